@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// RackFlow: airflow and thermal solver for sealed GPU server racks.
+// Dependencies point one way: rackflow (CLI) -> RackFlowBench -> RackFlowNumerics -> CLinearAlgebra.
+import PackageDescription
+
+// Hot loops index through unsafe pointers already; -Ounchecked also drops the
+// remaining overflow checks in release builds, where the benchmarks are measured.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "RackFlow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rackflow", targets: ["rackflow"]),
+        .library(name: "RackFlowNumerics", targets: ["RackFlowNumerics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Debian's OpenBLAS (CBLAS interface) and LAPACKE, seen through one module map.
+        .systemLibrary(
+            name: "CLinearAlgebra",
+            path: "Sources/CLinearAlgebra",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(
+            name: "RackFlowNumerics",
+            dependencies: ["CLinearAlgebra"],
+            swiftSettings: fast
+        ),
+        .target(
+            name: "RackFlowBench",
+            dependencies: ["RackFlowNumerics"],
+            swiftSettings: fast
+        ),
+        .executableTarget(
+            name: "rackflow",
+            dependencies: [
+                "RackFlowNumerics", "RackFlowBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast
+        ),
+        .testTarget(
+            name: "RackFlowNumericsTests",
+            dependencies: ["RackFlowNumerics", "RackFlowBench"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

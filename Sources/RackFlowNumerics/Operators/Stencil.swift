@@ -1,0 +1,69 @@
+/// A general (non-symmetric) 7-point operator on an nx × ny × nz block:
+///
+///     (A x)_c = aP_c x_c − aW_c x_{c−1} − aE_c x_{c+1} − aS_c x_{c−nx} − aN_c x_{c+nx}
+///               − aB_c x_{c−nx·ny} − aT_c x_{c+nx·ny},
+///
+/// the form of a finite-volume advection–diffusion equation (momentum, energy) with
+/// upwind-weighted coefficients. Coefficients reaching across the domain boundary must be
+/// zero (the padding keeps those reads in bounds).
+public final class Stencil {
+    public let nx: Int, ny: Int, nz: Int
+    public var count: Int { nx * ny * nz }
+    public var slab: Int { nx * ny }
+    public var pad: Int { nx * ny + 1 }
+    public let aP: PaddedVector, aW: PaddedVector, aE: PaddedVector
+    public let aS: PaddedVector, aN: PaddedVector, aB: PaddedVector, aT: PaddedVector
+
+    public init(nx: Int, ny: Int, nz: Int) {
+        self.nx = nx; self.ny = ny; self.nz = nz
+        let n = nx * ny * nz, pad = nx * ny + 1
+        aP = PaddedVector(count: n, pad: pad, value: 1)
+        aW = PaddedVector(count: n, pad: pad); aE = PaddedVector(count: n, pad: pad)
+        aS = PaddedVector(count: n, pad: pad); aN = PaddedVector(count: n, pad: pad)
+        aB = PaddedVector(count: n, pad: pad); aT = PaddedVector(count: n, pad: pad)
+    }
+
+    /// Zeroes coefficients that reach across the domain boundary.
+    public func clipBoundaries() {
+        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
+            let c = i + nx * (j + ny * k)
+            if i == 0 { aW.p[c] = 0 }; if i == nx - 1 { aE.p[c] = 0 }
+            if j == 0 { aS.p[c] = 0 }; if j == ny - 1 { aN.p[c] = 0 }
+            if k == 0 { aB.p[c] = 0 }; if k == nz - 1 { aT.p[c] = 0 }
+        } } }
+    }
+
+    /// y ← A x
+    public func apply(_ x: PaddedVector, _ y: PaddedVector) {
+        let p = aP.p, w = aW.p, e = aE.p, s_ = aS.p, n_ = aN.p, b_ = aB.p, t = aT.p, xp = x.p, yp = y.p
+        let nx = self.nx, s = slab
+        Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+            for c in (k0 * s)..<(k1 * s) {
+                yp[c] = p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1]
+                    - s_[c] * xp[c - nx] - n_[c] * xp[c + nx] - b_[c] * xp[c - s] - t[c] * xp[c + s]
+            }
+        }
+    }
+
+    /// r ← b − A x; returns ‖r‖₂².
+    @discardableResult
+    public func residual(_ b: PaddedVector, _ x: PaddedVector, _ r: PaddedVector) -> Double {
+        let p = aP.p, w = aW.p, e = aE.p, s_ = aS.p, n_ = aN.p, b_ = aB.p, t = aT.p, xp = x.p, bp = b.p, rp = r.p
+        let nx = self.nx, s = slab
+        return Parallel.sumOverSlabs(nz, cellsPerSlab: s) { k0, k1 in
+            var sum = 0.0
+            for c in (k0 * s)..<(k1 * s) {
+                let v = bp[c] - p[c] * xp[c] + w[c] * xp[c - 1] + e[c] * xp[c + 1]
+                    + s_[c] * xp[c - nx] + n_[c] * xp[c + nx] + b_[c] * xp[c - s] + t[c] * xp[c + s]
+                rp[c] = v
+                sum += v * v
+            }
+            return sum
+        }
+    }
+
+    /// The coefficients linking c to its neighbours along `axis` (lower, upper).
+    @inline(__always) func alongAxis(_ axis: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
+        axis == 0 ? (aW.p, aE.p) : (axis == 1 ? (aS.p, aN.p) : (aB.p, aT.p))
+    }
+}

@@ -1,0 +1,86 @@
+/// BiCGSTAB (van der Vorst 1992), right-preconditioned, for the non-symmetric systems of
+/// advection–diffusion (momentum, energy). Work vectors are allocated once per solver and
+/// reused across solves; vector algebra is BLAS level 1.
+public final class BiCGSTAB {
+    public let A: Stencil
+    let r: PaddedVector, r0: PaddedVector, p: PaddedVector, v: PaddedVector
+    let s: PaddedVector, t: PaddedVector, ph: PaddedVector, sh: PaddedVector
+
+    public init(_ A: Stencil) {
+        self.A = A
+        let n = A.count, pad = A.pad
+        r = PaddedVector(count: n, pad: pad); r0 = PaddedVector(count: n, pad: pad)
+        p = PaddedVector(count: n, pad: pad); v = PaddedVector(count: n, pad: pad)
+        s = PaddedVector(count: n, pad: pad); t = PaddedVector(count: n, pad: pad)
+        ph = PaddedVector(count: n, pad: pad); sh = PaddedVector(count: n, pad: pad)
+    }
+
+    /// Solves A x = b from the initial guess in `x`.
+    @discardableResult
+    public func solve(_ b: PaddedVector, _ x: PaddedVector, preconditioner M: Preconditioner,
+                      options: KrylovOptions = KrylovOptions()) throws -> SolveReport {
+        var report = SolveReport(solver: "BiCGSTAB")
+        let n = A.count
+        let bnorm = BLAS.nrm2(n, b.p)
+        guard bnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny)) }
+        if bnorm == 0 { x.fill(0); report.residualHistory = [0]; return report }
+        var rnorm = A.residual(b, x, r).squareRoot()
+        report.residualHistory.append(rnorm / bnorm)
+        r0.copy(from: r)
+        var rho = 1.0, alpha = 1.0, omega = 1.0
+        v.fill(0); p.fill(0)
+        var it = 0
+        while rnorm > options.tolerance * bnorm && it < options.maxIterations {
+            it += 1
+            let rhoNew = BLAS.dot(n, r0.p, r.p)
+            if rhoNew == 0 || !rhoNew.isFinite {
+                if !rhoNew.isFinite { throw SolverError.notFinite(solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny)) }
+                // r ⟂ r0: restart the shadow residual from the current one.
+                r0.copy(from: r); rho = 1; alpha = 1; omega = 1; v.fill(0); p.fill(0)
+                continue
+            }
+            let beta = (rhoNew / rho) * (alpha / omega)
+            rho = rhoNew
+            // p ← r + β (p − ω v)
+            BLAS.axpy(n, -omega, v.p, p.p)
+            BLAS.axpby(n, 1, r.p, beta, p.p)
+            M.apply(p, ph)
+            A.apply(ph, v)
+            let r0v = BLAS.dot(n, r0.p, v.p)
+            guard r0v != 0, r0v.isFinite else {
+                throw SolverError.breakdown(solver: report.solver, iteration: it, what: "r̂₀ᵀv = \(r0v)")
+            }
+            alpha = rho / r0v
+            // s ← r − α v
+            BLAS.copy(n, r.p, s.p)
+            BLAS.axpy(n, -alpha, v.p, s.p)
+            let snorm = BLAS.nrm2(n, s.p)
+            if snorm <= options.tolerance * bnorm {
+                BLAS.axpy(n, alpha, ph.p, x.p)
+                rnorm = snorm
+                report.residualHistory.append(rnorm / bnorm)
+                break
+            }
+            M.apply(s, sh)
+            A.apply(sh, t)
+            let tt = BLAS.dot(n, t.p, t.p)
+            omega = tt > 0 ? BLAS.dot(n, t.p, s.p) / tt : 0
+            // x ← x + α p̂ + ω ŝ ;  r ← s − ω t
+            BLAS.axpy(n, alpha, ph.p, x.p)
+            BLAS.axpy(n, omega, sh.p, x.p)
+            BLAS.copy(n, s.p, r.p)
+            BLAS.axpy(n, -omega, t.p, r.p)
+            rnorm = BLAS.nrm2(n, r.p)
+            report.residualHistory.append(rnorm / bnorm)
+            guard rnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: it, cell: firstNonFinite(x, nx: A.nx, ny: A.ny)) }
+            if omega == 0 { throw SolverError.breakdown(solver: report.solver, iteration: it, what: "ω = 0 (stagnation)") }
+        }
+        report.iterations = it
+        let trueRes = A.residual(b, x, r).squareRoot() / bnorm
+        report.residualHistory[report.residualHistory.count - 1] = max(trueRes, report.relativeResidual)
+        if report.relativeResidual > options.tolerance && options.throwOnFailure {
+            throw SolverError.didNotConverge(solver: report.solver, iterations: it, relativeResidual: report.relativeResidual, tolerance: options.tolerance)
+        }
+        return report
+    }
+}
