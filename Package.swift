@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // RackFlow: airflow and thermal solver for sealed GPU server racks.
-// Dependencies point one way: rackflow (CLI) -> RackFlowBench -> RackFlowNumerics -> CLinearAlgebra.
+// Dependencies point one way: rackflow (CLI) -> RackFlowBench -> RackFlowPhysics -> RackFlowNumerics -> CLinearAlgebra.
 import PackageDescription
 
 // Hot loops index through unsafe pointers already; -Ounchecked also drops the
@@ -32,14 +32,19 @@ let package = Package(
             swiftSettings: fast
         ),
         .target(
-            name: "RackFlowBench",
+            name: "RackFlowPhysics",
             dependencies: ["RackFlowNumerics"],
+            swiftSettings: fast
+        ),
+        .target(
+            name: "RackFlowBench",
+            dependencies: ["RackFlowNumerics", "RackFlowPhysics"],
             swiftSettings: fast
         ),
         .executableTarget(
             name: "rackflow",
             dependencies: [
-                "RackFlowNumerics", "RackFlowBench",
+                "RackFlowNumerics", "RackFlowPhysics", "RackFlowBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
@@ -47,6 +52,10 @@ let package = Package(
         .testTarget(
             name: "RackFlowNumericsTests",
             dependencies: ["RackFlowNumerics", "RackFlowBench"]
+        ),
+        .testTarget(
+            name: "RackFlowPhysicsTests",
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics"]
         ),
     ],
     swiftLanguageModes: [.v5]
