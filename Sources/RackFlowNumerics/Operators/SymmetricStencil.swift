@@ -17,9 +17,11 @@ public final class SymmetricStencil {
     public let diag: PaddedVector
     public let invDiag: PaddedVector
     /// Conductance from each cell to Dirichlet values (0 where none).
-    public let anchor: [Double]
-    /// False for cells outside the system (solids, cells cut off by walls on all sides).
-    public let active: [Bool]
+    public var anchor: [Double]
+    /// Cells the caller includes (false for solids); set at creation, may be edited.
+    public var included: [Bool]
+    /// Cells in the system: included and coupled to something (not walled in on all sides).
+    public private(set) var active: [Bool]
 
     /// Builds from couplings (length nx·ny·nz each, zero where there is no face) and
     /// anchors; cells with `active[c] == false` are decoupled.
@@ -34,7 +36,7 @@ public final class SymmetricStencil {
     public init(nx: Int, ny: Int, nz: Int, east: PaddedVector, north: PaddedVector, top: PaddedVector,
                 anchor: [Double], active: [Bool]) {
         self.nx = nx; self.ny = ny; self.nz = nz
-        let n = nx * ny * nz, pad = nx * ny + 1, s = nx * ny
+        let n = nx * ny * nz, pad = nx * ny + 1
         precondition(east.count == n && north.count == n && top.count == n && anchor.count == n && active.count == n)
         precondition(east.pad == pad && north.pad == pad && top.pad == pad)
         self.east = east
@@ -42,12 +44,23 @@ public final class SymmetricStencil {
         self.top = top
         diag = PaddedVector(count: n, pad: pad)
         invDiag = PaddedVector(count: n, pad: pad)
-        var anc = anchor, act = active
-        let e = self.east.p, no = self.north.p, t = self.top.p, d = diag.p, inv = invDiag.p
-        act.withUnsafeMutableBufferPointer { actp in
-            anc.withUnsafeMutableBufferPointer { ancp in
+        self.anchor = anchor
+        self.included = active
+        self.active = active
+        refresh()
+    }
+
+    /// Recomputes the diagonal after couplings, anchors or `active` were edited in place
+    /// (a SIMPLE pressure correction reuses one stencil every outer iteration).
+    /// Couplings across the domain boundary and into excluded cells are zeroed; a cell left
+    /// with no coupling and no anchor is inactive until a later refresh couples it again.
+    public func refresh() {
+        let n = count, s = slab
+        let e = east.p, no = north.p, t = top.p, d = diag.p, inv = invDiag.p
+        active = included
+        active.withUnsafeMutableBufferPointer { actp in
+            anchor.withUnsafeMutableBufferPointer { ancp in
                 let a = actp.baseAddress!, an = ancp.baseAddress!
-                // Couplings vanish at the domain boundary and at inactive cells, whatever was passed.
                 for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
                     let c = i + nx * (j + ny * k)
                     if i == nx - 1 || !a[c] || !a[c + 1] { e[c] = 0 }
@@ -65,8 +78,6 @@ public final class SymmetricStencil {
                 }
             }
         }
-        self.anchor = anc
-        self.active = act
     }
 
     /// y ← A x

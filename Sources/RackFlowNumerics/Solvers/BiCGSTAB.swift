@@ -2,29 +2,43 @@
 /// advection–diffusion (momentum, energy). Work vectors are allocated once per solver and
 /// reused across solves; vector algebra is BLAS level 1.
 public final class BiCGSTAB {
-    public let A: Stencil
+    /// The operator of the current solve.
+    public private(set) var A: Stencil
     let r: PaddedVector, r0: PaddedVector, p: PaddedVector, v: PaddedVector
     let s: PaddedVector, t: PaddedVector, ph: PaddedVector, sh: PaddedVector
 
-    public init(_ A: Stencil) {
+    public convenience init(_ A: Stencil) { self.init(capacity: A.count, pad: A.pad, A) }
+
+    /// Work vectors for any operator of up to `capacity` unknowns and padding ≤ `pad`, so
+    /// one workspace serves the three staggered momentum components and the energy equation.
+    public init(capacity: Int, pad: Int, _ A: Stencil) {
+        precondition(A.count <= capacity && A.pad <= pad)
         self.A = A
-        let n = A.count, pad = A.pad
+        let n = capacity
         r = PaddedVector(count: n, pad: pad); r0 = PaddedVector(count: n, pad: pad)
         p = PaddedVector(count: n, pad: pad); v = PaddedVector(count: n, pad: pad)
         s = PaddedVector(count: n, pad: pad); t = PaddedVector(count: n, pad: pad)
         ph = PaddedVector(count: n, pad: pad); sh = PaddedVector(count: n, pad: pad)
     }
 
-    /// Solves A x = b from the initial guess in `x`.
+    /// Solves `operator` x = b (default: the operator given at creation) from the guess in `x`.
     @discardableResult
     public func solve(_ b: PaddedVector, _ x: PaddedVector, preconditioner M: Preconditioner,
-                      options: KrylovOptions = KrylovOptions()) throws -> SolveReport {
+                      options: KrylovOptions = KrylovOptions(), operator op: Stencil? = nil) throws -> SolveReport {
+        if let op {
+            precondition(op.count <= r.count && op.pad <= r.pad, "operator larger than the BiCGSTAB workspace")
+            A = op
+        }
         var report = SolveReport(solver: "BiCGSTAB")
         let n = A.count
-        let bnorm = BLAS.nrm2(n, b.p)
+        var bnorm = BLAS.nrm2(n, b.p)
         guard bnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny)) }
         if bnorm == 0 { x.fill(0); report.residualHistory = [0]; return report }
         var rnorm = A.residual(b, x, r).squareRoot()
+        if options.relativeToInitialResidual {
+            if rnorm == 0 { report.residualHistory = [0]; return report }
+            bnorm = rnorm
+        }
         report.residualHistory.append(rnorm / bnorm)
         var it = 0
         // Restarted from the true residual when the recursive one has drifted below it.

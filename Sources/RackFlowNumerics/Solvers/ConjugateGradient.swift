@@ -5,6 +5,10 @@ public struct KrylovOptions: Sendable {
     public var maxIterations: Int = 500
     /// Throw `didNotConverge` when the iteration limit is reached (otherwise return the report).
     public var throwOnFailure: Bool = true
+    /// What the tolerance is relative to: ‖b‖ (a standalone solve), or the initial
+    /// residual (an inner solve of an outer iteration, which only needs to reduce the error
+    /// of a good initial guess by a factor).
+    public var relativeToInitialResidual: Bool = false
     public init(tolerance: Double = 1e-8, maxIterations: Int = 500) {
         self.tolerance = tolerance; self.maxIterations = maxIterations
     }
@@ -26,8 +30,8 @@ public enum NullSpacePolicy: Sendable {
 /// operator, the residual and the V-cycle are threaded stencil kernels.
 public final class MultigridCG {
     public let A: SymmetricStencil
-    public let multigrid: Multigrid
-    public let pieces: Components
+    public private(set) var multigrid: Multigrid
+    public private(set) var pieces: Components
     let r: PaddedVector, z: PaddedVector, p: PaddedVector, q: PaddedVector
 
     public init(_ A: SymmetricStencil, multigrid options: MultigridOptions = MultigridOptions()) throws {
@@ -38,6 +42,15 @@ public final class MultigridCG {
         z = PaddedVector(count: A.count, pad: A.pad)
         p = PaddedVector(count: A.count, pad: A.pad)
         q = PaddedVector(count: A.count, pad: A.pad)
+    }
+
+    /// Rebuilds the multigrid hierarchy (and the connected pieces) from the operator's
+    /// current coefficients. Between rebuilds the operator may change in place (`refresh()`):
+    /// CG then solves the new operator exactly, preconditioned by the older hierarchy,
+    /// which is still symmetric positive definite and, for slowly varying coefficients, nearly as good.
+    public func rebuildPreconditioner(options: MultigridOptions = MultigridOptions()) throws {
+        multigrid = try Multigrid(A, options: options)
+        pieces = Components(of: A)
     }
 
     /// Checks (or projects) the sources of floating pieces; zeroes sources in inactive cells.

@@ -8,13 +8,22 @@ public protocol Preconditioner: AnyObject {
 /// z = r / aP: cheap, and enough for diagonally dominant (upwinded) systems.
 public final class JacobiPreconditioner: Preconditioner {
     let inv: PaddedVector
+    var n: Int
     public init(_ A: Stencil) {
         inv = PaddedVector(count: A.count, pad: 0)
-        for c in 0..<A.count { inv.p[c] = 1 / A.aP.p[c] }
+        n = A.count
+        update(A)
+    }
+    /// Re-reads the diagonal (of this or another operator no larger than the first).
+    public func update(_ A: Stencil) {
+        precondition(A.count <= inv.count)
+        n = A.count
+        let ip = inv.p, ap = A.aP.p
+        for c in 0..<n { ip[c] = 1 / ap[c] }
     }
     public func apply(_ r: PaddedVector, _ z: PaddedVector) {
         let ip = inv.p, rp = r.p, zp = z.p
-        for c in 0..<r.count { zp[c] = rp[c] * ip[c] }
+        for c in 0..<n { zp[c] = rp[c] * ip[c] }
     }
 }
 

@@ -1,0 +1,52 @@
+import RackFlowNumerics
+
+/// Thermal condition of a wall.
+public enum ThermalCondition: Sendable, Equatable {
+    case adiabatic
+    /// Fixed wall temperature, °C.
+    case temperatureC(Double)
+}
+
+/// What a whole side of the box is, unless a patch covers part of it.
+public enum SideCondition: Sendable {
+    /// No-slip wall moving tangentially with `velocityMPerS` (a lid); the normal part is ignored.
+    case wall(velocityMPerS: (Double, Double, Double) = (0, 0, 0), thermal: ThermalCondition = .adiabatic)
+    /// Symmetry plane: no flow through, no shear, no heat flux (the side of a 2D case).
+    case symmetry
+}
+
+/// An inlet or outlet on a rectangle of one side. `lo`/`hi` are the rectangle's corners in
+/// the side's two in-plane coordinates, in axis order (x, y for a z-side; x, z for a y-side;
+/// y, z for an x-side), metres. Boundary faces whose centres fall inside take the patch.
+public struct Patch: Sendable {
+    public enum Kind: Sendable {
+        /// Uniform inflow normal to the side, m/s, at a temperature, °C.
+        case velocityInlet(speedMPerS: Double, temperatureC: Double)
+        /// Inflow of a volume flow rate spread uniformly over the patch's snapped area.
+        case flowInlet(flowM3PerS: Double, temperatureC: Double)
+        /// Fixed static pressure (Pa, gauge); air re-entering carries `backflowTemperatureC`.
+        case pressureOutlet(pressurePa: Double, backflowTemperatureC: Double)
+    }
+    public var name: String
+    public var side: Side
+    public var lo: (Double, Double)
+    public var hi: (Double, Double)
+    public var kind: Kind
+    public init(name: String, side: Side, lo: (Double, Double), hi: (Double, Double), kind: Kind) {
+        self.name = name; self.side = side; self.lo = lo; self.hi = hi; self.kind = kind
+    }
+
+    /// The whole side.
+    public static func whole(_ name: String, _ side: Side, _ kind: Kind) -> Patch {
+        Patch(name: name, side: side, lo: (-.infinity, -.infinity), hi: (.infinity, .infinity), kind: kind)
+    }
+}
+
+/// The resolved condition of one boundary face.
+public enum BoundaryFace: Sendable {
+    case wall(tangential: (Double, Double, Double), thermal: ThermalCondition)
+    case symmetry
+    /// Fixed inflow: velocity along the inward normal (m/s), temperature (°C), patch index.
+    case inlet(inwardSpeed: Double, temperatureC: Double, patch: Int)
+    case outlet(pressurePa: Double, backflowTemperatureC: Double, patch: Int)
+}

@@ -1,0 +1,332 @@
+import Foundation
+import RackFlowNumerics
+
+/// Settings of the SIMPLEC outer iteration.
+public struct SimpleOptions: Sendable {
+    /// Under-relaxation of momentum (SIMPLEC tolerates 0.7–0.9).
+    public var velocityRelaxation = 0.8
+    /// Under-relaxation of the pressure update (1 for SIMPLEC).
+    public var pressureRelaxation = 1.0
+    public var temperatureRelaxation = 0.9
+    public var maxIterations = 2000
+    /// Converged when the normalised mass residual and the largest per-iteration change of
+    /// velocity (relative to the reference speed) and temperature (relative to the reference
+    /// temperature difference) are all below this.
+    public var tolerance = 1e-6
+    /// Inner solve tolerances (relative residual reduction per outer iteration).
+    public var momentumTolerance = 0.05
+    public var pressureTolerance = 0.02
+    public var energyTolerance = 0.02
+    /// Rebuild the pressure multigrid hierarchy every this many outer iterations.
+    public var pressurePreconditionerRebuild = 10
+    /// Bounded second-order advection (van Leer, deferred correction) for velocity and
+    /// temperature; false gives first-order upwind.
+    public var secondOrder = true
+    public init() {}
+}
+
+/// One line of the convergence history.
+public struct Residuals: Sendable, Codable {
+    public var iteration: Int
+    /// Σ|mass imbalance| over cells / reference mass flow.
+    public var mass: Double
+    /// Largest |Δu| this iteration / reference speed.
+    public var velocityChange: Double
+    /// Largest |ΔT| this iteration / reference temperature difference.
+    public var temperatureChange: Double
+    public var pressureIterations: Int
+}
+
+/// The staggered finite-volume flow solver: SIMPLEC on a MAC grid (pressure and
+/// temperature at cell centres, each velocity component on the faces normal to it).
+///
+/// Per outer iteration: assemble and under-relax the three momentum equations and solve
+/// them approximately (BiCGSTAB); assemble the SIMPLEC pressure correction (a symmetric
+/// 7-point operator with couplings ρ d A) and solve it with multigrid-preconditioned CG;
+/// correct velocities (exact discrete continuity up to the pressure tolerance) and
+/// pressure; then the energy equation. Steady runs loop to convergence; transient runs
+/// (`TimeStepper`) call `iterate` a few times per step with the time terms switched on.
+public final class FlowSolver {
+    public let flow: FlowCase
+    public var options: SimpleOptions
+    let nx: Int, ny: Int, nz: Int
+    let w: [[Double]], c: [[Double]]   // widths and centres per axis
+    /// Face-array dimensions per component and their strides.
+    let fdim: [[Int]], fstride: [[Int]]
+    let cellStride: [Int]
+    let pad: Int
+
+    /// Velocity components on their faces (m/s), pressure (Pa, gauge) and temperature (°C).
+    public let velocity: [PaddedVector]
+    public let pressure: PaddedVector
+    public let temperature: PaddedVector
+
+    /// Per component: faces whose velocity is imposed (walls, solids, inlets, symmetry),
+    /// their value, and whether the imposed zero is a no-slip surface for shear.
+    var fixed: [[Bool]], fixedValue: [[Double]], noSlip: [[Bool]]
+    /// Per side: resolved boundary faces.
+    let boundary: [[BoundaryFace]]
+    let isSolid: [Bool]
+    var muEff: [Double]
+    var kEff: [Double]
+
+    let momentum: [Stencil]
+    let d: [PaddedVector]
+    let rhs: PaddedVector, previous: PaddedVector
+    let krylov: BiCGSTAB
+    let jacobi: JacobiPreconditioner
+    let energy: Stencil
+    let pc: SymmetricStencil
+    var pcSolver: MultigridCG?
+    let pcRHS: PaddedVector, pcSol: PaddedVector
+
+    /// Time terms: set by the time stepper (0 = steady).
+    var timeCoefficient = 0.0                   // c0/Δt (1/s)
+    var oldVelocity: [[PaddedVector]] = []      // [level][component], levels n, n−1
+    var oldTemperature: [PaddedVector] = []
+    var timeWeights: [Double] = []              // c1, c2 … multiplying old levels /Δt
+
+    public private(set) var history: [Residuals] = []
+    let referenceSpeed: Double
+    let referenceMassFlow: Double
+    let referenceTemperatureDifference: Double
+    /// Fan state after the last momentum assembly: flow (m³/s) and pressure rise (Pa).
+    public internal(set) var fanOperatingPoints: [(flowM3PerS: Double, pressureRisePa: Double)] = []
+
+    public init(_ flow: FlowCase, options: SimpleOptions = SimpleOptions()) throws {
+        self.flow = flow
+        self.options = options
+        let g = flow.grid
+        nx = g.nx; ny = g.ny; nz = g.nz
+        w = [g.x.widths, g.y.widths, g.z.widths]
+        c = [g.x.centres, g.y.centres, g.z.centres]
+        let n = [nx, ny, nz]
+        fdim = (0..<3).map { a in (0..<3).map { n[$0] + ($0 == a ? 1 : 0) } }
+        fstride = fdim.map { [1, $0[0], $0[0] * $0[1]] }
+        cellStride = [1, nx, nx * ny]
+        pad = (nx + 1) * (ny + 1) + 1
+        let cells = g.cellCount
+        let faceCounts = fdim.map { $0[0] * $0[1] * $0[2] }
+        let capacity = faceCounts.max()!
+        let pad = self.pad
+        velocity = (0..<3).map { PaddedVector(count: faceCounts[$0], pad: pad) }
+        pressure = PaddedVector(count: cells, pad: pad)
+        temperature = PaddedVector(count: cells, pad: pad, value: flow.initialTemperatureC)
+        isSolid = flow.tags.cells.map { $0 == .solid }
+        boundary = Side.allCases.map { flow.boundaryFaces($0) }
+        muEff = [Double](repeating: flow.fluid.viscosityPaS, count: cells)
+        kEff = [Double](repeating: flow.fluid.conductivityWPerMK, count: cells)
+        if case let .constantEddyViscosity(mut) = flow.turbulence {
+            muEff = muEff.map { $0 + mut }
+            let kt = mut * flow.fluid.specificHeatJPerKgK / 0.85   // turbulent Prandtl 0.85
+            kEff = kEff.map { $0 + kt }
+        }
+        let fdim = self.fdim
+        momentum = (0..<3).map { Stencil(nx: fdim[$0][0], ny: fdim[$0][1], nz: fdim[$0][2]) }
+        d = (0..<3).map { PaddedVector(count: faceCounts[$0], pad: 0) }
+        rhs = PaddedVector(count: capacity, pad: pad)
+        previous = PaddedVector(count: capacity, pad: pad)
+        krylov = BiCGSTAB(capacity: capacity, pad: pad, momentum[0])
+        jacobi = JacobiPreconditioner(momentum[0])
+        energy = Stencil(nx: nx, ny: ny, nz: nz)
+        let ppad = nx * ny + 1
+        pc = SymmetricStencil(nx: nx, ny: ny, nz: nz, east: PaddedVector(count: cells, pad: ppad),
+                              north: PaddedVector(count: cells, pad: ppad), top: PaddedVector(count: cells, pad: ppad),
+                              anchor: [Double](repeating: 0, count: cells), active: isSolid.map { !$0 })
+        pcRHS = PaddedVector(count: cells, pad: ppad)
+        pcSol = PaddedVector(count: cells, pad: ppad)
+        fixed = []; fixedValue = []; noSlip = []
+
+        // Reference scales for normalised residuals.
+        var uref = 0.0, inflow = 0.0
+        for side in Side.allCases {
+            if case let .wall(v, _)? = flow.sides[side] { uref = max(uref, abs(v.0), abs(v.1), abs(v.2)) }
+        }
+        for (s, faces) in boundary.enumerated() {
+            let side = Side(rawValue: s)!
+            let a = side.axis
+            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            for (m, face) in faces.enumerated() {
+                if case let .inlet(speed, _, _) = face {
+                    uref = max(uref, abs(speed))
+                    inflow += abs(speed) * w[p][m % n[p]] * w[q][m / n[p]]
+                }
+            }
+        }
+        var dT = 1.0
+        var temps: [Double] = [flow.initialTemperatureC]
+        for side in Side.allCases {
+            if case let .wall(_, .temperatureC(t))? = flow.sides[side] { temps.append(t) }
+        }
+        for faces in boundary { for f in faces { if case let .inlet(_, t, _) = f { temps.append(t) } } }
+        dT = max(temps.max()! - temps.min()!, 1e-3)
+        if flow.gravity && flow.solveEnergy {
+            let L = max(g.x.length, g.y.length, g.z.length)
+            uref = max(uref, (9.80665 * flow.fluid.expansionPerK * dT * L).squareRoot())
+        }
+        if flow.heatW.count == cells && inflow > 0 {
+            let q = flow.heatW.reduce(0, +)
+            dT = max(dT, q / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * inflow))
+        }
+        referenceSpeed = max(uref, 1e-6)
+        referenceTemperatureDifference = dT
+        let area = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
+        referenceMassFlow = flow.fluid.densityKgPerM3 * max(inflow, referenceSpeed * area)
+        try validate()
+        setupFixedFaces()
+        for a in 0..<3 { applyFixedValues(a) }
+    }
+
+    func validate() throws {
+        if !flow.heatW.isEmpty && flow.heatW.count != flow.grid.cellCount {
+            throw FlowInputError("heatW has \(flow.heatW.count) entries for \(flow.grid.cellCount) cells")
+        }
+        for (i, q) in flow.heatW.enumerated() where !q.isFinite {
+            throw FlowInputError("heatW[\(i)] is \(q); heat sources must be finite")
+        }
+    }
+
+    /// Index of the cell (i, j, k).
+    @inline(__always) func cell(_ i: Int, _ j: Int, _ k: Int) -> Int { i + nx * (j + ny * k) }
+
+    /// The boundary face of `side` at in-plane position (p, q) of the cell row.
+    @inline(__always) func boundaryFace(_ side: Side, _ i: Int, _ j: Int, _ k: Int) -> BoundaryFace {
+        switch side.axis {
+        case 0: return boundary[side.rawValue][j + ny * k]
+        case 1: return boundary[side.rawValue][i + nx * k]
+        default: return boundary[side.rawValue][i + nx * j]
+        }
+    }
+
+    /// Marks imposed faces: domain faces other than outlets, wall-tagged faces, faces
+    /// touching a solid; and sets their values (inlet speeds, zero elsewhere).
+    func setupFixedFaces() {
+        let n = [nx, ny, nz]
+        fixed = []; fixedValue = []; noSlip = []
+        for a in 0..<3 {
+            let F = fdim[a]
+            var fx = [Bool](repeating: false, count: F[0] * F[1] * F[2])
+            var fv = [Double](repeating: 0, count: fx.count)
+            var ns = [Bool](repeating: false, count: fx.count)
+            for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
+                let f = i + F[0] * (j + F[1] * k)
+                var idx = [i, j, k]
+                let m = idx[a]
+                if flow.tags.faces[a][f] == .wall { fx[f] = true; ns[f] = true; continue }
+                if m == 0 || m == n[a] {
+                    // Domain boundary face: the cell inside is at m or m-1.
+                    idx[a] = m == 0 ? 0 : m - 1
+                    let side = Side(rawValue: 2 * a + (m == 0 ? 0 : 1))!
+                    if isSolid[cell(idx[0], idx[1], idx[2])] { fx[f] = true; ns[f] = true; continue }
+                    switch boundaryFace(side, idx[0], idx[1], idx[2]) {
+                    case .wall: fx[f] = true; ns[f] = true
+                    case .symmetry: fx[f] = true
+                    case let .inlet(speed, _, _): fx[f] = true; fv[f] = m == 0 ? speed : -speed
+                    case .outlet: break
+                    }
+                    continue
+                }
+                idx[a] = m - 1
+                let cl = cell(idx[0], idx[1], idx[2])
+                idx[a] = m
+                let cr = cell(idx[0], idx[1], idx[2])
+                if isSolid[cl] || isSolid[cr] { fx[f] = true; ns[f] = true }
+            } } }
+            fixed.append(fx); fixedValue.append(fv); noSlip.append(ns)
+        }
+    }
+
+    func applyFixedValues(_ a: Int) {
+        let u = velocity[a].p
+        for f in 0..<fixed[a].count where fixed[a][f] { u[f] = fixedValue[a][f] }
+    }
+
+    // MARK: - Outer iterations
+
+    /// One SIMPLEC outer iteration; returns its residuals.
+    @discardableResult
+    public func iterate() throws -> Residuals {
+        var maxDU = 0.0
+        for a in 0..<3 where !fixed[a].allSatisfy({ $0 }) {
+            assembleMomentum(a)
+            maxDU = max(maxDU, try solveMomentum(a))
+        }
+        let (massResidual, pIts) = try correctPressure()
+        var maxDT = 0.0
+        if flow.solveEnergy {
+            assembleEnergy()
+            maxDT = try solveEnergy()
+        }
+        let r = Residuals(iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
+                          temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
+        history.append(r)
+        try checkFinite(r)
+        return r
+    }
+
+    /// Iterates to convergence (steady state). `progress` is called every iteration.
+    @discardableResult
+    public func solveSteady(progress: ((Residuals) -> Void)? = nil) throws -> Residuals {
+        var last = Residuals(iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity, pressureIterations: 0)
+        for _ in 0..<options.maxIterations {
+            last = try iterate()
+            progress?(last)
+            if last.mass < options.tolerance && last.velocityChange < options.tolerance
+                && (!flow.solveEnergy || last.temperatureChange < options.tolerance) {
+                return last
+            }
+        }
+        throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
+    }
+
+    func checkFinite(_ r: Residuals) throws {
+        guard r.mass.isFinite && r.velocityChange.isFinite && r.temperatureChange.isFinite else {
+            let fields: [(String, PaddedVector)] = [("u", velocity[0]), ("v", velocity[1]), ("w", velocity[2]), ("p", pressure), ("T", temperature)]
+            for (name, v) in fields {
+                for i in 0..<v.count where !v.p[i].isFinite {
+                    throw FlowSolverError.diverged(iteration: r.iteration, field: name, index: i,
+                                                   where_: describe(field: name, index: i))
+                }
+            }
+            throw FlowSolverError.diverged(iteration: r.iteration, field: "residual", index: 0, where_: "")
+        }
+        // Runaway: velocities beyond 1000× the reference speed mean the iteration is blowing up.
+        if r.velocityChange > 1e3 {
+            let u = velocity.map { BLAS.maxAbs($0.count, $0.p) }
+            let a = u.firstIndex(of: u.max()!)!
+            throw FlowSolverError.diverged(iteration: r.iteration, field: ["u", "v", "w"][a], index: 0,
+                                           where_: "velocity reached \(u[a]) m/s against a reference of \(referenceSpeed) m/s")
+        }
+    }
+
+    func describe(field: String, index: Int) -> String {
+        if field == "p" || field == "T" {
+            return "cell (i=\(index % nx), j=\((index / nx) % ny), k=\(index / (nx * ny)))"
+        }
+        let a = ["u": 0, "v": 1, "w": 2][field]!
+        let F = fdim[a]
+        return "face (i=\(index % F[0]), j=\((index / F[0]) % F[1]), k=\(index / (F[0] * F[1]))) normal to \(["x", "y", "z"][a])"
+    }
+}
+
+public struct FlowInputError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ s: String) { description = s }
+}
+
+public enum FlowSolverError: Error, CustomStringConvertible {
+    case notConverged(iterations: Int, last: Residuals)
+    case diverged(iteration: Int, field: String, index: Int, where_: String)
+    case linearSolve(equation: String, iteration: Int, underlying: Error)
+
+    public var description: String {
+        switch self {
+        case let .notConverged(it, r):
+            return "SIMPLEC did not converge in \(it) iterations (mass residual \(r.mass), velocity change \(r.velocityChange), temperature change \(r.temperatureChange)); try more iterations or stronger under-relaxation"
+        case let .diverged(it, field, _, place):
+            return "the solution diverged at iteration \(it): \(field) is not finite or runaway at \(place); try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
+        case let .linearSolve(eq, it, e):
+            return "\(eq) solve failed at outer iteration \(it): \(e)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import RackFlowNumerics
+
+extension FlowSolver {
+    /// SIMPLEC pressure correction. With u_f = u*_f + d_f (p'_L − p'_R) on every solved face,
+    /// continuity in each cell becomes the symmetric system
+    ///
+    ///   Σ_f ρ d_f A_f (p'_c − p'_nb) = −(net mass outflow of u*),
+    ///
+    /// whose couplings ρ d A live in one reused `SymmetricStencil`; outlet faces (p' = 0
+    /// outside) are anchors; imposed faces couple nothing. Solved by multigrid-preconditioned
+    /// CG, the hierarchy rebuilt every few outer iterations. A closed domain is a floating
+    /// problem: its small net imbalance is projected out. Returns the mass residual before
+    /// correction (Σ|imbalance| / reference mass flow) and the CG iteration count.
+    func correctPressure() throws -> (Double, Int) {
+        let rho = flow.fluid.densityKgPerM3
+        let e = pc.east.p, no = pc.north.p, t = pc.top.p
+        let u = velocity[0].p, v = velocity[1].p, wv = velocity[2].p
+        let du = d[0].p, dv = d[1].p, dw = d[2].p
+        let b = pcRHS.p
+        let F0 = fdim[0], F1 = fdim[1], F2 = fdim[2]
+        var absImbalance = 0.0
+        for k in 0..<nz { for j in 0..<ny {
+            let ayz = w[1][j] * w[2][k]
+            for i in 0..<nx {
+                let cc = cell(i, j, k)
+                pc.anchor[cc] = 0
+                if isSolid[cc] { e[cc] = 0; no[cc] = 0; t[cc] = 0; b[cc] = 0; continue }
+                let axz = w[0][i] * w[2][k], axy = w[0][i] * w[1][j]
+                let fx = i + F0[0] * (j + F0[1] * k), fy = i + F1[0] * (j + F1[1] * k), fz = i + F2[0] * (j + F2[1] * k)
+                e[cc] = i + 1 < nx ? rho * du[fx + 1] * ayz : 0
+                no[cc] = j + 1 < ny ? rho * dv[fy + F1[0]] * axz : 0
+                t[cc] = k + 1 < nz ? rho * dw[fz + F2[0] * F2[1]] * axy : 0
+                // Outlet faces on the domain boundary: p' = 0 beyond them.
+                var anchor = 0.0
+                if i == 0 { anchor += rho * du[fx] * ayz }
+                if i == nx - 1 { anchor += rho * du[fx + 1] * ayz }
+                if j == 0 { anchor += rho * dv[fy] * axz }
+                if j == ny - 1 { anchor += rho * dv[fy + F1[0]] * axz }
+                if k == 0 { anchor += rho * dw[fz] * axy }
+                if k == nz - 1 { anchor += rho * dw[fz + F2[0] * F2[1]] * axy }
+                pc.anchor[cc] = anchor
+                let out = rho * ((u[fx + 1] - u[fx]) * ayz + (v[fy + F1[0]] - v[fy]) * axz + (wv[fz + F2[0] * F2[1]] - wv[fz]) * axy)
+                b[cc] = -out
+                absImbalance += abs(out)
+            }
+        } }
+        pc.refresh()
+        let iteration = history.count
+        if pcSolver == nil || iteration % max(options.pressurePreconditionerRebuild, 1) == 0 {
+            if let s = pcSolver { try s.rebuildPreconditioner() } else { pcSolver = try MultigridCG(pc) }
+        }
+        pcSol.fill(0)
+        var opts = KrylovOptions(tolerance: options.pressureTolerance, maxIterations: 200)
+        opts.throwOnFailure = false
+        let report: SolveReport
+        do {
+            report = try pcSolver!.solve(pcRHS, pcSol, options: opts, nullSpace: .project)
+        } catch {
+            throw FlowSolverError.linearSolve(equation: "pressure correction", iteration: iteration + 1, underlying: error)
+        }
+
+        // Velocity and pressure corrections.
+        let pp = pcSol.p
+        for a in 0..<3 {
+            let F = fdim[a], s = cellStride[a]
+            let vel = velocity[a].p, da = d[a].p
+            let n = [nx, ny, nz][a]
+            for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
+                let f = i + F[0] * (j + F[1] * k)
+                let dfa = da[f]
+                if dfa == 0 { continue }
+                let m = a == 0 ? i : (a == 1 ? j : k)
+                let cR = m < n ? i + nx * (j + ny * k) : -1
+                let pL = m > 0 ? pp[(m < n ? cR : i + nx * (j + ny * k)) - s] : 0
+                let pR = cR >= 0 ? pp[cR] : 0
+                vel[f] += dfa * (pL - pR)
+            } } }
+        }
+        let alphaP = options.pressureRelaxation
+        let p = pressure.p
+        for cc in 0..<pc.count where !isSolid[cc] { p[cc] += alphaP * pp[cc] }
+        return (absImbalance / referenceMassFlow, report.iterations)
+    }
+}

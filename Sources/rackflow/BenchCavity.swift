@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+import RackFlowBench
+
+extension Bench {
+    struct CavityCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cavity",
+            abstract: "Steady lid-driven cavity (SIMPLEC), 2D or 3D, with centreline profiles."
+        )
+        @Option(help: "Cells along each axis.") var n: Int = 64
+        @Option(help: "Reynolds number U L / ν.") var re: Double = 100
+        @Flag(name: .customLong("2d"), help: "One cell deep with symmetry sides (the Ghia et al. case).") var twoD = false
+        @Option(help: "Steady convergence tolerance (normalised residuals).") var tolerance: Double = 1e-6
+        @Option(help: "Cluster the grid toward the walls (tanh strength).") var stretch: Double = 0
+        @Option(help: "Write u_vertical.csv and v_horizontal.csv here.") var profile: String?
+        @Option(help: "Iteration limit.") var maxIterations: Int = 5000
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let fc = Cavity.flowCase(n: n, reynolds: re, threeD: !twoD, stretch: stretch)
+            var opts = SimpleOptions()
+            opts.tolerance = tolerance
+            opts.maxIterations = maxIterations
+            let t0 = Date()
+            let solver = try FlowSolver(fc, options: opts)
+            let progress = Progress(enabled: !json)
+            let last = try solver.solveSteady { r in progress.update(r) }
+            progress.finish()
+            let seconds = Date().timeIntervalSince(t0)
+            let prof = Cavity.centrelines(solver)
+            if let dir = profile {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                let u = "y,u\n" + zip(prof.y, prof.u).map { "\($0),\($1)" }.joined(separator: "\n") + "\n"
+                let v = "x,v\n" + zip(prof.x, prof.v).map { "\($0),\($1)" }.joined(separator: "\n") + "\n"
+                try u.write(toFile: dir + "/u_vertical.csv", atomically: true, encoding: .utf8)
+                try v.write(toFile: dir + "/v_horizontal.csv", atomically: true, encoding: .utf8)
+            }
+            let cells = fc.grid.cellCount
+            if json {
+                let obj: [String: Any] = ["cells": cells, "iterations": last.iteration, "seconds": seconds,
+                                          "usPerCellIteration": seconds / Double(cells * last.iteration) * 1e6,
+                                          "massResidual": last.mass, "velocityChange": last.velocityChange, "reynolds": re]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("cavity Re \(re), \(cells) cells: \(last.iteration) iterations, \(String(format: "%.2f", seconds)) s")
+            }
+        }
+    }
+}
+
+/// A one-line progress display on a terminal; silent when stderr is not a terminal.
+final class Progress {
+    let enabled: Bool
+    var lastPrint = Date.distantPast
+    init(enabled: Bool) { self.enabled = enabled && isatty(STDERR_FILENO) != 0 }
+    func update(_ r: Residuals) {
+        guard enabled, Date().timeIntervalSince(lastPrint) > 0.2 else { return }
+        lastPrint = Date()
+        let line = String(format: "\r  iteration %6d  mass %.2e  Δu %.2e  ΔT %.2e  p-iters %d ", r.iteration, r.mass, r.velocityChange, r.temperatureChange, r.pressureIterations)
+        FileHandle.standardError.write(line.data(using: .utf8)!)
+    }
+    func finish() { if enabled { FileHandle.standardError.write("\n".data(using: .utf8)!) } }
+}
