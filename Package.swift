@@ -57,6 +57,11 @@ let package = Package(
             name: "RackFlowPhysicsTests",
             dependencies: ["RackFlowPhysics", "RackFlowNumerics"]
         ),
+        // Validation against published benchmarks and closed forms (run in release).
+        .testTarget(
+            name: "RackFlowValidationTests",
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,7 +10,13 @@ import Glibc
 public enum Parallel {
     /// Workers used by stencil kernels; defaults to the online core count.
     /// (Set `RACKFLOW_THREADS` to override.)
+    ///
+    /// First use also pins OpenBLAS to one thread (unless `OPENBLAS_NUM_THREADS` is set):
+    /// the stencil kernels already use every core, and OpenBLAS's idle workers spin in
+    /// `sched_yield` between calls, taking cycles from them (a quarter of a small solve's
+    /// time on 2 cores). BLAS level 1 is memory-bound, so one thread loses little.
     nonisolated(unsafe) public static var workers: Int = {
+        if getenv("OPENBLAS_NUM_THREADS") == nil { BLAS.threads = 1 }
         if let s = getenv("RACKFLOW_THREADS"), let n = Int(String(cString: s)), n > 0 { return n }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()

@@ -11,46 +11,58 @@ extension FlowSolver {
         let rho = flow.fluid.densityKgPerM3, cp = flow.fluid.specificHeatJPerKgK
         let alpha = options.temperatureRelaxation
         let T = temperature.p, aP = A.aP.p, b = rhs.p
-        let lo = [A.aW.p, A.aS.p, A.aB.p], hi = [A.aE.p, A.aN.p, A.aT.p]
-        let n = [nx, ny, nz]
-        let heat = flow.heatW
+        let lo = (A.aW.p, A.aS.p, A.aB.p), hi = (A.aE.p, A.aN.p, A.aT.p)
+        let vel = (velocity[0].p, velocity[1].p, velocity[2].p)
+        let n = SIMD3(nx, ny, nz)
+        let cst = SIMD3(cellStride[0], cellStride[1], cellStride[2])
+        let F = (SIMD3(fdim[0][0], fdim[0][1], fdim[0][2]), SIMD3(fdim[1][0], fdim[1][1], fdim[1][2]), SIMD3(fdim[2][0], fdim[2][1], fdim[2][2]))
         let secondOrder = options.secondOrder
-        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-            let cc = cell(i, j, k)
-            for a in 0..<3 { lo[a][cc] = 0; hi[a][cc] = 0 }
-            if isSolid[cc] { aP[cc] = 1; b[cc] = T[cc]; continue }
-            let idx = [i, j, k]
-            var ap = 0.0, src = heat.isEmpty ? 0 : heat[cc]
+        let geo = arrays
+        let timeC = timeCoefficient
+        let olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
+        let hasHeat = !flow.heatW.isEmpty
+        flow.heatW.withUnsafeBufferPointer { heat in
+        isSolid.withUnsafeBufferPointer { solid in
+        kEff.withUnsafeBufferPointer { kP in
+        Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in
+        for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
+            let cc = i + nx * (j + ny * k)
+            lo.0[cc] = 0; lo.1[cc] = 0; lo.2[cc] = 0; hi.0[cc] = 0; hi.1[cc] = 0; hi.2[cc] = 0
+            if solid[cc] { aP[cc] = 1; b[cc] = T[cc]; continue }
+            let idx = SIMD3(i, j, k)
+            var ap = 0.0, src = hasHeat ? heat[cc] : 0
             for a in 0..<3 {
-                let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-                let Af = w[t1][idx[t1]] * w[t2][idx[t2]]
-                let F = fdim[a]
-                let m = idx[a]
-                let fLower = idx[0] + F[0] * (idx[1] + F[1] * idx[2])
-                let fUpper = fLower + fstride[a][a]
-                for upper in [false, true] {
+                let (t1, t2) = SIMD3<Int>.transverse(a)
+                let Af = geo.width(t1, idx[t1]) * geo.width(t2, idx[t2])
+                let Fa = a == 0 ? F.0 : (a == 1 ? F.1 : F.2)
+                let va = a == 0 ? vel.0 : (a == 1 ? vel.1 : vel.2)
+                let m = idx[a], s = cst[a]
+                let fLower = i + Fa[0] * (j + Fa[1] * k)
+                let fUpper = fLower + (a == 0 ? 1 : (a == 1 ? Fa[0] : Fa[0] * Fa[1]))
+                for upperSide in 0..<2 {
+                    let upper = upperSide == 1
                     let f = upper ? fUpper : fLower
-                    let Fo = rho * cp * velocity[a].p[f] * Af * (upper ? 1 : -1)
+                    let Fo = rho * cp * va[f] * Af * (upper ? 1 : -1)
                     let inside = upper ? m + 1 < n[a] : m > 0
+                    let wallFace = flow.tags.faces[a][f] == .wall
                     if inside {
-                        let cn = upper ? cc + cellStride[a] : cc - cellStride[a]
-                        if isSolid[cn] || flow.tags.faces[a][f] == .wall { continue }
-                        let D = Af / (0.5 * w[a][m] / kEff[cc] + 0.5 * w[a][upper ? m + 1 : m - 1] / kEff[cn])
+                        let cn = upper ? cc + s : cc - s
+                        if solid[cn] || wallFace { continue }
+                        let D = Af / (0.5 * geo.width(a, m) / kP[cc] + 0.5 * geo.width(a, upper ? m + 1 : m - 1) / kP[cn])
                         let coef = D + max(-Fo, 0)
-                        if upper { hi[a][cc] = coef } else { lo[a][cc] = coef }
+                        if upper { FlowSolver.set(hi, a, cc, coef) } else { FlowSolver.set(lo, a, cc, coef) }
                         ap += D + max(Fo, 0)
                         if secondOrder {
                             let farPm = upper ? m - 1 : m + 1, farNm = upper ? m + 2 : m - 2
-                            let farP = farPm >= 0 && farPm < n[a] && !isSolid[upper ? cc - cellStride[a] : cc + cellStride[a]]
-                                ? T[upper ? cc - cellStride[a] : cc + cellStride[a]] : T[cc]
-                            let farN = farNm >= 0 && farNm < n[a] && !isSolid[upper ? cc + 2 * cellStride[a] : cc - 2 * cellStride[a]]
-                                ? T[upper ? cc + 2 * cellStride[a] : cc - 2 * cellStride[a]] : T[cn]
+                            let cfp = upper ? cc - s : cc + s, cfn = upper ? cc + 2 * s : cc - 2 * s
+                            let farP = farPm >= 0 && farPm < n[a] && !solid[cfp] ? T[cfp] : T[cc]
+                            let farN = farNm >= 0 && farNm < n[a] && !solid[cfn] ? T[cfn] : T[cn]
                             src -= Advection.correction(flux: Fo, p: T[cc], n: T[cn], farP: farP, farN: farN)
                         }
                     } else {
-                        if flow.tags.faces[a][f] == .wall { continue }
+                        if wallFace { continue }
                         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
-                        let Db = kEff[cc] * Af / (0.5 * w[a][m])
+                        let Db = kP[cc] * Af / (0.5 * geo.width(a, m))
                         switch boundaryFace(side, i, j, k) {
                         case let .wall(_, .temperatureC(tw)): ap += Db; src += Db * tw
                         case .wall(_, .adiabatic), .symmetry: break
@@ -60,14 +72,16 @@ extension FlowSolver {
                     }
                 }
             }
-            if timeCoefficient > 0 {
-                let V = w[0][i] * w[1][j] * w[2][k]
-                ap += rho * cp * V * timeCoefficient
-                for (l, wgt) in timeWeights.enumerated() { src += rho * cp * V * wgt * oldTemperature[l].p[cc] }
+            if timeC > 0 {
+                let V = geo.wx[i] * geo.wy[j] * geo.wz[k]
+                ap += rho * cp * V * timeC
+                for (wgt, old) in olds { src += rho * cp * V * wgt * old[cc] }
             }
             let apR = ap / alpha
             aP[cc] = apR
             b[cc] = src + (1 - alpha) * apR * T[cc]
+        } } }
+        }
         } } }
     }
 

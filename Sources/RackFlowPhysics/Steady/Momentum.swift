@@ -15,35 +15,46 @@ extension FlowSolver {
     /// the identity row.
     func assembleMomentum(_ a: Int) {
         let A = momentum[a]
-        let F = fdim[a], fs = fstride[a]
-        let n = [nx, ny, nz]
-        let rho = flow.fluid.densityKgPerM3
+        let F = SIMD3(fdim[a][0], fdim[a][1], fdim[a][2])
+        let fs = SIMD3(fstride[a][0], fstride[a][1], fstride[a][2])
+        let n = SIMD3(nx, ny, nz)
+        let cst = SIMD3(cellStride[0], cellStride[1], cellStride[2])
+        let rho = flow.fluid.densityKgPerM3, mu0 = flow.fluid.viscosityPaS
         let beta = flow.fluid.expansionPerK, T0 = flow.fluid.referenceTemperatureC
-        let alpha = options.velocityRelaxation
+        let buoyant = a == 2 && flow.gravity
         let u = velocity[a].p, p = pressure.p, T = temperature.p
+        let vel = (velocity[0].p, velocity[1].p, velocity[2].p)
+        let vst = (SIMD3(fstride[0][0], fstride[0][1], fstride[0][2]), SIMD3(fstride[1][0], fstride[1][1], fstride[1][2]),
+                   SIMD3(fstride[2][0], fstride[2][1], fstride[2][2]))
         let aP = A.aP.p
-        let lo = [A.aW.p, A.aS.p, A.aB.p], hi = [A.aE.p, A.aN.p, A.aT.p]
+        let lo = (A.aW.p, A.aS.p, A.aB.p), hi = (A.aE.p, A.aN.p, A.aT.p)
         let b = rhs.p, dd = d[a].p
-        let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let (t1, t2) = SIMD3<Int>.transverse(a)
         let secondOrder = options.secondOrder
-        let fixedA = fixed[a], fixedV = fixedValue[a], noSlipA = noSlip[a]
-        let sheetZeta = flow.sheetZeta[a]
-        let cellTags = flow.tags.cells
-        let faceTags = flow.tags.faces[a]
-
-        for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
+        let geo = arrays
+        let timeC = timeCoefficient
+        let olds = timeCoefficient > 0 ? timeWeights.enumerated().map { ($0.element, oldVelocity[$0.offset][a].p) } : []
+        fixed[a].withUnsafeBufferPointer { fixedP in
+        fixedValue[a].withUnsafeBufferPointer { fixedVP in
+        noSlip[a].withUnsafeBufferPointer { noSlipP in
+        muEff.withUnsafeBufferPointer { muP in
+        flow.tags.cells.withUnsafeBufferPointer { tagP in
+        flow.tags.faces[a].withUnsafeBufferPointer { faceTagP in
+        Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1] * 8) { k0, k1 in
+        for k in k0..<k1 { for j in 0..<F[1] { for i in 0..<F[0] {
             let f = i + F[0] * (j + F[1] * k)
-            lo[0][f] = 0; lo[1][f] = 0; lo[2][f] = 0; hi[0][f] = 0; hi[1][f] = 0; hi[2][f] = 0
-            if fixedA[f] { aP[f] = 1; b[f] = fixedV[f]; dd[f] = 0; continue }
-            let idx = [i, j, k]
+            lo.0[f] = 0; lo.1[f] = 0; lo.2[f] = 0; hi.0[f] = 0; hi.1[f] = 0; hi.2[f] = 0
+            if fixedP[f] { aP[f] = 1; b[f] = fixedVP[f]; dd[f] = 0; continue }
+            let idx = SIMD3(i, j, k)
             let m = idx[a]
             let hasL = m > 0, hasR = m < n[a]
-            let hL = hasL ? 0.5 * w[a][m - 1] : 0, hR = hasR ? 0.5 * w[a][m] : 0
+            let hL = hasL ? 0.5 * geo.width(a, m - 1) : 0, hR = hasR ? 0.5 * geo.width(a, m) : 0
             let La = hL + hR
-            let Aa = w[t1][idx[t1]] * w[t2][idx[t2]]
+            let Aa = geo.width(t1, idx[t1]) * geo.width(t2, idx[t2])
             let V = La * Aa
-            let cL = hasL ? idx[0] + nx * (idx[1] + ny * idx[2]) - cellStride[a] : -1
-            let cR = hasR ? idx[0] + nx * (idx[1] + ny * idx[2]) : -1
+            let cBase = i * cst[0] + j * cst[1] + k * cst[2]
+            let cL = hasL ? cBase - cst[a] : -1
+            let cR = hasR ? cBase : -1
             let cAny = hasL ? cL : cR
             let uf = u[f]
             var ap = 0.0, src = 0.0, sumNb = 0.0
@@ -52,9 +63,9 @@ extension FlowSolver {
             if hasR {
                 let un = u[f + fs[a]]
                 let Fh = rho * Aa * 0.5 * (uf + un)
-                let D = muEff[cR] * Aa / w[a][m]
+                let D = muP[cR] * Aa / geo.width(a, m)
                 let coef = D + max(-Fh, 0)
-                hi[a][f] = coef; sumNb += coef; ap += D + max(Fh, 0)
+                FlowSolver.set(hi, a, f, coef); sumNb += coef; ap += D + max(Fh, 0)
                 if secondOrder {
                     let farP = hasL ? u[f - fs[a]] : uf
                     let farN = m + 2 <= n[a] ? u[f + 2 * fs[a]] : un
@@ -68,9 +79,9 @@ extension FlowSolver {
             if hasL {
                 let un = u[f - fs[a]]
                 let Fo = -rho * Aa * 0.5 * (un + uf)          // outward through the lower face
-                let D = muEff[cL] * Aa / w[a][m - 1]
+                let D = muP[cL] * Aa / geo.width(a, m - 1)
                 let coef = D + max(-Fo, 0)
-                lo[a][f] = coef; sumNb += coef; ap += D + max(Fo, 0)
+                FlowSolver.set(lo, a, f, coef); sumNb += coef; ap += D + max(Fo, 0)
                 if secondOrder {
                     let farP = hasR ? u[f + fs[a]] : uf
                     let farN = m >= 2 ? u[f - 2 * fs[a]] : un
@@ -82,51 +93,54 @@ extension FlowSolver {
             }
 
             // Faces normal to the two transverse axes.
-            for tb in [t1, t2] {
-                let other = tb == t1 ? t2 : t1
-                let Ab = La * w[other][idx[other]]
+            for which in 0..<2 {
+                let tb = which == 0 ? t1 : t2, other = which == 0 ? t2 : t1
+                let wOther = geo.width(other, idx[other])
+                let Ab = La * wOther
                 let q = idx[tb]
-                let vb = velocity[tb].p, sb = fstride[tb]
+                let vb = tb == 0 ? vel.0 : (tb == 1 ? vel.1 : vel.2)
+                let sb = tb == 0 ? vst.0 : (tb == 1 ? vst.1 : vst.2)
                 // Lower tb-face of the cells L and R in component tb's face layout.
-                let base = idx[0] * sb[0] + idx[1] * sb[1] + idx[2] * sb[2]
+                let base = i * sb[0] + j * sb[1] + k * sb[2]
                 let fLb = base - sb[a], fRb = base
-                let Fup = rho * w[other][idx[other]] * ((hasL ? vb[fLb + sb[tb]] * hL : 0) + (hasR ? vb[fRb + sb[tb]] * hR : 0))
-                let Fdn = -rho * w[other][idx[other]] * ((hasL ? vb[fLb] * hL : 0) + (hasR ? vb[fRb] * hR : 0))
-                let mu = hasL && hasR ? 0.5 * (muEff[cL] + muEff[cR]) : muEff[cAny]
-                for upper in [true, false] {
+                let Fup = rho * wOther * ((hasL ? vb[fLb + sb[tb]] * hL : 0) + (hasR ? vb[fRb + sb[tb]] * hR : 0))
+                let Fdn = -rho * wOther * ((hasL ? vb[fLb] * hL : 0) + (hasR ? vb[fRb] * hR : 0))
+                let mu = hasL && hasR ? 0.5 * (muP[cL] + muP[cR]) : muP[cAny]
+                for upperSide in 0..<2 {
+                    let upper = upperSide == 0
                     let Fo = upper ? Fup : Fdn
                     let inside = upper ? q + 1 < n[tb] : q > 0
                     if inside {
                         let g = upper ? f + fs[tb] : f - fs[tb]
                         // A no-slip neighbour (solid, wall) has its surface on the face between.
-                        let dist = fixedA[g] && noSlipA[g] ? 0.5 * w[tb][q] : (upper ? c[tb][q + 1] - c[tb][q] : c[tb][q] - c[tb][q - 1])
+                        let wallNeighbour = fixedP[g] && noSlipP[g]
+                        let dist = wallNeighbour ? 0.5 * geo.width(tb, q)
+                            : (upper ? geo.centre(tb, q + 1) - geo.centre(tb, q) : geo.centre(tb, q) - geo.centre(tb, q - 1))
                         let D = mu * Ab / dist
                         let coef = D + max(-Fo, 0)
-                        if upper { hi[tb][f] = coef } else { lo[tb][f] = coef }
+                        if upper { FlowSolver.set(hi, tb, f, coef) } else { FlowSolver.set(lo, tb, f, coef) }
                         sumNb += coef; ap += D + max(Fo, 0)
-                        if secondOrder {
-                            let qn = upper ? q + 1 : q - 1
+                        if secondOrder && !wallNeighbour {
                             let farPIdx = upper ? q - 1 : q + 1, farNIdx = upper ? q + 2 : q - 2
                             let un = u[g]
                             let farP = farPIdx >= 0 && farPIdx < n[tb] ? u[upper ? f - fs[tb] : f + fs[tb]] : uf
                             let farN = farNIdx >= 0 && farNIdx < n[tb] ? u[upper ? f + 2 * fs[tb] : f - 2 * fs[tb]] : un
-                            _ = qn
-                            if !(fixedA[g] && noSlipA[g]) {
-                                src -= Advection.correction(flux: Fo, p: uf, n: un, farP: farP, farN: farN)
-                            }
+                            src -= Advection.correction(flux: Fo, p: uf, n: un, farP: farP, farN: farN)
                         }
                     } else {
                         let side = Side(rawValue: 2 * tb + (upper ? 1 : 0))!
-                        switch boundaryFace(side, idx[0] - (hasR ? 0 : (a == 0 ? 1 : 0)), idx[1] - (hasR ? 0 : (a == 1 ? 1 : 0)), idx[2] - (hasR ? 0 : (a == 2 ? 1 : 0))) {
+                        var cidx = idx
+                        if !hasR { cidx[a] -= 1 }
+                        switch boundaryFace(side, cidx[0], cidx[1], cidx[2]) {
                         case let .wall(tangential, _):
-                            let D = mu * Ab / (0.5 * w[tb][q])
+                            let D = mu * Ab / (0.5 * geo.width(tb, q))
                             let ub = a == 0 ? tangential.0 : (a == 1 ? tangential.1 : tangential.2)
                             ap += D; src += D * ub
                         case .symmetry:
                             break
                         case .inlet:
                             // Inflow arrives without tangential velocity.
-                            let D = mu * Ab / (0.5 * w[tb][q])
+                            let D = mu * Ab / (0.5 * geo.width(tb, q))
                             ap += D + max(Fo, 0)
                         case .outlet:
                             ap += max(Fo, 0); if Fo < 0 { src -= Fo * uf }
@@ -141,53 +155,66 @@ extension FlowSolver {
             src += (pL - pR) * Aa
 
             // Boussinesq buoyancy on the vertical component (gravity along −z).
-            if a == 2 && flow.gravity {
+            if buoyant {
                 let Tf = hasL && hasR ? (T[cL] * hR + T[cR] * hL) / La : T[cAny]
                 src += rho * beta * (Tf - T0) * FlowSolver.gravity * V
             }
 
             // Darcy–Forchheimer in porous halves of the control volume (implicit).
-            if hasL && cellTags[cL] == .porous, let pc = flow.porous[cL] {
-                ap += (flow.fluid.viscosityPaS * pc.inverseK(a) + 0.5 * rho * pc.c2(a) * abs(uf)) * hL * Aa
+            if hasL && tagP[cL] == .porous, let pc = flow.porous[cL] {
+                ap += (mu0 * pc.inverseK(a) + 0.5 * rho * pc.c2(a) * abs(uf)) * hL * Aa
             }
-            if hasR && cellTags[cR] == .porous, let pc = flow.porous[cR] {
-                ap += (flow.fluid.viscosityPaS * pc.inverseK(a) + 0.5 * rho * pc.c2(a) * abs(uf)) * hR * Aa
+            if hasR && tagP[cR] == .porous, let pc = flow.porous[cR] {
+                ap += (mu0 * pc.inverseK(a) + 0.5 * rho * pc.c2(a) * abs(uf)) * hR * Aa
             }
             // Thin perforated sheet on this face: Δp = ζ ½ ρ |u| u (implicit in u).
-            if faceTags[f] == .porousSheet, let zeta = sheetZeta[f] {
+            if faceTagP[f] == .porousSheet, let zeta = flow.sheetZeta[a][f] {
                 ap += zeta * 0.5 * rho * abs(uf) * Aa
             }
 
             // Time terms (backward Euler / BDF2 weights set by the time stepper).
-            if timeCoefficient > 0 {
-                ap += rho * V * timeCoefficient
-                for (l, wgt) in timeWeights.enumerated() { src += rho * V * wgt * oldVelocity[l][a].p[f] }
+            if timeC > 0 {
+                ap += rho * V * timeC
+                for (wgt, old) in olds { src += rho * V * wgt * old[f] }
             }
 
             aP[f] = ap; b[f] = src
-            dd[f] = sumNb   // temporarily Σ a_nb; finished after the fan terms
+            dd[f] = sumNb   // Σ a_nb for now; turned into d after the fan terms
         } } }
+        }
+        } } } } } }
 
         applyFans(a)
 
         // Under-relaxation and the SIMPLEC factor d = A / (aP/α − Σ a_nb).
-        for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
-            let f = i + F[0] * (j + F[1] * k)
-            if fixedA[f] { continue }
-            let idx = [i, j, k]
-            let Aa = w[t1][idx[t1]] * w[t2][idx[t2]]
-            let apR = aP[f] / alpha
-            b[f] += (1 - alpha) * apR * u[f]
-            aP[f] = apR
-            // aP/α − Σ a_nb = aP (1/α − 1) + net outflow; early iterations, far from
-            // continuity, can drive it toward zero: keep d bounded by a share of aP.
-            dd[f] = Aa / max(apR - dd[f], 0.1 * apR)
-        } } }
-        _ = previous
+        let alpha = options.velocityRelaxation
+        fixed[a].withUnsafeBufferPointer { fixedP in
+            Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1]) { k0, k1 in
+                for k in k0..<k1 { for j in 0..<F[1] {
+                    for i in 0..<F[0] {
+                        let f = i + F[0] * (j + F[1] * k)
+                        if fixedP[f] { continue }
+                        let idx = SIMD3(i, j, k)
+                        let Aa = geo.width(t1, idx[t1]) * geo.width(t2, idx[t2])
+                        let apR = aP[f] / alpha
+                        b[f] += (1 - alpha) * apR * u[f]
+                        aP[f] = apR
+                        // aP/α − Σ a_nb = aP (1/α − 1) + net outflow; early iterations, far
+                        // from continuity, can drive it toward zero: keep d bounded.
+                        dd[f] = Aa / max(apR - dd[f], 0.1 * apR)
+                    }
+                } }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func set(_ t: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>), _ a: Int, _ f: Int, _ v: Double) {
+        if a == 0 { t.0[f] = v } else if a == 1 { t.1[f] = v } else { t.2[f] = v }
     }
 
     /// Pressure at the outlet face of the boundary row of `idx` (0 if it is not an outlet).
-    func outletPressure(_ a: Int, upper: Bool, _ idx: [Int]) -> Double {
+    func outletPressure(_ a: Int, upper: Bool, _ idx: SIMD3<Int>) -> Double {
         var cidx = idx
         if upper { cidx[a] -= 1 }
         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!

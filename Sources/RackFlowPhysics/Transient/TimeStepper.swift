@@ -1,0 +1,83 @@
+import RackFlowNumerics
+
+/// Implicit time integration of the flow solver's equations.
+public enum TimeScheme: String, Sendable, Codable {
+    /// First order: (φ − φⁿ)/Δt.
+    case backwardEuler
+    /// Second order: (3φ − 4φⁿ + φⁿ⁻¹)/(2Δt); its first step is backward Euler.
+    case bdf2
+}
+
+public struct TimeStepOptions: Sendable {
+    public var scheme: TimeScheme = .bdf2
+    /// Outer (SIMPLEC) iterations per step: at least `minOuter`, at most `maxOuter`,
+    /// stopping when the step's residuals fall below `tolerance`.
+    public var minOuter = 2
+    public var maxOuter = 20
+    public var tolerance = 1e-6
+    public init() {}
+}
+
+/// Advances a `FlowSolver` in time with a fixed step: every step stores the old levels,
+/// switches on the time terms (ρV/Δt weights) in momentum and energy and runs a few
+/// SIMPLEC outer iterations, each ending with exact discrete continuity up to the
+/// pressure tolerance.
+public final class TimeStepper {
+    public let solver: FlowSolver
+    public var options: TimeStepOptions
+    public private(set) var time = 0.0
+    public private(set) var steps = 0
+    /// Outer iterations used by each step.
+    public private(set) var outerIterations: [Int] = []
+
+    public init(_ solver: FlowSolver, options: TimeStepOptions = TimeStepOptions()) {
+        self.solver = solver
+        self.options = options
+    }
+
+    /// Chooses a step from the output interval and a Courant limit: the largest step that
+    /// divides `outputInterval` into whole steps with u Δt / Δx ≤ `courant` for the given speed.
+    public static func step(outputIntervalS: Double, maxSpeedMPerS: Double, minSpacingM: Double, courant: Double) -> Double {
+        let limit = maxSpeedMPerS > 0 ? courant * minSpacingM / maxSpeedMPerS : outputIntervalS
+        let n = max(1, Int((outputIntervalS / limit).rounded(.up)))
+        return outputIntervalS / Double(n)
+    }
+
+    /// One step of length `dt` seconds.
+    @discardableResult
+    public func advance(dt: Double) throws -> Residuals {
+        precondition(dt > 0 && dt.isFinite)
+        let s = solver
+        // Shift the old levels: [n, n−1].
+        let newest = (0..<3).map { a -> PaddedVector in
+            let v = PaddedVector(count: s.velocity[a].count, pad: 0)
+            v.copy(from: s.velocity[a]); return v
+        }
+        let newestT = PaddedVector(count: s.temperature.count, pad: 0)
+        newestT.copy(from: s.temperature)
+        s.oldVelocity.insert(newest, at: 0)
+        s.oldTemperature.insert(newestT, at: 0)
+        if s.oldVelocity.count > 2 { s.oldVelocity.removeLast(); s.oldTemperature.removeLast() }
+
+        if options.scheme == .bdf2 && s.oldVelocity.count == 2 {
+            s.timeCoefficient = 1.5 / dt
+            s.timeWeights = [2 / dt, -0.5 / dt]
+        } else {
+            s.timeCoefficient = 1 / dt
+            s.timeWeights = [1 / dt]
+        }
+        defer { s.timeCoefficient = 0; s.timeWeights = [] }
+        var last: Residuals!
+        var used = 0
+        for it in 0..<options.maxOuter {
+            last = try s.iterate()
+            used = it + 1
+            if used >= options.minOuter && last.mass < options.tolerance && last.velocityChange < options.tolerance
+                && (!s.flow.solveEnergy || last.temperatureChange < options.tolerance) { break }
+        }
+        outerIterations.append(used)
+        time += dt
+        steps += 1
+        return last
+    }
+}
