@@ -3,11 +3,10 @@
 // Dependencies point one way: rackflow (CLI) -> RackFlowBench -> RackFlowPhysics -> RackFlowNumerics -> CLinearAlgebra.
 import PackageDescription
 
-// Hot loops index through unsafe pointers already; -Ounchecked also drops the
-// remaining overflow checks in release builds, where the benchmarks are measured.
-let fast: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-]
+// Hot loops index through unsafe pointers (no bounds checks there). Release builds keep
+// -O rather than -Ounchecked: preconditions guard sizes between solver parts, and
+// dropping them turned a size mismatch into silent heap corruption once.
+let fast: [SwiftSetting] = []
 
 let package = Package(
     name: "RackFlow",

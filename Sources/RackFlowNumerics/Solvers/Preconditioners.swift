@@ -9,8 +9,9 @@ public protocol Preconditioner: AnyObject {
 public final class JacobiPreconditioner: Preconditioner {
     let inv: PaddedVector
     var n: Int
-    public init(_ A: Stencil) {
-        inv = PaddedVector(count: A.count, pad: 0)
+    /// `capacity` ≥ the size of every operator passed to `update` later.
+    public init(_ A: Stencil, capacity: Int = 0) {
+        inv = PaddedVector(count: max(A.count, capacity), pad: 0)
         n = A.count
         update(A)
     }

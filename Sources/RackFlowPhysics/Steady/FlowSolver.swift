@@ -135,7 +135,7 @@ public final class FlowSolver {
         rhs = PaddedVector(count: capacity, pad: pad)
         previous = PaddedVector(count: capacity, pad: pad)
         krylov = BiCGSTAB(capacity: capacity, pad: pad, momentum[0])
-        jacobi = JacobiPreconditioner(momentum[0])
+        jacobi = JacobiPreconditioner(momentum[0], capacity: capacity)
         energy = Stencil(nx: nx, ny: ny, nz: nz)
         let ppad = nx * ny + 1
         pc = SymmetricStencil(nx: nx, ny: ny, nz: nz, east: PaddedVector(count: cells, pad: ppad),
@@ -160,6 +160,11 @@ public final class FlowSolver {
                     inflow += abs(speed) * w[p][m % n[p]] * w[q][m / n[p]]
                 }
             }
+        }
+        // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).
+        for fan in flow.fans {
+            let dp0 = fan.pressureRise(0)
+            if dp0 > 0 { uref = max(uref, (2 * dp0 / flow.fluid.densityKgPerM3).squareRoot()) }
         }
         var dT = 1.0
         var temps: [Double] = [flow.initialTemperatureC]
@@ -264,8 +269,12 @@ public final class FlowSolver {
             try checkFinite(Residuals(iteration: history.count, mass: .nan, velocityChange: .nan, temperatureChange: 0, pressureIterations: 0))
         }
         if fastest > 1e3 * max(boundarySpeed, initialSpeed) {
-            throw FlowSolverError.diverged(iteration: history.count, field: "velocity", index: 0,
-                                           where_: "the fastest face (\(fastest) m/s against a speed scale of \(max(boundarySpeed, initialSpeed)) m/s)")
+            let maxima = velocity.map { BLAS.maxAbs($0.count, $0.p) }
+            let a = maxima.firstIndex(of: maxima.max()!)!
+            let face = (0..<velocity[a].count).first { abs(velocity[a].p[$0]) == maxima[a] } ?? 0
+            let name = ["u", "v", "w"][a]
+            throw FlowSolverError.diverged(iteration: history.count, field: name, index: face,
+                                           where_: "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s")
         }
         referenceSpeed = max(boundarySpeed, fastest)
         var maxDU = 0.0
@@ -339,7 +348,7 @@ public enum FlowSolverError: Error, CustomStringConvertible {
         case let .notConverged(it, r):
             return "SIMPLEC did not converge in \(it) iterations (mass residual \(r.mass), velocity change \(r.velocityChange), temperature change \(r.temperatureChange)); try more iterations or stronger under-relaxation"
         case let .diverged(it, field, _, place):
-            return "the solution diverged at iteration \(it): \(field) is not finite or runaway at \(place); try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
+            return "the solution diverged at outer iteration \(it): \(field) is not finite or runs away at \(place); try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
         case let .linearSolve(eq, it, e):
             return "\(eq) solve failed at outer iteration \(it): \(e)"
         }

@@ -120,6 +120,12 @@ extension FlowSolver {
                         let coef = D + max(-Fo, 0)
                         if upper { FlowSolver.set(hi, tb, f, coef) } else { FlowSolver.set(lo, tb, f, coef) }
                         sumNb += coef; ap += D + max(Fo, 0)
+                        if wallNeighbour {
+                            src -= wallShearCorrection(u, f, away: upper ? f - fs[tb] : f + fs[tb],
+                                                       awayInside: upper ? q > 0 : q + 1 < n[tb], fixed: fixedP,
+                                                       d0: dist, d1: dist + geo.width(tb, upper ? max(q - 1, 0) : min(q + 1, n[tb] - 1)) * 0.5 + dist,
+                                                       wallVelocity: 0, muA: mu * Ab)
+                        }
                         if secondOrder && !wallNeighbour {
                             let farPIdx = upper ? q - 1 : q + 1, farNIdx = upper ? q + 2 : q - 2
                             let un = u[g]
@@ -133,9 +139,15 @@ extension FlowSolver {
                         if !hasR { cidx[a] -= 1 }
                         switch boundaryFace(side, cidx[0], cidx[1], cidx[2]) {
                         case let .wall(tangential, _):
-                            let D = mu * Ab / (0.5 * geo.width(tb, q))
+                            let d0 = 0.5 * geo.width(tb, q)
+                            let D = mu * Ab / d0
                             let ub = a == 0 ? tangential.0 : (a == 1 ? tangential.1 : tangential.2)
                             ap += D; src += D * ub
+                            let qa = upper ? q - 1 : q + 1
+                            src -= wallShearCorrection(u, f, away: upper ? f - fs[tb] : f + fs[tb],
+                                                       awayInside: qa >= 0 && qa < n[tb], fixed: fixedP,
+                                                       d0: d0, d1: 2 * d0 + 0.5 * geo.width(tb, min(max(qa, 0), n[tb] - 1)),
+                                                       wallVelocity: ub, muA: mu * Ab)
                         case .symmetry:
                             break
                         case .inlet:
@@ -206,6 +218,21 @@ extension FlowSolver {
                 } }
             }
         }
+    }
+
+    /// Second-order wall shear by deferred correction. The matrix holds the one-sided
+    /// μA (u₀ − u_w)/d₀; the quadratic through the wall, u₀ (at d₀) and the next value
+    /// away from the wall u₁ (at d₁) has wall slope (φ₀d₁² − φ₁d₀²)/(d₀d₁(d₁ − d₀)), φ = u − u_w.
+    /// Their difference goes to the right-hand side. It removes the O(Δ²) shift of the
+    /// one-sided form (1.5 Δ²/h² too little pressure drop in plane Poiseuille flow) and is
+    /// exact for a parabolic profile.
+    @inline(__always)
+    func wallShearCorrection(_ u: UnsafeMutablePointer<Double>, _ f: Int, away g: Int, awayInside: Bool,
+                             fixed: UnsafeBufferPointer<Bool>, d0: Double, d1: Double, wallVelocity uw: Double, muA: Double) -> Double {
+        guard awayInside, !fixed[g] else { return 0 }
+        let p0 = u[f] - uw, p1 = u[g] - uw
+        let slope = (p0 * d1 * d1 - p1 * d0 * d0) / (d0 * d1 * (d1 - d0))
+        return muA * (slope - p0 / d0)
     }
 
     @inline(__always)

@@ -1,0 +1,122 @@
+import RackFlowNumerics
+
+/// Flows and balances read off a solution: the quantities reports and tests need.
+public struct Balance: Sendable, Codable {
+    /// Mass entering and leaving through the domain boundary, kg/s.
+    public var massInKgPerS: Double
+    public var massOutKgPerS: Double
+    /// |in − out| / in (0 for a closed domain).
+    public var relativeMassImbalance: Double
+    /// Heat from sources, W; heat through fixed-temperature walls into the air, W;
+    /// enthalpy carried out minus carried in (relative to 0 °C), W.
+    public var heatSourcesW: Double
+    public var heatFromWallsW: Double
+    public var heatAdvectedOutW: Double
+    /// |sources + walls − advected| / max(sources + |walls|, tiny).
+    public var relativeEnergyError: Double
+}
+
+extension FlowSolver {
+    /// Volume flow (m³/s) through faces of component `axis`, signed along +axis.
+    public func flowRate(axis: Int, faces: [Int]) -> Double {
+        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
+        var q = 0.0
+        for f in faces {
+            let idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
+            q += velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
+        }
+        return q
+    }
+
+    /// Faces of component `axis` at face index `m` along it whose centres fall inside the
+    /// rectangle [lo, hi] of the two transverse coordinates (axis order).
+    public func facesOnPlane(axis: Int, index m: Int, lo: (Double, Double) = (-.infinity, -.infinity),
+                             hi: (Double, Double) = (.infinity, .infinity)) -> [Int] {
+        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
+        var out: [Int] = []
+        for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
+            let idx = SIMD3(i, j, k)
+            guard idx[axis] == m else { continue }
+            let p = arrays.centre(t1, idx[t1]), q = arrays.centre(t2, idx[t2])
+            if p > lo.0 && p < hi.0 && q > lo.1 && q < hi.1 { out.append(i + F[0] * (j + F[1] * k)) }
+        } } }
+        return out
+    }
+
+    /// Volume-weighted mean and the maximum of temperature (°C) over cells.
+    public func temperatureStats(cells: [Int]) -> (meanC: Double, maxC: Double) {
+        var sum = 0.0, vol = 0.0, mx = -Double.infinity
+        for cc in cells where !isSolid[cc] {
+            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
+            sum += temperature.p[cc] * v; vol += v; mx = max(mx, temperature.p[cc])
+        }
+        return (vol > 0 ? sum / vol : .nan, mx)
+    }
+
+    /// Volume-weighted mean pressure (Pa) over cells.
+    public func meanPressure(cells: [Int]) -> Double {
+        var sum = 0.0, vol = 0.0
+        for cc in cells where !isSolid[cc] {
+            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
+            sum += pressure.p[cc] * v; vol += v
+        }
+        return sum / vol
+    }
+
+    /// Cells whose centres lie inside a box (metres).
+    public func cells(inside lo: (Double, Double, Double), _ hi: (Double, Double, Double)) -> [Int] {
+        var out: [Int] = []
+        for k in 0..<nz where arrays.cz[k] > lo.2 && arrays.cz[k] < hi.2 {
+            for j in 0..<ny where arrays.cy[j] > lo.1 && arrays.cy[j] < hi.1 {
+                for i in 0..<nx where arrays.cx[i] > lo.0 && arrays.cx[i] < hi.0 { out.append(cell(i, j, k)) }
+            }
+        }
+        return out
+    }
+
+    /// Global mass and energy balance through the domain boundary, consistent with the
+    /// discretisation (upwind face temperatures, inlet and backflow temperatures, wall
+    /// conduction at half a cell).
+    public func balance() -> Balance {
+        let rho = flow.fluid.densityKgPerM3, cp = flow.fluid.specificHeatJPerKgK
+        var mIn = 0.0, mOut = 0.0, hOut = 0.0, qWalls = 0.0
+        let n = SIMD3(nx, ny, nz)
+        for side in Side.allCases {
+            let a = side.axis, (t1, t2) = SIMD3<Int>.transverse(a)
+            let F = fdim[a]
+            let m = side.isUpper ? n[a] : 0
+            for q2 in 0..<n[t2] { for q1 in 0..<n[t1] {
+                var idx = SIMD3(0, 0, 0)
+                idx[a] = m; idx[t1] = q1; idx[t2] = q2
+                let f = idx[0] + F[0] * (idx[1] + F[1] * idx[2])
+                var cidx = idx
+                if side.isUpper { cidx[a] -= 1 }
+                let cc = cell(cidx[0], cidx[1], cidx[2])
+                if isSolid[cc] || flow.tags.faces[a][f] == .wall { continue }
+                let A = arrays.width(t1, q1) * arrays.width(t2, q2)
+                let outward = velocity[a].p[f] * (side.isUpper ? 1 : -1)
+                let mdot = rho * outward * A
+                let Tc = temperature.p[cc]
+                let Db = kEff[cc] * A / (0.5 * arrays.width(a, cidx[a]))
+                switch boundaryFace(side, cidx[0], cidx[1], cidx[2]) {
+                case let .inlet(_, tin, _):
+                    mIn += -mdot; hOut += mdot * cp * tin; qWalls += Db * (tin - Tc)
+                case let .outlet(_, tb, _):
+                    if mdot >= 0 { mOut += mdot; hOut += mdot * cp * Tc } else { mIn += -mdot; hOut += mdot * cp * tb }
+                case let .wall(_, .temperatureC(tw)):
+                    qWalls += Db * (tw - Tc)
+                default: break
+                }
+            }
+            }
+        }
+        let sources = flow.heatW.reduce(0, +)
+        let scale = max(abs(sources) + abs(qWalls), 1e-300)
+        return Balance(massInKgPerS: mIn, massOutKgPerS: mOut,
+                       relativeMassImbalance: mIn > 0 ? abs(mIn - mOut) / mIn : 0,
+                       heatSourcesW: sources, heatFromWallsW: qWalls, heatAdvectedOutW: hOut,
+                       relativeEnergyError: abs(sources + qWalls - hOut) / scale)
+    }
+}
