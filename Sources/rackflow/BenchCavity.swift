@@ -64,3 +64,37 @@ final class Progress {
     }
     func finish() { if enabled { FileHandle.standardError.write("\n".data(using: .utf8)!) } }
 }
+
+extension Bench {
+    struct Flow: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cost of SIMPLEC outer iterations on a 3D heated box with obstacles, a porous block, a fan and a perforated sheet."
+        )
+        @Option(help: "Cells along each axis.") var n: Int = 100
+        @Option(help: "Outer iterations to time.") var iterations: Int = 20
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func validate() throws {
+            guard n >= 8 && n <= 400 else { throw ValidationError("--n must be between 8 and 400 (got \(n))") }
+            guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        }
+
+        func run() throws {
+            let progress = Progress(enabled: !json)
+            let r = try FlowBenchmark.run(n: n, iterations: iterations) { progress.update($0) }
+            progress.finish()
+            if json {
+                let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+                print(String(decoding: try enc.encode(r), as: UTF8.self))
+                return
+            }
+            print("""
+            bench flow — 3D heated box, \(r.cells) cells (\(r.n)³), \(r.workers) workers; \(r.machine)
+              setup            \(String(format: "%.2f", r.setupSeconds)) s
+              iterations       \(r.iterations) in \(String(format: "%.2f", r.seconds)) s (\(String(format: "%.2f", r.iterationsPerSecond)) per second)
+              cost             \(String(format: "%.3f", r.usPerCellIteration)) µs per cell per iteration
+              peak memory      \(r.peakResidentBytes >> 20) MiB, \(String(format: "%.0f", r.bytesPerCell)) bytes per cell
+            """)
+        }
+    }
+}

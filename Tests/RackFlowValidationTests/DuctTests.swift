@@ -142,6 +142,27 @@ final class DuctTests: XCTestCase {
         XCTAssertGreaterThan(s.fanOperatingPoints[1].flowM3PerS, 0)   // air goes through the stopped fan
     }
 
+    /// A blower between a plenum and the duct (fan-curve inlet against the plenum pressure).
+    func testFanCurveInletAgainstPlenum() throws {
+        let zeta = 4.0, rho = 1.2, plenum = 5.0
+        var fc = sheetDuct(zeta: zeta)
+        let area = 0.2 * fc.grid.z.length
+        let curve = try FanCurve.quadratic(maxPressurePa: 75, freeDeliveryM3PerS: 3 * area, rpm: 3000)
+        fc.patches = [.whole("blower", .west, .fanInlet(curve: curve, rpm: 3000, plenumPressurePa: plenum, temperatureC: 20)),
+                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        let s = try solve(fc)
+        // Δp_fan(Q) + plenum = ζ ½ ρ (Q/A)²  ⇒  operating point of the curve shifted by the plenum.
+        var lo = 0.0, hi = curve.freeDeliveryM3PerS(rpm: 3000) * 2
+        for _ in 0..<200 {
+            let q = 0.5 * (lo + hi)
+            if curve.pressureRise(flowM3PerS: q, rpm: 3000) + plenum > zeta * 0.5 * rho * (q / area) * (q / area) { lo = q } else { hi = q }
+        }
+        let q = s.fans[0].name == "blower" ? s.fanOperatingPoints[0].flowM3PerS : .nan
+        print("fan-curve inlet: Q \(q) vs \(lo) m³/s")
+        XCTAssertEqual(q, lo, accuracy: 0.01 * lo)
+        XCTAssertEqual(s.balance().relativeMassImbalance, 0, accuracy: 1e-8)
+    }
+
     func testHeatedChannelEnergyAndMassBalance() throws {
         var fc = duct(L: 0.5, h: 0.1, nx: 50, ny: 10, slipSides: false)
         fc.solveEnergy = true

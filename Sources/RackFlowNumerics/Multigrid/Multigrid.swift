@@ -9,7 +9,7 @@ public struct MultigridOptions: Sendable {
     /// An axis is smoothed by line relaxation when its share of a cell's coupling exceeds
     /// this fraction in more than `lineCellFraction` of the active cells (anisotropy).
     public var lineShare: Double = 0.7
-    public var lineCellFraction: Double = 0.001
+    public var lineCellFraction: Double = 0.05
     /// Force line relaxation off (point red–black Gauss–Seidel everywhere).
     public var allowLines: Bool = true
     public init() {}

@@ -26,6 +26,10 @@ public struct Patch: Sendable {
         case flowInlet(flowM3PerS: Double, temperatureC: Double)
         /// Fixed static pressure (Pa, gauge); air re-entering carries `backflowTemperatureC`.
         case pressureOutlet(pressurePa: Double, backflowTemperatureC: Double)
+        /// A blower or fan between a plenum at `plenumPressurePa` and the domain: the face is
+        /// a pressure boundary at the plenum pressure plus the fan's rise Δp(Q, rpm), with Q
+        /// the patch's total inflow, so the operating point emerges from the solve.
+        case fanInlet(curve: FanCurve, rpm: Double, plenumPressurePa: Double, temperatureC: Double)
     }
     public var name: String
     public var side: Side
@@ -48,5 +52,6 @@ public enum BoundaryFace: Sendable {
     case symmetry
     /// Fixed inflow: velocity along the inward normal (m/s), temperature (°C), patch index.
     case inlet(inwardSpeed: Double, temperatureC: Double, patch: Int)
+    /// A pressure boundary: fixed static pressure, flow either way (outlets, fan inlets).
     case outlet(pressurePa: Double, backflowTemperatureC: Double, patch: Int)
 }

@@ -20,6 +20,9 @@ public enum TurbulenceModel: Sendable {
     case laminar
     /// A constant turbulent viscosity μ_t (Pa·s) added to μ.
     case constantEddyViscosity(Double)
+    /// Prandtl mixing length ℓ = min(κ d, 0.09 δ) from the wall distance d, μ_t = ρ ℓ² |S|,
+    /// turbulent Prandtl number 0.85; δ is the flow's size (e.g. a hydraulic diameter), m.
+    case mixingLength(deltaM: Double)
 }
 
 /// A set of faces carrying a fan's pressure jump Δp(Q, N) along `axis`, pushing toward
@@ -95,6 +98,7 @@ public struct FlowCase {
             case let .velocityInlet(s, t): face = .inlet(inwardSpeed: s, temperatureC: t, patch: pi)
             case let .flowInlet(q, t): face = .inlet(inwardSpeed: area > 0 ? q / area : 0, temperatureC: t, patch: pi)
             case let .pressureOutlet(pr, t): face = .outlet(pressurePa: pr, backflowTemperatureC: t, patch: pi)
+            case let .fanInlet(_, _, pr, t): face = .outlet(pressurePa: pr, backflowTemperatureC: t, patch: pi)
             }
             for m in members { out[m] = face }
         }

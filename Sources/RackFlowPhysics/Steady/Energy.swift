@@ -89,12 +89,16 @@ extension FlowSolver {
     func solveEnergy() throws -> Double {
         let A = energy, T = temperature
         BLAS.copy(A.count, T.p, previous.p)
-        jacobi.update(A)
         do {
-            var opts = KrylovOptions(tolerance: options.energyTolerance, maxIterations: 100)
-            opts.throwOnFailure = false
-            opts.relativeToInitialResidual = true
-            try krylov.solve(rhs, T, preconditioner: jacobi, options: opts, operator: A)
+            if options.energySweeps > 0 {
+                A.relax(T, rhs, sweeps: options.energySweeps)
+            } else {
+                jacobi.update(A)
+                var opts = KrylovOptions(tolerance: options.energyTolerance, maxIterations: 100)
+                opts.throwOnFailure = false
+                opts.relativeToInitialResidual = true
+                try krylov.solve(rhs, T, preconditioner: jacobi, options: opts, operator: A)
+            }
         } catch {
             throw FlowSolverError.linearSolve(equation: "energy", iteration: history.count + 1, underlying: error)
         }

@@ -4,7 +4,7 @@ import RackFlowNumerics
 /// Settings of the SIMPLEC outer iteration.
 public struct SimpleOptions: Sendable {
     /// Under-relaxation of momentum (SIMPLEC tolerates 0.7–0.9).
-    public var velocityRelaxation = 0.8
+    public var velocityRelaxation = 0.9
     /// Under-relaxation of the pressure update (1 for SIMPLEC).
     public var pressureRelaxation = 1.0
     public var temperatureRelaxation = 0.9
@@ -15,8 +15,15 @@ public struct SimpleOptions: Sendable {
     public var tolerance = 1e-6
     /// Inner solve tolerances (relative residual reduction per outer iteration).
     public var momentumTolerance = 0.05
+    /// Momentum inner solver: red–black Gauss–Seidel sweeps (> 0) or, with 0, BiCGSTAB to
+    /// `momentumTolerance`. Sweeps are cheaper per outer iteration at equal outer convergence.
+    public var momentumSweeps = 4
+    /// The same choice for the energy equation.
+    public var energySweeps = 4
     public var pressureTolerance = 0.02
     public var energyTolerance = 0.02
+    /// Recompute the mixing-length eddy viscosity every this many outer iterations.
+    public var turbulenceUpdate = 5
     /// Rebuild the pressure multigrid hierarchy every this many outer iterations.
     public var pressurePreconditionerRebuild = 10
     /// Bounded second-order advection (van Leer, deferred correction) for velocity and
@@ -70,6 +77,8 @@ public final class FlowSolver {
     let isSolid: [Bool]
     var muEff: [Double]
     var kEff: [Double]
+    /// Distance to the nearest wall per cell (m), for the mixing-length model.
+    public private(set) var wallDistance: [Double] = []
 
     let momentum: [Stencil]
     let d: [PaddedVector]
@@ -88,6 +97,8 @@ public final class FlowSolver {
     var timeWeights: [Double] = []              // c1, c2 … multiplying old levels /Δt
 
     public private(set) var history: [Residuals] = []
+    /// The case's fans plus one per fan-inlet patch (named after the patch).
+    public private(set) var fans: [FanFaces] = []
     /// Speed scale from the boundary conditions (lid, inlets, buoyancy); the residuals use
     /// the larger of it and the fastest velocity present (an initial field, a fan jet).
     let boundarySpeed: Double
@@ -130,6 +141,13 @@ public final class FlowSolver {
             kEff = kEff.map { $0 + kt }
         }
         let fdim = self.fdim
+        if case .mixingLength = flow.turbulence {
+            let wallSides = Set(Side.allCases.filter { side in
+                if case .symmetry? = flow.sides[side] { return false }
+                return true
+            })
+            wallDistance = try WallDistance.compute(tags: flow.tags, wallSides: wallSides)
+        }
         momentum = (0..<3).map { Stencil(nx: fdim[$0][0], ny: fdim[$0][1], nz: fdim[$0][2]) }
         d = (0..<3).map { PaddedVector(count: faceCounts[$0], pad: 0) }
         rhs = PaddedVector(count: capacity, pad: pad)
@@ -161,8 +179,28 @@ public final class FlowSolver {
                 }
             }
         }
+        // Fan inlets: a fan over the patch's boundary faces, pushing into the domain.
+        var allFans = flow.fans
+        for (pi, patch) in flow.patches.enumerated() {
+            guard case let .fanInlet(curve, rpm, _, _) = patch.kind else { continue }
+            let side = patch.side, a = side.axis
+            let (t1, t2) = SIMD3<Int>.transverse(a)
+            let F = fdim[a]
+            var faces: [Int] = [], area = 0.0
+            for (m, bf) in boundary[side.rawValue].enumerated() {
+                guard case let .outlet(_, _, p) = bf, p == pi else { continue }
+                var idx = SIMD3(0, 0, 0)
+                idx[a] = side.isUpper ? n[a] : 0
+                idx[t1] = m % n[t1]; idx[t2] = m / n[t1]
+                faces.append(idx[0] + F[0] * (idx[1] + F[1] * idx[2]))
+                area += w[t1][idx[t1]] * w[t2][idx[t2]]
+            }
+            allFans.append(FanFaces(name: patch.name, axis: a, direction: side.isUpper ? -1 : 1, faces: faces, curve: curve,
+                                    rpm: rpm, areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3))
+        }
+        fans = allFans
         // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).
-        for fan in flow.fans {
+        for fan in allFans {
             let dp0 = fan.pressureRise(0)
             if dp0 > 0 { uref = max(uref, (2 * dp0 / flow.fluid.densityKgPerM3).squareRoot()) }
         }
@@ -200,6 +238,52 @@ public final class FlowSolver {
         for (i, q) in flow.heatW.enumerated() where !q.isFinite {
             throw FlowInputError("heatW[\(i)] is \(q); heat sources must be finite")
         }
+    }
+
+    /// The staggered velocity as field structs (a copy), for post-processing and models.
+    public func staggeredVelocity() -> StaggeredVelocity {
+        var v = StaggeredVelocity(flow.grid)
+        v.u.values = velocity[0].array; v.v.values = velocity[1].array; v.w.values = velocity[2].array
+        return v
+    }
+
+    /// Mixing-length eddy viscosity from the current strain rate: μ_eff = μ + μ_t and
+    /// k_eff = k + μ_t c_p / Pr_t per cell.
+    func updateEddyViscosity() {
+        guard case let .mixingLength(delta) = flow.turbulence else { return }
+        let model = MixingLength(deltaM: delta)
+        let cells = flow.grid.cellCount
+        var strain = [Double](repeating: 0, count: cells), mut = strain
+        let wallSides = Set(Side.allCases.filter { side in
+            if case .symmetry? = flow.sides[side] { return false }
+            return true
+        })
+        StrainRate.magnitude(staggeredVelocity(), tags: flow.tags, wallSides: wallSides, into: &strain)
+        model.eddyViscosity(densityKgPerM3: flow.fluid.densityKgPerM3, wallDistanceM: wallDistance, strainRatePerS: strain, into: &mut)
+        let mu = flow.fluid.viscosityPaS, k = flow.fluid.conductivityWPerMK, cp = flow.fluid.specificHeatJPerKgK
+        for c in 0..<cells {
+            muEff[c] = mu + mut[c]
+            kEff[c] = k + mut[c] * cp / model.turbulentPrandtl
+        }
+    }
+
+    /// Turbulence for artists: kinetic energy k (m²/s²) and intensity √(2k/3)/|U| per cell,
+    /// from the mixing-length equilibrium k = (ℓ|S|)²/√C_μ (a laminar or constant-μ_t run
+    /// uses ℓ from the wall distance with δ the domain's smallest side).
+    public func turbulence() -> (kineticEnergy: [Double], intensity: [Double]) {
+        let g = flow.grid
+        let delta: Double
+        if case let .mixingLength(d) = flow.turbulence { delta = d } else { delta = min(g.x.length, g.y.length, g.z.length) }
+        let model = MixingLength(deltaM: delta)
+        let cells = g.cellCount
+        var strain = [Double](repeating: 0, count: cells), speed = strain, k = strain, intensity = strain
+        let v = staggeredVelocity()
+        StrainRate.magnitude(v, tags: flow.tags, into: &strain)
+        StrainRate.cellSpeed(v, tags: flow.tags, into: &speed)
+        let d = wallDistance.isEmpty ? (try? WallDistance.compute(tags: flow.tags, wallSides: Set(Side.allCases))) ?? [Double](repeating: .infinity, count: cells) : wallDistance
+        model.turbulentKineticEnergy(wallDistanceM: d, strainRatePerS: strain, into: &k)
+        model.intensity(turbulentKineticEnergy: k, speedMPerS: speed, into: &intensity)
+        return (k, intensity)
     }
 
     /// Index of the cell (i, j, k).
@@ -262,6 +346,7 @@ public final class FlowSolver {
     /// One SIMPLEC outer iteration; returns its residuals.
     @discardableResult
     public func iterate() throws -> Residuals {
+        if case .mixingLength = flow.turbulence, history.count % max(options.turbulenceUpdate, 1) == 0 { updateEddyViscosity() }
         let fastest = velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!
         if history.isEmpty { initialSpeed = fastest }
         // Runaway: velocities far beyond every speed scale of the problem.

@@ -257,7 +257,7 @@ extension FlowSolver {
         let F = fdim[a]
         let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
         if a == 0 { fanOperatingPoints = [] }
-        for fan in flow.fans where fan.axis == a {
+        for fan in fans where fan.axis == a {
             var Q = 0.0, area = 0.0
             var areas: [Double] = []
             for f in fan.faces {
@@ -280,12 +280,16 @@ extension FlowSolver {
         let A = momentum[a]
         let u = velocity[a]
         BLAS.copy(A.count, u.p, previous.p)
-        jacobi.update(A)
         do {
-            var opts = KrylovOptions(tolerance: options.momentumTolerance, maxIterations: 50)
-            opts.throwOnFailure = false
-            opts.relativeToInitialResidual = true
-            try krylov.solve(rhs, u, preconditioner: jacobi, options: opts, operator: A)
+            if options.momentumSweeps > 0 {
+                A.relax(u, rhs, sweeps: options.momentumSweeps)
+            } else {
+                jacobi.update(A)
+                var opts = KrylovOptions(tolerance: options.momentumTolerance, maxIterations: 50)
+                opts.throwOnFailure = false
+                opts.relativeToInitialResidual = true
+                try krylov.solve(rhs, u, preconditioner: jacobi, options: opts, operator: A)
+            }
         } catch {
             throw FlowSolverError.linearSolve(equation: "momentum (\(["u", "v", "w"][a]))", iteration: history.count + 1, underlying: error)
         }
