@@ -44,6 +44,11 @@ public enum Cavity {
         return (ys, us, xs, vs)
     }
 
+    public enum Monitor {
+        /// The most negative u on the vertical centreline (the main vortex's return flow).
+        public static let minimumCentrelineU = FlowSolver.Monitor("min u on x = 0.5") { s in centrelines(s).u.min()! }
+    }
+
     /// Linear interpolation of a profile.
     public static func interpolate(_ xs: [Double], _ ys: [Double], at x: Double) -> Double {
         guard let i = xs.lastIndex(where: { $0 <= x }) else { return ys[0] }

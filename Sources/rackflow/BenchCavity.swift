@@ -27,7 +27,10 @@ extension Bench {
             let t0 = Date()
             let solver = try FlowSolver(fc, options: opts)
             let progress = Progress(enabled: !json)
-            let last = try solver.solveSteady { r in progress.update(r) }
+            // Converged also means the centreline's extreme velocity has stopped moving.
+            let centre = Cavity.Monitor.minimumCentrelineU
+            let last = try solver.solveSteady(monitors: [centre]) { r in progress.update(r) }
+            let balance = solver.balance()
             progress.finish()
             let seconds = Date().timeIntervalSince(t0)
             let prof = Cavity.centrelines(solver)
@@ -45,7 +48,7 @@ extension Bench {
                                           "massResidual": last.mass, "velocityChange": last.velocityChange, "reynolds": re]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print("cavity Re \(re), \(cells) cells: \(last.iteration) iterations, \(String(format: "%.2f", seconds)) s")
+                print("cavity Re \(re), \(cells) cells: \(last.iteration) iterations, \(String(format: "%.2f", seconds)) s; mass residual \(String(format: "%.1e", last.mass)), mass in \(balance.massInKgPerS) kg/s (closed box)")
             }
         }
     }

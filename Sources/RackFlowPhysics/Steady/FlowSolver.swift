@@ -380,14 +380,34 @@ public final class FlowSolver {
         return r
     }
 
-    /// Iterates to convergence (steady state). `progress` is called every iteration.
+    /// A quantity watched during a steady solve (a node's flow, the hottest part): the solve
+    /// is converged only when every monitor has stopped moving.
+    public struct Monitor {
+        public var name: String
+        public var value: (FlowSolver) -> Double
+        public init(_ name: String, _ value: @escaping (FlowSolver) -> Double) { self.name = name; self.value = value }
+    }
+
+    /// Iterates to convergence (steady state): normalised residuals below `tolerance` and
+    /// each monitor flat, i.e. its spread over the last `monitorWindow` iterations below
+    /// `monitorTolerance` of its magnitude. `progress` is called every iteration.
     @discardableResult
-    public func solveSteady(progress: ((Residuals) -> Void)? = nil) throws -> Residuals {
+    public func solveSteady(monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
+                            progress: ((Residuals) -> Void)? = nil) throws -> Residuals {
         var last = Residuals(iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity, pressureIterations: 0)
+        var recent: [[Double]] = monitors.map { _ in [] }
         for _ in 0..<options.maxIterations {
             last = try iterate()
             progress?(last)
-            if last.mass < options.tolerance && last.velocityChange < options.tolerance
+            var flat = true
+            for (m, monitor) in monitors.enumerated() {
+                recent[m].append(monitor.value(self))
+                if recent[m].count > monitorWindow { recent[m].removeFirst() }
+                let lo = recent[m].min()!, hi = recent[m].max()!
+                let scale = max(abs(lo), abs(hi), 1e-300)
+                if recent[m].count < monitorWindow || (hi - lo) > monitorTolerance * scale { flat = false }
+            }
+            if flat && last.mass < options.tolerance && last.velocityChange < options.tolerance
                 && (!flow.solveEnergy || last.temperatureChange < options.tolerance) {
                 return last
             }
