@@ -17,6 +17,7 @@ extension Bench {
         @Option(help: "Cluster the grid toward the walls (tanh strength).") var stretch: Double = 0
         @Option(help: "Write u_vertical.csv and v_horizontal.csv here.") var profile: String?
         @Option(help: "Iteration limit.") var maxIterations: Int = 5000
+        @Flag(help: "Stop on OpenFOAM's normalised momentum residual (and the mass residual) instead of the per-iteration change.") var normalisedResidual = false
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
@@ -24,6 +25,7 @@ extension Bench {
             var opts = SimpleOptions()
             opts.tolerance = tolerance
             opts.maxIterations = maxIterations
+            if normalisedResidual { opts.criterion = .normalisedResidual }
             let t0 = Date()
             let solver = try FlowSolver(fc, options: opts)
             let progress = Progress(enabled: !json)

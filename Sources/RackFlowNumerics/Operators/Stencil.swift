@@ -62,6 +62,25 @@ public final class Stencil {
         }
     }
 
+    /// The scaled residual OpenFOAM reports as "initial residual":
+    /// Σ|b − A x| / (Σ|A x − A x̄| + Σ|b − A x̄|), with x̄ the mean of x. Dimensionless and
+    /// insensitive to the size of x, so one tolerance means the same on any case.
+    public func normalisedResidual(_ x: PaddedVector, _ b: PaddedVector) -> Double {
+        let p = aP.p, w = aW.p, e = aE.p, s_ = aS.p, n_ = aN.p, b_ = aB.p, t = aT.p, xp = x.p, bp = b.p
+        let nx = self.nx, s = slab, n = count
+        let mean = (0..<n).reduce(0.0) { $0 + xp[$1] } / Double(max(n, 1))
+        var num = 0.0, den = 0.0
+        for c in 0..<n {
+            let off = w[c] + e[c] + s_[c] + n_[c] + b_[c] + t[c]
+            let ax = p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1] - s_[c] * xp[c - nx] - n_[c] * xp[c + nx]
+                - b_[c] * xp[c - s] - t[c] * xp[c + s]
+            let axbar = (p[c] - off) * mean
+            num += abs(bp[c] - ax)
+            den += abs(ax - axbar) + abs(bp[c] - axbar)
+        }
+        return den > 0 ? num / den : 0
+    }
+
     /// One half-sweep of red–black Gauss–Seidel on the cells with (i + j + k) % 2 == colour.
     /// For the diagonally dominant upwind systems of momentum and energy a few symmetric
     /// sweeps reduce the residual as much per unit of memory traffic as a Krylov solve,

@@ -87,23 +87,7 @@ extension FlowSolver {
 
     /// Solves the energy equation; returns max |ΔT| (K).
     func solveEnergy() throws -> Double {
-        let A = energy, T = temperature
-        BLAS.copy(A.count, T.p, previous.p)
-        do {
-            if options.energySweeps > 0 {
-                A.relax(T, rhs, sweeps: options.energySweeps)
-            } else {
-                jacobi.update(A)
-                var opts = KrylovOptions(tolerance: options.energyTolerance, maxIterations: 100)
-                opts.throwOnFailure = false
-                opts.relativeToInitialResidual = true
-                try krylov.solve(rhs, T, preconditioner: jacobi, options: opts, operator: A)
-            }
-        } catch {
-            throw FlowSolverError.linearSolve(equation: "energy", iteration: history.count + 1, underlying: error)
-        }
-        var maxChange = 0.0
-        for cc in 0..<A.count { maxChange = max(maxChange, abs(T.p[cc] - previous.p[cc])) }
-        return maxChange
+        try innerSolve(energy, temperature, sweeps: options.energySweeps, tolerance: options.energyTolerance,
+                       maxIterations: 100, equation: "energy")
     }
 }

@@ -9,10 +9,18 @@ public struct SimpleOptions: Sendable {
     public var pressureRelaxation = 1.0
     public var temperatureRelaxation = 0.9
     public var maxIterations = 2000
-    /// Converged when the normalised mass residual and the largest per-iteration change of
-    /// velocity (relative to the reference speed) and temperature (relative to the reference
-    /// temperature difference) are all below this.
+    /// Converged when the normalised mass residual and the measure chosen by `criterion`
+    /// are all below this.
     public var tolerance = 1e-6
+    public enum Criterion: Sendable {
+        /// Largest per-iteration change of velocity (over the reference speed) and of
+        /// temperature (over the reference temperature difference).
+        case change
+        /// Momentum equations' scaled residuals at the start of the iteration, as OpenFOAM
+        /// defines its initial residual (used to compare with it at one tolerance).
+        case normalisedResidual
+    }
+    public var criterion = Criterion.change
     /// Inner solve tolerances (relative residual reduction per outer iteration).
     public var momentumTolerance = 0.05
     /// Momentum inner solver: red–black Gauss–Seidel sweeps (> 0) or, with 0, BiCGSTAB to
@@ -41,6 +49,9 @@ public struct Residuals: Sendable, Codable {
     public var velocityChange: Double
     /// Largest |ΔT| this iteration / reference temperature difference.
     public var temperatureChange: Double
+    /// Largest scaled momentum residual before this iteration's solves (OpenFOAM's
+    /// "initial residual" definition), over the three components.
+    public var momentum: Double = 0
     public var pressureIterations: Int
 }
 
@@ -362,9 +373,12 @@ public final class FlowSolver {
                                            where_: "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s")
         }
         referenceSpeed = max(boundarySpeed, fastest)
-        var maxDU = 0.0
+        var maxDU = 0.0, momentumResidual = 0.0
         for a in 0..<3 where !fixed[a].allSatisfy({ $0 }) {
             assembleMomentum(a)
+            if options.criterion == .normalisedResidual {
+                momentumResidual = max(momentumResidual, momentum[a].normalisedResidual(velocity[a], rhs))
+            }
             maxDU = max(maxDU, try solveMomentum(a))
         }
         let (massResidual, pIts) = try correctPressure()
@@ -373,8 +387,9 @@ public final class FlowSolver {
             assembleEnergy()
             maxDT = try solveEnergy()
         }
-        let r = Residuals(iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
+        var r = Residuals(iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
                           temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
+        r.momentum = momentumResidual
         history.append(r)
         try checkFinite(r)
         return r
@@ -407,7 +422,8 @@ public final class FlowSolver {
                 let scale = max(abs(lo), abs(hi), 1e-300)
                 if recent[m].count < monitorWindow || (hi - lo) > monitorTolerance * scale { flat = false }
             }
-            if flat && last.mass < options.tolerance && last.velocityChange < options.tolerance
+            let flowConverged = options.criterion == .change ? last.velocityChange < options.tolerance : last.momentum < options.tolerance
+            if flat && last.mass < options.tolerance && flowConverged
                 && (!flow.solveEnergy || last.temperatureChange < options.tolerance) {
                 return last
             }

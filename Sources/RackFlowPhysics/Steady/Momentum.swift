@@ -277,25 +277,31 @@ extension FlowSolver {
 
     /// Solves the assembled momentum equation of component `a`; returns max |Δu|.
     func solveMomentum(_ a: Int) throws -> Double {
-        let A = momentum[a]
-        let u = velocity[a]
-        BLAS.copy(A.count, u.p, previous.p)
+        try innerSolve(momentum[a], velocity[a], sweeps: options.momentumSweeps, tolerance: options.momentumTolerance,
+                       maxIterations: 50, equation: "momentum (\(["u", "v", "w"][a]))")
+    }
+
+    /// Partial solve of an assembled advection–diffusion system from the current iterate:
+    /// `sweeps` red–black Gauss–Seidel sweeps, or (sweeps = 0) BiCGSTAB reducing the
+    /// residual by `tolerance`. Returns the largest change of the unknown.
+    func innerSolve(_ A: Stencil, _ x: PaddedVector, sweeps: Int, tolerance: Double, maxIterations: Int, equation: String) throws -> Double {
+        BLAS.copy(A.count, x.p, previous.p)
         do {
-            if options.momentumSweeps > 0 {
-                A.relax(u, rhs, sweeps: options.momentumSweeps)
+            if sweeps > 0 {
+                A.relax(x, rhs, sweeps: sweeps)
             } else {
                 jacobi.update(A)
-                var opts = KrylovOptions(tolerance: options.momentumTolerance, maxIterations: 50)
+                var opts = KrylovOptions(tolerance: tolerance, maxIterations: maxIterations)
                 opts.throwOnFailure = false
                 opts.relativeToInitialResidual = true
-                try krylov.solve(rhs, u, preconditioner: jacobi, options: opts, operator: A)
+                try krylov.solve(rhs, x, preconditioner: jacobi, options: opts, operator: A)
             }
         } catch {
-            throw FlowSolverError.linearSolve(equation: "momentum (\(["u", "v", "w"][a]))", iteration: history.count + 1, underlying: error)
+            throw FlowSolverError.linearSolve(equation: equation, iteration: history.count + 1, underlying: error)
         }
         var maxChange = 0.0
-        let up = u.p, pp = previous.p
-        for f in 0..<A.count { maxChange = max(maxChange, abs(up[f] - pp[f])) }
+        let xp = x.p, pp = previous.p
+        for c in 0..<A.count { maxChange = max(maxChange, abs(xp[c] - pp[c])) }
         return maxChange
     }
 }
