@@ -33,6 +33,7 @@
 # total adds blockMesh (and decomposePar/reconstructPar when decomposed).
 #
 # RackFlow: `.build/release/rackflow bench cavity --n N --re 100 --tolerance TOL
+# --momentum-sweeps 0 --momentum-tolerance 0.1` (BiCGSTAB momentum, this case's setting)
 # --profile DIR --json`, which writes DIR/u_vertical.csv (y,u) and DIR/v_horizontal.csv
 # (x,v) on the same centrelines and prints JSON with seconds, iterations, cells. If that
 # fails the RackFlow half is skipped with a message and the OpenFOAM half still reports.
@@ -133,8 +134,10 @@ if [ "$with_rackflow" -eq 1 ]; then
   fi
   if [ "$ok" -eq 1 ]; then
     mkdir -p "$stage/rackflow"
-    note "RackFlow: bench cavity --n $n --re $re --tolerance $tol"
-    if "$rackflow_bin" bench cavity --n "$n" --re "$re" --tolerance "$tol" \
+    # Solver settings for this case, as OpenFOAM's fvSolution has its own: momentum by
+    # BiCGSTAB to a 0.1 residual reduction (OpenFOAM: smoothSolver relTol 0.1).
+    note "RackFlow: bench cavity --n $n --re $re --tolerance $tol --momentum-sweeps 0 --momentum-tolerance 0.1"
+    if "$rackflow_bin" bench cavity --n "$n" --re "$re" --tolerance "$tol" --momentum-sweeps 0 --momentum-tolerance 0.1 \
          --profile "$stage/rackflow" --json >"$stage/rackflow/run.json" 2>"$stage/rackflow/stderr.txt" \
        && [ -s "$stage/rackflow/u_vertical.csv" ] && [ -s "$stage/rackflow/v_horizontal.csv" ]; then
       rackflow_json=$stage/rackflow/run.json

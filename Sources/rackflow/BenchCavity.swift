@@ -17,6 +17,10 @@ extension Bench {
         @Option(help: "Cluster the grid toward the walls (tanh strength).") var stretch: Double = 0
         @Option(help: "Write u_vertical.csv and v_horizontal.csv here.") var profile: String?
         @Option(help: "Iteration limit.") var maxIterations: Int = 5000
+        @Option(help: "Momentum inner solve: red–black Gauss–Seidel sweeps per outer iteration, or 0 for BiCGSTAB to --momentum-tolerance.")
+        var momentumSweeps: Int = SimpleOptions().momentumSweeps
+        @Option(help: "Residual reduction of the BiCGSTAB momentum solve (with --momentum-sweeps 0).")
+        var momentumTolerance: Double = SimpleOptions().momentumTolerance
         @Flag(help: "Stop on OpenFOAM's normalised momentum residual (and the mass residual) instead of the per-iteration change.") var normalisedResidual = false
         @Flag(help: "Print one JSON object.") var json = false
 
@@ -26,6 +30,8 @@ extension Bench {
             opts.tolerance = tolerance
             opts.maxIterations = maxIterations
             if normalisedResidual { opts.criterion = .normalisedResidual }
+            opts.momentumSweeps = momentumSweeps
+            opts.momentumTolerance = momentumTolerance
             let t0 = Date()
             let solver = try FlowSolver(fc, options: opts)
             let progress = Progress(enabled: !json)

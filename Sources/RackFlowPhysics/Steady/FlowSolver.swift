@@ -22,9 +22,11 @@ public struct SimpleOptions: Sendable {
     }
     public var criterion = Criterion.change
     /// Inner solve tolerances (relative residual reduction per outer iteration).
-    public var momentumTolerance = 0.05
+    public var momentumTolerance = 0.1
     /// Momentum inner solver: red–black Gauss–Seidel sweeps (> 0) or, with 0, BiCGSTAB to
-    /// `momentumTolerance`. Sweeps are cheaper per outer iteration at equal outer convergence.
+    /// `momentumTolerance`. Sweeps make an outer iteration cheaper (0.89 against 1.43 µs per
+    /// cell in `bench flow`); BiCGSTAB converges the outer iteration in fewer steps where
+    /// momentum dominates (3D cavity 32³: 102 against 253 outer iterations, 2.7 against 5.3 s).
     public var momentumSweeps = 4
     /// The same choice for the energy equation.
     public var energySweeps = 4
