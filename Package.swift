@@ -35,6 +35,12 @@ let package = Package(
             dependencies: ["RackFlowNumerics"],
             swiftSettings: fast
         ),
+        // Rack, node and part geometry, configs and grid generation (issue 4).
+        .target(
+            name: "RackFlowModel",
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics"],
+            swiftSettings: fast
+        ),
         .target(
             name: "RackFlowBench",
             dependencies: ["RackFlowNumerics", "RackFlowPhysics"],
@@ -55,6 +61,10 @@ let package = Package(
         .testTarget(
             name: "RackFlowPhysicsTests",
             dependencies: ["RackFlowPhysics", "RackFlowNumerics"]
+        ),
+        .testTarget(
+            name: "RackFlowModelTests",
+            dependencies: ["RackFlowModel", "RackFlowNumerics"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(
