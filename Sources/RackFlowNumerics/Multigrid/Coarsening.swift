@@ -33,7 +33,7 @@ struct Coarsening {
 
     func coarsen(_ A: SymmetricStencil) -> SymmetricStencil {
         let (nx, ny, nz) = fine, (NX, NY, NZ) = coarse
-        let N = NX * NY * NZ, s = nx * ny
+        let N = NX * NY * NZ
         var east = [Double](repeating: 0, count: N), north = east, top = east, anchor = east
         var active = [Bool](repeating: false, count: N)
         let e = A.east.p, no = A.north.p, t = A.top.p
@@ -95,7 +95,6 @@ struct Coarsening {
                 }
             }
         }
-        _ = s
         return SymmetricStencil(nx: NX, ny: NY, nz: NZ, east: east, north: north, top: top, anchor: anchor, active: active)
     }
 
