@@ -8,17 +8,8 @@ struct RackFlow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rackflow",
         abstract: "Airflow and thermal solver for sealed GPU server racks.",
-        discussion: """
-        RackFlow discretises a sealed rack on a Cartesian finite-volume grid and solves the
-        air's velocity, pressure and temperature (OpenBLAS and LAPACK underneath).
-        """,
+        discussion: "RackFlow discretises a sealed rack on a Cartesian finite-volume grid and solves the air's velocity, pressure and temperature (OpenBLAS and LAPACK underneath).",
         version: version,
         subcommands: [Bench.self]
     )
-}
-
-/// Errors the CLI reports as one line on standard error with a non-zero exit.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ s: String) { description = s }
 }
