@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Debian's OpenBLAS (CBLAS interface) and LAPACKE, seen through one module map.
@@ -38,7 +39,7 @@ let package = Package(
         // Rack, node and part geometry, configs and grid generation (issue 4).
         .target(
             name: "RackFlowModel",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics"],
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast
         ),
         .target(
@@ -64,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RackFlowModelTests",
-            dependencies: ["RackFlowModel", "RackFlowNumerics"]
+            dependencies: ["RackFlowModel", "RackFlowNumerics", "RackFlowPhysics"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(

@@ -1,0 +1,275 @@
+import Foundation
+import Yams
+
+/// An input-file error: `FILE:LINE: KEY.PATH: problem` on one line, e.g.
+/// `case.yaml:12: boxes[1].powerW: must be ≥ 0 (got -5)`. The line is omitted when unknown
+/// (a missing file) and the key path when the problem is with the whole document.
+public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file as it was named to the loader.
+    public let file: String
+    /// 1-based line, when known.
+    public let line: Int?
+    /// Key path inside the document, e.g. `boxes[2].hi`; empty for the document itself.
+    public let keyPath: String
+    public let problem: String
+
+    public init(file: String, line: Int?, keyPath: String, problem: String) {
+        self.file = file; self.line = line; self.keyPath = keyPath; self.problem = problem
+    }
+
+    public var description: String {
+        var s = file
+        if let line { s += ":\(line)" }
+        s += ": "
+        if !keyPath.isEmpty { s += keyPath + ": " }
+        return s + problem
+    }
+}
+
+/// Formats a number for error messages: integers without a fraction, others as Swift prints them.
+func configFormat(_ v: Double) -> String {
+    if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
+    return "\(v)"
+}
+
+/// A node of a YAML document (composed by Yams, comments allowed) that knows the file it came
+/// from, its key path and its line, so every error can point at the offending text.
+///
+/// Typed getters reject wrong types and non-finite numbers; `checkKeys(allowed:)` rejects
+/// unknown keys and lists the allowed ones. Getters taking a key read a child of a mapping:
+/// the plain form requires it, `default:` supplies a value when it is absent, the `optional…`
+/// forms return nil when it is absent.
+public struct ConfigNode {
+    public let node: Node
+    public let file: String
+    public let keyPath: String
+
+    public init(node: Node, file: String, keyPath: String = "") {
+        self.node = node; self.file = file; self.keyPath = keyPath
+    }
+
+    /// 1-based line of the node in the file.
+    public var line: Int? { node.mark?.line }
+
+    // MARK: - Loading
+
+    /// Reads and composes a YAML file. A missing or unreadable file, malformed YAML and an empty
+    /// document are `ConfigError`s naming the file (and the line of a syntax error).
+    public static func load(path: String) throws -> ConfigNode {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file not found")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Composes YAML text; `file` names it in errors.
+    public static func parse(yaml: String, file: String) throws -> ConfigNode {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch let e as YamlError {
+            var line: Int? = nil
+            var problem = "malformed YAML"
+            switch e {
+            case let .scanner(context, p, mark, _), let .parser(context, p, mark, _), let .composer(context, p, mark, _):
+                line = mark.line
+                problem = "malformed YAML: \(p)" + (context.map { " (\($0.text))" } ?? "")
+            case let .reader(p, _, _, _):
+                problem = "malformed YAML: \(p)"
+            case let .duplicatedKeysInMapping(duplicates, context):
+                line = context.mark.line
+                problem = "malformed YAML: duplicate keys \(duplicates.joined(separator: ", "))"
+            default:
+                problem = "malformed YAML: \(e)"
+            }
+            throw ConfigError(file: file, line: line, keyPath: "", problem: problem)
+        } catch {
+            throw ConfigError(file: file, line: nil, keyPath: "", problem: "malformed YAML: \(error)")
+        }
+        guard let root else { throw ConfigError(file: file, line: nil, keyPath: "", problem: "empty document") }
+        return ConfigNode(node: root, file: file)
+    }
+
+    // MARK: - Errors
+
+    /// An error at this node.
+    public func error(_ problem: String) -> ConfigError {
+        ConfigError(file: file, line: line, keyPath: keyPath, problem: problem)
+    }
+
+    /// An error at child `key` (at its line if present, else at this mapping's line).
+    public func error(_ key: String, _ problem: String) -> ConfigError {
+        if let c = child(key) { return c.error(problem) }
+        return ConfigError(file: file, line: line, keyPath: path(key), problem: problem)
+    }
+
+    func path(_ key: String) -> String { keyPath.isEmpty ? key : keyPath + "." + key }
+
+    // MARK: - Structure
+
+    var kindName: String {
+        switch node {
+        case .scalar: return "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    public var isMapping: Bool { if case .mapping = node { return true }; return false }
+    public var isScalar: Bool { if case .scalar = node { return true }; return false }
+
+    func mapping() throws -> Node.Mapping {
+        guard case let .mapping(m) = node else { throw error("must be a mapping ({key: value, …}), got \(kindName)") }
+        return m
+    }
+
+    /// Keys of this mapping, in file order.
+    public func keys() throws -> [String] {
+        try mapping().compactMap { $0.key.scalar?.string }
+    }
+
+    /// Rejects keys not in `allowed` (and non-scalar keys), listing the allowed ones.
+    public func checkKeys(allowed: [String]) throws {
+        for (k, v) in try mapping() {
+            guard let ks = k.scalar?.string else {
+                throw ConfigError(file: file, line: k.mark?.line ?? line, keyPath: keyPath, problem: "keys must be plain names")
+            }
+            if !allowed.contains(ks) {
+                throw ConfigError(file: file, line: k.mark?.line ?? v.mark?.line ?? line, keyPath: path(ks),
+                                  problem: "unknown key '\(ks)'; allowed keys: \(allowed.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The child at `key`, nil when absent (or when this is not a mapping).
+    public func child(_ key: String) -> ConfigNode? {
+        guard case let .mapping(m) = node else { return nil }
+        for (k, v) in m where k.scalar?.string == key {
+            return ConfigNode(node: v, file: file, keyPath: path(key))
+        }
+        return nil
+    }
+
+    public func has(_ key: String) -> Bool { child(key) != nil }
+
+    /// The child at `key`; a missing key is an error.
+    public func required(_ key: String) throws -> ConfigNode {
+        _ = try mapping()
+        guard let c = child(key) else { throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key") }
+        return c
+    }
+
+    /// Elements of a list, each with its `[i]` key path.
+    public func array() throws -> [ConfigNode] {
+        guard case let .sequence(s) = node else { throw error("must be a list ([a, b, …]), got \(kindName)") }
+        return s.enumerated().map { ConfigNode(node: $1, file: file, keyPath: keyPath + "[\($0)]") }
+    }
+
+    // MARK: - Scalars
+
+    func scalarString() throws -> String {
+        guard case let .scalar(s) = node else { throw error("must be a single value, got \(kindName)") }
+        return s.string
+    }
+
+    public func string() throws -> String {
+        let s = try scalarString()
+        if let sc = node.scalar, sc.style == .plain, s == "~" || s == "null" || s.isEmpty {
+            throw error("must be a text value, got null")
+        }
+        return s
+    }
+
+    public func double() throws -> Double {
+        let s = try scalarString().trimmingCharacters(in: .whitespaces)
+        let lower = s.lowercased()
+        if [".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan", "infinity", "-infinity", "+infinity"].contains(lower) {
+            throw error("must be a finite number (got \(s))")
+        }
+        guard let v = Double(s.replacingOccurrences(of: "_", with: "")) else { throw error("must be a number (got '\(s)')") }
+        guard v.isFinite else { throw error("must be a finite number (got \(s))") }
+        return v
+    }
+
+    public func int() throws -> Int {
+        let s = try scalarString().trimmingCharacters(in: .whitespaces)
+        if let v = Int(s.replacingOccurrences(of: "_", with: "")) { return v }
+        if let d = Double(s), d.isFinite, d == d.rounded(), abs(d) < 1e15 { return Int(d) }
+        throw error("must be a whole number (got '\(s)')")
+    }
+
+    public func bool() throws -> Bool {
+        let s = try scalarString()
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error("must be true or false (got '\(s)')")
+        }
+    }
+
+    public func doubles(count: Int? = nil) throws -> [Double] {
+        let items = try array()
+        if let count, items.count != count {
+            throw error("must be a list of \(count) numbers, got \(items.count)")
+        }
+        return try items.map { try $0.double() }
+    }
+
+    public func vector3() throws -> (Double, Double, Double) {
+        let v = try doubles(count: 3); return (v[0], v[1], v[2])
+    }
+
+    public func vector2() throws -> (Double, Double) {
+        let v = try doubles(count: 2); return (v[0], v[1])
+    }
+
+    // MARK: - Keyed getters
+
+    public func double(_ key: String) throws -> Double { try required(key).double() }
+    public func double(_ key: String, default d: Double) throws -> Double { try child(key)?.double() ?? d }
+    public func optionalDouble(_ key: String) throws -> Double? { try child(key)?.double() }
+    public func int(_ key: String) throws -> Int { try required(key).int() }
+    public func int(_ key: String, default d: Int) throws -> Int { try child(key)?.int() ?? d }
+    public func optionalInt(_ key: String) throws -> Int? { try child(key)?.int() }
+    public func string(_ key: String) throws -> String { try required(key).string() }
+    public func string(_ key: String, default d: String) throws -> String { try child(key)?.string() ?? d }
+    public func optionalString(_ key: String) throws -> String? { try child(key)?.string() }
+    public func bool(_ key: String) throws -> Bool { try required(key).bool() }
+    public func bool(_ key: String, default d: Bool) throws -> Bool { try child(key)?.bool() ?? d }
+    public func optionalBool(_ key: String) throws -> Bool? { try child(key)?.bool() }
+    public func vector3(_ key: String) throws -> (Double, Double, Double) { try required(key).vector3() }
+    public func vector3(_ key: String, default d: (Double, Double, Double)) throws -> (Double, Double, Double) { try child(key)?.vector3() ?? d }
+    public func optionalVector3(_ key: String) throws -> (Double, Double, Double)? { try child(key)?.vector3() }
+    public func vector2(_ key: String) throws -> (Double, Double) { try required(key).vector2() }
+    public func optionalVector2(_ key: String) throws -> (Double, Double)? { try child(key)?.vector2() }
+    public func array(_ key: String) throws -> [ConfigNode] { try required(key).array() }
+    /// An absent key is an empty list.
+    public func optionalArray(_ key: String) throws -> [ConfigNode] { try child(key)?.array() ?? [] }
+
+    /// A required number that must satisfy `ok`, else "`requirement` (got v)", e.g. "must be ≥ 0".
+    public func double(_ key: String, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
+        let v = try double(key)
+        guard ok(v) else { throw error(key, "\(requirement) (got \(configFormat(v)))") }
+        return v
+    }
+
+    /// An optional number with a default, checked like `double(_:_:_:)` when present.
+    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
+        guard has(key) else { return d }
+        return try double(key, requirement, ok)
+    }
+
+    /// A string that must be one of `choices`.
+    public func choice(_ key: String, _ choices: [String], default d: String? = nil) throws -> String {
+        guard let c = child(key) else {
+            if let d { return d }
+            throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key (one of \(choices.joined(separator: ", ")))")
+        }
+        let s = try c.string()
+        guard choices.contains(s) else { throw c.error("must be one of \(choices.joined(separator: ", ")) (got '\(s)')") }
+        return s
+    }
+}
