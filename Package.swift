@@ -42,6 +42,12 @@ let package = Package(
             dependencies: ["RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast
         ),
+        // Results for people and tools: VTI (ParaView), later PNG slices, summaries, USD, VDB.
+        .target(
+            name: "RackFlowExport",
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics"],
+            swiftSettings: fast
+        ),
         .target(
             name: "RackFlowBench",
             dependencies: ["RackFlowNumerics", "RackFlowPhysics"],
@@ -66,6 +72,10 @@ let package = Package(
         .testTarget(
             name: "RackFlowModelTests",
             dependencies: ["RackFlowModel", "RackFlowNumerics", "RackFlowPhysics"]
+        ),
+        .testTarget(
+            name: "RackFlowExportTests",
+            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(

@@ -1,0 +1,141 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Errors of the export layer. Every case names the path or field it is about.
+public enum ExportError: Error, CustomStringConvertible, Equatable {
+    /// Writing, syncing or renaming a file or folder failed.
+    case io(path: String, operation: String, reason: String)
+    /// A value to be written is NaN or infinite (`cell` is (i, j, k)).
+    case nonFinite(field: String, cell: (Int, Int, Int), value: Double)
+    /// A field has the wrong number of values for the grid.
+    case sizeMismatch(field: String, expected: Int, actual: Int)
+    /// ImageData needs equal spacing along each axis.
+    case nonUniformSpacing(axis: String, minWidth: Double, maxWidth: Double)
+
+    public var description: String {
+        switch self {
+        case let .io(path, op, reason):
+            return "\(path): \(op) failed: \(reason)"
+        case let .nonFinite(field, c, v):
+            return "field '\(field)' has a non-finite value \(v) in cell (\(c.0), \(c.1), \(c.2)); nothing written"
+        case let .sizeMismatch(field, e, a):
+            return "field '\(field)' has \(a) values, the grid has \(e) cells"
+        case let .nonUniformSpacing(axis, lo, hi):
+            return "ImageData (.vti) needs uniform spacing, but the \(axis) axis has cell widths from \(lo) to \(hi) m; write a RectilinearGrid (.vtr) instead"
+        }
+    }
+
+    public static func == (a: ExportError, b: ExportError) -> Bool { a.description == b.description }
+}
+
+private func errnoString(_ e: Int32 = errno) -> String { String(cString: strerror(e)) }
+
+private func randomSuffix() -> String {
+    String(UInt64.random(in: 0...UInt64.max), radix: 36)
+}
+
+/// fsync of a directory, so a rename inside it survives a crash.
+private func syncDirectory(_ dir: URL) throws {
+    let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+    guard fd >= 0 else { throw ExportError.io(path: dir.path, operation: "open directory for fsync", reason: errnoString()) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw ExportError.io(path: dir.path, operation: "fsync directory", reason: errnoString()) }
+}
+
+private func renameItem(_ from: URL, _ to: URL) throws {
+    guard rename(from.path, to.path) == 0 else {
+        throw ExportError.io(path: to.path, operation: "rename \(from.lastPathComponent) over it", reason: errnoString())
+    }
+}
+
+/// Whole-file atomic writes: readers see the old content or the new, never a part.
+///
+/// The data goes to `.<name>.tmp-<pid>-<random>` in the target's directory, is flushed to
+/// disk (`FileHandle.synchronize`), renamed over the target (rename(2) replaces atomically
+/// within one file system), and the directory is synced. On failure the temporary file is
+/// removed and an `ExportError.io` naming the path is thrown.
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(randomSuffix())")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else {
+            throw ExportError.io(path: url.path, operation: "create temporary file \(tmp.lastPathComponent)", reason: errnoString())
+        }
+        var renamed = false
+        defer { if !renamed { unlink(tmp.path) } }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw ExportError.io(path: url.path, operation: "write temporary file \(tmp.lastPathComponent)", reason: "\(error)")
+        }
+        try renameItem(tmp, url)
+        renamed = true
+        try syncDirectory(dir)
+    }
+
+    public static func write(_ string: String, to url: URL) throws {
+        try write(Data(string.utf8), to: url)
+    }
+}
+
+/// Stages a whole result folder: everything is written into a hidden sibling
+/// `.<name>.partial-<pid>`, and `commit()` swaps it in for the final folder (rename the old
+/// folder away, rename the staging folder in, delete the old one). `abandon()` deletes the
+/// staging folder, so a failed run leaves the previous results untouched and no half-written
+/// folder in `Results/`.
+public struct ResultFolder {
+    public let final: URL
+    public let staging: URL
+
+    public init(final: URL) throws {
+        self.final = final.standardizedFileURL
+        let parent = self.final.deletingLastPathComponent()
+        staging = parent.appendingPathComponent(".\(self.final.lastPathComponent).partial-\(getpid())", isDirectory: true)
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }   // stale, same pid
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+        } catch {
+            throw ExportError.io(path: staging.path, operation: "create staging folder", reason: "\(error)")
+        }
+    }
+
+    /// Replaces the final folder by the staging folder.
+    public func commit() throws {
+        let fm = FileManager.default
+        let parent = final.deletingLastPathComponent()
+        var old: URL? = nil
+        if fm.fileExists(atPath: final.path) {
+            let o = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())-\(randomSuffix())", isDirectory: true)
+            try renameItem(final, o)
+            old = o
+        }
+        do {
+            try renameItem(staging, final)
+        } catch {
+            if let old { _ = rename(old.path, final.path) }   // put the previous results back
+            throw error
+        }
+        if let old {
+            do { try fm.removeItem(at: old) } catch {
+                throw ExportError.io(path: old.path, operation: "remove previous results", reason: "\(error)")
+            }
+        }
+        try syncDirectory(parent)
+    }
+
+    /// Deletes the staging folder; the final folder is not touched.
+    public func abandon() {
+        try? FileManager.default.removeItem(at: staging)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// ParaView-readable VTK XML files (`version="1.0"`, little-endian, `header_type="UInt64"`).
+///
+/// - `rectilinear` writes a RectilinearGrid (.vtr): it carries the face coordinates of each
+///   axis, so it is exact for our non-uniform grids. Use it by default.
+/// - `imageData` writes ImageData (.vti): origin plus one spacing per axis, so it accepts
+///   only grids with uniform spacing along every axis (within 1e-9 relative) and throws
+///   `ExportError.nonUniformSpacing` otherwise.
+///
+/// Encoding: every DataArray is `type="Float64"` with `format="binary"` — inline base64 of
+/// one little-endian UInt64 byte count followed by the raw little-endian Float64 values
+/// (header and data in a single base64 block, no compression). About 2.7× smaller than
+/// round-trippable ASCII and bit-exact. Cells are ordered x fastest, then y, then z (our
+/// grid order, which is also VTK's). Vectors are 3-component arrays, interleaved per cell.
+///
+/// Every value is checked before anything is written: a NaN or infinity throws
+/// `ExportError.nonFinite` naming the field and the cell (i, j, k), and no file (not even
+/// a temporary one) is left. Files are written through `AtomicFile`.
+public enum VTKWriter {
+    public typealias CellData = [(name: String, values: [Double])]
+    public typealias Vectors = [(name: String, x: [Double], y: [Double], z: [Double])]
+
+    /// A RectilinearGrid (.vtr) with the grid's face coordinates and the given cell data.
+    public static func rectilinear(grid: Grid, cellData: CellData, vectors: Vectors, to url: URL) throws {
+        try validate(grid: grid, cellData: cellData, vectors: vectors)
+        let ext = extent(grid)
+        var s = header(type: "RectilinearGrid")
+        s += "  <RectilinearGrid WholeExtent=\"\(ext)\">\n"
+        s += "    <Piece Extent=\"\(ext)\">\n"
+        s += cellDataBlock(cellData: cellData, vectors: vectors)
+        s += "      <Coordinates>\n"
+        for (a, name) in ["x", "y", "z"].enumerated() {
+            s += dataArray(name: name, components: 1, values: grid.axis(a).faces, indent: "        ")
+        }
+        s += "      </Coordinates>\n"
+        s += "    </Piece>\n  </RectilinearGrid>\n</VTKFile>\n"
+        try AtomicFile.write(s, to: url)
+    }
+
+    /// An ImageData (.vti) file; only for grids with uniform spacing along each axis.
+    public static func imageData(grid: Grid, cellData: CellData, vectors: Vectors, to url: URL) throws {
+        var spacing: [Double] = []
+        for (a, name) in ["x", "y", "z"].enumerated() {
+            let ax = grid.axis(a)
+            let h = ax.length / Double(ax.count)
+            let lo = ax.widths.min()!, hi = ax.widths.max()!
+            guard hi - lo <= 1e-9 * h else { throw ExportError.nonUniformSpacing(axis: name, minWidth: lo, maxWidth: hi) }
+            spacing.append(h)
+        }
+        try validate(grid: grid, cellData: cellData, vectors: vectors)
+        let ext = extent(grid)
+        let origin = "\(grid.x.lower) \(grid.y.lower) \(grid.z.lower)"
+        var s = header(type: "ImageData")
+        s += "  <ImageData WholeExtent=\"\(ext)\" Origin=\"\(origin)\" Spacing=\"\(spacing[0]) \(spacing[1]) \(spacing[2])\" Direction=\"1 0 0 0 1 0 0 0 1\">\n"
+        s += "    <Piece Extent=\"\(ext)\">\n"
+        s += cellDataBlock(cellData: cellData, vectors: vectors)
+        s += "    </Piece>\n  </ImageData>\n</VTKFile>\n"
+        try AtomicFile.write(s, to: url)
+    }
+
+    /// The solver's fields as cell data: `temperature` (°C), `pressure` (Pa, gauge),
+    /// `speed` (m/s), `cell_type` (0 fluid, 1 solid, 2 porous), and the vector `velocity`
+    /// (m/s), each component the average of the cell's two faces along that axis.
+    public static func flowFields(_ s: FlowSolver) -> (cellData: CellData, vectors: Vectors) {
+        let g = s.flow.grid
+        let nx = g.nx, ny = g.ny, nz = g.nz, n = g.cellCount
+        var u = [Double](repeating: 0, count: n), v = u, w = u, speed = u
+        let fu = s.velocity[0], fv = s.velocity[1], fw = s.velocity[2]
+        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
+            let c = g.index(i, j, k)
+            // Face layouts (FaceField): axis 0 (nx+1)×ny×nz, axis 1 nx×(ny+1)×nz, axis 2 nx×ny×(nz+1).
+            let iu = i + (nx + 1) * (j + ny * k)
+            let iv = i + nx * (j + (ny + 1) * k)
+            let iw = i + nx * (j + ny * k)
+            u[c] = 0.5 * (fu[iu] + fu[iu + 1])
+            v[c] = 0.5 * (fv[iv] + fv[iv + nx])
+            w[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
+            speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot()
+        } } }
+        let cellType = s.flow.tags.cells.map { Double($0.rawValue) }
+        return ([("temperature", s.temperature.array), ("pressure", s.pressure.array),
+                 ("speed", speed), ("cell_type", cellType)],
+                [("velocity", u, v, w)])
+    }
+
+    // MARK: - Pieces
+
+    static func validate(grid: Grid, cellData: CellData, vectors: Vectors) throws {
+        let n = grid.cellCount
+        func check(_ name: String, _ values: [Double]) throws {
+            guard values.count == n else { throw ExportError.sizeMismatch(field: name, expected: n, actual: values.count) }
+            for c in 0..<n where !values[c].isFinite {
+                throw ExportError.nonFinite(field: name, cell: grid.ijk(c), value: values[c])
+            }
+        }
+        for f in cellData { try check(f.name, f.values) }
+        for f in vectors {
+            try check("\(f.name) (x component)", f.x)
+            try check("\(f.name) (y component)", f.y)
+            try check("\(f.name) (z component)", f.z)
+        }
+        for a in 0..<3 {
+            for (i, x) in grid.axis(a).faces.enumerated() where !x.isFinite {
+                throw ExportError.nonFinite(field: "\(["x", "y", "z"][a]) coordinates", cell: a == 0 ? (i, 0, 0) : (a == 1 ? (0, i, 0) : (0, 0, i)), value: x)
+            }
+        }
+    }
+
+    static func extent(_ g: Grid) -> String { "0 \(g.nx) 0 \(g.ny) 0 \(g.nz)" }
+
+    static func header(type: String) -> String {
+        "<?xml version=\"1.0\"?>\n<VTKFile type=\"\(type)\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n"
+    }
+
+    static func cellDataBlock(cellData: CellData, vectors: Vectors) -> String {
+        var attrs = ""
+        if let f = cellData.first { attrs += " Scalars=\"\(escape(f.name))\"" }
+        if let f = vectors.first { attrs += " Vectors=\"\(escape(f.name))\"" }
+        var s = "      <CellData\(attrs)>\n"
+        for f in cellData { s += dataArray(name: f.name, components: 1, values: f.values, indent: "        ") }
+        for f in vectors {
+            var inter = [Double](repeating: 0, count: 3 * f.x.count)
+            for c in 0..<f.x.count { inter[3 * c] = f.x[c]; inter[3 * c + 1] = f.y[c]; inter[3 * c + 2] = f.z[c] }
+            s += dataArray(name: f.name, components: 3, values: inter, indent: "        ")
+        }
+        return s + "      </CellData>\n"
+    }
+
+    static func dataArray(name: String, components: Int, values: [Double], indent: String) -> String {
+        "\(indent)<DataArray type=\"Float64\" Name=\"\(escape(name))\" NumberOfComponents=\"\(components)\" format=\"binary\">\n"
+            + "\(indent)  \(encode(values))\n\(indent)</DataArray>\n"
+    }
+
+    /// Base64 of a little-endian UInt64 byte count followed by the little-endian Float64 values.
+    public static func encode(_ values: [Double]) -> String {
+        var data = Data(capacity: 8 + 8 * values.count)
+        var count = UInt64(8 * values.count).littleEndian
+        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
+        for x in values {
+            var b = x.bitPattern.littleEndian
+            withUnsafeBytes(of: &b) { data.append(contentsOf: $0) }
+        }
+        return data.base64EncodedString()
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
