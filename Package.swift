@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "rackflow",
             dependencies: [
-                "RackFlowNumerics", "RackFlowPhysics", "RackFlowBench",
+                "RackFlowNumerics", "RackFlowPhysics", "RackFlowBench", "RackFlowExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast

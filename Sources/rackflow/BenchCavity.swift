@@ -3,6 +3,7 @@ import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
 import RackFlowBench
+import RackFlowExport
 
 extension Bench {
     struct CavityCommand: ParsableCommand {
@@ -16,6 +17,7 @@ extension Bench {
         @Option(help: "Steady convergence tolerance (normalised residuals).") var tolerance: Double = 1e-6
         @Option(help: "Cluster the grid toward the walls (tanh strength).") var stretch: Double = 0
         @Option(help: "Write u_vertical.csv and v_horizontal.csv here.") var profile: String?
+        @Option(help: "Write the fields for ParaView to this .vtr file (VTK rectilinear grid).") var vtk: String?
         @Option(help: "Iteration limit.") var maxIterations: Int = 5000
         @Option(help: "Momentum inner solve: red–black Gauss–Seidel sweeps per outer iteration, or 0 for BiCGSTAB to --momentum-tolerance.")
         var momentumSweeps: Int = SimpleOptions().momentumSweeps
@@ -48,6 +50,10 @@ extension Bench {
                 let v = "x,v\n" + zip(prof.x, prof.v).map { "\($0),\($1)" }.joined(separator: "\n") + "\n"
                 try u.write(toFile: dir + "/u_vertical.csv", atomically: true, encoding: .utf8)
                 try v.write(toFile: dir + "/v_horizontal.csv", atomically: true, encoding: .utf8)
+            }
+            if let path = vtk {
+                let fields = VTKWriter.flowFields(solver)
+                try VTKWriter.rectilinear(grid: fc.grid, cellData: fields.0, vectors: fields.1, to: URL(fileURLWithPath: path))
             }
             let cells = fc.grid.cellCount
             if json {
