@@ -77,7 +77,7 @@ public enum PoissonRun {
     /// residual 7, zero-fill 1, restriction 1 + 1/8, prolongation 2 + 1/8, per level;
     /// plus the outer CG: operator 6, two dots 4, axpby 3, two axpys 6, norm 1.
     public static func bytesPerIteration(_ cg: MultigridCG) -> Double {
-        let sweeps = 2.0 // MultigridOptions().sweeps: pre and post, two half-sweeps each
+        let sweeps = Double(cg.multigrid.options.sweeps)   // pre and post, two half-sweeps each
         var words = 0.0
         let sizes = cg.multigrid.levelSizes
         for (l, s) in sizes.enumerated() {

@@ -38,7 +38,7 @@ public final class Multigrid {
     }
 
     let levels: [Level]
-    let options: MultigridOptions
+    public let options: MultigridOptions
     let coarse: BandedCholesky
     let coarseRHS: PaddedVector
     let scratch: LineScratch

@@ -71,6 +71,15 @@ public struct FlowCase {
         self.tags = tags ?? GridTags(grid)
     }
 
+    /// Sides that are walls for the wall distance and the near-wall strain rate: every side
+    /// but symmetry planes (patches on a wall side count as wall there).
+    public var wallSides: Set<Side> {
+        Set(Side.allCases.filter { side in
+            if case .symmetry? = sides[side] { return false }
+            return true
+        })
+    }
+
     /// The condition of each boundary face of a side, row-major over the side's two in-plane
     /// axes (first axis fastest).
     public func boundaryFaces(_ side: Side) -> [BoundaryFace] {

@@ -155,11 +155,7 @@ public final class FlowSolver {
         }
         let fdim = self.fdim
         if case .mixingLength = flow.turbulence {
-            let wallSides = Set(Side.allCases.filter { side in
-                if case .symmetry? = flow.sides[side] { return false }
-                return true
-            })
-            wallDistance = try WallDistance.compute(tags: flow.tags, wallSides: wallSides)
+            wallDistance = try WallDistance.compute(tags: flow.tags, wallSides: flow.wallSides)
         }
         momentum = (0..<3).map { Stencil(nx: fdim[$0][0], ny: fdim[$0][1], nz: fdim[$0][2]) }
         d = (0..<3).map { PaddedVector(count: faceCounts[$0], pad: 0) }
@@ -267,11 +263,7 @@ public final class FlowSolver {
         let model = MixingLength(deltaM: delta)
         let cells = flow.grid.cellCount
         var strain = [Double](repeating: 0, count: cells), mut = strain
-        let wallSides = Set(Side.allCases.filter { side in
-            if case .symmetry? = flow.sides[side] { return false }
-            return true
-        })
-        StrainRate.magnitude(staggeredVelocity(), tags: flow.tags, wallSides: wallSides, into: &strain)
+        StrainRate.magnitude(staggeredVelocity(), tags: flow.tags, wallSides: flow.wallSides, into: &strain)
         model.eddyViscosity(densityKgPerM3: flow.fluid.densityKgPerM3, wallDistanceM: wallDistance, strainRatePerS: strain, into: &mut)
         let mu = flow.fluid.viscosityPaS, k = flow.fluid.conductivityWPerMK, cp = flow.fluid.specificHeatJPerKgK
         for c in 0..<cells {
