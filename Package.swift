@@ -26,6 +26,12 @@ let package = Package(
             path: "Sources/CLinearAlgebra",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // Debian's libpng (simplified API) for PNG slice pictures.
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .target(
             name: "RackFlowNumerics",
             dependencies: ["CLinearAlgebra"],
@@ -42,10 +48,10 @@ let package = Package(
             dependencies: ["RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast
         ),
-        // Results for people and tools: VTI (ParaView), later PNG slices, summaries, USD, VDB.
+        // Results for people and tools: VTI (ParaView), PNG slices; later summaries, USD, VDB.
         .target(
             name: "RackFlowExport",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics"],
+            dependencies: ["RackFlowModel", "RackFlowPhysics", "RackFlowNumerics", "CPNG"],
             swiftSettings: fast
         ),
         .target(
@@ -56,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "rackflow",
             dependencies: [
-                "RackFlowNumerics", "RackFlowPhysics", "RackFlowBench", "RackFlowExport",
+                "RackFlowNumerics", "RackFlowPhysics", "RackFlowModel", "RackFlowBench", "RackFlowExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
@@ -75,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RackFlowExportTests",
-            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics"]
+            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "CPNG"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(

@@ -3,7 +3,7 @@
 # Safe to run repeatedly: with everything present it prints nothing and exits 0.
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev)
+packages=(libopenblas-dev liblapacke-dev libpng-dev)
 
 missing=()
 for p in "${packages[@]}"; do

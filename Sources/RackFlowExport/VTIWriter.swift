@@ -24,13 +24,13 @@ public enum VTKWriter {
     public typealias Vectors = [(name: String, x: [Double], y: [Double], z: [Double])]
 
     /// A RectilinearGrid (.vtr) with the grid's face coordinates and the given cell data.
-    public static func rectilinear(grid: Grid, cellData: CellData, vectors: Vectors, to url: URL) throws {
+    public static func rectilinear(grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL) throws {
         try validate(grid: grid, cellData: cellData, vectors: vectors)
         let ext = extent(grid)
         var s = header(type: "RectilinearGrid")
         s += "  <RectilinearGrid WholeExtent=\"\(ext)\">\n"
         s += "    <Piece Extent=\"\(ext)\">\n"
-        s += cellDataBlock(cellData: cellData, vectors: vectors)
+        s += cellDataBlock(cellData: cellData, vectors: vectors, float32: float32)
         s += "      <Coordinates>\n"
         for (a, name) in ["x", "y", "z"].enumerated() {
             s += dataArray(name: name, components: 1, values: grid.axis(a).faces, indent: "        ")
@@ -41,7 +41,7 @@ public enum VTKWriter {
     }
 
     /// An ImageData (.vti) file; only for grids with uniform spacing along each axis.
-    public static func imageData(grid: Grid, cellData: CellData, vectors: Vectors, to url: URL) throws {
+    public static func imageData(grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL) throws {
         var spacing: [Double] = []
         for (a, name) in ["x", "y", "z"].enumerated() {
             let ax = grid.axis(a)
@@ -56,7 +56,7 @@ public enum VTKWriter {
         var s = header(type: "ImageData")
         s += "  <ImageData WholeExtent=\"\(ext)\" Origin=\"\(origin)\" Spacing=\"\(spacing[0]) \(spacing[1]) \(spacing[2])\" Direction=\"1 0 0 0 1 0 0 0 1\">\n"
         s += "    <Piece Extent=\"\(ext)\">\n"
-        s += cellDataBlock(cellData: cellData, vectors: vectors)
+        s += cellDataBlock(cellData: cellData, vectors: vectors, float32: float32)
         s += "    </Piece>\n  </ImageData>\n</VTKFile>\n"
         try AtomicFile.write(s, to: url)
     }
@@ -115,23 +115,36 @@ public enum VTKWriter {
         "<?xml version=\"1.0\"?>\n<VTKFile type=\"\(type)\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n"
     }
 
-    static func cellDataBlock(cellData: CellData, vectors: Vectors) -> String {
+    static func cellDataBlock(cellData: CellData, vectors: Vectors, float32: Bool = false) -> String {
         var attrs = ""
         if let f = cellData.first { attrs += " Scalars=\"\(escape(f.name))\"" }
         if let f = vectors.first { attrs += " Vectors=\"\(escape(f.name))\"" }
         var s = "      <CellData\(attrs)>\n"
-        for f in cellData { s += dataArray(name: f.name, components: 1, values: f.values, indent: "        ") }
+        for f in cellData { s += dataArray(name: f.name, components: 1, values: f.values, indent: "        ", float32: float32) }
         for f in vectors {
             var inter = [Double](repeating: 0, count: 3 * f.x.count)
             for c in 0..<f.x.count { inter[3 * c] = f.x[c]; inter[3 * c + 1] = f.y[c]; inter[3 * c + 2] = f.z[c] }
-            s += dataArray(name: f.name, components: 3, values: inter, indent: "        ")
+            s += dataArray(name: f.name, components: 3, values: inter, indent: "        ", float32: float32)
         }
         return s + "      </CellData>\n"
     }
 
-    static func dataArray(name: String, components: Int, values: [Double], indent: String) -> String {
-        "\(indent)<DataArray type=\"Float64\" Name=\"\(escape(name))\" NumberOfComponents=\"\(components)\" format=\"binary\">\n"
-            + "\(indent)  \(encode(values))\n\(indent)</DataArray>\n"
+    static func dataArray(name: String, components: Int, values: [Double], indent: String, float32: Bool = false) -> String {
+        "\(indent)<DataArray type=\"\(float32 ? "Float32" : "Float64")\" Name=\"\(escape(name))\" NumberOfComponents=\"\(components)\" format=\"binary\">\n"
+            + "\(indent)  \(float32 ? encode32(values) : encode(values))\n\(indent)</DataArray>\n"
+    }
+
+    /// Base64 of a little-endian UInt64 byte count followed by little-endian Float32 values
+    /// (half the size; fields for viewing need no more than 7 digits).
+    public static func encode32(_ values: [Double]) -> String {
+        var data = Data(capacity: 8 + 4 * values.count)
+        var count = UInt64(4 * values.count).littleEndian
+        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
+        for x in values {
+            var b = Float(x).bitPattern.littleEndian
+            withUnsafeBytes(of: &b) { data.append(contentsOf: $0) }
+        }
+        return data.base64EncodedString()
     }
 
     /// Base64 of a little-endian UInt64 byte count followed by the little-endian Float64 values.

@@ -44,12 +44,25 @@ public struct ConfigNode {
     public let file: String
     public let keyPath: String
 
+    /// Line reported when the node has no mark of its own (anchors; Yams cannot make a `Mark`).
+    let fallbackLine: Int?
+
     public init(node: Node, file: String, keyPath: String = "") {
-        self.node = node; self.file = file; self.keyPath = keyPath
+        self.node = node; self.file = file; self.keyPath = keyPath; fallbackLine = nil
+    }
+
+    /// An empty mapping standing for `keyPath` of `file` (at `line`, when known), for objects
+    /// built in code rather than read from YAML: its errors read like those of a parsed node.
+    public static func anchor(file: String, keyPath: String = "", line: Int? = nil) -> ConfigNode {
+        ConfigNode(node: .mapping(Node.Mapping([])), file: file, keyPath: keyPath, fallbackLine: line)
+    }
+
+    init(node: Node, file: String, keyPath: String, fallbackLine: Int?) {
+        self.node = node; self.file = file; self.keyPath = keyPath; self.fallbackLine = fallbackLine
     }
 
     /// 1-based line of the node in the file.
-    public var line: Int? { node.mark?.line }
+    public var line: Int? { node.mark?.line ?? fallbackLine }
 
     // MARK: - Loading
 

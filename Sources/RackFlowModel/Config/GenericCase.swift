@@ -85,6 +85,9 @@ import RackFlowPhysics
 /// patch, unless `closed: true`). `compile()` adds the geometric checks: overlapping solid
 /// boxes, boxes and planes outside the domain or too thin for the grid, grid constraints,
 /// patches that cover no boundary face.
+///
+/// A case can also be built in code (the rack compiler does), with `validate()` for the
+/// load-time checks on its items, and written back as YAML with `yaml()`.
 public struct GenericCase {
     public enum BoxKind: String, Sendable { case solid, porous, heat }
     public struct Box {
@@ -93,7 +96,15 @@ public struct GenericCase {
         public var kind: BoxKind
         public var porous: PorousCoefficients?
         public var powerW: Double
+        /// Written as `# …` above the box by `yaml()`, e.g. the rack part it comes from.
+        public var comment: String?
+        /// Locates the box's errors.
         public var node: ConfigNode
+        public init(name: String, lo: (Double, Double, Double), hi: (Double, Double, Double), kind: BoxKind,
+                    porous: PorousCoefficients? = nil, powerW: Double = 0, comment: String? = nil, node: ConfigNode) {
+            self.name = name; self.lo = lo; self.hi = hi; self.kind = kind
+            self.porous = porous; self.powerW = powerW; self.comment = comment; self.node = node
+        }
     }
     public enum PlaneKind: Sendable {
         case sheet(zeta: Double)
@@ -106,11 +117,22 @@ public struct GenericCase {
         public var position: Double
         public var lo: (Double, Double)?, hi: (Double, Double)?
         public var kind: PlaneKind
+        public var comment: String?
         public var node: ConfigNode
+        /// `lo`/`hi` nil: the whole cross-section.
+        public init(name: String, axis: Int, position: Double, lo: (Double, Double)? = nil, hi: (Double, Double)? = nil,
+                    kind: PlaneKind, comment: String? = nil, node: ConfigNode) {
+            self.name = name; self.axis = axis; self.position = position; self.lo = lo; self.hi = hi
+            self.kind = kind; self.comment = comment; self.node = node
+        }
     }
     public struct PatchSpec {
         public var patch: Patch
+        public var comment: String?
         public var node: ConfigNode
+        public init(patch: Patch, comment: String? = nil, node: ConfigNode) {
+            self.patch = patch; self.comment = comment; self.node = node
+        }
     }
 
     public var file: String
@@ -128,7 +150,8 @@ public struct GenericCase {
     public var planes: [Plane]
     public var patches: [PatchSpec]
     public var options: SimpleOptions
-    let root: ConfigNode
+    /// Locates errors that belong to no box, plane or patch (grid, outlets, closed).
+    public let root: ConfigNode
 
     static let sideNames: [String: Side] = ["west": .west, "east": .east, "south": .south,
                                             "north": .north, "bottom": .bottom, "top": .top]
@@ -144,6 +167,80 @@ public struct GenericCase {
     /// Reads and validates case text; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> GenericCase {
         try GenericCase(try ConfigNode.parse(yaml: yaml, file: file))
+    }
+
+    /// A case built in code; `root` (default: an anchor for `file`) locates errors that belong
+    /// to no item. Call `validate()` for the checks loading would have made.
+    public init(name: String, file: String, size: (Double, Double, Double), constraints: GridConstraints = GridConstraints(),
+                fluid: Fluid = Fluid(), gravity: Bool = false, energy: Bool = false, turbulence: TurbulenceModel = .laminar,
+                initialTemperatureC: Double = 20, closed: Bool = false, sides: [Side: SideCondition] = [:],
+                boxes: [Box] = [], planes: [Plane] = [], patches: [PatchSpec] = [], options: SimpleOptions = SimpleOptions(),
+                root: ConfigNode? = nil) {
+        self.name = name; self.file = file; self.size = size; self.constraints = constraints
+        self.fluid = fluid; self.gravity = gravity; self.energy = energy; self.turbulence = turbulence
+        self.initialTemperatureC = initialTemperatureC; self.closed = closed; self.sides = sides
+        self.boxes = boxes; self.planes = planes; self.patches = patches; self.options = options
+        self.root = root ?? .anchor(file: file)
+    }
+
+    /// The load-time checks on items (the YAML reader makes them as it goes, in file order):
+    /// unique names per list, well-formed rectangles, box kinds with what they need, and a way
+    /// out for the air unless `closed`.
+    public func validate() throws {
+        var names: Set<String> = []
+        for b in boxes {
+            try Self.checkUnique(b.name, "box", &names, b.node)
+            try Self.checkBox(b)
+        }
+        names = []
+        for p in planes {
+            try Self.checkUnique(p.name, "plane", &names, p.node)
+            try Self.checkRectangle(p.lo, p.hi, p.node, whole: "whole cross-section")
+        }
+        names = []
+        for p in patches {
+            try Self.checkUnique(p.patch.name, "patch", &names, p.node)
+            try Self.checkRectangle(p.patch.lo, p.patch.hi, p.node, whole: "whole side")
+        }
+        try Self.checkOutlet(closed: closed, patches: patches, root: root)
+    }
+
+    static func checkUnique(_ name: String, _ what: String, _ names: inout Set<String>, _ n: ConfigNode) throws {
+        guard names.insert(name).inserted else { throw n.error("name", "\(what) name '\(name)' used twice") }
+    }
+
+    static func checkBounds(_ b: Box) throws {
+        let l = [b.lo.0, b.lo.1, b.lo.2], h = [b.hi.0, b.hi.1, b.hi.2]
+        for a in 0..<3 where !(l[a] < h[a]) {
+            throw b.node.error("hi", "must exceed lo on \(["x", "y", "z"][a]) for box '\(b.name)' (lo \(configFormat(l[a])), hi \(configFormat(h[a])))")
+        }
+    }
+
+    /// `checkBounds` plus what the reader's per-kind keys guarantee.
+    static func checkBox(_ b: Box) throws {
+        try checkBounds(b)
+        if b.kind == .porous && b.porous == nil { throw b.node.error("inverseK", "porous box '\(b.name)' needs inverseK and c2") }
+        if b.kind == .solid && b.powerW != 0 { throw b.node.error("powerW", "solid box '\(b.name)' cannot release power (use a heat or porous box)") }
+        if !(b.powerW >= 0) { throw b.node.error("powerW", "must be ≥ 0 (got \(configFormat(b.powerW)))") }
+    }
+
+    /// Both corners or neither (`whole`); the upper one above the lower in both coordinates.
+    static func checkRectangle(_ lo: (Double, Double)?, _ hi: (Double, Double)?, _ n: ConfigNode, whole: String) throws {
+        if (lo == nil) != (hi == nil) { throw n.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither (\(whole))") }
+        if let lo, let hi, !(lo.0 < hi.0 && lo.1 < hi.1) { throw n.error("hi", "must exceed lo in both coordinates") }
+    }
+
+    static func checkOutlet(closed: Bool, patches: [PatchSpec], root: ConfigNode) throws {
+        if !closed {
+            let hasOutlet = patches.contains {
+                switch $0.patch.kind { case .pressureOutlet, .fanInlet: return true; default: return false }
+            }
+            if !hasOutlet {
+                throw root.error("patches", "no outlet: air has no way out (add a patch of kind outlet or fan, or set closed: true for a closed domain)")
+            }
+        } else if !patches.isEmpty {
+            throw root.error("closed", "a closed case has no patches, but \(patches.count) are given")
+        }
     }
 
     public init(_ root: ConfigNode) throws {
@@ -259,12 +356,9 @@ public struct GenericCase {
             }
             try b.checkKeys(allowed: allowed)
             let name = try b.string("name")
-            guard boxNames.insert(name).inserted else { throw b.error("name", "box name '\(name)' used twice") }
+            try Self.checkUnique(name, "box", &boxNames, b)
             let lo = try b.vector3("lo"), hi = try b.vector3("hi")
-            let l = [lo.0, lo.1, lo.2], h = [hi.0, hi.1, hi.2]
-            for a in 0..<3 where !(l[a] < h[a]) {
-                throw b.error("hi", "must exceed lo on \(["x", "y", "z"][a]) (lo \(configFormat(l[a])), hi \(configFormat(h[a])))")
-            }
+            try Self.checkBounds(Box(name: name, lo: lo, hi: hi, kind: kind, node: b))
             var porous: PorousCoefficients? = nil
             var power = 0.0
             if kind == .porous {
@@ -297,12 +391,11 @@ public struct GenericCase {
             }
             try p.checkKeys(allowed: allowed)
             let name = try p.string("name")
-            guard planeNames.insert(name).inserted else { throw p.error("name", "plane name '\(name)' used twice") }
+            try Self.checkUnique(name, "plane", &planeNames, p)
             let axis = Self.axisNames[try p.choice("axis", ["x", "y", "z"])]!
             let position = try p.double("position")
             let lo = try p.optionalVector2("lo"), hi = try p.optionalVector2("hi")
-            if (lo == nil) != (hi == nil) { throw p.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither (whole cross-section)") }
-            if let lo, let hi, !(lo.0 < hi.0 && lo.1 < hi.1) { throw p.error("hi", "must exceed lo in both coordinates") }
+            try Self.checkRectangle(lo, hi, p, whole: "whole cross-section")
             let kind: PlaneKind
             switch kindS {
             case "sheet":
@@ -352,11 +445,10 @@ public struct GenericCase {
             }
             try p.checkKeys(allowed: allowed)
             let name = try p.string("name")
-            guard patchNames.insert(name).inserted else { throw p.error("name", "patch name '\(name)' used twice") }
+            try Self.checkUnique(name, "patch", &patchNames, p)
             let side = Self.sideNames[try p.choice("side", ["west", "east", "south", "north", "bottom", "top"])]!
             let lo = try p.optionalVector2("lo"), hi = try p.optionalVector2("hi")
-            if (lo == nil) != (hi == nil) { throw p.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither (whole side)") }
-            if let lo, let hi, !(lo.0 < hi.0 && lo.1 < hi.1) { throw p.error("hi", "must exceed lo in both coordinates") }
+            try Self.checkRectangle(lo, hi, p, whole: "whole side")
             func temp(_ k: String) throws -> Double {
                 try p.double(k, default: 20, "must be above absolute zero (°C)") { $0 > -273.15 }
             }
@@ -376,17 +468,7 @@ public struct GenericCase {
             patches.append(PatchSpec(patch: patch, node: p))
         }
         self.patches = patches
-        if !closed {
-            let hasOutlet = patches.contains {
-                switch $0.patch.kind { case .pressureOutlet, .fanInlet: return true; default: return false }
-            }
-            if !hasOutlet {
-                throw ConfigError(file: root.file, line: root.child("patches")?.line ?? root.line, keyPath: "patches",
-                                  problem: "no outlet: air has no way out (add a patch of kind outlet or fan, or set closed: true for a closed domain)")
-            }
-        } else if !patches.isEmpty {
-            throw root.error("closed", "a closed case has no patches, but \(patches.count) are given")
-        }
+        try Self.checkOutlet(closed: closed, patches: patches, root: root)
 
         // Solver.
         var o = SimpleOptions()

@@ -65,6 +65,38 @@ extension FlowSolver {
         return sum / vol
     }
 
+    /// Flow (m³/s, signed along +axis) through faces of component `axis`, and the temperature
+    /// (°C) it carries: upwind cell temperatures weighted by |flux|, as the energy equation sees them.
+    public func flowAndTemperature(axis: Int, faces: [Int]) -> (flowM3PerS: Double, temperatureC: Double) {
+        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
+        var q = 0.0, qa = 0.0, qt = 0.0
+        let n = SIMD3(nx, ny, nz)
+        for f in faces {
+            let idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
+            let flux = velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
+            q += flux
+            var up = idx
+            if flux > 0 { up[axis] -= 1 }
+            guard up[axis] >= 0 && up[axis] < n[axis] else { continue }
+            qa += abs(flux); qt += abs(flux) * temperature.p[cell(up[0], up[1], up[2])]
+        }
+        return (q, qa > 0 ? qt / qa : .nan)
+    }
+
+    /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.
+    public func meanSpeed(cells: [Int]) -> Double {
+        var sum = 0.0, vol = 0.0
+        for cc in cells where !isSolid[cc] {
+            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
+            let u = 0.5 * (velocity[0].p[i + fdim[0][0] * (j + fdim[0][1] * k)] + velocity[0].p[i + 1 + fdim[0][0] * (j + fdim[0][1] * k)])
+            let w = 0.5 * (velocity[1].p[i + fdim[1][0] * (j + fdim[1][1] * k)] + velocity[1].p[i + fdim[1][0] * (j + 1 + fdim[1][1] * k)])
+            let z = 0.5 * (velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * k)] + velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * (k + 1))])
+            sum += (u * u + w * w + z * z).squareRoot() * v; vol += v
+        }
+        return vol > 0 ? sum / vol : .nan
+    }
+
     /// Cells whose centres lie inside a box (metres).
     public func cells(inside lo: (Double, Double, Double), _ hi: (Double, Double, Double)) -> [Int] {
         var out: [Int] = []

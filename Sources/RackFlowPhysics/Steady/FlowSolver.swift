@@ -55,6 +55,9 @@ public struct Residuals: Sendable, Codable {
     /// "initial residual" definition), over the three components.
     public var momentum: Double = 0
     public var pressureIterations: Int
+    /// Where the largest velocity and temperature changes happened (face or cell), for diagnosis.
+    public var velocityChangeAt: String = ""
+    public var temperatureChangeAt: String = ""
 }
 
 /// The staggered finite-volume flow solver: SIMPLEC on a MAC grid (pressure and
@@ -121,7 +124,9 @@ public final class FlowSolver {
     var referenceMassFlow: Double { flow.fluid.densityKgPerM3 * max(boundaryInflow, referenceSpeed * referenceArea) }
     let referenceTemperatureDifference: Double
     var initialSpeed = 0.0
-    /// Fan state after the last momentum assembly: flow (m³/s) and pressure rise (Pa).
+    /// Index of the largest change in the last inner solve.
+    var lastChangeIndex = 0
+    /// Fan state after the last momentum assembly, in the order of `fans`: flow (m³/s) and pressure rise (Pa).
     public internal(set) var fanOperatingPoints: [(flowM3PerS: Double, pressureRisePa: Double)] = []
 
     public init(_ flow: FlowCase, options: SimpleOptions = SimpleOptions()) throws {
@@ -367,23 +372,26 @@ public final class FlowSolver {
                                            where_: "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s")
         }
         referenceSpeed = max(boundarySpeed, fastest)
-        var maxDU = 0.0, momentumResidual = 0.0
+        var maxDU = 0.0, momentumResidual = 0.0, duAt = ""
         for a in 0..<3 where !fixed[a].allSatisfy({ $0 }) {
             assembleMomentum(a)
             if options.criterion == .normalisedResidual {
                 momentumResidual = max(momentumResidual, momentum[a].normalisedResidual(velocity[a], rhs))
             }
-            maxDU = max(maxDU, try solveMomentum(a))
+            let du = try solveMomentum(a)
+            if du > maxDU { maxDU = du; duAt = describe(field: ["u", "v", "w"][a], index: lastChangeIndex) }
         }
         let (massResidual, pIts) = try correctPressure()
-        var maxDT = 0.0
+        var maxDT = 0.0, dtAt = ""
         if flow.solveEnergy {
             assembleEnergy()
             maxDT = try solveEnergy()
+            dtAt = describe(field: "T", index: lastChangeIndex)
         }
         var r = Residuals(iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
                           temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
         r.momentum = momentumResidual
+        r.velocityChangeAt = duAt; r.temperatureChangeAt = dtAt
         history.append(r)
         try checkFinite(r)
         return r
@@ -399,9 +407,11 @@ public final class FlowSolver {
 
     /// Iterates to convergence (steady state): normalised residuals below `tolerance` and
     /// each monitor flat, i.e. its spread over the last `monitorWindow` iterations below
-    /// `monitorTolerance` of its magnitude. `progress` is called every iteration.
+    /// `monitorTolerance` of its magnitude, and `accept` (e.g. global balances) true.
+    /// `progress` is called every iteration.
     @discardableResult
     public func solveSteady(monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
+                            accept: ((FlowSolver) -> Bool)? = nil,
                             progress: ((Residuals) -> Void)? = nil) throws -> Residuals {
         var last = Residuals(iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity, pressureIterations: 0)
         var recent: [[Double]] = monitors.map { _ in [] }
@@ -418,7 +428,7 @@ public final class FlowSolver {
             }
             let flowConverged = options.criterion == .change ? last.velocityChange < options.tolerance : last.momentum < options.tolerance
             if flat && last.mass < options.tolerance && flowConverged
-                && (!flow.solveEnergy || last.temperatureChange < options.tolerance) {
+                && (!flow.solveEnergy || last.temperatureChange < options.tolerance) && (accept?(self) ?? true) {
                 return last
             }
         }
@@ -439,12 +449,17 @@ public final class FlowSolver {
     }
 
     func describe(field: String, index: Int) -> String {
+        let g = flow.grid
+        func m(_ v: Double) -> String { String(format: "%.3f", v) }
         if field == "p" || field == "T" {
-            return "cell (i=\(index % nx), j=\((index / nx) % ny), k=\(index / (nx * ny)))"
+            let (i, j, k) = (index % nx, (index / nx) % ny, index / (nx * ny))
+            return "cell (i=\(i), j=\(j), k=\(k)) at (\(m(g.x.centres[i])), \(m(g.y.centres[j])), \(m(g.z.centres[k]))) m"
         }
         let a = ["u": 0, "v": 1, "w": 2][field]!
         let F = fdim[a]
-        return "face (i=\(index % F[0]), j=\((index / F[0]) % F[1]), k=\(index / (F[0] * F[1]))) normal to \(["x", "y", "z"][a])"
+        let idx = [index % F[0], (index / F[0]) % F[1], index / (F[0] * F[1])]
+        let pos = (0..<3).map { b in b == a ? g.axis(b).faces[idx[b]] : g.axis(b).centres[min(idx[b], g.axis(b).count - 1)] }
+        return "face (i=\(idx[0]), j=\(idx[1]), k=\(idx[2])) normal to \(["x", "y", "z"][a]) at (\(m(pos[0])), \(m(pos[1])), \(m(pos[2]))) m"
     }
 }
 

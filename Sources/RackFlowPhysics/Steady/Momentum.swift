@@ -256,8 +256,8 @@ extension FlowSolver {
         let u = velocity[a].p, aP = momentum[a].aP.p, b = rhs.p
         let F = fdim[a]
         let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-        if a == 0 { fanOperatingPoints = [] }
-        for fan in fans where fan.axis == a {
+        if fanOperatingPoints.count != fans.count { fanOperatingPoints = Array(repeating: (0, 0), count: fans.count) }
+        for (fi, fan) in fans.enumerated() where fan.axis == a {
             var Q = 0.0, area = 0.0
             var areas: [Double] = []
             for f in fan.faces {
@@ -271,7 +271,7 @@ extension FlowSolver {
                 aP[f] += -s * area * Af
                 b[f] += fan.direction * Af * dp - s * area * Af * u[f]
             }
-            fanOperatingPoints.append((Q, dp))
+            fanOperatingPoints[fi] = (Q, dp)
         }
     }
 
@@ -299,9 +299,10 @@ extension FlowSolver {
         } catch {
             throw FlowSolverError.linearSolve(equation: equation, iteration: history.count + 1, underlying: error)
         }
-        var maxChange = 0.0
+        var maxChange = 0.0, at = 0
         let xp = x.p, pp = previous.p
-        for c in 0..<A.count { maxChange = max(maxChange, abs(xp[c] - pp[c])) }
+        for c in 0..<A.count where abs(xp[c] - pp[c]) > maxChange { maxChange = abs(xp[c] - pp[c]); at = c }
+        lastChangeIndex = at
         return maxChange
     }
 }

@@ -1,0 +1,51 @@
+import RackFlowPhysics
+
+/// What the compiled rack contains, by name, for reporting: which planes carry each node's
+/// air in and out, which box holds each part's heat, which fan is whose. Names match the
+/// generic case's boxes, planes and patches (`node03/gpu2/fins`, `node03/front-mesh`).
+public struct RackLayout {
+    public struct NodeInfo {
+        public var name: String
+        public var type: String
+        public var unit: Int
+        /// Rack-frame box of the chassis, m.
+        public var lo: (Double, Double, Double), hi: (Double, Double, Double)
+        /// The front mesh plane (air in).
+        public var frontPlane: String
+        /// Rear openings (air out): vents, card brackets, PSU grille.
+        public var exitPlanes: [String]
+        /// DC load of the parts, W, and the heat released (load plus PSU losses), W.
+        public var dcPowerW: Double
+        public var heatW: Double
+        public var gpuCount: Int
+        public var hasNIC: Bool
+    }
+    public struct PartInfo {
+        public var name: String
+        public var node: String
+        public var kind: String
+        public var model: String
+        /// Heat of the part (W) and the power its compact model sees (one module for memory).
+        public var powerW: Double
+        public var modelPowerW: Double
+        public var limitC: Double
+        public var thermal: CompactThermalModel
+        /// The box whose air sets the part's temperature.
+        public var regionBox: String
+    }
+    public struct FanInfo {
+        public var name: String
+        public var node: String
+        public var kind: String
+        public var model: String
+    }
+
+    public var nodes: [NodeInfo] = []
+    public var parts: [PartInfo] = []
+    public var fans: [FanInfo] = []
+    public var inletPatch = "inlet"
+    public var exhaustPatch = "exhaust"
+    /// Rack-frame slices worth a picture: the y of a plane through the GPUs' fin stacks, the
+    /// x through the middle GPU, and the z through the middle of the chosen node's cards.
+    public var sliceX = 0.0, sliceY = 0.0, sliceZ = 0.0
+}

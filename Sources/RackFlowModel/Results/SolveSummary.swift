@@ -1,0 +1,146 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// Everything a steady solve measured, in SI units, stable names (written as `summary.json`).
+public struct SolveSummary: Codable, Sendable {
+    public struct Node: Codable, Sendable {
+        public var name: String
+        public var type: String
+        public var unit: Int
+        public var flowM3PerS: Double
+        public var inletC: Double
+        public var outletC: Double
+        /// Heat released in the node (parts plus PSU losses), W.
+        public var powerW: Double
+        public var gpus: Int
+        public var nic: Bool
+    }
+    public struct Part: Codable, Sendable {
+        public var name: String
+        public var node: String
+        public var kind: String
+        public var model: String
+        public var powerW: Double
+        /// Mean air temperature and speed around the part (its region), °C and m/s.
+        public var airC: Double
+        public var airSpeedMPerS: Double
+        public var temperatureC: Double
+        public var limitC: Double
+        public var marginK: Double
+    }
+    public struct Fan: Codable, Sendable {
+        public var name: String
+        public var node: String
+        public var kind: String
+        public var flowM3PerS: Double
+        public var pressureRisePa: Double
+        public var rpm: Double
+    }
+    public struct BalanceSummary: Codable, Sendable {
+        /// |in − out| / in.
+        public var massImbalance: Double
+        /// |sources + walls − carried out| / sources.
+        public var energyError: Double
+        public var massInKgPerS: Double
+        public var heatSourcesW: Double
+        public var heatCarriedOutW: Double
+    }
+    public struct GridSummary: Codable, Sendable {
+        public var cells: Int
+        public var nx: Int, ny: Int, nz: Int
+        /// Smallest and largest cell width over all axes, m.
+        public var spacingM: [Double]
+        public var maxSpacingSettingM: Double
+    }
+
+    public var caseName: String
+    public var nodes: [Node] = []
+    public var parts: [Part] = []
+    public var fans: [Fan] = []
+    public var inletFlowM3PerS: Double = 0
+    public var inletC: Double = 0
+    public var exhaustC: Double = 0
+    /// Static pressure over the inlet, relative to the exhaust: what the plenum blowers must supply, Pa.
+    public var plenumPressurePa: Double = 0
+    public var balance: BalanceSummary
+    public var grid: GridSummary
+    public var iterations: Int = 0
+    public var converged: Bool = false
+    public var wallSeconds: Double = 0
+    public var solveSeconds: Double = 0
+
+    /// Reads the solution: node flows through their meshes, part temperatures from their compact
+    /// models, fan operating points, the inlet's pressure, balances.
+    public init(solver s: FlowSolver, genericCase gc: GenericCase, report: VoxelReport, layout: RackLayout?) {
+        let g = s.flow.grid
+        caseName = gc.name
+        let b = s.balance()
+        balance = BalanceSummary(massImbalance: b.relativeMassImbalance, energyError: b.relativeEnergyError,
+                                 massInKgPerS: b.massInKgPerS, heatSourcesW: b.heatSourcesW, heatCarriedOutW: b.heatAdvectedOutW)
+        let widths = (0..<3).flatMap { g.axis($0).widths }
+        grid = GridSummary(cells: g.cellCount, nx: g.nx, ny: g.ny, nz: g.nz, spacingM: [widths.min()!, widths.max()!],
+                           maxSpacingSettingM: gc.constraints.maxSpacingM)
+        inletFlowM3PerS = b.massInKgPerS / s.flow.fluid.densityKgPerM3
+        iterations = s.history.last?.iteration ?? 0
+
+        // Inlet and exhaust: pressure and temperature of the cells along the patches.
+        for ps in gc.patches {
+            let p = ps.patch
+            let a = p.side.axis
+            let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            var lo = [0.0, 0, 0], hi = [0.0, 0, 0]
+            let ax = g.axis(a)
+            let first = p.side.isUpper ? ax.centres[ax.count - 1] : ax.centres[0]
+            lo[a] = first - 1e-9; hi[a] = first + 1e-9
+            lo[t1] = p.lo.0; hi[t1] = p.hi.0; lo[t2] = p.lo.1; hi[t2] = p.hi.1
+            let cells = s.cells(inside: (lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2]))
+            guard !cells.isEmpty else { continue }
+            switch p.kind {
+            case let .flowInlet(_, t), let .velocityInlet(_, t), let .fanInlet(_, _, _, t):
+                plenumPressurePa = s.meanPressure(cells: cells)
+                inletC = t
+            case let .pressureOutlet(p0, _):
+                plenumPressurePa -= p0
+                exhaustC = s.temperatureStats(cells: cells).meanC
+            }
+        }
+
+        // Fans, by the solver's own operating points.
+        let kinds = Dictionary(uniqueKeysWithValues: (layout?.fans ?? []).map { ($0.name, $0) })
+        var rpm: [String: Double] = [:]
+        for p in gc.planes { if case let .fan(_, r, _) = p.kind { rpm[p.name] = r } }
+        for p in gc.patches { if case let .fanInlet(_, r, _, _) = p.patch.kind { rpm[p.patch.name] = r } }
+        for (i, f) in s.fans.enumerated() where i < s.fanOperatingPoints.count {
+            let op = s.fanOperatingPoints[i]
+            fans.append(Fan(name: f.name, node: kinds[f.name]?.node ?? "", kind: kinds[f.name]?.kind ?? "fan",
+                            flowM3PerS: op.flowM3PerS, pressureRisePa: op.pressureRisePa, rpm: rpm[f.name] ?? .nan))
+        }
+
+        guard let layout else { return }
+        for n in layout.nodes {
+            var flowIn = 0.0, tIn = Double.nan, qOut = 0.0, qtOut = 0.0
+            if let pf = report.planeFaces[n.frontPlane] {
+                (flowIn, tIn) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
+            }
+            for e in n.exitPlanes {
+                guard let pf = report.planeFaces[e] else { continue }
+                let (q, t) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
+                if q > 0 && t.isFinite { qOut += q; qtOut += q * t }
+            }
+            nodes.append(Node(name: n.name, type: n.type, unit: n.unit, flowM3PerS: flowIn, inletC: tIn,
+                              outletC: qOut > 0 ? qtOut / qOut : .nan, powerW: n.heatW, gpus: n.gpuCount, nic: n.hasNIC))
+        }
+        for p in layout.parts {
+            let cells = report.boxCells[p.regionBox] ?? []
+            let air = s.temperatureStats(cells: cells).meanC
+            let v = s.meanSpeed(cells: cells)
+            let t = p.thermal.temperatureC(airC: air, speedMPerS: v, powerW: p.modelPowerW)
+            parts.append(Part(name: p.name, node: p.node, kind: p.kind, model: p.model, powerW: p.powerW, airC: air,
+                              airSpeedMPerS: v, temperatureC: t, limitC: p.limitC, marginK: p.limitC - t))
+        }
+    }
+
+    /// The part with the least margin.
+    public var tightestPart: Part? { parts.min { $0.marginK < $1.marginK } }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import RackFlowNumerics
+import RackFlowModel
+
+/// The default rack, found from the working directory or next to the sources of this build.
+enum DefaultCase {
+    static let relative = "Meshes/racks/refinery-rack.yaml"
+    static var path: String {
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(relative).path
+    }
+}
+
+/// A config error ends the run with its one-line message and exit status 1.
+func loadCase(_ path: String?, maxSpacing: Double?) throws -> CaseFile {
+    var c = try CaseFile.load(path: path ?? DefaultCase.path)
+    if let h = maxSpacing {
+        guard h > 0, h.isFinite else { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
+        c.setMaxSpacing(h)
+    }
+    return c
+}
+
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Print the generic case a rack (or case) file compiles to: every box, plane and patch that is simulated."
+    )
+    @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
+    @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
+
+    func run() throws {
+        let c = try loadCase(config, maxSpacing: maxSpacing)
+        print(c.genericCase.yaml(), terminator: "")
+    }
+}
