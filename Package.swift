@@ -86,7 +86,7 @@ let package = Package(
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(
             name: "RackFlowValidationTests",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench"]
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel"]
         ),
     ],
     swiftLanguageModes: [.v5]

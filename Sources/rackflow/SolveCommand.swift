@@ -21,67 +21,37 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         let t0 = Date()
         var log = RunLog(echo: !quiet)
-        let c = try loadCase(config, maxSpacing: maxSpacing)
-        var gc = c.genericCase
+        var c = try loadCase(config, maxSpacing: maxSpacing)
         if let m = maxIterations {
             guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
-            gc.options.maxIterations = m
+            c.genericCase.options.maxIterations = m
         }
-        let (flow, options, report) = try gc.compile()
-        log.say("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
-        let solver = try FlowSolver(flow, options: options)
-        let folderURL = URL(fileURLWithPath: output ?? "Results/\(gc.name)")
+        // Compile first: a bad input fails before anything exists under Results/.
+        _ = try c.genericCase.compile()
+        let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
 
-        // Monitors: the flow through every node's mesh and the hottest part region's air.
-        var monitors: [FlowSolver.Monitor] = []
-        if let layout = c.layout {
-            for n in layout.nodes {
-                guard let pf = report.planeFaces[n.frontPlane] else { continue }
-                monitors.append(FlowSolver.Monitor(n.name) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
-            }
-            let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
-            if !gpuCells.isEmpty { monitors.append(FlowSolver.Monitor("max GPU air") { $0.temperatureStats(cells: gpuCells).maxC }) }
-        }
-        let progress = SolveProgress(enabled: !quiet, tolerance: options.tolerance, maxIterations: options.maxIterations)
-        let tSolve = Date()
-        var converged = true
-        do {
-            // Converged also means the rack's books balance: mass to 1e-6, energy to 0.5 %.
-            let accept: (FlowSolver) -> Bool = { s in
-                let b = s.balance()
-                return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
-            }
-            try solver.solveSteady(monitors: monitors, accept: accept) { r in progress.update(r, solver: solver) }
-        } catch FlowSolverError.notConverged(let n, _) {
-            converged = false
-            progress.finish()
-            log.say("warning: not converged after \(n) iterations; results are written with converged: false")
-        }
+        let progress = SolveProgress(enabled: !quiet, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+        let run = try SteadyRun.run(c, configure: { o in
+            // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
+            if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
+        }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) })
         progress.finish()
-        let solveSeconds = Date().timeIntervalSince(tSolve)
+        var summary = run.summary
 
-        var summary = SolveSummary(solver: solver, genericCase: gc, report: report, layout: c.layout)
-        summary.converged = converged
-        summary.solveSeconds = solveSeconds
-        summary.iterations = solver.history.last?.iteration ?? 0
-        log.say(String(format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
-                       summary.iterations, solveSeconds, solveSeconds / Double(max(summary.iterations, 1)),
-                       summary.balance.massImbalance, summary.balance.energyError))
-
-        // Outputs.
         let dir = folder.staging
         summary.wallSeconds = Date().timeIntervalSince(t0)
-        try ResultWriter.write(summary: summary, solver: solver, genericCase: gc, layout: c.layout, report: report,
+        try ResultWriter.write(summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
                                source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
+        summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.writeSummary(summary, to: dir)
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
-        if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(gc.name)")) }
-        if !converged { throw ExitCode(3) }
+        if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(c.genericCase.name)")) }
+        if !summary.converged { throw ExitCode(3) }
     }
 }
 

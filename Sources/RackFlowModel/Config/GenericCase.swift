@@ -18,6 +18,7 @@ import RackFlowPhysics
 ///   maxNeighbourRatio: 1.3     # ≥ 1 (default 1.3)
 ///   minCellsAcrossPart: 2      # cells across every box on every axis (default 2)
 ///   minSpacing: 0.0005         # m, grid lines closer than this merge (default 0.0005)
+///   refinement: 1              # ≥ 1: divides every cell-size cap (grid studies; default 1)
 /// physics:                     # optional
 ///   fluid:                     # optional; every key optional, defaults = Fluid() (air, 20 °C)
 ///     density: 1.204           # kg/m³
@@ -260,7 +261,8 @@ public struct GenericCase {
         // Grid.
         var c = GridConstraints()
         if let g = root.child("grid") {
-            try g.checkKeys(allowed: ["maxSpacing", "maxNeighbourRatio", "minCellsAcrossPart", "minSpacing"])
+            try g.checkKeys(allowed: ["maxSpacing", "maxNeighbourRatio", "minCellsAcrossPart", "minSpacing", "refinement"])
+            c.refinement = try g.double("refinement", default: 1, "must be ≥ 1") { $0 >= 1 }
             c.maxSpacingM = try g.double("maxSpacing", default: c.maxSpacingM, "must be > 0 m") { $0 > 0 }
             c.maxNeighbourRatio = try g.double("maxNeighbourRatio", default: c.maxNeighbourRatio, "must be ≥ 1") { $0 >= 1 }
             c.minCellsAcrossPart = try g.int("minCellsAcrossPart", default: c.minCellsAcrossPart)
@@ -536,8 +538,8 @@ public struct GenericCase {
             VoxelBox(name: b.name, lo: b.lo, hi: b.hi, tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
         }
         if let (a, b) = Voxeliser.overlaps(vboxes).first {
-            let nb = boxes.first { $0.name == b }!.node
-            throw nb.error("solid boxes '\(a)' and '\(b)' overlap")
+            let na = boxes.first { $0.name == a }!.node, nb = boxes.first { $0.name == b }!.node
+            throw nb.error("solid boxes '\(a)' (set at \(Self.place(na))) and '\(b)' overlap")
         }
         // Grid.
         let grid: Grid
@@ -561,10 +563,11 @@ public struct GenericCase {
             return VoxelPlane(name: p.name, axis: p.axis, positionM: p.position,
                               lo: p.lo ?? (0, 0), hi: p.hi ?? (full[other[0]], full[other[1]]), tag: tag)
         }
+        try checkPlanesResolved(grid)
         var tags = GridTags(grid)
         let report: VoxelReport
         do {
-            report = try Voxeliser.apply(boxes: vboxes, planes: vplanes, to: &tags)
+            report = try Voxeliser.apply(boxes: vboxes, planes: vplanes, to: &tags, maxSnapDistanceM: maxPlaneSnapM(grid))
         } catch let e as VoxelError {
             if let b = boxes.first(where: { $0.name == e.object }) { throw b.node.error(e.message) }
             if let p = planes.first(where: { $0.name == e.object }) { throw p.node.error(e.message) }
@@ -629,6 +632,63 @@ public struct GenericCase {
             flow.patches.append(patch)
         }
         return (flow, options, report: report)
+    }
+}
+
+extension GenericCase {
+    /// `FILE:LINE KEY.PATH` of a node, for messages that point at a second place.
+    static func place(_ n: ConfigNode) -> String {
+        let f = (n.file as NSString).lastPathComponent
+        return f + (n.line.map { ":\($0)" } ?? "") + (n.keyPath.isEmpty ? "" : " " + n.keyPath)
+    }
+
+    /// How far a plane may move when snapped to its grid line: half of `minSpacing` (lines
+    /// closer than `minSpacing` merge, so a plane only moves when it merged with a nearby line),
+    /// and never less than rounding.
+    func maxPlaneSnapM(_ grid: Grid) -> Double {
+        let axes = [grid.x, grid.y, grid.z]
+        return max(constraints.minSpacingM / 2, 1e-9 * axes.map(\.length).max()!)
+    }
+
+    /// "Spacing too coarse to resolve a plane's position": every plane gets a grid line at its
+    /// position unless lines closer than `grid.minSpacing` merge. Merging is an error when it
+    /// moves a plane by more than half of `minSpacing`, puts it onto the domain boundary, or puts
+    /// it on the same line as another plane with a different position whose rectangle overlaps
+    /// its own (one would silently replace the other's faces).
+    func checkPlanesResolved(_ grid: Grid) throws {
+        let axes = [grid.x, grid.y, grid.z], names = ["x", "y", "z"]
+        let maxMove = maxPlaneSnapM(grid)
+        var onLine: [[Int: [Int]]] = [[:], [:], [:]]
+        func m(_ v: Double) -> String { configFormat((v * 1e6).rounded() / 1e6) }   // to the micrometre
+        func rect(_ p: Plane) -> ((Double, Double), (Double, Double)) {
+            (p.lo ?? (-.infinity, -.infinity), p.hi ?? (.infinity, .infinity))
+        }
+        func overlap(_ p: Plane, _ q: Plane) -> Bool {
+            let (a, b) = (rect(p), rect(q))
+            return min(a.1.0, b.1.0) > max(a.0.0, b.0.0) && min(a.1.1, b.1.1) > max(a.0.1, b.0.1)
+        }
+        for (i, p) in planes.enumerated() {
+            guard (0...2).contains(p.axis), p.position.isFinite else { continue }   // the voxeliser reports these
+            let ax = axes[p.axis], eps = 1e-9 * ax.length, n = names[p.axis]
+            guard p.position >= ax.lower - eps && p.position <= ax.upper + eps else { continue }
+            let s = GridGenerator.snap(p.position, to: ax)
+            let moved = abs(s.position - p.position)
+            let why = "spacing too coarse to resolve the plane's position (grid.minSpacing \(m(constraints.minSpacingM)) m merges grid lines closer than that); move the plane or lower grid.minSpacing"
+            if moved > eps && (s.index == 0 || s.index == ax.faces.count - 1) {
+                throw p.node.error("plane '\(p.name)' at \(n) = \(m(p.position)) m lands on the domain boundary \(n) = \(m(s.position)) m: \(why)")
+            }
+            for j in onLine[p.axis][s.index, default: []] {
+                let q = planes[j]
+                guard abs(q.position - p.position) > eps, overlap(p, q) else { continue }
+                // Report the plane that moved further (its position is the one lost).
+                let (lost, kept) = abs(q.position - s.position) > moved ? (q, p) : (p, q)
+                throw lost.node.error("plane '\(lost.name)' at \(n) = \(m(lost.position)) m lands on the grid line of plane '\(kept.name)' at \(n) = \(m(kept.position)) m (set at \(Self.place(kept.node))): \(why)")
+            }
+            if moved > maxMove {
+                throw p.node.error("plane '\(p.name)' at \(n) = \(m(p.position)) m is snapped \(m(moved)) m to the grid line at \(m(s.position)) m: \(why)")
+            }
+            onLine[p.axis][s.index, default: []].append(i)
+        }
     }
 }
 

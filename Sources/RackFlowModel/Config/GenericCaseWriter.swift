@@ -13,7 +13,8 @@ extension GenericCase {
         out.append("domain: {size: \(Self.list([size.0, size.1, size.2]))}")
         let c = constraints
         out.append("grid: {maxSpacing: \(Self.num(c.maxSpacingM)), maxNeighbourRatio: \(Self.num(c.maxNeighbourRatio)), "
-                   + "minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(Self.num(c.minSpacingM))}")
+                   + "minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(Self.num(c.minSpacingM))"
+                   + (c.refinement != 1 ? ", refinement: \(Self.num(c.refinement))}" : "}"))
         let f = fluid
         out.append("physics:")
         out.append("  fluid: {density: \(Self.num(f.densityKgPerM3)), viscosity: \(Self.num(f.viscosityPaS)), "

@@ -15,6 +15,9 @@ public struct GridConstraints: Sendable, Codable, Equatable {
     public var minCellsAcrossPart: Int
     /// Snapping tolerance (m): requested lines closer than this merge into one.
     public var minSpacingM: Double
+    /// Uniform refinement (≥ 1): every cell-size cap, including the length of each interval
+    /// between object lines, is divided by it — "1.5× finer in every direction" for grid studies.
+    public var refinement: Double = 1
 
     public init(maxSpacingM: Double = 0.02, maxNeighbourRatio: Double = 1.3,
                 minCellsAcrossPart: Int = 2, minSpacingM: Double = 0.5e-3) {
@@ -70,10 +73,11 @@ public enum GridGenerator {
         let len = (0..<m).map { lines[$0 + 1] - lines[$0] }
 
         // Caps per interval.
-        var cap = (0..<m).map { min(c.maxSpacingM, len[$0]) }
+        let refine = max(c.refinement, 1)
+        var cap = (0..<m).map { min(c.maxSpacingM, len[$0]) / refine }
         if c.minCellsAcrossPart >= 2 {
             for p in clippedParts where p.1 > p.0 {
-                let hp = (p.1 - p.0) / Double(c.minCellsAcrossPart)
+                let hp = (p.1 - p.0) / Double(c.minCellsAcrossPart) / refine
                 for k in 0..<m {
                     let mid = 0.5 * (lines[k] + lines[k + 1])
                     if mid > p.0 && mid < p.1 { cap[k] = min(cap[k], hp) }

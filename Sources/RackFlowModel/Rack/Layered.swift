@@ -111,9 +111,24 @@ public final class FileResolver {
     /// The path `ref` (a scalar naming a file) resolves to, relative to the file it is written in.
     public func path(of ref: ConfigNode) throws -> String {
         let name = try ref.string()
-        if name.hasPrefix("/") { return (name as NSString).standardizingPath }
+        if name.hasPrefix("/") { return Self.normalized(name) }
         let dir = (ref.file as NSString).deletingLastPathComponent
-        return ((dir as NSString).appendingPathComponent(name) as NSString).standardizingPath
+        return Self.normalized((dir as NSString).appendingPathComponent(name))
+    }
+
+    /// `p` without `.` and `x/..` components. `standardizingPath` keeps `..` in relative paths,
+    /// so `racks/../nodes/a.yaml` and `racks/../nodes/../nodes/a.yaml` would be two files and a
+    /// cycle written with `../nodes/…` references would never close (the loader looped forever).
+    static func normalized(_ p: String) -> String {
+        let absolute = p.hasPrefix("/")
+        var out: [Substring] = []
+        for c in p.split(separator: "/") where c != "." {
+            if c == "..", let last = out.last, last != ".." { out.removeLast(); continue }
+            if c == "..", absolute, out.isEmpty { continue }
+            out.append(c)
+        }
+        let s = out.joined(separator: "/")
+        return absolute ? "/" + s : (s.isEmpty ? "." : s)
     }
 
     /// Parses the file `ref` names; a missing file or a cycle is an error at `ref`.
@@ -133,6 +148,6 @@ public final class FileResolver {
     }
 
     /// Marks `file` as being resolved, so a reference back to it is a cycle; pair with `endResolving`.
-    public func beginResolving(_ file: String) { stack.append((file as NSString).standardizingPath) }
+    public func beginResolving(_ file: String) { stack.append(Self.normalized(file)) }
     public func endResolving() { stack.removeLast() }
 }

@@ -130,10 +130,12 @@ public struct NodeType {
         let n = board.spec.slotCount
         var taken: [Int: String] = [:]
         for (i, s) in gpuSlots.enumerated() {
+            // The card plugs into slot s; a wide card may overhang the board's last slot (a dual-slot
+            // card in slot 7 of 7 uses the chassis's 8th bracket; the chassis check bounds it).
+            guard s >= 1 && s <= n else {
+                throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s): the board has slots 1–\(n)")
+            }
             for k in s..<(s + gpu.spec.slots) {
-                guard k >= 1 && k <= n else {
-                    throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s) needs slots \(s)–\(s + gpu.spec.slots - 1), but the board has slots 1–\(n)")
-                }
                 if let o = taken[k] { throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s) overlaps \(o) in slot \(k)") }
                 taken[k] = "GPU \(i + 1)"
             }
@@ -141,7 +143,13 @@ public struct NodeType {
         if nic != nil {
             guard nicSlot >= 1 && nicSlot <= n else { throw l.child("nic")!.error("slot", "must be a slot of the board, 1–\(n) (got \(nicSlot))") }
             if let o = taken[nicSlot] {
-                throw l.child("nic")!.error("slot", "slot \(nicSlot) is taken by \(o); move the NIC or set `nic: none`")
+                // Report where the later change was made: a slot's `gpus: 4` over the node's NIC, or a NIC moved onto a GPU.
+                let nicNode = l.child("nic")!.node("slot") ?? l.node("nic")!
+                func level(_ key: String) -> Int { l.layers.lastIndex { $0.has(key) } ?? -1 }
+                if level("gpus") > level("nic") {
+                    throw l.error("gpus", "\(o) takes slot \(nicSlot), where the NIC is (\(GenericCase.place(nicNode))); set `nic: none` or move the NIC")
+                }
+                throw nicNode.error("slot \(nicSlot) is taken by \(o); move the NIC or set `nic: none`")
             }
         }
     }

@@ -58,7 +58,7 @@ public struct FanSpec {
     public var rpm: Double
     /// Side of the square frame (m); the fan plane is this square.
     public var sizeM: Double
-    /// Electrical power at `rpm`, W (released where the fan sits, as part of the air's heat).
+    /// Electrical power at `rpm`, W (read and checked; the rack compiler does not release it as heat yet).
     public var powerW: Double
 
     static func parse(_ l: Layered) throws -> FanSpec {
@@ -70,8 +70,14 @@ public struct FanSpec {
     }
 }
 
-/// A sheet's loss coefficient from `{freeArea, thickness?, holeDiameter?}` or `{zeta}`.
+/// A sheet's loss coefficient from `{freeArea, thickness?, holeDiameter?}` or `{zeta}`. When the
+/// two forms are set in different layers (an override gives `zeta` for a part's `freeArea`
+/// sheet, or the reverse), the upper one replaces the lower; both in one layer is an error.
 func sheetZeta(_ l: Layered) throws -> Double {
+    var l = l
+    func level(_ k: String) -> Int { l.layers.lastIndex { $0.has(k) } ?? -1 }
+    let zl = level("zeta"), pl = ["freeArea", "thickness", "holeDiameter"].map(level).max()!
+    if zl >= 0 && pl >= 0 && zl != pl { l = Layered(Array(l.layers[(min(zl, pl) + 1)...]), ignoring: l.ignoredKeys) }
     if l.has("zeta") {
         for k in ["freeArea", "thickness", "holeDiameter"] where l.has(k) {
             throw l.error(k, "give either zeta or freeArea (with optional thickness and holeDiameter), not both")

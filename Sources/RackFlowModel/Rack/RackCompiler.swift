@@ -106,7 +106,8 @@ public enum RackCompiler {
         func inside(_ what: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ at: ConfigNode) throws {
             let l = [lo.0, lo.1, lo.2], h = [hi.0, hi.1, hi.2], ext = [Wc, Dc, Hn]
             for a in 0..<3 where l[a] < -1e-9 || h[a] > ext[a] + 1e-9 {
-                throw at.error("part outside its chassis: \(what) spans \(["x", "y", "z"][a]) \(fmt(l[a]))–\(fmt(h[a])) m, but the chassis (\(ch.name)) is 0–\(fmt(ext[a])) m")
+                // At the part's `position` when the placement has one (the value to change).
+                throw (at.child("position") ?? at).error("part outside its chassis: \(what) spans \(["x", "y", "z"][a]) \(fmt(l[a]))–\(fmt(h[a])) m, but the chassis (\(ch.name)) is 0–\(fmt(ext[a])) m")
             }
         }
         func box(_ name: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ kind: GenericCase.BoxKind,

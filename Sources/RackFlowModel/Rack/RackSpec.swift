@@ -125,12 +125,16 @@ public struct RackSpec {
         // Solver defaults for racks (each overridable under `solver:`): jets from dozens of fans
         // need velocity relaxation 0.7; temperature is nearly linear given the flow, so it is not
         // relaxed and gets more sweeps; convergence is judged on the monitors (node flows, GPU
-        // air) and the global balances, with change residuals below 1e-3.
+        // air, every part's air temperature) and the global balances, with change residuals below
+        // 1e-3 (temperature by its RMS change: one cell beside a face whose tiny flow flips
+        // direction can rock by a kelvin for ever without moving any balance or monitor).
         let sv = root.child("solver")
         if sv?.child("velocityRelaxation") == nil { base.options.velocityRelaxation = 0.7 }
         if sv?.child("temperatureRelaxation") == nil { base.options.temperatureRelaxation = 1.0 }
         if sv?.child("energySweeps") == nil { base.options.energySweeps = 12 }
         if sv?.child("tolerance") == nil { base.options.tolerance = 1e-3 }
+        base.options.temperatureTolerance = 1e-3
+        base.options.temperatureChangeRMS = true
         base.closed = false
         base.name = name
         self.base = base

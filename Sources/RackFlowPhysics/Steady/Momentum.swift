@@ -299,10 +299,15 @@ extension FlowSolver {
         } catch {
             throw FlowSolverError.linearSolve(equation: equation, iteration: history.count + 1, underlying: error)
         }
-        var maxChange = 0.0, at = 0
+        var maxChange = 0.0, at = 0, sq = 0.0
         let xp = x.p, pp = previous.p
-        for c in 0..<A.count where abs(xp[c] - pp[c]) > maxChange { maxChange = abs(xp[c] - pp[c]); at = c }
+        for c in 0..<A.count {
+            let d = abs(xp[c] - pp[c])
+            sq += d * d
+            if d > maxChange { maxChange = d; at = c }
+        }
         lastChangeIndex = at
+        lastChangeRMS = (sq / Double(max(A.count, 1))).squareRoot()
         return maxChange
     }
 }

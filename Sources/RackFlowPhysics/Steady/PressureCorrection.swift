@@ -47,14 +47,14 @@ extension FlowSolver {
         pc.refresh()
         let iteration = history.count
         if pcSolver == nil || iteration % max(options.pressurePreconditionerRebuild, 1) == 0 {
-            if let s = pcSolver { try s.rebuildPreconditioner() } else { pcSolver = try MultigridCG(pc) }
+            try timed("pressure setup") { if let s = pcSolver { try s.rebuildPreconditioner(options: options.pressureMultigrid) } else { pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid) } }
         }
         pcSol.fill(0)
         var opts = KrylovOptions(tolerance: options.pressureTolerance, maxIterations: 200)
         opts.throwOnFailure = false
         let report: SolveReport
         do {
-            report = try pcSolver!.solve(pcRHS, pcSol, options: opts, nullSpace: .project)
+            report = try timed("pressure solve") { try pcSolver!.solve(pcRHS, pcSol, options: opts, nullSpace: .project) }
         } catch {
             throw FlowSolverError.linearSolve(equation: "pressure correction", iteration: iteration + 1, underlying: error)
         }

@@ -1,0 +1,63 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// One steady solve of a case file, the way `rackflow solve` does it: compile, iterate until
+/// the residuals are small, the monitors (every node's flow, the hottest GPU air) are flat and
+/// the global balances hold (mass to 1e-6, energy to 0.5 %), then read the summary.
+public struct SteadyRun {
+    public let genericCase: GenericCase
+    public let report: VoxelReport
+    public let solver: FlowSolver
+    public let summary: SolveSummary
+
+    /// `configure` may adjust solver options (limits, experiments) before the solve starts.
+    public static func run(_ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
+                           log: (String) -> Void = { _ in },
+                           progress: ((Residuals, FlowSolver) -> Void)? = nil) throws -> SteadyRun {
+        let gc = c.genericCase
+        var (flow, options, report) = try gc.compile()
+        configure(&options)
+        log("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
+        let solver = try FlowSolver(flow, options: options)
+
+        var monitors: [FlowSolver.Monitor] = []
+        if let layout = c.layout {
+            for n in layout.nodes {
+                guard let pf = report.planeFaces[n.frontPlane] else { continue }
+                monitors.append(FlowSolver.Monitor(n.name) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
+            }
+            let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
+            if !gpuCells.isEmpty { monitors.append(FlowSolver.Monitor("max GPU air") { $0.temperatureStats(cells: gpuCells).maxC }) }
+            // Every part's air temperature, flat to 1e-3 of its value in °C (≈ 0.05 K over 20 iterations).
+            for p in layout.parts {
+                let cells = report.boxCells[p.regionBox] ?? []
+                guard !cells.isEmpty else { continue }
+                monitors.append(FlowSolver.Monitor(p.name, tolerance: 1e-3) { $0.temperatureStats(cells: cells).meanC })
+            }
+        }
+        let accept: (FlowSolver) -> Bool = { s in
+            let b = s.balance()
+            return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
+        }
+        let t0 = Date()
+        var converged = true
+        do {
+            try solver.solveSteady(monitors: monitors, accept: accept) { r in progress?(r, solver) }
+        } catch FlowSolverError.notConverged(let n, _) {
+            converged = false
+            log("warning: not converged after \(n) iterations; results are written with converged: false")
+        }
+        let seconds = Date().timeIntervalSince(t0)
+        let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }
+        log("time per phase: " + phases.joined(separator: ", "))
+        var summary = SolveSummary(solver: solver, genericCase: gc, report: report, layout: c.layout)
+        summary.converged = converged
+        summary.solveSeconds = seconds
+        summary.iterations = solver.history.last?.iteration ?? 0
+        log(String(format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
+                   summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),
+                   summary.balance.massImbalance, summary.balance.energyError))
+        return SteadyRun(genericCase: gc, report: report, solver: solver, summary: summary)
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import RackFlowModel
+import RackFlowExport
+
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Studies over settings of one case.",
+        subcommands: [GridStudy.self]
+    )
+
+    struct GridStudy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "grid",
+            abstract: "Solve on the case's grid and on one uniformly finer (every cell-size cap ÷ factor); compare node flows and the hottest parts."
+        )
+        @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
+        @Option(help: "Refinement factor of the finer grid.") var factor: Double = 1.5
+        @Option(help: "Largest grid spacing of the base grid, m (overrides the file).") var maxSpacing: Double?
+        @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).") var output: String?
+
+        struct Row: Codable { var quantity: String; var base: Double; var fine: Double; var relativeChange: Double }
+        struct Study: Codable {
+            var caseName: String; var factor: Double
+            var baseCells: Int; var fineCells: Int; var baseSeconds: Double; var fineSeconds: Double
+            var baseConverged: Bool; var fineConverged: Bool
+            var rows: [Row]; var largestChange: Double
+        }
+
+        func run() throws {
+            guard factor >= 1 else { throw ValidationError("--factor must be ≥ 1") }
+            let base = try loadCase(config, maxSpacing: maxSpacing)
+            var fine = base
+            fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
+            var runs: [SteadyRun] = []
+            for (label, c) in [("base", base), ("fine", fine)] {
+                FileHandle.standardError.write("— \(label) grid\n".data(using: .utf8)!)
+                let progress = SolveProgress(enabled: true, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+                runs.append(try SteadyRun.run(c, log: { progress.finish(); FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) },
+                                              progress: { r, s in progress.update(r, solver: s) }))
+                progress.finish()
+            }
+            let (a, b) = (runs[0].summary, runs[1].summary)
+            var rows: [Row] = []
+            func add(_ q: String, _ x: Double, _ y: Double, scale: Double? = nil) {
+                rows.append(Row(quantity: q, base: x, fine: y, relativeChange: abs(y - x) / max(abs(scale ?? x), 1e-300)))
+            }
+            for (n, m) in zip(a.nodes, b.nodes) { add("\(n.name) flow (m³/s)", n.flowM3PerS, m.flowM3PerS) }
+            // Temperatures compare as rises above the inlet (a change in °C over 20 °C would flatter them).
+            let gpuA = a.parts.filter { $0.kind == "gpu" }.max { $0.temperatureC < $1.temperatureC }
+            if let g = gpuA, let h = b.parts.first(where: { $0.name == g.name }) {
+                add("hottest GPU \(g.name) (°C)", g.temperatureC, h.temperatureC, scale: g.temperatureC - a.inletC)
+            }
+            if let g = b.parts.filter({ $0.kind == "gpu" }).max(by: { $0.temperatureC < $1.temperatureC }), let ga = gpuA {
+                add("hottest GPU anywhere (°C)", ga.temperatureC, g.temperatureC, scale: ga.temperatureC - a.inletC)
+            }
+            add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
+            let study = Study(caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
+                              baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged, fineConverged: b.converged,
+                              rows: rows, largestChange: rows.filter { !$0.quantity.hasPrefix("plenum") }.map(\.relativeChange).max() ?? 0)
+            var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells (\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
+            md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells (\(b.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", b.solveSeconds)) s).\n\n"
+            md += "| quantity | base | fine | change |\n|---|---:|---:|---:|\n"
+            for r in rows { md += String(format: "| %@ | %.5g | %.5g | %.2f %% |\n", r.quantity, r.base, r.fine, 100 * r.relativeChange) }
+            md += String(format: "\nLargest change of node flows and the hottest GPU (rise above inlet): %.2f %%.\n", 100 * study.largestChange)
+            let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
+            let folder = try ResultFolder(final: dir)
+            do {
+                try AtomicFile.write(try ResultWriter.json(study), to: folder.staging.appendingPathComponent("grid-study.json"))
+                try AtomicFile.write(md, to: folder.staging.appendingPathComponent("grid-study.md"))
+                try folder.commit()
+            } catch { folder.abandon(); throw error }
+            print(md)
+        }
+    }
+}
