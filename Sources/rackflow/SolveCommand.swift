@@ -27,13 +27,14 @@ struct SolveCommand: ParsableCommand {
             c.genericCase.options.maxIterations = m
         }
         // Compile first: a bad input fails before anything exists under Results/.
-        _ = try c.genericCase.compile()
+        let (_, _, voxels) = try c.genericCase.compile()
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
 
-        let progress = SolveProgress(enabled: !quiet, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+        let progress = SolveProgress(enabled: !quiet, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations,
+                                     monitors: SolveProgress.rackMonitors(c.layout, voxels))
         let run = try SteadyRun.run(c, configure: { o in
             // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
             if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
@@ -75,9 +76,12 @@ final class SolveProgress {
     let start = Date()
     var window: [(Int, Double)] = []
 
-    init(enabled: Bool, tolerance: Double, maxIterations: Int) {
+    /// Monitored values shown on the line (e.g. total node flow, hottest GPU air).
+    var monitors: ((FlowSolver) -> String)?
+
+    init(enabled: Bool, tolerance: Double, maxIterations: Int, monitors: ((FlowSolver) -> String)? = nil) {
         self.enabled = enabled && isatty(STDERR_FILENO) != 0
-        self.tolerance = tolerance; self.maxIterations = maxIterations
+        self.tolerance = tolerance; self.maxIterations = maxIterations; self.monitors = monitors
     }
 
     func update(_ r: Residuals, solver: FlowSolver) {
@@ -96,9 +100,20 @@ final class SolveProgress {
                 eta = String(format: "%.0f s", max(left, 0) * perIt)
             }
         }
-        let line = String(format: "\r  it %5d  mass %.1e  Δu %.1e  ΔT %.1e  %.2f s/it  ETA %@   ", r.iteration, r.mass, r.velocityChange,
-                          r.temperatureChange, perIt, eta)
+        let line = String(format: "\r  it %5d  mass %.1e  Δu %.1e  ΔT %.1e  %@ %.2f s/it  ETA %@   ", r.iteration, r.mass, r.velocityChange,
+                          r.temperatureChangeRMS > 0 ? r.temperatureChangeRMS : r.temperatureChange, monitors.map { $0(solver) + " " } ?? "", perIt, eta)
         FileHandle.standardError.write(line.data(using: .utf8)!)
+    }
+
+    /// Node flows (sum) and the hottest GPU-fin air, for a rack.
+    static func rackMonitors(_ layout: RackLayout?, _ report: VoxelReport) -> ((FlowSolver) -> String)? {
+        guard let layout else { return nil }
+        let fronts = layout.nodes.compactMap { report.planeFaces[$0.frontPlane] }
+        let gpu = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
+        return { s in
+            let q = fronts.reduce(0.0) { $0 + s.flowRate(axis: $1.axis, faces: $1.faces) }
+            return String(format: "nodes %.4f m³/s  GPU air ≤ %.1f °C ", q, gpu.isEmpty ? .nan : s.temperatureStats(cells: gpu).maxC)
+        }
     }
 
     func finish() {

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import RackFlowModel
+import RackFlowExport
+
+extension Bench {
+    struct Rack: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time a steady rack solve to convergence (default: the bundled refinery rack) against the targets: ≤ 120 s at the default grid, ≤ 20 s with --max-spacing 0.03."
+        )
+        @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
+        @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
+        @Option(help: "Target wall seconds (default: 120, or 20 when --max-spacing ≥ 0.03).") var target: Double?
+        @Flag(help: "Print one JSON object.") var json = false
+
+        struct Result: Codable {
+            var caseName: String; var cells: Int; var iterations: Int; var converged: Bool
+            var compileSeconds: Double; var solveSeconds: Double; var wallSeconds: Double; var secondsPerIteration: Double
+            var usPerCellIteration: Double; var targetSeconds: Double; var meetsTarget: Bool
+            var massImbalance: Double; var energyError: Double; var phases: [String: Double]
+        }
+
+        func run() throws {
+            let t0 = Date()
+            let c = try loadCase(config, maxSpacing: maxSpacing)
+            let tc = Date()
+            _ = try c.genericCase.compile()
+            let compileSeconds = Date().timeIntervalSince(tc)
+            let progress = SolveProgress(enabled: !json, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+            let run = try SteadyRun.run(c, progress: { r, s in progress.update(r, solver: s) })
+            progress.finish()
+            let s = run.summary
+            let wall = Date().timeIntervalSince(t0)
+            let goal = target ?? ((maxSpacing ?? c.genericCase.constraints.maxSpacingM) >= 0.03 - 1e-12 ? 20 : 120)
+            let r = Result(caseName: s.caseName, cells: s.grid.cells, iterations: s.iterations, converged: s.converged,
+                           compileSeconds: compileSeconds, solveSeconds: s.solveSeconds, wallSeconds: wall,
+                           secondsPerIteration: s.solveSeconds / Double(max(s.iterations, 1)),
+                           usPerCellIteration: s.solveSeconds / Double(max(s.iterations, 1) * s.grid.cells) * 1e6,
+                           targetSeconds: goal, meetsTarget: s.converged && wall <= goal,
+                           massImbalance: s.balance.massImbalance, energyError: s.balance.energyError, phases: run.solver.phaseSeconds)
+            if json { print(try ResultWriter.json(r), terminator: ""); return }
+            print(String(format: "bench rack — %@: %d cells, %d iterations (%@), %.1f s wall (target %.0f s: %@); %.2f s per iteration, %.2f µs per cell per iteration",
+                         r.caseName, r.cells, r.iterations, r.converged ? "converged" : "NOT converged", r.wallSeconds, goal,
+                         r.meetsTarget ? "met" : "MISSED", r.secondsPerIteration, r.usPerCellIteration))
+            print("  phases: " + r.phases.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", "))
+        }
+    }
+}
