@@ -333,8 +333,13 @@ final class RackInputTests: XCTestCase {
     // MARK: - Through the CLI
 
     func rackflowBinary() throws -> URL {
-        let bin = Self.repoRoot.appendingPathComponent(".build-input/release/rackflow")
-        guard FileManager.default.isExecutableFile(atPath: bin.path) else { throw XCTSkip("no rackflow binary at \(bin.path)") }
+        // The binary built with the tests (beside the test bundle), else a usual build folder.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
+        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow", ".build-input/release/rackflow"]
+            .map { Self.repoRoot.appendingPathComponent($0) }
+        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
+        }
         return bin
     }
 
