@@ -130,6 +130,8 @@ public struct RackSpec {
         // direction can rock by a kelvin for ever without moving any balance or monitor).
         let sv = root.child("solver")
         if sv?.child("velocityRelaxation") == nil { base.options.velocityRelaxation = 0.7 }
+        // Ramp from 0.5 over the first 50 iterations: at 3 cm, 0.7 from rest ran away at iteration 16.
+        base.options.relaxationRampIterations = 50
         if sv?.child("temperatureRelaxation") == nil { base.options.temperatureRelaxation = 1.0 }
         if sv?.child("energySweeps") == nil { base.options.energySweeps = 12 }
         if sv?.child("tolerance") == nil { base.options.tolerance = 1e-3 }

@@ -5,6 +5,10 @@ import RackFlowNumerics
 public struct SimpleOptions: Sendable {
     /// Under-relaxation of momentum (SIMPLEC tolerates 0.7–0.9).
     public var velocityRelaxation = 0.9
+    /// Outer iterations over which velocity relaxation ramps up from 0.5 to
+    /// `velocityRelaxation` (0: none). The first iterations from rest carry the largest
+    /// corrections; a gentle start keeps fan jets from running away there.
+    public var relaxationRampIterations = 0
     /// Under-relaxation of the pressure update (1 for SIMPLEC).
     public var pressureRelaxation = 1.0
     public var temperatureRelaxation = 0.9
