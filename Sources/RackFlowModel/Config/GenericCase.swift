@@ -401,23 +401,7 @@ public struct GenericCase {
             let kind: PlaneKind
             switch kindS {
             case "sheet":
-                if p.has("zeta") {
-                    for k in ["freeArea", "thickness", "holeDiameter"] where p.has(k) {
-                        throw p.error(k, "give either zeta or freeArea (with optional thickness and holeDiameter), not both")
-                    }
-                    kind = .sheet(zeta: try p.double("zeta", "must be ≥ 0") { $0 >= 0 })
-                } else {
-                    guard p.has("freeArea") else { throw p.error("freeArea", "missing required key (a sheet needs freeArea or zeta)") }
-                    let f = try p.double("freeArea")
-                    let t = try p.optionalDouble("thickness"), d = try p.optionalDouble("holeDiameter")
-                    do {
-                        kind = .sheet(zeta: try PerforatedPlate.zeta(freeArea: f, thicknessM: t, holeDiameterM: d))
-                    } catch let e as PhysicsInputError {
-                        let key = ["freeArea": "freeArea", "thicknessM": "thickness", "holeDiameterM": "holeDiameter",
-                                   "relativeThickness": "thickness"][e.key] ?? "freeArea"
-                        throw p.error(key, e.message)
-                    }
-                }
+                kind = .sheet(zeta: try sheetZeta(Layered(p)))   // one reader for sheets in cases and parts
             case "fan":
                 let curveNode = try p.required("curve")
                 let curve = try Self.fanCurve(curveNode)
