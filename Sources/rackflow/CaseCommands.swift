@@ -6,7 +6,10 @@ import RackFlowModel
 /// The default rack, found from the working directory or next to the sources of this build.
 enum DefaultCase {
     static let relative = "Meshes/racks/refinery-rack.yaml"
-    static var path: String {
+    static var path: String { bundled(relative) }
+    static var scenario: String { bundled("Meshes/scenarios/viral-surge.yaml") }
+    /// A bundled file: from the working directory when run from the checkout, else beside the sources.
+    static func bundled(_ relative: String) -> String {
         if FileManager.default.fileExists(atPath: relative) { return relative }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(relative).path

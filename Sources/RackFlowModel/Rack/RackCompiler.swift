@@ -229,6 +229,7 @@ public enum RackCompiler {
             exits.append("\(n)/\(id)/bracket")
             layout.fans.append(RackLayout.FanInfo(name: "\(n)/\(id)/blower", node: n, kind: "gpu", model: g.blower.name))
             part(id, kind: "gpu", model: "\(g.name) (slot \(t.gpuSlots[i]))", powerW: g.powerW, limitC: g.limitC, thermal: g.thermal, region: "\(id)/fins")
+            if g.idlePowerW > 0 { layout.parts[layout.parts.count - 1].idlePowerW = g.idlePowerW }
             dc += g.powerW
         }
 

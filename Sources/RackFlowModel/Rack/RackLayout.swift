@@ -32,6 +32,8 @@ public struct RackLayout {
         public var thermal: CompactThermalModel
         /// The box whose air sets the part's temperature.
         public var regionBox: String
+        /// Power at idle, W, when the part file gives one (a surge's idle state; else a fraction of `powerW`).
+        public var idlePowerW: Double? = nil
     }
     public struct FanInfo {
         public var name: String

@@ -21,25 +21,8 @@ public struct SteadyRun {
         log("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
         let solver = try FlowSolver(flow, options: options)
 
-        var monitors: [FlowSolver.Monitor] = []
-        if let layout = c.layout {
-            for n in layout.nodes {
-                guard let pf = report.planeFaces[n.frontPlane] else { continue }
-                monitors.append(FlowSolver.Monitor(n.name) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
-            }
-            let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
-            if !gpuCells.isEmpty { monitors.append(FlowSolver.Monitor("max GPU air") { $0.temperatureStats(cells: gpuCells).maxC }) }
-            // Every part's air temperature, flat to 1e-3 of its value in °C (≈ 0.05 K over 20 iterations).
-            for p in layout.parts {
-                let cells = report.boxCells[p.regionBox] ?? []
-                guard !cells.isEmpty else { continue }
-                monitors.append(FlowSolver.Monitor(p.name, tolerance: 1e-3) { $0.temperatureStats(cells: cells).meanC })
-            }
-        }
-        let accept: (FlowSolver) -> Bool = { s in
-            let b = s.balance()
-            return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
-        }
+        let monitors = Self.monitors(layout: c.layout, report: report)
+        let accept = Self.balancesHold
         let t0 = Date()
         var converged = true
         do {
@@ -59,5 +42,30 @@ public struct SteadyRun {
                    summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),
                    summary.balance.massImbalance, summary.balance.energyError))
         return SteadyRun(genericCase: gc, report: report, solver: solver, summary: summary)
+    }
+
+    /// What a rack solve watches: every node's front-mesh flow and the hottest GPU air (flat to
+    /// 1e-4), every part's air temperature (flat to 1e-3 of its value in °C, ≈ 0.05 K).
+    public static func monitors(layout: RackLayout?, report: VoxelReport) -> [FlowSolver.Monitor] {
+        guard let layout else { return [] }
+        var monitors: [FlowSolver.Monitor] = []
+        for n in layout.nodes {
+            guard let pf = report.planeFaces[n.frontPlane] else { continue }
+            monitors.append(FlowSolver.Monitor(n.name) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
+        }
+        let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
+        if !gpuCells.isEmpty { monitors.append(FlowSolver.Monitor("max GPU air") { $0.temperatureStats(cells: gpuCells).maxC }) }
+        for p in layout.parts {
+            let cells = report.boxCells[p.regionBox] ?? []
+            guard !cells.isEmpty else { continue }
+            monitors.append(FlowSolver.Monitor(p.name, tolerance: 1e-3) { $0.temperatureStats(cells: cells).meanC })
+        }
+        return monitors
+    }
+
+    /// The global balances a converged steady solve must meet: mass to 1e-6, energy to 0.5 %.
+    public static func balancesHold(_ s: FlowSolver) -> Bool {
+        let b = s.balance()
+        return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
     }
 }

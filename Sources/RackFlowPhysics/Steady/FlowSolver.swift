@@ -87,7 +87,8 @@ public struct Residuals: Sendable, Codable {
 /// pressure; then the energy equation. Steady runs loop to convergence; transient runs
 /// (`TimeStepper`) call `iterate` a few times per step with the time terms switched on.
 public final class FlowSolver {
-    public let flow: FlowCase
+    /// Mutable only through the run-time controls (heat, fan speeds, inflow scale) of a transient run.
+    public internal(set) var flow: FlowCase
     public var options: SimpleOptions
     let nx: Int, ny: Int, nz: Int
     let w: [[Double]], c: [[Double]]   // widths and centres per axis
@@ -123,6 +124,8 @@ public final class FlowSolver {
     var pcSolver: MultigridCG?
     let pcRHS: PaddedVector, pcSol: PaddedVector
 
+    /// Multiplies every inlet's speed (a blower ramp in a transient run).
+    var inflowScale = 1.0
     /// Time terms: set by the time stepper (0 = steady).
     var timeCoefficient = 0.0                   // c0/Δt (1/s)
     var oldVelocity: [[PaddedVector]] = []      // [level][component], levels n, n−1
@@ -131,7 +134,7 @@ public final class FlowSolver {
 
     public private(set) var history: [Residuals] = []
     /// The case's fans plus one per fan-inlet patch (named after the patch).
-    public private(set) var fans: [FanFaces] = []
+    public internal(set) var fans: [FanFaces] = []
     /// Speed scale from the boundary conditions (lid, inlets, buoyancy); the residuals use
     /// the larger of it and the fastest velocity present (an initial field, a fan jet).
     let boundarySpeed: Double
@@ -356,7 +359,7 @@ public final class FlowSolver {
                     switch boundaryFace(side, idx[0], idx[1], idx[2]) {
                     case .wall: fx[f] = true; ns[f] = true
                     case .symmetry: fx[f] = true
-                    case let .inlet(speed, _, _): fx[f] = true; fv[f] = m == 0 ? speed : -speed
+                    case let .inlet(speed, _, _): fx[f] = true; fv[f] = (m == 0 ? speed : -speed) * inflowScale
                     case .outlet: break
                     }
                     continue

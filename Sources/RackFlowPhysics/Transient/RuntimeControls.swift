@@ -1,0 +1,52 @@
+import RackFlowNumerics
+
+/// What a transient scenario changes between time steps: the heat each cell releases (parts
+/// heating up), the speed of each fan (controllers ramping), and the inlet flow (the plenum
+/// blower's ramp). The grid, tags and fan faces never change, so no matrix structure does.
+extension FlowSolver {
+    /// Overwrites the heat released per cell (W) through `body`; the array has one entry per cell.
+    public func updateHeat(_ body: (UnsafeMutableBufferPointer<Double>) -> Void) {
+        if flow.heatW.count != flow.grid.cellCount { flow.heatW = [Double](repeating: 0, count: flow.grid.cellCount) }
+        flow.heatW.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    /// The index of the fan called `name` in `fans` (and `fanOperatingPoints`).
+    public func fanIndex(named name: String) -> Int? { fans.firstIndex { $0.name == name } }
+
+    /// Runs fan `index` at `rpm` on its datasheet `curve` (the fan laws scale it); 0 stops it.
+    public func setFanSpeed(_ index: Int, curve: FanCurve, rpm: Double) {
+        let f = fans[index]
+        let a = f.axis
+        let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let F = fdim[a]
+        var area = 0.0
+        for face in f.faces {
+            let idx = [face % F[0], (face / F[0]) % F[1], face / (F[0] * F[1])]
+            area += w[t1][idx[t1]] * w[t2][idx[t2]]
+        }
+        fans[index] = FanFaces(name: f.name, axis: a, direction: f.direction, faces: f.faces, curve: curve, rpm: max(rpm, 0),
+                               areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3)
+    }
+
+    /// Scales every inlet's prescribed speed to `scale` × its value in the case (1 = as given).
+    public func setInflowScale(_ scale: Double) {
+        precondition(scale.isFinite && scale >= 0, "inflow scale must be finite and ≥ 0")
+        guard scale != inflowScale else { return }
+        inflowScale = scale
+        setupFixedFaces()
+        for a in 0..<3 { applyFixedValues(a) }
+    }
+
+    /// Heat held by the air, ρ c_p Σ V T over fluid cells, J (T in °C: a difference of two
+    /// calls is the heat stored between them).
+    public func airHeatContentJ() -> Double {
+        let rc = flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK
+        var s = 0.0
+        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
+            let c = cell(i, j, k)
+            if isSolid[c] { continue }
+            s += arrays.wx[i] * arrays.wy[j] * arrays.wz[k] * temperature.p[c]
+        } } }
+        return rc * s
+    }
+}

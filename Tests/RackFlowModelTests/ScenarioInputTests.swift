@@ -1,0 +1,110 @@
+import XCTest
+import Foundation
+@testable import RackFlowModel
+
+/// Surge scenario files (issue 6): bad input gets one clear message naming the file, the key
+/// and the problem, before anything is solved or written.
+final class ScenarioInputTests: XCTestCase {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-scenario-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let node = Self.repoRoot.appendingPathComponent("Meshes/nodes/rm44-gb203-3gpu.yaml").path
+        try """
+        name: two-node
+        rack: {innerSize: [0.600, 1.200, 0.600], units: 10, unitHeight: 0.04445, firstUnitZ: 0.0665, frontY: 0.200}
+        inlet: {flow: 0.16, temperature: 20}
+        exhaust: {pressure: 0}
+        nodes:
+          - {name: node01, unit: 1, node: \(node)}
+          - {name: node02, unit: 5, node: \(node)}
+        grid: {maxSpacing: 0.04, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
+        """.write(to: dir.appendingPathComponent("rack.yaml"), atomically: true, encoding: .utf8)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func scenario(_ extra: String, duration: String = "2") -> String {
+        "name: s\nrack: rack.yaml\nduration: \(duration)\nfps: 12\n" + extra
+    }
+
+    /// Parses (and, with `compile`, compiles against the rack); returns the error text.
+    func failure(_ yaml: String, compile: Bool = false) -> String? {
+        let path = dir.appendingPathComponent("s.yaml").path
+        do {
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            let s = try Scenario.load(path: path)
+            if compile { _ = try SurgeRun(s) }
+            return nil
+        } catch { return "\(error)" }
+    }
+
+    func expect(_ yaml: String, compile: Bool = false, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
+        guard let e = failure(yaml, compile: compile) else { return XCTFail("accepted: \(yaml)", file: file, line: line) }
+        for p in parts { XCTAssertTrue(e.contains(p), "'\(p)' missing from: \(e)", file: file, line: line) }
+    }
+
+    func testTheDefaultScenarioLoads() throws {
+        let s = try Scenario.load(path: Self.repoRoot.appendingPathComponent("Meshes/scenarios/viral-surge.yaml").path)
+        XCTAssertEqual(s.frameCount, 240)
+        XCTAssertEqual(s.fps, 24)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.rackPath))
+    }
+
+    func testFrameRateZero() {
+        expect("name: s\nrack: rack.yaml\nduration: 2\nfps: 0\n", ["s.yaml:4", "fps", "must be > 0 frames per second"])
+    }
+
+    func testNegativeRampTime() {
+        expect(scenario("load: {ramp: -1}\n"), ["s.yaml:5", "load.ramp", "must be ≥ 0 s", "-1"])
+        expect(scenario("blower: {ramp: -0.5}\n"), ["s.yaml:5", "blower.ramp", "must be ≥ 0 s"])
+    }
+
+    func testTimesOutOfOrder() {
+        expect(scenario("load:\n  profile: [[0.5, 1.0], [2.0, 0.6], [1.0, 0.8]]\n"), ["s.yaml:6", "load.profile", "out of order", "1 s comes after 2 s"])
+    }
+
+    func testOnsetAfterTheEnd() {
+        expect(scenario("load: {onset: 5}\n"), ["s.yaml:5", "load.onset", "after the scenario ends"])
+    }
+
+    func testANodeThatDoesNotExist() {
+        expect(scenario("cascade:\n  order: [node02, node07]\n"), compile: true, ["s.yaml:6", "no node 'node07' in the rack", "node01, node02"])
+    }
+
+    func testUnknownKeyAndMissingRack() {
+        expect(scenario("lod: {idle: 0.1}\n"), ["s.yaml", "lod", "unknown key"])
+        expect("name: s\nrack: nowhere.yaml\nduration: 2\n", ["s.yaml:2", "rack", "file not found"])
+    }
+
+    func testFanControllerChecks() {
+        expect(scenario("fans:\n  intake: {sensor: own, low: 30, high: 70}\n"), ["s.yaml:6", "sensor", "gpu blowers only"])
+        expect(scenario("fans:\n  gpu: {sensor: own, low: 70, high: 30}\n"), ["s.yaml:6", "high", "must be above low"])
+    }
+
+    func testExplicitOrderAndProfileShapeTheTimeline() throws {
+        let path = dir.appendingPathComponent("ok.yaml").path
+        try scenario("load: {idle: 0.1, onset: 0.5, profile: [[1.0, 1.0], [2.0, 0.5]]}\ncascade: {order: [node02], delay: 0.3}\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try Scenario.load(path: path)
+        let t = try LoadTimeline(s, units: [1, 5], names: ["node01", "node02"])
+        XCTAssertEqual(t.ignitionS[1], 0.5)
+        XCTAssertEqual(t.ignitionS[0], .infinity, "a node missing from an explicit order never ignites")
+        XCTAssertEqual(t.utilisation(node: 0, timeS: 1.9), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(t.utilisation(node: 1, timeS: 1.0), 0.55, accuracy: 1e-12)   // halfway from 0.1 to 1.0
+        XCTAssertEqual(t.utilisation(node: 1, timeS: 2.0), 0.75, accuracy: 1e-12)   // halfway from 1.0 to 0.5
+        XCTAssertEqual(t.utilisation(node: 1, timeS: 9.0), 0.5, accuracy: 1e-12)
+    }
+
+    func testRandomCascadeIsSeeded() throws {
+        let path = dir.appendingPathComponent("r.yaml").path
+        try scenario("cascade: {order: random, seed: 42, delay: 1}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try Scenario.load(path: path)
+        let units = Array(1...10), names = units.map { "n\($0)" }
+        let a = try LoadTimeline(s, units: units, names: names).ignitionS, b = try LoadTimeline(s, units: units, names: names).ignitionS
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(Set(a), Set((0..<10).map { 1.0 + Double($0) }))
+        XCTAssertNotEqual(a, a.sorted(), "a random order that is bottom-up")
+    }
+}
