@@ -26,6 +26,14 @@ let package = Package(
             path: "Sources/CLinearAlgebra",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // OpenVDB field caches (issue 6): a small C++17 target with a plain C header
+        // (include/CVDB.h) over Debian's libopenvdb-dev; its headers need libboost1.81-dev
+        // (DESIGN §8). Library names as Debian ships them: libopenvdb, libtbb, libImath-3_1.
+        .target(
+            name: "CVDB",
+            path: "Sources/CVDB",
+            linkerSettings: [.linkedLibrary("openvdb"), .linkedLibrary("tbb"), .linkedLibrary("Imath-3_1")]
+        ),
         // Debian's libpng (simplified API) for PNG slice pictures.
         .systemLibrary(
             name: "CPNG",
@@ -48,10 +56,10 @@ let package = Package(
             dependencies: ["RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams")],
             swiftSettings: fast
         ),
-        // Results for people and tools: VTI (ParaView), PNG slices; later summaries, USD, VDB.
+        // Results for people and tools: VTI (ParaView), PNG slices, OpenVDB caches, USD stages.
         .target(
             name: "RackFlowExport",
-            dependencies: ["RackFlowModel", "RackFlowPhysics", "RackFlowNumerics", "CPNG"],
+            dependencies: ["RackFlowModel", "RackFlowPhysics", "RackFlowNumerics", "CPNG", "CVDB"],
             swiftSettings: fast
         ),
         .target(
@@ -81,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RackFlowExportTests",
-            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "CPNG"]
+            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "RackFlowModel", "CPNG"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         .testTarget(
@@ -89,5 +97,7 @@ let package = Package(
             dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel"]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    // For CVDB (OpenVDB 10 needs C++17).
+    cxxLanguageStandard: .cxx17
 )

@@ -85,6 +85,34 @@ public enum AtomicFile {
     public static func write(_ string: String, to url: URL) throws {
         try write(Data(string.utf8), to: url)
     }
+
+    /// For files a library writes itself (OpenVDB, …): `produce` writes the temporary path
+    /// it is given (same directory, `.<name>.tmp-<pid>-<random>`); the file is then fsynced,
+    /// renamed over `url`, and the directory synced. If `produce` throws or anything fails,
+    /// the temporary file is removed and `url` is untouched. `sync: false` skips both
+    /// fsyncs: readers still never see a half file (the rename is atomic), but after a crash
+    /// of the machine the file may be empty — fine for caches that a rerun rewrites.
+    public static func write(to url: URL, sync: Bool = true, by produce: (URL) throws -> Void) throws {
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(randomSuffix())")
+        var renamed = false
+        defer { if !renamed { unlink(tmp.path) } }
+        try produce(tmp)
+        guard sync else {
+            try renameItem(tmp, url)
+            renamed = true
+            return
+        }
+        let fd = open(tmp.path, O_RDONLY)
+        guard fd >= 0 else { throw ExportError.io(path: url.path, operation: "open \(tmp.lastPathComponent) for fsync", reason: errnoString()) }
+        let synced = fsync(fd) == 0
+        let err = errno
+        close(fd)
+        guard synced else { throw ExportError.io(path: url.path, operation: "fsync \(tmp.lastPathComponent)", reason: errnoString(err)) }
+        try renameItem(tmp, url)
+        renamed = true
+        try syncDirectory(dir)
+    }
 }
 
 /// Stages a whole result folder: everything is written into a hidden sibling

@@ -16,7 +16,7 @@ struct SurgeCommand: ParsableCommand {
     @Option(help: "Frames to write, A:B inclusive (0 is the idle state); the run stops after B.") var frames: String?
     @Option(help: "Output frame rate (a divisor of the scenario's): writes every k-th frame.") var fps: Double?
     @Option(help: "Largest grid spacing, m (overrides the rack file).") var maxSpacing: Double?
-    @Option(help: "Voxel size of the VDB caches, m.") var voxelSize: Double = 0.01
+    @Option(help: "Voxel size of the VDB caches, m (the default rack's solver cells are 2–20 mm).") var voxelSize: Double = 0.02
     @Option(help: "Up axis of the USD stage and VDB transforms: Y (Houdini) or Z.") var upAxis: String = "Y"
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
 
@@ -59,6 +59,7 @@ struct SurgeCommand: ParsableCommand {
         log.say(String(format: "idle steady state: %d iterations, %.1f s", run.idleIterations, idleSeconds))
 
         let writer = SurgeWriter(run: run, folder: folder.staging, voxelSizeM: voxelSize, zUp: upAxis.uppercased() == "Z")
+        writer.every = every
         var writeSeconds = 0.0
         func emit(_ frame: SurgeRun.Frame) throws {
             guard range.contains(frame.index), frame.index % every == 0 else { return }
@@ -77,7 +78,10 @@ struct SurgeCommand: ParsableCommand {
         frameLine.finish()
         let stepSeconds = Date().timeIntervalSince(tRun) - writeSeconds
         let w0 = Date()
-        try writer.finish(frameRange: range, every: every)
+        let usd = try writer.finish()
+        log.say(String(format: "VDB: %d files, %.1f MB per frame, %.2f s per frame", writer.written.count,
+                           Double(writer.vdbBytes) / 1e6 / Double(max(writer.written.count, 1)), writer.vdbSeconds / Double(max(writer.written.count, 1))))
+        log.say(String(format: "stage: %d files, %.1f MB in %.2f s", usd.files.count, Double(usd.totalBytes) / 1e6, usd.seconds))
         writeSeconds += Date().timeIntervalSince(w0)
         let e = run.energy
         log.say(String(format: "transient: %d frames, %.1f s stepping (%.2f s per frame), %.1f s writing (%.1f %% of the run)",

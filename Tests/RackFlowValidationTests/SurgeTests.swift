@@ -83,6 +83,25 @@ final class SurgeTests: XCTestCase {
         XCTAssertGreaterThan(e.storedInAirJ, 0)
     }
 
+    func testSmokeFollowsTheAirOfIgnitedNodes() throws {
+        let r = try Self.surge.get()
+        // Upstream of the front mesh (the door side) the air comes from the plenum: clean.
+        let front = r.report.planeFaces[r.layout.nodes[0].frontPlane]!
+        let upstream = front.faces.compactMap { f -> Int? in
+            let F = (r.solver.flow.grid.nx, r.solver.flow.grid.ny + 1)
+            let (i, j, k) = (f % F.0, (f / F.0) % F.1, f / (F.0 * F.1))
+            return j > 0 ? i + r.solver.flow.grid.nx * (j - 1 + r.solver.flow.grid.ny * k) : nil
+        }
+        // (turbulent diffusion carries a little back through the mesh: judge the mean)
+        let up = upstream.map { r.smoke.p[$0] }.reduce(0, +) / Double(upstream.count)
+        XCTAssertLessThan(up, 0.05, "smoke upstream of the intake")
+        // Two seconds after ignition the node's air leaves through its rear openings smoky.
+        let exits = r.layout.nodes[0].exitPlanes.compactMap { r.report.planeFaces[$0] }
+        let cells = exits.flatMap { r.solver.cellsDownstream(axis: $0.axis, faces: $0.faces) }
+        let mean = cells.map { r.smoke.p[$0] }.reduce(0, +) / Double(cells.count)
+        XCTAssertGreaterThan(mean, 0.5, "smoke behind the node: \(mean)")
+    }
+
     func testAnIdleScenarioStaysAtItsSteadyState() throws {
         let r = try Self.idle.get()
         let f0 = r.frames[0]

@@ -64,6 +64,11 @@ public final class SurgeRun {
     /// Idle steady solve: iterations and whether it converged.
     public private(set) var idleIterations = 0
     public private(set) var idleConverged = false
+    /// Smoke-like tracer (0…1): injected just behind the front mesh of every node that has
+    /// ignited, carried by the air; shows where each node's air goes (the VDB `density`).
+    public let smoke: PaddedVector
+    let smokeOld: PaddedVector
+    let intakeCells: [[Int]]
     let frontFaces: [(axis: Int, faces: [Int])]
     let exitFaces: [[(axis: Int, faces: [Int])]]
     let inletFan: Int?, inletFanCurve: FanCurve?, inletFanRPM: Double
@@ -96,6 +101,9 @@ public final class SurgeRun {
         }
         frontFaces = layout.nodes.map { planeFaces($0.frontPlane) }
         exitFaces = layout.nodes.map { $0.exitPlanes.map(planeFaces) }
+        smoke = solver.makeCellVector(); smokeOld = solver.makeCellVector()
+        let sv = solver
+        intakeCells = frontFaces.map { sv.cellsDownstream(axis: $0.axis, faces: $0.faces) }
 
         // Parts: heat cells weighted as the compiled case spreads each part's full power.
         for p in layout.parts {
@@ -236,6 +244,12 @@ public final class SurgeRun {
             applyFans(blower: timeline.blowerFraction(timeS: tNew))
             try stepper.advance(dt: dt)
             outer += stepper.outerIterations.last ?? 0
+            BLAS.copy(smoke.count, smoke.p, smokeOld.p)
+            let sources = layout.nodes.indices.filter { timeline.ignitionS[$0] <= tNew }.flatMap { intakeCells[$0] }
+            try solver.advanceTracer(smoke, old: smokeOld, dt: dt, sourceCells: sources)
+            // The deferred-correction TVD scheme with partial inner solves can overshoot by ~1e-3;
+            // a concentration outside 0…1 means nothing, so clip.
+            for i in 0..<smoke.count { smoke.p[i] = min(max(smoke.p[i], 0), 1) }
             time = tNew
             energy.electricalJ += parts.reduce(0) { $0 + $1.powerW } * dt
             energy.toAirJ += parts.reduce(0) { $0 + $1.heatToAirW } * dt

@@ -1,16 +1,31 @@
 import RackFlowNumerics
 
+/// What the convection–diffusion kernel assembles: the energy equation, or a passive tracer
+/// (smoke) carried by the same air with the same diffusivity, no sources, nothing entering
+/// through inlets and no flux through walls, stepped with backward Euler from `old`.
+enum ScalarTarget {
+    case temperature
+    case tracer(field: PaddedVector, old: PaddedVector, dt: Double)
+}
+
 extension FlowSolver {
     /// Assembles ρ c_p (∂T/∂t + ∇·(uT)) = ∇·(k_eff ∇T) + q''' on the cells, in watts per
     /// kelvin: upwind convection with van Leer deferred correction, harmonic face
     /// conductances, heat sources (W per cell), walls adiabatic or at a fixed temperature,
     /// inlets at their temperature, outlets passing heat out (backflow at its temperature).
     /// Solid cells are not part of the air: their rows are identity and their faces adiabatic.
-    func assembleEnergy() {
+    func assembleEnergy(_ target: ScalarTarget = .temperature) {
         let A = energy
         let rho = flow.fluid.densityKgPerM3, cp = flow.fluid.specificHeatJPerKgK
-        let alpha = options.temperatureRelaxation
-        let T = temperature.p, aP = A.aP.p, b = rhs.p
+        let tracer: Bool, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double, olds: [(Double, UnsafeMutablePointer<Double>)]
+        switch target {
+        case .temperature:
+            tracer = false; alpha = options.temperatureRelaxation; T = temperature.p; timeC = timeCoefficient
+            olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
+        case let .tracer(field, old, dt):
+            tracer = true; alpha = 1; T = field.p; timeC = 1 / dt; olds = [(1 / dt, old.p)]
+        }
+        let aP = A.aP.p, b = rhs.p
         let lo = (A.aW.p, A.aS.p, A.aB.p), hi = (A.aE.p, A.aN.p, A.aT.p)
         let vel = (velocity[0].p, velocity[1].p, velocity[2].p)
         let n = SIMD3(nx, ny, nz)
@@ -18,9 +33,7 @@ extension FlowSolver {
         let F = (SIMD3(fdim[0][0], fdim[0][1], fdim[0][2]), SIMD3(fdim[1][0], fdim[1][1], fdim[1][2]), SIMD3(fdim[2][0], fdim[2][1], fdim[2][2]))
         let secondOrder = options.secondOrder
         let geo = arrays
-        let timeC = timeCoefficient
-        let olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
-        let hasHeat = !flow.heatW.isEmpty
+        let hasHeat = !flow.heatW.isEmpty && !tracer
         flow.heatW.withUnsafeBufferPointer { heat in
         isSolid.withUnsafeBufferPointer { solid in
         kEff.withUnsafeBufferPointer { kP in
@@ -64,10 +77,10 @@ extension FlowSolver {
                         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
                         let Db = kP[cc] * Af / (0.5 * geo.width(a, m))
                         switch boundaryFace(side, i, j, k) {
-                        case let .wall(_, .temperatureC(tw)): ap += Db; src += Db * tw
+                        case let .wall(_, .temperatureC(tw)): if !tracer { ap += Db; src += Db * tw }
                         case .wall(_, .adiabatic), .symmetry: break
-                        case let .inlet(_, tin, _): ap += Db + max(Fo, 0); src += (Db + max(-Fo, 0)) * tin
-                        case let .outlet(_, tb, _): ap += max(Fo, 0); src += max(-Fo, 0) * tb
+                        case let .inlet(_, tin, _): ap += Db + max(Fo, 0); src += (Db + max(-Fo, 0)) * (tracer ? 0 : tin)
+                        case let .outlet(_, tb, _): ap += max(Fo, 0); src += max(-Fo, 0) * (tracer ? 0 : tb)
                         }
                     }
                 }
@@ -83,6 +96,20 @@ extension FlowSolver {
         } } }
         }
         } } }
+    }
+
+    /// Advances a passive tracer by `dt` with the current velocity: backward Euler from `old`
+    /// into `field`, held at `value` in `sourceCells` (where smoke is injected).
+    public func advanceTracer(_ field: PaddedVector, old: PaddedVector, dt: Double, sourceCells: [Int], value: Double = 1) throws {
+        precondition(field.count == flow.grid.cellCount && old.count == field.count)
+        assembleEnergy(.tracer(field: field, old: old, dt: dt))
+        let A = energy, b = rhs.p
+        for c in sourceCells {
+            A.aW.p[c] = 0; A.aE.p[c] = 0; A.aS.p[c] = 0; A.aN.p[c] = 0; A.aB.p[c] = 0; A.aT.p[c] = 0
+            A.aP.p[c] = 1; b[c] = value
+        }
+        _ = try innerSolve(energy, field, sweeps: options.energySweeps, tolerance: options.energyTolerance,
+                           maxIterations: 100, equation: "tracer")
     }
 
     /// Solves the energy equation; returns max |ΔT| (K).

@@ -37,6 +37,23 @@ extension FlowSolver {
         for a in 0..<3 { applyFixedValues(a) }
     }
 
+    /// A cell field shaped like the temperature (same padding), for tracers.
+    public func makeCellVector(value: Double = 0) -> PaddedVector {
+        PaddedVector(count: flow.grid.cellCount, pad: pad, value: value)
+    }
+
+    /// The fluid cell on the `+axis` side of each face in `faces` (indices of `axis`'s face array).
+    public func cellsDownstream(axis a: Int, faces: [Int]) -> [Int] {
+        let F = fdim[a], n = [nx, ny, nz]
+        return faces.compactMap { f in
+            var idx = [f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1])]
+            guard idx[a] < n[a] else { return nil }
+            idx[a] = min(idx[a], n[a] - 1)
+            let c = cell(idx[0], idx[1], idx[2])
+            return isSolid[c] ? nil : c
+        }
+    }
+
     /// Heat held by the air, ρ c_p Σ V T over fluid cells, J (T in °C: a difference of two
     /// calls is the heat stored between them).
     public func airHeatContentJ() -> Double {
