@@ -191,24 +191,19 @@ public final class SurgeRun {
     // MARK: - Idle steady state
 
     /// Solves the idle state to steady (parts at idle power released at once, fans at the duty
-    /// their controllers settle to, the blower at its idle fraction). Controllers and parts are
-    /// re-settled and the flow re-solved until the fan duties stop changing (≤ 3 passes).
+    /// their controllers settle to, the blower at its idle fraction). The controllers depend on
+    /// part temperatures, so they are re-settled every 25 iterations while the flow develops
+    /// (one solve instead of one per settling pass); a last pass re-solves if a duty still
+    /// moved by more than 0.01 at the end (≤ 3 passes).
     public func solveIdle(log: (String) -> Void = { _ in }, progress: ((Residuals) -> Void)? = nil) throws {
         let u = nodePowers(at: 0)
         let dc = dcLoads(utilisation: u)
         for i in parts.indices { parts[i].settle(powerW: power(i, utilisation: u, dc: dc), airC: solver.flow.initialTemperatureC, speedMPerS: 0) }
         applyHeat()
         let monitors = SteadyRun.monitors(layout: layout, report: report)
-        for pass in 0..<3 {
-            applyFans(blower: timeline.blowerFraction(timeS: 0))
-            do {
-                try solver.solveSteady(monitors: monitors, accept: SteadyRun.balancesHold, progress: progress)
-                idleConverged = true
-            } catch FlowSolverError.notConverged(let n, _) {
-                idleConverged = false
-                log("warning: the idle state did not converge in \(n) iterations; the surge starts from it anyway")
-            }
-            idleIterations = solver.history.count
+        let blower = timeline.blowerFraction(timeS: 0)
+        /// Re-settles parts and controllers on the present air; returns the largest duty change.
+        func settle() -> Double {
             for i in parts.indices { let a = air(parts[i]); parts[i].settle(powerW: parts[i].powerW, airC: a.c, speedMPerS: a.v) }
             var moved = 0.0
             for i in fans.indices {
@@ -216,8 +211,28 @@ public final class SurgeRun {
                 fans[i].settle(sensorC: sensor(fans[i]))
                 moved = max(moved, abs(fans[i].duty - before))
             }
-            log(String(format: "idle pass %d: %d iterations, largest fan duty change %.3f", pass + 1, idleIterations, moved))
+            return moved
+        }
+        applyFans(blower: blower)
+        for pass in 0..<3 {
+            var settling = true
+            do {
+                try solver.solveSteady(monitors: monitors, accept: SteadyRun.balancesHold) { r in
+                    progress?(r)
+                    if settling && r.iteration % 25 == 0 {
+                        if settle() > 1e-3 { self.applyFans(blower: blower) } else { settling = false }
+                    }
+                }
+                idleConverged = true
+            } catch FlowSolverError.notConverged(let n, _) {
+                idleConverged = false
+                log("warning: the idle state did not converge in \(n) iterations; the surge starts from it anyway")
+            }
+            idleIterations = solver.history.count
+            let moved = settle()
+            log(String(format: "idle pass %d: %d iterations, largest fan duty change at the end %.4f", pass + 1, idleIterations, moved))
             if moved < 0.01 { break }
+            applyFans(blower: blower)
         }
         airHeat0 = solver.airHeatContentJ()
         partHeat0 = parts.reduce(0) { $0 + $1.heatContentJ }
