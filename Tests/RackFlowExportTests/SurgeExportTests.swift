@@ -12,18 +12,7 @@ final class SurgeExportTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-surge-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let node = PythonCheck.repoRoot.appendingPathComponent("Meshes/nodes/rm44-gb203-3gpu.yaml").path
-        try """
-        name: one-node
-        rack: {innerSize: [0.600, 1.200, 0.400], units: 6, unitHeight: 0.04445, firstUnitZ: 0.0665, frontY: 0.200}
-        inlet: {flow: 0.08, temperature: 20}
-        exhaust: {pressure: 0}
-        nodes:
-          - {name: node01, unit: 2, node: \(node)}
-        grid: {maxSpacing: 0.03, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
-        solver: {maxIterations: 800}
-        """.write(to: dir.appendingPathComponent("rack.yaml"), atomically: true, encoding: .utf8)
-        try "name: mini\nrack: rack.yaml\nduration: 0.25\nfps: 12\nload: {onset: 0.0, ramp: 0.1}\n"
+        try "name: mini\nrack: \(PythonCheck.repoRoot.path)/Meshes/racks/one-node.yaml\nduration: 0.25\nfps: 12\nload: {onset: 0.0, ramp: 0.1}\n"
             .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
 
         let run = try SurgeRun(try Scenario.load(path: dir.appendingPathComponent("s.yaml").path))

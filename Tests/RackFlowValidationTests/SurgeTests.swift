@@ -13,18 +13,8 @@ final class SurgeTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-surge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try """
-        name: one-node
-        rack: {innerSize: [0.600, 1.200, 0.400], units: 6, unitHeight: 0.04445, firstUnitZ: 0.0665, frontY: 0.200}
-        inlet: {flow: 0.08, temperature: 20}
-        exhaust: {pressure: 0}
-        nodes:
-          - {name: node01, unit: 2, node: \(meshes)/nodes/rm44-gb203-3gpu.yaml}
-        grid: {maxSpacing: 0.03, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
-        solver: {maxIterations: 800}
-        """.write(to: dir.appendingPathComponent("rack.yaml"), atomically: true, encoding: .utf8)
         let path = dir.appendingPathComponent("s.yaml").path
-        try ("name: test\nrack: rack.yaml\n" + scenarioBody).write(toFile: path, atomically: true, encoding: .utf8)
+        try ("name: test\nrack: \(meshes)/racks/one-node.yaml\n" + scenarioBody).write(toFile: path, atomically: true, encoding: .utf8)
         let r = try SurgeRun(try Scenario.load(path: path))
         try r.solveIdle()
         for _ in 0..<frames { try r.advanceFrame() }
