@@ -39,7 +39,7 @@ extension Bench {
             let progress = Progress(enabled: !json)
             // Converged also means the centreline's extreme velocity has stopped moving.
             let centre = Cavity.Monitor.minimumCentrelineU
-            let last = try solver.solveSteady(monitors: [centre]) { r in progress.update(r) }
+            let last = try solver.solveSteady(monitors: [centre], progress: { r in progress.update(r) })
             let balance = solver.balance()
             progress.finish()
             let seconds = Date().timeIntervalSince(t0)

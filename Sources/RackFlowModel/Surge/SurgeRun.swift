@@ -280,7 +280,7 @@ public final class SurgeRun {
     func snapshot(index: Int, outer: Int, seconds: Double) -> Frame {
         let u = nodePowers(at: time)
         var nodes: [NodeFrame] = []
-        for (n, node) in layout.nodes.enumerated() {
+        for n in layout.nodes.indices {
             let mine = parts.filter { $0.node == n }
             let intake = fans.filter { $0.node == n && $0.kind == "intake" }
             var q = 0.0, tq = 0.0
