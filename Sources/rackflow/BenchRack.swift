@@ -11,6 +11,7 @@ extension Bench {
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
         @Option(help: "Target wall seconds (default: 120, or 20 when --max-spacing ≥ 0.03).") var target: Double?
+        @Option(help: "Stop after this many outer iterations (per-iteration cost without a full solve; the target is then not judged).") var maxIterations: Int?
         @Flag(help: "Print one JSON object.") var json = false
 
         struct Result: Codable {
@@ -27,7 +28,7 @@ extension Bench {
             _ = try c.genericCase.compile()
             let compileSeconds = Date().timeIntervalSince(tc)
             let progress = SolveProgress(enabled: !json, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
-            let run = try SteadyRun.run(c, progress: { r, s in progress.update(r, solver: s) })
+            let run = try SteadyRun.run(c, configure: { if let n = maxIterations { $0.maxIterations = n } }, progress: { r, s in progress.update(r, solver: s) })
             progress.finish()
             let s = run.summary
             let wall = Date().timeIntervalSince(t0)

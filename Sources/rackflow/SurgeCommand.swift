@@ -69,6 +69,8 @@ struct SurgeCommand: ParsableCommand {
         }
         try emit(run.frames[0])
         let tRun = Date()
+        let solverPhases0 = run.solver.phaseSeconds
+        let idleOuter = run.solver.history.count
         let frameLine = FrameProgress(enabled: !quiet, total: range.upperBound)
         while run.frames.count <= range.upperBound {
             let f = try run.advanceFrame()
@@ -77,6 +79,13 @@ struct SurgeCommand: ParsableCommand {
         }
         frameLine.finish()
         let stepSeconds = Date().timeIntervalSince(tRun) - writeSeconds
+        let inFlow = run.solver.phaseSeconds.map { ($0.key, $0.value - (solverPhases0[$0.key] ?? 0)) }.sorted { $0.1 > $1.1 }
+        log.say("transient time per phase: " + run.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", ")
+                + "; inside the flow steps and tracer: " + inFlow.map { String(format: "%@ %.1f s", $0.0, $0.1) }.joined(separator: ", "))
+        let cg = run.solver.history.map(\.pressureIterations)
+        func mean(_ a: ArraySlice<Int>) -> Double { Double(a.reduce(0, +)) / Double(max(a.count, 1)) }
+        log.say(String(format: "pressure CG iterations per outer iteration: idle %.1f, transient %.1f (largest %d)",
+                       mean(cg[..<idleOuter]), mean(cg[idleOuter...]), cg[idleOuter...].max() ?? 0))
         let w0 = Date()
         let usd = try writer.finish()
         log.say(String(format: "VDB: %d files, %.1f MB per frame, %.2f s per frame", writer.written.count,

@@ -22,9 +22,9 @@ public enum ResultWriter {
     public static func write(summary: SolveSummary, solver: FlowSolver, genericCase gc: GenericCase, layout: RackLayout?,
                              report: VoxelReport, source: String, to dir: URL, vtiSpacingM: Double, log: inout some TextOutputStreamLike) throws {
         // Residual history.
-        var csv = "iteration,mass,velocityChange,temperatureChange,temperatureChangeRMS,momentum,pressureIterations,velocityChangeAt,temperatureChangeAt\n"
+        var csv = "iteration,mass,velocityChange,temperatureChange,temperatureChangeRMS,momentum,pressureIterations,velocityChangeAt,temperatureChangeAt,velocityChangeRMS\n"
         for r in solver.history {
-            csv += "\(r.iteration),\(r.mass),\(r.velocityChange),\(r.temperatureChange),\(r.temperatureChangeRMS),\(r.momentum),\(r.pressureIterations),\"\(r.velocityChangeAt)\",\"\(r.temperatureChangeAt)\"\n"
+            csv += "\(r.iteration),\(r.mass),\(r.velocityChange),\(r.temperatureChange),\(r.temperatureChangeRMS),\(r.momentum),\(r.pressureIterations),\"\(r.velocityChangeAt)\",\"\(r.temperatureChangeAt)\",\(r.velocityChangeRMS)\n"
         }
         try AtomicFile.write(csv, to: dir.appendingPathComponent("residuals.csv"))
 

@@ -79,6 +79,7 @@ import RackFlowPhysics
 ///   momentumSweeps: 4          # ≥ 0 (0 = BiCGSTAB), default 4
 ///   energySweeps: 4            # ≥ 0, default 4
 ///   secondOrder: true          # van Leer (true) or upwind, default true
+///   pressureTolerance: 0.02    # (0, 1): pressure-correction residual reduction per iteration, default 0.02
 /// ```
 ///
 /// Load-time checks: types, ranges, fan curves (FanCurve's rules, reported at the curve's
@@ -460,7 +461,7 @@ public struct GenericCase {
         var o = SimpleOptions()
         if let s = root.child("solver") {
             try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation", "pressureRelaxation",
-                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder"])
+                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder", "pressureTolerance"])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
             o.tolerance = try s.double("tolerance", default: o.tolerance, "must be > 0") { $0 > 0 }
@@ -472,6 +473,7 @@ public struct GenericCase {
             o.energySweeps = try s.int("energySweeps", default: o.energySweeps)
             if o.energySweeps < 0 { throw s.error("energySweeps", "must be ≥ 0 (got \(o.energySweeps))") }
             o.secondOrder = try s.bool("secondOrder", default: o.secondOrder)
+            o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") { $0 > 0 && $0 < 1 }
         }
         options = o
     }

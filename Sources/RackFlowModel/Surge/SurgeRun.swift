@@ -241,6 +241,14 @@ public final class SurgeRun {
 
     // MARK: - Time steps
 
+    /// Wall seconds per phase of the frames stepped so far (where a surge's time goes).
+    public private(set) var phaseSeconds: [String: Double] = [:]
+    func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { phaseSeconds[phase, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 }
+        return try body()
+    }
+
     /// Advances one frame (`stepsPerFrame` steps of `dt`); returns the frame.
     @discardableResult
     public func advanceFrame() throws -> Frame {
@@ -248,27 +256,33 @@ public final class SurgeRun {
         var outer = 0
         for _ in 0..<scenario.solver.stepsPerFrame {
             let tNew = time + dt
-            let u = nodePowers(at: tNew)
-            let dc = dcLoads(utilisation: u)
-            for i in parts.indices {
-                let a = air(parts[i])
-                parts[i].step(dt: dt, powerW: power(i, utilisation: u, dc: dc), airC: a.c, speedMPerS: a.v)
+            timed("parts and controls") {
+                let u = nodePowers(at: tNew)
+                let dc = dcLoads(utilisation: u)
+                for i in parts.indices {
+                    let a = air(parts[i])
+                    parts[i].step(dt: dt, powerW: power(i, utilisation: u, dc: dc), airC: a.c, speedMPerS: a.v)
+                }
+                for i in fans.indices { fans[i].step(dt: dt, sensorC: sensor(fans[i])) }
+                applyHeat()
+                applyFans(blower: timeline.blowerFraction(timeS: tNew))
             }
-            for i in fans.indices { fans[i].step(dt: dt, sensorC: sensor(fans[i])) }
-            applyHeat()
-            applyFans(blower: timeline.blowerFraction(timeS: tNew))
-            try stepper.advance(dt: dt)
+            try timed("flow step") { _ = try stepper.advance(dt: dt) }
             outer += stepper.outerIterations.last ?? 0
-            BLAS.copy(smoke.count, smoke.p, smokeOld.p)
-            let sources = layout.nodes.indices.filter { timeline.ignitionS[$0] <= tNew }.flatMap { intakeCells[$0] }
-            try solver.advanceTracer(smoke, old: smokeOld, dt: dt, sourceCells: sources)
-            // The deferred-correction TVD scheme with partial inner solves can overshoot by ~1e-3;
-            // a concentration outside 0…1 means nothing, so clip.
-            for i in 0..<smoke.count { smoke.p[i] = min(max(smoke.p[i], 0), 1) }
+            try timed("smoke tracer") {
+                BLAS.copy(smoke.count, smoke.p, smokeOld.p)
+                let sources = layout.nodes.indices.filter { timeline.ignitionS[$0] <= tNew }.flatMap { intakeCells[$0] }
+                try solver.advanceTracer(smoke, old: smokeOld, dt: dt, sourceCells: sources)
+                // The deferred-correction TVD scheme with partial inner solves can overshoot by ~1e-3;
+                // a concentration outside 0…1 means nothing, so clip.
+                for i in 0..<smoke.count { smoke.p[i] = min(max(smoke.p[i], 0), 1) }
+            }
             time = tNew
-            energy.electricalJ += parts.reduce(0) { $0 + $1.powerW } * dt
-            energy.toAirJ += parts.reduce(0) { $0 + $1.heatToAirW } * dt
-            energy.carriedOutJ += solver.balance().heatAdvectedOutW * dt
+            timed("energy books") {
+                energy.electricalJ += parts.reduce(0) { $0 + $1.powerW } * dt
+                energy.toAirJ += parts.reduce(0) { $0 + $1.heatToAirW } * dt
+                energy.carriedOutJ += solver.balance().heatAdvectedOutW * dt
+            }
         }
         energy.storedInAirJ = solver.airHeatContentJ() - airHeat0
         energy.storedInPartsJ = parts.reduce(0) { $0 + $1.heatContentJ } - partHeat0

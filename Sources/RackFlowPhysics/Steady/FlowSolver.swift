@@ -72,6 +72,8 @@ public struct Residuals: Sendable, Codable {
     public var pressureIterations: Int
     /// Where the largest velocity and temperature changes happened (face or cell), for diagnosis.
     public var velocityChangeAt: String = ""
+    /// Root-mean-square velocity change over all faces of the three components / reference speed.
+    public var velocityChangeRMS: Double = 0
     /// Root-mean-square temperature change over all cells / reference temperature difference.
     public var temperatureChangeRMS: Double = 0
     public var temperatureChangeAt: String = ""
@@ -106,6 +108,8 @@ public final class FlowSolver {
     /// Per component: faces whose velocity is imposed (walls, solids, inlets, symmetry),
     /// their value, and whether the imposed zero is a no-slip surface for shear.
     var fixed: [[Bool]], fixedValue: [[Double]], noSlip: [[Bool]]
+    /// Per component: inlet faces and their signed speed at inflow scale 1 (for `setInflowScale`).
+    var inletFaces: [[(Int, Double)]] = [[], [], []]
     /// Per side: resolved boundary faces.
     let boundary: [[BoundaryFace]]
     let isSolid: [Bool]
@@ -123,6 +127,8 @@ public final class FlowSolver {
     let pc: SymmetricStencil
     var pcSolver: MultigridCG?
     let pcRHS: PaddedVector, pcSol: PaddedVector
+    /// Dense porous and sheet coefficients for the momentum kernel (built on first use).
+    var momentumObjects: MomentumObjects?
 
     /// Multiplies every inlet's speed (a blower ramp in a transient run).
     var inflowScale = 1.0
@@ -341,6 +347,7 @@ public final class FlowSolver {
     func setupFixedFaces() {
         let n = [nx, ny, nz]
         fixed = []; fixedValue = []; noSlip = []
+        inletFaces = [[], [], []]
         for a in 0..<3 {
             let F = fdim[a]
             var fx = [Bool](repeating: false, count: F[0] * F[1] * F[2])
@@ -359,7 +366,9 @@ public final class FlowSolver {
                     switch boundaryFace(side, idx[0], idx[1], idx[2]) {
                     case .wall: fx[f] = true; ns[f] = true
                     case .symmetry: fx[f] = true
-                    case let .inlet(speed, _, _): fx[f] = true; fv[f] = (m == 0 ? speed : -speed) * inflowScale
+                    case let .inlet(speed, _, _):
+                        fx[f] = true; fv[f] = (m == 0 ? speed : -speed) * inflowScale
+                        inletFaces[a].append((f, m == 0 ? speed : -speed))
                     case .outlet: break
                     }
                     continue
@@ -400,7 +409,7 @@ public final class FlowSolver {
                                            where_: "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s")
         }
         referenceSpeed = max(boundarySpeed, fastest)
-        var maxDU = 0.0, momentumResidual = 0.0, duAt = ""
+        var maxDU = 0.0, momentumResidual = 0.0, duAt = "", duSquares = 0.0, duCount = 0
         for a in 0..<3 where !fixed[a].allSatisfy({ $0 }) {
             timed("momentum assembly") { assembleMomentum(a) }
             if options.criterion == .normalisedResidual {
@@ -408,6 +417,7 @@ public final class FlowSolver {
             }
             let du = try timed("momentum solve") { try solveMomentum(a) }
             if du > maxDU { maxDU = du; duAt = describe(field: ["u", "v", "w"][a], index: lastChangeIndex) }
+            duSquares += lastChangeRMS * lastChangeRMS * Double(velocity[a].count); duCount += velocity[a].count
         }
         let (massResidual, pIts) = try timed("pressure") { try correctPressure() }
         var maxDT = 0.0, dtAt = "", dtRMS = 0.0
@@ -421,6 +431,7 @@ public final class FlowSolver {
                           temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
         r.momentum = momentumResidual
         r.velocityChangeAt = duAt; r.temperatureChangeAt = dtAt
+        r.velocityChangeRMS = (duSquares / Double(max(duCount, 1))).squareRoot() / referenceSpeed
         r.temperatureChangeRMS = dtRMS / referenceTemperatureDifference
         history.append(r)
         try checkFinite(r)

@@ -18,14 +18,20 @@ extension FlowSolver {
         let du = d[0].p, dv = d[1].p, dw = d[2].p
         let b = pcRHS.p
         let F0 = fdim[0], F1 = fdim[1], F2 = fdim[2]
-        var absImbalance = 0.0
-        for k in 0..<nz { for j in 0..<ny {
-            let ayz = w[1][j] * w[2][k]
+        let w0 = arrays.wx, w1 = arrays.wy, w2 = arrays.wz
+        let nx = self.nx, ny = self.ny, nz = self.nz
+        pc.anchor.withUnsafeMutableBufferPointer { anchorBuf in
+        let anchorP = anchorBuf.baseAddress!
+        isSolid.withUnsafeBufferPointer { solid in
+        Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 4) { k0, k1 in
+        for k in k0..<k1 {
+            for j in 0..<ny {
+            let ayz = w1[j] * w2[k]
             for i in 0..<nx {
-                let cc = cell(i, j, k)
-                pc.anchor[cc] = 0
-                if isSolid[cc] { e[cc] = 0; no[cc] = 0; t[cc] = 0; b[cc] = 0; continue }
-                let axz = w[0][i] * w[2][k], axy = w[0][i] * w[1][j]
+                let cc = i + nx * (j + ny * k)
+                anchorP[cc] = 0
+                if solid[cc] { e[cc] = 0; no[cc] = 0; t[cc] = 0; b[cc] = 0; continue }
+                let axz = w0[i] * w2[k], axy = w0[i] * w1[j]
                 let fx = i + F0[0] * (j + F0[1] * k), fy = i + F1[0] * (j + F1[1] * k), fz = i + F2[0] * (j + F2[1] * k)
                 e[cc] = i + 1 < nx ? rho * du[fx + 1] * ayz : 0
                 no[cc] = j + 1 < ny ? rho * dv[fy + F1[0]] * axz : 0
@@ -38,12 +44,15 @@ extension FlowSolver {
                 if j == ny - 1 { anchor += rho * dv[fy + F1[0]] * axz }
                 if k == 0 { anchor += rho * dw[fz] * axy }
                 if k == nz - 1 { anchor += rho * dw[fz + F2[0] * F2[1]] * axy }
-                pc.anchor[cc] = anchor
+                anchorP[cc] = anchor
                 let out = rho * ((u[fx + 1] - u[fx]) * ayz + (v[fy + F1[0]] - v[fy]) * axz + (wv[fz + F2[0] * F2[1]] - wv[fz]) * axy)
                 b[cc] = -out
-                absImbalance += abs(out)
-            }
+            } }
         } }
+        } }
+        // Summed afterwards in cell order: the residual does not depend on the thread count.
+        var absImbalance = 0.0
+        for cc in 0..<pc.count { absImbalance += abs(b[cc]) }
         pc.refresh()
         let iteration = history.count
         if pcSolver == nil || iteration % max(options.pressurePreconditionerRebuild, 1) == 0 {
@@ -65,7 +74,8 @@ extension FlowSolver {
             let F = fdim[a], s = cellStride[a]
             let vel = velocity[a].p, da = d[a].p
             let n = [nx, ny, nz][a]
-            for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
+            Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1]) { k0, k1 in
+            for k in k0..<k1 { for j in 0..<F[1] { for i in 0..<F[0] {
                 let f = i + F[0] * (j + F[1] * k)
                 let dfa = da[f]
                 if dfa == 0 { continue }
@@ -75,10 +85,13 @@ extension FlowSolver {
                 let pR = cR >= 0 ? pp[cR] : 0
                 vel[f] += dfa * (pL - pR)
             } } }
+            }
         }
         let alphaP = options.pressureRelaxation
         let p = pressure.p
-        for cc in 0..<pc.count where !isSolid[cc] { p[cc] += alphaP * pp[cc] }
+        isSolid.withUnsafeBufferPointer { solid in
+            for cc in 0..<pc.count where !solid[cc] { p[cc] += alphaP * pp[cc] }
+        }
         return (absImbalance / referenceMassFlow, report.iterations)
     }
 }

@@ -48,16 +48,15 @@ public final class TimeStepper {
     public func advance(dt: Double) throws -> Residuals {
         precondition(dt > 0 && dt.isFinite)
         let s = solver
-        // Shift the old levels: [n, n−1].
-        let newest = (0..<3).map { a -> PaddedVector in
-            let v = PaddedVector(count: s.velocity[a].count, pad: 0)
-            v.copy(from: s.velocity[a]); return v
-        }
-        let newestT = PaddedVector(count: s.temperature.count, pad: 0)
+        // Shift the old levels: [n, n−1]; the oldest level's buffers are reused for the newest
+        // (fresh multi-megabyte buffers every step cost page faults).
+        let recycled = s.oldVelocity.count >= 2 ? (s.oldVelocity.removeLast(), s.oldTemperature.removeLast()) : nil
+        let newest = recycled?.0 ?? (0..<3).map { PaddedVector(count: s.velocity[$0].count, pad: 0) }
+        let newestT = recycled?.1 ?? PaddedVector(count: s.temperature.count, pad: 0)
+        for a in 0..<3 { newest[a].copy(from: s.velocity[a]) }
         newestT.copy(from: s.temperature)
         s.oldVelocity.insert(newest, at: 0)
         s.oldTemperature.insert(newestT, at: 0)
-        if s.oldVelocity.count > 2 { s.oldVelocity.removeLast(); s.oldTemperature.removeLast() }
 
         if options.scheme == .bdf2 && s.oldVelocity.count == 2 {
             s.timeCoefficient = 1.5 / dt
