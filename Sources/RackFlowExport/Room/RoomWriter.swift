@@ -19,7 +19,7 @@ public enum RoomWriter {
         let scale = min(1000 / roomW, 560 / roomD, 400)   // px per metre
         let margin = 40, legend = 90
         let w = Int(roomW * scale) + 2 * margin, h = Int(roomD * scale) + 2 * margin + legend
-        var img = PNGImage(width: max(w, 420), height: h)
+        var img = PNGImage(width: max(w, 560), height: h)
         func px(_ x: Double) -> Int { margin + Int((x * scale).rounded()) }
         // y grows up in the room, down in the picture.
         func py(_ y: Double) -> Int { margin + Int(((roomD - y) * scale).rounded()) }
@@ -54,7 +54,7 @@ public enum RoomWriter {
             img.drawTextWithHalo(t.name, x: px(t.toXM) - BitmapFont.width(t.name) - 2, y: y - 14, color: .red, halo: .white)
         }
         // Colour bar.
-        let by = h - legend + 20, bw = max(w, 420) - 2 * margin
+        let by = h - legend + 20, bw = max(w, 560) - 2 * margin
         for i in 0..<bw { img.fillRect(x: margin + i, y: by, width: 1, height: 14, color: Colormap.thermal.color(at: Double(i) / Double(bw - 1))) }
         img.strokeRect(x: margin, y: by, width: bw, height: 14, color: .ink)
         img.drawText(String(format: "%.1f C", tLo), x: margin, y: by + 20, color: .ink)

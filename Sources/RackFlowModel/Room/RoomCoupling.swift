@@ -123,6 +123,8 @@ public enum RoomCoupling {
                        it, flowResidual, history.last!.pressureResidualPa, sol.plenumPressurePa, sol.blowerFlowM3PerS,
                        results.map { String($0.outerIterations) }.joined(separator: "/")))
             if flowResidual < tolerance { converged = true; break }
+            // The final state is always the one the racks were solved at.
+            if it == maxIterations { break }
             prev = (q, p)
             q = sol.rackFlowsM3PerS
         }

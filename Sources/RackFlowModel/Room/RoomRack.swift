@@ -84,6 +84,11 @@ public final class RoomRack {
         guard q.isFinite, q > 0 else {
             throw RoomError.rack(name: name, rank: 0, reason: "the plenum network gives it no air (flow \(q) m³/s): its duct or slot is too restrictive for the blowers")
         }
+        // Test switch (not part of the interface): RACKFLOW_FAIL_RACK=<name> makes this rack's
+        // solve fail, so the tests can check that one failing rank stops a whole MPI job.
+        if let f = ProcessInfo.processInfo.environment["RACKFLOW_FAIL_RACK"], f == name {
+            throw RoomError.rack(name: name, rank: 0, reason: "injected failure (RACKFLOW_FAIL_RACK=\(f))")
+        }
         solver.setInflowScale(q / designFlowM3PerS)
         if let m = maxIterations { solver.options.maxIterations = m }
         let before = solver.history.count
