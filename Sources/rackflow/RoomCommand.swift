@@ -87,6 +87,10 @@ struct RoomCommand: ParsableCommand {
             }
         } catch { writeError = RoomError.rack(name: "(writing)", rank: comm.rank, reason: "\(error)") }
         try run.agree(writeError)
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        let cpu = Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
+        let cpuPerRank = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? cpu : 0 })
         let enc = JSONEncoder()
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let archives = try comm.gather(archive)
@@ -107,8 +111,10 @@ struct RoomCommand: ParsableCommand {
         var summary = RoomSummary(spec: spec, network: run.network, coupling: coupling, rackSummaries: spec.racks.indices.map { all[$0]! },
                                   ranks: comm.size, jobsPerRank: jobs,
                                   timings: .init(compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
+        summary.cpuSecondsPerRank = cpuPerRank
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
+        log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
         log.say(String(format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
                        summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS, summary.massConservationError,
                        summary.plenumPressurePa, summary.timings.wallSeconds))

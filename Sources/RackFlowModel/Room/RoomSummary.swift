@@ -77,6 +77,9 @@ public struct RoomSummary: Codable, Sendable {
     public var coupling: Coupling
     public var ranks: Int
     public var jobsPerRank: Int
+    /// CPU seconds (user + system) each rank spent until the racks were written: on a shared
+    /// machine the wall clock also measures the neighbours, this only the run's own work.
+    public var cpuSecondsPerRank: [Double] = []
     public var cells: Int
     public var timings: Timings
 }
