@@ -34,6 +34,15 @@ let package = Package(
             path: "Sources/CVDB",
             linkerSettings: [.linkedLibrary("openvdb"), .linkedLibrary("tbb"), .linkedLibrary("Imath-3_1")]
         ),
+        // Open MPI (issue 7): a plain C shim over Debian's libopenmpi-dev, whose MPI_COMM_WORLD,
+        // MPI_DOUBLE and MPI_SUM are macros Swift cannot import (DESIGN §8). mpi.h lives under
+        // the openmpi include folder (pkg-config ompi-c); libmpi.so is on the default path.
+        .target(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            cSettings: [.unsafeFlags(["-I/usr/lib/x86_64-linux-gnu/openmpi/include", "-I/usr/lib/x86_64-linux-gnu/openmpi/include/openmpi"])],
+            linkerSettings: [.linkedLibrary("mpi")]
+        ),
         // Debian's libpng (simplified API) for PNG slice pictures.
         .systemLibrary(
             name: "CPNG",
@@ -70,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "rackflow",
             dependencies: [
-                "RackFlowNumerics", "RackFlowPhysics", "RackFlowModel", "RackFlowBench", "RackFlowExport",
+                "RackFlowNumerics", "RackFlowPhysics", "RackFlowModel", "RackFlowBench", "RackFlowExport", "CMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast

@@ -8,8 +8,10 @@ cd "$(dirname "$0")"
 # libboost1.81-dev: OpenVDB's headers need Boost headers, and Debian's default 1.74 ones
 # fail under Swift's bundled clang (DESIGN §8); 1.81 conflicts with libboost1.74-dev, so
 # apt removes that one (and libboost-dev) if present. python3-openvdb is `pyopenvdb`.
+# libopenmpi-dev/openmpi-bin: `rackflow room` under mpirun (the CMPI shim links libmpi).
 packages=(libopenblas-dev liblapacke-dev libpng-dev
-          libopenvdb-dev libboost1.81-dev python3-openvdb python3-venv)
+          libopenvdb-dev libboost1.81-dev python3-openvdb python3-venv
+          libopenmpi-dev openmpi-bin)
 
 # Two people bootstrapping at once would fight over apt's lock and the venv.
 exec 9>"${TMPDIR:-/tmp}/rackflow-bootstrap.lock"

@@ -1,0 +1,95 @@
+import Foundation
+import RackFlowModel
+
+/// A room run's own files: `summary.json`, `report.md` and `plan.png` (the room seen from
+/// above: each rack coloured by its exhaust temperature, a bar for its flow, the doors, the
+/// aisle and the cable trays). The racks' own folders come from `ResultWriter`.
+public enum RoomWriter {
+    public static func write(_ s: RoomSummary, spec: RoomSpec, to dir: URL) throws {
+        try AtomicFile.write(ResultWriter.json(s), to: dir.appendingPathComponent("summary.json"))
+        try plan(s, spec: spec).write(to: dir.appendingPathComponent("plan.png"))
+        try AtomicFile.write(markdown(s), to: dir.appendingPathComponent("report.md"))
+    }
+
+    /// The plan view. Exhaust temperatures on the thermal map over their own range (at least
+    /// 1 K wide); flow bars scaled to the largest rack flow.
+    public static func plan(_ s: RoomSummary, spec: RoomSpec) throws -> PNGImage {
+        let roomW = Double(spec.racksPerRow) * spec.pitchM
+        let roomD = spec.rows == 2 ? 2 * spec.depthM + spec.aisleM : spec.depthM
+        let scale = min(1000 / roomW, 560 / roomD, 400)   // px per metre
+        let margin = 40, legend = 90
+        let w = Int(roomW * scale) + 2 * margin, h = Int(roomD * scale) + 2 * margin + legend
+        var img = PNGImage(width: max(w, 560), height: h)
+        func px(_ x: Double) -> Int { margin + Int((x * scale).rounded()) }
+        // y grows up in the room, down in the picture.
+        func py(_ y: Double) -> Int { margin + Int(((roomD - y) * scale).rounded()) }
+        let temps = s.racks.map(\.exhaustC).filter(\.isFinite)
+        var tLo = temps.min() ?? 0, tHi = temps.max() ?? 1
+        if tHi - tLo < 1 { let m = 0.5 * (tLo + tHi); tLo = m - 0.5; tHi = m + 0.5 }
+        let maxQ = s.racks.map(\.inletFlowM3PerS).max() ?? 1
+        img.drawText("\(s.room): plan view, exhaust temperature and inlet flow", x: margin, y: 10, color: .ink)
+        for (k, r) in s.racks.enumerated() {
+            let p = spec.racks[k]
+            let x0 = px(p.originM.0), x1 = px(p.originM.0 + spec.pitchM) - 2
+            let yTop = py(p.originM.1 + spec.depthM), yBot = py(p.originM.1)
+            let t = (r.exhaustC - tLo) / (tHi - tLo)
+            img.fillRect(x: x0, y: yTop, width: x1 - x0, height: yBot - yTop, color: Colormap.thermal.color(at: t))
+            img.strokeRect(x: x0, y: yTop, width: x1 - x0, height: yBot - yTop, color: .ink)
+            // The glass door: a thick line on the aisle side.
+            let doorY = p.doorFacesPlusY ? yTop : yBot - 3
+            img.fillRect(x: x0, y: doorY, width: x1 - x0, height: 3, color: .black)
+            // Flow bar along the door-side third.
+            let barW = Int(Double(x1 - x0 - 8) * r.inletFlowM3PerS / maxQ)
+            let barY = p.doorFacesPlusY ? yTop + 8 : yBot - 16
+            img.fillRect(x: x0 + 4, y: barY, width: max(barW, 1), height: 8, color: .white)
+            img.strokeRect(x: x0 + 4, y: barY, width: x1 - x0 - 8, height: 8, color: .ink)
+            let mid = (yTop + yBot) / 2
+            img.drawTextWithHalo(r.name, x: x0 + 4, y: mid - 18, color: .ink, halo: .white)
+            img.drawTextWithHalo(String(format: "%.1f C", r.exhaustC), x: x0 + 4, y: mid - 4, color: .ink, halo: .white)
+            img.drawTextWithHalo(String(format: "%.1f L/s", 1000 * r.inletFlowM3PerS), x: x0 + 4, y: mid + 10, color: .ink, halo: .white)
+        }
+        for t in spec.trays {
+            let y = py(t.yM)
+            img.dashedLine(x0: px(t.fromXM), y0: y, x1: px(t.toXM), y1: y, color: .red, thickness: 2)
+            img.drawTextWithHalo(t.name, x: px(t.toXM) - BitmapFont.width(t.name) - 2, y: y - 14, color: .red, halo: .white)
+        }
+        // Colour bar.
+        let by = h - legend + 20, bw = max(w, 560) - 2 * margin
+        for i in 0..<bw { img.fillRect(x: margin + i, y: by, width: 1, height: 14, color: Colormap.thermal.color(at: Double(i) / Double(bw - 1))) }
+        img.strokeRect(x: margin, y: by, width: bw, height: 14, color: .ink)
+        img.drawText(String(format: "%.1f C", tLo), x: margin, y: by + 20, color: .ink)
+        let hiText = String(format: "%.1f C", tHi)
+        img.drawText(hiText, x: margin + bw - BitmapFont.width(hiText), y: by + 20, color: .ink)
+        img.drawText("rack exhaust; white bar: inlet flow / largest; black edge: glass door", x: margin, y: by + 36, color: .ink)
+        return img
+    }
+
+    public static func markdown(_ s: RoomSummary) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        var md = "# Room \(s.room)\n\n"
+        md += "From `\(s.file)`: \(s.racks.count) racks, \(s.cells) cells in all, solved on \(s.ranks) rank(s) × \(s.jobsPerRank) job(s).\n\n"
+        md += "Coupling \(s.coupling.converged ? "converged" : "**did not converge**") in \(s.coupling.iterations.count) iterations "
+        md += "(tolerance \(s.coupling.tolerance) of the mean rack flow). "
+        md += "Blowers deliver \(f(s.blowerFlowM3PerS, 4)) m³/s at a rise of \(f(s.blowerRisePa, 1)) Pa; supply loss \(f(s.supplyDropPa, 1)) Pa; "
+        md += "plenum at \(f(s.plenumPressurePa, 1)) Pa. Σ rack inlet flows against the blower flow: \(String(format: "%.1e", s.massConservationError)) relative.\n\n"
+        md += "![plan](plan.png)\n\n"
+        md += "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | hottest GPU (°C) | outer iterations |\n"
+        md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        for r in s.racks {
+            md += "| [\(r.name)](racks/\(r.name)/report.md)\(r.slotBlockage > 0 ? " (slot \(Int(100 * r.slotBlockage)) % blocked)" : "") | \(f(1000 * r.inletFlowM3PerS, 2)) | \(f(100 * r.share, 2)) % | \(f(r.inletPressurePa, 2)) | \(f(r.ductDropPa, 2)) | \(String(format: "%.2g", r.pressureResidualPa)) | \(f(r.exhaustC, 2)) | \(f(r.heatW / 1000, 2)) | \(r.hottestGPU.map { f($0.temperatureC, 1) } ?? "–") | \(r.outerIterations.map(String.init).joined(separator: ", ")) |\n"
+        }
+        md += "\n## Coupling residuals\n\n| iteration | flow residual | pressure residual (Pa) | plenum (Pa) | seconds |\n| ---: | ---: | ---: | ---: | ---: |\n"
+        for it in s.coupling.iterations {
+            md += "| \(it.iteration) | \(String(format: "%.2e", it.flowResidual)) | \(String(format: "%.3g", it.pressureResidualPa)) | \(f(it.plenumPressurePa, 2)) | \(f(it.seconds, 1)) |\n"
+        }
+        md += "\n## Blowers\n\n"
+        for b in s.blowers { md += "- \(b.name): \(b.count) × \(f(b.flowEachM3PerS, 4)) m³/s at \(f(b.rpm, 0)) rev/min, rise \(f(b.risePa, 1)) Pa\n" }
+        if !s.cableTrays.isEmpty {
+            md += "\n## Cable trays\n\n"
+            for t in s.cableTrays { md += "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) m wide\n" }
+        }
+        md += String(format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
+                     s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)
+        return md
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// How the processes of a room run talk: one process alone, or the ranks of an MPI job. The
+/// model knows only these three collectives; the MPI binding lives with the command line.
+public protocol RoomComm: AnyObject {
+    var rank: Int { get }
+    var size: Int { get }
+    /// Element-wise sum over all ranks, the result on every rank.
+    func allreduceSum(_ v: [Double]) throws -> [Double]
+    /// Every rank's bytes, in rank order, on rank 0 (an empty list elsewhere).
+    func gather(_ bytes: Data) throws -> [Data]
+}
+
+/// A run without MPI.
+public final class SingleProcess: RoomComm {
+    public init() {}
+    public var rank: Int { 0 }
+    public var size: Int { 1 }
+    public func allreduceSum(_ v: [Double]) throws -> [Double] { v }
+    public func gather(_ bytes: Data) throws -> [Data] { [bytes] }
+}
+
+/// A coupled room run: each process builds and solves the racks it owns (round-robin over
+/// ranks, `jobs` at a time on local cores, one thread each) and takes part in the coupling,
+/// which every rank computes identically from the all-reduced rack results.
+public final class RoomRun {
+    public let spec: RoomSpec
+    public let comm: RoomComm
+    /// Racks this process owns, by index in `spec.racks`.
+    public private(set) var racks: [Int: RoomRack] = [:]
+    public let owned: [Int]
+    public let network: PlenumNetwork
+    public private(set) var coupling: RoomCoupling.Result?
+    public private(set) var buildSeconds = 0.0
+
+    public init(_ spec: RoomSpec, comm: RoomComm) throws {
+        self.spec = spec
+        self.comm = comm
+        owned = spec.racks.indices.filter { $0 % comm.size == comm.rank }
+        let rho = spec.racks[0].rack.base.fluid.densityKgPerM3
+        network = PlenumNetwork(blowers: spec.blowers, supply: spec.supply,
+                                ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
+    }
+
+    /// Compiles the owned racks (largest spacing `maxSpacingM` when given) and runs the
+    /// coupling. A failure on any rank stops every rank with the same `RoomError` naming the
+    /// failing rank, rack and reason.
+    public func run(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void = { _ in }) throws {
+        // One thread per rack solve and one OpenBLAS thread: results independent of scheduling.
+        Parallel.workers = 1
+        BLAS.threads = 1
+        let t0 = Date()
+        var buildError: Error?
+        do {
+            racks = try RackPool.run(owned, jobs: jobs) { k -> RoomRack in
+                let p = self.spec.racks[k]
+                do {
+                    var c = try CaseFile.load(path: p.rackFile)
+                    if let h = maxSpacingM { c.setMaxSpacing(h) }
+                    return try RoomRack(name: p.name, caseFile: c, designFlowM3PerS: RoomSpec.designFlow(p.rack))
+                } catch let e as RoomError { throw e } catch {
+                    throw RoomError.rack(name: p.name, rank: 0, reason: "\(error)")
+                }
+            }
+        } catch { buildError = error }
+        try agree(buildError)
+        buildSeconds = Date().timeIntervalSince(t0)
+        let cells = try comm.allreduceSum([Double(racks.values.reduce(0) { $0 + $1.solver.flow.grid.cellCount })])[0]
+        log(String(format: "room %@: %d racks on %d rank(s), %.0f cells in all, compiled in %.1f s", spec.name, spec.racks.count, comm.size, cells, buildSeconds))
+
+        let designs = spec.racks.map { RoomSpec.designFlow($0.rack) }
+        let floors = spec.racks.indices.map { k -> Double in
+            let r = spec.racks[k].rack
+            let a = (r.inletHi.0 - r.inletLo.0) * (r.inletHi.1 - r.inletLo.1)
+            return r.base.fluid.densityKgPerM3 * designs[k] / (a * a)
+        }
+        coupling = try RoomCoupling.run(network: network, designFlowsM3PerS: designs, slopeFloors: floors,
+                                        tolerance: spec.couplingTolerance, maxIterations: spec.couplingMaxIterations,
+                                        log: { if self.comm.rank == 0 { log($0) } }) { flows, _ in
+            var failure: Error?
+            var mine: [Int: RackSolveResult] = [:]
+            do {
+                mine = try RackPool.run(self.owned, jobs: jobs) { k -> RackSolveResult in
+                    let r = self.racks[k]!
+                    let p = try r.solve(flowM3PerS: flows[k])
+                    let s = r.solves.last!
+                    return RackSolveResult(inletPressurePa: p, measuredFlowM3PerS: r.measuredInletFlowM3PerS,
+                                           outerIterations: s.outerIterations, converged: s.converged, seconds: s.seconds)
+                }
+            } catch { failure = error }
+            try self.agree(failure)
+            return RackSolveResult.unpack(try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
+                                          count: self.spec.racks.count)
+        }
+    }
+
+    /// Collective: every rank says whether it failed; if any did, every rank throws the first
+    /// failing rank's error (its message gathered to rank 0), so the whole job stops together.
+    public func agree(_ error: Error?) throws {
+        let flags = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank && error != nil ? 1 : 0 })
+        guard let first = flags.firstIndex(where: { $0 != 0 }) else { return }
+        var reason = error.map { e -> String in
+            if case let RoomError.rack(name, _, r) = e { return "rack \(name): \(r)" }
+            return "\(e)"
+        } ?? ""
+        let all = try comm.gather(Data(reason.utf8))
+        if comm.rank == 0 { reason = String(decoding: all[first], as: UTF8.self) }
+        throw RoomError.failed(rank: first, reason: comm.rank == 0 ? reason : "(reported by rank 0)")
+    }
+}
