@@ -37,6 +37,11 @@ public final class FuzzRunner {
     /// refinery rack's 568,480 cells take ~1 s; the one-node racks' 61,200 a few ms).
     public var voxeliseUpTo = 200_000
     public var onStart: ((Int, FuzzCorpus.Target, [String]) -> Void)?
+    /// What a case runs: the commands' input path. Replaceable so a test can check the watchdog.
+    public var load: @Sendable (_ entry: String, _ kind: FuzzCorpus.EntryKind, _ voxeliseUpTo: Int) throws -> Void = { entry, kind, budget in
+        _ = kind == .scenario ? try InputCheck.scenario(path: entry, voxeliseUpTo: budget)
+                              : try InputCheck.caseFile(path: entry, voxeliseUpTo: budget)
+    }
 
     public init(corpus: FuzzCorpus, seed: UInt64, timeLimitS: Double) {
         self.corpus = corpus; self.seed = seed; self.timeLimitS = timeLimitS
@@ -57,15 +62,14 @@ public final class FuzzRunner {
         onStart?(index, t, muts)
         try corpus.replace(t.file, with: data)
         let box = ResultBox()
-        let entry = corpus.path(t.entry), kind = t.kind, budget = voxeliseUpTo
+        let entry = corpus.path(t.entry), kind = t.kind, budget = voxeliseUpTo, load = self.load
         let done = DispatchSemaphore(value: 0)
         let t0 = Date()
         // 8 MiB of stack, as the main thread of the commands has: a deep-recursion crash
         // here is one the commands would have too, not an artefact of a small thread stack.
         let thread = Thread {
             do {
-                _ = kind == .scenario ? try InputCheck.scenario(path: entry, voxeliseUpTo: budget)
-                                      : try InputCheck.caseFile(path: entry, voxeliseUpTo: budget)
+                try load(entry, kind, budget)
                 box.set(nil)
             } catch { box.set(error) }
             done.signal()

@@ -52,14 +52,14 @@ public struct ResourceEstimate: CustomStringConvertible, Sendable {
         return "the grid would be \(description); this machine has \(Self.bytes(available)) available: raise the spacing (grid.maxSpacing or --max-spacing) or run on a larger machine"
     }
 
-    static func count(_ c: Double) -> String {
+    public static func count(_ c: Double) -> String {
         c >= 1e9 ? String(format: "%.3g billion", c / 1e9) : (c >= 1e6 ? String(format: "%.3g million", c / 1e6) : String(format: "%.0f", c))
     }
-    static func bytes(_ b: Double) -> String {
+    public static func bytes(_ b: Double) -> String {
         let kib = 1024.0, mib = kib * kib, gib = mib * kib, tib = gib * kib
         return b >= tib ? String(format: "%.1f TiB", b / tib) : (b >= gib ? String(format: "%.1f GiB", b / gib) : String(format: "%.0f MiB", b / mib))
     }
-    static func duration(_ s: Double) -> String {
+    public static func duration(_ s: Double) -> String {
         s >= 86_400 ? String(format: "%.3g days", s / 86_400) : (s >= 3_600 ? String(format: "%.3g h", s / 3_600) : String(format: "%.0f s", s))
     }
 }
