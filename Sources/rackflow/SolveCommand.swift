@@ -26,6 +26,13 @@ struct SolveCommand: ParsableCommand {
             guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
             c.genericCase.options.maxIterations = m
         }
+        // Checked before the solve, not when fields.vti is written at its end (0 or 1e-300 m
+        // made Int(inf) trap after the whole solve; a micrometre would exhaust memory).
+        let sz = c.genericCase.size
+        let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
+        guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
+            throw ValidationError("--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: \(ResourceEstimate.count(vtiVoxels)) voxels)")
+        }
         // Compile first: a bad input fails before anything exists under Results/.
         let (_, _, voxels) = try c.genericCase.compile()
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)")
@@ -35,10 +42,16 @@ struct SolveCommand: ParsableCommand {
 
         let progress = SolveProgress(enabled: !quiet, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations,
                                      monitors: SolveProgress.rackMonitors(c.layout, voxels))
-        let run = try SteadyRun.run(c, configure: { o in
-            // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
-            if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
-        }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) })
+        let run: SteadyRun
+        do {
+            run = try SteadyRun.run(c, configure: { o in
+                // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
+                if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
+            }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) })
+        } catch let failure as RunDiverged {
+            progress.finish()
+            try reportDivergence(failure, resultFolder: folderURL, log: log.text)
+        }
         progress.finish()
         var summary = run.summary
 

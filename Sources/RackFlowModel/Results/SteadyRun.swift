@@ -30,6 +30,10 @@ public struct SteadyRun {
         } catch FlowSolverError.notConverged(let n, _) {
             converged = false
             log("warning: not converged after \(n) iterations; results are written with converged: false")
+        } catch {
+            // Located (cell, position, part) and carrying the solver, for the failed-run snapshot.
+            if let d = Divergence(error, solver: solver, report: report) { throw RunDiverged(d, solver: solver, report: report, caseName: gc.name) }
+            throw error
         }
         let seconds = Date().timeIntervalSince(t0)
         let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }

@@ -424,6 +424,7 @@ public final class FlowSolver {
         r.temperatureChangeRMS = dtRMS / referenceTemperatureDifference
         history.append(r)
         try checkFinite(r)
+        try watchDivergence(r)   // issue 8: runaway temperature, eddy viscosity, residual growth (Monitors/Divergence.swift)
         return r
     }
 
