@@ -6,7 +6,7 @@ import Foundation
 /// of levels deep, so the limits are far from anything legitimate.
 public enum InputLimits {
     /// Largest input file, bytes.
-    public static let maxFileBytes = 1 << 20
+    public static let maxFileBytes = 256 << 10
     /// Deepest nesting of lists and mappings (flow brackets plus block `- ` items on one line).
     public static let maxNesting = 128
 
@@ -29,7 +29,7 @@ public enum InputLimits {
             throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
         }
         guard data.count <= maxFileBytes else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file is larger than \(maxFileBytes >> 20) MiB; input files are a few kilobytes")
+            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file is larger than \(maxFileBytes >> 10) KiB; input files are a few kilobytes")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let line = firstInvalidUTF8Line(data)
@@ -40,7 +40,7 @@ public enum InputLimits {
 
     /// Rejects nesting deeper than `maxNesting` before the recursive composer sees it. Counts
     /// `[`/`{` outside quotes and comments, and `- ` items opening a line; a generous
-    /// over-estimate (indentation is not counted: a 1 MiB file cannot indent deep enough to matter).
+    /// over-estimate (indentation is not counted: a 256 KiB file cannot indent deep enough to matter).
     static func checkNesting(_ text: String, file: String) throws {
         var depth = 0, line = 1
         var quote: Character? = nil, comment = false, lineStart = true, prev: Character = "\n"

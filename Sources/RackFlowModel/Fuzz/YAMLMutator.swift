@@ -110,7 +110,7 @@ public struct YAMLMutator {
         case .hugeArray:
             guard !sites.isEmpty else { return nil }
             target = g.pick(sites)
-            let n = g.pick([1_000, 20_000, 150_000, 300_000])   // the last two straddle the 1 MiB file limit
+            let n = g.pick([1_000, 20_000, 60_000, 300_000])   // 60,000 × "0.1, " stays under the 256 KiB file limit, the rest may not
             let element = g.chance(0.5) ? "0.1" : "[0, 0, 0]"
             replacementText = "[" + Array(repeating: element, count: n).joined(separator: ", ") + "]"
             transform = { _ in Node(placeholder) }
