@@ -36,7 +36,9 @@ final class FailedRunTests: XCTestCase {
         try text.write(to: fan, atomically: true, encoding: .utf8)
         let c = try CaseFile.load(path: dir.appendingPathComponent("racks/one-node.yaml").path)
         var failure: RunDiverged?
-        do { _ = try SteadyRun.run(c) } catch let e as RunDiverged { failure = e }
+        // And an absurd velocity relaxation (50; the file accepts at most 1), so that the run
+        // diverges whichever check trips first, not only through the temperature bound.
+        do { _ = try SteadyRun.run(c, configure: { $0.velocityRelaxation = 50 }) } catch let e as RunDiverged { failure = e }
         let f = try XCTUnwrap(failure, "the solve did not diverge")
         let d = f.divergence
         print(d)

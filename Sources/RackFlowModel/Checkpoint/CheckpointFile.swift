@@ -98,7 +98,7 @@ public enum Checkpoint {
                 throw ConfigError(file: folder.appendingPathComponent("fields.bin").path, line: nil, keyPath: e.name, problem: "truncated")
             }
             var a = [Double](repeating: 0, count: e.count)
-            a.withUnsafeMutableBytes { dst in blob.copyBytes(to: dst, from: e.offset..<(e.offset + e.count * 8)) }
+            _ = a.withUnsafeMutableBytes { dst in blob.copyBytes(to: dst, from: e.offset..<(e.offset + e.count * 8)) }
             s.arrays[e.name] = a
         }
         return (h, s)
