@@ -17,14 +17,34 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Outer iteration limit (overrides the file).") var maxIterations: Int?
     @Option(help: "Uniform spacing of fields.vti, m (fields.vtr keeps the solver's own grid).") var vtiSpacing: Double = 0.01
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
+    @Option(help: "Write a checkpoint every N outer iterations (taken at the next multiple of the multigrid rebuild interval, 10) to <output>.checkpoint/.")
+    var checkpointEvery: Int?
+    @Option(help: "Continue the solve a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM).")
+    var resume: String?
 
     func run() throws {
         let t0 = Date()
         var log = RunLog(echo: !quiet)
-        var c = try loadCase(config, maxSpacing: maxSpacing)
+        Interruption.shared.install()
+        if let n = checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be ≥ 1 (got \(n))") }
+        // A resume reads its input from the checkpoint unless one is named (and refuses a changed input).
+        let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }
+        let configPath = config ?? resumed?.0.input
+        if let (h, _) = resumed, let p = configPath, try Checkpoint.sha256(of: p) != h.inputSHA256 {
+            throw ConfigError(file: p, line: nil, keyPath: "", problem: "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input as it was")
+        }
+        var c = try loadCase(configPath, maxSpacing: maxSpacing ?? resumed?.0.scalars["maxSpacing"])
+        if maxIterations == nil, let m = resumed?.0.scalars["maxIterations"] { c.genericCase.options.maxIterations = Int(m) }
         if let m = maxIterations {
             guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
             c.genericCase.options.maxIterations = m
+        }
+        // Checked before the solve, not when fields.vti is written at its end (0 or 1e-300 m
+        // made Int(inf) trap after the whole solve; a micrometre would exhaust memory).
+        let sz = c.genericCase.size
+        let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
+        guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
+            throw ValidationError("--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: \(ResourceEstimate.count(vtiVoxels)) voxels)")
         }
         // Compile first: a bad input fails before anything exists under Results/.
         let (_, _, voxels) = try c.genericCase.compile()
@@ -35,10 +55,21 @@ struct SolveCommand: ParsableCommand {
 
         let progress = SolveProgress(enabled: !quiet, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations,
                                      monitors: SolveProgress.rackMonitors(c.layout, voxels))
-        let run = try SteadyRun.run(c, configure: { o in
-            // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
-            if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
-        }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) })
+        let run: SteadyRun
+        do {
+            run = try SteadyRun.run(c, configure: { o in
+                // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
+                if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
+            }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) },
+               checkpoints: SteadyRun.CheckpointPlan(folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
+                                                     every: checkpointEvery, resume: resumed))
+        } catch let failure as RunDiverged {
+            progress.finish()
+            try reportDivergence(failure, resultFolder: folderURL, log: log.text)
+        } catch let stop as RunInterrupted {
+            progress.finish()
+            try reportInterruption(stop, resumeCommand: "rackflow solve --resume \(stop.folder.path)" + (output.map { " --output \($0)" } ?? ""))
+        }
         progress.finish()
         var summary = run.summary
 
@@ -51,6 +82,8 @@ struct SolveCommand: ParsableCommand {
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
+        // The result is in place: its checkpoint has served (an explicit --resume folder is the user's to delete).
+        if resume == nil { try? FileManager.default.removeItem(at: checkpointFolder(folderURL)) }
         if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(c.genericCase.name)")) }
         if !summary.converged { throw ExitCode(3) }
     }

@@ -46,6 +46,8 @@ struct SurgeCommand: ParsableCommand {
         let g = run.solver.flow.grid
         log.say("scenario \(sc.name) from \(sc.file): rack \(sc.rackPath), \(g.cellCount) cells (\(g.nx) × \(g.ny) × \(g.nz)), \(sc.frameCount) frames at \(sc.fps) fps, Δt = \(String(format: "%.4g", run.dt)) s")
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(sc.name)")
+        // Memory, disk and time of the frames asked for, before the idle solve: refused here when they do not fit.
+        log.say("estimate: \(try SurgeEstimate.check(run, frames: range, every: every, voxelSizeM: voxelSize, output: folderURL))")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
@@ -53,7 +55,13 @@ struct SurgeCommand: ParsableCommand {
         let progress = SolveProgress(enabled: !quiet, tolerance: run.solver.options.tolerance, maxIterations: run.solver.options.maxIterations,
                                      monitors: SolveProgress.rackMonitors(run.layout, run.report))
         let tIdle = Date()
-        try run.solveIdle(log: { progress.finish(); log.say($0) }, progress: { progress.update($0, solver: run.solver) })
+        do {
+            try run.solveIdle(log: { progress.finish(); log.say($0) }, progress: { progress.update($0, solver: run.solver) })
+        } catch {
+            progress.finish()
+            if let failure = diverged(error, run, frame: nil) { try reportDivergence(failure, resultFolder: folderURL, log: log.text) }
+            throw error
+        }
         progress.finish()
         let idleSeconds = Date().timeIntervalSince(tIdle)
         log.say(String(format: "idle steady state: %d iterations, %.1f s", run.idleIterations, idleSeconds))
@@ -73,7 +81,12 @@ struct SurgeCommand: ParsableCommand {
         let idleOuter = run.solver.history.count
         let frameLine = FrameProgress(enabled: !quiet, total: range.upperBound)
         while run.frames.count <= range.upperBound {
-            let f = try run.advanceFrame()
+            let f: SurgeRun.Frame
+            do { f = try run.advanceFrame() } catch {
+                frameLine.finish()
+                if let failure = diverged(error, run, frame: run.frames.count) { try reportDivergence(failure, resultFolder: folderURL, log: log.text) }
+                throw error
+            }
             try emit(f)
             frameLine.update(f, elapsed: Date().timeIntervalSince(tRun))
         }
@@ -122,4 +135,11 @@ final class FrameProgress {
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }
     func finish() { if enabled && last != .distantPast { FileHandle.standardError.write("\n".data(using: .utf8)!) } }
+}
+
+/// A solver divergence during the idle solve or a frame, located and dated (step, frame, time).
+func diverged(_ error: Error, _ run: SurgeRun, frame: Int?) -> RunDiverged? {
+    guard var d = Divergence(error, solver: run.solver, report: run.report, transient: frame != nil) else { return nil }
+    if let frame { d.frame = frame; d.step = run.stepper.steps + 1; d.timeS = run.time + run.dt }
+    return RunDiverged(d, solver: run.solver, report: run.report, caseName: run.scenario.name)
 }

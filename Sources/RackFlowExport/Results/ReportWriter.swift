@@ -59,7 +59,7 @@ public enum ReportWriter {
             r += "## Fans\n\n| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max |\n|---|---:|---:|---:|---:|\n"
             for (k, fs) in Dictionary(grouping: s.fans, by: \.kind).sorted(by: { $0.key < $1.key }) {
                 let q = fs.map(\.flowM3PerS), p = fs.map(\.pressureRisePa)
-                let rpm = Set(fs.map { Int($0.rpm.isFinite ? $0.rpm.rounded() : -1) }).sorted().map(String.init).joined(separator: ", ")
+                let rpm = Set(fs.map { Int($0.rpm.isFinite && abs($0.rpm) < 1e15 ? $0.rpm.rounded() : -1) }).sorted().map(String.init).joined(separator: ", ")
                 r += "| \(k) | \(fs.count) | \(rpm) | \(f(q.min()!, 4))–\(f(q.max()!, 4)) | \(f(p.min()!, 1))–\(f(p.max()!, 1)) |\n"
             }
             r += "\nEvery fan's operating point is in `summary.json` (`fans`).\n\n"

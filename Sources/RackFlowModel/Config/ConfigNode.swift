@@ -72,15 +72,12 @@ public struct ConfigNode {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(file: path, line: nil, keyPath: "", problem: "file not found")
         }
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
-        }
-        return try parse(yaml: text, file: path)
+        return try parse(yaml: try InputLimits.read(path: path), file: path)
     }
 
     /// Composes YAML text; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> ConfigNode {
+        try InputLimits.checkNesting(yaml, file: file)
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let e as YamlError {
             var line: Int? = nil
@@ -134,8 +131,11 @@ public struct ConfigNode {
     public var isMapping: Bool { if case .mapping = node { return true }; return false }
     public var isScalar: Bool { if case .scalar = node { return true }; return false }
 
+    /// An error about this node's type; at the top, "the document must be …" (there is no key to name).
+    func typeError(_ problem: String) -> ConfigError { error(keyPath.isEmpty ? "the document " + problem : problem) }
+
     func mapping() throws -> Node.Mapping {
-        guard case let .mapping(m) = node else { throw error("must be a mapping ({key: value, …}), got \(kindName)") }
+        guard case let .mapping(m) = node else { throw typeError("must be a mapping ({key: value, …}), got \(kindName)") }
         return m
     }
 
@@ -177,14 +177,14 @@ public struct ConfigNode {
 
     /// Elements of a list, each with its `[i]` key path.
     public func array() throws -> [ConfigNode] {
-        guard case let .sequence(s) = node else { throw error("must be a list ([a, b, …]), got \(kindName)") }
+        guard case let .sequence(s) = node else { throw typeError("must be a list ([a, b, …]), got \(kindName)") }
         return s.enumerated().map { ConfigNode(node: $1, file: file, keyPath: keyPath + "[\($0)]") }
     }
 
     // MARK: - Scalars
 
     func scalarString() throws -> String {
-        guard case let .scalar(s) = node else { throw error("must be a single value, got \(kindName)") }
+        guard case let .scalar(s) = node else { throw typeError("must be a single value, got \(kindName)") }
         return s.string
     }
 

@@ -519,6 +519,17 @@ public struct GenericCase {
     /// planes, and fills a `FlowCase` with porous coefficients, heat, sheet losses, fans,
     /// patches, sides and physics.
     public func compile() throws -> (FlowCase, SimpleOptions, report: VoxelReport) {
+        let grid = try buildGrid()
+        let vboxes = boxes.map { b in
+            VoxelBox(name: b.name, lo: b.lo, hi: b.hi, tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
+        }
+        return try compile(on: grid, vboxes)
+    }
+
+    /// The grid lines alone (no per-cell array exists yet), after the overlap check and the
+    /// resource check: a grid larger than the machine's memory is refused here with its
+    /// estimate of cells, memory and time, before anything is allocated.
+    public func buildGrid(availableBytes: Double? = ResourceEstimate.availableBytes()) throws -> Grid {
         // Overlapping solids.
         let vboxes = boxes.map { b in
             VoxelBox(name: b.name, lo: b.lo, hi: b.hi, tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
@@ -540,6 +551,15 @@ public struct GenericCase {
             if let key, let g = root.child("grid") { throw g.error(key, e.message) }
             throw root.error("grid", "\(e.key): \(e.message)")
         }
+        let estimate = ResourceEstimate(nx: grid.nx, ny: grid.ny, nz: grid.nz, iterations: options.maxIterations)
+        if let why = estimate.refusal(available: availableBytes) {
+            if let g = root.child("grid") { throw g.error("maxSpacing", why) }
+            throw root.error("grid", why)
+        }
+        return grid
+    }
+
+    func compile(on grid: Grid, _ vboxes: [VoxelBox]) throws -> (FlowCase, SimpleOptions, report: VoxelReport) {
         // Voxelise.
         let full = [size.0, size.1, size.2]
         let vplanes = planes.map { p -> VoxelPlane in

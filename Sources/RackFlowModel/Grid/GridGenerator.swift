@@ -50,6 +50,8 @@ public struct GridError: Error, CustomStringConvertible, Equatable {
 /// ≥ ratio^0.1 and sizes are bounded below, so the loop ends; it is also capped, and the result
 /// is verified before it is returned (a violation throws instead of returning a bad grid).
 public enum GridGenerator {
+    /// Most cells along one axis (10⁵ lines: far beyond any grid that fits in memory in 3D).
+    public static let maxCellsPerAxis = 100_000
 
     /// One axis on [lower, upper] with grid lines at every `edges` position and at both ends of
     /// each part (merged when closer than `minSpacingM`); each part gets ≥ `minCellsAcrossPart` cells.
@@ -106,6 +108,12 @@ public enum GridGenerator {
         }
         guard converged else {
             throw GridError(key: "maxNeighbourRatio", message: "could not grade the grid to ratio \(r) (too close to 1 for the requested lines)")
+        }
+        // Before any array of that length exists: a tiny spacing (or a huge refinement or
+        // cells-per-part request) would otherwise allocate until the machine runs out.
+        let total = n.reduce(0) { $0 + min($1, maxCellsPerAxis + 1) }
+        guard total <= maxCellsPerAxis else {
+            throw GridError(key: "maxSpacingM", message: "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement \(c.refinement), \(c.minCellsAcrossPart) cells across each part): raise the spacing")
         }
         // Faces.
         var faces = [lower]
@@ -178,7 +186,8 @@ public enum GridGenerator {
     /// Solve H ≤ cap so that ∫dt/S = n = ⌈∫dt/S(cap)⌉ exactly.
     static func fit(L: Double, a: Double, b: Double, cap: Double, kappa: Double) -> (Double, Int) {
         let N0 = Profile(L: L, a: a, b: b, H: cap, kappa: kappa).total
-        let n = max(1, Int(N0.rounded(.up)))
+        // Capped before the conversion: Int(huge) and Int(nan) trap; the caller refuses the count.
+        let n = max(1, N0.isFinite ? Int(min(N0.rounded(.up), 1e12)) : Int(1e12))
         if Double(n) - N0 <= 1e-12 * Double(n) { return (cap, n) }
         var lo = L / Double(n), hi = cap           // N(lo) ≥ n ≥ N(hi)
         for _ in 0..<200 {

@@ -80,7 +80,7 @@ public struct NodeType {
         banks = try l.child("memory")!.array("banks").map { b in
             try b.checkKeys(allowed: ["position", "count"])
             let p = try b.vector2("position"), n = try b.int("count")
-            if n < 1 { throw b.error("count", "must be ≥ 1 (got \(n))") }
+            if n < 1 || n > 64 { throw b.error("count", "must be 1–64 modules (got \(n))") }
             return MemoryBank(x: p.0, y: p.1, count: n, node: b)
         }
 

@@ -135,7 +135,8 @@ public struct GPUSpec {
             priceUSD: try l.double("priceUSD", default: 0), fp32TFLOPS: try l.double("fp32TFLOPS", default: 0))
         if g.pcbThicknessM >= g.sizeM.0 { throw l.error("pcbThickness", "must be less than the card thickness \(configFormat(g.sizeM.0)) m") }
         if g.intakeLengthM + g.finLengthM > g.sizeM.1 { throw l.error("finLength", "intakeLength + finLength exceed the card length \(configFormat(g.sizeM.1)) m") }
-        if g.slots < 1 { throw l.error("slots", "must be ≥ 1") }
+        // Bounded: the slot checks walk every slot a card covers (fuzzing: 2³¹ slots hung the loader).
+        if g.slots < 1 || g.slots > 8 { throw l.error("slots", "must be 1–8 PCIe slots (got \(g.slots))") }
         return g
     }
 }
@@ -247,13 +248,16 @@ public struct BoardSpec {
         let s = try l.lengths("size", count: 3)
         let sl = try l.child("slots").orThrow(l, "slots")
         try sl.checkKeys(allowed: ["first", "pitch", "count"])
+        let slotCount = try sl.int("count")
+        // Bounded so that slot arithmetic (slot + card width) cannot overflow.
+        if slotCount < 1 || slotCount > 64 { throw sl.error("count", "must be 1–64 slots (got \(slotCount))") }
         let hr = try l.child("heatRegion").orThrow(l, "heatRegion")
         try hr.checkKeys(allowed: ["lo", "hi", "height"])
         let lo = try hr.vector2("lo"), hi = try hr.vector2("hi")
         if !(lo.0 < hi.0 && lo.1 < hi.1) { throw hr.error("hi", "must exceed lo in both coordinates") }
         return BoardSpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]),
                          slot1XM: try sl.double("first", "must be ≥ 0 m") { $0 >= 0 }, slotPitchM: try sl.length("pitch"),
-                         slotCount: try sl.int("count"), powerW: try l.power("powerW"),
+                         slotCount: slotCount, powerW: try l.power("powerW"),
                          heatLo: lo, heatHi: hi, heatHeightM: try hr.length("height"),
                          limitC: try l.double("limitC"), thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
                          priceUSD: try l.double("priceUSD", default: 0))
@@ -325,7 +329,7 @@ public struct ChassisSpec {
             }
         }
         let units = try l.int("units")
-        if units < 1 { throw l.error("units", "must be ≥ 1 (got \(units))") }
+        if units < 1 || units > 100 { throw l.error("units", "must be 1–100 rack units (got \(units))") }
         return ChassisSpec(name: try l.string("name"), sizeM: (s[0], s[1]), units: units,
                            frontZeta: try sheetZeta(try l.child("frontMesh").orThrow(l, "frontMesh")),
                            fanWallYM: try fw.length("y"), fanCorners: corners, fanWallNode: fw.top, rearVents: vents)

@@ -147,7 +147,7 @@ public enum RackCompiler {
         let fanSize = t.fan.spec.sizeM
         for (i, c) in ch.fanCorners.enumerated() {
             try plane("fan\(i + 1)", 1, ch.fanWallYM, c, (c.0 + fanSize, c.1 + fanSize), fanKind(t.fan.spec, 1),
-                      comment: "\(t.fan.spec.name) at \(Int(t.fan.spec.rpm)) rpm", at: ch.fanWallNode)
+                      comment: "\(t.fan.spec.name) at \(String(format: "%.0f", t.fan.spec.rpm)) rpm", at: ch.fanWallNode)
             layout.fans.append(RackLayout.FanInfo(name: "\(n)/fan\(i + 1)", node: n, kind: "intake", model: t.fan.spec.name))
         }
         for v in ch.rearVents {
@@ -274,7 +274,8 @@ public enum RackCompiler {
 
 private func fmt(_ v: Double) -> String {
     let r = (v * 1e4).rounded() / 1e4
-    return r == r.rounded() ? String(Int(r)) : String(r)
+    // Int(r) traps past 2⁶³: huge values (a fuzzed 1e300 m part) print as Swift prints doubles.
+    return r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(r)
 }
 
 extension NodeType {

@@ -73,7 +73,7 @@ public struct RackSpec {
         let s = try l.lengths("innerSize", count: 3)
         innerSizeM = (s[0], s[1], s[2])
         units = try rk.int("units")
-        if units < 1 { throw rk.error("units", "must be ≥ 1 (got \(units))") }
+        if units < 1 || units > 200 { throw rk.error("units", "must be 1–200 rack units (got \(units))") }
         unitHeightM = try l.double("unitHeight", default: 0.04445, "must be > 0 m") { $0 > 0 }
         firstUnitZM = try l.double("firstUnitZ", "must be ≥ 0 m") { $0 >= 0 }
         frontYM = try l.double("frontY", "must be > 0 m (the space between the door and the node fronts)") { $0 > 0 && $0 < s[1] }
@@ -152,8 +152,10 @@ public struct RackSpec {
             let unit = try n.int("unit")
             let type = try NodeType.load(try n.required("node"), resolver: r, overrides: [Self.strip(n, ["name", "unit", "node"])])
             let u = type.chassis.spec.units
-            guard unit >= 1 && unit + u - 1 <= units else {
-                throw n.error("unit", "node slot beyond the rack's height: a \(u)U node at unit \(unit) spans units \(unit)–\(unit + u - 1), but the rack has units 1–\(units)")
+            // Compared without `unit + u`, which overflows for a unit near Int.max (fuzzing found the trap).
+            guard unit >= 1 && unit <= units && u - 1 <= units - unit else {
+                let last = unit.addingReportingOverflow(u - 1)   // the message too must not overflow
+                throw n.error("unit", "node slot beyond the rack's height: a \(u)U node at unit \(unit) spans units \(unit)–\(last.overflow ? "beyond \(Int.max)" : String(last.partialValue)), but the rack has units 1–\(units)")
             }
             for k in unit..<(unit + u) {
                 if let o = usedUnits[k] { throw n.error("unit", "unit \(k) is already taken by \(o)") }

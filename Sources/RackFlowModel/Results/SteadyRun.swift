@@ -11,10 +11,24 @@ public struct SteadyRun {
     public let solver: FlowSolver
     public let summary: SolveSummary
 
+    /// Checkpoints of a steady solve: where, how often, and the state to resume from.
+    public struct CheckpointPlan {
+        public var folder: URL
+        public var every: Int?
+        public var resume: (CheckpointFile, SolverState)?
+        public var stop: () -> Bool
+        public init(folder: URL, every: Int?, resume: (CheckpointFile, SolverState)? = nil, stop: @escaping () -> Bool = { Interruption.shared.requested }) {
+            self.folder = folder; self.every = every; self.resume = resume; self.stop = stop
+        }
+    }
+
     /// `configure` may adjust solver options (limits, experiments) before the solve starts.
+    /// With `checkpoints`, the solve runs through `SteadyLoop` (the same rule), writes
+    /// checkpoints, resumes from one, and stops with `RunInterrupted` when asked to.
     public static func run(_ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
                            log: (String) -> Void = { _ in },
-                           progress: ((Residuals, FlowSolver) -> Void)? = nil) throws -> SteadyRun {
+                           progress: ((Residuals, FlowSolver) -> Void)? = nil,
+                           checkpoints: CheckpointPlan? = nil) throws -> SteadyRun {
         let gc = c.genericCase
         var (flow, options, report) = try gc.compile()
         configure(&options)
@@ -26,10 +40,44 @@ public struct SteadyRun {
         let t0 = Date()
         var converged = true
         do {
-            try solver.solveSteady(monitors: monitors, accept: accept) { r in progress?(r, solver) }
+            if let plan = checkpoints {
+                let loop = SteadyLoop(solver: solver, monitors: monitors, accept: accept)
+                if let (h, state) = plan.resume {
+                    guard h.kind == "solve", h.cells == flow.grid.cellCount, h.monitorWindows.count == monitors.count else {
+                        throw ConfigError(file: plan.folder.path, line: nil, keyPath: "checkpoint.json", problem: "this checkpoint is of another run (\(h.kind), \(h.cells) cells, \(h.monitorWindows.count) monitors; this solve has \(flow.grid.cellCount) cells, \(monitors.count) monitors)")
+                    }
+                    try solver.restore(state)
+                    loop.recent = h.monitorWindows
+                    log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
+                }
+                let outcome = try loop.run(checkpointEvery: plan.every, stop: plan.stop, checkpoint: { l in
+                    var state = solver.captureState()
+                    // The run's overrides, so that a resume continues under the same limits and grid.
+                    state.scalars["maxIterations"] = Double(solver.options.maxIterations)
+                    state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
+                    try Checkpoint.write(to: plan.folder, kind: "solve", input: c.path, caseName: gc.name, cells: flow.grid.cellCount,
+                                         state: state, monitorWindows: l.recent)
+                    log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
+                }, progress: { r in progress?(r, solver) })
+                switch outcome {
+                case .converged: break
+                case .notConverged: throw FlowSolverError.notConverged(iterations: solver.options.maxIterations, last: solver.history.last!)
+                case .interrupted: throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
+                }
+            } else {
+                try solver.solveSteady(monitors: monitors, accept: accept) { r in progress?(r, solver) }
+            }
         } catch FlowSolverError.notConverged(let n, _) {
             converged = false
             log("warning: not converged after \(n) iterations; results are written with converged: false")
+        } catch let e as RunInterrupted {
+            throw e
+        } catch let e as ConfigError {
+            throw e
+        } catch {
+            // Located (cell, position, part) and carrying the solver, for the failed-run snapshot.
+            if let d = Divergence(error, solver: solver, report: report) { throw RunDiverged(d, solver: solver, report: report, caseName: gc.name) }
+            throw error
         }
         let seconds = Date().timeIntervalSince(t0)
         let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }
@@ -67,5 +115,15 @@ public struct SteadyRun {
     public static func balancesHold(_ s: FlowSolver) -> Bool {
         let b = s.balance()
         return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
+    }
+}
+
+/// A run stopped on request (SIGINT, SIGTERM) after writing a checkpoint.
+public struct RunInterrupted: Error, CustomStringConvertible {
+    public var folder: URL
+    public var iteration: Int
+    public var frame: Int?
+    public var description: String {
+        "stopped at outer iteration \(iteration)\(frame.map { ", frame \($0)" } ?? ""); checkpoint written to \(folder.path)"
     }
 }

@@ -138,7 +138,7 @@ public final class FlowSolver {
     var oldTemperature: [PaddedVector] = []
     var timeWeights: [Double] = []              // c1, c2 … multiplying old levels /Δt
 
-    public private(set) var history: [Residuals] = []
+    public internal(set) var history: [Residuals] = []   // internal(set): restored from checkpoints (Checkpoint/SolverState.swift)
     /// The case's fans plus one per fan-inlet patch (named after the patch).
     public internal(set) var fans: [FanFaces] = []
     /// Speed scale from the boundary conditions (lid, inlets, buoyancy); the residuals use
@@ -435,6 +435,7 @@ public final class FlowSolver {
         r.temperatureChangeRMS = dtRMS / referenceTemperatureDifference
         history.append(r)
         try checkFinite(r)
+        try watchDivergence(r)   // issue 8: runaway temperature, eddy viscosity, residual growth (Monitors/Divergence.swift)
         return r
     }
 

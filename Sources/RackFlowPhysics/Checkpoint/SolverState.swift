@@ -1,0 +1,89 @@
+import Foundation
+import RackFlowNumerics
+
+/// Everything a `FlowSolver` carries from one outer iteration to the next, for checkpoints:
+/// the fields (velocity on faces, pressure, temperature), the effective viscosity and
+/// conductivity (the eddy viscosity's last update), imposed face values (inlet ramps), the
+/// residual history (its length sets the phases of the eddy-viscosity update and of the
+/// multigrid rebuild), the speed scales, the inflow scale and the time levels of a transient.
+///
+/// What is not stored is rebuilt identically: the multigrid hierarchy is rebuilt at every
+/// iteration that is a multiple of `pressurePreconditionerRebuild`, and a checkpoint is only
+/// taken at such an iteration (`canCheckpoint`), so the resumed run rebuilds it from the same
+/// coefficients the uninterrupted run would; coefficients, scratch vectors and Krylov state
+/// are recomputed inside every iteration.
+public struct SolverState {
+    public var arrays: [String: [Double]] = [:]
+    public var history: [Residuals] = []
+    public var scalars: [String: Double] = [:]
+    public var timeWeights: [Double] = []
+    public var oldLevels = 0
+
+    public init() {}
+}
+
+extension FlowSolver {
+    /// True between two outer iterations where a checkpoint restores bitwise: both the
+    /// multigrid rebuild and the eddy-viscosity update fall due at the next iteration.
+    public var canCheckpoint: Bool {
+        let n = history.count
+        return n % max(options.pressurePreconditionerRebuild, 1) == 0 && n % max(options.turbulenceUpdate, 1) == 0
+    }
+
+    public func captureState() -> SolverState {
+        var s = SolverState()
+        for a in 0..<3 { s.arrays["velocity\(a)"] = velocity[a].array; s.arrays["fixedValue\(a)"] = fixedValue[a] }
+        s.arrays["pressure"] = pressure.array
+        s.arrays["temperature"] = temperature.array
+        s.arrays["muEff"] = muEff
+        s.arrays["kEff"] = kEff
+        for (l, level) in oldVelocity.enumerated() {
+            for a in 0..<3 { s.arrays["old\(l)velocity\(a)"] = level[a].array }
+            s.arrays["old\(l)temperature"] = oldTemperature[l].array
+        }
+        s.oldLevels = oldVelocity.count
+        s.timeWeights = timeWeights
+        s.history = history
+        s.scalars = ["referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
+                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex), "lastChangeRMS": lastChangeRMS]
+        return s
+    }
+
+    /// Puts a captured state back into a solver built from the same case and options.
+    public func restore(_ s: SolverState) throws {
+        func put(_ name: String, _ v: PaddedVector) throws {
+            guard let a = s.arrays[name], a.count == v.count else { throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid") }
+            a.withUnsafeBufferPointer { v.p.update(from: $0.baseAddress!, count: a.count) }
+        }
+        func take(_ name: String, count: Int) throws -> [Double] {
+            guard let a = s.arrays[name], a.count == count else { throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid") }
+            return a
+        }
+        for a in 0..<3 {
+            try put("velocity\(a)", velocity[a])
+            fixedValue[a] = try take("fixedValue\(a)", count: fixedValue[a].count)
+        }
+        try put("pressure", pressure)
+        try put("temperature", temperature)
+        muEff = try take("muEff", count: muEff.count)
+        kEff = try take("kEff", count: kEff.count)
+        oldVelocity = []; oldTemperature = []
+        for l in 0..<s.oldLevels {
+            let level = try (0..<3).map { a -> PaddedVector in
+                let v = PaddedVector(count: velocity[a].count, pad: 0); try put("old\(l)velocity\(a)", v); return v
+            }
+            let t = PaddedVector(count: temperature.count, pad: 0)
+            try put("old\(l)temperature", t)
+            oldVelocity.append(level); oldTemperature.append(t)
+        }
+        timeWeights = s.timeWeights
+        history = s.history
+        referenceSpeed = s.scalars["referenceSpeed"] ?? referenceSpeed
+        initialSpeed = s.scalars["initialSpeed"] ?? initialSpeed
+        inflowScale = s.scalars["inflowScale"] ?? inflowScale
+        timeCoefficient = s.scalars["timeCoefficient"] ?? timeCoefficient
+        lastChangeIndex = Int(s.scalars["lastChangeIndex"] ?? 0)
+        lastChangeRMS = s.scalars["lastChangeRMS"] ?? 0
+        pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
+    }
+}
