@@ -87,14 +87,7 @@ public struct SolveSummary: Codable, Sendable {
         // Inlet and exhaust: pressure and temperature of the cells along the patches.
         for ps in gc.patches {
             let p = ps.patch
-            let a = p.side.axis
-            let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-            var lo = [0.0, 0, 0], hi = [0.0, 0, 0]
-            let ax = g.axis(a)
-            let first = p.side.isUpper ? ax.centres[ax.count - 1] : ax.centres[0]
-            lo[a] = first - 1e-9; hi[a] = first + 1e-9
-            lo[t1] = p.lo.0; hi[t1] = p.hi.0; lo[t2] = p.lo.1; hi[t2] = p.hi.1
-            let cells = s.cells(inside: (lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2]))
+            let cells = s.cells(along: p)
             guard !cells.isEmpty else { continue }
             switch p.kind {
             case let .flowInlet(_, t), let .velocityInlet(_, t), let .fanInlet(_, _, _, t):

@@ -33,20 +33,14 @@ public final class RoomRack {
         self.designFlowM3PerS = designFlowM3PerS
         monitors = SteadyRun.monitors(layout: caseFile.layout, report: report)
         // The cells along the inlet patch (their mean pressure is what the plenum must supply)
-        // and the exhaust's fixed pressure, found as `SolveSummary` finds them.
+        // and the exhaust's fixed pressure (`FlowSolver.cells(along:)`, as `SolveSummary` uses).
         var inlet: [Int] = [], pOut = 0.0
         var faces: [(axis: Int, faces: [Int])] = []
         let g = flow.grid
         for ps in genericCase.patches {
             let p = ps.patch
             let a = p.side.axis
-            let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-            var lo = [0.0, 0, 0], hi = [0.0, 0, 0]
-            let ax = g.axis(a)
-            let first = p.side.isUpper ? ax.centres[ax.count - 1] : ax.centres[0]
-            lo[a] = first - 1e-9; hi[a] = first + 1e-9
-            lo[t1] = p.lo.0; hi[t1] = p.hi.0; lo[t2] = p.lo.1; hi[t2] = p.hi.1
-            let cells = solver.cells(inside: (lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2]))
+            let cells = solver.cells(along: p)
             switch p.kind {
             case .flowInlet, .velocityInlet, .fanInlet:
                 inlet += cells

@@ -97,6 +97,20 @@ extension FlowSolver {
         return vol > 0 ? sum / vol : .nan
     }
 
+    /// The layer of cells along an inlet or outlet patch: the cells next to its side of the
+    /// domain, inside its rectangle.
+    public func cells(along p: Patch) -> [Int] {
+        let g = flow.grid
+        let a = p.side.axis
+        let (t1, t2) = SIMD3<Int>.transverse(a)
+        var lo = [0.0, 0, 0], hi = [0.0, 0, 0]
+        let ax = g.axis(a)
+        let first = p.side.isUpper ? ax.centres[ax.count - 1] : ax.centres[0]
+        lo[a] = first - 1e-9; hi[a] = first + 1e-9
+        lo[t1] = p.lo.0; hi[t1] = p.hi.0; lo[t2] = p.lo.1; hi[t2] = p.hi.1
+        return cells(inside: (lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2]))
+    }
+
     /// Cells whose centres lie inside a box (metres).
     public func cells(inside lo: (Double, Double, Double), _ hi: (Double, Double, Double)) -> [Int] {
         var out: [Int] = []
