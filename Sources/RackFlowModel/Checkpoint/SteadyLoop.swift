@@ -25,9 +25,9 @@ public final class SteadyLoop {
     /// (`FlowSolver.canCheckpoint`); after a stop the loop returns `.interrupted`.
     public func run(checkpointEvery: Int? = nil, stop: () -> Bool = { false }, checkpoint: (SteadyLoop) throws -> Void = { _ in },
                     progress: ((Residuals) -> Void)? = nil) throws -> Outcome {
-        let o = solver.options
+        let maxIterations = solver.options.maxIterations
         var due = false
-        while solver.history.count < o.maxIterations {
+        while solver.history.count < maxIterations {
             if let n = checkpointEvery, n > 0, solver.history.count > 0, solver.history.count % n == 0 { due = true }
             let stopping = stop()
             if (due || stopping) && solver.canCheckpoint && solver.history.count > 0 {
@@ -37,20 +37,8 @@ public final class SteadyLoop {
             }
             let last = try solver.iterate()
             progress?(last)
-            var flat = true
-            for (m, monitor) in monitors.enumerated() {
-                recent[m].append(monitor.value(solver))
-                if recent[m].count > monitorWindow { recent[m].removeFirst() }
-                let lo = recent[m].min()!, hi = recent[m].max()!
-                let scale = max(abs(lo), abs(hi), 1e-300)
-                if recent[m].count < monitorWindow || (hi - lo) > (monitor.tolerance ?? monitorTolerance) * scale { flat = false }
-            }
-            let flowConverged = o.criterion == .change ? last.velocityChange < o.tolerance : last.momentum < o.tolerance
-            if flat && last.mass < o.tolerance && flowConverged
-                && (!solver.flow.solveEnergy || (o.temperatureChangeRMS ? last.temperatureChangeRMS : last.temperatureChange) < (o.temperatureTolerance ?? o.tolerance))
-                && (accept?(solver) ?? true) {
-                return .converged
-            }
+            if solver.steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
+                                      monitorTolerance: monitorTolerance, accept: accept) { return .converged }
         }
         return .notConverged
     }

@@ -464,22 +464,29 @@ public final class FlowSolver {
         for _ in 0..<options.maxIterations {
             last = try iterate()
             progress?(last)
-            var flat = true
-            for (m, monitor) in monitors.enumerated() {
-                recent[m].append(monitor.value(self))
-                if recent[m].count > monitorWindow { recent[m].removeFirst() }
-                let lo = recent[m].min()!, hi = recent[m].max()!
-                let scale = max(abs(lo), abs(hi), 1e-300)
-                if recent[m].count < monitorWindow || (hi - lo) > (monitor.tolerance ?? monitorTolerance) * scale { flat = false }
-            }
-            let flowConverged = options.criterion == .change ? last.velocityChange < options.tolerance : last.momentum < options.tolerance
-            if flat && last.mass < options.tolerance && flowConverged
-                && (!flow.solveEnergy || (options.temperatureChangeRMS ? last.temperatureChangeRMS : last.temperatureChange) < (options.temperatureTolerance ?? options.tolerance))
-                && (accept?(self) ?? true) {
-                return last
-            }
+            if steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
+                               monitorTolerance: monitorTolerance, accept: accept) { return last }
         }
         throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
+    }
+
+    /// The steady convergence rule after iteration `last`: each monitor's value is appended to
+    /// its window in `recent` (kept at `monitorWindow` values) and must be flat to its
+    /// tolerance over a full window; the residuals must be below the tolerances; `accept` last.
+    public func steadyConverged(_ last: Residuals, monitors: [Monitor], recent: inout [[Double]], monitorWindow: Int,
+                                monitorTolerance: Double, accept: ((FlowSolver) -> Bool)?) -> Bool {
+        var flat = true
+        for (m, monitor) in monitors.enumerated() {
+            recent[m].append(monitor.value(self))
+            if recent[m].count > monitorWindow { recent[m].removeFirst() }
+            let lo = recent[m].min()!, hi = recent[m].max()!
+            let scale = max(abs(lo), abs(hi), 1e-300)
+            if recent[m].count < monitorWindow || (hi - lo) > (monitor.tolerance ?? monitorTolerance) * scale { flat = false }
+        }
+        let flowConverged = options.criterion == .change ? last.velocityChange < options.tolerance : last.momentum < options.tolerance
+        return flat && last.mass < options.tolerance && flowConverged
+            && (!flow.solveEnergy || (options.temperatureChangeRMS ? last.temperatureChangeRMS : last.temperatureChange) < (options.temperatureTolerance ?? options.tolerance))
+            && (accept?(self) ?? true)
     }
 
     func checkFinite(_ r: Residuals) throws {
