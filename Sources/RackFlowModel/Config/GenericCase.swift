@@ -80,6 +80,7 @@ import RackFlowPhysics
 ///   energySweeps: 4            # ≥ 0, default 4
 ///   secondOrder: true          # van Leer (true) or upwind, default true
 ///   pressureTolerance: 0.02    # (0, 1): pressure-correction residual reduction per iteration, default 0.02
+///   pressureSmoother: point    # point | lines: multigrid smoother of the pressure correction, default point
 /// ```
 ///
 /// Load-time checks: types, ranges, fan curves (FanCurve's rules, reported at the curve's
@@ -461,7 +462,7 @@ public struct GenericCase {
         var o = SimpleOptions()
         if let s = root.child("solver") {
             try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation", "pressureRelaxation",
-                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder", "pressureTolerance"])
+                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder", "pressureTolerance", "pressureSmoother"])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
             o.tolerance = try s.double("tolerance", default: o.tolerance, "must be > 0") { $0 > 0 }
@@ -474,6 +475,11 @@ public struct GenericCase {
             if o.energySweeps < 0 { throw s.error("energySweeps", "must be ≥ 0 (got \(o.energySweeps))") }
             o.secondOrder = try s.bool("secondOrder", default: o.secondOrder)
             o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") { $0 > 0 && $0 < 1 }
+            switch try s.string("pressureSmoother", default: "point") {
+            case "point": o.pressureMultigrid.allowLines = false
+            case "lines": o.pressureMultigrid.allowLines = true; o.pressureMultigrid.lineShare = 0; o.pressureMultigrid.sweeps = 1
+            case let other: throw s.error("pressureSmoother", "must be point or lines (got '\(other)')")
+            }
         }
         options = o
     }

@@ -106,7 +106,8 @@ extension GenericCase {
         out.append("solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
                    + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
                    + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
-                   + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: \(Self.num(o.pressureTolerance))}")
+                   + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: \(Self.num(o.pressureTolerance)), "
+                   + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
         return out.joined(separator: "\n") + "\n"
     }
 

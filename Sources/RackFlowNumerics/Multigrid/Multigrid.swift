@@ -8,6 +8,7 @@ public struct MultigridOptions: Sendable {
     public var coarsestCells: Int = 1000
     /// An axis is smoothed by line relaxation when its share of a cell's coupling exceeds
     /// this fraction in more than `lineCellFraction` of the active cells (anisotropy).
+    /// 0 smooths along every axis longer than one cell (alternating-direction lines).
     public var lineShare: Double = 0.7
     public var lineCellFraction: Double = 0.05
     /// Force line relaxation off (point red–black Gauss–Seidel everywhere).
@@ -27,7 +28,9 @@ public final class Multigrid {
         /// Correction and right-hand side; the finest level borrows the caller's vectors.
         let x: PaddedVector?, b: PaddedVector?
         let r: PaddedVector
-        var lineAxes: [Int] = []
+        var lineAxes: [Int] = [] { didSet { factors = lineAxes.map { LineFactors(A, axis: $0) } } }
+        /// Thomas factors of the lines along each of `lineAxes`.
+        var factors: [LineFactors] = []
         var toCoarse: Coarsening?
         init(_ A: SymmetricStencil, finest: Bool) {
             self.A = A
@@ -41,7 +44,6 @@ public final class Multigrid {
     public let options: MultigridOptions
     let coarse: BandedCholesky
     let coarseRHS: PaddedVector
-    let scratch: LineScratch
 
     public var levelCount: Int { levels.count }
     /// Cells per level, finest first.
@@ -60,13 +62,10 @@ public final class Multigrid {
             levels.last!.toCoarse = map
             levels.append(Level(map.coarsen(L), finest: false))
         }
-        var maxLine = 1
         for level in levels {
             if options.allowLines { level.lineAxes = Multigrid.anisotropicAxes(level.A, options) }
-            maxLine = max(maxLine, level.A.nx, level.A.ny, level.A.nz)
         }
         self.levels = levels
-        scratch = LineScratch(maxLineLength: maxLine)
 
         // Coarsest level: band matrix in natural order (bandwidth nx·ny), with one cell of
         // each floating piece pinned so the factorisation exists. Pinning changes only the
@@ -104,6 +103,13 @@ public final class Multigrid {
         return (0..<3).filter { dims[$0] > 1 && Double(strong[$0]) > o.lineCellFraction * Double(max(activeCells, 1)) }
     }
 
+    /// The finest operator's coefficients changed in place (a SIMPLE pressure correction
+    /// refreshes them every outer iteration, the hierarchy only every few): renew what the
+    /// smoother derived from them.
+    public func finestOperatorChanged() {
+        for f in levels[0].factors { f.refresh(levels[0].A) }
+    }
+
     /// z ← M⁻¹ r: one V-cycle from a zero initial guess.
     public func apply(_ r: PaddedVector, _ z: PaddedVector) {
         cycle(0, b: r, x: z)
@@ -114,10 +120,10 @@ public final class Multigrid {
             let order = forward ? [0, 1] : [1, 0]
             for _ in 0..<options.sweeps { for colour in order { L.A.gaussSeidel(x, b, colour: colour) } }
         } else {
-            let axes = forward ? L.lineAxes : L.lineAxes.reversed()
+            let factors = forward ? L.factors : L.factors.reversed()
             let order = forward ? [0, 1] : [1, 0]
             for _ in 0..<options.sweeps {
-                for a in axes { for colour in order { L.A.lineGaussSeidel(x, b, axis: a, colour: colour, scratch: scratch) } }
+                for f in factors { for colour in order { L.A.fastLineGaussSeidel(x, b, colour: colour, factors: f) } }
             }
         }
     }

@@ -85,6 +85,7 @@ public final class MultigridCG {
     public func solve(_ b: PaddedVector, _ x: PaddedVector, options: KrylovOptions = KrylovOptions(),
                       nullSpace: NullSpacePolicy = .reject) throws -> SolveReport {
         try prepare(b, policy: nullSpace)
+        multigrid.finestOperatorChanged()
         var report = SolveReport(solver: "multigrid-preconditioned CG")
         let n = A.count
         let bnorm = BLAS.nrm2(n, b.p)
