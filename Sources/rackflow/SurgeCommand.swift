@@ -158,11 +158,16 @@ struct SurgeCommand: ParsableCommand {
         func checkpoint() throws {
             let frame = run.frames.count - 1
             let stepped = Date().timeIntervalSince(tRun) - (writeSeconds - writeSeconds0)
-            log.say("checkpoint at frame \(frame) (t = \(String(format: "%.4g", run.time)) s, outer iteration \(run.solver.history.count)): \(checkpointURL.path)")
+            let c0 = Date()
             let v = Saved(scenario: sc.file, output: folderURL.path, staging: folder.staging.path, firstFrame: range.lowerBound, lastFrame: range.upperBound,
                           every: every, voxelSizeM: voxelSize, upAxis: upAxis, log: log.text, wallSeconds: wall0 + Date().timeIntervalSince(t0),
                           idleSeconds: idleSeconds, stepSeconds: stepSeconds0 + stepped, writeSeconds: writeSeconds)
             try run.writeCheckpoint(to: checkpointURL, command: String(decoding: try JSONEncoder().encode(v), as: UTF8.self))
+            let bytes = ((try? FileManager.default.contentsOfDirectory(at: checkpointURL, includingPropertiesForKeys: [.fileSizeKey])) ?? [])
+                .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+            // Goes into the next checkpoint's log and the final log.txt.
+            log.say(String(format: "checkpoint at frame %d (t = %.4g s, outer iteration %d): %@, %.1f MB in %.2f s", frame, run.time,
+                           run.solver.history.count, checkpointURL.path, Double(bytes) / 1e6, Date().timeIntervalSince(c0)))
             checkpointed = true
             lastCheckpoint = frame
         }
