@@ -138,6 +138,25 @@ public struct ResultFolder {
         }
     }
 
+    /// Takes over the staging folder of an earlier, stopped run (a surge resumed from a
+    /// checkpoint continues in the folder holding the frames it wrote). Temporary files a kill
+    /// left half-written (`.<name>.tmp-…`) are deleted; finished files stay as they are.
+    public init(final: URL, adopting staging: URL) throws {
+        self.final = final.standardizedFileURL
+        self.staging = staging.standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: self.staging.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ExportError.io(path: self.staging.path, operation: "adopt the staging folder of the stopped run",
+                                 reason: "it is missing (deleted, or the run finished or failed since); the frames it held are gone, so start the run afresh")
+        }
+        let fm = FileManager.default
+        if let walk = fm.enumerator(at: self.staging, includingPropertiesForKeys: nil) {
+            for case let url as URL in walk where url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.contains(".tmp-") {
+                try? fm.removeItem(at: url)
+            }
+        }
+    }
+
     /// Replaces the final folder by the staging folder.
     public func commit() throws {
         let fm = FileManager.default

@@ -9,78 +9,180 @@ struct SurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "Play a surge scenario (default: Meshes/scenarios/viral-surge.yaml) in time and write frames for artists.",
-        discussion: "Solves the idle steady state, then steps in time frame by frame. Writes Results/<scenario>/: vdb/fields.NNNN.vdb, refinery.usda with assets/, telemetry.csv, preview.png, summary.json and log.txt, all at once when the run ends."
+        discussion: """
+        Solves the idle steady state, then steps in time frame by frame. Writes Results/<scenario>/: vdb/fields.NNNN.vdb, \
+        refinery.usda with assets/, telemetry.csv, fans.csv, preview.png, summary.json and log.txt; the frames go to a hidden \
+        staging folder beside it as they are computed, the whole folder appears when the run ends. Ctrl-C or SIGTERM stops at \
+        the end of the frame in progress, writes <output>.checkpoint/ and prints the resume command (exit 130 / 143).
+        """
     )
-    @Argument(help: "Scenario file (default: Meshes/scenarios/viral-surge.yaml).") var scenario: String?
-    @Option(help: "Result folder (default: Results/<scenario name>).") var output: String?
+    @Argument(help: "Scenario file (default: Meshes/scenarios/viral-surge.yaml; on --resume, the checkpoint's).") var scenario: String?
+    @Option(help: "Result folder (default: Results/<scenario name>; on --resume, the checkpoint's).") var output: String?
     @Option(help: "Frames to write, A:B inclusive (0 is the idle state); the run stops after B.") var frames: String?
     @Option(help: "Output frame rate (a divisor of the scenario's): writes every k-th frame.") var fps: Double?
     @Option(help: "Largest grid spacing, m (overrides the rack file).") var maxSpacing: Double?
-    @Option(help: "Voxel size of the VDB caches, m (the default rack's solver cells are 2–20 mm).") var voxelSize: Double = 0.02
-    @Option(help: "Up axis of the USD stage and VDB transforms: Y (Houdini) or Z.") var upAxis: String = "Y"
+    @Option(help: "Voxel size of the VDB caches, m (default 0.02; the default rack's solver cells are 2–20 mm).") var voxelSize: Double?
+    @Option(help: "Up axis of the USD stage and VDB transforms: Y (Houdini, default) or Z.") var upAxis: String?
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
+    @Option(help: "Write <output>.checkpoint/ every N frames (N time steps at the default solver.stepsPerFrame 1), frame 0 (the idle state) included.")
+    var checkpointEvery: Int?
+    @Option(help: "Continue the surge a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM), with its options.")
+    var resume: String?
+
+    /// What the command keeps in a checkpoint besides the run's state: its options, the staging
+    /// folder with the frames already written, the log and the time spent so far.
+    struct Saved: Codable {
+        var scenario: String
+        var output: String
+        var staging: String
+        var firstFrame: Int, lastFrame: Int
+        var every: Int
+        var voxelSizeM: Double
+        var upAxis: String
+        var log: String
+        var wallSeconds: Double, idleSeconds: Double, stepSeconds: Double, writeSeconds: Double
+    }
 
     func run() throws {
         let t0 = Date()
         var log = RunLog(echo: !quiet)
-        let sc = try Scenario.load(path: scenario ?? DefaultCase.scenario)
-        guard ["Y", "Z", "y", "z"].contains(upAxis) else { throw ValidationError("--up-axis must be Y or Z (got \(upAxis))") }
+        Interruption.shared.install()
+        if let n = checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be ≥ 1 frame (got \(n))") }
+        // A resume takes the scenario, folder and options from the checkpoint; options given again must agree.
+        let resumeURL = resume.map { URL(fileURLWithPath: $0) }
+        let resumed = try resumeURL.map { try SurgeRun.readCheckpoint($0) }
+        var saved: Saved? = nil
+        if let (_, _, c) = resumed, let resumeURL {
+            guard let text = c.command, let v = try? JSONDecoder().decode(Saved.self, from: Data(text.utf8)) else {
+                throw ConfigError(file: resumeURL.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "extra.command",
+                                  problem: "missing or unreadable: the surge command's options are not in this checkpoint")
+            }
+            saved = v
+            func differs(_ name: String, _ given: String?, _ stored: String) throws {
+                if let g = given, g != stored {
+                    throw ValidationError("--\(name) \(g) differs from the checkpoint's \(stored) (\(resumeURL.path)); resume without it or with the same value")
+                }
+            }
+            try differs("frames", frames, "\(v.firstFrame):\(v.lastFrame)")
+            try differs("voxel-size", voxelSize.map { "\($0)" }, "\(v.voxelSizeM)")
+            try differs("up-axis", upAxis?.uppercased(), v.upAxis)
+            try differs("max-spacing", maxSpacing.map { "\($0)" }, c.maxSpacingM.map { "\($0)" } ?? "(the rack file's)")
+            try differs("output", output.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, v.output)
+        }
+        let sc = try Scenario.load(path: scenario ?? saved?.scenario ?? DefaultCase.scenario)
+        let upAxis = (self.upAxis ?? saved?.upAxis ?? "Y").uppercased()
+        let voxelSize = self.voxelSize ?? saved?.voxelSizeM ?? 0.02
+        let maxSpacing = self.maxSpacing ?? resumed?.2.maxSpacingM
+        guard ["Y", "Z"].contains(upAxis) else { throw ValidationError("--up-axis must be Y or Z (got \(upAxis))") }
         if let h = maxSpacing, !(h > 0 && h.isFinite) { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
         guard voxelSize > 0, voxelSize.isFinite else { throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))") }
         var range = 0...sc.frameCount
-        if let f = frames {
+        if let v = saved {
+            guard v.firstFrame >= 0, v.lastFrame >= v.firstFrame, v.lastFrame <= sc.frameCount else {
+                throw ValidationError("the checkpoint's frames \(v.firstFrame):\(v.lastFrame) do not fit the scenario's 0…\(sc.frameCount)")
+            }
+            range = v.firstFrame...v.lastFrame
+        } else if let f = frames {
             let p = f.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
             guard p.count == 2, let a = p[0], let b = p[1], a >= 0, b >= a, b <= sc.frameCount else {
                 throw ValidationError("--frames must be A:B with 0 ≤ A ≤ B ≤ \(sc.frameCount) (got \(f))")
             }
             range = a...b
         }
-        var every = 1
+        var every = saved?.every ?? 1
         if let o = fps {
             let k = sc.fps / o
             guard o > 0, abs(k - k.rounded()) < 1e-9, k >= 1 else { throw ValidationError("--fps must divide the scenario's \(sc.fps) fps (got \(o))") }
+            if let v = saved, v.every != Int(k.rounded()) { throw ValidationError("--fps \(o) differs from the checkpoint's \(sc.fps / Double(v.every)) fps; resume without it") }
             every = Int(k.rounded())
         }
         // Compile before anything exists under Results/.
         let run = try SurgeRun(sc, maxSpacingM: maxSpacing)
         let g = run.solver.flow.grid
+        if let v = saved { log.text = v.log }
         log.say("scenario \(sc.name) from \(sc.file): rack \(sc.rackPath), \(g.cellCount) cells (\(g.nx) × \(g.ny) × \(g.nz)), \(sc.frameCount) frames at \(sc.fps) fps, Δt = \(String(format: "%.4g", run.dt)) s")
-        let folderURL = URL(fileURLWithPath: output ?? "Results/\(sc.name)")
+        let folderURL = URL(fileURLWithPath: saved?.output ?? output ?? "Results/\(sc.name)").standardizedFileURL
+        let checkpointURL = resumeURL ?? checkpointFolder(folderURL)
         // Memory, disk and time of the frames asked for, before the idle solve: refused here when they do not fit.
         log.say("estimate: \(try SurgeEstimate.check(run, frames: range, every: every, voxelSizeM: voxelSize, output: folderURL))")
-        let folder = try ResultFolder(final: folderURL)
-        var committed = false
-        defer { if !committed { folder.abandon() } }
-
-        let progress = SolveProgress(enabled: !quiet, tolerance: run.solver.options.tolerance, maxIterations: run.solver.options.maxIterations,
-                                     monitors: SolveProgress.rackMonitors(run.layout, run.report))
-        let tIdle = Date()
-        do {
-            try run.solveIdle(log: { progress.finish(); log.say($0) }, progress: { progress.update($0, solver: run.solver) })
-        } catch {
-            progress.finish()
-            if let failure = diverged(error, run, frame: nil) { try reportDivergence(failure, resultFolder: folderURL, log: log.text) }
-            throw error
+        let folder: ResultFolder
+        if let (h, s, c) = resumed, let v = saved, let resumeURL {
+            try run.restore(h, s, c, folder: resumeURL)   // refuses changed inputs before touching the staging folder
+            folder = try ResultFolder(final: folderURL, adopting: URL(fileURLWithPath: v.staging))
+        } else {
+            folder = try ResultFolder(final: folderURL)
         }
-        progress.finish()
-        let idleSeconds = Date().timeIntervalSince(tIdle)
-        log.say(String(format: "idle steady state: %d iterations, %.1f s", run.idleIterations, idleSeconds))
+        // The staging folder goes once a checkpoint refers to it only when the run ends or fails before any.
+        var committed = false, checkpointed = resumed != nil
+        defer { if !committed && !checkpointed { folder.abandon() } }
 
-        let writer = SurgeWriter(run: run, folder: folder.staging, voxelSizeM: voxelSize, zUp: upAxis.uppercased() == "Z")
+        let writer = SurgeWriter(run: run, folder: folder.staging, voxelSizeM: voxelSize, zUp: upAxis == "Z")
         writer.every = every
-        var writeSeconds = 0.0
+        var writeSeconds = saved?.writeSeconds ?? 0
         func emit(_ frame: SurgeRun.Frame) throws {
             guard range.contains(frame.index), frame.index % every == 0 else { return }
             let w0 = Date()
             try writer.writeFrame(frame)
             writeSeconds += Date().timeIntervalSince(w0)
         }
-        try emit(run.frames[0])
+        let idleSeconds: Double
+        if let v = saved {
+            idleSeconds = v.idleSeconds
+            writer.restore(written: run.frames.filter { range.contains($0.index) && $0.index % every == 0 })
+            writer.keepExisting = true
+            log.say("resumed from \(checkpointURL.path) at frame \(run.frames.count - 1) (t = \(String(format: "%.4g", run.time)) s, outer iteration \(run.solver.history.count)); frames so far in \(folder.staging.path)")
+        } else {
+            let progress = SolveProgress(enabled: !quiet, tolerance: run.solver.options.tolerance, maxIterations: run.solver.options.maxIterations,
+                                         monitors: SolveProgress.rackMonitors(run.layout, run.report))
+            let tIdle = Date()
+            do {
+                try run.solveIdle(log: { progress.finish(); log.say($0) }, progress: { progress.update($0, solver: run.solver) })
+            } catch {
+                progress.finish()
+                if let failure = diverged(error, run, frame: nil) { try reportDivergence(failure, resultFolder: folderURL, log: log.text) }
+                throw error
+            }
+            progress.finish()
+            idleSeconds = Date().timeIntervalSince(tIdle)
+            log.say(String(format: "idle steady state: %d iterations, %.1f s", run.idleIterations, idleSeconds))
+            try emit(run.frames[0])
+        }
+
         let tRun = Date()
+        let stepSeconds0 = saved?.stepSeconds ?? 0, writeSeconds0 = writeSeconds
+        let wall0 = saved?.wallSeconds ?? 0
         let solverPhases0 = run.solver.phaseSeconds
-        let idleOuter = run.solver.history.count
+        let idleOuter = run.idleIterations
+        var lastCheckpoint = resumed != nil ? run.frames.count - 1 : -1
+        /// Writes the checkpoint of the frame just finished (the frame's files are already written).
+        func checkpoint() throws {
+            let frame = run.frames.count - 1
+            let stepped = Date().timeIntervalSince(tRun) - (writeSeconds - writeSeconds0)
+            let c0 = Date()
+            let v = Saved(scenario: sc.file, output: folderURL.path, staging: folder.staging.path, firstFrame: range.lowerBound, lastFrame: range.upperBound,
+                          every: every, voxelSizeM: voxelSize, upAxis: upAxis, log: log.text, wallSeconds: wall0 + Date().timeIntervalSince(t0),
+                          idleSeconds: idleSeconds, stepSeconds: stepSeconds0 + stepped, writeSeconds: writeSeconds)
+            try run.writeCheckpoint(to: checkpointURL, command: String(decoding: try JSONEncoder().encode(v), as: UTF8.self))
+            let bytes = ((try? FileManager.default.contentsOfDirectory(at: checkpointURL, includingPropertiesForKeys: [.fileSizeKey])) ?? [])
+                .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+            // Goes into the next checkpoint's log and the final log.txt.
+            log.say(String(format: "checkpoint at frame %d (t = %.4g s, outer iteration %d): %@, %.1f MB in %.2f s", frame, run.time,
+                           run.solver.history.count, checkpointURL.path, Double(bytes) / 1e6, Date().timeIntervalSince(c0)))
+            checkpointed = true
+            lastCheckpoint = frame
+        }
         let frameLine = FrameProgress(enabled: !quiet, total: range.upperBound)
         while run.frames.count <= range.upperBound {
+            let done = run.frames.count - 1
+            let stopping = Interruption.shared.requested
+            if done != lastCheckpoint, stopping || (checkpointEvery.map { done % $0 == 0 } ?? false) {
+                frameLine.finish()
+                try checkpoint()
+            }
+            if stopping {
+                try reportInterruption(RunInterrupted(folder: checkpointURL, iteration: run.solver.history.count, frame: done),
+                                       resumeCommand: "rackflow surge --resume \(checkpointURL.path)")
+            }
             let f: SurgeRun.Frame
             do { f = try run.advanceFrame() } catch {
                 frameLine.finish()
@@ -91,9 +193,9 @@ struct SurgeCommand: ParsableCommand {
             frameLine.update(f, elapsed: Date().timeIntervalSince(tRun))
         }
         frameLine.finish()
-        let stepSeconds = Date().timeIntervalSince(tRun) - writeSeconds
+        let stepSeconds = stepSeconds0 + Date().timeIntervalSince(tRun) - (writeSeconds - writeSeconds0)
         let inFlow = run.solver.phaseSeconds.map { ($0.key, $0.value - (solverPhases0[$0.key] ?? 0)) }.sorted { $0.1 > $1.1 }
-        log.say("transient time per phase: " + run.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", ")
+        log.say("transient time per phase\(saved != nil ? " (since the resume)" : ""): " + run.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", ")
                 + "; inside the flow steps and tracer: " + inFlow.map { String(format: "%@ %.1f s", $0.0, $0.1) }.joined(separator: ", "))
         let cg = run.solver.history.map(\.pressureIterations)
         func mean(_ a: ArraySlice<Int>) -> Double { Double(a.reduce(0, +)) / Double(max(a.count, 1)) }
@@ -101,21 +203,25 @@ struct SurgeCommand: ParsableCommand {
                        mean(cg[..<idleOuter]), mean(cg[idleOuter...]), cg[idleOuter...].max() ?? 0))
         let w0 = Date()
         let usd = try writer.finish()
-        log.say(String(format: "VDB: %d files, %.1f MB per frame, %.2f s per frame", writer.written.count,
-                           Double(writer.vdbBytes) / 1e6 / Double(max(writer.written.count, 1)), writer.vdbSeconds / Double(max(writer.written.count, 1))))
+        let fresh = writer.written.count - writer.kept
+        log.say(String(format: "VDB: %d files (%d written before the resume and kept), %.1f MB per frame, %.2f s per frame", writer.written.count, writer.kept,
+                           Double(writer.vdbBytes) / 1e6 / Double(max(fresh, 1)), writer.vdbSeconds / Double(max(fresh, 1))))
         log.say(String(format: "stage: %d files, %.1f MB in %.2f s", usd.files.count, Double(usd.totalBytes) / 1e6, usd.seconds))
         writeSeconds += Date().timeIntervalSince(w0)
         let e = run.energy
+        let wall = wall0 + Date().timeIntervalSince(t0)
         log.say(String(format: "transient: %d frames, %.1f s stepping (%.2f s per frame), %.1f s writing (%.1f %% of the run)",
                        run.frames.count - 1, stepSeconds, stepSeconds / Double(max(run.frames.count - 1, 1)), writeSeconds,
-                       100 * writeSeconds / max(Date().timeIntervalSince(t0), 1e-9)))
+                       100 * writeSeconds / max(wall, 1e-9)))
         log.say(String(format: "energy: electrical %.4g J, into the air %.4g J, stored in parts %.4g J, stored in air %.4g J, carried out %.4g J; air balance error %.2e",
                        e.electricalJ, e.toAirJ, e.storedInPartsJ, e.storedInAirJ, e.carriedOutJ, e.airBalanceError))
-        try writer.writeSummary(wallSeconds: Date().timeIntervalSince(t0), idleSeconds: idleSeconds, stepSeconds: stepSeconds, writeSeconds: writeSeconds)
+        try writer.writeSummary(wallSeconds: wall0 + Date().timeIntervalSince(t0), idleSeconds: idleSeconds, stepSeconds: stepSeconds, writeSeconds: writeSeconds)
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
-        if !quiet { print("surge \(sc.name): \(run.frames.count - 1) frames in \(String(format: "%.0f", Date().timeIntervalSince(t0))) s → \(folderURL.path)") }
+        // The result is in place: the checkpoint (which names the staging folder, now gone) has served.
+        if checkpointed { try? FileManager.default.removeItem(at: checkpointURL) }
+        if !quiet { print("surge \(sc.name): \(run.frames.count - 1) frames in \(String(format: "%.0f", wall)) s → \(folderURL.path)") }
     }
 }
 

@@ -21,9 +21,24 @@ public final class SurgeWriter {
     /// Seconds and bytes spent on the VDB caches.
     public private(set) var vdbSeconds = 0.0, vdbBytes = 0
 
+    /// A resumed run: frames whose VDB file is already in the folder (written before the stop,
+    /// each complete since every write is atomic) are kept as they are, not written again.
+    public var keepExisting = false
+    /// Frames kept that way.
+    public private(set) var kept = 0
+
+    /// A resumed run: the frames written before the checkpoint (the stage and telemetry are
+    /// written from them at the end).
+    public func restore(written frames: [SurgeRun.Frame]) { written = frames }
+
     /// Writes `vdb/fields.NNNN.vdb` of the solver's present state (the frame just reached).
     public func writeFrame(_ frame: SurgeRun.Frame) throws {
         let t0 = Date()
+        if keepExisting, FileManager.default.fileExists(atPath: folder.appendingPathComponent(vdbPath(outputNumber(frame))).path) {
+            kept += 1
+            written.append(frame)
+            return
+        }
         if lattice == nil {
             lattice = try VDBLattice(flow: run.solver.flow, voxelSizeM: voxelSizeM, upAxis: zUp ? .z : .y)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("vdb"), withIntermediateDirectories: true)

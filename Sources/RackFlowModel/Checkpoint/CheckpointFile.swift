@@ -26,6 +26,8 @@ public struct CheckpointFile: Codable {
     /// Run-specific state as JSON text (the surge's parts, fans, frames…), nil for a solve.
     public var extra: String?
     public var arrays: [Entry]
+    /// The binary file the arrays lie in (nil: `fields.bin`, the first layout).
+    public var blob: String?
     public struct Entry: Codable { public var name: String; public var offset: Int; public var count: Int }
 
     public var solverState: SolverState {
@@ -58,6 +60,22 @@ public enum Checkpoint {
         let fm = FileManager.default
         let parent = folder.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        if fm.fileExists(atPath: folder.appendingPathComponent("checkpoint.json").path) {
+            // Replace in place, with checkpoint.json as the single commit point: the arrays go to
+            // a new fields.<iteration>.bin (temporary name, fsync, rename), then the header naming
+            // it replaces the old header the same way, then the old arrays are deleted. A kill at
+            // any moment leaves a complete checkpoint (the old or the new) under the same name.
+            var h = header
+            let blobName = "fields.\(state.history.count).bin"
+            h.blob = blobName
+            try writeAtomically(blob, to: folder.appendingPathComponent(blobName))
+            try writeAtomically(try enc.encode(h), to: folder.appendingPathComponent("checkpoint.json"))
+            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name != blobName && name != "checkpoint.json" {
+                if name.hasPrefix("fields") || name.hasPrefix(".") { try? fm.removeItem(at: folder.appendingPathComponent(name)) }
+            }
+            return
+        }
+        // The first checkpoint: a complete folder written beside and renamed in.
         let tmp = parent.appendingPathComponent(".\(folder.lastPathComponent).partial-\(getpid())")
         try? fm.removeItem(at: tmp)
         try fm.createDirectory(at: tmp, withIntermediateDirectories: false)
@@ -65,9 +83,27 @@ public enum Checkpoint {
         try writeSynced(try enc.encode(header), to: tmp.appendingPathComponent("checkpoint.json"))
         let old = parent.appendingPathComponent(".\(folder.lastPathComponent).old-\(getpid())")
         try? fm.removeItem(at: old)
-        if fm.fileExists(atPath: folder.path) { try fm.moveItem(at: folder, to: old) }
+        if fm.fileExists(atPath: folder.path) { try fm.moveItem(at: folder, to: old) }   // a folder without a header: not a checkpoint
         try fm.moveItem(at: tmp, to: folder)
         try? fm.removeItem(at: old)
+        syncDirectory(parent)
+    }
+
+    /// Temporary name in the same folder, fsync, rename over `url`, fsync the folder.
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try writeSynced(data, to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp.path)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename over \(url.path) failed: \(reason)"])
+        }
+        syncDirectory(url.deletingLastPathComponent())
+    }
+
+    static func syncDirectory(_ dir: URL) {
+        let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { fsync(fd); close(fd) }
     }
 
     static func writeSynced(_ data: Data, to url: URL) throws {
@@ -91,11 +127,14 @@ public enum Checkpoint {
         guard h.version == CheckpointFile.version else {
             throw ConfigError(file: headerURL.path, line: nil, keyPath: "version", problem: "checkpoint version \(h.version), this build reads \(CheckpointFile.version)")
         }
-        let blob = try Data(contentsOf: folder.appendingPathComponent("fields.bin"))
+        let blobURL = folder.appendingPathComponent(h.blob ?? "fields.bin")
+        guard let blob = try? Data(contentsOf: blobURL) else {
+            throw ConfigError(file: blobURL.path, line: nil, keyPath: "", problem: "file not found or unreadable: the checkpoint's arrays (named by checkpoint.json) are missing")
+        }
         var s = h.solverState
         for e in h.arrays {
             guard e.offset >= 0, e.count >= 0, e.offset + e.count * 8 <= blob.count else {
-                throw ConfigError(file: folder.appendingPathComponent("fields.bin").path, line: nil, keyPath: e.name, problem: "truncated")
+                throw ConfigError(file: blobURL.path, line: nil, keyPath: e.name, problem: "truncated: the array needs bytes \(e.offset)…\(e.offset + e.count * 8), the file has \(blob.count)")
             }
             var a = [Double](repeating: 0, count: e.count)
             _ = a.withUnsafeMutableBytes { dst in blob.copyBytes(to: dst, from: e.offset..<(e.offset + e.count * 8)) }

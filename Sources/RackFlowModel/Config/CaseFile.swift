@@ -7,6 +7,8 @@ public struct CaseFile {
     public var genericCase: GenericCase
     /// Nodes, parts and fans by name; nil for a generic case.
     public var layout: RackLayout?
+    /// The files a rack file pulled in (nodes, parts), for input fingerprints; empty for a generic case.
+    public var inputFiles: [String] = []
 
     public static func load(path: String) throws -> CaseFile {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -18,7 +20,7 @@ public struct CaseFile {
             r.beginResolving(path)
             defer { r.endResolving() }
             let c = try RackCompiler.compile(try RackSpec(root, resolver: r))
-            return CaseFile(path: path, genericCase: c.genericCase, layout: c.layout)
+            return CaseFile(path: path, genericCase: c.genericCase, layout: c.layout, inputFiles: r.files)
         }
         return CaseFile(path: path, genericCase: try GenericCase(root), layout: nil)
     }

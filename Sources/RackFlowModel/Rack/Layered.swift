@@ -147,6 +147,9 @@ public final class FileResolver {
         return c
     }
 
+    /// Every file loaded through this resolver (normalised paths, sorted): a run's inputs.
+    public var files: [String] { cache.keys.sorted() }
+
     /// Marks `file` as being resolved, so a reference back to it is a cycle; pair with `endResolving`.
     public func beginResolving(_ file: String) { stack.append(Self.normalized(file)) }
     public func endResolving() { stack.removeLast() }

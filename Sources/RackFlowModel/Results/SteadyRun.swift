@@ -123,6 +123,7 @@ public struct RunInterrupted: Error, CustomStringConvertible {
     public var folder: URL
     public var iteration: Int
     public var frame: Int?
+    public init(folder: URL, iteration: Int, frame: Int?) { self.folder = folder; self.iteration = iteration; self.frame = frame }
     public var description: String {
         "stopped at outer iteration \(iteration)\(frame.map { ", frame \($0)" } ?? ""); checkpoint written to \(folder.path)"
     }

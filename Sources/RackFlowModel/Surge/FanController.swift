@@ -16,7 +16,7 @@ public struct FanController {
     public let control: Scenario.FanControl?
     /// For `own` sensors: the part index of the GPU this blower cools.
     public let ownPart: Int?
-    public private(set) var duty = 1.0
+    public internal(set) var duty = 1.0   // internal(set): restored from surge checkpoints
 
     public init(name: String, node: Int, kind: String, solverIndex: Int, curve: FanCurve, ratedRPM: Double,
                 control: Scenario.FanControl?, ownPart: Int?) {

@@ -56,14 +56,16 @@ public final class SurgeRun {
     public let solver: FlowSolver
     public let stepper: TimeStepper
     public let timeline: LoadTimeline
-    public private(set) var parts: [PartHeat] = []
-    public private(set) var fans: [FanController] = []
-    public private(set) var energy = Energy()
-    public private(set) var time = 0.0
-    public private(set) var frames: [Frame] = []
+    /// The largest grid spacing asked for instead of the rack file's, m.
+    public let maxSpacingM: Double?
+    public internal(set) var parts: [PartHeat] = []
+    public internal(set) var fans: [FanController] = []
+    public internal(set) var energy = Energy()
+    public internal(set) var time = 0.0
+    public internal(set) var frames: [Frame] = []   // internal(set): state restored by Checkpoint/SurgeCheckpoint.swift
     /// Idle steady solve: iterations and whether it converged.
-    public private(set) var idleIterations = 0
-    public private(set) var idleConverged = false
+    public internal(set) var idleIterations = 0
+    public internal(set) var idleConverged = false
     /// Smoke-like tracer (0…1): injected just behind the front mesh of every node that has
     /// ignited, carried by the air; shows where each node's air goes (the VDB `density`).
     public let smoke: PaddedVector
@@ -80,6 +82,7 @@ public final class SurgeRun {
     /// to the idle state; nothing is solved yet.
     public init(_ scenario: Scenario, maxSpacingM: Double? = nil) throws {
         self.scenario = scenario
+        self.maxSpacingM = maxSpacingM
         var c = try CaseFile.load(path: scenario.rackPath)
         if let h = maxSpacingM { c.setMaxSpacing(h) }
         guard let layout = c.layout else {
@@ -89,6 +92,7 @@ public final class SurgeRun {
         let (flow, options, report) = try c.genericCase.compile()
         self.report = report
         solver = try FlowSolver(flow, options: options)
+        solver.keepsPreconditionerSource = true   // frame-end checkpoints fall between multigrid rebuilds
         var so = TimeStepOptions()
         so.minOuter = scenario.solver.minOuter; so.maxOuter = scenario.solver.maxOuter; so.tolerance = scenario.solver.tolerance
         stepper = TimeStepper(solver, options: so)

@@ -11,7 +11,9 @@ import RackFlowNumerics
 /// iteration that is a multiple of `pressurePreconditionerRebuild`, and a checkpoint is only
 /// taken at such an iteration (`canCheckpoint`), so the resumed run rebuilds it from the same
 /// coefficients the uninterrupted run would; coefficients, scratch vectors and Krylov state
-/// are recomputed inside every iteration.
+/// are recomputed inside every iteration. A surge checkpoints at frame ends, between rebuilds:
+/// with `keepsPreconditionerSource` the coefficients of the last rebuild travel along
+/// (`pcSource.*`) and the restore rebuilds the hierarchy from them.
 public struct SolverState {
     public var arrays: [String: [Double]] = [:]
     public var history: [Residuals] = []
@@ -42,6 +44,7 @@ extension FlowSolver {
             s.arrays["old\(l)temperature"] = oldTemperature[l].array
         }
         s.oldLevels = oldVelocity.count
+        if let src = preconditionerSource { for (k, v) in src { s.arrays["pcSource.\(k)"] = v } }
         s.timeWeights = timeWeights
         s.history = history
         s.scalars = ["referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
@@ -85,5 +88,27 @@ extension FlowSolver {
         lastChangeIndex = Int(s.scalars["lastChangeIndex"] ?? 0)
         lastChangeRMS = s.scalars["lastChangeRMS"] ?? 0
         pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
+        // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
+        // stands): rebuild the hierarchy from the coefficients the running solver built it from.
+        // The next iteration assembles every coefficient afresh, as the uninterrupted run does.
+        let names = ["east", "north", "top", "anchor"]
+        if history.count % max(options.pressurePreconditionerRebuild, 1) != 0, names.allSatisfy({ s.arrays["pcSource.\($0)"] != nil }) {
+            var src: [String: [Double]] = [:]
+            for n in names { src[n] = try take("pcSource.\(n)", count: pc.count) }
+            for (n, v) in [("east", pc.east), ("north", pc.north), ("top", pc.top)] {
+                src[n]!.withUnsafeBufferPointer { v.p.update(from: $0.baseAddress!, count: pc.count) }
+            }
+            pc.anchor = src["anchor"]!
+            pc.refresh()
+            pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid)
+            preconditionerSource = src
+        } else if history.count % max(options.pressurePreconditionerRebuild, 1) != 0 && !history.isEmpty {
+            throw FlowInputError("checkpoint: taken between two multigrid rebuilds (outer iteration \(history.count)) without the coefficients of the last rebuild (pcSource.*); it cannot resume bitwise")
+        }
+    }
+
+    /// The pressure-correction coefficients the multigrid hierarchy is being built from.
+    func capturePreconditionerSource() -> [String: [Double]] {
+        ["east": pc.east.array, "north": pc.north.array, "top": pc.top.array, "anchor": pc.anchor]
     }
 }

@@ -132,6 +132,11 @@ public final class FlowSolver {
     let energy: Stencil
     let pc: SymmetricStencil
     var pcSolver: MultigridCG?
+    /// When set, every multigrid rebuild keeps a copy of the coefficients it was built from
+    /// (`preconditionerSource`), so a checkpoint taken between rebuilds restores bitwise
+    /// (Checkpoint/SolverState.swift). Off for steady solves, whose checkpoints fall on rebuilds.
+    public var keepsPreconditionerSource = false
+    var preconditionerSource: [String: [Double]]?
     let pcRHS: PaddedVector, pcSol: PaddedVector
     /// Dense porous and sheet coefficients for the momentum kernel (built on first use).
     var momentumObjects: MomentumObjects?

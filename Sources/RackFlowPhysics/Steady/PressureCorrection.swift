@@ -57,6 +57,7 @@ extension FlowSolver {
         let iteration = history.count
         if pcSolver == nil || iteration % max(options.pressurePreconditionerRebuild, 1) == 0 {
             try timed("pressure setup") { if let s = pcSolver { try s.rebuildPreconditioner(options: options.pressureMultigrid) } else { pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid) } }
+            if keepsPreconditionerSource { preconditionerSource = capturePreconditionerSource() }
         }
         pcSol.fill(0)
         var opts = KrylovOptions(tolerance: options.pressureTolerance, maxIterations: 200)

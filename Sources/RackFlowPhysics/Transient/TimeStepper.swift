@@ -35,6 +35,12 @@ public final class TimeStepper {
         self.options = options
     }
 
+    /// Puts back the counters of a checkpointed run (the solver's own state, old levels
+    /// included, goes through `FlowSolver.restore`).
+    public func restore(timeS: Double, steps: Int, outerIterations: [Int]) {
+        time = timeS; self.steps = steps; self.outerIterations = outerIterations
+    }
+
     /// Chooses a step from the output interval and a Courant limit: the largest step that
     /// divides `outputInterval` into whole steps with u Δt / Δx ≤ `courant` for the given speed.
     public static func step(outputIntervalS: Double, maxSpeedMPerS: Double, minSpacingM: Double, courant: Double) -> Double {
