@@ -13,7 +13,7 @@ extension Bench {
         @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
         @Option(help: "Target wall seconds (default: 120, or 20 when --max-spacing ≥ 0.03).") var target: Double?
         @Option(help: "Stop after this many outer iterations (per-iteration cost without a full solve; the target is then not judged).") var maxIterations: Int?
-        @Option(help: "Afterwards, re-solve the last pressure-correction system this many times alone and report its cost (best of the repeats).") var pressureRepeats: Int = 0
+        @Option(help: "Afterwards, re-solve the last pressure-correction system alone this many times with each multigrid smoother (point, lines) and report its cost (best of the repeats).") var pressureRepeats: Int = 0
         @Flag(help: "Print one JSON object.") var json = false
 
         struct Result: Codable {
@@ -47,21 +47,22 @@ extension Bench {
                          r.meetsTarget ? "met" : "MISSED", r.secondsPerIteration, r.usPerCellIteration))
             print("  phases: " + r.phases.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", "))
             if pressureRepeats > 0 {
-                var variants: [(String, MultigridOptions?)] = [("current", nil)]
-                if ProcessInfo.processInfo.environment["RF_VARIANTS"] != nil {
-                    var o = MultigridOptions(); o.allowLines = true; variants.append(("lines", o))
-                    o = MultigridOptions(); o.allowLines = true; o.lineShare = 0.5; variants.append(("lines0.5", o))
-                    o = MultigridOptions(); o.allowLines = true; o.lineShare = 0.0; variants.append(("lines-all", o))
-                    o = MultigridOptions(); o.allowLines = true; o.lineShare = 0.0; o.sweeps = 1; variants.append(("lines-all-sweeps1", o))
-                    o = MultigridOptions(); o.allowLines = true; o.lineShare = 0.6; variants.append(("lines0.6", o))
-                    o = MultigridOptions(); o.allowLines = true; o.lineShare = 0.5; o.sweeps = 1; variants.append(("lines0.5-sweeps1", o))
+                // The solver's own smoother, then the alternatives the pressureMultigrid comment weighs.
+                func lines(share: Double, sweeps: Int) -> MultigridOptions {
+                    var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; return o
                 }
+                let variants: [(String, MultigridOptions?)] = [
+                    ("this case's smoother", nil),
+                    ("point", { var o = MultigridOptions(); o.allowLines = false; return o }()),
+                    ("lines where anisotropic (share 0.7)", lines(share: 0.7, sweeps: 2)),
+                    ("lines along every axis, 2 sweeps", lines(share: 0, sweeps: 2)),
+                    ("lines along every axis, 1 sweep", lines(share: 0, sweeps: 1)),
+                ]
                 for (name, mg) in variants {
-                let p = try run.solver.benchmarkPressure(repeats: pressureRepeats, multigrid: mg)
-                print(String(format: "%@: V-cycle %.2f ms, operator %.2f ms, dot %.2f ms", name, p.vCycleMs, p.operatorMs, p.dotMs))
-                print(String(format: "  pressure alone: %d CG iterations to %.1e, %.1f ms per solve (%.2f ms per CG iteration), setup %.1f ms; levels %@; line axes %@",
-                             p.cgIterations, p.relativeResidual, p.solveSeconds * 1e3, p.solveSeconds * 1e3 / Double(max(p.cgIterations, 1)),
-                             p.setupSeconds * 1e3, p.levels.joined(separator: " → "), p.lineAxes.description))
+                    let p = try run.solver.benchmarkPressure(repeats: pressureRepeats, multigrid: mg)
+                    print(String(format: "  pressure alone, %@: %d CG iterations to %.1e, %.1f ms per solve; V-cycle %.2f ms, operator %.2f ms, dot %.2f ms; setup %.1f ms; line axes per level %@",
+                                 name, p.cgIterations, p.relativeResidual, p.solveSeconds * 1e3, p.vCycleMs, p.operatorMs, p.dotMs,
+                                 p.setupSeconds * 1e3, p.lineAxes.description))
                 }
             }
         }
