@@ -12,7 +12,7 @@ struct RoomCommand: ParsableCommand {
         discussion: """
             Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the network are iterated until the flows agree. \
             Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks round-robin and exchange the coupling through collectives, and rank 0 writes. \
-            Writes Results/<room>/: summary.json, report.md, plan.png, log.txt and racks/<rack>/ (as `solve` writes a rack), all at once when the run ends; a failed run (any rank) leaves nothing.
+            Writes Results/<room>/: summary.json, report.md, plan.png, log.txt, room.usda (USD stage: racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run (any rank) leaves nothing.
             """
     )
     @Argument(help: "Room file (default: Meshes/rooms/refinery-room.yaml).") var room: String?
@@ -20,6 +20,7 @@ struct RoomCommand: ParsableCommand {
     @Option(help: "Largest grid spacing of every rack, m (overrides the rack files).") var maxSpacing: Double?
     @Option(help: "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank under mpirun).") var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
+    @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
 
     func run() throws {
@@ -51,6 +52,7 @@ struct RoomCommand: ParsableCommand {
         if let h = maxSpacing, !(h > 0 && h.isFinite) { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be ≥ 1 (got \(j))") }
         guard vtiSpacing > 0, vtiSpacing.isFinite else { throw ValidationError("--vti-spacing must be > 0 m (got \(vtiSpacing))") }
+        guard voxelSize > 0, voxelSize.isFinite else { throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))") }
         let spec = try RoomSpec.load(path: room ?? DefaultCase.room)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
@@ -81,6 +83,15 @@ struct RoomCommand: ParsableCommand {
                 try ResultWriter.write(summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout, report: r.report,
                                        source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiSpacing, log: &rackLog)
                 try ResultWriter.writeSummary(s, to: dir)
+                // The rack's volumes for the room stage, written here by the rank that owns the
+                // rack (rack frame, Y up, DESIGN §7); `rank` in the file's metadata says which.
+                let tv = Date()
+                let lattice = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
+                let vdb = try VDBWriter.write(VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC), lattice: lattice,
+                                              to: dir.appendingPathComponent("fields.vdb"),
+                                              metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
+                rackLog.say(String(format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d", lattice.voxelCount, lattice.activeVoxelCount,
+                                   voxelSize, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
                 try AtomicFile.write(rackLog.text, to: dir.appendingPathComponent("log.txt"))
                 archive.append(try FolderArchive.pack(dir, prefix: "racks/\(r.name)"))
                 summaries[k] = s
@@ -112,12 +123,21 @@ struct RoomCommand: ParsableCommand {
                                   ranks: comm.size, jobsPerRank: jobs,
                                   timings: .init(compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
         summary.cpuSecondsPerRank = cpuPerRank
+        let rackSummaries = spec.racks.indices.map { all[$0]! }
+        summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
         log.say(String(format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
                        summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS, summary.massConservationError,
                        summary.plenumPressurePa, summary.timings.wallSeconds))
+        // The stage last of the room's own files: written into the staging folder with the
+        // racks' VDB files already unpacked there, and renamed in with everything else.
+        let usd = try RoomStageWriter.steady(spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
+            .write(to: folder.staging)
+        log.say(String(format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds))
+        summary.timings.writeSeconds = Date().timeIntervalSince(tw)
+        summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         try RoomWriter.write(summary, spec: spec, to: folder.staging)
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
