@@ -21,6 +21,7 @@ struct RoomCommand: ParsableCommand {
     @Option(help: "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank under mpirun).") var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
     @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
+    @Option(help: "Play a surge scenario in every rack with the plenum coupled once per frame (the scenario's rack is replaced by each position's rack).") var surge: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
 
     func run() throws {
@@ -57,6 +58,10 @@ struct RoomCommand: ParsableCommand {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
 
+        if let surge {
+            try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, t0: t0, log: &log)
+            return
+        }
         let run = try RoomRun(spec, comm: comm)
         let tc = Date()
         try run.run(maxSpacingM: maxSpacing, jobs: jobs, log: { log.say($0) })
@@ -144,6 +149,102 @@ struct RoomCommand: ParsableCommand {
         committed = true
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
         if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
+    }
+
+    struct SurgeSummary: Codable {
+        var room: String
+        var scenario: String
+        var frames: Int
+        var fps: Double
+        var ranks: Int
+        var records: [RoomSurge.FrameRecord]
+        var trayProbes: [[TrayProbes.Tray]]
+        var cpuSecondsPerRank: [Double]
+        var wallSeconds: Double
+    }
+
+    /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
+    /// and each rank writes its racks' VDB of the frame (in its scratch folder, shipped to rank 0
+    /// at the end with the racks' frame telemetry); rank 0 writes the stage with one sample per
+    /// frame, tray-probes.csv, summary.json and log.txt, all renamed in at once.
+    func surgeBody(_ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog) throws {
+        let scenario = try Scenario.load(path: scenarioPath)
+        guard comm.size <= spec.racks.count else {
+            throw ValidationError("--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
+        }
+        let root = comm.rank == 0
+        var lines: [String] = []
+        let rs = RoomSurge(spec, comm: comm, scenario: scenario)
+        try rs.start(maxSpacingM: maxSpacing, jobs: jobs, log: { if root { lines.append($0) } })
+        for l in lines { log.say(l) }
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("rackflow-roomsurge-\(getpid())-\(comm.rank)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var lattices: [Int: VDBLattice] = [:]
+        func writeVDBs(_ frame: Int) throws {
+            var failure: Error?
+            do {
+                for k in rs.owned {
+                    let r = rs.runs[k]!
+                    if lattices[k] == nil { lattices[k] = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y) }
+                    let url = scratch.appendingPathComponent(spec.racks[k].name).appendingPathComponent(String(format: "vdb/fields.%04d.vdb", frame))
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    let smoke = [Double](UnsafeBufferPointer(start: r.smoke.p, count: r.smoke.count))
+                    try VDBWriter.write(VDBFrame(solver: r.solver, density: smoke, temperatureBackgroundC: r.solver.flow.initialTemperatureC), lattice: lattices[k]!, to: url,
+                                        metadata: ["room": spec.name, "rack": spec.racks[k].name, "rank": "\(comm.rank)", "frame": "\(frame)",
+                                                   "time_s": String(format: "%.6f", r.time), "scenario": scenario.name])
+                }
+            } catch { failure = RoomError.rack(name: "(writing VDB)", rank: comm.rank, reason: "\(error)") }
+            try RoomRun(spec, comm: comm).agree(failure)
+        }
+        try writeVDBs(0)
+        for f in 1...rs.frameCount {
+            let rec = try rs.advanceFrame(jobs: jobs)
+            try writeVDBs(f)
+            if root {
+                log.say(String(format: "frame %d (t = %.3f s): blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ", f, rec.timeS, rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+                        + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }.joined(separator: ", "))
+            }
+        }
+        var archive = Data()
+        for k in rs.owned { archive.append(try FolderArchive.pack(scratch.appendingPathComponent(spec.racks[k].name), prefix: "racks/\(spec.racks[k].name)")) }
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        let cpu = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
+        let enc = JSONEncoder()
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let archives = try comm.gather(archive)
+        var mine: [Int: [SurgeRun.Frame]] = [:]
+        for k in rs.owned { mine[k] = rs.runs[k]!.frames }
+        let blobs = try comm.gather(try enc.encode(mine))
+        guard root else { return }
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var frames: [Int: [SurgeRun.Frame]] = [:]
+        for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
+        guard frames.count == spec.racks.count else { throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames") }
+        let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
+        let folder = try ResultFolder(final: folderURL)
+        var committed = false
+        defer { if !committed { folder.abandon() } }
+        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
+        let cases = try RoomStageWriter.rackTypes(spec).cases
+        let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
+        let n = rs.records.count
+        let stage = try RoomStageWriter.surge(spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
+                                              rackFrames: spec.racks.indices.map { frames[$0]! },
+                                              vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) } },
+                                              trays: trays)
+        let usd = try stage.write(to: folder.staging)
+        log.say(String(format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n, usd.files.count, usd.totalBytes, usd.seconds,
+                       cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let s = SurgeSummary(room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size, records: rs.records,
+                             trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
+        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        try folder.commit()
+        committed = true
+        if !quiet { print("room \(spec.name) surge \(scenario.name): \(n - 1) frames in \(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/room.usda") }
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {
