@@ -10,11 +10,10 @@ import RackFlowExport
 /// frame's coupling; the tray probes stay between the room air and the hottest exhaust, follow
 /// the heating (warmer at the end than idle) and agree with tray-probes.csv.
 final class RoomSurgeTests: XCTestCase {
-    func testRoomSurgeFramesStageAndTrayTimeSeries() throws {
-        let bin = try RoomStageTests.rackflowBinary()
+    /// The room (two quick racks, a tray over A01) and the 4-frame scenario, in a new folder.
+    static func inputs() throws -> (dir: URL, room: String, scenario: String) {
         let dir = RoomStageTests.scratch.appendingPathComponent("surge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let rack = try RoomStageTests.quickRack(dir, node: "rm44-gb203-3gpu.yaml", maxIterations: 100)
         let room = dir.appendingPathComponent("room.yaml").path
         try """
@@ -41,6 +40,13 @@ final class RoomSurgeTests: XCTestCase {
         blower: {idle: 0.6, full: 1.0, start: 0.1, ramp: 0.3}
         solver: {minOuter: 2, maxOuter: 4, tolerance: 1.0e-3}
         """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        return (dir, room, scenario)
+    }
+
+    func testRoomSurgeFramesStageAndTrayTimeSeries() throws {
+        let bin = try RoomStageTests.rackflowBinary()
+        let (dir, room, scenario) = try Self.inputs()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         let t0 = Date()
         let r = try RoomStageTests.run(bin, ["room", room, "--surge", scenario, "--output", out.path, "--quiet", "--jobs", "2"])
@@ -83,5 +89,33 @@ final class RoomSurgeTests: XCTestCase {
         XCTAssertEqual(csv.count, 5 * temps["0"]!.count)
         let last = csv.filter { $0.hasPrefix("4,") }.map { Double($0.split(separator: ",")[7])! }
         for (a, b) in zip(last, temps["4"]!) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
+    }
+
+    /// Under `mpirun -np 2` each rank steps and writes its own rack (A01 rank 0, B01 rank 1,
+    /// every frame's VDB saying so), rank 0 writes a stage usd-core accepts, mass holds per frame.
+    func testRoomSurgeUnderMPI() throws {
+        let bin = try RoomStageTests.rackflowBinary()
+        guard let mpi = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return XCTFail("no mpirun: install openmpi-bin (bootstrap.sh)")
+        }
+        let (dir, room, scenario) = try Self.inputs()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("mpi")
+        let r = try RoomStageTests.run(URL(fileURLWithPath: mpi), ["--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
+                                                                   "room", room, "--surge", scenario, "--output", out.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        XCTAssertEqual(summary["ranks"] as? Int, 2)
+        let records = try XCTUnwrap(summary["records"] as? [[String: Any]])
+        XCTAssertEqual(records.count, 5)
+        for rec in records { XCTAssertLessThanOrEqual(try XCTUnwrap(rec["massConservationError"] as? Double), 1e-9) }
+        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path]) else { return }
+        XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
+        let racks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
+        for (name, rank) in [("A01", "0"), ("B01", "1")] {
+            let vdbs = try XCTUnwrap(racks[name]?["vdb"] as? [String: [String: Any]])
+            XCTAssertEqual(vdbs.count, 5)
+            XCTAssertTrue(vdbs.values.allSatisfy { $0["rank"] as? String == rank }, "\(name): \(vdbs)")
+        }
     }
 }
