@@ -12,7 +12,7 @@ struct RoomCommand: ParsableCommand {
         discussion: """
             Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the network are iterated until the flows agree. \
             Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks round-robin and exchange the coupling through collectives, and rank 0 writes. \
-            Writes Results/<room>/: summary.json, report.md, plan.png, log.txt and racks/<rack>/ (as `solve` writes a rack), all at once when the run ends; a failed run (any rank) leaves nothing.
+            Writes Results/<room>/: summary.json, report.md, plan.png, log.txt, room.usda (USD stage: racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run (any rank) leaves nothing.
             """
     )
     @Argument(help: "Room file (default: Meshes/rooms/refinery-room.yaml).") var room: String?
@@ -20,6 +20,8 @@ struct RoomCommand: ParsableCommand {
     @Option(help: "Largest grid spacing of every rack, m (overrides the rack files).") var maxSpacing: Double?
     @Option(help: "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank under mpirun).") var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
+    @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
+    @Option(help: "Play a surge scenario in every rack with the plenum coupled once per frame (the scenario's rack is replaced by each position's rack).") var surge: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
 
     func run() throws {
@@ -51,10 +53,15 @@ struct RoomCommand: ParsableCommand {
         if let h = maxSpacing, !(h > 0 && h.isFinite) { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be ≥ 1 (got \(j))") }
         guard vtiSpacing > 0, vtiSpacing.isFinite else { throw ValidationError("--vti-spacing must be > 0 m (got \(vtiSpacing))") }
+        guard voxelSize > 0, voxelSize.isFinite else { throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))") }
         let spec = try RoomSpec.load(path: room ?? DefaultCase.room)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
 
+        if let surge {
+            try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, t0: t0, log: &log)
+            return
+        }
         let run = try RoomRun(spec, comm: comm)
         let tc = Date()
         try run.run(maxSpacingM: maxSpacing, jobs: jobs, log: { log.say($0) })
@@ -81,6 +88,15 @@ struct RoomCommand: ParsableCommand {
                 try ResultWriter.write(summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout, report: r.report,
                                        source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiSpacing, log: &rackLog)
                 try ResultWriter.writeSummary(s, to: dir)
+                // The rack's volumes for the room stage, written here by the rank that owns the
+                // rack (rack frame, Y up, DESIGN §7); `rank` in the file's metadata says which.
+                let tv = Date()
+                let lattice = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
+                let vdb = try VDBWriter.write(VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC), lattice: lattice,
+                                              to: dir.appendingPathComponent("fields.vdb"),
+                                              metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
+                rackLog.say(String(format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d", lattice.voxelCount, lattice.activeVoxelCount,
+                                   voxelSize, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
                 try AtomicFile.write(rackLog.text, to: dir.appendingPathComponent("log.txt"))
                 archive.append(try FolderArchive.pack(dir, prefix: "racks/\(r.name)"))
                 summaries[k] = s
@@ -112,18 +128,123 @@ struct RoomCommand: ParsableCommand {
                                   ranks: comm.size, jobsPerRank: jobs,
                                   timings: .init(compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
         summary.cpuSecondsPerRank = cpuPerRank
+        let rackSummaries = spec.racks.indices.map { all[$0]! }
+        summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
         log.say(String(format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
                        summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS, summary.massConservationError,
                        summary.plenumPressurePa, summary.timings.wallSeconds))
+        // The stage last of the room's own files: written into the staging folder with the
+        // racks' VDB files already unpacked there, and renamed in with everything else.
+        let usd = try RoomStageWriter.steady(spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
+            .write(to: folder.staging)
+        log.say(String(format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds))
+        summary.timings.writeSeconds = Date().timeIntervalSince(tw)
+        summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         try RoomWriter.write(summary, spec: spec, to: folder.staging)
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
         if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
+    }
+
+    struct SurgeSummary: Codable {
+        var room: String
+        var scenario: String
+        var frames: Int
+        var fps: Double
+        var ranks: Int
+        var records: [RoomSurge.FrameRecord]
+        var trayProbes: [[TrayProbes.Tray]]
+        var cpuSecondsPerRank: [Double]
+        var wallSeconds: Double
+    }
+
+    /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
+    /// and each rank writes its racks' VDB of the frame (in its scratch folder, shipped to rank 0
+    /// at the end with the racks' frame telemetry); rank 0 writes the stage with one sample per
+    /// frame, tray-probes.csv, summary.json and log.txt, all renamed in at once.
+    func surgeBody(_ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog) throws {
+        let scenario = try Scenario.load(path: scenarioPath)
+        guard comm.size <= spec.racks.count else {
+            throw ValidationError("--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
+        }
+        let root = comm.rank == 0
+        var lines: [String] = []
+        let rs = RoomSurge(spec, comm: comm, scenario: scenario)
+        try rs.start(maxSpacingM: maxSpacing, jobs: jobs, log: { if root { lines.append($0) } })
+        for l in lines { log.say(l) }
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("rackflow-roomsurge-\(getpid())-\(comm.rank)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var lattices: [Int: VDBLattice] = [:]
+        func writeVDBs(_ frame: Int) throws {
+            var failure: Error?
+            do {
+                for k in rs.owned {
+                    let r = rs.runs[k]!
+                    if lattices[k] == nil { lattices[k] = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y) }
+                    let url = scratch.appendingPathComponent(spec.racks[k].name).appendingPathComponent(String(format: "vdb/fields.%04d.vdb", frame))
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    let smoke = [Double](UnsafeBufferPointer(start: r.smoke.p, count: r.smoke.count))
+                    try VDBWriter.write(VDBFrame(solver: r.solver, density: smoke, temperatureBackgroundC: r.solver.flow.initialTemperatureC), lattice: lattices[k]!, to: url,
+                                        metadata: ["room": spec.name, "rack": spec.racks[k].name, "rank": "\(comm.rank)", "frame": "\(frame)",
+                                                   "time_s": String(format: "%.6f", r.time), "scenario": scenario.name])
+                }
+            } catch { failure = RoomError.rack(name: "(writing VDB)", rank: comm.rank, reason: "\(error)") }
+            try RoomRun(spec, comm: comm).agree(failure)
+        }
+        try writeVDBs(0)
+        for f in 1...rs.frameCount {
+            let rec = try rs.advanceFrame(jobs: jobs)
+            try writeVDBs(f)
+            if root {
+                log.say(String(format: "frame %d (t = %.3f s): blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ", f, rec.timeS, rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+                        + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }.joined(separator: ", "))
+            }
+        }
+        var archive = Data()
+        for k in rs.owned { archive.append(try FolderArchive.pack(scratch.appendingPathComponent(spec.racks[k].name), prefix: "racks/\(spec.racks[k].name)")) }
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        let cpu = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
+        let enc = JSONEncoder()
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let archives = try comm.gather(archive)
+        var mine: [Int: [SurgeRun.Frame]] = [:]
+        for k in rs.owned { mine[k] = rs.runs[k]!.frames }
+        let blobs = try comm.gather(try enc.encode(mine))
+        guard root else { return }
+        let dec = JSONDecoder()
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var frames: [Int: [SurgeRun.Frame]] = [:]
+        for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
+        guard frames.count == spec.racks.count else { throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames") }
+        let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
+        let folder = try ResultFolder(final: folderURL)
+        var committed = false
+        defer { if !committed { folder.abandon() } }
+        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
+        let cases = try RoomStageWriter.rackTypes(spec).cases
+        let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
+        let n = rs.records.count
+        let stage = try RoomStageWriter.surge(spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
+                                              rackFrames: spec.racks.indices.map { frames[$0]! },
+                                              vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) } },
+                                              trays: trays)
+        let usd = try stage.write(to: folder.staging)
+        log.say(String(format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n, usd.files.count, usd.totalBytes, usd.seconds,
+                       cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let s = SurgeSummary(room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size, records: rs.records,
+                             trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
+        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        try folder.commit()
+        committed = true
+        if !quiet { print("room \(spec.name) surge \(scenario.name): \(n - 1) frames in \(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/room.usda") }
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {

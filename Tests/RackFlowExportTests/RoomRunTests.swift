@@ -120,6 +120,17 @@ final class RoomRunTests: XCTestCase {
             XCTAssertTrue([0, 3].contains(r.status), "mpi: \(r.stderr)")
             runs.append(("mpi", out))
             XCTAssertEqual(try summary(out)["ranks"] as? Int, 2)
+            // Each rank wrote its own racks' VDB files (rank 1 owns B01), rank 0 the stage that
+            // references them; usd-core and OpenVDB read both.
+            if let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path]) {
+                XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
+                let racks = check.json["racks"] as? [String: [String: Any]] ?? [:]
+                for (rack, rank) in [("A01", "0"), ("B01", "1")] {
+                    let vdb = (racks[rack]?["vdb"] as? [String: [String: Any]])?.values.first
+                    XCTAssertEqual(vdb?["rank"] as? String, rank, "\(rack)'s fields.vdb")
+                    XCTAssertEqual(vdb?["rack"] as? String, rack)
+                }
+            }
         } else {
             XCTFail("no mpirun: install openmpi-bin (bootstrap.sh)")
         }
@@ -135,7 +146,7 @@ final class RoomRunTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(w - v), 1e-9 * max(abs(v), 1e-12), "\(label) \(k): \(w) vs \(v)")
             }
             XCTAssertLessThanOrEqual(try XCTUnwrap(s["massConservationError"] as? Double), 1e-6, label)
-            for p in ["plan.png", "report.md", "log.txt", "racks/A01/summary.json", "racks/B01/report.md", "racks/B01/fields.vtr"] {
+            for p in ["plan.png", "report.md", "log.txt", "room.usda", "racks/A01/summary.json", "racks/B01/report.md", "racks/B01/fields.vtr", "racks/B01/fields.vdb"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(p).path), "\(label): no \(p)")
             }
         }

@@ -121,4 +121,80 @@ final class RoomTests: XCTestCase {
         // Residuals fall: the last is below the first by orders of magnitude.
         XCTAssertLessThan(r.iterations.last!.flowResidual, 1e-3 * r.iterations.first!.flowResidual)
     }
+
+    // MARK: placement and cable-tray probes
+
+    /// Row A's doors face +y (the rack turned half a turn), row B's −y (the rack's own frame);
+    /// each rack's inner box sits centred in its footprint.
+    func testRackPlacementFollowsTheDoors() throws {
+        let r = try room(Self.base)
+        let (w, d, h) = r.racks[0].rack.innerSizeM
+        // A01: the door (rack y = 0) at the aisle side, y = depth − (depth − d)/2.
+        let a = r.roomPoint(rack: 0, SIMD3(0, 0, h))
+        XCTAssertEqual(a.y, 1.25 - (1.25 - d) / 2, accuracy: 1e-12)
+        XCTAssertEqual(a.x, (0.65 - w) / 2 + w, accuracy: 1e-12)
+        XCTAssertEqual(a.z, h)
+        XCTAssertEqual(r.rackPlacement(0).rotationDegrees, 180)
+        // B02: the door towards −y at the aisle, the rack's own axes.
+        let k = r.racks.firstIndex { $0.name == "B02" }!
+        let b = r.roomPoint(rack: k, SIMD3(0, 0, 0))
+        XCTAssertEqual(b.y, 1.25 + 1.2 + (1.25 - d) / 2, accuracy: 1e-12)
+        XCTAssertEqual(b.x, 0.65 + (0.65 - w) / 2, accuracy: 1e-12)
+        XCTAssertEqual(r.rackPlacement(k).rotationDegrees, 0)
+        // Every rack corner stays inside its footprint.
+        for j in r.racks.indices {
+            for q in [SIMD3(0.0, 0, 0), SIMD3(w, d, h)] {
+                let p = r.roomPoint(rack: j, q), o = r.racks[j].originM
+                XCTAssertTrue(p.x >= o.0 && p.x <= o.0 + 0.65 && p.y >= o.1 && p.y <= o.1 + 1.25, "\(r.racks[j].name) \(p)")
+            }
+        }
+    }
+
+    func exhaust(_ name: String, x: Double, y: Double, flow: Double = 0.08, temperatureC: Double) -> TrayProbes.Exhaust {
+        TrayProbes.Exhaust(rack: name, loM: SIMD2(x - 0.3, y - 0.15), hiM: SIMD2(x + 0.3, y + 0.15), roofZM: 0.4,
+                           flowM3PerS: flow, temperatureC: temperatureC)
+    }
+
+    /// The jet model: room temperature far away, the exhaust's own values right above it
+    /// within the core, decaying with height and sideways, never beyond the hottest exhaust;
+    /// a hotter exhaust gives a warmer probe.
+    func testTrayProbeJetModel() {
+        let e = exhaust("A01", x: 0.3, y: 0.2, temperatureC: 35)
+        let core = TrayProbes.sample(at: SIMD3(0.3, 0.2, 0.45), exhausts: [e], roomC: 20)
+        XCTAssertEqual(core.temperatureC, 35, accuracy: 1e-12)
+        XCTAssertEqual(core.upwardMPerS, e.velocityMPerS, accuracy: 1e-12)
+        var last = core.temperatureC, lastW = core.upwardMPerS
+        for z in stride(from: 1.0, through: 6, by: 0.5) {
+            let v = TrayProbes.sample(at: SIMD3(0.3, 0.2, z), exhausts: [e], roomC: 20)
+            XCTAssertLessThanOrEqual(v.temperatureC, last + 1e-12); XCTAssertLessThanOrEqual(v.upwardMPerS, lastW + 1e-12)
+            XCTAssertGreaterThan(v.temperatureC, 20)
+            last = v.temperatureC; lastW = v.upwardMPerS
+        }
+        XCTAssertLessThan(last, 35)
+        let side = TrayProbes.sample(at: SIMD3(0.3, 1.5, 0.8), exhausts: [e], roomC: 20)
+        XCTAssertEqual(side.temperatureC, 20, accuracy: 1e-3)
+        XCTAssertEqual(side.upwardMPerS, 0, accuracy: 1e-3)
+        // Two overlapping jets: bounded by the hotter, warmer than the cooler alone.
+        let hot = exhaust("B01", x: 0.5, y: 0.2, temperatureC: 45)
+        let both = TrayProbes.sample(at: SIMD3(0.4, 0.2, 0.5), exhausts: [e, hot], roomC: 20)
+        XCTAssertLessThanOrEqual(both.temperatureC, 45); XCTAssertGreaterThan(both.temperatureC, 35)
+        XCTAssertLessThanOrEqual(both.upwardMPerS, max(e.velocityMPerS, hot.velocityMPerS) + 1e-12)
+        // Monotone in the exhaust temperature.
+        let warmer = TrayProbes.sample(at: SIMD3(0.3, 0.2, 1.2), exhausts: [exhaust("A01", x: 0.3, y: 0.2, temperatureC: 40)], roomC: 20)
+        XCTAssertGreaterThan(warmer.temperatureC, TrayProbes.sample(at: SIMD3(0.3, 0.2, 1.2), exhausts: [e], roomC: 20).temperatureC)
+    }
+
+    /// Stations span the tray ends; vibration grows with speed squared and vanishes at the supports.
+    func testTrayStationsAndVibration() throws {
+        let r = try room(Self.base + "\ncableTrays: [{name: t, x: [0, 1.3], y: 0.2, z: 0.8, width: 0.3}]")
+        let st = TrayProbes.stations(r.trays[0])
+        XCTAssertEqual(st.first!.x, 0); XCTAssertEqual(st.last!.x, 1.3, accuracy: 1e-12)
+        XCTAssertTrue(zip(st, st.dropFirst()).allSatisfy { $1.x - $0.x <= 0.05 + 1e-12 })
+        let slow = TrayProbes.trays(r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.05, temperatureC: 30)], roomC: 20, densityKgPerM3: 1.2)[0]
+        let fast = TrayProbes.trays(r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.10, temperatureC: 30)], roomC: 20, densityKgPerM3: 1.2)[0]
+        XCTAssertEqual(fast.vibrationAmplitudeM / slow.vibrationAmplitudeM, 4, accuracy: 1e-9)
+        XCTAssertEqual(fast.samples.first!.modeShape, 0, accuracy: 1e-12)
+        XCTAssertEqual(fast.samples.last!.modeShape, 0, accuracy: 1e-12)
+        XCTAssertGreaterThan(fast.maxSpeedMPerS, slow.maxSpeedMPerS)
+    }
 }

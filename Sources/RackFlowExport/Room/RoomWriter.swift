@@ -86,7 +86,14 @@ public enum RoomWriter {
         for b in s.blowers { md += "- \(b.name): \(b.count) × \(f(b.flowEachM3PerS, 4)) m³/s at \(f(b.rpm, 0)) rev/min, rise \(f(b.risePa, 1)) Pa\n" }
         if !s.cableTrays.isEmpty {
             md += "\n## Cable trays\n\n"
-            for t in s.cableTrays { md += "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) m wide\n" }
+            for t in s.cableTrays {
+                md += "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) m wide"
+                if let p = s.trayProbes?.first(where: { $0.name == t.name }) {
+                    md += ": air up to \(f(p.maxTemperatureC)) °C and \(f(p.maxSpeedMPerS)) m/s, vibration \(f(1000 * p.vibrationAmplitudeM, 3)) mm at \(f(p.vibrationFrequencyHz)) Hz"
+                }
+                md += "\n"
+            }
+            md += "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see Meshes/README, cable-tray probes); per station in `tray-probes.csv`, on the stage under `/Room/CableTrays`.\n"
         }
         md += String(format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
                      s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)

@@ -71,39 +71,6 @@ public final class SurgeWriter {
     /// and fan speeds per written frame, and the VDB file of each frame.
     public func recording() throws -> StageRecording {
         let gc = run.caseFile.genericCase, layout = run.layout
-        var assets: [String: StageRecording.NodeAsset] = [:]
-        let colours: [String: RGBA] = ["gpu": RGBA(60, 170, 70), "fins": RGBA(170, 170, 180), "cpu": RGBA(200, 120, 40), "memory": RGBA(40, 90, 160),
-                                       "board": RGBA(30, 110, 60), "psu": RGBA(90, 90, 95), "nic": RGBA(150, 60, 150), "other": RGBA(130, 130, 130)]
-        func kind(of box: String) -> String {
-            let part = box.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-            if part.hasPrefix("gpu") { return "gpu" }
-            if part.hasPrefix("cpu") { return "cpu" }
-            if part.hasPrefix("memory") { return "memory" }
-            if part.hasPrefix("board") { return "board" }
-            return ["psu", "nic"].contains(part) ? part : "other"
-        }
-        for n in layout.nodes where assets[n.type] == nil {
-            let o = SIMD3(n.lo.0, n.lo.1, n.lo.2)
-            let prefix = n.name + "/"
-            let parts = gc.boxes.filter { $0.name.hasPrefix(prefix) }.map { b -> StageRecording.Part in
-                let k = kind(of: b.name)
-                return .init(kind: k, name: String(b.name.dropFirst(prefix.count)),
-                             box: .init(min: SIMD3(b.lo.0, b.lo.1, b.lo.2) - o, max: SIMD3(b.hi.0, b.hi.1, b.hi.2) - o),
-                             colour: .init(srgb: colours[k] ?? colours["other"]!))
-            }
-            var fans: [StageRecording.Fan] = []
-            for f in layout.fans where f.node == n.name {
-                guard let p = gc.planes.first(where: { $0.name == f.name }), let lo = p.lo, let hi = p.hi else { continue }
-                let a = p.axis, (a1, a2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-                var c = SIMD3<Double>(0, 0, 0), axis = SIMD3<Double>(0, 0, 0)
-                c[a] = p.position; c[a1] = (lo.0 + hi.0) / 2; c[a2] = (lo.1 + hi.1) / 2
-                axis[a] = 1
-                let blades = ["intake": 7, "cpu": 9, "gpu": 31, "psu": 7][f.kind] ?? 7   // *assumed* blade counts
-                fans.append(.init(name: String(f.name.dropFirst(prefix.count)).replacingOccurrences(of: "/", with: "_"), centre: c - o, axis: axis,
-                                  radius: min(hi.0 - lo.0, hi.1 - lo.1) / 2, bladeCount: blades))
-            }
-            assets[n.type] = .init(name: n.type, size: SIMD3(n.hi.0 - n.lo.0, n.hi.1 - n.lo.1, n.hi.2 - n.lo.2), parts: parts, fans: fans)
-        }
         let frames = written
         let nodes = layout.nodes.enumerated().map { (i, n) -> StageRecording.Node in
             func ch(_ v: (SurgeRun.NodeFrame) -> Double) -> [Double] { frames.map { v($0.nodes[i]) } }
@@ -122,7 +89,7 @@ public final class SurgeWriter {
         let axis: StageRecording.UpAxis = zUp ? .z : .y
         return StageRecording(fps: run.scenario.fps / Double(every), firstFrame: first, lastFrame: last, firstFrameTimeS: frames.first?.timeS ?? 0,
                               upAxis: axis, vdbUpAxis: axis, doc: "RackFlow surge \(run.scenario.name) on \(run.scenario.rackPath)",
-                              nodeAssets: layout.nodes.map(\.type).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { assets[$0]! },
+                              nodeAssets: StageAssets.nodeAssets(genericCase: gc, layout: layout),
                               racks: [rack], heatmap: .init(minC: h.lowerBound, maxC: h.upperBound))
     }
 

@@ -74,6 +74,8 @@ public struct RoomSummary: Codable, Sendable {
     /// The blowers' curve flow at their rise against Σ rack flows, relative.
     public var blowerCurveMismatch: Double
     public var cableTrays: [RoomSpec.CableTray]
+    /// Velocity and temperature along each cable tray (`TrayProbes`: the racks' exhaust jets).
+    public var trayProbes: [TrayProbes.Tray]? = nil
     public var coupling: Coupling
     public var ranks: Int
     public var jobsPerRank: Int

@@ -63,6 +63,9 @@ public final class SurgeRun {
     public internal(set) var energy = Energy()
     public internal(set) var time = 0.0
     public internal(set) var frames: [Frame] = []   // internal(set): state restored by Checkpoint/SurgeCheckpoint.swift
+    /// A room's surge (`RoomSurge`): the plenum coupling sets the inlet's flow scale (rack
+    /// flow / design flow) instead of the scenario's blower ramp; nil keeps the ramp.
+    public var inflowScaleOverride: Double?
     /// Idle steady solve: iterations and whether it converged.
     public internal(set) var idleIterations = 0
     public internal(set) var idleConverged = false
@@ -189,7 +192,7 @@ public final class SurgeRun {
     func applyFans(blower: Double) {
         for f in fans { solver.setFanSpeed(f.solverIndex, curve: f.curve, rpm: f.rpm) }
         if let i = inletFan, let c = inletFanCurve { solver.setFanSpeed(i, curve: c, rpm: inletFanRPM * blower) }
-        else { solver.setInflowScale(blower) }
+        else { solver.setInflowScale(inflowScaleOverride ?? blower) }
     }
 
     // MARK: - Idle steady state

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Checks a RackFlow room stage (`rackflow room`'s room.usda) with the OpenUSD library.
+
+Usage: check_room_usd.py STAGE
+
+Prints one JSON object and exits 0 when every check passes, 1 otherwise:
+  ok, problems, validation (every UsdValidation error), frames,
+  racks: per rack prim: instance, rackType layer, prototype path, world bounds (stage axes),
+         telemetry (rack level, first frame), nodes (per node: telemetry at the first frame),
+         vdb (resolved path, exists, grids, metadata 'rank' / 'rack' via pyopenvdb);
+  trays: per tray: points, curveVertexCounts, world bounds, per attribute its time samples,
+         per vertex primvar the values at every frame.
+
+Checks (DESIGN §7 and RoomStageWriter):
+  - UsdValidation's validators report nothing; metersPerUnit 1, upAxis Y, time codes;
+  - /Room is an assembly; each rack prim is a group holding an instanceable 'Rack' whose
+    reference is a layer under assets/racks/, racks of one type share one prototype, and the
+    nodes inside are instances of node assets;
+  - every telemetry:*, probe:*, vibration:* attribute and every vertex primvar of a tray has a
+    sample on every frame; vertex primvars have one value per point;
+  - each rack's Volume reaches OpenVDBAsset prims whose filePath resolves on every frame to a
+    file that OpenVDB reads, holding the grids named;
+  - every Telemetry node's rackflow:node relationship reaches a prim inside its rack's instance.
+"""
+import json
+import sys
+
+from pxr import Kind, Usd, UsdGeom, UsdValidation, UsdVol
+
+try:
+    import pyopenvdb as vdb
+except ImportError:
+    import openvdb as vdb
+
+problems = []
+
+
+def problem(msg):
+    problems.append(msg)
+
+
+def validate(stage):
+    validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
+    out = []
+    for e in UsdValidation.ValidationContext(validators).Validate(stage):
+        sites = [str(s.GetPrim().GetPath()) if s.IsPrim() else str(s.GetProperty().GetPath()) if s.IsProperty()
+                 else s.GetLayer().identifier if s.GetLayer() else "stage" for s in e.GetSites()]
+        out.append({"type": str(e.GetType()).rsplit(".", 1)[-1], "name": str(e.GetName()),
+                    "message": e.GetMessage(), "sites": sites[:5]})
+    return out
+
+
+def samples_every_frame(attr, fs):
+    have = set(attr.GetTimeSamples())
+    missing = [f for f in fs if float(f) not in have]
+    if missing:
+        problem(f"{attr.GetPath()} lacks samples at frames {missing[:5]}")
+
+
+def bounds(cache, prim):
+    r = cache.ComputeWorldBound(prim).ComputeAlignedRange()
+    return [list(r.GetMin()), list(r.GetMax())]
+
+
+def main():
+    path = sys.argv[1]
+    stage = Usd.Stage.Open(path)
+    out = {"racks": {}, "trays": {}}
+    errors = validate(stage)
+    out["validation"] = errors
+    for e in errors:
+        problem(f"validator {e['name']}: {e['message']} at {e['sites']}")
+    if UsdGeom.GetStageMetersPerUnit(stage) != 1:
+        problem("metersPerUnit is not 1")
+    if UsdGeom.GetStageUpAxis(stage) != "Y":
+        problem("upAxis is not Y")
+    if stage.GetTimeCodesPerSecond() != stage.GetFramesPerSecond():
+        problem("timeCodesPerSecond differs from framesPerSecond")
+    fs = list(range(int(stage.GetStartTimeCode()), int(stage.GetEndTimeCode()) + 1))
+    out["frames"] = fs
+    root = stage.GetPrimAtPath("/Room")
+    if not root or Usd.ModelAPI(root).GetKind() != Kind.Tokens.assembly or not root.IsModel():
+        problem("/Room is missing or not an assembly model")
+    if stage.GetDefaultPrim() != root:
+        problem("defaultPrim is not /Room")
+    cache = UsdGeom.BBoxCache(fs[0], [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
+    prototypes = {}
+    racks = stage.GetPrimAtPath("/Room/Racks")
+    for rack in (racks.GetChildren() if racks else []):
+        info = {}
+        out["racks"][rack.GetName()] = info
+        if not rack.IsGroup():
+            problem(f"{rack.GetPath()} is not a group")
+        inst = rack.GetChild("Rack")
+        if not inst or not inst.IsInstance():
+            problem(f"{rack.GetPath()}/Rack is missing or not an instance")
+            continue
+        layers = [s.layer.identifier for s in inst.GetPrimStack() if "assets/racks/" in s.layer.identifier]
+        info["rackTypeLayer"] = layers[0].split("assets/racks/")[-1] if layers else None
+        if not layers:
+            problem(f"{inst.GetPath()} does not reference a layer under assets/racks/")
+        proto = inst.GetPrototype()
+        info["prototype"] = str(proto.GetPath())
+        prototypes.setdefault(info["rackTypeLayer"], set()).add(str(proto.GetPath()))
+        info["bounds"] = bounds(cache, inst)
+        nodes = [c for c in inst.GetFilteredChildren(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate))
+                 if c.GetName().startswith("Node_")]
+        info["nodeInstances"] = len(nodes)
+        for n in nodes:
+            if not n.IsInstanceProxy() or not n.IsInstance() or not n.GetPrototype().GetChildren():
+                problem(f"{n.GetPath()} is not an instance (proxy) of a node asset")
+        info["telemetry"] = {}
+        for a in rack.GetAttributes():
+            if a.GetName().startswith("telemetry:"):
+                samples_every_frame(a, fs)
+                info["telemetry"][a.GetName()[10:]] = a.Get(fs[0])
+        info["nodes"] = {}
+        tele = rack.GetChild("Telemetry")
+        for n in (tele.GetChildren() if tele else []):
+            values = {}
+            for a in n.GetAttributes():
+                if a.GetName().startswith("telemetry:"):
+                    samples_every_frame(a, fs)
+                    values[a.GetName()[10:]] = a.Get(fs[0])
+            rel = n.GetRelationship("rackflow:node")
+            targets = rel.GetTargets() if rel else []
+            if len(targets) != 1 or not stage.GetPrimAtPath(targets[0]) or not str(targets[0]).startswith(str(inst.GetPath()) + "/"):
+                problem(f"{n.GetPath()} rackflow:node does not reach a node inside {inst.GetPath()}")
+            info["nodes"][n.GetName()] = values
+        if not info["nodes"]:
+            problem(f"{rack.GetPath()} has no node telemetry")
+        vol = rack.GetChild("Fields")
+        if not vol or not vol.IsA(UsdVol.Volume):
+            problem(f"{rack.GetPath()} has no Volume 'Fields'")
+            continue
+        info["vdb"] = {}
+        for name, fpath in UsdVol.Volume(vol).GetFieldPaths().items():
+            target = stage.GetPrimAtPath(fpath)
+            if not target or not target.IsA(UsdVol.OpenVDBAsset):
+                problem(f"{vol.GetPath()} field:{name} -> {fpath} is not an OpenVDBAsset")
+                continue
+            attr = UsdVol.OpenVDBAsset(target).GetFilePathAttr()
+            samples_every_frame(attr, fs)
+            for f in fs:
+                v = attr.Get(f)
+                if v is None or not v.resolvedPath:
+                    problem(f"{attr.GetPath()} at frame {f} does not resolve")
+                    continue
+                if v.resolvedPath not in info["vdb"]:
+                    try:
+                        grids, meta = vdb.readAll(v.resolvedPath)
+                        info["vdb"][v.resolvedPath] = {"grids": sorted(g.name for g in grids),
+                                                       "rank": meta.get("rank"), "rack": meta.get("rack")}
+                    except Exception as e:  # noqa: BLE001
+                        problem(f"{v.resolvedPath}: OpenVDB cannot read it: {e}")
+                        continue
+                if name not in info["vdb"][v.resolvedPath]["grids"]:
+                    problem(f"{v.resolvedPath} has no grid {name}")
+    for layer, protos in prototypes.items():
+        if len(protos) != 1:
+            problem(f"racks of type {layer} do not share one prototype: {sorted(protos)}")
+    trays = stage.GetPrimAtPath("/Room/CableTrays")
+    for t in (trays.GetChildren() if trays else []):
+        if not t.IsA(UsdGeom.BasisCurves):
+            problem(f"{t.GetPath()} is not a BasisCurves")
+            continue
+        c = UsdGeom.BasisCurves(t)
+        pts = c.GetPointsAttr().Get()
+        counts = list(c.GetCurveVertexCountsAttr().Get())
+        info = {"name": t.GetAttribute("rackflow:name").Get(), "points": len(pts), "curveVertexCounts": counts,
+                "bounds": bounds(cache, t), "attributes": {}, "primvars": {}}
+        out["trays"][t.GetName()] = info
+        if sum(counts) != len(pts):
+            problem(f"{t.GetPath()}: curveVertexCounts {counts} do not add up to {len(pts)} points")
+        for a in t.GetAttributes():
+            n = a.GetName()
+            if n.startswith("probe:") or n.startswith("vibration:"):
+                samples_every_frame(a, fs)
+                info["attributes"][n] = {str(int(f)): a.Get(f) for f in a.GetTimeSamples()}
+        for pv in UsdGeom.PrimvarsAPI(t).GetPrimvars():
+            if pv.GetInterpolation() != UsdGeom.Tokens.vertex:
+                continue
+            n = pv.GetPrimvarName()
+            if pv.GetAttr().GetNumTimeSamples() > 0:
+                samples_every_frame(pv.GetAttr(), fs)
+            values = {str(f): list(pv.Get(f)) for f in fs}
+            for f, v in values.items():
+                if len(v) != len(pts):
+                    problem(f"{pv.GetAttr().GetPath()} at frame {f}: {len(v)} values for {len(pts)} points")
+            info["primvars"][n] = values
+    out["ok"] = not problems
+    out["problems"] = problems
+    print(json.dumps(out, default=str))
+    return 0 if out["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
