@@ -240,6 +240,41 @@ final class RoomCheckpointTests: XCTestCase {
         print("testSIGINTWritesCheckpointAndResumeFinishesTheSame: \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
     }
 
+    func testSIGKILLAfterACheckpointThenResume() throws {
+        let t0 = Date()
+        let exe = try rackflowBinary()
+        let path = try Self.room("sigkill", couplingIterations: 3, outer: 12)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let want = dir.appendingPathComponent("plain")
+        let plain = try runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
+        XCTAssert([0, 3].contains(plain.status), plain.stderr)
+
+        let got = dir.appendingPathComponent("killed")
+        let ck = dir.appendingPathComponent("killed.checkpoint")
+        let p = try start(exe, ["room", path, "--output", got.path, "--jobs", "1", "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
+        let tw = Date()
+        let manifest = ck.appendingPathComponent("manifest.json")
+        while p.isRunning && !FileManager.default.fileExists(atPath: manifest.path) && Date().timeIntervalSince(tw) < 120 { usleep(2_000) }
+        usleep(UInt32.random(in: 0...3_000_000))   // somewhere in coupling iteration 2, perhaps while its checkpoint is written
+        XCTAssert(p.isRunning, "the run ended before the kill")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: got.path))
+        // The manifest names a complete checkpoint.
+        let m = try RoomCheckpointer.readManifest(ck)
+        XCTAssert([1, 2].contains(m.iteration), "\(m.iteration)")
+        let sub = ck.appendingPathComponent(m.folder)
+        XCTAssert(FileManager.default.fileExists(atPath: sub.appendingPathComponent("coupling.json").path))
+        for r in m.rackNames { XCTAssertNoThrow(try Checkpoint.read(sub.appendingPathComponent("racks/\(r)"))) }
+
+        let resumed = try runToEnd(exe, ["room", "--resume", ck.path, "--jobs", "1", "--quiet"], in: dir)
+        XCTAssertEqual(resumed.status, plain.status, resumed.stderr)
+        try assertSameResult(got, want)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ck.path), "the checkpoint outlived the result")
+        print("testSIGKILLAfterACheckpointThenResume (killed after iteration \(m.iteration)'s checkpoint): \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+    }
+
     /// Processes whose command line holds `marker` (the ranks of one mpirun job).
     func ranks(_ marker: String) -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }.filter { pid in
