@@ -23,6 +23,10 @@ struct RoomCommand: ParsableCommand {
     @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
     @Option(help: "Play a surge scenario in every rack with the plenum coupled once per frame (the scenario's rack is replaced by each position's rack).") var surge: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
+    @Option(help: "Write <output>.checkpoint/ at the end of every N-th coupling iteration (every rack's solver state and the coupling's; Ctrl-C / SIGTERM write one too).")
+    var checkpointEvery: Int?
+    @Option(help: "Continue the room run a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM), with its room file and options.")
+    var resume: String?
 
     func run() throws {
         let comm: RoomComm
@@ -36,6 +40,11 @@ struct RoomCommand: ParsableCommand {
         do {
             try body(comm)
             mpi?.finalize()
+        } catch let stop as RoomInterrupted {
+            // Every rank stops together (the stop flag is all-reduced at the coupling boundary).
+            mpi?.finalize()
+            if comm.rank == 0 { FileHandle.standardError.write("\(stop)\nresume with: rackflow room --resume \(stop.folder.path)\n".data(using: .utf8)!) }
+            throw ExitCode(Interruption.shared.signal == "SIGTERM" ? 143 : 130)
         } catch {
             // Every rank reaches here together (failures are agreed collectively); rank 0 says why.
             mpi?.finalize()
@@ -54,7 +63,13 @@ struct RoomCommand: ParsableCommand {
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be ≥ 1 (got \(j))") }
         guard vtiSpacing > 0, vtiSpacing.isFinite else { throw ValidationError("--vti-spacing must be > 0 m (got \(vtiSpacing))") }
         guard voxelSize > 0, voxelSize.isFinite else { throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))") }
-        let spec = try RoomSpec.load(path: room ?? DefaultCase.room)
+        if surge != nil && (checkpointEvery != nil || resume != nil) {
+            throw ValidationError("--checkpoint-every and --resume are for steady room runs; a room surge (--surge) has no checkpoints yet")
+        }
+        let (settings, resumeURL) = try RoomResumeOptions.resolve(room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing,
+                                                                  checkpointEvery: checkpointEvery, resume: resume)
+        let (roomFile, outputPath, spacing, vtiH) = (settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing)
+        let spec = try RoomSpec.load(path: roomFile ?? DefaultCase.room)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
 
@@ -62,9 +77,18 @@ struct RoomCommand: ParsableCommand {
             try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, t0: t0, log: &log)
             return
         }
+        // Not for the surge above: nothing there polls the flag, so Ctrl-C must keep its default.
+        Interruption.shared.install()
         let run = try RoomRun(spec, comm: comm)
+        let folderURL = URL(fileURLWithPath: outputPath ?? "Results/\(spec.name)")
+        let checkpointURL = resumeURL ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
+        var stored = settings
+        stored.room = URL(fileURLWithPath: roomFile ?? DefaultCase.room).absoluteURL.standardizedFileURL.path; stored.output = folderURL.absoluteURL.standardizedFileURL.path
+        let checkpoints = try RoomCheckpointer(folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
+                                               command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+                                               stop: { Interruption.shared.requested })
         let tc = Date()
-        try run.run(maxSpacingM: maxSpacing, jobs: jobs, log: { log.say($0) })
+        try run.run(maxSpacingM: spacing, jobs: jobs, checkpoints: checkpoints, log: { log.say($0) })
         let coupling = run.coupling!
         let couplingSeconds = Date().timeIntervalSince(tc) - run.buildSeconds
 
@@ -86,7 +110,7 @@ struct RoomCommand: ParsableCommand {
                 var rackLog = RunLog(echo: false)
                 rackLog.say("rack \(r.name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank \(comm.rank)")
                 try ResultWriter.write(summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout, report: r.report,
-                                       source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiSpacing, log: &rackLog)
+                                       source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiH, log: &rackLog)
                 try ResultWriter.writeSummary(s, to: dir)
                 // The rack's volumes for the room stage, written here by the rank that owns the
                 // rack (rack frame, Y up, DESIGN §7); `rank` in the file's metadata says which.
@@ -119,7 +143,6 @@ struct RoomCommand: ParsableCommand {
         for b in summaryBlobs { all.merge(try dec.decode([Int: SolveSummary].self, from: b)) { a, _ in a } }
         guard all.count == spec.racks.count else { throw RoomError.coupling("rank 0 received \(all.count) of \(spec.racks.count) rack summaries") }
 
-        let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
@@ -147,6 +170,8 @@ struct RoomCommand: ParsableCommand {
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
+        // The result is in place: the checkpoint has served.
+        if !checkpoints.written.isEmpty || resumeURL != nil { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
         if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
     }

@@ -87,15 +87,17 @@ public enum RoomCoupling {
     public static func run(network: PlenumNetwork, designFlowsM3PerS: [Double], slopeFloors: [Double],
                            tolerance: Double, maxIterations: Int,
                            log: (String) -> Void = { _ in },
+                           start: State? = nil, boundary: ((State) throws -> Void)? = nil,
                            solveRacks: ([Double], Int) throws -> [RackSolveResult]) throws -> Result {
         let n = designFlowsM3PerS.count
-        var q = designFlowsM3PerS
-        var prev: (q: [Double], p: [Double])? = nil
-        var lines = [PlenumNetwork.Line](repeating: PlenumNetwork.Line(interceptPa: 0, slopePaSPerM3: 1), count: n)
-        var history: [Iteration] = []
-        var results: [RackSolveResult] = []
+        // `start`: a checkpoint's state (RoomCheckpoint.swift); `boundary`: called between two iterations.
+        var q = start?.flowsM3PerS ?? designFlowsM3PerS
+        var prev: (q: [Double], p: [Double])? = start?.previous
+        var lines = start?.lines ?? [PlenumNetwork.Line](repeating: PlenumNetwork.Line(interceptPa: 0, slopePaSPerM3: 1), count: n)
+        var history: [Iteration] = start?.history ?? []
+        var results: [RackSolveResult] = start?.results ?? []
         var converged = false
-        for it in 1...maxIterations {
+        for it in (start?.nextIteration ?? 1)...max(maxIterations, start?.nextIteration ?? 1) {
             let t0 = Date()
             results = try solveRacks(q, it)
             let p = results.map(\.inletPressurePa)
@@ -127,6 +129,8 @@ public enum RoomCoupling {
             if it == maxIterations { break }
             prev = (q, p)
             q = sol.rackFlowsM3PerS
+            try boundary?(State(nextIteration: it + 1, flowsM3PerS: q, previousFlowsM3PerS: prev?.q,
+                                previousPressuresPa: prev?.p, lines: lines, history: history, results: results))
         }
         let p = results.map(\.inletPressurePa)
         let final = pressureResiduals(network: network, flows: q, pressures: p)

@@ -20,7 +20,7 @@ public final class RoomRack {
     let inletFaces: [(axis: Int, faces: [Int])]
     let exhaustPressurePa: Double
     /// Outer iterations, converged flags and seconds of each coupling iteration's solve.
-    public private(set) var solves: [(outerIterations: Int, converged: Bool, seconds: Double)] = []
+    public internal(set) var solves: [(outerIterations: Int, converged: Bool, seconds: Double)] = []
 
     /// Compiles `caseFile` (a rack with a flow inlet) with largest spacing `maxSpacingM` if given.
     public init(name: String, caseFile: CaseFile, designFlowM3PerS: Double) throws {

@@ -47,7 +47,7 @@ public final class RoomRun {
     /// Compiles the owned racks (largest spacing `maxSpacingM` when given) and runs the
     /// coupling. A failure on any rank stops every rank with the same `RoomError` naming the
     /// failing rank, rack and reason.
-    public func run(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void = { _ in }) throws {
+    public func run(maxSpacingM: Double?, jobs: Int, checkpoints: RoomCheckpointer? = nil, log: @escaping (String) -> Void = { _ in }) throws {
         // One thread per rack solve and one OpenBLAS thread: results independent of scheduling.
         Parallel.workers = 1
         BLAS.threads = 1
@@ -69,6 +69,8 @@ public final class RoomRun {
         buildSeconds = Date().timeIntervalSince(t0)
         let cells = try comm.allreduceSum([Double(racks.values.reduce(0) { $0 + $1.solver.flow.grid.cellCount })])[0]
         log(String(format: "room %@: %d racks on %d rank(s), %.0f cells in all, compiled in %.1f s", spec.name, spec.racks.count, comm.size, cells, buildSeconds))
+        // Checkpoints (RoomCheckpoint.swift): restores the racks and the coupling on --resume.
+        try checkpoints?.prepare(self, log: { if self.comm.rank == 0 { log($0) } })
 
         let designs = spec.racks.map { RoomSpec.designFlow($0.rack) }
         let floors = spec.racks.indices.map { k -> Double in
@@ -78,7 +80,8 @@ public final class RoomRun {
         }
         coupling = try RoomCoupling.run(network: network, designFlowsM3PerS: designs, slopeFloors: floors,
                                         tolerance: spec.couplingTolerance, maxIterations: spec.couplingMaxIterations,
-                                        log: { if self.comm.rank == 0 { log($0) } }) { flows, _ in
+                                        log: { if self.comm.rank == 0 { log($0) } }, start: checkpoints?.start,
+                                        boundary: checkpoints.map { c in { try c.boundary(self, $0, log: { if self.comm.rank == 0 { log($0) } }) } }) { flows, _ in
             var failure: Error?
             var mine: [Int: RackSolveResult] = [:]
             do {

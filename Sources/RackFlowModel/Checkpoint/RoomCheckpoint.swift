@@ -1,0 +1,247 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// Checkpoints of `rackflow room`, taken between two coupling iterations:
+///
+///     <folder>/manifest.json                  rank 0, written last (temporary name, fsync, rename): the commit point
+///     <folder>/iteration-0003/coupling.json   rank 0: the coupling's state (RoomCoupling.State)
+///     <folder>/iteration-0003/racks/<rack>/   each rack's owner: its FlowSolver state (Checkpoint.write)
+///
+/// The manifest names the iteration folder it stands for; the folders of older checkpoints are
+/// deleted only after the new manifest is in place, so a kill at any moment leaves the previous
+/// checkpoint or the new one, complete. Every rack's state lies in its own folder, so a
+/// checkpoint resumes under any number of ranks.
+extension RoomCoupling {
+    /// Everything the coupling carries from one iteration to the next: the flows the racks are
+    /// solved at next, the last solve's flows and pressures (the secant), the rack lines, the
+    /// iteration history (residuals, plenum pressures, blower rises) and the last rack results.
+    public struct State: Codable {
+        /// The coupling iteration that comes next (1 + iterations done).
+        public var nextIteration: Int
+        public var flowsM3PerS: [Double]
+        public var previousFlowsM3PerS: [Double]?
+        public var previousPressuresPa: [Double]?
+        public var lines: [PlenumNetwork.Line]
+        public var history: [Iteration]
+        public var results: [RackSolveResult]
+
+        var previous: (q: [Double], p: [Double])? {
+            guard let q = previousFlowsM3PerS, let p = previousPressuresPa else { return nil }
+            return (q, p)
+        }
+    }
+}
+
+/// The manifest of a room checkpoint (`manifest.json`).
+public struct RoomCheckpointManifest: Codable {
+    public static let version = 1
+    public var version = Self.version
+    public var kind = "room"
+    public var room: String
+    /// Coupling iterations done.
+    public var iteration: Int
+    /// The folder (under the checkpoint folder) holding this checkpoint's coupling and racks.
+    public var folder: String
+    /// The room file, every rack file and every node and part file they read, with SHA-256.
+    public var inputs: [SurgeCheckpoint.InputFile]
+    public var rackNames: [String]
+    public var rackCells: [Int]
+    public var maxSpacingM: Double?
+    /// What the command stores (its options), as JSON text.
+    public var command: String?
+}
+
+/// A room run was stopped (SIGINT / SIGTERM) after writing a checkpoint.
+public struct RoomInterrupted: Error, CustomStringConvertible {
+    public var folder: URL
+    public var iteration: Int
+    public var description: String { "stopped after coupling iteration \(iteration); checkpoint written to \(folder.path)" }
+}
+
+/// Writes checkpoints of a room run at coupling-iteration boundaries, stops it on request
+/// (all ranks agree), and restores one on resume.
+public final class RoomCheckpointer {
+    public let folder: URL
+    /// Checkpoint at the end of every N-th coupling iteration (nil: only when stopped).
+    public let every: Int?
+    public let maxSpacingM: Double?
+    public let command: String?
+    /// Polled at every coupling boundary on every rank; any rank's true stops all.
+    public let stop: () -> Bool
+    /// The checkpoint to resume from (read by `init`), nil for a fresh run.
+    public let resumed: RoomCheckpointManifest?
+    /// Set by `prepare` on resume: where the coupling continues.
+    public private(set) var start: RoomCoupling.State?
+    /// Checkpoints written by this process: iteration, bytes of this rank's part (all, on a single process), seconds.
+    public private(set) var written: [(iteration: Int, bytes: Int, seconds: Double)] = []
+
+    public init(folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool) throws {
+        self.folder = folder; self.every = every; self.maxSpacingM = maxSpacingM; self.command = command; self.stop = stop
+        resumed = resume ? try Self.readManifest(folder) : nil
+    }
+
+    static let manifestName = "manifest.json"
+
+    /// Reads `<folder>/manifest.json`; errors name the file and the problem.
+    public static func readManifest(_ folder: URL) throws -> RoomCheckpointManifest {
+        let url = folder.appendingPathComponent(manifestName)
+        guard let d = try? Data(contentsOf: url) else {
+            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "file not found: --resume needs a room checkpoint folder written by --checkpoint-every or an interruption")
+        }
+        let m: RoomCheckpointManifest
+        do { m = try SurgeCheckpoint.decoder().decode(RoomCheckpointManifest.self, from: d) } catch {
+            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a room checkpoint manifest (\(error))")
+        }
+        guard m.kind == "room" else { throw ConfigError(file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room") }
+        guard m.version == RoomCheckpointManifest.version else {
+            throw ConfigError(file: url.path, line: nil, keyPath: "version", problem: "checkpoint version \(m.version), this build reads \(RoomCheckpointManifest.version)")
+        }
+        return m
+    }
+
+    /// The room file, the rack files and every file they pull in (absolute, each once), with SHA-256.
+    public static func inputs(of spec: RoomSpec) throws -> [SurgeCheckpoint.InputFile] {
+        var paths = [spec.file]
+        for r in spec.racks { paths.append(r.rackFile); paths += (try CaseFile.load(path: r.rackFile)).inputFiles }
+        var seen = Set<String>()
+        return try paths.map(SurgeCheckpoint.absolute).filter { seen.insert($0).inserted }
+            .map { SurgeCheckpoint.InputFile(path: $0, sha256: try Checkpoint.sha256(of: $0)) }
+    }
+
+    /// Refuses a checkpoint of other inputs, naming the file.
+    public static func check(_ m: RoomCheckpointManifest, against spec: RoomSpec, folder: URL) throws {
+        let now = try inputs(of: spec)
+        let manifest = folder.appendingPathComponent(manifestName).path
+        if let first = m.inputs.first, first.path != now[0].path {
+            throw ConfigError(file: spec.file, line: nil, keyPath: "", problem: "not the room the checkpoint \(folder.path) was taken from (\(first.path)); resume without a room argument")
+        }
+        for f in m.inputs {
+            guard let c = now.first(where: { $0.path == f.path }) else {
+                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "an input of the checkpointed run (\(manifest)) that this run no longer reads; resume with the inputs as they were")
+            }
+            guard c.sha256 == f.sha256 else {
+                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the room run afresh")
+            }
+        }
+        if let extra = now.first(where: { n in !m.inputs.contains { $0.path == n.path } }) {
+            throw ConfigError(file: extra.path, line: nil, keyPath: "", problem: "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as they were")
+        }
+        guard m.rackNames == spec.racks.map(\.name) else {
+            throw ConfigError(file: manifest, line: nil, keyPath: "rackNames", problem: "the checkpoint's racks \(m.rackNames) are not the room's \(spec.racks.map(\.name))")
+        }
+    }
+
+    struct RackExtra: Codable { var outerIterations: [Int]; var converged: [Bool]; var seconds: [Double] }
+
+    /// After the racks are compiled (collective): every rack solver keeps the coefficients of its
+    /// last multigrid rebuild (coupling boundaries fall between rebuilds); on resume the inputs
+    /// are checked, each rank restores its racks and every rank the coupling state.
+    func prepare(_ run: RoomRun, log: (String) -> Void) throws {
+        for r in run.racks.values { r.solver.keepsPreconditionerSource = true }
+        guard let m = resumed else { return }
+        var failure: Error?
+        do {
+            try Self.check(m, against: run.spec, folder: folder)
+            let sub = folder.appendingPathComponent(m.folder)
+            for k in run.owned {
+                let r = run.racks[k]!
+                let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
+                let (h, s) = try Checkpoint.read(dir)
+                let header = dir.appendingPathComponent("checkpoint.json").path
+                guard h.kind == "room-rack", h.caseName == r.name else {
+                    throw ConfigError(file: header, line: nil, keyPath: "kind", problem: "not the state of rack \(r.name) (\(h.kind) \(h.caseName))")
+                }
+                guard h.cells == r.solver.flow.grid.cellCount else {
+                    throw ConfigError(file: header, line: nil, keyPath: "cells", problem: "the checkpoint's grid has \(h.cells) cells, rack \(r.name)'s \(r.solver.flow.grid.cellCount) (another --max-spacing?)")
+                }
+                do { try r.solver.restore(s) } catch { throw ConfigError(file: header, line: nil, keyPath: "arrays", problem: "\(error)") }
+                guard let x = h.extra, let e = try? JSONDecoder().decode(RackExtra.self, from: Data(x.utf8)),
+                      e.outerIterations.count == e.converged.count, e.seconds.count == e.converged.count else {
+                    throw ConfigError(file: header, line: nil, keyPath: "extra", problem: "missing or unreadable: the rack's solve record")
+                }
+                r.solves = e.outerIterations.indices.map { (e.outerIterations[$0], e.converged[$0], e.seconds[$0]) }
+            }
+            let cu = sub.appendingPathComponent("coupling.json")
+            guard let d = try? Data(contentsOf: cu) else { throw ConfigError(file: cu.path, line: nil, keyPath: "", problem: "file not found: the coupling state named by the manifest is missing") }
+            do { start = try SurgeCheckpoint.decoder().decode(RoomCoupling.State.self, from: d) } catch {
+                throw ConfigError(file: cu.path, line: nil, keyPath: "", problem: "not a coupling state (\(error))")
+            }
+            guard start!.nextIteration == m.iteration + 1, start!.flowsM3PerS.count == run.spec.racks.count else {
+                throw ConfigError(file: cu.path, line: nil, keyPath: "nextIteration", problem: "does not match the manifest (iteration \(m.iteration), \(m.rackNames.count) racks)")
+            }
+        } catch { failure = error }
+        try run.agree(failure)
+        log("resumed from \(folder.path) after coupling iteration \(m.iteration)")
+    }
+
+    /// At the end of a coupling iteration that is not the last (collective): every rank says
+    /// whether it was asked to stop; on a stop or every `every` iterations the checkpoint is
+    /// written; after a stop every rank throws `RoomInterrupted`.
+    func boundary(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {
+        let done = state.nextIteration - 1
+        let stopping = try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+        let due = every.map { done % $0 == 0 } ?? false
+        guard stopping || due else { return }
+        try write(run, state, log: log)
+        if stopping { throw RoomInterrupted(folder: folder, iteration: done) }
+    }
+
+    func write(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {
+        let t0 = Date()
+        let done = state.nextIteration - 1
+        let name = String(format: "iteration-%04d", done)
+        let sub = folder.appendingPathComponent(name)
+        let fm = FileManager.default
+        var failure: Error?
+        // Leftovers of a run killed while writing this same iteration go first (rank 0, before anyone writes).
+        if run.comm.rank == 0 {
+            do { try fm.createDirectory(at: folder, withIntermediateDirectories: true); if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) } } catch { failure = error }
+        }
+        try run.agree(failure)
+        var bytes = 0
+        do {
+            for k in run.owned {
+                let r = run.racks[k]!
+                let e = RackExtra(outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged), seconds: r.solves.map(\.seconds))
+                let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
+                try Checkpoint.write(to: dir, kind: "room-rack", input: run.spec.racks[k].rackFile, caseName: r.name, cells: r.solver.flow.grid.cellCount,
+                                     state: r.solver.captureState(), monitorWindows: [], extra: String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
+                bytes += Self.size(dir)
+            }
+        } catch { failure = RoomError.rack(name: "(checkpoint)", rank: run.comm.rank, reason: "\(error)") }
+        try run.agree(failure)   // every rack's state is on disk before the manifest names it
+        if run.comm.rank == 0 {
+            do {
+                let coupling = try SurgeCheckpoint.encoder().encode(state)
+                try Checkpoint.writeAtomically(coupling, to: sub.appendingPathComponent("coupling.json"))
+                let m = RoomCheckpointManifest(room: run.spec.name, iteration: done, folder: name, inputs: try Self.inputs(of: run.spec),
+                                               rackNames: run.spec.racks.map(\.name),
+                                               rackCells: try run.spec.racks.indices.map { k in
+                                                   if let r = run.racks[k] { return r.solver.flow.grid.cellCount }
+                                                   let h = try JSONDecoder().decode(CheckpointFile.self, from: Data(contentsOf: sub.appendingPathComponent("racks/\(run.spec.racks[k].name)/checkpoint.json")))
+                                                   return h.cells
+                                               },
+                                               maxSpacingM: maxSpacingM, command: command)
+                let enc = SurgeCheckpoint.encoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                try Checkpoint.writeAtomically(try enc.encode(m), to: folder.appendingPathComponent(Self.manifestName))
+                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where old.hasPrefix("iteration-") && old != name {
+                    try? fm.removeItem(at: folder.appendingPathComponent(old))
+                }
+                bytes = Self.size(folder)
+            } catch { failure = RoomError.rack(name: "(checkpoint)", rank: 0, reason: "\(error)") }
+        }
+        try run.agree(failure)
+        let seconds = Date().timeIntervalSince(t0)
+        written.append((done, bytes, seconds))
+        log(String(format: "checkpoint after coupling iteration %d: %@, %.1f MB in %.2f s", done, folder.path, Double(bytes) / 1e6, seconds))
+    }
+
+    /// Bytes of the regular files under `dir`.
+    public static func size(_ dir: URL) -> Int {
+        var n = 0
+        guard let walk = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        for case let u as URL in walk { n += (try? u.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+        return n
+    }
+}
