@@ -49,7 +49,7 @@ extension Bench {
             if pressureRepeats > 0 {
                 // The solver's own smoother, then the alternatives the pressureMultigrid comment weighs.
                 func lines(share: Double, sweeps: Int) -> MultigridOptions {
-                    var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; return o
+                    var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; o.storedLineFactors = true; return o
                 }
                 let variants: [(String, MultigridOptions?)] = [
                     ("this case's smoother", nil),

@@ -168,6 +168,14 @@ final class RoomCheckpointTests: XCTestCase {
 
     /// The same files; JSON compared without wall-clock (seconds) fields, log.txt and report.md
     /// (which print timings) not compared, every other file byte for byte.
+    /// OpenVDB writes a random UUID (36 characters from byte 21) into every file's header:
+    /// two runs never give byte-identical VDB files, resumed or not.
+    static func withoutVDBUUID(_ d: Data) -> Data {
+        var d = d
+        if d.count > 57 { d.replaceSubrange(21..<57, with: Data(repeating: 0, count: 36)) }
+        return d
+    }
+
     func assertSameResult(_ got: URL, _ want: URL, file: StaticString = #filePath, line: UInt = #line) throws {
         let g = try files(got), w = try files(want)
         XCTAssertEqual(g.keys.sorted(), w.keys.sorted(), "other files", file: file, line: line)
@@ -180,6 +188,8 @@ final class RoomCheckpointTests: XCTestCase {
             if name == "log.txt" || name == "report.md" { continue }
             if k.hasSuffix(".json") {
                 XCTAssertEqual(try maskedJSON(mine), try maskedJSON(data), "\(k) differs beyond wall-clock figures", file: file, line: line)
+            } else if k.hasSuffix(".vdb") {
+                XCTAssert(Self.withoutVDBUUID(mine) == Self.withoutVDBUUID(data), "\(k) differs beyond OpenVDB's random file UUID", file: file, line: line)
             } else {
                 XCTAssert(mine == data, "\(k) differs from the uninterrupted run's", file: file, line: line)
             }
@@ -311,7 +321,8 @@ final class RoomCheckpointTests: XCTestCase {
         let ck = dir.appendingPathComponent("mpi.checkpoint")
         XCTAssert(err.contains("resume with: rackflow room --resume \(ck.path)"), err)
         let m = try RoomCheckpointer.readManifest(ck)
-        XCTAssertEqual(m.iteration, 1)
+        // The signal lands in iteration 1 or, on a loaded machine, a later one; the run must not be done.
+        XCTAssertGreaterThanOrEqual(m.iteration, 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: got.path))
 
         // Resumed under MPI too (the checkpoint does not depend on the rank count).
@@ -327,7 +338,9 @@ final class RoomCheckpointTests: XCTestCase {
             XCTAssertEqual(Self.masked(a) as! NSDictionary, Self.masked(b) as! NSDictionary, "summary.json")
             g[k] = nil; w[k] = nil
         }
-        for (k, data) in w where k.hasPrefix("racks/") && !k.hasSuffix("log.txt") && !k.hasSuffix("report.md") {
+        // fields.vdb records the rank that wrote it (B01: rank 1 here, rank 0 in the plain run)
+        // and a random UUID; the fields themselves are in fields.vtr/.vti, compared byte for byte.
+        for (k, data) in w where k.hasPrefix("racks/") && !k.hasSuffix("log.txt") && !k.hasSuffix("report.md") && !k.hasSuffix(".vdb") {
             let mine = try XCTUnwrap(g[k], k)
             if k.hasSuffix(".json") { XCTAssertEqual(try maskedJSON(mine), try maskedJSON(data), k) } else { XCTAssert(mine == data, "\(k) differs") }
         }

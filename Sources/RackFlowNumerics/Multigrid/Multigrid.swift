@@ -13,6 +13,12 @@ public struct MultigridOptions: Sendable {
     public var lineCellFraction: Double = 0.05
     /// Force line relaxation off (point red–black Gauss–Seidel everywhere).
     public var allowLines: Bool = true
+    /// Solve lines with factors stored between sweeps (`LineFactors`) instead of LAPACK's
+    /// pivoting dgtsv per line and sweep. Opt-in: on random operators the two agree to 1e-12
+    /// (LineFactorsTests), but with it in the wall-distance solve the small-grid comparison
+    /// racks (CompareTests) diverged at outer iteration 3, a cause not yet found; the pressure
+    /// correction's `pressureSmoother: lines` uses it.
+    public var storedLineFactors: Bool = false
     public init() {}
 }
 
@@ -28,8 +34,8 @@ public final class Multigrid {
         /// Correction and right-hand side; the finest level borrows the caller's vectors.
         let x: PaddedVector?, b: PaddedVector?
         let r: PaddedVector
-        var lineAxes: [Int] = [] { didSet { factors = lineAxes.map { LineFactors(A, axis: $0) } } }
-        /// Thomas factors of the lines along each of `lineAxes`.
+        var lineAxes: [Int] = []
+        /// Thomas factors of the lines along each of `lineAxes` (with `storedLineFactors`).
         var factors: [LineFactors] = []
         var toCoarse: Coarsening?
         init(_ A: SymmetricStencil, finest: Bool) {
@@ -44,6 +50,7 @@ public final class Multigrid {
     public let options: MultigridOptions
     let coarse: BandedCholesky
     let coarseRHS: PaddedVector
+    let scratch: LineScratch
 
     public var levelCount: Int { levels.count }
     /// Cells per level, finest first.
@@ -64,8 +71,10 @@ public final class Multigrid {
         }
         for level in levels {
             if options.allowLines { level.lineAxes = Multigrid.anisotropicAxes(level.A, options) }
+            if options.storedLineFactors { level.factors = level.lineAxes.map { LineFactors(level.A, axis: $0) } }
         }
         self.levels = levels
+        scratch = LineScratch(maxLineLength: levels.map { max($0.A.nx, $0.A.ny, $0.A.nz) }.max() ?? 1)
 
         // Coarsest level: band matrix in natural order (bandwidth nx·ny), with one cell of
         // each floating piece pinned so the factorisation exists. Pinning changes only the
@@ -120,10 +129,17 @@ public final class Multigrid {
             let order = forward ? [0, 1] : [1, 0]
             for _ in 0..<options.sweeps { for colour in order { L.A.gaussSeidel(x, b, colour: colour) } }
         } else {
-            let factors = forward ? L.factors : L.factors.reversed()
             let order = forward ? [0, 1] : [1, 0]
-            for _ in 0..<options.sweeps {
-                for f in factors { for colour in order { L.A.fastLineGaussSeidel(x, b, colour: colour, factors: f) } }
+            if options.storedLineFactors {
+                let factors = forward ? L.factors : L.factors.reversed()
+                for _ in 0..<options.sweeps {
+                    for f in factors { for colour in order { L.A.fastLineGaussSeidel(x, b, colour: colour, factors: f) } }
+                }
+            } else {
+                let axes = forward ? L.lineAxes : L.lineAxes.reversed()
+                for _ in 0..<options.sweeps {
+                    for a in axes { for colour in order { L.A.lineGaussSeidel(x, b, axis: a, colour: colour, scratch: scratch) } }
+                }
             }
         }
     }
