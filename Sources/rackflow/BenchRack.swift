@@ -48,15 +48,12 @@ extension Bench {
             print("  phases: " + r.phases.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", "))
             if pressureRepeats > 0 {
                 // The solver's own smoother, then the alternatives the pressureMultigrid comment weighs.
-                func lines(share: Double, sweeps: Int) -> MultigridOptions {
-                    var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; o.storedLineFactors = true; return o
-                }
                 let variants: [(String, MultigridOptions?)] = [
                     ("this case's smoother", nil),
                     ("point", { var o = MultigridOptions(); o.allowLines = false; return o }()),
-                    ("lines where anisotropic (share 0.7)", lines(share: 0.7, sweeps: 2)),
-                    ("lines along every axis, 2 sweeps", lines(share: 0, sweeps: 2)),
-                    ("lines along every axis, 1 sweep", lines(share: 0, sweeps: 1)),
+                    ("lines where anisotropic (share 0.7)", .lines(share: 0.7, sweeps: 2)),
+                    ("lines along every axis, 2 sweeps", .lines(share: 0, sweeps: 2)),
+                    ("lines along every axis, 1 sweep", .lines(share: 0, sweeps: 1)),
                 ]
                 for (name, mg) in variants {
                     let p = try run.solver.benchmarkPressure(repeats: pressureRepeats, multigrid: mg)

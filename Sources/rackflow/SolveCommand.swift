@@ -57,10 +57,7 @@ struct SolveCommand: ParsableCommand {
                                      monitors: SolveProgress.rackMonitors(c.layout, voxels))
         let run: SteadyRun
         do {
-            run = try SteadyRun.run(c, configure: { o in
-                // Experiment switch (not part of the interface): RACKFLOW_MG_LINES=1 turns line smoothing on.
-                if ProcessInfo.processInfo.environment["RACKFLOW_MG_LINES"] == "1" { o.pressureMultigrid.allowLines = true }
-            }, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) },
+            run = try SteadyRun.run(c, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) },
                checkpoints: SteadyRun.CheckpointPlan(folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
                                                      every: checkpointEvery, resume: resumed))
         } catch let failure as RunDiverged {

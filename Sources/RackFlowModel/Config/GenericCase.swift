@@ -477,7 +477,7 @@ public struct GenericCase {
             o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") { $0 > 0 && $0 < 1 }
             switch try s.string("pressureSmoother", default: "point") {
             case "point": o.pressureMultigrid.allowLines = false
-            case "lines": o.pressureMultigrid.allowLines = true; o.pressureMultigrid.lineShare = 0; o.pressureMultigrid.sweeps = 1; o.pressureMultigrid.storedLineFactors = true
+            case "lines": o.pressureMultigrid = .lines(share: 0, sweeps: 1)
             case let other: throw s.error("pressureSmoother", "must be point or lines (got '\(other)')")
             }
         }

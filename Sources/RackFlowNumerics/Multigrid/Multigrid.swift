@@ -20,6 +20,13 @@ public struct MultigridOptions: Sendable {
     /// correction's `pressureSmoother: lines` uses it.
     public var storedLineFactors: Bool = false
     public init() {}
+
+    /// Zebra lines along the axes where `share` of a cell's coupling lies (0: every axis),
+    /// with stored factors: the pressure correction's `pressureSmoother: lines` (share 0,
+    /// one sweep) and the alternatives `rackflow bench rack --pressure-repeats` weighs.
+    public static func lines(share: Double, sweeps: Int) -> MultigridOptions {
+        var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; o.storedLineFactors = true; return o
+    }
 }
 
 /// A geometric multigrid V-cycle over a hierarchy of `SymmetricStencil`s, used as the
