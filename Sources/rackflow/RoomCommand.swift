@@ -21,7 +21,7 @@ struct RoomCommand: ParsableCommand {
     @Option(help: "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank under mpirun).") var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
     @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
-    @Option(help: "Play a surge scenario in every rack with the plenum coupled once per frame (the scenario's rack is replaced by each position's rack).") var surge: String?
+    @Option(help: "Play a surge scenario in every rack with the plenum coupled at every frame (iterated to coupling.tolerance) (the scenario's rack is replaced by each position's rack).") var surge: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(help: "Write <output>.checkpoint/ at the end of every N-th coupling iteration (every rack's solver state and the coupling's; Ctrl-C / SIGTERM write one too).")
     var checkpointEvery: Int?
@@ -226,7 +226,9 @@ struct RoomCommand: ParsableCommand {
             let rec = try rs.advanceFrame(jobs: jobs)
             try writeVDBs(f)
             if root {
-                log.say(String(format: "frame %d (t = %.3f s): blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ", f, rec.timeS, rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+                log.say(String(format: "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual %.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
+                               f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)", rec.flowResidual, rec.pressureResidualPa,
+                               rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
                         + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }.joined(separator: ", "))
             }
         }

@@ -200,7 +200,8 @@ struct SurgeCommand: ParsableCommand {
         let cg = run.solver.history.map(\.pressureIterations)
         func mean(_ a: ArraySlice<Int>) -> Double { Double(a.reduce(0, +)) / Double(max(a.count, 1)) }
         log.say(String(format: "pressure CG iterations per outer iteration: idle %.1f, transient %.1f (largest %d)",
-                       mean(cg[..<idleOuter]), mean(cg[idleOuter...]), cg[idleOuter...].max() ?? 0))
+                       mean(cg[..<idleOuter]), mean(cg[idleOuter...]), cg[idleOuter...].max() ?? 0)
+                + Self.byPosition(cg[idleOuter...], steps: run.stepper.outerIterations))
         let w0 = Date()
         let usd = try writer.finish()
         let fresh = writer.written.count - writer.kept
@@ -248,4 +249,16 @@ func diverged(_ error: Error, _ run: SurgeRun, frame: Int?) -> RunDiverged? {
     guard var d = Divergence(error, solver: run.solver, report: run.report, transient: frame != nil) else { return nil }
     if let frame { d.frame = frame; d.step = run.stepper.steps + 1; d.timeS = run.time + run.dt }
     return RunDiverged(d, solver: run.solver, report: run.report, caseName: run.scenario.name)
+}
+
+extension SurgeCommand {
+    /// Mean CG iterations of the 1st, 2nd, … outer iteration of a time step (the pressure
+    /// correction of a step's first iteration carries the step's change; later ones mend it).
+    static func byPosition(_ cg: ArraySlice<Int>, steps: [Int]) -> String {
+        guard steps.reduce(0, +) == cg.count, let deepest = steps.max(), deepest > 0 else { return "" }
+        var sum = [Int](repeating: 0, count: deepest), count = sum
+        var i = cg.startIndex
+        for n in steps { for j in 0..<n { sum[j] += cg[i]; count[j] += 1; i += 1 } }
+        return "; by outer iteration of the step: " + (0..<deepest).map { String(format: "%.1f (%d)", Double(sum[$0]) / Double(max(count[$0], 1)), count[$0]) }.joined(separator: ", ")
+    }
 }

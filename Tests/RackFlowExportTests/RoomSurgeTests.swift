@@ -7,7 +7,7 @@ import RackFlowExport
 /// scenario at 8 fps in which the load ignites at 0.1 s and the blowers ramp from 60 % of their
 /// speed. The stage has one sample per frame (0 = idle … 4) on every telemetry attribute, VDB
 /// path (one file per rack and frame) and tray primvar; the plenum conserves mass at every
-/// frame's coupling; the tray probes stay between the room air and the hottest exhaust, follow
+/// frame's coupling, iterated to its tolerance; the tray probes stay between the room air and the hottest exhaust, follow
 /// the heating (warmer at the end than idle) and agree with tray-probes.csv.
 final class RoomSurgeTests: XCTestCase {
     /// The room (two quick racks, a tray over A01) and the 4-frame scenario, in a new folder.
@@ -59,12 +59,26 @@ final class RoomSurgeTests: XCTestCase {
         var exhausts: [[Double]] = []
         for rec in records {
             XCTAssertLessThanOrEqual(try XCTUnwrap(rec["massConservationError"] as? Double), 1e-9)
+            // Iterated to the room's coupling.tolerance (default 1e-3) at every frame, idle included.
+            XCTAssertEqual(rec["couplingConverged"] as? Bool, true, "\(rec)")
+            XCTAssertLessThan(try XCTUnwrap(rec["flowResidual"] as? Double), 1e-3)
             let racks = try XCTUnwrap(rec["racks"] as? [[String: Double]])
             XCTAssertEqual(racks.count, 2)
             for v in racks { XCTAssertGreaterThan(v["flowM3PerS"]!, 0); XCTAssertTrue(v["exhaustC"]!.isFinite) }
             exhausts.append(racks.map { $0["exhaustC"]! })
         }
         let hottest = exhausts.flatMap { $0 }.max()!
+        // The explicit coupling (maxIterations 1: predict and accept) leaves the plenum, duct and
+        // rack pressures apart by Pa while the blowers ramp; iterating closes them 100× better.
+        let iterated = records.map { $0["pressureResidualPa"] as! Double }
+        let explicitRoom = dir.appendingPathComponent("room-explicit.yaml").path
+        try String(contentsOfFile: room, encoding: .utf8).replacingOccurrences(of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:")
+            .write(toFile: explicitRoom, atomically: true, encoding: .utf8)
+        let e = try RoomStageTests.run(bin, ["room", explicitRoom, "--surge", scenario, "--output", dir.appendingPathComponent("explicit").path, "--quiet", "--jobs", "2"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let es = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("explicit/summary.json"))) as? [String: Any])
+        let explicit = try XCTUnwrap(es["records"] as? [[String: Any]]).map { $0["pressureResidualPa"] as! Double }
+        XCTAssertLessThan(100 * iterated.max()!, explicit.max()!, "iterated \(iterated) Pa, explicit \(explicit) Pa")
         XCTAssertGreaterThan(exhausts.last![0], exhausts.first![0], "the load ramp must warm the exhaust: \(exhausts)")
 
         guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path]) else { return }

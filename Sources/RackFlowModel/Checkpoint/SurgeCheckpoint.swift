@@ -84,14 +84,23 @@ extension SurgeRun {
     /// The run's state at the end of the last frame, for `Checkpoint.write` (solver arrays plus
     /// the smoke tracer) and the surge's own part.
     public func captureCheckpoint(command: String? = nil) throws -> (SolverState, SurgeCheckpoint) {
+        var (s, c) = captureFrameState()
+        c.inputs = try SurgeCheckpoint.inputs(of: self)
+        c.command = command
+        return (s, c)
+    }
+
+    /// The same state kept in memory, without the input hashes: a room surge takes one at each
+    /// frame start and puts it back (`restoreFrameState`) to re-step the frame at the flows the
+    /// plenum coupling corrected.
+    public func captureFrameState() -> (SolverState, SurgeCheckpoint) {
         var s = solver.captureState()
         s.arrays["smoke"] = smoke.array
         let c = SurgeCheckpoint(timeS: time, energy: energy, frames: frames, idleIterations: idleIterations, idleConverged: idleConverged,
                                 airHeat0J: airHeat0, partHeat0J: partHeat0,
                                 parts: parts.map { .init(temperatureC: $0.temperatureC, sinkC: $0.sinkC, heatToAirW: $0.heatToAirW, powerW: $0.powerW) },
                                 fanDuties: fans.map(\.duty), stepperTimeS: stepper.time, stepperSteps: stepper.steps,
-                                stepperOuterIterations: stepper.outerIterations, inputs: try SurgeCheckpoint.inputs(of: self),
-                                maxSpacingM: maxSpacingM, command: command)
+                                stepperOuterIterations: stepper.outerIterations, inputs: [], maxSpacingM: maxSpacingM, command: nil)
         return (s, c)
     }
 
@@ -128,9 +137,15 @@ extension SurgeRun {
             throw ConfigError(file: folder.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "cells",
                               problem: "the checkpoint's grid has \(h.cells) cells, this run's \(solver.flow.grid.cellCount) (another --max-spacing?)")
         }
+        try restoreFrameState(s, c, file: folder.appendingPathComponent("checkpoint.json").path)
+    }
+
+    /// Puts a captured state of this same run back (no input check): the next `advanceFrame`
+    /// repeats bitwise what followed the capture, unless an input (an inflow override) changed.
+    public func restoreFrameState(_ s: SolverState, _ c: SurgeCheckpoint, file: String = "(in memory)") throws {
         try solver.restore(s)
         guard let sm = s.arrays["smoke"], sm.count == smoke.count else {
-            throw ConfigError(file: folder.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")
+            throw ConfigError(file: file, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")
         }
         sm.withUnsafeBufferPointer { smoke.p.update(from: $0.baseAddress!, count: sm.count) }
         for (i, p) in c.parts.enumerated() {

@@ -4,17 +4,27 @@ import RackFlowPhysics
 
 /// A room's surge (`rackflow room --surge SCENARIO`): every rack plays the scenario (its own
 /// `SurgeRun`, the scenario's rack replaced by the rack at that position), and the plenum is
-/// coupled once per frame. Each rank steps the racks it owns; the coupling is computed
-/// identically on every rank from all-reduced rack values.
+/// coupled at every frame, iterated until the flows agree. Each rank steps the racks it owns;
+/// the coupling is computed identically on every rank from all-reduced rack values, so every
+/// rank takes the same decisions (re-step or accept) at the same time.
 ///
-/// Coupling per frame (explicit, one frame behind): from each rack's present flow Q_i and
-/// slot pressure p_i, the rack is the line through (Q_i, p_i) with the tangent slope of
-/// p ∝ Q² (at least ρQ/A², as in the steady coupling, and at least the secant through the
-/// last two frames); the network is solved exactly with the
-/// blowers at the scenario's blower fraction of their speed (fan laws), so Σ rack flows =
-/// blower flow to rounding at every frame; the flows it gives are imposed for the next frame's
-/// steps. The idle state is solved at the scenario's idle blower fraction of each rack's design
-/// flow and the first frame couples from it.
+/// Coupling of a frame (implicit: the flows the frame is stepped at are the ones the network
+/// gives for the rack pressures at the frame's end). The racks are stepped from the frame's
+/// start at predicted flows Q; each rack's end-of-frame slot pressure p(Q) makes a line through
+/// (Q, p); the network (blowers at the scenario's fraction of their speed at the frame's end,
+/// fan laws) gives new flows Q'; while max |Q' − Q| / mean Q exceeds the room's
+/// `coupling.tolerance`, every rack is put back to the frame's start (`restoreFrameState`) and
+/// re-stepped at Q'. Line slopes: within a frame the secant through the last two steps of the
+/// same frame (it holds the air column's inertia over one step as well as the rack's
+/// resistance); the first step of a frame uses the slope the previous frame ended with;
+/// always at least the dynamic pressure's ρQ/A². The prediction for the next frame is the
+/// network's answer for the accepted lines with the blowers at the next frame's fraction, so
+/// a steady stretch needs one step per frame. `coupling.maxIterations: 1` gives the explicit
+/// coupling (predict and accept; the flows then lag the rack pressures by a frame).
+///
+/// The idle state is coupled the same way with steady solves (each one warm from the last).
+/// The blowers run at Σ Q of the accepted flows (on their curves), so mass is exact at every
+/// frame; what the iteration removes is the pressure mismatch between plenum, duct and rack.
 public final class RoomSurge {
     public struct RackValues: Codable, Sendable {
         /// Flow the rack was stepped at, m³/s; its slot pressure relative to its exhaust, Pa;
@@ -26,12 +36,22 @@ public final class RoomSurge {
     public struct FrameRecord: Codable, Sendable {
         public var index: Int
         public var timeS: Double
+        /// Every rack's values at the frame's end, stepped at the accepted flows.
         public var racks: [RackValues]
         public var blowerFraction: Double
+        /// Σ accepted rack flows (what the blowers deliver), m³/s; the blowers' rise there and
+        /// the plenum pressure after the supply loss, Pa.
         public var blowerFlowM3PerS: Double
+        public var blowerRisePa: Double
         public var plenumPressurePa: Double
-        /// |Σ rack flows imposed − blower flow| / blower flow of the coupling done at this frame.
+        /// |Σ rack flows − the blowers' curve flow at `blowerRisePa`| / Σ rack flows.
         public var massConservationError: Double
+        /// Steps of the frame (1: the prediction held), and at the accepted step
+        /// max |Q' − Q| / mean Q and max over racks |p_plenum − duct(Q) − p_rack|, Pa.
+        public var couplingIterations: Int
+        public var flowResidual: Double
+        public var pressureResidualPa: Double
+        public var couplingConverged: Bool
     }
 
     public let spec: RoomSpec
@@ -42,6 +62,8 @@ public final class RoomSurge {
     var inletCells: [Int: [Int]] = [:], exhaustCells: [Int: [Int]] = [:], exhaustPressurePa: [Int: Double] = [:]
     public private(set) var records: [FrameRecord] = []
     let designs: [Double], floors: [Double]
+    /// Flows predicted for the next frame, and the line slopes the last frame ended with.
+    var predicted: [Double] = [], slopes: [Double] = []
 
     public init(_ spec: RoomSpec, comm: RoomComm, scenario: Scenario) {
         self.spec = spec; self.comm = comm; self.scenario = scenario
@@ -56,7 +78,7 @@ public final class RoomSurge {
 
     var agreeing: RoomRun { get throws { try RoomRun(spec, comm: comm) } }
 
-    /// Builds the owned racks' surges and solves their idle states.
+    /// Builds the owned racks' surges and solves their idle states, coupled.
     public func start(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void) throws {
         Parallel.workers = 1
         BLAS.threads = 1
@@ -68,10 +90,7 @@ public final class RoomSurge {
                 do {
                     var sc = self.scenario
                     sc.rackPath = p.rackFile
-                    let r = try SurgeRun(sc, maxSpacingM: maxSpacingM)
-                    r.inflowScaleOverride = r.timeline.blowerFraction(timeS: 0)
-                    try r.solveIdle()
-                    return r
+                    return try SurgeRun(sc, maxSpacingM: maxSpacingM)
                 } catch let e as RoomError { throw e } catch {
                     throw RoomError.rack(name: p.name, rank: 0, reason: "\(error)")
                 }
@@ -87,66 +106,95 @@ public final class RoomSurge {
                 }
             }
         }
-        records.append(try exchange(index: 0, timeS: 0, imposed: nil))
-        log(String(format: "room surge %@: idle states solved; plenum %.2f Pa, blowers %.4f m³/s", spec.name, records[0].plenumPressurePa, records[0].blowerFlowM3PerS))
+        let idle = LoadTimelineFraction.at(scenario, timeS: 0, any: runs.values.first)
+        let rec = try coupleFrame(index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
+                                  step: { try $0.solveIdle() }, rewind: {})
+        log(String(format: "room surge %@: idle states solved; coupling %d iteration(s), flow residual %.1e, plenum %.2f Pa, blowers %.4f m³/s",
+                   spec.name, rec.couplingIterations, rec.flowResidual, rec.plenumPressurePa, rec.blowerFlowM3PerS))
     }
 
-    /// All-reduces the racks' present values and couples the plenum for the next frame; returns
-    /// the frame's record (the values it was stepped with) after imposing the new flows.
-    func exchange(index: Int, timeS: Double, imposed: [Double]?) throws -> FrameRecord {
-        let n = spec.racks.count
-        var mine = [Double](repeating: 0, count: 3 * n)
-        for (k, r) in runs {
-            let s = r.solver
-            mine[3 * k] = imposed?[k] ?? designs[k] * (r.inflowScaleOverride ?? 1)
-            mine[3 * k + 1] = s.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
-            mine[3 * k + 2] = s.temperatureStats(cells: exhaustCells[k] ?? []).meanC
-        }
-        let all = try comm.allreduceSum(mine)
-        let racks = (0..<n).map { RackValues(flowM3PerS: all[3 * $0], slotPressurePa: all[3 * $0 + 1], exhaustC: all[3 * $0 + 2]) }
-        // The blowers at the scenario's fraction of their speed at the next frame.
-        let fraction = LoadTimelineFraction.at(scenario, timeS: timeS + 1 / scenario.fps, any: runs.values.first)
+    func network(fraction: Double) throws -> PlenumNetwork {
         var blowers = spec.blowers
         for i in blowers.indices { blowers[i].rpm *= fraction }
         let rho = spec.racks[0].rack.base.fluid.densityKgPerM3
-        let net = PlenumNetwork(blowers: blowers, supply: spec.supply, ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
-        let previous = records.last?.racks
-        let lines = racks.indices.map { k -> PlenumNetwork.Line in
-            let q = max(racks[k].flowM3PerS, 1e-9), p = racks[k].slotPressurePa
-            var b = max(2 * abs(p) / q, floors[k])
-            // The secant through the last two frames when the flow moved: taken when steeper,
-            // which damps the frame-to-frame swing of an explicit coupling (a stiffer rack
-            // line moves the flows less; mass stays exact, the network is still solved exactly).
-            if let o = previous?[k], abs(q - o.flowM3PerS) > 1e-4 * q {
-                let sec = (p - o.slotPressurePa) / (q - o.flowM3PerS)
-                if sec.isFinite { b = max(b, sec) }
-            }
-            return PlenumNetwork.Line(interceptPa: p - b * q, slopePaSPerM3: b)
-        }
-        let sol = try net.solve(lines: lines)
-        for (k, r) in runs { r.inflowScaleOverride = sol.rackFlowsM3PerS[k] / designs[k] }
-        let sum = sol.rackFlowsM3PerS.reduce(0, +)
-        return FrameRecord(index: index, timeS: timeS, racks: racks, blowerFraction: fraction, blowerFlowM3PerS: sol.blowerFlowM3PerS,
-                           plenumPressurePa: sol.plenumPressurePa, massConservationError: abs(sum - sol.blowerFlowM3PerS) / sol.blowerFlowM3PerS)
+        return PlenumNetwork(blowers: blowers, supply: spec.supply, ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
     }
 
-    /// Steps every owned rack one frame at the coupled flows, then couples for the next.
-    public func advanceFrame(jobs: Int) throws -> FrameRecord {
-        let imposed = (0..<spec.racks.count).map { k in runs[k].map { designs[k] * ($0.inflowScaleOverride ?? 1) } ?? 0 }
-        let flows = try comm.allreduceSum(imposed)
-        var failure: Error?
-        do {
-            _ = try RackPool.run(owned, jobs: jobs) { k -> Int in
-                do { return try self.runs[k]!.advanceFrame().index } catch {
-                    throw RoomError.rack(name: self.spec.racks[k].name, rank: 0, reason: "\(error)")
+    /// Steps (`step`) every owned rack at `flows` until the plenum agrees, putting them back
+    /// (`rewind`) before each re-step; records the accepted state and predicts the next frame.
+    func coupleFrame(index: Int, timeS: Double, fraction: Double, flows: [Double], jobs: Int,
+                     step: @escaping (SurgeRun) throws -> Void, rewind: () throws -> Void) throws -> FrameRecord {
+        let n = spec.racks.count
+        let net = try network(fraction: fraction)
+        var q = flows
+        var previous: (q: [Double], p: [Double])?
+        var b = slopes.isEmpty ? [Double](repeating: 0, count: n) : slopes
+        for it in 1...spec.couplingMaxIterations {
+            for (k, r) in runs { r.inflowScaleOverride = q[k] / designs[k] }
+            var failure: Error?
+            do {
+                _ = try RackPool.run(owned, jobs: jobs) { k -> Int in
+                    do { try step(self.runs[k]!); return k } catch {
+                        throw RoomError.rack(name: self.spec.racks[k].name, rank: 0, reason: "\(error)")
+                    }
                 }
+            } catch { failure = error }
+            try agreeing.agree(failure)
+            var mine = [Double](repeating: 0, count: 2 * n)
+            for (k, r) in runs {
+                mine[2 * k] = r.solver.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
+                mine[2 * k + 1] = r.solver.temperatureStats(cells: exhaustCells[k] ?? []).meanC
             }
-        } catch { failure = error }
-        try agreeing.agree(failure)
-        let t = runs.values.first?.time ?? 0
-        let rec = try exchange(index: records.count, timeS: t, imposed: flows)
-        records.append(rec)
-        return rec
+            let all = try comm.allreduceSum(mine)
+            let p = (0..<n).map { all[2 * $0] }
+            var lines: [PlenumNetwork.Line] = []
+            for k in 0..<n {
+                let qk = max(q[k], 1e-9)
+                if let o = previous, abs(qk - o.q[k]) > 1e-4 * qk {
+                    let sec = (p[k] - o.p[k]) / (qk - o.q[k])
+                    if sec.isFinite { b[k] = sec }
+                } else if b[k] == 0 {
+                    b[k] = 2 * abs(p[k]) / qk   // p ∝ Q² where nothing better is known yet
+                }
+                b[k] = max(b[k], floors[k])
+                lines.append(PlenumNetwork.Line(interceptPa: p[k] - b[k] * qk, slopePaSPerM3: b[k]))
+            }
+            let sol = try net.solve(lines: lines)
+            let total = q.reduce(0, +)
+            let residual = (0..<n).map { abs(sol.rackFlowsM3PerS[$0] - q[$0]) }.max()! / (total / Double(n))
+            let converged = residual < spec.couplingTolerance
+            if converged || it == spec.couplingMaxIterations {
+                let rise = net.blowerRise(forFlow: total)
+                let plenum = rise - net.supply.dropPa(total)
+                let pres = (0..<n).map { abs(plenum - net.ducts[$0].dropPa(q[$0]) - p[$0]) }.max()!
+                let rec = FrameRecord(index: index, timeS: timeS,
+                                      racks: (0..<n).map { RackValues(flowM3PerS: q[$0], slotPressurePa: p[$0], exhaustC: all[2 * $0 + 1]) },
+                                      blowerFraction: fraction, blowerFlowM3PerS: total, blowerRisePa: rise, plenumPressurePa: plenum,
+                                      massConservationError: abs(total - net.totalBlowerFlow(risePa: rise)) / total,
+                                      couplingIterations: it, flowResidual: residual, pressureResidualPa: pres, couplingConverged: converged)
+                records.append(rec)
+                slopes = b
+                // The next frame's prediction: these lines, the blowers at its fraction.
+                let next = LoadTimelineFraction.at(scenario, timeS: timeS + 1 / scenario.fps, any: runs.values.first)
+                predicted = next == fraction ? sol.rackFlowsM3PerS : try self.network(fraction: next).solve(lines: lines).rackFlowsM3PerS
+                return rec
+            }
+            previous = (q, p)
+            q = sol.rackFlowsM3PerS
+            try rewind()
+        }
+        fatalError("unreachable: the last iteration returns")
+    }
+
+    /// Steps every owned rack one frame, coupled (see the type's comment).
+    public func advanceFrame(jobs: Int) throws -> FrameRecord {
+        var saved: [Int: (SolverState, SurgeCheckpoint)] = [:]
+        for (k, r) in runs { saved[k] = r.captureFrameState() }
+        let t = (runs.values.first?.time ?? 0) + 1 / scenario.fps
+        let fraction = LoadTimelineFraction.at(scenario, timeS: t, any: runs.values.first)
+        return try coupleFrame(index: records.count, timeS: t, fraction: fraction, flows: predicted, jobs: jobs,
+                               step: { _ = try $0.advanceFrame() },
+                               rewind: { for (k, r) in runs { try r.restoreFrameState(saved[k]!.0, saved[k]!.1) } })
     }
 
     /// Frames the scenario plays (its duration at its frame rate).
