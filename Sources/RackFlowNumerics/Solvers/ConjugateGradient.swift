@@ -95,6 +95,8 @@ public final class MultigridCG {
         }
         guard bnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny)) }
         var rr = A.residual(b, x, r).squareRoot()
+        // A guess worse than none (a transient's last correction after the flow turned) is dropped.
+        if rr > bnorm { x.fill(0); rr = A.residual(b, x, r).squareRoot() }
         report.residualHistory.append(rr / bnorm)
         var rho = 0.0
         var it = 0, sinceRestart = 0

@@ -44,6 +44,7 @@ extension FlowSolver {
             s.arrays["old\(l)temperature"] = oldTemperature[l].array
         }
         s.oldLevels = oldVelocity.count
+        for (k, v) in stepCorrections.enumerated() { s.arrays["stepCorrection\(k)"] = v.array }
         if let src = preconditionerSource { for (k, v) in src { s.arrays["pcSource.\(k)"] = v } }
         s.timeWeights = timeWeights
         s.history = history
@@ -78,6 +79,12 @@ extension FlowSolver {
             let t = PaddedVector(count: temperature.count, pad: 0)
             try put("old\(l)temperature", t)
             oldVelocity.append(level); oldTemperature.append(t)
+        }
+        stepCorrections = []
+        while s.arrays["stepCorrection\(stepCorrections.count)"] != nil {
+            let v = PaddedVector(count: pcSol.count, pad: 0)
+            try put("stepCorrection\(stepCorrections.count)", v)
+            stepCorrections.append(v)
         }
         timeWeights = s.timeWeights
         history = s.history

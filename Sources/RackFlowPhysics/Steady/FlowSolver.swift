@@ -139,6 +139,12 @@ public final class FlowSolver {
     public var keepsPreconditionerSource = false
     var preconditionerSource: [String: [Double]]?
     let pcRHS: PaddedVector, pcSol: PaddedVector
+    /// Inside a time step, the outer iteration's index in the step (set by `TimeStepper`); nil
+    /// in a steady solve.
+    public var outerInStep: Int?
+    /// The pressure corrections of the last step's outer iterations, by index in the step: the
+    /// initial guesses of this step's (Transient/TimeStepper.swift says why).
+    var stepCorrections: [PaddedVector] = []
     /// Dense porous and sheet coefficients for the momentum kernel (built on first use).
     var momentumObjects: MomentumObjects?
 

@@ -59,7 +59,7 @@ extension FlowSolver {
             try timed("pressure setup") { if let s = pcSolver { try s.rebuildPreconditioner(options: options.pressureMultigrid) } else { pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid) } }
             if keepsPreconditionerSource { preconditionerSource = capturePreconditionerSource() }
         }
-        pcSol.fill(0)
+        if let k = outerInStep, k < stepCorrections.count { pcSol.copy(from: stepCorrections[k]) } else { pcSol.fill(0) }
         var opts = KrylovOptions(tolerance: options.pressureTolerance, maxIterations: 200)
         opts.throwOnFailure = false
         let report: SolveReport
@@ -67,6 +67,11 @@ extension FlowSolver {
             report = try timed("pressure solve") { try pcSolver!.solve(pcRHS, pcSol, options: opts, nullSpace: .project) }
         } catch {
             throw FlowSolverError.linearSolve(equation: "pressure correction", iteration: iteration + 1, underlying: error)
+        }
+
+        if let k = outerInStep {
+            while stepCorrections.count <= k { stepCorrections.append(PaddedVector(count: pcSol.count, pad: 0)) }
+            stepCorrections[k].copy(from: pcSol)
         }
 
         // Velocity and pressure corrections.
