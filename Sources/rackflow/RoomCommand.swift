@@ -183,6 +183,8 @@ struct RoomCommand: ParsableCommand {
         var fps: Double
         var ranks: Int
         var records: [RoomSurge.FrameRecord]
+        /// Per rack: idle, last and hottest values, and every node's hottest GPU and CPU.
+        var racks: [RoomSurgeReport.RackPeak]
         var trayProbes: [[TrayProbes.Tray]]
         var cpuSecondsPerRank: [Double]
         var wallSeconds: Double
@@ -257,21 +259,26 @@ struct RoomCommand: ParsableCommand {
         let cases = try RoomStageWriter.rackTypes(spec).cases
         let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         let n = rs.records.count
+        let rackFrames = spec.racks.indices.map { frames[$0]! }
         let stage = try RoomStageWriter.surge(spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
-                                              rackFrames: spec.racks.indices.map { frames[$0]! },
+                                              rackFrames: rackFrames,
                                               vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) } },
                                               trays: trays)
         let usd = try stage.write(to: folder.staging)
         log.say(String(format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n, usd.files.count, usd.totalBytes, usd.seconds,
                        cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let peaks = RoomSurgeReport.peaks(spec: spec, records: rs.records, rackFrames: rackFrames,
+                                          nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
         let s = SurgeSummary(room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size, records: rs.records,
-                             trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+                             racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+        try RoomSurgeReport.write(spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
+                                  ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
-        if !quiet { print("room \(spec.name) surge \(scenario.name): \(n - 1) frames in \(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/room.usda") }
+        if !quiet { print("room \(spec.name) surge \(scenario.name): \(n - 1) frames in \(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/report.md, room.usda") }
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {

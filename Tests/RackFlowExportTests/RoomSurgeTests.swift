@@ -68,6 +68,19 @@ final class RoomSurgeTests: XCTestCase {
             exhausts.append(racks.map { $0["exhaustC"]! })
         }
         let hottest = exhausts.flatMap { $0 }.max()!
+        // The report: both plan pictures, the hottest exhaust of the run named with its rack and
+        // value as the records have it, and every node's peaks in summary.json.
+        for png in ["plan-idle.png", "plan-final.png"] { XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(png).path), png) }
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        let hotRack = exhausts.flatMap { $0 }.firstIndex(of: hottest)! % 2 == 0 ? "A01" : "B01"
+        XCTAssertTrue(report.contains("Hottest exhaust: \(hotRack) at \(String(format: "%.2f", hottest)) °C"), report)
+        let peaks = try XCTUnwrap(summary["racks"] as? [[String: Any]])
+        XCTAssertEqual(peaks.map { $0["rack"] as? String }, ["A01", "B01"])
+        for p in peaks {
+            let nodes = try XCTUnwrap(p["nodes"] as? [[String: Any]])
+            XCTAssertEqual(nodes.count, 1)
+            XCTAssertGreaterThan(try XCTUnwrap(nodes[0]["gpuMaxC"] as? Double), 20)
+        }
         // The explicit coupling (maxIterations 1: predict and accept) leaves the plenum, duct and
         // rack pressures apart by Pa while the blowers ramp; iterating closes them 100× better.
         let iterated = records.map { $0["pressureResidualPa"] as! Double }

@@ -11,9 +11,23 @@ public enum RoomWriter {
         try AtomicFile.write(markdown(s), to: dir.appendingPathComponent("report.md"))
     }
 
+    /// One rack on the plan: its exhaust temperature (°C) and inlet flow (m³/s).
+    public struct PlanRack {
+        public var name: String, exhaustC: Double, flowM3PerS: Double
+        public init(name: String, exhaustC: Double, flowM3PerS: Double) { self.name = name; self.exhaustC = exhaustC; self.flowM3PerS = flowM3PerS }
+    }
+
     /// The plan view. Exhaust temperatures on the thermal map over their own range (at least
     /// 1 K wide); flow bars scaled to the largest rack flow.
     public static func plan(_ s: RoomSummary, spec: RoomSpec) throws -> PNGImage {
+        plan(title: "\(s.room): plan view, exhaust temperature and inlet flow", spec: spec,
+             racks: s.racks.map { PlanRack(name: $0.name, exhaustC: $0.exhaustC, flowM3PerS: $0.inletFlowM3PerS) })
+    }
+
+    /// The plan view of `racks` (in `spec.racks` order); `rangeC` and `maxFlowM3PerS` fix the
+    /// colour scale and the bar length (pictures of one run's frames side by side), otherwise
+    /// the racks' own range.
+    public static func plan(title: String, spec: RoomSpec, racks: [PlanRack], rangeC: (Double, Double)? = nil, maxFlowM3PerS: Double? = nil) -> PNGImage {
         let roomW = Double(spec.racksPerRow) * spec.pitchM
         let roomD = spec.rows == 2 ? 2 * spec.depthM + spec.aisleM : spec.depthM
         let scale = min(1000 / roomW, 560 / roomD, 400)   // px per metre
@@ -23,12 +37,12 @@ public enum RoomWriter {
         func px(_ x: Double) -> Int { margin + Int((x * scale).rounded()) }
         // y grows up in the room, down in the picture.
         func py(_ y: Double) -> Int { margin + Int(((roomD - y) * scale).rounded()) }
-        let temps = s.racks.map(\.exhaustC).filter(\.isFinite)
-        var tLo = temps.min() ?? 0, tHi = temps.max() ?? 1
+        let temps = racks.map(\.exhaustC).filter(\.isFinite)
+        var tLo = rangeC?.0 ?? temps.min() ?? 0, tHi = rangeC?.1 ?? temps.max() ?? 1
         if tHi - tLo < 1 { let m = 0.5 * (tLo + tHi); tLo = m - 0.5; tHi = m + 0.5 }
-        let maxQ = s.racks.map(\.inletFlowM3PerS).max() ?? 1
-        img.drawText("\(s.room): plan view, exhaust temperature and inlet flow", x: margin, y: 10, color: .ink)
-        for (k, r) in s.racks.enumerated() {
+        let maxQ = maxFlowM3PerS ?? racks.map(\.flowM3PerS).max() ?? 1
+        img.drawText(title, x: margin, y: 10, color: .ink)
+        for (k, r) in racks.enumerated() {
             let p = spec.racks[k]
             let x0 = px(p.originM.0), x1 = px(p.originM.0 + spec.pitchM) - 2
             let yTop = py(p.originM.1 + spec.depthM), yBot = py(p.originM.1)
@@ -39,14 +53,14 @@ public enum RoomWriter {
             let doorY = p.doorFacesPlusY ? yTop : yBot - 3
             img.fillRect(x: x0, y: doorY, width: x1 - x0, height: 3, color: .black)
             // Flow bar along the door-side third.
-            let barW = Int(Double(x1 - x0 - 8) * r.inletFlowM3PerS / maxQ)
+            let barW = Int(Double(x1 - x0 - 8) * min(r.flowM3PerS / maxQ, 1))
             let barY = p.doorFacesPlusY ? yTop + 8 : yBot - 16
             img.fillRect(x: x0 + 4, y: barY, width: max(barW, 1), height: 8, color: .white)
             img.strokeRect(x: x0 + 4, y: barY, width: x1 - x0 - 8, height: 8, color: .ink)
             let mid = (yTop + yBot) / 2
             img.drawTextWithHalo(r.name, x: x0 + 4, y: mid - 18, color: .ink, halo: .white)
             img.drawTextWithHalo(String(format: "%.1f C", r.exhaustC), x: x0 + 4, y: mid - 4, color: .ink, halo: .white)
-            img.drawTextWithHalo(String(format: "%.1f L/s", 1000 * r.inletFlowM3PerS), x: x0 + 4, y: mid + 10, color: .ink, halo: .white)
+            img.drawTextWithHalo(String(format: "%.1f L/s", 1000 * r.flowM3PerS), x: x0 + 4, y: mid + 10, color: .ink, halo: .white)
         }
         for t in spec.trays {
             let y = py(t.yM)
