@@ -205,18 +205,8 @@ final class CompareTests: XCTestCase {
 
     // MARK: - Through the CLI
 
-    func rackflowBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build-compare/release/rackflow", ".build/debug/rackflow"]
-            .map { Self.repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
-
     func testCLIBadInputsWriteNothing() throws {
-        let bin = try rackflowBinary()
+        let bin = try CLI.rackflow()
         let rack = try Self.twoNodeRack()
         let work = URL(fileURLWithPath: rack).deletingLastPathComponent()
         let out = work.appendingPathComponent("results/cmp")

@@ -126,36 +126,6 @@ final class RoomCheckpointTests: XCTestCase {
 
     // MARK: - (b), (c) the binary
 
-    func rackflowBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow"].map { RoomRunTests.repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
-    func mpirun() -> URL? {
-        ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    func start(_ exe: URL, _ args: [String], stderr: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: stderr)
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    func runToEnd(_ exe: URL, _ args: [String], in dir: URL) throws -> (status: Int32, stderr: String) {
-        let err = dir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        let p = try start(exe, args, stderr: err)
-        p.waitUntilExit()
-        return (p.terminationStatus, (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-    }
-
     func files(_ folder: URL) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = folder.standardizedFileURL.path
@@ -209,17 +179,17 @@ final class RoomCheckpointTests: XCTestCase {
 
     func testSIGINTWritesCheckpointAndResumeFinishesTheSame() throws {
         let t0 = Date()
-        let exe = try rackflowBinary()
+        let exe = try CLI.rackflow()
         let path = try Self.room("sigint", couplingIterations: 3, outer: 12)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
-        let plain = try runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
+        let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
         XCTAssert([0, 3].contains(plain.status), plain.stderr)
 
         let got = dir.appendingPathComponent("stopped")
         let errFile = dir.appendingPathComponent("stopped.txt")
         // Without --quiet and with stderr not a terminal nothing is echoed; wait for compilation (the cells line is logged only) by time.
-        let p = try start(exe, ["room", path, "--output", got.path, "--jobs", "1"], stderr: errFile)
+        let p = try CLI.start(exe, ["room", path, "--output", got.path, "--jobs", "1"], stderr: errFile)
         usleep(1_500_000)
         XCTAssert(p.isRunning, "the run ended before the signal")
         kill(p.processIdentifier, SIGINT)
@@ -235,13 +205,13 @@ final class RoomCheckpointTests: XCTestCase {
         print("room checkpoint (binary, SIGINT): \(RoomCheckpointer.size(ck)) bytes")
 
         // Another --max-spacing is refused, naming the option.
-        let refused = try runToEnd(exe, ["room", "--resume", ck.path, "--max-spacing", "0.05", "--quiet"], in: dir)
+        let refused = try CLI.runToEnd(exe, ["room", "--resume", ck.path, "--max-spacing", "0.05", "--quiet"], in: dir)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssert(refused.stderr.contains("--max-spacing 0.05 differs from the checkpoint's"), refused.stderr)
 
         // The printed command, as printed, finishes the same result; the checkpoint goes.
         let args = line.dropFirst("resume with: rackflow ".count).split(separator: " ").map(String.init)
-        let resumed = try runToEnd(exe, args + ["--jobs", "1", "--quiet"], in: dir)
+        let resumed = try CLI.runToEnd(exe, args + ["--jobs", "1", "--quiet"], in: dir)
         XCTAssertEqual(resumed.status, plain.status, resumed.stderr)
         try assertSameResult(got, want)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ck.path), "the checkpoint outlived the result")
@@ -252,16 +222,16 @@ final class RoomCheckpointTests: XCTestCase {
 
     func testSIGKILLAfterACheckpointThenResume() throws {
         let t0 = Date()
-        let exe = try rackflowBinary()
+        let exe = try CLI.rackflow()
         let path = try Self.room("sigkill", couplingIterations: 3, outer: 12)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
-        let plain = try runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
+        let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
         XCTAssert([0, 3].contains(plain.status), plain.stderr)
 
         let got = dir.appendingPathComponent("killed")
         let ck = dir.appendingPathComponent("killed.checkpoint")
-        let p = try start(exe, ["room", path, "--output", got.path, "--jobs", "1", "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
+        let p = try CLI.start(exe, ["room", path, "--output", got.path, "--jobs", "1", "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
         let tw = Date()
         let manifest = ck.appendingPathComponent("manifest.json")
         while p.isRunning && !FileManager.default.fileExists(atPath: manifest.path) && Date().timeIntervalSince(tw) < 120 { usleep(2_000) }
@@ -278,7 +248,7 @@ final class RoomCheckpointTests: XCTestCase {
         XCTAssert(FileManager.default.fileExists(atPath: sub.appendingPathComponent("coupling.json").path))
         for r in m.rackNames { XCTAssertNoThrow(try Checkpoint.read(sub.appendingPathComponent("racks/\(r)"))) }
 
-        let resumed = try runToEnd(exe, ["room", "--resume", ck.path, "--jobs", "1", "--quiet"], in: dir)
+        let resumed = try CLI.runToEnd(exe, ["room", "--resume", ck.path, "--jobs", "1", "--quiet"], in: dir)
         XCTAssertEqual(resumed.status, plain.status, resumed.stderr)
         try assertSameResult(got, want)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ck.path), "the checkpoint outlived the result")
@@ -296,17 +266,17 @@ final class RoomCheckpointTests: XCTestCase {
 
     func testSIGTERMToOneMPIRankStopsAllAndResumes() throws {
         let t0 = Date()
-        let exe = try rackflowBinary()
-        guard let mpi = mpirun() else { throw XCTSkip("no mpirun (install openmpi-bin, bootstrap.sh)") }
+        let exe = try CLI.rackflow()
+        guard let mpi = CLI.mpirun() else { throw XCTSkip("no mpirun (install openmpi-bin, bootstrap.sh)") }
         let path = try Self.room("mpiterm", couplingIterations: 3, outer: 12)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
-        let plain = try runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
+        let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
         XCTAssert([0, 3].contains(plain.status), plain.stderr)
 
         let got = dir.appendingPathComponent("mpi")
         let errFile = dir.appendingPathComponent("mpi.txt")
-        let p = try start(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", exe.path, "room", path, "--output", got.path], stderr: errFile)
+        let p = try CLI.start(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", exe.path, "room", path, "--output", got.path], stderr: errFile)
         var pids: [Int32] = []
         let tw = Date()
         while p.isRunning && pids.count < 2 && Date().timeIntervalSince(tw) < 30 { usleep(50_000); pids = ranks(got.path) }
@@ -326,7 +296,7 @@ final class RoomCheckpointTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: got.path))
 
         // Resumed under MPI too (the checkpoint does not depend on the rank count).
-        let resumed = try runToEnd(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", exe.path, "room", "--resume", ck.path, "--quiet"], in: dir)
+        let resumed = try CLI.runToEnd(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", exe.path, "room", "--resume", ck.path, "--quiet"], in: dir)
         XCTAssertEqual(resumed.status, plain.status, resumed.stderr)
         // The summary says 2 ranks and 1 job per rank (the plain run: 1 rank): compare without them.
         var g = try files(got), w = try files(want)

@@ -14,19 +14,6 @@ final class RoomRunTests: XCTestCase {
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-room-\(ProcessInfo.processInfo.processIdentifier)")
     override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
-    func rackflowBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow"].map { Self.repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
-
-    func mpirun() -> URL? {
-        ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     /// The test room: racks A01 (open) and B01 (slot 80 % blocked), or as `racks` says.
     static func roomFile(_ name: String, racks: String = "[{name: B01, slotBlockage: 0.8}]", rack: String? = nil) throws -> String {
         let dir = scratch.appendingPathComponent(UUID().uuidString)
@@ -101,7 +88,7 @@ final class RoomRunTests: XCTestCase {
     }
 
     func testSerialThreadedAndMPIRunsAgree() throws {
-        let bin = try rackflowBinary()
+        let bin = try CLI.rackflow()
         // 40 outer iterations per coupling iteration: cold, then warm from the first.
         let room = try Self.roomFile("agree", rack: try Self.quickRack(maxIterations: 40))
         let base = URL(fileURLWithPath: room).deletingLastPathComponent()
@@ -114,7 +101,7 @@ final class RoomRunTests: XCTestCase {
             XCTAssertTrue([0, 3].contains(r.status), "\(label): \(r.stderr)")
             runs.append((label, out))
         }
-        if let mpi = mpirun() {
+        if let mpi = CLI.mpirun() {
             let out = base.appendingPathComponent("mpi")
             let r = try run(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path] + common + ["--output", out.path])
             XCTAssertTrue([0, 3].contains(r.status), "mpi: \(r.stderr)")
@@ -167,13 +154,13 @@ final class RoomRunTests: XCTestCase {
     }
 
     func testAFailingRankStopsTheJobAndLeavesNothing() throws {
-        let bin = try rackflowBinary()
+        let bin = try CLI.rackflow()
         // A quick rack (10 outer iterations) so that the healthy rank does not hold the test up.
         let rack = try Self.quickRack(maxIterations: 10)
         let room = try Self.roomFile("failing", racks: "[]", rack: rack)
         let out = URL(fileURLWithPath: room).deletingLastPathComponent().appendingPathComponent("out")
         let args = ["room", room, "--output", out.path, "--quiet"]
-        if let mpi = mpirun() {
+        if let mpi = CLI.mpirun() {
             // B01 is rack 1: rank 1's.
             let r = try run(mpi, ["--allow-run-as-root", "--oversubscribe", "-x", "RACKFLOW_FAIL_RACK", "-np", "2", bin.path] + args,
                             env: ["RACKFLOW_FAIL_RACK": "B01"])

@@ -15,15 +15,6 @@ final class RoomStageTests: XCTestCase {
     static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-roomstage-\(ProcessInfo.processInfo.processIdentifier)")
     override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
-    static func rackflowBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow"].map { repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
-
     static func run(_ exe: URL, _ args: [String]) throws -> (status: Int32, stderr: String) {
         let p = Process()
         p.executableURL = exe
@@ -85,7 +76,7 @@ final class RoomStageTests: XCTestCase {
     }
 
     func testRoomStageVolumesTelemetryAndTrayProbes() throws {
-        let bin = try Self.rackflowBinary()
+        let bin = try CLI.rackflow()
         let dir = Self.scratch.appendingPathComponent(UUID().uuidString)
         let path = try Self.room(dir)
         let out = dir.appendingPathComponent("out")

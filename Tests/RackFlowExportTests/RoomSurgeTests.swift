@@ -44,7 +44,7 @@ final class RoomSurgeTests: XCTestCase {
     }
 
     func testRoomSurgeFramesStageAndTrayTimeSeries() throws {
-        let bin = try RoomStageTests.rackflowBinary()
+        let bin = try CLI.rackflow()
         let (dir, room, scenario) = try Self.inputs()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
@@ -121,7 +121,7 @@ final class RoomSurgeTests: XCTestCase {
     /// Under `mpirun -np 2` each rank steps and writes its own rack (A01 rank 0, B01 rank 1,
     /// every frame's VDB saying so), rank 0 writes a stage usd-core accepts, mass holds per frame.
     func testRoomSurgeUnderMPI() throws {
-        let bin = try RoomStageTests.rackflowBinary()
+        let bin = try CLI.rackflow()
         guard let mpi = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return XCTFail("no mpirun: install openmpi-bin (bootstrap.sh)")
         }

@@ -120,34 +120,6 @@ final class SurgeCheckpointTests: XCTestCase {
 
     // MARK: - (b), (c) the binary
 
-    func rackflowBinary() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow"].map { Self.repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
-
-    /// Starts `rackflow args…`; stderr goes to a file (read it after the process ends).
-    func start(_ exe: URL, _ args: [String], stderr: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: stderr)
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    func runToEnd(_ exe: URL, _ args: [String], in dir: URL) throws -> (status: Int32, stderr: String) {
-        let err = dir.appendingPathComponent("stderr-\(UUID().uuidString).txt")
-        let p = try start(exe, args, stderr: err)
-        p.waitUntilExit()
-        return (p.terminationStatus, (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-    }
-
     /// The staging folder(s) of runs writing `name` under `parent`.
     func staging(_ parent: URL, _ name: String) -> [URL] {
         ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
@@ -221,11 +193,11 @@ final class SurgeCheckpointTests: XCTestCase {
     }
 
     func testSIGKILLAtARandomFrameThenResume() throws {
-        let exe = try rackflowBinary()
+        let exe = try CLI.rackflow()
         let (dir, scenario, _) = try Self.inputs()
         let t0 = Date()
         let want = dir.appendingPathComponent("Results/plain")
-        let plain = try runToEnd(exe, ["surge", scenario, "--output", want.path, "--quiet"], in: dir)
+        let plain = try CLI.runToEnd(exe, ["surge", scenario, "--output", want.path, "--quiet"], in: dir)
         XCTAssertEqual(plain.status, 0, plain.stderr)
         let plainSeconds = Date().timeIntervalSince(t0)
 
@@ -233,7 +205,7 @@ final class SurgeCheckpointTests: XCTestCase {
         let parent = got.deletingLastPathComponent()
         let frames = (try Scenario.load(path: scenario)).frameCount
         let killAt = Int.random(in: 2...(frames - 2))
-        let p = try start(exe, ["surge", scenario, "--output", got.path, "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
+        let p = try CLI.start(exe, ["surge", scenario, "--output", got.path, "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
         waitForFrames(p, parent, "killed", killAt)
         XCTAssert(p.isRunning, "the run ended before frame \(killAt)")
         kill(p.processIdentifier, SIGKILL)
@@ -251,7 +223,7 @@ final class SurgeCheckpointTests: XCTestCase {
         let size = try files(ck).values.reduce(0) { $0 + $1.count }
         print("checkpoint at frame \(c.frame): \(size) bytes")
 
-        let resumed = try runToEnd(exe, ["surge", "--resume", ck.path, "--quiet"], in: dir)
+        let resumed = try CLI.runToEnd(exe, ["surge", "--resume", ck.path, "--quiet"], in: dir)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         try assertSameResult(got, want)
         try assertComplete(got)
@@ -262,16 +234,16 @@ final class SurgeCheckpointTests: XCTestCase {
     }
 
     func testSIGINTWritesCheckpointAndResumeCommand() throws {
-        let exe = try rackflowBinary()
+        let exe = try CLI.rackflow()
         let (dir, scenario, _) = try Self.inputs()
         let want = dir.appendingPathComponent("Results/plain")
-        let plain = try runToEnd(exe, ["surge", scenario, "--output", want.path, "--quiet"], in: dir)
+        let plain = try CLI.runToEnd(exe, ["surge", scenario, "--output", want.path, "--quiet"], in: dir)
         XCTAssertEqual(plain.status, 0, plain.stderr)
 
         let got = dir.appendingPathComponent("Results/stopped")
         let parent = got.deletingLastPathComponent()
         let errFile = dir.appendingPathComponent("stopped.txt")
-        let p = try start(exe, ["surge", scenario, "--output", got.path], stderr: errFile)   // no --checkpoint-every: the stop writes one
+        let p = try CLI.start(exe, ["surge", scenario, "--output", got.path], stderr: errFile)   // no --checkpoint-every: the stop writes one
         waitForFrames(p, parent, "stopped", 3)
         XCTAssert(p.isRunning, "the run ended before frame 3")
         kill(p.processIdentifier, SIGINT)
@@ -287,13 +259,13 @@ final class SurgeCheckpointTests: XCTestCase {
         try assertComplete(try XCTUnwrap(staging(parent, "stopped").first))
 
         // A resume with another option is refused, naming it, before anything is touched.
-        let refused = try runToEnd(exe, ["surge", "--resume", ck.path, "--frames", "0:3"], in: dir)
+        let refused = try CLI.runToEnd(exe, ["surge", "--resume", ck.path, "--frames", "0:3"], in: dir)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssert(refused.stderr.contains("--frames 0:3 differs from the checkpoint's 0:\(c.frames.count > 0 ? (try Scenario.load(path: scenario)).frameCount : 0)"), refused.stderr)
 
         // The printed command, run as printed, finishes the same result.
         let args = line.dropFirst("resume with: rackflow ".count).split(separator: " ").map(String.init)
-        let resumed = try runToEnd(exe, args + ["--quiet"], in: dir)
+        let resumed = try CLI.runToEnd(exe, args + ["--quiet"], in: dir)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         try assertSameResult(got, want)
 
