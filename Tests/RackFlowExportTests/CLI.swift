@@ -39,4 +39,15 @@ enum CLI {
         p.waitUntilExit()
         return (p.terminationStatus, (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
+
+    /// Every file of a result folder, relative path → bytes.
+    static func files(_ folder: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let base = folder.standardizedFileURL.path
+        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
+        for case let url as URL in walk where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+            out[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
+        }
+        return out
+    }
 }

@@ -126,16 +126,6 @@ final class RoomCheckpointTests: XCTestCase {
 
     // MARK: - (b), (c) the binary
 
-    func files(_ folder: URL) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        let base = folder.standardizedFileURL.path
-        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
-        for case let url as URL in walk where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
-            out[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
-        }
-        return out
-    }
-
     /// The same files; JSON compared without wall-clock (seconds) fields, log.txt and report.md
     /// (which print timings) not compared, every other file byte for byte.
     /// OpenVDB writes a random UUID (36 characters from byte 21) into every file's header:
@@ -147,7 +137,7 @@ final class RoomCheckpointTests: XCTestCase {
     }
 
     func assertSameResult(_ got: URL, _ want: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let g = try files(got), w = try files(want)
+        let g = try CLI.files(got), w = try CLI.files(want)
         XCTAssertEqual(g.keys.sorted(), w.keys.sorted(), "other files", file: file, line: line)
         XCTAssertNotNil(w["summary.json"], file: file, line: line)
         XCTAssertNotNil(w["racks/A01/summary.json"], file: file, line: line)
@@ -299,7 +289,7 @@ final class RoomCheckpointTests: XCTestCase {
         let resumed = try CLI.runToEnd(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", exe.path, "room", "--resume", ck.path, "--quiet"], in: dir)
         XCTAssertEqual(resumed.status, plain.status, resumed.stderr)
         // The summary says 2 ranks and 1 job per rank (the plain run: 1 rank): compare without them.
-        var g = try files(got), w = try files(want)
+        var g = try CLI.files(got), w = try CLI.files(want)
         for k in ["summary.json"] {
             var a = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(g[k])) as? [String: Any])
             var b = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(w[k])) as? [String: Any])

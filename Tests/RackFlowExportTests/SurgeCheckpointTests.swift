@@ -136,21 +136,10 @@ final class SurgeCheckpointTests: XCTestCase {
         while p.isRunning && vdbCount(parent, name) < frames && Date().timeIntervalSince(t0) < timeoutS { usleep(2_000) }
     }
 
-    /// Every file of a result folder, relative path → bytes.
-    func files(_ folder: URL) throws -> [String: Data] {
-        var out: [String: Data] = [:]
-        let base = folder.standardizedFileURL.path
-        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
-        for case let url as URL in walk where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
-            out[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
-        }
-        return out
-    }
-
     /// The resumed folder holds the same files as the uninterrupted one, bitwise, but for the
     /// wall clock: summary.json is compared without its seconds and timeline wall times, log.txt not at all.
     func assertSameResult(_ got: URL, _ want: URL, file: StaticString = #filePath, line: UInt = #line) throws {
-        let g = try files(got), w = try files(want)
+        let g = try CLI.files(got), w = try CLI.files(want)
         XCTAssertEqual(g.keys.sorted(), w.keys.sorted(), "other files", file: file, line: line)
         XCTAssertGreaterThan(w.keys.filter { $0.hasSuffix(".vdb") }.count, 5, file: file, line: line)
         for k in ["telemetry.csv", "fans.csv", "preview.png"] { XCTAssertNotNil(w[k], "no \(k)", file: file, line: line) }
@@ -179,7 +168,7 @@ final class SurgeCheckpointTests: XCTestCase {
 
     /// A finished file is complete: VDB files start with OpenVDB's magic number, CSVs have rows of equal width.
     func assertComplete(_ folder: URL) throws {
-        for (k, d) in try files(folder) {
+        for (k, d) in try CLI.files(folder) {
             XCTAssertFalse(URL(fileURLWithPath: k).lastPathComponent.hasPrefix("."), "a temporary file under a final name: \(k)")
             if k.hasSuffix(".vdb") {
                 XCTAssertGreaterThan(d.count, 1000, k)
@@ -220,7 +209,7 @@ final class SurgeCheckpointTests: XCTestCase {
         let ck = parent.appendingPathComponent("killed.checkpoint")
         let (_, _, c) = try SurgeRun.readCheckpoint(ck)
         XCTAssertGreaterThanOrEqual(c.frame, killAt - 2)
-        let size = try files(ck).values.reduce(0) { $0 + $1.count }
+        let size = try CLI.files(ck).values.reduce(0) { $0 + $1.count }
         print("checkpoint at frame \(c.frame): \(size) bytes")
 
         let resumed = try CLI.runToEnd(exe, ["surge", "--resume", ck.path, "--quiet"], in: dir)
