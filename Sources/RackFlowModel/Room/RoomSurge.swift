@@ -188,8 +188,9 @@ public final class RoomSurge {
 
     /// Steps every owned rack one frame, coupled (see the type's comment).
     public func advanceFrame(jobs: Int) throws -> FrameRecord {
+        // Only a coupling that may re-step needs the frame's start (≈ 100 MB per default rack).
         var saved: [Int: (SolverState, SurgeCheckpoint)] = [:]
-        for (k, r) in runs { saved[k] = r.captureFrameState() }
+        if spec.couplingMaxIterations > 1 { for (k, r) in runs { saved[k] = r.captureFrameState() } }
         let t = (runs.values.first?.time ?? 0) + 1 / scenario.fps
         let fraction = LoadTimelineFraction.at(scenario, timeS: t, any: runs.values.first)
         return try coupleFrame(index: records.count, timeS: t, fraction: fraction, flows: predicted, jobs: jobs,
