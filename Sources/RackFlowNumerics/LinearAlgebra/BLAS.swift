@@ -1,49 +1,87 @@
 import CLinearAlgebra
+import Dispatch
 
 /// BLAS level 1 on contiguous `Double` buffers (OpenBLAS, CBLAS interface).
 ///
 /// Thin on purpose: the solvers call these instead of writing their own loops, so the
-/// vector work runs on OpenBLAS's tuned, threaded kernels. Every call takes unit stride.
-/// Call these outside `Parallel.forEachSlab` regions: OpenBLAS threads itself.
+/// vector work runs on OpenBLAS's tuned kernels. Every call takes unit stride.
+///
+/// Long vectors are cut into one contiguous piece per `Parallel.workers`, each handed to
+/// OpenBLAS (kept at one thread, see `Parallel.workers`) on its own core: a surge profile
+/// (default rack, 568k cells, 2 cores) found CG's six vector operations per iteration
+/// running on one core while the other idled, 13 % of the transient's wall time.
+/// OpenBLAS's own threads would do the same split but spin between calls, taking the
+/// cycles the stencil kernels need. Reductions add the pieces' partial results in piece
+/// order, so a result depends on the worker count but never on scheduling.
+/// Call these outside `Parallel.forSlabs` regions.
 public enum BLAS {
+    /// Below this many elements a vector stays in one piece: a dispatch costs more than it saves.
+    static let splitThreshold = 1 << 16
+
+    /// Calls `body(lo, hi)` on disjoint ranges covering `0..<n`, boundaries on whole cache lines.
     @inline(__always)
+    static func pieces(_ n: Int, _ body: (Int, Int) -> Void) {
+        let w = Parallel.workers
+        if w <= 1 || n < splitThreshold { body(0, n); return }
+        DispatchQueue.concurrentPerform(iterations: w) { t in
+            body(t == 0 ? 0 : (t * n / w) & ~7, t == w - 1 ? n : ((t + 1) * n / w) & ~7)
+        }
+    }
+
+    /// `combine` of the partial results of `body` over the pieces of `pieces`, in piece order
+    /// (on the stack: no allocation per call).
+    @inline(__always)
+    static func reduce(_ n: Int, _ body: (Int, Int) -> Double, _ combine: (UnsafeMutableBufferPointer<Double>) -> Double) -> Double {
+        let w = Parallel.workers
+        if w <= 1 || n < splitThreshold { return body(0, n) }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: w) { part in
+            let base = part.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: w) { t in
+                base[t] = body(t == 0 ? 0 : (t * n / w) & ~7, t == w - 1 ? n : ((t + 1) * n / w) & ~7)
+            }
+            return combine(part)
+        }
+    }
+
     public static func dot(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>) -> Double {
-        cblas_ddot(blasint(n), x, 1, y, 1)
+        reduce(n, { lo, hi in cblas_ddot(blasint(hi - lo), x + lo, 1, y + lo, 1) }, { $0.reduce(0, +) })
     }
     /// y ← a·x + y
-    @inline(__always)
     public static func axpy(_ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
-        cblas_daxpy(blasint(n), a, x, 1, y, 1)
+        pieces(n) { lo, hi in cblas_daxpy(blasint(hi - lo), a, x + lo, 1, y + lo, 1) }
     }
     /// y ← a·x + b·y (OpenBLAS extension)
-    @inline(__always)
     public static func axpby(_ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>) {
-        cblas_daxpby(blasint(n), a, x, 1, b, y, 1)
+        pieces(n) { lo, hi in cblas_daxpby(blasint(hi - lo), a, x + lo, 1, b, y + lo, 1) }
     }
-    @inline(__always)
     public static func nrm2(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
-        cblas_dnrm2(blasint(n), x, 1)
+        reduce(n, { lo, hi in cblas_dnrm2(blasint(hi - lo), x + lo, 1) }) { part in
+            // Scaled by the largest piece, as dnrm2 scales, so the sum of squares cannot overflow.
+            if let bad = part.first(where: { !$0.isFinite }) { return bad }
+            let big = part.max()!
+            guard big > 0 else { return 0 }
+            return big * part.reduce(0) { $0 + ($1 / big) * ($1 / big) }.squareRoot()
+        }
     }
     /// x ← a·x
-    @inline(__always)
     public static func scal(_ n: Int, _ a: Double, _ x: UnsafeMutablePointer<Double>) {
-        cblas_dscal(blasint(n), a, x, 1)
+        pieces(n) { lo, hi in cblas_dscal(blasint(hi - lo), a, x + lo, 1) }
     }
     /// y ← x
-    @inline(__always)
     public static func copy(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
-        cblas_dcopy(blasint(n), x, 1, y, 1)
+        pieces(n) { lo, hi in cblas_dcopy(blasint(hi - lo), x + lo, 1, y + lo, 1) }
     }
-    /// Largest |x_i| (BLAS idamax, converted to 0-based index).
-    @inline(__always)
+    /// Largest |x_i| (BLAS idamax in each piece). NaNs are skipped, as OpenBLAS's idamax skips
+    /// them: watch for divergence with `nrm2` or `asum`.
     public static func maxAbs(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
         guard n > 0 else { return 0 }
-        return abs(x[Int(cblas_idamax(blasint(n), x, 1))])
+        return reduce(n, { lo, hi in hi > lo ? abs(x[lo + Int(cblas_idamax(blasint(hi - lo), x + lo, 1))]) : 0 }) { part in
+            part.max()!
+        }
     }
     /// Sum of |x_i|.
-    @inline(__always)
     public static func asum(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
-        cblas_dasum(blasint(n), x, 1)
+        reduce(n, { lo, hi in cblas_dasum(blasint(hi - lo), x + lo, 1) }, { $0.reduce(0, +) })
     }
 
     /// Threads OpenBLAS may use for its own kernels.

@@ -55,26 +55,33 @@ public final class SymmetricStencil {
     /// Couplings across the domain boundary and into excluded cells are zeroed; a cell left
     /// with no coupling and no anchor is inactive until a later refresh couples it again.
     public func refresh() {
-        let n = count, s = slab
+        let s = slab
         let e = east.p, no = north.p, t = top.p, d = diag.p, inv = invDiag.p
         active = included
+        // By slabs on every core (a SIMPLE pressure correction refreshes every outer iteration);
+        // each pass writes only its own cells, and the second reads couplings the first finished.
+        let nx = self.nx, ny = self.ny, nz = self.nz
         active.withUnsafeMutableBufferPointer { actp in
             anchor.withUnsafeMutableBufferPointer { ancp in
                 let a = actp.baseAddress!, an = ancp.baseAddress!
-                for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-                    let c = i + nx * (j + ny * k)
-                    if i == nx - 1 || !a[c] || !a[c + 1] { e[c] = 0 }
-                    if j == ny - 1 || !a[c] || !a[c + nx] { no[c] = 0 }
-                    if k == nz - 1 || !a[c] || !a[c + s] { t[c] = 0 }
-                } } }
-                for c in 0..<n {
-                    // Pads are zero, so the lower neighbours need no boundary test.
-                    d[c] = e[c] + e[c - 1] + no[c] + no[c - nx] + t[c] + t[c - s] + (a[c] && an[c] > 0 ? an[c] : 0)
-                    if !a[c] || d[c] <= 0 {
-                        // Solid, or a fluid cell walled in on every side: no part of the system.
-                        a[c] = false; d[c] = 1; an[c] = 0
+                Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                    for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
+                        let c = i + nx * (j + ny * k)
+                        if i == nx - 1 || !a[c] || !a[c + 1] { e[c] = 0 }
+                        if j == ny - 1 || !a[c] || !a[c + nx] { no[c] = 0 }
+                        if k == nz - 1 || !a[c] || !a[c + s] { t[c] = 0 }
+                    } } }
+                }
+                Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                    for c in (k0 * s)..<(k1 * s) {
+                        // Pads are zero, so the lower neighbours need no boundary test.
+                        d[c] = e[c] + e[c - 1] + no[c] + no[c - nx] + t[c] + t[c - s] + (a[c] && an[c] > 0 ? an[c] : 0)
+                        if !a[c] || d[c] <= 0 {
+                            // Solid, or a fluid cell walled in on every side: no part of the system.
+                            a[c] = false; d[c] = 1; an[c] = 0
+                        }
+                        inv[c] = 1 / d[c]
                     }
-                    inv[c] = 1 / d[c]
                 }
             }
         }

@@ -31,7 +31,12 @@ public final class PaddedVector {
         set { p[i] = newValue }
     }
 
-    public func fill(_ v: Double) { p.update(repeating: v, count: count) }
+    /// Filled in `BLAS`'s pieces, one per core: the V-cycle zeroes its 4.5 MB correction every
+    /// CG iteration on the default rack, a serial 1 % of a surge's wall time otherwise.
+    public func fill(_ v: Double) {
+        let p = self.p
+        BLAS.pieces(count) { lo, hi in (p + lo).update(repeating: v, count: hi - lo) }
+    }
     public func copy(from other: PaddedVector) { BLAS.copy(count, other.p, p) }
     public var array: [Double] { Array(UnsafeBufferPointer(start: p, count: count)) }
     public func set(_ values: [Double]) {
