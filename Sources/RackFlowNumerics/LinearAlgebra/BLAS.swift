@@ -18,13 +18,19 @@ public enum BLAS {
     /// Below this many elements a vector stays in one piece: a dispatch costs more than it saves.
     static let splitThreshold = 1 << 16
 
-    /// Calls `body(lo, hi)` on disjoint ranges covering `0..<n`, boundaries on whole cache lines.
+    /// Start of piece `t` of `w` over `0..<n` (`t == w` gives `n`), on a whole cache line.
+    @inline(__always)
+    static func pieceStart(_ t: Int, of w: Int, _ n: Int) -> Int {
+        t == 0 ? 0 : (t == w ? n : (t * n / w) & ~7)
+    }
+
+    /// Calls `body(lo, hi)` on disjoint ranges covering `0..<n`.
     @inline(__always)
     static func pieces(_ n: Int, _ body: (Int, Int) -> Void) {
         let w = Parallel.workers
         if w <= 1 || n < splitThreshold { body(0, n); return }
         DispatchQueue.concurrentPerform(iterations: w) { t in
-            body(t == 0 ? 0 : (t * n / w) & ~7, t == w - 1 ? n : ((t + 1) * n / w) & ~7)
+            body(pieceStart(t, of: w, n), pieceStart(t + 1, of: w, n))
         }
     }
 
@@ -37,7 +43,7 @@ public enum BLAS {
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: w) { part in
             let base = part.baseAddress!
             DispatchQueue.concurrentPerform(iterations: w) { t in
-                base[t] = body(t == 0 ? 0 : (t * n / w) & ~7, t == w - 1 ? n : ((t + 1) * n / w) & ~7)
+                base[t] = body(pieceStart(t, of: w, n), pieceStart(t + 1, of: w, n))
             }
             return combine(part)
         }
@@ -75,9 +81,7 @@ public enum BLAS {
     /// them: watch for divergence with `nrm2` or `asum`.
     public static func maxAbs(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
         guard n > 0 else { return 0 }
-        return reduce(n, { lo, hi in hi > lo ? abs(x[lo + Int(cblas_idamax(blasint(hi - lo), x + lo, 1))]) : 0 }) { part in
-            part.max()!
-        }
+        return reduce(n, { lo, hi in hi > lo ? abs(x[lo + Int(cblas_idamax(blasint(hi - lo), x + lo, 1))]) : 0 }) { $0.max()! }
     }
     /// Sum of |x_i|.
     public static func asum(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
