@@ -101,9 +101,12 @@ let package = Package(
             dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "RackFlowModel", "CPNG"]
         ),
         // Validation against published benchmarks and closed forms (run in release).
+        // Resources: the published benchmark tables (Ghia 1982, de Vahl Davis 1983), kept in the
+        // repository so that a fresh clone has them; read through Bundle.module.
         .testTarget(
             name: "RackFlowValidationTests",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel"]
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel"],
+            resources: [.copy("Resources")]
         ),
     ],
     swiftLanguageModes: [.v5],

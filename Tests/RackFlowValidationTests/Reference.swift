@@ -1,17 +1,30 @@
 import Foundation
 
-/// Reads the published tables in `../shared/reference/` (beside the repository).
+/// Reads the published tables in `Resources/` (copied from `../shared/reference/`, see
+/// `Resources/README.md`): bundled with the target, so the tests need nothing beside the repository.
 enum Reference {
-    static var folder: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/reference")
+    struct Missing: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "reference table \(name) is not among the test bundle's resources" }
+    }
+
+    static func lines(_ name: String) throws -> [Substring] {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources") else {
+            throw Missing(name: name)
+        }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }
     }
 
     /// Rows of a CSV file, skipping `#` comments and the header.
     static func table(_ name: String) throws -> [[Double]] {
-        let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst().map {
+        try lines(name).dropFirst().map {
             $0.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
         }
+    }
+
+    /// Column names of a CSV file: its first line that is not a `#` comment.
+    static func header(_ name: String) throws -> [String] {
+        try lines(name).first.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
     }
 }
