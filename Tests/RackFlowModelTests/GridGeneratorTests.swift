@@ -1,5 +1,5 @@
 import XCTest
-import RackFlowModel
+@testable import RackFlowModel
 import RackFlowNumerics
 
 final class GridGeneratorTests: XCTestCase {
@@ -137,5 +137,48 @@ final class GridGeneratorTests: XCTestCase {
         XCTAssertEqual(GridGenerator.snap(9, to: a).position, 0.04)
         let data = try JSONEncoder().encode(c)
         XCTAssertEqual(try JSONDecoder().decode(GridConstraints.self, from: data), c)
+    }
+
+    /// A 2.5 cm cap: 0.5 m is exactly 20 of them and 0.3 m exactly 12, but not in doubles.
+    let quarter = GridConstraints(maxSpacingM: 0.025, maxNeighbourRatio: 1.3,
+                                  minCellsAcrossPart: 2, minSpacingM: 0.5e-3)
+
+    /// 0.8 − 0.5 is 0.30000000000000004 in doubles and 0.30000000000000004 / 0.025 is
+    /// 12.000000000000002: an interval twelve caps long must still get twelve cells, not thirteen.
+    func testIntervalThatIsAMultipleOfTheCapGetsThatCount() throws {
+        let a = try GridGenerator.axis(lower: 0, upper: 0.8, edges: [], parts: [(0, 0.5)], constraints: quarter)
+        XCTAssertEqual(cellsInside((0.5, 0.8), a), 12)
+        XCTAssertEqual(a.count, 32)                                 // 0.5 / 0.025 + 0.3 / 0.025
+        XCTAssertEqual(a.widths.min()!, 0.025, accuracy: 1e-12)     // uniform: no squeezed interval
+        XCTAssertEqual(a.widths.max()!, 0.025, accuracy: 1e-12)
+        checkLimits(a, quarter)
+    }
+
+    /// 12.001 caps is not a multiple: it rounds up to 13 cells, each under the cap.
+    func testIntervalJustAboveAMultipleOfTheCapRoundsUp() throws {
+        let upper = 0.5 + 12.001 * 0.025
+        let a = try GridGenerator.axis(lower: 0, upper: upper, edges: [], parts: [(0, 0.5)], constraints: quarter)
+        XCTAssertEqual(cellsInside((0.5, upper), a), 13)
+        checkLimits(a, quarter)
+    }
+
+    /// Twelve caps and 5e-10 more (inside the tolerance): still 12 cells, the excess shared
+    /// out, so no cell is wider than the cap by more than the generator's own 1e-9 check allows.
+    func testIntervalWithinToleranceSharesTheExcess() throws {
+        let upper = 0.5 + 0.3 * (1 + 5e-10)
+        let a = try GridGenerator.axis(lower: 0, upper: upper, edges: [], parts: [(0, 0.5)], constraints: quarter)
+        XCTAssertEqual(cellsInside((0.5, upper), a), 12)
+        XCTAssertLessThanOrEqual(a.widths.max()!, 0.025 * (1 + 1e-9))
+    }
+
+    /// The rule itself: within 1e-9 (relative) of an integer is that integer, otherwise round up.
+    func testCellCountRule() {
+        XCTAssertEqual(GridGenerator.cellCount(12.000000000000002), 12)
+        XCTAssertEqual(GridGenerator.cellCount(12 + 1e-8), 12)          // 8.3e-10 relative
+        XCTAssertEqual(GridGenerator.cellCount(12 + 2e-8), 13)          // 1.7e-9 relative
+        XCTAssertEqual(GridGenerator.cellCount(12.001), 13)
+        XCTAssertEqual(GridGenerator.cellCount(11.999), 12)
+        XCTAssertEqual(GridGenerator.cellCount(0.3), 1)
+        XCTAssertEqual(GridGenerator.cellCount(1e-20), 1)
     }
 }

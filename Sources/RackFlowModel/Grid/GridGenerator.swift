@@ -49,6 +49,9 @@ public struct GridError: Error, CustomStringConvertible, Equatable {
 /// ratio^0.1 (the slack left by 0.9 ln ratio). Each such update shrinks an `s` by a factor
 /// ≥ ratio^0.1 and sizes are bounded below, so the loop ends; it is also capped, and the result
 /// is verified before it is returned (a violation throws instead of returning a bad grid).
+/// A total ∫dt/S within 1e-9 (relative) of an integer counts as that integer (`cellCount`):
+/// 0.3 m at h = 2.5 cm is 12 cells though (0.8 − 0.5) / 0.025 is 12.000000000000002 in doubles;
+/// H then stays h and the steps stretch to fit, so cells exceed h by at most that 1e-9.
 public enum GridGenerator {
     /// Most cells along one axis (10⁵ lines: far beyond any grid that fits in memory in 3D).
     public static let maxCellsPerAxis = 100_000
@@ -120,7 +123,10 @@ public enum GridGenerator {
         faces.reserveCapacity(n.reduce(0, +) + 1)
         for k in 0..<m {
             let prof = Profile(L: len[k], a: s[k], b: s[k + 1], H: H[k], kappa: kappa)
-            for j in 1..<n[k] { faces.append(lines[k] + prof.position(atPhi: Double(j))) }
+            // Unit steps of φ, unless `cellCount` rounded a total just above n down to n: then
+            // each step takes its share of the excess (≤ 1e-9), not the last cell all of it.
+            let step = max(1, prof.total / Double(n[k]))
+            for j in 1..<n[k] { faces.append(lines[k] + prof.position(atPhi: Double(j) * step)) }
             faces.append(lines[k + 1])
         }
         for i in 1..<faces.count where !(faces[i] > faces[i - 1]) {
@@ -183,11 +189,23 @@ public enum GridGenerator {
         }
     }
 
-    /// Solve H ≤ cap so that ∫dt/S = n = ⌈∫dt/S(cap)⌉ exactly.
+    /// Cells for an interval `units` cell widths long (its length over a spacing, or ∫dt/S):
+    /// ⌈units⌉, except that within 1e-9 (relative) of an integer it is that integer. Lengths are
+    /// differences of decimal inputs, so an exact multiple arrives with rounding error on either
+    /// side, and ⌈12.000000000000002⌉ would add a thirteenth cell for it. At least 1.
+    static func cellCount(_ units: Double) -> Int {
+        // Capped before the conversion: Int(huge) and Int(nan) trap; the caller refuses the count.
+        guard units.isFinite else { return Int(1e12) }
+        let nearest = units.rounded()
+        if nearest >= 1 && abs(units - nearest) <= 1e-9 * nearest { return Int(min(nearest, 1e12)) }
+        return max(1, Int(min(units.rounded(.up), 1e12)))
+    }
+
+    /// Solve H ≤ cap so that ∫dt/S = n = `cellCount`(∫dt/S(cap)) exactly; when that rounded the
+    /// total down (by ≤ 1e-9 relative) H stays at cap and `axis` stretches the steps instead.
     static func fit(L: Double, a: Double, b: Double, cap: Double, kappa: Double) -> (Double, Int) {
         let N0 = Profile(L: L, a: a, b: b, H: cap, kappa: kappa).total
-        // Capped before the conversion: Int(huge) and Int(nan) trap; the caller refuses the count.
-        let n = max(1, N0.isFinite ? Int(min(N0.rounded(.up), 1e12)) : Int(1e12))
+        let n = cellCount(N0)
         if Double(n) - N0 <= 1e-12 * Double(n) { return (cap, n) }
         var lo = L / Double(n), hi = cap           // N(lo) ≥ n ≥ N(hi)
         for _ in 0..<200 {
