@@ -165,7 +165,9 @@ extension FlowSolver {
     /// Returns to the snapshot with a Courant cap 8× lower; false when no rewind is left.
     func rewind(after error: FlowSolverError) -> Bool {
         guard options.pseudoTransient, let s = pseudoSnapshot, pseudo.rewinds < Self.maxRewinds else { return false }
-        for a in 0..<3 { s.velocity[a].withUnsafeBufferPointer { velocity[a].p.update(from: $0.baseAddress!, count: $0.count) } }
+        for a in 0..<3 {
+            s.velocity[a].withUnsafeBufferPointer { velocity[a].p.update(from: $0.baseAddress!, count: $0.count) }
+        }
         s.pressure.withUnsafeBufferPointer { pressure.p.update(from: $0.baseAddress!, count: $0.count) }
         s.temperature.withUnsafeBufferPointer { temperature.p.update(from: $0.baseAddress!, count: $0.count) }
         muEff = s.muEff
