@@ -404,8 +404,8 @@ struct UnseenDraw {
         let scale = (rpm ?? referenceRPM) / referenceRPM
         let qRef = freeM3PerS / scale, pRef = shutOffPa / (scale * scale)
         if g.chance(0.5) {
-            let curve = UnseenCaseSpec.FanCurve.quadratic(maxPressurePa: UnseenNumber.rounded(pRef),
-                                                          freeDeliveryM3PerS: UnseenNumber.rounded(qRef), rpm: referenceRPM)
+            let p0 = UnseenNumber.rounded(pRef), q0 = UnseenNumber.rounded(qRef)
+            let curve = UnseenCaseSpec.FanCurve.quadratic(maxPressurePa: p0, freeDeliveryM3PerS: q0, rpm: referenceRPM)
             return (curve, rpm)
         }
         let points = 3 + g.below(3), e = g.uniform(1.5, 2.5)
