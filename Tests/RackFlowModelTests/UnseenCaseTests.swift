@@ -42,4 +42,27 @@ final class UnseenCaseTests: XCTestCase {
         print(String(format: "unseen generator: 50 cases generated twice and compiled in %.1f s",
                      Date().timeIntervalSince(t0)))
     }
+
+    /// 20 small cases (2,000–8,000 cells, seeds 1001–1020) solved with the default settings:
+    /// none diverges, and each converges or, where the solver offers it, ends time-averaged.
+    func testSmallCasesSolveWithDefaults() throws {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rackflow-unseen-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runner = UnseenRunner(generator: UnseenCaseGenerator(cellRange: Self.ciCells))
+        runner.onResult = { r in
+            print("unseen seed \(r.seed): \(r.cells ?? 0) cells, \(r.outcome.rawValue) after \(r.iterations ?? 0) "
+                  + String(format: "iterations, %.2f s", r.wallSeconds) + (r.error.map { ": \($0)" } ?? ""))
+        }
+        let t0 = Date()
+        let results = try runner.run(seeds: Array(1001...1020), casesFolder: folder)
+        let settings = UnseenReport.Settings(count: 20, firstSeed: 1001, minCells: Self.ciCells.lowerBound,
+                                             maxCells: Self.ciCells.upperBound, jobs: 1)
+        let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0))
+        for line in report.lines() { print(line) }
+        for r in results {
+            XCTAssertTrue(r.outcome == .converged || r.outcome == .timeAveraged,
+                          "seed \(r.seed): \(r.outcome.rawValue)" + (r.error.map { ": \($0)" } ?? ""))
+        }
+    }
 }
