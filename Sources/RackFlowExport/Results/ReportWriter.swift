@@ -9,8 +9,26 @@ public enum ReportWriter {
                                 pictures: [(file: String, caption: String)]) -> String {
         var r = "# RackFlow report: \(s.caseName)\n\n"
         r += "Source `\(source)`, solved \(iso(Date())). "
-        r += s.converged ? "Converged in \(s.iterations) iterations" : "**Not converged** after \(s.iterations) iterations (read the numbers as provisional)"
+        if let ta = s.timeAveraged {
+            r += "**Time-averaged**: the flow has no steady state (the steady iteration stalled after \(s.iterations) "
+            r += "iterations under its strongest damping), so every figure below is a mean over "
+            r += String(format: "%.3g s (%d time steps after %.3g s of spin-up)", ta.windowS, ta.steps, ta.spinUpS)
+            r += ta.settled ? "" : ", and the running means had not settled at the averaging limit"
+        } else {
+            r += s.converged ? "Converged in \(s.iterations) iterations"
+                : "**Not converged** after \(s.iterations) iterations (read the numbers as provisional)"
+        }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
+        if let ta = s.timeAveraged, !ta.quantities.isEmpty {
+            r += "## Time averages and their bands\n\n| quantity | mean | min | max | band |\n|---|---:|---:|---:|---:|\n"
+            for q in ta.quantities {
+                r += String(format: "| %@ | %.4g | %.4g | %.4g | %.3g |\n", q.name, q.mean, q.min, q.max, q.max - q.min)
+            }
+            r += "\n"
+        }
+        if !s.adaptations.isEmpty {
+            r += "The solver adapted its damping on its own: " + s.adaptations.joined(separator: "; ") + ".\n\n"
+        }
 
         r += "## Setup\n\n"
         r += String(format: "- Domain %.3f × %.3f × %.3f m (x across, y front to back, z up).\n", gc.size.0, gc.size.1, gc.size.2)

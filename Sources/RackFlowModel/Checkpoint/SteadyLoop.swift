@@ -7,7 +7,7 @@ import RackFlowPhysics
 /// the monitors' recent values are part of the state (a resumed run must judge flatness over
 /// the same window the uninterrupted one would).
 public final class SteadyLoop {
-    public enum Outcome { case converged, notConverged, interrupted }
+    public enum Outcome { case converged, notConverged, interrupted, noSteadyState }
     public let solver: FlowSolver
     public let monitors: [FlowSolver.Monitor]
     public let accept: ((FlowSolver) -> Bool)?
@@ -39,6 +39,7 @@ public final class SteadyLoop {
             progress?(last)
             if solver.steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
                                       monitorTolerance: monitorTolerance, accept: accept) { return .converged }
+            if solver.pseudo.noSteadyState { return .noSteadyState }
         }
         return .notConverged
     }

@@ -67,6 +67,11 @@ public struct SolveSummary: Codable, Sendable {
     public var grid: GridSummary
     public var iterations: Int = 0
     public var converged: Bool = false
+    /// Set when the flow has no steady state: every figure is then a time average, and these are
+    /// the averaging window and the bands (max − min) of the watched quantities.
+    public var timeAveraged: TimeAverage?
+    /// What the steady solve adapted on its own and when (pseudo-time rewinds and caps), in order.
+    public var adaptations: [String] = []
     public var wallSeconds: Double = 0
     public var solveSeconds: Double = 0
 
@@ -83,6 +88,7 @@ public struct SolveSummary: Codable, Sendable {
                            maxSpacingSettingM: gc.constraints.maxSpacingM)
         inletFlowM3PerS = b.massInKgPerS / s.flow.fluid.densityKgPerM3
         iterations = s.history.last?.iteration ?? 0
+        adaptations = s.pseudo.adaptations
 
         // Inlet and exhaust: pressure and temperature of the cells along the patches.
         for ps in gc.patches {

@@ -39,6 +39,7 @@ public struct SteadyRun {
         let accept = Self.balancesHold
         let t0 = Date()
         var converged = true
+        var unsteady = false
         do {
             if let plan = checkpoints {
                 let loop = SteadyLoop(solver: solver, monitors: monitors, accept: accept)
@@ -62,11 +63,14 @@ public struct SteadyRun {
                 switch outcome {
                 case .converged: break
                 case .notConverged: throw FlowSolverError.notConverged(iterations: solver.options.maxIterations, last: solver.history.last!)
+                case .noSteadyState: unsteady = true
                 case .interrupted: throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
                 }
             } else {
                 try solver.solveSteady(monitors: monitors, accept: accept) { r in progress?(r, solver) }
             }
+        } catch FlowSolverError.noSteadyState {
+            unsteady = true
         } catch FlowSolverError.notConverged(let n, _) {
             converged = false
             log("warning: not converged after \(n) iterations; results are written with converged: false")
@@ -79,11 +83,26 @@ public struct SteadyRun {
             if let d = Divergence(error, solver: solver, report: report) { throw RunDiverged(d, solver: solver, report: report, caseName: gc.name) }
             throw error
         }
+        for a in solver.pseudo.adaptations { log("adapted at " + a) }
+        var average: TimeAverage?
+        if unsteady {
+            converged = false
+            let watch = c.layout == nil ? TimeAverage.watched(gc, report: report, solver: solver) : monitors
+            do {
+                average = try TimeAverage.run(solver, watch: watch, log: log)
+            } catch {
+                if let d = Divergence(error, solver: solver, report: report) {
+                    throw RunDiverged(d, solver: solver, report: report, caseName: gc.name)
+                }
+                throw error
+            }
+        }
         let seconds = Date().timeIntervalSince(t0)
         let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }
         log("time per phase: " + phases.joined(separator: ", "))
         var summary = SolveSummary(solver: solver, genericCase: gc, report: report, layout: c.layout)
         summary.converged = converged
+        summary.timeAveraged = average
         summary.solveSeconds = seconds
         summary.iterations = solver.history.last?.iteration ?? 0
         log(String(format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",

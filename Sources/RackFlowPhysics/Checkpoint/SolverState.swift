@@ -49,7 +49,10 @@ extension FlowSolver {
         s.timeWeights = timeWeights
         s.history = history
         s.scalars = ["referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
-                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex), "lastChangeRMS": lastChangeRMS]
+                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex), "lastChangeRMS": lastChangeRMS,
+                     "pseudoCourant": pseudo.courant, "pseudoCourantCap": pseudo.courantCap,
+                     "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
+                     "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration)]
         return s
     }
 
@@ -94,6 +97,12 @@ extension FlowSolver {
         timeCoefficient = s.scalars["timeCoefficient"] ?? timeCoefficient
         lastChangeIndex = Int(s.scalars["lastChangeIndex"] ?? 0)
         lastChangeRMS = s.scalars["lastChangeRMS"] ?? 0
+        pseudo.courant = s.scalars["pseudoCourant"] ?? 0
+        pseudo.courantCap = s.scalars["pseudoCourantCap"] ?? 0
+        pseudo.referenceResidual = s.scalars["pseudoReferenceResidual"] ?? 0
+        pseudo.rewinds = Int(s.scalars["pseudoRewinds"] ?? 0)
+        pseudo.bestResidual = s.scalars["pseudoBestResidual"] ?? .greatestFiniteMagnitude
+        pseudo.bestIteration = Int(s.scalars["pseudoBestIteration"] ?? 0)
         pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
         // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
         // stands): rebuild the hierarchy from the coefficients the running solver built it from.

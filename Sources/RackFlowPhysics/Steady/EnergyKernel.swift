@@ -18,6 +18,7 @@ struct EnergyKernel {
     let rho: Double, cp: Double, alpha: Double
     let secondOrder: Bool, tracer: Bool
     let timeC: Double
+    let pseudoSpeed: Double   // U_ref / CFL of a steady solve (m/s; 0: none)
     let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double   // time levels n, n−1 and their weights (1/s)
     let old1: UnsafeMutablePointer<Double>?, oldWeight1: Double
 
@@ -37,6 +38,12 @@ struct EnergyKernel {
             ap += rho * cp * V * timeC
             if let o = old0 { src += rho * cp * V * oldWeight0 * o[cc] }
             if let o = old1 { src += rho * cp * V * oldWeight1 * o[cc] }
+        }
+        if pseudoSpeed > 0 {
+            // Pseudo-time damping of a steady solve (Steady/PseudoTransient.swift).
+            let c = rho * cp * geo.wx[i] * geo.wy[j] * geo.wz[kk] * pseudoSpeed / min(geo.wx[i], geo.wy[j], geo.wz[kk])
+            ap += c
+            src += c * T[cc]
         }
         let apR = ap / alpha
         aP[cc] = apR
@@ -70,7 +77,8 @@ struct EnergyKernel {
             let D = Af / (0.5 * geo.width(a, m) / k[cc] + 0.5 * geo.width(a, upper ? m + 1 : m - 1) / k[cn])
             let coef = D + max(-Fo, 0)
             if upper { MomentumKernel<AxisX>.set(hi, a, cc, coef) } else { MomentumKernel<AxisX>.set(lo, a, cc, coef) }
-            ap += D + max(Fo, 0)
+            // Advective form: aP gains the neighbour's coefficient, not D + max(Fo, 0) (see `FlowSolver.assembleEnergy`).
+            ap += coef
             if secondOrder {
                 let farPm = upper ? m - 1 : m + 1, farNm = upper ? m + 2 : m - 2
                 let cfp = upper ? cc - s : cc + s, cfn = upper ? cc + 2 * s : cc - 2 * s

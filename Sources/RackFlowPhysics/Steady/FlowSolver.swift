@@ -61,6 +61,10 @@ public struct SimpleOptions: Sendable {
     /// Bounded second-order advection (van Leer, deferred correction) for velocity and
     /// temperature; false gives first-order upwind.
     public var secondOrder = true
+    /// Pseudo-transient continuation of steady solves with rewind (Steady/PseudoTransient.swift).
+    public var pseudoTransient = true
+    public var pseudoCourantStart = 1.0
+    public var pseudoCourantMax = 1e4
     public init() {}
 }
 
@@ -147,6 +151,10 @@ public final class FlowSolver {
     var stepCorrections: [PaddedVector] = []
     /// Dense porous and sheet coefficients for the momentum kernel (built on first use).
     var momentumObjects: MomentumObjects?
+
+    /// Pseudo-time Courant number, its cap and the record of rewinds (Steady/PseudoTransient.swift).
+    public internal(set) var pseudo = PseudoTransientState()
+    var pseudoSnapshot: PseudoTransientSnapshot?
 
     /// Multiplies every inlet's speed (a blower ramp in a transient run).
     var inflowScale = 1.0
@@ -297,6 +305,9 @@ public final class FlowSolver {
 
     deinit { arrays.free() }
 
+    /// The speed scale of the boundary conditions (inlets, fan shut-off, buoyancy), m/s.
+    public var speedScaleMPerS: Double { boundarySpeed }
+
     func validate() throws {
         if !flow.heatW.isEmpty && flow.heatW.count != flow.grid.cellCount {
             throw FlowInputError("heatW has \(flow.heatW.count) entries for \(flow.grid.cellCount) cells")
@@ -408,9 +419,25 @@ public final class FlowSolver {
 
     // MARK: - Outer iterations
 
-    /// One SIMPLEC outer iteration; returns its residuals.
+    /// One SIMPLEC outer iteration; returns its residuals. A steady iteration that diverges is
+    /// rewound to the last healthy state and repeated with more pseudo-time damping
+    /// (Steady/PseudoTransient.swift); only when no rewind is left does the divergence escape.
     @discardableResult
     public func iterate() throws -> Residuals {
+        guard isSteadyIteration && options.pseudoTransient else { return try outerIteration() }
+        while true {
+            beforePseudoStep()
+            do {
+                let r = try outerIteration()
+                afterPseudoStep(r)
+                return r
+            } catch let e as FlowSolverError {
+                guard case .diverged = e, rewind(after: e) else { throw e }
+            }
+        }
+    }
+
+    func outerIteration() throws -> Residuals {
         if case .mixingLength = flow.turbulence, history.count % max(options.turbulenceUpdate, 1) == 0 { timed("turbulence") { updateEddyViscosity() } }
         let fastest = velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!
         if history.isEmpty { initialSpeed = fastest }
@@ -418,7 +445,7 @@ public final class FlowSolver {
         if !fastest.isFinite {
             try checkFinite(Residuals(iteration: history.count, mass: .nan, velocityChange: .nan, temperatureChange: 0, pressureIterations: 0))
         }
-        if fastest > 1e3 * max(boundarySpeed, initialSpeed) {
+        if fastest > 1e3 * max(boundarySpeed, initialSpeed) || (isSteadyIteration && pseudoRunaway(fastest: fastest)) {
             let maxima = velocity.map { BLAS.maxAbs($0.count, $0.p) }
             let a = maxima.firstIndex(of: maxima.max()!)!
             let face = (0..<velocity[a].count).first { abs(velocity[a].p[$0]) == maxima[a] } ?? 0
@@ -484,6 +511,7 @@ public final class FlowSolver {
             progress?(last)
             if steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
                                monitorTolerance: monitorTolerance, accept: accept) { return last }
+            if pseudo.noSteadyState { throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last) }
         }
         throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
     }
@@ -542,6 +570,8 @@ public struct FlowInputError: Error, CustomStringConvertible {
 
 public enum FlowSolverError: Error, CustomStringConvertible {
     case notConverged(iterations: Int, last: Residuals)
+    /// The residual stalled under the strongest pseudo-time damping (Steady/PseudoTransient.swift).
+    case noSteadyState(iteration: Int, last: Residuals)
     case diverged(iteration: Int, field: String, index: Int, where_: String)
     case linearSolve(equation: String, iteration: Int, underlying: Error)
 
@@ -549,6 +579,9 @@ public enum FlowSolverError: Error, CustomStringConvertible {
         switch self {
         case let .notConverged(it, r):
             return "SIMPLEC did not converge in \(it) iterations (mass residual \(r.mass), velocity change \(r.velocityChange), temperature change \(r.temperatureChange)); try more iterations or stronger under-relaxation"
+        case let .noSteadyState(it, r):
+            return "no steady state: the residuals stopped falling at outer iteration \(it) (mass residual \(r.mass)) "
+                + "under the strongest pseudo-time damping; the flow is unsteady and needs a time-averaged answer"
         case let .diverged(it, field, _, place):
             return "the solution diverged at outer iteration \(it): \(field) is not finite or runs away at \(place); try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
         case let .linearSolve(eq, it, e):

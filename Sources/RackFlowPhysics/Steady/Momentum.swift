@@ -76,7 +76,7 @@ extension FlowSolver {
                 porLin: linP.baseAddress!, porQuad: quadP.baseAddress!, sheet: sheetP.baseAddress!, geo: arrays,
                 rho: flow.fluid.densityKgPerM3, rhoBeta: flow.fluid.densityKgPerM3 * flow.fluid.expansionPerK,
                 T0: flow.fluid.referenceTemperatureC, buoyant: flow.gravity, secondOrder: options.secondOrder,
-                timeC: timeCoefficient,
+                timeC: timeCoefficient, pseudoSpeed: pseudoSpeed,
                 old0: timeOn && timeWeights.count > 0 ? oldVelocity[0][a].p : nil, oldWeight0: timeOn && timeWeights.count > 0 ? timeWeights[0] : 0,
                 old1: timeOn && timeWeights.count > 1 ? oldVelocity[1][a].p : nil, oldWeight1: timeOn && timeWeights.count > 1 ? timeWeights[1] : 0)
             Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1] * 8) { k0, k1 in
@@ -111,11 +111,11 @@ extension FlowSolver {
         case .symmetry:
             break
         case .inlet:
-            // Inflow arrives without tangential velocity.
+            // Inflow arrives without tangential velocity (advective form: aP gains |F| + D).
             let D = mu * Ab / (0.5 * geo.width(tb, q))
-            ap += D + max(Fo, 0)
+            ap += D + max(-Fo, 0)
         case .outlet:
-            ap += max(Fo, 0); if Fo < 0 { src -= Fo * uf }
+            MomentumKernel<AxisX>.outletBackflow(Fo, uf, ap: &ap, src: &src)
         }
     }
 

@@ -53,6 +53,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     let rho: Double, rhoBeta: Double, T0: Double, buoyant: Bool
     let secondOrder: Bool
     let timeC: Double                                 // c0/Δt (0: steady)
+    let pseudoSpeed: Double                           // U_ref / CFL of a steady solve (m/s; 0: none)
     let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double   // time levels n, n−1 and their weights (1/s)
     let old1: UnsafeMutablePointer<Double>?, oldWeight1: Double
 
@@ -64,6 +65,14 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     @inline(__always) static func pick3(_ t: (Int, Int, Int), _ b: Int) -> Int { b == 0 ? t.0 : (b == 1 ? t.1 : t.2) }
 
     /// Assembles the row of face (i, j, k) (see `FlowSolver.assembleMomentum`).
+    ///
+    /// Convection is in advective form: every face adds its neighbour coefficient D + max(−F, 0)
+    /// to aP, not the conservative D + max(F, 0). The two differ by the control volume's net
+    /// mass outflow, which is half the sum of the continuity errors of the two cells it spans,
+    /// so they agree at convergence; but from rest (a 5 m/s inlet beside faces at 0 m/s) or with
+    /// a loose pressure correction the net outflow is negative, aP falls below Σ a_nb and the
+    /// first momentum solve returned 5,000 m/s. The advective row is an M-matrix for any
+    /// velocity field (Patankar 1980 §5.2.3; OpenFOAM's `fvm::div(phi, U) − fvm::Sp(fvc::div(phi), U)`).
     @inline(__always)
     func face(_ i: Int, _ j: Int, _ k: Int) {
         let a = Ax.a, t1 = Self.t1, t2 = Self.t2
@@ -91,31 +100,28 @@ struct MomentumKernel<Ax: StaggeredAxis> {
             let Fh = rho * Aa * 0.5 * (uf + un)
             let D = mu[cR] * Aa / geo.width(a, m)
             let coef = D + max(-Fh, 0)
-            Self.set(hi, a, f, coef); sumNb += coef; ap += D + max(Fh, 0)
+            Self.set(hi, a, f, coef); sumNb += coef; ap += coef   // advective form (see below)
             if secondOrder {
                 let farP = hasL ? u[f - sa] : uf
                 let farN = m + 2 <= na ? u[f + 2 * sa] : un
                 src -= Advection.correction(flux: Fh, p: uf, n: un, farP: farP, farN: farN)
             }
         } else {
-            // Outlet at the upper side: outflow leaves with u_f; backflow brings u_f too.
-            let Fh = rho * Aa * uf
-            ap += max(Fh, 0); if Fh < 0 { src -= Fh * uf }
+            Self.outletBackflow(rho * Aa * uf, uf, ap: &ap, src: &src)
         }
         if hasL {
             let un = u[f - sa]
             let Fo = -rho * Aa * 0.5 * (un + uf)          // outward through the lower face
             let D = mu[cL] * Aa / geo.width(a, m - 1)
             let coef = D + max(-Fo, 0)
-            Self.set(lo, a, f, coef); sumNb += coef; ap += D + max(Fo, 0)
+            Self.set(lo, a, f, coef); sumNb += coef; ap += coef
             if secondOrder {
                 let farP = hasR ? u[f + sa] : uf
                 let farN = m >= 2 ? u[f - 2 * sa] : un
                 src -= Advection.correction(flux: Fo, p: uf, n: un, farP: farP, farN: farN)
             }
         } else {
-            let Fo = -rho * Aa * uf
-            ap += max(Fo, 0); if Fo < 0 { src -= Fo * uf }
+            Self.outletBackflow(-rho * Aa * uf, uf, ap: &ap, src: &src)
         }
 
         // Faces normal to the two transverse axes (upper then lower, t1 then t2).
@@ -150,8 +156,25 @@ struct MomentumKernel<Ax: StaggeredAxis> {
             if let o = old1 { src += rho * V * oldWeight1 * o[f] }
         }
 
+        // Pseudo-time damping of a steady solve: ρ V U_ref / (CFL h_min) (Steady/PseudoTransient.swift).
+        if pseudoSpeed > 0 {
+            let c = rho * La * Aa * pseudoSpeed / min(La, w1, w2)
+            ap += c
+            src += c * uf
+        }
+
         aP[f] = ap; b[f] = src
         dd[f] = sumNb   // Σ a_nb for now; turned into d after the fan terms
+    }
+
+    /// An outlet face of the control volume with outward mass flux `Fo` (kg/s). Outflow leaves
+    /// with u_f and adds nothing in advective form. Backflow brings u_f too (zero gradient),
+    /// which in advective form would add nothing either and leave such a face with no
+    /// diagonal weight from the air entering it; lagged, |F| (u_f − u_f_old) keeps that weight
+    /// and vanishes at convergence.
+    @inline(__always)
+    static func outletBackflow(_ Fo: Double, _ uf: Double, ap: inout Double, src: inout Double) {
+        if Fo < 0 { ap -= Fo; src -= Fo * uf }
     }
 
     /// The two faces of the control volume normal to transverse axis `tb` on one side.
@@ -188,7 +211,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         let D = mu * Ab / dist
         let coef = D + max(-Fo, 0)
         if upper { Self.set(hi, tb, f, coef) } else { Self.set(lo, tb, f, coef) }
-        sumNb += coef; ap += D + max(Fo, 0)
+        sumNb += coef; ap += coef
         if wallNeighbour {
             src -= solver.wallShearCorrection(u, f, away: upper ? f - stb : f + stb,
                                               awayInside: upper ? q > 0 : q + 1 < ntb, fixed: fixed,

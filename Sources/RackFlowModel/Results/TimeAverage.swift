@@ -1,0 +1,126 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// The answer to a steady question when the flow has no steady state: a time average.
+///
+/// When the steady iteration stalls under its strongest damping (`FlowSolver.pseudo.noSteadyState`),
+/// the flow is stepped in time (BDF2, `TimeStepper`) from where the iteration stopped: first a
+/// spin-up of one flow-through time τ = L / U (largest domain side over the boundary speed scale),
+/// then an averaging window that grows a τ at a time until every watched quantity's running mean
+/// over the whole window agrees with its mean over the window's first half to within
+/// max(1e-3 |mean|, 2 % of its band), or 10 τ have been averaged. The fields are averaged too
+/// and left in the solver, so every figure, picture and field file shows the mean flow (a
+/// linear combination of divergence-free steps is divergence-free). Each watched quantity is
+/// reported with its band, max − min over the window.
+///
+/// Step: τ / 100, at most 4 h_min / U (a Courant number of 4 on the finest cells at the speed
+/// scale; implicit BDF2 is stable beyond it, and 4 keeps the eddies it resolves).
+public struct TimeAverage: Codable, Sendable {
+    public struct Band: Codable, Sendable {
+        public var name: String
+        public var mean: Double
+        public var min: Double
+        public var max: Double
+    }
+    public var flowThroughS: Double
+    public var stepS: Double
+    public var spinUpS: Double
+    public var windowS: Double
+    public var steps: Int
+    public var outerIterations: Int
+    /// True when every running mean settled before the 10 τ limit.
+    public var settled: Bool
+    public var quantities: [Band]
+
+    static let spinUpFlowThroughs = 1.0
+    static let maxWindowFlowThroughs = 10.0
+    static let stepsPerFlowThrough = 100.0
+
+    /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
+    public static func run(_ solver: FlowSolver, watch: [FlowSolver.Monitor], log: (String) -> Void) throws -> TimeAverage {
+        let g = solver.flow.grid
+        let u = solver.speedScaleMPerS
+        let length = max(g.x.length, g.y.length, g.z.length)
+        let tau = length / u
+        let hMin = [g.x.widths, g.y.widths, g.z.widths].map { $0.min() ?? length }.min() ?? length
+        let dt = min(tau / stepsPerFlowThrough, 4 * hMin / u)
+        var so = TimeStepOptions()
+        so.minOuter = 2
+        so.maxOuter = 6
+        so.tolerance = 1e-3
+        let stepper = TimeStepper(solver, options: so)
+        log(String(format: "no steady state: stepping in time, step %.3g s, flow-through time %.3g s", dt, tau))
+
+        let spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
+        for _ in 0..<spinUp { try stepper.advance(dt: dt) }
+
+        let fields = solver.velocity + [solver.pressure, solver.temperature]
+        var fieldSums = fields.map { [Double](repeating: 0, count: $0.count) }
+        var samples: [[Double]] = watch.map { _ in [] }
+        let perFlowThrough = Int((tau / dt).rounded(.up))
+        var steps = 0
+        var settled = false
+        while Double(steps) * dt < maxWindowFlowThroughs * tau {
+            for _ in 0..<perFlowThrough {
+                try stepper.advance(dt: dt)
+                steps += 1
+                for (f, v) in fields.enumerated() {
+                    fieldSums[f].withUnsafeMutableBufferPointer { BLAS.axpy(v.count, 1, v.p, $0.baseAddress!) }
+                }
+                for (m, monitor) in watch.enumerated() { samples[m].append(monitor.value(solver)) }
+            }
+            if steps >= 2 * perFlowThrough && samples.allSatisfy(settledMean) {
+                settled = true
+                break
+            }
+        }
+        for (f, v) in fields.enumerated() {
+            fieldSums[f].withUnsafeBufferPointer { BLAS.copy(v.count, $0.baseAddress!, v.p) }
+            BLAS.scal(v.count, 1 / Double(steps), v.p)
+        }
+        let bands = zip(watch, samples).map { monitor, s in
+            Band(name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)), min: s.min() ?? .nan, max: s.max() ?? .nan)
+        }
+        let outer = stepper.outerIterations.reduce(0, +)
+        log(String(format: "time-averaged over %.3g s (%d steps, %d outer iterations) after %.3g s of spin-up; %@",
+                   Double(steps) * dt, steps, outer, Double(spinUp) * dt,
+                   settled ? "every running mean settled" : "running means still moving at the 10 flow-through limit"))
+        return TimeAverage(flowThroughS: tau, stepS: dt, spinUpS: Double(spinUp) * dt, windowS: Double(steps) * dt,
+                           steps: steps, outerIterations: outer, settled: settled, quantities: bands)
+    }
+
+    /// The mean over all samples agrees with the mean over the first half within
+    /// max(1e-3 |mean|, 2 % of the band).
+    static func settledMean(_ s: [Double]) -> Bool {
+        guard s.count >= 2 else { return false }
+        let mean = s.reduce(0, +) / Double(s.count)
+        let half = s.prefix(s.count / 2)
+        let halfMean = half.reduce(0, +) / Double(half.count)
+        let band = (s.max() ?? 0) - (s.min() ?? 0)
+        return abs(mean - halfMean) <= max(1e-3 * abs(mean), 0.02 * band)
+    }
+
+    /// What a generic case is watched by while averaging: each box's mean air temperature (with
+    /// energy), each inlet's mean pressure and each outlet's mean temperature.
+    public static func watched(_ gc: GenericCase, report: VoxelReport, solver: FlowSolver) -> [FlowSolver.Monitor] {
+        var w: [FlowSolver.Monitor] = []
+        if solver.flow.solveEnergy {
+            for (name, cells) in report.boxCells.sorted(by: { $0.key < $1.key }) where !cells.isEmpty {
+                w.append(FlowSolver.Monitor("\(name) mean temperature (°C)") { $0.temperatureStats(cells: cells).meanC })
+            }
+        }
+        for ps in gc.patches {
+            let cells = solver.cells(along: ps.patch)
+            guard !cells.isEmpty else { continue }
+            if case .pressureOutlet = ps.patch.kind {
+                if solver.flow.solveEnergy {
+                    w.append(FlowSolver.Monitor("\(ps.patch.name) temperature (°C)") { $0.temperatureStats(cells: cells).meanC })
+                }
+            } else {
+                w.append(FlowSolver.Monitor("\(ps.patch.name) pressure (Pa)") { $0.meanPressure(cells: cells) })
+            }
+        }
+        return w
+    }
+}

@@ -1,0 +1,159 @@
+import RackFlowNumerics
+
+/// Pseudo-transient continuation of the steady outer iteration, with rewind.
+///
+/// Description
+///   A steady solve from rest is damped by a local pseudo-time term in momentum and energy,
+///
+///     ρ V (φ − φ*) / Δτ,   Δτ = CFL · h_min / U_ref,
+///
+///   where φ* is the previous iterate, h_min the control volume's smallest extent and U_ref the
+///   speed scale of the boundary conditions (inlets, fan shut-off, buoyancy). Per unit volume the
+///   term is ρ U_ref / (CFL h_min): a convective coefficient of the reference speed divided by
+///   the Courant number. Where the air moves at U_ref it relaxes like an under-relaxation factor
+///   CFL/(1 + CFL); in stagnant air, where a laminar row's diagonal is only μA/h and SIMPLEC's
+///   pressure-velocity factor d = A/(aP/α − Σ a_nb) is huge, it still gives the row inertia.
+///   That is where fixed relaxation ran away (a 5 m/s jet into a tall box: 7e4 m/s at outer
+///   iteration 9 with α = 0.9, and still at iteration 32 with α = 0.5).
+///
+///   The Courant number follows switched evolution relaxation (Mulder & van Leer 1985, "Experiments
+///   with implicit upwind methods for the Euler equations", J. Comput. Phys. 59): CFL_n =
+///   CFL_0 · R_1 / R_n, the residual R being the normalised mass residual, growing at most ×2 per
+///   iteration and capped. The term vanishes as CFL grows, so the converged answer is the steady
+///   one; only the path to it changes.
+///
+///   Rewind: every `snapshotEvery` iterations a healthy state (residual within `healthyGrowth` of
+///   its best since the last snapshot) is kept. When an iteration diverges (non-finite values,
+///   temperatures out of range, velocities far beyond every speed scale, or velocities growing
+///   `runawayGrowth`× past the snapshot's and 10× past the speed scale), the solver returns to
+///   the snapshot, divides the Courant cap by 8 and goes on; every rewind is recorded in
+///   `adaptations`. Only after `maxRewinds` rewinds does the divergence reach the user.
+///
+/// Usage (SimpleOptions; none is a YAML key: the defaults are meant to hold for every case)
+///   | option                     | default | meaning                                   |
+///   | pseudoTransient            | true    | steady solves use the pseudo-time term     |
+///   | pseudoCourantStart         | 1       | CFL_0                                      |
+///   | pseudoCourantMax           | 1e4     | cap before any rewind                      |
+///
+/// Transient steps (`TimeStepper`) carry a physical time term and never use this one.
+public struct PseudoTransientState: Sendable {
+    /// The present Courant number (0 before the first steady iteration) and its cap.
+    public var courant = 0.0
+    public var courantCap = 0.0
+    /// R_1, the residual of the first iteration, SER's reference.
+    public var referenceResidual = 0.0
+    public var rewinds = 0
+    /// The best residual so far and its iteration, to notice a stall.
+    public var bestResidual = Double.greatestFiniteMagnitude
+    public var bestIteration = 0
+    /// Set when the residual stalls with the Courant number already at its floor: the damped
+    /// iteration behaves like a time march and still does not settle, so the flow has no steady
+    /// state to find (a laminar jet at Re ≈ 3·10⁴). The caller then averages in time.
+    public var noSteadyState = false
+    /// What was adapted and when, for `log.txt` and `summary.json`.
+    public var adaptations: [String] = []
+    public init() {}
+}
+
+/// The state a rewind returns to.
+struct PseudoTransientSnapshot {
+    var iteration: Int
+    var velocity: [[Double]]
+    var pressure: [Double]
+    var temperature: [Double]
+    var muEff: [Double]
+    var kEff: [Double]
+    var fastest: Double
+    var courant: Double
+}
+
+extension FlowSolver {
+    static let snapshotEvery = 10
+    static let healthyGrowth = 3.0
+    static let runawayGrowth = 20.0
+    static let maxRewinds = 8
+    static let stallIterations = 150
+
+    /// True for an outer iteration of a steady solve (no physical time term).
+    var isSteadyIteration: Bool { timeCoefficient == 0 && outerInStep == nil }
+
+    /// The pseudo-time coefficient U_ref / CFL (m/s) the kernels use this iteration; 0: none.
+    var pseudoSpeed: Double {
+        guard options.pseudoTransient, isSteadyIteration, pseudo.courant > 0 else { return 0 }
+        return boundarySpeed / pseudo.courant
+    }
+
+    /// Before a steady iteration: start the Courant number, keep a snapshot when one is due.
+    func beforePseudoStep() {
+        guard options.pseudoTransient else { return }
+        if pseudo.courant == 0 {
+            pseudo.courant = options.pseudoCourantStart
+            pseudo.courantCap = options.pseudoCourantMax
+        }
+        let n = history.count
+        guard n % Self.snapshotEvery == 0 else { return }
+        let sinceSnapshot = history.suffix(from: max(pseudoSnapshot.map { $0.iteration } ?? 0, 0))
+        let best = sinceSnapshot.map(\.mass).min() ?? .infinity
+        let healthy = history.last.map { $0.mass.isFinite && $0.mass <= Self.healthyGrowth * best } ?? true
+        guard healthy else { return }
+        pseudoSnapshot = PseudoTransientSnapshot(
+            iteration: n, velocity: velocity.map(\.array), pressure: pressure.array, temperature: temperature.array,
+            muEff: muEff, kEff: kEff, fastest: velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!,
+            courant: pseudo.courant)
+    }
+
+    /// After a steady iteration: the next Courant number from its residual (SER).
+    func afterPseudoStep(_ r: Residuals) {
+        guard options.pseudoTransient, r.mass.isFinite, r.mass > 0 else { return }
+        if pseudo.referenceResidual == 0 { pseudo.referenceResidual = r.mass }
+        let ser = options.pseudoCourantStart * pseudo.referenceResidual / r.mass
+        pseudo.courant = min(max(ser, options.pseudoCourantStart), 2 * pseudo.courant, pseudo.courantCap)
+        // A stall: no new best residual for `stallIterations`. Undamped, the iteration can settle
+        // into a limit cycle (one face beside a perforated sheet rocking by 1 % of the inlet speed
+        // for ever); a lower cap damps it, and the fixed point is the same.
+        if r.mass < 0.5 * pseudo.bestResidual {
+            pseudo.bestResidual = r.mass
+            pseudo.bestIteration = r.iteration
+        } else if r.iteration - pseudo.bestIteration >= Self.stallIterations,
+                  pseudo.courantCap <= options.pseudoCourantStart {
+            pseudo.noSteadyState = true
+            pseudo.adaptations.append("outer iteration \(r.iteration): mass residual stalled at "
+                                      + String(format: "%.2e", r.mass) + " with the Courant number at its floor; "
+                                      + "no steady state")
+        } else if r.iteration - pseudo.bestIteration >= Self.stallIterations {
+            pseudo.courantCap = max(min(pseudo.courant, pseudo.courantCap) / 8, options.pseudoCourantStart)
+            pseudo.courant = min(pseudo.courant, pseudo.courantCap)
+            pseudo.bestIteration = r.iteration
+            pseudo.bestResidual = r.mass
+            pseudo.adaptations.append("outer iteration \(r.iteration): mass residual stalled at "
+                                      + String(format: "%.2e", r.mass) + " for \(Self.stallIterations) iterations; "
+                                      + "pseudo-time Courant number capped at " + String(format: "%.3g", pseudo.courantCap))
+        }
+    }
+
+    /// A soft runaway: velocities 10× past every speed scale that have also grown
+    /// `runawayGrowth`× since the snapshot (a contraction's fast jet is present at the snapshot too).
+    func pseudoRunaway(fastest: Double) -> Bool {
+        guard options.pseudoTransient, let s = pseudoSnapshot else { return false }
+        return fastest > 10 * max(boundarySpeed, initialSpeed) && fastest > Self.runawayGrowth * max(s.fastest, 1e-300)
+    }
+
+    /// Returns to the snapshot with a Courant cap 8× lower; false when no rewind is left.
+    func rewind(after error: FlowSolverError) -> Bool {
+        guard options.pseudoTransient, let s = pseudoSnapshot, pseudo.rewinds < Self.maxRewinds else { return false }
+        for a in 0..<3 { s.velocity[a].withUnsafeBufferPointer { velocity[a].p.update(from: $0.baseAddress!, count: $0.count) } }
+        s.pressure.withUnsafeBufferPointer { pressure.p.update(from: $0.baseAddress!, count: $0.count) }
+        s.temperature.withUnsafeBufferPointer { temperature.p.update(from: $0.baseAddress!, count: $0.count) }
+        muEff = s.muEff
+        kEff = s.kEff
+        pcSolver = nil   // the hierarchy was built from the diverging coefficients
+        pseudo.rewinds += 1
+        pseudo.courantCap = max(s.courant / 8, options.pseudoCourantStart / 64)
+        pseudo.courant = min(s.courant, pseudo.courantCap)
+        let what = String(describing: error)
+        let cut = what.firstIndex(of: ";").map { String(what[..<$0]) } ?? what
+        pseudo.adaptations.append("outer iteration \(history.count + 1): \(cut); rewound to iteration \(s.iteration), "
+                                  + "pseudo-time Courant number capped at \(String(format: "%.3g", pseudo.courantCap))")
+        return true
+    }
+}
