@@ -66,7 +66,9 @@ struct UnseenCommand: ParsableCommand {
             var line = "case \(done)/\(count) seed \(r.seed)"
             line += r.cells.map { " (\($0) cells)" } ?? ""
             line += ": \(r.outcome.rawValue)" + (r.iterations.map { " after \($0) iterations" } ?? "")
+            if let settled = r.averageSettled { line += settled ? " (means settled)" : " (means still moving)" }
             line += String(format: ", %.1f s", r.wallSeconds)
+            if !r.adaptations.isEmpty { line += ", \(r.adaptations.count) adaptations" }
             if let e = r.error { line += ": \(e)" }
             print(line)
             fflush(stdout)

@@ -52,7 +52,8 @@ final class UnseenCaseTests: XCTestCase {
         let runner = UnseenRunner(generator: UnseenCaseGenerator(cellRange: Self.ciCells))
         runner.onResult = { r in
             print("unseen seed \(r.seed): \(r.cells ?? 0) cells, \(r.outcome.rawValue) after \(r.iterations ?? 0) "
-                  + String(format: "iterations, %.2f s", r.wallSeconds) + (r.error.map { ": \($0)" } ?? ""))
+                  + String(format: "iterations, %.2f s", r.wallSeconds) + ", adaptations \(r.adaptations)"
+                  + (r.error.map { ": \($0)" } ?? ""))
         }
         let t0 = Date()
         let results = try runner.run(seeds: Array(1001...1020), casesFolder: folder)

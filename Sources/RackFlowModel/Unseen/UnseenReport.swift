@@ -74,13 +74,14 @@ public struct UnseenReport {
 
     public func csv() -> String {
         var lines = ["seed,name,cells,draws,outcome,iterations,wallSeconds,solveSeconds,massImbalance,energyError,"
-                     + "adaptations,error"]
+                     + "averageSettled,adaptations,error"]
         func text(_ v: Int?) -> String { v.map(String.init) ?? "" }
         func text(_ v: Double?) -> String { v.map(Self.number) ?? "" }
         for r in results {
             var fields: [String] = [String(r.seed), r.name, text(r.cells), text(r.draws), r.outcome.rawValue]
             fields += [text(r.iterations), text(r.wallSeconds), text(r.solveSeconds)]
-            fields += [text(r.massImbalance), text(r.energyError), r.adaptations.joined(separator: "; "), r.error ?? ""]
+            fields += [text(r.massImbalance), text(r.energyError), r.averageSettled.map { "\($0)" } ?? ""]
+            fields += [r.adaptations.joined(separator: "; "), r.error ?? ""]
             lines.append(fields.map(Self.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

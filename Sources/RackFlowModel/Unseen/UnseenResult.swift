@@ -4,8 +4,8 @@ import Foundation
 public enum UnseenOutcome: String, Codable, Sendable, CaseIterable {
     /// Every convergence rule held (`SteadyRun`: residuals, monitors, balances).
     case converged
-    /// The solver reached `maxIterations` without converging and ended on a time average of
-    /// its last iterations (only a solver that reports such an ending gives this).
+    /// The steady iteration found no steady state (it stalled under its strongest damping) and
+    /// the solve answered with a time average of the flow stepped in time (`TimeAverage`).
     case timeAveraged = "time-averaged"
     /// `maxIterations` reached; the fields are finite but not converged.
     case notConverged = "not-converged"
@@ -33,7 +33,9 @@ public struct UnseenResult: Codable, Sendable {
     /// Relative mass imbalance and energy error at the end (`SolveSummary.balance`).
     public var massImbalance: Double?
     public var energyError: Double?
-    /// What the solver changed on its own during the solve, in its words.
+    /// For a time-averaged case: whether every running mean settled before the window's limit.
+    public var averageSettled: Bool?
+    /// What the solver changed on its own during the solve (`FlowSolver.pseudo.adaptations`).
     public var adaptations: [String]
     /// The divergence or failure message.
     public var error: String?
@@ -51,6 +53,7 @@ public struct UnseenResult: Codable, Sendable {
         try c.encode(solveSeconds, forKey: .solveSeconds)
         try c.encode(massImbalance, forKey: .massImbalance)
         try c.encode(energyError, forKey: .energyError)
+        try c.encode(averageSettled, forKey: .averageSettled)
         try c.encode(adaptations, forKey: .adaptations)
         try c.encode(error, forKey: .error)
     }

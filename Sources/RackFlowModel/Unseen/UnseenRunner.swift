@@ -57,16 +57,17 @@ public final class UnseenRunner {
         do {
             let run = try SteadyRun.run(try CaseFile.load(path: file.path))
             let s = run.summary
-            r.outcome = s.converged ? .converged : (run.solver.unseenEndedTimeAveraged ? .timeAveraged : .notConverged)
+            r.outcome = s.converged ? .converged : (s.timeAveraged != nil ? .timeAveraged : .notConverged)
+            r.averageSettled = s.timeAveraged?.settled
             r.iterations = s.iterations
             r.solveSeconds = s.solveSeconds
             r.massImbalance = s.balance.massImbalance
             r.energyError = s.balance.energyError
-            r.adaptations = run.solver.unseenAdaptations
+            r.adaptations = s.adaptations
         } catch let e as RunDiverged {
             r.outcome = .diverged
             r.iterations = e.divergence.iteration
-            r.adaptations = e.solver.unseenAdaptations
+            r.adaptations = e.solver.pseudo.adaptations
             r.error = e.description
         } catch let e as FlowSolverError {
             r.outcome = .diverged
