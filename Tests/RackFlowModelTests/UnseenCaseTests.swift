@@ -28,10 +28,10 @@ final class UnseenCaseTests: XCTestCase {
                 XCTAssertEqual(c.yaml, try generator.generate(seed: seed).yaml, "seed \(seed) is not deterministic")
                 XCTAssertFalse(c.yaml.contains("solver:"), "seed \(seed): an unseen case runs on the defaults")
                 let gc = try GenericCase.parse(yaml: c.yaml, file: "\(c.name).yaml")
-                let (flow, _, _) = try gc.compile()
+                let (flow, _, report) = try gc.compile()
                 XCTAssertEqual(flow.grid.cellCount, c.cells)
                 XCTAssertTrue(range.contains(c.cells), "seed \(seed): \(c.cells) cells, outside \(range)")
-                XCTAssertNoThrow(try UnseenCaseCheck.check(gc, flow, cells: range), "seed \(seed)")
+                XCTAssertNoThrow(try UnseenCaseCheck.check(gc, flow, report, cells: range), "seed \(seed)")
                 seen.formUnion(Self.features.filter { c.yaml.contains($0) })
                 draws.append(c.attempts)
             }

@@ -9,6 +9,12 @@ import RackFlowPhysics
 /// - the mean temperature rise P / (ρ c_p Q) is at most `maxMeanRiseK` (the bound the generator
 ///   was specified with; at 50 K, β ΔT ≈ 0.17 for air, so the Boussinesq density error stays
 ///   below a fifth);
+/// - the mean speed through the outlets, and through every fan's opening, is at most
+///   `maxMeanSpeedMPerS`: 20 m/s is a Mach number of 0.06, so even the faster parts of a
+///   non-uniform profile stay below Ma 0.1, where density changes by Ma²/2 ≈ 0.5 % (the
+///   isentropic ρ0/ρ = (1 + (γ−1)/2 Ma²)^(1/(γ−1)); Anderson, *Modern Compressible Flow*) and
+///   the incompressible model holds; an early draw put 1.3 m³/s through a 0.01 m² outlet
+///   (135 m/s);
 /// - every fan's free delivery at its speed exceeds the whole inflow by `fanMargin`: each fan
 ///   separates the inlets from the outlets, so all the air passes it, and below free delivery
 ///   its rise is positive: it helps the flow, never opposes it to shut-off;
@@ -16,8 +22,10 @@ import RackFlowPhysics
 enum UnseenCaseCheck {
     static let maxMeanRiseK = 50.0
     static let fanMargin = 1.2
+    static let maxMeanSpeedMPerS = 20.0
 
-    static func check(_ gc: GenericCase, _ flow: FlowCase, cells range: ClosedRange<Int>) throws {
+    static func check(_ gc: GenericCase, _ flow: FlowCase, _ report: VoxelReport,
+                      cells range: ClosedRange<Int>) throws {
         let cells = flow.grid.cellCount
         guard range.contains(cells) else {
             throw UnseenDrawError("\(cells) cells, outside \(range.lowerBound)–\(range.upperBound)")
@@ -29,8 +37,21 @@ enum UnseenCaseCheck {
         guard rise <= maxMeanRiseK else {
             throw UnseenDrawError(String(format: "mean temperature rise %.1f K above %.0f K", rise, maxMeanRiseK))
         }
+        let outletArea = flow.patches.reduce(0.0) { sum, p in
+            guard case .pressureOutlet = p.kind else { return sum }
+            return sum + snappedAreaM2(p, flow.grid)
+        }
+        guard inflow / outletArea <= maxMeanSpeedMPerS else {
+            throw UnseenDrawError(String(format: "%.1f m/s through the outlets, above %.0f m/s",
+                                         inflow / outletArea, maxMeanSpeedMPerS))
+        }
         for p in gc.planes {
             guard case let .fan(curve, rpm, _) = p.kind else { continue }
+            let opening = report.planeFaces[p.name]?.flowAreaM2 ?? 0
+            guard inflow / opening <= maxMeanSpeedMPerS else {
+                let speed = String(format: "%.1f", inflow / opening)
+                throw UnseenDrawError("\(speed) m/s through fan '\(p.name)', above \(maxMeanSpeedMPerS) m/s")
+            }
             let free = curve.freeDeliveryM3PerS(rpm: rpm)
             guard free >= fanMargin * inflow else {
                 throw UnseenDrawError("fan '\(p.name)' delivers \(free) m³/s free, "

@@ -64,7 +64,7 @@ public struct UnseenCaseGenerator: Sendable {
         let target = (Double(cellRange.lowerBound) * Double(cellRange.upperBound)).squareRoot()
         var d = try UnseenDraw(seed: seed, attempt: attempt, targetCells: target)
         try d.drawPatches()
-        let nominalInflow = d.drawFlow()
+        let nominalInflow = try d.drawFlow()
         try d.drawBoxes()
         d.drawPlanes(inflowM3PerS: nominalInflow)
 
@@ -78,8 +78,8 @@ public struct UnseenCaseGenerator: Sendable {
 
         let text = d.spec.yaml()
         let gc = try GenericCase.parse(yaml: text, file: file)
-        let (flow, _, _) = try gc.compile()
-        try UnseenCaseCheck.check(gc, flow, cells: cellRange)
+        let (flow, _, report) = try gc.compile()
+        try UnseenCaseCheck.check(gc, flow, report, cells: cellRange)
         return UnseenCase(seed: seed, name: d.spec.name, yaml: text, cells: flow.grid.cellCount, rejections: [])
     }
 }

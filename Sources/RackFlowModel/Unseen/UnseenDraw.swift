@@ -11,12 +11,13 @@ import RackFlowPhysics
 /// - a box domain, each side log-uniform in 0.2–2 m;
 /// - 1–2 inlets (velocity, or the same speed as a flow rate) and 1–2 pressure outlets, each on
 ///   any side, a rectangle or the whole side, never overlapping another patch;
-/// - speeds log-uniform in 0.2–10 m/s; a laminar case (one in three) keeps every inlet's
-///   Reynolds number on its hydraulic diameter below 2300, the classic transition value of
-///   pipe flow (White, *Fluid Mechanics*, 7th ed., §6.1), so a laminar case is not a case that
-///   would be turbulent in reality; otherwise mixing length with δ the hydraulic diameter of the
-///   domain's cross-section normal to its longest side (δ is "the domain's or a passage's
-///   hydraulic diameter", `MixingLength`);
+/// - speeds log-uniform in 0.2–10 m/s, capped so that the mean speed through the outlets and
+///   through a fan's opening stays below `UnseenCaseCheck.maxMeanSpeedMPerS`; a laminar case
+///   (one in three) keeps every inlet's Reynolds number on its hydraulic diameter below 2300,
+///   the classic transition value of pipe flow (White, *Fluid Mechanics*, 7th ed., §6.1), so a
+///   laminar case is not a case that would be turbulent in reality; otherwise mixing length
+///   with δ the hydraulic diameter of the domain's cross-section normal to its longest side (δ
+///   is "the domain's or a passage's hydraulic diameter", `MixingLength`);
 /// - 1–4 boxes (solid, porous, heat), inside the domain, never overlapping, and kept out of a
 ///   slab in front of every patch so no inlet blows into a wall of solid; porous 1/K
 ///   log-uniform 1e2–1e7 1/m² and C2 uniform 0–200 1/m per axis; a porous box may span the
@@ -160,14 +161,25 @@ struct UnseenDraw {
 
     // MARK: - Flow and turbulence
 
+    /// The speed bound drawn to: 90 % of the check's, as the grid's patch areas differ a little
+    /// from the drawn rectangles.
+    static var drawnSpeedBoundMPerS: Double { 0.9 * UnseenCaseCheck.maxMeanSpeedMPerS }
+
     /// Inlet speeds, kinds and temperatures, outlets, and the turbulence model. Returns the
     /// nominal inflow (m³/s, on the drawn rectangles) for sizing fans.
-    mutating func drawFlow() -> Double {
+    mutating func drawFlow() throws -> Double {
         let nu = fluid.viscosityPaS / fluid.densityKgPerM3
         let geometry = patches.map(patchGeometry)
+        let inletArea = zip(patches, geometry).filter { $0.0.isInlet }.reduce(0) { $0 + $1.1.areaM2 }
+        let outletArea = zip(patches, geometry).filter { !$0.0.isInlet }.reduce(0) { $0 + $1.1.areaM2 }
+        // Every inlet at this speed puts the bound through the outlets.
+        let fastest = min(Self.speedRangeMPerS.upperBound, Self.drawnSpeedBoundMPerS * outletArea / inletArea)
+        guard fastest >= Self.speedRangeMPerS.lowerBound else {
+            throw UnseenDrawError("outlets too small for the slowest inlet")
+        }
         var laminar = g.chance(1.0 / 3)
         let limits = zip(patches, geometry).filter { $0.0.isInlet }.map { _, geo in
-            min(Self.speedRangeMPerS.upperBound, Self.inletReynoldsLimit * nu / geo.hydraulicDiameterM)
+            min(fastest, Self.inletReynoldsLimit * nu / geo.hydraulicDiameterM)
         }
         if limits.contains(where: { $0 < Self.speedRangeMPerS.lowerBound }) { laminar = false }
         let sorted = lattice.sizeM.sorted()
@@ -182,7 +194,7 @@ struct UnseenDraw {
                 drawnKinds.append(nil)
                 continue
             }
-            let top = laminar ? limits[inletIndex] : Self.speedRangeMPerS.upperBound
+            let top = laminar ? limits[inletIndex] : fastest
             let speed = UnseenNumber.rounded(g.logUniform(Self.speedRangeMPerS.lowerBound, top))
             var t = (g.uniform(16, 30) * 10).rounded() / 10
             if let first = temperatures.first, g.chance(0.5) { t = first }
@@ -280,8 +292,14 @@ struct UnseenDraw {
         for _ in 0..<20 where drawn.count < wanted {
             let r = g.uniform(0, 1)
             if r < 0.3, let (axis, gap, direction) = separatingAxis() {
-                let inWall = wanted - drawn.count >= 2 && g.chance(0.5)
-                guard let fan = drawFanPlane(axis: axis, gap: gap, inWall: inWall) else { continue }
+                var inWall = wanted - drawn.count >= 2 && g.chance(0.5)
+                guard var fan = drawFanPlane(axis: axis, gap: gap, inWall: inWall) else { continue }
+                if inWall && inflowM3PerS / area(fan) > Self.drawnSpeedBoundMPerS {
+                    // An opening too small for the flow: the fan spans the cross-section instead.
+                    inWall = false
+                    fan.lo = nil
+                    fan.hi = nil
+                }
                 let wall = DrawnPlane(axis: axis, position: fan.position, lo: nil, hi: nil)
                 guard fits(wall, among: drawn) else { continue }
                 let name = next("fan")
