@@ -18,7 +18,8 @@ struct UnseenCommand: ParsableCommand {
         cases/<name>.yaml (rerun one with `rackflow solve`, or with --seed <its seed> --count 1 and the same cell \
         range). \
         Exit status 0 when no case diverged or failed, 1 otherwise (a case that did not converge is reported, \
-        not an error).
+        not an error). Ctrl-C (SIGINT) or SIGTERM stops after the case in progress and writes the cases \
+        finished so far (exit status 130 / 143); again to kill.
         """
     )
     @Option(help: "Number of cases.") var count: Int = 20
@@ -68,21 +69,26 @@ struct UnseenCommand: ParsableCommand {
             line += ": \(r.outcome.rawValue)" + (r.iterations.map { " after \($0) iterations" } ?? "")
             if let settled = r.averageSettled { line += settled ? " (means settled)" : " (means still moving)" }
             line += String(format: ", %.1f s", r.wallSeconds)
-            if !r.adaptations.isEmpty { line += ", \(r.adaptations.count) adaptations" }
+            if !r.adaptations.isEmpty { line += ", solver adaptations: \(r.adaptations.count)" }
             if let e = r.error { line += ": \(e)" }
             print(line)
             fflush(stdout)
         }
+        Interruption.shared.install()
         let t0 = Date()
         let seeds = (0..<count).map { seed + UInt64($0) }
-        let results = try runner.run(seeds: seeds, casesFolder: folder.staging.appendingPathComponent("cases"))
-        let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0))
+        let results = try runner.run(seeds: seeds, casesFolder: folder.staging.appendingPathComponent("cases"),
+                                     stop: { Interruption.shared.requested })
+        let stopped = Interruption.shared.requested ? Interruption.shared.signal : nil
+        let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0),
+                                  stoppedBy: stopped)
         try AtomicFile.write(report.csv(), to: folder.staging.appendingPathComponent("cases.csv"))
         try AtomicFile.write(try report.summaryJSON(), to: folder.staging.appendingPathComponent("summary.json"))
         try folder.commit()
         committed = true
         for line in report.lines() { print(line) }
         print("wrote \(output)/ (cases.csv, summary.json, cases/*.yaml)")
+        if let stopped { throw ExitCode(stopped == "SIGTERM" ? 143 : 130) }
         if report.hasFailures { throw ExitCode(1) }
     }
 }

@@ -42,11 +42,14 @@ public struct UnseenReport {
     public var results: [UnseenResult]
     /// The whole run, s.
     public var wallSeconds: Double
+    /// The signal that stopped the run before `settings.count` cases, if one did.
+    public var stoppedBy: String?
 
-    public init(settings: Settings, results: [UnseenResult], wallSeconds: Double) {
+    public init(settings: Settings, results: [UnseenResult], wallSeconds: Double, stoppedBy: String? = nil) {
         self.settings = settings
         self.results = results
         self.wallSeconds = wallSeconds
+        self.stoppedBy = stoppedBy
     }
 
     public var counts: [UnseenOutcome: Int] {
@@ -91,6 +94,7 @@ public struct UnseenReport {
     public func summaryJSON() throws -> String {
         struct Summary: Encodable {
             var settings: Settings
+            var stoppedBy: String?
             var wallSeconds: Double
             var counts: [String: Int]
             var iterations: Distribution?
@@ -100,6 +104,7 @@ public struct UnseenReport {
             func encode(to encoder: Encoder) throws {
                 var c = encoder.container(keyedBy: Keys.self)
                 try c.encode(settings, forKey: .settings)
+                try c.encode(stoppedBy, forKey: .stoppedBy)
                 try c.encode(wallSeconds, forKey: .wallSeconds)
                 try c.encode(counts, forKey: .counts)
                 try c.encode(iterations, forKey: .iterations)
@@ -108,13 +113,13 @@ public struct UnseenReport {
                 try c.encode(cases, forKey: .cases)
             }
             enum Keys: String, CodingKey {
-                case settings, wallSeconds, counts, iterations, caseWallSeconds, problems, cases
+                case settings, stoppedBy, wallSeconds, counts, iterations, caseWallSeconds, problems, cases
             }
         }
         let byOutcome = self.counts
         let counts = Dictionary(uniqueKeysWithValues: UnseenOutcome.allCases.map { ($0.rawValue, byOutcome[$0] ?? 0) })
-        let s = Summary(settings: settings, wallSeconds: wallSeconds, counts: counts, iterations: iterations,
-                        caseWallSeconds: caseWallSeconds, problems: problems, cases: results)
+        let s = Summary(settings: settings, stoppedBy: stoppedBy, wallSeconds: wallSeconds, counts: counts,
+                        iterations: iterations, caseWallSeconds: caseWallSeconds, problems: problems, cases: results)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = "__nonfinite__"
@@ -130,6 +135,9 @@ public struct UnseenReport {
         var out = [String(format: "unseen: %d cases (seeds %llu–%llu, %d–%d cells) in %.1f s", results.count,
                           settings.firstSeed, settings.firstSeed &+ UInt64(max(0, settings.count - 1)),
                           settings.minCells, settings.maxCells, wallSeconds)]
+        if let stoppedBy {
+            out.append("stopped by \(stoppedBy) after \(results.count) of \(settings.count) cases")
+        }
         out.append("outcomes: " + UnseenOutcome.allCases.map { "\(c[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
         if let d = iterations {
             out.append(String(format: "outer iterations: min %.0f, median %.1f, p90 %.0f, max %.0f",

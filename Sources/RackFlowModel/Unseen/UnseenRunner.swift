@@ -8,7 +8,9 @@ import RackFlowPhysics
 /// Cases run `jobs` at a time on a fixed pool of threads (`RackPool`); the stencil workers are
 /// shared out between them (`Parallel.workers` divided by `jobs`), as `CompareRunner` does, so
 /// the machine's cores are not oversubscribed. Each case's YAML is written to `casesFolder`
-/// before it is solved, so a case that crashes the process can be rerun from its file.
+/// before it is solved, so a case that crashes the process can be rerun from its file. When
+/// `stop` turns true, cases not yet started are skipped: a long run asked to stop (SIGINT,
+/// SIGTERM) still reports every case it finished.
 public final class UnseenRunner {
     public let generator: UnseenCaseGenerator
     public let jobs: Int
@@ -21,20 +23,22 @@ public final class UnseenRunner {
         self.jobs = max(1, jobs)
     }
 
-    /// Results in seed order. Throws only when a case's YAML cannot be written.
-    public func run(seeds: [UInt64], casesFolder: URL) throws -> [UnseenResult] {
+    /// Results of the cases run, in seed order. Throws only when a case's YAML cannot be written.
+    public func run(seeds: [UInt64], casesFolder: URL,
+                    stop: @escaping () -> Bool = { false }) throws -> [UnseenResult] {
         try FileManager.default.createDirectory(at: casesFolder, withIntermediateDirectories: true)
         let saved = Parallel.workers
         Parallel.workers = max(1, saved / min(jobs, max(1, seeds.count)))
         defer { Parallel.workers = saved }
-        let results = try RackPool.run(Array(seeds.indices), jobs: jobs) { [self] i -> UnseenResult in
+        let results = try RackPool.run(Array(seeds.indices), jobs: jobs) { [self] i -> UnseenResult? in
+            guard !stop() else { return nil }
             let r = try runOne(seed: seeds[i], casesFolder: casesFolder)
             lock.lock()
             defer { lock.unlock() }
             onResult?(r)
             return r
         }
-        return seeds.indices.map { results[$0]! }
+        return seeds.indices.compactMap { results[$0]! }
     }
 
     /// Generates, writes and solves one case.
