@@ -170,7 +170,10 @@ final class RoomCheckpointTests: XCTestCase {
     func testSIGINTWritesCheckpointAndResumeFinishesTheSame() throws {
         let t0 = Date()
         let exe = try CLI.rackflow()
-        let path = try Self.room("sigint", couplingIterations: 3, outer: 12)
+        // 40 outer iterations per rack solve, so that the first coupling iteration outlasts the
+        // 1.5 s before the signal (with 12 it ended after about 1.3 s, and the run stopped at the
+        // second boundary).
+        let path = try Self.room("sigint", couplingIterations: 3, outer: 40)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
         let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)

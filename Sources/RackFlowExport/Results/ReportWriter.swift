@@ -20,14 +20,15 @@ public enum ReportWriter {
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
         if let ta = s.timeAveraged, !ta.quantities.isEmpty {
-            r += "## Time averages and their bands\n\n| quantity | mean | min | max | band |\n|---|---:|---:|---:|---:|\n"
+            r += "## Time averages and their bands\n\n"
+            r += "| quantity | mean | min | max | band |\n|---|---:|---:|---:|---:|\n"
             for q in ta.quantities {
                 r += String(format: "| %@ | %.4g | %.4g | %.4g | %.3g |\n", q.name, q.mean, q.min, q.max, q.max - q.min)
             }
             r += "\n"
         }
-        if !s.adaptations.isEmpty {
-            r += "The solver adapted its damping on its own: " + s.adaptations.joined(separator: "; ") + ".\n\n"
+        if let adapted = s.adaptations, !adapted.isEmpty {
+            r += "The solver adapted its damping on its own: " + adapted.joined(separator: "; ") + ".\n\n"
         }
 
         r += "## Setup\n\n"

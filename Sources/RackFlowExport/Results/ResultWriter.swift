@@ -48,7 +48,8 @@ public enum ResultWriter {
 
     /// The per-node table printed at the end of a solve.
     public static func consoleTable(_ s: SolveSummary, folder: String) -> String {
-        let state = s.timeAveraged != nil ? "no steady state; time-averaged after" : (s.converged ? "converged in" : "NOT converged in")
+        let state = s.timeAveraged != nil ? "no steady state; time-averaged after"
+            : (s.converged ? "converged in" : "NOT converged in")
         var out = "\n\(s.caseName): \(state) \(s.iterations) iterations, \(String(format: "%.1f", s.wallSeconds)) s\n"
         out += String(format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.1f °C\n", s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
         out += "node      flow (m³/s)  in (°C)  out (°C)  power (W)  hottest part\n"

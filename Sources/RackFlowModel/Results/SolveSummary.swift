@@ -70,8 +70,9 @@ public struct SolveSummary: Codable, Sendable {
     /// Set when the flow has no steady state: every figure is then a time average, and these are
     /// the averaging window and the bands (max − min) of the watched quantities.
     public var timeAveraged: TimeAverage?
-    /// What the steady solve adapted on its own and when (pseudo-time rewinds and caps), in order.
-    public var adaptations: [String] = []
+    /// What the steady solve adapted on its own and when (pseudo-time rewinds and caps), in order
+    /// (optional so that summaries written before it existed still decode).
+    public var adaptations: [String]?
     public var wallSeconds: Double = 0
     public var solveSeconds: Double = 0
 

@@ -38,7 +38,8 @@ public struct TimeAverage: Codable, Sendable {
     static let stepsPerFlowThrough = 100.0
 
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
-    public static func run(_ solver: FlowSolver, watch: [FlowSolver.Monitor], log: (String) -> Void) throws -> TimeAverage {
+    public static func run(_ solver: FlowSolver, watch: [FlowSolver.Monitor],
+                           log: (String) -> Void) throws -> TimeAverage {
         let g = solver.flow.grid
         let u = solver.speedScaleMPerS
         let length = max(g.x.length, g.y.length, g.z.length)
@@ -80,7 +81,8 @@ public struct TimeAverage: Codable, Sendable {
             BLAS.scal(v.count, 1 / Double(steps), v.p)
         }
         let bands = zip(watch, samples).map { monitor, s in
-            Band(name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)), min: s.min() ?? .nan, max: s.max() ?? .nan)
+            Band(name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
+                 min: s.min() ?? .nan, max: s.max() ?? .nan)
         }
         let outer = stepper.outerIterations.reduce(0, +)
         log(String(format: "time-averaged over %.3g s (%d steps, %d outer iterations) after %.3g s of spin-up; %@",
@@ -107,7 +109,8 @@ public struct TimeAverage: Codable, Sendable {
         var w: [FlowSolver.Monitor] = []
         if solver.flow.solveEnergy {
             for (name, cells) in report.boxCells.sorted(by: { $0.key < $1.key }) where !cells.isEmpty {
-                w.append(FlowSolver.Monitor("\(name) mean temperature (°C)") { $0.temperatureStats(cells: cells).meanC })
+                let label = "\(name) mean temperature (°C)"
+                w.append(FlowSolver.Monitor(label) { $0.temperatureStats(cells: cells).meanC })
             }
         }
         for ps in gc.patches {
@@ -115,7 +118,8 @@ public struct TimeAverage: Codable, Sendable {
             guard !cells.isEmpty else { continue }
             if case .pressureOutlet = ps.patch.kind {
                 if solver.flow.solveEnergy {
-                    w.append(FlowSolver.Monitor("\(ps.patch.name) temperature (°C)") { $0.temperatureStats(cells: cells).meanC })
+                    let label = "\(ps.patch.name) temperature (°C)"
+                    w.append(FlowSolver.Monitor(label) { $0.temperatureStats(cells: cells).meanC })
                 }
             } else {
                 w.append(FlowSolver.Monitor("\(ps.patch.name) pressure (Pa)") { $0.meanPressure(cells: cells) })

@@ -49,7 +49,8 @@ extension FlowSolver {
         s.timeWeights = timeWeights
         s.history = history
         s.scalars = ["referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
-                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex), "lastChangeRMS": lastChangeRMS,
+                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex),
+                     "lastChangeRMS": lastChangeRMS,
                      "pseudoCourant": pseudo.courant, "pseudoCourantCap": pseudo.courantCap,
                      "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
                      "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration)]

@@ -77,7 +77,8 @@ struct EnergyKernel {
             let D = Af / (0.5 * geo.width(a, m) / k[cc] + 0.5 * geo.width(a, upper ? m + 1 : m - 1) / k[cn])
             let coef = D + max(-Fo, 0)
             if upper { MomentumKernel<AxisX>.set(hi, a, cc, coef) } else { MomentumKernel<AxisX>.set(lo, a, cc, coef) }
-            // Advective form: aP gains the neighbour's coefficient, not D + max(Fo, 0) (see `FlowSolver.assembleEnergy`).
+            // Advective form: aP gains the neighbour's coefficient, not D + max(Fo, 0)
+            // (see `FlowSolver.assembleEnergy`).
             ap += coef
             if secondOrder {
                 let farPm = upper ? m - 1 : m + 1, farNm = upper ? m + 2 : m - 2

@@ -63,7 +63,9 @@ public struct SimpleOptions: Sendable {
     public var secondOrder = true
     /// Pseudo-transient continuation of steady solves with rewind (Steady/PseudoTransient.swift).
     public var pseudoTransient = true
-    public var pseudoCourantStart = 1.0
+    /// CFL_0 = 10: on the default rack at 4 cm, 1 took 427 outer iterations, 10 took 368 (369
+    /// undamped); the bundled cases and the benchmark converge with either.
+    public var pseudoCourantStart = 10.0
     public var pseudoCourantMax = 1e4
     public init() {}
 }
@@ -529,10 +531,20 @@ public final class FlowSolver {
             let scale = max(abs(lo), abs(hi), 1e-300)
             if recent[m].count < monitorWindow || (hi - lo) > (monitor.tolerance ?? monitorTolerance) * scale { flat = false }
         }
-        let flowConverged = options.criterion == .change ? last.velocityChange < options.tolerance : last.momentum < options.tolerance
-        return flat && last.mass < options.tolerance && flowConverged
-            && (!flow.solveEnergy || (options.temperatureChangeRMS ? last.temperatureChangeRMS : last.temperatureChange) < (options.temperatureTolerance ?? options.tolerance))
-            && (accept?(self) ?? true)
+        return flat && residualDistance(last) < 1 && (accept?(self) ?? true)
+    }
+
+    /// How far the residuals of `r` are from the steady tolerances: the largest of mass, flow
+    /// (velocity change or momentum residual, as `criterion` says) and temperature change over
+    /// their tolerances; below 1, the residual part of the steady rule holds.
+    func residualDistance(_ r: Residuals) -> Double {
+        let flowMeasure = options.criterion == .change ? r.velocityChange : r.momentum
+        var d = max(r.mass, flowMeasure) / options.tolerance
+        if flow.solveEnergy {
+            let t = options.temperatureChangeRMS ? r.temperatureChangeRMS : r.temperatureChange
+            d = max(d, t / (options.temperatureTolerance ?? options.tolerance))
+        }
+        return d.isNaN ? .infinity : d
     }
 
     func checkFinite(_ r: Residuals) throws {
