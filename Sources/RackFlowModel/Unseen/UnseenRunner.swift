@@ -67,7 +67,7 @@ public final class UnseenRunner {
             r.solveSeconds = s.solveSeconds
             r.massImbalance = s.balance.massImbalance
             r.energyError = s.balance.energyError
-            r.adaptations = s.adaptations
+            r.adaptations = s.adaptations ?? []
         } catch let e as RunDiverged {
             r.outcome = .diverged
             r.iterations = e.divergence.iteration
