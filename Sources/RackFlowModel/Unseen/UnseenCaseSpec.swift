@@ -74,7 +74,4 @@ struct UnseenCaseSpec {
     var boxes: [Box] = []
     var planes: [Plane] = []
     var patches: [Patch] = []
-
-    /// Heat released in all boxes, W.
-    var totalPowerW: Double { boxes.reduce(0) { $0 + $1.powerW } }
 }
