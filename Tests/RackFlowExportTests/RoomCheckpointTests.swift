@@ -261,7 +261,9 @@ final class RoomCheckpointTests: XCTestCase {
         let t0 = Date()
         let exe = try CLI.rackflow()
         guard let mpi = CLI.mpirun() else { throw XCTSkip("no mpirun (install openmpi-bin, bootstrap.sh)") }
-        let path = try Self.room("mpiterm", couplingIterations: 3, outer: 12)
+        // 30 outer iterations per rack solve: the two-rank run takes about 6 s, so the signal sent
+        // 1.5 s after the ranks appear lands mid-run (with 12 the run ended in 2 s, before it).
+        let path = try Self.room("mpiterm", couplingIterations: 3, outer: 30)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
         let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
