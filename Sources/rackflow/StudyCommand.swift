@@ -18,18 +18,32 @@ struct StudyCommand: ParsableCommand {
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Refinement factor of the finer grid.") var factor: Double = 1.5
         @Option(help: "Largest grid spacing of the base grid, m (overrides the file).") var maxSpacing: Double?
+        @Option(help: "Largest relative change (node flows, plenum pressure, GPU temperature rises) judged grid-independent.")
+        var tolerance: Double = 0.02
         @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).") var output: String?
 
-        struct Row: Codable { var quantity: String; var base: Double; var fine: Double; var relativeChange: Double }
+        /// A quantity is judged grid-independent when its relative change between the grids is at
+        /// most `tolerance` (temperatures as a change of their rise above the inlet).
+        struct Row: Codable {
+            var quantity: String
+            var base: Double
+            var fine: Double
+            var relativeChange: Double
+            var tolerance: Double
+            var independent: Bool
+        }
         struct Study: Codable {
             var caseName: String; var factor: Double
             var baseCells: Int; var fineCells: Int; var baseSeconds: Double; var fineSeconds: Double
             var baseConverged: Bool; var fineConverged: Bool
             var rows: [Row]; var largestChange: Double
+            /// Every row within its tolerance and both grids converged.
+            var gridIndependent: Bool
         }
 
         func run() throws {
             guard factor >= 1 else { throw ValidationError("--factor must be ≥ 1") }
+            guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a fraction > 0, e.g. 0.02") }
             let base = try loadCase(config, maxSpacing: maxSpacing)
             var fine = base
             fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
@@ -44,7 +58,9 @@ struct StudyCommand: ParsableCommand {
             let (a, b) = (runs[0].summary, runs[1].summary)
             var rows: [Row] = []
             func add(_ q: String, _ x: Double, _ y: Double, scale: Double? = nil) {
-                rows.append(Row(quantity: q, base: x, fine: y, relativeChange: abs(y - x) / max(abs(scale ?? x), 1e-300)))
+                let change = abs(y - x) / max(abs(scale ?? x), 1e-300)
+                rows.append(Row(quantity: q, base: x, fine: y, relativeChange: change, tolerance: tolerance,
+                                independent: change <= tolerance))
             }
             for (n, m) in zip(a.nodes, b.nodes) { add("\(n.name) flow (m³/s)", n.flowM3PerS, m.flowM3PerS) }
             // Temperatures compare as rises above the inlet (a change in °C over 20 °C would flatter them).
@@ -58,12 +74,24 @@ struct StudyCommand: ParsableCommand {
             add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
             let study = Study(caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
                               baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged, fineConverged: b.converged,
-                              rows: rows, largestChange: rows.filter { !$0.quantity.hasPrefix("plenum") }.map(\.relativeChange).max() ?? 0)
+                              rows: rows, largestChange: rows.map(\.relativeChange).max() ?? 0,
+                              gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
             var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells (\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
             md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells (\(b.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", b.solveSeconds)) s).\n\n"
-            md += "| quantity | base | fine | change |\n|---|---:|---:|---:|\n"
-            for r in rows { md += String(format: "| %@ | %.5g | %.5g | %.2f %% |\n", r.quantity, r.base, r.fine, 100 * r.relativeChange) }
-            md += String(format: "\nLargest change of node flows and the hottest GPU (rise above inlet): %.2f %%.\n", 100 * study.largestChange)
+            md += "| quantity | base | fine | change | verdict |\n|---|---:|---:|---:|---|\n"
+            for r in rows {
+                md += String(format: "| %@ | %.5g | %.5g | %.2f %% | %@ |\n", r.quantity, r.base, r.fine, 100 * r.relativeChange,
+                             r.independent ? "within \(100 * tolerance) %" : "CHANGES more than \(100 * tolerance) %")
+            }
+            md += String(format: "\nLargest change (node flows, plenum pressure, hottest GPU as a rise above the inlet): %.2f %%. ",
+                         100 * study.largestChange)
+            if study.gridIndependent {
+                md += "Both grids converged and every quantity is within \(100 * tolerance) %: the base grid is fine enough.\n"
+            } else if !(a.converged && b.converged) {
+                md += "Not judged grid-independent: a grid did not converge.\n"
+            } else {
+                md += "Not grid-independent at \(100 * tolerance) %: refine the base grid (--max-spacing) and study again.\n"
+            }
             let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
             let folder = try ResultFolder(final: dir)
             do {

@@ -190,16 +190,8 @@ public enum GridGenerator {
     }
 
     /// Cells for an interval `units` cell widths long (its length over a spacing, or ∫dt/S):
-    /// ⌈units⌉, except that within 1e-9 (relative) of an integer it is that integer. Lengths are
-    /// differences of decimal inputs, so an exact multiple arrives with rounding error on either
-    /// side, and ⌈12.000000000000002⌉ would add a thirteenth cell for it. At least 1.
-    static func cellCount(_ units: Double) -> Int {
-        // Capped before the conversion: Int(huge) and Int(nan) trap; the caller refuses the count.
-        guard units.isFinite else { return Int(1e12) }
-        let nearest = units.rounded()
-        if nearest >= 1 && abs(units - nearest) <= 1e-9 * nearest { return Int(min(nearest, 1e12)) }
-        return max(1, Int(min(units.rounded(.up), 1e12)))
-    }
+    /// `wholeCount` (RackFlowNumerics/Support/WholeCount.swift) says why it is not a plain ⌈·⌉.
+    static func cellCount(_ units: Double) -> Int { wholeCount(units) }
 
     /// Solve H ≤ cap so that ∫dt/S = n = `cellCount`(∫dt/S(cap)) exactly; when that rounded the
     /// total down (by ≤ 1e-9 relative) H stays at cap and `axis` stretches the steps instead.

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 // MARK: where a rack stands
 
@@ -104,7 +105,7 @@ public enum TrayProbes {
 
     /// Stations along a tray: its two ends and every `spacingM` or less between.
     public static func stations(_ t: RoomSpec.CableTray, spacingM: Double = 0.05) -> [SIMD3<Double>] {
-        let n = max(1, Int(((t.toXM - t.fromXM) / spacingM).rounded(.up)))
+        let n = wholeCount((t.toXM - t.fromXM) / spacingM)
         return (0...n).map { SIMD3(t.fromXM + (t.toXM - t.fromXM) * Double($0) / Double(n), t.yM, t.zM) }
     }
 

@@ -50,7 +50,7 @@ public final class TimeStepper {
     /// divides `outputInterval` into whole steps with u Δt / Δx ≤ `courant` for the given speed.
     public static func step(outputIntervalS: Double, maxSpeedMPerS: Double, minSpacingM: Double, courant: Double) -> Double {
         let limit = maxSpeedMPerS > 0 ? courant * minSpacingM / maxSpeedMPerS : outputIntervalS
-        let n = max(1, Int((outputIntervalS / limit).rounded(.up)))
+        let n = wholeCount(outputIntervalS / limit)
         return outputIntervalS / Double(n)
     }
 
