@@ -66,6 +66,8 @@ final class GenericCaseWriterTests: XCTestCase {
         XCTAssertEqual(oa.maxIterations, ob.maxIterations, file: file, line: line)
         XCTAssertEqual(oa.tolerance, ob.tolerance, file: file, line: line)
         XCTAssertEqual(oa.velocityRelaxation, ob.velocityRelaxation, file: file, line: line)
+        XCTAssertEqual(oa.steadyVelocityRelaxation, ob.steadyVelocityRelaxation, file: file, line: line)
+        XCTAssertEqual(oa.pseudoCourantMax, ob.pseudoCourantMax, file: file, line: line)
         XCTAssertEqual(oa.pressureRelaxation, ob.pressureRelaxation, file: file, line: line)
         XCTAssertEqual(oa.temperatureRelaxation, ob.temperatureRelaxation, file: file, line: line)
         XCTAssertEqual(oa.momentumSweeps, ob.momentumSweeps, file: file, line: line)
@@ -99,6 +101,8 @@ final class GenericCaseWriterTests: XCTestCase {
         fluid.specificHeatJPerKgK = 1007.5; fluid.expansionPerK = 1 / 300.15; fluid.referenceTemperatureC = 25
         var options = SimpleOptions()
         options.maxIterations = 321; options.tolerance = 3e-7; options.velocityRelaxation = 0.7
+        options.steadyVelocityRelaxation = 0.95
+        options.pseudoCourantMax = 250
         options.pressureRelaxation = 0.95; options.temperatureRelaxation = 0.8; options.momentumSweeps = 0
         options.energySweeps = 6; options.secondOrder = false
         let c = GenericCase(

@@ -74,6 +74,8 @@ import RackFlowPhysics
 ///   maxIterations: 2000        # default 2000
 ///   tolerance: 1e-6            # default 1e-6
 ///   velocityRelaxation: 0.9    # (0, 1], default 0.9
+///   steadyVelocityRelaxation: 1 # (0, 1], steady iterations only; default velocityRelaxation
+///   pseudoCourantMax: 1e4      # ≥ 1: cap of the pseudo-time Courant number, default 1e4
 ///   pressureRelaxation: 1.0    # (0, 1], default 1
 ///   temperatureRelaxation: 0.9 # (0, 1], default 0.9
 ///   momentumSweeps: 4          # ≥ 0 (0 = BiCGSTAB), default 4
@@ -461,12 +463,21 @@ public struct GenericCase {
         // Solver.
         var o = SimpleOptions()
         if let s = root.child("solver") {
-            try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation", "pressureRelaxation",
-                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder", "pressureTolerance", "pressureSmoother"])
+            try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation", "steadyVelocityRelaxation",
+                                      "pseudoCourantMax", "pressureRelaxation", "temperatureRelaxation", "momentumSweeps",
+                                      "energySweeps", "secondOrder", "pressureTolerance", "pressureSmoother"])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
             o.tolerance = try s.double("tolerance", default: o.tolerance, "must be > 0") { $0 > 0 }
             o.velocityRelaxation = try s.double("velocityRelaxation", default: o.velocityRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
+            if s.child("steadyVelocityRelaxation") != nil {
+                o.steadyVelocityRelaxation = try s.double("steadyVelocityRelaxation", default: 1, "must be in (0, 1]") {
+                    $0 > 0 && $0 <= 1
+                }
+            }
+            o.pseudoCourantMax = try s.double("pseudoCourantMax", default: o.pseudoCourantMax, "must be ≥ 1") {
+                $0 >= 1 && $0.isFinite
+            }
             o.pressureRelaxation = try s.double("pressureRelaxation", default: o.pressureRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
             o.temperatureRelaxation = try s.double("temperatureRelaxation", default: o.temperatureRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
             o.momentumSweeps = try s.int("momentumSweeps", default: o.momentumSweeps)

@@ -67,6 +67,11 @@ public struct SimpleOptions: Sendable {
     /// undamped); the bundled cases and the benchmark converge with either.
     public var pseudoCourantStart = 10.0
     public var pseudoCourantMax = 1e4
+    /// Momentum relaxation of steady iterations under the pseudo-time term (nil:
+    /// `velocityRelaxation`). The pseudo-time term damps by itself and a relaxation α caps the
+    /// step at about α/(1 − α) cell transits, so a case may set 1 here and keep
+    /// `velocityRelaxation` for the outer iterations of time steps.
+    public var steadyVelocityRelaxation: Double? = nil
     public init() {}
 }
 

@@ -29,8 +29,9 @@ extension FlowSolver {
 
         // Under-relaxation and the SIMPLEC factor d = A / (aP/α − Σ a_nb).
         let ramp = options.relaxationRampIterations, it = history.count
-        let alpha = ramp > 0 && it < ramp && options.velocityRelaxation > 0.5
-            ? 0.5 + (options.velocityRelaxation - 0.5) * Double(it) / Double(ramp) : options.velocityRelaxation
+        let target = isSteadyIteration && options.pseudoTransient
+            ? options.steadyVelocityRelaxation ?? options.velocityRelaxation : options.velocityRelaxation
+        let alpha = ramp > 0 && it < ramp && target > 0.5 ? 0.5 + (target - 0.5) * Double(it) / Double(ramp) : target
         fixed[a].withUnsafeBufferPointer { fixedP in
             Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1]) { k0, k1 in
                 for k in k0..<k1 { for j in 0..<F[1] {
