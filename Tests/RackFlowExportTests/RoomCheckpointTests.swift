@@ -216,7 +216,9 @@ final class RoomCheckpointTests: XCTestCase {
     func testSIGKILLAfterACheckpointThenResume() throws {
         let t0 = Date()
         let exe = try CLI.rackflow()
-        let path = try Self.room("sigkill", couplingIterations: 3, outer: 12)
+        // 30 outer iterations per rack solve, so coupling iterations 2 and 3 outlast the kill's
+        // random delay of up to 3 s (with 12 the run could end first).
+        let path = try Self.room("sigkill", couplingIterations: 3, outer: 30)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
         let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)

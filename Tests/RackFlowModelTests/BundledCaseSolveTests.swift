@@ -24,3 +24,33 @@ final class BundledCaseSolveTests: XCTestCase {
         }
     }
 }
+
+/// A case with the energy equation on and no heat anywhere (a generated case: a solid block in
+/// a 0.42 m/s draught). Its energy balance is judged against the enthalpy of a 1 mK rise of the
+/// through-flow; over the zero heat input it read 2,300 and the solve ran to its iteration
+/// limit with residuals at 1e-14.
+final class UnheatedCaseTests: XCTestCase {
+    func testEnergyOnWithoutHeatConverges() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-unheated-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("unheated.yaml").path
+        try """
+        name: unheated
+        domain: {size: [0.4, 0.1, 0.8]}
+        grid: {maxSpacing: 0.025}
+        physics: {energy: true, gravity: true, initialTemperature: 23.7}
+        boxes:
+          - {name: block, lo: [0.14, 0.03, 0.2], hi: [0.32, 0.07, 0.35], kind: solid}
+        patches:
+          - {name: inlet, side: south, kind: velocity, speed: 0.42, temperature: 23.7}
+          - {name: outlet, side: top, lo: [0.1, 0.02], hi: [0.32, 0.06], kind: outlet, pressure: 0}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try SteadyRun.run(try CaseFile.load(path: path))
+        let s = run.summary
+        XCTAssertTrue(s.converged, "not converged in \(s.iterations) iterations")
+        XCTAssertLessThan(s.iterations, 1000)
+        XCTAssertLessThan(s.balance.energyError, 1e-3)
+        print("unheated case: \(s.iterations) outer iterations, energy error \(s.balance.energyError)")
+    }
+}

@@ -166,6 +166,7 @@ final class RackCompileTests: XCTestCase {
         XCTAssertEqual(gc.options.velocityRelaxation, 0.7, "outer iterations of time steps")
         XCTAssertEqual(gc.options.steadyVelocityRelaxation, 1.0, "steady: the pseudo-time term damps instead")
         XCTAssertEqual(gc.options.pseudoCourantMax, 100)
+        XCTAssertEqual(gc.options.momentumSweeps, 8)
         XCTAssertEqual(gc.options.temperatureRelaxation, 1.0)
         XCTAssertEqual(gc.options.energySweeps, 12)
         XCTAssertEqual(gc.options.tolerance, 1e-3)

@@ -44,10 +44,10 @@ final class UnseenCaseTests: XCTestCase {
     }
 
     /// 20 small cases (2,000–8,000 cells, seeds 1001–1020) solved with the default settings:
-    /// none diverges or fails. The goal is stricter: each converges or ends time-averaged. Today
-    /// 17 converge, 2 end time-averaged and seed 1002 ends not converged after 2,000 iterations
-    /// (its residuals stall below the no-steady-state thresholds), so that rule is printed per
-    /// case, not asserted, until the solver meets it.
+    /// each converges or, where the steady iteration stalls under its strongest damping, ends
+    /// with a time-averaged answer; none diverges, fails or ends merely not converged (today 17
+    /// converge and 3 end time-averaged; seed 1002's residuals used to stall below the
+    /// no-steady-state thresholds and run to the iteration limit).
     func testSmallCasesSolveWithDefaults() throws {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("rackflow-unseen-\(UUID().uuidString)")
@@ -65,7 +65,7 @@ final class UnseenCaseTests: XCTestCase {
         let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0))
         for line in report.lines() { print(line) }
         for r in results {
-            XCTAssertTrue(r.outcome == .converged || r.outcome == .timeAveraged || r.outcome == .notConverged,
+            XCTAssertTrue(r.outcome == .converged || r.outcome == .timeAveraged,
                           "seed \(r.seed): \(r.outcome.rawValue)" + (r.error.map { ": \($0)" } ?? ""))
         }
         let settled = results.filter { $0.outcome == .converged || $0.outcome == .timeAveraged }.count

@@ -5,6 +5,18 @@ import RackFlowModel
 /// hottest parts and their margins, fans, balances, pictures.
 public enum ReportWriter {
 
+    /// The steady stopping rule this solve was held to (Results/SteadyRun.swift, MonitorSettling).
+    static func stoppingRule(_ s: SolveSummary, _ gc: GenericCase) -> String {
+        let residuals = String(format: "normalised mass residual and velocity change below %.0e", gc.options.tolerance)
+        let balances = "mass balance to 1e-6" + (gc.energy ? " and energy balance to 0.5 %" : "")
+        guard !s.nodes.isEmpty else { return "Stopping rule: \(residuals); \(balances)." }
+        return String(format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, the hottest "
+                      + "GPU air and every part's air temperature to %.2f K (flat over 20 iterations, and the change "
+                      + "still to come, extrapolated from the last two 20-iteration changes, as small); as safeguards "
+                      + "the %@ and %@.", 100 * SteadyRun.flowTolerance, SteadyRun.temperatureToleranceK,
+                      residuals, balances)
+    }
+
     public static func markdown(_ s: SolveSummary, genericCase gc: GenericCase, source: String,
                                 pictures: [(file: String, caption: String)]) -> String {
         var r = "# RackFlow report: \(s.caseName)\n\n"
@@ -19,6 +31,7 @@ public enum ReportWriter {
                 : "**Not converged** after \(s.iterations) iterations (read the numbers as provisional)"
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
+        r += stoppingRule(s, gc) + "\n\n"
         if let ta = s.timeAveraged, !ta.quantities.isEmpty {
             r += "## Time averages and their bands\n\n"
             r += "| quantity | mean | min | max | band |\n|---|---:|---:|---:|---:|\n"

@@ -35,7 +35,7 @@ public struct SteadyRun {
         log("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
         let solver = try FlowSolver(flow, options: options)
 
-        let monitors = Self.monitors(layout: c.layout, report: report)
+        let monitors = Self.monitors(layout: c.layout, report: report, genericCase: gc)
         let accept = Self.balancesHold
         let t0 = Date()
         var converged = true
@@ -111,24 +111,47 @@ public struct SteadyRun {
         return SteadyRun(genericCase: gc, report: report, solver: solver, summary: summary)
     }
 
-    /// What a rack solve watches: every node's front-mesh flow and the hottest GPU air (flat to
-    /// 1e-4), every part's air temperature (flat to 1e-3 of its value in °C, ≈ 0.05 K).
-    public static func monitors(layout: RackLayout?, report: VoxelReport) -> [FlowSolver.Monitor] {
+    /// What a rack solve watches, and the stopping rule on them (`MonitorSettling`: flat over 20
+    /// iterations and, extrapolated, within the tolerance of its limit): every node's
+    /// front-mesh flow to 0.1 %, the hottest GPU air and every part's air temperature to
+    /// 0.05 K, and the plenum pressure (inlet patch over exhaust) to 0.1 %. The residuals (change
+    /// below 1e-3) and the global balances are the safeguards.
+    public static func monitors(layout: RackLayout?, report: VoxelReport,
+                                genericCase gc: GenericCase? = nil) -> [FlowSolver.Monitor] {
         guard let layout else { return [] }
         var monitors: [FlowSolver.Monitor] = []
         for n in layout.nodes {
             guard let pf = report.planeFaces[n.frontPlane] else { continue }
-            monitors.append(FlowSolver.Monitor(n.name) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
+            monitors.append(FlowSolver.Monitor(n.name, tolerance: flowTolerance) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
         }
         let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
-        if !gpuCells.isEmpty { monitors.append(FlowSolver.Monitor("max GPU air") { $0.temperatureStats(cells: gpuCells).maxC }) }
+        if !gpuCells.isEmpty {
+            monitors.append(FlowSolver.Monitor("max GPU air", absoluteTolerance: temperatureToleranceK) {
+                $0.temperatureStats(cells: gpuCells).maxC
+            })
+        }
         for p in layout.parts {
             let cells = report.boxCells[p.regionBox] ?? []
             guard !cells.isEmpty else { continue }
-            monitors.append(FlowSolver.Monitor(p.name, tolerance: 1e-3) { $0.temperatureStats(cells: cells).meanC })
+            monitors.append(FlowSolver.Monitor(p.name, absoluteTolerance: temperatureToleranceK) {
+                $0.temperatureStats(cells: cells).meanC
+            })
+        }
+        let inflow = gc?.patches.first { ps in
+            if case .pressureOutlet = ps.patch.kind { return false }
+            return true
+        }
+        if let plenum = inflow {
+            monitors.append(FlowSolver.Monitor("plenum pressure", tolerance: flowTolerance) { s in
+                s.meanPressure(cells: s.cells(along: plenum.patch))
+            })
         }
         return monitors
     }
+
+    /// The stopping rule's tolerances for racks (`monitors`), stated in every report.
+    public static let flowTolerance = 1e-3
+    public static let temperatureToleranceK = 0.05
 
     /// The global balances a converged steady solve must meet: mass to 1e-6, energy to 0.5 %.
     public static func balancesHold(_ s: FlowSolver) -> Bool {

@@ -53,7 +53,9 @@ extension FlowSolver {
                      "lastChangeRMS": lastChangeRMS,
                      "pseudoCourant": pseudo.courant, "pseudoCourantCap": pseudo.courantCap,
                      "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
-                     "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration)]
+                     "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration),
+                     "pseudoMonitorWaitStart": Double(pseudo.monitorWaitStart),
+                     "pseudoEnergyCourant": pseudo.energyCourant]
         return s
     }
 
@@ -99,11 +101,13 @@ extension FlowSolver {
         lastChangeIndex = Int(s.scalars["lastChangeIndex"] ?? 0)
         lastChangeRMS = s.scalars["lastChangeRMS"] ?? 0
         pseudo.courant = s.scalars["pseudoCourant"] ?? 0
+        pseudo.energyCourant = s.scalars["pseudoEnergyCourant"] ?? pseudo.courant
         pseudo.courantCap = s.scalars["pseudoCourantCap"] ?? 0
         pseudo.referenceResidual = s.scalars["pseudoReferenceResidual"] ?? 0
         pseudo.rewinds = Int(s.scalars["pseudoRewinds"] ?? 0)
         pseudo.bestResidual = s.scalars["pseudoBestResidual"] ?? .greatestFiniteMagnitude
         pseudo.bestIteration = Int(s.scalars["pseudoBestIteration"] ?? 0)
+        pseudo.monitorWaitStart = Int(s.scalars["pseudoMonitorWaitStart"] ?? 0)
         pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
         // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
         // stands): rebuild the hierarchy from the coefficients the running solver built it from.

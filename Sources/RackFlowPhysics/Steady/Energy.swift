@@ -49,7 +49,7 @@ extension FlowSolver {
                 T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p), hi: (A.aE.p, A.aN.p, A.aT.p),
                 solid: solid.baseAddress!, k: kP.baseAddress!, heat: hasHeat ? heat.baseAddress! : nil, geo: arrays,
                 rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder, tracer: tracer, timeC: timeC,
-                pseudoSpeed: tracer ? 0 : pseudoSpeed,
+                pseudoSpeed: tracer ? 0 : energyPseudoSpeed,
                 old0: olds.count > 0 ? olds[0].1 : nil, oldWeight0: olds.count > 0 ? olds[0].0 : 0,
                 old1: olds.count > 1 ? olds[1].1 : nil, oldWeight1: olds.count > 1 ? olds[1].0 : 0)
             Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in

@@ -67,6 +67,8 @@ public struct SimpleOptions: Sendable {
     /// undamped); the bundled cases and the benchmark converge with either.
     public var pseudoCourantStart = 10.0
     public var pseudoCourantMax = 1e4
+    /// Cap of the energy equation's pseudo-time Courant number (Steady/PseudoTransient.swift).
+    public var pseudoEnergyCourantMax = 1e4
     /// Momentum relaxation of steady iterations under the pseudo-time term (nil:
     /// `velocityRelaxation`). The pseudo-time term damps by itself and a relaxation α caps the
     /// step at about α/(1 − α) cell transits, so a case may set 1 here and keep
@@ -496,10 +498,13 @@ public final class FlowSolver {
     public struct Monitor {
         public var name: String
         public var value: (FlowSolver) -> Double
-        /// Flatness tolerance of this monitor (nil: the solve's `monitorTolerance`).
+        /// Tolerance of this monitor relative to its magnitude (nil: the solve's `monitorTolerance`).
         public var tolerance: Double?
-        public init(_ name: String, tolerance: Double? = nil, _ value: @escaping (FlowSolver) -> Double) {
-            self.name = name; self.value = value; self.tolerance = tolerance
+        /// Tolerance in the monitor's own units (K for a temperature); replaces `tolerance`.
+        public var absoluteTolerance: Double?
+        public init(_ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
+                    _ value: @escaping (FlowSolver) -> Double) {
+            self.name = name; self.value = value; self.tolerance = tolerance; self.absoluteTolerance = absoluteTolerance
         }
     }
 
@@ -524,19 +529,27 @@ public final class FlowSolver {
     }
 
     /// The steady convergence rule after iteration `last`: each monitor's value is appended to
-    /// its window in `recent` (kept at `monitorWindow` values) and must be flat to its
-    /// tolerance over a full window; the residuals must be below the tolerances; `accept` last.
+    /// its history in `recent` (kept at 2 `monitorWindow` + 1 values) and must have settled to
+    /// its tolerance (`MonitorSettling`: flat over the last window and, extrapolated, within the
+    /// tolerance of its limit); the residuals must be below the tolerances; `accept` last.
     public func steadyConverged(_ last: Residuals, monitors: [Monitor], recent: inout [[Double]], monitorWindow: Int,
                                 monitorTolerance: Double, accept: ((FlowSolver) -> Bool)?) -> Bool {
-        var flat = true
+        var settled = true
         for (m, monitor) in monitors.enumerated() {
             recent[m].append(monitor.value(self))
-            if recent[m].count > monitorWindow { recent[m].removeFirst() }
-            let lo = recent[m].min()!, hi = recent[m].max()!
-            let scale = max(abs(lo), abs(hi), 1e-300)
-            if recent[m].count < monitorWindow || (hi - lo) > (monitor.tolerance ?? monitorTolerance) * scale { flat = false }
+            if recent[m].count > 2 * monitorWindow + 1 { recent[m].removeFirst() }
+            let rule = MonitorSettling(window: monitorWindow, relative: monitor.tolerance ?? monitorTolerance,
+                                       absolute: monitor.absoluteTolerance)
+            if !rule.settled(recent[m]) { settled = false }
         }
-        return flat && residualDistance(last) < 1 && (accept?(self) ?? true)
+        let residualsMet = residualDistance(last) < 1
+        if settled && residualsMet && (accept?(self) ?? true) { return true }
+        if residualsMet {
+            pseudoAwaitMonitors(last)
+        } else {
+            pseudo.monitorWaitStart = 0
+        }
+        return false
     }
 
     /// How far the residuals of `r` are from the steady tolerances: the largest of mass, flow
