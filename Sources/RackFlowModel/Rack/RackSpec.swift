@@ -122,31 +122,21 @@ public struct RackSpec {
         // across, so the mixing length is capped at 0.09 δ = 18 mm.
         if phys?.child("turbulence") == nil { base.turbulence = .mixingLength(deltaM: 0.2) }
         if phys?.child("initialTemperature") == nil { base.initialTemperatureC = inletTemperatureC }
-        // Solver defaults for racks (each overridable under `solver:`). Momentum is not
-        // under-relaxed: the pseudo-time term damps it instead (Steady/PseudoTransient.swift). A
-        // relaxation α adds (1 − α)/α · aP to a row, a pseudo-time step of about α/(1 − α) cell
-        // transits: 0.7, the rack default before, held the whole solve at a Courant number near
-        // 2.3 however far the residuals fell, and the refinery rack took 374–380 outer iterations.
-        // With α = 1 the Courant number grows with switched evolution relaxation, capped at 100:
-        // the jets and wakes of dozens of fans rock at a higher one (cap 300: stalled at 9× the
-        // tolerances; 10⁴: at 11–15×, until the stall rule cut the cap). Measured on the refinery
-        // rack: 253 iterations at 2 cm, 244 at 3 cm, at answers equal to a tight reference.
+        // Solver defaults for racks (each overridable under `solver:`). Steady iterations take
+        // the case-file defaults (unrelaxed, pseudo-time Courant cap 100, 8 momentum sweeps:
+        // Config/GenericCase.swift), measured here first: the rack's fixed relaxation of 0.7 had
+        // held the whole solve at a pseudo-time Courant number near 2.3, and the refinery rack
+        // took 374–380 outer iterations; unrelaxed with the cap at 100, 244 at 3 cm (cap 300:
+        // stalled at 9× the tolerances; 10⁴: at 11–15×, until the stall rule cut the cap); with
+        // 8 momentum sweeps instead of 4, 181 (BiCGSTAB to 0.1 also 181, slower per iteration).
+        // The outer iterations of a surge's time steps keep 0.7 for the jets of dozens of fans.
         // Temperature is nearly linear given the flow, so it is not relaxed and gets more sweeps;
         // convergence is judged on the monitors (node flows, GPU air, every part's air
         // temperature) and the global balances, with change residuals below 1e-3 (temperature by
         // its RMS change: one cell beside a face whose tiny flow flips direction can rock by a
         // kelvin for ever without moving any balance or monitor).
         let sv = root.child("solver")
-        if sv?.child("velocityRelaxation") == nil {
-            base.options.velocityRelaxation = 0.7   // the outer iterations of a surge's time steps
-            if sv?.child("steadyVelocityRelaxation") == nil { base.options.steadyVelocityRelaxation = 1.0 }
-        }
-        if sv?.child("pseudoCourantMax") == nil { base.options.pseudoCourantMax = 100 }
-        // Unrelaxed rows are less diagonally dominant, and 4 Gauss–Seidel sweeps left enough of
-        // each momentum solve undone to cost outer iterations: with 8 the refinery rack at 3 cm
-        // took 181 instead of 244 (BiCGSTAB to 0.1 also 181, slower per iteration), the 4-GPU
-        // rack 240 instead of 330, for 2.5 % more time per iteration.
-        if sv?.child("momentumSweeps") == nil { base.options.momentumSweeps = 8 }
+        if sv?.child("velocityRelaxation") == nil { base.options.velocityRelaxation = 0.7 }
         // Relaxation ramps from 0.5 over the first 50 iterations: from rest, a 3 cm rack at a
         // fixed 0.7 ran away at iteration 16 (before the pseudo-time term existed).
         base.options.relaxationRampIterations = 50
