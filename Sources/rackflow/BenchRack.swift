@@ -7,7 +7,8 @@ import RackFlowNumerics
 extension Bench {
     struct Rack: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time a steady rack solve to convergence (default: the bundled refinery rack) against the targets: ≤ 25 s at the default grid, ≤ 20 s with --max-spacing 0.03."
+            abstract: "Time a steady rack solve to convergence (default: the bundled refinery rack) against the "
+                + "targets: ≤ 25 s at the default grid, ≤ 20 s with --max-spacing 0.03."
         )
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
@@ -49,7 +50,8 @@ extension Bench {
             if json { print(try ResultWriter.json(r), terminator: ""); return }
             print(String(format: "bench rack — %@: %d cells, %d outer iterations = %.0f fine-grid work units (%@), "
                          + "%.1f s wall (target %.0f s: %@); %.2f s per iteration, %.2f µs per cell per iteration",
-                         r.caseName, r.cells, r.iterations, r.fineGridWorkUnits, r.converged ? "converged" : "NOT converged",
+                         r.caseName, r.cells, r.iterations, r.fineGridWorkUnits,
+                         r.converged ? "converged" : "NOT converged",
                          r.wallSeconds, goal,
                          r.meetsTarget ? "met" : "MISSED", r.secondsPerIteration, r.usPerCellIteration))
             print("  phases: " + r.phases.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }.joined(separator: ", "))

@@ -18,7 +18,8 @@ struct StudyCommand: ParsableCommand {
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Refinement factor of the finer grid.") var factor: Double = 1.5
         @Option(help: "Largest grid spacing of the base grid, m (overrides the file).") var maxSpacing: Double?
-        @Option(help: "Largest relative change (node flows, plenum pressure, GPU temperature rises) judged grid-independent.")
+        @Option(help: ArgumentHelp(stringLiteral: "Largest relative change (node flows, plenum pressure, GPU "
+                                   + "temperature rises) judged grid-independent."))
         var tolerance: Double = 0.02
         @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).") var output: String?
 
@@ -43,7 +44,9 @@ struct StudyCommand: ParsableCommand {
 
         func run() throws {
             guard factor >= 1 else { throw ValidationError("--factor must be ≥ 1") }
-            guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a fraction > 0, e.g. 0.02") }
+            guard tolerance > 0, tolerance.isFinite else {
+                throw ValidationError("--tolerance must be a fraction > 0, e.g. 0.02")
+            }
             let base = try loadCase(config, maxSpacing: maxSpacing)
             var fine = base
             fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
@@ -80,17 +83,20 @@ struct StudyCommand: ParsableCommand {
             md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells (\(b.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", b.solveSeconds)) s).\n\n"
             md += "| quantity | base | fine | change | verdict |\n|---|---:|---:|---:|---|\n"
             for r in rows {
-                md += String(format: "| %@ | %.5g | %.5g | %.2f %% | %@ |\n", r.quantity, r.base, r.fine, 100 * r.relativeChange,
-                             r.independent ? "within \(100 * tolerance) %" : "CHANGES more than \(100 * tolerance) %")
+                let verdict = r.independent ? "within \(100 * tolerance) %" : "CHANGES more than \(100 * tolerance) %"
+                md += String(format: "| %@ | %.5g | %.5g | %.2f %% | %@ |\n", r.quantity, r.base, r.fine,
+                             100 * r.relativeChange, verdict)
             }
-            md += String(format: "\nLargest change (node flows, plenum pressure, hottest GPU as a rise above the inlet): %.2f %%. ",
-                         100 * study.largestChange)
+            md += String(format: "\nLargest change (node flows, plenum pressure, hottest GPU as a rise above the "
+                         + "inlet): %.2f %%. ", 100 * study.largestChange)
             if study.gridIndependent {
-                md += "Both grids converged and every quantity is within \(100 * tolerance) %: the base grid is fine enough.\n"
+                md += "Both grids converged and every quantity is within \(100 * tolerance) %: "
+                md += "the base grid is fine enough.\n"
             } else if !(a.converged && b.converged) {
                 md += "Not judged grid-independent: a grid did not converge.\n"
             } else {
-                md += "Not grid-independent at \(100 * tolerance) %: refine the base grid (--max-spacing) and study again.\n"
+                md += "Not grid-independent at \(100 * tolerance) %: "
+                md += "refine the base grid (--max-spacing) and study again.\n"
             }
             let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
             let folder = try ResultFolder(final: dir)

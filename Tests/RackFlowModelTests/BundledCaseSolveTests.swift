@@ -31,7 +31,8 @@ final class BundledCaseSolveTests: XCTestCase {
 /// limit with residuals at 1e-14.
 final class UnheatedCaseTests: XCTestCase {
     func testEnergyOnWithoutHeatConverges() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-unheated-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rackflow-unheated-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("unheated.yaml").path

@@ -10,9 +10,10 @@ public enum ReportWriter {
         let residuals = String(format: "normalised mass residual and velocity change below %.0e", gc.options.tolerance)
         let balances = "mass balance to 1e-6" + (gc.energy ? " and energy balance to 0.5 %" : "")
         guard !s.nodes.isEmpty else { return "Stopping rule: \(residuals); \(balances)." }
-        return String(format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, the hottest "
-                      + "GPU air and every part's air temperature to %.2f K (flat over 20 iterations, and the change "
-                      + "still to come, extrapolated from the last two 20-iteration changes, as small); as safeguards "
+        return String(format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, "
+                      + "the hottest GPU air and every part's air temperature to %.2f K (flat over 20 iterations, "
+                      + "and the change still to come, extrapolated from the last two 20-iteration changes, as "
+                      + "small); as safeguards "
                       + "the %@ and %@.", 100 * SteadyRun.flowTolerance, SteadyRun.temperatureToleranceK,
                       residuals, balances)
     }

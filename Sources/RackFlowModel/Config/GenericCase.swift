@@ -471,9 +471,10 @@ public struct GenericCase {
         o.pseudoCourantMax = 100
         o.momentumSweeps = 8
         if let s = sv {
-            try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation", "steadyVelocityRelaxation",
-                                      "pseudoCourantMax", "pressureRelaxation", "temperatureRelaxation", "momentumSweeps",
-                                      "energySweeps", "secondOrder", "pressureTolerance", "pressureSmoother"])
+            try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation",
+                                      "steadyVelocityRelaxation", "pseudoCourantMax", "pressureRelaxation",
+                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder",
+                                      "pressureTolerance", "pressureSmoother"])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
             o.tolerance = try s.double("tolerance", default: o.tolerance, "must be > 0") { $0 > 0 }

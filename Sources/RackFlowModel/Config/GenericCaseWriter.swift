@@ -106,7 +106,8 @@ extension GenericCase {
         out.append("solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
                    + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), "
                    + (o.steadyVelocityRelaxation.map { "steadyVelocityRelaxation: \(Self.num($0)), " } ?? "")
-                   + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
+                   + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), "
+                   + "pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
                    + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
                    + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: \(Self.num(o.pressureTolerance)), "
                    + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")

@@ -122,7 +122,9 @@ public struct SteadyRun {
         var monitors: [FlowSolver.Monitor] = []
         for n in layout.nodes {
             guard let pf = report.planeFaces[n.frontPlane] else { continue }
-            monitors.append(FlowSolver.Monitor(n.name, tolerance: flowTolerance) { $0.flowRate(axis: pf.axis, faces: pf.faces) })
+            monitors.append(FlowSolver.Monitor(n.name, tolerance: flowTolerance) {
+                $0.flowRate(axis: pf.axis, faces: pf.faces)
+            })
         }
         let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
         if !gpuCells.isEmpty {

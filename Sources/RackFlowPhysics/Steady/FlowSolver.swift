@@ -504,7 +504,10 @@ public final class FlowSolver {
         public var absoluteTolerance: Double?
         public init(_ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
                     _ value: @escaping (FlowSolver) -> Double) {
-            self.name = name; self.value = value; self.tolerance = tolerance; self.absoluteTolerance = absoluteTolerance
+            self.name = name
+            self.value = value
+            self.tolerance = tolerance
+            self.absoluteTolerance = absoluteTolerance
         }
     }
 

@@ -205,7 +205,8 @@ extension FlowSolver {
             pseudo.energyCourant = min(pseudo.energyCourant, energyCourantCap)
             pseudo.adaptations.append("outer iteration \(r.iteration): residuals within their tolerances but the "
                                       + "monitors or balances unsettled for \(Self.stallIterations) iterations; "
-                                      + "pseudo-time Courant number capped at " + String(format: "%.3g", pseudo.courantCap))
+                                      + "pseudo-time Courant number capped at "
+                                      + String(format: "%.3g", pseudo.courantCap))
         }
     }
 
