@@ -33,10 +33,11 @@ import RackFlowNumerics
 ///   | option                     | key                      | default | meaning                        |
 ///   | pseudoTransient            | —                        | true    | steady solves use the term     |
 ///   | pseudoCourantStart         | —                        | 10      | CFL_0                          |
-///   | pseudoCourantMax           | pseudoCourantMax         | 1e4     | cap before any rewind (racks:  |
-///   |                            |                          |         | 100)                           |
+///   | pseudoCourantMax           | pseudoCourantMax         | 1e4     | cap before any rewind (case    |
+///   |                            |                          |         | and rack files: 100)           |
 ///   | steadyVelocityRelaxation   | steadyVelocityRelaxation | nil     | momentum relaxation of steady  |
-///   |                            |                          |         | iterations (racks: 1)          |
+///   |                            |                          |         | iterations (case and rack      |
+///   |                            |                          |         | files: 1)                      |
 ///   | pseudoEnergyCourantMax     | —                        | 1e4     | energy's cap, scaled with the  |
 ///   |                            |                          |         | momentum cap on cuts           |
 ///
@@ -163,13 +164,8 @@ extension FlowSolver {
         pseudo.bestIteration = r.iteration
         guard stalled else { return }
         if pseudo.courantCap > options.pseudoCourantStart {
-            pseudo.courantCap = max(min(pseudo.courant, pseudo.courantCap) / 8, options.pseudoCourantStart)
-            pseudo.courant = min(pseudo.courant, pseudo.courantCap)
-            pseudo.energyCourant = min(pseudo.energyCourant, energyCourantCap)
-            pseudo.adaptations.append("outer iteration \(r.iteration): residuals stalled at "
-                                      + String(format: "%.3g", distance) + "× their tolerances for "
-                                      + "\(Self.stallIterations) iterations; pseudo-time Courant number capped at "
-                                      + String(format: "%.3g", pseudo.courantCap))
+            lowerCourantCap(at: r.iteration, because: "residuals stalled at " + String(format: "%.3g", distance)
+                                + "× their tolerances for \(Self.stallIterations) iterations")
         } else if !pseudo.noSteadyState {
             // Stalled for a whole window under the strongest damping, where an iteration is a
             // time step of about h/U: the air itself is moving, in a jet at Re ≈ 3·10⁴ by 10 % of
@@ -200,14 +196,19 @@ extension FlowSolver {
         guard r.iteration - pseudo.monitorWaitStart >= Self.stallIterations else { return }
         pseudo.monitorWaitStart = r.iteration
         if pseudo.courantCap > options.pseudoCourantStart {
-            pseudo.courantCap = max(min(pseudo.courant, pseudo.courantCap) / 8, options.pseudoCourantStart)
-            pseudo.courant = min(pseudo.courant, pseudo.courantCap)
-            pseudo.energyCourant = min(pseudo.energyCourant, energyCourantCap)
-            pseudo.adaptations.append("outer iteration \(r.iteration): residuals within their tolerances but the "
-                                      + "monitors or balances unsettled for \(Self.stallIterations) iterations; "
-                                      + "pseudo-time Courant number capped at "
-                                      + String(format: "%.3g", pseudo.courantCap))
+            lowerCourantCap(at: r.iteration, because: "residuals within their tolerances but the monitors or "
+                                + "balances unsettled for \(Self.stallIterations) iterations")
         }
+    }
+
+    /// A stall's remedy: the cap 8× below the lower of the present Courant number and cap, not
+    /// below CFL_0, for momentum and (scaled) energy alike; recorded in `adaptations`.
+    private func lowerCourantCap(at iteration: Int, because why: String) {
+        pseudo.courantCap = max(min(pseudo.courant, pseudo.courantCap) / 8, options.pseudoCourantStart)
+        pseudo.courant = min(pseudo.courant, pseudo.courantCap)
+        pseudo.energyCourant = min(pseudo.energyCourant, energyCourantCap)
+        pseudo.adaptations.append("outer iteration \(iteration): \(why); pseudo-time Courant number capped at "
+                                  + String(format: "%.3g", pseudo.courantCap))
     }
 
     /// A soft runaway: velocities 10× past every speed scale that have also grown
