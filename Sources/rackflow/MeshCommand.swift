@@ -43,8 +43,16 @@ struct MeshCommand: ParsableCommand {
             for a in 0..<3 { print("\(["x", "y", "z"][a]) lines (mm): " + g.axis(a).faces.map { String(format: "%.1f", $0 * 1000) }.joined(separator: " ")) }
         }
         for p in pictures { print("picture \(dir.path)/\(p)") }
+        let open = c.genericCase.planes.filter { p in
+            if case .wall = p.kind { return false }
+            return report.planeFaces[p.name] != nil
+        }
+        if open.isEmpty {
+            print("no sheets or fans")
+            return
+        }
         print("sheets and fans after snapping (flow area / requested area):")
-        for p in c.genericCase.planes {
+        for p in open {
             guard let f = report.planeFaces[p.name] else { continue }
             let kind: String
             switch p.kind { case .sheet: kind = "sheet"; case .fan: kind = "fan"; case .wall: continue }

@@ -71,6 +71,8 @@ public enum ReportWriter {
             r += "\n"
         }
 
+        if let o = s.objects { r += objectTables(o) }
+
         if !s.parts.isEmpty {
             r += "## Hottest parts (least margin first)\n\n"
             r += "Temperatures come from compact models: the air around the part plus power × a resistance that falls with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are in the part files under `Meshes/parts/`.\n\n"
@@ -101,7 +103,9 @@ public enum ReportWriter {
         r += "## Balances\n\n"
         r += "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in \(f(s.balance.massInKgPerS, 4)) kg/s).\n"
         r += "- Energy: sources \(w(s.balance.heatSourcesW)), carried out by the air \(w(s.balance.heatCarriedOutW)); relative error \(String(format: "%.2e", s.balance.energyError)).\n"
-        if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 { r += "- Exhaust air \(f(s.exhaustC, 1)) °C.\n" }
+        if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 {
+            r += "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face).\n"
+        }
         r += "\n"
 
         if !pictures.isEmpty {
@@ -109,6 +113,46 @@ public enum ReportWriter {
             for p in pictures { r += "### \(p.caption.prefix(1).uppercased() + p.caption.dropFirst())\n\n![\(p.caption)](slices/\(p.file))\n\n" }
         }
         r += "## Files\n\n- `summary.json`: every number above, machine-readable.\n- `fields.vtr` (exact grid) and `fields.vti` (uniform resampling): temperature, pressure, speed, velocity, cell type for ParaView.\n- `residuals.csv`, `log.txt`: the solve's history.\n"
+        return r
+    }
+
+    /// Inlets and outlets; in a generic case also every box and plane (`ObjectSummary`).
+    static func objectTables(_ o: ObjectSummary) -> String {
+        var r = ""
+        if !o.patches.isEmpty {
+            r += "## Inlets and outlets\n\n"
+            r += "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
+            r += "temperatures mixed-cup (flow-weighted).\n\n"
+            r += "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |\n"
+            r += "|---|---|---:|---:|---:|---:|\n"
+            for p in o.patches {
+                r += "| \(p.name) | \(p.kind) | \(f(p.flowM3PerS, 5)) | \(f(p.flowM3PerS * 1000, 2)) | "
+                r += "\(f(p.temperatureC, 2)) | \(f(p.pressurePa, 2)) |\n"
+            }
+            r += "\n"
+        }
+        if !o.boxes.isEmpty {
+            r += "## Boxes\n\nFlow: the air entering the box across its surface.\n\n"
+            r += "| box | kind | heat (W) | flow (m³/s) | mean air (°C) | hottest air (°C) |\n"
+            r += "|---|---|---:|---:|---:|---:|\n"
+            for b in o.boxes {
+                r += "| \(b.name) | \(b.kind) | \(f(b.powerW, 1)) | \(f(b.flowM3PerS, 5)) | \(f(b.meanC, 2)) | "
+                r += "\(f(b.maxC, 2)) |\n"
+            }
+            r += "\n"
+        }
+        if !o.planes.isEmpty {
+            r += "## Sheets, walls and fans\n\n"
+            r += "Flow signed along the plane's normal axis; pressure drop: lower side minus upper side "
+            r += "(a fan's rise shows as a negative drop).\n\n"
+            r += "| plane | kind | normal | area (m²) | flow (m³/s) | temperature (°C) | pressure drop (Pa) |\n"
+            r += "|---|---|---|---:|---:|---:|---:|\n"
+            for p in o.planes {
+                r += "| \(p.name) | \(p.kind) | \(p.axis) | \(f(p.areaM2, 4)) | \(f(p.flowM3PerS, 5)) | "
+                r += "\(f(p.temperatureC, 2)) | \(f(p.pressureDropPa, 2)) |\n"
+            }
+            r += "\n"
+        }
         return r
     }
 

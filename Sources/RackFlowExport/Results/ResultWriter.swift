@@ -51,8 +51,13 @@ public enum ResultWriter {
         let state = s.timeAveraged != nil ? "no steady state; time-averaged after"
             : (s.converged ? "converged in" : "NOT converged in")
         var out = "\n\(s.caseName): \(state) \(s.iterations) iterations, \(String(format: "%.1f", s.wallSeconds)) s\n"
-        out += String(format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.1f °C\n", s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
-        out += "node      flow (m³/s)  in (°C)  out (°C)  power (W)  hottest part\n"
+        out += String(format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.2f °C (mixed-cup)\n",
+                      s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
+        if s.nodes.isEmpty, let o = s.objects {
+            out += objectLines(o)
+        } else {
+            out += "node      flow (m³/s)  in (°C)  out (°C)  power (W)  hottest part\n"
+        }
         for n in s.nodes {
             let hot = s.parts.filter { $0.node == n.name }.min { $0.marginK < $1.marginK }
             let h = hot.map { String(format: "%@ %.1f °C (margin %.1f K)", $0.name.split(separator: "/").dropFirst().joined(separator: "/"), $0.temperatureC, $0.marginK) } ?? ""
@@ -60,6 +65,25 @@ public enum ResultWriter {
         }
         out += String(format: "mass imbalance %.1e, energy error %.1e\n", s.balance.massImbalance, s.balance.energyError)
         out += "results: \(folder)/report.md\n"
+        return out
+    }
+
+    /// A generic case's objects on the console: patches, boxes, planes, one line each.
+    static func objectLines(_ o: ObjectSummary) -> String {
+        func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        var out = ""
+        for p in o.patches {
+            out += "\(p.kind) \(p.name): \(f(p.flowM3PerS * 1000, 2)) L/s at \(f(p.temperatureC, 2)) °C, "
+            out += "\(f(p.pressurePa, 2)) Pa\n"
+        }
+        for b in o.boxes where b.kind != "solid" {
+            out += "\(b.kind) box \(b.name): \(f(b.flowM3PerS * 1000, 2)) L/s through it, air \(f(b.meanC, 2)) °C mean, "
+            out += "\(f(b.maxC, 2)) °C hottest\n"
+        }
+        for p in o.planes where p.kind != "wall" {
+            out += "\(p.kind) \(p.name): \(f(p.flowM3PerS * 1000, 2)) L/s along +\(p.axis), "
+            out += "pressure drop \(f(p.pressureDropPa, 2)) Pa\n"
+        }
         return out
     }
 }

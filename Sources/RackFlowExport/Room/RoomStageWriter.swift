@@ -222,7 +222,7 @@ public struct RoomStageWriter {
         case "inletFlowM3PerS": return "air the plenum feeds the rack, m3/s"
         case "share": return "the rack's fraction of the blower flow"
         case "slotPressurePa": return "static pressure the rack needs at its bottom slot, relative to its exhaust, Pa"
-        case "exhaustC": return "mean exhaust temperature, degC"
+        case "exhaustC": return "mixed-cup (flow-weighted) exhaust temperature, degC"
         case "heatW": return "heat released in the rack, W"
         case "outletC": return "node outlet air temperature, degC"
         default: return StageRecording.Channel.doc(name)

@@ -60,6 +60,7 @@ public struct SolveSummary: Codable, Sendable {
     public var fans: [Fan] = []
     public var inletFlowM3PerS: Double = 0
     public var inletC: Double = 0
+    /// Mixed-cup temperature of the air leaving through the outlets (flow-weighted), °C.
     public var exhaustC: Double = 0
     /// Static pressure over the inlet, relative to the exhaust: what the plenum blowers must supply, Pa.
     public var plenumPressurePa: Double = 0
@@ -73,6 +74,9 @@ public struct SolveSummary: Codable, Sendable {
     /// What the steady solve adapted on its own and when (pseudo-time rewinds and caps), in order
     /// (optional so that summaries written before it existed still decode).
     public var adaptations: [String]?
+    /// Every patch, and in a generic case every box and plane (optional so that summaries
+    /// written before it existed still decode).
+    public var objects: ObjectSummary?
     public var wallSeconds: Double = 0
     public var solveSeconds: Double = 0
 
@@ -102,9 +106,11 @@ public struct SolveSummary: Codable, Sendable {
                 inletC = t
             case let .pressureOutlet(p0, _):
                 plenumPressurePa -= p0
-                exhaustC = s.temperatureStats(cells: cells).meanC
             }
         }
+        let objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
+        exhaustC = objects.exhaustC
+        self.objects = objects
 
         // Fans, by the solver's own operating points.
         let kinds = Dictionary(uniqueKeysWithValues: (layout?.fans ?? []).map { ($0.name, $0) })

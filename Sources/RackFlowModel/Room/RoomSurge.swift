@@ -59,7 +59,9 @@ public final class RoomSurge {
     public let scenario: Scenario
     public let owned: [Int]
     public private(set) var runs: [Int: SurgeRun] = [:]
-    var inletCells: [Int: [Int]] = [:], exhaustCells: [Int: [Int]] = [:], exhaustPressurePa: [Int: Double] = [:]
+    var inletCells: [Int: [Int]] = [:], exhaustPressurePa: [Int: Double] = [:]
+    /// Each owned rack's outlet patches, whose mixed-cup temperature is its exhaust.
+    var exhaustPatches: [Int: [Patch]] = [:]
     public private(set) var records: [FrameRecord] = []
     let designs: [Double], floors: [Double]
     /// Flows predicted for the next frame, and the line slopes the last frame ended with.
@@ -102,7 +104,9 @@ public final class RoomSurge {
             for ps in r.caseFile.genericCase.patches {
                 switch ps.patch.kind {
                 case .flowInlet, .velocityInlet, .fanInlet: inletCells[k, default: []] += s.cells(along: ps.patch)
-                case let .pressureOutlet(p0, _): exhaustCells[k, default: []] += s.cells(along: ps.patch); exhaustPressurePa[k] = p0
+                case let .pressureOutlet(p0, _):
+                    exhaustPatches[k, default: []].append(ps.patch)
+                    exhaustPressurePa[k] = p0
                 }
             }
         }
@@ -143,7 +147,7 @@ public final class RoomSurge {
             var mine = [Double](repeating: 0, count: 2 * n)
             for (k, r) in runs {
                 mine[2 * k] = r.solver.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
-                mine[2 * k + 1] = r.solver.temperatureStats(cells: exhaustCells[k] ?? []).meanC
+                mine[2 * k + 1] = r.solver.mixedCupTemperature(outlets: exhaustPatches[k] ?? [])
             }
             let all = try comm.allreduceSum(mine)
             let p = (0..<n).map { all[2 * $0] }
