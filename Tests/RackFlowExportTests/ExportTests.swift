@@ -9,7 +9,14 @@ import RackFlowExport
 
 /// A minimal VTK XML reader for the tests: element attributes and DataArray contents.
 final class VTKDoc: NSObject, XMLParserDelegate {
-    struct Array { var name: String; var parent: String; var attributes: [String: String]; var text: String }
+    struct Array {
+        var name: String
+        var parent: String
+        var attributes: [String: String]
+        var text: String
+        /// The array's UNITS_LABEL information key, if any.
+        var unit: String?
+    }
     var elements: [(name: String, attributes: [String: String])] = []
     var arrays: [Array] = []
     private var stack: [String] = []
@@ -27,7 +34,14 @@ final class VTKDoc: NSObject, XMLParserDelegate {
         if name == "DataArray" { current = Array(name: attributes["Name"] ?? "", parent: stack.last ?? "", attributes: attributes, text: "") }
         stack.append(name)
     }
-    func parser(_ parser: XMLParser, foundCharacters string: String) { current?.text += string }
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if stack.last == "InformationKey" {
+            let unit = current?.unit ?? ""
+            current?.unit = unit + string
+        } else {
+            current?.text += string
+        }
+    }
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         stack.removeLast()
         if name == "DataArray", let c = current { arrays.append(c); current = nil }
@@ -35,6 +49,18 @@ final class VTKDoc: NSObject, XMLParserDelegate {
 
     func attributes(_ element: String) -> [String: String]? { elements.first { $0.name == element }?.attributes }
     func array(_ name: String) -> Array? { arrays.first { $0.name == name } }
+
+    /// Decodes a `UInt8` array: base64 of a UInt64 LE byte count then one byte per value.
+    static func decode8(_ text: String) throws -> [Double] {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let d = Data(base64Encoded: t) else { throw NSError(domain: "base64", code: 1) }
+        let bytes = [UInt8](d)
+        guard bytes.count >= 8 else { throw NSError(domain: "short", code: 1) }
+        var n: UInt64 = 0
+        for b in 0..<8 { n |= UInt64(bytes[b]) << (8 * UInt64(b)) }
+        guard Int(n) == bytes.count - 8 else { throw NSError(domain: "count", code: Int(n)) }
+        return bytes.dropFirst(8).map { Double($0) }
+    }
 
     /// Decodes `format="binary"`: base64 of a UInt64 LE byte count then Float64 LE values.
     static func decode(_ text: String) throws -> [Double] {
@@ -215,26 +241,61 @@ final class ExportTests: XCTestCase {
         fc.initialTemperatureC = 25
         let s = try FlowSolver(fc)
         let nx = g.nx, ny = g.ny, nz = g.nz
+        let solid = g.index(0, 0, 0)
         for a in 0..<3 { for f in 0..<s.velocity[a].count { s.velocity[a][f] = Double(a + 1) * 0.01 * Double(f) } }
-        for c in 0..<g.cellCount { s.pressure[c] = Double(c) }
+        for c in 0..<g.cellCount { s.pressure[c] = Double(c) + 0.1 }
         let (cd, vec) = VTKWriter.flowFields(s)
-        XCTAssertEqual(cd.map(\.name), ["temperature", "pressure", "speed", "cell_type"])
-        XCTAssertEqual(cd[0].values, [Double](repeating: 25, count: g.cellCount))
-        XCTAssertEqual(cd[1].values, (0..<g.cellCount).map(Double.init))
-        XCTAssertEqual(cd[3].values[g.index(0, 0, 0)], 1)
+        XCTAssertEqual(cd.map(\.name), ["temperature", "pressure", "speed", "cell_type", "vtkGhostType"])
+        for c in 0..<g.cellCount {
+            // Solids are blanked: NaN in every field, HIDDENCELL in the ghost array.
+            let blank = c == solid
+            XCTAssertEqual(cd[4].values[c], blank ? 32 : 0)
+            for f in [0, 1, 2] { XCTAssertEqual(cd[f].values[c].isNaN, blank, "\(cd[f].name) at \(c)") }
+            XCTAssertEqual(vec[0].x[c].isNaN, blank)
+            guard !blank else { continue }
+            XCTAssertEqual(cd[0].values[c], 25)
+            XCTAssertEqual(cd[1].values[c], Double(c) + 0.1)
+        }
+        XCTAssertEqual(cd[3].values[solid], 1)
         XCTAssertEqual(cd[3].values[g.index(1, 2, 1)], 2)
         XCTAssertEqual(cd[3].values[g.index(1, 0, 0)], 0)
-        XCTAssertEqual(vec.count, 1); XCTAssertEqual(vec[0].name, "velocity")
+        XCTAssertEqual(vec.count, 1)
+        XCTAssertEqual(vec[0].name, "velocity")
         for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
             let c = g.index(i, j, k)
+            guard c != solid else { continue }
             let u = 0.5 * (s.velocity[0][i + (nx + 1) * (j + ny * k)] + s.velocity[0][i + 1 + (nx + 1) * (j + ny * k)])
             let v = 0.5 * (s.velocity[1][i + nx * (j + (ny + 1) * k)] + s.velocity[1][i + nx * (j + 1 + (ny + 1) * k)])
             let w = 0.5 * (s.velocity[2][i + nx * (j + ny * k)] + s.velocity[2][i + nx * (j + ny * (k + 1))])
-            XCTAssertEqual(vec[0].x[c], u); XCTAssertEqual(vec[0].y[c], v); XCTAssertEqual(vec[0].z[c], w)
+            XCTAssertEqual(vec[0].x[c], u)
+            XCTAssertEqual(vec[0].y[c], v)
+            XCTAssertEqual(vec[0].z[c], w)
             XCTAssertEqual(cd[2].values[c], (u * u + v * v + w * w).squareRoot(), accuracy: 1e-15)
         } } }
+
+        // Read back: fields are Float64 and bit-exact (NaN where blanked), with their units;
+        // cell types and ghost flags are UInt8.
         let url = dir.appendingPathComponent("fields.vtr")
         try VTKWriter.rectilinear(grid: g, cellData: cd, vectors: vec, to: url)
-        XCTAssertEqual(try VTKDoc.decode(try VTKDoc(url).array("cell_type")!.text), cd[3].values)
+        let doc = try VTKDoc(url)
+        for (name, unit) in [("temperature", "degC"), ("pressure", "Pa"), ("speed", "m/s"), ("velocity", "m/s")] {
+            let arr = try XCTUnwrap(doc.array(name))
+            XCTAssertEqual(arr.attributes["type"], "Float64", name)
+            XCTAssertEqual(arr.unit?.trimmingCharacters(in: .whitespacesAndNewlines), unit, name)
+        }
+        for (f, field) in cd.prefix(3).enumerated() {
+            let back = try VTKDoc.decode(try XCTUnwrap(doc.array(field.name)).text)
+            XCTAssertEqual(back.count, g.cellCount)
+            for c in 0..<g.cellCount {
+                if c == solid { XCTAssertTrue(back[c].isNaN) } else {
+                    XCTAssertEqual(back[c].bitPattern, cd[f].values[c].bitPattern, "\(field.name) at \(c)")
+                }
+            }
+        }
+        for name in ["cell_type", "vtkGhostType"] {
+            let arr = try XCTUnwrap(doc.array(name))
+            XCTAssertEqual(arr.attributes["type"], "UInt8", name)
+            XCTAssertEqual(try VTKDoc.decode8(arr.text), cd.first { $0.name == name }!.values)
+        }
     }
 }

@@ -72,6 +72,8 @@ final class FailedRunTests: XCTestCase {
         XCTAssertEqual(back.cell, d.cell); XCTAssertEqual(back.field, d.field)
         let csv = try String(contentsOf: snap.appendingPathComponent("residuals.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, f.solver.history.count + 1)
+        // The same columns as a finished run's residuals.csv.
+        XCTAssertEqual(csv.split(separator: "\n").first.map(String.init), ResidualsCSV.header)
         let vtr = try VTKDoc(snap.appendingPathComponent("fields.vtr"))
         XCTAssert(vtr.arrays.contains { $0.name == "finite" })
         XCTAssert(vtr.arrays.contains { $0.name == "temperature" })

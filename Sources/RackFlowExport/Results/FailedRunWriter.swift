@@ -24,13 +24,19 @@ public enum FailedRunWriter {
         do {
             let dir = folder.staging
             try AtomicFile.write(try ResultWriter.json(failure.divergence), to: dir.appendingPathComponent("failure.json"))
-            try AtomicFile.write(residualsCSV(failure.solver.history), to: dir.appendingPathComponent("residuals.csv"))
+            try AtomicFile.write(ResidualsCSV.text(failure.solver.history), to: dir.appendingPathComponent("residuals.csv"))
             let (cells, vectors) = VTKWriter.flowFields(failure.solver)
             let n = failure.solver.flow.grid.cellCount
             var finite = [Double](repeating: 1, count: n)
+            // Solid cells are hidden (NaN by design); elsewhere a non-finite value is the
+            // divergence itself: written as 0 and flagged in `finite`.
+            let hidden = cells.first { $0.name == VTKWriter.ghostArray }?.values ?? [Double](repeating: 0, count: n)
             func clean(_ v: [Double]) -> [Double] {
                 var out = v
-                for c in 0..<n where !out[c].isFinite { out[c] = 0; finite[c] = 0 }
+                for c in 0..<n where !out[c].isFinite && hidden[c] == 0 {
+                    out[c] = 0
+                    finite[c] = 0
+                }
                 return out
             }
             var cleanCells = cells.map { (name: $0.name, values: clean($0.values)) }
@@ -45,11 +51,5 @@ public enum FailedRunWriter {
             throw error
         }
         return folder.final
-    }
-
-    static func residualsCSV(_ h: [Residuals]) -> String {
-        var s = "iteration,mass,velocity_change,temperature_change,pressure_iterations\n"
-        for r in h { s += "\(r.iteration),\(r.mass),\(r.velocityChange),\(r.temperatureChange),\(r.pressureIterations)\n" }
-        return s
     }
 }

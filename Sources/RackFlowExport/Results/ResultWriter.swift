@@ -21,17 +21,12 @@ public enum ResultWriter {
 
     public static func write(summary: SolveSummary, solver: FlowSolver, genericCase gc: GenericCase, layout: RackLayout?,
                              report: VoxelReport, source: String, to dir: URL, vtiSpacingM: Double, log: inout some TextOutputStreamLike) throws {
-        // Residual history.
-        var csv = "iteration,mass,velocityChange,temperatureChange,temperatureChangeRMS,momentum,pressureIterations,velocityChangeAt,temperatureChangeAt,velocityChangeRMS\n"
-        for r in solver.history {
-            csv += "\(r.iteration),\(r.mass),\(r.velocityChange),\(r.temperatureChange),\(r.temperatureChangeRMS),\(r.momentum),\(r.pressureIterations),\"\(r.velocityChangeAt)\",\"\(r.temperatureChangeAt)\",\(r.velocityChangeRMS)\n"
-        }
-        try AtomicFile.write(csv, to: dir.appendingPathComponent("residuals.csv"))
+        try AtomicFile.write(ResidualsCSV.text(solver.history), to: dir.appendingPathComponent("residuals.csv"))
 
         // ParaView: the solver's own grid (exact), and a uniform resampling as image data.
         let fields = VTKWriter.flowFields(solver)
         let t0 = Date()
-        try VTKWriter.rectilinear(grid: solver.flow.grid, cellData: fields.cellData, vectors: fields.vectors, float32: true,
+        try VTKWriter.rectilinear(grid: solver.flow.grid, cellData: fields.cellData, vectors: fields.vectors,
                                   to: dir.appendingPathComponent("fields.vtr"))
         let (ug, map) = Resample.uniform(solver.flow.grid, spacingM: vtiSpacingM)
         try VTKWriter.imageData(grid: ug, cellData: fields.cellData.map { f in (f.name, map.map { f.values[$0] }) },

@@ -10,18 +10,33 @@ import RackFlowPhysics
 ///   only grids with uniform spacing along every axis (within 1e-9 relative) and throws
 ///   `ExportError.nonUniformSpacing` otherwise.
 ///
-/// Encoding: every DataArray is `type="Float64"` with `format="binary"` — inline base64 of
-/// one little-endian UInt64 byte count followed by the raw little-endian Float64 values
-/// (header and data in a single base64 block, no compression). About 2.7× smaller than
-/// round-trippable ASCII and bit-exact. Cells are ordered x fastest, then y, then z (our
-/// grid order, which is also VTK's). Vectors are 3-component arrays, interleaved per cell.
+/// Encoding: `format="binary"`, inline base64 of one little-endian UInt64 byte count followed by
+/// the raw little-endian values (header and data in a single base64 block, no compression).
+/// Fields are `Float64` (bit-exact) unless the caller asks for `Float32` (the uniform resampling
+/// `fields.vti`, meant for viewing); `cell_type` and `vtkGhostType` are `UInt8`. Cells are
+/// ordered x fastest, then y, then z (our grid order, which is also VTK's). Vectors are
+/// 3-component arrays, interleaved per cell. Each array whose name `units` knows carries its
+/// unit as VTK's `UNITS_LABEL` information key (`docs/vtk-information-keys`, VTK ≥ 9.1).
 ///
-/// Every value is checked before anything is written: a NaN or infinity throws
-/// `ExportError.nonFinite` naming the field and the cell (i, j, k), and no file (not even
-/// a temporary one) is left. Files are written through `AtomicFile`.
+/// Blanking: solid cells have no air, so `flowFields` gives them NaN in every field and marks
+/// them in `vtkGhostType` with VTK's HIDDENCELL bit (32): ParaView skips hidden cells in
+/// rendering and filters, and a reader without ghost support still sees NaN rather than a
+/// plausible air temperature (a placeholder 20 °C read as inlet air in every slice).
+///
+/// Every value is checked before anything is written: a NaN or infinity in a cell not hidden
+/// throws `ExportError.nonFinite` naming the field and the cell (i, j, k), and no file (not
+/// even a temporary one) is left. Files are written through `AtomicFile`.
 public enum VTKWriter {
     public typealias CellData = [(name: String, values: [Double])]
     public typealias Vectors = [(name: String, x: [Double], y: [Double], z: [Double])]
+
+    /// The name of VTK's ghost array and its HIDDENCELL bit (vtkDataSetAttributes::HIDDENCELL).
+    public static let ghostArray = "vtkGhostType"
+    public static let hiddenCell = 32.0
+    /// Arrays written as UInt8 (small non-negative integers).
+    static let byteArrays: Set<String> = ["cell_type", ghostArray]
+    /// Units of the solver's fields, written as each array's UNITS_LABEL.
+    public static let units = ["temperature": "degC", "pressure": "Pa", "speed": "m/s", "velocity": "m/s"]
 
     /// A RectilinearGrid (.vtr) with the grid's face coordinates and the given cell data.
     public static func rectilinear(grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL) throws {
@@ -62,8 +77,9 @@ public enum VTKWriter {
     }
 
     /// The solver's fields as cell data: `temperature` (°C), `pressure` (Pa, gauge),
-    /// `speed` (m/s), `cell_type` (0 fluid, 1 solid, 2 porous), and the vector `velocity`
-    /// (m/s), each component the average of the cell's two faces along that axis.
+    /// `speed` (m/s), `cell_type` (0 fluid, 1 solid, 2 porous), `vtkGhostType` (32 in solids,
+    /// where every field is NaN), and the vector `velocity` (m/s), each component the average
+    /// of the cell's two faces along that axis.
     public static func flowFields(_ s: FlowSolver) -> (cellData: CellData, vectors: Vectors) {
         let g = s.flow.grid
         let nx = g.nx, ny = g.ny, nz = g.nz, n = g.cellCount
@@ -81,8 +97,19 @@ public enum VTKWriter {
             speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot()
         } } }
         let cellType = s.flow.tags.cells.map { Double($0.rawValue) }
-        return ([("temperature", s.temperature.array), ("pressure", s.pressure.array),
-                 ("speed", speed), ("cell_type", cellType)],
+        var temperature = s.temperature.array, pressure = s.pressure.array
+        var ghost = [Double](repeating: 0, count: n)
+        for c in 0..<n where s.flow.tags.cells[c] == .solid {
+            ghost[c] = hiddenCell
+            temperature[c] = .nan
+            pressure[c] = .nan
+            speed[c] = .nan
+            u[c] = .nan
+            v[c] = .nan
+            w[c] = .nan
+        }
+        return ([("temperature", temperature), ("pressure", pressure),
+                 ("speed", speed), ("cell_type", cellType), (ghostArray, ghost)],
                 [("velocity", u, v, w)])
     }
 
@@ -90,9 +117,10 @@ public enum VTKWriter {
 
     static func validate(grid: Grid, cellData: CellData, vectors: Vectors) throws {
         let n = grid.cellCount
+        let ghost = cellData.first { $0.name == ghostArray }?.values
         func check(_ name: String, _ values: [Double]) throws {
             guard values.count == n else { throw ExportError.sizeMismatch(field: name, expected: n, actual: values.count) }
-            for c in 0..<n where !values[c].isFinite {
+            for c in 0..<n where !values[c].isFinite && (ghost.map { $0[c] == 0 } ?? true) {
                 throw ExportError.nonFinite(field: name, cell: grid.ijk(c), value: values[c])
             }
         }
@@ -130,8 +158,26 @@ public enum VTKWriter {
     }
 
     static func dataArray(name: String, components: Int, values: [Double], indent: String, float32: Bool = false) -> String {
-        "\(indent)<DataArray type=\"\(float32 ? "Float32" : "Float64")\" Name=\"\(escape(name))\" NumberOfComponents=\"\(components)\" format=\"binary\">\n"
-            + "\(indent)  \(float32 ? encode32(values) : encode(values))\n\(indent)</DataArray>\n"
+        let bytes = byteArrays.contains(name)
+        let type = bytes ? "UInt8" : (float32 ? "Float32" : "Float64")
+        var s = "\(indent)<DataArray type=\"\(type)\" Name=\"\(escape(name))\" "
+        s += "NumberOfComponents=\"\(components)\" format=\"binary\">\n"
+        if let unit = units[name] {
+            s += "\(indent)  <InformationKey name=\"UNITS_LABEL\" location=\"vtkDataArray\">"
+            s += "\(escape(unit))</InformationKey>\n"
+        }
+        let data = bytes ? encode8(values) : (float32 ? encode32(values) : encode(values))
+        return s + "\(indent)  \(data)\n\(indent)</DataArray>\n"
+    }
+
+    /// Base64 of a little-endian UInt64 byte count followed by one byte per value (values are
+    /// small non-negative integers: cell types, ghost flags).
+    public static func encode8(_ values: [Double]) -> String {
+        var data = Data(capacity: 8 + values.count)
+        var count = UInt64(values.count).littleEndian
+        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
+        for x in values { data.append(UInt8(clamping: Int(x.isFinite ? x : 0))) }
+        return data.base64EncodedString()
     }
 
     /// Base64 of a little-endian UInt64 byte count followed by little-endian Float32 values
