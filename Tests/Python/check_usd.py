@@ -156,6 +156,15 @@ def check_nodes_and_volumes(stage, counts):
             problem(f"{rack.GetPath()} has no Volume 'Fields'")
             continue
         counts["volumes"] += 1
+        # The Volume has an extent, so bounding-box queries see it (an empty box is a problem).
+        if not UsdGeom.Boundable(volume).GetExtentAttr().HasAuthoredValue():
+            problem(f"{volume.GetPath()} has no extent")
+        box = UsdGeom.BBoxCache(Usd.TimeCode(stage.GetStartTimeCode()), [UsdGeom.Tokens.default_]) \
+            .ComputeWorldBound(volume).ComputeAlignedRange()
+        if box.IsEmpty() or min(box.GetSize()) <= 0:
+            problem(f"{volume.GetPath()}: empty world bounding box {box}")
+        else:
+            counts["volumeBoxes"] = counts.get("volumeBoxes", 0) + 1
         fields = UsdVol.Volume(volume).GetFieldPaths()
         if not fields:
             problem(f"{volume.GetPath()} has no fields")
@@ -167,6 +176,8 @@ def check_nodes_and_volumes(stage, counts):
             asset = UsdVol.OpenVDBAsset(target)
             if asset.GetFieldNameAttr().Get() != name:
                 problem(f"{path} fieldName {asset.GetFieldNameAttr().Get()} != {name}")
+            if name == "density" and asset.GetFieldClassAttr().Get() != "fogVolume":
+                problem(f"{path}: density must have fieldClass fogVolume")
             if name == "vel" and (asset.GetFieldDataTypeAttr().Get() != "float3"
                                   or asset.GetVectorDataRoleHintAttr().Get() != "Vector"):
                 problem(f"{path}: vel must be float3 with vectorDataRoleHint Vector")

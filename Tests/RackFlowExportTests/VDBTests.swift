@@ -98,7 +98,7 @@ final class VDBTests: XCTestCase {
                 "pressure": ["type": "float", "metadata": meta("Pa")],
                 "density": ["type": "float", "class": "fog volume", "metadata": meta("1")],
                 "speed": ["type": "float", "metadata": meta("m/s")],
-                "turbulence": ["type": "float", "metadata": ["units": "1", "turbulence_kind": "intensity"]],
+                "turbulence": ["type": "float", "metadata": ["units": "m2/s2", "turbulence_kind": "kineticEnergy"]],
                 "vel": ["type": "vec3s", "vector_type": "contravariant relative", "metadata": ["units": "m/s", "is_local_space": false]],
             ],
             "only_grids": true,

@@ -338,24 +338,7 @@ public struct RoomStageWriter {
         extent(&b, 4, r.fieldBounds.min, r.fieldBounds.max)
         let fields = StageRecording.VolumeField.standard
         for f in fields { line(&b, 4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
-        for f in fields {
-            b.byte(10)
-            line(&b, 4, "def OpenVDBAsset \(USDText.quoted(f.name))")
-            line(&b, 4, "{")
-            line(&b, 5, "token fieldName = \(USDText.quoted(f.name))")
-            switch f.type {
-            case .float: line(&b, 5, "token fieldDataType = \"float\"")
-            case .vector:
-                line(&b, 5, "token fieldDataType = \"float3\"")
-                line(&b, 5, "token vectorDataRoleHint = \"Vector\"")
-            }
-            indent(&b, 5); b.append("asset filePath.timeSamples = {\n")
-            for (k, file) in r.vdbFiles.enumerated() {
-                indent(&b, 6); b.int(firstFrame + k); b.append(": "); b.append(USDText.assetPath(file)); b.append(",\n")
-            }
-            line(&b, 5, "}")
-            line(&b, 4, "}")
-        }
+        VolumeFieldAssets.write(&b, level: 4, fields: fields, files: r.vdbFiles, firstFrame: firstFrame)
         line(&b, 3, "}")
     }
 

@@ -84,7 +84,8 @@ public final class SurgeWriter {
         }
         let first = frames.first.map(outputNumber) ?? 0, last = frames.last.map(outputNumber) ?? 0
         let rack = StageRecording.Rack(name: run.layout.nodes.isEmpty ? "rack" : run.caseFile.genericCase.name, nodes: nodes,
-                                       vdbFiles: frames.map { vdbPath(outputNumber($0)) })
+                                       vdbFiles: frames.map { vdbPath(outputNumber($0)) },
+                                       fieldBounds: .init(min: .zero, max: SIMD3(gc.size.0, gc.size.1, gc.size.2)))
         let h = heatmapRange()
         let axis: StageRecording.UpAxis = zUp ? .z : .y
         return StageRecording(fps: run.scenario.fps / Double(every), firstFrame: first, lastFrame: last, firstFrameTimeS: frames.first?.timeS ?? 0,

@@ -134,11 +134,12 @@ public struct StageRecording: Sendable {
         public init(name: String, type: DataType, gridClass: String? = nil) {
             self.name = name; self.type = type; self.gridClass = gridClass
         }
-        /// The grids of DESIGN §6: temperature, pressure, density, speed, turbulence, vel.
+        /// The grids of DESIGN §6: temperature, pressure, density (the tracer, a fog volume as in
+        /// its VDB grid class), speed, turbulence, vel.
         public static let standard: [VolumeField] = [
             VolumeField(name: "temperature", type: .float),
             VolumeField(name: "pressure", type: .float),
-            VolumeField(name: "density", type: .float),
+            VolumeField(name: "density", type: .float, gridClass: "fogVolume"),
             VolumeField(name: "speed", type: .float),
             VolumeField(name: "turbulence", type: .float),
             VolumeField(name: "vel", type: .vector),

@@ -453,25 +453,7 @@ public struct USDStageWriter {
         for field in rack.fields {
             line(&b, 4, "rel field:\(field.name) = <\(path)/\(field.name)>")
         }
-        for field in rack.fields {
-            b.byte(10)
-            line(&b, 4, "def OpenVDBAsset \(USDText.quoted(field.name))")
-            line(&b, 4, "{")
-            line(&b, 5, "token fieldName = \(USDText.quoted(field.name))")
-            switch field.type {
-            case .float: line(&b, 5, "token fieldDataType = \"float\"")
-            case .vector:
-                line(&b, 5, "token fieldDataType = \"float3\"")
-                line(&b, 5, "token vectorDataRoleHint = \"Vector\"")
-            }
-            if let c = field.gridClass { line(&b, 5, "token fieldClass = \(USDText.quoted(c))") }
-            indent(&b, 5); b.append("asset filePath.timeSamples = {\n")
-            for (k, file) in rack.vdbFiles.enumerated() {
-                indent(&b, 6); b.int(r.firstFrame + k); b.append(": "); b.append(USDText.assetPath(file)); b.append(",\n")
-            }
-            line(&b, 5, "}")
-            line(&b, 4, "}")
-        }
+        VolumeFieldAssets.write(&b, level: 4, fields: rack.fields, files: rack.vdbFiles, firstFrame: r.firstFrame)
         line(&b, 3, "}")
     }
 

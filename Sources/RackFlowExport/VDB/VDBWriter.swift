@@ -28,11 +28,16 @@ public struct VDBPlacement: Sendable, Equatable {
     }
 }
 
-/// What the `turbulence` grid holds.
+/// What the `turbulence` grid holds (its `turbulence_kind`, `units` and `quantity` metadata
+/// say which).
+///
+/// The default is k: bounded, and zero where the air is still. The intensity √(2k/3)/|U|
+/// divides by the local speed (floored at 0.05 m/s, MixingLength), so in the still air of a
+/// glass rack's corners it reached 10 and drove an artist's turbulence control wild.
 public enum VDBTurbulence: String, Sendable {
-    /// √(2k/3)/|U| (dimensionless), a 0…1-ish control field for Houdini's Gas Turbulence.
+    /// √(2k/3)/|U| (dimensionless; large where the air is nearly still).
     case intensity
-    /// k (m²/s²).
+    /// k (m²/s²), the mixing-length model's turbulent kinetic energy.
     case kineticEnergy
     var units: String { self == .intensity ? "1" : "m2/s2" }
     var quantity: String { self == .intensity ? "turbulence intensity sqrt(2k/3)/|U|" : "turbulent kinetic energy k" }
@@ -55,7 +60,7 @@ public struct VDBFrame: Sendable {
     public var temperatureBackgroundC: Double?
 
     public init(temperatureC: [Double], pressurePa: [Double], density: [Double], turbulence: [Double],
-                turbulenceKind: VDBTurbulence = .intensity, u: [Double], v: [Double], w: [Double],
+                turbulenceKind: VDBTurbulence = .kineticEnergy, u: [Double], v: [Double], w: [Double],
                 temperatureBackgroundC: Double? = nil) {
         self.temperatureC = temperatureC; self.pressurePa = pressurePa; self.density = density
         self.turbulence = turbulence; self.turbulenceKind = turbulenceKind
@@ -68,7 +73,7 @@ public struct VDBFrame: Sendable {
     /// computes a wall distance each time on a laminar case: pass it in when writing many
     /// frames of one).
     public init(solver s: FlowSolver, density: [Double]? = nil, turbulence: [Double]? = nil,
-                turbulenceKind: VDBTurbulence = .intensity, temperatureBackgroundC: Double? = nil) {
+                turbulenceKind: VDBTurbulence = .kineticEnergy, temperatureBackgroundC: Double? = nil) {
         let n = s.flow.grid.cellCount
         let t: [Double]
         if let turbulence { t = turbulence } else {
