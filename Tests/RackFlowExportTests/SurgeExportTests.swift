@@ -24,6 +24,8 @@ final class SurgeExportTests: XCTestCase {
         while run.frames.count <= run.scenario.frameCount { try writer.writeFrame(try run.advanceFrame()) }
         try writer.finish()
         let stage = out.appendingPathComponent("refinery.usda").path
+        // No heatmap key: the fixed scale from the supply air to the GPU limit, whatever the frames.
+        XCTAssertEqual(writer.heatmapRange(), 20...90)
 
         // The stage: no validator errors, a sample on every frame, kinds, instances, files resolve.
         guard let (status, usd) = try PythonCheck.run("check_usd.py", [stage]) else { return }

@@ -52,6 +52,22 @@ final class ScenarioInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: s.rackPath))
     }
 
+    /// Heatmap bounds: unset (the fixed scale), `auto`, or a number; hot must lie above cold.
+    func testHeatmapKeys() throws {
+        let path = dir.appendingPathComponent("h.yaml").path
+        try scenario("heatmap: {coldC: auto, hotC: 85}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try Scenario.load(path: path)
+        XCTAssertTrue(s.heatmapAutoCold)
+        XCTAssertFalse(s.heatmapAutoHot)
+        XCTAssertNil(s.heatmapColdC)
+        XCTAssertEqual(s.heatmapHotC, 85)
+        try scenario("").write(toFile: path, atomically: true, encoding: .utf8)
+        let d = try Scenario.load(path: path)
+        XCTAssertFalse(d.heatmapAutoCold || d.heatmapAutoHot)
+        XCTAssertNil(d.heatmapColdC)
+        expect(scenario("heatmap: {coldC: 50, hotC: 40}\n"), ["heatmap.hotC", "must be above coldC"])
+    }
+
     func testFrameRateZero() {
         expect("name: s\nrack: rack.yaml\nduration: 2\nfps: 0\n", ["s.yaml:4", "fps", "must be > 0 frames per second"])
     }

@@ -115,11 +115,22 @@ public final class SurgeWriter {
     }
 
     /// The heatmap's °C range: the scenario's, or from the idle coldest to the hottest GPU of the run.
+    /// The node heatmap's colour range, °C: the scenario's, else the fixed scale from the
+    /// supply air to the lowest GPU limit, else (`auto`) the run's own range.
     public func heatmapRange() -> ClosedRange<Double> {
         let all = run.frames.flatMap { $0.nodes.map(\.gpuMaxC) }.filter(\.isFinite)
-        let lo = run.scenario.heatmapColdC ?? (all.min() ?? 20)
-        let hi = run.scenario.heatmapHotC ?? max(all.max() ?? lo + 1, lo + 1)
-        return lo...hi
+        let sc = run.scenario
+        var supplyC: Double?
+        for ps in run.caseFile.genericCase.patches {
+            switch ps.patch.kind {
+            case let .flowInlet(_, t), let .velocityInlet(_, t), let .fanInlet(_, _, _, t): supplyC = supplyC ?? t
+            case .pressureOutlet: break
+            }
+        }
+        let gpuLimitC = run.layout.parts.filter { $0.kind == "gpu" }.map(\.limitC).min()
+        let lo = sc.heatmapColdC ?? (sc.heatmapAutoCold ? all.min() : supplyC) ?? all.min() ?? 20
+        let hi = sc.heatmapHotC ?? (sc.heatmapAutoHot ? all.max() : gpuLimitC) ?? all.max() ?? lo + 1
+        return lo...max(hi, lo + 1)
     }
 
     struct Summary: Codable {

@@ -75,8 +75,13 @@ public struct Scenario {
     /// Fan controllers by fan kind (intake, gpu, cpu, psu); a kind without one runs at its rated speed.
     public var fans: [String: FanControl]
     public var blower = Blower()
-    /// Heatmap colour range, °C; nil: from the run (idle coldest to hottest).
+    /// Heatmap colour range of the hottest GPU per node, °C. Unset: one fixed scale for every
+    /// frame and run, the rack's supply air (blue) to the lowest GPU limit (red), so an idle
+    /// rack is blue and a loaded one orange-red (`SurgeWriter.heatmapRange`); `auto`: the run's
+    /// own coldest to hottest GPU (which makes a degree of noise span the whole scale when the
+    /// frames are few).
     public var heatmapColdC: Double?, heatmapHotC: Double?
+    public var heatmapAutoCold = false, heatmapAutoHot = false
     public var solver = Solver()
 
     public var frameCount: Int { Int((durationS * fps).rounded()) }
@@ -197,7 +202,10 @@ public struct Scenario {
             try h.checkKeys(allowed: ["coldC", "hotC"])
             func temp(_ k: String) throws -> Double? {
                 guard let n = h.child(k) else { return nil }
-                if n.isScalar, (try? n.string()) == "auto" { return nil }
+                if n.isScalar, (try? n.string()) == "auto" {
+                    if k == "coldC" { heatmapAutoCold = true } else { heatmapAutoHot = true }
+                    return nil
+                }
                 return try h.double(k, "must be a finite temperature in °C or 'auto'") { $0.isFinite }
             }
             heatmapColdC = try temp("coldC"); heatmapHotC = try temp("hotC")
