@@ -162,12 +162,14 @@ public enum VTKWriter {
         let type = bytes ? "UInt8" : (float32 ? "Float32" : "Float64")
         var s = "\(indent)<DataArray type=\"\(type)\" Name=\"\(escape(name))\" "
         s += "NumberOfComponents=\"\(components)\" format=\"binary\">\n"
+        // The data first, then the information keys: VTK's reader takes the element's leading
+        // character data as the array (its own writer orders them so).
+        s += "\(indent)  " + (bytes ? encode8(values) : (float32 ? encode32(values) : encode(values))) + "\n"
         if let unit = units[name] {
             s += "\(indent)  <InformationKey name=\"UNITS_LABEL\" location=\"vtkDataArray\">"
             s += "\(escape(unit))</InformationKey>\n"
         }
-        let data = bytes ? encode8(values) : (float32 ? encode32(values) : encode(values))
-        return s + "\(indent)  \(data)\n\(indent)</DataArray>\n"
+        return s + "\(indent)</DataArray>\n"
     }
 
     /// Base64 of a little-endian UInt64 byte count followed by one byte per value (values are
