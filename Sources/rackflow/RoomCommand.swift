@@ -12,7 +12,7 @@ struct RoomCommand: ParsableCommand {
         discussion: """
             Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the network are iterated until the flows agree. \
             Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks round-robin and exchange the coupling through collectives, and rank 0 writes. \
-            Writes Results/<room>/: summary.json, report.md, plan.png, log.txt, room.usda (USD stage: racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run (any rank) leaves nothing.
+            Writes Results/<room>/: summary.json, report.md, report.html, plan.png, log.txt, room.usda (USD stage: racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run (any rank) leaves nothing.
             """
     )
     @Argument(help: "Room file (default: Meshes/rooms/refinery-room.yaml).") var room: String?

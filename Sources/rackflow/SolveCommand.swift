@@ -9,7 +9,7 @@ struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solve",
         abstract: "Solve a rack (default: the bundled refinery rack) to steady state and write Results/<case>/.",
-        discussion: "Writes summary.json, report.md, slices/*.png, fields.vtr and fields.vti (ParaView), residuals.csv and log.txt, all at once when the run ends; a failed run leaves no partial folder."
+        discussion: "Writes summary.json, report.md, report.html (one self-contained page), slices/*.png, fields.vtr and fields.vti (ParaView), residuals.csv and log.txt, all at once when the run ends; a failed run leaves no partial folder."
     )
     @Argument(help: "Rack or case file (default: Meshes/racks/refinery-rack.yaml).") var config: String?
     @Option(help: "Result folder (default: Results/<case name>).") var output: String?

@@ -11,7 +11,7 @@ struct SurgeCommand: ParsableCommand {
         abstract: "Play a surge scenario (default: Meshes/scenarios/viral-surge.yaml) in time and write frames for artists.",
         discussion: """
         Solves the idle steady state, then steps in time frame by frame. Writes Results/<scenario>/: vdb/fields.NNNN.vdb, \
-        refinery.usda with assets/, telemetry.csv, fans.csv, preview.png, summary.json and log.txt; the frames go to a hidden \
+        refinery.usda with assets/, telemetry.csv, fans.csv, preview.png, report.md, report.html, summary.json and log.txt; the frames go to a hidden \
         staging folder beside it as they are computed, the whole folder appears when the run ends. Ctrl-C or SIGTERM stops at \
         the end of the frame in progress, writes <output>.checkpoint/ and prints the resume command (exit 130 / 143).
         """

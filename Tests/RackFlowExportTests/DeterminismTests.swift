@@ -39,7 +39,7 @@ final class DeterminismTests: XCTestCase {
             XCTAssertNotNil(obj["wallSeconds"]); XCTAssertNotNil(obj["solveSeconds"])
             obj["wallSeconds"] = nil; obj["solveSeconds"] = nil
             return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-        case "report.md", "log.txt":
+        case "report.md", "report.html", "log.txt":
             let text = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("time per phase:") }.joined(separator: "\n")
             let masked = text.replacingOccurrences(of: #"[0-9]+(\.[0-9]+)? s\b"#, with: "_ s", options: .regularExpression)

@@ -145,7 +145,7 @@ final class RoomCheckpointTests: XCTestCase {
         for (k, data) in w {
             guard let mine = g[k] else { continue }
             let name = URL(fileURLWithPath: k).lastPathComponent
-            if name == "log.txt" || name == "report.md" { continue }
+            if name == "log.txt" || name == "report.md" || name == "report.html" { continue }
             if k.hasSuffix(".json") {
                 XCTAssertEqual(try maskedJSON(mine), try maskedJSON(data), "\(k) differs beyond wall-clock figures", file: file, line: line)
             } else if k.hasSuffix(".vdb") {
@@ -307,7 +307,8 @@ final class RoomCheckpointTests: XCTestCase {
         }
         // fields.vdb records the rank that wrote it (B01: rank 1 here, rank 0 in the plain run)
         // and a random UUID; the fields themselves are in fields.vtr/.vti, compared byte for byte.
-        for (k, data) in w where k.hasPrefix("racks/") && !k.hasSuffix("log.txt") && !k.hasSuffix("report.md") && !k.hasSuffix(".vdb") {
+        for (k, data) in w where k.hasPrefix("racks/") && !k.hasSuffix("log.txt") && !k.hasSuffix("report.md") && !k.hasSuffix("report.html")
+            && !k.hasSuffix(".vdb") {
             let mine = try XCTUnwrap(g[k], k)
             if k.hasSuffix(".json") { XCTAssertEqual(try maskedJSON(mine), try maskedJSON(data), k) } else { XCTAssert(mine == data, "\(k) differs") }
         }

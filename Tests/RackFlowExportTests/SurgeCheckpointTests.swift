@@ -137,13 +137,14 @@ final class SurgeCheckpointTests: XCTestCase {
     }
 
     /// The resumed folder holds the same files as the uninterrupted one, bitwise, but for the
-    /// wall clock: summary.json is compared without its seconds and timeline wall times, log.txt not at all.
+    /// wall clock: summary.json is compared without its seconds and timeline wall times, log.txt and the reports not at all.
     func assertSameResult(_ got: URL, _ want: URL, file: StaticString = #filePath, line: UInt = #line) throws {
         let g = try CLI.files(got), w = try CLI.files(want)
         XCTAssertEqual(g.keys.sorted(), w.keys.sorted(), "other files", file: file, line: line)
         XCTAssertGreaterThan(w.keys.filter { $0.hasSuffix(".vdb") }.count, 5, file: file, line: line)
         for k in ["telemetry.csv", "fans.csv", "preview.png"] { XCTAssertNotNil(w[k], "no \(k)", file: file, line: line) }
-        for (k, data) in w where k != "log.txt" && k != "summary.json" {
+        // report.md and report.html state the wall times.
+        for (k, data) in w where !["log.txt", "summary.json", "report.md", "report.html"].contains(k) {
             guard var mine = g[k] else { continue }
             var theirs = data
             if k.hasSuffix(".vdb") {

@@ -11,7 +11,8 @@ public enum CompareWriter {
         try AtomicFile.write(try ResultWriter.json(c), to: dir.appendingPathComponent("comparison.json"))
         let md = CompareReport.markdown(c, pictures: pictures)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
-        try AtomicFile.write(CompareReport.html(markdown: md, title: "RackFlow comparison: \(c.names.joined(separator: " vs "))", slicesDir: slices),
+        let title = "RackFlow comparison: \(c.names.joined(separator: " vs "))"
+        try AtomicFile.write(ReportHTML.html(markdown: md, title: title, folder: dir),
                              to: dir.appendingPathComponent("report.html"))
     }
 

@@ -35,8 +35,10 @@ public enum ResultWriter {
         // Pictures and the report.
         let planes = layout.map(Slices.rackPlanes) ?? Slices.centrePlanes(solver.flow.grid)
         let pictures = try Slices.writeFields(solver, gc, planes: planes, to: dir.appendingPathComponent("slices"))
-        try AtomicFile.write(ReportWriter.markdown(summary, genericCase: gc, source: source, pictures: pictures),
-                             to: dir.appendingPathComponent("report.md"))
+        let md = ReportWriter.markdown(summary, genericCase: gc, source: source, pictures: pictures)
+        try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
+        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow report: \(summary.caseName)", folder: dir),
+                             to: dir.appendingPathComponent("report.html"))
         log.say(String(format: "fields.vtr (%d cells) and fields.vti (%d × %d × %d at %.0f mm) in %.1f s", solver.flow.grid.cellCount,
                        ug.nx, ug.ny, ug.nz, vtiSpacingM * 1000, Date().timeIntervalSince(t0)))
     }

@@ -41,7 +41,7 @@ public enum RoomSurgeReport {
         }
     }
 
-    /// Writes `plan-idle.png`, `plan-final.png` and `report.md` into `dir`.
+    /// Writes `plan-idle.png`, `plan-final.png`, `report.md` and `report.html` into `dir`.
     public static func write(spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
                              trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, to dir: URL) throws {
         let all = records.flatMap { $0.racks.map(\.exhaustC) }.filter(\.isFinite)
@@ -52,8 +52,11 @@ public enum RoomSurgeReport {
             try RoomWriter.plan(title: "\(spec.name), \(scenario): \(what)", spec: spec, racks: racks, rangeC: range, maxFlowM3PerS: maxQ)
                 .write(to: dir.appendingPathComponent(file))
         }
-        try AtomicFile.write(markdown(spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, trays: trays, ranks: ranks, wallSeconds: wallSeconds),
-                             to: dir.appendingPathComponent("report.md"))
+        let md = markdown(spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, trays: trays,
+                          ranks: ranks, wallSeconds: wallSeconds)
+        try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
+        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow room surge: \(spec.name), \(scenario)",
+                                             folder: dir), to: dir.appendingPathComponent("report.html"))
     }
 
     public static func markdown(spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],

@@ -1,14 +1,17 @@
 import Foundation
 import RackFlowModel
 
-/// A room run's own files: `summary.json`, `report.md` and `plan.png` (the room seen from
+/// A room run's own files: `summary.json`, `report.md`, `report.html` and `plan.png` (the room seen from
 /// above: each rack coloured by its exhaust temperature, a bar for its flow, the doors, the
 /// aisle and the cable trays). The racks' own folders come from `ResultWriter`.
 public enum RoomWriter {
     public static func write(_ s: RoomSummary, spec: RoomSpec, to dir: URL) throws {
         try AtomicFile.write(ResultWriter.json(s), to: dir.appendingPathComponent("summary.json"))
         try plan(s, spec: spec).write(to: dir.appendingPathComponent("plan.png"))
-        try AtomicFile.write(markdown(s), to: dir.appendingPathComponent("report.md"))
+        let md = markdown(s)
+        try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
+        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow room: \(spec.name)", folder: dir),
+                             to: dir.appendingPathComponent("report.html"))
     }
 
     /// One rack on the plan: its exhaust temperature (°C) and inlet flow (m³/s).

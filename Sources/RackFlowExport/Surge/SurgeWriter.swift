@@ -164,5 +164,10 @@ public final class SurgeWriter {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(try enc.encode(s), to: folder.appendingPathComponent("summary.json"))
+        let md = SurgeReport.markdown(self, wallSeconds: wallSeconds, idleSeconds: idleSeconds, stepSeconds: stepSeconds,
+                                      writeSeconds: writeSeconds)
+        try AtomicFile.write(md, to: folder.appendingPathComponent("report.md"))
+        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow surge: \(run.scenario.name)", folder: folder),
+                             to: folder.appendingPathComponent("report.html"))
     }
 }

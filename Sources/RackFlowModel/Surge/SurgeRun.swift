@@ -20,7 +20,7 @@ public final class SurgeRun {
         public var fanRPM: Double
         /// Air through the front mesh, m³/s.
         public var airflowM3PerS: Double
-        /// Mean air temperature leaving through the node's rear openings, °C.
+        /// Mixed-cup (flow-weighted) temperature of the air leaving through the node's rear openings, °C.
         public var exhaustC: Double
     }
     public struct Frame: Codable {
