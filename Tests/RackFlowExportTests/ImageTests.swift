@@ -214,4 +214,21 @@ final class ImageTests: XCTestCase {
         font.drawText("The quick brown fox jumps over the lazy dog: gpqy", x: 6, y: 100, color: .ink, scale: 2)
         try font.write(to: dir.appendingPathComponent("font.png"))
     }
+
+    /// The surge preview: the whole title fits, round time ticks, bounds that read differently,
+    /// and a constant signal shown as one value rather than an invented 1-unit range.
+    func testPreviewStripLayout() {
+        XCTAssertEqual(PreviewStrip.tickStep(10), 2)
+        XCTAssertEqual(PreviewStrip.tickStep(0.25), 0.05, accuracy: 1e-12)
+        XCTAssertEqual(PreviewStrip.tickStep(60), 10)
+        XCTAssertEqual(PreviewStrip.bound(79.97, 79.97...80.03), "79.97")
+        XCTAssertEqual(PreviewStrip.bound(80.03, 79.97...80.03), "80.03")
+        let title = "viral-surge: 10 nodes, 241 frames at 24 fps"
+        let band = PreviewStrip.Band(title: "intake fans", unit: "rpm", colormap: .viridis, range: 1050...1050,
+                                     values: [[1050], [1050]])
+        let strip = PreviewStrip(title: title, nodes: ["node01"], timesS: [0, 0.5], bands: [band])
+        XCTAssertEqual(strip.label(band), "1050 constant")
+        let img = strip.render()
+        XCTAssertGreaterThanOrEqual(img.width, BitmapFont.width(title, scale: 3) + 20)
+    }
 }

@@ -44,8 +44,8 @@ public final class SurgeWriter {
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("vdb"), withIntermediateDirectories: true)
         }
         let smoke = [Double](UnsafeBufferPointer(start: run.smoke.p, count: run.smoke.count))
-        let f = VDBFrame(solver: run.solver, density: smoke, turbulence: run.solver.turbulence().intensity,
-                         temperatureBackgroundC: run.solver.flow.initialTemperatureC)
+        let f = VDBFrame(solver: run.solver, density: smoke, turbulence: run.solver.turbulence().kineticEnergy,
+                         turbulenceKind: .kineticEnergy, temperatureBackgroundC: run.solver.flow.initialTemperatureC)
         let r = try VDBWriter.write(f, lattice: lattice!, to: folder.appendingPathComponent(vdbPath(outputNumber(frame))),
                                     metadata: ["frame": "\(outputNumber(frame))", "time_s": String(format: "%.6f", frame.timeS),
                                                "rack": run.caseFile.genericCase.name, "scenario": run.scenario.name])
@@ -104,9 +104,11 @@ public final class SurgeWriter {
         func span(_ m: [[Double]]) -> ClosedRange<Double> {
             let v = m.flatMap { $0 }.filter(\.isFinite)
             guard let lo = v.min(), let hi = v.max() else { return 0...1 }
-            return lo...(hi > lo ? hi : lo + 1)
+            // Equal bounds mark a constant signal (drawn mid-scale, labelled constant).
+            return lo...hi
         }
-        return PreviewStrip(title: "\(run.scenario.name): \(run.layout.nodes.count) nodes, \(frames.count) frames at \(run.scenario.fps) fps",
+        let fps = String(format: "%g", run.scenario.fps / Double(every))
+        return PreviewStrip(title: "\(run.scenario.name): \(run.layout.nodes.count) nodes, \(frames.count) frames at \(fps) fps",
                             nodes: order.map { run.layout.nodes[$0].name }, timesS: frames.map(\.timeS), bands: [
             .init(title: "hottest GPU", unit: "°C", colormap: .thermal, range: range, values: gpu),
             .init(title: "intake fans", unit: "rpm", colormap: .viridis, range: span(rpm), values: rpm),
