@@ -110,7 +110,7 @@ public enum RoomWriter {
                 }
                 md += "\n"
             }
-            md += "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see Meshes/README, cable-tray probes); per station in `tray-probes.csv`, on the stage under `/Room/CableTrays`.\n"
+            md += "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage under `/Room/CableTrays`.\n"
         }
         md += String(format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
                      s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)

@@ -2,7 +2,7 @@ import Foundation
 import RackFlowNumerics
 
 extension UnseenCaseSpec {
-    /// The case as generic-case YAML, the schema of `GenericCase` (Meshes/README.md, "Generic
+    /// The case as generic-case YAML, the schema of `GenericCase` (docs/configuration.md, "Generic
     /// case"), with no `solver:` section: an unseen case runs on the solver's defaults, which is
     /// what it is for. One box, plane or patch per line.
     func yaml() -> String {
