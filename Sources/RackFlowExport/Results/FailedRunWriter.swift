@@ -24,7 +24,8 @@ public enum FailedRunWriter {
         do {
             let dir = folder.staging
             try AtomicFile.write(try ResultWriter.json(failure.divergence), to: dir.appendingPathComponent("failure.json"))
-            try AtomicFile.write(ResidualsCSV.text(failure.solver.history), to: dir.appendingPathComponent("residuals.csv"))
+            try AtomicFile.write(ResidualsCSV.text(failure.solver.history),
+                                 to: dir.appendingPathComponent("residuals.csv"))
             let (cells, vectors) = VTKWriter.flowFields(failure.solver)
             let n = failure.solver.flow.grid.cellCount
             var finite = [Double](repeating: 1, count: n)

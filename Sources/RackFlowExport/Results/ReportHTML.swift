@@ -49,7 +49,8 @@ public enum ReportHTML {
                     items.append(l)
                     lines = lines.dropFirst()
                 }
-                out += "<ul>\n" + items.map { "<li>\(inline(String($0.dropFirst(2)), folder))</li>\n" }.joined() + "</ul>\n"
+                let li = items.map { "<li>\(inline(String($0.dropFirst(2)), folder))</li>\n" }
+                out += "<ul>\n" + li.joined() + "</ul>\n"
             } else if line.hasPrefix("!["), let close = line.range(of: "]("), line.hasSuffix(")") {
                 flush()
                 let alt = String(line[line.index(line.startIndex, offsetBy: 2)..<close.lowerBound])
@@ -92,7 +93,8 @@ public enum ReportHTML {
             }
             // ![alt](path) and [text](target)
             let image = s[i...].hasPrefix("![")
-            if image || c == "[", let mid = s[i...].range(of: "]("), let end = s[mid.upperBound...].firstIndex(of: ")") {
+            if image || c == "[", let mid = s[i...].range(of: "]("),
+               let end = s[mid.upperBound...].firstIndex(of: ")") {
                 let text = String(s[s.index(i, offsetBy: image ? 2 : 1)..<mid.lowerBound])
                 let target = String(s[mid.upperBound..<end])
                 if image {

@@ -74,7 +74,8 @@ public enum ResultWriter {
             out += "\(f(p.pressurePa, 2)) Pa\n"
         }
         for b in o.boxes where b.kind != "solid" {
-            out += "\(b.kind) box \(b.name): \(f(b.flowM3PerS * 1000, 2)) L/s through it, air \(f(b.meanC, 2)) °C mean, "
+            out += "\(b.kind) box \(b.name): \(f(b.flowM3PerS * 1000, 2)) L/s through it, "
+            out += "air \(f(b.meanC, 2)) °C mean, "
             out += "\(f(b.maxC, 2)) °C hottest\n"
         }
         for p in o.planes where p.kind != "wall" {

@@ -26,7 +26,8 @@ enum SurgeReport {
         r += "the same scale in every frame.\n\n"
         if !frames.isEmpty, !run.layout.nodes.isEmpty {
             r += "## Peaks per node\n\n"
-            r += "| node | hottest GPU (°C) | at (s) | CPU peak (°C) | intake fans, max (rpm) | airflow min–max (L/s) |\n"
+            r += "| node | hottest GPU (°C) | at (s) | CPU peak (°C) | intake fans, max (rpm) "
+            r += "| airflow min–max (L/s) |\n"
             r += "|---|---:|---:|---:|---:|---:|\n"
             for (i, n) in run.layout.nodes.enumerated() {
                 let gpu = frames.map { $0.nodes[i].gpuMaxC }

@@ -108,7 +108,8 @@ public final class SurgeWriter {
             return lo...hi
         }
         let fps = String(format: "%g", run.scenario.fps / Double(every))
-        return PreviewStrip(title: "\(run.scenario.name): \(run.layout.nodes.count) nodes, \(frames.count) frames at \(fps) fps",
+        let title = "\(run.scenario.name): \(run.layout.nodes.count) nodes, \(frames.count) frames at \(fps) fps"
+        return PreviewStrip(title: title,
                             nodes: order.map { run.layout.nodes[$0].name }, timesS: frames.map(\.timeS), bands: [
             .init(title: "hottest GPU", unit: "°C", colormap: .thermal, range: range, values: gpu),
             .init(title: "intake fans", unit: "rpm", colormap: .viridis, range: span(rpm), values: rpm),
@@ -166,10 +167,11 @@ public final class SurgeWriter {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(try enc.encode(s), to: folder.appendingPathComponent("summary.json"))
-        let md = SurgeReport.markdown(self, wallSeconds: wallSeconds, idleSeconds: idleSeconds, stepSeconds: stepSeconds,
-                                      writeSeconds: writeSeconds)
+        let md = SurgeReport.markdown(self, wallSeconds: wallSeconds, idleSeconds: idleSeconds,
+                                      stepSeconds: stepSeconds, writeSeconds: writeSeconds)
         try AtomicFile.write(md, to: folder.appendingPathComponent("report.md"))
-        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow surge: \(run.scenario.name)", folder: folder),
+        let html = ReportHTML.html(markdown: md, title: "RackFlow surge: \(run.scenario.name)", folder: folder)
+        try AtomicFile.write(html,
                              to: folder.appendingPathComponent("report.html"))
     }
 }
