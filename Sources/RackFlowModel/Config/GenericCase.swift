@@ -71,7 +71,7 @@ import RackFlowPhysics
 ///   - {name: blower, side: south, kind: fan, curve: {…}, rpm: 3000,
 ///      plenumPressure: 0, temperature: 18}  # rpm default: curve's; Pa default 0; °C default 20
 /// solver:                      # optional; SimpleOptions
-///   maxIterations: 2000        # default 2000
+///   maxIterations: 5000        # default 5000
 ///   tolerance: 1e-6            # default 1e-6
 ///   velocityRelaxation: 0.9    # (0, 1], default 0.9
 ///   steadyVelocityRelaxation: 1 # (0, 1], steady iterations only; default 1 (velocityRelaxation if that is given)
