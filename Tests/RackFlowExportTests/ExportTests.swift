@@ -50,30 +50,30 @@ final class VTKDoc: NSObject, XMLParserDelegate {
     func attributes(_ element: String) -> [String: String]? { elements.first { $0.name == element }?.attributes }
     func array(_ name: String) -> Array? { arrays.first { $0.name == name } }
 
-    /// Decodes a `UInt8` array: base64 of a UInt64 LE byte count then one byte per value.
-    static func decode8(_ text: String) throws -> [Double] {
+    /// The values' bytes of a `format="binary"` block: base64 of a UInt64 LE byte count then
+    /// the values, `size` bytes each.
+    static func payload(_ text: String, size: Int) throws -> [UInt8] {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let d = Data(base64Encoded: t) else { throw NSError(domain: "base64", code: 1) }
         let bytes = [UInt8](d)
         guard bytes.count >= 8 else { throw NSError(domain: "short", code: 1) }
         var n: UInt64 = 0
         for b in 0..<8 { n |= UInt64(bytes[b]) << (8 * UInt64(b)) }
-        guard Int(n) == bytes.count - 8 else { throw NSError(domain: "count", code: Int(n)) }
-        return bytes.dropFirst(8).map { Double($0) }
+        guard Int(n) == bytes.count - 8, Int(n) % size == 0 else { throw NSError(domain: "count", code: Int(n)) }
+        return [UInt8](bytes.dropFirst(8))
     }
 
-    /// Decodes `format="binary"`: base64 of a UInt64 LE byte count then Float64 LE values.
+    /// Decodes a `UInt8` array.
+    static func decode8(_ text: String) throws -> [Double] {
+        try payload(text, size: 1).map { Double($0) }
+    }
+
+    /// Decodes a `Float64` array.
     static func decode(_ text: String) throws -> [Double] {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let d = Data(base64Encoded: t) else { throw NSError(domain: "base64", code: 1) }
-        let bytes = [UInt8](d)
-        guard bytes.count >= 8 else { throw NSError(domain: "short", code: 1) }
-        var n: UInt64 = 0
-        for b in 0..<8 { n |= UInt64(bytes[b]) << (8 * UInt64(b)) }
-        guard Int(n) == bytes.count - 8, n % 8 == 0 else { throw NSError(domain: "count", code: Int(n)) }
-        return (0..<Int(n) / 8).map { v in
+        let bytes = try payload(text, size: 8)
+        return (0..<bytes.count / 8).map { v in
             var bits: UInt64 = 0
-            for b in 0..<8 { bits |= UInt64(bytes[8 + 8 * v + b]) << (8 * UInt64(b)) }
+            for b in 0..<8 { bits |= UInt64(bytes[8 * v + b]) << (8 * UInt64(b)) }
             return Double(bitPattern: bits)
         }
     }

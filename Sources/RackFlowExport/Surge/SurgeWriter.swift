@@ -123,13 +123,7 @@ public final class SurgeWriter {
     public func heatmapRange() -> ClosedRange<Double> {
         let all = run.frames.flatMap { $0.nodes.map(\.gpuMaxC) }.filter(\.isFinite)
         let sc = run.scenario
-        var supplyC: Double?
-        for ps in run.caseFile.genericCase.patches {
-            switch ps.patch.kind {
-            case let .flowInlet(_, t), let .velocityInlet(_, t), let .fanInlet(_, _, _, t): supplyC = supplyC ?? t
-            case .pressureOutlet: break
-            }
-        }
+        let supplyC = run.caseFile.genericCase.patches.lazy.compactMap { $0.patch.kind.supplyTemperatureC }.first
         let gpuLimitC = run.layout.parts.filter { $0.kind == "gpu" }.map(\.limitC).min()
         let lo = sc.heatmapColdC ?? (sc.heatmapAutoCold ? all.min() : supplyC) ?? all.min() ?? 20
         let hi = sc.heatmapHotC ?? (sc.heatmapAutoHot ? all.max() : gpuLimitC) ?? all.max() ?? lo + 1

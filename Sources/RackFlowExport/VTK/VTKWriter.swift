@@ -175,35 +175,32 @@ public enum VTKWriter {
     /// Base64 of a little-endian UInt64 byte count followed by one byte per value (values are
     /// small non-negative integers: cell types, ghost flags).
     public static func encode8(_ values: [Double]) -> String {
-        var data = Data(capacity: 8 + values.count)
-        var count = UInt64(values.count).littleEndian
-        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
-        for x in values { data.append(UInt8(clamping: Int(x.isFinite ? x : 0))) }
-        return data.base64EncodedString()
+        binary(values, bytesPerValue: 1) { data, x in data.append(UInt8(clamping: Int(x.isFinite ? x : 0))) }
     }
 
     /// Base64 of a little-endian UInt64 byte count followed by little-endian Float32 values
     /// (half the size; fields for viewing need no more than 7 digits).
     public static func encode32(_ values: [Double]) -> String {
-        var data = Data(capacity: 8 + 4 * values.count)
-        var count = UInt64(4 * values.count).littleEndian
-        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
-        for x in values {
+        binary(values, bytesPerValue: 4) { data, x in
             var b = Float(x).bitPattern.littleEndian
             withUnsafeBytes(of: &b) { data.append(contentsOf: $0) }
         }
-        return data.base64EncodedString()
     }
 
     /// Base64 of a little-endian UInt64 byte count followed by the little-endian Float64 values.
     public static func encode(_ values: [Double]) -> String {
-        var data = Data(capacity: 8 + 8 * values.count)
-        var count = UInt64(8 * values.count).littleEndian
-        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
-        for x in values {
+        binary(values, bytesPerValue: 8) { data, x in
             var b = x.bitPattern.littleEndian
             withUnsafeBytes(of: &b) { data.append(contentsOf: $0) }
         }
+    }
+
+    /// VTK's inline binary block: the UInt64 LE byte count, then each value as `put` appends it.
+    static func binary(_ values: [Double], bytesPerValue: Int, _ put: (inout Data, Double) -> Void) -> String {
+        var data = Data(capacity: 8 + bytesPerValue * values.count)
+        var count = UInt64(bytesPerValue * values.count).littleEndian
+        withUnsafeBytes(of: &count) { data.append(contentsOf: $0) }
+        for x in values { put(&data, x) }
         return data.base64EncodedString()
     }
 

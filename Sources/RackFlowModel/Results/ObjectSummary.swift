@@ -85,11 +85,4 @@ public struct ObjectSummary: Codable, Sendable {
                                        areaM2: pf.flowAreaM2))
         }
     }
-
-    /// The mixed-cup temperature of everything leaving through outlets, °C: the exhaust.
-    public var exhaustC: Double {
-        let out = patches.filter { $0.kind == "outlet" && $0.flowM3PerS.isFinite && $0.temperatureC.isFinite }
-        let q = out.reduce(0) { $0 + $1.flowM3PerS }
-        return q > 0 ? out.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / q : .nan
-    }
 }

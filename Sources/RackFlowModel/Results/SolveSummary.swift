@@ -108,9 +108,8 @@ public struct SolveSummary: Codable, Sendable {
                 plenumPressurePa -= p0
             }
         }
-        let objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
-        exhaustC = objects.exhaustC
-        self.objects = objects
+        objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
+        exhaustC = s.mixedCupTemperature(outlets: gc.patches.map(\.patch).filter { $0.kind.supplyTemperatureC == nil })
 
         // Fans, by the solver's own operating points.
         let kinds = Dictionary(uniqueKeysWithValues: (layout?.fans ?? []).map { ($0.name, $0) })

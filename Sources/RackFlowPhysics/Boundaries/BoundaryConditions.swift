@@ -30,6 +30,14 @@ public struct Patch: Sendable {
         /// a pressure boundary at the plenum pressure plus the fan's rise Δp(Q, rpm), with Q
         /// the patch's total inflow, so the operating point emerges from the solve.
         case fanInlet(curve: FanCurve, rpm: Double, plenumPressurePa: Double, temperatureC: Double)
+
+        /// The temperature an inlet supplies, °C; nil for an outlet.
+        public var supplyTemperatureC: Double? {
+            switch self {
+            case let .velocityInlet(_, t), let .flowInlet(_, t), let .fanInlet(_, _, _, t): return t
+            case .pressureOutlet: return nil
+            }
+        }
     }
     public var name: String
     public var side: Side
