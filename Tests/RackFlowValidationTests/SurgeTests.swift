@@ -75,9 +75,9 @@ final class SurgeTests: XCTestCase {
 
     func testSmokeFollowsTheAirOfIgnitedNodes() throws {
         let r = try Self.surge.get()
-        // Ahead of the front mesh (the door side) the air comes from the plenum: clean. Turbulent
-        // diffusion carries some smoke back through the mesh into the first cells ahead of it
-        // (≈ 8 % on this 3 cm grid), so judge the door-side air three cells ahead.
+        // Ahead of the front mesh (the door side) the air comes from the plenum: clean, right up
+        // to the mesh (smoke is the air that crossed it; pinned cells behind the mesh once leaked
+        // ≈ 8 % into the first cells ahead of it by turbulent diffusion).
         let front = r.report.planeFaces[r.layout.nodes[0].frontPlane]!
         let g = r.solver.flow.grid
         func ahead(_ d: Int) -> Double {
@@ -87,8 +87,8 @@ final class SurgeTests: XCTestCase {
             }
             return cells.map { r.smoke.p[$0] }.reduce(0, +) / Double(cells.count)
         }
-        XCTAssertLessThan(ahead(3), 0.05, "smoke in the door-side air")
-        XCTAssertLessThan(ahead(3), ahead(1), "smoke should fade away from the mesh")
+        XCTAssertLessThan(ahead(1), 1e-3, "smoke just ahead of the mesh")
+        XCTAssertLessThan(ahead(3), 1e-3, "smoke in the door-side air")
         // Two seconds after ignition the node's air leaves through its rear openings smoky.
         let exits = r.layout.nodes[0].exitPlanes.compactMap { r.report.planeFaces[$0] }
         let cells = exits.flatMap { r.solver.cellsDownstream(axis: $0.axis, faces: $0.faces) }

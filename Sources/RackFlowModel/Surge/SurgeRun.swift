@@ -69,11 +69,10 @@ public final class SurgeRun {
     /// Idle steady solve: iterations and whether it converged.
     public internal(set) var idleIterations = 0
     public internal(set) var idleConverged = false
-    /// Smoke-like tracer (0…1): injected just behind the front mesh of every node that has
-    /// ignited, carried by the air; shows where each node's air goes (the VDB `density`).
+    /// Smoke-like tracer (0…1): released into the air crossing the front mesh of every node that
+    /// has ignited (`FlowSolver.advanceTracer`), carried by the air; shows where each node's air goes (the VDB `density`).
     public let smoke: PaddedVector
     let smokeOld: PaddedVector
-    let intakeCells: [[Int]]
     let frontFaces: [(axis: Int, faces: [Int])]
     let exitFaces: [[(axis: Int, faces: [Int])]]
     let inletFan: Int?, inletFanCurve: FanCurve?, inletFanRPM: Double
@@ -109,8 +108,6 @@ public final class SurgeRun {
         frontFaces = layout.nodes.map { planeFaces($0.frontPlane) }
         exitFaces = layout.nodes.map { $0.exitPlanes.map(planeFaces) }
         smoke = solver.makeCellVector(); smokeOld = solver.makeCellVector()
-        let sv = solver
-        intakeCells = frontFaces.map { sv.cellsDownstream(axis: $0.axis, faces: $0.faces) }
 
         // Parts: heat cells weighted as the compiled case spreads each part's full power.
         for p in layout.parts {
@@ -278,8 +275,8 @@ public final class SurgeRun {
             outer += stepper.outerIterations.last ?? 0
             try timed("smoke tracer") {
                 BLAS.copy(smoke.count, smoke.p, smokeOld.p)
-                let sources = layout.nodes.indices.filter { timeline.ignitionS[$0] <= tNew }.flatMap { intakeCells[$0] }
-                try solver.advanceTracer(smoke, old: smokeOld, dt: dt, sourceCells: sources)
+                let ignited = layout.nodes.indices.filter { timeline.ignitionS[$0] <= tNew }.map { frontFaces[$0] }
+                try solver.advanceTracer(smoke, old: smokeOld, dt: dt, injection: ignited)
                 // The deferred-correction TVD scheme with partial inner solves can overshoot by ~1e-3;
                 // a concentration outside 0…1 means nothing, so clip.
                 for i in 0..<smoke.count { smoke.p[i] = min(max(smoke.p[i], 0), 1) }
