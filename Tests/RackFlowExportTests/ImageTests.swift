@@ -88,6 +88,47 @@ final class ImageTests: XCTestCase {
         XCTAssertNoThrow(try p.render())
     }
 
+    /// The picture sets the width and a long title wraps to it; hatched cells (solids, porous
+    /// parts) are drawn with hatch lines and kept out of the automatic range; part labels are
+    /// drawn at the text size (12 px), not at half of it.
+    func testTitleWrapsHatchingAndLabels() throws {
+        var p = samplePlot()
+        let plain = try p.layout()
+        p.title = Array(repeating: "front-to-back section at x = 0.315 m, through a GPU", count: 3)
+            .joined(separator: ", ")
+        let wrapped = try p.layout()
+        XCTAssertEqual(wrapped.imageWidth, plain.imageWidth, "a long title must not widen the picture")
+        XCTAssertGreaterThanOrEqual(wrapped.title.height, 2 * BitmapFont.height(scale: 2))
+        XCTAssertGreaterThan(wrapped.field.y, plain.field.y)
+
+        p = samplePlot()
+        p.range = nil
+        p.hatched = [Bool](repeating: false, count: 12)
+        p.hatched[3 + 4 * 2] = true   // value 31, the largest
+        XCTAssertEqual(try p.resolvedRange(), 20...30)
+        let L = try p.layout()
+        let img = try Decoded(try p.render().pngData())
+        // Inside the hatched cell (u 0.6…0.8, v 0.25…0.4): hatch ink and the colour at the range's top.
+        var ink = 0, top = 0
+        for y in L.y(v: 0.38)..<L.y(v: 0.27) {
+            for x in L.x(u: 0.62)..<L.x(u: 0.78) {
+                if img[x, y] == RGBA(45, 45, 45) { ink += 1 }
+                if img[x, y] == Colormap.thermal.color(at: 1) { top += 1 }
+            }
+        }
+        XCTAssertGreaterThan(ink, 0)
+        XCTAssertGreaterThan(top, 5 * ink)
+
+        // The label "GPU0" at the top left of its outline (u 0.3…0.6, v 0.1…0.25): dark ink over
+        // at least 10 rows (half size was 6 px tall).
+        let x0 = L.x(u: 0.3) + 3, y0 = L.y(v: 0.25) + 3
+        var rows = Set<Int>()
+        for y in y0..<(y0 + 20) {
+            for x in x0..<(x0 + BitmapFont.width("GPU0", scale: 2)) where img[x, y].r < 60 { rows.insert(y) }
+        }
+        XCTAssertGreaterThanOrEqual(rows.count, 10)
+    }
+
     func testBadInputsThrowClearErrors() {
         var p = samplePlot()
         p.range = 0...Double.infinity

@@ -41,8 +41,11 @@ public enum CompareSlices {
         let speeds = runs.map { r in masked(r, VTKWriter.flowFields(r.solver).cellData.first { $0.name == "speed" }!.values) }
         // Ranges over the pictured planes of every layout, so equal colours mean equal values.
         func cuts(_ i: Int, _ f: [Double]) -> [Double] { planes.flatMap { Slices.cut(grids[i], f, plane: $0).values } }
-        let tr = Slices.range(runs.indices.flatMap { cuts($0, temps[$0]) })
-        let sr = 0...max(Slices.range(runs.indices.flatMap { cuts($0, speeds[$0]) }).upperBound, 1e-6)
+        // From the air alone: solids and porous parts are hatched and would wash out the scale.
+        let hatch = runs.map { Slices.notAir($0.solver) }
+        func air(_ i: Int, _ f: [Double]) -> [Double] { zip(f, hatch[i]).map { $1 ? .nan : $0 } }
+        let tr = Slices.range(runs.indices.flatMap { cuts($0, air($0, temps[$0])) })
+        let sr = 0...max(Slices.range(runs.indices.flatMap { cuts($0, air($0, speeds[$0])) }).upperBound, 1e-6)
         var out: [ComparePicture] = []
         for p in planes {
             for (i, r) in runs.enumerated() {
@@ -53,6 +56,7 @@ public enum CompareSlices {
                                          quantity: unit, uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1], colormap: cmap, range: range)
                     plot.outlines = ol
                     plot.segments = sg
+                    plot.hatched = Slices.cut(grids[i], hatch[i].map { $0 ? 1 : 0 }, plane: p).values.map { $0 != 0 }
                     let file = "\(q)-\(p.name)-\(safe(names[i])).png"
                     try plot.write(to: dir.appendingPathComponent(file))
                     out.append(ComparePicture(file: file, caption: "\(names[i]): \(q), \(p.caption)", plane: p.name, quantity: q, layout: names[i]))
@@ -69,6 +73,7 @@ public enum CompareSlices {
                                      uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1], colormap: difference, range: -m...m)
                 plot.outlines = ol
                 plot.segments = sg
+                plot.hatched = Slices.cut(grids[0], hatch[0].map { $0 ? 1 : 0 }, plane: p).values.map { $0 != 0 }
                 let file = "temperature-difference-\(p.name)-\(safe(names[i]))-minus-\(safe(names[0])).png"
                 try plot.write(to: dir.appendingPathComponent(file))
                 out.append(ComparePicture(file: file, caption: "\(names[i]) minus \(names[0]): temperature difference, \(p.caption)",

@@ -85,6 +85,10 @@ public struct SlicePlot: Sendable {
     public var range: ClosedRange<Double>?
     public var outlines: [SliceOutline] = []
     public var segments: [SliceSegment] = []
+    /// Cells drawn hatched (solids, porous parts): nu × nv flags, or empty for none. Their values
+    /// stay out of the automatic colour range, so that a heat sink at 80 °C does not wash out
+    /// air that peaks at 44 °C; a value outside the range is drawn at its end, under the hatching.
+    public var hatched: [Bool] = []
     /// Light grey lines on every cell edge.
     public var drawGridLines = false
     /// Pixels along the field's longer side; the other follows the physical aspect ratio.
@@ -107,7 +111,10 @@ public struct SlicePlot: Sendable {
             guard lo.isFinite, hi.isFinite else { throw ImageError.badRange(lower: lo, upper: hi) }
         } else {
             lo = .infinity; hi = -.infinity
-            for x in values where x.isFinite { lo = min(lo, x); hi = max(hi, x) }
+            for (c, x) in values.enumerated() where x.isFinite && !(c < hatched.count && hatched[c]) {
+                lo = min(lo, x)
+                hi = max(hi, x)
+            }
             guard lo <= hi else { throw ImageError.noFiniteValues(field: title) }
         }
         if hi - lo <= 1e-12 * max(1, abs(lo)) {
@@ -152,9 +159,13 @@ public struct SlicePlot: Sendable {
     private func renderer() throws -> SliceRenderer {
         let range = try resolvedRange()
         let s = max(1, fontScale)
+        guard hatched.isEmpty || hatched.count == values.count else {
+            throw ImageError.sizeMismatch(field: title + " (hatched cells)", expected: values.count, actual: hatched.count)
+        }
         return try SliceRenderer(
             uEdges: uEdges, vEdges: vEdges, count: values.count, name: title, title: title, uName: uName, vName: vName,
-            outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s
+            outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s,
+            hatched: hatched
         ) { fieldHeight in
             // Quantity label above the bar; the bar fills the rest of the field's height.
             let labelH = BitmapFont.height(scale: s) + 4 * s
@@ -226,7 +237,8 @@ public struct CategoryPlot: Sendable {
         let width = sw + 3 * s + nameW, height = max(1, categories.count * rowH - 4 * s)
         return try SliceRenderer(
             uEdges: uEdges, vEdges: vEdges, count: codes.count, name: title, title: title, uName: uName, vName: vName,
-            outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s
+            outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s,
+            hatched: []
         ) { _ in
             (width, height, { L in
                 L.legend = PixelRect(x: L.panelX, y: L.field.y, width: width, height: height)
@@ -243,17 +255,51 @@ struct SliceRenderer {
     let outlines: [SliceOutline], segments: [SliceSegment]
     let gridLines: Bool
     let scale: Int
+    let hatched: [Bool]
+    /// The title broken into lines no wider than the picture's content.
+    let titleLines: [String]
     let vNameAcross: Bool
     let uTicks: [(value: Double, label: String)], vTicks: [(value: Double, label: String)]
     let layout: SliceLayout
 
     static func tickLength(_ s: Int) -> Int { 3 * s + 1 }
+    static func lineGap(_ s: Int) -> Int { 2 * s }
+
+    /// `text` broken into lines at most `width` pixels wide: at ", " where a whole phrase fits
+    /// (a caption reads as its phrases), else at spaces; a word longer than that stands alone.
+    static func wrap(_ text: String, width: Int, scale s: Int) -> [String] {
+        func fits(_ t: String) -> Bool { BitmapFont.width(t, scale: s) <= width }
+        var lines: [String] = []
+        var current = ""
+        for (n, phrase) in text.components(separatedBy: ", ").enumerated() {
+            let piece = n == 0 ? phrase : ", " + phrase
+            if fits(current + piece) {
+                current += piece
+                continue
+            }
+            if !current.isEmpty {
+                lines.append(current + (n == 0 ? "" : ","))
+                current = ""
+            }
+            for word in phrase.split(separator: " ", omittingEmptySubsequences: false) {
+                let candidate = current.isEmpty ? String(word) : current + " " + word
+                if current.isEmpty || fits(candidate) {
+                    current = candidate
+                } else {
+                    lines.append(current)
+                    current = String(word)
+                }
+            }
+        }
+        lines.append(current)
+        return lines
+    }
 
     /// `panel(fieldHeight)` gives the right panel's width, minimum height and a hook that
     /// places it in the layout.
     init(uEdges: [Double], vEdges: [Double], count: Int, name: String, title: String, uName: String, vName: String,
          outlines: [SliceOutline], segments: [SliceSegment], gridLines: Bool, longSide: Int, scale s: Int,
-         panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)) throws {
+         hatched: [Bool], panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)) throws {
         for (axis, e) in [("u", uEdges), ("v", vEdges)] {
             guard e.count >= 2 else { throw ImageError.badGrid("\(axis) axis has \(e.count) edges; a slice needs at least one cell (two edges) per axis") }
             guard e.allSatisfy(\.isFinite) else { throw ImageError.badGrid("\(axis) axis has a non-finite edge") }
@@ -266,6 +312,7 @@ struct SliceRenderer {
         guard longSide >= 16, longSide <= 20_000 else { throw ImageError.badSize(width: longSide, height: longSide) }
         self.uEdges = uEdges; self.vEdges = vEdges; self.title = title; self.uName = uName; self.vName = vName
         self.outlines = outlines; self.segments = segments; self.gridLines = gridLines; self.scale = s
+        self.hatched = hatched
 
         let (u0, u1, v0, v1) = (uEdges.first!, uEdges.last!, vEdges.first!, vEdges.last!)
         let lu = u1 - u0, lv = v1 - v0
@@ -280,18 +327,23 @@ struct SliceRenderer {
         let vNameW = BitmapFont.width(vName, scale: s)
         vNameAcross = vNameW > H
         let left = pad + (vNameAcross ? vNameW : ch) + pad + vLabelW + 2 * s + tick + 1
-        let top = pad + ch + 2 * pad
         let bottom = 1 + tick + 2 * s + ch + pad + ch + pad
         let p = panel(H)
         // Clear of the last u label, which hangs past the field when the panel reaches down to it.
         let gap = max(10 * s, (ut.last.map { BitmapFont.width($0.label, scale: s) } ?? 0) / 2 + 6 * s)
         let contentW = left + W + 1 + gap + p.width + 2 * pad
-        let width = max(contentW, BitmapFont.width(title, scale: s) + 2 * pad)
+        // The picture sets the width and the title wraps to it (a long caption once made the
+        // image twice as wide as the plot, which sat on the left).
+        titleLines = Self.wrap(title, width: contentW - 2 * pad, scale: s)
+        let titleW = titleLines.map { BitmapFont.width($0, scale: s) }.max() ?? 0
+        let width = max(contentW, titleW + 2 * pad)
+        let titleH = titleLines.count * ch + (titleLines.count - 1) * Self.lineGap(s)
+        let top = pad + titleH + 2 * pad
         let height = top + max(H, p.height) + bottom
         guard width <= 30_000, height <= 30_000 else { throw ImageError.badSize(width: width, height: height) }
         var L = SliceLayout(imageWidth: width, imageHeight: height,
                             field: PixelRect(x: left, y: top, width: W, height: H),
-                            title: PixelRect(x: 0, y: pad, width: width, height: ch),
+                            title: PixelRect(x: 0, y: pad, width: width, height: titleH),
                             colorBar: nil, legend: nil, range: nil, panelX: left + W + 1 + gap, u0: u0, u1: u1, v0: v0, v1: v1)
         p.place(&L)
         layout = L; uTicks = ut; vTicks = vt
@@ -310,11 +362,10 @@ struct SliceRenderer {
         for o in outlines {
             let xa = L.x(u: o.u.lowerBound), xb = L.x(u: o.u.upperBound), ya = L.y(v: o.v.upperBound), yb = L.y(v: o.v.lowerBound)
             img.strokeRect(x: xa, y: ya, width: max(1, xb - xa), height: max(1, yb - ya), color: RGBA(40, 40, 40))
-            if let label = o.label, !label.isEmpty {
-                let ls = max(1, s / 2)
-                if BitmapFont.width(label, scale: ls) + 6 <= xb - xa, BitmapFont.height(scale: ls) + 6 <= yb - ya {
-                    img.drawTextWithHalo(label, x: xa + 3, y: ya + 3, color: .ink, halo: .white, scale: ls)
-                }
+            // Labels at the picture's text size or not at all: half size was 6 px tall, unreadable.
+            if let label = o.label, !label.isEmpty,
+               BitmapFont.width(label, scale: s) + 6 <= xb - xa, BitmapFont.height(scale: s) + 6 <= yb - ya {
+                img.drawTextWithHalo(label, x: xa + 3, y: ya + 3, color: .ink, halo: .white, scale: s)
             }
         }
         for g in segments {
@@ -347,7 +398,10 @@ struct SliceRenderer {
         } else {
             img.drawText(vName, x: pad, y: f.y + (f.height + BitmapFont.width(vName, scale: s)) / 2, color: .ink, scale: s, rotated: true)
         }
-        img.drawText(title, x: (L.imageWidth - BitmapFont.width(title, scale: s)) / 2, y: L.title.y, color: .ink, scale: s)
+        for (n, line) in titleLines.enumerated() {
+            img.drawText(line, x: (L.imageWidth - BitmapFont.width(line, scale: s)) / 2,
+                         y: L.title.y + n * (ch + Self.lineGap(s)), color: .ink, scale: s)
+        }
         panel(&img, L)
         return img
     }
@@ -360,14 +414,24 @@ struct SliceRenderer {
         let col = (0..<f.width).map { px in Self.cell(u0 + (Double(px) + 0.5) / Double(f.width) * (u1 - u0), uEdges) }
         let row = (0..<f.height).map { py in Self.cell(v1 - (Double(py) + 0.5) / Double(f.height) * (v1 - v0), vEdges) }
         let W = img.width
+        // Hatching: dark diagonal lines 1 px wide every `period` pixels over hatched cells.
+        let period = 6 * scale
+        let ink = RGBA(45, 45, 45)
+        let hatch = hatched.isEmpty ? [Bool](repeating: false, count: colors.count) : hatched
         colors.withUnsafeBufferPointer { c in
             col.withUnsafeBufferPointer { col in
-                img.pixels.withUnsafeMutableBufferPointer { p in
-                    for py in 0..<f.height {
-                        let base = nu * row[py], o = 4 * (f.x + W * (f.y + py))
-                        for px in 0..<f.width {
-                            let k = c[base + col[px]], q = o + 4 * px
-                            p[q] = k.r; p[q + 1] = k.g; p[q + 2] = k.b; p[q + 3] = k.a
+                hatch.withUnsafeBufferPointer { h in
+                    img.pixels.withUnsafeMutableBufferPointer { p in
+                        for py in 0..<f.height {
+                            let base = nu * row[py], o = 4 * (f.x + W * (f.y + py))
+                            for px in 0..<f.width {
+                                let cell = base + col[px], q = o + 4 * px
+                                let k = h[cell] && (px + py) % period == 0 ? ink : c[cell]
+                                p[q] = k.r
+                                p[q + 1] = k.g
+                                p[q + 2] = k.b
+                                p[q + 3] = k.a
+                            }
                         }
                     }
                 }

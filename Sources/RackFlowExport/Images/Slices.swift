@@ -99,13 +99,14 @@ public enum Slices {
     public static func writeFields(_ s: FlowSolver, _ gc: GenericCase, planes: [SlicePlane], to dir: URL) throws -> [(file: String, caption: String)] {
         let g = s.flow.grid
         let solid = s.flow.tags.cells.map { $0 == .solid }
+        let hatch = notAir(s)
         let fields = VTKWriter.flowFields(s)
         let speed = fields.cellData.first { $0.name == "speed" }!.values
         let temperature = s.temperature.array
         func masked(_ v: [Double]) -> [Double] { zip(v, solid).map { $1 ? .nan : $0 } }
         let tMasked = masked(temperature), sMasked = masked(speed)
-        // One range per quantity across all planes, so the pictures compare.
-        let tr = range(tMasked), sr = 0...max(range(sMasked).upperBound, 1e-6)
+        // One range per quantity across all planes, so the pictures compare; from the air alone.
+        let tr = airRange(temperature, hatch), sr = 0...max(airRange(speed, hatch).upperBound, 1e-6)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var written: [(String, String)] = []
         for p in planes {
@@ -116,6 +117,7 @@ public enum Slices {
                                      quantity: unit, uName: axisName[p.axes.0], vName: axisName[p.axes.1], colormap: cmap, range: r)
                 plot.outlines = ol
                 plot.segments = sg
+                plot.hatched = cut(g, hatch.map { $0 ? 1 : 0 }, plane: p).values.map { $0 != 0 }
                 let file = "\(q)-\(p.name).png"
                 try plot.write(to: dir.appendingPathComponent(file))
                 written.append((file, "\(q), \(p.caption)"))
@@ -142,6 +144,14 @@ public enum Slices {
             written.append(file)
         }
         return written
+    }
+
+    /// Cells that are not air (solid or porous): drawn hatched, and kept out of colour ranges.
+    public static func notAir(_ s: FlowSolver) -> [Bool] { s.flow.tags.cells.map { $0 != .fluid } }
+
+    /// The range of `v` over the air cells (`notAir` false).
+    static func airRange(_ v: [Double], _ notAir: [Bool]) -> ClosedRange<Double> {
+        range(zip(v, notAir).map { $1 ? .nan : $0 })
     }
 
     static func range(_ v: [Double]) -> ClosedRange<Double> {
