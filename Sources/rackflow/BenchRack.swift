@@ -34,7 +34,7 @@ extension Bench {
             let tc = Date()
             _ = try c.genericCase.compile()
             let compileSeconds = Date().timeIntervalSince(tc)
-            let progress = SolveProgress(enabled: !json, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+            let progress = SolveProgress(enabled: !json, maxIterations: c.genericCase.options.maxIterations)
             let run = try SteadyRun.run(c, configure: { if let n = maxIterations { $0.maxIterations = n } }, progress: { r, s in progress.update(r, solver: s) })
             progress.finish()
             let s = run.summary

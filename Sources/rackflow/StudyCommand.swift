@@ -53,7 +53,7 @@ struct StudyCommand: ParsableCommand {
             var runs: [SteadyRun] = []
             for (label, c) in [("base", base), ("fine", fine)] {
                 FileHandle.standardError.write("— \(label) grid\n".data(using: .utf8)!)
-                let progress = SolveProgress(enabled: true, tolerance: c.genericCase.options.tolerance, maxIterations: c.genericCase.options.maxIterations)
+                let progress = SolveProgress(enabled: true, maxIterations: c.genericCase.options.maxIterations)
                 runs.append(try SteadyRun.run(c, log: { progress.finish(); FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) },
                                               progress: { r, s in progress.update(r, solver: s) }))
                 progress.finish()

@@ -104,7 +104,9 @@ struct SurgeCommand: ParsableCommand {
         let folderURL = URL(fileURLWithPath: saved?.output ?? output ?? "Results/\(sc.name)").standardizedFileURL
         let checkpointURL = resumeURL ?? checkpointFolder(folderURL)
         // Memory, disk and time of the frames asked for, before the idle solve: refused here when they do not fit.
-        log.say("estimate: \(try SurgeEstimate.check(run, frames: range, every: every, voxelSizeM: voxelSize, output: folderURL))")
+        let estimate = try SurgeEstimate.check(run, frames: range, every: every, voxelSizeM: voxelSize,
+                                               output: folderURL)
+        log.say("estimate: \(estimate)")
         let folder: ResultFolder
         if let (h, s, c) = resumed, let v = saved, let resumeURL {
             try run.restore(h, s, c, folder: resumeURL)   // refuses changed inputs before touching the staging folder
@@ -132,7 +134,7 @@ struct SurgeCommand: ParsableCommand {
             writer.keepExisting = true
             log.say("resumed from \(checkpointURL.path) at frame \(run.frames.count - 1) (t = \(String(format: "%.4g", run.time)) s, outer iteration \(run.solver.history.count)); frames so far in \(folder.staging.path)")
         } else {
-            let progress = SolveProgress(enabled: !quiet, tolerance: run.solver.options.tolerance, maxIterations: run.solver.options.maxIterations,
+            let progress = SolveProgress(enabled: !quiet, maxIterations: run.solver.options.maxIterations,
                                          monitors: SolveProgress.rackMonitors(run.layout, run.report))
             let tIdle = Date()
             do {
@@ -214,6 +216,11 @@ struct SurgeCommand: ParsableCommand {
         log.say(String(format: "transient: %d frames, %.1f s stepping (%.2f s per frame), %.1f s writing (%.1f %% of the run)",
                        run.frames.count - 1, stepSeconds, stepSeconds / Double(max(run.frames.count - 1, 1)), writeSeconds,
                        100 * writeSeconds / max(wall, 1e-9)))
+        // The estimate against this run, so that its constants can be checked (time: this
+        // session's, a resumed run's earlier part not included).
+        log.say(ResourceEstimate.check("time", estimated: ResourceEstimate.duration(estimate.seconds),
+                                       actual: ResourceEstimate.duration(Date().timeIntervalSince(t0))))
+        log.say(ResourceEstimate.memoryCheck(estimated: estimate.memoryBytes))
         log.say(String(format: "energy: electrical %.4g J, into the air %.4g J, stored in parts %.4g J, stored in air %.4g J, carried out %.4g J; air balance error %.2e",
                        e.electricalJ, e.toAirJ, e.storedInPartsJ, e.storedInAirJ, e.carriedOutJ, e.airBalanceError))
         try writer.writeSummary(wallSeconds: wall0 + Date().timeIntervalSince(t0), idleSeconds: idleSeconds, stepSeconds: stepSeconds, writeSeconds: writeSeconds)

@@ -25,7 +25,7 @@ final class ResourceEstimateTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(t0), 5)
     }
 
-    /// The check compares with the memory it is given: the 3 cm rack (61,200 cells, ≈ 50 MB)
+    /// The check compares with the memory it is given: the 3 cm rack (61,200 cells, ≈ 164 MiB)
     /// passes on a 1 GB machine and is refused on a 10 MB one.
     func testLimitFollowsAvailableMemory() throws {
         let c = try CaseFile.load(path: Self.meshes.appendingPathComponent("racks/one-node.yaml").path)

@@ -577,7 +577,8 @@ public struct GenericCase {
             if let key, let g = root.child("grid") { throw g.error(key, e.message) }
             throw root.error("grid", "\(e.key): \(e.message)")
         }
-        let estimate = ResourceEstimate(nx: grid.nx, ny: grid.ny, nz: grid.nz, iterations: options.maxIterations)
+        let estimate = ResourceEstimate(nx: grid.nx, ny: grid.ny, nz: grid.nz,
+                                        iterations: ResourceEstimate.typicalIterations)
         if let why = estimate.refusal(available: availableBytes) {
             if let g = root.child("grid") { throw g.error("maxSpacing", why) }
             throw root.error("grid", why)

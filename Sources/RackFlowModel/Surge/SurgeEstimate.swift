@@ -11,8 +11,13 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
     public static let vdbBytesPerVoxel = 28.0
     /// Frame records, stage samples and telemetry kept in memory until the stage is written, per node and frame.
     public static let memoryBytesPerNodeFrame = 4_096.0
-    /// A transient solver holds two more time levels and the tracer on top of the steady solver.
-    public static let transientMemoryFactor = 1.5
+    /// Seconds per cell per outer iteration of a time step (2 cores): 0.64 µs measured on the
+    /// default rack (568,480 cells), 0.98 µs on the one-node rack (61,200 cells); the tracer,
+    /// the parts and the controls come on top of a steady iteration's 0.5 µs.
+    public static let secondsPerCellStepIteration = 0.8e-6
+    /// Outer iterations per time step beyond `minOuter`: the steps of both racks above took
+    /// `minOuter` (2) or one more; the estimate takes one more, not `maxOuter`.
+    public static let extraOuterPerStep = 1
 
     public var framesStepped: Int
     public var framesWritten: Int
@@ -20,17 +25,21 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
     public var diskBytes: Double
     public var seconds: Double
 
-    /// `outerPerStep`: SIMPLEC iterations per time step (the scenario's maxOuter).
+    /// `outerPerStep`: outer iterations per time step; `idleIterations`: those of the idle steady
+    /// state. Memory is a steady solve's (`ResourceEstimate`): the surge's extra time levels and
+    /// tracer weigh less than the solve's exports (peaks measured: 721 MiB for the default rack's
+    /// surge, 818 MiB for its solve; the earlier 1.5 × 800 B per cell predicted 651 MiB).
     public init(cells: Int, nodes: Int, domainM3: Double, voxelSizeM: Double, framesStepped: Int, framesWritten: Int,
                 stepsPerFrame: Int, outerPerStep: Int, idleIterations: Int) {
         self.framesStepped = framesStepped; self.framesWritten = framesWritten
         let c = Double(cells)
-        memoryBytes = c * ResourceEstimate.bytesPerCell * Self.transientMemoryFactor
+        memoryBytes = ResourceEstimate.fixedBytes + c * ResourceEstimate.bytesPerCell
             + Double(framesStepped) * Double(max(nodes, 1)) * Self.memoryBytesPerNodeFrame
         let voxels = domainM3 / (voxelSizeM * voxelSizeM * voxelSizeM)
         diskBytes = voxels * Self.vdbBytesPerVoxel * Double(framesWritten)
-        let iterations = Double(idleIterations) + Double(framesStepped) * Double(stepsPerFrame) * Double(outerPerStep)
-        seconds = c * iterations * ResourceEstimate.secondsPerCellIteration
+        let stepIterations = Double(framesStepped) * Double(stepsPerFrame) * Double(outerPerStep)
+        seconds = c * (Double(idleIterations) * ResourceEstimate.secondsPerCellIteration
+                       + stepIterations * Self.secondsPerCellStepIteration)
     }
 
     public var description: String {
@@ -73,8 +82,10 @@ extension SurgeEstimate {
         let e = SurgeEstimate(cells: g.cellCount, nodes: run.layout.nodes.count,
                               domainM3: extent(g.x.faces) * extent(g.y.faces) * extent(g.z.faces), voxelSizeM: voxelSizeM,
                               framesStepped: frames.upperBound, framesWritten: written,
-                              stepsPerFrame: run.scenario.solver.stepsPerFrame, outerPerStep: run.scenario.solver.maxOuter,
-                              idleIterations: run.solver.options.maxIterations)
+                              stepsPerFrame: run.scenario.solver.stepsPerFrame,
+                              outerPerStep: min(run.scenario.solver.minOuter + extraOuterPerStep,
+                                                run.scenario.solver.maxOuter),
+                              idleIterations: ResourceEstimate.typicalIterations)
         if let why = e.refusal(availableMemory: availableMemory, freeDisk: freeDisk ?? freeDiskBytes(at: output)) {
             throw ConfigError(file: run.scenario.file, line: nil, keyPath: "duration", problem: why)
         }

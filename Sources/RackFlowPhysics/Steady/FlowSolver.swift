@@ -562,7 +562,7 @@ public final class FlowSolver {
     /// How far the residuals of `r` are from the steady tolerances: the largest of mass, flow
     /// (velocity change or momentum residual, as `criterion` says) and temperature change over
     /// their tolerances; below 1, the residual part of the steady rule holds.
-    func residualDistance(_ r: Residuals) -> Double {
+    public func residualDistance(_ r: Residuals) -> Double {
         let flowMeasure = options.criterion == .change ? r.velocityChange : r.momentum
         var d = max(r.mass, flowMeasure) / options.tolerance
         if flow.solveEnergy {
