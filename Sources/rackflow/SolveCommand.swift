@@ -19,6 +19,9 @@ struct SolveCommand: ParsableCommand {
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
     @Option(help: "Write a checkpoint every N outer iterations (taken at the next multiple of the multigrid rebuild interval, 10) to <output>.checkpoint/.")
     var checkpointEvery: Int?
+    @Option(help: ArgumentHelp("Start from an earlier result folder's solution (its state/) instead of from rest.",
+                               discussion: "Any input may differ; a different grid is interpolated."))
+    var from: String?
     @Option(help: "Continue the solve a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM).")
     var resume: String?
 
@@ -57,6 +60,7 @@ struct SolveCommand: ParsableCommand {
         var committed = false
         defer { if !committed { folder.abandon() } }
 
+        let start = try from.map { try Self.readSolution($0) }
         let progress = SolveProgress(enabled: !quiet, maxIterations: c.genericCase.options.maxIterations,
                                      typicalIterations: typical,
                                      monitors: SolveProgress.rackMonitors(c.layout, voxels))
@@ -64,7 +68,8 @@ struct SolveCommand: ParsableCommand {
         do {
             run = try SteadyRun.run(c, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) },
                checkpoints: SteadyRun.CheckpointPlan(folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
-                                                     every: checkpointEvery, resume: resumed))
+                                                     every: checkpointEvery, resume: resumed),
+               start: start)
         } catch let failure as RunDiverged {
             progress.finish()
             try reportDivergence(failure, resultFolder: folderURL, log: log.text)
@@ -90,6 +95,10 @@ struct SolveCommand: ParsableCommand {
                                source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
         summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.writeSummary(summary, to: dir)
+        // The solution, for warm restarts of later solves (`--from`).
+        try Checkpoint.write(to: dir.appendingPathComponent("state"), kind: "solution", input: c.path,
+                             caseName: c.genericCase.name, cells: g.cellCount, state: run.solver.solutionState(),
+                             monitorWindows: [])
         log.say(ResourceEstimate.memoryCheck(estimated: estimate.bytes))
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
@@ -98,6 +107,24 @@ struct SolveCommand: ParsableCommand {
         if resume == nil { try? FileManager.default.removeItem(at: checkpointFolder(folderURL)) }
         if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(c.genericCase.name)")) }
         if !summary.converged { throw ExitCode(3) }
+    }
+}
+
+extension SolveCommand {
+    /// The solution an earlier `solve` left in `folder/state/`, for `--from`.
+    static func readSolution(_ folder: String) throws -> (source: String, state: SolverState) {
+        let state = URL(fileURLWithPath: folder).appendingPathComponent("state")
+        guard FileManager.default.fileExists(atPath: state.appendingPathComponent("checkpoint.json").path) else {
+            throw ConfigError(file: state.path, line: nil, keyPath: "--from",
+                              problem: "no solution here: --from takes a result folder written by rackflow solve "
+                                  + "(it holds state/checkpoint.json)")
+        }
+        let (header, s) = try Checkpoint.read(state)
+        guard header.kind == "solution" else {
+            throw ConfigError(file: state.path, line: nil, keyPath: "--from",
+                              problem: "this is a \(header.kind) checkpoint, not a solution; continue it with --resume")
+        }
+        return (folder, s)
     }
 }
 

@@ -32,6 +32,7 @@ public enum ReportWriter {
                 : "**Not converged** after \(s.iterations) iterations (read the numbers as provisional)"
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
+        if let from = s.startedFrom { r += "Started from \(from) instead of from rest.\n\n" }
         r += stoppingRule(s, gc) + "\n\n"
         if let ta = s.timeAveraged, !ta.quantities.isEmpty {
             r += "## Time averages and their bands\n\n"

@@ -79,6 +79,9 @@ public struct SolveSummary: Codable, Sendable {
     public var objects: ObjectSummary?
     public var wallSeconds: Double = 0
     public var solveSeconds: Double = 0
+    /// The earlier solution a warm restart started from (its folder), and whether it was
+    /// interpolated from another grid; nil for a start from rest.
+    public var startedFrom: String?
 
     /// Reads the solution: node flows through their meshes, part temperatures from their compact
     /// models, fan operating points, the inlet's pressure, balances.

@@ -25,15 +25,29 @@ public struct SteadyRun {
     /// `configure` may adjust solver options (limits, experiments) before the solve starts.
     /// With `checkpoints`, the solve runs through `SteadyLoop` (the same rule), writes
     /// checkpoints, resumes from one, and stops with `RunInterrupted` when asked to.
+    /// `start`: an earlier solution (`FlowSolver.solutionState()`, from the folder named in
+    /// `start.source`) to start from instead of rest, interpolated when its grid differs.
     public static func run(_ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
                            log: (String) -> Void = { _ in },
                            progress: ((Residuals, FlowSolver) -> Void)? = nil,
-                           checkpoints: CheckpointPlan? = nil) throws -> SteadyRun {
+                           checkpoints: CheckpointPlan? = nil,
+                           start: (source: String, state: SolverState)? = nil) throws -> SteadyRun {
         let gc = c.genericCase
         var (flow, options, report) = try gc.compile()
         configure(&options)
         log("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
         let solver = try FlowSolver(flow, options: options)
+        var startedFrom: String?
+        if let start, checkpoints?.resume == nil {
+            let sameGrid: Bool
+            do {
+                sameGrid = try solver.start(from: start.state)
+            } catch let e as FlowInputError {
+                throw ConfigError(file: start.source, line: nil, keyPath: "", problem: "cannot start from it: \(e)")
+            }
+            startedFrom = start.source + (sameGrid ? " (same grid)" : " (interpolated from its grid)")
+            log("started from \(startedFrom!)")
+        }
 
         let monitors = Self.monitors(layout: c.layout, report: report, genericCase: gc)
         let accept = Self.balancesHold
@@ -104,6 +118,7 @@ public struct SteadyRun {
         summary.converged = converged
         summary.timeAveraged = average
         summary.solveSeconds = seconds
+        summary.startedFrom = startedFrom
         summary.iterations = solver.history.last?.iteration ?? 0
         log(String(format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
                    summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),

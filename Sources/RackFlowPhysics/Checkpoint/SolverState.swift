@@ -55,6 +55,7 @@ extension FlowSolver {
                      "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
                      "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration),
                      "pseudoMonitorWaitStart": Double(pseudo.monitorWaitStart),
+                     "pseudoWarmStart": pseudo.warmStart ? 1 : 0,
                      "pseudoEnergyCourant": pseudo.energyCourant]
         return s
     }
@@ -108,6 +109,7 @@ extension FlowSolver {
         pseudo.bestResidual = s.scalars["pseudoBestResidual"] ?? .greatestFiniteMagnitude
         pseudo.bestIteration = Int(s.scalars["pseudoBestIteration"] ?? 0)
         pseudo.monitorWaitStart = Int(s.scalars["pseudoMonitorWaitStart"] ?? 0)
+        pseudo.warmStart = (s.scalars["pseudoWarmStart"] ?? 0) != 0
         pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
         // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
         // stands): rebuild the hierarchy from the coefficients the running solver built it from.

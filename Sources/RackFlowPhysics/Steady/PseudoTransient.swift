@@ -61,6 +61,8 @@ public struct PseudoTransientState: Sendable {
     /// iteration behaves like a time march and still does not settle, so the flow has no steady
     /// state to find (a laminar jet at Re ≈ 3·10⁴). The caller then averages in time.
     public var noSteadyState = false
+    /// Set by `start(from:)`: the iteration continues an earlier solution.
+    public var warmStart = false
     /// What was adapted and when, for `log.txt` and `summary.json`.
     public var adaptations: [String] = []
     public init() {}
@@ -134,10 +136,20 @@ extension FlowSolver {
     /// After a steady iteration: the next Courant number from its residual (SER).
     func afterPseudoStep(_ r: Residuals) {
         guard options.pseudoTransient, r.mass.isFinite, r.mass > 0 else { return }
-        if pseudo.referenceResidual == 0 { pseudo.referenceResidual = r.mass }
+        if pseudo.referenceResidual == 0 {
+            // R_1; after `start(from:)` the Courant number already exceeds CFL_0, and SER continues
+            // from it instead of falling back to CFL_0.
+            pseudo.referenceResidual = r.mass * max(pseudo.courant / options.pseudoCourantStart, 1)
+        }
         let ser = options.pseudoCourantStart * pseudo.referenceResidual / r.mass
         pseudo.courant = min(max(ser, options.pseudoCourantStart), 2 * pseudo.courant, pseudo.courantCap)
-        pseudo.energyCourant = min(max(ser, options.pseudoCourantStart), 2 * pseudo.energyCourant, energyCourantCap)
+        let serEnergy = min(max(ser, options.pseudoCourantStart), 2 * pseudo.energyCourant, energyCourantCap)
+        // After a warm start (`start(from:)`) the energy Courant number begins at the earlier
+        // solve's and only grows here (stalls and rewinds still lower it): SER, whose reference
+        // is the new start's first residual, would pull it down to about 100. A 3 cm rack
+        // restarted with its supply air 4 K warmer then took 201 outer iterations.
+        let held = min(max(serEnergy, pseudo.energyCourant), energyCourantCap)
+        pseudo.energyCourant = pseudo.warmStart ? held : serEnergy
         // A stall: over the last `stallIterations` the residuals' distance from the steady
         // tolerances (`residualDistance`) has fallen by less than 10 % while still above them.
         // Undamped, the iteration can settle into a limit cycle (one face beside a perforated
