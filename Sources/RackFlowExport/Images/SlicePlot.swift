@@ -160,7 +160,8 @@ public struct SlicePlot: Sendable {
         let range = try resolvedRange()
         let s = max(1, fontScale)
         guard hatched.isEmpty || hatched.count == values.count else {
-            throw ImageError.sizeMismatch(field: title + " (hatched cells)", expected: values.count, actual: hatched.count)
+            throw ImageError.sizeMismatch(field: title + " (hatched cells)", expected: values.count,
+                                          actual: hatched.count)
         }
         return try SliceRenderer(
             uEdges: uEdges, vEdges: vEdges, count: values.count, name: title, title: title, uName: uName, vName: vName,

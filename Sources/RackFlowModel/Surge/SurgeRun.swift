@@ -70,7 +70,8 @@ public final class SurgeRun {
     public internal(set) var idleIterations = 0
     public internal(set) var idleConverged = false
     /// Smoke-like tracer (0…1): released into the air crossing the front mesh of every node that
-    /// has ignited (`FlowSolver.advanceTracer`), carried by the air; shows where each node's air goes (the VDB `density`).
+    /// has ignited (`FlowSolver.advanceTracer`), carried by the air; shows where each node's air
+    /// goes (the VDB `density`).
     public let smoke: PaddedVector
     let smokeOld: PaddedVector
     let frontFaces: [(axis: Int, faces: [Int])]
