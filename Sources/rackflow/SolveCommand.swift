@@ -184,6 +184,7 @@ final class SolveProgress {
     /// Iterations to go by the distance's decay rate, or nil while it is not falling.
     func extrapolatedLeft() -> Double? {
         guard window.count >= 10, let last = window.last else { return nil }
+        if last.1 <= 0 { return Self.monitorWindow }
         let n = Double(window.count)
         let mx = window.reduce(0) { $0 + Double($1.0) } / n
         let my = window.reduce(0) { $0 + $1.1 } / n
@@ -193,7 +194,6 @@ final class SolveProgress {
             sxx += (Double(x) - mx) * (Double(x) - mx)
         }
         let slope = sxx > 0 ? sxy / sxx : 0
-        if last.1 <= 0 { return Self.monitorWindow }
         return slope < 0 ? last.1 / -slope + Self.monitorWindow : nil
     }
 

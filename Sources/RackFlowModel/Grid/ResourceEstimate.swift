@@ -6,7 +6,7 @@ import RackFlowNumerics
 /// run dies of memory exhaustion minutes later (or takes the machine down with it).
 public struct ResourceEstimate: CustomStringConvertible, Sendable {
     /// Peak resident memory of `rackflow solve` is `fixedBytes + bytesPerCell × cells`, fitted to
-    /// two measured solves (getrusage's maximum resident set, 2 threads): the one-node rack,
+    /// two measured solves (peak resident set, 2 threads): the one-node rack,
     /// 61,200 cells, 164 MiB, and the default rack, 568,480 cells, 818 MiB. The earlier constant
     /// (800 B per cell, from `bench flow`'s solver alone) predicted 469 MiB for a run that used
     /// 893 MiB: the voxel report, the exports and the monitors come on top of the solver.

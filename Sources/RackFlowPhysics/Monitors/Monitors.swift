@@ -19,10 +19,10 @@ public struct Balance: Sendable, Codable {
 extension FlowSolver {
     /// Volume flow (m³/s) through faces of component `axis`, signed along +axis.
     public func flowRate(axis: Int, faces: [Int]) -> Double {
-        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
+        let (t1, t2) = SIMD3<Int>.transverse(axis)
         var q = 0.0
         for f in faces {
-            let idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
+            let idx = faceIndex(f, axis: axis)
             q += velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
         }
         return q
@@ -68,11 +68,11 @@ extension FlowSolver {
     /// Flow (m³/s, signed along +axis) through faces of component `axis`, and the temperature
     /// (°C) it carries: upwind cell temperatures weighted by |flux|, as the energy equation sees them.
     public func flowAndTemperature(axis: Int, faces: [Int]) -> (flowM3PerS: Double, temperatureC: Double) {
-        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
+        let (t1, t2) = SIMD3<Int>.transverse(axis)
         var q = 0.0, qa = 0.0, qt = 0.0
         let n = SIMD3(nx, ny, nz)
         for f in faces {
-            let idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
+            let idx = faceIndex(f, axis: axis)
             let flux = velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
             q += flux
             var up = idx

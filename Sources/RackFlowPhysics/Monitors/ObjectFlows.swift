@@ -88,16 +88,11 @@ extension FlowSolver {
     /// `axis` (the static pressure drop across a sheet or rise across a fan, along +axis), Pa.
     /// Faces on the domain boundary have no cell on one side and are skipped.
     public func pressureDrop(axis: Int, faces: [Int]) -> Double {
-        let F = fdim[axis], (t1, t2) = SIMD3<Int>.transverse(axis)
-        let n = SIMD3(nx, ny, nz)
+        let (t1, t2) = SIMD3<Int>.transverse(axis)
         var sum = 0.0, area = 0.0
         for f in faces {
-            let idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
-            guard idx[axis] > 0 && idx[axis] < n[axis] else { continue }
-            var below = idx
-            below[axis] -= 1
-            let lo = cell(below[0], below[1], below[2]), hi = cell(idx[0], idx[1], idx[2])
-            if isSolid[lo] || isSolid[hi] { continue }
+            guard let (lo, hi) = cellsBeside(face: f, axis: axis), !isSolid[lo] && !isSolid[hi] else { continue }
+            let idx = faceIndex(f, axis: axis)
             let A = arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
             sum += (pressure.p[lo] - pressure.p[hi]) * A
             area += A

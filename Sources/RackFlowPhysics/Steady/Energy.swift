@@ -93,16 +93,10 @@ extension FlowSolver {
         assembleEnergy(.tracer(field: field, old: old, dt: dt))
         let A = energy, b = rhs.p
         let lower = [A.aW.p, A.aS.p, A.aB.p], upper = [A.aE.p, A.aN.p, A.aT.p]
-        let n = [nx, ny, nz]
         for (a, faces) in injection {
-            let F = fdim[a], u = velocity[a].p
+            let u = velocity[a].p
             for f in faces {
-                var idx = SIMD3(f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1]))
-                guard idx[a] > 0 && idx[a] < n[a] else { continue }
-                let hi = cell(idx[0], idx[1], idx[2])
-                idx[a] -= 1
-                let lo = cell(idx[0], idx[1], idx[2])
-                guard !isSolid[lo] && !isSolid[hi] else { continue }
+                guard let (lo, hi) = cellsBeside(face: f, axis: a), !isSolid[lo] && !isSolid[hi] else { continue }
                 // Downstream cell `into` and its coefficient towards the upstream cell `from`.
                 let forward = u[f] >= 0
                 let (into, from) = forward ? (hi, lo) : (lo, hi)

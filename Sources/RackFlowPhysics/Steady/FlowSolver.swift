@@ -593,8 +593,7 @@ public final class FlowSolver {
             return "cell (i=\(i), j=\(j), k=\(k)) at (\(m(g.x.centres[i])), \(m(g.y.centres[j])), \(m(g.z.centres[k]))) m"
         }
         let a = ["u": 0, "v": 1, "w": 2][field]!
-        let F = fdim[a]
-        let idx = [index % F[0], (index / F[0]) % F[1], index / (F[0] * F[1])]
+        let idx = faceIndex(index, axis: a)
         let pos = (0..<3).map { b in b == a ? g.axis(b).faces[idx[b]] : g.axis(b).centres[min(idx[b], g.axis(b).count - 1)] }
         return "face (i=\(idx[0]), j=\(idx[1]), k=\(idx[2])) normal to \(["x", "y", "z"][a]) at (\(m(pos[0])), \(m(pos[1])), \(m(pos[2]))) m"
     }

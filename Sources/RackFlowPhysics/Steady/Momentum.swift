@@ -154,14 +154,13 @@ extension FlowSolver {
     /// through a uniform change of the fan's face velocities.
     func applyFans(_ a: Int) {
         let u = velocity[a].p, aP = momentum[a].aP.p, b = rhs.p
-        let F = fdim[a]
         let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
         if fanOperatingPoints.count != fans.count { fanOperatingPoints = Array(repeating: (0, 0), count: fans.count) }
         for (fi, fan) in fans.enumerated() where fan.axis == a {
             var Q = 0.0, area = 0.0
             var areas: [Double] = []
             for f in fan.faces {
-                let idx = [f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1])]
+                let idx = faceIndex(f, axis: a)
                 let Af = w[t1][idx[t1]] * w[t2][idx[t2]]
                 areas.append(Af); area += Af; Q += fan.direction * u[f] * Af
             }

@@ -18,10 +18,9 @@ extension FlowSolver {
         let f = fans[index]
         let a = f.axis
         let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-        let F = fdim[a]
         var area = 0.0
         for face in f.faces {
-            let idx = [face % F[0], (face / F[0]) % F[1], face / (F[0] * F[1])]
+            let idx = faceIndex(face, axis: a)
             area += w[t1][idx[t1]] * w[t2][idx[t2]]
         }
         fans[index] = FanFaces(name: f.name, axis: a, direction: f.direction, faces: f.faces, curve: curve, rpm: max(rpm, 0),
@@ -52,11 +51,10 @@ extension FlowSolver {
 
     /// The fluid cell on the `+axis` side of each face in `faces` (indices of `axis`'s face array).
     public func cellsDownstream(axis a: Int, faces: [Int]) -> [Int] {
-        let F = fdim[a], n = [nx, ny, nz]
+        let n = [nx, ny, nz]
         return faces.compactMap { f in
-            var idx = [f % F[0], (f / F[0]) % F[1], f / (F[0] * F[1])]
+            let idx = faceIndex(f, axis: a)
             guard idx[a] < n[a] else { return nil }
-            idx[a] = min(idx[a], n[a] - 1)
             let c = cell(idx[0], idx[1], idx[2])
             return isSolid[c] ? nil : c
         }
