@@ -11,6 +11,7 @@ struct RackFlow: ParsableCommand {
         discussion: "RackFlow discretises a sealed rack on a Cartesian finite-volume grid and solves the air's velocity, pressure and temperature (OpenBLAS and LAPACK underneath).",
         version: version,
         subcommands: [SolveCommand.self, CaseCommand.self, MeshCommand.self, StudyCommand.self, CompareCommand.self,
-                      SurgeCommand.self, RoomCommand.self, FuzzCommand.self, UnseenCommand.self, Bench.self]
+                      SurgeCommand.self, RoomCommand.self, ResponseCommand.self, SweepCommand.self, FuzzCommand.self,
+                      UnseenCommand.self, Bench.self]
     )
 }

@@ -95,6 +95,9 @@ public struct SlicePlot: Sendable {
     public var longSide = 900
     /// Text size in font pixels per image pixel (2: 12 px per character).
     public var fontScale = 2
+    /// Draw the field square, whatever its axes span: a map over two quantities of different
+    /// units (a sweep's margin map), where the physical aspect ratio means nothing.
+    public var square = false
 
     public init(uEdges: [Double], vEdges: [Double], values: [Double], title: String, quantity: String,
                 uName: String, vName: String, colormap: Colormap = .thermal, range: ClosedRange<Double>? = nil) {
@@ -166,7 +169,7 @@ public struct SlicePlot: Sendable {
         return try SliceRenderer(
             uEdges: uEdges, vEdges: vEdges, count: values.count, name: title, title: title, uName: uName, vName: vName,
             outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s,
-            hatched: hatched
+            hatched: hatched, square: square
         ) { fieldHeight in
             // Quantity label above the bar; the bar fills the rest of the field's height.
             let labelH = BitmapFont.height(scale: s) + 4 * s
@@ -300,7 +303,8 @@ struct SliceRenderer {
     /// places it in the layout.
     init(uEdges: [Double], vEdges: [Double], count: Int, name: String, title: String, uName: String, vName: String,
          outlines: [SliceOutline], segments: [SliceSegment], gridLines: Bool, longSide: Int, scale s: Int,
-         hatched: [Bool], panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)) throws {
+         hatched: [Bool], square: Bool = false,
+         panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)) throws {
         for (axis, e) in [("u", uEdges), ("v", vEdges)] {
             guard e.count >= 2 else { throw ImageError.badGrid("\(axis) axis has \(e.count) edges; a slice needs at least one cell (two edges) per axis") }
             guard e.allSatisfy(\.isFinite) else { throw ImageError.badGrid("\(axis) axis has a non-finite edge") }
@@ -318,7 +322,8 @@ struct SliceRenderer {
         let (u0, u1, v0, v1) = (uEdges.first!, uEdges.last!, vEdges.first!, vEdges.last!)
         let lu = u1 - u0, lv = v1 - v0
         let pxPerM = Double(longSide) / max(lu, lv)
-        let W = max(1, Int((lu * pxPerM).rounded())), H = max(1, Int((lv * pxPerM).rounded()))
+        let W = square ? longSide : max(1, Int((lu * pxPerM).rounded()))
+        let H = square ? longSide : max(1, Int((lv * pxPerM).rounded()))
 
         let ch = BitmapFont.height(scale: s), pad = 6 * s, tick = Self.tickLength(s)
         let vt = Self.ticks(lo: v0, hi: v1, pixels: H, scale: s, horizontal: false)

@@ -112,7 +112,7 @@ public struct SolveSummary: Codable, Sendable {
             }
         }
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
-        exhaustC = s.mixedCupTemperature(outlets: gc.patches.map(\.patch).filter { $0.kind.supplyTemperatureC == nil })
+        exhaustC = s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
 
         // Fans, by the solver's own operating points.
         let kinds = Dictionary(uniqueKeysWithValues: (layout?.fans ?? []).map { ($0.name, $0) })
@@ -127,17 +127,13 @@ public struct SolveSummary: Codable, Sendable {
 
         guard let layout else { return }
         for n in layout.nodes {
-            var flowIn = 0.0, tIn = Double.nan, qOut = 0.0, qtOut = 0.0
+            var flowIn = 0.0, tIn = Double.nan
             if let pf = report.planeFaces[n.frontPlane] {
                 (flowIn, tIn) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
             }
-            for e in n.exitPlanes {
-                guard let pf = report.planeFaces[e] else { continue }
-                let (q, t) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
-                if q > 0 && t.isFinite { qOut += q; qtOut += q * t }
-            }
             nodes.append(Node(name: n.name, type: n.type, unit: n.unit, flowM3PerS: flowIn, inletC: tIn,
-                              outletC: qOut > 0 ? qtOut / qOut : .nan, powerW: n.heatW, gpus: n.gpuCount, nic: n.hasNIC))
+                              outletC: Self.outletC(s, report: report, node: n), powerW: n.heatW, gpus: n.gpuCount,
+                              nic: n.hasNIC))
         }
         for p in layout.parts {
             let cells = report.boxCells[p.regionBox] ?? []
@@ -147,6 +143,26 @@ public struct SolveSummary: Codable, Sendable {
             parts.append(Part(name: p.name, node: p.node, kind: p.kind, model: p.model, powerW: p.powerW, airC: air,
                               airSpeedMPerS: v, temperatureC: t, limitC: p.limitC, marginK: p.limitC - t))
         }
+    }
+
+    /// A node's outlet temperature, °C: the mixed cup of the air leaving through its rear
+    /// openings (NaN when none leaves).
+    public static func outletC(_ s: FlowSolver, report: VoxelReport, node n: RackLayout.NodeInfo) -> Double {
+        var qOut = 0.0, qtOut = 0.0
+        for e in n.exitPlanes {
+            guard let pf = report.planeFaces[e] else { continue }
+            let (q, t) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
+            if q > 0 && t.isFinite {
+                qOut += q
+                qtOut += q * t
+            }
+        }
+        return qOut > 0 ? qtOut / qOut : .nan
+    }
+
+    /// The patches air leaves by (those without a supply temperature).
+    public static func exhaustPatches(_ gc: GenericCase) -> [Patch] {
+        gc.patches.map(\.patch).filter { $0.kind.supplyTemperatureC == nil }
     }
 
     /// The part with the least margin.

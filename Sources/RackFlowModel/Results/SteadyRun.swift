@@ -25,13 +25,16 @@ public struct SteadyRun {
     /// `configure` may adjust solver options (limits, experiments) before the solve starts.
     /// With `checkpoints`, the solve runs through `SteadyLoop` (the same rule), writes
     /// checkpoints, resumes from one, and stops with `RunInterrupted` when asked to.
+    /// `prepare` changes the solver before the first iteration (a sweep's check sets part
+    /// powers with `FlowSolver.updateHeat`).
     /// `start`: an earlier solution (`FlowSolver.solutionState()`, from the folder named in
     /// `start.source`) to start from instead of rest, interpolated when its grid differs.
     public static func run(_ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
                            log: (String) -> Void = { _ in },
                            progress: ((Residuals, FlowSolver) -> Void)? = nil,
                            checkpoints: CheckpointPlan? = nil,
-                           start: (source: String, state: SolverState)? = nil) throws -> SteadyRun {
+                           start: (source: String, state: SolverState)? = nil,
+                           prepare: (FlowSolver, VoxelReport) -> Void = { _, _ in }) throws -> SteadyRun {
         let gc = c.genericCase
         var (flow, options, report) = try gc.compile()
         configure(&options)
@@ -49,6 +52,7 @@ public struct SteadyRun {
             log("started from \(startedFrom!)")
         }
 
+        prepare(solver, report)
         let monitors = Self.monitors(layout: c.layout, report: report, genericCase: gc)
         let accept = Self.balancesHold
         let t0 = Date()

@@ -77,6 +77,14 @@ public enum BLAS {
     public static func copy(_ n: Int, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>) {
         pieces(n) { lo, hi in cblas_dcopy(blasint(hi - lo), x + lo, 1, y + lo, 1) }
     }
+    /// y ← a·M x + b·y for a dense row-major `rows` × `columns` matrix M (one dgemv call: the
+    /// thermal response model's evaluation, small enough for one thread).
+    public static func gemv(rows: Int, columns: Int, _ a: Double, _ M: UnsafePointer<Double>,
+                            _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>) {
+        guard rows > 0 && columns > 0 else { return }
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, blasint(rows), blasint(columns), a, M, blasint(columns),
+                    x, 1, b, y, 1)
+    }
     /// Largest |x_i| (BLAS idamax in each piece). NaNs are skipped, as OpenBLAS's idamax skips
     /// them: watch for divergence with `nrm2` or `asum`.
     public static func maxAbs(_ n: Int, _ x: UnsafePointer<Double>) -> Double {

@@ -6,6 +6,9 @@ import RackFlowNumerics
 enum ScalarTarget {
     case temperature
     case tracer(field: PaddedVector, old: PaddedVector, dt: Double)
+    /// The steady energy operator of the present flow with first-order upwind advection: no
+    /// heat, no relaxation, no pseudo-time; linear in temperature (Response/FrozenFlowEnergy).
+    case frozenTemperature
 }
 
 extension FlowSolver {
@@ -29,12 +32,18 @@ extension FlowSolver {
         let tracer: Bool, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double, olds: [(Double, UnsafeMutablePointer<Double>)]
         switch target {
         case .temperature:
-            tracer = false; alpha = options.temperatureRelaxation; T = temperature.p; timeC = timeCoefficient
+            (tracer, alpha, T, timeC) = (false, options.temperatureRelaxation, temperature.p, timeCoefficient)
             olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
         case let .tracer(field, old, dt):
-            tracer = true; alpha = 1; T = field.p; timeC = 1 / dt; olds = [(1 / dt, old.p)]
+            (tracer, alpha, T, timeC) = (true, 1, field.p, 1 / dt)
+            olds = [(1 / dt, old.p)]
+        case .frozenTemperature:
+            (tracer, alpha, T, timeC) = (false, 1, temperature.p, 0)
+            olds = []
         }
-        let hasHeat = !flow.heatW.isEmpty && !tracer
+        var frozen = false
+        if case .frozenTemperature = target { frozen = true }
+        let hasHeat = !flow.heatW.isEmpty && !tracer && !frozen
         let walls = flow.tags.faces
         flow.heatW.withUnsafeBufferPointer { heat in
         isSolid.withUnsafeBufferPointer { solid in
@@ -48,8 +57,8 @@ extension FlowSolver {
                 vel: (velocity[0].p, velocity[1].p, velocity[2].p), wall: (w0.baseAddress!, w1.baseAddress!, w2.baseAddress!),
                 T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p), hi: (A.aE.p, A.aN.p, A.aT.p),
                 solid: solid.baseAddress!, k: kP.baseAddress!, heat: hasHeat ? heat.baseAddress! : nil, geo: arrays,
-                rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder, tracer: tracer, timeC: timeC,
-                pseudoSpeed: tracer ? 0 : energyPseudoSpeed,
+                rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder && !frozen, tracer: tracer,
+                timeC: timeC, pseudoSpeed: tracer || frozen ? 0 : energyPseudoSpeed,
                 old0: olds.count > 0 ? olds[0].1 : nil, oldWeight0: olds.count > 0 ? olds[0].0 : 0,
                 old1: olds.count > 1 ? olds[1].1 : nil, oldWeight1: olds.count > 1 ? olds[1].0 : 0)
             Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in

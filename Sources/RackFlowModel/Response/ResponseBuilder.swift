@@ -1,0 +1,163 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+extension ThermalResponse {
+    /// Builds the model from a converged rack solve: the zero-power field, then one frozen-flow
+    /// energy solve per part with 1 W spread over its heat cells as the compiled case spreads it
+    /// (`FrozenFlowEnergy`, first-order upwind), each started from the previous part's
+    /// response. The rows are read from each field with the summary's own readers.
+    ///
+    /// Calibration: the solve advects with van Leer's scheme, the responses with upwind, which
+    /// smears plumes and so moves each row's air temperature a few per cent. Each row's air
+    /// responses are scaled by c_r = (air_r,solve − y_0,r) / Σ_g M_rg P_0,g, so that the model
+    /// gives the solve's air temperatures at the solve's powers. Scaling every power by s scales
+    /// the solve's rises by s as well (the limiter sees only ratios), so the calibrated model is
+    /// also exact along that line; what remains is how c_r differs between sources, measured
+    /// by the sweep's full re-solves. A part's row then adds its compact model at the frozen
+    /// local speed.
+    public static func build(from run: SteadyRun, layout: RackLayout, input: String,
+                             tolerance: Double = 1e-7,
+                             log: (String) -> Void = { _ in }) throws -> ThermalResponse {
+        let t0 = Date()
+        let s = run.solver
+        let n = s.flow.grid.cellCount
+        let op = FrozenFlowEnergy(s)
+        let reader = ResponseRows(layout: layout, report: run.report, genericCase: run.genericCase)
+
+        let zero = op.makeVector()
+        BLAS.copy(n, s.temperature.p, zero.p)
+        var iterations = [try op.solve(op.boundaryRHS, zero, tolerance: tolerance)]
+        log("zero-power field: \(iterations[0]) BiCGSTAB iterations")
+        let y0 = s.withTemperature(zero) { reader.air(s) }
+
+        let heat = s.flow.heatW
+        let shares = heatShares(layout: layout, report: run.report, heatW: heat)
+        log(heatReconstruction(shares: shares, parts: layout.parts, heatW: heat))
+
+        let groups = layout.parts.map { Group(name: $0.name, node: $0.node, kind: $0.kind, basePowerW: $0.powerW) }
+        let rowCount = reader.count, groupCount = groups.count
+        var matrix = [Double](repeating: 0, count: rowCount * groupCount)
+        let q = op.makeVector(), theta = op.makeVector(), field = op.makeVector()
+        for g in 0..<groupCount {
+            q.fill(0)
+            for (c, w) in shares[g] { q.p[c] = w }
+            iterations.append(try op.solve(q, theta, tolerance: tolerance))
+            BLAS.copy(n, zero.p, field.p)
+            BLAS.axpy(n, 1, theta.p, field.p)
+            let y = s.withTemperature(field) { reader.air(s) }
+            for r in 0..<rowCount { matrix[r * groupCount + g] = y[r] - y0[r] }
+            if (g + 1) % 10 == 0 || g + 1 == groupCount {
+                log("response \(g + 1)/\(groupCount): \(groups[g].name), \(iterations.last!) BiCGSTAB iterations")
+            }
+        }
+
+        // Calibration to the solve's air temperatures, then the parts' compact models.
+        let base = groups.map(\.basePowerW)
+        let solvedAir = reader.solvedAir(run.summary)
+        var calibration = [Double](repeating: 1, count: rowCount)
+        for r in 0..<rowCount {
+            let upwindRise = (0..<groupCount).reduce(0.0) { $0 + matrix[r * groupCount + $1] * base[$1] }
+            let solveRise = solvedAir[r] - y0[r]
+            let c = solveRise / upwindRise
+            guard abs(upwindRise) > 1e-6, c.isFinite, c > 0 else { continue }
+            calibration[r] = c
+            for g in 0..<groupCount { matrix[r * groupCount + g] *= c }
+        }
+        for (g, part) in layout.parts.enumerated() {
+            let v = s.meanSpeed(cells: run.report.boxCells[part.regionBox] ?? [])
+            matrix[g * groupCount + g] += part.compactKPerW(speedMPerS: v)
+        }
+
+        var loss: [String: Double] = [:]
+        for nd in layout.nodes { loss[nd.name] = nd.dcPowerW > 0 ? (nd.heatW - nd.dcPowerW) / nd.dcPowerW : 0 }
+        let solved = reader.solved(run.summary)
+        var model = ThermalResponse(
+            caseName: run.genericCase.name, input: input, cells: n, groups: groups,
+            rows: (0..<rowCount).map { r in
+                Row(name: reader.names[r], kind: reader.kinds[r], node: reader.nodes[r], limitC: reader.limits[r],
+                    zeroPowerC: y0[r], calibration: calibration[r], solveC: solved[r], modelC: .nan)
+            },
+            psuLossFraction: loss, buildSeconds: 0, solveIterations: iterations, matrix: matrix)
+        let atBase = model.evaluate(base)
+        for r in 0..<rowCount { model.rows[r].modelC = atBase[r] }
+        model.buildSeconds = Date().timeIntervalSince(t0)
+        return model
+    }
+
+    /// Each part's heat cells and their shares of its power, as the compiled case spreads it
+    /// (the compiled heat field's weights over the part's box; even shares when it has none).
+    public static func heatShares(layout: RackLayout, report: VoxelReport,
+                                  heatW heat: [Double]) -> [[(cell: Int, share: Double)]] {
+        layout.parts.map { p in
+            let cells = report.boxCells[p.regionBox] ?? []
+            let w = cells.map { heat.isEmpty ? 0 : heat[$0] }
+            let total = w.reduce(0, +)
+            return total > 0 ? zip(cells, w).map { ($0, $1 / total) } : cells.map { ($0, 1 / Double(cells.count)) }
+        }
+    }
+
+    /// How well the parts' shares rebuild the compiled heat field (cells shared by two parts'
+    /// boxes would count twice).
+    static func heatReconstruction(shares: [[(cell: Int, share: Double)]], parts: [RackLayout.PartInfo],
+                                   heatW: [Double]) -> String {
+        guard !heatW.isEmpty else { return "no heat sources" }
+        var rebuilt = [Double](repeating: 0, count: heatW.count)
+        for (p, cells) in zip(parts, shares) { for (c, w) in cells { rebuilt[c] += p.powerW * w } }
+        let worst = zip(rebuilt, heatW).map { abs($0 - $1) }.max() ?? 0
+        let total = heatW.reduce(0, +)
+        return String(format: "parts rebuild the heat field to %.1e W per cell (%.0f W in all)", worst, total)
+    }
+}
+
+extension RackLayout.PartInfo {
+    /// Kelvin above its air per watt of the whole part at local speed v: the compact model's
+    /// R(v) times the share of the power it sees (one module of a memory bank).
+    public func compactKPerW(speedMPerS v: Double) -> Double {
+        thermal.resistance(speedMPerS: v) * (powerW > 0 ? modelPowerW / powerW : 1)
+    }
+}
+
+/// The rows of a response model and how to read each from the solver's temperature field.
+struct ResponseRows {
+    let layout: RackLayout
+    let report: VoxelReport
+    let exhausts: [Patch]
+    let names: [String], kinds: [ThermalResponse.Row.Kind], nodes: [String], limits: [Double?]
+    var count: Int { names.count }
+
+    init(layout: RackLayout, report: VoxelReport, genericCase gc: GenericCase) {
+        self.layout = layout
+        self.report = report
+        exhausts = SolveSummary.exhaustPatches(gc)
+        names = layout.parts.map(\.name) + layout.nodes.map { "\($0.name)/outlet" } + ["exhaust"]
+        kinds = layout.parts.map { _ in .part } + layout.nodes.map { _ in .nodeOutlet } + [.exhaust]
+        nodes = layout.parts.map(\.node) + layout.nodes.map(\.name) + [""]
+        limits = layout.parts.map { $0.limitC } + layout.nodes.map { _ in nil } + [nil]
+    }
+
+    /// The air temperature behind every row in the solver's present field, °C: a part's
+    /// region mean (its compact model is added by the caller), a node's outlet, the exhaust.
+    func air(_ s: FlowSolver) -> [Double] {
+        layout.parts.map { s.temperatureStats(cells: report.boxCells[$0.regionBox] ?? []).meanC }
+            + layout.nodes.map { SolveSummary.outletC(s, report: report, node: $0) }
+            + [s.mixedCupTemperature(outlets: exhausts)]
+    }
+
+    /// The full solve's values of the rows: part temperatures, outlets, exhaust.
+    func solved(_ summary: SolveSummary) -> [Double] {
+        let parts = Dictionary(summary.parts.map { ($0.name, $0.temperatureC) }, uniquingKeysWith: { a, _ in a })
+        return layout.parts.map { parts[$0.name] ?? .nan } + outletsAndExhaust(summary)
+    }
+
+    /// The same with each part's air temperature instead of the part's.
+    func solvedAir(_ summary: SolveSummary) -> [Double] {
+        let air = Dictionary(summary.parts.map { ($0.name, $0.airC) }, uniquingKeysWith: { a, _ in a })
+        return layout.parts.map { air[$0.name] ?? .nan } + outletsAndExhaust(summary)
+    }
+
+    func outletsAndExhaust(_ summary: SolveSummary) -> [Double] {
+        let outlets = Dictionary(summary.nodes.map { ($0.name, $0.outletC) }, uniquingKeysWith: { a, _ in a })
+        return layout.nodes.map { outlets[$0.name] ?? .nan } + [summary.exhaustC]
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import RackFlowModel
+import RackFlowExport
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Answer a grid of part powers from the rack's thermal response model: hottest part, least margin, "
+            + "feasible region, the largest power per key.",
+        discussion: "KEY is a part kind (gpu, cpu, memory, nic, board), optionally behind nodes (node03/cpu, "
+            + "node03,node04/cpu); powers are per part, in W. Uses Results/<case>-response/ (built first when "
+            + "missing) and re-solves the corners and centre of the swept box in full to measure the model's "
+            + "error there (--no-check skips that). Writes sweep.csv, report.md, report.html and margin-map.png "
+            + "to Results/<case>-sweep/, all at once."
+    )
+    @Argument(help: "Rack file (default: Meshes/racks/refinery-rack.yaml).") var config: String?
+    @Option(name: .customLong("vary"), help: "KEY=FROM:TO:COUNT, e.g. gpu=150:300:16 (repeat for more keys).")
+    var vary: [String] = []
+    @Option(help: "Response model folder (default: Results/<case name>-response).") var model: String?
+    @Option(help: "Result folder (default: Results/<case name>-sweep).") var output: String?
+    @Option(help: "Largest grid spacing, m (overrides the file; must match the model's).") var maxSpacing: Double?
+    @Flag(help: "Skip the full re-solves that check the model.") var noCheck = false
+    @Flag(help: "No progress, no summary on stdout.") var quiet = false
+
+    func run() throws {
+        guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=FROM:TO:COUNT") }
+        guard vary.count <= 3 else { throw ValidationError("at most three --vary keys (got \(vary.count))") }
+        let c = try loadCase(config, maxSpacing: maxSpacing)
+        guard let layout = c.layout else {
+            throw ConfigError(file: c.path, line: nil, keyPath: "nodes",
+                              problem: "a generic case, not a rack: a sweep varies part powers")
+        }
+        var log = RunLog(echo: !quiet)
+        let modelFolder = model ?? "Results/\(c.genericCase.name)-response"
+        let modelURL = URL(fileURLWithPath: modelFolder)
+        if !FileManager.default.fileExists(atPath: modelURL.appendingPathComponent("response.json").path) {
+            log.say("no response model in \(modelFolder): building it")
+            _ = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
+        }
+        let response = try ThermalResponse.read(from: modelURL)
+        guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name) else {
+            throw ConfigError(file: modelURL.appendingPathComponent("response.json").path, line: nil, keyPath: "",
+                              problem: "a model of \(response.caseName) with \(response.groups.count) parts, not of "
+                                  + "\(c.genericCase.name) (\(layout.parts.count) parts): "
+                                  + "build it with rackflow response")
+        }
+        let keys = try vary.map { try SweepKey(parsing: $0, model: response) }
+        let t0 = Date()
+        let sweep = try PowerSweep(model: response, keys: keys)
+
+        var checks: [SweepCheck] = []
+        var note: String?
+        if noCheck {
+            note = "Not checked (--no-check): the model's error inside this box is not measured.\n"
+        } else {
+            let start = try SolveCommand.readSolution(modelFolder)
+            for (i, values) in sweep.checkPoints.enumerated() {
+                let check = try SweepCheck.run(c, layout: layout, sweep: sweep, valuesW: values, start: start)
+                log.say(String(format: "check %d/%d at %@ W: %d outer iterations, %.0f s, model within %.3f K (%@)",
+                               i + 1, sweep.checkPoints.count,
+                               values.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+                               check.iterations, check.seconds, check.maxErrorK, check.worstPart))
+                checks.append(check)
+            }
+        }
+        let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)-sweep")
+        let folder = try ResultFolder(final: folderURL)
+        var committed = false
+        defer { if !committed { folder.abandon() } }
+        try SweepWriter.write(sweep, checks: checks, checkNote: note, modelFolder: modelFolder, to: folder.staging)
+        let feasible = sweep.points.filter(\.feasible).count
+        log.say(String(format: "%d points in %.1f ms, %d feasible; checks and report %.1f s → %@",
+                       sweep.points.count, 1e3 * sweep.evaluationSeconds, feasible, Date().timeIntervalSince(t0),
+                       folderURL.path))
+        for l in sweep.limits() {
+            let text = l.largestW != nil && !l.pastLimitAtZero
+                ? SweepWriter.limitText(l) + " W (\(l.limitingPart ?? "—"))" : SweepWriter.limitText(l)
+            log.say("largest \(l.key) power with every margin ≥ 0: \(text)")
+        }
+        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        try folder.commit()
+        committed = true
+    }
+}
