@@ -13,7 +13,8 @@ struct StudyCommand: ParsableCommand {
     struct GridStudy: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "grid",
-            abstract: "Solve on the case's grid and on one uniformly finer (every cell-size cap ÷ factor); compare node flows and the hottest parts."
+            abstract: "Solve on the case's grid and on one uniformly finer (every cell-size cap ÷ factor); compare "
+                + "node flows and the hottest parts."
         )
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Refinement factor of the finer grid.") var factor: Double = 1.5
@@ -21,7 +22,10 @@ struct StudyCommand: ParsableCommand {
         @Option(help: ArgumentHelp(stringLiteral: "Largest relative change (node flows, plenum pressure, GPU "
                                    + "temperature rises) judged grid-independent."))
         var tolerance: Double = 0.02
-        @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).") var output: String?
+        @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).")
+        var output: String?
+        @Flag(help: "Solve the fine grid from rest instead of from the base grid's answer (interpolated).")
+        var cold = false
 
         /// A quantity is judged grid-independent when its relative change between the grids is at
         /// most `tolerance` (temperatures as a change of their rise above the inlet).
@@ -37,6 +41,10 @@ struct StudyCommand: ParsableCommand {
             var caseName: String; var factor: Double
             var baseCells: Int; var fineCells: Int; var baseSeconds: Double; var fineSeconds: Double
             var baseConverged: Bool; var fineConverged: Bool
+            var baseIterations: Int?
+            var fineIterations: Int?
+            /// How the fine solve started: "rest" or "base grid (interpolated)".
+            var fineStartedFrom: String?
             var rows: [Row]; var largestChange: Double
             /// Every row within its tolerance and both grids converged.
             var gridIndependent: Bool
@@ -54,8 +62,14 @@ struct StudyCommand: ParsableCommand {
             for (label, c) in [("base", base), ("fine", fine)] {
                 FileHandle.standardError.write("— \(label) grid\n".data(using: .utf8)!)
                 let progress = SolveProgress(enabled: true, maxIterations: c.genericCase.options.maxIterations)
-                runs.append(try SteadyRun.run(c, log: { progress.finish(); FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) },
-                                              progress: { r, s in progress.update(r, solver: s) }))
+                // The fine grid starts from the base grid's answer, interpolated at each staggered
+                // location (FieldTransfer): the flow pattern is already there.
+                let start = label == "fine" && !cold
+                    ? (source: "base grid", state: runs[0].solver.solutionState()) : nil
+                runs.append(try SteadyRun.run(c, log: { line in
+                    progress.finish()
+                    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+                }, progress: { r, s in progress.update(r, solver: s) }, start: start))
                 progress.finish()
             }
             let (a, b) = (runs[0].summary, runs[1].summary)
@@ -71,16 +85,23 @@ struct StudyCommand: ParsableCommand {
             if let g = gpuA, let h = b.parts.first(where: { $0.name == g.name }) {
                 add("hottest GPU \(g.name) (°C)", g.temperatureC, h.temperatureC, scale: g.temperatureC - a.inletC)
             }
-            if let g = b.parts.filter({ $0.kind == "gpu" }).max(by: { $0.temperatureC < $1.temperatureC }), let ga = gpuA {
+            let gpuB = b.parts.filter { $0.kind == "gpu" }.max { $0.temperatureC < $1.temperatureC }
+            if let g = gpuB, let ga = gpuA {
                 add("hottest GPU anywhere (°C)", ga.temperatureC, g.temperatureC, scale: ga.temperatureC - a.inletC)
             }
             add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
             let study = Study(caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
-                              baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged, fineConverged: b.converged,
-                              rows: rows, largestChange: rows.map(\.relativeChange).max() ?? 0,
+                              baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged,
+                              fineConverged: b.converged, baseIterations: a.iterations, fineIterations: b.iterations,
+                              fineStartedFrom: cold ? "rest" : "base grid (interpolated)", rows: rows,
+                              largestChange: rows.map(\.relativeChange).max() ?? 0,
                               gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
-            var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells (\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
-            md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells (\(b.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", b.solveSeconds)) s).\n\n"
+            var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells "
+            md += "(\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
+            md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells "
+            md += "(\(b.converged ? "converged" : "NOT converged"), "
+            md += "\(b.iterations) outer iterations from \(cold ? "rest" : "the base grid's answer"), "
+            md += "\(String(format: "%.0f", b.solveSeconds)) s).\n\n"
             md += "| quantity | base | fine | change | verdict |\n|---|---:|---:|---:|---|\n"
             for r in rows {
                 let verdict = r.independent ? "within \(100 * tolerance) %" : "CHANGES more than \(100 * tolerance) %"
@@ -101,7 +122,8 @@ struct StudyCommand: ParsableCommand {
             let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
             let folder = try ResultFolder(final: dir)
             do {
-                try AtomicFile.write(try ResultWriter.json(study), to: folder.staging.appendingPathComponent("grid-study.json"))
+                try AtomicFile.write(try ResultWriter.json(study),
+                                     to: folder.staging.appendingPathComponent("grid-study.json"))
                 try AtomicFile.write(md, to: folder.staging.appendingPathComponent("grid-study.md"))
                 try folder.commit()
             } catch { folder.abandon(); throw error }
