@@ -31,8 +31,12 @@ final class MonitorSettlingTests: XCTestCase {
 
     func testGrowingOrUnwindowedMonitorsAreNotSettled() {
         let rule = MonitorSettling(window: 20, relative: 1e-3)
-        XCTAssertFalse(rule.settled(Array(repeating: 1, count: 40)), "needs 2 w + 1 values")
-        XCTAssertTrue(rule.settled(Array(repeating: 1, count: 41)))
+        XCTAssertFalse(rule.settled(Array(repeating: 1, count: 20)), "needs one window's change: w + 1 values")
+        XCTAssertTrue(rule.settled(Array(repeating: 1, count: 21)), "still over a window: a warm restart's case")
+        // Moving by more than τ/10 over one window: the extrapolation decides, and it needs 2 w + 1.
+        let moving = (0...40).map { 1 + 5e-4 * pow(0.9, Double($0)) }
+        XCTAssertFalse(rule.settled(Array(moving.prefix(21))), "needs 2 w + 1 values to extrapolate")
+        XCTAssertTrue(rule.settled(moving))
         let growing = (0...40).map { 1 + 1e-4 * pow(1.05, Double($0)) }
         XCTAssertFalse(rule.settled(growing), "changes that do not shrink")
     }

@@ -13,7 +13,10 @@
 ///     max − min over the last w values ≤ τ   and   |d₁| r / (1 − r) ≤ τ,
 ///
 ///   with τ its tolerance, or when |d₁| ≤ τ/10 (a change at round-off or limit-cycle level
-///   says nothing about ρ). A monitor that does not contract (r ≥ 1) has not settled.
+///   says nothing about ρ). A monitor that does not contract (r ≥ 1) has not settled. The
+///   τ/10 test needs only w + 1 values: a solve restarted from its own converged answer stops
+///   after 21 iterations instead of the 76 it took when every test waited for 2 w + 1 (one-node
+///   rack).
 ///
 ///   On the 4-GPU refinery rack at 3 cm a flatness rule alone (1e-3 of °C over 20 iterations)
 ///   stopped with one part 0.25 K from a tightly converged reference.
@@ -42,10 +45,14 @@ public struct MonitorSettling {
         let lo = last.min()!, hi = last.max()!
         let tau = absolute ?? relative * max(abs(lo), abs(hi), 1e-300)
         guard hi - lo <= tau else { return false }
-        guard x.count >= 2 * w + 1 else { return false }
+        guard x.count >= w + 1 else { return false }
         let n = x.count - 1
-        let d1 = abs(x[n] - x[n - w]), d0 = abs(x[n - w] - x[n - 2 * w])
+        let d1 = abs(x[n] - x[n - w])
+        // Judged as soon as one window's change exists: a warm restart from a converged answer
+        // need not wait for the second window that the extrapolation needs.
         if d1 <= 0.1 * tau { return true }
+        guard x.count >= 2 * w + 1 else { return false }
+        let d0 = abs(x[n - w] - x[n - 2 * w])
         guard d0 > 0 else { return false }
         let r = d1 / d0
         guard r < 1 else { return false }
