@@ -22,6 +22,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Solves run at once, the cores shared out between them (default 0: as many as there are cores, at most one per layout).") var jobs: Int = 0
     @Option(help: "Racks in the room (seed: 16).") var racksPerRoom: Int = 16
     @Option(help: "Largest node exhaust rise, K: a node whose flow cannot carry its heat at this rise is below its minimum flow (assumed).") var maxRise: Double = 15
+    @Flag(help: ArgumentHelp(stringLiteral: "Solve every layout from rest, side by side (default: the first alone, "
+                             + "then the others from its answer)."))
+    var cold = false
     @Flag(help: "No log on stderr, no summary on stdout.") var quiet = false
 
     func run() throws {
@@ -65,7 +68,7 @@ struct CompareCommand: ParsableCommand {
         let log = Log(echo: !quiet)
         let jobs = self.jobs > 0 ? self.jobs : max(1, min(ls.count, Parallel.workers))
         log.say("compare: \(ls.map(\.name).joined(separator: ", ")); \(jobs) solve(s) at a time")
-        let runs = try CompareRunner.solve(ls, jobs: jobs, log: { log.say($0) })
+        let runs = try CompareRunner.solve(ls, jobs: jobs, warm: !cold, log: { log.say($0) })
         var c = Comparison(layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes))
         c.jobs = jobs
         c.wallSeconds = Date().timeIntervalSince(t0)

@@ -124,6 +124,29 @@ final class CompareTests: XCTestCase {
         return (c, dir)
     }
 
+    /// `rackflow compare`'s default: the first layout alone, the others from its answer. The
+    /// same answers as the side-by-side cold solves (node flows within 0.3 %, parts within
+    /// 0.2 K), and a warm layout needs fewer outer iterations than it did from rest.
+    func testWarmLayoutsGiveTheColdAnswers() throws {
+        let rack = try Self.twoNodeRack()
+        let ls = try Layouts.resolve([rack, "gpus=4,nic=none,name=four"], baseRack: rack, meshes: Self.meshes)
+        // To convergence: the shared fixture stops its solves early.
+        let cold = try CompareRunner.solve(ls, jobs: 2, configure: { $0.maxIterations = 2000 })
+        let warm = try CompareRunner.solve(ls, jobs: 2, warm: true, configure: { $0.maxIterations = 2000 })
+        XCTAssertNil(warm[0].summary.startedFrom)
+        XCTAssertNotNil(warm[1].summary.startedFrom)
+        XCTAssertLessThan(warm[1].summary.iterations, cold[1].summary.iterations)
+        for (w, c) in zip(warm.map(\.summary), cold.map(\.summary)) {
+            XCTAssertTrue(w.converged && c.converged)
+            for (a, b) in zip(w.nodes, c.nodes) {
+                XCTAssertEqual(a.flowM3PerS, b.flowM3PerS, accuracy: 0.003 * b.flowM3PerS)
+            }
+            for (a, b) in zip(w.parts, c.parts) {
+                XCTAssertEqual(a.temperatureC, b.temperatureC, accuracy: 0.2, a.name)
+            }
+        }
+    }
+
     func json(_ dir: URL) throws -> [String: Any] {
         let data = try Data(contentsOf: dir.appendingPathComponent("comparison.json"))
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])

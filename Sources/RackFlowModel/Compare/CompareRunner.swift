@@ -11,8 +11,25 @@ import RackFlowPhysics
 public enum CompareRunner {
     /// Runs `SteadyRun` on every layout; the results come back in the layouts' order. The first
     /// error (in layout order) is rethrown after every started solve has ended.
-    public static func solve(_ layouts: [CompareLayout], jobs: Int, configure: @escaping @Sendable (inout SimpleOptions) -> Void = { _ in },
+    ///
+    /// `warm`: the first layout is solved alone on every core, and the others start from its
+    /// answer (`SteadyRun.run(start:)`; the layouts share one grid, so the fields carry over cell
+    /// by cell), `jobs` at a time.
+    public static func solve(_ layouts: [CompareLayout], jobs: Int, warm: Bool = false,
+                             configure: @escaping @Sendable (inout SimpleOptions) -> Void = { _ in },
                              log: @escaping @Sendable (String) -> Void = { _ in }) throws -> [SteadyRun] {
+        guard warm, layouts.count > 1 else {
+            return try solve(layouts, jobs: jobs, start: nil, configure: configure, log: log)
+        }
+        let first = try solve([layouts[0]], jobs: 1, start: nil, configure: configure, log: log)[0]
+        let start = (source: layouts[0].name, state: first.solver.solutionState())
+        let rest = try solve(Array(layouts.dropFirst()), jobs: jobs, start: start, configure: configure, log: log)
+        return [first] + rest
+    }
+
+    static func solve(_ layouts: [CompareLayout], jobs: Int, start: (source: String, state: SolverState)?,
+                      configure: @escaping @Sendable (inout SimpleOptions) -> Void,
+                      log: @escaping @Sendable (String) -> Void) throws -> [SteadyRun] {
         let n = layouts.count
         let jobs = max(1, min(jobs, n))
         // The stencil workers there are (the core count, or RACKFLOW_THREADS), shared out.
@@ -47,8 +64,10 @@ public enum CompareRunner {
                     }
                     box.lock.unlock()
                     let name = names[i]
-                    log("\(name): solving")
-                    let r = Result { try SteadyRun.run(cases[i], configure: configure, log: { log("\(name): \($0)") }) }
+                    log("\(name): solving" + (start.map { " from \($0.source)'s answer" } ?? ""))
+                    let r = Result {
+                        try SteadyRun.run(cases[i], configure: configure, log: { log("\(name): \($0)") }, start: start)
+                    }
                     box.lock.lock()
                     box.results[i] = r
                     box.lock.unlock()
