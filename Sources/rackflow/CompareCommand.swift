@@ -67,10 +67,12 @@ struct CompareCommand: ParsableCommand {
         }
         let log = Log(echo: !quiet)
         let jobs = self.jobs > 0 ? self.jobs : max(1, min(ls.count, Parallel.workers))
-        log.say("compare: \(ls.map(\.name).joined(separator: ", ")); \(jobs) solve(s) at a time")
+        log.say("compare: \(ls.map(\.name).joined(separator: ", ")); "
+                + (cold ? "\(jobs) solve(s) at a time" : "the first alone, then the others from its answer"))
         let runs = try CompareRunner.solve(ls, jobs: jobs, warm: !cold, log: { log.say($0) })
         var c = Comparison(layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes))
         c.jobs = jobs
+        c.warmStart = !cold
         c.wallSeconds = Date().timeIntervalSince(t0)
         try CompareWriter.write(c, runs: runs, layouts: ls, to: folder.staging)
         log.say(String(format: "compared in %.1f s", Date().timeIntervalSince(t0)))

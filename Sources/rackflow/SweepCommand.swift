@@ -32,17 +32,32 @@ struct SweepCommand: ParsableCommand {
                               problem: "a generic case, not a rack: a sweep varies part powers")
         }
         var log = RunLog(echo: !quiet)
+        // The keys are checked against the rack's parts first: a typo fails before any solve.
+        let parts = layout.parts.map {
+            ThermalResponse.Group(name: $0.name, node: $0.node, kind: $0.kind, basePowerW: $0.powerW)
+        }
+        _ = try vary.map { try SweepKey(parsing: $0, groups: parts) }
         let modelFolder = model ?? "Results/\(c.genericCase.name)-response"
         let modelURL = URL(fileURLWithPath: modelFolder)
-        if !FileManager.default.fileExists(atPath: modelURL.appendingPathComponent("response.json").path) {
+        let index = modelURL.appendingPathComponent("response.json")
+        if !FileManager.default.fileExists(atPath: index.path) {
+            // Built only where nothing else lives: a named folder must already hold a model.
+            guard model == nil else {
+                throw ConfigError(file: index.path, line: nil, keyPath: "--model",
+                                  problem: "no response model here: build one with rackflow response --output "
+                                      + modelFolder)
+            }
             log.say("no response model in \(modelFolder): building it")
             _ = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
         }
         let response = try ThermalResponse.read(from: modelURL)
-        guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name) else {
-            throw ConfigError(file: modelURL.appendingPathComponent("response.json").path, line: nil, keyPath: "",
-                              problem: "a model of \(response.caseName) with \(response.groups.count) parts, not of "
-                                  + "\(c.genericCase.name) (\(layout.parts.count) parts): "
+        let cells = try c.genericCase.compile().0.grid.cellCount
+        guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name),
+              response.cells == cells else {
+            throw ConfigError(file: index.path, line: nil, keyPath: "",
+                              problem: "a model of \(response.caseName) on \(response.cells) cells with "
+                                  + "\(response.groups.count) parts, not of \(c.genericCase.name) on \(cells) cells "
+                                  + "(\(layout.parts.count) parts; --max-spacing must match the model's): "
                                   + "build it with rackflow response")
         }
         let keys = try vary.map { try SweepKey(parsing: $0, model: response) }

@@ -111,9 +111,15 @@ final class ThermalResponseTests: XCTestCase {
 
     func testBadKeysAreNamed() throws {
         let m = try Self.built.get().model
+        let overlap = [try SweepKey(parsing: "gpu=100:200:2", model: m),
+                       try SweepKey(parsing: "node01/gpu=1:2:2", model: m)]
+        XCTAssertThrowsError(try PowerSweep(model: m, keys: overlap)) { e in
+            XCTAssertTrue("\(e)".contains("gpu and node01/gpu both set node01/gpu1"), "\(e)")
+        }
         for (key, words) in [("psu=1:2:2", ["PSU losses follow"]), ("node09/gpu=1:2:2", ["no node node09", "node01"]),
                              ("gpu=300:100:3", ["FROM must not exceed TO"]), ("gpu=1:2", ["FROM:TO:COUNT"]),
-                             ("fan=1:2:2", ["no part of that kind", "gpu"])] {
+                             ("fan=1:2:2", ["no part of that kind", "gpu"]),
+                             ("gpu=200:200:5", ["COUNT above 1 needs FROM < TO"])] {
             XCTAssertThrowsError(try SweepKey(parsing: key, model: m)) { e in
                 let text = "\(e)"
                 XCTAssertTrue(text.contains("--vary \(key)"), text)

@@ -21,7 +21,11 @@ public enum CompareReport {
             r += String(format: ", %.0f s in the solver.\n", s.solveSeconds)
         }
         r += "\nSame grid settings and solver settings for all (largest spacing \(f(c.grid.maxSpacingSettingM * 1000, 1)) mm); each grid has lines at its own parts' edges: " + c.layouts.map { "`\($0.name)` \($0.summary.grid.cells) cells (\($0.summary.grid.nx) × \($0.summary.grid.ny) × \($0.summary.grid.nz))" }.joined(separator: ", ") + ". "
-        r += "Room = \(c.settings.racksPerRoom) racks (seed). Solved \(c.jobs) at a time; \(f(c.wallSeconds, 0)) s in all.\n\n"
+        r += "Room = \(c.settings.racksPerRoom) racks (seed). "
+        r += c.warmStart && c.names.count > 1
+            ? "Solved `\(c.names[0])` alone, then the others from its answer, \(c.jobs) at a time; "
+            : "Solved \(c.jobs) at a time; "
+        r += "\(f(c.wallSeconds, 0)) s in all.\n\n"
 
         r += "## Side by side\n\n| quantity | unit | " + c.names.map { "`\($0)`" }.joined(separator: " | ") + " |\n|---|---|" + String(repeating: "---:|", count: c.names.count) + "\n"
         var section = ""

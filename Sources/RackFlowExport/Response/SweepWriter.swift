@@ -3,7 +3,8 @@ import RackFlowModel
 
 /// What `rackflow sweep` writes: `sweep.csv` (every point), `report.md` and `report.html`
 /// (the largest power per key, the corners and centre, the checks against full re-solves)
-/// and, with two or more keys, `margin-map.png`: the least margin over the first two keys,
+/// and, with two or more keys, `margin-map.png`: the least margin over the first two keys (any
+/// further key at its first value),
 /// red where some part is past its limit, the limit (margin 0) drawn as a black line.
 public enum SweepWriter {
     public static func write(_ sweep: PowerSweep, checks: [SweepCheck], checkNote: String?, modelFolder: String,
@@ -21,7 +22,8 @@ public enum SweepWriter {
     }
 
     static func csv(_ sweep: PowerSweep) -> String {
-        var out = sweep.keys.map { "\($0.text)PowerW" }.joined(separator: ",")
+        // Node lists in a key are comma-separated; in a CSV header they are joined with "+".
+        var out = sweep.keys.map { $0.text.replacingOccurrences(of: ",", with: "+") + "PowerW" }.joined(separator: ",")
         out += ",hottestPart,hottestC,tightestPart,marginK,feasible\n"
         for p in sweep.points {
             out += p.valuesW.map { String(format: "%.6g", $0) }.joined(separator: ",")
@@ -63,7 +65,9 @@ public enum SweepWriter {
             md += String(format: " | %@ | %.1f | %@ | %.1f |\n", p.hottestPart, p.hottestC, p.tightestPart, p.marginK)
         }
         if let image {
-            md += "\n## Margin map\n\nLeast margin of any part (K) over the first two keys; "
+            md += "\n## Margin map\n\nLeast margin of any part (K) over the first two keys"
+        if sweep.keys.count > 2 { md += " (further keys at their first value)" }
+        md += "; "
             md += "red past a limit, the black line where the least margin is 0.\n\n![margin map](\(image))\n"
         }
 

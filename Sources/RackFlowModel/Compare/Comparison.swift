@@ -79,6 +79,8 @@ public struct Comparison: Codable, Sendable {
     public var grid: GridInfo
     public var verdict: Verdict
     public var jobs: Int = 1
+    /// The first layout was solved alone and the others started from its answer.
+    public var warmStart = false
     public var wallSeconds: Double = 0
     public var converged: Bool
 

@@ -51,3 +51,11 @@ public struct RackLayout {
     /// x through the middle GPU, and the z through the middle of the chosen node's cards.
     public var sliceX = 0.0, sliceY = 0.0, sliceZ = 0.0
 }
+
+extension RackLayout.PartInfo {
+    /// Kelvin above its air per watt of the whole part at local speed v: the compact model's
+    /// R(v) times the share of the power it sees (one module of a memory bank).
+    public func compactKPerW(speedMPerS v: Double) -> Double {
+        thermal.resistance(speedMPerS: v) * (powerW > 0 ? modelPowerW / powerW : 1)
+    }
+}

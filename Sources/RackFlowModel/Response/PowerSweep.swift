@@ -10,59 +10,9 @@ import Foundation
 ///   each node's DC load. Every point is one `ThermalResponse.evaluate`: its hottest part, its
 ///   least margin (limit − temperature) and whether every part is within its limit.
 ///
-///   Along each key alone (the others at the middle of their ranges) every temperature is affine in
-///   the key's power, T_r(x) = a_r + b_r x, so the largest power that keeps every margin ≥ 0
+///   Along each key alone (the others at the middle of their ranges) every temperature is
+///   affine in the key's power, T_r(x) = a_r + b_r x, so the largest power that keeps every margin ≥ 0
 ///   is exact: min over parts with b_r > 0 of (limit_r − a_r)/b_r.
-public struct SweepKey: Sendable {
-    public let text: String
-    public let kind: String
-    /// Selected nodes; nil: every node.
-    public let nodes: Set<String>?
-    /// Power per selected part, W.
-    public let valuesW: [Double]
-
-    public init(parsing s: String, model: ThermalResponse) throws {
-        func bad(_ problem: String) -> ConfigError {
-            ConfigError(file: "command line", line: nil, keyPath: "--vary \(s)", problem: problem)
-        }
-        let halves = s.split(separator: "=", maxSplits: 1).map(String.init)
-        guard halves.count == 2 else { throw bad("expected KEY=FROM:TO:COUNT, e.g. gpu=150:300:16") }
-        text = halves[0]
-        let path = halves[0].split(separator: "/").map(String.init)
-        guard path.count == 1 || path.count == 2 else { throw bad("KEY is a part kind, or nodes/kind (node03/cpu)") }
-        kind = path.last!
-        let kinds = Set(model.groups.map(\.kind)).subtracting(["psu"]).sorted()
-        guard kinds.contains(kind) else {
-            let why = kind == "psu" ? "PSU losses follow the node's DC load and are not set" : "no part of that kind"
-            throw bad("\(why); kinds: \(kinds.joined(separator: ", "))")
-        }
-        if path.count == 2 {
-            let names = Set(path[0].split(separator: ",").map(String.init))
-            let known = Set(model.groups.map(\.node))
-            if let unknown = names.subtracting(known).sorted().first {
-                throw bad("no node \(unknown); nodes: \(known.sorted().joined(separator: ", "))")
-            }
-            nodes = names
-        } else {
-            nodes = nil
-        }
-        let range = halves[1].split(separator: ":").map { Double($0) }
-        guard range.count == 3, let a = range[0], let b = range[1], let c = range[2],
-              a.isFinite, b.isFinite, a >= 0, b >= 0 else {
-            throw bad("expected FROM:TO:COUNT with powers ≥ 0 W, e.g. 150:300:16")
-        }
-        guard a <= b else { throw bad("FROM must not exceed TO") }
-        guard c >= 1, c <= 1001, c == c.rounded() else { throw bad("COUNT must be a whole number from 1 to 1001") }
-        guard c > 1 || a == b else { throw bad("COUNT 1 needs FROM = TO") }
-        let n = Int(c)
-        valuesW = n == 1 ? [a] : (0..<n).map { a + (b - a) * Double($0) / Double(n - 1) }
-    }
-
-    func selects(_ g: ThermalResponse.Group) -> Bool {
-        g.kind == kind && (nodes?.contains(g.node) ?? true)
-    }
-}
-
 public struct PowerSweep: Sendable {
     public struct Point: Sendable {
         /// The keys' powers, W per part, in key order.
@@ -73,7 +23,8 @@ public struct PowerSweep: Sendable {
         public var marginK: Double
         public var feasible: Bool { marginK >= 0 }
     }
-    /// The largest power of one key (the others at their base powers) with every margin ≥ 0.
+    /// The largest power of one key (the other keys at the middle of their ranges) with every
+    /// margin ≥ 0.
     public struct Limit: Sendable {
         public var key: String
         /// The selected parts' mean power in the solve, W.
@@ -95,6 +46,14 @@ public struct PowerSweep: Sendable {
     public init(model: ThermalResponse, keys: [SweepKey]) throws {
         self.model = model
         self.keys = keys
+        for g in model.groups {
+            let setBy = keys.filter { $0.selects(g) }.map(\.text)
+            guard setBy.count <= 1 else {
+                throw ConfigError(file: "command line", line: nil, keyPath: "--vary",
+                                  problem: "\(setBy.joined(separator: " and ")) both set \(g.name); "
+                                      + "give each part one key")
+            }
+        }
         let total = keys.reduce(1) { $0 * $1.valuesW.count }
         guard total <= 1_000_000 else {
             throw ConfigError(file: "command line", line: nil, keyPath: "--vary",

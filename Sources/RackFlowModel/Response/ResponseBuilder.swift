@@ -11,10 +11,10 @@ extension ThermalResponse {
     /// Calibration: the solve advects with van Leer's scheme, the responses with upwind, which
     /// smears plumes and so moves each row's air temperature a few per cent. Each row's air
     /// responses are scaled by c_r = (air_r,solve − y_0,r) / Σ_g M_rg P_0,g, so that the model
-    /// gives the solve's air temperatures at the solve's powers. Scaling every power by s scales
-    /// the solve's rises by s as well (the limiter sees only ratios), so the calibrated model is
-    /// also exact along that line; what remains is how c_r differs between sources, measured
-    /// by the sweep's full re-solves. A part's row then adds its compact model at the frozen
+    /// gives the solve's air temperatures at the solve's powers. With the flow frozen, scaling
+    /// every power by s scales van Leer's rises by s as well (the limiter sees only ratios), so
+    /// along that line only buoyancy's response separates model and solve; elsewhere c_r also
+    /// differs between sources. The sweep's full re-solves measure both. A part's row then adds its compact model at the frozen
     /// local speed.
     public static func build(from run: SteadyRun, layout: RackLayout, input: String,
                              tolerance: Double = 1e-7,
@@ -107,57 +107,5 @@ extension ThermalResponse {
         let worst = zip(rebuilt, heatW).map { abs($0 - $1) }.max() ?? 0
         let total = heatW.reduce(0, +)
         return String(format: "parts rebuild the heat field to %.1e W per cell (%.0f W in all)", worst, total)
-    }
-}
-
-extension RackLayout.PartInfo {
-    /// Kelvin above its air per watt of the whole part at local speed v: the compact model's
-    /// R(v) times the share of the power it sees (one module of a memory bank).
-    public func compactKPerW(speedMPerS v: Double) -> Double {
-        thermal.resistance(speedMPerS: v) * (powerW > 0 ? modelPowerW / powerW : 1)
-    }
-}
-
-/// The rows of a response model and how to read each from the solver's temperature field.
-struct ResponseRows {
-    let layout: RackLayout
-    let report: VoxelReport
-    let exhausts: [Patch]
-    let names: [String], kinds: [ThermalResponse.Row.Kind], nodes: [String], limits: [Double?]
-    var count: Int { names.count }
-
-    init(layout: RackLayout, report: VoxelReport, genericCase gc: GenericCase) {
-        self.layout = layout
-        self.report = report
-        exhausts = SolveSummary.exhaustPatches(gc)
-        names = layout.parts.map(\.name) + layout.nodes.map { "\($0.name)/outlet" } + ["exhaust"]
-        kinds = layout.parts.map { _ in .part } + layout.nodes.map { _ in .nodeOutlet } + [.exhaust]
-        nodes = layout.parts.map(\.node) + layout.nodes.map(\.name) + [""]
-        limits = layout.parts.map { $0.limitC } + layout.nodes.map { _ in nil } + [nil]
-    }
-
-    /// The air temperature behind every row in the solver's present field, °C: a part's
-    /// region mean (its compact model is added by the caller), a node's outlet, the exhaust.
-    func air(_ s: FlowSolver) -> [Double] {
-        layout.parts.map { s.temperatureStats(cells: report.boxCells[$0.regionBox] ?? []).meanC }
-            + layout.nodes.map { SolveSummary.outletC(s, report: report, node: $0) }
-            + [s.mixedCupTemperature(outlets: exhausts)]
-    }
-
-    /// The full solve's values of the rows: part temperatures, outlets, exhaust.
-    func solved(_ summary: SolveSummary) -> [Double] {
-        let parts = Dictionary(summary.parts.map { ($0.name, $0.temperatureC) }, uniquingKeysWith: { a, _ in a })
-        return layout.parts.map { parts[$0.name] ?? .nan } + outletsAndExhaust(summary)
-    }
-
-    /// The same with each part's air temperature instead of the part's.
-    func solvedAir(_ summary: SolveSummary) -> [Double] {
-        let air = Dictionary(summary.parts.map { ($0.name, $0.airC) }, uniquingKeysWith: { a, _ in a })
-        return layout.parts.map { air[$0.name] ?? .nan } + outletsAndExhaust(summary)
-    }
-
-    func outletsAndExhaust(_ summary: SolveSummary) -> [Double] {
-        let outlets = Dictionary(summary.nodes.map { ($0.name, $0.outletC) }, uniquingKeysWith: { a, _ in a })
-        return layout.nodes.map { outlets[$0.name] ?? .nan } + [summary.exhaustC]
     }
 }

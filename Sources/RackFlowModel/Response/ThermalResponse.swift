@@ -34,6 +34,13 @@ public struct ThermalResponse: Codable, Sendable {
         public var kind: String
         /// Its power in the solve the model was built from, W.
         public var basePowerW: Double
+
+        public init(name: String, node: String, kind: String, basePowerW: Double) {
+            self.name = name
+            self.node = node
+            self.kind = kind
+            self.basePowerW = basePowerW
+        }
     }
     /// A reported temperature.
     public struct Row: Codable, Sendable {
@@ -107,6 +114,9 @@ public struct ThermalResponse: Codable, Sendable {
     public func write(to folder: URL) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A node whose rear openings pass no air has a NaN outlet row.
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                  nan: "nan")
         try enc.encode(self).write(to: folder.appendingPathComponent("response.json"))
         var bytes = Data(capacity: matrix.count * 8)
         for v in matrix { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -124,7 +134,10 @@ public struct ThermalResponse: Codable, Sendable {
         }
         var model: ThermalResponse
         do {
-            model = try JSONDecoder().decode(ThermalResponse.self, from: json)
+            let dec = JSONDecoder()
+            dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
+                                                                        negativeInfinity: "-inf", nan: "nan")
+            model = try dec.decode(ThermalResponse.self, from: json)
         } catch {
             throw fail(index, "not a response model index: \(error)")
         }

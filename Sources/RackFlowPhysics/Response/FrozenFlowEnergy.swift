@@ -25,7 +25,8 @@ import RackFlowNumerics
 ///   sweeps. The response model calibrates the upwind responses to the solve instead
 ///   (Model/Response/ResponseBuilder.swift).
 ///
-///   Each solve is BiCGSTAB preconditioned by red–black Gauss–Seidel sweeps on A
+///   Each solve is BiCGSTAB (van der Vorst 1992, SIAM J. Sci. Stat. Comput. 13(2)) preconditioned
+///   by red–black Gauss–Seidel sweeps on A
 ///   (`SweepPreconditioner`), from the caller's guess.
 ///
 /// Usage
