@@ -34,7 +34,7 @@ struct ResponseCommand: ParsableCommand {
                               problem: "a generic case, not a rack: a response model needs parts with powers")
         }
         var log = RunLog(echo: !quiet)
-        let (compiled, _, voxels) = try c.genericCase.compile()
+        let (_, _, voxels) = try c.genericCase.compile()   // a bad input fails before a folder exists
         let folder = try ResultFolder(final: url)
         var committed = false
         defer { if !committed { folder.abandon() } }
@@ -56,9 +56,7 @@ struct ResponseCommand: ParsableCommand {
         let model = try ThermalResponse.build(from: run, layout: layout, input: c.path, log: { log.say($0) })
         let dir = folder.staging
         try model.write(to: dir)
-        try Checkpoint.write(to: dir.appendingPathComponent("state"), kind: "solution", input: c.path,
-                             caseName: c.genericCase.name, cells: compiled.grid.cellCount,
-                             state: run.solver.solutionState(), monitorWindows: [])
+        try SolveCommand.writeSolution(run, input: c.path, into: dir)
         let md = ResponseReport.markdown(model, solveSeconds: run.summary.solveSeconds,
                                          iterations: run.summary.iterations)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))

@@ -95,10 +95,7 @@ struct SolveCommand: ParsableCommand {
                                source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
         summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.writeSummary(summary, to: dir)
-        // The solution, for warm restarts of later solves (`--from`).
-        try Checkpoint.write(to: dir.appendingPathComponent("state"), kind: "solution", input: c.path,
-                             caseName: c.genericCase.name, cells: g.cellCount, state: run.solver.solutionState(),
-                             monitorWindows: [])
+        try Self.writeSolution(run, input: c.path, into: dir)
         log.say(ResourceEstimate.memoryCheck(estimated: estimate.bytes))
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
@@ -111,6 +108,13 @@ struct SolveCommand: ParsableCommand {
 }
 
 extension SolveCommand {
+    /// The solution, in `dir/state/`, for warm restarts of later solves (`--from`).
+    static func writeSolution(_ run: SteadyRun, input: String, into dir: URL) throws {
+        try Checkpoint.write(to: dir.appendingPathComponent("state"), kind: "solution", input: input,
+                             caseName: run.genericCase.name, cells: run.solver.flow.grid.cellCount,
+                             state: run.solver.solutionState(), monitorWindows: [])
+    }
+
     /// The solution an earlier `solve` left in `folder/state/`, for `--from`.
     static func readSolution(_ folder: String) throws -> (source: String, state: SolverState) {
         let state = URL(fileURLWithPath: folder).appendingPathComponent("state")

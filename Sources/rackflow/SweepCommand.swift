@@ -51,7 +51,7 @@ struct SweepCommand: ParsableCommand {
             _ = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
         }
         let response = try ThermalResponse.read(from: modelURL)
-        let cells = try c.genericCase.compile().0.grid.cellCount
+        let cells = try c.genericCase.buildGrid().cellCount
         guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name),
               response.cells == cells else {
             throw ConfigError(file: index.path, line: nil, keyPath: "",

@@ -33,7 +33,7 @@ final class ThermalResponseTests: XCTestCase {
         XCTAssertTrue(b.run.summary.converged)
         let op = FrozenFlowEnergy(s)
         let reader = ResponseRows(layout: b.layout, report: b.run.report, genericCase: b.run.genericCase)
-        let shares = ThermalResponse.heatShares(layout: b.layout, report: b.run.report, heatW: s.flow.heatW)
+        let shares = b.layout.heatShares(report: b.run.report, heatW: s.flow.heatW)
         var rng = SplitMix64(seed: 7)
         let random = m.groups.map { $0.basePowerW * Double.random(in: 0.3...1.7, using: &rng) }
         let twoOnly = m.groups.indices.map { $0 == 1 || $0 == 4 ? 150.0 * Double($0) : 0 }

@@ -52,6 +52,20 @@ public struct RackLayout {
     public var sliceX = 0.0, sliceY = 0.0, sliceZ = 0.0
 }
 
+extension RackLayout {
+    /// Each part's heat cells and their shares of its power, as the compiled case spreads it
+    /// (the compiled heat field's weights over the part's box; even shares when it has none).
+    /// A surge releases each part's heat this way; the response model puts its 1 W there.
+    public func heatShares(report: VoxelReport, heatW heat: [Double]) -> [[(cell: Int, share: Double)]] {
+        parts.map { p in
+            let cells = report.boxCells[p.regionBox] ?? []
+            let w = cells.map { heat.isEmpty ? 0 : heat[$0] }
+            let total = w.reduce(0, +)
+            return total > 0 ? zip(cells, w).map { ($0, $1 / total) } : cells.map { ($0, 1 / Double(cells.count)) }
+        }
+    }
+}
+
 extension RackLayout.PartInfo {
     /// Kelvin above its air per watt of the whole part at local speed v: the compact model's
     /// R(v) times the share of the power it sees (one module of a memory bank).

@@ -14,8 +14,8 @@ extension ThermalResponse {
     /// gives the solve's air temperatures at the solve's powers. With the flow frozen, scaling
     /// every power by s scales van Leer's rises by s as well (the limiter sees only ratios), so
     /// along that line only buoyancy's response separates model and solve; elsewhere c_r also
-    /// differs between sources. The sweep's full re-solves measure both. A part's row then adds its compact model at the frozen
-    /// local speed.
+    /// differs between sources. The sweep's full re-solves measure both. A part's row then adds
+    /// its compact model at the frozen local speed.
     public static func build(from run: SteadyRun, layout: RackLayout, input: String,
                              tolerance: Double = 1e-7,
                              log: (String) -> Void = { _ in }) throws -> ThermalResponse {
@@ -32,7 +32,7 @@ extension ThermalResponse {
         let y0 = s.withTemperature(zero) { reader.air(s) }
 
         let heat = s.flow.heatW
-        let shares = heatShares(layout: layout, report: run.report, heatW: heat)
+        let shares = layout.heatShares(report: run.report, heatW: heat)
         log(heatReconstruction(shares: shares, parts: layout.parts, heatW: heat))
 
         let groups = layout.parts.map { Group(name: $0.name, node: $0.node, kind: $0.kind, basePowerW: $0.powerW) }
@@ -83,18 +83,6 @@ extension ThermalResponse {
         for r in 0..<rowCount { model.rows[r].modelC = atBase[r] }
         model.buildSeconds = Date().timeIntervalSince(t0)
         return model
-    }
-
-    /// Each part's heat cells and their shares of its power, as the compiled case spreads it
-    /// (the compiled heat field's weights over the part's box; even shares when it has none).
-    public static func heatShares(layout: RackLayout, report: VoxelReport,
-                                  heatW heat: [Double]) -> [[(cell: Int, share: Double)]] {
-        layout.parts.map { p in
-            let cells = report.boxCells[p.regionBox] ?? []
-            let w = cells.map { heat.isEmpty ? 0 : heat[$0] }
-            let total = w.reduce(0, +)
-            return total > 0 ? zip(cells, w).map { ($0, $1 / total) } : cells.map { ($0, 1 / Double(cells.count)) }
-        }
     }
 
     /// How well the parts' shares rebuild the compiled heat field (cells shared by two parts'

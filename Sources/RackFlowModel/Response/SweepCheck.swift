@@ -6,7 +6,8 @@ import RackFlowPhysics
 /// The case is solved again with the point's part powers, started from the model's own
 /// solution (warm: only what the powers change has to settle), and every part and node outlet
 /// is read as `solve` reads them, the compact models at the re-solved local speeds. The
-/// difference is what the frozen flow and the frozen limiter leave out.
+/// difference is what the frozen flow and the per-row calibration of upwind advection leave
+/// out.
 public struct SweepCheck: Sendable {
     public var valuesW: [Double]
     public var iterations: Int
@@ -23,9 +24,8 @@ public struct SweepCheck: Sendable {
                            log: (String) -> Void = { _ in }) throws -> SweepCheck {
         let t0 = Date()
         let powers = sweep.powers(valuesW)
-        var shares: [[(cell: Int, share: Double)]] = []
         let run = try SteadyRun.run(c, log: log, start: start, prepare: { solver, report in
-            shares = ThermalResponse.heatShares(layout: layout, report: report, heatW: solver.flow.heatW)
+            let shares = layout.heatShares(report: report, heatW: solver.flow.heatW)
             solver.updateHeat { h in
                 for i in h.indices { h[i] = 0 }
                 for (g, cells) in shares.enumerated() { for (cell, w) in cells { h[cell] += powers[g] * w } }

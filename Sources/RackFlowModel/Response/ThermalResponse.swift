@@ -20,9 +20,10 @@ import RackFlowNumerics
 ///   it from the node's loss fraction (the solve's loss over its DC load), so raising GPU
 ///   power raises the PSU heat as `rackflow solve` would.
 ///
-///   What the model leaves out: the flow's own response to power (buoyancy; fan control,
-///   held at the solve's speeds) and van Leer's limiter, frozen at the solve's field. The
-///   sweep measures both by full re-solves at the corners and centre of what it sweeps.
+///   What the model leaves out: the flow's own response to power (buoyancy; fan speeds are
+///   held at the solve's) and how far upwind advection's responses, scaled row by row to the
+///   solve (`Row.calibration`), differ from van Leer's source by source. The sweep measures
+///   both by full re-solves at the corners and centre of what it sweeps.
 ///
 /// Files (`rackflow response`): `response.json` (this index, `matrix` excluded) and
 /// `response.bin` (M, row-major float64 little-endian, rows × groups).

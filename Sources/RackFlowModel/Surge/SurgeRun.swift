@@ -111,11 +111,8 @@ public final class SurgeRun {
         smoke = solver.makeCellVector(); smokeOld = solver.makeCellVector()
 
         // Parts: heat cells weighted as the compiled case spreads each part's full power.
-        for p in layout.parts {
-            let cells = report.boxCells[p.regionBox] ?? []
-            var w = cells.map { flow.heatW.isEmpty ? 1.0 : flow.heatW[$0] }
-            let s = w.reduce(0, +)
-            w = s > 0 ? w.map { $0 / s } : w.map { _ in 1 / Double(max(cells.count, 1)) }
+        for (p, shares) in zip(layout.parts, layout.heatShares(report: report, heatW: flow.heatW)) {
+            let cells = shares.map(\.cell), w = shares.map(\.share)
             let idle: Double
             if p.kind == "psu" { idle = 0 }   // set from the node's load each step
             else if let i = p.idlePowerW { idle = i }

@@ -29,20 +29,20 @@ extension FlowSolver {
     func assembleEnergy(_ target: ScalarTarget = .temperature) {
         let A = energy
         let rho = flow.fluid.densityKgPerM3, cp = flow.fluid.specificHeatJPerKgK
-        let tracer: Bool, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double, olds: [(Double, UnsafeMutablePointer<Double>)]
+        let tracer: Bool, frozen: Bool, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double
+        let olds: [(Double, UnsafeMutablePointer<Double>)]
         switch target {
         case .temperature:
-            (tracer, alpha, T, timeC) = (false, options.temperatureRelaxation, temperature.p, timeCoefficient)
+            (tracer, frozen, alpha, T, timeC) = (false, false, options.temperatureRelaxation, temperature.p,
+                                                 timeCoefficient)
             olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
         case let .tracer(field, old, dt):
-            (tracer, alpha, T, timeC) = (true, 1, field.p, 1 / dt)
+            (tracer, frozen, alpha, T, timeC) = (true, false, 1, field.p, 1 / dt)
             olds = [(1 / dt, old.p)]
         case .frozenTemperature:
-            (tracer, alpha, T, timeC) = (false, 1, temperature.p, 0)
+            (tracer, frozen, alpha, T, timeC) = (false, true, 1, temperature.p, 0)
             olds = []
         }
-        var frozen = false
-        if case .frozenTemperature = target { frozen = true }
         let hasHeat = !flow.heatW.isEmpty && !tracer && !frozen
         let walls = flow.tags.faces
         flow.heatW.withUnsafeBufferPointer { heat in
