@@ -40,7 +40,12 @@ let package = Package(
         .target(
             name: "CMPI",
             path: "Sources/CMPI",
-            cSettings: [.unsafeFlags(["-I/usr/lib/x86_64-linux-gnu/openmpi/include", "-I/usr/lib/x86_64-linux-gnu/openmpi/include/openmpi"])],
+            cSettings: [
+                .unsafeFlags([
+                    "-I/usr/lib/x86_64-linux-gnu/openmpi/include",
+                    "-I/usr/lib/x86_64-linux-gnu/openmpi/include/openmpi",
+                ])
+            ],
             linkerSettings: [.linkedLibrary("mpi")]
         ),
         // Debian's libpng (simplified API) for PNG slice pictures.

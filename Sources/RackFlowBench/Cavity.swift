@@ -14,7 +14,10 @@ public enum Cavity {
         fluid.viscosityPaS = 1 / reynolds
         fc.fluid = fluid
         fc.sides[.north] = .wall(velocityMPerS: (1, 0, 0))
-        if !threeD { fc.sides[.bottom] = .symmetry; fc.sides[.top] = .symmetry }
+        if !threeD {
+            fc.sides[.bottom] = .symmetry
+            fc.sides[.top] = .symmetry
+        }
         return fc
     }
 
@@ -26,21 +29,33 @@ public enum Cavity {
         let nx = g.nx, ny = g.ny, nz = g.nz
         // z = 0.5: average the two cell layers around it (or the single layer in 2D).
         let ks = nz == 1 ? [0] : (nz % 2 == 0 ? [nz / 2 - 1, nz / 2] : [nz / 2])
-        func uAt(_ i: Int, _ j: Int) -> Double { ks.reduce(0) { $0 + u[i + (nx + 1) * (j + ny * $1)] } / Double(ks.count) }
-        func vAt(_ i: Int, _ j: Int) -> Double { ks.reduce(0) { $0 + v[i + nx * (j + (ny + 1) * $1)] } / Double(ks.count) }
+        func uAt(_ i: Int, _ j: Int) -> Double {
+            ks.reduce(0) { $0 + u[i + (nx + 1) * (j + ny * $1)] } / Double(ks.count)
+        }
+        func vAt(_ i: Int, _ j: Int) -> Double {
+            ks.reduce(0) { $0 + v[i + nx * (j + (ny + 1) * $1)] } / Double(ks.count)
+        }
         // u lives on x-faces: find the face column at x = 0.5 (interpolate between faces).
         let xf = g.x.faces
         let ix = max(0, min(nx - 1, xf.lastIndex(where: { $0 <= 0.5 })!))
         let tx = (0.5 - xf[ix]) / (xf[ix + 1] - xf[ix])
         var ys = [0.0], us = [0.0]
-        for j in 0..<ny { ys.append(g.y.centres[j]); us.append((1 - tx) * uAt(ix, j) + tx * uAt(ix + 1, j)) }
-        ys.append(1); us.append(1)
+        for j in 0..<ny {
+            ys.append(g.y.centres[j])
+            us.append((1 - tx) * uAt(ix, j) + tx * uAt(ix + 1, j))
+        }
+        ys.append(1)
+        us.append(1)
         let yf = g.y.faces
         let jy = max(0, min(ny - 1, yf.lastIndex(where: { $0 <= 0.5 })!))
         let ty = (0.5 - yf[jy]) / (yf[jy + 1] - yf[jy])
         var xs = [0.0], vs = [0.0]
-        for i in 0..<nx { xs.append(g.x.centres[i]); vs.append((1 - ty) * vAt(i, jy) + ty * vAt(i, jy + 1)) }
-        xs.append(1); vs.append(0)
+        for i in 0..<nx {
+            xs.append(g.x.centres[i])
+            vs.append((1 - ty) * vAt(i, jy) + ty * vAt(i, jy + 1))
+        }
+        xs.append(1)
+        vs.append(0)
         return (ys, us, xs, vs)
     }
 

@@ -17,7 +17,8 @@ public enum Machine {
     /// far larger than the caches, on the same workers as the stencil kernels; best of 5.
     /// Bytes counted as STREAM does: two reads and one write per element.
     public static func streamBandwidth(doubles n: Int = 1 << 24) -> Double {
-        let a = PaddedVector(count: n, pad: 0), b = PaddedVector(count: n, pad: 0, value: 1), c = PaddedVector(count: n, pad: 0, value: 2)
+        let a = PaddedVector(count: n, pad: 0), b = PaddedVector(count: n, pad: 0, value: 1),
+            c = PaddedVector(count: n, pad: 0, value: 2)
         let ap = a.p, bp = b.p, cp = c.p
         let rows = 1024, per = n / rows
         var best = Double.infinity
@@ -36,10 +37,13 @@ public enum Machine {
     public static var description: String {
         var model = "unknown CPU"
         if let s = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = s.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let name = line.split(separator: ":", maxSplits: 1).last {
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let name = line.split(separator: ":", maxSplits: 1).last
+        {
             model = name.trimmingCharacters(in: .whitespaces)
         }
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+        return
+            "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+            + "\(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
     }
 }

@@ -40,6 +40,6 @@ public enum NaturalConvection {
             let c = g.index(0, 0, k)
             q += (0.5 - T[c]) / (0.5 * g.x.widths[0]) * g.z.widths[k]
         }
-        return q   // k and ΔT are 1
+        return q // k and ΔT are 1
     }
 }

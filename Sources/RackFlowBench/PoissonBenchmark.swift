@@ -16,7 +16,10 @@ public struct PoissonBenchmark {
         ((0.40, 0.55, 0.05), (0.70, 0.70, 0.25)),
     ]
 
-    public init(n: Int, stretch: Double = 0, constantCoefficient: Bool = false, allDirichlet: Bool = false, withSolids: Bool = true) {
+    public init(
+        n: Int, stretch: Double = 0, constantCoefficient: Bool = false, allDirichlet: Bool = false,
+        withSolids: Bool = true
+    ) {
         self.n = n
         let axis = stretch > 0 ? Axis.clustered(n, to: 1, strength: stretch) : Axis.uniform(n, to: 1)
         let grid = Grid(x: axis, y: axis, z: axis)
@@ -40,5 +43,5 @@ public struct PoissonBenchmark {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

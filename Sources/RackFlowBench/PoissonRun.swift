@@ -35,11 +35,14 @@ public enum PoissonRun {
     /// bandwidth (after the solve, so its arrays do not count in the peak memory).
     /// `assemble` = stencil and right-hand side, `setup` = multigrid hierarchy, coarse
     /// Cholesky factor and connected pieces, `solve` = PCG to `tolerance`.
-    public static func run(n: Int, stretch: Double = 0, constant: Bool = false, tolerance: Double = 1e-8,
-                           solutionPath: String? = nil) throws -> PoissonBenchResult {
+    public static func run(
+        n: Int, stretch: Double = 0, constant: Bool = false, tolerance: Double = 1e-8,
+        solutionPath: String? = nil
+    ) throws -> PoissonBenchResult {
         let clock = { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
         let t0 = clock()
-        let bench = PoissonBenchmark(n: n, stretch: stretch, constantCoefficient: constant, allDirichlet: constant, withSolids: !constant)
+        let bench = PoissonBenchmark(
+            n: n, stretch: stretch, constantCoefficient: constant, allDirichlet: constant, withSolids: !constant)
         let A = bench.problem.stencil()
         let b = PaddedVector(bench.rhs, pad: A.pad)
         let x = PaddedVector(count: A.count, pad: A.pad)
@@ -59,8 +62,12 @@ public enum PoissonRun {
         let perIt = (t3 - t2) / Double(max(report.iterations, 1))
         return PoissonBenchResult(
             cells: A.count, n: n,
-            problem: constant ? "constant-coefficient, Dirichlet on all sides" : "10:1 coefficient jump, 3 solid blocks, Dirichlet west, insulated elsewhere" + (stretch > 0 ? ", grid clustered to walls (tanh \(stretch))" : ""),
-            iterations: report.iterations, relativeResidual: report.relativeResidual, residualHistory: report.residualHistory,
+            problem: constant
+                ? "constant-coefficient, Dirichlet on all sides"
+                : "10:1 coefficient jump, 3 solid blocks, Dirichlet west, insulated elsewhere"
+                    + (stretch > 0 ? ", grid clustered to walls (tanh \(stretch))" : ""),
+            iterations: report.iterations, relativeResidual: report.relativeResidual,
+            residualHistory: report.residualHistory,
             assembleSeconds: t1 - t0, setupSeconds: t2 - t1, solveSeconds: t3 - t2, totalSeconds: t3 - t0,
             secondsPerIteration: perIt,
             levels: cg.multigrid.levelSizes.map { [$0.0, $0.1, $0.2] }, lineAxes: cg.multigrid.lineAxes,
@@ -77,13 +84,13 @@ public enum PoissonRun {
     /// residual 7, zero-fill 1, restriction 1 + 1/8, prolongation 2 + 1/8, per level;
     /// plus the outer CG: operator 6, two dots 4, axpby 3, two axpys 6, norm 1.
     public static func bytesPerIteration(_ cg: MultigridCG) -> Double {
-        let sweeps = Double(cg.multigrid.options.sweeps)   // pre and post, two half-sweeps each
+        let sweeps = Double(cg.multigrid.options.sweeps) // pre and post, two half-sweeps each
         var words = 0.0
         let sizes = cg.multigrid.levelSizes
         for (l, s) in sizes.enumerated() {
             let cells = Double(s.0 * s.1 * s.2)
             if l == sizes.count - 1 {
-                words += cells * Double(s.0 * s.1 + 1) * 2  // banded forward and back substitution
+                words += cells * Double(s.0 * s.1 + 1) * 2 // banded forward and back substitution
             } else {
                 words += cells * (2 * sweeps * 2 * 7 + 7 + 1 + (1 + 0.125) + (2 + 0.125))
             }

@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Errors of the export layer. Every case names the path or field it is about.
@@ -25,7 +25,9 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
         case let .sizeMismatch(field, e, a):
             return "field '\(field)' has \(a) values, the grid has \(e) cells"
         case let .nonUniformSpacing(axis, lo, hi):
-            return "ImageData (.vti) needs uniform spacing, but the \(axis) axis has cell widths from \(lo) to \(hi) m; write a RectilinearGrid (.vtr) instead"
+            return
+                "ImageData (.vti) needs uniform spacing, but the \(axis) axis has cell widths from \(lo) to \(hi) m; "
+                + "write a RectilinearGrid (.vtr) instead"
         }
     }
 
@@ -41,14 +43,19 @@ private func randomSuffix() -> String {
 /// fsync of a directory, so a rename inside it survives a crash.
 private func syncDirectory(_ dir: URL) throws {
     let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
-    guard fd >= 0 else { throw ExportError.io(path: dir.path, operation: "open directory for fsync", reason: errnoString()) }
+    guard fd >= 0 else {
+        throw ExportError.io(path: dir.path, operation: "open directory for fsync", reason: errnoString())
+    }
     defer { close(fd) }
-    guard fsync(fd) == 0 else { throw ExportError.io(path: dir.path, operation: "fsync directory", reason: errnoString()) }
+    guard fsync(fd) == 0 else {
+        throw ExportError.io(path: dir.path, operation: "fsync directory", reason: errnoString())
+    }
 }
 
 private func renameItem(_ from: URL, _ to: URL) throws {
     guard rename(from.path, to.path) == 0 else {
-        throw ExportError.io(path: to.path, operation: "rename \(from.lastPathComponent) over it", reason: errnoString())
+        throw ExportError.io(
+            path: to.path, operation: "rename \(from.lastPathComponent) over it", reason: errnoString())
     }
 }
 
@@ -64,7 +71,8 @@ public enum AtomicFile {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(randomSuffix())")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
-            throw ExportError.io(path: url.path, operation: "create temporary file \(tmp.lastPathComponent)", reason: errnoString())
+            throw ExportError.io(
+                path: url.path, operation: "create temporary file \(tmp.lastPathComponent)", reason: errnoString())
         }
         var renamed = false
         defer { if !renamed { unlink(tmp.path) } }
@@ -75,7 +83,8 @@ public enum AtomicFile {
             try handle.close()
         } catch {
             try? handle.close()
-            throw ExportError.io(path: url.path, operation: "write temporary file \(tmp.lastPathComponent)", reason: "\(error)")
+            throw ExportError.io(
+                path: url.path, operation: "write temporary file \(tmp.lastPathComponent)", reason: "\(error)")
         }
         try renameItem(tmp, url)
         renamed = true
@@ -104,11 +113,16 @@ public enum AtomicFile {
             return
         }
         let fd = open(tmp.path, O_RDONLY)
-        guard fd >= 0 else { throw ExportError.io(path: url.path, operation: "open \(tmp.lastPathComponent) for fsync", reason: errnoString()) }
+        guard fd >= 0 else {
+            throw ExportError.io(
+                path: url.path, operation: "open \(tmp.lastPathComponent) for fsync", reason: errnoString())
+        }
         let synced = fsync(fd) == 0
         let err = errno
         close(fd)
-        guard synced else { throw ExportError.io(path: url.path, operation: "fsync \(tmp.lastPathComponent)", reason: errnoString(err)) }
+        guard synced else {
+            throw ExportError.io(path: url.path, operation: "fsync \(tmp.lastPathComponent)", reason: errnoString(err))
+        }
         try renameItem(tmp, url)
         renamed = true
         try syncDirectory(dir)
@@ -127,11 +141,12 @@ public struct ResultFolder {
     public init(final: URL) throws {
         self.final = final.standardizedFileURL
         let parent = self.final.deletingLastPathComponent()
-        staging = parent.appendingPathComponent(".\(self.final.lastPathComponent).partial-\(getpid())", isDirectory: true)
+        staging = parent.appendingPathComponent(
+            ".\(self.final.lastPathComponent).partial-\(getpid())", isDirectory: true)
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }   // stale, same pid
+            if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) } // stale, same pid
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
             throw ExportError.io(path: staging.path, operation: "create staging folder", reason: "\(error)")
@@ -146,12 +161,17 @@ public struct ResultFolder {
         self.staging = staging.standardizedFileURL
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: self.staging.path, isDirectory: &isDir), isDir.boolValue else {
-            throw ExportError.io(path: self.staging.path, operation: "adopt the staging folder of the stopped run",
-                                 reason: "it is missing (deleted, or the run finished or failed since); the frames it held are gone, so start the run afresh")
+            throw ExportError.io(
+                path: self.staging.path, operation: "adopt the staging folder of the stopped run",
+                reason:
+                    "it is missing (deleted, or the run finished or failed since); the frames it held are gone, so "
+                    + "start the run afresh"
+            )
         }
         let fm = FileManager.default
         if let walk = fm.enumerator(at: self.staging, includingPropertiesForKeys: nil) {
-            for case let url as URL in walk where url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.contains(".tmp-") {
+            for case let url as URL in walk
+            where url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.contains(".tmp-") {
                 try? fm.removeItem(at: url)
             }
         }
@@ -163,14 +183,15 @@ public struct ResultFolder {
         let parent = final.deletingLastPathComponent()
         var old: URL? = nil
         if fm.fileExists(atPath: final.path) {
-            let o = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())-\(randomSuffix())", isDirectory: true)
+            let o = parent.appendingPathComponent(
+                ".\(final.lastPathComponent).old-\(getpid())-\(randomSuffix())", isDirectory: true)
             try renameItem(final, o)
             old = o
         }
         do {
             try renameItem(staging, final)
         } catch {
-            if let old { _ = rename(old.path, final.path) }   // put the previous results back
+            if let old { _ = rename(old.path, final.path) } // put the previous results back
             throw error
         }
         if let old {

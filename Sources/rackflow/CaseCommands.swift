@@ -11,7 +11,8 @@ enum DefaultCase {
     /// A bundled file: from the working directory when run from the checkout, else beside the sources.
     static func bundled(_ relative: String) -> String {
         if FileManager.default.fileExists(atPath: relative) { return relative }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(relative).path
     }
 }
@@ -29,7 +30,8 @@ func loadCase(_ path: String?, maxSpacing: Double?) throws -> CaseFile {
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
-        abstract: "Print the generic case a rack (or case) file compiles to: every box, plane and patch that is simulated."
+        abstract:
+            "Print the generic case a rack (or case) file compiles to: every box, plane and patch that is simulated."
     )
     @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
     @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?

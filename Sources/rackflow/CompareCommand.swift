@@ -7,23 +7,40 @@ import RackFlowExport
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Solve several layouts on one grid and compare them side by side (default: the refinery rack with 3-GPU nodes vs 4-GPU nodes).",
+        abstract:
+            "Solve several layouts on one grid and compare them side by side (default: the refinery rack with 3-GPU "
+            + "nodes vs 4-GPU nodes).",
         discussion: """
-        A LAYOUT is a rack file, a node-type file (the base rack with that node in every slot), a rack or node name under Meshes/racks or Meshes/nodes, \
-        or overrides KEY=VALUE[,KEY=VALUE…] on the base rack: node-type keys go into every slot (gpus=4,nic=none; gpu.powerW=250), rack keys into the rack \
-        (inlet.flow=0.6); name=LABEL names the column. Writes Results/compare-<names>/ at once: comparison.json, report.md, report.html, slices/*.png, log.txt.
-        """
+            A LAYOUT is a rack file, a node-type file (the base rack with that node in every slot), a rack or node \
+            name under Meshes/racks or Meshes/nodes, \
+            or overrides KEY=VALUE[,KEY=VALUE…] on the base rack: node-type keys go into every slot (gpus=4,nic=none; \
+            gpu.powerW=250), rack keys into the rack \
+            (inlet.flow=0.6); name=LABEL names the column. Writes Results/compare-<names>/ at once: comparison.json, \
+            report.md, report.html, slices/*.png, log.txt.
+            """
     )
-    @Argument(help: "Layouts to compare (default: the base rack and Meshes/nodes/rm44-gb203-4gpu.yaml).") var layouts: [String] = []
+    @Argument(help: "Layouts to compare (default: the base rack and Meshes/nodes/rm44-gb203-4gpu.yaml).") var layouts:
+        [String] = []
     @Option(help: "Result folder (default: Results/compare-<names>).") var output: String?
-    @Option(help: "Rack that node-type files and overrides apply to (default: Meshes/racks/refinery-rack.yaml).") var base: String?
+    @Option(help: "Rack that node-type files and overrides apply to (default: Meshes/racks/refinery-rack.yaml).")
+    var base: String?
     @Option(help: "Largest grid spacing, m, for every layout (overrides the files).") var maxSpacing: Double?
     @Option(help: "Outer iteration limit for every layout (overrides the files).") var maxIterations: Int?
-    @Option(help: "Solves run at once, the cores shared out between them (default 0: as many as there are cores, at most one per layout).") var jobs: Int = 0
+    @Option(
+        help: ArgumentHelp(
+            "Solves run at once, the cores shared out between them (default 0: as many as there are cores, at most "
+                + "one per layout).")
+    ) var jobs: Int = 0
     @Option(help: "Racks in the room (seed: 16).") var racksPerRoom: Int = 16
-    @Option(help: "Largest node exhaust rise, K: a node whose flow cannot carry its heat at this rise is below its minimum flow (assumed).") var maxRise: Double = 15
-    @Flag(help: ArgumentHelp(stringLiteral: "Solve every layout from rest, side by side (default: the first alone, "
-                             + "then the others from its answer)."))
+    @Option(
+        help: ArgumentHelp(
+            "Largest node exhaust rise, K: a node whose flow cannot carry its heat at this rise is below its minimum "
+                + "flow (assumed).")
+    ) var maxRise: Double = 15
+    @Flag(
+        help: ArgumentHelp(
+            stringLiteral: "Solve every layout from rest, side by side (default: the first alone, "
+                + "then the others from its answer)."))
     var cold = false
     @Flag(help: "No log on stderr, no summary on stdout.") var quiet = false
 
@@ -36,7 +53,9 @@ struct CompareCommand: ParsableCommand {
         // Bare layout names and the seed's cards are looked up in the project's Meshes/.
         let meshes = URL(fileURLWithPath: DefaultCase.path).deletingLastPathComponent().deletingLastPathComponent().path
         let args = layouts.isEmpty ? [baseRack, meshes + "/nodes/rm44-gb203-4gpu.yaml"] : layouts
-        if let h = maxSpacing, !(h > 0 && h.isFinite) { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
+        if let h = maxSpacing, !(h > 0 && h.isFinite) {
+            throw ValidationError("--max-spacing must be > 0 m (got \(h))")
+        }
         if let m = maxIterations, m < 1 { throw ValidationError("--max-iterations must be ≥ 1") }
         // Everything that can be wrong with the input fails here (one line naming it, exit
         // status 1), before anything is written.
@@ -61,16 +80,20 @@ struct CompareCommand: ParsableCommand {
             let echo: Bool
             init(echo: Bool) { self.echo = echo }
             func say(_ s: String) {
-                lock.lock(); text += s + "\n"; lock.unlock()
+                lock.lock()
+                text += s + "\n"
+                lock.unlock()
                 if echo { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
             }
         }
         let log = Log(echo: !quiet)
         let jobs = self.jobs > 0 ? self.jobs : max(1, min(ls.count, Parallel.workers))
-        log.say("compare: \(ls.map(\.name).joined(separator: ", ")); "
+        log.say(
+            "compare: \(ls.map(\.name).joined(separator: ", ")); "
                 + (cold ? "\(jobs) solve(s) at a time" : "the first alone, then the others from its answer"))
         let runs = try CompareRunner.solve(ls, jobs: jobs, warm: !cold, log: { log.say($0) })
-        var c = Comparison(layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes))
+        var c = Comparison(
+            layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes))
         c.jobs = jobs
         c.warmStart = !cold
         c.wallSeconds = Date().timeIntervalSince(t0)

@@ -26,24 +26,34 @@ final class MPIComm: RoomComm {
 
     func allreduceSum(_ v: [Double]) throws -> [Double] {
         var out = v
-        try out.withUnsafeMutableBufferPointer { try Self.check(cmpi_allreduce_sum($0.baseAddress, Int32($0.count)), "MPI_Allreduce") }
+        try out.withUnsafeMutableBufferPointer {
+            try Self.check(cmpi_allreduce_sum($0.baseAddress, Int32($0.count)), "MPI_Allreduce")
+        }
         return out
     }
 
     func gather(_ bytes: Data) throws -> [Data] {
-        guard bytes.count < Int(Int32.max) else { throw RoomError.coupling("gather of \(bytes.count) bytes exceeds MPI's 2 GiB count") }
+        guard bytes.count < Int(Int32.max) else {
+            throw RoomError.coupling("gather of \(bytes.count) bytes exceeds MPI's 2 GiB count")
+        }
         var counts = [Int32](repeating: 0, count: size)
         try Self.check(cmpi_gather_int(Int32(bytes.count), &counts), "MPI_Gather")
         var displs = [Int32](repeating: 0, count: size)
         var total = 0
-        for r in 0..<size { displs[r] = Int32(total); total += Int(counts[r]) }
-        if rank == 0 && total >= Int(Int32.max) { throw RoomError.coupling("gather of \(total) bytes exceeds MPI's 2 GiB displacement") }
+        for r in 0..<size {
+            displs[r] = Int32(total)
+            total += Int(counts[r])
+        }
+        if rank == 0 && total >= Int(Int32.max) {
+            throw RoomError.coupling("gather of \(total) bytes exceeds MPI's 2 GiB displacement")
+        }
         var out = [UInt8](repeating: 0, count: rank == 0 ? max(total, 1) : 1)
         var send = [UInt8](bytes)
         if send.isEmpty { send = [0] }
         try send.withUnsafeBytes { s in
             try out.withUnsafeMutableBytes { o in
-                try Self.check(cmpi_gatherv_bytes(s.baseAddress, Int32(bytes.count), o.baseAddress, counts, displs), "MPI_Gatherv")
+                try Self.check(
+                    cmpi_gatherv_bytes(s.baseAddress, Int32(bytes.count), o.baseAddress, counts, displs), "MPI_Gatherv")
             }
         }
         guard rank == 0 else { return [] }

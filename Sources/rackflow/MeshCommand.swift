@@ -7,7 +7,9 @@ import RackFlowExport
 struct MeshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mesh",
-        abstract: "Build the grid of a rack or case: cell counts per tag, spacings, the flow area of every sheet and fan after snapping."
+        abstract:
+            "Build the grid of a rack or case: cell counts per tag, spacings, the flow area of every sheet and fan "
+            + "after snapping."
     )
     @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
     @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
@@ -25,22 +27,39 @@ struct MeshCommand: ParsableCommand {
             let planes = c.layout.map(Slices.rackPlanes) ?? Slices.centrePlanes(flow.grid)
             let folder = try ResultFolder(final: dir)
             do {
-                pictures = try Slices.writeGeometry(grid: flow.grid, tags: flow.tags, c.genericCase, planes: planes, to: folder.staging)
+                pictures = try Slices.writeGeometry(
+                    grid: flow.grid, tags: flow.tags, c.genericCase, planes: planes, to: folder.staging)
                 try folder.commit()
-            } catch { folder.abandon(); throw error }
+            } catch {
+                folder.abandon()
+                throw error
+            }
         }
         let g = flow.grid
-        print("case \(c.genericCase.name) (\(c.path)), grid built in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
+        print(
+            "case \(c.genericCase.name) (\(c.path)), grid built in "
+                + "\(String(format: "%.2f", Date().timeIntervalSince(t0))) s"
+        )
         print("cells \(g.cellCount) = \(g.nx) × \(g.ny) × \(g.nz)")
         for tag in [CellTag.fluid, .porous, .solid] {
-            print("  \(String(describing: tag).padding(toLength: 7, withPad: " ", startingAt: 0)) \(report.cellCounts[tag] ?? 0)")
+            print(
+                "  \(String(describing: tag).padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                    + "\(report.cellCounts[tag] ?? 0)"
+            )
         }
         for a in 0..<3 {
             let w = g.axis(a).widths
-            print("spacing \(["x", "y", "z"][a]): \(mm(w.min()!))–\(mm(w.max()!)) mm, largest neighbour ratio \(String(format: "%.2f", maxRatio(w)))")
+            print(
+                "spacing \(["x", "y", "z"][a]): \(mm(w.min()!))–\(mm(w.max()!)) mm, largest neighbour ratio "
+                    + "\(String(format: "%.2f", maxRatio(w)))"
+            )
         }
         if lines {
-            for a in 0..<3 { print("\(["x", "y", "z"][a]) lines (mm): " + g.axis(a).faces.map { String(format: "%.1f", $0 * 1000) }.joined(separator: " ")) }
+            for a in 0..<3 {
+                print(
+                    "\(["x", "y", "z"][a]) lines (mm): "
+                        + g.axis(a).faces.map { String(format: "%.1f", $0 * 1000) }.joined(separator: " "))
+            }
         }
         for p in pictures { print("picture \(dir.path)/\(p)") }
         let open = c.genericCase.planes.filter { p in
@@ -55,10 +74,16 @@ struct MeshCommand: ParsableCommand {
         for p in open {
             guard let f = report.planeFaces[p.name] else { continue }
             let kind: String
-            switch p.kind { case .sheet: kind = "sheet"; case .fan: kind = "fan"; case .wall: continue }
+            switch p.kind {
+            case .sheet: kind = "sheet"
+            case .fan: kind = "fan"
+            case .wall: continue
+            }
             let moved = abs(f.snappedPositionM - f.requestedPositionM)
-            print("  \(kind.padding(toLength: 5, withPad: " ", startingAt: 0)) \(p.name): \(String(format: "%.5f", f.flowAreaM2)) / \(String(format: "%.5f", f.requestedAreaM2)) m²"
-                  + (moved > 1e-6 ? ", moved \(mm(moved)) mm" : ""))
+            print(
+                "  \(kind.padding(toLength: 5, withPad: " ", startingAt: 0)) \(p.name): "
+                    + "\(String(format: "%.5f", f.flowAreaM2)) / \(String(format: "%.5f", f.requestedAreaM2)) m²"
+                    + (moved > 1e-6 ? ", moved \(mm(moved)) mm" : ""))
         }
     }
 

@@ -30,35 +30,42 @@ struct ResponseCommand: ParsableCommand {
     /// Solves `c`, builds its model and writes the model folder atomically.
     static func build(_ c: CaseFile, from: String?, folder url: URL, quiet: Bool) throws -> ThermalResponse {
         guard let layout = c.layout else {
-            throw ConfigError(file: c.path, line: nil, keyPath: "nodes",
-                              problem: "a generic case, not a rack: a response model needs parts with powers")
+            throw ConfigError(
+                file: c.path, line: nil, keyPath: "nodes",
+                problem: "a generic case, not a rack: a response model needs parts with powers")
         }
         var log = RunLog(echo: !quiet)
-        let (_, _, voxels) = try c.genericCase.compile()   // a bad input fails before a folder exists
+        let (_, _, voxels) = try c.genericCase.compile() // a bad input fails before a folder exists
         let folder = try ResultFolder(final: url)
         var committed = false
         defer { if !committed { folder.abandon() } }
         let start = try from.map { try SolveCommand.readSolution($0) }
-        let progress = SolveProgress(enabled: !quiet, maxIterations: c.genericCase.options.maxIterations,
-                                     monitors: SolveProgress.rackMonitors(layout, voxels))
-        let run = try SteadyRun.run(c, log: { line in
-            progress.finish()
-            log.say(line)
-        }, progress: { r, s in progress.update(r, solver: s) }, start: start)
+        let progress = SolveProgress(
+            enabled: !quiet, maxIterations: c.genericCase.options.maxIterations,
+            monitors: SolveProgress.rackMonitors(layout, voxels))
+        let run = try SteadyRun.run(
+            c,
+            log: { line in
+                progress.finish()
+                log.say(line)
+            }, progress: { r, s in progress.update(r, solver: s) }, start: start)
         progress.finish()
         guard run.summary.converged else {
-            throw ConfigError(file: c.path, line: nil, keyPath: "",
-                              problem: "the steady solve did not converge in \(run.summary.iterations) outer "
-                                  + "iterations; a response model needs a converged flow")
+            throw ConfigError(
+                file: c.path, line: nil, keyPath: "",
+                problem: "the steady solve did not converge in \(run.summary.iterations) outer "
+                    + "iterations; a response model needs a converged flow")
         }
-        log.say("steady solve: \(run.summary.iterations) outer iterations in "
+        log.say(
+            "steady solve: \(run.summary.iterations) outer iterations in "
                 + String(format: "%.1f s", run.summary.solveSeconds))
         let model = try ThermalResponse.build(from: run, layout: layout, input: c.path, log: { log.say($0) })
         let dir = folder.staging
         try model.write(to: dir)
         try SolveCommand.writeSolution(run, input: c.path, into: dir)
-        let md = ResponseReport.markdown(model, solveSeconds: run.summary.solveSeconds,
-                                         iterations: run.summary.iterations)
+        let md = ResponseReport.markdown(
+            model, solveSeconds: run.summary.solveSeconds,
+            iterations: run.summary.iterations)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
         log.say(ResponseReport.summaryLine(model, folder: url.path))
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))

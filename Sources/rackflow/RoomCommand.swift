@@ -8,24 +8,47 @@ import RackFlowExport
 struct RoomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "room",
-        abstract: "Solve a room of racks coupled through the plenum (default: Meshes/rooms/refinery-room.yaml), in one process or under mpirun.",
+        abstract:
+            "Solve a room of racks coupled through the plenum (default: Meshes/rooms/refinery-room.yaml), in one "
+            + "process or under mpirun.",
         discussion: """
-            Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the network are iterated until the flows agree. \
-            Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks round-robin and exchange the coupling through collectives, and rank 0 writes. \
-            Writes Results/<room>/: summary.json, report.md, report.html, plan.png, log.txt, room.usda (USD stage: racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run (any rank) leaves nothing.
+            Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the \
+            network are iterated until the flows agree. \
+            Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks \
+            round-robin and exchange the coupling through collectives, and rank 0 writes. \
+            Writes Results/<room>/: summary.json, report.md, report.html, plan.png, log.txt, room.usda (USD stage: \
+            racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and \
+            racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run \
+            (any rank) leaves nothing.
             """
     )
     @Argument(help: "Room file (default: Meshes/rooms/refinery-room.yaml).") var room: String?
     @Option(help: "Result folder (default: Results/<room name>).") var output: String?
     @Option(help: "Largest grid spacing of every rack, m (overrides the rack files).") var maxSpacing: Double?
-    @Option(help: "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank under mpirun).") var jobs: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank "
+                + "under mpirun).")
+    ) var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
     @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
-    @Option(help: "Play a surge scenario in every rack with the plenum coupled at every frame (iterated to coupling.tolerance) (the scenario's rack is replaced by each position's rack).") var surge: String?
+    @Option(
+        help: ArgumentHelp(
+            "Play a surge scenario in every rack with the plenum coupled at every frame (iterated to "
+                + "coupling.tolerance) (the scenario's rack is replaced by each position's rack).")
+    ) var surge: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
-    @Option(help: "Write <output>.checkpoint/ at the end of every N-th coupling iteration (every rack's solver state and the coupling's; Ctrl-C / SIGTERM write one too).")
+    @Option(
+        help: ArgumentHelp(
+            "Write <output>.checkpoint/ at the end of every N-th coupling iteration (every rack's solver state and "
+                + "the coupling's; Ctrl-C / SIGTERM write one too).")
+    )
     var checkpointEvery: Int?
-    @Option(help: "Continue the room run a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM), with its room file and options.")
+    @Option(
+        help: ArgumentHelp(
+            "Continue the room run a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM), "
+                + "with its room file and options.")
+    )
     var resume: String?
 
     func run() throws {
@@ -33,7 +56,8 @@ struct RoomCommand: ParsableCommand {
         var mpi: MPIComm? = nil
         if MPIComm.launched {
             let m = try MPIComm()
-            mpi = m; comm = m
+            mpi = m
+            comm = m
         } else {
             comm = SingleProcess()
         }
@@ -43,7 +67,10 @@ struct RoomCommand: ParsableCommand {
         } catch let stop as RoomInterrupted {
             // Every rank stops together (the stop flag is all-reduced at the coupling boundary).
             mpi?.finalize()
-            if comm.rank == 0 { FileHandle.standardError.write("\(stop)\nresume with: rackflow room --resume \(stop.folder.path)\n".data(using: .utf8)!) }
+            if comm.rank == 0 {
+                FileHandle.standardError.write(
+                    "\(stop)\nresume with: rackflow room --resume \(stop.folder.path)\n".data(using: .utf8)!)
+            }
             throw ExitCode(Interruption.shared.signal == "SIGTERM" ? 143 : 130)
         } catch {
             // Every rank reaches here together (failures are agreed collectively); rank 0 says why.
@@ -59,16 +86,28 @@ struct RoomCommand: ParsableCommand {
         let t0 = Date()
         let root = comm.rank == 0
         var log = RunLog(echo: !quiet && root && isatty(STDERR_FILENO) != 0)
-        if let h = maxSpacing, !(h > 0 && h.isFinite) { throw ValidationError("--max-spacing must be > 0 m (got \(h))") }
-        if let j = jobs, j < 1 { throw ValidationError("--jobs must be ≥ 1 (got \(j))") }
-        guard vtiSpacing > 0, vtiSpacing.isFinite else { throw ValidationError("--vti-spacing must be > 0 m (got \(vtiSpacing))") }
-        guard voxelSize > 0, voxelSize.isFinite else { throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))") }
-        if surge != nil && (checkpointEvery != nil || resume != nil) {
-            throw ValidationError("--checkpoint-every and --resume are for steady room runs; a room surge (--surge) has no checkpoints yet")
+        if let h = maxSpacing, !(h > 0 && h.isFinite) {
+            throw ValidationError("--max-spacing must be > 0 m (got \(h))")
         }
-        let (settings, resumeURL) = try RoomResumeOptions.resolve(room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing,
-                                                                  checkpointEvery: checkpointEvery, resume: resume)
-        let (roomFile, outputPath, spacing, vtiH) = (settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing)
+        if let j = jobs, j < 1 { throw ValidationError("--jobs must be ≥ 1 (got \(j))") }
+        guard vtiSpacing > 0, vtiSpacing.isFinite else {
+            throw ValidationError("--vti-spacing must be > 0 m (got \(vtiSpacing))")
+        }
+        guard voxelSize > 0, voxelSize.isFinite else {
+            throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))")
+        }
+        if surge != nil && (checkpointEvery != nil || resume != nil) {
+            throw ValidationError(
+                "--checkpoint-every and --resume are for steady room runs; a room surge (--surge) has no checkpoints "
+                    + "yet"
+            )
+        }
+        let (settings, resumeURL) = try RoomResumeOptions.resolve(
+            room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing,
+            checkpointEvery: checkpointEvery, resume: resume)
+        let (roomFile, outputPath, spacing, vtiH) = (
+            settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing
+        )
         let spec = try RoomSpec.load(path: roomFile ?? DefaultCase.room)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
@@ -81,12 +120,16 @@ struct RoomCommand: ParsableCommand {
         Interruption.shared.install()
         let run = try RoomRun(spec, comm: comm)
         let folderURL = URL(fileURLWithPath: outputPath ?? "Results/\(spec.name)")
-        let checkpointURL = resumeURL ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
+        let checkpointURL =
+            resumeURL
+            ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
         var stored = settings
-        stored.room = URL(fileURLWithPath: roomFile ?? DefaultCase.room).absoluteURL.standardizedFileURL.path; stored.output = folderURL.absoluteURL.standardizedFileURL.path
-        let checkpoints = try RoomCheckpointer(folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
-                                               command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
-                                               stop: { Interruption.shared.requested })
+        stored.room = URL(fileURLWithPath: roomFile ?? DefaultCase.room).absoluteURL.standardizedFileURL.path
+        stored.output = folderURL.absoluteURL.standardizedFileURL.path
+        let checkpoints = try RoomCheckpointer(
+            folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
+            command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+            stop: { Interruption.shared.requested })
         let tc = Date()
         try run.run(maxSpacingM: spacing, jobs: jobs, checkpoints: checkpoints, log: { log.say($0) })
         let coupling = run.coupling!
@@ -95,7 +138,8 @@ struct RoomCommand: ParsableCommand {
         // Each rank writes its racks' folders privately, then ships them to rank 0 with
         // their summaries: rank 0 alone touches Results/, and only once everything is there.
         let tw = Date()
-        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("rackflow-room-\(getpid())-\(comm.rank)")
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "rackflow-room-\(getpid())-\(comm.rank)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var archive = Data()
         var summaries: [Int: SolveSummary] = [:]
@@ -108,19 +152,29 @@ struct RoomCommand: ParsableCommand {
                 let dir = scratch.appendingPathComponent(r.name)
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 var rackLog = RunLog(echo: false)
-                rackLog.say("rack \(r.name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank \(comm.rank)")
-                try ResultWriter.write(summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout, report: r.report,
-                                       source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiH, log: &rackLog)
+                rackLog.say(
+                    "rack \(r.name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank "
+                        + "\(comm.rank)"
+                )
+                try ResultWriter.write(
+                    summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout,
+                    report: r.report,
+                    source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiH, log: &rackLog)
                 try ResultWriter.writeSummary(s, to: dir)
                 // The rack's volumes for the room stage, written here by the rank that owns the
                 // rack (rack frame, Y up, DESIGN §7); `rank` in the file's metadata says which.
                 let tv = Date()
                 let lattice = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
-                let vdb = try VDBWriter.write(VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC), lattice: lattice,
-                                              to: dir.appendingPathComponent("fields.vdb"),
-                                              metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
-                rackLog.say(String(format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d", lattice.voxelCount, lattice.activeVoxelCount,
-                                   voxelSize, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
+                let vdb = try VDBWriter.write(
+                    VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC),
+                    lattice: lattice,
+                    to: dir.appendingPathComponent("fields.vdb"),
+                    metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
+                rackLog.say(
+                    String(
+                        format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d",
+                        lattice.voxelCount, lattice.activeVoxelCount,
+                        voxelSize, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
                 try AtomicFile.write(rackLog.text, to: dir.appendingPathComponent("log.txt"))
                 archive.append(try FolderArchive.pack(dir, prefix: "racks/\(r.name)"))
                 summaries[k] = s
@@ -132,38 +186,52 @@ struct RoomCommand: ParsableCommand {
         let cpu = Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
         let cpuPerRank = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? cpu : 0 })
         let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let archives = try comm.gather(archive)
         let summaryBlobs = try comm.gather(try enc.encode(summaries))
         guard root else { return }
 
         let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var all: [Int: SolveSummary] = [:]
         for b in summaryBlobs { all.merge(try dec.decode([Int: SolveSummary].self, from: b)) { a, _ in a } }
-        guard all.count == spec.racks.count else { throw RoomError.coupling("rank 0 received \(all.count) of \(spec.racks.count) rack summaries") }
+        guard all.count == spec.racks.count else {
+            throw RoomError.coupling("rank 0 received \(all.count) of \(spec.racks.count) rack summaries")
+        }
 
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
         for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
-        var summary = RoomSummary(spec: spec, network: run.network, coupling: coupling, rackSummaries: spec.racks.indices.map { all[$0]! },
-                                  ranks: comm.size, jobsPerRank: jobs,
-                                  timings: .init(compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
+        var summary = RoomSummary(
+            spec: spec, network: run.network, coupling: coupling, rackSummaries: spec.racks.indices.map { all[$0]! },
+            ranks: comm.size, jobsPerRank: jobs,
+            timings: .init(
+                compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
         summary.cpuSecondsPerRank = cpuPerRank
         let rackSummaries = spec.racks.indices.map { all[$0]! }
         summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
-        log.say(String(format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
-                       summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS, summary.massConservationError,
-                       summary.plenumPressurePa, summary.timings.wallSeconds))
+        log.say(
+            String(
+                format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
+                summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS,
+                summary.massConservationError,
+                summary.plenumPressurePa, summary.timings.wallSeconds))
         // The stage last of the room's own files: written into the staging folder with the
         // racks' VDB files already unpacked there, and renamed in with everything else.
-        let usd = try RoomStageWriter.steady(spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
-            .write(to: folder.staging)
-        log.say(String(format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds))
+        let usd = try RoomStageWriter.steady(
+            spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? []
+        )
+        .write(to: folder.staging)
+        log.say(
+            String(
+                format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds
+            ))
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         try RoomWriter.write(summary, spec: spec, to: folder.staging)
@@ -194,17 +262,21 @@ struct RoomCommand: ParsableCommand {
     /// and each rank writes its racks' VDB of the frame (in its scratch folder, shipped to rank 0
     /// at the end with the racks' frame telemetry); rank 0 writes the stage with one sample per
     /// frame, tray-probes.csv, summary.json and log.txt, all renamed in at once.
-    func surgeBody(_ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog) throws {
+    func surgeBody(
+        _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog
+    ) throws {
         let scenario = try Scenario.load(path: scenarioPath)
         guard comm.size <= spec.racks.count else {
-            throw ValidationError("--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
+            throw ValidationError(
+                "--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
         }
         let root = comm.rank == 0
         var lines: [String] = []
         let rs = RoomSurge(spec, comm: comm, scenario: scenario)
         try rs.start(maxSpacingM: maxSpacing, jobs: jobs, log: { if root { lines.append($0) } })
         for l in lines { log.say(l) }
-        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("rackflow-roomsurge-\(getpid())-\(comm.rank)")
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "rackflow-roomsurge-\(getpid())-\(comm.rank)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var lattices: [Int: VDBLattice] = [:]
         func writeVDBs(_ frame: Int) throws {
@@ -212,13 +284,22 @@ struct RoomCommand: ParsableCommand {
             do {
                 for k in rs.owned {
                     let r = rs.runs[k]!
-                    if lattices[k] == nil { lattices[k] = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y) }
-                    let url = scratch.appendingPathComponent(spec.racks[k].name).appendingPathComponent(String(format: "vdb/fields.%04d.vdb", frame))
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if lattices[k] == nil {
+                        lattices[k] = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
+                    }
+                    let url = scratch.appendingPathComponent(spec.racks[k].name).appendingPathComponent(
+                        String(format: "vdb/fields.%04d.vdb", frame))
+                    try FileManager.default.createDirectory(
+                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                     let smoke = [Double](UnsafeBufferPointer(start: r.smoke.p, count: r.smoke.count))
-                    try VDBWriter.write(VDBFrame(solver: r.solver, density: smoke, temperatureBackgroundC: r.solver.flow.initialTemperatureC), lattice: lattices[k]!, to: url,
-                                        metadata: ["room": spec.name, "rack": spec.racks[k].name, "rank": "\(comm.rank)", "frame": "\(frame)",
-                                                   "time_s": String(format: "%.6f", r.time), "scenario": scenario.name])
+                    let backgroundC = r.solver.flow.initialTemperatureC
+                    try VDBWriter.write(
+                        VDBFrame(solver: r.solver, density: smoke, temperatureBackgroundC: backgroundC),
+                        lattice: lattices[k]!, to: url,
+                        metadata: [
+                            "room": spec.name, "rack": spec.racks[k].name, "rank": "\(comm.rank)", "frame": "\(frame)",
+                            "time_s": String(format: "%.6f", r.time), "scenario": scenario.name,
+                        ])
                 }
             } catch { failure = RoomError.rack(name: "(writing VDB)", rank: comm.rank, reason: "\(error)") }
             try RoomRun(spec, comm: comm).agree(failure)
@@ -228,29 +309,44 @@ struct RoomCommand: ParsableCommand {
             let rec = try rs.advanceFrame(jobs: jobs)
             try writeVDBs(f)
             if root {
-                log.say(String(format: "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual %.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
-                               f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)", rec.flowResidual, rec.pressureResidualPa,
-                               rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
-                        + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }.joined(separator: ", "))
+                log.say(
+                    String(
+                        format:
+                            "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual "
+                            + "%.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
+                        f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)",
+                        rec.flowResidual, rec.pressureResidualPa,
+                        rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+                        + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
+                        .joined(separator: ", "))
             }
         }
         var archive = Data()
-        for k in rs.owned { archive.append(try FolderArchive.pack(scratch.appendingPathComponent(spec.racks[k].name), prefix: "racks/\(spec.racks[k].name)")) }
+        for k in rs.owned {
+            archive.append(
+                try FolderArchive.pack(
+                    scratch.appendingPathComponent(spec.racks[k].name), prefix: "racks/\(spec.racks[k].name)"))
+        }
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        let cpu = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
+        let cpu = try comm.allreduceSum(
+            (0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
         let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let archives = try comm.gather(archive)
         var mine: [Int: [SurgeRun.Frame]] = [:]
         for k in rs.owned { mine[k] = rs.runs[k]!.frames }
         let blobs = try comm.gather(try enc.encode(mine))
         guard root else { return }
         let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        dec.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var frames: [Int: [SurgeRun.Frame]] = [:]
         for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
-        guard frames.count == spec.racks.count else { throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames") }
+        guard frames.count == spec.racks.count else {
+            throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames")
+        }
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
@@ -260,34 +356,55 @@ struct RoomCommand: ParsableCommand {
         let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         let n = rs.records.count
         let rackFrames = spec.racks.indices.map { frames[$0]! }
-        let stage = try RoomStageWriter.surge(spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
-                                              rackFrames: rackFrames,
-                                              vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) } },
-                                              trays: trays)
+        let stage = try RoomStageWriter.surge(
+            spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
+            rackFrames: rackFrames,
+            vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) }
+            },
+            trays: trays)
         let usd = try stage.write(to: folder.staging)
-        log.say(String(format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n, usd.files.count, usd.totalBytes, usd.seconds,
-                       cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
-        let peaks = RoomSurgeReport.peaks(spec: spec, records: rs.records, rackFrames: rackFrames,
-                                          nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
-        let s = SurgeSummary(room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size, records: rs.records,
-                             racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
-        try RoomSurgeReport.write(spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
-                                  ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
+        log.say(
+            String(
+                format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n,
+                usd.files.count, usd.totalBytes, usd.seconds,
+                cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let peaks = RoomSurgeReport.peaks(
+            spec: spec, records: rs.records, rackFrames: rackFrames,
+            nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
+        let s = SurgeSummary(
+            room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
+            records: rs.records,
+            racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+        try RoomSurgeReport.write(
+            spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
+            ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
-        if !quiet { print("room \(spec.name) surge \(scenario.name): \(n - 1) frames in \(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/report.md, room.usda") }
+        if !quiet {
+            print(
+                "room \(spec.name) surge \(scenario.name): \(n - 1) frames in "
+                    + "\(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/report.md, room.usda"
+            )
+        }
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {
-        var out = "\nroom \(s.room): coupling \(s.coupling.converged ? "converged" : "NOT converged") in \(s.coupling.iterations.count) iterations, \(String(format: "%.1f", s.timings.wallSeconds)) s on \(s.ranks) rank(s)\n"
-        out += String(format: "blowers %.4f m³/s at %.1f Pa, plenum %.2f Pa, mass conservation %.1e\n", s.blowerFlowM3PerS, s.blowerRisePa, s.plenumPressurePa, s.massConservationError)
+        var out =
+            "\nroom \(s.room): coupling \(s.coupling.converged ? "converged" : "NOT converged") in "
+            + "\(s.coupling.iterations.count) iterations, \(String(format: "%.1f", s.timings.wallSeconds)) s on "
+            + "\(s.ranks) rank(s)\n"
+        out += String(
+            format: "blowers %.4f m³/s at %.1f Pa, plenum %.2f Pa, mass conservation %.1e\n", s.blowerFlowM3PerS,
+            s.blowerRisePa, s.plenumPressurePa, s.massConservationError)
         out += "rack   flow (L/s)  share (%)  slot (Pa)  exhaust (°C)  hottest GPU (°C)\n"
         for r in s.racks {
-            out += String(format: "%-6@ %10.2f  %9.2f  %9.2f  %12.2f  %16.1f\n", r.name, 1000 * r.inletFlowM3PerS, 100 * r.share, r.inletPressurePa,
-                          r.exhaustC, r.hottestGPU?.temperatureC ?? .nan)
+            out += String(
+                format: "%-6@ %10.2f  %9.2f  %9.2f  %12.2f  %16.1f\n", r.name, 1000 * r.inletFlowM3PerS, 100 * r.share,
+                r.inletPressurePa,
+                r.exhaustC, r.hottestGPU?.temperatureC ?? .nan)
         }
         out += "results: \(folder)/report.md\n"
         return out

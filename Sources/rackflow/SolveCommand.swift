@@ -9,20 +9,31 @@ struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solve",
         abstract: "Solve a rack (default: the bundled refinery rack) to steady state and write Results/<case>/.",
-        discussion: "Writes summary.json, report.md, report.html (one self-contained page), slices/*.png, fields.vtr and fields.vti (ParaView), residuals.csv and log.txt, all at once when the run ends; a failed run leaves no partial folder."
+        discussion:
+            "Writes summary.json, report.md, report.html (one self-contained page), slices/*.png, fields.vtr and "
+            + "fields.vti (ParaView), residuals.csv and log.txt, all at once when the run ends; a failed run leaves no "
+            + "partial folder."
     )
     @Argument(help: "Rack or case file (default: Meshes/racks/refinery-rack.yaml).") var config: String?
     @Option(help: "Result folder (default: Results/<case name>).") var output: String?
     @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
     @Option(help: "Outer iteration limit (overrides the file).") var maxIterations: Int?
-    @Option(help: "Uniform spacing of fields.vti, m (fields.vtr keeps the solver's own grid).") var vtiSpacing: Double = 0.01
+    @Option(help: "Uniform spacing of fields.vti, m (fields.vtr keeps the solver's own grid).") var vtiSpacing: Double =
+        0.01
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
-    @Option(help: "Write a checkpoint every N outer iterations (taken at the next multiple of the multigrid rebuild interval, 10) to <output>.checkpoint/.")
+    @Option(
+        help: ArgumentHelp(
+            "Write a checkpoint every N outer iterations (taken at the next multiple of the multigrid rebuild "
+                + "interval, 10) to <output>.checkpoint/.")
+    )
     var checkpointEvery: Int?
-    @Option(help: ArgumentHelp("Start from an earlier result folder's solution (its state/) instead of from rest.",
-                               discussion: "Any input may differ; a different grid is interpolated."))
+    @Option(
+        help: ArgumentHelp(
+            "Start from an earlier result folder's solution (its state/) instead of from rest.",
+            discussion: "Any input may differ; a different grid is interpolated."))
     var from: String?
-    @Option(help: "Continue the solve a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM).")
+    @Option(
+        help: "Continue the solve a checkpoint folder holds (written by --checkpoint-every or by Ctrl-C / SIGTERM).")
     var resume: String?
 
     func run() throws {
@@ -34,10 +45,17 @@ struct SolveCommand: ParsableCommand {
         let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }
         let configPath = config ?? resumed?.0.input
         if let (h, _) = resumed, let p = configPath, try Checkpoint.sha256(of: p) != h.inputSHA256 {
-            throw ConfigError(file: p, line: nil, keyPath: "", problem: "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input as it was")
+            throw ConfigError(
+                file: p, line: nil, keyPath: "",
+                problem:
+                    "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input "
+                    + "as it was"
+            )
         }
         var c = try loadCase(configPath, maxSpacing: maxSpacing ?? resumed?.0.scalars["maxSpacing"])
-        if maxIterations == nil, let m = resumed?.0.scalars["maxIterations"] { c.genericCase.options.maxIterations = Int(m) }
+        if maxIterations == nil, let m = resumed?.0.scalars["maxIterations"] {
+            c.genericCase.options.maxIterations = Int(m)
+        }
         if let m = maxIterations {
             guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
             c.genericCase.options.maxIterations = m
@@ -47,7 +65,10 @@ struct SolveCommand: ParsableCommand {
         let sz = c.genericCase.size
         let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
         guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
-            throw ValidationError("--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: \(ResourceEstimate.count(vtiVoxels)) voxels)")
+            throw ValidationError(
+                "--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: "
+                    + "\(ResourceEstimate.count(vtiVoxels)) voxels)"
+            )
         }
         // Compile first: a bad input fails before anything exists under Results/.
         let (compiled, _, voxels) = try c.genericCase.compile()
@@ -61,38 +82,52 @@ struct SolveCommand: ParsableCommand {
         defer { if !committed { folder.abandon() } }
 
         let start = try from.map { try Self.readSolution($0) }
-        let progress = SolveProgress(enabled: !quiet, maxIterations: c.genericCase.options.maxIterations,
-                                     typicalIterations: typical,
-                                     monitors: SolveProgress.rackMonitors(c.layout, voxels))
+        let progress = SolveProgress(
+            enabled: !quiet, maxIterations: c.genericCase.options.maxIterations,
+            typicalIterations: typical,
+            monitors: SolveProgress.rackMonitors(c.layout, voxels))
         let run: SteadyRun
         do {
-            run = try SteadyRun.run(c, log: { progress.finish(); log.say($0) }, progress: { r, s in progress.update(r, solver: s) },
-               checkpoints: SteadyRun.CheckpointPlan(folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
-                                                     every: checkpointEvery, resume: resumed),
-               start: start)
+            run = try SteadyRun.run(
+                c,
+                log: {
+                    progress.finish()
+                    log.say($0)
+                }, progress: { r, s in progress.update(r, solver: s) },
+                checkpoints: SteadyRun.CheckpointPlan(
+                    folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
+                    every: checkpointEvery, resume: resumed),
+                start: start)
         } catch let failure as RunDiverged {
             progress.finish()
             try reportDivergence(failure, resultFolder: folderURL, log: log.text)
         } catch let stop as RunInterrupted {
             progress.finish()
-            try reportInterruption(stop, resumeCommand: "rackflow solve --resume \(stop.folder.path)" + (output.map { " --output \($0)" } ?? ""))
+            try reportInterruption(
+                stop,
+                resumeCommand: "rackflow solve --resume \(stop.folder.path)" + (output.map { " --output \($0)" } ?? ""))
         }
         progress.finish()
         var summary = run.summary
         // The estimate against this run, so that its constants can be checked.
         let perIteration = summary.solveSeconds / Double(max(summary.iterations, 1))
         let estimatedPerIteration = estimate.seconds / Double(estimate.iterations)
-        log.say(ResourceEstimate.check("time per outer iteration",
-                                       estimated: String(format: "%.3g s", estimatedPerIteration),
-                                       actual: String(format: "%.3g s", perIteration)))
-        log.say(ResourceEstimate.check("outer iterations", estimated: "\(estimate.iterations)",
-                                       actual: "\(summary.iterations)"))
+        log.say(
+            ResourceEstimate.check(
+                "time per outer iteration",
+                estimated: String(format: "%.3g s", estimatedPerIteration),
+                actual: String(format: "%.3g s", perIteration)))
+        log.say(
+            ResourceEstimate.check(
+                "outer iterations", estimated: "\(estimate.iterations)",
+                actual: "\(summary.iterations)"))
         for line in progress.etaChecks() { log.say(line) }
 
         let dir = folder.staging
         summary.wallSeconds = Date().timeIntervalSince(t0)
-        try ResultWriter.write(summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
-                               source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
+        try ResultWriter.write(
+            summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
+            source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
         summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.writeSummary(summary, to: dir)
         try Self.writeSolution(run, input: c.path, into: dir)
@@ -110,23 +145,26 @@ struct SolveCommand: ParsableCommand {
 extension SolveCommand {
     /// The solution, in `dir/state/`, for warm restarts of later solves (`--from`).
     static func writeSolution(_ run: SteadyRun, input: String, into dir: URL) throws {
-        try Checkpoint.write(to: dir.appendingPathComponent("state"), kind: "solution", input: input,
-                             caseName: run.genericCase.name, cells: run.solver.flow.grid.cellCount,
-                             state: run.solver.solutionState(), monitorWindows: [])
+        try Checkpoint.write(
+            to: dir.appendingPathComponent("state"), kind: "solution", input: input,
+            caseName: run.genericCase.name, cells: run.solver.flow.grid.cellCount,
+            state: run.solver.solutionState(), monitorWindows: [])
     }
 
     /// The solution an earlier `solve` left in `folder/state/`, for `--from`.
     static func readSolution(_ folder: String) throws -> (source: String, state: SolverState) {
         let state = URL(fileURLWithPath: folder).appendingPathComponent("state")
         guard FileManager.default.fileExists(atPath: state.appendingPathComponent("checkpoint.json").path) else {
-            throw ConfigError(file: state.path, line: nil, keyPath: "--from",
-                              problem: "no solution here: --from takes a result folder written by rackflow solve "
-                                  + "(it holds state/checkpoint.json)")
+            throw ConfigError(
+                file: state.path, line: nil, keyPath: "--from",
+                problem: "no solution here: --from takes a result folder written by rackflow solve "
+                    + "(it holds state/checkpoint.json)")
         }
         let (header, s) = try Checkpoint.read(state)
         guard header.kind == "solution" else {
-            throw ConfigError(file: state.path, line: nil, keyPath: "--from",
-                              problem: "this is a \(header.kind) checkpoint, not a solution; continue it with --resume")
+            throw ConfigError(
+                file: state.path, line: nil, keyPath: "--from",
+                problem: "this is a \(header.kind) checkpoint, not a solution; continue it with --resume")
         }
         return (folder, s)
     }
@@ -169,8 +207,10 @@ final class SolveProgress {
     /// Monitored values shown on the line (e.g. total node flow, hottest GPU air).
     var monitors: ((FlowSolver) -> String)?
 
-    init(enabled: Bool, maxIterations: Int, typicalIterations: Int = ResourceEstimate.typicalIterations,
-         monitors: ((FlowSolver) -> String)? = nil) {
+    init(
+        enabled: Bool, maxIterations: Int, typicalIterations: Int = ResourceEstimate.typicalIterations,
+        monitors: ((FlowSolver) -> String)? = nil
+    ) {
         self.enabled = enabled && isatty(STDERR_FILENO) != 0
         self.maxIterations = maxIterations
         self.typicalIterations = typicalIterations
@@ -215,8 +255,9 @@ final class SolveProgress {
         let eta = left.map { String(format: "%.0f s", $0 * perIt) } ?? "? (residuals not falling)"
         let format = "\r  it %5d  mass %.1e  Δu %.1e  ΔT %.1e  %@ %.2f s/it  ETA %@   "
         let dT = r.temperatureChangeRMS > 0 ? r.temperatureChangeRMS : r.temperatureChange
-        let line = String(format: format, r.iteration, r.mass, r.velocityChange, dT,
-                          monitors.map { $0(solver) + " " } ?? "", perIt, eta)
+        let line = String(
+            format: format, r.iteration, r.mass, r.velocityChange, dT,
+            monitors.map { $0(solver) + " " } ?? "", perIt, eta)
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }
 
@@ -227,8 +268,9 @@ final class SolveProgress {
     func etaChecks() -> [String] {
         let end = Date().timeIntervalSince(start)
         return predictions.map { p in
-            ResourceEstimate.check("ETA at outer iteration \(p.iteration)", estimated: String(format: "%.0f s", p.left),
-                                   actual: String(format: "%.0f s", end - p.elapsed))
+            ResourceEstimate.check(
+                "ETA at outer iteration \(p.iteration)", estimated: String(format: "%.0f s", p.left),
+                actual: String(format: "%.0f s", end - p.elapsed))
         }
     }
 
@@ -239,11 +281,16 @@ final class SolveProgress {
         let gpu = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
         return { s in
             let q = fronts.reduce(0.0) { $0 + s.flowRate(axis: $1.axis, faces: $1.faces) }
-            return String(format: "nodes %.4f m³/s  GPU air ≤ %.1f °C ", q, gpu.isEmpty ? .nan : s.temperatureStats(cells: gpu).maxC)
+            return String(
+                format: "nodes %.4f m³/s  GPU air ≤ %.1f °C ", q,
+                gpu.isEmpty ? .nan : s.temperatureStats(cells: gpu).maxC)
         }
     }
 
     func finish() {
-        if enabled && lastPrint != .distantPast { FileHandle.standardError.write("\n".data(using: .utf8)!); lastPrint = .distantPast }
+        if enabled && lastPrint != .distantPast {
+            FileHandle.standardError.write("\n".data(using: .utf8)!)
+            lastPrint = .distantPast
+        }
     }
 }

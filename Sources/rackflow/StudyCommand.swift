@@ -19,8 +19,10 @@ struct StudyCommand: ParsableCommand {
         @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
         @Option(help: "Refinement factor of the finer grid.") var factor: Double = 1.5
         @Option(help: "Largest grid spacing of the base grid, m (overrides the file).") var maxSpacing: Double?
-        @Option(help: ArgumentHelp(stringLiteral: "Largest relative change (node flows, plenum pressure, GPU "
-                                   + "temperature rises) judged grid-independent."))
+        @Option(
+            help: ArgumentHelp(
+                stringLiteral: "Largest relative change (node flows, plenum pressure, GPU "
+                    + "temperature rises) judged grid-independent."))
         var tolerance: Double = 0.02
         @Option(help: "Where to write grid-study.json and grid-study.md (default: Results/<case>/grid-study).")
         var output: String?
@@ -38,14 +40,20 @@ struct StudyCommand: ParsableCommand {
             var independent: Bool
         }
         struct Study: Codable {
-            var caseName: String; var factor: Double
-            var baseCells: Int; var fineCells: Int; var baseSeconds: Double; var fineSeconds: Double
-            var baseConverged: Bool; var fineConverged: Bool
+            var caseName: String
+            var factor: Double
+            var baseCells: Int
+            var fineCells: Int
+            var baseSeconds: Double
+            var fineSeconds: Double
+            var baseConverged: Bool
+            var fineConverged: Bool
             var baseIterations: Int?
             var fineIterations: Int?
             /// How the fine solve started: "rest" or "base grid (interpolated)".
             var fineStartedFrom: String?
-            var rows: [Row]; var largestChange: Double
+            var rows: [Row]
+            var largestChange: Double
             /// Every row within its tolerance and both grids converged.
             var gridIndependent: Bool
         }
@@ -64,20 +72,26 @@ struct StudyCommand: ParsableCommand {
                 let progress = SolveProgress(enabled: true, maxIterations: c.genericCase.options.maxIterations)
                 // The fine grid starts from the base grid's answer, interpolated at each staggered
                 // location (FieldTransfer): the flow pattern is already there.
-                let start = label == "fine" && !cold
+                let start =
+                    label == "fine" && !cold
                     ? (source: "base grid", state: runs[0].solver.solutionState()) : nil
-                runs.append(try SteadyRun.run(c, log: { line in
-                    progress.finish()
-                    FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
-                }, progress: { r, s in progress.update(r, solver: s) }, start: start))
+                runs.append(
+                    try SteadyRun.run(
+                        c,
+                        log: { line in
+                            progress.finish()
+                            FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
+                        }, progress: { r, s in progress.update(r, solver: s) }, start: start))
                 progress.finish()
             }
             let (a, b) = (runs[0].summary, runs[1].summary)
             var rows: [Row] = []
             func add(_ q: String, _ x: Double, _ y: Double, scale: Double? = nil) {
                 let change = abs(y - x) / max(abs(scale ?? x), 1e-300)
-                rows.append(Row(quantity: q, base: x, fine: y, relativeChange: change, tolerance: tolerance,
-                                independent: change <= tolerance))
+                rows.append(
+                    Row(
+                        quantity: q, base: x, fine: y, relativeChange: change, tolerance: tolerance,
+                        independent: change <= tolerance))
             }
             for (n, m) in zip(a.nodes, b.nodes) { add("\(n.name) flow (m³/s)", n.flowM3PerS, m.flowM3PerS) }
             // Temperatures compare as rises above the inlet (a change in °C over 20 °C would flatter them).
@@ -90,12 +104,13 @@ struct StudyCommand: ParsableCommand {
                 add("hottest GPU anywhere (°C)", ga.temperatureC, g.temperatureC, scale: ga.temperatureC - a.inletC)
             }
             add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
-            let study = Study(caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
-                              baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged,
-                              fineConverged: b.converged, baseIterations: a.iterations, fineIterations: b.iterations,
-                              fineStartedFrom: cold ? "rest" : "base grid (interpolated)", rows: rows,
-                              largestChange: rows.map(\.relativeChange).max() ?? 0,
-                              gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
+            let study = Study(
+                caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
+                baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged,
+                fineConverged: b.converged, baseIterations: a.iterations, fineIterations: b.iterations,
+                fineStartedFrom: cold ? "rest" : "base grid (interpolated)", rows: rows,
+                largestChange: rows.map(\.relativeChange).max() ?? 0,
+                gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
             var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells "
             md += "(\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
             md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells "
@@ -105,11 +120,13 @@ struct StudyCommand: ParsableCommand {
             md += "| quantity | base | fine | change | verdict |\n|---|---:|---:|---:|---|\n"
             for r in rows {
                 let verdict = r.independent ? "within \(100 * tolerance) %" : "CHANGES more than \(100 * tolerance) %"
-                md += String(format: "| %@ | %.5g | %.5g | %.2f %% | %@ |\n", r.quantity, r.base, r.fine,
-                             100 * r.relativeChange, verdict)
+                md += String(
+                    format: "| %@ | %.5g | %.5g | %.2f %% | %@ |\n", r.quantity, r.base, r.fine,
+                    100 * r.relativeChange, verdict)
             }
-            md += String(format: "\nLargest change (node flows, plenum pressure, hottest GPU as a rise above the "
-                         + "inlet): %.2f %%. ", 100 * study.largestChange)
+            md += String(
+                format: "\nLargest change (node flows, plenum pressure, hottest GPU as a rise above the "
+                    + "inlet): %.2f %%. ", 100 * study.largestChange)
             if study.gridIndependent {
                 md += "Both grids converged and every quantity is within \(100 * tolerance) %: "
                 md += "the base grid is fine enough.\n"
@@ -122,11 +139,15 @@ struct StudyCommand: ParsableCommand {
             let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
             let folder = try ResultFolder(final: dir)
             do {
-                try AtomicFile.write(try ResultWriter.json(study),
-                                     to: folder.staging.appendingPathComponent("grid-study.json"))
+                try AtomicFile.write(
+                    try ResultWriter.json(study),
+                    to: folder.staging.appendingPathComponent("grid-study.json"))
                 try AtomicFile.write(md, to: folder.staging.appendingPathComponent("grid-study.md"))
                 try folder.commit()
-            } catch { folder.abandon(); throw error }
+            } catch {
+                folder.abandon()
+                throw error
+            }
             print(md)
         }
     }

@@ -28,8 +28,9 @@ struct SweepCommand: ParsableCommand {
         guard vary.count <= 3 else { throw ValidationError("at most three --vary keys (got \(vary.count))") }
         let c = try loadCase(config, maxSpacing: maxSpacing)
         guard let layout = c.layout else {
-            throw ConfigError(file: c.path, line: nil, keyPath: "nodes",
-                              problem: "a generic case, not a rack: a sweep varies part powers")
+            throw ConfigError(
+                file: c.path, line: nil, keyPath: "nodes",
+                problem: "a generic case, not a rack: a sweep varies part powers")
         }
         var log = RunLog(echo: !quiet)
         // The keys are checked against the rack's parts first: a typo fails before any solve.
@@ -43,9 +44,10 @@ struct SweepCommand: ParsableCommand {
         if !FileManager.default.fileExists(atPath: index.path) {
             // Built only where nothing else lives: a named folder must already hold a model.
             guard model == nil else {
-                throw ConfigError(file: index.path, line: nil, keyPath: "--model",
-                                  problem: "no response model here: build one with rackflow response --output "
-                                      + modelFolder)
+                throw ConfigError(
+                    file: index.path, line: nil, keyPath: "--model",
+                    problem: "no response model here: build one with rackflow response --output "
+                        + modelFolder)
             }
             log.say("no response model in \(modelFolder): building it")
             _ = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
@@ -53,12 +55,14 @@ struct SweepCommand: ParsableCommand {
         let response = try ThermalResponse.read(from: modelURL)
         let cells = try c.genericCase.buildGrid().cellCount
         guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name),
-              response.cells == cells else {
-            throw ConfigError(file: index.path, line: nil, keyPath: "",
-                              problem: "a model of \(response.caseName) on \(response.cells) cells with "
-                                  + "\(response.groups.count) parts, not of \(c.genericCase.name) on \(cells) cells "
-                                  + "(\(layout.parts.count) parts; --max-spacing must match the model's): "
-                                  + "build it with rackflow response")
+            response.cells == cells
+        else {
+            throw ConfigError(
+                file: index.path, line: nil, keyPath: "",
+                problem: "a model of \(response.caseName) on \(response.cells) cells with "
+                    + "\(response.groups.count) parts, not of \(c.genericCase.name) on \(cells) cells "
+                    + "(\(layout.parts.count) parts; --max-spacing must match the model's): "
+                    + "build it with rackflow response")
         }
         let keys = try vary.map { try SweepKey(parsing: $0, model: response) }
         let t0 = Date()
@@ -72,10 +76,12 @@ struct SweepCommand: ParsableCommand {
             let start = try SolveCommand.readSolution(modelFolder)
             for (i, values) in sweep.checkPoints.enumerated() {
                 let check = try SweepCheck.run(c, layout: layout, sweep: sweep, valuesW: values, start: start)
-                log.say(String(format: "check %d/%d at %@ W: %d outer iterations, %.0f s, model within %.3f K (%@)",
-                               i + 1, sweep.checkPoints.count,
-                               values.map { String(format: "%.0f", $0) }.joined(separator: ", "),
-                               check.iterations, check.seconds, check.maxErrorK, check.worstPart))
+                log.say(
+                    String(
+                        format: "check %d/%d at %@ W: %d outer iterations, %.0f s, model within %.3f K (%@)",
+                        i + 1, sweep.checkPoints.count,
+                        values.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+                        check.iterations, check.seconds, check.maxErrorK, check.worstPart))
                 checks.append(check)
             }
         }
@@ -85,11 +91,14 @@ struct SweepCommand: ParsableCommand {
         defer { if !committed { folder.abandon() } }
         try SweepWriter.write(sweep, checks: checks, checkNote: note, modelFolder: modelFolder, to: folder.staging)
         let feasible = sweep.points.filter(\.feasible).count
-        log.say(String(format: "%d points in %.1f ms, %d feasible; checks and report %.1f s → %@",
-                       sweep.points.count, 1e3 * sweep.evaluationSeconds, feasible, Date().timeIntervalSince(t0),
-                       folderURL.path))
+        log.say(
+            String(
+                format: "%d points in %.1f ms, %d feasible; checks and report %.1f s → %@",
+                sweep.points.count, 1e3 * sweep.evaluationSeconds, feasible, Date().timeIntervalSince(t0),
+                folderURL.path))
         for l in sweep.limits() {
-            let text = l.largestW != nil && !l.pastLimitAtZero
+            let text =
+                l.largestW != nil && !l.pastLimitAtZero
                 ? SweepWriter.limitText(l) + " W (\(l.limitingPart ?? "—"))" : SweepWriter.limitText(l)
             log.say("largest \(l.key) power with every margin ≥ 0: \(text)")
         }

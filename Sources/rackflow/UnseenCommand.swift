@@ -10,17 +10,17 @@ struct UnseenCommand: ParsableCommand {
         commandName: "unseen",
         abstract: "Generate sane generic cases nobody tuned for and solve each with the default solver settings.",
         discussion: """
-        Case i has seed S + i (--seed S) and is drawn deterministically from it: a box domain (0.2–2 m sides), \
-        1–4 solid, porous or heated boxes, 0–3 walls, perforated sheets or fans, one or two inlets and outlets, \
-        up to 5 kW of heat (mean rise at most 50 K), laminar or mixing-length flow, optional buoyancy, and a \
-        grid spacing that puts the cell count in --min-cells…--max-cells. Every case is solved as `rackflow solve` \
-        would, with no solver settings. Written atomically to the output folder: cases.csv, summary.json and \
-        cases/<name>.yaml (rerun one with `rackflow solve`, or with --seed <its seed> --count 1 and the same cell \
-        range). \
-        Exit status 0 when no case diverged or failed, 1 otherwise (a case that did not converge is reported, \
-        not an error). Ctrl-C (SIGINT) or SIGTERM stops after the case in progress and writes the cases \
-        finished so far (exit status 130 / 143); again to kill.
-        """
+            Case i has seed S + i (--seed S) and is drawn deterministically from it: a box domain (0.2–2 m sides), \
+            1–4 solid, porous or heated boxes, 0–3 walls, perforated sheets or fans, one or two inlets and outlets, \
+            up to 5 kW of heat (mean rise at most 50 K), laminar or mixing-length flow, optional buoyancy, and a \
+            grid spacing that puts the cell count in --min-cells…--max-cells. Every case is solved as `rackflow solve` \
+            would, with no solver settings. Written atomically to the output folder: cases.csv, summary.json and \
+            cases/<name>.yaml (rerun one with `rackflow solve`, or with --seed <its seed> --count 1 and the same cell \
+            range). \
+            Exit status 0 when no case diverged or failed, 1 otherwise (a case that did not converge is reported, \
+            not an error). Ctrl-C (SIGINT) or SIGTERM stops after the case in progress and writes the cases \
+            finished so far (exit status 130 / 143); again to kill.
+            """
     )
     @Option(help: "Number of cases.") var count: Int = 20
     @Option(help: "Seed of the first case (case i has seed S + i).") var seed: UInt64 = 1
@@ -38,13 +38,14 @@ struct UnseenCommand: ParsableCommand {
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1 (got \(count))") }
         guard minCells >= Self.fewestCells else {
-            throw ValidationError("--min-cells must be ≥ \(Self.fewestCells) (got \(minCells)): a case needs 6 cells "
-                                  + "across its thinnest side and 2 across every box")
+            throw ValidationError(
+                "--min-cells must be ≥ \(Self.fewestCells) (got \(minCells)): a case needs 6 cells "
+                    + "across its thinnest side and 2 across every box")
         }
         guard maxCells >= 2 * minCells else {
-            throw ValidationError("--max-cells must be at least twice --min-cells (got \(minCells)…\(maxCells)): "
-                                  + "the cell count grows in steps as grid lines appear, and a narrower range is "
-                                  + "often jumped over")
+            throw ValidationError(
+                "--max-cells must be at least twice --min-cells (got \(minCells)…\(maxCells)): "
+                    + "the cell count grows in steps as grid lines appear, and a narrower range is often jumped over")
         }
         guard jobs >= 1 else { throw ValidationError("--jobs must be ≥ 1 (got \(jobs))") }
         guard UInt64.max - seed >= UInt64(count - 1) else {
@@ -54,8 +55,9 @@ struct UnseenCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = UnseenReport.Settings(count: count, firstSeed: seed, minCells: minCells, maxCells: maxCells,
-                                             jobs: jobs)
+        let settings = UnseenReport.Settings(
+            count: count, firstSeed: seed, minCells: minCells, maxCells: maxCells,
+            jobs: jobs)
         let folder = try ResultFolder(final: URL(fileURLWithPath: output))
         var committed = false
         defer { if !committed { folder.abandon() } }
@@ -77,11 +79,13 @@ struct UnseenCommand: ParsableCommand {
         Interruption.shared.install()
         let t0 = Date()
         let seeds = (0..<count).map { seed + UInt64($0) }
-        let results = try runner.run(seeds: seeds, casesFolder: folder.staging.appendingPathComponent("cases"),
-                                     stop: { Interruption.shared.requested })
+        let results = try runner.run(
+            seeds: seeds, casesFolder: folder.staging.appendingPathComponent("cases"),
+            stop: { Interruption.shared.requested })
         let stopped = Interruption.shared.requested ? Interruption.shared.signal : nil
-        let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0),
-                                  stoppedBy: stopped)
+        let report = UnseenReport(
+            settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0),
+            stoppedBy: stopped)
         try AtomicFile.write(report.csv(), to: folder.staging.appendingPathComponent("cases.csv"))
         try AtomicFile.write(try report.summaryJSON(), to: folder.staging.appendingPathComponent("summary.json"))
         try folder.commit()

@@ -4,12 +4,18 @@ import Foundation
 /// The `rackflow` binary and its child processes, for the tests that drive the command line
 /// (checkpoints and resume, MPI runs, room stages and surges, comparisons).
 enum CLI {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// The binary beside the test bundle (what `swift test` built), else one of the package's builds.
     static func rackflow() throws -> URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build-compare/release/rackflow", ".build/debug/rackflow"].map { repoRoot.appendingPathComponent($0) }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "rackflow")
+        let candidates =
+            [beside]
+            + [".build/release/rackflow", ".build-compare/release/rackflow", ".build/debug/rackflow"].map {
+                repoRoot.appendingPathComponent($0)
+            }
         guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
         }
@@ -17,7 +23,9 @@ enum CLI {
     }
 
     static func mpirun() -> URL? {
-        ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].map(URL.init(fileURLWithPath:)).first {
+            FileManager.default.isExecutableFile(atPath: $0.path)
+        }
     }
 
     /// Starts `exe args…`; stderr goes to a file (read it after the process ends).
@@ -44,8 +52,10 @@ enum CLI {
     static func files(_ folder: URL) throws -> [String: Data] {
         var out: [String: Data] = [:]
         let base = folder.standardizedFileURL.path
-        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
-        for case let url as URL in walk where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        else { return out }
+        for case let url as URL in walk
+        where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
             out[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
         }
         return out

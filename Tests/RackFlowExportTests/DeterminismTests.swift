@@ -15,7 +15,10 @@ final class DeterminismTests: XCTestCase {
     static let rack = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Meshes/racks/one-node.yaml").path
 
-    struct Log: TextOutputStreamLike { var text = ""; mutating func say(_ s: String) { text += s + "\n" } }
+    struct Log: TextOutputStreamLike {
+        var text = ""
+        mutating func say(_ s: String) { text += s + "\n" }
+    }
 
     func solve(into dir: URL) throws {
         var c = try CaseFile.load(path: Self.rack)
@@ -24,9 +27,10 @@ final class DeterminismTests: XCTestCase {
         let run = try SteadyRun.run(c, log: { log.say($0) })
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var summary = run.summary
-        summary.wallSeconds = Double.random(in: 1...100)   // as a real run's: must not matter
-        try ResultWriter.write(summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
-                               source: c.path, to: dir, vtiSpacingM: 0.02, log: &log)
+        summary.wallSeconds = Double.random(in: 1...100) // as a real run's: must not matter
+        try ResultWriter.write(
+            summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
+            source: c.path, to: dir, vtiSpacingM: 0.02, log: &log)
         try ResultWriter.writeSummary(summary, to: dir)
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
     }
@@ -36,14 +40,20 @@ final class DeterminismTests: XCTestCase {
         switch name {
         case "summary.json":
             var obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            XCTAssertNotNil(obj["wallSeconds"]); XCTAssertNotNil(obj["solveSeconds"])
-            obj["wallSeconds"] = nil; obj["solveSeconds"] = nil
+            XCTAssertNotNil(obj["wallSeconds"])
+            XCTAssertNotNil(obj["solveSeconds"])
+            obj["wallSeconds"] = nil
+            obj["solveSeconds"] = nil
             return try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
         case "report.md", "report.html", "log.txt":
             let text = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("time per phase:") }.joined(separator: "\n")
-            let masked = text.replacingOccurrences(of: #"[0-9]+(\.[0-9]+)? s\b"#, with: "_ s", options: .regularExpression)
-                .replacingOccurrences(of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"#, with: "<date>", options: .regularExpression)
+            let masked = text.replacingOccurrences(
+                of: #"[0-9]+(\.[0-9]+)? s\b"#, with: "_ s", options: .regularExpression
+            )
+            .replacingOccurrences(
+                of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"#, with: "<date>",
+                options: .regularExpression)
             return Data(masked.utf8)
         default:
             return data
@@ -53,7 +63,8 @@ final class DeterminismTests: XCTestCase {
     func hashes(_ dir: URL) throws -> [String: String] {
         var out: [String: String] = [:]
         let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey])!
-        for case let url as URL in e where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true {
+        for case let url as URL in e where (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true
+        {
             let rel = String(url.path.dropFirst(dir.path.count + 1))
             out[rel] = SHA256.hex(try Self.comparable(url.lastPathComponent, Data(contentsOf: url)))
         }
@@ -69,8 +80,12 @@ final class DeterminismTests: XCTestCase {
         print("determinism: \(a.count) files: \(a.keys.sorted().joined(separator: ", "))")
         XCTAssertGreaterThanOrEqual(a.count, 6)
         XCTAssertEqual(Set(a.keys), Set(b.keys))
-        for (f, h) in a.sorted(by: { $0.key < $1.key }) { XCTAssertEqual(h, b[f], "\(f) differs between two identical runs") }
+        for (f, h) in a.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(h, b[f], "\(f) differs between two identical runs")
+        }
         // The masking is not hiding everything: the fields themselves are compared raw.
-        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("a/fields.vtr")), try Data(contentsOf: dir.appendingPathComponent("b/fields.vtr")))
+        XCTAssertEqual(
+            try Data(contentsOf: dir.appendingPathComponent("a/fields.vtr")),
+            try Data(contentsOf: dir.appendingPathComponent("b/fields.vtr")))
     }
 }

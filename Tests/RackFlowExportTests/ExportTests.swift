@@ -1,7 +1,7 @@
 import XCTest
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import RackFlowNumerics
 import RackFlowPhysics
@@ -29,9 +29,14 @@ final class VTKDoc: NSObject, XMLParserDelegate {
         guard p.parse() else { throw p.parserError ?? NSError(domain: "xml", code: 1) }
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         elements.append((name, attributes))
-        if name == "DataArray" { current = Array(name: attributes["Name"] ?? "", parent: stack.last ?? "", attributes: attributes, text: "") }
+        if name == "DataArray" {
+            current = Array(name: attributes["Name"] ?? "", parent: stack.last ?? "", attributes: attributes, text: "")
+        }
         stack.append(name)
     }
     func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -44,7 +49,10 @@ final class VTKDoc: NSObject, XMLParserDelegate {
     }
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         stack.removeLast()
-        if name == "DataArray", let c = current { arrays.append(c); current = nil }
+        if name == "DataArray", let c = current {
+            arrays.append(c)
+            current = nil
+        }
     }
 
     func attributes(_ element: String) -> [String: String]? { elements.first { $0.name == element }?.attributes }
@@ -83,7 +91,8 @@ final class ExportTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-export-\(UUID().uuidString)", isDirectory: true)
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rackflow-export-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
@@ -91,13 +100,15 @@ final class ExportTests: XCTestCase {
     func listing(_ d: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: d.path).sorted() }
 
     /// 3 × 2 × 4 cells, non-uniform along x and z.
-    let grid = Grid(x: Axis(faces: [0, 0.1, 0.15, 0.4]), y: .uniform(2, to: 0.2), z: Axis(faces: [-0.05, 0, 0.01, 0.3, 0.31]))
+    let grid = Grid(
+        x: Axis(faces: [0, 0.1, 0.15, 0.4]), y: .uniform(2, to: 0.2), z: Axis(faces: [-0.05, 0, 0.01, 0.3, 0.31]))
 
     func sampleFields() -> (VTKWriter.CellData, VTKWriter.Vectors) {
         let n = grid.cellCount
         let t = (0..<n).map { 20 + 0.1 * Double($0) + 1.0 / 3.0 }
         let p = (0..<n).map { -1e-7 * Double($0 * $0) + .pi }
-        let u = (0..<n).map { sin(Double($0)) }, v = (0..<n).map { cos(Double($0)) }, w = (0..<n).map { Double($0) * 1e-300 }
+        let u = (0..<n).map { sin(Double($0)) }, v = (0..<n).map { cos(Double($0)) },
+            w = (0..<n).map { Double($0) * 1e-300 }
         return ([("temperature", t), ("pressure", p)], [("velocity", u, v, w)])
     }
 
@@ -133,7 +144,9 @@ final class ExportTests: XCTestCase {
         let back = try VTKDoc.decode(varr.text)
         XCTAssertEqual(back.count, 3 * grid.cellCount)
         for c in 0..<grid.cellCount {
-            XCTAssertEqual(back[3 * c], vec[0].x[c]); XCTAssertEqual(back[3 * c + 1], vec[0].y[c]); XCTAssertEqual(back[3 * c + 2], vec[0].z[c])
+            XCTAssertEqual(back[3 * c], vec[0].x[c])
+            XCTAssertEqual(back[3 * c + 1], vec[0].y[c])
+            XCTAssertEqual(back[3 * c + 2], vec[0].z[c])
         }
     }
 
@@ -156,7 +169,9 @@ final class ExportTests: XCTestCase {
         let origin = img["Origin"]!.split(separator: " ").map { Double($0)! }
         let spacing = img["Spacing"]!.split(separator: " ").map { Double($0)! }
         XCTAssertEqual(origin, [1, 0, 0])
-        XCTAssertEqual(spacing[0], 0.1, accuracy: 1e-12); XCTAssertEqual(spacing[1], 0.1, accuracy: 1e-12); XCTAssertEqual(spacing[2], 0.1, accuracy: 1e-12)
+        XCTAssertEqual(spacing[0], 0.1, accuracy: 1e-12)
+        XCTAssertEqual(spacing[1], 0.1, accuracy: 1e-12)
+        XCTAssertEqual(spacing[2], 0.1, accuracy: 1e-12)
         XCTAssertEqual(try VTKDoc.decode(doc.array("temperature")!.text), cd[0].values)
     }
 
@@ -209,11 +224,11 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(r.staging.lastPathComponent.hasPrefix(".case1.partial-"))
         XCTAssertEqual(r.staging.deletingLastPathComponent().standardizedFileURL.path, dir.standardizedFileURL.path)
         try AtomicFile.write("new", to: r.staging.appendingPathComponent("b.txt"))
-        XCTAssertEqual(try listing(final), ["a.txt"])          // untouched until commit
+        XCTAssertEqual(try listing(final), ["a.txt"]) // untouched until commit
         try r.commit()
         XCTAssertEqual(try listing(final), ["b.txt"])
         XCTAssertEqual(try String(contentsOf: final.appendingPathComponent("b.txt"), encoding: .utf8), "new")
-        XCTAssertEqual(try listing(dir), ["case1"])             // no staging, no old folder
+        XCTAssertEqual(try listing(dir), ["case1"]) // no staging, no old folder
 
         let r2 = try ResultFolder(final: final)
         try AtomicFile.write("half", to: r2.staging.appendingPathComponent("c.txt"))
@@ -261,17 +276,25 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(cd[3].values[g.index(1, 0, 0)], 0)
         XCTAssertEqual(vec.count, 1)
         XCTAssertEqual(vec[0].name, "velocity")
-        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-            let c = g.index(i, j, k)
-            guard c != solid else { continue }
-            let u = 0.5 * (s.velocity[0][i + (nx + 1) * (j + ny * k)] + s.velocity[0][i + 1 + (nx + 1) * (j + ny * k)])
-            let v = 0.5 * (s.velocity[1][i + nx * (j + (ny + 1) * k)] + s.velocity[1][i + nx * (j + 1 + (ny + 1) * k)])
-            let w = 0.5 * (s.velocity[2][i + nx * (j + ny * k)] + s.velocity[2][i + nx * (j + ny * (k + 1))])
-            XCTAssertEqual(vec[0].x[c], u)
-            XCTAssertEqual(vec[0].y[c], v)
-            XCTAssertEqual(vec[0].z[c], w)
-            XCTAssertEqual(cd[2].values[c], (u * u + v * v + w * w).squareRoot(), accuracy: 1e-15)
-        } } }
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = g.index(i, j, k)
+                    guard c != solid else { continue }
+                    let u =
+                        0.5
+                        * (s.velocity[0][i + (nx + 1) * (j + ny * k)] + s.velocity[0][i + 1 + (nx + 1) * (j + ny * k)])
+                    let v =
+                        0.5
+                        * (s.velocity[1][i + nx * (j + (ny + 1) * k)] + s.velocity[1][i + nx * (j + 1 + (ny + 1) * k)])
+                    let w = 0.5 * (s.velocity[2][i + nx * (j + ny * k)] + s.velocity[2][i + nx * (j + ny * (k + 1))])
+                    XCTAssertEqual(vec[0].x[c], u)
+                    XCTAssertEqual(vec[0].y[c], v)
+                    XCTAssertEqual(vec[0].z[c], w)
+                    XCTAssertEqual(cd[2].values[c], (u * u + v * v + w * w).squareRoot(), accuracy: 1e-15)
+                }
+            }
+        }
 
         // Read back: fields are Float64 and bit-exact (NaN where blanked), with their units;
         // cell types and ghost flags are UInt8.
@@ -287,7 +310,9 @@ final class ExportTests: XCTestCase {
             let back = try VTKDoc.decode(try XCTUnwrap(doc.array(field.name)).text)
             XCTAssertEqual(back.count, g.cellCount)
             for c in 0..<g.cellCount {
-                if c == solid { XCTAssertTrue(back[c].isNaN) } else {
+                if c == solid {
+                    XCTAssertTrue(back[c].isNaN)
+                } else {
                     XCTAssertEqual(back[c].bitPattern, cd[f].values[c].bitPattern, "\(field.name) at \(c)")
                 }
             }

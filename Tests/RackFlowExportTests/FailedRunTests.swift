@@ -17,7 +17,8 @@ final class FailedRunTests: XCTestCase {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("divergence-\(UUID().uuidString)")
         for sub in ["racks", "nodes", "parts"] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: Self.meshes.appendingPathComponent(sub), to: dir.appendingPathComponent(sub))
+            try FileManager.default.copyItem(
+                at: Self.meshes.appendingPathComponent(sub), to: dir.appendingPathComponent(sub))
         }
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
@@ -41,10 +42,12 @@ final class FailedRunTests: XCTestCase {
         // pseudo-time damping is off: with it, the rewinds absorb even this input (the solve ends
         // undiverged), and this test is about the snapshot a diverged run leaves.
         do {
-            _ = try SteadyRun.run(c, configure: {
-                $0.velocityRelaxation = 50
-                $0.pseudoTransient = false
-            })
+            _ = try SteadyRun.run(
+                c,
+                configure: {
+                    $0.velocityRelaxation = 50
+                    $0.pseudoTransient = false
+                })
         } catch let e as RunDiverged {
             failure = e
         }
@@ -68,8 +71,10 @@ final class FailedRunTests: XCTestCase {
         XCTAssertEqual(snap.lastPathComponent, "one-node.failed")
         XCTAssertEqual(try String(contentsOf: final.appendingPathComponent("summary.json"), encoding: .utf8), "good")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: final.path), ["summary.json"])
-        let back = try JSONDecoder().decode(Divergence.self, from: Data(contentsOf: snap.appendingPathComponent("failure.json")))
-        XCTAssertEqual(back.cell, d.cell); XCTAssertEqual(back.field, d.field)
+        let back = try JSONDecoder().decode(
+            Divergence.self, from: Data(contentsOf: snap.appendingPathComponent("failure.json")))
+        XCTAssertEqual(back.cell, d.cell)
+        XCTAssertEqual(back.field, d.field)
         let csv = try String(contentsOf: snap.appendingPathComponent("residuals.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, f.solver.history.count + 1)
         // The same columns as a finished run's residuals.csv.
@@ -78,7 +83,8 @@ final class FailedRunTests: XCTestCase {
         XCTAssert(vtr.arrays.contains { $0.name == "finite" })
         XCTAssert(vtr.arrays.contains { $0.name == "temperature" })
         // Nothing half-written is left beside them.
-        let siblings = try FileManager.default.contentsOfDirectory(atPath: final.deletingLastPathComponent().path).sorted()
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: final.deletingLastPathComponent().path)
+            .sorted()
         XCTAssertEqual(siblings, ["one-node", "one-node.failed"])
     }
 
@@ -93,7 +99,9 @@ final class FailedRunTests: XCTestCase {
         let cell = cells[cells.count / 2]
         let (i, j, k) = flow.grid.ijk(cell)
         let face = i + (flow.grid.nx + 1) * (j + flow.grid.ny * k)
-        let e = FlowSolverError.diverged(iteration: 7, field: "u", index: face, where_: "face (…) normal to x at (…) m, 9e9 m/s against a speed scale of 3 m/s")
+        let e = FlowSolverError.diverged(
+            iteration: 7, field: "u", index: face,
+            where_: "face (…) normal to x at (…) m, 9e9 m/s against a speed scale of 3 m/s")
         let d = try XCTUnwrap(Divergence(e, solver: solver, report: report, transient: true))
         XCTAssertEqual(d.cell, [i, j, k])
         let smallest = report.boxCells.filter { $0.value.contains(cell) }.min { $0.value.count < $1.value.count }!.key

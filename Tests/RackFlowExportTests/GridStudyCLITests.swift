@@ -25,8 +25,10 @@ final class GridStudyCLITests: XCTestCase {
         var studies: [Study] = []
         for cold in [false, true] {
             let out = dir.appendingPathComponent(cold ? "cold" : "warm")
-            let r = try CLI.runToEnd(bin, ["study", "grid", rack, "--max-spacing", "0.06", "--output", out.path]
-                                     + (cold ? ["--cold"] : []), in: dir)
+            let r = try CLI.runToEnd(
+                bin,
+                ["study", "grid", rack, "--max-spacing", "0.06", "--output", out.path]
+                    + (cold ? ["--cold"] : []), in: dir)
             XCTAssertEqual(r.status, 0, r.stderr)
             let data = try Data(contentsOf: out.appendingPathComponent("grid-study.json"))
             studies.append(try JSONDecoder().decode(Study.self, from: data))

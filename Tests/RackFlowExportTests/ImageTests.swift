@@ -8,7 +8,9 @@ private func decodePNG(_ data: Data) throws -> (width: Int, height: Int, pixels:
     var image = png_image()
     image.version = cpng_image_version
     let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-    guard begun != 0 else { throw NSError(domain: "png", code: 1, userInfo: [NSLocalizedDescriptionKey: "begin read failed"]) }
+    guard begun != 0 else {
+        throw NSError(domain: "png", code: 1, userInfo: [NSLocalizedDescriptionKey: "begin read failed"])
+    }
     image.format = cpng_format_rgba
     let w = Int(image.width), h = Int(image.height)
     var pixels = [UInt8](repeating: 0, count: 4 * w * h)
@@ -35,8 +37,9 @@ final class ImageTests: XCTestCase {
         let uEdges = [0.0, 0.1, 0.3, 0.6, 0.8], vEdges = [0.0, 0.1, 0.25, 0.4]
         var values = (0..<12).map { 20 + Double($0) }
         values[1 + 4 * 1] = .nan
-        var p = SlicePlot(uEdges: uEdges, vEdges: vEdges, values: values, title: "Temperature, plane x = 0.30 m",
-                          quantity: "T (°C)", uName: "y (m)", vName: "z (m)", colormap: .thermal, range: 20...40)
+        var p = SlicePlot(
+            uEdges: uEdges, vEdges: vEdges, values: values, title: "Temperature, plane x = 0.30 m",
+            quantity: "T (°C)", uName: "y (m)", vName: "z (m)", colormap: .thermal, range: 20...40)
         p.outlines = [SliceOutline(u: 0.3...0.6, v: 0.1...0.25, label: "GPU0")]
         p.segments = [SliceSegment(from: (0.1, 0.0), to: (0.1, 0.25), style: .wall)]
         return p
@@ -104,7 +107,7 @@ final class ImageTests: XCTestCase {
         p = samplePlot()
         p.range = nil
         p.hatched = [Bool](repeating: false, count: 12)
-        p.hatched[3 + 4 * 2] = true   // value 31, the largest
+        p.hatched[3 + 4 * 2] = true // value 31, the largest
         XCTAssertEqual(try p.resolvedRange(), 20...30)
         let L = try p.layout()
         let img = try Decoded(try p.render().pngData())
@@ -132,7 +135,9 @@ final class ImageTests: XCTestCase {
     func testBadInputsThrowClearErrors() {
         var p = samplePlot()
         p.range = 0...Double.infinity
-        XCTAssertThrowsError(try p.render()) { XCTAssertEqual($0 as? ImageError, .badRange(lower: 0, upper: .infinity)) }
+        XCTAssertThrowsError(try p.render()) {
+            XCTAssertEqual($0 as? ImageError, .badRange(lower: 0, upper: .infinity))
+        }
 
         p = samplePlot()
         p.range = nil
@@ -149,7 +154,9 @@ final class ImageTests: XCTestCase {
 
         p = samplePlot()
         p.values.removeLast()
-        XCTAssertThrowsError(try p.render()) { XCTAssertEqual($0 as? ImageError, .sizeMismatch(field: p.title, expected: 12, actual: 11)) }
+        XCTAssertThrowsError(try p.render()) {
+            XCTAssertEqual($0 as? ImageError, .sizeMismatch(field: p.title, expected: 12, actual: 11))
+        }
 
         p = samplePlot()
         p.vEdges = [0, 0.2, 0.2, 0.4]
@@ -164,12 +171,13 @@ final class ImageTests: XCTestCase {
         try samplePlot().write(to: url)
         let bytes = try Data(contentsOf: url)
         XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["T.png"])   // no temporary left
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["T.png"]) // no temporary left
     }
 
     func testCategoryPlotColoursAndLegend() throws {
         let uEdges = [0.0, 0.5, 1.0], vEdges = [0.0, 0.25, 0.5]
-        var plot = CategoryPlot(uEdges: uEdges, vEdges: vEdges, codes: [0, 1, 2, 7], title: "Cell tags", uName: "x (m)", vName: "y (m)")
+        var plot = CategoryPlot(
+            uEdges: uEdges, vEdges: vEdges, codes: [0, 1, 2, 7], title: "Cell tags", uName: "x (m)", vName: "y (m)")
         plot.longSide = 400
         let L = try plot.layout()
         let img = try Decoded(try plot.render().pngData())
@@ -181,7 +189,8 @@ final class ImageTests: XCTestCase {
         XCTAssertEqual(img[L.x(u: 0.5), L.y(v: 0.12)], .lightGrey)
         let legend = try XCTUnwrap(L.legend)
         XCTAssertEqual(img[legend.x + 5, legend.y + 5], .white)
-        XCTAssertEqual(img[legend.x + 5, legend.y + 5 + BitmapFont.height(scale: 2) + 8], SliceCategory.cellTags[1].color)
+        XCTAssertEqual(
+            img[legend.x + 5, legend.y + 5 + BitmapFont.height(scale: 2) + 8], SliceCategory.cellTags[1].color)
     }
 
     func testColormapsAndFont() {
@@ -189,11 +198,15 @@ final class ImageTests: XCTestCase {
         XCTAssertEqual(Colormap.viridis.color(at: -1), Colormap.viridis.stops.first!.color)
         XCTAssertEqual(Colormap.viridis.color(at: 2), Colormap.viridis.stops.last!.color)
         let t = Colormap.thermal
-        XCTAssertGreaterThan(t.color(at: 0).b, t.color(at: 0).r)   // cold is blue
-        XCTAssertGreaterThan(t.color(at: 1).r, t.color(at: 1).b)   // hot is orange-red
+        XCTAssertGreaterThan(t.color(at: 0).b, t.color(at: 0).r) // cold is blue
+        XCTAssertGreaterThan(t.color(at: 1).r, t.color(at: 1).b) // hot is orange-red
         XCTAssertEqual(BitmapFont.width("T (°C)", scale: 2), (6 * 6 - 1) * 2)
         // Every special glyph draws something, and differently from the fallback "?".
-        func ink(_ s: String) -> [UInt8] { var i = PNGImage(width: 8, height: 12); i.drawText(s, x: 1, y: 1, color: .black); return i.pixels }
+        func ink(_ s: String) -> [UInt8] {
+            var i = PNGImage(width: 8, height: 12)
+            i.drawText(s, x: 1, y: 1, color: .black)
+            return i.pixels
+        }
         for c in ["°", "³", "²", "·", "µ", "\u{2212}", "A", "g", "~"] {
             XCTAssertNotEqual(ink(c), ink(" "), c)
             XCTAssertNotEqual(ink(c), ink("?"), c)
@@ -206,7 +219,9 @@ final class ImageTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         // A 0.6 m deep, 0.4 m tall section with graded cells, a hot part and a solid block.
         var uEdges: [Double] = [0], vEdges: [Double] = [0]
-        while uEdges.last! < 0.6 - 1e-9 { uEdges.append(min(0.6, uEdges.last! + (uEdges.count < 10 || uEdges.count > 40 ? 0.02 : 0.01))) }
+        while uEdges.last! < 0.6 - 1e-9 {
+            uEdges.append(min(0.6, uEdges.last! + (uEdges.count < 10 || uEdges.count > 40 ? 0.02 : 0.01)))
+        }
         while vEdges.last! < 0.4 - 1e-9 { vEdges.append(min(0.4, vEdges.last! + 0.0125)) }
         let nu = uEdges.count - 1, nv = vEdges.count - 1
         var T = [Double](repeating: 0, count: nu * nv), speed = T, tags = [Int](repeating: 0, count: nu * nv)
@@ -216,36 +231,53 @@ final class ImageTests: XCTestCase {
                 let k = iu + nu * iv
                 T[k] = 22 + 40 * exp(-(pow((u - 0.35) / 0.08, 2) + pow((v - 0.2) / 0.05, 2))) + 10 * u
                 speed[k] = 2.5 * sin(.pi * v / 0.4) * (1 - 0.5 * u)
-                if u > 0.1 && u < 0.2 && v > 0.05 && v < 0.15 { T[k] = .nan; speed[k] = .nan; tags[k] = 1 }
+                if u > 0.1 && u < 0.2 && v > 0.05 && v < 0.15 {
+                    T[k] = .nan
+                    speed[k] = .nan
+                    tags[k] = 1
+                }
                 if u > 0.3 && u < 0.4 && v > 0.16 && v < 0.24 { tags[k] = 2 }
             }
         }
-        let outlines = [SliceOutline(u: 0.1...0.2, v: 0.05...0.15, label: "PSU"),
-                        SliceOutline(u: 0.3...0.4, v: 0.1625...0.2375, label: "GPU0")]
-        let segments = [SliceSegment(from: (0.5, 0.0), to: (0.5, 0.25), style: .wall),
-                        SliceSegment(from: (0.05, 0.0), to: (0.05, 0.4), style: .fan),
-                        SliceSegment(from: (0.55, 0.1), to: (0.55, 0.4), style: .sheet)]
-        var pt = SlicePlot(uEdges: uEdges, vEdges: vEdges, values: T, title: "Temperature, plane x = 0.24 m",
-                           quantity: "T (°C)", uName: "y (m)", vName: "z (m)")
-        pt.outlines = outlines; pt.segments = segments
+        let outlines = [
+            SliceOutline(u: 0.1...0.2, v: 0.05...0.15, label: "PSU"),
+            SliceOutline(u: 0.3...0.4, v: 0.1625...0.2375, label: "GPU0"),
+        ]
+        let segments = [
+            SliceSegment(from: (0.5, 0.0), to: (0.5, 0.25), style: .wall),
+            SliceSegment(from: (0.05, 0.0), to: (0.05, 0.4), style: .fan),
+            SliceSegment(from: (0.55, 0.1), to: (0.55, 0.4), style: .sheet),
+        ]
+        var pt = SlicePlot(
+            uEdges: uEdges, vEdges: vEdges, values: T, title: "Temperature, plane x = 0.24 m",
+            quantity: "T (°C)", uName: "y (m)", vName: "z (m)")
+        pt.outlines = outlines
+        pt.segments = segments
         try pt.write(to: dir.appendingPathComponent("temperature.png"))
-        var ps = SlicePlot(uEdges: uEdges.map { $0 - 0.3 }, vEdges: vEdges, values: speed, title: "Speed, plane x = 0.24 m",
-                           quantity: "speed (m/s)", uName: "y (m)", vName: "z (m)", colormap: .viridis)
-        ps.outlines = outlines.map { SliceOutline(u: ($0.u.lowerBound - 0.3)...($0.u.upperBound - 0.3), v: $0.v, label: $0.label) }
+        var ps = SlicePlot(
+            uEdges: uEdges.map { $0 - 0.3 }, vEdges: vEdges, values: speed, title: "Speed, plane x = 0.24 m",
+            quantity: "speed (m/s)", uName: "y (m)", vName: "z (m)", colormap: .viridis)
+        ps.outlines = outlines.map {
+            SliceOutline(u: ($0.u.lowerBound - 0.3)...($0.u.upperBound - 0.3), v: $0.v, label: $0.label)
+        }
         try ps.write(to: dir.appendingPathComponent("speed.png"))
-        var pc = CategoryPlot(uEdges: uEdges, vEdges: vEdges, codes: tags, title: "Tagged geometry, plane x = 0.24 m", uName: "y (m)", vName: "z (m)")
+        var pc = CategoryPlot(
+            uEdges: uEdges, vEdges: vEdges, codes: tags, title: "Tagged geometry, plane x = 0.24 m", uName: "y (m)",
+            vName: "z (m)")
         pc.segments = segments
         try pc.write(to: dir.appendingPathComponent("geometry.png"))
         // Extreme aspect ratios: a 1U node seen from the side, and a whole rack's front.
         let flatU: [Double] = (0...80).map { Double($0) * 0.01 }, flatV: [Double] = [0, 0.011, 0.022, 0.033, 0.044]
         let flatT: [Double] = (0..<320).map { 25 + Double($0 % 80) / 4 }
-        let flat = SlicePlot(uEdges: flatU, vEdges: flatV, values: flatT,
-                             title: "Node 07, plane z = 0.02 m", quantity: "T (°C)", uName: "y (m)", vName: "z (m)")
+        let flat = SlicePlot(
+            uEdges: flatU, vEdges: flatV, values: flatT,
+            title: "Node 07, plane z = 0.02 m", quantity: "T (°C)", uName: "y (m)", vName: "z (m)")
         try flat.write(to: dir.appendingPathComponent("flat.png"))
         let tallV: [Double] = (0...40).map { Double($0) * 0.05 }
         let tallT: [Double] = (0..<120).map { 20 + Double($0 / 3) / 2 }
-        var tall = SlicePlot(uEdges: [0, 0.2, 0.4, 0.6], vEdges: tallV, values: tallT, title: "Rack front, plane y = 0.05 m",
-                             quantity: "T (°C)", uName: "x (m)", vName: "z (m)")
+        var tall = SlicePlot(
+            uEdges: [0, 0.2, 0.4, 0.6], vEdges: tallV, values: tallT, title: "Rack front, plane y = 0.05 m",
+            quantity: "T (°C)", uName: "x (m)", vName: "z (m)")
         tall.drawGridLines = true
         try tall.write(to: dir.appendingPathComponent("tall.png"))
         var font = PNGImage(width: 660, height: 150)
@@ -265,8 +297,9 @@ final class ImageTests: XCTestCase {
         XCTAssertEqual(PreviewStrip.bound(79.97, 79.97...80.03), "79.97")
         XCTAssertEqual(PreviewStrip.bound(80.03, 79.97...80.03), "80.03")
         let title = "viral-surge: 10 nodes, 241 frames at 24 fps"
-        let band = PreviewStrip.Band(title: "intake fans", unit: "rpm", colormap: .viridis, range: 1050...1050,
-                                     values: [[1050], [1050]])
+        let band = PreviewStrip.Band(
+            title: "intake fans", unit: "rpm", colormap: .viridis, range: 1050...1050,
+            values: [[1050], [1050]])
         let strip = PreviewStrip(title: title, nodes: ["node01"], timesS: [0, 0.5], bands: [band])
         XCTAssertEqual(strip.label(band), "1050 constant")
         let img = strip.render()

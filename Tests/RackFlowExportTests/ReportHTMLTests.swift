@@ -13,8 +13,9 @@ final class ReportHTMLTests: XCTestCase {
         var log = DeterminismTests.Log()
         let run = try SteadyRun.run(c, log: { log.say($0) })
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try ResultWriter.write(summary: run.summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout,
-                               report: run.report, source: c.path, to: dir, vtiSpacingM: 0.02, log: &log)
+        try ResultWriter.write(
+            summary: run.summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout,
+            report: run.report, source: c.path, to: dir, vtiSpacingM: 0.02, log: &log)
         let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
         let html = try String(contentsOf: dir.appendingPathComponent("report.html"), encoding: .utf8)
         // As many inline PNGs as the Markdown has pictures, each decoding to a PNG signature.

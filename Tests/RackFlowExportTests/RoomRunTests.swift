@@ -10,25 +10,29 @@ import RackFlowExport
 /// mass is conserved, the blocked rack gets less; a failing rank stops the job with its rank
 /// and reason and leaves nothing.
 final class RoomRunTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-room-\(ProcessInfo.processInfo.processIdentifier)")
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "rackflow-room-\(ProcessInfo.processInfo.processIdentifier)")
     override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
     /// The test room: racks A01 (open) and B01 (slot 80 % blocked), or as `racks` says.
-    static func roomFile(_ name: String, racks: String = "[{name: B01, slotBlockage: 0.8}]", rack: String? = nil) throws -> String {
+    static func roomFile(
+        _ name: String, racks: String = "[{name: B01, slotBlockage: 0.8}]", rack: String? = nil
+    ) throws -> String {
         let dir = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let yaml = """
-        name: \(name)
-        layout: {rows: 2, racksPerRow: 1, pitch: 0.650, depth: 1.250, aisle: 1.200}
-        rack: \(rack ?? repoRoot.appendingPathComponent("Meshes/racks/one-node.yaml").path)
-        racks: \(racks)
-        plenum:
-          blowers: [{name: b, curve: {flow: [0, 0.1, 0.2, 0.3], pressure: [40, 30, 15, 0], rpm: 3000}}]
-          supply: {quadratic: 200}
-          duct: {quadratic: 62.7}
-        coupling: {tolerance: 0.01, maxIterations: 2}
-        """
+            name: \(name)
+            layout: {rows: 2, racksPerRow: 1, pitch: 0.650, depth: 1.250, aisle: 1.200}
+            rack: \(rack ?? repoRoot.appendingPathComponent("Meshes/racks/one-node.yaml").path)
+            racks: \(racks)
+            plenum:
+              blowers: [{name: b, curve: {flow: [0, 0.1, 0.2, 0.3], pressure: [40, 30, 15, 0], rpm: 3000}}]
+              supply: {quadratic: 200}
+              duct: {quadratic: 62.7}
+            coupling: {tolerance: 0.01, maxIterations: 2}
+            """
         let path = dir.appendingPathComponent("\(name).yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -69,7 +73,9 @@ final class RoomRunTests: XCTestCase {
     }
 
     func summary(_ dir: URL) throws -> [String: Any] {
-        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as? [String: Any])
+        try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json")))
+                as? [String: Any])
     }
 
     /// Per rack: flows, pressure, exhaust, hottest GPU, every node's flow and outlet temperature.
@@ -77,7 +83,9 @@ final class RoomRunTests: XCTestCase {
         var out: [String: Double] = [:]
         for r in s["racks"] as? [[String: Any]] ?? [] {
             let n = r["name"] as! String
-            for k in ["inletFlowM3PerS", "measuredInletFlowM3PerS", "inletPressurePa", "exhaustC"] { out["\(n).\(k)"] = r[k] as? Double }
+            for k in ["inletFlowM3PerS", "measuredInletFlowM3PerS", "inletPressurePa", "exhaustC"] {
+                out["\(n).\(k)"] = r[k] as? Double
+            }
             out["\(n).gpu"] = (r["hottestGPU"] as? [String: Any])?["temperatureC"] as? Double
             for node in r["nodes"] as? [[String: Any]] ?? [] {
                 out["\(n).\(node["name"]!).flow"] = node["flowM3PerS"] as? Double
@@ -103,7 +111,9 @@ final class RoomRunTests: XCTestCase {
         }
         if let mpi = CLI.mpirun() {
             let out = base.appendingPathComponent("mpi")
-            let r = try run(mpi, ["--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path] + common + ["--output", out.path])
+            let r = try run(
+                mpi,
+                ["--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path] + common + ["--output", out.path])
             XCTAssertTrue([0, 3].contains(r.status), "mpi: \(r.stderr)")
             runs.append(("mpi", out))
             XCTAssertEqual(try summary(out)["ranks"] as? Int, 2)
@@ -133,8 +143,12 @@ final class RoomRunTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(w - v), 1e-9 * max(abs(v), 1e-12), "\(label) \(k): \(w) vs \(v)")
             }
             XCTAssertLessThanOrEqual(try XCTUnwrap(s["massConservationError"] as? Double), 1e-6, label)
-            for p in ["plan.png", "report.md", "log.txt", "room.usda", "racks/A01/summary.json", "racks/B01/report.md", "racks/B01/fields.vtr", "racks/B01/fields.vdb"] {
-                XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(p).path), "\(label): no \(p)")
+            for p in [
+                "plan.png", "report.md", "log.txt", "room.usda", "racks/A01/summary.json", "racks/B01/report.md",
+                "racks/B01/fields.vtr", "racks/B01/fields.vdb",
+            ] {
+                XCTAssertTrue(
+                    FileManager.default.fileExists(atPath: out.appendingPathComponent(p).path), "\(label): no \(p)")
             }
         }
         // The blocked rack gets less than the open one; and the open one more than it would
@@ -146,8 +160,11 @@ final class RoomRunTests: XCTestCase {
             PlenumNetwork.Line(interceptPa: $0["interceptPa"]!, slopePaSPerM3: $0["slopePaSPerM3"]!)
         }
         let spec = try RoomSpec.load(path: room)
-        let open = PlenumNetwork(blowers: spec.blowers, supply: spec.supply, ducts: [spec.racks[0].duct, spec.racks[1].duct])
-        let blocked = PlenumNetwork(blowers: spec.blowers, supply: spec.supply, ducts: try [0, 1].map { try spec.effectiveDuct($0, densityKgPerM3: 1.204) })
+        let open = PlenumNetwork(
+            blowers: spec.blowers, supply: spec.supply, ducts: [spec.racks[0].duct, spec.racks[1].duct])
+        let blocked = PlenumNetwork(
+            blowers: spec.blowers, supply: spec.supply,
+            ducts: try [0, 1].map { try spec.effectiveDuct($0, densityKgPerM3: 1.204) })
         let a = try open.solve(lines: lines), b = try blocked.solve(lines: lines)
         XCTAssertGreaterThan(b.rackFlowsM3PerS[0], a.rackFlowsM3PerS[0])
         XCTAssertLessThan(b.rackFlowsM3PerS[1], a.rackFlowsM3PerS[1])
@@ -162,8 +179,10 @@ final class RoomRunTests: XCTestCase {
         let args = ["room", room, "--output", out.path, "--quiet"]
         if let mpi = CLI.mpirun() {
             // B01 is rack 1: rank 1's.
-            let r = try run(mpi, ["--allow-run-as-root", "--oversubscribe", "-x", "RACKFLOW_FAIL_RACK", "-np", "2", bin.path] + args,
-                            env: ["RACKFLOW_FAIL_RACK": "B01"])
+            let r = try run(
+                mpi,
+                ["--allow-run-as-root", "--oversubscribe", "-x", "RACKFLOW_FAIL_RACK", "-np", "2", bin.path] + args,
+                env: ["RACKFLOW_FAIL_RACK": "B01"])
             XCTAssertNotEqual(r.status, 0)
             XCTAssertTrue(r.stderr.contains("rank 1: rack B01: injected failure"), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
@@ -177,9 +196,11 @@ final class RoomRunTests: XCTestCase {
         let bad = try Self.roomFile("bad", racks: "[{name: A01}, {name: A01}]")
         let b = try run(bin, ["room", bad, "--output", out.path, "--quiet"])
         XCTAssertEqual(b.status, 1)
-        XCTAssertTrue(b.stderr.contains("bad.yaml:") && b.stderr.contains("racks[1].name: duplicate rack name 'A01'"), b.stderr)
+        XCTAssertTrue(
+            b.stderr.contains("bad.yaml:") && b.stderr.contains("racks[1].name: duplicate rack name 'A01'"), b.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path).filter { $0.contains("partial") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path).filter
+        { $0.contains("partial") }
         XCTAssertEqual(leftovers, [])
     }
 }

@@ -12,7 +12,8 @@ import RackFlowExport
 /// hottest exhaust, agree with tray-probes.csv, and the hotter rack's tray must be warmer.
 final class RoomStageTests: XCTestCase {
     static let repoRoot = RoomRunTests.repoRoot
-    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-roomstage-\(ProcessInfo.processInfo.processIdentifier)")
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "rackflow-roomstage-\(ProcessInfo.processInfo.processIdentifier)")
     override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
     static func run(_ exe: URL, _ args: [String]) throws -> (status: Int32, stderr: String) {
@@ -66,8 +67,9 @@ final class RoomStageTests: XCTestCase {
         let spec = try RoomSpec.load(path: path)
         var trays = "cableTrays:\n"
         for (k, name) in [(0, "over-A01"), (1, "over-B01")] {
-            let e = try TrayProbes.Exhaust(spec: spec, rack: k, genericCase: try CaseFile.load(path: spec.racks[k].rackFile).genericCase,
-                                           flowM3PerS: 0.08, temperatureC: 30)
+            let e = try TrayProbes.Exhaust(
+                spec: spec, rack: k, genericCase: try CaseFile.load(path: spec.racks[k].rackFile).genericCase,
+                flowM3PerS: 0.08, temperatureC: 30)
             let y = (e.loM.y + e.hiM.y) / 2
             trays += "  - {name: \(name), x: [0, 0.65], y: \(y), z: \(e.roofZM + 0.3), width: 0.3}\n"
         }
@@ -84,7 +86,9 @@ final class RoomStageTests: XCTestCase {
         let r = try Self.run(bin, ["room", path, "--output", out.path, "--quiet", "--jobs", "2"])
         XCTAssertTrue([0, 3].contains(r.status), r.stderr)
         let seconds = Date().timeIntervalSince(t0)
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
         let racks = try XCTUnwrap(summary["racks"] as? [[String: Any]])
         let exhaust = Dictionary(uniqueKeysWithValues: racks.map { ($0["name"] as! String, $0["exhaustC"] as! Double) })
         let heat = Dictionary(uniqueKeysWithValues: racks.map { ($0["name"] as! String, $0["heatW"] as! Double) })
@@ -103,28 +107,35 @@ final class RoomStageTests: XCTestCase {
         // node each with telemetry equal to summary.json's, and their VDB files (rank 0 here).
         let stageRacks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
         XCTAssertEqual(Set(stageRacks.keys), ["A01", "B01"])
-        XCTAssertNotEqual(stageRacks["A01"]?["rackTypeLayer"] as? String, stageRacks["B01"]?["rackTypeLayer"] as? String)
+        XCTAssertNotEqual(
+            stageRacks["A01"]?["rackTypeLayer"] as? String, stageRacks["B01"]?["rackTypeLayer"] as? String)
         for rack in racks {
             let name = rack["name"] as! String
             let s = try XCTUnwrap(stageRacks[name])
             XCTAssertEqual(s["nodeInstances"] as? Int, 1)
             let tel = try XCTUnwrap(s["telemetry"] as? [String: Double])
-            XCTAssertEqual(try XCTUnwrap(tel["exhaustC"]), rack["exhaustC"] as! Double, accuracy: 1e-5 * abs(rack["exhaustC"] as! Double))
+            XCTAssertEqual(
+                try XCTUnwrap(tel["exhaustC"]), rack["exhaustC"] as! Double,
+                accuracy: 1e-5 * abs(rack["exhaustC"] as! Double))
             XCTAssertEqual(try XCTUnwrap(tel["inletFlowM3PerS"]), rack["inletFlowM3PerS"] as! Double, accuracy: 1e-6)
             let node = try XCTUnwrap((s["nodes"] as? [String: [String: Double]])?["Node_01"])
             let sn = try XCTUnwrap((rack["nodes"] as? [[String: Any]])?.first)
-            XCTAssertEqual(try XCTUnwrap(node["powerW"]), sn["powerW"] as! Double, accuracy: 1e-4 * (sn["powerW"] as! Double))
+            XCTAssertEqual(
+                try XCTUnwrap(node["powerW"]), sn["powerW"] as! Double, accuracy: 1e-4 * (sn["powerW"] as! Double))
             XCTAssertEqual(try XCTUnwrap(node["airflowM3PerS"]), sn["flowM3PerS"] as! Double, accuracy: 1e-6)
             XCTAssertNotNil(node["gpuMaxC"])
             // World bounds (Y up: X = x, Z = −y) inside the footprint.
             let b = try XCTUnwrap(s["bounds"] as? [[Double]])
             let origin = rack["originM"] as! [Double]
-            XCTAssertGreaterThanOrEqual(b[0][0], origin[0] - 1e-6); XCTAssertLessThanOrEqual(b[1][0], origin[0] + 0.65 + 1e-6)
-            XCTAssertGreaterThanOrEqual(-b[1][2], origin[1] - 1e-6); XCTAssertLessThanOrEqual(-b[0][2], origin[1] + 1.25 + 1e-6)
+            XCTAssertGreaterThanOrEqual(b[0][0], origin[0] - 1e-6)
+            XCTAssertLessThanOrEqual(b[1][0], origin[0] + 0.65 + 1e-6)
+            XCTAssertGreaterThanOrEqual(-b[1][2], origin[1] - 1e-6)
+            XCTAssertLessThanOrEqual(-b[0][2], origin[1] + 1.25 + 1e-6)
             let vdb = try XCTUnwrap((s["vdb"] as? [String: [String: Any]])?.values.first)
             XCTAssertEqual(vdb["rack"] as? String, name)
             XCTAssertEqual(vdb["rank"] as? String, "0")
-            XCTAssertTrue(Set(vdb["grids"] as? [String] ?? []).isSuperset(of: ["temperature", "vel", "speed", "pressure"]))
+            XCTAssertTrue(
+                Set(vdb["grids"] as? [String] ?? []).isSuperset(of: ["temperature", "vel", "speed", "pressure"]))
         }
 
         // Trays: above every rack, finite, between room air and the hottest exhaust, warmer
@@ -135,8 +146,13 @@ final class RoomStageTests: XCTestCase {
         let hottest = exhaust.values.max()!
         var maxC: [String: Double] = [:]
         var csvRows: [String: [Double]] = [:]
-        let csv = try String(contentsOf: out.appendingPathComponent("tray-probes.csv"), encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(csv.first, "frame,timeS,tray,station,xM,yM,zM,temperatureC,speedMPerS,velocityXMPerS,velocityYMPerS,velocityZMPerS,vibrationAmplitudeM,vibrationFrequencyHz")
+        let csv = try String(contentsOf: out.appendingPathComponent("tray-probes.csv"), encoding: .utf8).split(
+            separator: "\n")
+        XCTAssertEqual(
+            csv.first,
+            "frame,timeS,tray,station,xM,yM,zM,temperatureC,speedMPerS,"
+                + "velocityXMPerS,velocityYMPerS,velocityZMPerS,vibrationAmplitudeM,vibrationFrequencyHz"
+        )
         for row in csv.dropFirst() {
             let f = row.split(separator: ",")
             csvRows[String(f[2]), default: []].append(Double(f[7])!)
@@ -163,7 +179,8 @@ final class RoomStageTests: XCTestCase {
             for (a, b) in zip(fromCSV, temps) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
         }
         print("room stage test: exhaust \(exhaust), tray maxima \(maxC)")
-        XCTAssertGreaterThan(maxC["over-B01"]!, maxC["over-A01"]! + 0.1, "the tray above the hotter rack must be warmer: \(maxC)")
+        XCTAssertGreaterThan(
+            maxC["over-B01"]!, maxC["over-A01"]! + 0.1, "the tray above the hotter rack must be warmer: \(maxC)")
         XCTAssertGreaterThan(maxC["over-A01"]!, 20.1, "the tray above A01 must feel its exhaust")
     }
 }

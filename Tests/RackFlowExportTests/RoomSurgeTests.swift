@@ -7,8 +7,8 @@ import RackFlowExport
 /// scenario at 8 fps in which the load ignites at 0.1 s and the blowers ramp from 60 % of their
 /// speed. The stage has one sample per frame (0 = idle … 4) on every telemetry attribute, VDB
 /// path (one file per rack and frame) and tray primvar; the plenum conserves mass at every
-/// frame's coupling, iterated to its tolerance; the tray probes stay between the room air and the hottest exhaust, follow
-/// the heating (warmer at the end than idle) and agree with tray-probes.csv.
+/// frame's coupling, iterated to its tolerance; the tray probes stay between the room air and the hottest exhaust,
+/// follow the heating (warmer at the end than idle) and agree with tray-probes.csv.
 final class RoomSurgeTests: XCTestCase {
     /// The room (two quick racks, a tray over A01) and the 4-frame scenario, in a new folder.
     static func inputs() throws -> (dir: URL, room: String, scenario: String) {
@@ -49,11 +49,14 @@ final class RoomSurgeTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         let t0 = Date()
-        let r = try RoomStageTests.run(bin, ["room", room, "--surge", scenario, "--output", out.path, "--quiet", "--jobs", "2"])
+        let r = try RoomStageTests.run(
+            bin, ["room", room, "--surge", scenario, "--output", out.path, "--quiet", "--jobs", "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
         print(String(format: "room surge test: %.1f s", Date().timeIntervalSince(t0)))
 
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
         let records = try XCTUnwrap(summary["records"] as? [[String: Any]])
         XCTAssertEqual(records.count, 5)
         var exhausts: [[Double]] = [], heatCarried: [[Double]] = []
@@ -64,14 +67,19 @@ final class RoomSurgeTests: XCTestCase {
             XCTAssertLessThan(try XCTUnwrap(rec["flowResidual"] as? Double), 1e-3)
             let racks = try XCTUnwrap(rec["racks"] as? [[String: Double]])
             XCTAssertEqual(racks.count, 2)
-            for v in racks { XCTAssertGreaterThan(v["flowM3PerS"]!, 0); XCTAssertTrue(v["exhaustC"]!.isFinite) }
+            for v in racks {
+                XCTAssertGreaterThan(v["flowM3PerS"]!, 0)
+                XCTAssertTrue(v["exhaustC"]!.isFinite)
+            }
             exhausts.append(racks.map { $0["exhaustC"]! })
             heatCarried.append(racks.map { $0["flowM3PerS"]! * ($0["exhaustC"]! - 20) })
         }
         let hottest = exhausts.flatMap { $0 }.max()!
         // The report: both plan pictures, the hottest exhaust of the run named with its rack and
         // value as the records have it, and every node's peaks in summary.json.
-        for png in ["plan-idle.png", "plan-final.png"] { XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(png).path), png) }
+        for png in ["plan-idle.png", "plan-final.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(png).path), png)
+        }
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         let hotRack = exhausts.flatMap { $0 }.firstIndex(of: hottest)! % 2 == 0 ? "A01" : "B01"
         XCTAssertTrue(report.contains("Hottest exhaust: \(hotRack) at \(String(format: "%.2f", hottest)) °C"), report)
@@ -86,20 +94,31 @@ final class RoomSurgeTests: XCTestCase {
         // rack pressures apart by Pa while the blowers ramp; iterating closes them 100× better.
         let iterated = records.map { $0["pressureResidualPa"] as! Double }
         let explicitRoom = dir.appendingPathComponent("room-explicit.yaml").path
-        try String(contentsOfFile: room, encoding: .utf8).replacingOccurrences(of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:")
-            .write(toFile: explicitRoom, atomically: true, encoding: .utf8)
-        let e = try RoomStageTests.run(bin, ["room", explicitRoom, "--surge", scenario, "--output", dir.appendingPathComponent("explicit").path, "--quiet", "--jobs", "2"])
+        try String(contentsOfFile: room, encoding: .utf8).replacingOccurrences(
+            of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:"
+        )
+        .write(toFile: explicitRoom, atomically: true, encoding: .utf8)
+        let e = try RoomStageTests.run(
+            bin,
+            [
+                "room", explicitRoom, "--surge", scenario, "--output", dir.appendingPathComponent("explicit").path,
+                "--quiet", "--jobs", "2",
+            ])
         XCTAssertEqual(e.status, 0, e.stderr)
-        let es = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("explicit/summary.json"))) as? [String: Any])
+        let es = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("explicit/summary.json")))
+                as? [String: Any])
         let explicit = try XCTUnwrap(es["records"] as? [[String: Any]]).map { $0["pressureResidualPa"] as! Double }
         XCTAssertLessThan(100 * iterated.max()!, explicit.max()!, "iterated \(iterated) Pa, explicit \(explicit) Pa")
         // The load ramp puts more heat into the air: flow × (mixed-cup exhaust − supply) grows.
         // (The exhaust temperature itself may fall: in half a second the blowers add 67 % more
         // air while the parts' heat capacity holds most of the new power back.)
-        XCTAssertGreaterThan(heatCarried.last![0], 1.1 * heatCarried.first![0],
-                             "the load ramp must put more heat into the air: \(heatCarried), exhausts \(exhausts)")
+        XCTAssertGreaterThan(
+            heatCarried.last![0], 1.1 * heatCarried.first![0],
+            "the load ramp must put more heat into the air: \(heatCarried), exhausts \(exhausts)")
 
-        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path]) else { return }
+        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path])
+        else { return }
         XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
         XCTAssertEqual(check.json["frames"] as? [Int], [0, 1, 2, 3, 4])
         let racks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
@@ -121,7 +140,9 @@ final class RoomSurgeTests: XCTestCase {
         XCTAssertEqual(trayChange.sign, exhaustChange.sign, "tray \(trayChange) K, exhaust \(exhaustChange) K")
         let attrs = try XCTUnwrap(tray["attributes"] as? [String: [String: Double]])
         XCTAssertEqual(attrs["vibration:amplitudeM"]?.count, 5)
-        let csv = try String(contentsOf: out.appendingPathComponent("tray-probes.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let csv = try String(contentsOf: out.appendingPathComponent("tray-probes.csv"), encoding: .utf8).split(
+            separator: "\n"
+        ).dropFirst()
         XCTAssertEqual(csv.count, 5 * temps["0"]!.count)
         let last = csv.filter { $0.hasPrefix("4,") }.map { Double($0.split(separator: ",")[7])! }
         for (a, b) in zip(last, temps["4"]!) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
@@ -131,21 +152,32 @@ final class RoomSurgeTests: XCTestCase {
     /// every frame's VDB saying so), rank 0 writes a stage usd-core accepts, mass holds per frame.
     func testRoomSurgeUnderMPI() throws {
         let bin = try CLI.rackflow()
-        guard let mpi = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        guard
+            let mpi = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
             return XCTFail("no mpirun: install openmpi-bin (bootstrap.sh)")
         }
         let (dir, room, scenario) = try Self.inputs()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("mpi")
-        let r = try RoomStageTests.run(URL(fileURLWithPath: mpi), ["--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
-                                                                   "room", room, "--surge", scenario, "--output", out.path, "--quiet"])
+        let r = try RoomStageTests.run(
+            URL(fileURLWithPath: mpi),
+            [
+                "--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
+                "room", room, "--surge", scenario, "--output", out.path, "--quiet",
+            ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any])
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
         XCTAssertEqual(summary["ranks"] as? Int, 2)
         let records = try XCTUnwrap(summary["records"] as? [[String: Any]])
         XCTAssertEqual(records.count, 5)
         for rec in records { XCTAssertLessThanOrEqual(try XCTUnwrap(rec["massConservationError"] as? Double), 1e-9) }
-        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path]) else { return }
+        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path])
+        else { return }
         XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
         let racks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
         for (name, rank) in [("A01", "0"), ("B01", "1")] {

@@ -12,11 +12,13 @@ import RackFlowExport
 /// a new `SurgeRun` ends bitwise where the uninterrupted run ends; a changed input is refused.
 /// (b) The binary killed with SIGKILL at a random frame leaves only complete files, and the
 /// resumed run's folder equals the uninterrupted run's, file for file (bitwise but for the wall
-/// clock in summary.json and log.txt, and the random UUID OpenVDB writes into each VDB header). (c) SIGINT writes a checkpoint, prints the resume command
-/// and exits 130; that command finishes the same result.
+/// clock in summary.json and log.txt, and the random UUID OpenVDB writes into each VDB header). (c) SIGINT writes a
+/// checkpoint, prints the resume command and exits 130; that command finishes the same result.
 final class SurgeCheckpointTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-surge-checkpoint-\(ProcessInfo.processInfo.processIdentifier)")
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "rackflow-surge-checkpoint-\(ProcessInfo.processInfo.processIdentifier)")
     override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
 
     /// A folder with a copy of the node and part files, the quick rack and the scenario.
@@ -24,7 +26,9 @@ final class SurgeCheckpointTests: XCTestCase {
         let dir = scratch.appendingPathComponent(UUID().uuidString)
         let fm = FileManager.default
         try fm.createDirectory(at: dir.appendingPathComponent("racks"), withIntermediateDirectories: true)
-        for sub in ["nodes", "parts"] { try fm.copyItem(at: repoRoot.appendingPathComponent("Meshes/\(sub)"), to: dir.appendingPathComponent(sub)) }
+        for sub in ["nodes", "parts"] {
+            try fm.copyItem(at: repoRoot.appendingPathComponent("Meshes/\(sub)"), to: dir.appendingPathComponent(sub))
+        }
         let rack = dir.appendingPathComponent("racks/quick.yaml").path
         try """
         name: quick
@@ -49,7 +53,9 @@ final class SurgeCheckpointTests: XCTestCase {
     func figures(_ frames: [SurgeRun.Frame]) -> [UInt64] {
         frames.flatMap { f in
             [f.timeS, f.blowerFraction, Double(f.outerIterations), Double(f.index)] + f.fanRPM
-                + f.nodes.flatMap { [$0.utilisation, $0.powerW, $0.gpuMaxC, $0.cpuC, $0.fanRPM, $0.airflowM3PerS, $0.exhaustC] }
+                + f.nodes.flatMap {
+                    [$0.utilisation, $0.powerW, $0.gpuMaxC, $0.cpuC, $0.fanRPM, $0.airflowM3PerS, $0.exhaustC]
+                }
         }.map(\.bitPattern)
     }
 
@@ -75,20 +81,27 @@ final class SurgeCheckpointTests: XCTestCase {
             try b.advanceFrame()
             try b.writeCheckpoint(to: folder)
             let n = b.solver.history.count
-            if b.frames.count > 3, n % b.solver.options.pressurePreconditionerRebuild != 0 { stoppedAt = b.frames.count - 1; break }
+            if b.frames.count > 3, n % b.solver.options.pressurePreconditionerRebuild != 0 {
+                stoppedAt = b.frames.count - 1
+                break
+            }
         }
         XCTAssertGreaterThan(stoppedAt, 0, "no frame end fell between two rebuilds")
         XCTAssertLessThan(stoppedAt, last)
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        XCTAssertEqual(names.count, 2, "\(names)")   // checkpoint.json and one fields.<iteration>.bin
+        XCTAssertEqual(names.count, 2, "\(names)") // checkpoint.json and one fields.<iteration>.bin
         XCTAssert(names.contains("checkpoint.json"))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [], "partial checkpoints left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") }, [],
+            "partial checkpoints left behind")
 
         // A new run from the same inputs, restored from the folder, steps on to the end.
         let (h, s, c) = try SurgeRun.readCheckpoint(folder)
         XCTAssertEqual(c.frame, stoppedAt)
         XCTAssertEqual(h.kind, "surge")
-        XCTAssert(c.inputs.count >= 3 && c.inputs.contains { $0.path.hasSuffix("nodes/rm44-gb203-3gpu.yaml") }, "scenario, rack, node and part files: \(c.inputs.map(\.path))")
+        XCTAssert(
+            c.inputs.count >= 3 && c.inputs.contains { $0.path.hasSuffix("nodes/rm44-gb203-3gpu.yaml") },
+            "scenario, rack, node and part files: \(c.inputs.map(\.path))")
         XCTAssertNotNil(s.arrays["pcSource.east"])
         let r = try SurgeRun(try Scenario.load(path: scenario))
         try r.restore(h, s, c, folder: folder)
@@ -97,21 +110,30 @@ final class SurgeCheckpointTests: XCTestCase {
         XCTAssertEqual(fields(r), fields(a), "resumed fields differ from the uninterrupted run's")
         XCTAssertEqual(figures(r.frames), figures(a.frames), "resumed telemetry differs")
         XCTAssertEqual(r.solver.history.map(\.mass.bitPattern), a.solver.history.map(\.mass.bitPattern))
-        XCTAssertEqual([r.energy.electricalJ, r.energy.toAirJ, r.energy.carriedOutJ, r.energy.storedInAirJ, r.energy.storedInPartsJ].map(\.bitPattern),
-                       [a.energy.electricalJ, a.energy.toAirJ, a.energy.carriedOutJ, a.energy.storedInAirJ, a.energy.storedInPartsJ].map(\.bitPattern))
+        XCTAssertEqual(
+            [
+                r.energy.electricalJ, r.energy.toAirJ, r.energy.carriedOutJ, r.energy.storedInAirJ,
+                r.energy.storedInPartsJ,
+            ].map(\.bitPattern),
+            [
+                a.energy.electricalJ, a.energy.toAirJ, a.energy.carriedOutJ, a.energy.storedInAirJ,
+                a.energy.storedInPartsJ,
+            ].map(\.bitPattern))
         XCTAssertEqual(r.parts.map(\.temperatureC.bitPattern), a.parts.map(\.temperatureC.bitPattern))
         XCTAssertEqual(r.fans.map(\.duty.bitPattern), a.fans.map(\.duty.bitPattern))
 
         // Without the last rebuild's coefficients the state is refused, not resumed approximately.
         var stripped = s
         for k in s.arrays.keys where k.hasPrefix("pcSource.") { stripped.arrays[k] = nil }
-        XCTAssertThrowsError(try SurgeRun(try Scenario.load(path: scenario)).restore(h, stripped, c, folder: folder)) { e in
+        XCTAssertThrowsError(try SurgeRun(try Scenario.load(path: scenario)).restore(h, stripped, c, folder: folder)) {
+            e in
             XCTAssert("\(e)".contains("pcSource"), "\(e)")
         }
 
         // A changed input (a node's file here) is refused, naming the file.
         let node = dir.appendingPathComponent("nodes/rm44-gb203-3gpu.yaml")
-        try (String(contentsOf: node, encoding: .utf8) + "\n# edited\n").write(to: node, atomically: true, encoding: .utf8)
+        try (String(contentsOf: node, encoding: .utf8) + "\n# edited\n").write(
+            to: node, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try SurgeRun(try Scenario.load(path: scenario)).restore(h, s, c, folder: folder)) { e in
             let text = "\(e)"
             XCTAssert(text.contains("rm44-gb203-3gpu.yaml") && text.contains("changed since the checkpoint"), text)
@@ -127,22 +149,30 @@ final class SurgeCheckpointTests: XCTestCase {
     }
 
     func vdbCount(_ parent: URL, _ name: String) -> Int {
-        staging(parent, name).map { ((try? FileManager.default.contentsOfDirectory(atPath: $0.appendingPathComponent("vdb").path)) ?? []).filter { $0.hasSuffix(".vdb") }.count }.max() ?? 0
+        staging(parent, name).map {
+            ((try? FileManager.default.contentsOfDirectory(atPath: $0.appendingPathComponent("vdb").path)) ?? []).filter
+            { $0.hasSuffix(".vdb") }.count
+        }.max() ?? 0
     }
 
     /// Waits until the run has written `frames` VDB files (or ended).
     func waitForFrames(_ p: Process, _ parent: URL, _ name: String, _ frames: Int, timeoutS: Double = 120) {
         let t0 = Date()
-        while p.isRunning && vdbCount(parent, name) < frames && Date().timeIntervalSince(t0) < timeoutS { usleep(2_000) }
+        while p.isRunning && vdbCount(parent, name) < frames && Date().timeIntervalSince(t0) < timeoutS {
+            usleep(2_000)
+        }
     }
 
     /// The resumed folder holds the same files as the uninterrupted one, bitwise, but for the
-    /// wall clock: summary.json is compared without its seconds and timeline wall times, log.txt and the reports not at all.
+    /// wall clock: summary.json is compared without its seconds and timeline wall times, log.txt and the reports not at
+    /// all.
     func assertSameResult(_ got: URL, _ want: URL, file: StaticString = #filePath, line: UInt = #line) throws {
         let g = try CLI.files(got), w = try CLI.files(want)
         XCTAssertEqual(g.keys.sorted(), w.keys.sorted(), "other files", file: file, line: line)
         XCTAssertGreaterThan(w.keys.filter { $0.hasSuffix(".vdb") }.count, 5, file: file, line: line)
-        for k in ["telemetry.csv", "fans.csv", "preview.png"] { XCTAssertNotNil(w[k], "no \(k)", file: file, line: line) }
+        for k in ["telemetry.csv", "fans.csv", "preview.png"] {
+            XCTAssertNotNil(w[k], "no \(k)", file: file, line: line)
+        }
         // report.md and report.html state the wall times.
         for (k, data) in w where !["log.txt", "summary.json", "report.md", "report.html"].contains(k) {
             guard var mine = g[k] else { continue }
@@ -150,8 +180,12 @@ final class SurgeCheckpointTests: XCTestCase {
             if k.hasSuffix(".vdb") {
                 // OpenVDB writes a random UUID (36 characters from byte 21) into every file's header.
                 for d in [mine, theirs] {
-                    XCTAssert(d.count > 57 && String(decoding: d[21..<57], as: UTF8.self).range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", options: .regularExpression) != nil,
-                              "\(k): no UUID where expected", file: file, line: line)
+                    XCTAssert(
+                        d.count > 57
+                            && String(decoding: d[21..<57], as: UTF8.self).range(
+                                of: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                                options: .regularExpression) != nil,
+                        "\(k): no UUID where expected", file: file, line: line)
                 }
                 mine.replaceSubrange(21..<57, with: Data(repeating: 0, count: 36))
                 theirs.replaceSubrange(21..<57, with: Data(repeating: 0, count: 36))
@@ -161,22 +195,31 @@ final class SurgeCheckpointTests: XCTestCase {
         func masked(_ d: Data?) throws -> NSDictionary {
             var s = try XCTUnwrap(JSONSerialization.jsonObject(with: XCTUnwrap(d)) as? [String: Any])
             for k in ["wallSeconds", "idleSeconds", "stepSeconds", "writeSeconds"] { s[k] = nil }
-            s["timeline"] = (s["timeline"] as? [[String: Any]])?.map { f -> [String: Any] in var f = f; f["wallSeconds"] = nil; return f }
+            s["timeline"] = (s["timeline"] as? [[String: Any]])?.map { f -> [String: Any] in
+                var f = f
+                f["wallSeconds"] = nil
+                return f
+            }
             return s as NSDictionary
         }
-        XCTAssertEqual(try masked(g["summary.json"]), try masked(w["summary.json"]), "summary.json differs beyond wall-clock figures", file: file, line: line)
+        XCTAssertEqual(
+            try masked(g["summary.json"]), try masked(w["summary.json"]),
+            "summary.json differs beyond wall-clock figures", file: file, line: line)
     }
 
     /// A finished file is complete: VDB files start with OpenVDB's magic number, CSVs have rows of equal width.
     func assertComplete(_ folder: URL) throws {
         for (k, d) in try CLI.files(folder) {
-            XCTAssertFalse(URL(fileURLWithPath: k).lastPathComponent.hasPrefix("."), "a temporary file under a final name: \(k)")
+            XCTAssertFalse(
+                URL(fileURLWithPath: k).lastPathComponent.hasPrefix("."), "a temporary file under a final name: \(k)")
             if k.hasSuffix(".vdb") {
                 XCTAssertGreaterThan(d.count, 1000, k)
                 XCTAssertEqual(Array(d.prefix(4)), [0x20, 0x42, 0x44, 0x56], "\(k) has no OpenVDB header")
             }
             if k.hasSuffix(".csv") {
-                let rows = String(decoding: d, as: UTF8.self).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).count }
+                let rows = String(decoding: d, as: UTF8.self).split(separator: "\n").map {
+                    $0.split(separator: ",", omittingEmptySubsequences: false).count
+                }
                 XCTAssertEqual(Set(rows).count, 1, "\(k): rows of different widths")
             }
         }
@@ -195,13 +238,18 @@ final class SurgeCheckpointTests: XCTestCase {
         let parent = got.deletingLastPathComponent()
         let frames = (try Scenario.load(path: scenario)).frameCount
         let killAt = Int.random(in: 2...(frames - 2))
-        let p = try CLI.start(exe, ["surge", scenario, "--output", got.path, "--checkpoint-every", "1", "--quiet"], stderr: dir.appendingPathComponent("killed.txt"))
+        let p = try CLI.start(
+            exe, ["surge", scenario, "--output", got.path, "--checkpoint-every", "1", "--quiet"],
+            stderr: dir.appendingPathComponent("killed.txt"))
         waitForFrames(p, parent, "killed", killAt)
         XCTAssert(p.isRunning, "the run ended before frame \(killAt)")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .uncaughtSignal)
-        print("killed at ≥ \(killAt) VDB files (of \(frames + 1)); uninterrupted run \(String(format: "%.1f", plainSeconds)) s")
+        print(
+            "killed at ≥ \(killAt) VDB files (of \(frames + 1)); uninterrupted run "
+                + "\(String(format: "%.1f", plainSeconds)) s"
+        )
 
         // What the kill left: the staging folder with complete files only, a complete checkpoint, no final folder.
         XCTAssertFalse(FileManager.default.fileExists(atPath: got.path))
@@ -233,7 +281,8 @@ final class SurgeCheckpointTests: XCTestCase {
         let got = dir.appendingPathComponent("Results/stopped")
         let parent = got.deletingLastPathComponent()
         let errFile = dir.appendingPathComponent("stopped.txt")
-        let p = try CLI.start(exe, ["surge", scenario, "--output", got.path], stderr: errFile)   // no --checkpoint-every: the stop writes one
+        // no --checkpoint-every: the stop writes one
+        let p = try CLI.start(exe, ["surge", scenario, "--output", got.path], stderr: errFile)
         waitForFrames(p, parent, "stopped", 3)
         XCTAssert(p.isRunning, "the run ended before frame 3")
         kill(p.processIdentifier, SIGINT)
@@ -251,7 +300,11 @@ final class SurgeCheckpointTests: XCTestCase {
         // A resume with another option is refused, naming it, before anything is touched.
         let refused = try CLI.runToEnd(exe, ["surge", "--resume", ck.path, "--frames", "0:3"], in: dir)
         XCTAssertNotEqual(refused.status, 0)
-        XCTAssert(refused.stderr.contains("--frames 0:3 differs from the checkpoint's 0:\(c.frames.count > 0 ? (try Scenario.load(path: scenario)).frameCount : 0)"), refused.stderr)
+        XCTAssert(
+            refused.stderr.contains(
+                "--frames 0:3 differs from the checkpoint's "
+                    + "0:\(c.frames.count > 0 ? (try Scenario.load(path: scenario)).frameCount : 0)"
+            ), refused.stderr)
 
         // The printed command, run as printed, finishes the same result.
         let args = line.dropFirst("resume with: rackflow ".count).split(separator: " ").map(String.init)

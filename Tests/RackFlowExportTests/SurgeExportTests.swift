@@ -9,11 +9,14 @@ import RackFlowPhysics
 /// and a hot GPU's voxel in the cache lands inside that GPU's box in the USD geometry.
 final class SurgeExportTests: XCTestCase {
     func testHotGPUVoxelLandsInItsUSDBox() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-surge-export-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rackflow-surge-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try "name: mini\nrack: \(PythonCheck.repoRoot.path)/Meshes/racks/one-node.yaml\nduration: 0.25\nfps: 12\nload: {onset: 0.0, ramp: 0.1}\n"
-            .write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
+        let scenario =
+            "name: mini\nrack: \(PythonCheck.repoRoot.path)/Meshes/racks/one-node.yaml\nduration: 0.25\n"
+            + "fps: 12\nload: {onset: 0.0, ramp: 0.1}\n"
+        try scenario.write(to: dir.appendingPathComponent("s.yaml"), atomically: true, encoding: .utf8)
 
         let run = try SurgeRun(try Scenario.load(path: dir.appendingPathComponent("s.yaml").path))
         try run.solveIdle()
@@ -34,9 +37,21 @@ final class SurgeExportTests: XCTestCase {
         // Every VDB: the named grids with their types and the voxel size.
         for f in 0...run.scenario.frameCount {
             let expect = dir.appendingPathComponent("expect.json")
-            try #"{"grids": {"temperature": {"type": "float"}, "pressure": {"type": "float"}, "density": {"type": "float", "class": "fog volume"}, "speed": {"type": "float"}, "turbulence": {"type": "float"}, "vel": {"type": "vec3s"}}, "only_grids": true, "voxel_size": [0.01, 0.01, 0.01]}"#
+            let grids =
+                #"{"temperature": {"type": "float"}, "pressure": {"type": "float"}, "#
+                + #""density": {"type": "float", "class": "fog volume"}, "speed": {"type": "float"}, "#
+                + #""turbulence": {"type": "float"}, "vel": {"type": "vec3s"}}"#
+            try #"{"grids": \#(grids), "only_grids": true, "voxel_size": [0.01, 0.01, 0.01]}"#
                 .write(to: expect, atomically: true, encoding: .utf8)
-            guard let (s, v) = try PythonCheck.run("check_vdb.py", [out.appendingPathComponent(String(format: "vdb/fields.%04d.vdb", f)).path, "--expect", expect.path]) else { return }
+            guard
+                let (s, v) = try PythonCheck.run(
+                    "check_vdb.py",
+                    [
+                        out.appendingPathComponent(String(format: "vdb/fields.%04d.vdb", f)).path, "--expect",
+                        expect.path,
+                    ]
+                )
+            else { return }
             XCTAssertEqual(s, 0, "frame \(f): \(v["failures"] ?? "")")
         }
 
@@ -49,20 +64,30 @@ final class SurgeExportTests: XCTestCase {
         let target = (cell % g.nx, (cell / g.nx) % g.ny, cell / (g.nx * g.ny))
         let lattice = try VDBLattice(flow: run.solver.flow, voxelSizeM: 0.01)
         var voxel: (Int, Int, Int)?
-        search: for K in 0..<lattice.dims.2 { for J in 0..<lattice.dims.1 { for I in 0..<lattice.dims.0 {
-            let c = lattice.solverCell(ofVoxel: I, J, K).cell
-            if c == target { voxel = (I, J, K); break search }
-        } } }
+        search: for K in 0..<lattice.dims.2 {
+            for J in 0..<lattice.dims.1 {
+                for I in 0..<lattice.dims.0 {
+                    let c = lattice.solverCell(ofVoxel: I, J, K).cell
+                    if c == target {
+                        voxel = (I, J, K)
+                        break search
+                    }
+                }
+            }
+        }
         let v = try XCTUnwrap(voxel, "no voxel samples the hottest fin cell")
-        guard let (s2, hit) = try PythonCheck.run("check_hot_gpu.py", [stage, "\(last)", "\(v.0)", "\(v.1)", "\(v.2)"]) else { return }
+        guard let (s2, hit) = try PythonCheck.run("check_hot_gpu.py", [stage, "\(last)", "\(v.0)", "\(v.1)", "\(v.2)"])
+        else { return }
         XCTAssertEqual(s2, 0)
         // Through OpenVDB: the voxel holds the solver's temperature of that cell (float32) ...
         let value = try XCTUnwrap(hit["valueC"] as? Double)
         XCTAssertEqual(value, run.solver.temperature.p[cell], accuracy: 1e-4 * abs(run.solver.temperature.p[cell]))
         // ... and through USD: its world position lies inside that GPU's boxes, not another's.
         let containing = try XCTUnwrap(hit["containing"] as? [String])
-        let gpuName = String(hot.info.name.split(separator: "/").last!)     // e.g. gpu2
-        XCTAssertTrue(containing.contains { $0.contains("/Node_01/") && $0.contains("\(gpuName)_fins") }, "\(containing) for \(gpuName)")
+        let gpuName = String(hot.info.name.split(separator: "/").last!) // e.g. gpu2
+        XCTAssertTrue(
+            containing.contains { $0.contains("/Node_01/") && $0.contains("\(gpuName)_fins") },
+            "\(containing) for \(gpuName)")
         XCTAssertFalse(containing.contains { $0.contains("gpu") && !$0.contains(gpuName) }, "\(containing)")
     }
 }

@@ -12,15 +12,23 @@ final class SweepCLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let rack = CLI.repoRoot.appendingPathComponent("Meshes/racks/one-node.yaml").path
         let model = dir.appendingPathComponent("model"), sweep = dir.appendingPathComponent("sweep")
-        let built = try CLI.runToEnd(bin, ["response", rack, "--max-spacing", "0.06", "--output", model.path,
-                                           "--quiet"], in: dir)
+        let built = try CLI.runToEnd(
+            bin,
+            [
+                "response", rack, "--max-spacing", "0.06", "--output", model.path,
+                "--quiet",
+            ], in: dir)
         XCTAssertEqual(built.status, 0, built.stderr)
         for f in ["response.json", "response.bin", "report.md", "log.txt", "state/checkpoint.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: model.appendingPathComponent(f).path), f)
         }
-        let swept = try CLI.runToEnd(bin, ["sweep", rack, "--max-spacing", "0.06", "--model", model.path,
-                                           "--output", sweep.path, "--vary", "gpu=150:250:5", "--vary",
-                                           "node01/cpu=300:400:3", "--no-check", "--quiet"], in: dir)
+        let swept = try CLI.runToEnd(
+            bin,
+            [
+                "sweep", rack, "--max-spacing", "0.06", "--model", model.path,
+                "--output", sweep.path, "--vary", "gpu=150:250:5", "--vary",
+                "node01/cpu=300:400:3", "--no-check", "--quiet",
+            ], in: dir)
         XCTAssertEqual(swept.status, 0, swept.stderr)
         let csv = try String(contentsOf: sweep.appendingPathComponent("sweep.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
@@ -36,17 +44,24 @@ final class SweepCLITests: XCTestCase {
 
         // A key that selects nothing, and a generic case: clear messages, no folder.
         let bad = dir.appendingPathComponent("bad")
-        let wrongKey = try CLI.runToEnd(bin, ["sweep", rack, "--max-spacing", "0.06", "--model", model.path,
-                                              "--output", bad.path, "--vary", "node07/gpu=1:2:2", "--quiet"], in: dir)
+        let wrongKey = try CLI.runToEnd(
+            bin,
+            [
+                "sweep", rack, "--max-spacing", "0.06", "--model", model.path,
+                "--output", bad.path, "--vary", "node07/gpu=1:2:2", "--quiet",
+            ], in: dir)
         XCTAssertNotEqual(wrongKey.status, 0)
-        XCTAssertTrue(wrongKey.stderr.contains("--vary node07/gpu=1:2:2") && wrongKey.stderr.contains("no node node07"),
-                      wrongKey.stderr)
+        XCTAssertTrue(
+            wrongKey.stderr.contains("--vary node07/gpu=1:2:2") && wrongKey.stderr.contains("no node node07"),
+            wrongKey.stderr)
         let duct = CLI.repoRoot.appendingPathComponent("Meshes/cases/duct-with-sheet.yaml").path
-        let generic = try CLI.runToEnd(bin, ["sweep", duct, "--output", bad.path, "--vary", "gpu=1:2:2", "--quiet"],
-                                       in: dir)
+        let generic = try CLI.runToEnd(
+            bin, ["sweep", duct, "--output", bad.path, "--vary", "gpu=1:2:2", "--quiet"],
+            in: dir)
         XCTAssertNotEqual(generic.status, 0)
-        XCTAssertTrue(generic.stderr.contains("duct-with-sheet.yaml") && generic.stderr.contains("not a rack"),
-                      generic.stderr)
+        XCTAssertTrue(
+            generic.stderr.contains("duct-with-sheet.yaml") && generic.stderr.contains("not a rack"),
+            generic.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: bad.path))
     }
 }

@@ -19,8 +19,9 @@ final class BundledCaseSolveTests: XCTestCase {
             XCTAssertTrue(s.converged, "\(file): not converged in \(s.iterations) iterations")
             XCTAssertLessThan(s.balance.massImbalance, 1e-6, file)
             XCTAssertLessThan(s.balance.energyError, 0.005, file)
-            print("\(file): \(s.iterations) outer iterations, \(String(format: "%.2f", s.solveSeconds)) s, "
-                  + "adaptations: \(run.solver.pseudo.adaptations)")
+            print(
+                "\(file): \(s.iterations) outer iterations, \(String(format: "%.2f", s.solveSeconds)) s, "
+                    + "adaptations: \(run.solver.pseudo.adaptations)")
         }
     }
 }

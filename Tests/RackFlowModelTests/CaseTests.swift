@@ -15,12 +15,21 @@ final class CaseTests: XCTestCase {
         XCTAssertEqual(c.name, "duct-with-sheet")
         let (flow, options, report) = try c.compile()
         let g = flow.grid
-        XCTAssertEqual(g.x.lower, 0); XCTAssertEqual(g.x.upper, 1.0, accuracy: 1e-12)
-        XCTAssertEqual(g.y.upper, 0.2, accuracy: 1e-12); XCTAssertEqual(g.z.upper, 0.05, accuracy: 1e-12)
-        XCTAssertGreaterThanOrEqual(g.nx, 40); XCTAssertGreaterThanOrEqual(g.ny, 8); XCTAssertGreaterThanOrEqual(g.nz, 2)
+        XCTAssertEqual(g.x.lower, 0)
+        XCTAssertEqual(g.x.upper, 1.0, accuracy: 1e-12)
+        XCTAssertEqual(g.y.upper, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(g.z.upper, 0.05, accuracy: 1e-12)
+        XCTAssertGreaterThanOrEqual(g.nx, 40)
+        XCTAssertGreaterThanOrEqual(g.ny, 8)
+        XCTAssertGreaterThanOrEqual(g.nz, 2)
         XCTAssertEqual(report.cellCounts.values.reduce(0, +), g.cellCount)
         // Cell counts match the boxes exactly (box faces are grid lines).
-        func volume(_ cells: [Int]) -> Double { cells.reduce(0) { s, c in let (i, j, k) = g.ijk(c); return s + g.volume(i, j, k) } }
+        func volume(_ cells: [Int]) -> Double {
+            cells.reduce(0) { s, c in
+                let (i, j, k) = g.ijk(c)
+                return s + g.volume(i, j, k)
+            }
+        }
         XCTAssertEqual(volume(report.boxCells["block"]!), 0.1 * 0.1 * 0.05, accuracy: 1e-12)
         XCTAssertEqual(volume(report.boxCells["sink"]!), 0.1 * 0.1 * 0.05, accuracy: 1e-12)
         XCTAssertEqual(report.cellCounts[.solid], report.boxCells["block"]!.count)
@@ -44,7 +53,9 @@ final class CaseTests: XCTestCase {
         // Fan present, on its faces, with the curve at 3000 rpm.
         XCTAssertEqual(flow.fans.count, 1)
         let fan = flow.fans[0]
-        XCTAssertEqual(fan.name, "fan"); XCTAssertEqual(fan.axis, 0); XCTAssertEqual(fan.direction, 1)
+        XCTAssertEqual(fan.name, "fan")
+        XCTAssertEqual(fan.axis, 0)
+        XCTAssertEqual(fan.direction, 1)
         XCTAssertEqual(fan.faces.sorted(), report.planeFaces["fan"]!.faces.sorted())
         XCTAssertEqual(fan.pressureRise(0), 75, accuracy: 1e-9)
         XCTAssertEqual(fan.pressureRise(0.02), 0, accuracy: 1e-9)
@@ -52,26 +63,31 @@ final class CaseTests: XCTestCase {
         XCTAssertTrue(report.planeFaces["baffle"]!.faces.allSatisfy { flow.tags.faces[1][$0] == .wall })
         XCTAssertEqual(flow.patches.map(\.name), ["inlet", "out"])
         if case .symmetry = flow.sides[.top]! {} else { XCTFail("top should be symmetry") }
-        if case let .wall(_, th) = flow.sides[.north]! { XCTAssertEqual(th, .temperatureC(30)) } else { XCTFail("north wall") }
+        if case let .wall(_, th) = flow.sides[.north]! {
+            XCTAssertEqual(th, .temperatureC(30))
+        } else {
+            XCTFail("north wall")
+        }
         XCTAssertEqual(options.maxIterations, 2000)
         XCTAssertEqual(options.momentumSweeps, 4)
     }
 
     func testAlternativeForms() throws {
         let yaml = """
-        domain: {size: [0.4, 0.1, 0.05]}
-        grid: {maxSpacing: 0.025}
-        physics:
-          fluid: {density: 1.1}
-          turbulence: {mixingLength: {delta: 0.05}}
-        planes:
-          - {name: p1, axis: x, position: 0.1, kind: sheet, zeta: 1.6}
-          - {name: p2, axis: x, position: 0.3, kind: sheet, freeArea: 0.5, thickness: 0.002, holeDiameter: 0.004}
-          - {name: f, axis: x, position: 0.2, kind: fan, direction: -1, rpm: 1500, curve: {maxPressure: 40, freeDelivery: 0.02, rpm: 3000}}
-        patches:
-          - {name: supply, side: west, kind: flow, flow: 0.001, temperature: 18}
-          - {name: blower, side: east, kind: fan, curve: {maxPressure: 30, freeDelivery: 0.01, rpm: 2000}}
-        """
+            domain: {size: [0.4, 0.1, 0.05]}
+            grid: {maxSpacing: 0.025}
+            physics:
+              fluid: {density: 1.1}
+              turbulence: {mixingLength: {delta: 0.05}}
+            planes:
+              - {name: p1, axis: x, position: 0.1, kind: sheet, zeta: 1.6}
+              - {name: p2, axis: x, position: 0.3, kind: sheet, freeArea: 0.5, thickness: 0.002, holeDiameter: 0.004}
+              - {name: f, axis: x, position: 0.2, kind: fan, direction: -1, rpm: 1500, curve: {maxPressure: 40, \
+            freeDelivery: 0.02, rpm: 3000}}
+            patches:
+              - {name: supply, side: west, kind: flow, flow: 0.001, temperature: 18}
+              - {name: blower, side: east, kind: fan, curve: {maxPressure: 30, freeDelivery: 0.01, rpm: 2000}}
+            """
         let c = try GenericCase.parse(yaml: yaml, file: "alt.yaml")
         XCTAssertEqual(c.name, "alt")
         let (flow, _, report) = try c.compile()
@@ -79,35 +95,40 @@ final class CaseTests: XCTestCase {
         if case let .mixingLength(d) = flow.turbulence { XCTAssertEqual(d, 0.05) } else { XCTFail("turbulence") }
         let p1 = report.planeFaces["p1"]!.faces, p2 = report.planeFaces["p2"]!.faces
         XCTAssertEqual(flow.sheetZeta[0][p1[0]], 1.6)
-        XCTAssertEqual(flow.sheetZeta[0][p2[0]]!, try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, relativeThickness: 0.5), accuracy: 1e-12)
+        XCTAssertEqual(
+            flow.sheetZeta[0][p2[0]]!, try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, relativeThickness: 0.5),
+            accuracy: 1e-12)
         XCTAssertEqual(flow.fans[0].direction, -1)
-        XCTAssertEqual(flow.fans[0].pressureRise(0), 10, accuracy: 1e-9)     // 40 Pa × (1500/3000)²
+        XCTAssertEqual(flow.fans[0].pressureRise(0), 10, accuracy: 1e-9) // 40 Pa × (1500/3000)²
         if case .fanInlet = flow.patches[1].kind {} else { XCTFail("fan patch") }
     }
 
     func testTinyCaseSolves() throws {
         let yaml = """
-        # A 0.4 × 0.1 × 0.05 m duct, 2D (symmetry top and bottom), with a sheet and a heater.
-        domain: {size: [0.4, 0.1, 0.05]}
-        grid: {maxSpacing: 0.025}
-        physics: {energy: true}
-        sides: {bottom: symmetry, top: symmetry}
-        boxes:
-          - {name: block, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid}
-          - {name: heater, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: 2}
-        planes:
-          - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0.6}
-        patches:
-          - {name: in, side: west, kind: velocity, speed: 0.2, temperature: 20}
-          - {name: out, side: east, kind: outlet}
-        solver: {maxIterations: 3000, tolerance: 1e-6}
-        """
+            # A 0.4 × 0.1 × 0.05 m duct, 2D (symmetry top and bottom), with a sheet and a heater.
+            domain: {size: [0.4, 0.1, 0.05]}
+            grid: {maxSpacing: 0.025}
+            physics: {energy: true}
+            sides: {bottom: symmetry, top: symmetry}
+            boxes:
+              - {name: block, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid}
+              - {name: heater, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: 2}
+            planes:
+              - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0.6}
+            patches:
+              - {name: in, side: west, kind: velocity, speed: 0.2, temperature: 20}
+              - {name: out, side: east, kind: outlet}
+            solver: {maxIterations: 3000, tolerance: 1e-6}
+            """
         let (flow, options, _) = try GenericCase.parse(yaml: yaml, file: "tiny.yaml").compile()
         XCTAssertLessThanOrEqual(flow.grid.cellCount, 500)
         let solver = try FlowSolver(flow, options: options)
         let r = try solver.solveSteady()
         let b = solver.balance()
-        print("tiny case: \(flow.grid.cellCount) cells, \(r.iteration) iterations, mass imbalance \(b.relativeMassImbalance), energy error \(b.relativeEnergyError)")
+        print(
+            "tiny case: \(flow.grid.cellCount) cells, \(r.iteration) iterations, mass imbalance "
+                + "\(b.relativeMassImbalance), energy error \(b.relativeEnergyError)"
+        )
         XCTAssertLessThanOrEqual(b.relativeMassImbalance, 1e-6)
         XCTAssertEqual(b.massInKgPerS, 1.204 * 0.2 * 0.1 * 0.05, accuracy: 1e-9)
     }
@@ -117,17 +138,21 @@ final class ClosedCaseTests: XCTestCase {
     /// A closed box (a natural-convection cavity) is legal only when declared `closed: true`.
     func testClosedCaseNeedsTheFlag() throws {
         let body = """
-        domain: {size: [0.1, 0.1, 0.01]}
-        grid: {maxSpacing: 0.02}
-        sides: {bottom: symmetry, top: symmetry}
-        """
+            domain: {size: [0.1, 0.1, 0.01]}
+            grid: {maxSpacing: 0.02}
+            sides: {bottom: symmetry, top: symmetry}
+            """
         XCTAssertThrowsError(try GenericCase.parse(yaml: body, file: "cavity.yaml")) { error in
             XCTAssertTrue("\(error)".contains("no outlet"), "\(error)")
         }
         let closed = try GenericCase.parse(yaml: "closed: true\n" + body, file: "cavity.yaml")
         let (flow, _, _) = try closed.compile()
         XCTAssertTrue(flow.patches.isEmpty)
-        XCTAssertThrowsError(try GenericCase.parse(yaml: "closed: true\n" + body + "\npatches:\n  - {name: out, side: east, kind: outlet}\n", file: "c.yaml")) { error in
+        XCTAssertThrowsError(
+            try GenericCase.parse(
+                yaml: "closed: true\n" + body + "\npatches:\n  - {name: out, side: east, kind: outlet}\n",
+                file: "c.yaml")
+        ) { error in
             XCTAssertTrue("\(error)".contains("closed"), "\(error)")
         }
     }

@@ -13,8 +13,9 @@ final class CheckpointTests: XCTestCase {
     func testSHA256Vectors() {
         XCTAssertEqual(SHA256.hex(Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(SHA256.hex(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(
+            SHA256.hex(Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     func fields(_ s: FlowSolver) -> [[UInt64]] {
@@ -28,13 +29,18 @@ final class CheckpointTests: XCTestCase {
         c.genericCase.options.maxIterations = 40
 
         // Uninterrupted.
-        let a = try SteadyRun.run(c, checkpoints: .init(folder: dir.appendingPathComponent("a.checkpoint"), every: nil, stop: { false }))
+        let a = try SteadyRun.run(
+            c, checkpoints: .init(folder: dir.appendingPathComponent("a.checkpoint"), every: nil, stop: { false }))
         XCTAssertEqual(a.solver.history.count, 40)
 
         // Asked to stop after iteration 13: it goes on to 20 (the next multigrid rebuild), checkpoints and stops.
         var done = 0
         let folder = dir.appendingPathComponent("b.checkpoint")
-        XCTAssertThrowsError(try SteadyRun.run(c, progress: { _, _ in done += 1 }, checkpoints: .init(folder: folder, every: nil, stop: { done >= 13 }))) { e in
+        XCTAssertThrowsError(
+            try SteadyRun.run(
+                c, progress: { _, _ in done += 1 }, checkpoints: .init(folder: folder, every: nil, stop: { done >= 13 })
+            )
+        ) { e in
             XCTAssertEqual((e as? RunInterrupted)?.iteration, 20, "\(e)")
         }
         XCTAssertEqual(done, 20)
@@ -45,7 +51,8 @@ final class CheckpointTests: XCTestCase {
         let (h, state) = try Checkpoint.read(folder)
         XCTAssertEqual(h.iteration, 20)
         XCTAssertEqual(h.inputSHA256, try Checkpoint.sha256(of: Self.rack))
-        let b = try SteadyRun.run(c, checkpoints: .init(folder: folder, every: nil, resume: (h, state), stop: { false }))
+        let b = try SteadyRun.run(
+            c, checkpoints: .init(folder: folder, every: nil, resume: (h, state), stop: { false }))
         XCTAssertEqual(b.solver.history.count, 40)
         XCTAssertEqual(fields(b.solver), fields(a.solver), "resumed fields differ from the uninterrupted run's")
         XCTAssertEqual(b.solver.history.map(\.mass.bitPattern), a.solver.history.map(\.mass.bitPattern))

@@ -6,18 +6,18 @@ import RackFlowModel
 final class ConfigTests: XCTestCase {
     /// A small valid case; tests replace single lines (1-based) to break it.
     static let baseLines = [
-        "name: t",                                                                    // 1
-        "domain: {size: [0.4, 0.1, 0.05]}",                                           // 2
-        "grid: {maxSpacing: 0.025}",                                                  // 3
-        "sides: {bottom: symmetry, top: symmetry}",                                   // 4
-        "boxes:",                                                                     // 5
-        "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid}",         // 6
-        "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: 2}",  // 7
-        "planes:",                                                                    // 8
-        "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0.5}",        // 9
-        "patches:",                                                                   // 10
-        "  - {name: in, side: west, kind: velocity, speed: 0.5}",                     // 11
-        "  - {name: out, side: east, kind: outlet}",                                  // 12
+        "name: t", // 1
+        "domain: {size: [0.4, 0.1, 0.05]}", // 2
+        "grid: {maxSpacing: 0.025}", // 3
+        "sides: {bottom: symmetry, top: symmetry}", // 4
+        "boxes:", // 5
+        "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid}", // 6
+        "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: 2}", // 7
+        "planes:", // 8
+        "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0.5}", // 9
+        "patches:", // 10
+        "  - {name: in, side: west, kind: velocity, speed: 0.5}", // 11
+        "  - {name: out, side: east, kind: outlet}", // 12
     ]
 
     var dir: URL!
@@ -38,8 +38,10 @@ final class ConfigTests: XCTestCase {
     }
 
     /// Loads (and, with `compile`, compiles) and expects a `ConfigError` containing every phrase.
-    func expectError(_ name: String, _ replacements: [Int: String], compile: Bool = false, _ phrases: [String],
-                     file: StaticString = #filePath, line: UInt = #line) throws {
+    func expectError(
+        _ name: String, _ replacements: [Int: String], compile: Bool = false, _ phrases: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let path = try write(name, replacements)
         do {
             let c = try GenericCase.load(path: path)
@@ -66,41 +68,60 @@ final class ConfigTests: XCTestCase {
     }
 
     func testNegativePower() throws {
-        try expectError("neg-power.yaml",
-                        [7: "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: -5}"],
-                        [".yaml:7: boxes[1].powerW: must be ≥ 0 (got -5)"])
+        try expectError(
+            "neg-power.yaml",
+            [7: "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: -5}"],
+            [".yaml:7: boxes[1].powerW: must be ≥ 0 (got -5)"])
     }
 
     func testNaNPower() throws {
-        try expectError("nan-power.yaml",
-                        [7: "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: .nan}"],
-                        [":7:", "boxes[1].powerW", "finite"])
+        try expectError(
+            "nan-power.yaml",
+            [7: "  - {name: h, lo: [0.25, 0.0, 0.0], hi: [0.3, 0.05, 0.05], kind: heat, powerW: .nan}"],
+            [":7:", "boxes[1].powerW", "finite"])
     }
 
     func testFreeAreaOutOfRange() throws {
-        try expectError("free-area.yaml", [9: "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 1.5}"],
-                        [":9:", "planes[0].freeArea", "(0, 1]", "1.5"])
-        try expectError("free-area0.yaml", [9: "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0}"],
-                        [":9:", "planes[0].freeArea", "(0, 1]"])
+        try expectError(
+            "free-area.yaml", [9: "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 1.5}"],
+            [":9:", "planes[0].freeArea", "(0, 1]", "1.5"])
+        try expectError(
+            "free-area0.yaml", [9: "  - {name: mesh, axis: x, position: 0.2, kind: sheet, freeArea: 0}"],
+            [":9:", "planes[0].freeArea", "(0, 1]"])
     }
 
     func testNonMonotoneFanCurve() throws {
-        try expectError("fan-curve.yaml", [9: "  - {name: f, axis: x, position: 0.2, kind: fan, curve: {flow: [0, 0.01, 0.02], pressure: [75, 80, 0], rpm: 3000}}"],
-                        [":9:", "planes[0].curve.pressure[1]", "must not rise"])
-        try expectError("fan-patch.yaml", [12: "  - {name: out, side: east, kind: fan, curve: {flow: [0, 0.01, 0.01], pressure: [75, 50, 0], rpm: 3000}}"],
-                        [":12:", "patches[1].curve.flow[2]", "increase strictly"])
+        try expectError(
+            "fan-curve.yaml",
+            [
+                9:
+                    "  - {name: f, axis: x, position: 0.2, kind: fan, curve: {flow: [0, 0.01, 0.02], pressure: [75, "
+                    + "80, 0], rpm: 3000}}"
+            ],
+            [":9:", "planes[0].curve.pressure[1]", "must not rise"])
+        try expectError(
+            "fan-patch.yaml",
+            [
+                12:
+                    "  - {name: out, side: east, kind: fan, curve: {flow: [0, 0.01, 0.01], pressure: [75, 50, 0], "
+                    + "rpm: 3000}}"
+            ],
+            [":12:", "patches[1].curve.flow[2]", "increase strictly"])
     }
 
     func testOverlappingSolids() throws {
-        try expectError("overlap.yaml", [7: "  - {name: b, lo: [0.12, 0.0, 0.0], hi: [0.2, 0.05, 0.05], kind: solid}"],
-                        compile: true, [":7:", "boxes[1]", "overlap", "'a'", "'b'"])
+        try expectError(
+            "overlap.yaml", [7: "  - {name: b, lo: [0.12, 0.0, 0.0], hi: [0.2, 0.05, 0.05], kind: solid}"],
+            compile: true, [":7:", "boxes[1]", "overlap", "'a'", "'b'"])
     }
 
     func testPartOutsideDomain() throws {
-        try expectError("outside.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.2, 0.05], kind: solid}"],
-                        compile: true, [":6:", "boxes[0]", "outside the domain"])
-        try expectError("plane-outside.yaml", [9: "  - {name: mesh, axis: x, position: 0.7, kind: sheet, freeArea: 0.5}"],
-                        compile: true, [":9:", "planes[0]", "outside the domain"])
+        try expectError(
+            "outside.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.2, 0.05], kind: solid}"],
+            compile: true, [":6:", "boxes[0]", "outside the domain"])
+        try expectError(
+            "plane-outside.yaml", [9: "  - {name: mesh, axis: x, position: 0.7, kind: sheet, freeArea: 0.5}"],
+            compile: true, [":9:", "planes[0]", "outside the domain"])
     }
 
     func testNoOutlet() throws {
@@ -108,22 +129,29 @@ final class ConfigTests: XCTestCase {
     }
 
     func testUnknownKeyListsAllowedKeys() throws {
-        try expectError("unknown.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid, colour: red}"],
-                        [":6:", "boxes[0].colour", "unknown key 'colour'", "allowed keys: name, lo, hi, kind"])
-        try expectError("unknown-top.yaml", [4: "sidez: {bottom: symmetry}"],
-                        [":4:", "sidez", "allowed keys:", "sides"])
+        try expectError(
+            "unknown.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: solid, colour: red}"],
+            [":6:", "boxes[0].colour", "unknown key 'colour'", "allowed keys: name, lo, hi, kind"])
+        try expectError(
+            "unknown-top.yaml", [4: "sidez: {bottom: symmetry}"],
+            [":4:", "sidez", "allowed keys:", "sides"])
     }
 
     func testWrongTypes() throws {
-        try expectError("type-number.yaml", [3: "grid: {maxSpacing: abc}"], [":3:", "grid.maxSpacing", "must be a number"])
-        try expectError("type-list.yaml", [6: "  - {name: a, lo: 3, hi: [0.15, 0.05, 0.05], kind: solid}"],
-                        [":6:", "boxes[0].lo", "must be a list"])
-        try expectError("type-count.yaml", [6: "  - {name: a, lo: [0.1, 0], hi: [0.15, 0.05, 0.05], kind: solid}"],
-                        [":6:", "boxes[0].lo", "3 numbers"])
-        try expectError("type-kind.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: jelly}"],
-                        [":6:", "boxes[0].kind", "solid, porous, heat"])
-        try expectError("type-inf.yaml", [11: "  - {name: in, side: west, kind: velocity, speed: .inf}"],
-                        [":11:", "patches[0].speed", "finite"])
+        try expectError(
+            "type-number.yaml", [3: "grid: {maxSpacing: abc}"], [":3:", "grid.maxSpacing", "must be a number"])
+        try expectError(
+            "type-list.yaml", [6: "  - {name: a, lo: 3, hi: [0.15, 0.05, 0.05], kind: solid}"],
+            [":6:", "boxes[0].lo", "must be a list"])
+        try expectError(
+            "type-count.yaml", [6: "  - {name: a, lo: [0.1, 0], hi: [0.15, 0.05, 0.05], kind: solid}"],
+            [":6:", "boxes[0].lo", "3 numbers"])
+        try expectError(
+            "type-kind.yaml", [6: "  - {name: a, lo: [0.1, 0, 0], hi: [0.15, 0.05, 0.05], kind: jelly}"],
+            [":6:", "boxes[0].kind", "solid, porous, heat"])
+        try expectError(
+            "type-inf.yaml", [11: "  - {name: in, side: west, kind: velocity, speed: .inf}"],
+            [":11:", "patches[0].speed", "finite"])
     }
 
     func testMissingKey() throws {
@@ -149,7 +177,8 @@ final class ConfigTests: XCTestCase {
     }
 
     func testConfigNodeGetters() throws {
-        let n = try ConfigNode.parse(yaml: "a: 1.5\nb: 3\nc: hi\nd: true\ne: [1, 2, 3]\nf: [4, 5]\ng: [{x: 1}, {x: 2}]\n", file: "n.yaml")
+        let n = try ConfigNode.parse(
+            yaml: "a: 1.5\nb: 3\nc: hi\nd: true\ne: [1, 2, 3]\nf: [4, 5]\ng: [{x: 1}, {x: 2}]\n", file: "n.yaml")
         XCTAssertEqual(try n.double("a"), 1.5)
         XCTAssertEqual(try n.int("b"), 3)
         XCTAssertEqual(try n.string("c"), "hi")
@@ -163,8 +192,12 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(g[1].line, 7)
         XCTAssertEqual(try g[1].double("x"), 2)
         XCTAssertThrowsError(try g[1].double("y")) { XCTAssertEqual("\($0)", "n.yaml:7: g[1].y: missing required key") }
-        XCTAssertThrowsError(try n.int("a")) { XCTAssertEqual("\($0)", "n.yaml:1: a: must be a whole number (got '1.5')") }
+        XCTAssertThrowsError(try n.int("a")) {
+            XCTAssertEqual("\($0)", "n.yaml:1: a: must be a whole number (got '1.5')")
+        }
         XCTAssertThrowsError(try n.bool("c")) { XCTAssertTrue("\($0)".hasPrefix("n.yaml:3: c: must be true or false")) }
-        XCTAssertThrowsError(try n.checkKeys(allowed: ["a"])) { XCTAssertTrue("\($0)".contains("n.yaml:2: b: unknown key 'b'; allowed keys: a")) }
+        XCTAssertThrowsError(try n.checkKeys(allowed: ["a"])) {
+            XCTAssertTrue("\($0)".contains("n.yaml:2: b: unknown key 'b'; allowed keys: a"))
+        }
     }
 }

@@ -25,8 +25,13 @@ final class FuzzTests: XCTestCase {
             if o.verdict == .hang { break }
         }
         let seconds = Date().timeIntervalSince(t0)
-        print(String(format: "fuzz 500 cases in %.1f s: %d accepted, %d rejected, %d bad messages, %d hangs; %d files, %d mutation kinds",
-                     seconds, counts[.accepted] ?? 0, counts[.rejected] ?? 0, counts[.badMessage] ?? 0, counts[.hang] ?? 0, files.count, kinds.count))
+        print(
+            String(
+                format:
+                    "fuzz 500 cases in %.1f s: %d accepted, %d rejected, %d bad messages, %d hangs; %d files, %d "
+                    + "mutation kinds",
+                seconds, counts[.accepted] ?? 0, counts[.rejected] ?? 0, counts[.badMessage] ?? 0, counts[.hang] ?? 0,
+                files.count, kinds.count))
         // The cases must reach every kind of damage and every input file, and most must be refused.
         XCTAssertEqual(kinds, Set(YAMLMutator.Kind.allCases.map(\.rawValue)))
         XCTAssertEqual(files.count, corpus.targets.count)
@@ -38,7 +43,8 @@ final class FuzzTests: XCTestCase {
     func testCasesAreReproducible() throws {
         let corpus = try FuzzCorpus(meshes: Self.meshes)
         defer { corpus.remove() }
-        let a = FuzzRunner(corpus: corpus, seed: 9, timeLimitS: 10), b = FuzzRunner(corpus: corpus, seed: 9, timeLimitS: 10)
+        let a = FuzzRunner(corpus: corpus, seed: 9, timeLimitS: 10),
+            b = FuzzRunner(corpus: corpus, seed: 9, timeLimitS: 10)
         for i in [0, 1, 77, 4_999] {
             XCTAssertEqual(a.mutation(i).1, b.mutation(i).1)
             XCTAssertEqual(a.mutation(i).2, b.mutation(i).2)
@@ -61,16 +67,21 @@ final class FuzzTests: XCTestCase {
     }
 
     func testJudge() {
-        XCTAssertTrue(FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "inlet.flow", problem: "must be > 0")).0)
-        XCTAssertTrue(FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "malformed YAML: x")).0)
-        XCTAssertFalse(FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "solid boxes overlap")).0)
+        XCTAssertTrue(
+            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "inlet.flow", problem: "must be > 0")).0)
+        XCTAssertTrue(
+            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "malformed YAML: x")).0)
+        XCTAssertFalse(
+            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "solid boxes overlap")).0)
         XCTAssertFalse(FuzzRunner.judge(ConfigError(file: "", line: nil, keyPath: "k", problem: "x")).0)
         XCTAssertFalse(FuzzRunner.judge(GridError(key: "maxSpacingM", message: "x")).0)
     }
 
     // MARK: - Crashes and hangs the fuzzer found (each was a trap or an endless loop)
 
-    func check(_ file: String, _ old: String, _ new: String, expect: [String], entry: String? = nil, line: UInt = #line) throws {
+    func check(
+        _ file: String, _ old: String, _ new: String, expect: [String], entry: String? = nil, line: UInt = #line
+    ) throws {
         let corpus = try FuzzCorpus(meshes: Self.meshes)
         defer { corpus.remove() }
         let text = String(decoding: corpus.originals[file]!, as: UTF8.self)
@@ -88,21 +99,29 @@ final class FuzzTests: XCTestCase {
 
     /// `slots: 2147483648` walked two billion slots (a hang); near Int.max, `slot + slots` trapped.
     func testHugeCardWidth() throws {
-        try check("parts/rtx-pro-4500.yaml", "slots: 2", "slots: 2147483648", expect: ["rtx-pro-4500.yaml", "slots", "1–8"])
+        try check(
+            "parts/rtx-pro-4500.yaml", "slots: 2", "slots: 2147483648", expect: ["rtx-pro-4500.yaml", "slots", "1–8"])
         try check("parts/rtx-pro-4500.yaml", "slots: 2", "slots: 9223372036854775807", expect: ["slots"])
     }
 
     /// A node at unit Int.max: `unit + units - 1` trapped on overflow.
     func testUnitNearIntMax() throws {
-        try check("racks/one-node.yaml", "unit: 2,", "unit: 9223372036854775807,", expect: ["one-node.yaml", "nodes[0].unit"])
+        try check(
+            "racks/one-node.yaml", "unit: 2,", "unit: 9223372036854775807,", expect: ["one-node.yaml", "nodes[0].unit"])
     }
 
     /// A reference to /dev/zero read forever; 100,000 nested lists overflowed the composer's stack.
     func testDevicesAndDeepNesting() throws {
-        try check("racks/one-node.yaml", "../nodes/rm44-gb203-3gpu.yaml", "/dev/zero", expect: ["/dev/zero", "not a regular file"])
-        try check("racks/one-node.yaml", "exhaust: {pressure: 0}", "exhaust: {pressure: " + String(repeating: "[", count: 100_000) + "]}",
-                  expect: ["one-node.yaml:", "nested deeper than 128"])
-        try check("racks/one-node.yaml", "exhaust: {pressure: 0}", "exhaust:\n" + String(repeating: "- ", count: 50_000) + "1\n",
-                  expect: ["nested deeper than 128"])
+        try check(
+            "racks/one-node.yaml", "../nodes/rm44-gb203-3gpu.yaml", "/dev/zero",
+            expect: ["/dev/zero", "not a regular file"])
+        try check(
+            "racks/one-node.yaml", "exhaust: {pressure: 0}",
+            "exhaust: {pressure: " + String(repeating: "[", count: 100_000) + "]}",
+            expect: ["one-node.yaml:", "nested deeper than 128"])
+        try check(
+            "racks/one-node.yaml", "exhaust: {pressure: 0}",
+            "exhaust:\n" + String(repeating: "- ", count: 50_000) + "1\n",
+            expect: ["nested deeper than 128"])
     }
 }

@@ -16,11 +16,14 @@ final class RackCompileTests: XCTestCase {
     /// The default rack, loaded and compiled once for the tests that only read it.
     static let defaultRack: (CaseFile, FlowCase, VoxelReport, RackSpec)? = {
         guard let c = try? CaseFile.load(path: rackPath), let compiled = try? c.genericCase.compile(),
-              let spec = try? RackSpec.load(path: rackPath) else { return nil }
+            let spec = try? RackSpec.load(path: rackPath)
+        else { return nil }
         return (c, compiled.0, compiled.report, spec)
     }()
 
-    func loadDefault(file: StaticString = #filePath, line: UInt = #line) throws -> (CaseFile, FlowCase, VoxelReport, RackSpec) {
+    func loadDefault(
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (CaseFile, FlowCase, VoxelReport, RackSpec) {
         if let d = Self.defaultRack { return d }
         // Rerun uncached to get the error into the failure.
         let c = try CaseFile.load(path: Self.rackPath)
@@ -50,12 +53,16 @@ final class RackCompileTests: XCTestCase {
     /// Writes a rack variant next to the original (so its `../nodes/` and `../parts/` references
     /// resolve in the copy): the default rack's text with `edits` (old → new) applied, each of
     /// which must match exactly once.
-    func rackVariant(_ edits: [(String, String)], name: String = "variant.yaml",
-                     file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    func rackVariant(
+        _ edits: [(String, String)], name: String = "variant.yaml",
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
         let m = try copyMeshes()
         var text = try String(contentsOfFile: Self.rackPath, encoding: .utf8)
         for (old, new) in edits {
-            XCTAssertEqual(text.components(separatedBy: old).count, 2, "edit target must occur once: \(old)", file: file, line: line)
+            XCTAssertEqual(
+                text.components(separatedBy: old).count, 2, "edit target must occur once: \(old)", file: file,
+                line: line)
             text = text.replacingOccurrences(of: old, with: new)
         }
         let path = m.appendingPathComponent("racks/\(name)").path
@@ -75,7 +82,8 @@ final class RackCompileTests: XCTestCase {
     /// DC load of a node from its parts' specs: board, memory modules, CPU, GPUs, NIC.
     func dcPower(_ t: NodeType) -> Double {
         let memory = t.memory.spec.powerW * Double(t.banks.map(\.count).reduce(0, +))
-        return t.board.spec.powerW + memory + t.cpu.spec.powerW + Double(t.gpuSlots.count) * t.gpu.spec.powerW + (t.nic?.spec.powerW ?? 0)
+        return t.board.spec.powerW + memory + t.cpu.spec.powerW + Double(t.gpuSlots.count) * t.gpu.spec.powerW
+            + (t.nic?.spec.powerW ?? 0)
     }
 
     // MARK: - The default rack
@@ -109,8 +117,9 @@ final class RackCompileTests: XCTestCase {
             XCTAssertFalse(pf.faces.isEmpty, "\(n.frontPlane) has faces")
             XCTAssertEqual(pf.axis, 1, "front meshes are normal to y")
             XCTAssertGreaterThan(pf.requestedAreaM2, 0)
-            XCTAssertLessThanOrEqual(abs(pf.flowAreaM2 - pf.requestedAreaM2) / pf.requestedAreaM2, 0.02,
-                                     "\(n.frontPlane): \(pf.flowAreaM2) m² of \(pf.requestedAreaM2) m²")
+            XCTAssertLessThanOrEqual(
+                abs(pf.flowAreaM2 - pf.requestedAreaM2) / pf.requestedAreaM2, 0.02,
+                "\(n.frontPlane): \(pf.flowAreaM2) m² of \(pf.requestedAreaM2) m²")
             // Its faces are still sheets (no later plane re-tagged them) with the mesh's ζ.
             for f in pf.faces {
                 XCTAssertEqual(flow.tags.faces[1][f], .porousSheet, n.frontPlane)
@@ -149,7 +158,8 @@ final class RackCompileTests: XCTestCase {
         for (n, s) in zip(layout.nodes, spec.slots) {
             XCTAssertEqual(n.name, s.name)
             let eta = s.type.psu.spec.efficiency
-            XCTAssertEqual(n.dcPowerW, dcPower(s.type), accuracy: 1e-9 * n.dcPowerW, "\(n.name): DC load from the part specs")
+            XCTAssertEqual(
+                n.dcPowerW, dcPower(s.type), accuracy: 1e-9 * n.dcPowerW, "\(n.name): DC load from the part specs")
             XCTAssertEqual(n.heatW, n.dcPowerW / eta, accuracy: 1e-9 * n.heatW, "\(n.name): heat = DC load / η")
             // The node's own boxes release exactly its heat.
             let own = c.genericCase.boxes.filter { $0.name.hasPrefix(n.name + "/") }.map(\.powerW).reduce(0, +)
@@ -160,8 +170,10 @@ final class RackCompileTests: XCTestCase {
     func testRackDefaultsForPhysicsAndSolver() throws {
         let (c, flow, _, _) = try loadDefault()
         let gc = c.genericCase
-        XCTAssertTrue(gc.energy); XCTAssertTrue(flow.solveEnergy)
-        XCTAssertTrue(gc.gravity); XCTAssertTrue(flow.gravity)
+        XCTAssertTrue(gc.energy)
+        XCTAssertTrue(flow.solveEnergy)
+        XCTAssertTrue(gc.gravity)
+        XCTAssertTrue(flow.gravity)
         XCTAssertEqual("\(gc.turbulence)", "\(TurbulenceModel.mixingLength(deltaM: 0.2))")
         XCTAssertEqual(gc.options.velocityRelaxation, 0.7, "outer iterations of time steps")
         XCTAssertEqual(gc.options.steadyVelocityRelaxation, 1.0, "steady: the pseudo-time term damps instead")
@@ -178,7 +190,8 @@ final class RackCompileTests: XCTestCase {
     // MARK: - Node-type variants
 
     func testFourGPUNodeHasFourGPUsNoNICAndTheGPUMinusNICHeat() throws {
-        let path = try rackVariant([(Self.slotLine(1), "{name: node01, unit: 2,  node: ../nodes/rm44-gb203-4gpu.yaml}")])
+        let path = try rackVariant([(Self.slotLine(1), "{name: node01, unit: 2,  node: ../nodes/rm44-gb203-4gpu.yaml}")]
+        )
         let spec = try RackSpec.load(path: path)
         let c = try CaseFile.load(path: path)
         _ = try c.genericCase.compile()
@@ -206,7 +219,8 @@ final class RackCompileTests: XCTestCase {
     }
 
     func testExtendsKeepsEverythingElseFromTheBaseNodeType() throws {
-        let path = try rackVariant([(Self.slotLine(1), "{name: node01, unit: 2,  node: ../nodes/rm44-gb203-4gpu.yaml}")])
+        let path = try rackVariant([(Self.slotLine(1), "{name: node01, unit: 2,  node: ../nodes/rm44-gb203-4gpu.yaml}")]
+        )
         let c = try CaseFile.load(path: path)
         let spec = try RackSpec.load(path: path)
         let t4 = spec.slots[0].type, t3 = spec.slots[1].type
@@ -230,18 +244,25 @@ final class RackCompileTests: XCTestCase {
         // Every box of the 3-GPU node but the NIC, PSU (its losses) and the third GPU's PCB side
         // (now packed against a fourth card) is in the 4-GPU node unchanged, one node lower.
         let dz = Double(spec.slots[1].unit - spec.slots[0].unit) * spec.unitHeightM
-        let boxes4 = Dictionary(uniqueKeysWithValues: c.genericCase.boxes.filter { $0.name.hasPrefix("node01/") }
-            .map { (String($0.name.dropFirst("node01/".count)), $0) })
+        let boxes4 = Dictionary(
+            uniqueKeysWithValues: c.genericCase.boxes.filter { $0.name.hasPrefix("node01/") }
+                .map { (String($0.name.dropFirst("node01/".count)), $0) })
         let boxes3 = c.genericCase.boxes.filter { $0.name.hasPrefix("node02/") }
         XCTAssertFalse(boxes3.isEmpty)
         for b in boxes3 {
             let key = String(b.name.dropFirst("node02/".count))
-            if key == "nic" { XCTAssertNil(boxes4[key]); continue }
+            if key == "nic" {
+                XCTAssertNil(boxes4[key])
+                continue
+            }
             let o = try XCTUnwrap(boxes4[key], "node01 has \(key)")
             XCTAssertEqual(o.kind, b.kind, key)
-            XCTAssertEqual(o.lo.0, b.lo.0, accuracy: 1e-12, key); XCTAssertEqual(o.hi.0, b.hi.0, accuracy: 1e-12, key)
-            XCTAssertEqual(o.lo.1, b.lo.1, accuracy: 1e-12, key); XCTAssertEqual(o.hi.1, b.hi.1, accuracy: 1e-12, key)
-            XCTAssertEqual(o.lo.2 + dz, b.lo.2, accuracy: 1e-12, key); XCTAssertEqual(o.hi.2 + dz, b.hi.2, accuracy: 1e-12, key)
+            XCTAssertEqual(o.lo.0, b.lo.0, accuracy: 1e-12, key)
+            XCTAssertEqual(o.hi.0, b.hi.0, accuracy: 1e-12, key)
+            XCTAssertEqual(o.lo.1, b.lo.1, accuracy: 1e-12, key)
+            XCTAssertEqual(o.hi.1, b.hi.1, accuracy: 1e-12, key)
+            XCTAssertEqual(o.lo.2 + dz, b.lo.2, accuracy: 1e-12, key)
+            XCTAssertEqual(o.hi.2 + dz, b.hi.2, accuracy: 1e-12, key)
             if key != "psu" { XCTAssertEqual(o.powerW, b.powerW, key) }
         }
         // The fourth GPU: its fins in slot 7, and a packed gap behind the third.
@@ -250,7 +271,8 @@ final class RackCompileTests: XCTestCase {
     }
 
     func testGB202DropInHas300WGPUs() throws {
-        let path = try rackVariant([(Self.slotLine(5), "{name: node05, unit: 18, node: ../nodes/rm44-gb202-3gpu.yaml}")])
+        let path = try rackVariant([(Self.slotLine(5), "{name: node05, unit: 18, node: ../nodes/rm44-gb202-3gpu.yaml}")]
+        )
         let spec = try RackSpec.load(path: path)
         let c = try CaseFile.load(path: path)
         _ = try c.genericCase.compile()
@@ -264,18 +286,26 @@ final class RackCompileTests: XCTestCase {
         let gpus = parts(layout, node: "node05", kind: "gpu")
         XCTAssertEqual(gpus.count, 3)
         for g in gpus { XCTAssertEqual(g.powerW, 300, g.name) }
-        for g in layout.parts.filter({ $0.kind == "gpu" && $0.node != "node05" }) { XCTAssertEqual(g.powerW, 200, g.name) }
+        for g in layout.parts.filter({ $0.kind == "gpu" && $0.node != "node05" }) {
+            XCTAssertEqual(g.powerW, 200, g.name)
+        }
         for i in 1...3 { XCTAssertEqual(c.genericCase.boxes.first { $0.name == "node05/gpu\(i)/fins" }?.powerW, 300) }
         let eta = t.psu.spec.efficiency
-        XCTAssertEqual(layout.nodes[4].heatW - layout.nodes[3].heatW, 3 * (300 - spec.slots[3].type.gpu.spec.powerW) / eta,
-                       accuracy: 1e-9 * layout.nodes[4].heatW)
+        XCTAssertEqual(
+            layout.nodes[4].heatW - layout.nodes[3].heatW, 3 * (300 - spec.slots[3].type.gpu.spec.powerW) / eta,
+            accuracy: 1e-9 * layout.nodes[4].heatW)
     }
 
     // MARK: - Overrides
 
     func testSlotPartOverrideChangesOnlyThatNodesGPUPower() throws {
-        let path = try rackVariant([(Self.slotLine(3),
-                                     "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, powerW: 150}}")])
+        let path = try rackVariant([
+            (
+                Self.slotLine(3),
+                "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: "
+                    + "../parts/rtx-pro-4500.yaml, powerW: 150}}"
+            )
+        ])
         let spec = try RackSpec.load(path: path)
         let c = try CaseFile.load(path: path)
         _ = try c.genericCase.compile()
@@ -316,8 +346,13 @@ final class RackCompileTests: XCTestCase {
 
     func testPartOverridesMergeMappingsAndMaySwitchSheetForm() throws {
         // fins merge key by key (plateThickness kept); bracket switches from freeArea to zeta.
-        let path = try rackVariant([(Self.slotLine(6),
-                                     "{name: node06, unit: 22, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, fins: {gap: 0.002}, bracket: {zeta: 3}}}")])
+        let path = try rackVariant([
+            (
+                Self.slotLine(6),
+                "{name: node06, unit: 22, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: "
+                    + "../parts/rtx-pro-4500.yaml, fins: {gap: 0.002}, bracket: {zeta: 3}}}"
+            )
+        ])
         let spec = try RackSpec.load(path: path)
         let (_, _, _, defSpec) = try loadDefault()
         let g = spec.slots[5].type.gpu.spec, base = defSpec.slots[5].type.gpu.spec
@@ -328,12 +363,20 @@ final class RackCompileTests: XCTestCase {
         XCTAssertEqual(g.powerW, base.powerW)
         let c = try CaseFile.load(path: path)
         for p in c.genericCase.planes where p.name.hasSuffix("/bracket") {
-            guard case let .sheet(z) = p.kind else { XCTFail(p.name); continue }
+            guard case let .sheet(z) = p.kind else {
+                XCTFail(p.name)
+                continue
+            }
             XCTAssertEqual(z, p.name.hasPrefix("node06/") ? 3 : base.bracketZeta, p.name)
         }
         // Both forms in one mapping stay an error, at the file that says it.
-        let bad = try rackVariant([(Self.slotLine(6),
-                                    "{name: node06, unit: 22, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, bracket: {zeta: 3, freeArea: 0.5}}}")])
+        let bad = try rackVariant([
+            (
+                Self.slotLine(6),
+                "{name: node06, unit: 22, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: "
+                    + "../parts/rtx-pro-4500.yaml, bracket: {zeta: 3, freeArea: 0.5}}}"
+            )
+        ])
         XCTAssertThrowsError(try CaseFile.load(path: bad)) { e in
             XCTAssertTrue("\(e)".contains("variant.yaml"), "\(e)")
             XCTAssertTrue("\(e)".contains("not both"), "\(e)")
@@ -342,8 +385,10 @@ final class RackCompileTests: XCTestCase {
 
     func testSlotKeyOverridesGPUCountAndNIC() throws {
         // `gpus: 4` and `nic: none` on the 3-GPU node type in the slot: the same as the 4-GPU file.
-        let path = try rackVariant([(Self.slotLine(2), "{name: node02, unit: 6,  node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 4, nic: none}"),
-                                    (Self.slotLine(3), "{name: node03, unit: 10, node: ../nodes/rm44-gb203-4gpu.yaml}")])
+        let path = try rackVariant([
+            (Self.slotLine(2), "{name: node02, unit: 6,  node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 4, nic: none}"),
+            (Self.slotLine(3), "{name: node03, unit: 10, node: ../nodes/rm44-gb203-4gpu.yaml}"),
+        ])
         let c = try CaseFile.load(path: path)
         let layout = try XCTUnwrap(c.layout)
         XCTAssertEqual(layout.nodes[1].gpuCount, 4)
@@ -353,15 +398,22 @@ final class RackCompileTests: XCTestCase {
     }
 
     func testOverrideErrorsNameTheFileWhereTheValueIsWritten() throws {
-        let path = try rackVariant([(Self.slotLine(4),
-                                     "{name: node04, unit: 14, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, powerW: -5}}")])
+        let path = try rackVariant([
+            (
+                Self.slotLine(4),
+                "{name: node04, unit: 14, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: "
+                    + "../parts/rtx-pro-4500.yaml, powerW: -5}}"
+            )
+        ])
         XCTAssertThrowsError(try CaseFile.load(path: path)) { e in
             guard let ce = e as? ConfigError else { return XCTFail("not a ConfigError: \(e)") }
             XCTAssertEqual((ce.file as NSString).lastPathComponent, "variant.yaml", "\(ce)")
             XCTAssertTrue(ce.keyPath.hasSuffix("powerW"), "\(ce)")
             XCTAssertEqual(ce.line, 21, "\(ce)")
         }
-        let path2 = try rackVariant([(Self.slotLine(4), "{name: node04, unit: 14, node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 9}")])
+        let path2 = try rackVariant([
+            (Self.slotLine(4), "{name: node04, unit: 14, node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 9}")
+        ])
         XCTAssertThrowsError(try CaseFile.load(path: path2)) { e in
             guard let ce = e as? ConfigError else { return XCTFail("not a ConfigError: \(e)") }
             XCTAssertEqual((ce.file as NSString).lastPathComponent, "variant.yaml", "\(ce)")
@@ -380,7 +432,9 @@ final class RackCompileTests: XCTestCase {
         XCTAssertEqual(back.planes.count, c.genericCase.planes.count)
         XCTAssertEqual(back.patches.count, c.genericCase.patches.count)
         let (b, ob, rb) = try back.compile()
-        XCTAssertEqual(a.grid.nx, b.grid.nx); XCTAssertEqual(a.grid.ny, b.grid.ny); XCTAssertEqual(a.grid.nz, b.grid.nz)
+        XCTAssertEqual(a.grid.nx, b.grid.nx)
+        XCTAssertEqual(a.grid.ny, b.grid.ny)
+        XCTAssertEqual(a.grid.nz, b.grid.nz)
         for ax in 0..<3 {
             let fa = a.grid.axis(ax).faces, fb = b.grid.axis(ax).faces
             XCTAssertEqual(fa.count, fb.count)
@@ -396,7 +450,8 @@ final class RackCompileTests: XCTestCase {
         XCTAssertEqual(a.fans.map(\.name), b.fans.map(\.name))
         XCTAssertEqual(a.fans.map(\.faces), b.fans.map(\.faces))
         XCTAssertEqual(a.porous.count, b.porous.count)
-        XCTAssertEqual(a.gravity, b.gravity); XCTAssertEqual(a.solveEnergy, b.solveEnergy)
+        XCTAssertEqual(a.gravity, b.gravity)
+        XCTAssertEqual(a.solveEnergy, b.solveEnergy)
         XCTAssertEqual("\(a.turbulence)", "\(b.turbulence)")
         let oa = c.genericCase.options
         XCTAssertEqual(oa.velocityRelaxation, ob.velocityRelaxation)

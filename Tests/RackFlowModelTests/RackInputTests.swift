@@ -19,8 +19,9 @@ final class RackInputTests: XCTestCase {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackinput-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for sub in ["racks", "nodes", "parts", "cases"] {
-            try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("Meshes/\(sub)"),
-                                             to: dir.appendingPathComponent(sub))
+            try FileManager.default.copyItem(
+                at: Self.repoRoot.appendingPathComponent("Meshes/\(sub)"),
+                to: dir.appendingPathComponent(sub))
         }
     }
 
@@ -34,7 +35,9 @@ final class RackInputTests: XCTestCase {
 
     func read(_ rel: String) throws -> String { try String(contentsOfFile: path(rel), encoding: .utf8) }
 
-    func write(_ rel: String, _ text: String) throws { try text.write(toFile: path(rel), atomically: true, encoding: .utf8) }
+    func write(_ rel: String, _ text: String) throws {
+        try text.write(toFile: path(rel), atomically: true, encoding: .utf8)
+    }
 
     /// Replaces the one occurrence of `old` in the copy of `rel` (fails if the real file changed).
     func edit(_ rel: String, _ old: String, _ new: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -48,7 +51,9 @@ final class RackInputTests: XCTestCase {
     }
 
     /// Replaces the whole line of `rel` that contains `needle`.
-    func editLine(_ rel: String, containing needle: String, _ new: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    func editLine(
+        _ rel: String, containing needle: String, _ new: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let lines = try read(rel).components(separatedBy: "\n")
         let hits = lines.indices.filter { lines[$0].contains(needle) }
         guard hits.count == 1 else {
@@ -64,13 +69,16 @@ final class RackInputTests: XCTestCase {
     func lineOf(_ needle: String, in rel: String) throws -> Int {
         let lines = try read(rel).components(separatedBy: "\n")
         guard let i = lines.firstIndex(where: { $0.contains(needle) }) else {
-            XCTFail("'\(needle)' not in \(rel)"); return -1
+            XCTFail("'\(needle)' not in \(rel)")
+            return -1
         }
         return i + 1
     }
 
     /// Loads `rel` (and compiles it when `compile`), returning the error it must throw.
-    func loadError(_ rel: String = rack, compile: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> Error? {
+    func loadError(
+        _ rel: String = rack, compile: Bool = false, file: StaticString = #filePath, line: UInt = #line
+    ) -> Error? {
         do {
             let c = try CaseFile.load(path: rel.hasPrefix("../") ? rel : path(rel))
             if compile { _ = try c.genericCase.compile() }
@@ -84,8 +92,11 @@ final class RackInputTests: XCTestCase {
     /// The load fails with a one-line `ConfigError` naming `file` (relative to the temp folder),
     /// `keyPath`, `line` (nil: any) and containing every word of `words` (case-insensitive).
     @discardableResult
-    func expectError(_ rel: String = rack, compile: Bool = false, file expectedFile: String, keyPath: String?, line expectedLine: Int?,
-                     _ words: [String], file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
+    func expectError(
+        _ rel: String = rack, compile: Bool = false, file expectedFile: String, keyPath: String?,
+        line expectedLine: Int?,
+        _ words: [String], file: StaticString = #filePath, line: UInt = #line
+    ) -> ConfigError? {
         guard let err = loadError(rel, compile: compile, file: file, line: line) else { return nil }
         guard let e = err as? ConfigError else {
             XCTFail("not a ConfigError: \(type(of: err)): \(err)", file: file, line: line)
@@ -93,7 +104,9 @@ final class RackInputTests: XCTestCase {
         }
         let d = e.description
         XCTAssertFalse(d.contains("\n") || d.contains("\r"), "error is not one line: \(d)", file: file, line: line)
-        XCTAssertTrue(e.file.hasSuffix("/" + expectedFile), "names \(e.file), expected …/\(expectedFile): \(d)", file: file, line: line)
+        XCTAssertTrue(
+            e.file.hasSuffix("/" + expectedFile), "names \(e.file), expected …/\(expectedFile): \(d)", file: file,
+            line: line)
         XCTAssertTrue(d.hasPrefix(e.file), d, file: file, line: line)
         if let keyPath { XCTAssertEqual(e.keyPath, keyPath, d, file: file, line: line) }
         XCTAssertNotNil(e.line, "no line: \(d)", file: file, line: line)
@@ -124,40 +137,50 @@ final class RackInputTests: XCTestCase {
 
     func testUnknownKeyInPartFile() throws {
         try edit("parts/rtx-pro-4500.yaml", "\nslots: 2", "\nslots: 2\ncolour: red")
-        expectError(file: "parts/rtx-pro-4500.yaml", keyPath: "colour", line: try lineOf("colour: red", in: "parts/rtx-pro-4500.yaml"),
-                    ["unknown key 'colour'", "allowed keys"])
+        expectError(
+            file: "parts/rtx-pro-4500.yaml", keyPath: "colour",
+            line: try lineOf("colour: red", in: "parts/rtx-pro-4500.yaml"),
+            ["unknown key 'colour'", "allowed keys"])
     }
 
     func testUnknownKeyInRackSlotOverride() throws {
         try setSlot("node03", "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, gpuz: 4}")
-        expectError(file: Self.rack, keyPath: "nodes[2].gpuz", line: try slotLine("node03"), ["unknown key 'gpuz'", "gpus"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[2].gpuz", line: try slotLine("node03"), ["unknown key 'gpuz'", "gpus"])
     }
 
     // MARK: 2. Wrong types
 
     func testWrongTypeText() throws {
         try editLine("parts/rtx-pro-4500.yaml", containing: "powerW: 200", "powerW: hot")
-        expectError(file: "parts/rtx-pro-4500.yaml", keyPath: "powerW", line: try lineOf("powerW: hot", in: "parts/rtx-pro-4500.yaml"),
-                    ["must be a number", "hot"])
+        expectError(
+            file: "parts/rtx-pro-4500.yaml", keyPath: "powerW",
+            line: try lineOf("powerW: hot", in: "parts/rtx-pro-4500.yaml"),
+            ["must be a number", "hot"])
     }
 
     func testWrongTypeScalarForList() throws {
         try editLine("parts/asus-wrx90e-sage-se.yaml", containing: "size: [0.305", "size: 3")
-        expectError(file: "parts/asus-wrx90e-sage-se.yaml", keyPath: "size", line: try lineOf("size: 3", in: "parts/asus-wrx90e-sage-se.yaml"),
-                    ["must be a list"])
+        expectError(
+            file: "parts/asus-wrx90e-sage-se.yaml", keyPath: "size",
+            line: try lineOf("size: 3", in: "parts/asus-wrx90e-sage-se.yaml"),
+            ["must be a list"])
     }
 
     // MARK: 3. Missing files
 
     func testMissingNodeFile() throws {
         try setSlot("node04", "{name: node04, unit: 14, node: ../nodes/no-such-node.yaml}")
-        expectError(file: Self.rack, keyPath: "nodes[3].node", line: try slotLine("node04"), ["file not found", "no-such-node.yaml"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[3].node", line: try slotLine("node04"),
+            ["file not found", "no-such-node.yaml"])
     }
 
     func testMissingPartFile() throws {
         try editLine(Self.node3, containing: "gpu: ../parts/rtx-pro-4500.yaml", "gpu: ../parts/rtx-pro-9999.yaml")
-        expectError(file: Self.node3, keyPath: "gpu", line: try lineOf("gpu: ../parts/rtx-pro-9999.yaml", in: Self.node3),
-                    ["file not found", "rtx-pro-9999.yaml"])
+        expectError(
+            file: Self.node3, keyPath: "gpu", line: try lineOf("gpu: ../parts/rtx-pro-9999.yaml", in: Self.node3),
+            ["file not found", "rtx-pro-9999.yaml"])
     }
 
     // MARK: 4. Reference cycles
@@ -179,36 +202,50 @@ final class RackInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: relative))
         guard let err = loadError(relative) else { return }
         let d = "\(err)"
-        XCTAssertTrue(err is ConfigError && d.contains("nodes/b.yaml:2: extends: reference cycle: a.yaml → b.yaml → a.yaml"), d)
+        XCTAssertTrue(
+            err is ConfigError && d.contains("nodes/b.yaml:2: extends: reference cycle: a.yaml → b.yaml → a.yaml"), d)
     }
 
     func testFileExtendingItself() throws {
         try edit(Self.node3, "name: rm44-gb203-3gpu\n", "name: rm44-gb203-3gpu\nextends: rm44-gb203-3gpu.yaml\n")
-        expectError(file: Self.node3, keyPath: "extends", line: try lineOf("extends:", in: Self.node3),
-                    ["reference cycle", "rm44-gb203-3gpu.yaml → rm44-gb203-3gpu.yaml"])
+        expectError(
+            file: Self.node3, keyPath: "extends", line: try lineOf("extends:", in: Self.node3),
+            ["reference cycle", "rm44-gb203-3gpu.yaml → rm44-gb203-3gpu.yaml"])
     }
 
     // MARK: 5. Negative and NaN power
 
     func testNegativePowerInPartFile() throws {
         try editLine("parts/rtx-pro-4500.yaml", containing: "powerW: 200", "powerW: -5")
-        expectError(file: "parts/rtx-pro-4500.yaml", keyPath: "powerW", line: try lineOf("powerW: -5", in: "parts/rtx-pro-4500.yaml"),
-                    ["must be ≥ 0 W", "-5"])
+        expectError(
+            file: "parts/rtx-pro-4500.yaml", keyPath: "powerW",
+            line: try lineOf("powerW: -5", in: "parts/rtx-pro-4500.yaml"),
+            ["must be ≥ 0 W", "-5"])
     }
 
     func testNaNPowerInPartFile() throws {
         try editLine("parts/threadripper-pro-7975wx.yaml", containing: "powerW:", "powerW: .nan")
-        expectError(file: "parts/threadripper-pro-7975wx.yaml", keyPath: "powerW",
-                    line: try lineOf("powerW: .nan", in: "parts/threadripper-pro-7975wx.yaml"), ["finite number", ".nan"])
+        expectError(
+            file: "parts/threadripper-pro-7975wx.yaml", keyPath: "powerW",
+            line: try lineOf("powerW: .nan", in: "parts/threadripper-pro-7975wx.yaml"), ["finite number", ".nan"])
     }
 
     func testNegativePowerAsSlotOverride() throws {
-        try setSlot("node05", "{name: node05, unit: 18, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, powerW: -1}}")
-        expectError(file: Self.rack, keyPath: "nodes[4].gpu.powerW", line: try slotLine("node05"), ["must be ≥ 0 W", "-1"])
+        try setSlot(
+            "node05",
+            "{name: node05, unit: 18, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, "
+                + "powerW: -1}}"
+        )
+        expectError(
+            file: Self.rack, keyPath: "nodes[4].gpu.powerW", line: try slotLine("node05"), ["must be ≥ 0 W", "-1"])
     }
 
     func testNaNPowerAsSlotOverride() throws {
-        try setSlot("node05", "{name: node05, unit: 18, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, powerW: .nan}}")
+        try setSlot(
+            "node05",
+            "{name: node05, unit: 18, node: ../nodes/rm44-gb203-3gpu.yaml, gpu: {part: ../parts/rtx-pro-4500.yaml, "
+                + "powerW: .nan}}"
+        )
         expectError(file: Self.rack, keyPath: "nodes[4].gpu.powerW", line: try slotLine("node05"), ["finite number"])
     }
 
@@ -217,8 +254,9 @@ final class RackInputTests: XCTestCase {
     func testPSUOutsideChassis() throws {
         // 0.500 + 0.197 m deep > the RM44's 0.660 m.
         try edit(Self.node3, "position: [0.010, 0.463, 0.0915]", "position: [0.010, 0.500, 0.0915]")
-        expectError(file: Self.node3, keyPath: "psu.position", line: try lineOf("position: [0.010, 0.500", in: Self.node3),
-                    ["part outside its chassis", "psu", "y", "0.66"])
+        expectError(
+            file: Self.node3, keyPath: "psu.position", line: try lineOf("position: [0.010, 0.500", in: Self.node3),
+            ["part outside its chassis", "psu", "y", "0.66"])
     }
 
     // MARK: 7. Overlapping solids
@@ -226,31 +264,40 @@ final class RackInputTests: XCTestCase {
     func testCPUBaseOverlapsGPUCard() throws {
         // The cooler moved over slot 1: its solid base runs into the first card's PCB.
         try edit(Self.node3, "position: [0.040, 0.350]", "position: [0.120, 0.400]")
-        let e = expectError(compile: true, file: Self.node3, keyPath: nil, line: nil, ["solid boxes", "overlap", "node01/cpu-base", "node01/gpu1/pcb"])
+        let e = expectError(
+            compile: true, file: Self.node3, keyPath: nil, line: nil,
+            ["solid boxes", "overlap", "node01/cpu-base", "node01/gpu1/pcb"])
         // Both places are named: the card (error location) and the cooler's placement.
-        if let e { XCTAssertTrue(e.description.contains("(set at rm44-gb203-3gpu.yaml:\(try lineOf("cpu:", in: Self.node3) + 1) cpu)"), e.description) }
+        if let e {
+            XCTAssertTrue(
+                e.description.contains("(set at rm44-gb203-3gpu.yaml:\(try lineOf("cpu:", in: Self.node3) + 1) cpu)"),
+                e.description)
+        }
     }
 
     // MARK: 8. Fan curve not monotone
 
     func testFanCurvePressureRisingWithFlow() throws {
         try edit("parts/fan-120mm-3000rpm.yaml", "[74.8, 58.0,", "[74.8, 80.0,")
-        expectError(file: "parts/fan-120mm-3000rpm.yaml", keyPath: "curve.pressure[1]",
-                    line: try lineOf("pressure: [74.8, 80.0", in: "parts/fan-120mm-3000rpm.yaml"), ["pressure"])
+        expectError(
+            file: "parts/fan-120mm-3000rpm.yaml", keyPath: "curve.pressure[1]",
+            line: try lineOf("pressure: [74.8, 80.0", in: "parts/fan-120mm-3000rpm.yaml"), ["pressure"])
     }
 
     // MARK: 9. Free area outside (0, 1]
 
     func testFrontMeshFreeAreaZero() throws {
         try editLine("parts/silverstone-rm44.yaml", containing: "freeArea: 0.68", "  freeArea: 0")
-        expectError(file: "parts/silverstone-rm44.yaml", keyPath: "frontMesh.freeArea",
-                    line: try lineOf("freeArea: 0", in: "parts/silverstone-rm44.yaml"), ["free", "(0, 1]"])
+        expectError(
+            file: "parts/silverstone-rm44.yaml", keyPath: "frontMesh.freeArea",
+            line: try lineOf("freeArea: 0", in: "parts/silverstone-rm44.yaml"), ["free", "(0, 1]"])
     }
 
     func testFrontMeshFreeAreaAboveOne() throws {
         try editLine("parts/silverstone-rm44.yaml", containing: "freeArea: 0.68", "  freeArea: 1.5")
-        expectError(file: "parts/silverstone-rm44.yaml", keyPath: "frontMesh.freeArea",
-                    line: try lineOf("freeArea: 1.5", in: "parts/silverstone-rm44.yaml"), ["free", "1.5"])
+        expectError(
+            file: "parts/silverstone-rm44.yaml", keyPath: "frontMesh.freeArea",
+            line: try lineOf("freeArea: 1.5", in: "parts/silverstone-rm44.yaml"), ["free", "1.5"])
     }
 
     // MARK: 10. No outlet
@@ -265,12 +312,16 @@ final class RackInputTests: XCTestCase {
 
     func testNodeBeyondRackHeight() throws {
         try setSlot("node10", "{name: node10, unit: 40, node: ../nodes/rm44-gb203-3gpu.yaml}")
-        expectError(file: Self.rack, keyPath: "nodes[9].unit", line: try slotLine("node10"), ["beyond the rack's height", "40–43", "1–42"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[9].unit", line: try slotLine("node10"),
+            ["beyond the rack's height", "40–43", "1–42"])
     }
 
     func testNodesOverlappingUnits() throws {
         try setSlot("node02", "{name: node02, unit: 4, node: ../nodes/rm44-gb203-3gpu.yaml}")
-        expectError(file: Self.rack, keyPath: "nodes[1].unit", line: try slotLine("node02"), ["unit 4", "already taken", "node01"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[1].unit", line: try slotLine("node02"),
+            ["unit 4", "already taken", "node01"])
     }
 
     // MARK: 12. Spacing too coarse to resolve a plane
@@ -279,10 +330,14 @@ final class RackInputTests: XCTestCase {
         // Generic case: a second sheet 0.3 mm behind the first; minSpacing 0.5 mm merges their grid lines.
         let c = "cases/duct-with-sheet.yaml"
         let sheet = try read(c).components(separatedBy: "\n").first { $0.contains("{name: mesh,") }!
-        try editLine(c, containing: "{name: mesh,", sheet + "\n" + sheet.replacingOccurrences(of: "name: mesh,", with: "name: mesh2,")
-            .replacingOccurrences(of: "position: 0.5,", with: "position: 0.5003,"))
-        expectError(c, compile: true, file: c, keyPath: "planes[2]", line: try lineOf("name: mesh2", in: c),
-                    ["plane 'mesh2'", "x = 0.5003 m", "grid line of plane 'mesh'", "too coarse", "minSpacing"])
+        try editLine(
+            c, containing: "{name: mesh,",
+            sheet + "\n"
+                + sheet.replacingOccurrences(of: "name: mesh,", with: "name: mesh2,")
+                .replacingOccurrences(of: "position: 0.5,", with: "position: 0.5003,"))
+        expectError(
+            c, compile: true, file: c, keyPath: "planes[2]", line: try lineOf("name: mesh2", in: c),
+            ["plane 'mesh2'", "x = 0.5003 m", "grid line of plane 'mesh'", "too coarse", "minSpacing"])
     }
 
     func testSheetNextToWallWithLargeMinSpacing() throws {
@@ -291,15 +346,17 @@ final class RackInputTests: XCTestCase {
         try edit(c, "minSpacing: 0.0005}", "minSpacing: 0.004}")
         try edit(c, "position: 0.5,", "position: 0.503,")
         try edit(c, "  - {name: mesh,", "  - {name: wall, axis: x, position: 0.5, kind: wall}\n  - {name: mesh,")
-        expectError(c, compile: true, file: c, keyPath: "planes[2]", line: try lineOf("name: mesh,", in: c),
-                    ["plane 'mesh'", "grid line of plane 'wall'", "too coarse", "minSpacing 0.004"])
+        expectError(
+            c, compile: true, file: c, keyPath: "planes[2]", line: try lineOf("name: mesh,", in: c),
+            ["plane 'mesh'", "grid line of plane 'wall'", "too coarse", "minSpacing 0.004"])
     }
 
     func testSheetMergedIntoDomainBoundary() throws {
         let c = "cases/duct-with-sheet.yaml"
         try edit(c, "position: 0.5,", "position: 0.9998,")
-        expectError(c, compile: true, file: c, keyPath: "planes[1]", line: try lineOf("name: mesh,", in: c),
-                    ["plane 'mesh'", "domain boundary", "too coarse"])
+        expectError(
+            c, compile: true, file: c, keyPath: "planes[1]", line: try lineOf("name: mesh,", in: c),
+            ["plane 'mesh'", "domain boundary", "too coarse"])
     }
 
     func testRackFanWallTooCloseToFrontMesh() throws {
@@ -307,21 +364,30 @@ final class RackInputTests: XCTestCase {
         try edit(Self.rack, "  maxSpacing: 0.02 ", "  minSpacing: 0.004\n  maxSpacing: 0.02 ")
         try edit("parts/silverstone-rm44.yaml", "y: 0.150", "y: 0.003")
         // The first plane on the mesh's line is the rack's front seal (the mesh reopens it).
-        expectError(compile: true, file: "parts/silverstone-rm44.yaml", keyPath: "fanWall", line: try lineOf("y: 0.003", in: "parts/silverstone-rm44.yaml"),
-                    ["plane 'node01/fan-wall' at y = 0.203 m", "grid line of plane 'front-seal' at y = 0.2 m", "too coarse", "minSpacing 0.004"])
+        expectError(
+            compile: true, file: "parts/silverstone-rm44.yaml", keyPath: "fanWall",
+            line: try lineOf("y: 0.003", in: "parts/silverstone-rm44.yaml"),
+            [
+                "plane 'node01/fan-wall' at y = 0.203 m", "grid line of plane 'front-seal' at y = 0.2 m", "too coarse",
+                "minSpacing 0.004",
+            ])
     }
 
     // MARK: 13. GPU slots
 
     func testMoreGPUsThanSlots() throws {
         try setSlot("node06", "{name: node06, unit: 22, node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 5, nic: none}")
-        expectError(file: Self.rack, keyPath: "nodes[5].gpus", line: try slotLine("node06"), ["5 GPUs", "gpuSlots lists only 4"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[5].gpus", line: try slotLine("node06"),
+            ["5 GPUs", "gpuSlots lists only 4"]
+        )
     }
 
     func testFourGPUsWithoutRemovingTheNIC() throws {
         try setSlot("node07", "{name: node07, unit: 26, node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 4}")
-        expectError(file: Self.rack, keyPath: "nodes[6].gpus", line: try slotLine("node07"),
-                    ["GPU 4 takes slot 7", "NIC", "rm44-gb203-3gpu.yaml:\(try lineOf("slot: 7", in: Self.node3))", "nic: none"])
+        expectError(
+            file: Self.rack, keyPath: "nodes[6].gpus", line: try slotLine("node07"),
+            ["GPU 4 takes slot 7", "NIC", "rm44-gb203-3gpu.yaml:\(try lineOf("slot: 7", in: Self.node3))", "nic: none"])
     }
 
     func testFourGPUsWithNICNoneLoads() throws {
@@ -334,8 +400,11 @@ final class RackInputTests: XCTestCase {
 
     func rackflowBinary() throws -> URL {
         // The binary built with the tests (beside the test bundle), else a usual build folder.
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rackflow")
-        let candidates = [beside] + [".build/release/rackflow", ".build/debug/rackflow", ".build-input/release/rackflow"]
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "rackflow")
+        let candidates =
+            [beside]
+            + [".build/release/rackflow", ".build/debug/rackflow", ".build-input/release/rackflow"]
             .map { Self.repoRoot.appendingPathComponent($0) }
         guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
@@ -349,7 +418,8 @@ final class RackInputTests: XCTestCase {
         p.arguments = args
         p.currentDirectoryURL = dir
         let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
+        p.standardOutput = out
+        p.standardError = err
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -362,9 +432,13 @@ final class RackInputTests: XCTestCase {
         let outDir = dir.appendingPathComponent("out/result")
         let r = try run(["solve", path(Self.rack), "--output", outDir.path, "--quiet"])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("rtx-pro-4500.yaml:\(try lineOf("powerW: -5", in: "parts/rtx-pro-4500.yaml")): powerW: must be ≥ 0 W"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "rtx-pro-4500.yaml:\(try lineOf("powerW: -5", in: "parts/rtx-pro-4500.yaml")): powerW: must be ≥ 0 W"),
+            r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: outDir.path), "solve created \(outDir.path)")
-        let beside = (try? FileManager.default.contentsOfDirectory(atPath: outDir.deletingLastPathComponent().path)) ?? []
+        let beside =
+            (try? FileManager.default.contentsOfDirectory(atPath: outDir.deletingLastPathComponent().path)) ?? []
         XCTAssertTrue(beside.filter { $0.contains("partial") }.isEmpty, "left \(beside)")
     }
 
@@ -375,13 +449,17 @@ final class RackInputTests: XCTestCase {
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let r = try run(["mesh", path(Self.rack), "--output", outDir.path])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("refinery-rack.yaml:\(try slotLine("node02")): nodes[1].unit: unit 4 is already taken by node01"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "refinery-rack.yaml:\(try slotLine("node02")): nodes[1].unit: unit 4 is already taken by node01"),
+            r.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outDir.path), [])
         let solveOut = dir.appendingPathComponent("solveout")
         let s = try run(["solve", path(Self.rack), "--output", solveOut.path, "--quiet"])
         XCTAssertNotEqual(s.status, 0)
         XCTAssertTrue(s.stderr.contains("already taken"), s.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: solveOut.path))
-        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
+        XCTAssertTrue(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("partial") }.isEmpty)
     }
 }

@@ -18,7 +18,9 @@ final class ResourceEstimateTests: XCTestCase {
             let s = String(describing: e)
             print(s)
             XCTAssert(e is ConfigError, s)
-            for x in ["one-node.yaml", "grid.maxSpacing", "million cells", "GiB of memory", "outer iterations", "available"] {
+            for x in [
+                "one-node.yaml", "grid.maxSpacing", "million cells", "GiB of memory", "outer iterations", "available",
+            ] {
                 XCTAssert(s.contains(x), "'\(x)' not in: \(s)")
             }
         }
@@ -43,21 +45,29 @@ final class ResourceEstimateTests: XCTestCase {
         XCTAssertThrowsError(try GridGenerator.axis(lower: 0, upper: 1, edges: [], parts: [], constraints: k)) { e in
             XCTAssertEqual((e as? GridError)?.key, "maxSpacingM")
         }
-        k.maxSpacingM = 1e-300; k.minSpacingM = 0
+        k.maxSpacingM = 1e-300
+        k.minSpacingM = 0
         XCTAssertThrowsError(try GridGenerator.axis(lower: 0, upper: 1, edges: [], parts: [], constraints: k))
     }
 
     /// 10,000 frames of the default rack: ≈ 50 GB of VDB caches; refused on a disk with 20 GB free.
     func testTenThousandFramesAreRefused() {
-        let e = SurgeEstimate(cells: 568_480, nodes: 10, domainM3: 0.6 * 1.2 * 2.0, voxelSizeM: 0.02, framesStepped: 10_000, framesWritten: 10_000,
-                              stepsPerFrame: 1, outerPerStep: 3, idleIterations: 2_000)
+        let e = SurgeEstimate(
+            cells: 568_480, nodes: 10, domainM3: 0.6 * 1.2 * 2.0, voxelSizeM: 0.02, framesStepped: 10_000,
+            framesWritten: 10_000,
+            stepsPerFrame: 1, outerPerStep: 3, idleIterations: 2_000)
         XCTAssertEqual(e.diskBytes, 0.6 * 1.2 * 2.0 / 8e-6 * 28 * 10_000, accuracy: 1)
         let why = e.refusal(availableMemory: 24e9, freeDisk: 20e9)
         XCTAssertNotNil(why)
         print(why ?? "")
-        for x in ["10000 frames", "GiB of frames on disk", "free", "--frames"] { XCTAssert(why?.contains(x) == true, "'\(x)' not in: \(why ?? "")") }
+        for x in ["10000 frames", "GiB of frames on disk", "free", "--frames"] {
+            XCTAssert(why?.contains(x) == true, "'\(x)' not in: \(why ?? "")")
+        }
         XCTAssertNil(e.refusal(availableMemory: 24e9, freeDisk: 100e12))
-        XCTAssertNotNil(SurgeEstimate(cells: 1000, nodes: 1, domainM3: 1, voxelSizeM: 1e-300, framesStepped: 1, framesWritten: 1,
-                                      stepsPerFrame: 1, outerPerStep: 1, idleIterations: 1).refusal(availableMemory: nil, freeDisk: nil))
+        XCTAssertNotNil(
+            SurgeEstimate(
+                cells: 1000, nodes: 1, domainM3: 1, voxelSizeM: 1e-300, framesStepped: 1, framesWritten: 1,
+                stepsPerFrame: 1, outerPerStep: 1, idleIterations: 1
+            ).refusal(availableMemory: nil, freeDisk: nil))
     }
 }

@@ -7,7 +7,8 @@ import RackFlowPhysics
 /// plenum network conserves mass exactly and starves a blocked rack; the secant coupling
 /// converges on a model rack. No flow solves here (the CLI tests in RackFlowExportTests run them).
 final class RoomTests: XCTestCase {
-    static let rooms = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let rooms = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Meshes/rooms")
 
     /// A room file next to the bundled ones (so `../racks/…` resolves), parsed from text.
@@ -16,13 +17,13 @@ final class RoomTests: XCTestCase {
     }
 
     static let base = """
-    layout: {rows: 2, racksPerRow: 2, pitch: 0.65, depth: 1.25, aisle: 1.2}
-    rack: ../racks/one-node.yaml
-    plenum:
-      blowers: [{name: b, curve: {flow: [0, 0.1, 0.2, 0.3], pressure: [40, 30, 15, 0], rpm: 3000}}]
-      supply: {quadratic: 200}
-      duct: {quadratic: 62.7}
-    """
+        layout: {rows: 2, racksPerRow: 2, pitch: 0.65, depth: 1.25, aisle: 1.2}
+        rack: ../racks/one-node.yaml
+        plenum:
+          blowers: [{name: b, curve: {flow: [0, 0.1, 0.2, 0.3], pressure: [40, 30, 15, 0], rpm: 3000}}]
+          supply: {quadratic: 200}
+          duct: {quadratic: 62.7}
+        """
 
     func testBundledRoomsLoad() throws {
         let r = try RoomSpec.load(path: Self.rooms.appendingPathComponent("refinery-room.yaml").path)
@@ -30,7 +31,7 @@ final class RoomTests: XCTestCase {
         XCTAssertEqual(r.racks.map(\.name).first, "A01")
         XCTAssertEqual(r.racks.map(\.name).last, "B08")
         XCTAssertEqual(r.racks.filter(\.doorFacesPlusY).count, 8)
-        XCTAssertEqual(r.racks[8].originM.1, 1.25 + 1.2, accuracy: 1e-12)          // row B beyond the aisle
+        XCTAssertEqual(r.racks[8].originM.1, 1.25 + 1.2, accuracy: 1e-12) // row B beyond the aisle
         XCTAssertEqual(r.racks[7].originM.0, 7 * 0.65, accuracy: 1e-12)
         XCTAssertEqual(r.blowers.map(\.count), [4])
         XCTAssertEqual(r.trays.count, 3)
@@ -43,14 +44,32 @@ final class RoomTests: XCTestCase {
     func testBadRoomInputsNameFileKeyAndProblem() throws {
         let cases: [(String, String, String)] = [
             (Self.base + "\nfans: 2", "fans", "unknown key 'fans'"),
-            (Self.base.replacingOccurrences(of: "one-node.yaml", with: "no-such-rack.yaml"), "rack", "rack file not found"),
-            (Self.base + "\nracks: [{name: A01, slotBlockage: 0.1}, {name: A01}]", "racks[1].name", "duplicate rack name 'A01'"),
+            (
+                Self.base.replacingOccurrences(of: "one-node.yaml", with: "no-such-rack.yaml"), "rack",
+                "rack file not found"
+            ),
+            (
+                Self.base + "\nracks: [{name: A01, slotBlockage: 0.1}, {name: A01}]", "racks[1].name",
+                "duplicate rack name 'A01'"
+            ),
             (Self.base + "\nracks: [{name: C07}]", "racks[0].name", "no rack position 'C07'"),
-            (Self.base.replacingOccurrences(of: "duct: {quadratic: 62.7}", with: "duct: {quadratic: -1}"), "plenum.duct.quadratic", "must be ≥ 0"),
-            (Self.base.replacingOccurrences(of: "pressure: [40, 30, 15, 0]", with: "pressure: [40, 45, 15, 0]"), "plenum.blowers[0].curve.pressure[1]", "must not rise with flow"),
+            (
+                Self.base.replacingOccurrences(of: "duct: {quadratic: 62.7}", with: "duct: {quadratic: -1}"),
+                "plenum.duct.quadratic", "must be ≥ 0"
+            ),
+            (
+                Self.base.replacingOccurrences(of: "pressure: [40, 30, 15, 0]", with: "pressure: [40, 45, 15, 0]"),
+                "plenum.blowers[0].curve.pressure[1]", "must not rise with flow"
+            ),
             (Self.base + "\nracks: [{name: B02, slotBlockage: 1}]", "racks[0].slotBlockage", "must be ≥ 0 and < 1"),
-            (Self.base.replacingOccurrences(of: "pitch: 0.65", with: "pitch: 0.5"), "rack", "more than the layout's pitch"),
-            (Self.base + "\ncableTrays: [{name: t, x: [0, 1], y: 0.1, z: 0.3}]", "cableTrays[0].z", "above the racks' roofs"),
+            (
+                Self.base.replacingOccurrences(of: "pitch: 0.65", with: "pitch: 0.5"), "rack",
+                "more than the layout's pitch"
+            ),
+            (
+                Self.base + "\ncableTrays: [{name: t, x: [0, 1], y: 0.1, z: 0.3}]", "cableTrays[0].z",
+                "above the racks' roofs"
+            ),
         ]
         for (yaml, key, problem) in cases {
             XCTAssertThrowsError(try room(yaml), key) { e in
@@ -78,7 +97,9 @@ final class RoomTests: XCTestCase {
         let blocked = try room(Self.base + "\nracks: [{name: B02, slotBlockage: 0.9}]")
         let line = PlenumNetwork.Line(interceptPa: -160, slopePaSPerM3: 1800)
         func solve(_ s: RoomSpec) throws -> PlenumNetwork.Solution {
-            let n = PlenumNetwork(blowers: s.blowers, supply: s.supply, ducts: try s.racks.indices.map { try s.effectiveDuct($0, densityKgPerM3: 1.2) })
+            let n = PlenumNetwork(
+                blowers: s.blowers, supply: s.supply,
+                ducts: try s.racks.indices.map { try s.effectiveDuct($0, densityKgPerM3: 1.2) })
             let sol = try n.solve(lines: Array(repeating: line, count: 4))
             let sum = sol.rackFlowsM3PerS.reduce(0, +)
             XCTAssertEqual(sol.blowerFlowM3PerS, sum)
@@ -88,7 +109,8 @@ final class RoomTests: XCTestCase {
                 let q = sol.rackFlowsM3PerS[k]
                 XCTAssertEqual(sol.plenumPressurePa, n.ducts[k].dropPa(q) + line.pressurePa(q), accuracy: 1e-8)
             }
-            XCTAssertEqual(sol.blowerRisePa, s.blowers[0].curve.pressureRise(flowM3PerS: sum, rpm: 3000), accuracy: 1e-6)
+            XCTAssertEqual(
+                sol.blowerRisePa, s.blowers[0].curve.pressureRise(flowM3PerS: sum, rpm: 3000), accuracy: 1e-6)
             XCTAssertEqual(n.blowerRise(forFlow: sum), sol.blowerRisePa, accuracy: 1e-6)
             return sol
         }
@@ -104,13 +126,20 @@ final class RoomTests: XCTestCase {
     /// the network's exact operating point with every flow and pressure residual small.
     func testSecantCouplingConvergesOnACurvedRack() throws {
         let s = try room(Self.base + "\nracks: [{name: A02, slotBlockage: 0.5}]")
-        let net = PlenumNetwork(blowers: s.blowers, supply: s.supply, ducts: try s.racks.indices.map { try s.effectiveDuct($0, densityKgPerM3: 1.2) })
+        let net = PlenumNetwork(
+            blowers: s.blowers, supply: s.supply,
+            ducts: try s.racks.indices.map { try s.effectiveDuct($0, densityKgPerM3: 1.2) })
         func rack(_ q: Double) -> Double { -20 + 3000 * q * q }
         var calls = 0
-        let r = try RoomCoupling.run(network: net, designFlowsM3PerS: [0.08, 0.08, 0.08, 0.08], slopeFloors: [6.7, 6.7, 6.7, 6.7],
-                                     tolerance: 1e-6, maxIterations: 20) { flows, _ in
+        let r = try RoomCoupling.run(
+            network: net, designFlowsM3PerS: [0.08, 0.08, 0.08, 0.08], slopeFloors: [6.7, 6.7, 6.7, 6.7],
+            tolerance: 1e-6, maxIterations: 20
+        ) { flows, _ in
             calls += 1
-            return flows.map { RackSolveResult(inletPressurePa: rack($0), measuredFlowM3PerS: $0, outerIterations: 1, converged: true, seconds: 0) }
+            return flows.map {
+                RackSolveResult(
+                    inletPressurePa: rack($0), measuredFlowM3PerS: $0, outerIterations: 1, converged: true, seconds: 0)
+            }
         }
         XCTAssertTrue(r.converged)
         XCTAssertLessThanOrEqual(calls, 10, "\(r.iterations.map(\.flowResidual))")
@@ -145,14 +174,17 @@ final class RoomTests: XCTestCase {
         for j in r.racks.indices {
             for q in [SIMD3(0.0, 0, 0), SIMD3(w, d, h)] {
                 let p = r.roomPoint(rack: j, q), o = r.racks[j].originM
-                XCTAssertTrue(p.x >= o.0 && p.x <= o.0 + 0.65 && p.y >= o.1 && p.y <= o.1 + 1.25, "\(r.racks[j].name) \(p)")
+                XCTAssertTrue(
+                    p.x >= o.0 && p.x <= o.0 + 0.65 && p.y >= o.1 && p.y <= o.1 + 1.25, "\(r.racks[j].name) \(p)")
             }
         }
     }
 
-    func exhaust(_ name: String, x: Double, y: Double, flow: Double = 0.08, temperatureC: Double) -> TrayProbes.Exhaust {
-        TrayProbes.Exhaust(rack: name, loM: SIMD2(x - 0.3, y - 0.15), hiM: SIMD2(x + 0.3, y + 0.15), roofZM: 0.4,
-                           flowM3PerS: flow, temperatureC: temperatureC)
+    func exhaust(_ name: String, x: Double, y: Double, flow: Double = 0.08, temperatureC: Double) -> TrayProbes.Exhaust
+    {
+        TrayProbes.Exhaust(
+            rack: name, loM: SIMD2(x - 0.3, y - 0.15), hiM: SIMD2(x + 0.3, y + 0.15), roofZM: 0.4,
+            flowM3PerS: flow, temperatureC: temperatureC)
     }
 
     /// The jet model: room temperature far away, the exhaust's own values right above it
@@ -166,9 +198,11 @@ final class RoomTests: XCTestCase {
         var last = core.temperatureC, lastW = core.upwardMPerS
         for z in stride(from: 1.0, through: 6, by: 0.5) {
             let v = TrayProbes.sample(at: SIMD3(0.3, 0.2, z), exhausts: [e], roomC: 20)
-            XCTAssertLessThanOrEqual(v.temperatureC, last + 1e-12); XCTAssertLessThanOrEqual(v.upwardMPerS, lastW + 1e-12)
+            XCTAssertLessThanOrEqual(v.temperatureC, last + 1e-12)
+            XCTAssertLessThanOrEqual(v.upwardMPerS, lastW + 1e-12)
             XCTAssertGreaterThan(v.temperatureC, 20)
-            last = v.temperatureC; lastW = v.upwardMPerS
+            last = v.temperatureC
+            lastW = v.upwardMPerS
         }
         XCTAssertLessThan(last, 35)
         let side = TrayProbes.sample(at: SIMD3(0.3, 1.5, 0.8), exhausts: [e], roomC: 20)
@@ -177,21 +211,29 @@ final class RoomTests: XCTestCase {
         // Two overlapping jets: bounded by the hotter, warmer than the cooler alone.
         let hot = exhaust("B01", x: 0.5, y: 0.2, temperatureC: 45)
         let both = TrayProbes.sample(at: SIMD3(0.4, 0.2, 0.5), exhausts: [e, hot], roomC: 20)
-        XCTAssertLessThanOrEqual(both.temperatureC, 45); XCTAssertGreaterThan(both.temperatureC, 35)
+        XCTAssertLessThanOrEqual(both.temperatureC, 45)
+        XCTAssertGreaterThan(both.temperatureC, 35)
         XCTAssertLessThanOrEqual(both.upwardMPerS, max(e.velocityMPerS, hot.velocityMPerS) + 1e-12)
         // Monotone in the exhaust temperature.
-        let warmer = TrayProbes.sample(at: SIMD3(0.3, 0.2, 1.2), exhausts: [exhaust("A01", x: 0.3, y: 0.2, temperatureC: 40)], roomC: 20)
-        XCTAssertGreaterThan(warmer.temperatureC, TrayProbes.sample(at: SIMD3(0.3, 0.2, 1.2), exhausts: [e], roomC: 20).temperatureC)
+        let warmer = TrayProbes.sample(
+            at: SIMD3(0.3, 0.2, 1.2), exhausts: [exhaust("A01", x: 0.3, y: 0.2, temperatureC: 40)], roomC: 20)
+        XCTAssertGreaterThan(
+            warmer.temperatureC, TrayProbes.sample(at: SIMD3(0.3, 0.2, 1.2), exhausts: [e], roomC: 20).temperatureC)
     }
 
     /// Stations span the tray ends; vibration grows with speed squared and vanishes at the supports.
     func testTrayStationsAndVibration() throws {
         let r = try room(Self.base + "\ncableTrays: [{name: t, x: [0, 1.3], y: 0.2, z: 0.8, width: 0.3}]")
         let st = TrayProbes.stations(r.trays[0])
-        XCTAssertEqual(st.first!.x, 0); XCTAssertEqual(st.last!.x, 1.3, accuracy: 1e-12)
+        XCTAssertEqual(st.first!.x, 0)
+        XCTAssertEqual(st.last!.x, 1.3, accuracy: 1e-12)
         XCTAssertTrue(zip(st, st.dropFirst()).allSatisfy { $1.x - $0.x <= 0.05 + 1e-12 })
-        let slow = TrayProbes.trays(r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.05, temperatureC: 30)], roomC: 20, densityKgPerM3: 1.2)[0]
-        let fast = TrayProbes.trays(r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.10, temperatureC: 30)], roomC: 20, densityKgPerM3: 1.2)[0]
+        let slow = TrayProbes.trays(
+            r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.05, temperatureC: 30)], roomC: 20,
+            densityKgPerM3: 1.2)[0]
+        let fast = TrayProbes.trays(
+            r, exhausts: [exhaust("A01", x: 0.3, y: 0.2, flow: 0.10, temperatureC: 30)], roomC: 20,
+            densityKgPerM3: 1.2)[0]
         XCTAssertEqual(fast.vibrationAmplitudeM / slow.vibrationAmplitudeM, 4, accuracy: 1e-9)
         XCTAssertEqual(fast.samples.first!.modeShape, 0, accuracy: 1e-12)
         XCTAssertEqual(fast.samples.last!.modeShape, 0, accuracy: 1e-12)

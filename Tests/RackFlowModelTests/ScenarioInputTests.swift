@@ -5,7 +5,8 @@ import Foundation
 /// Surge scenario files (issue 6): bad input gets one clear message naming the file, the key
 /// and the problem, before anything is solved or written.
 final class ScenarioInputTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     var dir: URL!
 
     override func setUpWithError() throws {
@@ -40,8 +41,12 @@ final class ScenarioInputTests: XCTestCase {
         } catch { return "\(error)" }
     }
 
-    func expect(_ yaml: String, compile: Bool = false, _ parts: [String], file: StaticString = #filePath, line: UInt = #line) {
-        guard let e = failure(yaml, compile: compile) else { return XCTFail("accepted: \(yaml)", file: file, line: line) }
+    func expect(
+        _ yaml: String, compile: Bool = false, _ parts: [String], file: StaticString = #filePath, line: UInt = #line
+    ) {
+        guard let e = failure(yaml, compile: compile) else {
+            return XCTFail("accepted: \(yaml)", file: file, line: line)
+        }
         for p in parts { XCTAssertTrue(e.contains(p), "'\(p)' missing from: \(e)", file: file, line: line) }
     }
 
@@ -78,7 +83,9 @@ final class ScenarioInputTests: XCTestCase {
     }
 
     func testTimesOutOfOrder() {
-        expect(scenario("load:\n  profile: [[0.5, 1.0], [2.0, 0.6], [1.0, 0.8]]\n"), ["s.yaml:6", "load.profile", "out of order", "1 s comes after 2 s"])
+        expect(
+            scenario("load:\n  profile: [[0.5, 1.0], [2.0, 0.6], [1.0, 0.8]]\n"),
+            ["s.yaml:6", "load.profile", "out of order", "1 s comes after 2 s"])
     }
 
     func testOnsetAfterTheEnd() {
@@ -86,7 +93,9 @@ final class ScenarioInputTests: XCTestCase {
     }
 
     func testANodeThatDoesNotExist() {
-        expect(scenario("cascade:\n  order: [node02, node07]\n"), compile: true, ["s.yaml:6", "no node 'node07' in the rack", "node01, node02"])
+        expect(
+            scenario("cascade:\n  order: [node02, node07]\n"), compile: true,
+            ["s.yaml:6", "no node 'node07' in the rack", "node01, node02"])
     }
 
     func testUnknownKeyAndMissingRack() {
@@ -95,30 +104,35 @@ final class ScenarioInputTests: XCTestCase {
     }
 
     func testFanControllerChecks() {
-        expect(scenario("fans:\n  intake: {sensor: own, low: 30, high: 70}\n"), ["s.yaml:6", "sensor", "gpu blowers only"])
+        expect(
+            scenario("fans:\n  intake: {sensor: own, low: 30, high: 70}\n"), ["s.yaml:6", "sensor", "gpu blowers only"])
         expect(scenario("fans:\n  gpu: {sensor: own, low: 70, high: 30}\n"), ["s.yaml:6", "high", "must be above low"])
     }
 
     func testExplicitOrderAndProfileShapeTheTimeline() throws {
         let path = dir.appendingPathComponent("ok.yaml").path
-        try scenario("load: {idle: 0.1, onset: 0.5, profile: [[1.0, 1.0], [2.0, 0.5]]}\ncascade: {order: [node02], delay: 0.3}\n")
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try scenario(
+            "load: {idle: 0.1, onset: 0.5, profile: [[1.0, 1.0], [2.0, 0.5]]}\ncascade: {order: [node02], delay: 0.3}\n"
+        )
+        .write(toFile: path, atomically: true, encoding: .utf8)
         let s = try Scenario.load(path: path)
         let t = try LoadTimeline(s, units: [1, 5], names: ["node01", "node02"])
         XCTAssertEqual(t.ignitionS[1], 0.5)
         XCTAssertEqual(t.ignitionS[0], .infinity, "a node missing from an explicit order never ignites")
         XCTAssertEqual(t.utilisation(node: 0, timeS: 1.9), 0.1, accuracy: 1e-12)
-        XCTAssertEqual(t.utilisation(node: 1, timeS: 1.0), 0.55, accuracy: 1e-12)   // halfway from 0.1 to 1.0
-        XCTAssertEqual(t.utilisation(node: 1, timeS: 2.0), 0.75, accuracy: 1e-12)   // halfway from 1.0 to 0.5
+        XCTAssertEqual(t.utilisation(node: 1, timeS: 1.0), 0.55, accuracy: 1e-12) // halfway from 0.1 to 1.0
+        XCTAssertEqual(t.utilisation(node: 1, timeS: 2.0), 0.75, accuracy: 1e-12) // halfway from 1.0 to 0.5
         XCTAssertEqual(t.utilisation(node: 1, timeS: 9.0), 0.5, accuracy: 1e-12)
     }
 
     func testRandomCascadeIsSeeded() throws {
         let path = dir.appendingPathComponent("r.yaml").path
-        try scenario("cascade: {order: random, seed: 42, delay: 1}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try scenario("cascade: {order: random, seed: 42, delay: 1}\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let s = try Scenario.load(path: path)
         let units = Array(1...10), names = units.map { "n\($0)" }
-        let a = try LoadTimeline(s, units: units, names: names).ignitionS, b = try LoadTimeline(s, units: units, names: names).ignitionS
+        let a = try LoadTimeline(s, units: units, names: names).ignitionS,
+            b = try LoadTimeline(s, units: units, names: names).ignitionS
         XCTAssertEqual(a, b)
         XCTAssertEqual(Set(a), Set((0..<10).map { 1.0 + Double($0) }))
         XCTAssertNotEqual(a, a.sorted(), "a random order that is bottom-up")

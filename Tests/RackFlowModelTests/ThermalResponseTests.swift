@@ -14,9 +14,10 @@ final class ThermalResponseTests: XCTestCase {
         let model: ThermalResponse
     }
     static let built: Result<Built, Error> = Result {
-        var c = try CaseFile.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Meshes/racks/one-node.yaml").path)
+        var c = try CaseFile.load(
+            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Meshes/racks/one-node.yaml").path)
         c.setMaxSpacing(0.06)
         let run = try SteadyRun.run(c)
         let layout = try XCTUnwrap(c.layout)
@@ -97,13 +98,16 @@ final class ThermalResponseTests: XCTestCase {
     /// within 0.5 K at every part.
     func testCheckAgainstFullResolve() throws {
         let b = try Self.built.get()
-        let keys = [try SweepKey(parsing: "gpu=150:250:3", model: b.model),
-                    try SweepKey(parsing: "cpu=262.5:437.5:3", model: b.model)]
+        let keys = [
+            try SweepKey(parsing: "gpu=150:250:3", model: b.model),
+            try SweepKey(parsing: "cpu=262.5:437.5:3", model: b.model),
+        ]
         let sweep = try PowerSweep(model: b.model, keys: keys)
         XCTAssertEqual(sweep.points.count, 9)
         XCTAssertEqual(sweep.checkPoints.count, 5)
-        let check = try SweepCheck.run(b.c, layout: b.layout, sweep: sweep, valuesW: [250, 437.5],
-                                       start: (source: "test", state: b.run.solver.solutionState()))
+        let check = try SweepCheck.run(
+            b.c, layout: b.layout, sweep: sweep, valuesW: [250, 437.5],
+            start: (source: "test", state: b.run.solver.solutionState()))
         XCTAssertTrue(check.converged)
         XCTAssertLessThan(check.maxErrorK, 0.5, "worst at \(check.worstPart)")
         XCTAssertGreaterThan(check.maxErrorK, 0, "a re-solve is not the model")
@@ -111,15 +115,19 @@ final class ThermalResponseTests: XCTestCase {
 
     func testBadKeysAreNamed() throws {
         let m = try Self.built.get().model
-        let overlap = [try SweepKey(parsing: "gpu=100:200:2", model: m),
-                       try SweepKey(parsing: "node01/gpu=1:2:2", model: m)]
+        let overlap = [
+            try SweepKey(parsing: "gpu=100:200:2", model: m),
+            try SweepKey(parsing: "node01/gpu=1:2:2", model: m),
+        ]
         XCTAssertThrowsError(try PowerSweep(model: m, keys: overlap)) { e in
             XCTAssertTrue("\(e)".contains("gpu and node01/gpu both set node01/gpu1"), "\(e)")
         }
-        for (key, words) in [("psu=1:2:2", ["PSU losses follow"]), ("node09/gpu=1:2:2", ["no node node09", "node01"]),
-                             ("gpu=300:100:3", ["FROM must not exceed TO"]), ("gpu=1:2", ["FROM:TO:COUNT"]),
-                             ("fan=1:2:2", ["no part of that kind", "gpu"]),
-                             ("gpu=200:200:5", ["COUNT above 1 needs FROM < TO"])] {
+        for (key, words) in [
+            ("psu=1:2:2", ["PSU losses follow"]), ("node09/gpu=1:2:2", ["no node node09", "node01"]),
+            ("gpu=300:100:3", ["FROM must not exceed TO"]), ("gpu=1:2", ["FROM:TO:COUNT"]),
+            ("fan=1:2:2", ["no part of that kind", "gpu"]),
+            ("gpu=200:200:5", ["COUNT above 1 needs FROM < TO"]),
+        ] {
             XCTAssertThrowsError(try SweepKey(parsing: key, model: m)) { e in
                 let text = "\(e)"
                 XCTAssertTrue(text.contains("--vary \(key)"), text)

@@ -40,11 +40,15 @@ final class TracerInjectionTests: XCTestCase {
         }
         let sheetX = 0.4
         var upstream = 0.0, outlet: [Double] = []
-        for k in 0..<g.nz { for j in 0..<g.ny { for i in 0..<g.nx {
-            let c = g.index(i, j, k)
-            if g.x.centres[i] < sheetX { upstream = max(upstream, abs(smoke.p[c])) }
-            if i == g.nx - 1 { outlet.append(smoke.p[c]) }
-        } } }
+        for k in 0..<g.nz {
+            for j in 0..<g.ny {
+                for i in 0..<g.nx {
+                    let c = g.index(i, j, k)
+                    if g.x.centres[i] < sheetX { upstream = max(upstream, abs(smoke.p[c])) }
+                    if i == g.nx - 1 { outlet.append(smoke.p[c]) }
+                }
+            }
+        }
         XCTAssertLessThan(upstream, 1e-3, "tracer upstream of the sheet")
         let outletMean = outlet.reduce(0, +) / Double(outlet.count)
         XCTAssertEqual(outletMean, 1, accuracy: 0.02, "tracer at the outlet")

@@ -9,9 +9,11 @@ final class UnseenCaseTests: XCTestCase {
 
     /// What the 50 cases of the first test must show between them, so that the family does not
     /// quietly shrink to easy cases.
-    static let features = ["kind: solid", "kind: porous", "kind: heat", "kind: wall", "kind: sheet", "kind: fan",
-                           "curve: {flow:", "curve: {maxPressure:", "kind: velocity", "kind: flow", "inlet2", "outlet2",
-                           "turbulence: laminar", "mixingLength", "gravity: true", "energy: false"]
+    static let features = [
+        "kind: solid", "kind: porous", "kind: heat", "kind: wall", "kind: sheet", "kind: fan",
+        "curve: {flow:", "curve: {maxPressure:", "kind: velocity", "kind: flow", "inlet2", "outlet2",
+        "turbulence: laminar", "mixingLength", "gravity: true", "energy: false",
+    ]
 
     /// The same seed gives the same text; 50 cases (25 in the default range, 25 in the CI
     /// range) read back through the users' parser, compile, have their cell count in range and
@@ -39,8 +41,10 @@ final class UnseenCaseTests: XCTestCase {
             print("unseen \(range): draws per case \(draws)")
         }
         XCTAssertEqual(Set(Self.features).subtracting(seen), [], "features no case has")
-        print(String(format: "unseen generator: 50 cases generated twice and compiled in %.1f s",
-                     Date().timeIntervalSince(t0)))
+        print(
+            String(
+                format: "unseen generator: 50 cases generated twice and compiled in %.1f s",
+                Date().timeIntervalSince(t0)))
     }
 
     /// 20 small cases (2,000–8,000 cells, seeds 1001–1020) solved with the default settings:
@@ -54,19 +58,22 @@ final class UnseenCaseTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let runner = UnseenRunner(generator: UnseenCaseGenerator(cellRange: Self.ciCells))
         runner.onResult = { r in
-            print("unseen seed \(r.seed): \(r.cells ?? 0) cells, \(r.outcome.rawValue) after \(r.iterations ?? 0) "
-                  + String(format: "iterations, %.2f s", r.wallSeconds) + ", adaptations \(r.adaptations)"
-                  + (r.error.map { ": \($0)" } ?? ""))
+            print(
+                "unseen seed \(r.seed): \(r.cells ?? 0) cells, \(r.outcome.rawValue) after \(r.iterations ?? 0) "
+                    + String(format: "iterations, %.2f s", r.wallSeconds) + ", adaptations \(r.adaptations)"
+                    + (r.error.map { ": \($0)" } ?? ""))
         }
         let t0 = Date()
         let results = try runner.run(seeds: Array(1001...1020), casesFolder: folder)
-        let settings = UnseenReport.Settings(count: 20, firstSeed: 1001, minCells: Self.ciCells.lowerBound,
-                                             maxCells: Self.ciCells.upperBound, jobs: 1)
+        let settings = UnseenReport.Settings(
+            count: 20, firstSeed: 1001, minCells: Self.ciCells.lowerBound,
+            maxCells: Self.ciCells.upperBound, jobs: 1)
         let report = UnseenReport(settings: settings, results: results, wallSeconds: Date().timeIntervalSince(t0))
         for line in report.lines() { print(line) }
         for r in results {
-            XCTAssertTrue(r.outcome == .converged || r.outcome == .timeAveraged,
-                          "seed \(r.seed): \(r.outcome.rawValue)" + (r.error.map { ": \($0)" } ?? ""))
+            XCTAssertTrue(
+                r.outcome == .converged || r.outcome == .timeAveraged,
+                "seed \(r.seed): \(r.outcome.rawValue)" + (r.error.map { ": \($0)" } ?? ""))
         }
         let settled = results.filter { $0.outcome == .converged || $0.outcome == .timeAveraged }.count
         print("unseen: \(settled) of \(results.count) converged or time-averaged")

@@ -7,8 +7,10 @@ final class VoxeliserTests: XCTestCase {
     let grid = Grid.uniform(8, 8, 8, size: (1, 1, 1))
 
     /// Runs `body`, expects a `VoxelError` naming `object` whose description contains `phrase`.
-    func expectError(_ object: String, _ phrase: String, file: StaticString = #filePath, line: UInt = #line,
-                     _ body: () throws -> Void) {
+    func expectError(
+        _ object: String, _ phrase: String, file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> Void
+    ) {
         do {
             try body()
             XCTFail("expected an error for \(object)", file: file, line: line)
@@ -24,8 +26,8 @@ final class VoxeliserTests: XCTestCase {
     func testBoxCellCounts() throws {
         var tags = GridTags(grid)
         let boxes = [
-            VoxelBox(name: "gpu", lo: (0.25, 0, 0), hi: (0.625, 1, 0.375), tag: .solid),      // 3 × 8 × 3
-            VoxelBox(name: "fins", lo: (0, 0.5, 0.5), hi: (0.25, 0.75, 1), tag: .porous),     // 2 × 2 × 4
+            VoxelBox(name: "gpu", lo: (0.25, 0, 0), hi: (0.625, 1, 0.375), tag: .solid), // 3 × 8 × 3
+            VoxelBox(name: "fins", lo: (0, 0.5, 0.5), hi: (0.25, 0.75, 1), tag: .porous), // 2 × 2 × 4
         ]
         let r = try Voxeliser.apply(boxes: boxes, planes: [], to: &tags)
         XCTAssertEqual(r.cellCounts[.solid], 72)
@@ -42,13 +44,13 @@ final class VoxeliserTests: XCTestCase {
     }
 
     func testLaterBoxesOverride() throws {
-        let a = VoxelBox(name: "chassis", lo: (0, 0, 0), hi: (0.5, 0.5, 0.5), tag: .solid)       // 64 cells
+        let a = VoxelBox(name: "chassis", lo: (0, 0, 0), hi: (0.5, 0.5, 0.5), tag: .solid) // 64 cells
         let b = VoxelBox(name: "filter", lo: (0.25, 0.25, 0.25), hi: (0.75, 0.75, 0.75), tag: .porous) // 64, 8 shared
         var t1 = GridTags(grid)
         let r1 = try Voxeliser.apply(boxes: [a, b], planes: [], to: &t1)
         XCTAssertEqual(r1.cellCounts[.solid], 56)
         XCTAssertEqual(r1.cellCounts[.porous], 64)
-        XCTAssertEqual(r1.boxCells["chassis"]?.count, 64)   // claimed, even where overridden
+        XCTAssertEqual(r1.boxCells["chassis"]?.count, 64) // claimed, even where overridden
         XCTAssertEqual(t1.cells[grid.index(3, 3, 3)], .porous)
         var t2 = GridTags(grid)
         let r2 = try Voxeliser.apply(boxes: [b, a], planes: [], to: &t2)
@@ -117,11 +119,14 @@ final class VoxeliserTests: XCTestCase {
             var t = GridTags(grid)
             _ = try Voxeliser.apply(boxes: [VoxelBox(name: name, lo: lo, hi: hi, tag: .solid)], planes: [], to: &t)
         }
-        func plane(_ name: String, axis: Int = 1, _ pos: Double, _ lo: (Double, Double), _ hi: (Double, Double),
-                   maxSnap: Double? = nil) throws {
+        func plane(
+            _ name: String, axis: Int = 1, _ pos: Double, _ lo: (Double, Double), _ hi: (Double, Double),
+            maxSnap: Double? = nil
+        ) throws {
             var t = GridTags(grid)
-            _ = try Voxeliser.apply(boxes: [], planes: [VoxelPlane(name: name, axis: axis, positionM: pos, lo: lo, hi: hi, tag: .wall)],
-                                    to: &t, maxSnapDistanceM: maxSnap)
+            _ = try Voxeliser.apply(
+                boxes: [], planes: [VoxelPlane(name: name, axis: axis, positionM: pos, lo: lo, hi: hi, tag: .wall)],
+                to: &t, maxSnapDistanceM: maxSnap)
         }
         expectError("psu", "partly outside") { try box("psu", (-0.1, 0, 0), (0.5, 0.5, 0.5)) }
         expectError("psu", "partly outside") { try box("psu", (0, 0, 0.5), (0.5, 0.5, 1.2)) }
@@ -141,21 +146,25 @@ final class VoxeliserTests: XCTestCase {
 
         // A failed call leaves the tags untouched.
         var t = GridTags(grid)
-        XCTAssertThrowsError(try Voxeliser.apply(
-            boxes: [VoxelBox(name: "ok", lo: (0, 0, 0), hi: (0.5, 0.5, 0.5), tag: .solid),
-                    VoxelBox(name: "bad", lo: (0, 0, 0), hi: (2, 0.5, 0.5), tag: .solid)],
-            planes: [], to: &t))
+        XCTAssertThrowsError(
+            try Voxeliser.apply(
+                boxes: [
+                    VoxelBox(name: "ok", lo: (0, 0, 0), hi: (0.5, 0.5, 0.5), tag: .solid),
+                    VoxelBox(name: "bad", lo: (0, 0, 0), hi: (2, 0.5, 0.5), tag: .solid),
+                ],
+                planes: [], to: &t))
         XCTAssertEqual(t.count(of: .fluid), 512)
     }
 
     func testOverlapsFindsIntersectingSolidsOnly() {
         let boxes = [
             VoxelBox(name: "a", lo: (0, 0, 0), hi: (0.5, 0.5, 0.5), tag: .solid),
-            VoxelBox(name: "b", lo: (0.4, 0.4, 0.4), hi: (0.6, 0.6, 0.6), tag: .solid),   // overlaps a
-            VoxelBox(name: "c", lo: (0.5, 0, 0), hi: (1, 0.5, 0.5), tag: .solid),         // shares a's x = 0.5 face; overlaps b
-            VoxelBox(name: "d", lo: (0.5, 0.5, 0.5), hi: (0.7, 0.7, 0.7), tag: .solid),   // touches a at a corner; overlaps b
-            VoxelBox(name: "e", lo: (0, 0, 0), hi: (1, 1, 1), tag: .porous),              // not solid
-            VoxelBox(name: "f", lo: (0.1, 0.1, 0.1), hi: (0.2, 0.2, 0.2), tag: .fluid),   // not solid
+            VoxelBox(name: "b", lo: (0.4, 0.4, 0.4), hi: (0.6, 0.6, 0.6), tag: .solid), // overlaps a
+            VoxelBox(name: "c", lo: (0.5, 0, 0), hi: (1, 0.5, 0.5), tag: .solid), // shares a's x = 0.5 face; overlaps b
+            // touches a at a corner; overlaps b
+            VoxelBox(name: "d", lo: (0.5, 0.5, 0.5), hi: (0.7, 0.7, 0.7), tag: .solid),
+            VoxelBox(name: "e", lo: (0, 0, 0), hi: (1, 1, 1), tag: .porous), // not solid
+            VoxelBox(name: "f", lo: (0.1, 0.1, 0.1), hi: (0.2, 0.2, 0.2), tag: .fluid), // not solid
         ]
         let pairs = Voxeliser.overlaps(boxes).map { "\($0.0)-\($0.1)" }
         XCTAssertEqual(Set(pairs), ["a-b", "b-c", "b-d"])
@@ -171,18 +180,22 @@ final class VoxeliserTests: XCTestCase {
             ("psu", (0.3117, 0.4123, 0.0071), (0.4319, 0.5931, 0.0823), .solid),
         ]
         let c = GridConstraints(maxSpacingM: 0.02, maxNeighbourRatio: 1.3, minCellsAcrossPart: 2, minSpacingM: 0.5e-3)
-        let g = try GridGenerator.grid(domainLo: (0, 0, 0), domainHi: (0.45, 0.6, 0.1),
-                                       boxes: specs.map { ($0.1, $0.2) }, planes: [], constraints: c)
-        XCTAssertGreaterThan(g.x.maxNeighbourRatio, 1.01)   // really non-uniform
+        let g = try GridGenerator.grid(
+            domainLo: (0, 0, 0), domainHi: (0.45, 0.6, 0.1),
+            boxes: specs.map { ($0.1, $0.2) }, planes: [], constraints: c)
+        XCTAssertGreaterThan(g.x.maxNeighbourRatio, 1.01) // really non-uniform
         var tags = GridTags(g)
         let boxes = specs.map { VoxelBox(name: $0.0, lo: $0.1, hi: $0.2, tag: $0.3) }
         let r = try Voxeliser.apply(boxes: boxes, planes: [], to: &tags)
         for b in boxes {
             let cells = try XCTUnwrap(r.boxCells[b.name])
-            let vol = cells.reduce(0.0) { s, cell in let (i, j, k) = g.ijk(cell); return s + g.volume(i, j, k) }
+            let vol = cells.reduce(0.0) { s, cell in
+                let (i, j, k) = g.ijk(cell)
+                return s + g.volume(i, j, k)
+            }
             let exact = (b.hi.0 - b.lo.0) * (b.hi.1 - b.lo.1) * (b.hi.2 - b.lo.2)
             XCTAssertEqual(vol, exact, accuracy: 1e-12, b.name)
         }
-        XCTAssertTrue(Voxeliser.overlaps(boxes).isEmpty)   // gpu0 and heatsink only share the z = 0.0437 face
+        XCTAssertTrue(Voxeliser.overlaps(boxes).isEmpty) // gpu0 and heatsink only share the z = 0.0437 face
     }
 }

@@ -19,8 +19,10 @@ final class WarmStartTests: XCTestCase {
         let (flow, options, _) = try run.genericCase.compile()
         let fresh = try FlowSolver(flow, options: options)
         XCTAssertTrue(try fresh.start(from: state))
-        for (a, b) in zip(fresh.velocity + [fresh.pressure, fresh.temperature],
-                          run.solver.velocity + [run.solver.pressure, run.solver.temperature]) {
+        for (a, b) in zip(
+            fresh.velocity + [fresh.pressure, fresh.temperature],
+            run.solver.velocity + [run.solver.pressure, run.solver.temperature])
+        {
             XCTAssertEqual(a.array, b.array)
         }
     }
@@ -33,9 +35,13 @@ final class WarmStartTests: XCTestCase {
         func linear(_ x: Double, _ y: Double, _ z: Double) -> Double { 20 + 3 * x - 7 * y + 11 * z }
         var state = coarse.solver.solutionState()
         var t = [Double](repeating: 0, count: g.cellCount)
-        for k in 0..<g.nz { for j in 0..<g.ny { for i in 0..<g.nx {
-            t[g.index(i, j, k)] = linear(g.x.centres[i], g.y.centres[j], g.z.centres[k])
-        } } }
+        for k in 0..<g.nz {
+            for j in 0..<g.ny {
+                for i in 0..<g.nx {
+                    t[g.index(i, j, k)] = linear(g.x.centres[i], g.y.centres[j], g.z.centres[k])
+                }
+            }
+        }
         state.arrays["temperature"] = t
         state.arrays["solid"] = [Double](repeating: 0, count: g.cellCount)
         let (flow, options, _) = try Self.duct(maxSpacing: 0.0125).genericCase.compile()
@@ -43,13 +49,18 @@ final class WarmStartTests: XCTestCase {
         XCTAssertFalse(try fine.start(from: state))
         let f = flow.grid
         var checked = 0
-        for k in 0..<f.nz { for j in 0..<f.ny { for i in 0..<f.nx {
-            let (x, y, z) = (f.x.centres[i], f.y.centres[j], f.z.centres[k])
-            guard x > g.x.centres.first!, x < g.x.centres.last!, y > g.y.centres.first!, y < g.y.centres.last!,
-                  z >= g.z.centres.first!, z <= g.z.centres.last! else { continue }
-            XCTAssertEqual(fine.temperature.p[f.index(i, j, k)], linear(x, y, z), accuracy: 1e-10)
-            checked += 1
-        } } }
+        for k in 0..<f.nz {
+            for j in 0..<f.ny {
+                for i in 0..<f.nx {
+                    let (x, y, z) = (f.x.centres[i], f.y.centres[j], f.z.centres[k])
+                    guard x > g.x.centres.first!, x < g.x.centres.last!, y > g.y.centres.first!, y < g.y.centres.last!,
+                        z >= g.z.centres.first!, z <= g.z.centres.last!
+                    else { continue }
+                    XCTAssertEqual(fine.temperature.p[f.index(i, j, k)], linear(x, y, z), accuracy: 1e-10)
+                    checked += 1
+                }
+            }
+        }
         XCTAssertGreaterThan(checked, 100)
     }
 
@@ -66,14 +77,16 @@ final class WarmStartTests: XCTestCase {
         let changed = dir.appendingPathComponent("duct.yaml").path
         try text.write(toFile: changed, atomically: true, encoding: .utf8)
         let cold = try SteadyRun.run(try CaseFile.load(path: changed))
-        let warm = try SteadyRun.run(try CaseFile.load(path: changed),
-                                     start: (source: "first", state: first.solver.solutionState()))
+        let warm = try SteadyRun.run(
+            try CaseFile.load(path: changed),
+            start: (source: "first", state: first.solver.solutionState()))
         XCTAssertTrue(cold.summary.converged)
         XCTAssertTrue(warm.summary.converged)
         XCTAssertEqual(warm.summary.startedFrom, "first (same grid)")
         XCTAssertEqual(warm.summary.exhaustC, cold.summary.exhaustC, accuracy: 0.01)
         XCTAssertLessThan(warm.summary.iterations, cold.summary.iterations)
-        print("duct, sink 30 → 15 W: \(cold.summary.iterations) iterations from rest, "
-              + "\(warm.summary.iterations) from the 30 W answer")
+        print(
+            "duct, sink 30 → 15 W: \(cold.summary.iterations) iterations from rest, "
+                + "\(warm.summary.iterations) from the 30 W answer")
     }
 }

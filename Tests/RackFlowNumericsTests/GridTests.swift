@@ -15,7 +15,7 @@ final class GridTests: XCTestCase {
         let c = g.index(3, 2, 4)
         XCTAssertTrue(g.ijk(c) == (3, 2, 4))
         XCTAssertEqual(g.z.upper, 2, accuracy: 1e-14)
-        XCTAssertGreaterThan(g.z.widths[2], g.z.widths[0])   // clustered toward the ends
+        XCTAssertGreaterThan(g.z.widths[2], g.z.widths[0]) // clustered toward the ends
     }
 
     func testStaggeredFieldsConserveMass() {
@@ -26,7 +26,9 @@ final class GridTests: XCTestCase {
         XCTAssertEqual(vel.w.values.count, 4 * 3 * 3)
         // A uniform stream through the box: every cell's net outflow is zero.
         for i in 0..<vel.u.values.count { vel.u.values[i] = 2 }
-        for i in 0..<3 { for j in 0..<3 { for k in 0..<2 { XCTAssertEqual(vel.netOutflow(i, j, k), 0, accuracy: 1e-15) } } }
+        for i in 0..<3 {
+            for j in 0..<3 { for k in 0..<2 { XCTAssertEqual(vel.netOutflow(i, j, k), 0, accuracy: 1e-15) } }
+        }
         vel.u[2, 1, 1] = 3
         XCTAssertEqual(vel.netOutflow(1, 1, 1), 1 * vel.u.area(2, 1, 1), accuracy: 1e-15)
     }

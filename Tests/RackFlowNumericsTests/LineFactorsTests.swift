@@ -9,13 +9,16 @@ final class LineFactorsTests: XCTestCase {
         var rng = SystemRandomNumberGenerator()
         let n = nx * ny * nz
         func couplings(_ scale: Double) -> [Double] {
-            (0..<n).map { _ in Double.random(in: 0...1, using: &rng) < 0.08 ? 0 : scale * Double.random(in: 0.1...1, using: &rng) }
+            (0..<n).map { _ in
+                Double.random(in: 0...1, using: &rng) < 0.08 ? 0 : scale * Double.random(in: 0.1...1, using: &rng)
+            }
         }
         var active = [Bool](repeating: true, count: n)
         active[n / 2] = false
         let anchor = (0..<n).map { $0 % 17 == 0 ? 0.3 : 0 }
-        return SymmetricStencil(nx: nx, ny: ny, nz: nz, east: couplings(50), north: couplings(1), top: couplings(7),
-                                anchor: anchor, active: active)
+        return SymmetricStencil(
+            nx: nx, ny: ny, nz: nz, east: couplings(50), north: couplings(1), top: couplings(7),
+            anchor: anchor, active: active)
     }
 
     func testMatchesLAPACKLineSolveOnEveryAxis() {

@@ -4,13 +4,17 @@ import RackFlowNumerics
 /// A manufactured solution of −∇·(k∇φ) = f on the unit cube with a smooth, variable k:
 ///   φ = cos(1.3x + 0.2) sin(1.7y + 0.5) e^{0.6z},   k = 1 + 0.5x + 0.25yz.
 enum Manufactured {
-    static func phi(_ x: Double, _ y: Double, _ z: Double) -> Double { cos(1.3 * x + 0.2) * sin(1.7 * y + 0.5) * exp(0.6 * z) }
+    static func phi(_ x: Double, _ y: Double, _ z: Double) -> Double {
+        cos(1.3 * x + 0.2) * sin(1.7 * y + 0.5) * exp(0.6 * z)
+    }
     static func k(_ x: Double, _ y: Double, _ z: Double) -> Double { 1 + 0.5 * x + 0.25 * y * z }
     static func grad(_ x: Double, _ y: Double, _ z: Double) -> (Double, Double, Double) {
         let e = exp(0.6 * z)
-        return (-1.3 * sin(1.3 * x + 0.2) * sin(1.7 * y + 0.5) * e,
-                1.7 * cos(1.3 * x + 0.2) * cos(1.7 * y + 0.5) * e,
-                0.6 * phi(x, y, z))
+        return (
+            -1.3 * sin(1.3 * x + 0.2) * sin(1.7 * y + 0.5) * e,
+            1.7 * cos(1.3 * x + 0.2) * cos(1.7 * y + 0.5) * e,
+            0.6 * phi(x, y, z)
+        )
     }
     static func source(_ x: Double, _ y: Double, _ z: Double) -> Double {
         let lap = (-1.69 - 2.89 + 0.36) * phi(x, y, z)
@@ -45,8 +49,9 @@ enum Manufactured {
         let b = PaddedVector(p.rightHandSide(source: source), pad: A.pad)
         let x = PaddedVector(count: A.count, pad: A.pad)
         let cg = try MultigridCG(A)
-        try cg.solve(b, x, options: KrylovOptions(tolerance: 1e-12, maxIterations: 200),
-                     nullSpace: boundaries == .neumann ? .project : .reject)
+        try cg.solve(
+            b, x, options: KrylovOptions(tolerance: 1e-12, maxIterations: 200),
+            nullSpace: boundaries == .neumann ? .project : .reject)
         let exact = CellField(grid, phi).values
         var err = (0..<A.count).map { x[$0] - exact[$0] }
         if boundaries == .neumann {

@@ -34,7 +34,10 @@ final class MultigridTests: XCTestCase {
         XCTAssertGreaterThan(aspect, 8)
         XCTAssertLessThanOrEqual(aspect, 10)
         let (stretched, res) = try solveBenchmark(n: 64, stretch: stretch)
-        print("MG-PCG iterations 64³ uniform: \(uniform.iterations), stretched (aspect \(aspect)): \(stretched.iterations)")
+        print(
+            "MG-PCG iterations 64³ uniform: \(uniform.iterations), stretched (aspect \(aspect)): "
+                + "\(stretched.iterations)"
+        )
         XCTAssertLessThanOrEqual(res, 1e-8)
         XCTAssertLessThanOrEqual(stretched.iterations, 2 * uniform.iterations)
     }
@@ -65,7 +68,7 @@ final class MultigridTests: XCTestCase {
     }
 
     func testIncompatibleRightHandSideIsReported() throws {
-        let (A, rhs) = pureNeumann(n: 12) { _, _, _ in 1 }   // a heat source with nowhere to go
+        let (A, rhs) = pureNeumann(n: 12) { _, _, _ in 1 } // a heat source with nowhere to go
         let b = PaddedVector(rhs, pad: A.pad), x = PaddedVector(count: A.count, pad: A.pad)
         XCTAssertThrowsError(try MultigridCG(A).solve(b, x)) { error in
             guard case SolverError.incompatibleRightHandSide = error else { return XCTFail("wrong error \(error)") }
@@ -111,8 +114,11 @@ final class MultigridTests: XCTestCase {
         let bench = PoissonBenchmark(n: 16)
         let A = bench.problem.stencil()
         let b = PaddedVector(bench.rhs, pad: A.pad), x = PaddedVector(count: A.count, pad: A.pad)
-        XCTAssertThrowsError(try MultigridCG(A).solve(b, x, options: KrylovOptions(tolerance: 1e-12, maxIterations: 2))) { error in
-            guard case SolverError.didNotConverge(_, let it, _, _) = error else { return XCTFail("wrong error \(error)") }
+        XCTAssertThrowsError(try MultigridCG(A).solve(b, x, options: KrylovOptions(tolerance: 1e-12, maxIterations: 2)))
+        { error in
+            guard case SolverError.didNotConverge(_, let it, _, _) = error else {
+                return XCTFail("wrong error \(error)")
+            }
             XCTAssertEqual(it, 2)
         }
     }
@@ -144,7 +150,8 @@ final class MultigridTests: XCTestCase {
         for c in 0..<n {
             dense[c + n * c] = A.diag[c]
             for (m, g) in [(c + 1, A.east[c]), (c + nx, A.north[c]), (c + s, A.top[c])] where g != 0 {
-                dense[m + n * c] = -g; dense[c + n * m] = -g
+                dense[m + n * c] = -g
+                dense[c + n * m] = -g
             }
         }
         var x = rhs

@@ -4,10 +4,17 @@ import RackFlowNumerics
 /// Second-order accuracy of the finite-volume diffusion operator, measured against a
 /// manufactured solution: the max-norm error must fall by ≥ 3.5 per halving of h.
 final class PoissonConvergenceTests: XCTestCase {
-    func check(stretched: Bool, boundaries: Manufactured.Boundaries, file: StaticString = #filePath, line: UInt = #line) throws {
-        let errors = try [16, 32, 64].map { try Manufactured.error(n: $0, stretched: stretched, boundaries: boundaries) }
+    func check(
+        stretched: Bool, boundaries: Manufactured.Boundaries, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let errors = try [16, 32, 64].map {
+            try Manufactured.error(n: $0, stretched: stretched, boundaries: boundaries)
+        }
         let ratios = zip(errors, errors.dropFirst()).map { $0 / $1 }
-        print("MMS \(boundaries) \(stretched ? "stretched" : "uniform"): errors \(errors.map { String(format: "%.3e", $0) }) ratios \(ratios.map { String(format: "%.2f", $0) })")
+        print(
+            "MMS \(boundaries) \(stretched ? "stretched" : "uniform"): errors "
+                + "\(errors.map { String(format: "%.3e", $0) }) ratios \(ratios.map { String(format: "%.2f", $0) })"
+        )
         for r in ratios { XCTAssertGreaterThanOrEqual(r, 3.5, "error ratio per halving", file: file, line: line) }
     }
 

@@ -5,15 +5,17 @@ import RackFlowPhysics
 final class FanCurveTests: XCTestCase {
     /// The seed rack's 120 mm, 3000 rpm fan: 186.7 m³/h free delivery, 7.63 mm H₂O shut-off.
     private func seedFan(points: Int = 9) throws -> FanCurve {
-        try FanCurve.quadratic(maxPressurePa: FanCurve.mmH2O(7.63), freeDeliveryM3PerS: FanCurve.m3PerHour(186.7),
-                               rpm: 3000, points: points)
+        try FanCurve.quadratic(
+            maxPressurePa: FanCurve.mmH2O(7.63), freeDeliveryM3PerS: FanCurve.m3PerHour(186.7),
+            rpm: 3000, points: points)
     }
 
     /// A datasheet-like curve: starts above zero flow, sags, has a flat stretch, and ends
     /// above zero pressure (free delivery by extrapolation).
     private func datasheetFan() throws -> FanCurve {
-        try FanCurve(flowM3PerS: [0.005, 0.010, 0.020, 0.025, 0.030, 0.040, 0.050],
-                     pressurePa: [70, 62, 45, 45, 40, 22, 6], referenceRPM: 4000)
+        try FanCurve(
+            flowM3PerS: [0.005, 0.010, 0.020, 0.025, 0.030, 0.040, 0.050],
+            pressurePa: [70, 62, 45, 45, 40, 22, 6], referenceRPM: 4000)
     }
 
     func testUnitHelpers() {
@@ -45,18 +47,21 @@ final class FanCurveTests: XCTestCase {
             let n = fan.referenceRPM, half = 0.5 * n
             XCTAssertEqual(fan.freeDeliveryM3PerS(rpm: half) / fan.freeDeliveryM3PerS(rpm: n), 0.5, accuracy: 1e-12)
             XCTAssertEqual(fan.maxPressurePa(rpm: half) / fan.maxPressurePa(rpm: n), 0.25, accuracy: 1e-12)
-            XCTAssertEqual(fan.pressureRise(flowM3PerS: fan.freeDeliveryM3PerS(rpm: half), rpm: half), 0,
-                           accuracy: 1e-12 * fan.maxPressurePa(rpm: n))
+            XCTAssertEqual(
+                fan.pressureRise(flowM3PerS: fan.freeDeliveryM3PerS(rpm: half), rpm: half), 0,
+                accuracy: 1e-12 * fan.maxPressurePa(rpm: n))
             // Every point (Q, Δp) of the curve at N maps to (s Q, s² Δp) at s N.
             let qFree = fan.freeDeliveryM3PerS(rpm: n)
             for s in [0.3, 0.5, 1.7] {
                 for i in -2...14 {
                     let q = qFree * Double(i) / 10
                     let scaled = fan.pressureRise(flowM3PerS: s * q, rpm: s * n)
-                    XCTAssertEqual(scaled, s * s * fan.pressureRise(flowM3PerS: q, rpm: n),
-                                   accuracy: 1e-12 * fan.maxPressurePa(rpm: s * n))
-                    XCTAssertEqual(fan.slope(flowM3PerS: s * q, rpm: s * n), s * fan.slope(flowM3PerS: q, rpm: n),
-                                   accuracy: 1e-12 * fan.maxPressurePa(rpm: n) / qFree)
+                    XCTAssertEqual(
+                        scaled, s * s * fan.pressureRise(flowM3PerS: q, rpm: n),
+                        accuracy: 1e-12 * fan.maxPressurePa(rpm: s * n))
+                    XCTAssertEqual(
+                        fan.slope(flowM3PerS: s * q, rpm: s * n), s * fan.slope(flowM3PerS: q, rpm: n),
+                        accuracy: 1e-12 * fan.maxPressurePa(rpm: n) / qFree)
                 }
             }
         }
@@ -113,8 +118,10 @@ final class FanCurveTests: XCTestCase {
 
     func testOperatingPointRejectsBadInput() throws {
         let fan = try seedFan()
-        for (k, c, rpm, key) in [(-1.0, 0.0, 3000.0, "systemK"), (Double.nan, 0, 3000, "systemK"),
-                                 (1e4, -1, 3000, "systemLinear"), (1e4, 0, -10, "rpm"), (1e4, 0, .nan, "rpm")] {
+        for (k, c, rpm, key) in [
+            (-1.0, 0.0, 3000.0, "systemK"), (Double.nan, 0, 3000, "systemK"),
+            (1e4, -1, 3000, "systemLinear"), (1e4, 0, -10, "rpm"), (1e4, 0, .nan, "rpm"),
+        ] {
             XCTAssertThrowsError(try fan.operatingPoint(systemK: k, systemLinear: c, rpm: rpm)) { error in
                 XCTAssertEqual((error as? PhysicsInputError)?.key, key)
             }
@@ -131,8 +138,9 @@ final class FanCurveTests: XCTestCase {
                 // Central difference: the slope is continuous, so it matches everywhere,
                 // knots and table ends included.
                 let h = 1e-7 * qFree
-                let difference = (fan.pressureRise(flowM3PerS: q + h, rpm: n)
-                    - fan.pressureRise(flowM3PerS: q - h, rpm: n)) / (2 * h)
+                let difference =
+                    (fan.pressureRise(flowM3PerS: q + h, rpm: n)
+                        - fan.pressureRise(flowM3PerS: q - h, rpm: n)) / (2 * h)
                 XCTAssertEqual(slope, difference, accuracy: 1e-5 * fan.maxPressurePa(rpm: n) / qFree, "Q = \(q)")
             }
         }
@@ -164,10 +172,12 @@ final class FanCurveTests: XCTestCase {
         }
         // ζ ½ ρ v² with v = Q / A, and it opposes reverse flow too.
         let v = 0.03 / area
-        XCTAssertEqual(fan.stoppedPressureDrop(flowM3PerS: 0.03, areaM2: area, densityKgPerM3: rho),
-                       2.0 * 0.5 * rho * v * v, accuracy: 1e-12)
-        XCTAssertEqual(fan.stoppedPressureDrop(flowM3PerS: -0.03, areaM2: area, densityKgPerM3: rho),
-                       -2.0 * 0.5 * rho * v * v, accuracy: 1e-12)
+        XCTAssertEqual(
+            fan.stoppedPressureDrop(flowM3PerS: 0.03, areaM2: area, densityKgPerM3: rho),
+            2.0 * 0.5 * rho * v * v, accuracy: 1e-12)
+        XCTAssertEqual(
+            fan.stoppedPressureDrop(flowM3PerS: -0.03, areaM2: area, densityKgPerM3: rho),
+            -2.0 * 0.5 * rho * v * v, accuracy: 1e-12)
         XCTAssertEqual(fan.stoppedPressureDrop(flowM3PerS: 0, areaM2: area, densityKgPerM3: rho), 0)
     }
 
@@ -199,7 +209,8 @@ final class FanCurveTests: XCTestCase {
         XCTAssertNil(key(q, [60, 50, 35, 0, 0]))
         XCTAssertNil(key(q, [60, 50, 35, 20, -5]))
 
-        XCTAssertThrowsError(try FanCurve(flowM3PerS: q, pressurePa: [60, 50, 35, 40, 0], referenceRPM: 3000)) { error in
+        XCTAssertThrowsError(try FanCurve(flowM3PerS: q, pressurePa: [60, 50, 35, 40, 0], referenceRPM: 3000)) {
+            error in
             let text = String(describing: error)
             XCTAssertTrue(text.hasPrefix("pressurePa[3]:"), text)
             XCTAssertTrue(text.contains("40"), text)

@@ -19,12 +19,14 @@ final class PerforatedPlateTests: XCTestCase {
     // ζ = [0.5 (1 − f)^0.75 + τ (1 − f)^1.375 + (1 − f)² + 0.02 l̄] / f².
     func testThickEdgedFormulaAgainstHandComputedValues() throws {
         // l̄ = 1 is a table point, τ = 0.24.
-        XCTAssertEqual(try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, relativeThickness: 1),
-                       2.639337713100627, accuracy: 1e-12)
+        XCTAssertEqual(
+            try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, relativeThickness: 1),
+            2.639337713100627, accuracy: 1e-12)
         // l̄ = 0.5 is halfway between 0.4 and 0.6, τ = (1.10 + 0.84) / 2 = 0.97; here from
         // a 1 mm sheet with 2 mm holes.
-        XCTAssertEqual(try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: 0.002),
-                       3.7251516156484232, accuracy: 1e-12)
+        XCTAssertEqual(
+            try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: 0.002),
+            3.7251516156484232, accuracy: 1e-12)
     }
 
     func testZetaDecreasesAsFreeAreaGrows() throws {
@@ -74,10 +76,12 @@ final class PerforatedPlateTests: XCTestCase {
 
     func testConvenienceChoosesTheForm() throws {
         XCTAssertEqual(try PerforatedPlate.zeta(freeArea: 0.6), try PerforatedPlate.sharpEdgedZeta(freeArea: 0.6))
-        XCTAssertEqual(try PerforatedPlate.zeta(freeArea: 0.6, thicknessM: 0.0015),
-                       try PerforatedPlate.sharpEdgedZeta(freeArea: 0.6))
-        XCTAssertEqual(try PerforatedPlate.zeta(freeArea: 0.6, thicknessM: 0.0015, holeDiameterM: 0.005),
-                       try PerforatedPlate.thickEdgedZeta(freeArea: 0.6, relativeThickness: 0.3))
+        XCTAssertEqual(
+            try PerforatedPlate.zeta(freeArea: 0.6, thicknessM: 0.0015),
+            try PerforatedPlate.sharpEdgedZeta(freeArea: 0.6))
+        XCTAssertEqual(
+            try PerforatedPlate.zeta(freeArea: 0.6, thicknessM: 0.0015, holeDiameterM: 0.005),
+            try PerforatedPlate.thickEdgedZeta(freeArea: 0.6, relativeThickness: 0.3))
         // A lone bad value is still reported.
         XCTAssertThrowsError(try PerforatedPlate.zeta(freeArea: 0.6, holeDiameterM: -1)) { error in
             XCTAssertEqual((error as? PhysicsInputError)?.key, "holeDiameterM")
@@ -85,8 +89,10 @@ final class PerforatedPlateTests: XCTestCase {
     }
 
     func testPressureDropOpposesTheFlow() {
-        XCTAssertEqual(PerforatedPlate.pressureDrop(zeta: 2, densityKgPerM3: 1.2, velocityMPerS: 3), 10.8, accuracy: 1e-12)
-        XCTAssertEqual(PerforatedPlate.pressureDrop(zeta: 2, densityKgPerM3: 1.2, velocityMPerS: -3), -10.8, accuracy: 1e-12)
+        XCTAssertEqual(
+            PerforatedPlate.pressureDrop(zeta: 2, densityKgPerM3: 1.2, velocityMPerS: 3), 10.8, accuracy: 1e-12)
+        XCTAssertEqual(
+            PerforatedPlate.pressureDrop(zeta: 2, densityKgPerM3: 1.2, velocityMPerS: -3), -10.8, accuracy: 1e-12)
         XCTAssertEqual(PerforatedPlate.pressureDrop(zeta: 2, densityKgPerM3: 1.2, velocityMPerS: 0), 0)
     }
 
@@ -105,16 +111,23 @@ final class PerforatedPlateTests: XCTestCase {
 
     func testInvalidGeometryIsRejected() {
         func key(_ body: () throws -> Double) -> String? {
-            do { _ = try body(); return nil } catch { return (error as? PhysicsInputError)?.key }
+            do {
+                _ = try body()
+                return nil
+            } catch { return (error as? PhysicsInputError)?.key }
         }
-        XCTAssertEqual(key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: -0.001, holeDiameterM: 0.003) },
-                       "thicknessM")
-        XCTAssertEqual(key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: .nan, holeDiameterM: 0.003) },
-                       "thicknessM")
-        XCTAssertEqual(key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: 0) },
-                       "holeDiameterM")
-        XCTAssertEqual(key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: .infinity) },
-                       "holeDiameterM")
+        XCTAssertEqual(
+            key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: -0.001, holeDiameterM: 0.003) },
+            "thicknessM")
+        XCTAssertEqual(
+            key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: .nan, holeDiameterM: 0.003) },
+            "thicknessM")
+        XCTAssertEqual(
+            key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: 0) },
+            "holeDiameterM")
+        XCTAssertEqual(
+            key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: 0.001, holeDiameterM: .infinity) },
+            "holeDiameterM")
         XCTAssertEqual(key { try PerforatedPlate.tau(relativeThickness: -1) }, "relativeThickness")
         XCTAssertEqual(key { try PerforatedPlate.tau(relativeThickness: .nan) }, "relativeThickness")
     }

@@ -6,14 +6,20 @@ import RackFlowPhysics
 final class WallDistanceTests: XCTestCase {
     /// Largest relative error of `d` against `exact(i, j, k)`, split into cells in the
     /// first layer next to a wall (`firstLayer(i, j, k)`) and all others.
-    func errors(_ d: [Double], _ g: Grid, exact: (Int, Int, Int) -> Double?,
-                firstLayer: (Int, Int, Int) -> Bool) -> (first: Double, rest: Double) {
+    func errors(
+        _ d: [Double], _ g: Grid, exact: (Int, Int, Int) -> Double?,
+        firstLayer: (Int, Int, Int) -> Bool
+    ) -> (first: Double, rest: Double) {
         var first = 0.0, rest = 0.0
-        for k in 0..<g.nz { for j in 0..<g.ny { for i in 0..<g.nx {
-            guard let e = exact(i, j, k) else { continue }
-            let rel = abs(d[g.index(i, j, k)] - e) / e
-            if firstLayer(i, j, k) { first = max(first, rel) } else { rest = max(rest, rel) }
-        } } }
+        for k in 0..<g.nz {
+            for j in 0..<g.ny {
+                for i in 0..<g.nx {
+                    guard let e = exact(i, j, k) else { continue }
+                    let rel = abs(d[g.index(i, j, k)] - e) / e
+                    if firstLayer(i, j, k) { first = max(first, rel) } else { rest = max(rest, rel) }
+                }
+            }
+        }
         return (first, rest)
     }
 
@@ -37,7 +43,8 @@ final class WallDistanceTests: XCTestCase {
         XCTAssertEqual(wd.unreachedCells, 0)
 
         // Converged tighter, exact to round-off: φ and d are exact for plates.
-        var tight = WallDistanceOptions(); tight.tolerance = 1e-11
+        var tight = WallDistanceOptions()
+        tight.tolerance = 1e-11
         let dt = try WallDistance.compute(tags: tags, wallSides: [.south, .north], options: tight)
         let (t1, t) = errors(dt, g, exact: exact, firstLayer: first)
         XCTAssertLessThan(max(t1, t), 1e-8)
@@ -46,7 +53,8 @@ final class WallDistanceTests: XCTestCase {
 
         // The plain Dirichlet condition (no correction): φ is h²/8 too large, the first
         // cell's distance is off by ~h/(4H) ≈ 0.5 %, the rest well inside 1 %.
-        var plain = WallDistanceOptions(); plain.nearWallCorrection = false
+        var plain = WallDistanceOptions()
+        plain.nearWallCorrection = false
         let dp = try WallDistance.compute(tags: tags, wallSides: [.south, .north], options: plain)
         let (p1, p) = errors(dp, g, exact: exact, firstLayer: first)
         print("plates, plain Dirichlet: first-layer error \(p1), elsewhere \(p)")
@@ -61,8 +69,9 @@ final class WallDistanceTests: XCTestCase {
         let g = Grid(x: .uniform(6, to: 0.1), y: .uniform(5, to: 0.05), z: .clustered(40, to: H, strength: 2))
         XCTAssertGreaterThan(g.z.maxNeighbourRatio, 1.1)
         let wd = try WallDistance(tags: GridTags(g), wallSides: [.bottom, .top])
-        let (e1, e) = errors(wd.distanceM, g, exact: { _, _, k in min(g.z.centres[k], H - g.z.centres[k]) },
-                             firstLayer: { _, _, k in k == 0 || k == g.nz - 1 })
+        let (e1, e) = errors(
+            wd.distanceM, g, exact: { _, _, k in min(g.z.centres[k], H - g.z.centres[k]) },
+            firstLayer: { _, _, k in k == 0 || k == g.nz - 1 })
         print("plates, clustered (ratio \(g.z.maxNeighbourRatio)): first-layer error \(e1), elsewhere \(e)")
         XCTAssertLessThan(e, 0.01)
         XCTAssertLessThan(e1, 0.02)
@@ -73,17 +82,19 @@ final class WallDistanceTests: XCTestCase {
     func testSolidBlockInBox() throws {
         let n = 40, h = 1.0 / Double(n)
         var tags = GridTags(Grid.uniform(n, n, n, size: (1, 1, 1)))
-        tags.fill(.solid, lo: (0.3, 0.3, 0.3), hi: (0.7, 0.7, 0.7))    // cells 12 … 27
+        tags.fill(.solid, lo: (0.3, 0.3, 0.3), hi: (0.7, 0.7, 0.7)) // cells 12 … 27
         let g = tags.grid
         let d = try WallDistance.compute(tags: tags, wallSides: Set(Side.allCases))
         XCTAssertEqual(d[g.index(20, 20, 20)], 0)
         // Face neighbours of the block, away from its edges (the middle of each face).
         var worst = 0.0
-        for a in 12...27 { for b in 12...27 {
-            for (i, j, k) in [(11, a, b), (28, a, b), (a, 11, b), (a, 28, b), (a, b, 11), (a, b, 28)] {
-                worst = max(worst, abs(d[g.index(i, j, k)] - 0.5 * h) / (0.5 * h))
+        for a in 12...27 {
+            for b in 12...27 {
+                for (i, j, k) in [(11, a, b), (28, a, b), (a, 11, b), (a, 28, b), (a, b, 11), (a, b, 28)] {
+                    worst = max(worst, abs(d[g.index(i, j, k)] - 0.5 * h) / (0.5 * h))
+                }
             }
-        } }
+        }
         print("block: worst first-cell error on the block faces \(worst)")
         // Next to the face middles the wall is flat: to 1 %. Along the block's convex
         // edges the Poisson distance reads high (12 % in the cell at the edge, measured),
@@ -111,10 +122,12 @@ final class WallDistanceTests: XCTestCase {
         var tags = GridTags(g)
         for k in 0..<g.nz { for i in 0..<g.nx { tags.faces[1][tags.faceIndex(axis: 1, i, 20, k)] = .wall } }
         let d = try WallDistance.compute(tags: tags, wallSides: [.south])
-        let (e1, e) = errors(d, g, exact: { _, j, _ in
-            let y = g.y.centres[j]
-            return y < 0.5 ? min(y, 0.5 - y) : y - 0.5
-        }, firstLayer: { _, j, _ in j == 0 || j == 19 || j == 20 })
+        let (e1, e) = errors(
+            d, g,
+            exact: { _, j, _ in
+                let y = g.y.centres[j]
+                return y < 0.5 ? min(y, 0.5 - y) : y - 0.5
+            }, firstLayer: { _, j, _ in j == 0 || j == 19 || j == 20 })
         print("wall-face plane: first-layer error \(e1), elsewhere \(e)")
         XCTAssertLessThan(e, 0.01)
         XCTAssertLessThan(e1, 0.02)
@@ -142,20 +155,22 @@ final class WallDistanceTests: XCTestCase {
         let g = Grid(x: .uniform(n, to: L), y: .uniform(n, to: L), z: .uniform(4, to: 0.1))
         let d = try WallDistance.compute(tags: GridTags(g), wallSides: [.west, .east, .south, .north])
         var worst = 0.0, centre = 0.0, wallMiddle = 0.0
-        for j in 0..<n { for i in 0..<n {
-            let x = g.x.centres[i], y = g.y.centres[j]
-            let exact = min(x, L - x, y, L - y)
-            let rel = abs(d[g.index(i, j, 2)] - exact) / exact
-            worst = max(worst, rel)
-            if i == n / 2 && j == n / 2 { centre = rel }
-            if j == 0 && abs(i - n / 2) <= 2 { wallMiddle = max(wallMiddle, rel) }
-        } }
+        for j in 0..<n {
+            for i in 0..<n {
+                let x = g.x.centres[i], y = g.y.centres[j]
+                let exact = min(x, L - x, y, L - y)
+                let rel = abs(d[g.index(i, j, 2)] - exact) / exact
+                worst = max(worst, rel)
+                if i == n / 2 && j == n / 2 { centre = rel }
+                if j == 0 && abs(i - n / 2) <= 2 { wallMiddle = max(wallMiddle, rel) }
+            }
+        }
         print("square duct: worst relative error \(worst), centre \(centre), first cell at wall middle \(wallMiddle)")
         XCTAssertLessThan(wallMiddle, 0.01)
         // Measured: the centre reads 23 % low, the corner cell 29 % low (0.71 × h/2).
         XCTAssertLessThan(centre, 0.25)
         XCTAssertLessThan(worst, 0.3)
-        XCTAssertEqual(d[g.index(0, 0, 2)], 0.5 * h / 2.0.squareRoot(), accuracy: 0.02 * h)   // corner cell
+        XCTAssertEqual(d[g.index(0, 0, 2)], 0.5 * h / 2.0.squareRoot(), accuracy: 0.02 * h) // corner cell
     }
 
     /// No walls at all: no Poisson solution exists; every fluid cell is infinitely far.
@@ -167,7 +182,7 @@ final class WallDistanceTests: XCTestCase {
         var split = GridTags(Grid.uniform(6, 6, 6, size: (1, 1, 1)))
         for k in 0..<6 { for j in 0..<6 { split.faces[0][split.faceIndex(axis: 0, 3, j, k)] = .wall } }
         let ws = try WallDistance(tags: split, wallSides: [.west])
-        XCTAssertEqual(ws.unreachedCells, 0)   // the face plane is itself a wall for both sides
+        XCTAssertEqual(ws.unreachedCells, 0) // the face plane is itself a wall for both sides
         XCTAssertEqual(ws.distanceM[split.grid.index(5, 2, 2)], 2.5 / 6, accuracy: 1e-6)
     }
 }

@@ -45,6 +45,9 @@ final class DivergenceTests: XCTestCase {
             XCTAssertTrue(v.array.allSatisfy { $0.isFinite }, "a field holds NaN or Inf")
         }
         XCTAssertLessThan(s.history.last!.mass, 1e-3)
-        print("absurd relaxation under default damping: \(s.history.count) iterations, adaptations \(s.pseudo.adaptations)")
+        print(
+            "absurd relaxation under default damping: \(s.history.count) iterations, adaptations "
+                + "\(s.pseudo.adaptations)"
+        )
     }
 }

@@ -8,9 +8,14 @@ import RackFlowPhysics
 final class DuctTests: XCTestCase {
     /// A duct along x: `nx` × `ny` cells over L × h, depth one cell.
     func duct(L: Double, h: Double, nx: Int, ny: Int, slipSides: Bool) -> FlowCase {
-        var fc = FlowCase(grid: Grid(x: .uniform(nx, to: L), y: .uniform(ny, to: h), z: .uniform(1, to: h / Double(ny))))
-        fc.sides[.bottom] = .symmetry; fc.sides[.top] = .symmetry
-        if slipSides { fc.sides[.south] = .symmetry; fc.sides[.north] = .symmetry }
+        var fc = FlowCase(
+            grid: Grid(x: .uniform(nx, to: L), y: .uniform(ny, to: h), z: .uniform(1, to: h / Double(ny))))
+        fc.sides[.bottom] = .symmetry
+        fc.sides[.top] = .symmetry
+        if slipSides {
+            fc.sides[.south] = .symmetry
+            fc.sides[.north] = .symmetry
+        }
         return fc
     }
 
@@ -32,12 +37,17 @@ final class DuctTests: XCTestCase {
     func testPlanePoiseuille() throws {
         let h = 1.0, U = 1.0, mu = 0.1
         var fc = duct(L: 6, h: h, nx: 96, ny: 16, slipSides: false)
-        fc.fluid.densityKgPerM3 = 1; fc.fluid.viscosityPaS = mu      // Re = U h / ν = 10
-        fc.patches = [.whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
-                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.fluid.densityKgPerM3 = 1
+        fc.fluid.viscosityPaS = mu // Re = U h / ν = 10
+        fc.patches = [
+            .whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
+            .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         let s = try solve(fc)
         let g = s.flow.grid
-        let dpdx = (pressure(s, atX: 3.0) - pressure(s, atX: 5.0)) / (g.x.centres[g.x.cell(containing: 5.0)] - g.x.centres[g.x.cell(containing: 3.0)])
+        let dpdx =
+            (pressure(s, atX: 3.0) - pressure(s, atX: 5.0))
+            / (g.x.centres[g.x.cell(containing: 5.0)] - g.x.centres[g.x.cell(containing: 3.0)])
         let exact = 12 * mu * U / (h * h)
         // Profile at x = 4 (u on the x-face nearest).
         let i = g.x.cell(containing: 4.0)
@@ -46,7 +56,10 @@ final class DuctTests: XCTestCase {
             let y = g.y.centres[j]
             profileError = max(profileError, abs(s.velocity[0][i + (g.nx + 1) * j] - 6 * U * (y / h) * (1 - y / h)))
         }
-        print("Poiseuille: dp/dx \(dpdx) vs \(exact) (\(100 * abs(dpdx / exact - 1)) %), profile max error \(profileError / U) U")
+        print(
+            "Poiseuille: dp/dx \(dpdx) vs \(exact) (\(100 * abs(dpdx / exact - 1)) %), profile max error "
+                + "\(profileError / U) U"
+        )
         XCTAssertEqual(dpdx, exact, accuracy: 0.005 * exact)
         XCTAssertLessThanOrEqual(profileError, 0.01 * U)
     }
@@ -54,13 +67,16 @@ final class DuctTests: XCTestCase {
     func testPorousSlab() throws {
         let U = 2.0, rho = 1.2, mu = 1.8e-5, invK = 2e6, c2 = 30.0, thickness = 0.2
         var fc = duct(L: 1, h: 0.2, nx: 50, ny: 4, slipSides: true)
-        fc.fluid.densityKgPerM3 = rho; fc.fluid.viscosityPaS = mu
+        fc.fluid.densityKgPerM3 = rho
+        fc.fluid.viscosityPaS = mu
         fc.tags.fill(.porous, lo: (0.4, -1, -1), hi: (0.6, 1, 1))
         for c in 0..<fc.grid.cellCount where fc.tags.cells[c] == .porous {
             fc.porous[c] = PorousCoefficients(inverseKPerM2: (invK, invK, invK), c2PerM: (c2, c2, c2))
         }
-        fc.patches = [.whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
-                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.patches = [
+            .whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
+            .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         let s = try solve(fc)
         let dp = pressure(s, atX: 0.39) - pressure(s, atX: 0.61)
         let exact = thickness * (mu * U * invK + 0.5 * rho * c2 * U * U)
@@ -75,7 +91,7 @@ final class DuctTests: XCTestCase {
         fc.grid = Grid(x: fc.grid.x, y: fc.grid.y, z: .uniform(1, to: 0.05))
         fc.tags = GridTags(fc.grid)
         fc.fluid.densityKgPerM3 = 1.2
-        let i = 20  // the x-face at x = 0.5
+        let i = 20 // the x-face at x = 0.5
         for j in 0..<1 {
             let f = fc.tags.faceIndex(axis: 0, i, j, 0)
             fc.tags.faces[0][f] = .porousSheet
@@ -88,8 +104,10 @@ final class DuctTests: XCTestCase {
         let U = 3.0
         let zeta = try PerforatedPlate.sharpEdgedZeta(freeArea: 0.65)
         var fc = sheetDuct(zeta: zeta)
-        fc.patches = [.whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
-                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.patches = [
+            .whole("inlet", .west, .velocityInlet(speedMPerS: U, temperatureC: 20)),
+            .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         let s = try solve(fc)
         let dp = pressure(s, atX: 0.49) - pressure(s, atX: 0.51)
         let exact = zeta * 0.5 * 1.2 * U * U
@@ -103,18 +121,27 @@ final class DuctTests: XCTestCase {
         let zeta = 4.0, rho = 1.2
         var fc = sheetDuct(zeta: zeta)
         fc.fluid.densityKgPerM3 = rho
-        fc.patches = [.whole("left", .west, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
-                      .whole("right", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.patches = [
+            .whole("left", .west, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+            .whole("right", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         let area = 0.2 * fc.grid.z.length
         let curve = try FanCurve.quadratic(maxPressurePa: 75, freeDeliveryM3PerS: 3 * area, rpm: 3000)
         let faces = [fc.tags.faceIndex(axis: 0, 8, 0, 0)]
         for f in faces { fc.tags.faces[0][f] = .fan }
-        fc.fans = [FanFaces(name: "fan", axis: 0, direction: 1, faces: faces, curve: curve, rpm: rpm, areaM2: area, densityKgPerM3: rho)]
+        fc.fans = [
+            FanFaces(
+                name: "fan", axis: 0, direction: 1, faces: faces, curve: curve, rpm: rpm, areaM2: area,
+                densityKgPerM3: rho)
+        ]
         var systemK = zeta * 0.5 * rho / (area * area)
         if stoppedFanUpstream {
             let stopped = [fc.tags.faceIndex(axis: 0, 14, 0, 0)]
             for f in stopped { fc.tags.faces[0][f] = .fan }
-            fc.fans.append(FanFaces(name: "stopped", axis: 0, direction: 1, faces: stopped, curve: curve, rpm: 0, areaM2: area, densityKgPerM3: rho))
+            fc.fans.append(
+                FanFaces(
+                    name: "stopped", axis: 0, direction: 1, faces: stopped, curve: curve, rpm: 0, areaM2: area,
+                    densityKgPerM3: rho))
             systemK += curve.stoppedLossCoefficient * 0.5 * rho / (area * area)
         }
         let s = try solve(fc)
@@ -139,7 +166,7 @@ final class DuctTests: XCTestCase {
         let q = s.fanOperatingPoints[0].flowM3PerS
         print("fan + stopped fan + sheet: Q \(q) vs series-resistance \(expected.flowM3PerS) m³/s")
         XCTAssertEqual(q, expected.flowM3PerS, accuracy: 0.01 * expected.flowM3PerS)
-        XCTAssertGreaterThan(s.fanOperatingPoints[1].flowM3PerS, 0)   // air goes through the stopped fan
+        XCTAssertGreaterThan(s.fanOperatingPoints[1].flowM3PerS, 0) // air goes through the stopped fan
     }
 
     /// A blower between a plenum and the duct (fan-curve inlet against the plenum pressure).
@@ -148,14 +175,20 @@ final class DuctTests: XCTestCase {
         var fc = sheetDuct(zeta: zeta)
         let area = 0.2 * fc.grid.z.length
         let curve = try FanCurve.quadratic(maxPressurePa: 75, freeDeliveryM3PerS: 3 * area, rpm: 3000)
-        fc.patches = [.whole("blower", .west, .fanInlet(curve: curve, rpm: 3000, plenumPressurePa: plenum, temperatureC: 20)),
-                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.patches = [
+            .whole("blower", .west, .fanInlet(curve: curve, rpm: 3000, plenumPressurePa: plenum, temperatureC: 20)),
+            .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         let s = try solve(fc)
         // Δp_fan(Q) + plenum = ζ ½ ρ (Q/A)²  ⇒  operating point of the curve shifted by the plenum.
         var lo = 0.0, hi = curve.freeDeliveryM3PerS(rpm: 3000) * 2
         for _ in 0..<200 {
             let q = 0.5 * (lo + hi)
-            if curve.pressureRise(flowM3PerS: q, rpm: 3000) + plenum > zeta * 0.5 * rho * (q / area) * (q / area) { lo = q } else { hi = q }
+            if curve.pressureRise(flowM3PerS: q, rpm: 3000) + plenum > zeta * 0.5 * rho * (q / area) * (q / area) {
+                lo = q
+            } else {
+                hi = q
+            }
         }
         let q = s.fans[0].name == "blower" ? s.fanOperatingPoints[0].flowM3PerS : .nan
         print("fan-curve inlet: Q \(q) vs \(lo) m³/s")
@@ -166,12 +199,14 @@ final class DuctTests: XCTestCase {
     func testHeatedChannelEnergyAndMassBalance() throws {
         var fc = duct(L: 0.5, h: 0.1, nx: 50, ny: 10, slipSides: false)
         fc.solveEnergy = true
-        fc.patches = [.whole("inlet", .west, .velocityInlet(speedMPerS: 1, temperatureC: 20)),
-                      .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+        fc.patches = [
+            .whole("inlet", .west, .velocityInlet(speedMPerS: 1, temperatureC: 20)),
+            .whole("outlet", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+        ]
         fc.heatW = [Double](repeating: 0, count: fc.grid.cellCount)
         for c in 0..<fc.grid.cellCount {
             let (i, j, _) = fc.grid.ijk(c)
-            if (10..<20).contains(i) && (3..<6).contains(j) { fc.heatW[c] = 0.4 }   // 12 W in 30 cells
+            if (10..<20).contains(i) && (3..<6).contains(j) { fc.heatW[c] = 0.4 } // 12 W in 30 cells
         }
         let s = try solve(fc, tolerance: 1e-10)
         let b = s.balance()
@@ -184,12 +219,16 @@ final class DuctTests: XCTestCase {
             let j = f / (fc.grid.nx + 1)
             let c = fc.grid.index(fc.grid.nx - 1, j, 0)
             let m = s.velocity[0][f] * fc.grid.y.widths[j] * fc.grid.z.widths[0]
-            hq += m * s.temperature[c]; mq += m
+            hq += m * s.temperature[c]
+            mq += m
         }
         let tOut = hq / mq
         let q = 12.0
         let error = abs(q - mdot * cp * (tOut - 20)) / q
-        print("heated channel: Q \(q) W, ṁ c_p ΔT \(mdot * cp * (tOut - 20)) W, error \(error); mass imbalance \(b.relativeMassImbalance); balance() energy error \(b.relativeEnergyError)")
+        print(
+            "heated channel: Q \(q) W, ṁ c_p ΔT \(mdot * cp * (tOut - 20)) W, error \(error); mass imbalance "
+                + "\(b.relativeMassImbalance); balance() energy error \(b.relativeEnergyError)"
+        )
         XCTAssertLessThanOrEqual(error, 0.001)
         XCTAssertLessThanOrEqual(b.relativeMassImbalance, 1e-8)
         XCTAssertLessThanOrEqual(b.relativeEnergyError, 0.001)

@@ -25,7 +25,8 @@ final class FlowBenchmarkTests: XCTestCase {
         let solver = try FlowSolver(FlowBenchmark.flowCase(n: 16))
         let last = try solver.solveSteady()
         XCTAssertLessThan(last.mass, solver.options.tolerance)
-        print("bench flow case N = 16: converged in \(last.iteration) outer iterations; "
-              + "adaptations: \(solver.pseudo.adaptations)")
+        print(
+            "bench flow case N = 16: converged in \(last.iteration) outer iterations; "
+                + "adaptations: \(solver.pseudo.adaptations)")
     }
 }

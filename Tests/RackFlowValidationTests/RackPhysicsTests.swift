@@ -13,17 +13,17 @@ final class RackPhysicsTests: XCTestCase {
     static func rack(flow: Double, slot2: String = "") throws -> CaseFile {
         let node = meshes + "/nodes/rm44-gb203-3gpu.yaml"
         let yaml = """
-        name: three-node
-        rack: {innerSize: [0.600, 1.200, 0.755], units: 14, unitHeight: 0.04445, firstUnitZ: 0.0665, frontY: 0.200}
-        inlet: {flow: \(flow), temperature: 20}
-        exhaust: {pressure: 0}
-        nodes:
-          - {name: node01, unit: 2, node: \(node)}
-          - {name: node02, unit: 6, node: \(node)\(slot2)}
-          - {name: node03, unit: 10, node: \(node)}
-        grid: {maxSpacing: 0.03, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
-        solver: {maxIterations: 600}
-        """
+            name: three-node
+            rack: {innerSize: [0.600, 1.200, 0.755], units: 14, unitHeight: 0.04445, firstUnitZ: 0.0665, frontY: 0.200}
+            inlet: {flow: \(flow), temperature: 20}
+            exhaust: {pressure: 0}
+            nodes:
+              - {name: node01, unit: 2, node: \(node)}
+              - {name: node02, unit: 6, node: \(node)\(slot2)}
+              - {name: node03, unit: 10, node: \(node)}
+            grid: {maxSpacing: 0.03, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
+            solver: {maxIterations: 600}
+            """
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-physics-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("three-node.yaml").path
@@ -54,15 +54,19 @@ final class RackPhysicsTests: XCTestCase {
             XCTAssertGreaterThan(n.outletC, n.inletC + 1, "\(n.name) exhaust not warmer than its intake")
         }
         // Heat into the air equals the parts' powers and PSU losses.
-        XCTAssertEqual(s.balance.heatSourcesW, s.nodes.map(\.powerW).reduce(0, +), accuracy: 1e-6 * s.balance.heatSourcesW)
+        XCTAssertEqual(
+            s.balance.heatSourcesW, s.nodes.map(\.powerW).reduce(0, +), accuracy: 1e-6 * s.balance.heatSourcesW)
         // All the air that enters leaves through the node meshes (the rack is sealed).
         XCTAssertEqual(s.nodes.map(\.flowM3PerS).reduce(0, +), s.inletFlowM3PerS, accuracy: 1e-3 * s.inletFlowM3PerS)
     }
 
     func testBlockingOneMeshHeatsThatNodeAndFeedsTheOthers() throws {
         let s = try Self.base.get()
-        let blocked = try Self.solve(try Self.rack(flow: 0.24, slot2: ", chassis: {part: ../parts/silverstone-rm44.yaml, frontMesh: {freeArea: 0.05}}"
-            .replacingOccurrences(of: "../parts", with: Self.meshes + "/parts")))
+        let blocked = try Self.solve(
+            try Self.rack(
+                flow: 0.24,
+                slot2: ", chassis: {part: ../parts/silverstone-rm44.yaml, frontMesh: {freeArea: 0.05}}"
+                    .replacingOccurrences(of: "../parts", with: Self.meshes + "/parts")))
         checkConverged(blocked)
         let n2 = blocked.nodes[1], b2 = s.nodes[1]
         XCTAssertLessThan(n2.flowM3PerS, b2.flowM3PerS, "the blocked node's flow did not fall")
@@ -71,7 +75,8 @@ final class RackPhysicsTests: XCTestCase {
             XCTAssertGreaterThan(g.temperatureC, before.temperatureC, "\(g.name) did not get hotter")
         }
         for i in [0, 2] {
-            XCTAssertGreaterThan(blocked.nodes[i].flowM3PerS, s.nodes[i].flowM3PerS, "\(s.nodes[i].name) did not get more air")
+            XCTAssertGreaterThan(
+                blocked.nodes[i].flowM3PerS, s.nodes[i].flowM3PerS, "\(s.nodes[i].name) did not get more air")
         }
     }
 

@@ -14,7 +14,8 @@ final class SurgeTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("s.yaml").path
-        try ("name: test\nrack: \(meshes)/racks/one-node.yaml\n" + scenarioBody).write(toFile: path, atomically: true, encoding: .utf8)
+        try ("name: test\nrack: \(meshes)/racks/one-node.yaml\n" + scenarioBody).write(
+            toFile: path, atomically: true, encoding: .utf8)
         let r = try SurgeRun(try Scenario.load(path: path))
         try r.solveIdle()
         for _ in 0..<frames { try r.advanceFrame() }
@@ -22,15 +23,19 @@ final class SurgeTests: XCTestCase {
     }
 
     static let fans = """
-    fans:
-      intake: {sensor: load, low: 0.1, high: 0.9, minDuty: 0.35, spinUp: 1.0, spinDown: 6}
-      gpu: {sensor: own, low: 35, high: 75, minDuty: 0.30, spinUp: 1.0, spinDown: 4}
-    blower: {idle: 1, full: 1}
-    solver: {minOuter: 2, maxOuter: 6, tolerance: 1.0e-4}
+        fans:
+          intake: {sensor: load, low: 0.1, high: 0.9, minDuty: 0.35, spinUp: 1.0, spinDown: 6}
+          gpu: {sensor: own, low: 35, high: 75, minDuty: 0.30, spinUp: 1.0, spinDown: 4}
+        blower: {idle: 1, full: 1}
+        solver: {minOuter: 2, maxOuter: 6, tolerance: 1.0e-4}
 
-    """
-    static let surge = Result { try run("duration: 2.5\nfps: 12\nload: {idle: 0.05, onset: 0.5, ramp: 0.5}\n" + fans, frames: 30) }
-    static let idle = Result { try run("duration: 1\nfps: 12\nload: {idle: 0.05, full: 0.05, onset: 0.5}\n" + fans, frames: 12) }
+        """
+    static let surge = Result {
+        try run("duration: 2.5\nfps: 12\nload: {idle: 0.05, onset: 0.5, ramp: 0.5}\n" + fans, frames: 30)
+    }
+    static let idle = Result {
+        try run("duration: 1\nfps: 12\nload: {idle: 0.05, full: 0.05, onset: 0.5}\n" + fans, frames: 12)
+    }
 
     func testTemperaturesRiseAfterIgnitionWithALag() throws {
         let r = try Self.surge.get()
@@ -60,7 +65,8 @@ final class SurgeTests: XCTestCase {
         let blowers = r.fans.enumerated().filter { $0.element.kind == "gpu" }.map(\.offset)
         for b in blowers { XCTAssertGreaterThan(last.fanRPM[b], first.fanRPM[b], "\(r.fans[b].name) did not spin up") }
         // Faster fans move more air through the GPU ducts, not through the (fixed) rack inlet.
-        XCTAssertEqual(last.nodes[0].airflowM3PerS, first.nodes[0].airflowM3PerS, accuracy: 1e-3 * first.nodes[0].airflowM3PerS)
+        XCTAssertEqual(
+            last.nodes[0].airflowM3PerS, first.nodes[0].airflowM3PerS, accuracy: 1e-3 * first.nodes[0].airflowM3PerS)
     }
 
     func testEnergyBalanceOverTheRun() throws {
@@ -103,7 +109,8 @@ final class SurgeTests: XCTestCase {
             XCTAssertEqual(f.nodes[0].gpuMaxC, f0.nodes[0].gpuMaxC, accuracy: 0.05, "frame \(f.index)")
             XCTAssertEqual(f.nodes[0].cpuC, f0.nodes[0].cpuC, accuracy: 0.05, "frame \(f.index)")
             XCTAssertEqual(f.nodes[0].exhaustC, f0.nodes[0].exhaustC, accuracy: 0.02, "frame \(f.index)")
-            XCTAssertEqual(f.nodes[0].airflowM3PerS, f0.nodes[0].airflowM3PerS, accuracy: 2e-3 * f0.nodes[0].airflowM3PerS)
+            XCTAssertEqual(
+                f.nodes[0].airflowM3PerS, f0.nodes[0].airflowM3PerS, accuracy: 2e-3 * f0.nodes[0].airflowM3PerS)
             XCTAssertEqual(f.nodes[0].fanRPM, f0.nodes[0].fanRPM, accuracy: 1e-6 * f0.nodes[0].fanRPM)
         }
     }

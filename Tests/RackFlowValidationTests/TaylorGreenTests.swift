@@ -6,7 +6,9 @@ import RackFlowPhysics
 /// boundaries are streamlines without shear, so symmetry planes reproduce it exactly, and
 /// it decays as A(t) = A₀ e^{−2νt}.
 final class TaylorGreenTests: XCTestCase {
-    func run(n: Int, nu: Double, dt: Double, endTime: Double, scheme: TimeScheme) throws -> (rate: Double, error: Double) {
+    func run(
+        n: Int, nu: Double, dt: Double, endTime: Double, scheme: TimeScheme
+    ) throws -> (rate: Double, error: Double) {
         let L = Double.pi
         let grid = Grid(x: .uniform(n, to: L), y: .uniform(n, to: L), z: .uniform(1, to: L / Double(n)))
         var fc = FlowCase(grid: grid)
@@ -19,12 +21,16 @@ final class TaylorGreenTests: XCTestCase {
         opts.momentumTolerance = 1e-3
         let solver = try FlowSolver(fc, options: opts)
         let u = solver.velocity[0], v = solver.velocity[1]
-        for j in 0..<n { for i in 0...n {
-            u[i + (n + 1) * j] = sin(grid.x.faces[i]) * cos(grid.y.centres[j])
-        } }
-        for j in 0...n { for i in 0..<n {
-            v[i + n * j] = -cos(grid.x.centres[i]) * sin(grid.y.faces[j])
-        } }
+        for j in 0..<n {
+            for i in 0...n {
+                u[i + (n + 1) * j] = sin(grid.x.faces[i]) * cos(grid.y.centres[j])
+            }
+        }
+        for j in 0...n {
+            for i in 0..<n {
+                v[i + n * j] = -cos(grid.x.centres[i]) * sin(grid.y.faces[j])
+            }
+        }
         var so = TimeStepOptions()
         so.scheme = scheme
         so.tolerance = 1e-9
@@ -35,11 +41,14 @@ final class TaylorGreenTests: XCTestCase {
         // Amplitude by projection onto the initial mode (least squares over all u faces).
         var num = 0.0, den = 0.0, err = 0.0
         let exact = exp(-2 * nu * stepper.time)
-        for j in 0..<n { for i in 0...n {
-            let phi = sin(grid.x.faces[i]) * cos(grid.y.centres[j])
-            num += u[i + (n + 1) * j] * phi; den += phi * phi
-            err = max(err, abs(u[i + (n + 1) * j] - exact * phi))
-        } }
+        for j in 0..<n {
+            for i in 0...n {
+                let phi = sin(grid.x.faces[i]) * cos(grid.y.centres[j])
+                num += u[i + (n + 1) * j] * phi
+                den += phi * phi
+                err = max(err, abs(u[i + (n + 1) * j] - exact * phi))
+            }
+        }
         let amplitude = num / den
         return (-log(amplitude) / stepper.time, err)
     }
@@ -65,6 +74,6 @@ final class TaylorGreenTests: XCTestCase {
         let be1 = abs(try run(n: n, nu: nu, dt: 0.1, endTime: T, scheme: .backwardEuler).rate - ref)
         let be2 = abs(try run(n: n, nu: nu, dt: 0.05, endTime: T, scheme: .backwardEuler).rate - ref)
         print("backward Euler time error: Δt 0.1 → \(be1), Δt 0.05 → \(be2), ratio \(be1 / be2)")
-        XCTAssertLessThan(be1 / be2, 2.5)   // first order, for contrast
+        XCTAssertLessThan(be1 / be2, 2.5) // first order, for contrast
     }
 }

@@ -8,11 +8,16 @@ final class TurbulenceTests: XCTestCase {
     /// above the laminar one, and give a turbulence intensity of a few percent.
     func testMixingLengthChannel() throws {
         func run(_ model: TurbulenceModel) throws -> (FlowSolver, Double) {
-            var fc = FlowCase(grid: Grid(x: .uniform(60, to: 1.0), y: .clustered(24, to: 0.1, strength: 1.2), z: .uniform(1, to: 0.01)))
-            fc.sides[.bottom] = .symmetry; fc.sides[.top] = .symmetry
+            var fc = FlowCase(
+                grid: Grid(
+                    x: .uniform(60, to: 1.0), y: .clustered(24, to: 0.1, strength: 1.2), z: .uniform(1, to: 0.01)))
+            fc.sides[.bottom] = .symmetry
+            fc.sides[.top] = .symmetry
             fc.turbulence = model
-            fc.patches = [.whole("in", .west, .velocityInlet(speedMPerS: 2, temperatureC: 20)),
-                          .whole("out", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20))]
+            fc.patches = [
+                .whole("in", .west, .velocityInlet(speedMPerS: 2, temperatureC: 20)),
+                .whole("out", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
+            ]
             var o = SimpleOptions()
             o.maxIterations = 20000
             o.tolerance = 1e-6
@@ -20,14 +25,19 @@ final class TurbulenceTests: XCTestCase {
             try s.solveSteady()
             let g = fc.grid
             let i1 = g.x.cell(containing: 0.5), i2 = g.x.cell(containing: 0.9)
-            let dp = s.meanPressure(cells: (0..<g.ny).map { g.index(i1, $0, 0) }) - s.meanPressure(cells: (0..<g.ny).map { g.index(i2, $0, 0) })
+            let dp =
+                s.meanPressure(cells: (0..<g.ny).map { g.index(i1, $0, 0) })
+                - s.meanPressure(cells: (0..<g.ny).map { g.index(i2, $0, 0) })
             return (s, dp)
         }
         let (turbulent, dpT) = try run(.mixingLength(deltaM: 0.05))
         let (_, dpL) = try run(.laminar)
         let (_, intensity) = turbulent.turbulence()
         let core = turbulent.flow.grid.index(45, 12, 0)
-        print("mixing-length channel: Δp turbulent \(dpT) Pa vs laminar \(dpL) Pa; wall distance at the core \(turbulent.wallDistance[core]) m; intensity at the core \(intensity[core])")
+        print(
+            "mixing-length channel: Δp turbulent \(dpT) Pa vs laminar \(dpL) Pa; wall distance at the core "
+                + "\(turbulent.wallDistance[core]) m; intensity at the core \(intensity[core])"
+        )
         XCTAssertGreaterThan(dpT, 1.5 * dpL)
         XCTAssertEqual(turbulent.wallDistance[core], 0.05, accuracy: 0.005)
         XCTAssertGreaterThan(intensity.max()!, 0.01)

@@ -19,26 +19,34 @@ public struct ComparePicture: Sendable {
 /// layout at the centres of the first layout's cells (solid in either: masked).
 public enum CompareSlices {
     /// Blue (cooler than the first layout) – white (same) – red (warmer).
-    public static let difference = Colormap(name: "difference", stops: [
-        Colormap.Stop(0.0, RGBA(30, 60, 170)),
-        Colormap.Stop(0.25, RGBA(120, 160, 230)),
-        Colormap.Stop(0.5, RGBA(255, 255, 255)),
-        Colormap.Stop(0.75, RGBA(240, 150, 110)),
-        Colormap.Stop(1.0, RGBA(180, 30, 20)),
-    ])
+    public static let difference = Colormap(
+        name: "difference",
+        stops: [
+            Colormap.Stop(0.0, RGBA(30, 60, 170)),
+            Colormap.Stop(0.25, RGBA(120, 160, 230)),
+            Colormap.Stop(0.5, RGBA(255, 255, 255)),
+            Colormap.Stop(0.75, RGBA(240, 150, 110)),
+            Colormap.Stop(1.0, RGBA(180, 30, 20)),
+        ])
 
     /// A file-name-safe form of a layout name.
     public static func safe(_ s: String) -> String {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "-" })
     }
 
-    public static func write(runs: [SteadyRun], names: [String], planes: [SlicePlane], to dir: URL) throws -> [ComparePicture] {
+    public static func write(
+        runs: [SteadyRun], names: [String], planes: [SlicePlane], to dir: URL
+    ) throws -> [ComparePicture] {
         precondition(runs.count == names.count && !runs.isEmpty)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let grids = runs.map { $0.solver.flow.grid }
-        func masked(_ r: SteadyRun, _ v: [Double]) -> [Double] { zip(v, r.solver.flow.tags.cells).map { $1 == .solid ? .nan : $0 } }
+        func masked(_ r: SteadyRun, _ v: [Double]) -> [Double] {
+            zip(v, r.solver.flow.tags.cells).map { $1 == .solid ? .nan : $0 }
+        }
         let temps = runs.map { masked($0, $0.solver.temperature.array) }
-        let speeds = runs.map { r in masked(r, VTKWriter.flowFields(r.solver).cellData.first { $0.name == "speed" }!.values) }
+        let speeds = runs.map { r in
+            masked(r, VTKWriter.flowFields(r.solver).cellData.first { $0.name == "speed" }!.values)
+        }
         // Ranges over the pictured planes of every layout, so equal colours mean equal values.
         func cuts(_ i: Int, _ f: [Double]) -> [Double] { planes.flatMap { Slices.cut(grids[i], f, plane: $0).values } }
         // From the air alone: solids and porous parts are hatched and would wash out the scale.
@@ -50,16 +58,24 @@ public enum CompareSlices {
         for p in planes {
             for (i, r) in runs.enumerated() {
                 let (ol, sg) = Slices.overlays(r.genericCase, plane: p)
-                for (q, vals, unit, cmap, range) in [("temperature", temps[i], "T (°C)", Colormap.thermal, tr), ("speed", speeds[i], "speed (m/s)", Colormap.viridis, sr)] {
+                for (q, vals, unit, cmap, range) in [
+                    ("temperature", temps[i], "T (°C)", Colormap.thermal, tr),
+                    ("speed", speeds[i], "speed (m/s)", Colormap.viridis, sr),
+                ] {
                     let c = Slices.cut(grids[i], vals, plane: p)
-                    var plot = SlicePlot(uEdges: c.u, vEdges: c.v, values: c.values, title: "\(names[i]): \(q), \(p.caption)",
-                                         quantity: unit, uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1], colormap: cmap, range: range)
+                    var plot = SlicePlot(
+                        uEdges: c.u, vEdges: c.v, values: c.values, title: "\(names[i]): \(q), \(p.caption)",
+                        quantity: unit, uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1],
+                        colormap: cmap, range: range)
                     plot.outlines = ol
                     plot.segments = sg
                     plot.hatched = Slices.cut(grids[i], hatch[i].map { $0 ? 1 : 0 }, plane: p).values.map { $0 != 0 }
                     let file = "\(q)-\(p.name)-\(safe(names[i])).png"
                     try plot.write(to: dir.appendingPathComponent(file))
-                    out.append(ComparePicture(file: file, caption: "\(names[i]): \(q), \(p.caption)", plane: p.name, quantity: q, layout: names[i]))
+                    out.append(
+                        ComparePicture(
+                            file: file, caption: "\(names[i]): \(q), \(p.caption)", plane: p.name, quantity: q,
+                            layout: names[i]))
                 }
             }
             let base = Slices.cut(grids[0], temps[0], plane: p)
@@ -68,16 +84,20 @@ public enum CompareSlices {
                 let d = zip(other, base.values).map { $0 - $1 }
                 let m = max(d.filter(\.isFinite).map(abs).max() ?? 0, 0.1)
                 let (ol, sg) = Slices.overlays(runs[i].genericCase, plane: p)
-                var plot = SlicePlot(uEdges: base.u, vEdges: base.v, values: d,
-                                     title: "\(names[i]) minus \(names[0]): temperature, \(p.caption)", quantity: "T diff (K)",
-                                     uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1], colormap: difference, range: -m...m)
+                var plot = SlicePlot(
+                    uEdges: base.u, vEdges: base.v, values: d,
+                    title: "\(names[i]) minus \(names[0]): temperature, \(p.caption)", quantity: "T diff (K)",
+                    uName: Slices.axisName[p.axes.0], vName: Slices.axisName[p.axes.1], colormap: difference,
+                    range: -m...m)
                 plot.outlines = ol
                 plot.segments = sg
                 plot.hatched = Slices.cut(grids[0], hatch[0].map { $0 ? 1 : 0 }, plane: p).values.map { $0 != 0 }
                 let file = "temperature-difference-\(p.name)-\(safe(names[i]))-minus-\(safe(names[0])).png"
                 try plot.write(to: dir.appendingPathComponent(file))
-                out.append(ComparePicture(file: file, caption: "\(names[i]) minus \(names[0]): temperature difference, \(p.caption)",
-                                          plane: p.name, quantity: "temperature difference", layout: "\(names[i]) − \(names[0])"))
+                out.append(
+                    ComparePicture(
+                        file: file, caption: "\(names[i]) minus \(names[0]): temperature difference, \(p.caption)",
+                        plane: p.name, quantity: "temperature difference", layout: "\(names[i]) − \(names[0])"))
             }
         }
         return out
@@ -92,11 +112,15 @@ public enum CompareSlices {
         let m = g.axis(p.normal).cell(containing: p.positionM)
         var out: [Double] = []
         out.reserveCapacity(ua.count * vb.count)
-        for j in vb { for i in ua {
-            var idx = [0, 0, 0]
-            idx[p.normal] = m; idx[a] = i; idx[b] = j
-            out.append(values[g.index(idx[0], idx[1], idx[2])])
-        } }
+        for j in vb {
+            for i in ua {
+                var idx = [0, 0, 0]
+                idx[p.normal] = m
+                idx[a] = i
+                idx[b] = j
+                out.append(values[g.index(idx[0], idx[1], idx[2])])
+            }
+        }
         return out
     }
 }

@@ -12,8 +12,9 @@ public enum CompareWriter {
         let md = CompareReport.markdown(c, pictures: pictures)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
         let title = "RackFlow comparison: \(c.names.joined(separator: " vs "))"
-        try AtomicFile.write(ReportHTML.html(markdown: md, title: title, folder: dir),
-                             to: dir.appendingPathComponent("report.html"))
+        try AtomicFile.write(
+            ReportHTML.html(markdown: md, title: title, folder: dir),
+            to: dir.appendingPathComponent("report.html"))
     }
 
     /// `compare-<names>`: the layouts' names joined, made safe for a folder name.

@@ -31,7 +31,12 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
 /// An 8-bit sRGB colour with alpha.
 public struct RGBA: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var r, g, b, a: UInt8
-    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) { self.r = r; self.g = g; self.b = b; self.a = a }
+    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ a: UInt8 = 255) {
+        self.r = r
+        self.g = g
+        self.b = b
+        self.a = a
+    }
     public static let white = RGBA(255, 255, 255)
     public static let black = RGBA(0, 0, 0)
     public static let ink = RGBA(30, 30, 30)
@@ -43,7 +48,12 @@ public struct RGBA: Equatable, Hashable, Sendable, CustomStringConvertible {
 /// A rectangle of pixels; (x, y) is its top-left corner.
 public struct PixelRect: Equatable, Sendable, CustomStringConvertible {
     public var x, y, width, height: Int
-    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
     public var maxX: Int { x + width }
     public var maxY: Int { y + height }
     public func contains(_ px: Int, _ py: Int) -> Bool { px >= x && py >= y && px < maxX && py < maxY }
@@ -80,12 +90,20 @@ public struct PNGImage: Sendable {
     mutating func setPixel(_ x: Int, _ y: Int, _ c: RGBA) {
         guard x >= 0, y >= 0, x < width, y < height, clip?.contains(x, y) ?? true else { return }
         let o = 4 * (x + width * y)
-        pixels[o] = c.r; pixels[o + 1] = c.g; pixels[o + 2] = c.b; pixels[o + 3] = c.a
+        pixels[o] = c.r
+        pixels[o + 1] = c.g
+        pixels[o + 2] = c.b
+        pixels[o + 3] = c.a
     }
 
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGBA) {
         var x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
-        if let c = clip { x0 = max(x0, c.x); y0 = max(y0, c.y); x1 = min(x1, c.maxX); y1 = min(y1, c.maxY) }
+        if let c = clip {
+            x0 = max(x0, c.x)
+            y0 = max(y0, c.y)
+            x1 = min(x1, c.maxX)
+            y1 = min(y1, c.maxY)
+        }
         guard x0 < x1, y0 < y1 else { return }
         let W = width
         // One 4-byte store per pixel; `littleEndian` keeps r first in memory on any host.
@@ -114,7 +132,9 @@ public struct PNGImage: Sendable {
     }
 
     /// Like `line`, drawn `dash` px on, `gap` px off.
-    public mutating func dashedLine(x0: Int, y0: Int, x1: Int, y1: Int, color: RGBA, thickness: Int = 1, dash: Int = 6, gap: Int = 4) {
+    public mutating func dashedLine(
+        x0: Int, y0: Int, x1: Int, y1: Int, color: RGBA, thickness: Int = 1, dash: Int = 6, gap: Int = 4
+    ) {
         stroke(x0, y0, x1, y1, color, thickness, dash: max(1, dash), gap: max(0, gap))
     }
 
@@ -129,8 +149,14 @@ public struct PNGImage: Sendable {
             }
             if x == x1 && y == y1 { break }
             let e2 = 2 * err
-            if e2 >= dy { err += dy; x += sx }
-            if e2 <= dx { err += dx; y += sy }
+            if e2 >= dy {
+                err += dy
+                x += sx
+            }
+            if e2 <= dx {
+                err += dx
+                y += sy
+            }
             step += 1
         }
     }

@@ -6,7 +6,11 @@ public struct SliceOutline: Sendable {
     public var u: ClosedRange<Double>
     public var v: ClosedRange<Double>
     public var label: String?
-    public init(u: ClosedRange<Double>, v: ClosedRange<Double>, label: String? = nil) { self.u = u; self.v = v; self.label = label }
+    public init(u: ClosedRange<Double>, v: ClosedRange<Double>, label: String? = nil) {
+        self.u = u
+        self.v = v
+        self.label = label
+    }
 }
 
 /// A line segment on a slice, in metres: a thin wall, sheet or fan lying on cell faces.
@@ -22,7 +26,11 @@ public struct SliceSegment: Sendable {
     public var from: (u: Double, v: Double)
     public var to: (u: Double, v: Double)
     public var style: Style
-    public init(from: (u: Double, v: Double), to: (u: Double, v: Double), style: Style) { self.from = from; self.to = to; self.style = style }
+    public init(from: (u: Double, v: Double), to: (u: Double, v: Double), style: Style) {
+        self.from = from
+        self.to = to
+        self.style = style
+    }
 }
 
 /// One class of a categorical picture: cells whose code is `code` are drawn in `color`
@@ -31,7 +39,11 @@ public struct SliceCategory: Sendable {
     public var code: Int
     public var name: String
     public var color: RGBA
-    public init(code: Int, name: String, color: RGBA) { self.code = code; self.name = name; self.color = color }
+    public init(code: Int, name: String, color: RGBA) {
+        self.code = code
+        self.name = name
+        self.color = color
+    }
 
     /// The cell tags of `CellTag` (fluid 0, solid 1, porous 2).
     public static let cellTags = [
@@ -99,11 +111,19 @@ public struct SlicePlot: Sendable {
     /// units (a sweep's margin map), where the physical aspect ratio means nothing.
     public var square = false
 
-    public init(uEdges: [Double], vEdges: [Double], values: [Double], title: String, quantity: String,
-                uName: String, vName: String, colormap: Colormap = .thermal, range: ClosedRange<Double>? = nil) {
-        self.uEdges = uEdges; self.vEdges = vEdges; self.values = values
-        self.title = title; self.quantity = quantity; self.uName = uName; self.vName = vName
-        self.colormap = colormap; self.range = range
+    public init(
+        uEdges: [Double], vEdges: [Double], values: [Double], title: String, quantity: String,
+        uName: String, vName: String, colormap: Colormap = .thermal, range: ClosedRange<Double>? = nil
+    ) {
+        self.uEdges = uEdges
+        self.vEdges = vEdges
+        self.values = values
+        self.title = title
+        self.quantity = quantity
+        self.uName = uName
+        self.vName = vName
+        self.colormap = colormap
+        self.range = range
     }
 
     /// The colour range: `range` checked, or the data's; a constant field is widened a little.
@@ -113,7 +133,8 @@ public struct SlicePlot: Sendable {
             (lo, hi) = (r.lowerBound, r.upperBound)
             guard lo.isFinite, hi.isFinite else { throw ImageError.badRange(lower: lo, upper: hi) }
         } else {
-            lo = .infinity; hi = -.infinity
+            lo = .infinity
+            hi = -.infinity
             for (c, x) in values.enumerated() where x.isFinite && !(c < hatched.count && hatched[c]) {
                 lo = min(lo, x)
                 hi = max(hi, x)
@@ -121,7 +142,13 @@ public struct SlicePlot: Sendable {
             guard lo <= hi else { throw ImageError.noFiniteValues(field: title) }
         }
         if hi - lo <= 1e-12 * max(1, abs(lo)) {
-            if lo == 0 { hi = 1 } else { let d = 0.05 * abs(lo); lo -= d; hi += d }
+            if lo == 0 {
+                hi = 1
+            } else {
+                let d = 0.05 * abs(lo)
+                lo -= d
+                hi += d
+            }
         }
         return lo...hi
     }
@@ -144,12 +171,15 @@ public struct SlicePlot: Sendable {
             img.strokeRect(x: bar.x - 1, y: bar.y - 1, width: bar.width + 2, height: bar.height + 2, color: .ink)
             let s = fontScale
             img.drawText(quantity, x: bar.x, y: L.field.y, color: .ink, scale: s)
-            let ticks = SliceRenderer.ticks(lo: range.lowerBound, hi: range.upperBound, pixels: bar.height, scale: s, horizontal: false)
+            let ticks = SliceRenderer.ticks(
+                lo: range.lowerBound, hi: range.upperBound, pixels: bar.height, scale: s, horizontal: false)
             for (t, label) in ticks {
                 let y = bar.y + Int(((range.upperBound - t) / span * Double(bar.height - 1)).rounded())
                 img.fillRect(x: bar.maxX + 1, y: y, width: SliceRenderer.tickLength(s), height: 1, color: .ink)
-                img.drawText(label, x: bar.maxX + 1 + SliceRenderer.tickLength(s) + 2 * s, y: y - BitmapFont.height(scale: s) / 2 + s,
-                             color: .ink, scale: s)
+                img.drawText(
+                    label, x: bar.maxX + 1 + SliceRenderer.tickLength(s) + 2 * s,
+                    y: y - BitmapFont.height(scale: s) / 2 + s,
+                    color: .ink, scale: s)
             }
         }
     }
@@ -163,8 +193,9 @@ public struct SlicePlot: Sendable {
         let range = try resolvedRange()
         let s = max(1, fontScale)
         guard hatched.isEmpty || hatched.count == values.count else {
-            throw ImageError.sizeMismatch(field: title + " (hatched cells)", expected: values.count,
-                                          actual: hatched.count)
+            throw ImageError.sizeMismatch(
+                field: title + " (hatched cells)", expected: values.count,
+                actual: hatched.count)
         }
         return try SliceRenderer(
             uEdges: uEdges, vEdges: vEdges, count: values.count, name: title, title: title, uName: uName, vName: vName,
@@ -174,14 +205,19 @@ public struct SlicePlot: Sendable {
             // Quantity label above the bar; the bar fills the rest of the field's height.
             let labelH = BitmapFont.height(scale: s) + 4 * s
             let barH = max(fieldHeight - labelH, 60 * s)
-            let ticks = SliceRenderer.ticks(lo: range.lowerBound, hi: range.upperBound, pixels: barH, scale: s, horizontal: false)
+            let ticks = SliceRenderer.ticks(
+                lo: range.lowerBound, hi: range.upperBound, pixels: barH, scale: s, horizontal: false)
             let labelW = ticks.map { BitmapFont.width($0.label, scale: s) }.max() ?? 0
             let barW = 10 * s
-            let width = max(barW + 1 + SliceRenderer.tickLength(s) + 2 * s + labelW, BitmapFont.width(quantity, scale: s))
-            return (width, labelH + barH, { L in
-                L.colorBar = PixelRect(x: L.panelX, y: L.field.y + labelH, width: barW, height: barH)
-                L.range = range
-            })
+            let width = max(
+                barW + 1 + SliceRenderer.tickLength(s) + 2 * s + labelW, BitmapFont.width(quantity, scale: s))
+            return (
+                width, labelH + barH,
+                { L in
+                    L.colorBar = PixelRect(x: L.panelX, y: L.field.y + labelH, width: barW, height: barH)
+                    L.range = range
+                }
+            )
         }
     }
 }
@@ -205,10 +241,17 @@ public struct CategoryPlot: Sendable {
     /// Colour of codes with no category; loud, so a tagging bug shows.
     public var unknownColor = RGBA(255, 0, 255)
 
-    public init(uEdges: [Double], vEdges: [Double], codes: [Int], categories: [SliceCategory] = SliceCategory.cellTags,
-                title: String, uName: String, vName: String) {
-        self.uEdges = uEdges; self.vEdges = vEdges; self.codes = codes; self.categories = categories
-        self.title = title; self.uName = uName; self.vName = vName
+    public init(
+        uEdges: [Double], vEdges: [Double], codes: [Int], categories: [SliceCategory] = SliceCategory.cellTags,
+        title: String, uName: String, vName: String
+    ) {
+        self.uEdges = uEdges
+        self.vEdges = vEdges
+        self.codes = codes
+        self.categories = categories
+        self.title = title
+        self.uName = uName
+        self.vName = vName
     }
 
     public func layout() throws -> SliceLayout { try renderer().layout }
@@ -244,9 +287,12 @@ public struct CategoryPlot: Sendable {
             outlines: outlines, segments: segments, gridLines: drawGridLines, longSide: longSide, scale: s,
             hatched: []
         ) { _ in
-            (width, height, { L in
-                L.legend = PixelRect(x: L.panelX, y: L.field.y, width: width, height: height)
-            })
+            (
+                width, height,
+                { L in
+                    L.legend = PixelRect(x: L.panelX, y: L.field.y, width: width, height: height)
+                }
+            )
         }
     }
 }
@@ -301,22 +347,35 @@ struct SliceRenderer {
 
     /// `panel(fieldHeight)` gives the right panel's width, minimum height and a hook that
     /// places it in the layout.
-    init(uEdges: [Double], vEdges: [Double], count: Int, name: String, title: String, uName: String, vName: String,
-         outlines: [SliceOutline], segments: [SliceSegment], gridLines: Bool, longSide: Int, scale s: Int,
-         hatched: [Bool], square: Bool = false,
-         panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)) throws {
+    init(
+        uEdges: [Double], vEdges: [Double], count: Int, name: String, title: String, uName: String, vName: String,
+        outlines: [SliceOutline], segments: [SliceSegment], gridLines: Bool, longSide: Int, scale s: Int,
+        hatched: [Bool], square: Bool = false,
+        panel: (Int) -> (width: Int, height: Int, place: (inout SliceLayout) -> Void)
+    ) throws {
         for (axis, e) in [("u", uEdges), ("v", vEdges)] {
-            guard e.count >= 2 else { throw ImageError.badGrid("\(axis) axis has \(e.count) edges; a slice needs at least one cell (two edges) per axis") }
+            guard e.count >= 2 else {
+                throw ImageError.badGrid(
+                    "\(axis) axis has \(e.count) edges; a slice needs at least one cell (two edges) per axis")
+            }
             guard e.allSatisfy(\.isFinite) else { throw ImageError.badGrid("\(axis) axis has a non-finite edge") }
             for i in 1..<e.count where !(e[i] > e[i - 1]) {
-                throw ImageError.badGrid("\(axis) edges must increase strictly, but edge \(i) is \(e[i]) after \(e[i - 1])")
+                throw ImageError.badGrid(
+                    "\(axis) edges must increase strictly, but edge \(i) is \(e[i]) after \(e[i - 1])")
             }
         }
         let nu = uEdges.count - 1, nv = vEdges.count - 1
         guard count == nu * nv else { throw ImageError.sizeMismatch(field: name, expected: nu * nv, actual: count) }
         guard longSide >= 16, longSide <= 20_000 else { throw ImageError.badSize(width: longSide, height: longSide) }
-        self.uEdges = uEdges; self.vEdges = vEdges; self.title = title; self.uName = uName; self.vName = vName
-        self.outlines = outlines; self.segments = segments; self.gridLines = gridLines; self.scale = s
+        self.uEdges = uEdges
+        self.vEdges = vEdges
+        self.title = title
+        self.uName = uName
+        self.vName = vName
+        self.outlines = outlines
+        self.segments = segments
+        self.gridLines = gridLines
+        self.scale = s
         self.hatched = hatched
 
         let (u0, u1, v0, v1) = (uEdges.first!, uEdges.last!, vEdges.first!, vEdges.last!)
@@ -347,12 +406,15 @@ struct SliceRenderer {
         let top = pad + titleH + 2 * pad
         let height = top + max(H, p.height) + bottom
         guard width <= 30_000, height <= 30_000 else { throw ImageError.badSize(width: width, height: height) }
-        var L = SliceLayout(imageWidth: width, imageHeight: height,
-                            field: PixelRect(x: left, y: top, width: W, height: H),
-                            title: PixelRect(x: 0, y: pad, width: width, height: titleH),
-                            colorBar: nil, legend: nil, range: nil, panelX: left + W + 1 + gap, u0: u0, u1: u1, v0: v0, v1: v1)
+        var L = SliceLayout(
+            imageWidth: width, imageHeight: height,
+            field: PixelRect(x: left, y: top, width: W, height: H),
+            title: PixelRect(x: 0, y: pad, width: width, height: titleH),
+            colorBar: nil, legend: nil, range: nil, panelX: left + W + 1 + gap, u0: u0, u1: u1, v0: v0, v1: v1)
         p.place(&L)
-        layout = L; uTicks = ut; vTicks = vt
+        layout = L
+        uTicks = ut
+        vTicks = vt
     }
 
     func draw(cellColors: [RGBA], panel: (inout PNGImage, SliceLayout) -> Void) -> PNGImage {
@@ -362,15 +424,23 @@ struct SliceRenderer {
 
         img.clip = f
         if gridLines {
-            for u in uEdges.dropFirst().dropLast() { let x = min(L.x(u: u), f.maxX - 1); img.fillRect(x: x, y: f.y, width: 1, height: f.height, color: .lightGrey) }
-            for v in vEdges.dropFirst().dropLast() { let y = min(L.y(v: v), f.maxY - 1); img.fillRect(x: f.x, y: y, width: f.width, height: 1, color: .lightGrey) }
+            for u in uEdges.dropFirst().dropLast() {
+                let x = min(L.x(u: u), f.maxX - 1)
+                img.fillRect(x: x, y: f.y, width: 1, height: f.height, color: .lightGrey)
+            }
+            for v in vEdges.dropFirst().dropLast() {
+                let y = min(L.y(v: v), f.maxY - 1)
+                img.fillRect(x: f.x, y: y, width: f.width, height: 1, color: .lightGrey)
+            }
         }
         for o in outlines {
-            let xa = L.x(u: o.u.lowerBound), xb = L.x(u: o.u.upperBound), ya = L.y(v: o.v.upperBound), yb = L.y(v: o.v.lowerBound)
+            let xa = L.x(u: o.u.lowerBound), xb = L.x(u: o.u.upperBound), ya = L.y(v: o.v.upperBound),
+                yb = L.y(v: o.v.lowerBound)
             img.strokeRect(x: xa, y: ya, width: max(1, xb - xa), height: max(1, yb - ya), color: RGBA(40, 40, 40))
             // Labels at the picture's text size or not at all: half size was 6 px tall, unreadable.
             if let label = o.label, !label.isEmpty,
-               BitmapFont.width(label, scale: s) + 6 <= xb - xa, BitmapFont.height(scale: s) + 6 <= yb - ya {
+                BitmapFont.width(label, scale: s) + 6 <= xb - xa, BitmapFont.height(scale: s) + 6 <= yb - ya
+            {
                 img.drawTextWithHalo(label, x: xa + 3, y: ya + 3, color: .ink, halo: .white, scale: s)
             }
         }
@@ -378,7 +448,9 @@ struct SliceRenderer {
             let (xa, ya, xb, yb) = (L.x(u: g.from.u), L.y(v: g.from.v), L.x(u: g.to.u), L.y(v: g.to.v))
             switch g.style {
             case .wall: img.line(x0: xa, y0: ya, x1: xb, y1: yb, color: .black, thickness: 2)
-            case .sheet: img.dashedLine(x0: xa, y0: ya, x1: xb, y1: yb, color: .ink, thickness: 2, dash: 6 * s / 2, gap: 4 * s / 2)
+            case .sheet:
+                img.dashedLine(
+                    x0: xa, y0: ya, x1: xb, y1: yb, color: .ink, thickness: 2, dash: 6 * s / 2, gap: 4 * s / 2)
             case .fan: img.line(x0: xa, y0: ya, x1: xb, y1: yb, color: .red, thickness: 3)
             }
         }
@@ -389,24 +461,32 @@ struct SliceRenderer {
         for (u, label) in uTicks {
             let x = min(L.x(u: u), f.maxX - 1)
             img.fillRect(x: x, y: f.maxY + 1, width: 1, height: tick, color: .ink)
-            img.drawText(label, x: x - BitmapFont.width(label, scale: s) / 2, y: f.maxY + 1 + tick + 2 * s, color: .ink, scale: s)
+            img.drawText(
+                label, x: x - BitmapFont.width(label, scale: s) / 2, y: f.maxY + 1 + tick + 2 * s, color: .ink, scale: s
+            )
         }
         for (v, label) in vTicks {
             let y = min(L.y(v: v), f.maxY - 1)
             img.fillRect(x: f.x - 1 - tick, y: y, width: tick, height: 1, color: .ink)
-            img.drawText(label, x: f.x - 1 - tick - 2 * s - BitmapFont.width(label, scale: s), y: y - ch / 2 + s, color: .ink, scale: s)
+            img.drawText(
+                label, x: f.x - 1 - tick - 2 * s - BitmapFont.width(label, scale: s), y: y - ch / 2 + s, color: .ink,
+                scale: s)
         }
         let pad = 6 * s
-        img.drawText(uName, x: f.x + (f.width - BitmapFont.width(uName, scale: s)) / 2,
-                     y: f.maxY + 1 + tick + 2 * s + ch + pad, color: .ink, scale: s)
+        img.drawText(
+            uName, x: f.x + (f.width - BitmapFont.width(uName, scale: s)) / 2,
+            y: f.maxY + 1 + tick + 2 * s + ch + pad, color: .ink, scale: s)
         if vNameAcross {
             img.drawText(vName, x: pad, y: f.y + (f.height - ch) / 2, color: .ink, scale: s)
         } else {
-            img.drawText(vName, x: pad, y: f.y + (f.height + BitmapFont.width(vName, scale: s)) / 2, color: .ink, scale: s, rotated: true)
+            img.drawText(
+                vName, x: pad, y: f.y + (f.height + BitmapFont.width(vName, scale: s)) / 2, color: .ink, scale: s,
+                rotated: true)
         }
         for (n, line) in titleLines.enumerated() {
-            img.drawText(line, x: (L.imageWidth - BitmapFont.width(line, scale: s)) / 2,
-                         y: L.title.y + n * (ch + Self.lineGap(s)), color: .ink, scale: s)
+            img.drawText(
+                line, x: (L.imageWidth - BitmapFont.width(line, scale: s)) / 2,
+                y: L.title.y + n * (ch + Self.lineGap(s)), color: .ink, scale: s)
         }
         panel(&img, L)
         return img
@@ -447,7 +527,7 @@ struct SliceRenderer {
 
     /// Index of the cell holding `x` among increasing `edges` (clamped to the ends).
     static func cell(_ x: Double, _ edges: [Double]) -> Int {
-        var lo = 0, hi = edges.count - 1   // invariant: edges[lo] <= x < edges[hi]
+        var lo = 0, hi = edges.count - 1 // invariant: edges[lo] <= x < edges[hi]
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if edges[mid] <= x { lo = mid } else { hi = mid }
@@ -457,12 +537,17 @@ struct SliceRenderer {
 
     /// Ticks at 1, 2, 5 × 10^k steps, the finest whose labels do not crowd `pixels`;
     /// on a short axis, packed closer rather than left with a single tick.
-    static func ticks(lo: Double, hi: Double, pixels: Int, scale s: Int, horizontal: Bool) -> [(value: Double, label: String)] {
+    static func ticks(
+        lo: Double, hi: Double, pixels: Int, scale s: Int, horizontal: Bool
+    ) -> [(value: Double, label: String)] {
         let roomy = ticks(lo: lo, hi: hi, pixels: pixels, scale: s, horizontal: horizontal, tight: false)
-        return roomy.count >= 2 ? roomy : ticks(lo: lo, hi: hi, pixels: pixels, scale: s, horizontal: horizontal, tight: true)
+        return roomy.count >= 2
+            ? roomy : ticks(lo: lo, hi: hi, pixels: pixels, scale: s, horizontal: horizontal, tight: true)
     }
 
-    private static func ticks(lo: Double, hi: Double, pixels: Int, scale s: Int, horizontal: Bool, tight: Bool) -> [(value: Double, label: String)] {
+    private static func ticks(
+        lo: Double, hi: Double, pixels: Int, scale s: Int, horizontal: Bool, tight: Bool
+    ) -> [(value: Double, label: String)] {
         let span = hi - lo
         guard span > 0, span.isFinite, pixels > 0 else { return [] }
         var exp = Int((log10(span) - 2).rounded(.down))
@@ -477,12 +562,18 @@ struct SliceRenderer {
                 return k <= last ? (v, format(v, decimals: decimals)) : nil
             }
             let spacing = Double(pixels) * step / span
-            let need = horizontal
-                ? Double(max(ticks.map { BitmapFont.width($0.1, scale: s) }.max() ?? 0, tight ? 0 : 30 * s) + (tight ? 4 : 8) * s)
+            let need =
+                horizontal
+                ? Double(
+                    max(ticks.map { BitmapFont.width($0.1, scale: s) }.max() ?? 0, tight ? 0 : 30 * s) + (tight ? 4 : 8)
+                        * s)
                 : Double(BitmapFont.height(scale: s) + (tight ? 1 : 16) * s)
             if ticks.count <= 1 || spacing >= need { return ticks }
             mult += 1
-            if mult == 3 { mult = 0; exp += 1 }
+            if mult == 3 {
+                mult = 0
+                exp += 1
+            }
         }
     }
 

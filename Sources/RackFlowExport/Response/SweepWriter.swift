@@ -7,8 +7,10 @@ import RackFlowModel
 /// further key at its first value),
 /// red where some part is past its limit, the limit (margin 0) drawn as a black line.
 public enum SweepWriter {
-    public static func write(_ sweep: PowerSweep, checks: [SweepCheck], checkNote: String?, modelFolder: String,
-                             to dir: URL) throws {
+    public static func write(
+        _ sweep: PowerSweep, checks: [SweepCheck], checkNote: String?, modelFolder: String,
+        to dir: URL
+    ) throws {
         try AtomicFile.write(csv(sweep), to: dir.appendingPathComponent("sweep.csv"))
         var image: String?
         if sweep.keys.count >= 2 {
@@ -27,21 +29,25 @@ public enum SweepWriter {
         out += ",hottestPart,hottestC,tightestPart,marginK,feasible\n"
         for p in sweep.points {
             out += p.valuesW.map { String(format: "%.6g", $0) }.joined(separator: ",")
-            out += String(format: ",%@,%.4f,%@,%.4f,%@\n", p.hottestPart, p.hottestC, p.tightestPart, p.marginK,
-                          p.feasible ? "true" : "false")
+            out += String(
+                format: ",%@,%.4f,%@,%.4f,%@\n", p.hottestPart, p.hottestC, p.tightestPart, p.marginK,
+                p.feasible ? "true" : "false")
         }
         return out
     }
 
-    static func markdown(_ sweep: PowerSweep, checks: [SweepCheck], checkNote: String?, modelFolder: String,
-                         image: String?) -> String {
+    static func markdown(
+        _ sweep: PowerSweep, checks: [SweepCheck], checkNote: String?, modelFolder: String,
+        image: String?
+    ) -> String {
         let m = sweep.model
         let feasible = sweep.points.filter(\.feasible).count
         var md = "# Power sweep: \(m.caseName)\n\n"
         md += "\(sweep.points.count) points from the thermal response model in `\(modelFolder)` "
         md += "(\(m.cells) cells, \(m.groups.count) parts, flow frozen at the solve of `\(m.input)`), "
-        md += String(format: "evaluated in %.1f ms (%.2f µs per point). ", 1e3 * sweep.evaluationSeconds,
-                     1e6 * sweep.evaluationSeconds / Double(max(sweep.points.count, 1)))
+        md += String(
+            format: "evaluated in %.1f ms (%.2f µs per point). ", 1e3 * sweep.evaluationSeconds,
+            1e6 * sweep.evaluationSeconds / Double(max(sweep.points.count, 1)))
         md += "**\(feasible) of \(sweep.points.count)** have every part within its limit.\n\n"
         md += "Powers are per part (one GPU card, one CPU, one memory bank); unvaried parts keep the solve's "
         md += "powers and PSU losses follow each node's DC load.\n\n"
@@ -66,8 +72,8 @@ public enum SweepWriter {
         }
         if let image {
             md += "\n## Margin map\n\nLeast margin of any part (K) over the first two keys"
-        if sweep.keys.count > 2 { md += " (further keys at their first value)" }
-        md += "; "
+            if sweep.keys.count > 2 { md += " (further keys at their first value)" }
+            md += "; "
             md += "red past a limit, the black line where the least margin is 0.\n\n![margin map](\(image))\n"
         }
 
@@ -81,9 +87,10 @@ public enum SweepWriter {
             md += "|" + String(repeating: " --- |", count: sweep.keys.count + 5) + "\n"
             for c in checks {
                 md += "| " + c.valuesW.map { String(format: "%.1f", $0) }.joined(separator: " | ")
-                md += String(format: " | %d%@ | %.0f | %.3f | %@ | %.3f |\n", c.iterations,
-                             c.converged ? "" : " (not converged)", c.seconds, c.maxErrorK, c.worstPart,
-                             c.maxOutletErrorK)
+                md += String(
+                    format: " | %d%@ | %.0f | %.3f | %@ | %.3f |\n", c.iterations,
+                    c.converged ? "" : " (not converged)", c.seconds, c.maxErrorK, c.worstPart,
+                    c.maxOutletErrorK)
             }
             let worst = checks.map(\.maxErrorK).max() ?? 0
             if worst > 1 {
@@ -118,10 +125,11 @@ public enum SweepWriter {
             .init(0, RGBA(165, 20, 25)), .init(max(zero - 1e-9, 0), RGBA(245, 160, 140)),
             .init(min(zero + 1e-9, 1), RGBA(235, 245, 220)), .init(1, RGBA(25, 110, 60)),
         ]
-        var plot = SlicePlot(uEdges: edges(k0.valuesW), vEdges: edges(k1.valuesW), values: values,
-                             title: "Least margin of any part, \(sweep.model.caseName)", quantity: "margin (K)",
-                             uName: "\(k0.text) power per part (W)", vName: "\(k1.text) power per part (W)",
-                             colormap: Colormap(name: "margin", stops: stops), range: lo...hi)
+        var plot = SlicePlot(
+            uEdges: edges(k0.valuesW), vEdges: edges(k1.valuesW), values: values,
+            title: "Least margin of any part, \(sweep.model.caseName)", quantity: "margin (K)",
+            uName: "\(k0.text) power per part (W)", vName: "\(k1.text) power per part (W)",
+            colormap: Colormap(name: "margin", stops: stops), range: lo...hi)
         plot.square = true
         plot.longSide = 640
         var segments: [SliceSegment] = []
@@ -130,12 +138,16 @@ public enum SweepWriter {
             for iu in 0..<nu {
                 let m = values[iu + nu * iv]
                 if iu + 1 < nu, (m >= 0) != (values[iu + 1 + nu * iv] >= 0) {
-                    segments.append(SliceSegment(from: (ue[iu + 1], ve[iv]), to: (ue[iu + 1], ve[iv + 1]),
-                                                 style: .wall))
+                    segments.append(
+                        SliceSegment(
+                            from: (ue[iu + 1], ve[iv]), to: (ue[iu + 1], ve[iv + 1]),
+                            style: .wall))
                 }
                 if iv + 1 < nv, (m >= 0) != (values[iu + nu * (iv + 1)] >= 0) {
-                    segments.append(SliceSegment(from: (ue[iu], ve[iv + 1]), to: (ue[iu + 1], ve[iv + 1]),
-                                                 style: .wall))
+                    segments.append(
+                        SliceSegment(
+                            from: (ue[iu], ve[iv + 1]), to: (ue[iu + 1], ve[iv + 1]),
+                            style: .wall))
                 }
             }
         }

@@ -23,9 +23,11 @@ public enum FailedRunWriter {
         let folder = try ResultFolder(final: folder(for: final))
         do {
             let dir = folder.staging
-            try AtomicFile.write(try ResultWriter.json(failure.divergence), to: dir.appendingPathComponent("failure.json"))
-            try AtomicFile.write(ResidualsCSV.text(failure.solver.history),
-                                 to: dir.appendingPathComponent("residuals.csv"))
+            try AtomicFile.write(
+                try ResultWriter.json(failure.divergence), to: dir.appendingPathComponent("failure.json"))
+            try AtomicFile.write(
+                ResidualsCSV.text(failure.solver.history),
+                to: dir.appendingPathComponent("residuals.csv"))
             let (cells, vectors) = VTKWriter.flowFields(failure.solver)
             let n = failure.solver.flow.grid.cellCount
             var finite = [Double](repeating: 1, count: n)
@@ -43,8 +45,9 @@ public enum FailedRunWriter {
             var cleanCells = cells.map { (name: $0.name, values: clean($0.values)) }
             let cleanVectors = vectors.map { (name: $0.name, x: clean($0.x), y: clean($0.y), z: clean($0.z)) }
             cleanCells.append((name: "finite", values: finite))
-            try VTKWriter.rectilinear(grid: failure.solver.flow.grid, cellData: cleanCells, vectors: cleanVectors,
-                                      to: dir.appendingPathComponent("fields.vtr"))
+            try VTKWriter.rectilinear(
+                grid: failure.solver.flow.grid, cellData: cleanCells, vectors: cleanVectors,
+                to: dir.appendingPathComponent("fields.vtr"))
             try AtomicFile.write(log + "FAILED: \(failure.divergence)\n", to: dir.appendingPathComponent("log.txt"))
             try folder.commit()
         } catch {

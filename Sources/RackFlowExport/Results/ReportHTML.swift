@@ -94,7 +94,8 @@ public enum ReportHTML {
             // ![alt](path) and [text](target)
             let image = s[i...].hasPrefix("![")
             if image || c == "[", let mid = s[i...].range(of: "]("),
-               let end = s[mid.upperBound...].firstIndex(of: ")") {
+                let end = s[mid.upperBound...].firstIndex(of: ")")
+            {
                 let text = String(s[s.index(i, offsetBy: image ? 2 : 1)..<mid.lowerBound])
                 let target = String(s[mid.upperBound..<end])
                 if image {

@@ -10,16 +10,19 @@ public enum ReportWriter {
         let residuals = String(format: "normalised mass residual and velocity change below %.0e", gc.options.tolerance)
         let balances = "mass balance to 1e-6" + (gc.energy ? " and energy balance to 0.5 %" : "")
         guard !s.nodes.isEmpty else { return "Stopping rule: \(residuals); \(balances)." }
-        return String(format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, "
-                      + "the hottest GPU air and every part's air temperature to %.2f K (flat over 20 iterations, "
-                      + "and the change still to come, extrapolated from the last two 20-iteration changes, as "
-                      + "small); as safeguards "
-                      + "the %@ and %@.", 100 * SteadyRun.flowTolerance, SteadyRun.temperatureToleranceK,
-                      residuals, balances)
+        return String(
+            format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, "
+                + "the hottest GPU air and every part's air temperature to %.2f K (flat over 20 iterations, "
+                + "and the change still to come, extrapolated from the last two 20-iteration changes, as "
+                + "small); as safeguards "
+                + "the %@ and %@.", 100 * SteadyRun.flowTolerance, SteadyRun.temperatureToleranceK,
+            residuals, balances)
     }
 
-    public static func markdown(_ s: SolveSummary, genericCase gc: GenericCase, source: String,
-                                pictures: [(file: String, caption: String)]) -> String {
+    public static func markdown(
+        _ s: SolveSummary, genericCase gc: GenericCase, source: String,
+        pictures: [(file: String, caption: String)]
+    ) -> String {
         var r = "# RackFlow report: \(s.caseName)\n\n"
         r += "Source `\(source)`, solved \(iso(Date())). "
         if let ta = s.timeAveraged {
@@ -28,7 +31,9 @@ public enum ReportWriter {
             r += String(format: "%.3g s (%d time steps after %.3g s of spin-up)", ta.windowS, ta.steps, ta.spinUpS)
             r += ta.settled ? "" : ", and the running means had not settled at the averaging limit"
         } else {
-            r += s.converged ? "Converged in \(s.iterations) iterations"
+            r +=
+                s.converged
+                ? "Converged in \(s.iterations) iterations"
                 : "**Not converged** after \(s.iterations) iterations (read the numbers as provisional)"
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
@@ -47,27 +52,46 @@ public enum ReportWriter {
         }
 
         r += "## Setup\n\n"
-        r += String(format: "- Domain %.3f × %.3f × %.3f m (x across, y front to back, z up).\n", gc.size.0, gc.size.1, gc.size.2)
+        r += String(
+            format: "- Domain %.3f × %.3f × %.3f m (x across, y front to back, z up).\n", gc.size.0, gc.size.1,
+            gc.size.2)
         if !s.nodes.isEmpty {
-            let types = Dictionary(grouping: s.nodes, by: \.type).map { "\($0.value.count) × \($0.key)" }.sorted().joined(separator: ", ")
-            r += "- Nodes: \(types); \(s.nodes.map(\.gpus).reduce(0, +)) GPUs; heat released \(w(s.nodes.map(\.powerW).reduce(0, +))) (parts plus PSU losses).\n"
+            let types = Dictionary(grouping: s.nodes, by: \.type).map { "\($0.value.count) × \($0.key)" }.sorted()
+                .joined(separator: ", ")
+            r +=
+                "- Nodes: \(types); \(s.nodes.map(\.gpus).reduce(0, +)) GPUs; heat released "
+                + "\(w(s.nodes.map(\.powerW).reduce(0, +))) (parts plus PSU losses).\n"
         }
-        r += String(format: "- Inlet %.3f m³/s (%.0f L/s) at %.1f °C; the inlet needs %.1f Pa above the exhaust (plenum pressure).\n",
-                    s.inletFlowM3PerS, s.inletFlowM3PerS * 1000, s.inletC, s.plenumPressurePa)
-        r += "- Grid: \(s.grid.cells) cells (\(s.grid.nx) × \(s.grid.ny) × \(s.grid.nz)), spacing \(mm(s.grid.spacingM[0]))–\(mm(s.grid.spacingM[1])) mm (largest allowed \(mm(s.grid.maxSpacingSettingM)) mm).\n"
-        r += "- Physics: \(turbulence(gc)); buoyancy \(gc.gravity ? "on" : "off"); temperature \(gc.energy ? "solved" : "not solved").\n\n"
+        r += String(
+            format:
+                "- Inlet %.3f m³/s (%.0f L/s) at %.1f °C; the inlet needs %.1f Pa above the exhaust (plenum "
+                + "pressure).\n",
+            s.inletFlowM3PerS, s.inletFlowM3PerS * 1000, s.inletC, s.plenumPressurePa)
+        r +=
+            "- Grid: \(s.grid.cells) cells (\(s.grid.nx) × \(s.grid.ny) × \(s.grid.nz)), spacing "
+            + "\(mm(s.grid.spacingM[0]))–\(mm(s.grid.spacingM[1])) mm (largest allowed "
+            + "\(mm(s.grid.maxSpacingSettingM)) mm).\n"
+        r +=
+            "- Physics: \(turbulence(gc)); buoyancy \(gc.gravity ? "on" : "off"); temperature "
+            + "\(gc.energy ? "solved" : "not solved").\n\n"
 
         if !s.nodes.isEmpty {
             r += "## Airflow per node\n\n"
-            r += "| node | unit | type | flow (m³/s) | flow (L/s) | share | in (°C) | out (°C) | rise (K) | heat (W) |\n"
+            r +=
+                "| node | unit | type | flow (m³/s) | flow (L/s) | share | in (°C) | out (°C) | rise (K) | heat (W) |\n"
             r += "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
             let total = s.nodes.map(\.flowM3PerS).reduce(0, +)
             for n in s.nodes {
-                r += "| \(n.name) | U\(n.unit) | \(n.type) | \(f(n.flowM3PerS, 4)) | \(f(n.flowM3PerS * 1000, 1)) | \(f(100 * n.flowM3PerS / max(total, 1e-300), 1)) % | \(f(n.inletC, 1)) | \(f(n.outletC, 1)) | \(f(n.outletC - n.inletC, 1)) | \(f(n.powerW, 0)) |\n"
+                r +=
+                    "| \(n.name) | U\(n.unit) | \(n.type) | \(f(n.flowM3PerS, 4)) | \(f(n.flowM3PerS * 1000, 1)) | "
+                    + "\(f(100 * n.flowM3PerS / max(total, 1e-300), 1)) % | \(f(n.inletC, 1)) | \(f(n.outletC, 1)) | "
+                    + "\(f(n.outletC - n.inletC, 1)) | \(f(n.powerW, 0)) |\n"
             }
             let flows = s.nodes.map(\.flowM3PerS)
             if let lo = flows.min(), let hi = flows.max(), total > 0 {
-                r += "\nThe least-fed node gets \(f(lo * 1000, 1)) L/s and the best-fed \(f(hi * 1000, 1)) L/s (spread \(f(100 * (hi - lo) / (total / Double(flows.count)), 1)) % of the mean).\n"
+                r +=
+                    "\nThe least-fed node gets \(f(lo * 1000, 1)) L/s and the best-fed \(f(hi * 1000, 1)) L/s "
+                    + "(spread \(f(100 * (hi - lo) / (total / Double(flows.count)), 1)) % of the mean).\n"
             }
             r += "\n"
         }
@@ -76,44 +100,75 @@ public enum ReportWriter {
 
         if !s.parts.isEmpty {
             r += "## Hottest parts (least margin first)\n\n"
-            r += "Temperatures come from compact models: the air around the part plus power × a resistance that falls with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are in the part files under `Meshes/parts/`.\n\n"
-            r += "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) | margin (K) |\n"
+            r +=
+                "Temperatures come from compact models: the air around the part plus power × a resistance that falls "
+                + "with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are in the "
+                + "part files under `Meshes/parts/`.\n\n"
+            r +=
+                "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) | margin "
+                + "(K) |\n"
             r += "|---|---|---:|---:|---:|---:|---:|---:|\n"
             for p in s.parts.sorted(by: { $0.marginK < $1.marginK }).prefix(12) {
-                r += "| \(p.name) | \(p.model) | \(f(p.powerW, 0)) | \(f(p.airC, 1)) | \(f(p.airSpeedMPerS, 2)) | \(f(p.temperatureC, 1)) | \(f(p.limitC, 0)) | \(p.marginK < 0 ? "**\(f(p.marginK, 1))**" : f(p.marginK, 1)) |\n"
+                r +=
+                    "| \(p.name) | \(p.model) | \(f(p.powerW, 0)) | \(f(p.airC, 1)) | \(f(p.airSpeedMPerS, 2)) | "
+                    + "\(f(p.temperatureC, 1)) | \(f(p.limitC, 0)) | "
+                    + "\(p.marginK < 0 ? "**\(f(p.marginK, 1))**" : f(p.marginK, 1)) |\n"
             }
-            r += "\n### By kind, across the rack\n\n| kind | count | coolest (°C) | hottest (°C) | least margin (K) |\n|---|---:|---:|---:|---:|\n"
+            r +=
+                "\n### By kind, across the rack\n\n| kind | count | coolest (°C) | hottest (°C) | least margin (K) "
+                + "|\n|---|---:|---:|---:|---:|\n"
             for (k, ps) in Dictionary(grouping: s.parts, by: \.kind).sorted(by: { $0.key < $1.key }) {
                 let t = ps.map(\.temperatureC)
-                r += "| \(k) | \(ps.count) | \(f(t.min()!, 1)) | \(f(t.max()!, 1)) | \(f(ps.map(\.marginK).min()!, 1)) |\n"
+                r +=
+                    "| \(k) | \(ps.count) | \(f(t.min()!, 1)) | \(f(t.max()!, 1)) | "
+                    + "\(f(ps.map(\.marginK).min()!, 1)) |\n"
             }
             let below = s.parts.filter { $0.marginK < 0 }
-            r += below.isEmpty ? "\nEvery part is within its limit.\n\n" : "\n**\(below.count) part(s) exceed their limit.**\n\n"
+            r +=
+                below.isEmpty
+                ? "\nEvery part is within its limit.\n\n" : "\n**\(below.count) part(s) exceed their limit.**\n\n"
         }
 
         if !s.fans.isEmpty {
-            r += "## Fans\n\n| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max |\n|---|---:|---:|---:|---:|\n"
+            r +=
+                "## Fans\n\n| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max "
+                + "|\n|---|---:|---:|---:|---:|\n"
             for (k, fs) in Dictionary(grouping: s.fans, by: \.kind).sorted(by: { $0.key < $1.key }) {
                 let q = fs.map(\.flowM3PerS), p = fs.map(\.pressureRisePa)
-                let rpm = Set(fs.map { Int($0.rpm.isFinite && abs($0.rpm) < 1e15 ? $0.rpm.rounded() : -1) }).sorted().map(String.init).joined(separator: ", ")
-                r += "| \(k) | \(fs.count) | \(rpm) | \(f(q.min()!, 4))–\(f(q.max()!, 4)) | \(f(p.min()!, 1))–\(f(p.max()!, 1)) |\n"
+                let rpm = Set(fs.map { Int($0.rpm.isFinite && abs($0.rpm) < 1e15 ? $0.rpm.rounded() : -1) }).sorted()
+                    .map(String.init).joined(separator: ", ")
+                r +=
+                    "| \(k) | \(fs.count) | \(rpm) | \(f(q.min()!, 4))–\(f(q.max()!, 4)) | "
+                    + "\(f(p.min()!, 1))–\(f(p.max()!, 1)) |\n"
             }
             r += "\nEvery fan's operating point is in `summary.json` (`fans`).\n\n"
         }
 
         r += "## Balances\n\n"
-        r += "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in \(f(s.balance.massInKgPerS, 4)) kg/s).\n"
-        r += "- Energy: sources \(w(s.balance.heatSourcesW)), carried out by the air \(w(s.balance.heatCarriedOutW)); relative error \(String(format: "%.2e", s.balance.energyError)).\n"
+        r +=
+            "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in "
+            + "\(f(s.balance.massInKgPerS, 4)) kg/s).\n"
+        r +=
+            "- Energy: sources \(w(s.balance.heatSourcesW)), carried out by the air \(w(s.balance.heatCarriedOutW)); "
+            + "relative error \(String(format: "%.2e", s.balance.energyError)).\n"
         if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 {
             r += "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face).\n"
         }
         r += "\n"
 
         if !pictures.isEmpty {
-            r += "## Pictures\n\nGrey: solid parts. Thin black lines: walls; dashed: perforated sheets; red: fans; thin outlines: parts.\n\n"
-            for p in pictures { r += "### \(p.caption.prefix(1).uppercased() + p.caption.dropFirst())\n\n![\(p.caption)](slices/\(p.file))\n\n" }
+            r +=
+                "## Pictures\n\nGrey: solid parts. Thin black lines: walls; dashed: perforated sheets; red: fans; "
+                + "thin outlines: parts.\n\n"
+            for p in pictures {
+                let title = p.caption.prefix(1).uppercased() + p.caption.dropFirst()
+                r += "### \(title)\n\n![\(p.caption)](slices/\(p.file))\n\n"
+            }
         }
-        r += "## Files\n\n- `summary.json`: every number above, machine-readable.\n- `fields.vtr` (exact grid) and `fields.vti` (uniform resampling): temperature, pressure, speed, velocity, cell type for ParaView.\n- `residuals.csv`, `log.txt`: the solve's history.\n"
+        r +=
+            "## Files\n\n- `summary.json`: every number above, machine-readable.\n- `fields.vtr` (exact grid) and "
+            + "`fields.vti` (uniform resampling): temperature, pressure, speed, velocity, cell type for ParaView.\n- "
+            + "`residuals.csv`, `log.txt`: the solve's history.\n"
         return r
     }
 

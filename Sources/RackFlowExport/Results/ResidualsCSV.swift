@@ -15,7 +15,8 @@ import RackFlowPhysics
 /// | velocityChangeAt     | the face of the largest velocity change, with its position (m)   |
 /// | temperatureChangeAt  | the cell of the largest temperature change, with its position (m)|
 public enum ResidualsCSV {
-    public static let header = "iteration,mass,velocityChange,velocityChangeRMS,temperatureChange,"
+    public static let header =
+        "iteration,mass,velocityChange,velocityChangeRMS,temperatureChange,"
         + "temperatureChangeRMS,pressureIterations,velocityChangeAt,temperatureChangeAt"
 
     public static func text(_ history: [Residuals]) -> String {

@@ -15,41 +15,55 @@ public enum ResultWriter {
     public static func json<T: Encodable>(_ value: T) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "__nonfinite__", negativeInfinity: "__nonfinite__", nan: "__nonfinite__")
-        return String(decoding: try enc.encode(value), as: UTF8.self).replacingOccurrences(of: "\"__nonfinite__\"", with: "null") + "\n"
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "__nonfinite__", negativeInfinity: "__nonfinite__", nan: "__nonfinite__")
+        return String(decoding: try enc.encode(value), as: UTF8.self).replacingOccurrences(
+            of: "\"__nonfinite__\"", with: "null") + "\n"
     }
 
-    public static func write(summary: SolveSummary, solver: FlowSolver, genericCase gc: GenericCase, layout: RackLayout?,
-                             report: VoxelReport, source: String, to dir: URL, vtiSpacingM: Double, log: inout some TextOutputStreamLike) throws {
+    public static func write(
+        summary: SolveSummary, solver: FlowSolver, genericCase gc: GenericCase, layout: RackLayout?,
+        report: VoxelReport, source: String, to dir: URL, vtiSpacingM: Double, log: inout some TextOutputStreamLike
+    ) throws {
         try AtomicFile.write(ResidualsCSV.text(solver.history), to: dir.appendingPathComponent("residuals.csv"))
 
         // ParaView: the solver's own grid (exact), and a uniform resampling as image data.
         let fields = VTKWriter.flowFields(solver)
         let t0 = Date()
-        try VTKWriter.rectilinear(grid: solver.flow.grid, cellData: fields.cellData, vectors: fields.vectors,
-                                  to: dir.appendingPathComponent("fields.vtr"))
+        try VTKWriter.rectilinear(
+            grid: solver.flow.grid, cellData: fields.cellData, vectors: fields.vectors,
+            to: dir.appendingPathComponent("fields.vtr"))
         let (ug, map) = Resample.uniform(solver.flow.grid, spacingM: vtiSpacingM)
-        try VTKWriter.imageData(grid: ug, cellData: fields.cellData.map { f in (f.name, map.map { f.values[$0] }) },
-                                vectors: fields.vectors.map { f in (f.name, map.map { f.x[$0] }, map.map { f.y[$0] }, map.map { f.z[$0] }) },
-                                float32: true, to: dir.appendingPathComponent("fields.vti"))
+        try VTKWriter.imageData(
+            grid: ug, cellData: fields.cellData.map { f in (f.name, map.map { f.values[$0] }) },
+            vectors: fields.vectors.map { f in (f.name, map.map { f.x[$0] }, map.map { f.y[$0] }, map.map { f.z[$0] })
+            },
+            float32: true, to: dir.appendingPathComponent("fields.vti"))
         // Pictures and the report.
         let planes = layout.map(Slices.rackPlanes) ?? Slices.centrePlanes(solver.flow.grid)
         let pictures = try Slices.writeFields(solver, gc, planes: planes, to: dir.appendingPathComponent("slices"))
         let md = ReportWriter.markdown(summary, genericCase: gc, source: source, pictures: pictures)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
-        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow report: \(summary.caseName)", folder: dir),
-                             to: dir.appendingPathComponent("report.html"))
-        log.say(String(format: "fields.vtr (%d cells) and fields.vti (%d × %d × %d at %.0f mm) in %.1f s", solver.flow.grid.cellCount,
-                       ug.nx, ug.ny, ug.nz, vtiSpacingM * 1000, Date().timeIntervalSince(t0)))
+        try AtomicFile.write(
+            ReportHTML.html(markdown: md, title: "RackFlow report: \(summary.caseName)", folder: dir),
+            to: dir.appendingPathComponent("report.html"))
+        log.say(
+            String(
+                format: "fields.vtr (%d cells) and fields.vti (%d × %d × %d at %.0f mm) in %.1f s",
+                solver.flow.grid.cellCount,
+                ug.nx, ug.ny, ug.nz, vtiSpacingM * 1000, Date().timeIntervalSince(t0)))
     }
 
     /// The per-node table printed at the end of a solve.
     public static func consoleTable(_ s: SolveSummary, folder: String) -> String {
-        let state = s.timeAveraged != nil ? "no steady state; time-averaged after"
+        let state =
+            s.timeAveraged != nil
+            ? "no steady state; time-averaged after"
             : (s.converged ? "converged in" : "NOT converged in")
         var out = "\n\(s.caseName): \(state) \(s.iterations) iterations, \(String(format: "%.1f", s.wallSeconds)) s\n"
-        out += String(format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.2f °C (mixed-cup)\n",
-                      s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
+        out += String(
+            format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.2f °C (mixed-cup)\n",
+            s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
         if s.nodes.isEmpty, let o = s.objects {
             out += objectLines(o)
         } else {
@@ -57,10 +71,18 @@ public enum ResultWriter {
         }
         for n in s.nodes {
             let hot = s.parts.filter { $0.node == n.name }.min { $0.marginK < $1.marginK }
-            let h = hot.map { String(format: "%@ %.1f °C (margin %.1f K)", $0.name.split(separator: "/").dropFirst().joined(separator: "/"), $0.temperatureC, $0.marginK) } ?? ""
-            out += String(format: "%-9@ %11.4f  %7.1f  %8.1f  %9.0f  %@\n", n.name, n.flowM3PerS, n.inletC, n.outletC, n.powerW, h)
+            let h =
+                hot.map {
+                    String(
+                        format: "%@ %.1f °C (margin %.1f K)",
+                        $0.name.split(separator: "/").dropFirst().joined(separator: "/"), $0.temperatureC, $0.marginK)
+                } ?? ""
+            out += String(
+                format: "%-9@ %11.4f  %7.1f  %8.1f  %9.0f  %@\n", n.name, n.flowM3PerS, n.inletC, n.outletC, n.powerW, h
+            )
         }
-        out += String(format: "mass imbalance %.1e, energy error %.1e\n", s.balance.massImbalance, s.balance.energyError)
+        out += String(
+            format: "mass imbalance %.1e, energy error %.1e\n", s.balance.massImbalance, s.balance.energyError)
         out += "results: \(folder)/report.md\n"
         return out
     }
@@ -99,10 +121,13 @@ public enum Resample {
         let ug = Grid(x: axes[0], y: axes[1], z: axes[2])
         let idx = (0..<3).map { a in axes[a].centres.map { g.axis(a).cell(containing: $0) } }
         var map = [Int](repeating: 0, count: ug.cellCount)
-        for k in 0..<ug.nz { for j in 0..<ug.ny { for i in 0..<ug.nx {
-            map[ug.index(i, j, k)] = g.index(idx[0][i], idx[1][j], idx[2][k])
-        } } }
+        for k in 0..<ug.nz {
+            for j in 0..<ug.ny {
+                for i in 0..<ug.nx {
+                    map[ug.index(i, j, k)] = g.index(idx[0][i], idx[1][j], idx[2][k])
+                }
+            }
+        }
         return (ug, map)
     }
 }
-

@@ -11,17 +11,24 @@ public enum FolderArchive {
         let fm = FileManager.default
         guard let e = fm.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return out }
         var files: [URL] = []
-        for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(u) }
+        for case let u as URL in e where (try? u.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            files.append(u)
+        }
         let base = dir.standardizedFileURL.path
         for u in files.sorted(by: { $0.path < $1.path }) {
             let rel = String(u.standardizedFileURL.path.dropFirst(base.count + 1))
             let data: Data
-            do { data = try Data(contentsOf: u) } catch { throw ExportError.io(path: u.path, operation: "pack", reason: "cannot read for packing: \(error.localizedDescription)") }
+            do { data = try Data(contentsOf: u) } catch {
+                throw ExportError.io(
+                    path: u.path, operation: "pack", reason: "cannot read for packing: \(error.localizedDescription)")
+            }
             let path = Data((prefix.isEmpty ? rel : prefix + "/" + rel).utf8)
             var n = UInt32(path.count).littleEndian
-            out.append(Data(bytes: &n, count: 4)); out.append(path)
+            out.append(Data(bytes: &n, count: 4))
+            out.append(path)
             var m = UInt64(data.count).littleEndian
-            out.append(Data(bytes: &m, count: 8)); out.append(data)
+            out.append(Data(bytes: &m, count: 8))
+            out.append(data)
         }
         return out
     }
@@ -31,7 +38,9 @@ public enum FolderArchive {
         let bytes = [UInt8](archive)
         var i = 0
         func read(_ n: Int) throws -> ArraySlice<UInt8> {
-            guard n >= 0, i + n <= bytes.count else { throw ExportError.io(path: dir.path, operation: "unpack", reason: "truncated archive from another rank") }
+            guard n >= 0, i + n <= bytes.count else {
+                throw ExportError.io(path: dir.path, operation: "unpack", reason: "truncated archive from another rank")
+            }
             defer { i += n }
             return bytes[i..<i + n]
         }
@@ -40,10 +49,12 @@ public enum FolderArchive {
             let path = String(decoding: try read(Int(le(try read(4)))), as: UTF8.self)
             let data = Data(try read(Int(le(try read(8)))))
             guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-                throw ExportError.io(path: path, operation: "unpack", reason: "refusing an archive path outside the result folder")
+                throw ExportError.io(
+                    path: path, operation: "unpack", reason: "refusing an archive path outside the result folder")
             }
             let url = dir.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try AtomicFile.write(data, to: url)
         }
     }

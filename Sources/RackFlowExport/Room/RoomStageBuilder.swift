@@ -5,8 +5,10 @@ extension RoomStageWriter {
     /// The steady room as one frame: rack types from the rack files (compiled to their boxes,
     /// no grid), placements from the layout, telemetry from the racks' solve summaries, each
     /// rack's `racks/<name>/fields.vdb`, and the cable-tray probes.
-    public static func steady(spec: RoomSpec, summary: RoomSummary, rackSummaries: [SolveSummary],
-                              trays: [TrayProbes.Tray]) throws -> RoomStageWriter {
+    public static func steady(
+        spec: RoomSpec, summary: RoomSummary, rackSummaries: [SolveSummary],
+        trays: [TrayProbes.Tray]
+    ) throws -> RoomStageWriter {
         let (cases, typeNames, assets, types) = try rackTypes(spec)
         let racks = spec.racks.indices.map { k -> Rack in
             let p = spec.racks[k], r = summary.racks[k], s = rackSummaries[k]
@@ -14,47 +16,76 @@ extension RoomStageWriter {
             let place = spec.rackPlacement(k)
             let nodes = c.layout!.nodes.map { n -> [String: [Double]] in
                 guard let ns = s.nodes.first(where: { $0.name == n.name }) else { return [:] }
-                var t: [String: [Double]] = [StageRecording.Channel.powerW: [ns.powerW], StageRecording.Channel.airflowM3PerS: [ns.flowM3PerS],
-                                             "outletC": [ns.outletC]]
+                var t: [String: [Double]] = [
+                    StageRecording.Channel.powerW: [ns.powerW], StageRecording.Channel.airflowM3PerS: [ns.flowM3PerS],
+                    "outletC": [ns.outletC],
+                ]
                 let parts = s.parts.filter { $0.node == n.name }
-                if let g = parts.filter({ $0.kind == "gpu" }).map(\.temperatureC).max() { t[StageRecording.Channel.gpuMaxC] = [g] }
-                if let cpu = parts.filter({ $0.kind == "cpu" }).map(\.temperatureC).max() { t[StageRecording.Channel.cpuC] = [cpu] }
+                if let g = parts.filter({ $0.kind == "gpu" }).map(\.temperatureC).max() {
+                    t[StageRecording.Channel.gpuMaxC] = [g]
+                }
+                if let cpu = parts.filter({ $0.kind == "cpu" }).map(\.temperatureC).max() {
+                    t[StageRecording.Channel.cpuC] = [cpu]
+                }
                 return t
             }
             let sz = c.genericCase.size
-            return Rack(name: p.name, type: typeNames[p.rackFile]!, translationM: place.translationM, rotationDegrees: place.rotationDegrees,
-                        telemetry: ["inletFlowM3PerS": [r.inletFlowM3PerS], "share": [r.share], "slotPressurePa": [r.inletPressurePa],
-                                    "exhaustC": [r.exhaustC], "heatW": [r.heatW]],
-                        nodeTelemetry: nodes, vdbFiles: ["racks/\(p.name)/fields.vdb"],
-                        fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
+            return Rack(
+                name: p.name, type: typeNames[p.rackFile]!, translationM: place.translationM,
+                rotationDegrees: place.rotationDegrees,
+                telemetry: [
+                    "inletFlowM3PerS": [r.inletFlowM3PerS], "share": [r.share], "slotPressurePa": [r.inletPressurePa],
+                    "exhaustC": [r.exhaustC], "heatW": [r.heatW],
+                ],
+                nodeTelemetry: nodes, vdbFiles: ["racks/\(p.name)/fields.vdb"],
+                fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
         }
-        return RoomStageWriter(roomName: spec.name, doc: "RackFlow room \(spec.name) (\(spec.file)): steady coupled run, \(spec.racks.count) racks",
-                               nodeAssets: assets, rackTypes: types, racks: racks, trays: spec.trays, trayFrames: [trays])
+        return RoomStageWriter(
+            roomName: spec.name,
+            doc: "RackFlow room \(spec.name) (\(spec.file)): steady coupled run, \(spec.racks.count) racks",
+            nodeAssets: assets, rackTypes: types, racks: racks, trays: spec.trays, trayFrames: [trays])
     }
 
     /// Rack types (one per rack file, compiled to boxes without a grid), their node assets,
     /// and each rack file's type name.
-    public static func rackTypes(_ spec: RoomSpec) throws -> (cases: [String: CaseFile], names: [String: String], assets: [StageRecording.NodeAsset], types: [RackType]) {
+    public static func rackTypes(
+        _ spec: RoomSpec
+    ) throws -> (
+        cases: [String: CaseFile], names: [String: String], assets: [StageRecording.NodeAsset], types: [RackType]
+    ) {
         var cases: [String: CaseFile] = [:]
         var typeNames: [String: String] = [:]
         var assets: [StageRecording.NodeAsset] = []
         var types: [RackType] = []
         for p in spec.racks where cases[p.rackFile] == nil {
             let c = try CaseFile.load(path: p.rackFile)
-            guard let layout = c.layout else { throw RoomError.rack(name: p.name, rank: 0, reason: "\(p.rackFile) is not a rack file") }
+            guard let layout = c.layout else {
+                throw RoomError.rack(name: p.name, rank: 0, reason: "\(p.rackFile) is not a rack file")
+            }
             cases[p.rackFile] = c
             // Type name: the file's stem, made unique if two folders hold the same stem.
             var name = ((p.rackFile as NSString).lastPathComponent as NSString).deletingPathExtension, k = 2
             let base = name
-            while typeNames.values.contains(name) { name = "\(base)-\(k)"; k += 1 }
+            while typeNames.values.contains(name) {
+                name = "\(base)-\(k)"
+                k += 1
+            }
             typeNames[p.rackFile] = name
-            for a in StageAssets.nodeAssets(genericCase: c.genericCase, layout: layout) where !assets.contains(where: { $0.name == a.name }) {
+            for a in StageAssets.nodeAssets(genericCase: c.genericCase, layout: layout)
+            where !assets.contains(where: { $0.name == a.name }) {
                 assets.append(a)
             }
             let s = c.genericCase.size
-            types.append(RackType(name: name, innerSizeM: SIMD3(s.0, s.1, s.2), nodes: layout.nodes.map {
-                (name: $0.name, type: $0.type, chassis: StageRecording.Box(min: SIMD3($0.lo.0, $0.lo.1, $0.lo.2), max: SIMD3($0.hi.0, $0.hi.1, $0.hi.2)))
-            }))
+            types.append(
+                RackType(
+                    name: name, innerSizeM: SIMD3(s.0, s.1, s.2),
+                    nodes: layout.nodes.map {
+                        (
+                            name: $0.name, type: $0.type,
+                            chassis: StageRecording.Box(
+                                min: SIMD3($0.lo.0, $0.lo.1, $0.lo.2), max: SIMD3($0.hi.0, $0.hi.1, $0.hi.2))
+                        )
+                    }))
         }
         return (cases, typeNames, assets, types)
     }
@@ -62,8 +93,10 @@ extension RoomStageWriter {
     /// A room surge as frames 0 (idle) … N: per frame the racks' coupled flow, slot pressure
     /// and exhaust, every node's telemetry from its rack's surge, each rack's VDB of that
     /// frame, and the tray probes from that frame's exhausts.
-    public static func surge(spec: RoomSpec, scenarioName: String, fps: Double, records: [RoomSurge.FrameRecord],
-                             rackFrames: [[SurgeRun.Frame]], vdbFiles: [[String]], trays: [[TrayProbes.Tray]]) throws -> RoomStageWriter {
+    public static func surge(
+        spec: RoomSpec, scenarioName: String, fps: Double, records: [RoomSurge.FrameRecord],
+        rackFrames: [[SurgeRun.Frame]], vdbFiles: [[String]], trays: [[TrayProbes.Tray]]
+    ) throws -> RoomStageWriter {
         let (cases, typeNames, assets, types) = try rackTypes(spec)
         let racks = spec.racks.indices.map { k -> Rack in
             let p = spec.racks[k], c = cases[p.rackFile]!
@@ -71,22 +104,38 @@ extension RoomStageWriter {
             let frames = rackFrames[k]
             let nodes = c.layout!.nodes.indices.map { n -> [String: [Double]] in
                 func ch(_ v: (SurgeRun.NodeFrame) -> Double) -> [Double] { frames.map { v($0.nodes[n]) } }
-                var t: [String: [Double]] = [StageRecording.Channel.utilisation: ch(\.utilisation), StageRecording.Channel.powerW: ch(\.powerW),
-                                             StageRecording.Channel.fanRPM: ch(\.fanRPM), StageRecording.Channel.airflowM3PerS: ch(\.airflowM3PerS)]
+                var t: [String: [Double]] = [
+                    StageRecording.Channel.utilisation: ch(\.utilisation), StageRecording.Channel.powerW: ch(\.powerW),
+                    StageRecording.Channel.fanRPM: ch(\.fanRPM),
+                    StageRecording.Channel.airflowM3PerS: ch(\.airflowM3PerS),
+                ]
                 // Channels a node may lack (no GPU, no CPU, no exit flow) stay unauthored rather than NaN.
-                for (name, v) in [(StageRecording.Channel.gpuMaxC, ch(\.gpuMaxC)), (StageRecording.Channel.cpuC, ch(\.cpuC)), ("outletC", ch(\.exhaustC))]
-                    where v.allSatisfy(\.isFinite) { t[name] = v }
+                for (name, v) in [
+                    (StageRecording.Channel.gpuMaxC, ch(\.gpuMaxC)), (StageRecording.Channel.cpuC, ch(\.cpuC)),
+                    ("outletC", ch(\.exhaustC)),
+                ]
+                where v.allSatisfy(\.isFinite) { t[name] = v }
                 return t
             }
             let sz = c.genericCase.size
-            return Rack(name: p.name, type: typeNames[p.rackFile]!, translationM: place.translationM, rotationDegrees: place.rotationDegrees,
-                        telemetry: ["inletFlowM3PerS": records.map { $0.racks[k].flowM3PerS }, "slotPressurePa": records.map { $0.racks[k].slotPressurePa },
-                                    "exhaustC": records.map { $0.racks[k].exhaustC }],
-                        nodeTelemetry: nodes, vdbFiles: vdbFiles[k], fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
+            return Rack(
+                name: p.name, type: typeNames[p.rackFile]!, translationM: place.translationM,
+                rotationDegrees: place.rotationDegrees,
+                telemetry: [
+                    "inletFlowM3PerS": records.map { $0.racks[k].flowM3PerS },
+                    "slotPressurePa": records.map { $0.racks[k].slotPressurePa },
+                    "exhaustC": records.map { $0.racks[k].exhaustC },
+                ],
+                nodeTelemetry: nodes, vdbFiles: vdbFiles[k],
+                fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
         }
-        return RoomStageWriter(roomName: spec.name, doc: "RackFlow room \(spec.name) (\(spec.file)): surge \(scenarioName), \(spec.racks.count) racks, frame 0 idle",
-                               fps: fps, firstFrame: 0, firstFrameTimeS: 0, nodeAssets: assets, rackTypes: types, racks: racks,
-                               trays: spec.trays, trayFrames: trays)
+        return RoomStageWriter(
+            roomName: spec.name,
+            doc:
+                "RackFlow room \(spec.name) (\(spec.file)): surge \(scenarioName), \(spec.racks.count) racks, frame "
+                + "0 idle",
+            fps: fps, firstFrame: 0, firstFrameTimeS: 0, nodeAssets: assets, rackTypes: types, racks: racks,
+            trays: spec.trays, trayFrames: trays)
     }
 }
 
@@ -100,22 +149,30 @@ extension TrayProbes {
             let c = try cases[p.rackFile] ?? CaseFile.load(path: p.rackFile)
             cases[p.rackFile] = c
             let r = summary.racks[k]
-            exhausts.append(try Exhaust(spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: r.measuredInletFlowM3PerS, temperatureC: r.exhaustC))
+            exhausts.append(
+                try Exhaust(
+                    spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: r.measuredInletFlowM3PerS,
+                    temperatureC: r.exhaustC))
         }
         let roomC = spec.racks.map(\.rack.inletTemperatureC).min() ?? 20
-        return trays(spec, exhausts: exhausts, roomC: roomC, densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
+        return trays(
+            spec, exhausts: exhausts, roomC: roomC, densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
     }
 }
 
 extension TrayProbes {
     /// One frame of a room surge: each rack's exhaust at its coupled flow and exhaust temperature.
-    public static func frame(spec: RoomSpec, racks: [RoomSurge.RackValues], cases: [String: CaseFile]) throws -> [Tray] {
+    public static func frame(spec: RoomSpec, racks: [RoomSurge.RackValues], cases: [String: CaseFile]) throws -> [Tray]
+    {
         var exhausts: [Exhaust] = []
         for (k, p) in spec.racks.enumerated() {
-            exhausts.append(try Exhaust(spec: spec, rack: k, genericCase: cases[p.rackFile]!.genericCase,
-                                        flowM3PerS: racks[k].flowM3PerS, temperatureC: racks[k].exhaustC))
+            exhausts.append(
+                try Exhaust(
+                    spec: spec, rack: k, genericCase: cases[p.rackFile]!.genericCase,
+                    flowM3PerS: racks[k].flowM3PerS, temperatureC: racks[k].exhaustC))
         }
         let roomC = spec.racks.map(\.rack.inletTemperatureC).min() ?? 20
-        return trays(spec, exhausts: exhausts, roomC: roomC, densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
+        return trays(
+            spec, exhausts: exhausts, roomC: roomC, densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
     }
 }

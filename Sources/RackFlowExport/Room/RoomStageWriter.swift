@@ -40,8 +40,12 @@ public struct RoomStageWriter {
         /// Inner box of the rack, rack frame, m.
         public var innerSizeM: SIMD3<Double>
         public var nodes: [(name: String, type: String, chassis: StageRecording.Box)]
-        public init(name: String, innerSizeM: SIMD3<Double>, nodes: [(name: String, type: String, chassis: StageRecording.Box)]) {
-            self.name = name; self.innerSizeM = innerSizeM; self.nodes = nodes
+        public init(
+            name: String, innerSizeM: SIMD3<Double>, nodes: [(name: String, type: String, chassis: StageRecording.Box)]
+        ) {
+            self.name = name
+            self.innerSizeM = innerSizeM
+            self.nodes = nodes
         }
     }
     public struct Rack {
@@ -56,10 +60,19 @@ public struct RoomStageWriter {
         /// Per frame: the VDB file, relative to the stage's folder.
         public var vdbFiles: [String]
         public var fieldBounds: StageRecording.Box
-        public init(name: String, type: String, translationM: SIMD3<Double>, rotationDegrees: Double, telemetry: [String: [Double]],
-                    nodeTelemetry: [[String: [Double]]], vdbFiles: [String], fieldBounds: StageRecording.Box) {
-            self.name = name; self.type = type; self.translationM = translationM; self.rotationDegrees = rotationDegrees
-            self.telemetry = telemetry; self.nodeTelemetry = nodeTelemetry; self.vdbFiles = vdbFiles; self.fieldBounds = fieldBounds
+        public init(
+            name: String, type: String, translationM: SIMD3<Double>, rotationDegrees: Double,
+            telemetry: [String: [Double]],
+            nodeTelemetry: [[String: [Double]]], vdbFiles: [String], fieldBounds: StageRecording.Box
+        ) {
+            self.name = name
+            self.type = type
+            self.translationM = translationM
+            self.rotationDegrees = rotationDegrees
+            self.telemetry = telemetry
+            self.nodeTelemetry = nodeTelemetry
+            self.vdbFiles = vdbFiles
+            self.fieldBounds = fieldBounds
         }
     }
 
@@ -76,11 +89,21 @@ public struct RoomStageWriter {
     public var trayFrames: [[TrayProbes.Tray]]
     public var stageFileName = "room.usda"
 
-    public init(roomName: String, doc: String, fps: Double = 24, firstFrame: Int = 1, firstFrameTimeS: Double = 0,
-                nodeAssets: [StageRecording.NodeAsset], rackTypes: [RackType], racks: [Rack], trays: [RoomSpec.CableTray],
-                trayFrames: [[TrayProbes.Tray]]) {
-        self.roomName = roomName; self.doc = doc; self.fps = fps; self.firstFrame = firstFrame; self.firstFrameTimeS = firstFrameTimeS
-        self.nodeAssets = nodeAssets; self.rackTypes = rackTypes; self.racks = racks; self.trays = trays; self.trayFrames = trayFrames
+    public init(
+        roomName: String, doc: String, fps: Double = 24, firstFrame: Int = 1, firstFrameTimeS: Double = 0,
+        nodeAssets: [StageRecording.NodeAsset], rackTypes: [RackType], racks: [Rack], trays: [RoomSpec.CableTray],
+        trayFrames: [[TrayProbes.Tray]]
+    ) {
+        self.roomName = roomName
+        self.doc = doc
+        self.fps = fps
+        self.firstFrame = firstFrame
+        self.firstFrameTimeS = firstFrameTimeS
+        self.nodeAssets = nodeAssets
+        self.rackTypes = rackTypes
+        self.racks = racks
+        self.trays = trays
+        self.trayFrames = trayFrames
     }
 
     public var frameCount: Int { trayFrames.count }
@@ -91,7 +114,10 @@ public struct RoomStageWriter {
         return trays.map { t in
             var n = USDText.identifier(t.name), k = 2
             let base = n
-            while !used.insert(n).inserted { n = "\(base)_\(k)"; k += 1 }
+            while !used.insert(n).inserted {
+                n = "\(base)_\(k)"
+                k += 1
+            }
             return n
         }
     }
@@ -99,32 +125,50 @@ public struct RoomStageWriter {
     /// Checks that every per-frame array has one value per frame and every value is finite;
     /// throws naming the value.
     public func validate() throws {
-        func fail(_ path: String, _ problem: String) -> USDExportError { .invalidRecording(path: path, problem: problem) }
+        func fail(_ path: String, _ problem: String) -> USDExportError {
+            .invalidRecording(path: path, problem: problem)
+        }
         guard frameCount >= 1 else { throw fail("trayFrames", "no frames") }
         guard fps.isFinite, fps > 0 else { throw fail("fps", "must be positive, is \(fps)") }
         let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let assets = Set(nodeAssets.map(\.name))
-        for t in rackTypes { for n in t.nodes where !assets.contains(n.type) { throw fail("rackTypes '\(t.name)'.\(n.name)", "no node asset '\(n.type)'") } }
+        for t in rackTypes {
+            for n in t.nodes where !assets.contains(n.type) {
+                throw fail("rackTypes '\(t.name)'.\(n.name)", "no node asset '\(n.type)'")
+            }
+        }
         func check(_ path: String, _ channels: [String: [Double]]) throws {
             for (c, v) in channels {
                 guard USDText.identifier(c) == c else { throw fail(path + ".\(c)", "not an identifier") }
-                guard v.count == frameCount else { throw fail(path + ".\(c)", "has \(v.count) values for \(frameCount) frames") }
+                guard v.count == frameCount else {
+                    throw fail(path + ".\(c)", "has \(v.count) values for \(frameCount) frames")
+                }
                 if let k = v.firstIndex(where: { !$0.isFinite }) { throw fail(path + ".\(c)[\(k)]", "not finite") }
             }
         }
         for r in racks {
             guard let t = types[r.type] else { throw fail("racks '\(r.name)'.type", "no rack type '\(r.type)'") }
             try check("racks '\(r.name)'.telemetry", r.telemetry)
-            guard r.nodeTelemetry.count == t.nodes.count else { throw fail("racks '\(r.name)'.nodeTelemetry", "has \(r.nodeTelemetry.count) nodes, type has \(t.nodes.count)") }
+            guard r.nodeTelemetry.count == t.nodes.count else {
+                throw fail(
+                    "racks '\(r.name)'.nodeTelemetry", "has \(r.nodeTelemetry.count) nodes, type has \(t.nodes.count)")
+            }
             for (i, n) in r.nodeTelemetry.enumerated() { try check("racks '\(r.name)'.nodes[\(i)]", n) }
             guard r.vdbFiles.count == frameCount, r.vdbFiles.allSatisfy(USDText.isValidAssetPath) else {
-                throw fail("racks '\(r.name)'.vdbFiles", "needs one valid path per frame (has \(r.vdbFiles.count) for \(frameCount))")
+                throw fail(
+                    "racks '\(r.name)'.vdbFiles",
+                    "needs one valid path per frame (has \(r.vdbFiles.count) for \(frameCount))")
             }
         }
         for (f, frame) in trayFrames.enumerated() {
-            guard frame.count == trays.count else { throw fail("trayFrames[\(f)]", "has \(frame.count) trays, the room \(trays.count)") }
+            guard frame.count == trays.count else {
+                throw fail("trayFrames[\(f)]", "has \(frame.count) trays, the room \(trays.count)")
+            }
             for t in frame {
-                for (i, s) in t.samples.enumerated() where ![s.temperatureC, s.upwardVelocityMPerS, s.vibrationAmplitudeM, s.vibrationFrequencyHz].allSatisfy(\.isFinite) {
+                for (i, s) in t.samples.enumerated()
+                where ![s.temperatureC, s.upwardVelocityMPerS, s.vibrationAmplitudeM, s.vibrationFrequencyHz]
+                    .allSatisfy(\.isFinite)
+                {
                     throw fail("trayFrames[\(f)] '\(t.name)'.samples[\(i)]", "not finite")
                 }
             }
@@ -140,14 +184,17 @@ public struct RoomStageWriter {
     public func write(to directory: URL) throws -> USDWriteReport {
         let start = Date()
         try validate()
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("assets/racks", isDirectory: true), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("assets/racks", isDirectory: true), withIntermediateDirectories: true)
         var files: [(String, Int)] = []
         func put(_ rel: String, _ b: TextBuffer) throws {
             try AtomicFile.write(b.data, to: directory.appendingPathComponent(rel))
             files.append((rel, b.count))
         }
-        let nodeWriter = USDStageWriter(StageRecording(lastFrame: 1, nodeAssets: nodeAssets, racks: [],
-                                                       heatmap: .init(minC: 0, maxC: 1)))
+        let nodeWriter = USDStageWriter(
+            StageRecording(
+                lastFrame: 1, nodeAssets: nodeAssets, racks: [],
+                heatmap: .init(minC: 0, maxC: 1)))
         for a in nodeAssets { try put(USDStageWriter.assetFile(a.name), nodeWriter.assetLayer(a)) }
         for t in rackTypes { try put(Self.rackTypeFile(t.name), rackLayer(t)) }
         try put("tray-probes.csv", probesCSV())
@@ -159,18 +206,28 @@ public struct RoomStageWriter {
 
     private func map(_ v: SIMD3<Double>) -> SIMD3<Double> { SIMD3(v.x, v.z, -v.y) }
     private func vec(_ b: inout TextBuffer, _ v: SIMD3<Double>, _ sig: Int = 7) {
-        b.byte(40); b.number(v.x, significant: sig); b.append(", "); b.number(v.y, significant: sig)
-        b.append(", "); b.number(v.z, significant: sig); b.byte(41)
+        b.byte(40)
+        b.number(v.x, significant: sig)
+        b.append(", ")
+        b.number(v.y, significant: sig)
+        b.append(", ")
+        b.number(v.z, significant: sig)
+        b.byte(41)
     }
     private func line(_ b: inout TextBuffer, _ level: Int, _ s: String) {
         for _ in 0..<level { b.append("    ") }
-        b.append(s); b.byte(10)
+        b.append(s)
+        b.byte(10)
     }
     private func indent(_ b: inout TextBuffer, _ level: Int) { for _ in 0..<level { b.append("    ") } }
     private func extent(_ b: inout TextBuffer, _ level: Int, _ lo: SIMD3<Double>, _ hi: SIMD3<Double>) {
         let a = map(lo), c = map(hi)
-        indent(&b, level); b.append("float3[] extent = ["); vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
-        b.append(", "); vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z))); b.append("]\n")
+        indent(&b, level)
+        b.append("float3[] extent = [")
+        vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
+        b.append(", ")
+        vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z)))
+        b.append("]\n")
     }
 
     private func header(_ b: inout TextBuffer, defaultPrim: String, doc: String, timing: Bool) {
@@ -178,13 +235,25 @@ public struct RoomStageWriter {
         line(&b, 1, "defaultPrim = \(USDText.quoted(defaultPrim))")
         line(&b, 1, "doc = \(USDText.quoted(doc))")
         if timing {
-            indent(&b, 1); b.append("endTimeCode = "); b.int(lastFrame); b.byte(10)
-            indent(&b, 1); b.append("framesPerSecond = "); b.number(fps, significant: 12); b.byte(10)
+            indent(&b, 1)
+            b.append("endTimeCode = ")
+            b.int(lastFrame)
+            b.byte(10)
+            indent(&b, 1)
+            b.append("framesPerSecond = ")
+            b.number(fps, significant: 12)
+            b.byte(10)
         }
         line(&b, 1, "metersPerUnit = 1")
         if timing {
-            indent(&b, 1); b.append("startTimeCode = "); b.int(firstFrame); b.byte(10)
-            indent(&b, 1); b.append("timeCodesPerSecond = "); b.number(fps, significant: 12); b.byte(10)
+            indent(&b, 1)
+            b.append("startTimeCode = ")
+            b.int(firstFrame)
+            b.byte(10)
+            indent(&b, 1)
+            b.append("timeCodesPerSecond = ")
+            b.number(fps, significant: 12)
+            b.byte(10)
         }
         line(&b, 1, "upAxis = \"Y\"")
         b.append(")\n\n")
@@ -196,9 +265,15 @@ public struct RoomStageWriter {
             line(&b, level + 1, "doc = \(USDText.quoted(doc))")
             line(&b, level, ")")
         }
-        indent(&b, level); b.append(decl); b.append(".timeSamples = {")
+        indent(&b, level)
+        b.append(decl)
+        b.append(".timeSamples = {")
         for (k, v) in values.enumerated() {
-            b.byte(32); b.int(firstFrame + k); b.append(": "); b.number(v); b.byte(44)
+            b.byte(32)
+            b.int(firstFrame + k)
+            b.append(": ")
+            b.number(v)
+            b.byte(44)
         }
         b.append(" }\n")
     }
@@ -208,10 +283,17 @@ public struct RoomStageWriter {
         line(&b, level + 1, "doc = \(USDText.quoted(doc))")
         line(&b, level + 1, "interpolation = \"vertex\"")
         line(&b, level, ")")
-        indent(&b, level); b.append(decl); b.append(".timeSamples = {\n")
+        indent(&b, level)
+        b.append(decl)
+        b.append(".timeSamples = {\n")
         for (k, values) in frames.enumerated() {
-            indent(&b, level + 1); b.int(firstFrame + k); b.append(": [")
-            for (i, v) in values.enumerated() { if i > 0 { b.append(", ") }; b.number(v, significant: 6) }
+            indent(&b, level + 1)
+            b.int(firstFrame + k)
+            b.append(": [")
+            for (i, v) in values.enumerated() {
+                if i > 0 { b.append(", ") }
+                b.number(v, significant: 6)
+            }
             b.append("],\n")
         }
         line(&b, level, "}")
@@ -232,16 +314,26 @@ public struct RoomStageWriter {
     /// `assets/racks/<type>.usda`: the rack in its own frame.
     public func rackLayer(_ t: RackType) -> TextBuffer {
         var b = TextBuffer(capacity: 4096)
-        header(&b, defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres", timing: false)
-        b.append("def Xform \"Rack\" (\n"); line(&b, 1, "kind = \"assembly\""); b.append(")\n{\n")
+        header(
+            &b, defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres",
+            timing: false)
+        b.append("def Xform \"Rack\" (\n")
+        line(&b, 1, "kind = \"assembly\"")
+        b.append(")\n{\n")
         line(&b, 1, "custom string rackflow:rackType = \(USDText.quoted(t.name))")
         line(&b, 1, "def Cube \"Shell\"")
         line(&b, 1, "{")
         line(&b, 2, "double size = 1")
         line(&b, 2, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-        indent(&b, 2); b.append("double3 xformOp:translate = "); vec(&b, map(t.innerSizeM / 2)); b.byte(10)
+        indent(&b, 2)
+        b.append("double3 xformOp:translate = ")
+        vec(&b, map(t.innerSizeM / 2))
+        b.byte(10)
         let s = map(t.innerSizeM)
-        indent(&b, 2); b.append("float3 xformOp:scale = "); vec(&b, SIMD3(s.x, s.y, -s.z)); b.byte(10)
+        indent(&b, 2)
+        b.append("float3 xformOp:scale = ")
+        vec(&b, SIMD3(s.x, s.y, -s.z))
+        b.byte(10)
         line(&b, 2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
         line(&b, 2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
         line(&b, 3, "interpolation = \"constant\"")
@@ -260,7 +352,10 @@ public struct RoomStageWriter {
             line(&b, 1, "{")
             line(&b, 2, "custom string rackflow:name = \(USDText.quoted(n.name))")
             line(&b, 2, "custom string rackflow:nodeType = \(USDText.quoted(n.type))")
-            indent(&b, 2); b.append("double3 xformOp:translate = "); vec(&b, map(n.chassis.min), 9); b.byte(10)
+            indent(&b, 2)
+            b.append("double3 xformOp:translate = ")
+            vec(&b, map(n.chassis.min), 9)
+            b.byte(10)
             line(&b, 2, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
             line(&b, 1, "}")
         }
@@ -273,7 +368,9 @@ public struct RoomStageWriter {
         var b = TextBuffer(capacity: 1 << 16)
         let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         header(&b, defaultPrim: "Room", doc: doc, timing: true)
-        b.append("def Xform \"Room\" (\n"); line(&b, 1, "kind = \"assembly\""); b.append(")\n{\n")
+        b.append("def Xform \"Room\" (\n")
+        line(&b, 1, "kind = \"assembly\"")
+        b.append(")\n{\n")
         line(&b, 1, "custom string rackflow:room = \(USDText.quoted(roomName))")
         line(&b, 1, "def Xform \"Racks\" (")
         line(&b, 2, "kind = \"group\"")
@@ -289,8 +386,14 @@ public struct RoomStageWriter {
             line(&b, 2, "{")
             line(&b, 3, "custom string rackflow:name = \(USDText.quoted(r.name))")
             line(&b, 3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
-            indent(&b, 3); b.append("double3 xformOp:translate = "); vec(&b, map(r.translationM), 9); b.byte(10)
-            indent(&b, 3); b.append("double xformOp:rotateY = "); b.number(r.rotationDegrees, significant: 9); b.byte(10)
+            indent(&b, 3)
+            b.append("double3 xformOp:translate = ")
+            vec(&b, map(r.translationM), 9)
+            b.byte(10)
+            indent(&b, 3)
+            b.append("double xformOp:rotateY = ")
+            b.number(r.rotationDegrees, significant: 9)
+            b.byte(10)
             line(&b, 3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
             for c in r.telemetry.keys.sorted() {
                 samples(&b, 3, "custom double telemetry:\(c)", r.telemetry[c]!, doc: Self.channelDoc(c))
@@ -312,7 +415,9 @@ public struct RoomStageWriter {
                 line(&b, 5, "rel rackflow:node = <\(path)/Rack/\(prim)>")
                 line(&b, 5, "custom string rackflow:name = \(USDText.quoted(n.name))")
                 let tel = r.nodeTelemetry[ni]
-                for c in tel.keys.sorted() { samples(&b, 5, "custom double telemetry:\(c)", tel[c]!, doc: Self.channelDoc(c)) }
+                for c in tel.keys.sorted() {
+                    samples(&b, 5, "custom double telemetry:\(c)", tel[c]!, doc: Self.channelDoc(c))
+                }
                 line(&b, 4, "}")
             }
             line(&b, 3, "}")
@@ -357,39 +462,77 @@ public struct RoomStageWriter {
             line(&b, 2, ")")
             line(&b, 2, "{")
             line(&b, 3, "custom string rackflow:name = \(USDText.quoted(t.name))")
-            indent(&b, 3); b.append("custom double rackflow:widthM = "); b.number(t.widthM); b.byte(10)
+            indent(&b, 3)
+            b.append("custom double rackflow:widthM = ")
+            b.number(t.widthM)
+            b.byte(10)
             line(&b, 3, "uniform token type = \"linear\"")
             line(&b, 3, "uniform token wrap = \"nonperiodic\"")
-            indent(&b, 3); b.append("int[] curveVertexCounts = ["); b.int(pts.count); b.append("]\n")
-            indent(&b, 3); b.append("point3f[] points = [")
-            for (i, p) in pts.enumerated() { if i > 0 { b.append(", ") }; vec(&b, map(p)) }
+            indent(&b, 3)
+            b.append("int[] curveVertexCounts = [")
+            b.int(pts.count)
             b.append("]\n")
-            indent(&b, 3); b.append("float[] widths = ["); b.number(t.widthM); b.append("] (\n")
+            indent(&b, 3)
+            b.append("point3f[] points = [")
+            for (i, p) in pts.enumerated() {
+                if i > 0 { b.append(", ") }
+                vec(&b, map(p))
+            }
+            b.append("]\n")
+            indent(&b, 3)
+            b.append("float[] widths = [")
+            b.number(t.widthM)
+            b.append("] (\n")
             line(&b, 4, "interpolation = \"constant\"")
             line(&b, 3, ")")
-            let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2), hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
+            let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2),
+                hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
             extent(&b, 3, lo, hi)
             line(&b, 3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
             line(&b, 4, "interpolation = \"constant\"")
             line(&b, 3, ")")
             line(&b, 3, "vector3f[] primvars:vibrationDirection = [(0, 1, 0)] (")
-            line(&b, 4, "doc = \"direction of the vibration displacement: up (the exhaust jets blow upward onto the tray)\"")
+            line(
+                &b, 4,
+                "doc = \"direction of the vibration displacement: up (the exhaust jets blow upward onto the tray)\"")
             line(&b, 4, "interpolation = \"constant\"")
             line(&b, 3, ")")
-            indent(&b, 3); b.append("float[] primvars:vibrationModeShape = [")
-            for (i, s) in first.samples.enumerated() { if i > 0 { b.append(", ") }; b.number(s.modeShape, significant: 6) }
+            indent(&b, 3)
+            b.append("float[] primvars:vibrationModeShape = [")
+            for (i, s) in first.samples.enumerated() {
+                if i > 0 { b.append(", ") }
+                b.number(s.modeShape, significant: 6)
+            }
             b.append("] (\n")
-            line(&b, 4, "doc = \"first bending mode between the tray's end supports, sin(pi s / L): displace points by vibration:amplitudeM * this * sin(2 pi vibration:frequencyHz t)\"")
+            line(
+                &b, 4,
+                "doc = \"first bending mode between the tray's end supports, sin(pi s / L): displace points by "
+                    + "vibration:amplitudeM * this * sin(2 pi vibration:frequencyHz t)\""
+            )
             line(&b, 4, "interpolation = \"vertex\"")
             line(&b, 3, ")")
             let frames = trayFrames.map { $0[ti] }
-            samples(&b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC), doc: "hottest probe along the tray, degC")
-            samples(&b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS), doc: "fastest air at the tray, m/s (upward)")
-            samples(&b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM), doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
-            samples(&b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz), doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
-            arraySamples(&b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC", frames.map { $0.samples.map(\.temperatureC) })
-            arraySamples(&b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s", frames.map { $0.samples.map(\.speedMPerS) })
-            arraySamples(&b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m", frames.map { $0.samples.map(\.vibrationAmplitudeM) })
+            samples(
+                &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
+                doc: "hottest probe along the tray, degC")
+            samples(
+                &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
+                doc: "fastest air at the tray, m/s (upward)")
+            samples(
+                &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
+                doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
+            samples(
+                &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
+                doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
+            arraySamples(
+                &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
+                frames.map { $0.samples.map(\.temperatureC) })
+            arraySamples(
+                &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
+                frames.map { $0.samples.map(\.speedMPerS) })
+            arraySamples(
+                &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
+                frames.map { $0.samples.map(\.vibrationAmplitudeM) })
             line(&b, 2, "}")
         }
         line(&b, 1, "}")
@@ -399,16 +542,38 @@ public struct RoomStageWriter {
     /// y across, z up), metres.
     public func probesCSV() -> TextBuffer {
         var b = TextBuffer(capacity: 1 << 14)
-        b.append("frame,timeS,tray,station,xM,yM,zM,temperatureC,speedMPerS,velocityXMPerS,velocityYMPerS,velocityZMPerS,vibrationAmplitudeM,vibrationFrequencyHz\n")
+        b.append(
+            "frame,timeS,tray,station,xM,yM,zM,temperatureC,speedMPerS,"
+                + "velocityXMPerS,velocityYMPerS,velocityZMPerS,vibrationAmplitudeM,vibrationFrequencyHz\n"
+        )
         for (k, frame) in trayFrames.enumerated() {
             let f = firstFrame + k
             for t in frame {
                 for (i, s) in t.samples.enumerated() {
-                    b.int(f); b.byte(44); b.number(firstFrameTimeS + Double(k) / fps, significant: 9); b.byte(44)
-                    b.append(USDText.csvField(t.name)); b.byte(44); b.int(i); b.byte(44)
-                    b.number(s.pointM.x); b.byte(44); b.number(s.pointM.y); b.byte(44); b.number(s.pointM.z); b.byte(44)
-                    b.number(s.temperatureC); b.byte(44); b.number(s.speedMPerS); b.append(",0,0,"); b.number(s.upwardVelocityMPerS); b.byte(44)
-                    b.number(s.vibrationAmplitudeM); b.byte(44); b.number(s.vibrationFrequencyHz); b.byte(10)
+                    b.int(f)
+                    b.byte(44)
+                    b.number(firstFrameTimeS + Double(k) / fps, significant: 9)
+                    b.byte(44)
+                    b.append(USDText.csvField(t.name))
+                    b.byte(44)
+                    b.int(i)
+                    b.byte(44)
+                    b.number(s.pointM.x)
+                    b.byte(44)
+                    b.number(s.pointM.y)
+                    b.byte(44)
+                    b.number(s.pointM.z)
+                    b.byte(44)
+                    b.number(s.temperatureC)
+                    b.byte(44)
+                    b.number(s.speedMPerS)
+                    b.append(",0,0,")
+                    b.number(s.upwardVelocityMPerS)
+                    b.byte(44)
+                    b.number(s.vibrationAmplitudeM)
+                    b.byte(44)
+                    b.number(s.vibrationFrequencyHz)
+                    b.byte(10)
                 }
             }
         }

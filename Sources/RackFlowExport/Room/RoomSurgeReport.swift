@@ -24,7 +24,9 @@ public enum RoomSurgeReport {
 
     /// Per rack (spec order) and node: idle, final and peak values. `rackFrames[k]` are rack
     /// k's frames (0 = idle), `nodeNames[k]` its node names.
-    public static func peaks(spec: RoomSpec, records: [RoomSurge.FrameRecord], rackFrames: [[SurgeRun.Frame]], nodeNames: [[String]]) -> [RackPeak] {
+    public static func peaks(
+        spec: RoomSpec, records: [RoomSurge.FrameRecord], rackFrames: [[SurgeRun.Frame]], nodeNames: [[String]]
+    ) -> [RackPeak] {
         spec.racks.indices.map { k in
             let frames = rackFrames[k]
             let ex = records.map { $0.racks[k].exhaustC }
@@ -33,34 +35,58 @@ public enum RoomSurgeReport {
                 let g = frames.map { $0.nodes[n].gpuMaxC }, c = frames.map { $0.nodes[n].cpuC }
                 let gi = g.indices.max { !(g[$0] >= g[$1]) } ?? 0, ci = c.indices.max { !(c[$0] >= c[$1]) } ?? 0
                 let last = frames.last!.nodes[n]
-                return NodePeak(node: nodeNames[k][n], gpuMaxC: g[gi], gpuFrame: frames[gi].index, cpuMaxC: c[ci], cpuFrame: frames[ci].index,
-                                finalAirflowM3PerS: last.airflowM3PerS, finalExhaustC: last.exhaustC)
+                return NodePeak(
+                    node: nodeNames[k][n], gpuMaxC: g[gi], gpuFrame: frames[gi].index, cpuMaxC: c[ci],
+                    cpuFrame: frames[ci].index,
+                    finalAirflowM3PerS: last.airflowM3PerS, finalExhaustC: last.exhaustC)
             }
-            return RackPeak(rack: spec.racks[k].name, idleFlowM3PerS: records.first!.racks[k].flowM3PerS, finalFlowM3PerS: records.last!.racks[k].flowM3PerS,
-                            idleExhaustC: ex.first!, finalExhaustC: ex.last!, peakExhaustC: ex[peak], peakExhaustFrame: records[peak].index, nodes: nodes)
+            return RackPeak(
+                rack: spec.racks[k].name, idleFlowM3PerS: records.first!.racks[k].flowM3PerS,
+                finalFlowM3PerS: records.last!.racks[k].flowM3PerS,
+                idleExhaustC: ex.first!, finalExhaustC: ex.last!, peakExhaustC: ex[peak],
+                peakExhaustFrame: records[peak].index, nodes: nodes)
         }
     }
 
     /// Writes `plan-idle.png`, `plan-final.png`, `report.md` and `report.html` into `dir`.
-    public static func write(spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
-                             trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, to dir: URL) throws {
+    public static func write(
+        spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
+        trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, to dir: URL
+    ) throws {
         let all = records.flatMap { $0.racks.map(\.exhaustC) }.filter(\.isFinite)
         let range = (all.min() ?? 0, all.max() ?? 1)
         let maxQ = records.flatMap { $0.racks.map(\.flowM3PerS) }.max() ?? 1
-        for (file, rec, what) in [("plan-idle.png", records.first!, "idle"), ("plan-final.png", records.last!, String(format: "frame %d, t = %.2f s", records.last!.index, records.last!.timeS))] {
-            let racks = spec.racks.indices.map { RoomWriter.PlanRack(name: spec.racks[$0].name, exhaustC: rec.racks[$0].exhaustC, flowM3PerS: rec.racks[$0].flowM3PerS) }
-            try RoomWriter.plan(title: "\(spec.name), \(scenario): \(what)", spec: spec, racks: racks, rangeC: range, maxFlowM3PerS: maxQ)
-                .write(to: dir.appendingPathComponent(file))
+        for (file, rec, what) in [
+            ("plan-idle.png", records.first!, "idle"),
+            (
+                "plan-final.png", records.last!,
+                String(format: "frame %d, t = %.2f s", records.last!.index, records.last!.timeS)
+            ),
+        ] {
+            let racks = spec.racks.indices.map {
+                RoomWriter.PlanRack(
+                    name: spec.racks[$0].name, exhaustC: rec.racks[$0].exhaustC, flowM3PerS: rec.racks[$0].flowM3PerS)
+            }
+            try RoomWriter.plan(
+                title: "\(spec.name), \(scenario): \(what)", spec: spec, racks: racks, rangeC: range,
+                maxFlowM3PerS: maxQ
+            )
+            .write(to: dir.appendingPathComponent(file))
         }
-        let md = markdown(spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, trays: trays,
-                          ranks: ranks, wallSeconds: wallSeconds)
+        let md = markdown(
+            spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, trays: trays,
+            ranks: ranks, wallSeconds: wallSeconds)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
-        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow room surge: \(spec.name), \(scenario)",
-                                             folder: dir), to: dir.appendingPathComponent("report.html"))
+        try AtomicFile.write(
+            ReportHTML.html(
+                markdown: md, title: "RackFlow room surge: \(spec.name), \(scenario)",
+                folder: dir), to: dir.appendingPathComponent("report.html"))
     }
 
-    public static func markdown(spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
-                                trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double) -> String {
+    public static func markdown(
+        spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
+        trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double
+    ) -> String {
         func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
         func e(_ v: Double) -> String { String(format: "%.1e", v) }
         let frames = records.dropFirst()
@@ -68,28 +94,61 @@ public enum RoomSurgeReport {
         let hottest = peaks.max { $0.peakExhaustC < $1.peakExhaustC }
         let gpu = peaks.flatMap { p in p.nodes.map { (p.rack, $0) } }.max { !($0.1.gpuMaxC >= $1.1.gpuMaxC) }
         var md = "# Room \(spec.name), surge \(scenario)\n\n"
-        md += "\(spec.racks.count) racks, \(frames.count) frames at \(f(fps, 0)) fps (\(f(Double(frames.count) / fps, 2)) s), \(ranks) rank(s), \(f(wallSeconds, 1)) s wall. "
-        if let h = hottest { md += "Hottest exhaust: \(h.rack) at \(f(h.peakExhaustC)) °C (frame \(h.peakExhaustFrame)); " }
-        if let g = gpu { md += "hottest GPU: \(g.0)/\(g.1.node) at \(f(g.1.gpuMaxC, 1)) °C (frame \(g.1.gpuFrame)).\n\n" } else { md += "\n\n" }
+        md +=
+            "\(spec.racks.count) racks, \(frames.count) frames at \(f(fps, 0)) fps "
+            + "(\(f(Double(frames.count) / fps, 2)) s), \(ranks) rank(s), \(f(wallSeconds, 1)) s wall. "
+        if let h = hottest {
+            md += "Hottest exhaust: \(h.rack) at \(f(h.peakExhaustC)) °C (frame \(h.peakExhaustFrame)); "
+        }
+        if let g = gpu {
+            md += "hottest GPU: \(g.0)/\(g.1.node) at \(f(g.1.gpuMaxC, 1)) °C (frame \(g.1.gpuFrame)).\n\n"
+        } else {
+            md += "\n\n"
+        }
         md += "Plenum coupling iterated at every frame to \(spec.couplingTolerance) of the mean rack flow: "
-        md += "\(steps.isEmpty ? 0 : steps.reduce(0, +)) steps for \(steps.count) frames (mean \(f(Double(steps.reduce(0, +)) / Double(max(steps.count, 1)))), most \(steps.max() ?? 0)); "
-        md += "largest flow residual \(e(records.map(\.flowResidual).max() ?? 0)), largest pressure residual \(String(format: "%.2g", records.map(\.pressureResidualPa).max() ?? 0)) Pa, "
+        md +=
+            "\(steps.isEmpty ? 0 : steps.reduce(0, +)) steps for \(steps.count) frames (mean "
+            + "\(f(Double(steps.reduce(0, +)) / Double(max(steps.count, 1)))), most \(steps.max() ?? 0)); "
+        md +=
+            "largest flow residual \(e(records.map(\.flowResidual).max() ?? 0)), largest pressure residual "
+            + "\(String(format: "%.2g", records.map(\.pressureResidualPa).max() ?? 0)) Pa, "
         md += "mass \(e(records.map(\.massConservationError).max() ?? 0)) relative"
         let unconverged = records.filter { !$0.couplingConverged }.map { String($0.index) }
-        md += unconverged.isEmpty ? ".\n\n" : "; **not converged at frame(s) \(unconverged.joined(separator: ", "))** (coupling.maxIterations).\n\n"
+        md +=
+            unconverged.isEmpty
+            ? ".\n\n"
+            : "; **not converged at frame(s) \(unconverged.joined(separator: ", "))** (coupling.maxIterations).\n\n"
         md += "| idle | last frame |\n| --- | --- |\n| ![idle](plan-idle.png) | ![final](plan-final.png) |\n\n"
-        md += "Both pictures on one colour scale (\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to \(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
-        md += "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+        md +=
+            "Both pictures on one colour scale (\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to "
+            + "\(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
+        md +=
+            "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
+            + "hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | "
+            + "---: |\n"
         for p in peaks {
             let g = p.nodes.max { !($0.gpuMaxC >= $1.gpuMaxC) }, c = p.nodes.max { !($0.cpuMaxC >= $1.cpuMaxC) }
-            md += "| \(p.rack) | \(f(1000 * p.idleFlowM3PerS, 1)) → \(f(1000 * p.finalFlowM3PerS, 1)) | \(f(p.idleExhaustC)) → \(f(p.finalExhaustC)) | \(f(p.peakExhaustC)) (\(p.peakExhaustFrame)) "
-            md += "| \(g.map { "\(f($0.gpuMaxC, 1)) (\($0.node), \($0.gpuFrame))" } ?? "–") | \(c.map { "\(f($0.cpuMaxC, 1)) (\($0.node), \($0.cpuFrame))" } ?? "–") |\n"
+            md +=
+                "| \(p.rack) | \(f(1000 * p.idleFlowM3PerS, 1)) → \(f(1000 * p.finalFlowM3PerS, 1)) | "
+                + "\(f(p.idleExhaustC)) → \(f(p.finalExhaustC)) | \(f(p.peakExhaustC)) (\(p.peakExhaustFrame)) "
+            md +=
+                "| \(g.map { "\(f($0.gpuMaxC, 1)) (\($0.node), \($0.gpuFrame))" } ?? "–") | "
+                + "\(c.map { "\(f($0.cpuMaxC, 1)) (\($0.node), \($0.cpuFrame))" } ?? "–") |\n"
         }
-        md += "\nEvery node's peaks and last-frame airflow are in `summary.json` (`racks[].nodes`), every frame's node telemetry on the stage.\n"
-        md += "\n## Frames\n\n| frame | t (s) | blowers (fraction, L/s) | plenum (Pa) | coupling steps | flow residual | pressure residual (Pa) | hottest exhaust (°C, rack) |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        md +=
+            "\nEvery node's peaks and last-frame airflow are in `summary.json` (`racks[].nodes`), every frame's node "
+            + "telemetry on the stage.\n"
+        md +=
+            "\n## Frames\n\n| frame | t (s) | blowers (fraction, L/s) | plenum (Pa) | coupling steps | flow residual "
+            + "| pressure residual (Pa) | hottest exhaust (°C, rack) |\n| ---: | ---: | ---: | ---: | ---: | ---: | "
+            + "---: | ---: |\n"
         for r in records {
             let k = r.racks.indices.max { r.racks[$0].exhaustC < r.racks[$1].exhaustC } ?? 0
-            md += "| \(r.index) | \(f(r.timeS, 3)) | \(f(r.blowerFraction)), \(f(1000 * r.blowerFlowM3PerS, 1)) | \(f(r.plenumPressurePa)) | \(r.couplingIterations)\(r.couplingConverged ? "" : " (not converged)") | \(e(r.flowResidual)) | \(String(format: "%.2g", r.pressureResidualPa)) | \(f(r.racks[k].exhaustC)) (\(spec.racks[k].name)) |\n"
+            md +=
+                "| \(r.index) | \(f(r.timeS, 3)) | \(f(r.blowerFraction)), \(f(1000 * r.blowerFlowM3PerS, 1)) | "
+                + "\(f(r.plenumPressurePa)) | \(r.couplingIterations)\(r.couplingConverged ? "" : " (not converged)") "
+                + "| \(e(r.flowResidual)) | \(String(format: "%.2g", r.pressureResidualPa)) | "
+                + "\(f(r.racks[k].exhaustC)) (\(spec.racks[k].name)) |\n"
         }
         if !spec.trays.isEmpty, !trays.isEmpty {
             md += "\n## Cable trays\n\n"
@@ -97,7 +156,9 @@ public enum RoomSurgeReport {
                 let series = trays.compactMap { $0.count > i ? $0[i] : nil }
                 let tMax = series.map(\.maxTemperatureC).max() ?? .nan, vMax = series.map(\.maxSpeedMPerS).max() ?? .nan
                 let amp = series.map(\.vibrationAmplitudeM).max() ?? 0
-                md += "- \(t.name): air up to \(f(tMax)) °C and \(f(vMax)) m/s over the run, vibration up to \(f(1000 * amp, 3)) mm (`tray-probes.csv`, `/Room/CableTrays` on the stage)\n"
+                md +=
+                    "- \(t.name): air up to \(f(tMax)) °C and \(f(vMax)) m/s over the run, vibration up to "
+                    + "\(f(1000 * amp, 3)) mm (`tray-probes.csv`, `/Room/CableTrays` on the stage)\n"
             }
         }
         return md

@@ -10,30 +10,38 @@ public enum RoomWriter {
         try plan(s, spec: spec).write(to: dir.appendingPathComponent("plan.png"))
         let md = markdown(s)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
-        try AtomicFile.write(ReportHTML.html(markdown: md, title: "RackFlow room: \(spec.name)", folder: dir),
-                             to: dir.appendingPathComponent("report.html"))
+        try AtomicFile.write(
+            ReportHTML.html(markdown: md, title: "RackFlow room: \(spec.name)", folder: dir),
+            to: dir.appendingPathComponent("report.html"))
     }
 
     /// One rack on the plan: its exhaust temperature (°C) and inlet flow (m³/s).
     public struct PlanRack {
         public var name: String, exhaustC: Double, flowM3PerS: Double
-        public init(name: String, exhaustC: Double, flowM3PerS: Double) { self.name = name; self.exhaustC = exhaustC; self.flowM3PerS = flowM3PerS }
+        public init(name: String, exhaustC: Double, flowM3PerS: Double) {
+            self.name = name
+            self.exhaustC = exhaustC
+            self.flowM3PerS = flowM3PerS
+        }
     }
 
     /// The plan view. Exhaust temperatures on the thermal map over their own range (at least
     /// 1 K wide); flow bars scaled to the largest rack flow.
     public static func plan(_ s: RoomSummary, spec: RoomSpec) throws -> PNGImage {
-        plan(title: "\(s.room): plan view, exhaust temperature and inlet flow", spec: spec,
-             racks: s.racks.map { PlanRack(name: $0.name, exhaustC: $0.exhaustC, flowM3PerS: $0.inletFlowM3PerS) })
+        plan(
+            title: "\(s.room): plan view, exhaust temperature and inlet flow", spec: spec,
+            racks: s.racks.map { PlanRack(name: $0.name, exhaustC: $0.exhaustC, flowM3PerS: $0.inletFlowM3PerS) })
     }
 
     /// The plan view of `racks` (in `spec.racks` order); `rangeC` and `maxFlowM3PerS` fix the
     /// colour scale and the bar length (pictures of one run's frames side by side), otherwise
     /// the racks' own range.
-    public static func plan(title: String, spec: RoomSpec, racks: [PlanRack], rangeC: (Double, Double)? = nil, maxFlowM3PerS: Double? = nil) -> PNGImage {
+    public static func plan(
+        title: String, spec: RoomSpec, racks: [PlanRack], rangeC: (Double, Double)? = nil, maxFlowM3PerS: Double? = nil
+    ) -> PNGImage {
         let roomW = Double(spec.racksPerRow) * spec.pitchM
         let roomD = spec.rows == 2 ? 2 * spec.depthM + spec.aisleM : spec.depthM
-        let scale = min(1000 / roomW, 560 / roomD, 400)   // px per metre
+        let scale = min(1000 / roomW, 560 / roomD, 400) // px per metre
         let margin = 40, legend = 90
         let w = Int(roomW * scale) + 2 * margin, h = Int(roomD * scale) + 2 * margin + legend
         var img = PNGImage(width: max(w, 560), height: h)
@@ -42,7 +50,11 @@ public enum RoomWriter {
         func py(_ y: Double) -> Int { margin + Int(((roomD - y) * scale).rounded()) }
         let temps = racks.map(\.exhaustC).filter(\.isFinite)
         var tLo = rangeC?.0 ?? temps.min() ?? 0, tHi = rangeC?.1 ?? temps.max() ?? 1
-        if tHi - tLo < 1 { let m = 0.5 * (tLo + tHi); tLo = m - 0.5; tHi = m + 0.5 }
+        if tHi - tLo < 1 {
+            let m = 0.5 * (tLo + tHi)
+            tLo = m - 0.5
+            tHi = m + 0.5
+        }
         let maxQ = maxFlowM3PerS ?? racks.map(\.flowM3PerS).max() ?? 1
         img.drawText(title, x: margin, y: 10, color: .ink)
         for (k, r) in racks.enumerated() {
@@ -63,57 +75,101 @@ public enum RoomWriter {
             let mid = (yTop + yBot) / 2
             img.drawTextWithHalo(r.name, x: x0 + 4, y: mid - 18, color: .ink, halo: .white)
             img.drawTextWithHalo(String(format: "%.1f C", r.exhaustC), x: x0 + 4, y: mid - 4, color: .ink, halo: .white)
-            img.drawTextWithHalo(String(format: "%.1f L/s", 1000 * r.flowM3PerS), x: x0 + 4, y: mid + 10, color: .ink, halo: .white)
+            img.drawTextWithHalo(
+                String(format: "%.1f L/s", 1000 * r.flowM3PerS), x: x0 + 4, y: mid + 10, color: .ink, halo: .white)
         }
         for t in spec.trays {
             let y = py(t.yM)
             img.dashedLine(x0: px(t.fromXM), y0: y, x1: px(t.toXM), y1: y, color: .red, thickness: 2)
-            img.drawTextWithHalo(t.name, x: px(t.toXM) - BitmapFont.width(t.name) - 2, y: y - 14, color: .red, halo: .white)
+            img.drawTextWithHalo(
+                t.name, x: px(t.toXM) - BitmapFont.width(t.name) - 2, y: y - 14, color: .red, halo: .white)
         }
         // Colour bar.
         let by = h - legend + 20, bw = max(w, 560) - 2 * margin
-        for i in 0..<bw { img.fillRect(x: margin + i, y: by, width: 1, height: 14, color: Colormap.thermal.color(at: Double(i) / Double(bw - 1))) }
+        for i in 0..<bw {
+            img.fillRect(
+                x: margin + i, y: by, width: 1, height: 14,
+                color: Colormap.thermal.color(at: Double(i) / Double(bw - 1)))
+        }
         img.strokeRect(x: margin, y: by, width: bw, height: 14, color: .ink)
         img.drawText(String(format: "%.1f C", tLo), x: margin, y: by + 20, color: .ink)
         let hiText = String(format: "%.1f C", tHi)
         img.drawText(hiText, x: margin + bw - BitmapFont.width(hiText), y: by + 20, color: .ink)
-        img.drawText("rack exhaust; white bar: inlet flow / largest; black edge: glass door", x: margin, y: by + 36, color: .ink)
+        img.drawText(
+            "rack exhaust; white bar: inlet flow / largest; black edge: glass door", x: margin, y: by + 36, color: .ink)
         return img
     }
 
     public static func markdown(_ s: RoomSummary) -> String {
         func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
         var md = "# Room \(s.room)\n\n"
-        md += "From `\(s.file)`: \(s.racks.count) racks, \(s.cells) cells in all, solved on \(s.ranks) rank(s) × \(s.jobsPerRank) job(s).\n\n"
-        md += "Coupling \(s.coupling.converged ? "converged" : "**did not converge**") in \(s.coupling.iterations.count) iterations "
+        md +=
+            "From `\(s.file)`: \(s.racks.count) racks, \(s.cells) cells in all, solved on \(s.ranks) rank(s) × "
+            + "\(s.jobsPerRank) job(s).\n\n"
+        md +=
+            "Coupling \(s.coupling.converged ? "converged" : "**did not converge**") in "
+            + "\(s.coupling.iterations.count) iterations "
         md += "(tolerance \(s.coupling.tolerance) of the mean rack flow). "
-        md += "Blowers deliver \(f(s.blowerFlowM3PerS, 4)) m³/s at a rise of \(f(s.blowerRisePa, 1)) Pa; supply loss \(f(s.supplyDropPa, 1)) Pa; "
-        md += "plenum at \(f(s.plenumPressurePa, 1)) Pa. Σ rack inlet flows against the blower flow: \(String(format: "%.1e", s.massConservationError)) relative.\n\n"
+        md +=
+            "Blowers deliver \(f(s.blowerFlowM3PerS, 4)) m³/s at a rise of \(f(s.blowerRisePa, 1)) Pa; supply loss "
+            + "\(f(s.supplyDropPa, 1)) Pa; "
+        md +=
+            "plenum at \(f(s.plenumPressurePa, 1)) Pa. Σ rack inlet flows against the blower flow: "
+            + "\(String(format: "%.1e", s.massConservationError)) relative.\n\n"
         md += "![plan](plan.png)\n\n"
-        md += "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | hottest GPU (°C) | outer iterations |\n"
+        md +=
+            "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | "
+            + "hottest GPU (°C) | outer iterations |\n"
         md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         for r in s.racks {
-            md += "| [\(r.name)](racks/\(r.name)/report.md)\(r.slotBlockage > 0 ? " (slot \(Int(100 * r.slotBlockage)) % blocked)" : "") | \(f(1000 * r.inletFlowM3PerS, 2)) | \(f(100 * r.share, 2)) % | \(f(r.inletPressurePa, 2)) | \(f(r.ductDropPa, 2)) | \(String(format: "%.2g", r.pressureResidualPa)) | \(f(r.exhaustC, 2)) | \(f(r.heatW / 1000, 2)) | \(r.hottestGPU.map { f($0.temperatureC, 1) } ?? "–") | \(r.outerIterations.map(String.init).joined(separator: ", ")) |\n"
+            let blocked = r.slotBlockage > 0 ? " (slot \(Int(100 * r.slotBlockage)) % blocked)" : ""
+            let hottest = r.hottestGPU.map { f($0.temperatureC, 1) } ?? "–"
+            let iterations = r.outerIterations.map(String.init).joined(separator: ", ")
+            let cells = [
+                "[\(r.name)](racks/\(r.name)/report.md)\(blocked)", f(1000 * r.inletFlowM3PerS, 2),
+                "\(f(100 * r.share, 2)) %", f(r.inletPressurePa, 2), f(r.ductDropPa, 2),
+                String(format: "%.2g", r.pressureResidualPa), f(r.exhaustC, 2), f(r.heatW / 1000, 2), hottest,
+                iterations,
+            ]
+            md += "| " + cells.joined(separator: " | ") + " |\n"
         }
-        md += "\n## Coupling residuals\n\n| iteration | flow residual | pressure residual (Pa) | plenum (Pa) | seconds |\n| ---: | ---: | ---: | ---: | ---: |\n"
+        md +=
+            "\n## Coupling residuals\n\n| iteration | flow residual | pressure residual (Pa) | plenum (Pa) | seconds "
+            + "|\n| ---: | ---: | ---: | ---: | ---: |\n"
         for it in s.coupling.iterations {
-            md += "| \(it.iteration) | \(String(format: "%.2e", it.flowResidual)) | \(String(format: "%.3g", it.pressureResidualPa)) | \(f(it.plenumPressurePa, 2)) | \(f(it.seconds, 1)) |\n"
+            md +=
+                "| \(it.iteration) | \(String(format: "%.2e", it.flowResidual)) | "
+                + "\(String(format: "%.3g", it.pressureResidualPa)) | \(f(it.plenumPressurePa, 2)) | "
+                + "\(f(it.seconds, 1)) |\n"
         }
         md += "\n## Blowers\n\n"
-        for b in s.blowers { md += "- \(b.name): \(b.count) × \(f(b.flowEachM3PerS, 4)) m³/s at \(f(b.rpm, 0)) rev/min, rise \(f(b.risePa, 1)) Pa\n" }
+        for b in s.blowers {
+            md +=
+                "- \(b.name): \(b.count) × \(f(b.flowEachM3PerS, 4)) m³/s at \(f(b.rpm, 0)) rev/min, rise "
+                + "\(f(b.risePa, 1)) Pa\n"
+        }
         if !s.cableTrays.isEmpty {
             md += "\n## Cable trays\n\n"
             for t in s.cableTrays {
-                md += "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) m wide"
+                md +=
+                    "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) "
+                    + "m wide"
                 if let p = s.trayProbes?.first(where: { $0.name == t.name }) {
-                    md += ": air up to \(f(p.maxTemperatureC)) °C and \(f(p.maxSpeedMPerS)) m/s, vibration \(f(1000 * p.vibrationAmplitudeM, 3)) mm at \(f(p.vibrationFrequencyHz)) Hz"
+                    md +=
+                        ": air up to \(f(p.maxTemperatureC)) °C and \(f(p.maxSpeedMPerS)) m/s, vibration "
+                        + "\(f(1000 * p.vibrationAmplitudeM, 3)) mm at \(f(p.vibrationFrequencyHz)) Hz"
                 }
                 md += "\n"
             }
-            md += "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage under `/Room/CableTrays`.\n"
+            md +=
+                "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each "
+                + "rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see "
+                + "docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage under "
+                + "`/Room/CableTrays`.\n"
         }
-        md += String(format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
-                     s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)
+        md += String(
+            format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
+            s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)
         return md
     }
 }

@@ -13,7 +13,11 @@ public struct PreviewStrip {
         /// values[frame][node]
         public var values: [[Double]]
         public init(title: String, unit: String, colormap: Colormap, range: ClosedRange<Double>, values: [[Double]]) {
-            self.title = title; self.unit = unit; self.colormap = colormap; self.range = range; self.values = values
+            self.title = title
+            self.unit = unit
+            self.colormap = colormap
+            self.range = range
+            self.values = values
         }
     }
     /// Node names bottom to top (rack order by unit).
@@ -23,7 +27,10 @@ public struct PreviewStrip {
     public var title: String
 
     public init(title: String, nodes: [String], timesS: [Double], bands: [Band]) {
-        self.title = title; self.nodes = nodes; self.timesS = timesS; self.bands = bands
+        self.title = title
+        self.nodes = nodes
+        self.timesS = timesS
+        self.bands = bands
     }
 
     /// Labels at twice the font's size (14 px capitals): readable at 100 %.
@@ -56,8 +63,9 @@ public struct PreviewStrip {
                     // A constant band (span 0) sits mid-scale.
                     let t = span > 0 ? (v - band.range.lowerBound) / span : 0.5
                     let c = v.isFinite ? lut[Int((min(max(t, 0), 1) * 255).rounded())] : band.colormap.maskColor
-                    img.fillRect(x: left + f * colW, y: y0 + (nodes.count - 1 - n) * rowH, width: colW,
-                                 height: rowH - 1, color: c)
+                    img.fillRect(
+                        x: left + f * colW, y: y0 + (nodes.count - 1 - n) * rowH, width: colW,
+                        height: rowH - 1, color: c)
                 }
             }
             for (n, name) in nodes.enumerated() {
@@ -93,8 +101,9 @@ public struct PreviewStrip {
             img.strokeRect(x: bx, y: y0, width: 14, height: bandH, color: .ink)
             if span > 0 {
                 img.drawText(Self.bound(band.range.upperBound, band.range), x: bx + 22, y: y0, color: .ink, scale: ts)
-                img.drawText(Self.bound(band.range.lowerBound, band.range), x: bx + 22, y: y0 + bandH - lineH,
-                             color: .ink, scale: ts)
+                img.drawText(
+                    Self.bound(band.range.lowerBound, band.range), x: bx + 22, y: y0 + bandH - lineH,
+                    color: .ink, scale: ts)
             } else {
                 img.drawText(label(band), x: bx + 22, y: y0 + (bandH - lineH) / 2, color: .ink, scale: ts)
             }

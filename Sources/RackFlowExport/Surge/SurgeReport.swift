@@ -4,8 +4,10 @@ import RackFlowModel
 /// A surge's `report.md` and `report.html`: what was played, how the solve went, and per node
 /// the peaks of the frames written (hottest GPU, CPU, fan speed, airflow), with the preview.
 enum SurgeReport {
-    static func markdown(_ w: SurgeWriter, wallSeconds: Double, idleSeconds: Double, stepSeconds: Double,
-                         writeSeconds: Double) -> String {
+    static func markdown(
+        _ w: SurgeWriter, wallSeconds: Double, idleSeconds: Double, stepSeconds: Double,
+        writeSeconds: Double
+    ) -> String {
         let run = w.run, sc = run.scenario
         let frames = w.written
         func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }

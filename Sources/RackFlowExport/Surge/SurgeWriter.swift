@@ -14,7 +14,10 @@ public final class SurgeWriter {
     public private(set) var written: [SurgeRun.Frame] = []
 
     public init(run: SurgeRun, folder: URL, voxelSizeM: Double, zUp: Bool) {
-        self.run = run; self.folder = folder; self.voxelSizeM = voxelSizeM; self.zUp = zUp
+        self.run = run
+        self.folder = folder
+        self.voxelSizeM = voxelSizeM
+        self.zUp = zUp
     }
 
     var lattice: VDBLattice?
@@ -34,21 +37,28 @@ public final class SurgeWriter {
     /// Writes `vdb/fields.NNNN.vdb` of the solver's present state (the frame just reached).
     public func writeFrame(_ frame: SurgeRun.Frame) throws {
         let t0 = Date()
-        if keepExisting, FileManager.default.fileExists(atPath: folder.appendingPathComponent(vdbPath(outputNumber(frame))).path) {
+        if keepExisting,
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent(vdbPath(outputNumber(frame))).path)
+        {
             kept += 1
             written.append(frame)
             return
         }
         if lattice == nil {
             lattice = try VDBLattice(flow: run.solver.flow, voxelSizeM: voxelSizeM, upAxis: zUp ? .z : .y)
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent("vdb"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent("vdb"), withIntermediateDirectories: true)
         }
         let smoke = [Double](UnsafeBufferPointer(start: run.smoke.p, count: run.smoke.count))
-        let f = VDBFrame(solver: run.solver, density: smoke, turbulence: run.solver.turbulence().kineticEnergy,
-                         turbulenceKind: .kineticEnergy, temperatureBackgroundC: run.solver.flow.initialTemperatureC)
-        let r = try VDBWriter.write(f, lattice: lattice!, to: folder.appendingPathComponent(vdbPath(outputNumber(frame))),
-                                    metadata: ["frame": "\(outputNumber(frame))", "time_s": String(format: "%.6f", frame.timeS),
-                                               "rack": run.caseFile.genericCase.name, "scenario": run.scenario.name])
+        let f = VDBFrame(
+            solver: run.solver, density: smoke, turbulence: run.solver.turbulence().kineticEnergy,
+            turbulenceKind: .kineticEnergy, temperatureBackgroundC: run.solver.flow.initialTemperatureC)
+        let r = try VDBWriter.write(
+            f, lattice: lattice!, to: folder.appendingPathComponent(vdbPath(outputNumber(frame))),
+            metadata: [
+                "frame": "\(outputNumber(frame))", "time_s": String(format: "%.6f", frame.timeS),
+                "rack": run.caseFile.genericCase.name, "scenario": run.scenario.name,
+            ])
         vdbBytes += r.bytes
         vdbSeconds += Date().timeIntervalSince(t0)
         written.append(frame)
@@ -75,30 +85,40 @@ public final class SurgeWriter {
         let nodes = layout.nodes.enumerated().map { (i, n) -> StageRecording.Node in
             func ch(_ v: (SurgeRun.NodeFrame) -> Double) -> [Double] { frames.map { v($0.nodes[i]) } }
             let fanIdx = run.fans.indices.filter { run.fans[$0].node == i }
-            return .init(name: n.name, type: n.type, chassis: .init(min: SIMD3(n.lo.0, n.lo.1, n.lo.2), max: SIMD3(n.hi.0, n.hi.1, n.hi.2)),
-                         telemetry: [StageRecording.Channel.utilisation: ch(\.utilisation), StageRecording.Channel.powerW: ch(\.powerW),
-                                     StageRecording.Channel.gpuMaxC: ch(\.gpuMaxC), StageRecording.Channel.cpuC: ch(\.cpuC),
-                                     StageRecording.Channel.fanRPM: ch(\.fanRPM), StageRecording.Channel.airflowM3PerS: ch(\.airflowM3PerS),
-                                     "exhaustC": ch(\.exhaustC)],
-                         fanRPM: fanIdx.map { fi in frames.map { $0.fanRPM[fi] } })
+            return .init(
+                name: n.name, type: n.type,
+                chassis: .init(min: SIMD3(n.lo.0, n.lo.1, n.lo.2), max: SIMD3(n.hi.0, n.hi.1, n.hi.2)),
+                telemetry: [
+                    StageRecording.Channel.utilisation: ch(\.utilisation), StageRecording.Channel.powerW: ch(\.powerW),
+                    StageRecording.Channel.gpuMaxC: ch(\.gpuMaxC), StageRecording.Channel.cpuC: ch(\.cpuC),
+                    StageRecording.Channel.fanRPM: ch(\.fanRPM),
+                    StageRecording.Channel.airflowM3PerS: ch(\.airflowM3PerS),
+                    "exhaustC": ch(\.exhaustC),
+                ],
+                fanRPM: fanIdx.map { fi in frames.map { $0.fanRPM[fi] } })
         }
         let first = frames.first.map(outputNumber) ?? 0, last = frames.last.map(outputNumber) ?? 0
-        let rack = StageRecording.Rack(name: run.layout.nodes.isEmpty ? "rack" : run.caseFile.genericCase.name, nodes: nodes,
-                                       vdbFiles: frames.map { vdbPath(outputNumber($0)) },
-                                       fieldBounds: .init(min: .zero, max: SIMD3(gc.size.0, gc.size.1, gc.size.2)))
+        let rack = StageRecording.Rack(
+            name: run.layout.nodes.isEmpty ? "rack" : run.caseFile.genericCase.name, nodes: nodes,
+            vdbFiles: frames.map { vdbPath(outputNumber($0)) },
+            fieldBounds: .init(min: .zero, max: SIMD3(gc.size.0, gc.size.1, gc.size.2)))
         let h = heatmapRange()
         let axis: StageRecording.UpAxis = zUp ? .z : .y
-        return StageRecording(fps: run.scenario.fps / Double(every), firstFrame: first, lastFrame: last, firstFrameTimeS: frames.first?.timeS ?? 0,
-                              upAxis: axis, vdbUpAxis: axis, doc: "RackFlow surge \(run.scenario.name) on \(run.scenario.rackPath)",
-                              nodeAssets: StageAssets.nodeAssets(genericCase: gc, layout: layout),
-                              racks: [rack], heatmap: .init(minC: h.lowerBound, maxC: h.upperBound))
+        return StageRecording(
+            fps: run.scenario.fps / Double(every), firstFrame: first, lastFrame: last,
+            firstFrameTimeS: frames.first?.timeS ?? 0,
+            upAxis: axis, vdbUpAxis: axis, doc: "RackFlow surge \(run.scenario.name) on \(run.scenario.rackPath)",
+            nodeAssets: StageAssets.nodeAssets(genericCase: gc, layout: layout),
+            racks: [rack], heatmap: .init(minC: h.lowerBound, maxC: h.upperBound))
     }
 
     /// Nodes bottom to top with the frames' hottest GPU, intake fan speed and airflow.
     public func preview() -> PreviewStrip {
         let order = run.layout.nodes.indices.sorted { run.layout.nodes[$0].unit < run.layout.nodes[$1].unit }
         let frames = written
-        func band(_ v: (SurgeRun.NodeFrame) -> Double) -> [[Double]] { frames.map { f in order.map { v(f.nodes[$0]) } } }
+        func band(_ v: (SurgeRun.NodeFrame) -> Double) -> [[Double]] {
+            frames.map { f in order.map { v(f.nodes[$0]) } }
+        }
         let gpu = band(\.gpuMaxC), rpm = band(\.fanRPM), q = band { $0.airflowM3PerS * 1000 }
         let range = heatmapRange()
         func span(_ m: [[Double]]) -> ClosedRange<Double> {
@@ -109,12 +129,14 @@ public final class SurgeWriter {
         }
         let fps = String(format: "%g", run.scenario.fps / Double(every))
         let title = "\(run.scenario.name): \(run.layout.nodes.count) nodes, \(frames.count) frames at \(fps) fps"
-        return PreviewStrip(title: title,
-                            nodes: order.map { run.layout.nodes[$0].name }, timesS: frames.map(\.timeS), bands: [
-            .init(title: "hottest GPU", unit: "°C", colormap: .thermal, range: range, values: gpu),
-            .init(title: "intake fans", unit: "rpm", colormap: .viridis, range: span(rpm), values: rpm),
-            .init(title: "node airflow", unit: "L/s", colormap: .viridis, range: span(q), values: q),
-        ])
+        return PreviewStrip(
+            title: title,
+            nodes: order.map { run.layout.nodes[$0].name }, timesS: frames.map(\.timeS),
+            bands: [
+                .init(title: "hottest GPU", unit: "°C", colormap: .thermal, range: range, values: gpu),
+                .init(title: "intake fans", unit: "rpm", colormap: .viridis, range: span(rpm), values: rpm),
+                .init(title: "node airflow", unit: "L/s", colormap: .viridis, range: span(q), values: q),
+            ])
     }
 
     /// The heatmap's °C range: the scenario's, or from the idle coldest to the hottest GPU of the run.
@@ -149,23 +171,29 @@ public final class SurgeWriter {
         var timeline: [SurgeRun.Frame]
     }
 
-    public func writeSummary(wallSeconds: Double, idleSeconds: Double, stepSeconds: Double, writeSeconds: Double) throws {
+    public func writeSummary(wallSeconds: Double, idleSeconds: Double, stepSeconds: Double, writeSeconds: Double) throws
+    {
         let r = heatmapRange()
-        let s = Summary(scenario: run.scenario.name, rack: run.scenario.rackPath, cells: run.solver.flow.grid.cellCount,
-                        frames: run.frames.count - 1, fps: run.scenario.fps, timeStepS: run.dt, idleIterations: run.idleIterations,
-                        idleConverged: run.idleConverged, wallSeconds: wallSeconds, idleSeconds: idleSeconds, stepSeconds: stepSeconds,
-                        writeSeconds: writeSeconds, energy: run.energy, airBalanceError: run.energy.airBalanceError,
-                        heatmapColdC: r.lowerBound, heatmapHotC: r.upperBound, nodes: run.layout.nodes.map(\.name),
-                        ignitionS: run.timeline.ignitionS, fans: run.fans.map(\.name), timeline: written)
+        let s = Summary(
+            scenario: run.scenario.name, rack: run.scenario.rackPath, cells: run.solver.flow.grid.cellCount,
+            frames: run.frames.count - 1, fps: run.scenario.fps, timeStepS: run.dt, idleIterations: run.idleIterations,
+            idleConverged: run.idleConverged, wallSeconds: wallSeconds, idleSeconds: idleSeconds,
+            stepSeconds: stepSeconds,
+            writeSeconds: writeSeconds, energy: run.energy, airBalanceError: run.energy.airBalanceError,
+            heatmapColdC: r.lowerBound, heatmapHotC: r.upperBound, nodes: run.layout.nodes.map(\.name),
+            ignitionS: run.timeline.ignitionS, fans: run.fans.map(\.name), timeline: written)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicFile.write(try enc.encode(s), to: folder.appendingPathComponent("summary.json"))
-        let md = SurgeReport.markdown(self, wallSeconds: wallSeconds, idleSeconds: idleSeconds,
-                                      stepSeconds: stepSeconds, writeSeconds: writeSeconds)
+        let md = SurgeReport.markdown(
+            self, wallSeconds: wallSeconds, idleSeconds: idleSeconds,
+            stepSeconds: stepSeconds, writeSeconds: writeSeconds)
         try AtomicFile.write(md, to: folder.appendingPathComponent("report.md"))
         let html = ReportHTML.html(markdown: md, title: "RackFlow surge: \(run.scenario.name)", folder: folder)
-        try AtomicFile.write(html,
-                             to: folder.appendingPathComponent("report.html"))
+        try AtomicFile.write(
+            html,
+            to: folder.appendingPathComponent("report.html"))
     }
 }

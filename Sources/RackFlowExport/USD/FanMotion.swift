@@ -46,20 +46,25 @@ public enum FanMotion {
     }
 
     /// Spin samples for the frame interval from `rpm0` to `rpm1` (rule above).
-    public static func spinSamplesPerFrame(rpm0: Double, rpm1: Double, fps: Double, model: StageRecording.FanMotionModel) -> Int {
+    public static func spinSamplesPerFrame(
+        rpm0: Double, rpm1: Double, fps: Double, model: StageRecording.FanMotionModel
+    ) -> Int {
         let chordError = Swift.abs(rpm1 - rpm0) * 6 / fps / 8
         return powerOfTwo(atLeast: (chordError / model.spinToleranceDeg).squareRoot(), cap: model.maxSamplesPerFrame)
     }
 
     /// Vibration samples for the frame interval from `rpm0` to `rpm1` (rule above).
-    public static func vibrationSamplesPerFrame(rpm0: Double, rpm1: Double, blades: Int, fps: Double,
-                                                model: StageRecording.FanMotionModel) -> Int {
+    public static func vibrationSamplesPerFrame(
+        rpm0: Double, rpm1: Double, blades: Int, fps: Double,
+        model: StageRecording.FanMotionModel
+    ) -> Int {
         let need = Double(model.samplesPerPeriod) * bladePassHz(rpm: max(rpm0, rpm1), blades: blades) / fps
         return powerOfTwo(atLeast: need, cap: model.maxSamplesPerFrame)
     }
 
     /// Spin angle at frame index `i` (from `firstFrame`) plus fraction `s`, given the angles at frames.
-    private static func angle(_ frameAngles: [Double], _ rpm: [Double], _ i: Int, _ s: Double, _ fps: Double) -> Double {
+    private static func angle(_ frameAngles: [Double], _ rpm: [Double], _ i: Int, _ s: Double, _ fps: Double) -> Double
+    {
         guard s > 0 else { return frameAngles[i] }
         let r0 = rpm[i], r1 = rpm[i + 1]
         return frameAngles[i] + 6 / fps * (r0 * s + (r1 - r0) * s * s / 2)
@@ -73,27 +78,35 @@ public enum FanMotion {
     }
 
     /// Blade angle samples of one fan (degrees): `rpm[i]` is frame `firstFrame + i`; starts at `phaseDeg`.
-    public static func spin(rpm: [Double], firstFrame: Int, fps: Double, phaseDeg: Double,
-                            model: StageRecording.FanMotionModel) -> [Sample] {
+    public static func spin(
+        rpm: [Double], firstFrame: Int, fps: Double, phaseDeg: Double,
+        model: StageRecording.FanMotionModel
+    ) -> [Sample] {
         sampled(rpm, firstFrame, fps, phaseDeg) { i in
             spinSamplesPerFrame(rpm0: rpm[i], rpm1: rpm[i + 1], fps: fps, model: model)
-        } value: { angle, _ in angle }
+        } value: { angle, _ in
+            angle
+        }
     }
 
     /// Axial displacement samples of one fan (metres), in phase with `spin`.
-    public static func vibration(rpm: [Double], firstFrame: Int, fps: Double, blades: Int, phaseDeg: Double,
-                                 model: StageRecording.FanMotionModel) -> [Sample] {
+    public static func vibration(
+        rpm: [Double], firstFrame: Int, fps: Double, blades: Int, phaseDeg: Double,
+        model: StageRecording.FanMotionModel
+    ) -> [Sample] {
         let b = Double(blades)
         return sampled(rpm, firstFrame, fps, phaseDeg) { i in
             vibrationSamplesPerFrame(rpm0: rpm[i], rpm1: rpm[i + 1], blades: blades, fps: fps, model: model)
         } value: { angle, r in
             let d = amplitudeM(rpm: r, model: model) * Foundation.sin(b * angle * .pi / 180)
-            return Swift.abs(d) < 1e-15 ? 0 : d          // no 1e-18 noise where the sine is zero
+            return Swift.abs(d) < 1e-15 ? 0 : d // no 1e-18 noise where the sine is zero
         }
     }
 
-    private static func sampled(_ rpm: [Double], _ firstFrame: Int, _ fps: Double, _ phaseDeg: Double,
-                                count: (Int) -> Int, value: (Double, Double) -> Double) -> [Sample] {
+    private static func sampled(
+        _ rpm: [Double], _ firstFrame: Int, _ fps: Double, _ phaseDeg: Double,
+        count: (Int) -> Int, value: (Double, Double) -> Double
+    ) -> [Sample] {
         guard !rpm.isEmpty else { return [] }
         let frames = frameAngles(rpm, fps, phaseDeg)
         var out: [Sample] = []

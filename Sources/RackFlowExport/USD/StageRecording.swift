@@ -17,7 +17,10 @@ public struct StageRecording: Sendable {
     public struct Box: Sendable, Equatable {
         public var min: SIMD3<Double>
         public var max: SIMD3<Double>
-        public init(min: SIMD3<Double>, max: SIMD3<Double>) { self.min = min; self.max = max }
+        public init(min: SIMD3<Double>, max: SIMD3<Double>) {
+            self.min = min
+            self.max = max
+        }
         public var size: SIMD3<Double> { max - min }
         public var centre: SIMD3<Double> { (min + max) / 2 }
     }
@@ -25,7 +28,11 @@ public struct StageRecording: Sendable {
     /// A colour in linear RGB, 0...1 (what `primvars:displayColor` holds).
     public struct Colour: Sendable, Equatable {
         public var r, g, b: Double
-        public init(r: Double, g: Double, b: Double) { self.r = r; self.g = g; self.b = b }
+        public init(r: Double, g: Double, b: Double) {
+            self.r = r
+            self.g = g
+            self.b = b
+        }
         /// From 8-bit sRGB (the PNG colour maps), decoded to linear light.
         public init(srgb c: RGBA) {
             func lin(_ v: UInt8) -> Double {
@@ -44,7 +51,10 @@ public struct StageRecording: Sendable {
         public var box: Box
         public var colour: Colour
         public init(kind: String, name: String, box: Box, colour: Colour) {
-            self.kind = kind; self.name = name; self.box = box; self.colour = colour
+            self.kind = kind
+            self.name = name
+            self.box = box
+            self.colour = colour
         }
     }
 
@@ -57,7 +67,11 @@ public struct StageRecording: Sendable {
         public var radius: Double
         public var bladeCount: Int
         public init(name: String, centre: SIMD3<Double>, axis: SIMD3<Double>, radius: Double, bladeCount: Int) {
-            self.name = name; self.centre = centre; self.axis = axis; self.radius = radius; self.bladeCount = bladeCount
+            self.name = name
+            self.centre = centre
+            self.axis = axis
+            self.radius = radius
+            self.bladeCount = bladeCount
         }
     }
 
@@ -69,7 +83,10 @@ public struct StageRecording: Sendable {
         public var parts: [Part]
         public var fans: [Fan]
         public init(name: String, size: SIMD3<Double>, parts: [Part], fans: [Fan]) {
-            self.name = name; self.size = size; self.parts = parts; self.fans = fans
+            self.name = name
+            self.size = size
+            self.parts = parts
+            self.fans = fans
         }
     }
 
@@ -109,7 +126,11 @@ public struct StageRecording: Sendable {
         /// Per fan of the node type (same order), per frame: rpm.
         public var fanRPM: [[Double]]
         public init(name: String, type: String, chassis: Box, telemetry: [String: [Double]], fanRPM: [[Double]]) {
-            self.name = name; self.type = type; self.chassis = chassis; self.telemetry = telemetry; self.fanRPM = fanRPM
+            self.name = name
+            self.type = type
+            self.chassis = chassis
+            self.telemetry = telemetry
+            self.fanRPM = fanRPM
         }
     }
 
@@ -120,7 +141,8 @@ public struct StageRecording: Sendable {
         public var translation: SIMD3<Double>
         public var rotationDegrees: Double
         public init(translation: SIMD3<Double> = .zero, rotationDegrees: Double = 0) {
-            self.translation = translation; self.rotationDegrees = rotationDegrees
+            self.translation = translation
+            self.rotationDegrees = rotationDegrees
         }
     }
 
@@ -132,7 +154,9 @@ public struct StageRecording: Sendable {
         /// OpenVDB grid class written as `fieldClass` (e.g. "fogVolume"); nil leaves it unauthored.
         public var gridClass: String?
         public init(name: String, type: DataType, gridClass: String? = nil) {
-            self.name = name; self.type = type; self.gridClass = gridClass
+            self.name = name
+            self.type = type
+            self.gridClass = gridClass
         }
         /// The grids of DESIGN §6: temperature, pressure, density (the tracer, a fog volume as in
         /// its VDB grid class), speed, turbulence, vel.
@@ -155,10 +179,16 @@ public struct StageRecording: Sendable {
         public var fields: [VolumeField]
         /// Where the fields are, in the rack frame, for the Volume's `extent` (optional).
         public var fieldBounds: Box?
-        public init(name: String, placement: Placement = Placement(), nodes: [Node], vdbFiles: [String],
-                    fields: [VolumeField] = VolumeField.standard, fieldBounds: Box? = nil) {
-            self.name = name; self.placement = placement; self.nodes = nodes; self.vdbFiles = vdbFiles
-            self.fields = fields; self.fieldBounds = fieldBounds
+        public init(
+            name: String, placement: Placement = Placement(), nodes: [Node], vdbFiles: [String],
+            fields: [VolumeField] = VolumeField.standard, fieldBounds: Box? = nil
+        ) {
+            self.name = name
+            self.placement = placement
+            self.nodes = nodes
+            self.vdbFiles = vdbFiles
+            self.fields = fields
+            self.fieldBounds = fieldBounds
         }
     }
 
@@ -169,7 +199,10 @@ public struct StageRecording: Sendable {
         public var maxC: Double
         public var colormap: Colormap
         public init(channel: String = Channel.gpuMaxC, minC: Double, maxC: Double, colormap: Colormap = .thermal) {
-            self.channel = channel; self.minC = minC; self.maxC = maxC; self.colormap = colormap
+            self.channel = channel
+            self.minC = minC
+            self.maxC = maxC
+            self.colormap = colormap
         }
         /// Linear-RGB colour of a value.
         public func colour(_ value: Double) -> Colour {
@@ -190,10 +223,14 @@ public struct StageRecording: Sendable {
         public var spinToleranceDeg: Double
         /// … both rounded up to a power of two and capped here (a power of two; 1 = frames only).
         public var maxSamplesPerFrame: Int
-        public init(referenceAmplitudeM: Double = 20e-6, referenceRPM: Double = 10_000,
-                    samplesPerPeriod: Int = 4, spinToleranceDeg: Double = 1, maxSamplesPerFrame: Int = 4) {
-            self.referenceAmplitudeM = referenceAmplitudeM; self.referenceRPM = referenceRPM
-            self.samplesPerPeriod = samplesPerPeriod; self.spinToleranceDeg = spinToleranceDeg
+        public init(
+            referenceAmplitudeM: Double = 20e-6, referenceRPM: Double = 10_000,
+            samplesPerPeriod: Int = 4, spinToleranceDeg: Double = 1, maxSamplesPerFrame: Int = 4
+        ) {
+            self.referenceAmplitudeM = referenceAmplitudeM
+            self.referenceRPM = referenceRPM
+            self.samplesPerPeriod = samplesPerPeriod
+            self.spinToleranceDeg = spinToleranceDeg
             self.maxSamplesPerFrame = maxSamplesPerFrame
         }
     }
@@ -216,13 +253,22 @@ public struct StageRecording: Sendable {
     public var heatmap: Heatmap
     public var fanMotion: FanMotionModel
 
-    public init(fps: Double = 24, firstFrame: Int = 1, lastFrame: Int, firstFrameTimeS: Double = 0,
-                upAxis: UpAxis = .y, vdbUpAxis: UpAxis = .y, doc: String = "RackFlow transient recording",
-                nodeAssets: [NodeAsset], racks: [Rack], heatmap: Heatmap,
-                fanMotion: FanMotionModel = FanMotionModel()) {
-        self.fps = fps; self.firstFrame = firstFrame; self.lastFrame = lastFrame
-        self.firstFrameTimeS = firstFrameTimeS; self.upAxis = upAxis; self.vdbUpAxis = vdbUpAxis
-        self.doc = doc; self.nodeAssets = nodeAssets; self.racks = racks; self.heatmap = heatmap
+    public init(
+        fps: Double = 24, firstFrame: Int = 1, lastFrame: Int, firstFrameTimeS: Double = 0,
+        upAxis: UpAxis = .y, vdbUpAxis: UpAxis = .y, doc: String = "RackFlow transient recording",
+        nodeAssets: [NodeAsset], racks: [Rack], heatmap: Heatmap,
+        fanMotion: FanMotionModel = FanMotionModel()
+    ) {
+        self.fps = fps
+        self.firstFrame = firstFrame
+        self.lastFrame = lastFrame
+        self.firstFrameTimeS = firstFrameTimeS
+        self.upAxis = upAxis
+        self.vdbUpAxis = vdbUpAxis
+        self.doc = doc
+        self.nodeAssets = nodeAssets
+        self.racks = racks
+        self.heatmap = heatmap
         self.fanMotion = fanMotion
     }
 
@@ -231,17 +277,28 @@ public struct StageRecording: Sendable {
 
     /// Checks shapes and values; throws the first problem with the path of the offending value.
     public func validate() throws {
-        func fail(_ path: String, _ problem: String) -> USDExportError { .invalidRecording(path: path, problem: problem) }
+        func fail(_ path: String, _ problem: String) -> USDExportError {
+            .invalidRecording(path: path, problem: problem)
+        }
         guard fps.isFinite, fps > 0 else { throw fail("fps", "must be positive, is \(fps)") }
-        guard lastFrame >= firstFrame else { throw fail("lastFrame", "\(lastFrame) is before firstFrame \(firstFrame)") }
+        guard lastFrame >= firstFrame else {
+            throw fail("lastFrame", "\(lastFrame) is before firstFrame \(firstFrame)")
+        }
         guard firstFrameTimeS.isFinite else { throw fail("firstFrameTimeS", "not finite") }
         guard heatmap.minC.isFinite, heatmap.maxC.isFinite, heatmap.maxC > heatmap.minC else {
             throw fail("heatmap", "needs minC < maxC, has \(heatmap.minC) … \(heatmap.maxC)")
         }
         let m = fanMotion
         guard m.referenceAmplitudeM >= 0, m.referenceRPM > 0, m.samplesPerPeriod >= 1, m.spinToleranceDeg > 0,
-              m.maxSamplesPerFrame >= 1, m.maxSamplesPerFrame & (m.maxSamplesPerFrame - 1) == 0, m.maxSamplesPerFrame <= 64
-        else { throw fail("fanMotion", "needs referenceAmplitudeM ≥ 0, referenceRPM > 0, samplesPerPeriod ≥ 1, spinToleranceDeg > 0 and maxSamplesPerFrame a power of two in 1...64") }
+            m.maxSamplesPerFrame >= 1, m.maxSamplesPerFrame & (m.maxSamplesPerFrame - 1) == 0,
+            m.maxSamplesPerFrame <= 64
+        else {
+            throw fail(
+                "fanMotion",
+                "needs referenceAmplitudeM ≥ 0, referenceRPM > 0, samplesPerPeriod ≥ 1, spinToleranceDeg > 0 and "
+                    + "maxSamplesPerFrame a power of two in 1...64"
+            )
+        }
         guard !racks.isEmpty else { throw fail("racks", "no racks") }
         func finite(_ v: SIMD3<Double>) -> Bool { v.x.isFinite && v.y.isFinite && v.z.isFinite }
         func checkBox(_ b: Box, _ path: String) throws {
@@ -255,14 +312,20 @@ public struct StageRecording: Sendable {
             let p = "nodeAssets[\(ai)] '\(a.name)'"
             guard assetByName[a.name] == nil else { throw fail(p, "duplicate node type name") }
             let file = USDText.fileName(a.name)
-            if let other = fileNames[file] { throw fail(p, "file name assets/\(file).usda clashes with node type '\(other)'") }
+            if let other = fileNames[file] {
+                throw fail(p, "file name assets/\(file).usda clashes with node type '\(other)'")
+            }
             fileNames[file] = a.name
             assetByName[a.name] = a
-            guard finite(a.size), a.size.x > 0, a.size.y > 0, a.size.z > 0 else { throw fail(p + ".size", "must be positive") }
+            guard finite(a.size), a.size.x > 0, a.size.y > 0, a.size.z > 0 else {
+                throw fail(p + ".size", "must be positive")
+            }
             for (pi, part) in a.parts.enumerated() { try checkBox(part.box, p + ".parts[\(pi)] '\(part.name)'") }
             for (fi, f) in a.fans.enumerated() {
                 let fp = p + ".fans[\(fi)] '\(f.name)'"
-                guard finite(f.centre), finite(f.axis), (f.axis * f.axis).sum() > 0 else { throw fail(fp, "centre/axis not finite or axis zero") }
+                guard finite(f.centre), finite(f.axis), (f.axis * f.axis).sum() > 0 else {
+                    throw fail(fp, "centre/axis not finite or axis zero")
+                }
                 guard f.radius.isFinite, f.radius > 0 else { throw fail(fp + ".radius", "must be positive") }
                 guard f.bladeCount >= 1, f.bladeCount <= 64 else { throw fail(fp + ".bladeCount", "must be 1...64") }
             }
@@ -272,10 +335,16 @@ public struct StageRecording: Sendable {
         for (ri, r) in racks.enumerated() {
             let p = "racks[\(ri)] '\(r.name)'"
             guard rackNames.insert(r.name).inserted else { throw fail(p, "duplicate rack name") }
-            guard finite(r.placement.translation), r.placement.rotationDegrees.isFinite else { throw fail(p + ".placement", "not finite") }
-            guard r.vdbFiles.count == n else { throw fail(p + ".vdbFiles", "has \(r.vdbFiles.count) paths for \(n) frames") }
+            guard finite(r.placement.translation), r.placement.rotationDegrees.isFinite else {
+                throw fail(p + ".placement", "not finite")
+            }
+            guard r.vdbFiles.count == n else {
+                throw fail(p + ".vdbFiles", "has \(r.vdbFiles.count) paths for \(n) frames")
+            }
             for (k, f) in r.vdbFiles.enumerated() {
-                guard USDText.isValidAssetPath(f) else { throw fail(p + ".vdbFiles[\(k)]", "'\(f)' is empty or holds '@' or a control character") }
+                guard USDText.isValidAssetPath(f) else {
+                    throw fail(p + ".vdbFiles[\(k)]", "'\(f)' is empty or holds '@' or a control character")
+                }
             }
             guard !r.fields.isEmpty else { throw fail(p + ".fields", "no fields") }
             var fieldNames = Set<String>()
@@ -289,20 +358,36 @@ public struct StageRecording: Sendable {
             for (ni, node) in r.nodes.enumerated() {
                 let np = p + ".nodes[\(ni)] '\(node.name)'"
                 guard nodeNames.insert(node.name).inserted else { throw fail(np, "duplicate node name in the rack") }
-                guard let asset = assetByName[node.type] else { throw fail(np + ".type", "no node asset named '\(node.type)'") }
+                guard let asset = assetByName[node.type] else {
+                    throw fail(np + ".type", "no node asset named '\(node.type)'")
+                }
                 try checkBox(node.chassis, np + ".chassis")
-                guard node.telemetry[heatmap.channel] != nil else { throw fail(np + ".telemetry", "lacks the heatmap channel '\(heatmap.channel)'") }
+                guard node.telemetry[heatmap.channel] != nil else {
+                    throw fail(np + ".telemetry", "lacks the heatmap channel '\(heatmap.channel)'")
+                }
                 for (name, values) in node.telemetry {
-                    guard USDText.identifier(name) == name else { throw fail(np + ".telemetry", "channel name '\(name)' is not an identifier") }
-                    guard values.count == n else { throw fail(np + ".telemetry.\(name)", "has \(values.count) values for \(n) frames") }
-                    if let k = values.firstIndex(where: { !$0.isFinite }) { throw fail(np + ".telemetry.\(name)[\(k)]", "not finite") }
+                    guard USDText.identifier(name) == name else {
+                        throw fail(np + ".telemetry", "channel name '\(name)' is not an identifier")
+                    }
+                    guard values.count == n else {
+                        throw fail(np + ".telemetry.\(name)", "has \(values.count) values for \(n) frames")
+                    }
+                    if let k = values.firstIndex(where: { !$0.isFinite }) {
+                        throw fail(np + ".telemetry.\(name)[\(k)]", "not finite")
+                    }
                 }
                 guard node.fanRPM.count == asset.fans.count else {
-                    throw fail(np + ".fanRPM", "has \(node.fanRPM.count) fans, node type '\(asset.name)' has \(asset.fans.count)")
+                    throw fail(
+                        np + ".fanRPM",
+                        "has \(node.fanRPM.count) fans, node type '\(asset.name)' has \(asset.fans.count)")
                 }
                 for (fi, rpm) in node.fanRPM.enumerated() {
-                    guard rpm.count == n else { throw fail(np + ".fanRPM[\(fi)]", "has \(rpm.count) values for \(n) frames") }
-                    if let k = rpm.firstIndex(where: { !$0.isFinite || $0 < 0 }) { throw fail(np + ".fanRPM[\(fi)][\(k)]", "must be finite and ≥ 0") }
+                    guard rpm.count == n else {
+                        throw fail(np + ".fanRPM[\(fi)]", "has \(rpm.count) values for \(n) frames")
+                    }
+                    if let k = rpm.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
+                        throw fail(np + ".fanRPM[\(fi)][\(k)]", "must be finite and ≥ 0")
+                    }
                 }
             }
         }

@@ -64,8 +64,12 @@ public struct USDStageWriter {
     }
     public func rackPath(_ r: Int) -> String { "/Refinery/Racks/\(rackPrimName(r))" }
     public func nodePath(rack r: Int, node n: Int) -> String { rackPath(r) + "/" + nodePrimName(rack: r, node: n) }
-    public func fanPrimName(rack r: Int, node n: Int, fan f: Int) -> String { nodePrimName(rack: r, node: n) + "_Fan\(f + 1)" }
-    public func fanPath(rack r: Int, node n: Int, fan f: Int) -> String { rackPath(r) + "/Fans/" + fanPrimName(rack: r, node: n, fan: f) }
+    public func fanPrimName(rack r: Int, node n: Int, fan f: Int) -> String {
+        nodePrimName(rack: r, node: n) + "_Fan\(f + 1)"
+    }
+    public func fanPath(rack r: Int, node n: Int, fan f: Int) -> String {
+        rackPath(r) + "/Fans/" + fanPrimName(rack: r, node: n, fan: f)
+    }
     /// Relative path of a node type's layer.
     public static func assetFile(_ nodeType: String) -> String { "assets/\(USDText.fileName(nodeType)).usda" }
 
@@ -77,7 +81,8 @@ public struct USDStageWriter {
         try recording.validate()
         let fm = FileManager.default
         do {
-            try fm.createDirectory(at: directory.appendingPathComponent("assets", isDirectory: true), withIntermediateDirectories: true)
+            try fm.createDirectory(
+                at: directory.appendingPathComponent("assets", isDirectory: true), withIntermediateDirectories: true)
         } catch {
             throw ExportError.io(path: directory.path, operation: "create assets folder", reason: "\(error)")
         }
@@ -112,16 +117,17 @@ public struct USDStageWriter {
         let a = axis / (axis * axis).sum().squareRoot()
         var w: Double, v: SIMD3<Double>
         if a.z < -1 + 1e-12 {
-            (w, v) = (0, SIMD3(1, 0, 0))                          // 180° about x
+            (w, v) = (0, SIMD3(1, 0, 0)) // 180° about x
         } else {
             // (1 + z·a, z × a), normalised; z × a = (−a.y, a.x, 0)
             (w, v) = (1 + a.z, SIMD3(-a.y, a.x, 0))
             let n = (w * w + (v * v).sum()).squareRoot()
-            w /= n; v /= n
+            w /= n
+            v /= n
         }
         guard recording.upAxis == .y else { return (w, v.x, v.y, v.z) }
         let h = 0.5.squareRoot()
-        let rw = h, rv = SIMD3(-h, 0, 0)                          // q_R
+        let rw = h, rv = SIMD3(-h, 0, 0) // q_R
         func cross(_ p: SIMD3<Double>, _ q: SIMD3<Double>) -> SIMD3<Double> {
             SIMD3(p.y * q.z - p.z * q.y, p.z * q.x - p.x * q.z, p.x * q.y - p.y * q.x)
         }
@@ -133,8 +139,13 @@ public struct USDStageWriter {
     // MARK: text pieces
 
     private func vec(_ b: inout TextBuffer, _ v: SIMD3<Double>, _ sig: Int = 7) {
-        b.byte(40); b.number(v.x, significant: sig); b.append(", "); b.number(v.y, significant: sig)
-        b.append(", "); b.number(v.z, significant: sig); b.byte(41)
+        b.byte(40)
+        b.number(v.x, significant: sig)
+        b.append(", ")
+        b.number(v.y, significant: sig)
+        b.append(", ")
+        b.number(v.z, significant: sig)
+        b.byte(41)
     }
     private func colour(_ b: inout TextBuffer, _ c: StageRecording.Colour) {
         vec(&b, SIMD3(c.r, c.g, c.b), 4)
@@ -143,7 +154,9 @@ public struct USDStageWriter {
         for _ in 0..<level { b.append("    ") }
     }
     private func line(_ b: inout TextBuffer, _ level: Int, _ s: String) {
-        indent(&b, level); b.append(s); b.byte(10)
+        indent(&b, level)
+        b.append(s)
+        b.byte(10)
     }
 
     private func layerHeader(_ b: inout TextBuffer, defaultPrim: String, doc: String, timing: Bool) {
@@ -152,29 +165,55 @@ public struct USDStageWriter {
         line(&b, 1, "doc = \(USDText.quoted(doc))")
         let r = recording
         if timing {
-            indent(&b, 1); b.append("endTimeCode = "); b.int(r.lastFrame); b.byte(10)
-            indent(&b, 1); b.append("framesPerSecond = "); b.number(r.fps, significant: 12); b.byte(10)
+            indent(&b, 1)
+            b.append("endTimeCode = ")
+            b.int(r.lastFrame)
+            b.byte(10)
+            indent(&b, 1)
+            b.append("framesPerSecond = ")
+            b.number(r.fps, significant: 12)
+            b.byte(10)
         }
         line(&b, 1, "metersPerUnit = 1")
         if timing {
-            indent(&b, 1); b.append("startTimeCode = "); b.int(r.firstFrame); b.byte(10)
-            indent(&b, 1); b.append("timeCodesPerSecond = "); b.number(r.fps, significant: 12); b.byte(10)
+            indent(&b, 1)
+            b.append("startTimeCode = ")
+            b.int(r.firstFrame)
+            b.byte(10)
+            indent(&b, 1)
+            b.append("timeCodesPerSecond = ")
+            b.number(r.fps, significant: 12)
+            b.byte(10)
         }
         line(&b, 1, "upAxis = \(USDText.quoted(r.upAxis.rawValue))")
         b.append(")\n\n")
     }
 
     /// A unit Cube (size 1) scaled and moved onto `box` (node or rack frame → stage axes).
-    private func cube(_ b: inout TextBuffer, _ level: Int, name: String, box: StageRecording.Box,
-                      kind: String?, extra: (inout TextBuffer) -> Void) {
-        indent(&b, level); b.append("def Cube \(USDText.quoted(name))")
-        if let kind { b.append(" (\n"); line(&b, level + 1, "kind = \(USDText.quoted(kind))"); indent(&b, level); b.append(")") }
+    private func cube(
+        _ b: inout TextBuffer, _ level: Int, name: String, box: StageRecording.Box,
+        kind: String?, extra: (inout TextBuffer) -> Void
+    ) {
+        indent(&b, level)
+        b.append("def Cube \(USDText.quoted(name))")
+        if let kind {
+            b.append(" (\n")
+            line(&b, level + 1, "kind = \(USDText.quoted(kind))")
+            indent(&b, level)
+            b.append(")")
+        }
         b.byte(10)
         line(&b, level, "{")
         line(&b, level + 1, "double size = 1")
         line(&b, level + 1, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-        indent(&b, level + 1); b.append("double3 xformOp:translate = "); vec(&b, map(box.centre)); b.byte(10)
-        indent(&b, level + 1); b.append("float3 xformOp:scale = "); vec(&b, mapSize(box.size)); b.byte(10)
+        indent(&b, level + 1)
+        b.append("double3 xformOp:translate = ")
+        vec(&b, map(box.centre))
+        b.byte(10)
+        indent(&b, level + 1)
+        b.append("float3 xformOp:scale = ")
+        vec(&b, mapSize(box.size))
+        b.byte(10)
         line(&b, level + 1, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
         extra(&b)
         line(&b, level, "}")
@@ -182,10 +221,21 @@ public struct USDStageWriter {
 
     /// Translate + orient placing a fan (centre in node frame + `offset`) with local Z on its axis.
     private func fanPlacement(_ b: inout TextBuffer, _ level: Int, centre: SIMD3<Double>, axis: SIMD3<Double>) {
-        indent(&b, level); b.append("double3 xformOp:translate = "); vec(&b, map(centre), 9); b.byte(10)
+        indent(&b, level)
+        b.append("double3 xformOp:translate = ")
+        vec(&b, map(centre), 9)
+        b.byte(10)
         let q = orientation(axis)
-        indent(&b, level); b.append("quatf xformOp:orient = ("); b.number(q.0); b.append(", "); b.number(q.1)
-        b.append(", "); b.number(q.2); b.append(", "); b.number(q.3); b.append(")\n")
+        indent(&b, level)
+        b.append("quatf xformOp:orient = (")
+        b.number(q.0)
+        b.append(", ")
+        b.number(q.1)
+        b.append(", ")
+        b.number(q.2)
+        b.append(", ")
+        b.number(q.3)
+        b.append(")\n")
         line(&b, level, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:orient\"]")
     }
 
@@ -195,10 +245,19 @@ public struct USDStageWriter {
     public func assetLayer(_ asset: StageRecording.NodeAsset) -> TextBuffer {
         var b = TextBuffer(capacity: 8192)
         let root = USDText.identifier(asset.name)
-        layerHeader(&b, defaultPrim: root, doc: "RackFlow node type \(asset.name): chassis, parts and static fan shrouds, metres, origin at the chassis' min corner", timing: false)
-        b.append("def Xform \(USDText.quoted(root)) (\n"); line(&b, 1, "kind = \"component\""); b.append(")\n{\n")
+        layerHeader(
+            &b, defaultPrim: root,
+            doc:
+                "RackFlow node type \(asset.name): chassis, parts and static fan shrouds, metres, origin at the "
+                + "chassis' min corner",
+            timing: false)
+        b.append("def Xform \(USDText.quoted(root)) (\n")
+        line(&b, 1, "kind = \"component\"")
+        b.append(")\n{\n")
         line(&b, 1, "custom string rackflow:nodeType = \(USDText.quoted(asset.name))")
-        line(&b, 1, "# default colour for the asset on its own; the stage's node instances override it with the heat map")
+        line(
+            &b, 1, "# default colour for the asset on its own; the stage's node instances override it with the heat map"
+        )
         line(&b, 1, "color3f[] primvars:displayColor = [(0.18, 0.18, 0.2)] (")
         line(&b, 2, "interpolation = \"constant\"")
         line(&b, 1, ")")
@@ -216,21 +275,29 @@ public struct USDStageWriter {
         func unique(_ s: String) -> String {
             var n = USDText.identifier(s), k = 2
             let base = n
-            while !used.insert(n).inserted { n = "\(base)_\(k)"; k += 1 }
+            while !used.insert(n).inserted {
+                n = "\(base)_\(k)"
+                k += 1
+            }
             return n
         }
         for part in asset.parts {
             cube(&b, 2, name: unique(part.name), box: part.box, kind: "subcomponent") { b in
                 line(&b, 3, "custom string rackflow:name = \(USDText.quoted(part.name))")
                 line(&b, 3, "custom string rackflow:partKind = \(USDText.quoted(part.kind))")
-                indent(&b, 3); b.append("color3f[] primvars:displayColor = ["); colour(&b, part.colour); b.append("] (\n")
+                indent(&b, 3)
+                b.append("color3f[] primvars:displayColor = [")
+                colour(&b, part.colour)
+                b.append("] (\n")
                 line(&b, 4, "interpolation = \"constant\"")
                 line(&b, 3, ")")
             }
         }
         line(&b, 1, "}")
         b.byte(10)
-        line(&b, 1, "# static shrouds; the spinning rotors are per fan in the stage (Rack_NN/Fans), since these are instanced")
+        line(
+            &b, 1,
+            "# static shrouds; the spinning rotors are per fan in the stage (Rack_NN/Fans), since these are instanced")
         line(&b, 1, "def Scope \"Fans\"")
         line(&b, 1, "{")
         for (i, fan) in asset.fans.enumerated() {
@@ -239,17 +306,33 @@ public struct USDStageWriter {
             line(&b, 2, ")")
             line(&b, 2, "{")
             line(&b, 3, "custom string rackflow:name = \(USDText.quoted(fan.name))")
-            indent(&b, 3); b.append("custom int fan:bladeCount = "); b.int(fan.bladeCount); b.byte(10)
-            indent(&b, 3); b.append("custom double fan:radiusM = "); b.number(fan.radius); b.byte(10)
+            indent(&b, 3)
+            b.append("custom int fan:bladeCount = ")
+            b.int(fan.bladeCount)
+            b.byte(10)
+            indent(&b, 3)
+            b.append("custom double fan:radiusM = ")
+            b.number(fan.radius)
+            b.byte(10)
             fanPlacement(&b, 3, centre: fan.centre, axis: fan.axis)
             line(&b, 3, "def Cylinder \"Shroud\"")
             line(&b, 3, "{")
             let r = fan.radius * 1.05, h = fan.radius * 0.5
             line(&b, 4, "uniform token axis = \"Z\"")
-            indent(&b, 4); b.append("double radius = "); b.number(r); b.byte(10)
-            indent(&b, 4); b.append("double height = "); b.number(h); b.byte(10)
-            indent(&b, 4); b.append("float3[] extent = ["); vec(&b, SIMD3(-r, -r, -h / 2)); b.append(", ")
-            vec(&b, SIMD3(r, r, h / 2)); b.append("]\n")
+            indent(&b, 4)
+            b.append("double radius = ")
+            b.number(r)
+            b.byte(10)
+            indent(&b, 4)
+            b.append("double height = ")
+            b.number(h)
+            b.byte(10)
+            indent(&b, 4)
+            b.append("float3[] extent = [")
+            vec(&b, SIMD3(-r, -r, -h / 2))
+            b.append(", ")
+            vec(&b, SIMD3(r, r, h / 2))
+            b.append("]\n")
             line(&b, 4, "color3f[] primvars:displayColor = [(0.05, 0.05, 0.05)] (")
             line(&b, 5, "interpolation = \"constant\"")
             line(&b, 4, ")")
@@ -276,11 +359,15 @@ public struct USDStageWriter {
         let r = recording
         let assets = Dictionary(uniqueKeysWithValues: r.nodeAssets.map { ($0.name, $0) })
         let fanCount = r.racks.reduce(0) { $0 + $1.nodes.reduce(0) { $0 + $1.fanRPM.count } }
-        let estimate = r.frameCount * (r.racks.count * 400 + r.racks.reduce(0) { $0 + $1.nodes.count } * 300
-                                       + fanCount * (r.fanMotion.maxSamplesPerFrame * 40 + 80))
+        let estimate =
+            r.frameCount
+            * (r.racks.count * 400 + r.racks.reduce(0) { $0 + $1.nodes.count } * 300
+                + fanCount * (r.fanMotion.maxSamplesPerFrame * 40 + 80))
         var b = TextBuffer(capacity: min(estimate + 65536, 1 << 30))
         layerHeader(&b, defaultPrim: "Refinery", doc: r.doc, timing: true)
-        b.append("def Xform \"Refinery\" (\n"); line(&b, 1, "kind = \"assembly\""); b.append(")\n{\n")
+        b.append("def Xform \"Refinery\" (\n")
+        line(&b, 1, "kind = \"assembly\"")
+        b.append(")\n{\n")
         line(&b, 1, "def Xform \"Racks\" (")
         line(&b, 2, "kind = \"group\"")
         line(&b, 1, ")")
@@ -293,9 +380,15 @@ public struct USDStageWriter {
             line(&b, 2, ")")
             line(&b, 2, "{")
             line(&b, 3, "custom string rackflow:name = \(USDText.quoted(rack.name))")
-            indent(&b, 3); b.append("double3 xformOp:translate = "); vec(&b, map(rack.placement.translation), 9); b.byte(10)
+            indent(&b, 3)
+            b.append("double3 xformOp:translate = ")
+            vec(&b, map(rack.placement.translation), 9)
+            b.byte(10)
             let rot = "xformOp:rotate\(r.upAxis.rawValue)"
-            indent(&b, 3); b.append("double \(rot) = "); b.number(rack.placement.rotationDegrees, significant: 9); b.byte(10)
+            indent(&b, 3)
+            b.append("double \(rot) = ")
+            b.number(rack.placement.rotationDegrees, significant: 9)
+            b.byte(10)
             line(&b, 3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"\(rot)\"]")
             for (ni, node) in rack.nodes.enumerated() {
                 b.byte(10)
@@ -309,8 +402,9 @@ public struct USDStageWriter {
             for (ni, node) in rack.nodes.enumerated() {
                 let asset = assets[node.type]!
                 for (fi, fan) in asset.fans.enumerated() {
-                    writeFan(&b, rack: ri, node: ni, fan: fi, spec: fan, chassisMin: node.chassis.min,
-                             rpm: node.fanRPM[fi], phaseDeg: Double(globalFan) * 137.50776405003785)
+                    writeFan(
+                        &b, rack: ri, node: ni, fan: fi, spec: fan, chassisMin: node.chassis.min,
+                        rpm: node.fanRPM[fi], phaseDeg: Double(globalFan) * 137.50776405003785)
                     globalFan += 1
                 }
             }
@@ -326,14 +420,21 @@ public struct USDStageWriter {
     }
 
     /// Per-frame samples, `perLine` to a line (frames aligned to multiples of `perLine`).
-    private func timeSamples(_ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], sig: Int = 7,
-                             perLine: Int = 8) {
-        indent(&b, level); b.append(decl); b.append(".timeSamples = {\n")
+    private func timeSamples(
+        _ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], sig: Int = 7,
+        perLine: Int = 8
+    ) {
+        indent(&b, level)
+        b.append(decl)
+        b.append(".timeSamples = {\n")
         for (k, v) in values.enumerated() {
             let f = recording.firstFrame + k
             let column = ((f % perLine) + perLine) % perLine
             if k == 0 || column == 0 { indent(&b, level + 1) } else { b.byte(32) }
-            b.int(f); b.append(": "); b.number(v, significant: sig); b.byte(44)
+            b.int(f)
+            b.append(": ")
+            b.number(v, significant: sig)
+            b.byte(44)
             if column == perLine - 1 || k == values.count - 1 { b.byte(10) }
         }
         line(&b, level, "}")
@@ -354,19 +455,28 @@ public struct USDStageWriter {
         line(&b, 3, "{")
         line(&b, 4, "custom string rackflow:name = \(USDText.quoted(node.name))")
         line(&b, 4, "custom string rackflow:nodeType = \(USDText.quoted(node.type))")
-        indent(&b, 4); b.append("double3 xformOp:translate = "); vec(&b, map(node.chassis.min), 9); b.byte(10)
+        indent(&b, 4)
+        b.append("double3 xformOp:translate = ")
+        vec(&b, map(node.chassis.min), 9)
+        b.byte(10)
         line(&b, 4, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
         // heat map on the instance prim itself: inherited by the asset's chassis shell
         let hot = node.telemetry[r.heatmap.channel]!
         line(&b, 4, "color3f[] primvars:displayColor (")
-        line(&b, 5, "doc = \(USDText.quoted("heat map of telemetry:\(r.heatmap.channel) from \(USDText.number(r.heatmap.minC)) (blue) to \(USDText.number(r.heatmap.maxC)) (orange-red), linear RGB"))")
+        let (fromC, toC) = (USDText.number(r.heatmap.minC), USDText.number(r.heatmap.maxC))
+        let doc = "heat map of telemetry:\(r.heatmap.channel) from \(fromC) (blue) to \(toC) (orange-red), linear RGB"
+        line(&b, 5, "doc = \(USDText.quoted(doc))")
         line(&b, 5, "interpolation = \"constant\"")
         line(&b, 4, ")")
-        indent(&b, 4); b.append("color3f[] primvars:displayColor.timeSamples = {\n")
+        indent(&b, 4)
+        b.append("color3f[] primvars:displayColor.timeSamples = {\n")
         for (k, v) in hot.enumerated() {
-            let f = r.firstFrame + k, column = ((f % 4) + 4) % 4           // four to a line
+            let f = r.firstFrame + k, column = ((f % 4) + 4) % 4 // four to a line
             if k == 0 || column == 0 { indent(&b, 5) } else { b.byte(32) }
-            b.int(f); b.append(": ["); colour(&b, r.heatmap.colour(v)); b.append("],")
+            b.int(f)
+            b.append(": [")
+            colour(&b, r.heatmap.colour(v))
+            b.append("],")
             if column == 3 || k == hot.count - 1 { b.byte(10) }
         }
         line(&b, 4, "}")
@@ -380,8 +490,10 @@ public struct USDStageWriter {
         line(&b, 3, "}")
     }
 
-    private func writeFan(_ b: inout TextBuffer, rack ri: Int, node ni: Int, fan fi: Int, spec: StageRecording.Fan,
-                          chassisMin: SIMD3<Double>, rpm: [Double], phaseDeg: Double) {
+    private func writeFan(
+        _ b: inout TextBuffer, rack ri: Int, node ni: Int, fan fi: Int, spec: StageRecording.Fan,
+        chassisMin: SIMD3<Double>, rpm: [Double], phaseDeg: Double
+    ) {
         let r = recording
         if ni > 0 || fi > 0 { b.byte(10) }
         line(&b, 4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi))) (")
@@ -390,17 +502,27 @@ public struct USDStageWriter {
         line(&b, 4, "{")
         line(&b, 5, "rel rackflow:node = <\(nodePath(rack: ri, node: ni))>")
         line(&b, 5, "custom string rackflow:name = \(USDText.quoted(spec.name))")
-        indent(&b, 5); b.append("custom int fan:bladeCount = "); b.int(spec.bladeCount); b.byte(10)
-        indent(&b, 5); b.append("custom double fan:radiusM = "); b.number(spec.radius); b.byte(10)
+        indent(&b, 5)
+        b.append("custom int fan:bladeCount = ")
+        b.int(spec.bladeCount)
+        b.byte(10)
+        indent(&b, 5)
+        b.append("custom double fan:radiusM = ")
+        b.number(spec.radius)
+        b.byte(10)
         timeSamples(&b, 5, "custom double fan:rpm", rpm)
-        timeSamples(&b, 5, "custom double vibration:frequencyHz", rpm.map { FanMotion.bladePassHz(rpm: $0, blades: spec.bladeCount) })
-        timeSamples(&b, 5, "custom double vibration:amplitudeM", rpm.map { FanMotion.amplitudeM(rpm: $0, model: r.fanMotion) })
+        timeSamples(
+            &b, 5, "custom double vibration:frequencyHz",
+            rpm.map { FanMotion.bladePassHz(rpm: $0, blades: spec.bladeCount) })
+        timeSamples(
+            &b, 5, "custom double vibration:amplitudeM", rpm.map { FanMotion.amplitudeM(rpm: $0, model: r.fanMotion) })
         fanPlacement(&b, 5, centre: chassisMin + spec.centre, axis: spec.axis)
         b.byte(10)
         let phase = phaseDeg.truncatingRemainder(dividingBy: 360)
         let spin = FanMotion.spin(rpm: rpm, firstFrame: r.firstFrame, fps: r.fps, phaseDeg: phase, model: r.fanMotion)
-        let shake = FanMotion.vibration(rpm: rpm, firstFrame: r.firstFrame, fps: r.fps, blades: spec.bladeCount,
-                                        phaseDeg: phase, model: r.fanMotion)
+        let shake = FanMotion.vibration(
+            rpm: rpm, firstFrame: r.firstFrame, fps: r.fps, blades: spec.bladeCount,
+            phaseDeg: phase, model: r.fanMotion)
         line(&b, 5, "def Xform \"Rotor\" (")
         line(&b, 6, "instanceable = true")
         line(&b, 6, "prepend references = </RotorPrototypes/Rotor_B\(spec.bladeCount)>")
@@ -412,21 +534,36 @@ public struct USDStageWriter {
             var inLine = 0
             for (i, sample) in samples.enumerated() {
                 if inLine == 0 { indent(&b, 7) } else { b.byte(32) }
-                b.timeCode(sample.time); b.append(": "); value(&b, sample.value); b.byte(44)
+                b.timeCode(sample.time)
+                b.append(": ")
+                value(&b, sample.value)
+                b.byte(44)
                 inLine += 1
                 let atBoundary = i == samples.count - 1 || samples[i + 1].time == samples[i + 1].time.rounded(.down)
-                if atBoundary && inLine >= 4 || i == samples.count - 1 { b.byte(10); inLine = 0 }
+                if atBoundary && inLine >= 4 || i == samples.count - 1 {
+                    b.byte(10)
+                    inLine = 0
+                }
             }
         }
         line(&b, 6, "# vibration: axial displacement (local Z = fan axis), metres; sub-frame samples where fast")
-        indent(&b, 6); b.append("float3 xformOp:translate.timeSamples = {\n")
-        perFrameLines(shake) { b, v in b.append("(0, 0, "); b.number(v, significant: 4); b.byte(41) }
+        indent(&b, 6)
+        b.append("float3 xformOp:translate.timeSamples = {\n")
+        perFrameLines(shake) { b, v in
+            b.append("(0, 0, ")
+            b.number(v, significant: 4)
+            b.byte(41)
+        }
         line(&b, 6, "}")
         line(&b, 6, "# spin: blade angle about the fan axis, degrees, unwrapped (integrated from rpm)")
-        indent(&b, 6); b.append("double xformOp:rotateZ.timeSamples = {\n")
+        indent(&b, 6)
+        b.append("double xformOp:rotateZ.timeSamples = {\n")
         perFrameLines(spin) { b, v in b.number(v, significant: 8) }
         line(&b, 6, "}")
-        indent(&b, 6); b.append("float3 xformOp:scale = "); vec(&b, SIMD3(repeating: spec.radius)); b.byte(10)
+        indent(&b, 6)
+        b.append("float3 xformOp:scale = ")
+        vec(&b, SIMD3(repeating: spec.radius))
+        b.byte(10)
         line(&b, 6, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateZ\", \"xformOp:scale\"]")
         line(&b, 5, "}")
         line(&b, 4, "}")
@@ -442,8 +579,12 @@ public struct USDStageWriter {
         line(&b, 4, "# the VDB files are in the rack frame, \(r.vdbUpAxis.rawValue)-up axes, metres")
         if let fb = rack.fieldBounds {
             let a = map(fb.min, r.vdbUpAxis), c = map(fb.max, r.vdbUpAxis)
-            indent(&b, 4); b.append("float3[] extent = ["); vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
-            b.append(", "); vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z))); b.append("]\n")
+            indent(&b, 4)
+            b.append("float3[] extent = [")
+            vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
+            b.append(", ")
+            vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z)))
+            b.append("]\n")
         }
         if r.vdbUpAxis != r.upAxis {
             // Y-up files (x, z, −y) on a Z-up stage: rotate +90° about X; Z-up files on a Y-up stage: −90°.
@@ -460,7 +601,11 @@ public struct USDStageWriter {
     /// Rotor blades in unit radius about local Z: a hub and `blades` pitched flat blades.
     private func writeRotorPrototypes(_ b: inout TextBuffer) {
         b.append("class Scope \"RotorPrototypes\" (\n")
-        line(&b, 1, "doc = \"fan rotors of unit radius about +Z, one per blade count; referenced by the instanceable Rotor prims\"")
+        line(
+            &b, 1,
+            "doc = \"fan rotors of unit radius about +Z, one per blade count; referenced by the instanceable Rotor "
+                + "prims\""
+        )
         b.append(")\n{\n")
         for (i, n) in bladeCounts.enumerated() {
             if i > 0 { b.byte(10) }
@@ -481,11 +626,20 @@ public struct USDStageWriter {
                 line(&b, 2, "{")
                 line(&b, 3, "double size = 1")
                 line(&b, 3, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-                indent(&b, 3); b.append("float xformOp:rotateZ = "); b.number(Double(k) * 360 / Double(n)); b.byte(10)
+                indent(&b, 3)
+                b.append("float xformOp:rotateZ = ")
+                b.number(Double(k) * 360 / Double(n))
+                b.byte(10)
                 line(&b, 3, "double3 xformOp:translate = (0.66, 0, 0)")
                 line(&b, 3, "float xformOp:rotateX = 30")
-                line(&b, 3, "float3 xformOp:scale = (0.64, \(USDText.number(min(0.5, 2.4 / Double(n)), significant: 3)), 0.03)")
-                line(&b, 3, "uniform token[] xformOpOrder = [\"xformOp:rotateZ\", \"xformOp:translate\", \"xformOp:rotateX\", \"xformOp:scale\"]")
+                line(
+                    &b, 3,
+                    "float3 xformOp:scale = (0.64, \(USDText.number(min(0.5, 2.4 / Double(n)), significant: 3)), 0.03)")
+                line(
+                    &b, 3,
+                    "uniform token[] xformOpOrder = [\"xformOp:rotateZ\", \"xformOp:translate\", "
+                        + "\"xformOp:rotateX\", \"xformOp:scale\"]"
+                )
                 line(&b, 3, "color3f[] primvars:displayColor = [(0.06, 0.06, 0.06)] (")
                 line(&b, 4, "interpolation = \"constant\"")
                 line(&b, 3, ")")
@@ -502,12 +656,17 @@ public struct USDStageWriter {
     /// over nodes; empty where a node lacks one).
     public func telemetryCSV() -> TextBuffer {
         let r = recording
-        var channels = StageRecording.Channel.standard.filter { c in r.racks.contains { $0.nodes.contains { $0.telemetry[c] != nil } } }
+        var channels = StageRecording.Channel.standard.filter { c in
+            r.racks.contains { $0.nodes.contains { $0.telemetry[c] != nil } }
+        }
         channels += Set(r.racks.flatMap { $0.nodes.flatMap { $0.telemetry.keys } })
             .subtracting(StageRecording.Channel.standard).sorted()
         var b = TextBuffer(capacity: r.frameCount * r.racks.count * 12 * (60 + 12 * channels.count))
         b.append("frame,timeS,rack,node,prim,nodeType")
-        for c in channels { b.byte(44); b.append(c) }
+        for c in channels {
+            b.byte(44)
+            b.append(c)
+        }
         b.byte(10)
         // names are constant per row group: escape once
         let rackNames = r.racks.map { USDText.csvField($0.name) }
@@ -515,9 +674,17 @@ public struct USDStageWriter {
             let frame = r.firstFrame + k
             for (ri, rack) in r.racks.enumerated() {
                 for (ni, node) in rack.nodes.enumerated() {
-                    b.int(frame); b.byte(44); b.number(r.timeS(frame: frame), significant: 9); b.byte(44)
-                    b.append(rackNames[ri]); b.byte(44); b.append(USDText.csvField(node.name)); b.byte(44)
-                    b.append(nodePath(rack: ri, node: ni)); b.byte(44); b.append(USDText.csvField(node.type))
+                    b.int(frame)
+                    b.byte(44)
+                    b.number(r.timeS(frame: frame), significant: 9)
+                    b.byte(44)
+                    b.append(rackNames[ri])
+                    b.byte(44)
+                    b.append(USDText.csvField(node.name))
+                    b.byte(44)
+                    b.append(nodePath(rack: ri, node: ni))
+                    b.byte(44)
+                    b.append(USDText.csvField(node.type))
                     for c in channels {
                         b.byte(44)
                         if let v = node.telemetry[c] { b.number(v[k]) }
@@ -542,12 +709,24 @@ public struct USDStageWriter {
                     let fans = assets[node.type]!.fans
                     for (fi, fan) in fans.enumerated() {
                         let rpm = node.fanRPM[fi][k]
-                        b.int(frame); b.byte(44); b.number(r.timeS(frame: frame), significant: 9); b.byte(44)
-                        b.append(USDText.csvField(rack.name)); b.byte(44); b.append(USDText.csvField(node.name)); b.byte(44)
-                        b.append(USDText.csvField(fan.name)); b.byte(44); b.append(fanPath(rack: ri, node: ni, fan: fi)); b.byte(44)
-                        b.number(rpm); b.byte(44)
-                        b.number(FanMotion.bladePassHz(rpm: rpm, blades: fan.bladeCount)); b.byte(44)
-                        b.number(FanMotion.amplitudeM(rpm: rpm, model: r.fanMotion)); b.byte(10)
+                        b.int(frame)
+                        b.byte(44)
+                        b.number(r.timeS(frame: frame), significant: 9)
+                        b.byte(44)
+                        b.append(USDText.csvField(rack.name))
+                        b.byte(44)
+                        b.append(USDText.csvField(node.name))
+                        b.byte(44)
+                        b.append(USDText.csvField(fan.name))
+                        b.byte(44)
+                        b.append(fanPath(rack: ri, node: ni, fan: fi))
+                        b.byte(44)
+                        b.number(rpm)
+                        b.byte(44)
+                        b.number(FanMotion.bladePassHz(rpm: rpm, blades: fan.bladeCount))
+                        b.byte(44)
+                        b.number(FanMotion.amplitudeM(rpm: rpm, model: r.fanMotion))
+                        b.byte(10)
                     }
                 }
             }

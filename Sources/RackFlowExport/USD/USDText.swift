@@ -63,7 +63,9 @@ public enum USDText {
     public static func fileName(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
-            let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_" || u == "-" || u == "."
+            let ok =
+                (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_" || u == "-"
+                || u == "."
             out.unicodeScalars.append(ok ? u : "_")
         }
         if out.isEmpty || out.hasPrefix(".") { out = "_" + out }
@@ -96,9 +98,15 @@ public struct TextBuffer {
     public mutating func int(_ v: Int) {
         if v < 0 { byte(45) }
         var m = v.magnitude
-        if m == 0 { byte(48); return }
+        if m == 0 {
+            byte(48)
+            return
+        }
         let first = bytes.count
-        while m > 0 { bytes.append(UInt8(48 + m % 10)); m /= 10 }
+        while m > 0 {
+            bytes.append(UInt8(48 + m % 10))
+            m /= 10
+        }
         bytes[first...].reverse()
     }
 
@@ -108,41 +116,63 @@ public struct TextBuffer {
     public mutating func number(_ x: Double, significant: Int = 7) {
         precondition(x.isFinite, "non-finite value reached the text writer")
         precondition(significant >= 1 && significant <= 15)
-        if x == 0 { byte(48); return }
+        if x == 0 {
+            byte(48)
+            return
+        }
         if x < 0 { byte(45) }
         let a = Swift.abs(x)
         var e = Int(Foundation.floor(Foundation.log10(a)))
         // mantissa m with `significant` digits: a ≈ m · 10^(e − significant + 1)
         func scaled(_ e: Int) -> Double {
             let k = significant - 1 - e
-            if k > 300 { return a * 1e300 * Foundation.pow(10, Double(k - 300)) }   // subnormals
+            if k > 300 { return a * 1e300 * Foundation.pow(10, Double(k - 300)) } // subnormals
             if k >= 0 { return k <= 22 ? a * Self.pow10[k] : a * Foundation.pow(10, Double(k)) }
             return -k <= 22 ? a / Self.pow10[-k] : a / Foundation.pow(10, Double(-k))
         }
         var m = UInt64(scaled(e).rounded())
         let top = UInt64(Self.pow10[significant])
-        if m >= top { e += 1; m = UInt64(scaled(e).rounded()) }            // log10 rounding or 9.99… → 10
-        if m < top / 10 { e -= 1; m = UInt64(scaled(e).rounded()) }
-        if m >= top { m /= 10; e += 1 }
+        if m >= top {
+            e += 1
+            m = UInt64(scaled(e).rounded())
+        } // log10 rounding or 9.99… → 10
+        if m < top / 10 {
+            e -= 1
+            m = UInt64(scaled(e).rounded())
+        }
+        if m >= top {
+            m /= 10
+            e += 1
+        }
         // digits of m, most significant first, trailing zeros dropped
         var digits = [UInt8](repeating: 48, count: significant)
         var t = m
-        for i in stride(from: significant - 1, through: 0, by: -1) { digits[i] = UInt8(48 + t % 10); t /= 10 }
+        for i in stride(from: significant - 1, through: 0, by: -1) {
+            digits[i] = UInt8(48 + t % 10)
+            t /= 10
+        }
         var len = significant
         while len > 1 && digits[len - 1] == 48 { len -= 1 }
         if e >= -4 && e < 15 {
             if e < 0 {
-                byte(48); byte(46)
+                byte(48)
+                byte(46)
                 for _ in 0..<(-e - 1) { byte(48) }
                 bytes.append(contentsOf: digits[0..<len])
             } else {
                 let intDigits = e + 1
                 for i in 0..<intDigits { byte(i < len ? digits[i] : 48) }
-                if len > intDigits { byte(46); bytes.append(contentsOf: digits[intDigits..<len]) }
+                if len > intDigits {
+                    byte(46)
+                    bytes.append(contentsOf: digits[intDigits..<len])
+                }
             }
         } else {
             byte(digits[0])
-            if len > 1 { byte(46); bytes.append(contentsOf: digits[1..<len]) }
+            if len > 1 {
+                byte(46)
+                bytes.append(contentsOf: digits[1..<len])
+            }
             byte(101)
             byte(e < 0 ? 45 : 43)
             if Swift.abs(e) < 10 { byte(48) }

@@ -9,8 +9,10 @@
 enum VolumeFieldAssets {
     /// Writes the assets at indentation `level`, each file in `files` sampled at frame
     /// `firstFrame + k`.
-    static func write(_ b: inout TextBuffer, level: Int, fields: [StageRecording.VolumeField], files: [String],
-                      firstFrame: Int) {
+    static func write(
+        _ b: inout TextBuffer, level: Int, fields: [StageRecording.VolumeField], files: [String],
+        firstFrame: Int
+    ) {
         func line(_ level: Int, _ s: String) {
             for _ in 0..<level { b.append("    ") }
             b.append(s)

@@ -20,7 +20,8 @@ public struct VDBPlacement: Sendable, Equatable {
     public var offsetM: (x: Double, y: Double, z: Double)
     public var quarterTurns: Int
     public init(offsetM: (x: Double, y: Double, z: Double) = (0, 0, 0), quarterTurns: Int = 0) {
-        self.offsetM = offsetM; self.quarterTurns = quarterTurns
+        self.offsetM = offsetM
+        self.quarterTurns = quarterTurns
     }
     public static let identity = VDBPlacement()
     public static func == (a: Self, b: Self) -> Bool {
@@ -59,12 +60,19 @@ public struct VDBFrame: Sendable {
     /// animation, so the background does not flicker from frame to frame.
     public var temperatureBackgroundC: Double?
 
-    public init(temperatureC: [Double], pressurePa: [Double], density: [Double], turbulence: [Double],
-                turbulenceKind: VDBTurbulence = .kineticEnergy, u: [Double], v: [Double], w: [Double],
-                temperatureBackgroundC: Double? = nil) {
-        self.temperatureC = temperatureC; self.pressurePa = pressurePa; self.density = density
-        self.turbulence = turbulence; self.turbulenceKind = turbulenceKind
-        self.u = u; self.v = v; self.w = w
+    public init(
+        temperatureC: [Double], pressurePa: [Double], density: [Double], turbulence: [Double],
+        turbulenceKind: VDBTurbulence = .kineticEnergy, u: [Double], v: [Double], w: [Double],
+        temperatureBackgroundC: Double? = nil
+    ) {
+        self.temperatureC = temperatureC
+        self.pressurePa = pressurePa
+        self.density = density
+        self.turbulence = turbulence
+        self.turbulenceKind = turbulenceKind
+        self.u = u
+        self.v = v
+        self.w = w
         self.temperatureBackgroundC = temperatureBackgroundC
     }
 
@@ -72,18 +80,23 @@ public struct VDBFrame: Sendable {
     /// `turbulence` is computed with `FlowSolver.turbulence()` unless given (that call
     /// computes a wall distance each time on a laminar case: pass it in when writing many
     /// frames of one).
-    public init(solver s: FlowSolver, density: [Double]? = nil, turbulence: [Double]? = nil,
-                turbulenceKind: VDBTurbulence = .kineticEnergy, temperatureBackgroundC: Double? = nil) {
+    public init(
+        solver s: FlowSolver, density: [Double]? = nil, turbulence: [Double]? = nil,
+        turbulenceKind: VDBTurbulence = .kineticEnergy, temperatureBackgroundC: Double? = nil
+    ) {
         let n = s.flow.grid.cellCount
         let t: [Double]
-        if let turbulence { t = turbulence } else {
+        if let turbulence {
+            t = turbulence
+        } else {
             let tk = s.turbulence()
             t = turbulenceKind == .intensity ? tk.intensity : tk.kineticEnergy
         }
-        self.init(temperatureC: s.temperature.array, pressurePa: s.pressure.array,
-                  density: density ?? [Double](repeating: 0, count: n), turbulence: t, turbulenceKind: turbulenceKind,
-                  u: s.velocity[0].array, v: s.velocity[1].array, w: s.velocity[2].array,
-                  temperatureBackgroundC: temperatureBackgroundC)
+        self.init(
+            temperatureC: s.temperature.array, pressurePa: s.pressure.array,
+            density: density ?? [Double](repeating: 0, count: n), turbulence: t, turbulenceKind: turbulenceKind,
+            u: s.velocity[0].array, v: s.velocity[1].array, w: s.velocity[2].array,
+            temperatureBackgroundC: temperatureBackgroundC)
     }
 }
 
@@ -126,10 +139,13 @@ public final class VDBLattice: Sendable {
     /// - Parameters:
     ///   - cellTags: the solver's cell tags (`FlowCase.tags.cells`); `.solid` → inactive.
     ///   - voxelSizeM: edge of the cubic voxels, metres (> 0).
-    public init(grid: Grid, cellTags: [CellTag], voxelSizeM: Double = 0.01, upAxis: VDBUpAxis = .y,
-                placement: VDBPlacement = .identity) throws {
+    public init(
+        grid: Grid, cellTags: [CellTag], voxelSizeM: Double = 0.01, upAxis: VDBUpAxis = .y,
+        placement: VDBPlacement = .identity
+    ) throws {
         guard voxelSizeM > 0, voxelSizeM.isFinite else {
-            throw ExportError.io(path: "VDB lattice", operation: "choose voxels", reason: "voxel size must be > 0 m (got \(voxelSizeM))")
+            throw ExportError.io(
+                path: "VDB lattice", operation: "choose voxels", reason: "voxel size must be > 0 m (got \(voxelSizeM))")
         }
         guard cellTags.count == grid.cellCount else {
             throw ExportError.sizeMismatch(field: "cell tags", expected: grid.cellCount, actual: cellTags.count)
@@ -137,10 +153,14 @@ public final class VDBLattice: Sendable {
         let h = voxelSizeM
         let n = (0..<3).map { max(1, Int((grid.axis($0).length / h).rounded())) }
         guard n[0] <= 1 << 16, n[1] <= 1 << 16, n[2] <= 1 << 16, n[0] * n[1] * n[2] <= 1 << 31 else {
-            throw ExportError.io(path: "VDB lattice", operation: "choose voxels",
-                                 reason: "\(n[0]) × \(n[1]) × \(n[2]) voxels of \(h) m is too many; use larger voxels")
+            throw ExportError.io(
+                path: "VDB lattice", operation: "choose voxels",
+                reason: "\(n[0]) × \(n[1]) × \(n[2]) voxels of \(h) m is too many; use larger voxels")
         }
-        self.grid = grid; self.voxelSizeM = h; self.upAxis = upAxis; self.placement = placement
+        self.grid = grid
+        self.voxelSizeM = h
+        self.upAxis = upAxis
+        self.placement = placement
 
         // Solver → world rotation L = A·R: R the placement turn about z, A the up-axis map.
         let q = ((placement.quarterTurns % 4) + 4) % 4
@@ -152,7 +172,12 @@ public final class VDBLattice: Sendable {
         rotation = L
         // World axis r runs along solver axis src[r] with sign sign[r].
         var src = [0, 0, 0], sign = [1, 1, 1]
-        for r in 0..<3 { for c in 0..<3 where L[3 * r + c] != 0 { src[r] = c; sign[r] = L[3 * r + c] } }
+        for r in 0..<3 {
+            for c in 0..<3 where L[3 * r + c] != 0 {
+                src[r] = c
+                sign[r] = L[3 * r + c]
+            }
+        }
         let wd = (0..<3).map { n[src[$0]] }
         dims = (wd[0], wd[1], wd[2])
 
@@ -183,27 +208,37 @@ public final class VDBLattice: Sendable {
         var active = [UInt8](repeating: 0, count: count)
         var nActive = 0
         cellTags.withUnsafeBufferPointer { tags in
-            cellOf.withUnsafeMutableBufferPointer { co in active.withUnsafeMutableBufferPointer { ac in
-                let p0 = part[0], p1 = part[1], p2 = part[2]
-                var vox = 0
-                for K in 0..<wd[2] { for J in 0..<wd[1] {
-                    let base = p1[J] + p2[K]
-                    for I in 0..<wd[0] {
-                        let c = base + p0[I]
-                        co[vox] = Int32(c)
-                        let on: UInt8 = tags[c] == .solid ? 0 : 1
-                        ac[vox] = on; nActive += Int(on)
-                        vox += 1
+            cellOf.withUnsafeMutableBufferPointer { co in
+                active.withUnsafeMutableBufferPointer { ac in
+                    let p0 = part[0], p1 = part[1], p2 = part[2]
+                    var vox = 0
+                    for K in 0..<wd[2] {
+                        for J in 0..<wd[1] {
+                            let base = p1[J] + p2[K]
+                            for I in 0..<wd[0] {
+                                let c = base + p0[I]
+                                co[vox] = Int32(c)
+                                let on: UInt8 = tags[c] == .solid ? 0 : 1
+                                ac[vox] = on
+                                nActive += Int(on)
+                                vox += 1
+                            }
+                        }
                     }
-                } }
-            } }
+                }
+            }
         }
-        self.cellOf = cellOf; self.active = active; activeVoxelCount = nActive
+        self.cellOf = cellOf
+        self.active = active
+        activeVoxelCount = nActive
     }
 
-    public convenience init(flow: FlowCase, voxelSizeM: Double = 0.01, upAxis: VDBUpAxis = .y,
-                            placement: VDBPlacement = .identity) throws {
-        try self.init(grid: flow.grid, cellTags: flow.tags.cells, voxelSizeM: voxelSizeM, upAxis: upAxis, placement: placement)
+    public convenience init(
+        flow: FlowCase, voxelSizeM: Double = 0.01, upAxis: VDBUpAxis = .y,
+        placement: VDBPlacement = .identity
+    ) throws {
+        try self.init(
+            grid: flow.grid, cellTags: flow.tags.cells, voxelSizeM: voxelSizeM, upAxis: upAxis, placement: placement)
     }
 
     /// World position (m) of a point given in solver coordinates (m).
@@ -243,7 +278,9 @@ public struct VDBWriteOptions: Sendable {
     /// fsync the file and folder (durable across a machine crash); the write is atomic either way.
     public var sync = true
     public init(halfFloat: Bool = false, compression: Compression = .blosc, sync: Bool = true) {
-        self.halfFloat = halfFloat; self.compression = compression; self.sync = sync
+        self.halfFloat = halfFloat
+        self.compression = compression
+        self.sync = sync
     }
 }
 
@@ -274,44 +311,69 @@ public enum VDBWriter {
     public static let gridNames = ["temperature", "pressure", "density", "speed", "turbulence", "vel"]
 
     @discardableResult
-    public static func write(_ frame: VDBFrame, lattice: VDBLattice, to url: URL,
-                             metadata: [String: String] = [:], options: VDBWriteOptions = VDBWriteOptions()) throws -> VDBWriteReport {
+    public static func write(
+        _ frame: VDBFrame, lattice: VDBLattice, to url: URL,
+        metadata: [String: String] = [:], options: VDBWriteOptions = VDBWriteOptions()
+    ) throws -> VDBWriteReport {
         let g = lattice.grid
         let n = g.cellCount, nx = g.nx, ny = g.ny, nz = g.nz
-        for (name, a) in [("temperature", frame.temperatureC), ("pressure", frame.pressurePa),
-                          ("density", frame.density), ("turbulence", frame.turbulence)] where a.count != n {
+        for (name, a) in [
+            ("temperature", frame.temperatureC), ("pressure", frame.pressurePa),
+            ("density", frame.density), ("turbulence", frame.turbulence),
+        ] where a.count != n {
             throw ExportError.sizeMismatch(field: name, expected: n, actual: a.count)
         }
-        for (name, a, m) in [("u", frame.u, (nx + 1) * ny * nz), ("v", frame.v, nx * (ny + 1) * nz), ("w", frame.w, nx * ny * (nz + 1))]
-            where a.count != m {
+        for (name, a, m) in [
+            ("u", frame.u, (nx + 1) * ny * nz), ("v", frame.v, nx * (ny + 1) * nz), ("w", frame.w, nx * ny * (nz + 1)),
+        ]
+        where a.count != m {
             throw ExportError.sizeMismatch(field: "velocity \(name) (faces)", expected: m, actual: a.count)
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
 
         // Cell-centred velocity on the solver grid, then everything gathered onto the lattice.
         var uc = [Double](repeating: 0, count: n), vc = uc, wc = uc
-        frame.u.withUnsafeBufferPointer { fu in frame.v.withUnsafeBufferPointer { fv in frame.w.withUnsafeBufferPointer { fw in
-            uc.withUnsafeMutableBufferPointer { up in vc.withUnsafeMutableBufferPointer { vp in wc.withUnsafeMutableBufferPointer { wp in
-                var c = 0
-                for k in 0..<nz { for j in 0..<ny {
-                    var iu = (nx + 1) * (j + ny * k), iv = nx * (j + (ny + 1) * k), iw = nx * (j + ny * k)
-                    for _ in 0..<nx {
-                        up[c] = 0.5 * (fu[iu] + fu[iu + 1])
-                        vp[c] = 0.5 * (fv[iv] + fv[iv + nx])
-                        wp[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
-                        c += 1; iu += 1; iv += 1; iw += 1
+        frame.u.withUnsafeBufferPointer { fu in
+            frame.v.withUnsafeBufferPointer { fv in
+                frame.w.withUnsafeBufferPointer { fw in
+                    uc.withUnsafeMutableBufferPointer { up in
+                        vc.withUnsafeMutableBufferPointer { vp in
+                            wc.withUnsafeMutableBufferPointer { wp in
+                                var c = 0
+                                for k in 0..<nz {
+                                    for j in 0..<ny {
+                                        var iu = (nx + 1) * (j + ny * k), iv = nx * (j + (ny + 1) * k),
+                                            iw = nx * (j + ny * k)
+                                        for _ in 0..<nx {
+                                            up[c] = 0.5 * (fu[iu] + fu[iu + 1])
+                                            vp[c] = 0.5 * (fv[iv] + fv[iv + nx])
+                                            wp[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
+                                            c += 1
+                                            iu += 1
+                                            iv += 1
+                                            iw += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                } }
-            } } }
-        } } }
+                }
+            }
+        }
 
         var tBackground = 0.0
-        if let b = frame.temperatureBackgroundC { tBackground = b } else {
+        if let b = frame.temperatureBackgroundC {
+            tBackground = b
+        } else {
             var lo = Double.infinity
-            frame.temperatureC.withUnsafeBufferPointer { t in lattice.cellOf.withUnsafeBufferPointer { co in
-                lattice.active.withUnsafeBufferPointer { ac in
-                    for vox in 0..<co.count where ac[vox] != 0 { lo = min(lo, t[Int(co[vox])]) }
-                } } }
+            frame.temperatureC.withUnsafeBufferPointer { t in
+                lattice.cellOf.withUnsafeBufferPointer { co in
+                    lattice.active.withUnsafeBufferPointer { ac in
+                        for vox in 0..<co.count where ac[vox] != 0 { lo = min(lo, t[Int(co[vox])]) }
+                    }
+                }
+            }
             tBackground = lo.isFinite ? lo : 0
         }
         guard tBackground.isFinite else {
@@ -324,29 +386,65 @@ public enum VDBWriter {
         var speed = temperature, turbulence = temperature
         var vel = [Float](repeating: 0, count: 3 * count)
         var bad = false
-        lattice.cellOf.withUnsafeBufferPointer { co in lattice.active.withUnsafeBufferPointer { ac in
-            frame.temperatureC.withUnsafeBufferPointer { tS in frame.pressurePa.withUnsafeBufferPointer { pS in
-            frame.density.withUnsafeBufferPointer { dS in frame.turbulence.withUnsafeBufferPointer { kS in
-            uc.withUnsafeBufferPointer { uS in vc.withUnsafeBufferPointer { vS in wc.withUnsafeBufferPointer { wS in
-            temperature.withUnsafeMutableBufferPointer { tD in pressure.withUnsafeMutableBufferPointer { pD in
-            density.withUnsafeMutableBufferPointer { dD in speed.withUnsafeMutableBufferPointer { sD in
-            turbulence.withUnsafeMutableBufferPointer { kD in vel.withUnsafeMutableBufferPointer { vD in
-                let tb = Float(tBackground)
-                for vox in 0..<count {
-                    guard ac[vox] != 0 else { tD[vox] = tb; continue }   // the rest stays 0 (background)
-                    let c = Int(co[vox])
-                    let t = tS[c], p = pS[c], d = dS[c], k = kS[c], u = uS[c], v = vS[c], w = wS[c]
-                    if !(t.isFinite && p.isFinite && d.isFinite && k.isFinite && u.isFinite && v.isFinite && w.isFinite) { bad = true; break }
-                    tD[vox] = Float(t); pD[vox] = Float(p); dD[vox] = Float(d); kD[vox] = Float(k)
-                    sD[vox] = Float((u * u + v * v + w * w).squareRoot())
-                    vD[3 * vox] = Float(L[0] * u + L[1] * v + L[2] * w)
-                    vD[3 * vox + 1] = Float(L[3] * u + L[4] * v + L[5] * w)
-                    vD[3 * vox + 2] = Float(L[6] * u + L[7] * v + L[8] * w)
-                }
-            } } } } }   // vel, turbulence, speed, density, pressure
-            } } } } }   // temperature, wc, vc, uc, turbulence (source)
-            } } }       // density, pressure, temperature (sources)
-        } }
+        lattice.cellOf.withUnsafeBufferPointer { co in
+            lattice.active.withUnsafeBufferPointer { ac in
+                frame.temperatureC.withUnsafeBufferPointer { tS in
+                    frame.pressurePa.withUnsafeBufferPointer { pS in
+                        frame.density.withUnsafeBufferPointer { dS in
+                            frame.turbulence.withUnsafeBufferPointer { kS in
+                                uc.withUnsafeBufferPointer { uS in
+                                    vc.withUnsafeBufferPointer { vS in
+                                        wc.withUnsafeBufferPointer { wS in
+                                            temperature.withUnsafeMutableBufferPointer { tD in
+                                                pressure.withUnsafeMutableBufferPointer { pD in
+                                                    density.withUnsafeMutableBufferPointer { dD in
+                                                        speed.withUnsafeMutableBufferPointer { sD in
+                                                            turbulence.withUnsafeMutableBufferPointer { kD in
+                                                                vel.withUnsafeMutableBufferPointer { vD in
+                                                                    let tb = Float(tBackground)
+                                                                    for vox in 0..<count {
+                                                                        guard ac[vox] != 0 else {
+                                                                            tD[vox] = tb
+                                                                            continue
+                                                                        } // the rest stays 0 (background)
+                                                                        let c = Int(co[vox])
+                                                                        let t = tS[c], p = pS[c], d = dS[c], k = kS[c],
+                                                                            u = uS[c], v = vS[c], w = wS[c]
+                                                                        if !(t.isFinite && p.isFinite && d.isFinite
+                                                                            && k.isFinite && u.isFinite && v.isFinite
+                                                                            && w.isFinite)
+                                                                        {
+                                                                            bad = true
+                                                                            break
+                                                                        }
+                                                                        tD[vox] = Float(t)
+                                                                        pD[vox] = Float(p)
+                                                                        dD[vox] = Float(d)
+                                                                        kD[vox] = Float(k)
+                                                                        sD[vox] = Float(
+                                                                            (u * u + v * v + w * w).squareRoot())
+                                                                        vD[3 * vox] = Float(
+                                                                            L[0] * u + L[1] * v + L[2] * w)
+                                                                        vD[3 * vox + 1] = Float(
+                                                                            L[3] * u + L[4] * v + L[5] * w)
+                                                                        vD[3 * vox + 2] = Float(
+                                                                            L[6] * u + L[7] * v + L[8] * w)
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                } // vel, turbulence, speed, density, pressure
+                                            }
+                                        }
+                                    }
+                                }
+                            } // temperature, wc, vc, uc, turbulence (source)
+                        }
+                    }
+                } // density, pressure, temperature (sources)
+            }
+        }
         if bad { try throwNonFinite(frame, cellCentred: (uc, vc, wc), lattice: lattice) }
         let t1 = DispatchTime.now().uptimeNanoseconds
 
@@ -355,7 +453,9 @@ public enum VDBWriter {
         }
         defer { cvdb_writer_destroy(writer) }
         func check(_ message: UnsafePointer<CChar>?, _ operation: String) throws {
-            if let message { throw ExportError.io(path: url.path, operation: operation, reason: String(cString: message)) }
+            if let message {
+                throw ExportError.io(path: url.path, operation: operation, reason: String(cString: message))
+            }
         }
         var dims: [Int32] = [Int32(lattice.dims.0), Int32(lattice.dims.1), Int32(lattice.dims.2)]
         try check(cvdb_set_transform(writer, lattice.matrix), "set VDB transform")
@@ -369,24 +469,37 @@ public enum VDBWriter {
             ("turbulence", turbulence, 0, CVDB_CLASS_UNKNOWN, t.units, t.quantity),
         ]
         for (name, values, background, cls, units, quantity) in scalars {
-            try values.withUnsafeBufferPointer { vp in try mask.withUnsafeBufferPointer { mp in
-                try check(cvdb_add_float_grid(writer, name, &dims, vp.baseAddress, vp.count, mp.baseAddress, background, cls), "build VDB grid \(name)")
-            } }
+            try values.withUnsafeBufferPointer { vp in
+                try mask.withUnsafeBufferPointer { mp in
+                    try check(
+                        cvdb_add_float_grid(
+                            writer, name, &dims, vp.baseAddress, vp.count, mp.baseAddress, background, cls),
+                        "build VDB grid \(name)")
+                }
+            }
             try check(cvdb_set_meta_string(writer, name, "units", units), "set VDB metadata")
             try check(cvdb_set_meta_string(writer, name, "quantity", quantity), "set VDB metadata")
         }
-        try vel.withUnsafeBufferPointer { vp in try mask.withUnsafeBufferPointer { mp in
-            try check(cvdb_add_vec3_grid(writer, "vel", &dims, vp.baseAddress, vp.count, mp.baseAddress,
-                                         CVDB_VEC_CONTRAVARIANT_RELATIVE, 1), "build VDB grid vel")
-        } }
+        try vel.withUnsafeBufferPointer { vp in
+            try mask.withUnsafeBufferPointer { mp in
+                try check(
+                    cvdb_add_vec3_grid(
+                        writer, "vel", &dims, vp.baseAddress, vp.count, mp.baseAddress,
+                        CVDB_VEC_CONTRAVARIANT_RELATIVE, 1), "build VDB grid vel")
+            }
+        }
         try check(cvdb_set_meta_string(writer, "vel", "units", "m/s"), "set VDB metadata")
-        try check(cvdb_set_meta_string(writer, "vel", "quantity", "air velocity, cell-centred, world axes"), "set VDB metadata")
+        try check(
+            cvdb_set_meta_string(writer, "vel", "quantity", "air velocity, cell-centred, world axes"),
+            "set VDB metadata")
         try check(cvdb_set_meta_string(writer, "turbulence", "turbulence_kind", t.rawValue), "set VDB metadata")
 
         let axes = lattice.upAxis == .y ? "(X, Y, Z) = (x, z, -y)" : "(X, Y, Z) = (x, y, z)"
         var fileMeta: [String: String] = [
             "up_axis": lattice.upAxis.rawValue,
-            "solver_axes": "\(axes); solver x width, y depth front to back, z up; then turned \(lattice.placement.quarterTurns) quarter turns about up",
+            "solver_axes":
+                "\(axes); solver x width, y depth front to back, z up; then turned \(lattice.placement.quarterTurns) "
+                + "quarter turns about up",
         ]
         for (k, v) in metadata { fileMeta[k] = v }
         for (k, v) in fileMeta.sorted(by: { $0.key < $1.key }) {
@@ -398,27 +511,35 @@ public enum VDBWriter {
         try check(cvdb_set_compression(writer, options.compression.rawValue), "set VDB compression")
         let t2 = DispatchTime.now().uptimeNanoseconds
 
-        try AtomicFile.write(to: url, sync: options.sync) { tmp in try check(cvdb_write(writer, tmp.path), "write VDB") }
+        try AtomicFile.write(to: url, sync: options.sync) { tmp in try check(cvdb_write(writer, tmp.path), "write VDB")
+        }
         let t3 = DispatchTime.now().uptimeNanoseconds
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
-        return VDBWriteReport(bytes: bytes, resampleSeconds: Double(t1 - t0) * 1e-9, buildSeconds: Double(t2 - t1) * 1e-9,
-                              writeSeconds: Double(t3 - t2) * 1e-9, voxels: lattice.voxelCount, activeVoxels: lattice.activeVoxelCount)
+        return VDBWriteReport(
+            bytes: bytes, resampleSeconds: Double(t1 - t0) * 1e-9, buildSeconds: Double(t2 - t1) * 1e-9,
+            writeSeconds: Double(t3 - t2) * 1e-9, voxels: lattice.voxelCount, activeVoxels: lattice.activeVoxelCount)
     }
 
     /// One call for a steady solve's result: builds the lattice and writes the solver's
     /// current fields (`density` zero unless given).
     @discardableResult
-    public static func write(solver: FlowSolver, density: [Double]? = nil, to url: URL, voxelSizeM: Double = 0.01,
-                             upAxis: VDBUpAxis = .y, metadata: [String: String] = [:]) throws -> VDBWriteReport {
+    public static func write(
+        solver: FlowSolver, density: [Double]? = nil, to url: URL, voxelSizeM: Double = 0.01,
+        upAxis: VDBUpAxis = .y, metadata: [String: String] = [:]
+    ) throws -> VDBWriteReport {
         let lattice = try VDBLattice(flow: solver.flow, voxelSizeM: voxelSizeM, upAxis: upAxis)
         return try write(VDBFrame(solver: solver, density: density), lattice: lattice, to: url, metadata: metadata)
     }
 
     /// The first non-finite value a fluid voxel would carry, as an error naming the solver cell.
-    private static func throwNonFinite(_ f: VDBFrame, cellCentred: ([Double], [Double], [Double]), lattice: VDBLattice) throws -> Never {
-        let fields: [(String, [Double])] = [("temperature", f.temperatureC), ("pressure", f.pressurePa), ("density", f.density),
-                                            ("turbulence", f.turbulence), ("vel (x, cell-centred)", cellCentred.0),
-                                            ("vel (y, cell-centred)", cellCentred.1), ("vel (z, cell-centred)", cellCentred.2)]
+    private static func throwNonFinite(
+        _ f: VDBFrame, cellCentred: ([Double], [Double], [Double]), lattice: VDBLattice
+    ) throws -> Never {
+        let fields: [(String, [Double])] = [
+            ("temperature", f.temperatureC), ("pressure", f.pressurePa), ("density", f.density),
+            ("turbulence", f.turbulence), ("vel (x, cell-centred)", cellCentred.0),
+            ("vel (y, cell-centred)", cellCentred.1), ("vel (z, cell-centred)", cellCentred.2),
+        ]
         for vox in 0..<lattice.voxelCount where lattice.active[vox] != 0 {
             let c = Int(lattice.cellOf[vox])
             for (name, a) in fields where !a[c].isFinite {

@@ -39,7 +39,9 @@ public enum VTKWriter {
     public static let units = ["temperature": "degC", "pressure": "Pa", "speed": "m/s", "velocity": "m/s"]
 
     /// A RectilinearGrid (.vtr) with the grid's face coordinates and the given cell data.
-    public static func rectilinear(grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL) throws {
+    public static func rectilinear(
+        grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL
+    ) throws {
         try validate(grid: grid, cellData: cellData, vectors: vectors)
         let ext = extent(grid)
         var s = header(type: "RectilinearGrid")
@@ -56,20 +58,26 @@ public enum VTKWriter {
     }
 
     /// An ImageData (.vti) file; only for grids with uniform spacing along each axis.
-    public static func imageData(grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL) throws {
+    public static func imageData(
+        grid: Grid, cellData: CellData, vectors: Vectors, float32: Bool = false, to url: URL
+    ) throws {
         var spacing: [Double] = []
         for (a, name) in ["x", "y", "z"].enumerated() {
             let ax = grid.axis(a)
             let h = ax.length / Double(ax.count)
             let lo = ax.widths.min()!, hi = ax.widths.max()!
-            guard hi - lo <= 1e-9 * h else { throw ExportError.nonUniformSpacing(axis: name, minWidth: lo, maxWidth: hi) }
+            guard hi - lo <= 1e-9 * h else {
+                throw ExportError.nonUniformSpacing(axis: name, minWidth: lo, maxWidth: hi)
+            }
             spacing.append(h)
         }
         try validate(grid: grid, cellData: cellData, vectors: vectors)
         let ext = extent(grid)
         let origin = "\(grid.x.lower) \(grid.y.lower) \(grid.z.lower)"
         var s = header(type: "ImageData")
-        s += "  <ImageData WholeExtent=\"\(ext)\" Origin=\"\(origin)\" Spacing=\"\(spacing[0]) \(spacing[1]) \(spacing[2])\" Direction=\"1 0 0 0 1 0 0 0 1\">\n"
+        s +=
+            "  <ImageData WholeExtent=\"\(ext)\" Origin=\"\(origin)\" Spacing=\"\(spacing[0]) \(spacing[1]) "
+            + "\(spacing[2])\" Direction=\"1 0 0 0 1 0 0 0 1\">\n"
         s += "    <Piece Extent=\"\(ext)\">\n"
         s += cellDataBlock(cellData: cellData, vectors: vectors, float32: float32)
         s += "    </Piece>\n  </ImageData>\n</VTKFile>\n"
@@ -85,17 +93,21 @@ public enum VTKWriter {
         let nx = g.nx, ny = g.ny, nz = g.nz, n = g.cellCount
         var u = [Double](repeating: 0, count: n), v = u, w = u, speed = u
         let fu = s.velocity[0], fv = s.velocity[1], fw = s.velocity[2]
-        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-            let c = g.index(i, j, k)
-            // Face layouts (FaceField): axis 0 (nx+1)×ny×nz, axis 1 nx×(ny+1)×nz, axis 2 nx×ny×(nz+1).
-            let iu = i + (nx + 1) * (j + ny * k)
-            let iv = i + nx * (j + (ny + 1) * k)
-            let iw = i + nx * (j + ny * k)
-            u[c] = 0.5 * (fu[iu] + fu[iu + 1])
-            v[c] = 0.5 * (fv[iv] + fv[iv + nx])
-            w[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
-            speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot()
-        } } }
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = g.index(i, j, k)
+                    // Face layouts (FaceField): axis 0 (nx+1)×ny×nz, axis 1 nx×(ny+1)×nz, axis 2 nx×ny×(nz+1).
+                    let iu = i + (nx + 1) * (j + ny * k)
+                    let iv = i + nx * (j + (ny + 1) * k)
+                    let iw = i + nx * (j + ny * k)
+                    u[c] = 0.5 * (fu[iu] + fu[iu + 1])
+                    v[c] = 0.5 * (fv[iv] + fv[iv + nx])
+                    w[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
+                    speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot()
+                }
+            }
+        }
         let cellType = s.flow.tags.cells.map { Double($0.rawValue) }
         var temperature = s.temperature.array, pressure = s.pressure.array
         var ghost = [Double](repeating: 0, count: n)
@@ -108,9 +120,13 @@ public enum VTKWriter {
             v[c] = .nan
             w[c] = .nan
         }
-        return ([("temperature", temperature), ("pressure", pressure),
-                 ("speed", speed), ("cell_type", cellType), (ghostArray, ghost)],
-                [("velocity", u, v, w)])
+        return (
+            [
+                ("temperature", temperature), ("pressure", pressure),
+                ("speed", speed), ("cell_type", cellType), (ghostArray, ghost),
+            ],
+            [("velocity", u, v, w)]
+        )
     }
 
     // MARK: - Pieces
@@ -119,7 +135,9 @@ public enum VTKWriter {
         let n = grid.cellCount
         let ghost = cellData.first { $0.name == ghostArray }?.values
         func check(_ name: String, _ values: [Double]) throws {
-            guard values.count == n else { throw ExportError.sizeMismatch(field: name, expected: n, actual: values.count) }
+            guard values.count == n else {
+                throw ExportError.sizeMismatch(field: name, expected: n, actual: values.count)
+            }
             for c in 0..<n where !values[c].isFinite && (ghost.map { $0[c] == 0 } ?? true) {
                 throw ExportError.nonFinite(field: name, cell: grid.ijk(c), value: values[c])
             }
@@ -132,7 +150,9 @@ public enum VTKWriter {
         }
         for a in 0..<3 {
             for (i, x) in grid.axis(a).faces.enumerated() where !x.isFinite {
-                throw ExportError.nonFinite(field: "\(["x", "y", "z"][a]) coordinates", cell: a == 0 ? (i, 0, 0) : (a == 1 ? (0, i, 0) : (0, 0, i)), value: x)
+                throw ExportError.nonFinite(
+                    field: "\(["x", "y", "z"][a]) coordinates",
+                    cell: a == 0 ? (i, 0, 0) : (a == 1 ? (0, i, 0) : (0, 0, i)), value: x)
             }
         }
     }
@@ -140,7 +160,8 @@ public enum VTKWriter {
     static func extent(_ g: Grid) -> String { "0 \(g.nx) 0 \(g.ny) 0 \(g.nz)" }
 
     static func header(type: String) -> String {
-        "<?xml version=\"1.0\"?>\n<VTKFile type=\"\(type)\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n"
+        "<?xml version=\"1.0\"?>\n<VTKFile type=\"\(type)\" version=\"1.0\" byte_order=\"LittleEndian\" "
+            + "header_type=\"UInt64\">\n"
     }
 
     static func cellDataBlock(cellData: CellData, vectors: Vectors, float32: Bool = false) -> String {
@@ -148,16 +169,24 @@ public enum VTKWriter {
         if let f = cellData.first { attrs += " Scalars=\"\(escape(f.name))\"" }
         if let f = vectors.first { attrs += " Vectors=\"\(escape(f.name))\"" }
         var s = "      <CellData\(attrs)>\n"
-        for f in cellData { s += dataArray(name: f.name, components: 1, values: f.values, indent: "        ", float32: float32) }
+        for f in cellData {
+            s += dataArray(name: f.name, components: 1, values: f.values, indent: "        ", float32: float32)
+        }
         for f in vectors {
             var inter = [Double](repeating: 0, count: 3 * f.x.count)
-            for c in 0..<f.x.count { inter[3 * c] = f.x[c]; inter[3 * c + 1] = f.y[c]; inter[3 * c + 2] = f.z[c] }
+            for c in 0..<f.x.count {
+                inter[3 * c] = f.x[c]
+                inter[3 * c + 1] = f.y[c]
+                inter[3 * c + 2] = f.z[c]
+            }
             s += dataArray(name: f.name, components: 3, values: inter, indent: "        ", float32: float32)
         }
         return s + "      </CellData>\n"
     }
 
-    static func dataArray(name: String, components: Int, values: [Double], indent: String, float32: Bool = false) -> String {
+    static func dataArray(
+        name: String, components: Int, values: [Double], indent: String, float32: Bool = false
+    ) -> String {
         let bytes = byteArrays.contains(name)
         let type = bytes ? "UInt8" : (float32 ? "Float32" : "Float64")
         var s = "\(indent)<DataArray type=\"\(type)\" Name=\"\(escape(name))\" "

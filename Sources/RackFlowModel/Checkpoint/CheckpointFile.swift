@@ -28,11 +28,18 @@ public struct CheckpointFile: Codable {
     public var arrays: [Entry]
     /// The binary file the arrays lie in (nil: `fields.bin`, the first layout).
     public var blob: String?
-    public struct Entry: Codable { public var name: String; public var offset: Int; public var count: Int }
+    public struct Entry: Codable {
+        public var name: String
+        public var offset: Int
+        public var count: Int
+    }
 
     public var solverState: SolverState {
         var s = SolverState()
-        s.history = history; s.scalars = scalars; s.timeWeights = timeWeights; s.oldLevels = oldLevels
+        s.history = history
+        s.scalars = scalars
+        s.timeWeights = timeWeights
+        s.oldLevels = oldLevels
         return s
     }
 }
@@ -43,20 +50,24 @@ public enum Checkpoint {
     }
 
     /// Writes `state` to `folder` (replacing an older checkpoint only once the new one is complete).
-    public static func write(to folder: URL, kind: String, input: String, caseName: String, cells: Int,
-                             state: SolverState, monitorWindows: [[Double]], extra: String? = nil) throws {
+    public static func write(
+        to folder: URL, kind: String, input: String, caseName: String, cells: Int,
+        state: SolverState, monitorWindows: [[Double]], extra: String? = nil
+    ) throws {
         var entries: [CheckpointFile.Entry] = []
         var blob = Data()
         for name in state.arrays.keys.sorted() {
             let a = state.arrays[name]!
             entries.append(.init(name: name, offset: blob.count, count: a.count))
-            a.withUnsafeBytes { blob.append(contentsOf: $0) }   // x86-64 and arm64: little-endian
+            a.withUnsafeBytes { blob.append(contentsOf: $0) } // x86-64 and arm64: little-endian
         }
-        let header = CheckpointFile(kind: kind, input: input, inputSHA256: try sha256(of: input), caseName: caseName, cells: cells,
-                                    iteration: state.history.count, history: state.history, scalars: state.scalars,
-                                    timeWeights: state.timeWeights, oldLevels: state.oldLevels, monitorWindows: monitorWindows,
-                                    extra: extra, arrays: entries)
-        let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let header = CheckpointFile(
+            kind: kind, input: input, inputSHA256: try sha256(of: input), caseName: caseName, cells: cells,
+            iteration: state.history.count, history: state.history, scalars: state.scalars,
+            timeWeights: state.timeWeights, oldLevels: state.oldLevels, monitorWindows: monitorWindows,
+            extra: extra, arrays: entries)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
         let fm = FileManager.default
         let parent = folder.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -70,8 +81,11 @@ public enum Checkpoint {
             h.blob = blobName
             try writeAtomically(blob, to: folder.appendingPathComponent(blobName))
             try writeAtomically(try enc.encode(h), to: folder.appendingPathComponent("checkpoint.json"))
-            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name != blobName && name != "checkpoint.json" {
-                if name.hasPrefix("fields") || name.hasPrefix(".") { try? fm.removeItem(at: folder.appendingPathComponent(name)) }
+            for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+            where name != blobName && name != "checkpoint.json" {
+                if name.hasPrefix("fields") || name.hasPrefix(".") {
+                    try? fm.removeItem(at: folder.appendingPathComponent(name))
+                }
             }
             return
         }
@@ -83,7 +97,8 @@ public enum Checkpoint {
         try writeSynced(try enc.encode(header), to: tmp.appendingPathComponent("checkpoint.json"))
         let old = parent.appendingPathComponent(".\(folder.lastPathComponent).old-\(getpid())")
         try? fm.removeItem(at: old)
-        if fm.fileExists(atPath: folder.path) { try fm.moveItem(at: folder, to: old) }   // a folder without a header: not a checkpoint
+        // a folder without a header: not a checkpoint
+        if fm.fileExists(atPath: folder.path) { try fm.moveItem(at: folder, to: old) }
         try fm.moveItem(at: tmp, to: folder)
         try? fm.removeItem(at: old)
         syncDirectory(parent)
@@ -96,14 +111,22 @@ public enum Checkpoint {
         guard rename(tmp.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tmp.path)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: "rename over \(url.path) failed: \(reason)"])
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [
+                    NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey: "rename over \(url.path) failed: \(reason)",
+                ])
         }
         syncDirectory(url.deletingLastPathComponent())
     }
 
     static func syncDirectory(_ dir: URL) {
         let fd = open(dir.path, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
     }
 
     static func writeSynced(_ data: Data, to url: URL) throws {
@@ -111,30 +134,48 @@ public enum Checkpoint {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
         let fd = open(url.path, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
     }
 
     /// Reads a checkpoint folder; errors name the folder and what is wrong.
     public static func read(_ folder: URL) throws -> (CheckpointFile, SolverState) {
         let headerURL = folder.appendingPathComponent("checkpoint.json")
         guard let hd = try? Data(contentsOf: headerURL) else {
-            throw ConfigError(file: headerURL.path, line: nil, keyPath: "", problem: "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an interruption")
+            throw ConfigError(
+                file: headerURL.path, line: nil, keyPath: "",
+                problem:
+                    "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an "
+                    + "interruption"
+            )
         }
         let h: CheckpointFile
         do { h = try JSONDecoder().decode(CheckpointFile.self, from: hd) } catch {
-            throw ConfigError(file: headerURL.path, line: nil, keyPath: "", problem: "not a checkpoint header (\(error))")
+            throw ConfigError(
+                file: headerURL.path, line: nil, keyPath: "", problem: "not a checkpoint header (\(error))")
         }
         guard h.version == CheckpointFile.version else {
-            throw ConfigError(file: headerURL.path, line: nil, keyPath: "version", problem: "checkpoint version \(h.version), this build reads \(CheckpointFile.version)")
+            throw ConfigError(
+                file: headerURL.path, line: nil, keyPath: "version",
+                problem: "checkpoint version \(h.version), this build reads \(CheckpointFile.version)")
         }
         let blobURL = folder.appendingPathComponent(h.blob ?? "fields.bin")
         guard let blob = try? Data(contentsOf: blobURL) else {
-            throw ConfigError(file: blobURL.path, line: nil, keyPath: "", problem: "file not found or unreadable: the checkpoint's arrays (named by checkpoint.json) are missing")
+            throw ConfigError(
+                file: blobURL.path, line: nil, keyPath: "",
+                problem: "file not found or unreadable: the checkpoint's arrays (named by checkpoint.json) are missing")
         }
         var s = h.solverState
         for e in h.arrays {
             guard e.offset >= 0, e.count >= 0, e.offset + e.count * 8 <= blob.count else {
-                throw ConfigError(file: blobURL.path, line: nil, keyPath: e.name, problem: "truncated: the array needs bytes \(e.offset)…\(e.offset + e.count * 8), the file has \(blob.count)")
+                throw ConfigError(
+                    file: blobURL.path, line: nil, keyPath: e.name,
+                    problem:
+                        "truncated: the array needs bytes \(e.offset)…\(e.offset + e.count * 8), the file has "
+                        + "\(blob.count)"
+                )
             }
             var a = [Double](repeating: 0, count: e.count)
             _ = a.withUnsafeMutableBytes { dst in blob.copyBytes(to: dst, from: e.offset..<(e.offset + e.count * 8)) }

@@ -56,7 +56,9 @@ public struct RoomCheckpointManifest: Codable {
 public struct RoomInterrupted: Error, CustomStringConvertible {
     public var folder: URL
     public var iteration: Int
-    public var description: String { "stopped after coupling iteration \(iteration); checkpoint written to \(folder.path)" }
+    public var description: String {
+        "stopped after coupling iteration \(iteration); checkpoint written to \(folder.path)"
+    }
 }
 
 /// Writes checkpoints of a room run at coupling-iteration boundaries, stops it on request
@@ -76,8 +78,14 @@ public final class RoomCheckpointer {
     /// Checkpoints written by this process: iteration, bytes of this rank's part (all, on a single process), seconds.
     public private(set) var written: [(iteration: Int, bytes: Int, seconds: Double)] = []
 
-    public init(folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool) throws {
-        self.folder = folder; self.every = every; self.maxSpacingM = maxSpacingM; self.command = command; self.stop = stop
+    public init(
+        folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool
+    ) throws {
+        self.folder = folder
+        self.every = every
+        self.maxSpacingM = maxSpacingM
+        self.command = command
+        self.stop = stop
         resumed = resume ? try Self.readManifest(folder) : nil
     }
 
@@ -87,15 +95,26 @@ public final class RoomCheckpointer {
     public static func readManifest(_ folder: URL) throws -> RoomCheckpointManifest {
         let url = folder.appendingPathComponent(manifestName)
         guard let d = try? Data(contentsOf: url) else {
-            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "file not found: --resume needs a room checkpoint folder written by --checkpoint-every or an interruption")
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "",
+                problem:
+                    "file not found: --resume needs a room checkpoint folder written by --checkpoint-every or an "
+                    + "interruption"
+            )
         }
         let m: RoomCheckpointManifest
         do { m = try SurgeCheckpoint.decoder().decode(RoomCheckpointManifest.self, from: d) } catch {
-            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a room checkpoint manifest (\(error))")
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "", problem: "not a room checkpoint manifest (\(error))")
         }
-        guard m.kind == "room" else { throw ConfigError(file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room") }
+        guard m.kind == "room" else {
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room")
+        }
         guard m.version == RoomCheckpointManifest.version else {
-            throw ConfigError(file: url.path, line: nil, keyPath: "version", problem: "checkpoint version \(m.version), this build reads \(RoomCheckpointManifest.version)")
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "version",
+                problem: "checkpoint version \(m.version), this build reads \(RoomCheckpointManifest.version)")
         }
         return m
     }
@@ -103,7 +122,10 @@ public final class RoomCheckpointer {
     /// The room file, the rack files and every file they pull in (absolute, each once), with SHA-256.
     public static func inputs(of spec: RoomSpec) throws -> [SurgeCheckpoint.InputFile] {
         var paths = [spec.file]
-        for r in spec.racks { paths.append(r.rackFile); paths += (try CaseFile.load(path: r.rackFile)).inputFiles }
+        for r in spec.racks {
+            paths.append(r.rackFile)
+            paths += (try CaseFile.load(path: r.rackFile)).inputFiles
+        }
         var seen = Set<String>()
         return try paths.map(SurgeCheckpoint.absolute).filter { seen.insert($0).inserted }
             .map { SurgeCheckpoint.InputFile(path: $0, sha256: try Checkpoint.sha256(of: $0)) }
@@ -114,25 +136,52 @@ public final class RoomCheckpointer {
         let now = try inputs(of: spec)
         let manifest = folder.appendingPathComponent(manifestName).path
         if let first = m.inputs.first, first.path != now[0].path {
-            throw ConfigError(file: spec.file, line: nil, keyPath: "", problem: "not the room the checkpoint \(folder.path) was taken from (\(first.path)); resume without a room argument")
+            throw ConfigError(
+                file: spec.file, line: nil, keyPath: "",
+                problem:
+                    "not the room the checkpoint \(folder.path) was taken from (\(first.path)); resume without a "
+                    + "room argument"
+            )
         }
         for f in m.inputs {
             guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "an input of the checkpointed run (\(manifest)) that this run no longer reads; resume with the inputs as they were")
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "an input of the checkpointed run (\(manifest)) that this run no longer reads; resume with "
+                        + "the inputs as they were"
+                )
             }
             guard c.sha256 == f.sha256 else {
-                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the room run afresh")
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
+                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the room "
+                        + "run afresh"
+                )
             }
         }
         if let extra = now.first(where: { n in !m.inputs.contains { $0.path == n.path } }) {
-            throw ConfigError(file: extra.path, line: nil, keyPath: "", problem: "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as they were")
+            throw ConfigError(
+                file: extra.path, line: nil, keyPath: "",
+                problem:
+                    "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as they "
+                    + "were"
+            )
         }
         guard m.rackNames == spec.racks.map(\.name) else {
-            throw ConfigError(file: manifest, line: nil, keyPath: "rackNames", problem: "the checkpoint's racks \(m.rackNames) are not the room's \(spec.racks.map(\.name))")
+            throw ConfigError(
+                file: manifest, line: nil, keyPath: "rackNames",
+                problem: "the checkpoint's racks \(m.rackNames) are not the room's \(spec.racks.map(\.name))")
         }
     }
 
-    struct RackExtra: Codable { var outerIterations: [Int]; var converged: [Bool]; var seconds: [Double] }
+    struct RackExtra: Codable {
+        var outerIterations: [Int]
+        var converged: [Bool]
+        var seconds: [Double]
+    }
 
     /// After the racks are compiled (collective): every rack solver keeps the coefficients of its
     /// last multigrid rebuild (coupling boundaries fall between rebuilds); on resume the inputs
@@ -150,25 +199,43 @@ public final class RoomCheckpointer {
                 let (h, s) = try Checkpoint.read(dir)
                 let header = dir.appendingPathComponent("checkpoint.json").path
                 guard h.kind == "room-rack", h.caseName == r.name else {
-                    throw ConfigError(file: header, line: nil, keyPath: "kind", problem: "not the state of rack \(r.name) (\(h.kind) \(h.caseName))")
+                    throw ConfigError(
+                        file: header, line: nil, keyPath: "kind",
+                        problem: "not the state of rack \(r.name) (\(h.kind) \(h.caseName))")
                 }
                 guard h.cells == r.solver.flow.grid.cellCount else {
-                    throw ConfigError(file: header, line: nil, keyPath: "cells", problem: "the checkpoint's grid has \(h.cells) cells, rack \(r.name)'s \(r.solver.flow.grid.cellCount) (another --max-spacing?)")
+                    throw ConfigError(
+                        file: header, line: nil, keyPath: "cells",
+                        problem:
+                            "the checkpoint's grid has \(h.cells) cells, rack \(r.name)'s "
+                            + "\(r.solver.flow.grid.cellCount) (another --max-spacing?)"
+                    )
                 }
-                do { try r.solver.restore(s) } catch { throw ConfigError(file: header, line: nil, keyPath: "arrays", problem: "\(error)") }
+                do { try r.solver.restore(s) } catch {
+                    throw ConfigError(file: header, line: nil, keyPath: "arrays", problem: "\(error)")
+                }
                 guard let x = h.extra, let e = try? JSONDecoder().decode(RackExtra.self, from: Data(x.utf8)),
-                      e.outerIterations.count == e.converged.count, e.seconds.count == e.converged.count else {
-                    throw ConfigError(file: header, line: nil, keyPath: "extra", problem: "missing or unreadable: the rack's solve record")
+                    e.outerIterations.count == e.converged.count, e.seconds.count == e.converged.count
+                else {
+                    throw ConfigError(
+                        file: header, line: nil, keyPath: "extra",
+                        problem: "missing or unreadable: the rack's solve record")
                 }
                 r.solves = e.outerIterations.indices.map { (e.outerIterations[$0], e.converged[$0], e.seconds[$0]) }
             }
             let cu = sub.appendingPathComponent("coupling.json")
-            guard let d = try? Data(contentsOf: cu) else { throw ConfigError(file: cu.path, line: nil, keyPath: "", problem: "file not found: the coupling state named by the manifest is missing") }
+            guard let d = try? Data(contentsOf: cu) else {
+                throw ConfigError(
+                    file: cu.path, line: nil, keyPath: "",
+                    problem: "file not found: the coupling state named by the manifest is missing")
+            }
             do { start = try SurgeCheckpoint.decoder().decode(RoomCoupling.State.self, from: d) } catch {
                 throw ConfigError(file: cu.path, line: nil, keyPath: "", problem: "not a coupling state (\(error))")
             }
             guard start!.nextIteration == m.iteration + 1, start!.flowsM3PerS.count == run.spec.racks.count else {
-                throw ConfigError(file: cu.path, line: nil, keyPath: "nextIteration", problem: "does not match the manifest (iteration \(m.iteration), \(m.rackNames.count) racks)")
+                throw ConfigError(
+                    file: cu.path, line: nil, keyPath: "nextIteration",
+                    problem: "does not match the manifest (iteration \(m.iteration), \(m.rackNames.count) racks)")
             }
         } catch { failure = error }
         try run.agree(failure)
@@ -196,36 +263,51 @@ public final class RoomCheckpointer {
         var failure: Error?
         // Leftovers of a run killed while writing this same iteration go first (rank 0, before anyone writes).
         if run.comm.rank == 0 {
-            do { try fm.createDirectory(at: folder, withIntermediateDirectories: true); if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) } } catch { failure = error }
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) }
+            } catch { failure = error }
         }
         try run.agree(failure)
         var bytes = 0
         do {
             for k in run.owned {
                 let r = run.racks[k]!
-                let e = RackExtra(outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged), seconds: r.solves.map(\.seconds))
+                let e = RackExtra(
+                    outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged),
+                    seconds: r.solves.map(\.seconds))
                 let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
-                try Checkpoint.write(to: dir, kind: "room-rack", input: run.spec.racks[k].rackFile, caseName: r.name, cells: r.solver.flow.grid.cellCount,
-                                     state: r.solver.captureState(), monitorWindows: [], extra: String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
+                try Checkpoint.write(
+                    to: dir, kind: "room-rack", input: run.spec.racks[k].rackFile, caseName: r.name,
+                    cells: r.solver.flow.grid.cellCount,
+                    state: r.solver.captureState(), monitorWindows: [],
+                    extra: String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
                 bytes += Self.size(dir)
             }
         } catch { failure = RoomError.rack(name: "(checkpoint)", rank: run.comm.rank, reason: "\(error)") }
-        try run.agree(failure)   // every rack's state is on disk before the manifest names it
+        try run.agree(failure) // every rack's state is on disk before the manifest names it
         if run.comm.rank == 0 {
             do {
                 let coupling = try SurgeCheckpoint.encoder().encode(state)
                 try Checkpoint.writeAtomically(coupling, to: sub.appendingPathComponent("coupling.json"))
-                let m = RoomCheckpointManifest(room: run.spec.name, iteration: done, folder: name, inputs: try Self.inputs(of: run.spec),
-                                               rackNames: run.spec.racks.map(\.name),
-                                               rackCells: try run.spec.racks.indices.map { k in
-                                                   if let r = run.racks[k] { return r.solver.flow.grid.cellCount }
-                                                   let h = try JSONDecoder().decode(CheckpointFile.self, from: Data(contentsOf: sub.appendingPathComponent("racks/\(run.spec.racks[k].name)/checkpoint.json")))
-                                                   return h.cells
-                                               },
-                                               maxSpacingM: maxSpacingM, command: command)
-                let enc = SurgeCheckpoint.encoder(); enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let m = RoomCheckpointManifest(
+                    room: run.spec.name, iteration: done, folder: name, inputs: try Self.inputs(of: run.spec),
+                    rackNames: run.spec.racks.map(\.name),
+                    rackCells: try run.spec.racks.indices.map { k in
+                        if let r = run.racks[k] { return r.solver.flow.grid.cellCount }
+                        let h = try JSONDecoder().decode(
+                            CheckpointFile.self,
+                            from: Data(
+                                contentsOf: sub.appendingPathComponent(
+                                    "racks/\(run.spec.racks[k].name)/checkpoint.json")))
+                        return h.cells
+                    },
+                    maxSpacingM: maxSpacingM, command: command)
+                let enc = SurgeCheckpoint.encoder()
+                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
                 try Checkpoint.writeAtomically(try enc.encode(m), to: folder.appendingPathComponent(Self.manifestName))
-                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where old.hasPrefix("iteration-") && old != name {
+                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+                where old.hasPrefix("iteration-") && old != name {
                     try? fm.removeItem(at: folder.appendingPathComponent(old))
                 }
                 bytes = Self.size(folder)
@@ -234,13 +316,18 @@ public final class RoomCheckpointer {
         try run.agree(failure)
         let seconds = Date().timeIntervalSince(t0)
         written.append((done, bytes, seconds))
-        log(String(format: "checkpoint after coupling iteration %d: %@, %.1f MB in %.2f s", done, folder.path, Double(bytes) / 1e6, seconds))
+        log(
+            String(
+                format: "checkpoint after coupling iteration %d: %@, %.1f MB in %.2f s", done, folder.path,
+                Double(bytes) / 1e6, seconds))
     }
 
     /// Bytes of the regular files under `dir`.
     public static func size(_ dir: URL) -> Int {
         var n = 0
-        guard let walk = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        guard let walk = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.fileSizeKey]) else {
+            return 0
+        }
         for case let u as URL in walk { n += (try? u.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
         return n
     }

@@ -15,7 +15,9 @@ public final class SteadyLoop {
     public var recent: [[Double]]
 
     public init(solver: FlowSolver, monitors: [FlowSolver.Monitor], accept: ((FlowSolver) -> Bool)?) {
-        self.solver = solver; self.monitors = monitors; self.accept = accept
+        self.solver = solver
+        self.monitors = monitors
+        self.accept = accept
         recent = monitors.map { _ in [] }
     }
 
@@ -23,8 +25,10 @@ public final class SteadyLoop {
     /// before a resume). Every `checkpointEvery` iterations, and when `stop()` turns true,
     /// `checkpoint` is called at the next iteration where the solver can be checkpointed
     /// (`FlowSolver.canCheckpoint`); after a stop the loop returns `.interrupted`.
-    public func run(checkpointEvery: Int? = nil, stop: () -> Bool = { false }, checkpoint: (SteadyLoop) throws -> Void = { _ in },
-                    progress: ((Residuals) -> Void)? = nil) throws -> Outcome {
+    public func run(
+        checkpointEvery: Int? = nil, stop: () -> Bool = { false }, checkpoint: (SteadyLoop) throws -> Void = { _ in },
+        progress: ((Residuals) -> Void)? = nil
+    ) throws -> Outcome {
         let maxIterations = solver.options.maxIterations
         var due = false
         while solver.history.count < maxIterations {
@@ -37,8 +41,12 @@ public final class SteadyLoop {
             }
             let last = try solver.iterate()
             progress?(last)
-            if solver.steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
-                                      monitorTolerance: monitorTolerance, accept: accept) { return .converged }
+            if solver.steadyConverged(
+                last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
+                monitorTolerance: monitorTolerance, accept: accept)
+            {
+                return .converged
+            }
             if solver.pseudo.noSteadyState { return .noSteadyState }
         }
         return .notConverged

@@ -13,7 +13,10 @@ import RackFlowPhysics
 public struct SurgeCheckpoint: Codable {
     /// Heat state of one part (the rest of `PartHeat` comes from the inputs).
     public struct Part: Codable { public var temperatureC, sinkC, heatToAirW, powerW: Double }
-    public struct InputFile: Codable, Equatable { public var path: String; public var sha256: String }
+    public struct InputFile: Codable, Equatable {
+        public var path: String
+        public var sha256: String
+    }
 
     public var timeS: Double
     public var energy: SurgeRun.Energy
@@ -37,45 +40,76 @@ public struct SurgeCheckpoint: Codable {
     public var frame: Int { frames.count - 1 }
 
     static func encoder() -> JSONEncoder {
-        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }
     static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }
 
     /// The scenario file, the rack file and the files it pulled in (absolute paths), each with its SHA-256.
     public static func inputs(of run: SurgeRun) throws -> [InputFile] {
         var seen = Set<String>()
-        let paths = ([run.scenario.file, run.caseFile.path] + run.caseFile.inputFiles).map(absolute).filter { seen.insert($0).inserted }
+        let paths = ([run.scenario.file, run.caseFile.path] + run.caseFile.inputFiles).map(absolute).filter {
+            seen.insert($0).inserted
+        }
         return try paths.map { InputFile(path: $0, sha256: try Checkpoint.sha256(of: $0)) }
     }
 
-    static func absolute(_ p: String) -> String { FileResolver.normalized(URL(fileURLWithPath: p).standardizedFileURL.path) }
+    static func absolute(_ p: String) -> String {
+        FileResolver.normalized(URL(fileURLWithPath: p).standardizedFileURL.path)
+    }
 
     /// Refuses a checkpoint of another run: another scenario, a changed input file (named), another rack.
     public func check(against run: SurgeRun, folder: URL) throws {
         let now = try Self.inputs(of: run)
         let header = folder.appendingPathComponent("checkpoint.json").path
         if let first = inputs.first, first.path != now[0].path {
-            throw ConfigError(file: run.scenario.file, line: nil, keyPath: "", problem: "not the scenario the checkpoint \(folder.path) was taken from (\(first.path)); resume without a scenario argument")
+            throw ConfigError(
+                file: run.scenario.file, line: nil, keyPath: "",
+                problem:
+                    "not the scenario the checkpoint \(folder.path) was taken from (\(first.path)); resume without a "
+                    + "scenario argument"
+            )
         }
         for f in inputs {
             guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "an input of the checkpointed run (\(header)) that this run no longer reads; resume with the inputs as they were")
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "an input of the checkpointed run (\(header)) that this run no longer reads; resume with the "
+                        + "inputs as they were"
+                )
             }
             guard c.sha256 == f.sha256 else {
-                throw ConfigError(file: f.path, line: nil, keyPath: "", problem: "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the surge afresh")
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
+                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the surge "
+                        + "afresh"
+                )
             }
         }
         if let extra = now.first(where: { n in !inputs.contains { $0.path == n.path } }) {
-            throw ConfigError(file: extra.path, line: nil, keyPath: "", problem: "read by this run but not by the checkpointed one (\(header)); resume with the inputs as they were")
+            throw ConfigError(
+                file: extra.path, line: nil, keyPath: "",
+                problem:
+                    "read by this run but not by the checkpointed one (\(header)); resume with the inputs as they were")
         }
         guard parts.count == run.parts.count, fanDuties.count == run.fans.count else {
-            throw ConfigError(file: header, line: nil, keyPath: "extra", problem: "the checkpoint has \(parts.count) parts and \(fanDuties.count) fans, this rack \(run.parts.count) and \(run.fans.count)")
+            throw ConfigError(
+                file: header, line: nil, keyPath: "extra",
+                problem:
+                    "the checkpoint has \(parts.count) parts and \(fanDuties.count) fans, this rack "
+                    + "\(run.parts.count) and \(run.fans.count)"
+            )
         }
     }
 }
@@ -96,11 +130,14 @@ extension SurgeRun {
     public func captureFrameState() -> (SolverState, SurgeCheckpoint) {
         var s = solver.captureState()
         s.arrays["smoke"] = smoke.array
-        let c = SurgeCheckpoint(timeS: time, energy: energy, frames: frames, idleIterations: idleIterations, idleConverged: idleConverged,
-                                airHeat0J: airHeat0, partHeat0J: partHeat0,
-                                parts: parts.map { .init(temperatureC: $0.temperatureC, sinkC: $0.sinkC, heatToAirW: $0.heatToAirW, powerW: $0.powerW) },
-                                fanDuties: fans.map(\.duty), stepperTimeS: stepper.time, stepperSteps: stepper.steps,
-                                stepperOuterIterations: stepper.outerIterations, inputs: [], maxSpacingM: maxSpacingM, command: nil)
+        let c = SurgeCheckpoint(
+            timeS: time, energy: energy, frames: frames, idleIterations: idleIterations, idleConverged: idleConverged,
+            airHeat0J: airHeat0, partHeat0J: partHeat0,
+            parts: parts.map {
+                .init(temperatureC: $0.temperatureC, sinkC: $0.sinkC, heatToAirW: $0.heatToAirW, powerW: $0.powerW)
+            },
+            fanDuties: fans.map(\.duty), stepperTimeS: stepper.time, stepperSteps: stepper.steps,
+            stepperOuterIterations: stepper.outerIterations, inputs: [], maxSpacingM: maxSpacingM, command: nil)
         return (s, c)
     }
 
@@ -109,8 +146,9 @@ extension SurgeRun {
     public func writeCheckpoint(to folder: URL, command: String? = nil) throws {
         let (s, c) = try captureCheckpoint(command: command)
         let extra = String(decoding: try SurgeCheckpoint.encoder().encode(c), as: UTF8.self)
-        try Checkpoint.write(to: folder, kind: "surge", input: scenario.file, caseName: scenario.name, cells: solver.flow.grid.cellCount,
-                             state: s, monitorWindows: [], extra: extra)
+        try Checkpoint.write(
+            to: folder, kind: "surge", input: scenario.file, caseName: scenario.name, cells: solver.flow.grid.cellCount,
+            state: s, monitorWindows: [], extra: extra)
     }
 
     /// Reads a surge checkpoint folder; errors name the file and what is wrong.
@@ -118,9 +156,18 @@ extension SurgeRun {
         let (h, s) = try Checkpoint.read(folder)
         let header = folder.appendingPathComponent("checkpoint.json").path
         guard h.kind == "surge" else {
-            throw ConfigError(file: header, line: nil, keyPath: "kind", problem: "a checkpoint of rackflow \(h.kind), not of a surge; resume it with rackflow \(h.kind) --resume \(folder.path)")
+            throw ConfigError(
+                file: header, line: nil, keyPath: "kind",
+                problem:
+                    "a checkpoint of rackflow \(h.kind), not of a surge; resume it with rackflow \(h.kind) --resume "
+                    + "\(folder.path)"
+            )
         }
-        guard let extra = h.extra else { throw ConfigError(file: header, line: nil, keyPath: "extra", problem: "missing: the surge's state is not in this checkpoint") }
+        guard let extra = h.extra else {
+            throw ConfigError(
+                file: header, line: nil, keyPath: "extra",
+                problem: "missing: the surge's state is not in this checkpoint")
+        }
         do {
             return (h, s, try SurgeCheckpoint.decoder().decode(SurgeCheckpoint.self, from: Data(extra.utf8)))
         } catch {
@@ -134,8 +181,12 @@ extension SurgeRun {
     public func restore(_ h: CheckpointFile, _ s: SolverState, _ c: SurgeCheckpoint, folder: URL) throws {
         try c.check(against: self, folder: folder)
         guard h.cells == solver.flow.grid.cellCount else {
-            throw ConfigError(file: folder.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "cells",
-                              problem: "the checkpoint's grid has \(h.cells) cells, this run's \(solver.flow.grid.cellCount) (another --max-spacing?)")
+            throw ConfigError(
+                file: folder.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "cells",
+                problem:
+                    "the checkpoint's grid has \(h.cells) cells, this run's \(solver.flow.grid.cellCount) (another "
+                    + "--max-spacing?)"
+            )
         }
         try restoreFrameState(s, c, file: folder.appendingPathComponent("checkpoint.json").path)
     }
@@ -145,16 +196,24 @@ extension SurgeRun {
     public func restoreFrameState(_ s: SolverState, _ c: SurgeCheckpoint, file: String = "(in memory)") throws {
         try solver.restore(s)
         guard let sm = s.arrays["smoke"], sm.count == smoke.count else {
-            throw ConfigError(file: file, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")
+            throw ConfigError(
+                file: file, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")
         }
         sm.withUnsafeBufferPointer { smoke.p.update(from: $0.baseAddress!, count: sm.count) }
         for (i, p) in c.parts.enumerated() {
-            parts[i].temperatureC = p.temperatureC; parts[i].sinkC = p.sinkC; parts[i].heatToAirW = p.heatToAirW; parts[i].powerW = p.powerW
+            parts[i].temperatureC = p.temperatureC
+            parts[i].sinkC = p.sinkC
+            parts[i].heatToAirW = p.heatToAirW
+            parts[i].powerW = p.powerW
         }
         for (i, d) in c.fanDuties.enumerated() { fans[i].duty = d }
-        time = c.timeS; energy = c.energy; frames = c.frames
-        idleIterations = c.idleIterations; idleConverged = c.idleConverged
-        airHeat0 = c.airHeat0J; partHeat0 = c.partHeat0J
+        time = c.timeS
+        energy = c.energy
+        frames = c.frames
+        idleIterations = c.idleIterations
+        idleConverged = c.idleConverged
+        airHeat0 = c.airHeat0J
+        partHeat0 = c.partHeat0J
         stepper.restore(timeS: c.stepperTimeS, steps: c.stepperSteps, outerIterations: c.stepperOuterIterations)
     }
 }

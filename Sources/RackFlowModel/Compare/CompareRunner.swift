@@ -15,9 +15,11 @@ public enum CompareRunner {
     /// `warm`: the first layout is solved alone on every core, and the others start from its
     /// answer (`SteadyRun.run(start:)`; the layouts share one grid, so the fields carry over cell
     /// by cell), `jobs` at a time.
-    public static func solve(_ layouts: [CompareLayout], jobs: Int, warm: Bool = false,
-                             configure: @escaping @Sendable (inout SimpleOptions) -> Void = { _ in },
-                             log: @escaping @Sendable (String) -> Void = { _ in }) throws -> [SteadyRun] {
+    public static func solve(
+        _ layouts: [CompareLayout], jobs: Int, warm: Bool = false,
+        configure: @escaping @Sendable (inout SimpleOptions) -> Void = { _ in },
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> [SteadyRun] {
         guard warm, layouts.count > 1 else {
             return try solve(layouts, jobs: jobs, start: nil, configure: configure, log: log)
         }
@@ -27,9 +29,11 @@ public enum CompareRunner {
         return [first] + rest
     }
 
-    static func solve(_ layouts: [CompareLayout], jobs: Int, start: (source: String, state: SolverState)?,
-                      configure: @escaping @Sendable (inout SimpleOptions) -> Void,
-                      log: @escaping @Sendable (String) -> Void) throws -> [SteadyRun] {
+    static func solve(
+        _ layouts: [CompareLayout], jobs: Int, start: (source: String, state: SolverState)?,
+        configure: @escaping @Sendable (inout SimpleOptions) -> Void,
+        log: @escaping @Sendable (String) -> Void
+    ) throws -> [SteadyRun] {
         let n = layouts.count
         let jobs = max(1, min(jobs, n))
         // The stencil workers there are (the core count, or RACKFLOW_THREADS), shared out.

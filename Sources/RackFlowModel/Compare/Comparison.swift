@@ -117,7 +117,9 @@ public struct Comparison: Codable, Sendable {
         add("Thermal", "node airflow, mean", "L/s", "thermal.nodeFlowMeanM3PerS", 1, scale: 1000)
         add("Thermal", "node airflow, best-fed", "L/s", "thermal.nodeFlowMaxM3PerS", 1, scale: 1000)
         add("Thermal", "flow spread among nodes (max − min) / mean", "%", "thermal.flowSpreadPct", 1)
-        add("Thermal", "flow needed per node at the rise limit", "L/s", "thermal.requiredNodeFlowM3PerS", 1, scale: 1000)
+        add(
+            "Thermal", "flow needed per node at the rise limit", "L/s", "thermal.requiredNodeFlowM3PerS", 1, scale: 1000
+        )
         add("Thermal", "largest node exhaust rise", "K", "thermal.exhaustRiseMaxK", 1)
         add("Thermal", "rack exhaust rise", "K", "thermal.rackExhaustRiseK", 1)
         add("Thermal", "hottest GPU", "°C", "thermal.hottestGPU.temperatureC", 1)
@@ -148,40 +150,53 @@ public struct Comparison: Codable, Sendable {
         ("Electrical", "PSU load with the CPU at peak", "%", "figures.power.node.psuLoadPeakPct", 1, false),
         ("Airflow", "blower pressure for the rack's airflow", "Pa", "figures.thermal.blowerPressurePa", 1, false),
         ("Compute", "single-precision TFLOPS per rack", "TFLOPS", "figures.compute.fp32TFLOPSPerRack", 1, true),
-        ("Money", "single-precision TFLOPS per thousand dollars of GPUs", "TFLOPS/k$", "figures.compute.tflopsPerKUSD", 2, true),
+        (
+            "Money", "single-precision TFLOPS per thousand dollars of GPUs", "TFLOPS/k$",
+            "figures.compute.tflopsPerKUSD", 2, true
+        ),
         ("Energy", "single-precision TFLOPS per kW from the wall", "TFLOPS/kW", "figures.compute.tflopsPerKW", 2, true),
     ]
 
-    public init(layouts ls: [CompareLayout], summaries: [SolveSummary], settings: CompareSettings, seedGPUs: (cheap: GPUSpec, dear: GPUSpec)?) {
+    public init(
+        layouts ls: [CompareLayout], summaries: [SolveSummary], settings: CompareSettings,
+        seedGPUs: (cheap: GPUSpec, dear: GPUSpec)?
+    ) {
         precondition(ls.count == summaries.count && !ls.isEmpty)
         self.settings = settings
         names = ls.map(\.name)
-        layouts = zip(ls, summaries).map { Entry(name: $0.name, summary: $1, figures: LayoutFigures(layout: $0, summary: $1, settings: settings)) }
+        layouts = zip(ls, summaries).map {
+            Entry(name: $0.name, summary: $1, figures: LayoutFigures(layout: $0, summary: $1, settings: settings))
+        }
         converged = summaries.allSatisfy(\.converged)
         let g = summaries[0].grid
         grid = GridInfo(cells: g.cells, nx: g.nx, ny: g.ny, nz: g.nz, maxSpacingSettingM: g.maxSpacingSettingM)
         var ps: [Pair] = []
-        for i in 0..<layouts.count { for j in (i + 1)..<layouts.count where j > i {
-            let (a, b) = (layouts[i], layouts[j])
-            let ja = Self.tree(a), jb = Self.tree(b)
-            let d = Self.rows.compactMap { r -> Difference? in
-                guard let x = Self.value(ja, r.key), let y = Self.value(jb, r.key) else { return nil }
-                return Difference(quantity: r.label, unit: r.unit, key: r.key, a: x, b: y, difference: y - x,
-                                  relativePct: x != 0 ? 100 * (y - x) / abs(x) : .nan)
+        for i in 0..<layouts.count {
+            for j in (i + 1)..<layouts.count where j > i {
+                let (a, b) = (layouts[i], layouts[j])
+                let ja = Self.tree(a), jb = Self.tree(b)
+                let d = Self.rows.compactMap { r -> Difference? in
+                    guard let x = Self.value(ja, r.key), let y = Self.value(jb, r.key) else { return nil }
+                    return Difference(
+                        quantity: r.label, unit: r.unit, key: r.key, a: x, b: y, difference: y - x,
+                        relativePct: x != 0 ? 100 * (y - x) / abs(x) : .nan)
+                }
+                ps.append(Pair(a: a.name, b: b.name, differences: d))
             }
-            ps.append(Pair(a: a.name, b: b.name, differences: d))
-        } }
+        }
         pairs = ps
         if let (c, d) = seedGPUs {
-            let n = 3, nodes = 160   // seed: 3 GPUs per node, 16 racks × 10 nodes = 160 nodes / 480 GPUs
+            let n = 3, nodes = 160 // seed: 3 GPUs per node, 16 racks × 10 nodes = 160 nodes / 480 GPUs
             let per = d.priceUSD - c.priceUSD
-            seedClaim = SeedClaim(cheapModel: c.name, dearModel: d.name, cheapPriceUSD: c.priceUSD, dearPriceUSD: d.priceUSD,
-                                  cheapTFLOPS: c.fp32TFLOPS, dearTFLOPS: d.fp32TFLOPS,
-                                  cheapTflopsPerKUSD: 1000 * c.fp32TFLOPS / c.priceUSD, dearTflopsPerKUSD: 1000 * d.fp32TFLOPS / d.priceUSD,
-                                  gpusPerNode: n, nodes: nodes, gpus: n * nodes, savingPerGPUUSD: per,
-                                  savingPerNodeUSD: Double(n) * per, savingRoomUSD: Double(n * nodes) * per,
-                                  claimedPerNodeUSD: 9900, claimedRoomUSD: 1_580_000,
-                                  claimHolds: abs(Double(n) * per - 9900) <= 0.05 * 9900 && Double(n * nodes) * per > 1_580_000)
+            seedClaim = SeedClaim(
+                cheapModel: c.name, dearModel: d.name, cheapPriceUSD: c.priceUSD, dearPriceUSD: d.priceUSD,
+                cheapTFLOPS: c.fp32TFLOPS, dearTFLOPS: d.fp32TFLOPS,
+                cheapTflopsPerKUSD: 1000 * c.fp32TFLOPS / c.priceUSD,
+                dearTflopsPerKUSD: 1000 * d.fp32TFLOPS / d.priceUSD,
+                gpusPerNode: n, nodes: nodes, gpus: n * nodes, savingPerGPUUSD: per,
+                savingPerNodeUSD: Double(n) * per, savingRoomUSD: Double(n * nodes) * per,
+                claimedPerNodeUSD: 9900, claimedRoomUSD: 1_580_000,
+                claimHolds: abs(Double(n) * per - 9900) <= 0.05 * 9900 && Double(n * nodes) * per > 1_580_000)
         }
         verdict = Verdict(axes: [], text: "", numbers: [])
         makeVerdict()
@@ -192,7 +207,8 @@ public struct Comparison: Codable, Sendable {
     /// An entry as a JSON tree, so rows and verdict numbers are read by the same key paths the file has.
     public static func tree(_ e: Entry) -> Any {
         let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return (try? JSONSerialization.jsonObject(with: enc.encode(e))) ?? [:]
     }
 
@@ -207,9 +223,15 @@ public struct Comparison: Codable, Sendable {
                 index = Int(part[part.index(after: b)..<part.index(before: part.endIndex)])
             }
             if !name.isEmpty { cur = (cur as? [String: Any])?[String(name)] }
-            if let index { guard let a = cur as? [Any], index < a.count else { return nil }; cur = a[index] }
+            if let index {
+                guard let a = cur as? [Any], index < a.count else { return nil }
+                cur = a[index]
+            }
         }
-        if let n = cur as? NSNumber { let v = n.doubleValue; return v.isFinite ? v : nil }
+        if let n = cur as? NSNumber {
+            let v = n.doubleValue
+            return v.isFinite ? v : nil
+        }
         return nil
     }
 
@@ -234,15 +256,20 @@ public struct Comparison: Codable, Sendable {
         var axes: [Axis] = []
         var sentences: [String] = []
         let list = names.map(code).joined(separator: ", ")
-        sentences.append("Verdict for \(list), each solved with the same grid and solver settings (table below; B − A differences pair by pair after it).")
+        sentences.append(
+            "Verdict for \(list), each solved with the same grid and solver settings (table below; B − A differences "
+                + "pair by pair after it)."
+        )
         for (axis, quantity, unit, key, d, higher) in Self.axes {
             let vals = trees.map { Self.value($0, key) ?? .nan }
             guard vals.allSatisfy(\.isFinite) else { continue }
             let order = vals.indices.sorted { higher ? vals[$0] > vals[$1] : vals[$0] < vals[$1] }
-            var ax = Axis(axis: axis, quantity: quantity, unit: unit, key: key, decimals: d, higherIsBetter: higher,
-                          values: vals, winner: nil, runnerUp: nil, byAmount: 0)
+            var ax = Axis(
+                axis: axis, quantity: quantity, unit: unit, key: key, decimals: d, higherIsBetter: higher,
+                values: vals, winner: nil, runnerUp: nil, byAmount: 0)
             let parts = vals.indices.map { i in "\(code(names[i])) \(num("layouts[\(i)].\(key)", vals[i], d)) \(unit)" }
-            var s = "**\(axis)** (\(quantity), \(higher ? "higher" : "lower") is better): " + parts.joined(separator: ", ")
+            var s =
+                "**\(axis)** (\(quantity), \(higher ? "higher" : "lower") is better): " + parts.joined(separator: ", ")
             if order.count >= 2 {
                 let w = order[0], r = order[1]
                 let (pi, sign) = pairIndex(w, r)
@@ -250,35 +277,60 @@ public struct Comparison: Codable, Sendable {
                 if Self.format(vals[w], d) == Self.format(vals[r], d) || diffKey == nil {
                     s += "; \(code(names[w])) and \(code(names[r])) tie for best."
                 } else {
-                    ax.winner = names[w]; ax.runnerUp = names[r]; ax.byAmount = abs(vals[w] - vals[r])
+                    ax.winner = names[w]
+                    ax.runnerUp = names[r]
+                    ax.byAmount = abs(vals[w] - vals[r])
                     let dk = "pairs[\(pi)].differences[\(diffKey!)].difference"
-                    s += "; \(code(names[w])) wins by \(num(dk, pairs[pi].differences[diffKey!].difference, d, scale: sign * (higher ? 1 : -1))) \(unit == "%" ? "percentage points" : unit)"
+                    s +=
+                        "; \(code(names[w])) wins by "
+                        + "\(num(dk, pairs[pi].differences[diffKey!].difference, d, scale: sign * (higher ? 1 : -1))) "
+                        + "\(unit == "%" ? "percentage points" : unit)"
                     s += layouts.count > 2 ? " over \(code(names[r]))." : "."
                 }
-            } else { s += "." }
+            } else {
+                s += "."
+            }
             axes.append(ax)
             sentences.append(s)
         }
         // Limits (the thresholds first: numbers are recorded in the order they are printed).
-        let thresholds = (psu: num("settings.psuMaxLoadPct", settings.psuMaxLoadPct, 0), rise: num("settings.maxRiseK", settings.maxRiseK, 0))
+        let thresholds = (
+            psu: num("settings.psuMaxLoadPct", settings.psuMaxLoadPct, 0),
+            rise: num("settings.maxRiseK", settings.maxRiseK, 0)
+        )
         var lim: [String] = []
         for (i, e) in layouts.enumerated() {
             for (j, c) in e.figures.crossings.enumerated() {
                 let base = "layouts[\(i)].figures.crossings[\(j)]"
                 switch c.kind {
                 case "part":
-                    lim.append("\(code(e.name)): \(code(c.what)) at \(num(base + ".value", c.value, 1)) °C is past its \(num(base + ".limit", c.limit, 0)) °C limit")
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what)) at \(num(base + ".value", c.value, 1)) °C is past its "
+                            + "\(num(base + ".limit", c.limit, 0)) °C limit"
+                    )
                 case "psu":
-                    lim.append("\(code(e.name)): \(code(c.what))'s PSU at \(num(base + ".value", c.value, 1)) % \(c.condition)")
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what))'s PSU at \(num(base + ".value", c.value, 1)) % \(c.condition)"
+                    )
                 default:
-                    lim.append("\(code(e.name)): \(code(c.what)) gets \(num(base + ".value", c.value, 1, scale: 1000)) L/s, below the \(num(base + ".limit", c.limit, 1, scale: 1000)) L/s that carries its heat at the rise limit")
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what)) gets \(num(base + ".value", c.value, 1, scale: 1000)) L/s, "
+                            + "below the \(num(base + ".limit", c.limit, 1, scale: 1000)) L/s that carries its heat "
+                            + "at the rise limit"
+                    )
                 }
             }
         }
         if lim.isEmpty {
-            sentences.append("**Limits**: no layout crosses one — no part past its limit, no PSU above \(thresholds.psu) % even with the CPU at peak, every node above the flow that carries its heat at a \(thresholds.rise) K rise.")
+            sentences.append(
+                "**Limits**: no layout crosses one — no part past its limit, no PSU above \(thresholds.psu) % even "
+                    + "with the CPU at peak, every node above the flow that carries its heat at a \(thresholds.rise) "
+                    + "K rise."
+            )
         } else {
-            sentences.append("**Limits crossed** (PSU limit \(thresholds.psu) %, rise limit \(thresholds.rise) K): " + lim.joined(separator: "; ") + ".")
+            sentences.append(
+                "**Limits crossed** (PSU limit \(thresholds.psu) %, rise limit \(thresholds.rise) K): "
+                    + lim.joined(separator: "; ") + ".")
         }
         if !converged { sentences.append("**Not every solve converged**: read the thermal figures as provisional.") }
         verdict = Verdict(axes: axes, text: sentences.joined(separator: " "), numbers: numbers)

@@ -31,7 +31,8 @@ public struct LayoutFigures: Codable, Sendable {
         public var psuLoadPeakPct: Double
         public var psuHeadroomNominalW: Double
         public var psuHeadroomPeakW: Double
-        /// Heat the solver released in the node (parts at nominal load plus PSU losses; fans' power excluded, as the compiler does).
+        /// Heat the solver released in the node (parts at nominal load plus PSU losses; fans' power excluded, as the
+        /// compiler does).
         public var heatW: Double
     }
     public struct Power: Codable, Sendable {
@@ -137,8 +138,9 @@ extension LayoutFigures {
 
     static func at(_ p: SolveSummary.Part?) -> PartAt? {
         guard let p else { return nil }
-        return PartAt(part: p.name, node: p.node, model: p.model, slot: p.kind == "gpu" ? slot(of: p.model) : nil,
-                      temperatureC: p.temperatureC, limitC: p.limitC, marginK: p.marginK)
+        return PartAt(
+            part: p.name, node: p.node, model: p.model, slot: p.kind == "gpu" ? slot(of: p.model) : nil,
+            temperatureC: p.temperatureC, limitC: p.limitC, marginK: p.marginK)
     }
 
     /// One node's budget from its node type; `heatW` is what the compiler released.
@@ -146,18 +148,23 @@ extension LayoutFigures {
         let modules = t.banks.map(\.count).reduce(0, +)
         let gpus = t.gpuSlots.count
         let nic = t.nic?.spec.powerW ?? 0
-        let fans = Double(t.chassis.spec.fanCorners.count) * t.fan.spec.powerW + Double(gpus) * t.gpu.spec.blower.powerW
+        let fans =
+            Double(t.chassis.spec.fanCorners.count) * t.fan.spec.powerW + Double(gpus) * t.gpu.spec.blower.powerW
             + t.cooler.spec.fan.powerW + t.psu.spec.fan.powerW
-        let rest = t.board.spec.powerW + Double(modules) * t.memory.spec.powerW + Double(gpus) * t.gpu.spec.powerW + nic + fans
+        let rest =
+            t.board.spec.powerW + Double(modules) * t.memory.spec.powerW + Double(gpus) * t.gpu.spec.powerW + nic + fans
         let dcN = rest + t.cpu.spec.powerW, dcP = rest + t.cpu.spec.peakPowerW
         let eta = t.psu.spec.efficiency, rated = t.psu.spec.ratedPowerW
-        return NodePower(node: node, type: t.name, boardW: t.board.spec.powerW, memoryModules: modules, memoryModuleW: t.memory.spec.powerW,
-                         cpuW: t.cpu.spec.powerW, cpuPeakW: t.cpu.spec.peakPowerW, gpus: gpus, gpuW: t.gpu.spec.powerW, nicW: nic, fansW: fans,
-                         dcNominalW: dcN, dcPeakW: dcP, efficiency: eta,
-                         psuLossNominalW: dcN * (1 / eta - 1), psuLossPeakW: dcP * (1 / eta - 1),
-                         wallNominalW: dcN / eta, wallPeakW: dcP / eta, psuRatedW: rated,
-                         psuLoadNominalPct: 100 * dcN / rated, psuLoadPeakPct: 100 * dcP / rated,
-                         psuHeadroomNominalW: rated - dcN, psuHeadroomPeakW: rated - dcP, heatW: heatW)
+        return NodePower(
+            node: node, type: t.name, boardW: t.board.spec.powerW, memoryModules: modules,
+            memoryModuleW: t.memory.spec.powerW,
+            cpuW: t.cpu.spec.powerW, cpuPeakW: t.cpu.spec.peakPowerW, gpus: gpus, gpuW: t.gpu.spec.powerW, nicW: nic,
+            fansW: fans,
+            dcNominalW: dcN, dcPeakW: dcP, efficiency: eta,
+            psuLossNominalW: dcN * (1 / eta - 1), psuLossPeakW: dcP * (1 / eta - 1),
+            wallNominalW: dcN / eta, wallPeakW: dcP / eta, psuRatedW: rated,
+            psuLoadNominalPct: 100 * dcN / rated, psuLoadPeakPct: 100 * dcP / rated,
+            psuHeadroomNominalW: rated - dcN, psuHeadroomPeakW: rated - dcP, heatW: heatW)
     }
 
     public init(layout l: CompareLayout, summary s: SolveSummary, settings: CompareSettings) {
@@ -173,10 +180,13 @@ extension LayoutFigures {
         let budgets = slots.map { Self.nodePower($0.type, node: $0.name, heatW: heat[$0.name] ?? .nan) }
         let worst = budgets.max { $0.dcPeakW < $1.dcPeakW }!
         let room = Double(settings.racksPerRoom)
-        let rackN = budgets.map(\.wallNominalW).reduce(0, +) / 1000, rackP = budgets.map(\.wallPeakW).reduce(0, +) / 1000
+        let rackN = budgets.map(\.wallNominalW).reduce(0, +) / 1000,
+            rackP = budgets.map(\.wallPeakW).reduce(0, +) / 1000
         let rackHeat = budgets.map(\.heatW).reduce(0, +) / 1000
-        power = Power(node: worst, heatPerNodeW: 1000 * rackHeat / Double(max(nodes, 1)), rackWallNominalKW: rackN, rackWallPeakKW: rackP,
-                      roomWallNominalKW: room * rackN, roomWallPeakKW: room * rackP, rackHeatKW: rackHeat)
+        power = Power(
+            node: worst, heatPerNodeW: 1000 * rackHeat / Double(max(nodes, 1)), rackWallNominalKW: rackN,
+            rackWallPeakKW: rackP,
+            roomWallNominalKW: room * rackN, roomWallPeakKW: room * rackP, rackHeatKW: rackHeat)
 
         // Thermal, from the solve.
         let flows = s.nodes.map(\.flowM3PerS)
@@ -187,15 +197,16 @@ extension LayoutFigures {
         let gc = l.caseFile.genericCase
         let rhoCp = gc.fluid.densityKgPerM3 * gc.fluid.specificHeatJPerKgK
         let heaviest = budgets.map(\.heatW).max() ?? 0
-        thermal = Thermal(inletFlowM3PerS: s.inletFlowM3PerS, nodeFlowMinM3PerS: flows.min() ?? .nan, nodeFlowMeanM3PerS: mean,
-                          nodeFlowMaxM3PerS: flows.max() ?? .nan, leastFedNode: least?.name ?? "",
-                          flowSpreadPct: flows.isEmpty ? .nan : 100 * (flows.max()! - flows.min()!) / mean,
-                          requiredNodeFlowM3PerS: heaviest / (rhoCp * settings.maxRiseK), maxRiseK: settings.maxRiseK,
-                          exhaustRiseMaxK: hotRise?.1 ?? .nan, hottestExhaustNode: hotRise?.0 ?? "",
-                          rackExhaustRiseK: s.exhaustC - s.inletC,
-                          hottestGPU: Self.at(s.parts.filter { $0.kind == "gpu" }.max { $0.temperatureC < $1.temperatureC }),
-                          hottestCPU: Self.at(s.parts.filter { $0.kind == "cpu" }.max { $0.temperatureC < $1.temperatureC }),
-                          tightestPart: Self.at(s.tightestPart), blowerPressurePa: s.plenumPressurePa)
+        thermal = Thermal(
+            inletFlowM3PerS: s.inletFlowM3PerS, nodeFlowMinM3PerS: flows.min() ?? .nan, nodeFlowMeanM3PerS: mean,
+            nodeFlowMaxM3PerS: flows.max() ?? .nan, leastFedNode: least?.name ?? "",
+            flowSpreadPct: flows.isEmpty ? .nan : 100 * (flows.max()! - flows.min()!) / mean,
+            requiredNodeFlowM3PerS: heaviest / (rhoCp * settings.maxRiseK), maxRiseK: settings.maxRiseK,
+            exhaustRiseMaxK: hotRise?.1 ?? .nan, hottestExhaustNode: hotRise?.0 ?? "",
+            rackExhaustRiseK: s.exhaustC - s.inletC,
+            hottestGPU: Self.at(s.parts.filter { $0.kind == "gpu" }.max { $0.temperatureC < $1.temperatureC }),
+            hottestCPU: Self.at(s.parts.filter { $0.kind == "cpu" }.max { $0.temperatureC < $1.temperatureC }),
+            tightestPart: Self.at(s.tightestPart), blowerPressurePa: s.plenumPressurePa)
 
         // Compute and money (GPU model of the node with the most GPUs).
         let gpuNode = slots.max { $0.type.gpuSlots.count < $1.type.gpuSlots.count }!.type
@@ -203,35 +214,53 @@ extension LayoutFigures {
         let gpusRack = slots.map { $0.type.gpuSlots.count }.reduce(0, +)
         let tflopsRack = slots.map { Double($0.type.gpuSlots.count) * $0.type.gpu.spec.fp32TFLOPS }.reduce(0, +)
         let costRack = slots.map { Double($0.type.gpuSlots.count) * $0.type.gpu.spec.priceUSD }.reduce(0, +)
-        compute = Compute(gpuModel: g.name, gpusPerNode: gpuNode.gpuSlots.count, gpusPerRack: gpusRack, gpusPerRoom: gpusRack * settings.racksPerRoom,
-                          fp32TFLOPSPerGPU: g.fp32TFLOPS, fp32TFLOPSPerNode: Double(gpuNode.gpuSlots.count) * g.fp32TFLOPS,
-                          fp32TFLOPSPerRack: tflopsRack, fp32TFLOPSPerRoom: room * tflopsRack,
-                          gpuPriceUSD: g.priceUSD, gpuCostPerNodeUSD: Double(gpuNode.gpuSlots.count) * g.priceUSD,
-                          gpuCostPerRackUSD: costRack, gpuCostPerRoomUSD: room * costRack,
-                          tflopsPerKUSD: costRack > 0 ? 1000 * tflopsRack / costRack : .nan,
-                          tflopsPerKW: rackN > 0 ? tflopsRack / rackN : .nan,
-                          nicModel: gpuNode.nic?.spec.name, nicCostPerNodeUSD: gpuNode.nic?.spec.priceUSD ?? 0)
+        compute = Compute(
+            gpuModel: g.name, gpusPerNode: gpuNode.gpuSlots.count, gpusPerRack: gpusRack,
+            gpusPerRoom: gpusRack * settings.racksPerRoom,
+            fp32TFLOPSPerGPU: g.fp32TFLOPS, fp32TFLOPSPerNode: Double(gpuNode.gpuSlots.count) * g.fp32TFLOPS,
+            fp32TFLOPSPerRack: tflopsRack, fp32TFLOPSPerRoom: room * tflopsRack,
+            gpuPriceUSD: g.priceUSD, gpuCostPerNodeUSD: Double(gpuNode.gpuSlots.count) * g.priceUSD,
+            gpuCostPerRackUSD: costRack, gpuCostPerRoomUSD: room * costRack,
+            tflopsPerKUSD: costRack > 0 ? 1000 * tflopsRack / costRack : .nan,
+            tflopsPerKW: rackN > 0 ? tflopsRack / rackN : .nan,
+            nicModel: gpuNode.nic?.spec.name, nicCostPerNodeUSD: gpuNode.nic?.spec.priceUSD ?? 0)
 
         // Limits crossed.
         var c: [Crossing] = []
         for p in s.parts where p.marginK < 0 {
-            c.append(Crossing(kind: "part", what: p.name, value: p.temperatureC, limit: p.limitC,
-                              text: String(format: "%@ at %.1f °C is past its %.0f °C limit", p.name, p.temperatureC, p.limitC)))
+            c.append(
+                Crossing(
+                    kind: "part", what: p.name, value: p.temperatureC, limit: p.limitC,
+                    text: String(format: "%@ at %.1f °C is past its %.0f °C limit", p.name, p.temperatureC, p.limitC)))
         }
         for b in budgets {
             if b.psuLoadNominalPct > settings.psuMaxLoadPct {
-                c.append(Crossing(kind: "psu", what: b.node, value: b.psuLoadNominalPct, limit: settings.psuMaxLoadPct, condition: "at nominal load",
-                                  text: String(format: "%@'s PSU at %.1f %% at nominal load (limit %.0f %%)", b.node, b.psuLoadNominalPct, settings.psuMaxLoadPct)))
+                c.append(
+                    Crossing(
+                        kind: "psu", what: b.node, value: b.psuLoadNominalPct, limit: settings.psuMaxLoadPct,
+                        condition: "at nominal load",
+                        text: String(
+                            format: "%@'s PSU at %.1f %% at nominal load (limit %.0f %%)", b.node, b.psuLoadNominalPct,
+                            settings.psuMaxLoadPct)))
             } else if b.psuLoadPeakPct > settings.psuMaxLoadPct {
-                c.append(Crossing(kind: "psu", what: b.node, value: b.psuLoadPeakPct, limit: settings.psuMaxLoadPct, condition: "with the CPU at peak",
-                                  text: String(format: "%@'s PSU at %.1f %% with the CPU at peak (limit %.0f %%)", b.node, b.psuLoadPeakPct, settings.psuMaxLoadPct)))
+                c.append(
+                    Crossing(
+                        kind: "psu", what: b.node, value: b.psuLoadPeakPct, limit: settings.psuMaxLoadPct,
+                        condition: "with the CPU at peak",
+                        text: String(
+                            format: "%@'s PSU at %.1f %% with the CPU at peak (limit %.0f %%)", b.node,
+                            b.psuLoadPeakPct, settings.psuMaxLoadPct)))
             }
         }
         for n in s.nodes {
             let need = (heat[n.name] ?? 0) / (rhoCp * settings.maxRiseK)
             if n.flowM3PerS < need {
-                c.append(Crossing(kind: "flow", what: n.name, value: n.flowM3PerS, limit: need,
-                                  text: String(format: "%@ gets %.1f L/s, below the %.1f L/s that carries its heat at a %.0f K rise", n.name, 1000 * n.flowM3PerS, 1000 * need, settings.maxRiseK)))
+                c.append(
+                    Crossing(
+                        kind: "flow", what: n.name, value: n.flowM3PerS, limit: need,
+                        text: String(
+                            format: "%@ gets %.1f L/s, below the %.1f L/s that carries its heat at a %.0f K rise",
+                            n.name, 1000 * n.flowM3PerS, 1000 * need, settings.maxRiseK)))
             }
         }
         crossings = c

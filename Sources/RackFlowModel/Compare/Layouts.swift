@@ -41,7 +41,11 @@ public enum Layouts {
         for a in arguments {
             let l = try resolve(a, baseRack: baseRack, meshes: meshes)
             if let other = out.first(where: { $0.name == l.name }) {
-                throw LayoutError("two layouts are named '\(l.name)' ('\(other.argument)' and '\(a)'); give each a different name (`name:` in a rack file, or name=LABEL in an override list such as 'gpus=4,nic=none,name=four')")
+                throw LayoutError(
+                    "two layouts are named '\(l.name)' ('\(other.argument)' and '\(a)'); give each a different name "
+                        + "(`name:` in a rack file, or name=LABEL in an override list such as "
+                        + "'gpus=4,nic=none,name=four')"
+                )
             }
             out.append(l)
         }
@@ -55,9 +59,14 @@ public enum Layouts {
         }
         var path = argument
         if !fm.fileExists(atPath: path) {
-            let candidates = ["racks", "nodes"].flatMap { d in [argument, argument + ".yaml"].map { "\(meshes)/\(d)/\($0)" } }
+            let candidates = ["racks", "nodes"].flatMap { d in
+                [argument, argument + ".yaml"].map { "\(meshes)/\(d)/\($0)" }
+            }
             guard let found = candidates.first(where: { fm.fileExists(atPath: $0) }) else {
-                throw LayoutError("unknown layout '\(argument)': no such file, no rack or node type of that name under \(meshes)/racks or \(meshes)/nodes, and not an override KEY=VALUE")
+                throw LayoutError(
+                    "unknown layout '\(argument)': no such file, no rack or node type of that name under "
+                        + "\(meshes)/racks or \(meshes)/nodes, and not an override KEY=VALUE"
+                )
             }
             path = found
         }
@@ -67,20 +76,27 @@ public enum Layouts {
             r.beginResolving(path)
             defer { r.endResolving() }
             let spec = try RackSpec(root, resolver: r)
-            return CompareLayout(name: spec.name, argument: argument, origin: "rack file `\(path)`",
-                                 caseFile: try compiled(spec, path: path), rack: spec)
+            return CompareLayout(
+                name: spec.name, argument: argument, origin: "rack file `\(path)`",
+                caseFile: try compiled(spec, path: path), rack: spec)
         }
         guard root.has("chassis") || root.has("extends") || root.has("gpus") else {
-            throw LayoutError("layout '\(argument)': \(path) is neither a rack (rack:, nodes:) nor a node type (chassis:, extends:); compare needs racks or node types")
+            throw LayoutError(
+                "layout '\(argument)': \(path) is neither a rack (rack:, nodes:) nor a node type (chassis:, "
+                    + "extends:); compare needs racks or node types"
+            )
         }
         // A node type: the base rack with this node in every slot.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let base = try ConfigNode.load(path: baseRack)
-        let typeName = try root.string("name", default: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let typeName = try root.string(
+            "name", default: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
         let edited = try editSlots(base) { _, slot in setting(["node"], to: Node(absolute), in: slot) }
         let spec = try load(edited, path: baseRack, argument: argument, name: typeName)
-        return CompareLayout(name: typeName, argument: argument,
-                             origin: "`\(baseRack)` with node type `\(path)` in every slot", caseFile: try compiled(spec, path: baseRack), rack: spec)
+        return CompareLayout(
+            name: typeName, argument: argument,
+            origin: "`\(baseRack)` with node type `\(path)` in every slot",
+            caseFile: try compiled(spec, path: baseRack), rack: spec)
     }
 
     /// `KEY=VALUE[,KEY=VALUE…]` on the base rack.
@@ -93,14 +109,26 @@ public enum Layouts {
             }
             let key = String(item[..<eq]), text = String(item[item.index(after: eq)...])
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            if path.contains(where: \.isEmpty) { throw LayoutError("layout '\(argument)': '\(key)' is not a key path (a.b.c)") }
-            if key == "name" { name = text; continue }
+            if path.contains(where: \.isEmpty) {
+                throw LayoutError("layout '\(argument)': '\(key)' is not a key path (a.b.c)")
+            }
+            if key == "name" {
+                name = text
+                continue
+            }
             let value: Node
             do { value = try Yams.compose(yaml: text) ?? Node("") } catch {
                 throw LayoutError("layout '\(argument)': value of '\(key)' is not valid YAML: \(text)")
             }
-            if slotKeys.contains(path[0]) { slotSets.append((path, value)) } else if rackKeys.contains(path[0]) { rackSets.append((path, value)) } else {
-                throw LayoutError("layout '\(argument)': override '\(item)' names no key: '\(path[0])' is neither a node-type key (\(slotKeys.joined(separator: ", "))) nor a rack key (\(rackKeys.joined(separator: ", ")))")
+            if slotKeys.contains(path[0]) {
+                slotSets.append((path, value))
+            } else if rackKeys.contains(path[0]) {
+                rackSets.append((path, value))
+            } else {
+                throw LayoutError(
+                    "layout '\(argument)': override '\(item)' names no key: '\(path[0])' is neither a node-type key "
+                        + "(\(slotKeys.joined(separator: ", "))) nor a rack key (\(rackKeys.joined(separator: ", ")))"
+                )
             }
         }
         if name.isEmpty { throw LayoutError("layout '\(argument)': name= needs a name") }
@@ -111,7 +139,8 @@ public enum Layouts {
             var s = slot
             for (path, value) in slotSets {
                 if path.count > 1, partKeys.contains(path[0]), path[1] != "part", i < baseSpec.slots.count,
-                   let file = partFile(path[0], of: baseSpec.slots[i].type) {
+                    let file = partFile(path[0], of: baseSpec.slots[i].type)
+                {
                     s = setting([path[0], "part"], to: Node(file), in: s)
                 }
                 s = setting(path[...], to: value, in: s)
@@ -123,8 +152,9 @@ public enum Layouts {
         edited = ConfigNode(node: root, file: baseRack)
         let spec = try load(edited, path: baseRack, argument: argument, name: name)
         let what = argument.split(separator: ",").filter { !$0.hasPrefix("name=") }.joined(separator: ", ")
-        return CompareLayout(name: name, argument: argument, origin: "`\(baseRack)` with \(what.isEmpty ? "no change" : what)",
-                             caseFile: try compiled(spec, path: baseRack), rack: spec)
+        return CompareLayout(
+            name: name, argument: argument, origin: "`\(baseRack)` with \(what.isEmpty ? "no change" : what)",
+            caseFile: try compiled(spec, path: baseRack), rack: spec)
     }
 
     /// Splits on commas outside brackets (`gpuSlots=[1,3],gpus=2`).
@@ -133,7 +163,12 @@ public enum Layouts {
         for ch in s {
             if ch == "[" || ch == "{" { depth += 1 }
             if ch == "]" || ch == "}" { depth -= 1 }
-            if ch == "," && depth == 0 { out.append(cur); cur = "" } else { cur.append(ch) }
+            if ch == "," && depth == 0 {
+                out.append(cur)
+                cur = ""
+            } else {
+                cur.append(ch)
+            }
         }
         out.append(cur)
         return out.filter { !$0.isEmpty }
@@ -155,7 +190,9 @@ public enum Layouts {
             if k.scalar?.string == "nodes", case let .sequence(seq) = v {
                 let items = seq.enumerated().map { edit($0.offset, $0.element) }
                 pairs.append((k, .sequence(Node.Sequence(items, seq.tag, seq.style, seq.mark))))
-            } else { pairs.append((k, v)) }
+            } else {
+                pairs.append((k, v))
+            }
         }
         return ConfigNode(node: .mapping(Node.Mapping(pairs, m.tag, m.style, m.mark)), file: root.file)
     }
@@ -168,7 +205,12 @@ public enum Layouts {
         var found = false
         if case let .mapping(m)? = node {
             for (key, v) in m {
-                if key.scalar?.string == k { pairs.append((key, setting(path.dropFirst(), to: value, in: v))); found = true } else { pairs.append((key, v)) }
+                if key.scalar?.string == k {
+                    pairs.append((key, setting(path.dropFirst(), to: value, in: v)))
+                    found = true
+                } else {
+                    pairs.append((key, v))
+                }
             }
         }
         if !found { pairs.append((Node(k), setting(path.dropFirst(), to: value, in: nil))) }
@@ -207,14 +249,22 @@ public enum Layouts {
         let a = first.caseFile.genericCase
         func describe(_ g: GenericCase) -> String {
             let c = g.constraints
-            return "domain \(configFormat(g.size.0)) × \(configFormat(g.size.1)) × \(configFormat(g.size.2)) m, grid {maxSpacing: \(configFormat(c.maxSpacingM)), maxNeighbourRatio: \(configFormat(c.maxNeighbourRatio)), minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(configFormat(c.minSpacingM))}"
+            return
+                "domain \(configFormat(g.size.0)) × \(configFormat(g.size.1)) × \(configFormat(g.size.2)) m, grid "
+                + "{maxSpacing: \(configFormat(c.maxSpacingM)), maxNeighbourRatio: "
+                + "\(configFormat(c.maxNeighbourRatio)), minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: "
+                + "\(configFormat(c.minSpacingM))}"
         }
         for l in layouts.dropFirst() {
             let b = l.caseFile.genericCase
-            let same = abs(a.size.0 - b.size.0) < 1e-12 && abs(a.size.1 - b.size.1) < 1e-12 && abs(a.size.2 - b.size.2) < 1e-12
+            let same =
+                abs(a.size.0 - b.size.0) < 1e-12 && abs(a.size.1 - b.size.1) < 1e-12 && abs(a.size.2 - b.size.2) < 1e-12
                 && a.constraints == b.constraints
             if !same {
-                throw LayoutError("layouts on different grids: '\(first.name)' has \(describe(a)), '\(l.name)' has \(describe(b)); compare solves every layout with the same grid settings")
+                throw LayoutError(
+                    "layouts on different grids: '\(first.name)' has \(describe(a)), '\(l.name)' has \(describe(b)); "
+                        + "compare solves every layout with the same grid settings"
+                )
             }
         }
     }

@@ -14,7 +14,10 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     public let problem: String
 
     public init(file: String, line: Int?, keyPath: String, problem: String) {
-        self.file = file; self.line = line; self.keyPath = keyPath; self.problem = problem
+        self.file = file
+        self.line = line
+        self.keyPath = keyPath
+        self.problem = problem
     }
 
     public var description: String {
@@ -48,7 +51,10 @@ public struct ConfigNode {
     let fallbackLine: Int?
 
     public init(node: Node, file: String, keyPath: String = "") {
-        self.node = node; self.file = file; self.keyPath = keyPath; fallbackLine = nil
+        self.node = node
+        self.file = file
+        self.keyPath = keyPath
+        fallbackLine = nil
     }
 
     /// An empty mapping standing for `keyPath` of `file` (at `line`, when known), for objects
@@ -58,7 +64,10 @@ public struct ConfigNode {
     }
 
     init(node: Node, file: String, keyPath: String, fallbackLine: Int?) {
-        self.node = node; self.file = file; self.keyPath = keyPath; self.fallbackLine = fallbackLine
+        self.node = node
+        self.file = file
+        self.keyPath = keyPath
+        self.fallbackLine = fallbackLine
     }
 
     /// 1-based line of the node in the file.
@@ -83,7 +92,8 @@ public struct ConfigNode {
             var line: Int? = nil
             var problem = "malformed YAML"
             switch e {
-            case let .scanner(context, p, mark, _), let .parser(context, p, mark, _), let .composer(context, p, mark, _):
+            case let .scanner(context, p, mark, _), let .parser(context, p, mark, _),
+                let .composer(context, p, mark, _):
                 line = mark.line
                 problem = "malformed YAML: \(p)" + (context.map { " (\($0.text))" } ?? "")
             case let .reader(p, _, _, _):
@@ -128,14 +138,22 @@ public struct ConfigNode {
         }
     }
 
-    public var isMapping: Bool { if case .mapping = node { return true }; return false }
-    public var isScalar: Bool { if case .scalar = node { return true }; return false }
+    public var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
+    public var isScalar: Bool {
+        if case .scalar = node { return true }
+        return false
+    }
 
     /// An error about this node's type; at the top, "the document must be …" (there is no key to name).
     func typeError(_ problem: String) -> ConfigError { error(keyPath.isEmpty ? "the document " + problem : problem) }
 
     func mapping() throws -> Node.Mapping {
-        guard case let .mapping(m) = node else { throw typeError("must be a mapping ({key: value, …}), got \(kindName)") }
+        guard case let .mapping(m) = node else {
+            throw typeError("must be a mapping ({key: value, …}), got \(kindName)")
+        }
         return m
     }
 
@@ -148,11 +166,13 @@ public struct ConfigNode {
     public func checkKeys(allowed: [String]) throws {
         for (k, v) in try mapping() {
             guard let ks = k.scalar?.string else {
-                throw ConfigError(file: file, line: k.mark?.line ?? line, keyPath: keyPath, problem: "keys must be plain names")
+                throw ConfigError(
+                    file: file, line: k.mark?.line ?? line, keyPath: keyPath, problem: "keys must be plain names")
             }
             if !allowed.contains(ks) {
-                throw ConfigError(file: file, line: k.mark?.line ?? v.mark?.line ?? line, keyPath: path(ks),
-                                  problem: "unknown key '\(ks)'; allowed keys: \(allowed.joined(separator: ", "))")
+                throw ConfigError(
+                    file: file, line: k.mark?.line ?? v.mark?.line ?? line, keyPath: path(ks),
+                    problem: "unknown key '\(ks)'; allowed keys: \(allowed.joined(separator: ", "))")
             }
         }
     }
@@ -171,7 +191,9 @@ public struct ConfigNode {
     /// The child at `key`; a missing key is an error.
     public func required(_ key: String) throws -> ConfigNode {
         _ = try mapping()
-        guard let c = child(key) else { throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key") }
+        guard let c = child(key) else {
+            throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key")
+        }
         return c
     }
 
@@ -199,10 +221,14 @@ public struct ConfigNode {
     public func double() throws -> Double {
         let s = try scalarString().trimmingCharacters(in: .whitespaces)
         let lower = s.lowercased()
-        if [".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan", "infinity", "-infinity", "+infinity"].contains(lower) {
+        if [".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan", "infinity", "-infinity", "+infinity"]
+            .contains(lower)
+        {
             throw error("must be a finite number (got \(s))")
         }
-        guard let v = Double(s.replacingOccurrences(of: "_", with: "")) else { throw error("must be a number (got '\(s)')") }
+        guard let v = Double(s.replacingOccurrences(of: "_", with: "")) else {
+            throw error("must be a number (got '\(s)')")
+        }
         guard v.isFinite else { throw error("must be a finite number (got \(s))") }
         return v
     }
@@ -232,11 +258,13 @@ public struct ConfigNode {
     }
 
     public func vector3() throws -> (Double, Double, Double) {
-        let v = try doubles(count: 3); return (v[0], v[1], v[2])
+        let v = try doubles(count: 3)
+        return (v[0], v[1], v[2])
     }
 
     public func vector2() throws -> (Double, Double) {
-        let v = try doubles(count: 2); return (v[0], v[1])
+        let v = try doubles(count: 2)
+        return (v[0], v[1])
     }
 
     // MARK: - Keyed getters
@@ -254,7 +282,9 @@ public struct ConfigNode {
     public func bool(_ key: String, default d: Bool) throws -> Bool { try child(key)?.bool() ?? d }
     public func optionalBool(_ key: String) throws -> Bool? { try child(key)?.bool() }
     public func vector3(_ key: String) throws -> (Double, Double, Double) { try required(key).vector3() }
-    public func vector3(_ key: String, default d: (Double, Double, Double)) throws -> (Double, Double, Double) { try child(key)?.vector3() ?? d }
+    public func vector3(_ key: String, default d: (Double, Double, Double)) throws -> (Double, Double, Double) {
+        try child(key)?.vector3() ?? d
+    }
     public func optionalVector3(_ key: String) throws -> (Double, Double, Double)? { try child(key)?.vector3() }
     public func vector2(_ key: String) throws -> (Double, Double) { try required(key).vector2() }
     public func optionalVector2(_ key: String) throws -> (Double, Double)? { try child(key)?.vector2() }
@@ -270,7 +300,8 @@ public struct ConfigNode {
     }
 
     /// An optional number with a default, checked like `double(_:_:_:)` when present.
-    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
+    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double
+    {
         guard has(key) else { return d }
         return try double(key, requirement, ok)
     }
@@ -279,10 +310,14 @@ public struct ConfigNode {
     public func choice(_ key: String, _ choices: [String], default d: String? = nil) throws -> String {
         guard let c = child(key) else {
             if let d { return d }
-            throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key (one of \(choices.joined(separator: ", ")))")
+            throw ConfigError(
+                file: file, line: line, keyPath: path(key),
+                problem: "missing required key (one of \(choices.joined(separator: ", ")))")
         }
         let s = try c.string()
-        guard choices.contains(s) else { throw c.error("must be one of \(choices.joined(separator: ", ")) (got '\(s)')") }
+        guard choices.contains(s) else {
+            throw c.error("must be one of \(choices.joined(separator: ", ")) (got '\(s)')")
+        }
         return s
     }
 }

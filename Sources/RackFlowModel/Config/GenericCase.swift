@@ -105,10 +105,18 @@ public struct GenericCase {
         public var comment: String?
         /// Locates the box's errors.
         public var node: ConfigNode
-        public init(name: String, lo: (Double, Double, Double), hi: (Double, Double, Double), kind: BoxKind,
-                    porous: PorousCoefficients? = nil, powerW: Double = 0, comment: String? = nil, node: ConfigNode) {
-            self.name = name; self.lo = lo; self.hi = hi; self.kind = kind
-            self.porous = porous; self.powerW = powerW; self.comment = comment; self.node = node
+        public init(
+            name: String, lo: (Double, Double, Double), hi: (Double, Double, Double), kind: BoxKind,
+            porous: PorousCoefficients? = nil, powerW: Double = 0, comment: String? = nil, node: ConfigNode
+        ) {
+            self.name = name
+            self.lo = lo
+            self.hi = hi
+            self.kind = kind
+            self.porous = porous
+            self.powerW = powerW
+            self.comment = comment
+            self.node = node
         }
     }
     public enum PlaneKind: Sendable {
@@ -125,10 +133,18 @@ public struct GenericCase {
         public var comment: String?
         public var node: ConfigNode
         /// `lo`/`hi` nil: the whole cross-section.
-        public init(name: String, axis: Int, position: Double, lo: (Double, Double)? = nil, hi: (Double, Double)? = nil,
-                    kind: PlaneKind, comment: String? = nil, node: ConfigNode) {
-            self.name = name; self.axis = axis; self.position = position; self.lo = lo; self.hi = hi
-            self.kind = kind; self.comment = comment; self.node = node
+        public init(
+            name: String, axis: Int, position: Double, lo: (Double, Double)? = nil, hi: (Double, Double)? = nil,
+            kind: PlaneKind, comment: String? = nil, node: ConfigNode
+        ) {
+            self.name = name
+            self.axis = axis
+            self.position = position
+            self.lo = lo
+            self.hi = hi
+            self.kind = kind
+            self.comment = comment
+            self.node = node
         }
     }
     public struct PatchSpec {
@@ -136,7 +152,9 @@ public struct GenericCase {
         public var comment: String?
         public var node: ConfigNode
         public init(patch: Patch, comment: String? = nil, node: ConfigNode) {
-            self.patch = patch; self.comment = comment; self.node = node
+            self.patch = patch
+            self.comment = comment
+            self.node = node
         }
     }
 
@@ -158,8 +176,10 @@ public struct GenericCase {
     /// Locates errors that belong to no box, plane or patch (grid, outlets, closed).
     public let root: ConfigNode
 
-    static let sideNames: [String: Side] = ["west": .west, "east": .east, "south": .south,
-                                            "north": .north, "bottom": .bottom, "top": .top]
+    static let sideNames: [String: Side] = [
+        "west": .west, "east": .east, "south": .south,
+        "north": .north, "bottom": .bottom, "top": .top,
+    ]
     static let axisNames = ["x": 0, "y": 1, "z": 2]
 
     // MARK: - Loading
@@ -176,15 +196,28 @@ public struct GenericCase {
 
     /// A case built in code; `root` (default: an anchor for `file`) locates errors that belong
     /// to no item. Call `validate()` for the checks loading would have made.
-    public init(name: String, file: String, size: (Double, Double, Double), constraints: GridConstraints = GridConstraints(),
-                fluid: Fluid = Fluid(), gravity: Bool = false, energy: Bool = false, turbulence: TurbulenceModel = .laminar,
-                initialTemperatureC: Double = 20, closed: Bool = false, sides: [Side: SideCondition] = [:],
-                boxes: [Box] = [], planes: [Plane] = [], patches: [PatchSpec] = [], options: SimpleOptions = SimpleOptions(),
-                root: ConfigNode? = nil) {
-        self.name = name; self.file = file; self.size = size; self.constraints = constraints
-        self.fluid = fluid; self.gravity = gravity; self.energy = energy; self.turbulence = turbulence
-        self.initialTemperatureC = initialTemperatureC; self.closed = closed; self.sides = sides
-        self.boxes = boxes; self.planes = planes; self.patches = patches; self.options = options
+    public init(
+        name: String, file: String, size: (Double, Double, Double), constraints: GridConstraints = GridConstraints(),
+        fluid: Fluid = Fluid(), gravity: Bool = false, energy: Bool = false, turbulence: TurbulenceModel = .laminar,
+        initialTemperatureC: Double = 20, closed: Bool = false, sides: [Side: SideCondition] = [:],
+        boxes: [Box] = [], planes: [Plane] = [], patches: [PatchSpec] = [], options: SimpleOptions = SimpleOptions(),
+        root: ConfigNode? = nil
+    ) {
+        self.name = name
+        self.file = file
+        self.size = size
+        self.constraints = constraints
+        self.fluid = fluid
+        self.gravity = gravity
+        self.energy = energy
+        self.turbulence = turbulence
+        self.initialTemperatureC = initialTemperatureC
+        self.closed = closed
+        self.sides = sides
+        self.boxes = boxes
+        self.planes = planes
+        self.patches = patches
+        self.options = options
         self.root = root ?? .anchor(file: file)
     }
 
@@ -217,31 +250,49 @@ public struct GenericCase {
     static func checkBounds(_ b: Box) throws {
         let l = [b.lo.0, b.lo.1, b.lo.2], h = [b.hi.0, b.hi.1, b.hi.2]
         for a in 0..<3 where !(l[a] < h[a]) {
-            throw b.node.error("hi", "must exceed lo on \(["x", "y", "z"][a]) for box '\(b.name)' (lo \(configFormat(l[a])), hi \(configFormat(h[a])))")
+            throw b.node.error(
+                "hi",
+                "must exceed lo on \(["x", "y", "z"][a]) for box '\(b.name)' (lo \(configFormat(l[a])), hi "
+                    + "\(configFormat(h[a])))"
+            )
         }
     }
 
     /// `checkBounds` plus what the reader's per-kind keys guarantee.
     static func checkBox(_ b: Box) throws {
         try checkBounds(b)
-        if b.kind == .porous && b.porous == nil { throw b.node.error("inverseK", "porous box '\(b.name)' needs inverseK and c2") }
-        if b.kind == .solid && b.powerW != 0 { throw b.node.error("powerW", "solid box '\(b.name)' cannot release power (use a heat or porous box)") }
+        if b.kind == .porous && b.porous == nil {
+            throw b.node.error("inverseK", "porous box '\(b.name)' needs inverseK and c2")
+        }
+        if b.kind == .solid && b.powerW != 0 {
+            throw b.node.error("powerW", "solid box '\(b.name)' cannot release power (use a heat or porous box)")
+        }
         if !(b.powerW >= 0) { throw b.node.error("powerW", "must be ≥ 0 (got \(configFormat(b.powerW)))") }
     }
 
     /// Both corners or neither (`whole`); the upper one above the lower in both coordinates.
-    static func checkRectangle(_ lo: (Double, Double)?, _ hi: (Double, Double)?, _ n: ConfigNode, whole: String) throws {
-        if (lo == nil) != (hi == nil) { throw n.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither (\(whole))") }
+    static func checkRectangle(_ lo: (Double, Double)?, _ hi: (Double, Double)?, _ n: ConfigNode, whole: String) throws
+    {
+        if (lo == nil) != (hi == nil) {
+            throw n.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither (\(whole))")
+        }
         if let lo, let hi, !(lo.0 < hi.0 && lo.1 < hi.1) { throw n.error("hi", "must exceed lo in both coordinates") }
     }
 
     static func checkOutlet(closed: Bool, patches: [PatchSpec], root: ConfigNode) throws {
         if !closed {
             let hasOutlet = patches.contains {
-                switch $0.patch.kind { case .pressureOutlet, .fanInlet: return true; default: return false }
+                switch $0.patch.kind {
+                case .pressureOutlet, .fanInlet: return true
+                default: return false
+                }
             }
             if !hasOutlet {
-                throw root.error("patches", "no outlet: air has no way out (add a patch of kind outlet or fan, or set closed: true for a closed domain)")
+                throw root.error(
+                    "patches",
+                    "no outlet: air has no way out (add a patch of kind outlet or fan, or set closed: true for a "
+                        + "closed domain)"
+                )
             }
         } else if !patches.isEmpty {
             throw root.error("closed", "a closed case has no patches, but \(patches.count) are given")
@@ -251,7 +302,9 @@ public struct GenericCase {
     public init(_ root: ConfigNode) throws {
         self.root = root
         file = root.file
-        try root.checkKeys(allowed: ["name", "domain", "grid", "physics", "closed", "sides", "boxes", "planes", "patches", "solver"])
+        try root.checkKeys(allowed: [
+            "name", "domain", "grid", "physics", "closed", "sides", "boxes", "planes", "patches", "solver",
+        ])
         let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
         name = try root.string("name", default: stem)
 
@@ -265,13 +318,21 @@ public struct GenericCase {
         // Grid.
         var c = GridConstraints()
         if let g = root.child("grid") {
-            try g.checkKeys(allowed: ["maxSpacing", "maxNeighbourRatio", "minCellsAcrossPart", "minSpacing", "refinement"])
+            try g.checkKeys(allowed: [
+                "maxSpacing", "maxNeighbourRatio", "minCellsAcrossPart", "minSpacing", "refinement",
+            ])
             c.refinement = try g.double("refinement", default: 1, "must be ≥ 1") { $0 >= 1 }
             c.maxSpacingM = try g.double("maxSpacing", default: c.maxSpacingM, "must be > 0 m") { $0 > 0 }
-            c.maxNeighbourRatio = try g.double("maxNeighbourRatio", default: c.maxNeighbourRatio, "must be ≥ 1") { $0 >= 1 }
+            c.maxNeighbourRatio = try g.double("maxNeighbourRatio", default: c.maxNeighbourRatio, "must be ≥ 1") {
+                $0 >= 1
+            }
             c.minCellsAcrossPart = try g.int("minCellsAcrossPart", default: c.minCellsAcrossPart)
-            if c.minCellsAcrossPart < 0 { throw g.error("minCellsAcrossPart", "must be ≥ 0 (got \(c.minCellsAcrossPart))") }
-            c.minSpacingM = try g.double("minSpacing", default: c.minSpacingM, "must be ≥ 0 m and < maxSpacing") { $0 >= 0 && $0 < c.maxSpacingM }
+            if c.minCellsAcrossPart < 0 {
+                throw g.error("minCellsAcrossPart", "must be ≥ 0 (got \(c.minCellsAcrossPart))")
+            }
+            c.minSpacingM = try g.double("minSpacing", default: c.minSpacingM, "must be ≥ 0 m and < maxSpacing") {
+                $0 >= 0 && $0 < c.maxSpacingM
+            }
         }
         constraints = c
 
@@ -282,13 +343,27 @@ public struct GenericCase {
         if let p = root.child("physics") {
             try p.checkKeys(allowed: ["fluid", "gravity", "energy", "turbulence", "initialTemperature"])
             if let f = p.child("fluid") {
-                try f.checkKeys(allowed: ["density", "viscosity", "conductivity", "specificHeat", "expansion", "referenceTemperature"])
-                fluid.densityKgPerM3 = try f.double("density", default: fluid.densityKgPerM3, "must be > 0 kg/m³") { $0 > 0 }
-                fluid.viscosityPaS = try f.double("viscosity", default: fluid.viscosityPaS, "must be > 0 Pa·s") { $0 > 0 }
-                fluid.conductivityWPerMK = try f.double("conductivity", default: fluid.conductivityWPerMK, "must be > 0 W/(m·K)") { $0 > 0 }
-                fluid.specificHeatJPerKgK = try f.double("specificHeat", default: fluid.specificHeatJPerKgK, "must be > 0 J/(kg·K)") { $0 > 0 }
-                fluid.expansionPerK = try f.double("expansion", default: fluid.expansionPerK, "must be ≥ 0 1/K") { $0 >= 0 }
-                fluid.referenceTemperatureC = try f.double("referenceTemperature", default: fluid.referenceTemperatureC, "must be above absolute zero") { $0 > -273.15 }
+                try f.checkKeys(allowed: [
+                    "density", "viscosity", "conductivity", "specificHeat", "expansion", "referenceTemperature",
+                ])
+                fluid.densityKgPerM3 = try f.double("density", default: fluid.densityKgPerM3, "must be > 0 kg/m³") {
+                    $0 > 0
+                }
+                fluid.viscosityPaS = try f.double("viscosity", default: fluid.viscosityPaS, "must be > 0 Pa·s") {
+                    $0 > 0
+                }
+                fluid.conductivityWPerMK = try f.double(
+                    "conductivity", default: fluid.conductivityWPerMK, "must be > 0 W/(m·K)"
+                ) { $0 > 0 }
+                fluid.specificHeatJPerKgK = try f.double(
+                    "specificHeat", default: fluid.specificHeatJPerKgK, "must be > 0 J/(kg·K)"
+                ) { $0 > 0 }
+                fluid.expansionPerK = try f.double("expansion", default: fluid.expansionPerK, "must be ≥ 0 1/K") {
+                    $0 >= 0
+                }
+                fluid.referenceTemperatureC = try f.double(
+                    "referenceTemperature", default: fluid.referenceTemperatureC, "must be above absolute zero"
+                ) { $0 > -273.15 }
             }
             gravity = try p.bool("gravity", default: false)
             energy = try p.bool("energy", default: false)
@@ -297,14 +372,18 @@ public struct GenericCase {
                 if t.isScalar {
                     let s = try t.string()
                     guard s == "laminar" else {
-                        throw t.error("must be laminar, {constantEddyViscosity: Pa·s} or {mixingLength: {delta: m}} (got '\(s)')")
+                        throw t.error(
+                            "must be laminar, {constantEddyViscosity: Pa·s} or {mixingLength: {delta: m}} (got '\(s)')")
                     }
                 } else {
                     try t.checkKeys(allowed: ["constantEddyViscosity", "mixingLength"])
                     let keys = try t.keys()
-                    guard keys.count == 1 else { throw t.error("give exactly one of constantEddyViscosity, mixingLength") }
+                    guard keys.count == 1 else {
+                        throw t.error("give exactly one of constantEddyViscosity, mixingLength")
+                    }
                     if t.has("constantEddyViscosity") {
-                        turbulence = .constantEddyViscosity(try t.double("constantEddyViscosity", "must be ≥ 0 Pa·s") { $0 >= 0 })
+                        turbulence = .constantEddyViscosity(
+                            try t.double("constantEddyViscosity", "must be ≥ 0 Pa·s") { $0 >= 0 })
                     } else {
                         let m = try t.required("mixingLength")
                         try m.checkKeys(allowed: ["delta"])
@@ -313,8 +392,11 @@ public struct GenericCase {
                 }
             }
         }
-        self.fluid = fluid; self.gravity = gravity; self.energy = energy
-        self.turbulence = turbulence; initialTemperatureC = t0
+        self.fluid = fluid
+        self.gravity = gravity
+        self.energy = energy
+        self.turbulence = turbulence
+        initialTemperatureC = t0
         closed = try root.bool("closed", default: false)
 
         // Sides.
@@ -329,18 +411,25 @@ public struct GenericCase {
                     switch v {
                     case "symmetry": sides[side] = .symmetry
                     case "wall": sides[side] = .wall()
-                    default: throw n.error("must be symmetry, wall or {wall: {velocity: [u, v, w], temperature: °C}} (got '\(v)')")
+                    default:
+                        throw n.error(
+                            "must be symmetry, wall or {wall: {velocity: [u, v, w], temperature: °C}} (got '\(v)')")
                     }
                 } else {
                     try n.checkKeys(allowed: ["wall", "symmetry"])
-                    if n.has("symmetry") { throw n.error("symmetry", "write `symmetry` as a plain value, not a mapping") }
+                    if n.has("symmetry") {
+                        throw n.error("symmetry", "write `symmetry` as a plain value, not a mapping")
+                    }
                     let w = try n.required("wall")
                     try w.checkKeys(allowed: ["velocity", "temperature"])
                     let v = try w.vector3("velocity", default: (0, 0, 0))
-                    let th: ThermalCondition = try w.optionalDouble("temperature").map { t in
-                        guard t > -273.15 else { throw w.error("temperature", "must be above absolute zero (got \(configFormat(t)))") }
-                        return .temperatureC(t)
-                    } ?? .adiabatic
+                    let th: ThermalCondition =
+                        try w.optionalDouble("temperature").map { t in
+                            guard t > -273.15 else {
+                                throw w.error("temperature", "must be above absolute zero (got \(configFormat(t)))")
+                            }
+                            return .temperatureC(t)
+                        } ?? .adiabatic
                     sides[side] = .wall(velocityMPerS: v, thermal: th)
                 }
             }
@@ -405,7 +494,7 @@ public struct GenericCase {
             let kind: PlaneKind
             switch kindS {
             case "sheet":
-                kind = .sheet(zeta: try sheetZeta(Layered(p)))   // one reader for sheets in cases and parts
+                kind = .sheet(zeta: try sheetZeta(Layered(p))) // one reader for sheets in cases and parts
             case "fan":
                 let curveNode = try p.required("curve")
                 let curve = try Self.fanCurve(curveNode)
@@ -444,17 +533,23 @@ public struct GenericCase {
             }
             let kind: Patch.Kind
             switch kindS {
-            case "velocity": kind = .velocityInlet(speedMPerS: try p.double("speed"), temperatureC: try temp("temperature"))
+            case "velocity":
+                kind = .velocityInlet(speedMPerS: try p.double("speed"), temperatureC: try temp("temperature"))
             case "flow": kind = .flowInlet(flowM3PerS: try p.double("flow"), temperatureC: try temp("temperature"))
-            case "outlet": kind = .pressureOutlet(pressurePa: try p.double("pressure", default: 0),
-                                                  backflowTemperatureC: try temp("backflowTemperature"))
+            case "outlet":
+                kind = .pressureOutlet(
+                    pressurePa: try p.double("pressure", default: 0),
+                    backflowTemperatureC: try temp("backflowTemperature"))
             default:
                 let curve = try Self.fanCurve(try p.required("curve"))
                 let rpm = try p.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 }
-                kind = .fanInlet(curve: curve, rpm: rpm, plenumPressurePa: try p.double("plenumPressure", default: 0),
-                                 temperatureC: try temp("temperature"))
+                kind = .fanInlet(
+                    curve: curve, rpm: rpm, plenumPressurePa: try p.double("plenumPressure", default: 0),
+                    temperatureC: try temp("temperature"))
             }
-            let patch = Patch(name: name, side: side, lo: lo ?? (-.infinity, -.infinity), hi: hi ?? (.infinity, .infinity), kind: kind)
+            let patch = Patch(
+                name: name, side: side, lo: lo ?? (-.infinity, -.infinity), hi: hi ?? (.infinity, .infinity), kind: kind
+            )
             patches.append(PatchSpec(patch: patch, node: p))
         }
         self.patches = patches
@@ -471,14 +566,18 @@ public struct GenericCase {
         o.pseudoCourantMax = 100
         o.momentumSweeps = 8
         if let s = sv {
-            try s.checkKeys(allowed: ["maxIterations", "tolerance", "velocityRelaxation",
-                                      "steadyVelocityRelaxation", "pseudoCourantMax", "pressureRelaxation",
-                                      "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder",
-                                      "pressureTolerance", "pressureSmoother"])
+            try s.checkKeys(allowed: [
+                "maxIterations", "tolerance", "velocityRelaxation",
+                "steadyVelocityRelaxation", "pseudoCourantMax", "pressureRelaxation",
+                "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder",
+                "pressureTolerance", "pressureSmoother",
+            ])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
             o.tolerance = try s.double("tolerance", default: o.tolerance, "must be > 0") { $0 > 0 }
-            o.velocityRelaxation = try s.double("velocityRelaxation", default: o.velocityRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
+            o.velocityRelaxation = try s.double(
+                "velocityRelaxation", default: o.velocityRelaxation, "must be in (0, 1]"
+            ) { $0 > 0 && $0 <= 1 }
             if s.child("steadyVelocityRelaxation") != nil {
                 o.steadyVelocityRelaxation = try s.double("steadyVelocityRelaxation", default: 1, "must be in (0, 1]") {
                     $0 > 0 && $0 <= 1
@@ -487,14 +586,20 @@ public struct GenericCase {
             o.pseudoCourantMax = try s.double("pseudoCourantMax", default: o.pseudoCourantMax, "must be ≥ 1") {
                 $0 >= 1 && $0.isFinite
             }
-            o.pressureRelaxation = try s.double("pressureRelaxation", default: o.pressureRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
-            o.temperatureRelaxation = try s.double("temperatureRelaxation", default: o.temperatureRelaxation, "must be in (0, 1]") { $0 > 0 && $0 <= 1 }
+            o.pressureRelaxation = try s.double(
+                "pressureRelaxation", default: o.pressureRelaxation, "must be in (0, 1]"
+            ) { $0 > 0 && $0 <= 1 }
+            o.temperatureRelaxation = try s.double(
+                "temperatureRelaxation", default: o.temperatureRelaxation, "must be in (0, 1]"
+            ) { $0 > 0 && $0 <= 1 }
             o.momentumSweeps = try s.int("momentumSweeps", default: o.momentumSweeps)
             if o.momentumSweeps < 0 { throw s.error("momentumSweeps", "must be ≥ 0 (got \(o.momentumSweeps))") }
             o.energySweeps = try s.int("energySweeps", default: o.energySweeps)
             if o.energySweeps < 0 { throw s.error("energySweeps", "must be ≥ 0 (got \(o.energySweeps))") }
             o.secondOrder = try s.bool("secondOrder", default: o.secondOrder)
-            o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") { $0 > 0 && $0 < 1 }
+            o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") {
+                $0 > 0 && $0 < 1
+            }
             switch try s.string("pressureSmoother", default: "point") {
             case "point": o.pressureMultigrid.allowLines = false
             case "lines": o.pressureMultigrid = .lines(share: 0, sweeps: 1)
@@ -509,26 +614,37 @@ public struct GenericCase {
     static func fanCurve(_ n: ConfigNode) throws -> FanCurve {
         _ = try n.mapping()
         let tabulated = n.has("flow") || n.has("pressure")
-        try n.checkKeys(allowed: tabulated ? ["flow", "pressure", "rpm", "stoppedLossCoefficient"]
-                                           : ["maxPressure", "freeDelivery", "rpm", "flow", "pressure", "stoppedLossCoefficient"])
+        try n.checkKeys(
+            allowed: tabulated
+                ? ["flow", "pressure", "rpm", "stoppedLossCoefficient"]
+                : ["maxPressure", "freeDelivery", "rpm", "flow", "pressure", "stoppedLossCoefficient"])
         let rpm = try n.double("rpm")
-        let keyMap = ["flowM3PerS": "flow", "pressurePa": "pressure", "referenceRPM": "rpm",
-                      "stoppedLossCoefficient": "stoppedLossCoefficient", "maxPressurePa": "maxPressure",
-                      "freeDeliveryM3PerS": "freeDelivery"]
+        let keyMap = [
+            "flowM3PerS": "flow", "pressurePa": "pressure", "referenceRPM": "rpm",
+            "stoppedLossCoefficient": "stoppedLossCoefficient", "maxPressurePa": "maxPressure",
+            "freeDeliveryM3PerS": "freeDelivery",
+        ]
         do {
             if tabulated {
-                return try FanCurve(flowM3PerS: try n.required("flow").doubles(), pressurePa: try n.required("pressure").doubles(),
-                                    referenceRPM: rpm,
-                                    stoppedLossCoefficient: try n.double("stoppedLossCoefficient", default: FanCurve.defaultStoppedLossCoefficient))
+                return try FanCurve(
+                    flowM3PerS: try n.required("flow").doubles(), pressurePa: try n.required("pressure").doubles(),
+                    referenceRPM: rpm,
+                    stoppedLossCoefficient: try n.double(
+                        "stoppedLossCoefficient", default: FanCurve.defaultStoppedLossCoefficient))
             } else {
-                if n.has("stoppedLossCoefficient") { throw n.error("stoppedLossCoefficient", "only with a tabulated curve (flow, pressure)") }
-                return try FanCurve.quadratic(maxPressurePa: try n.double("maxPressure"), freeDeliveryM3PerS: try n.double("freeDelivery"), rpm: rpm)
+                if n.has("stoppedLossCoefficient") {
+                    throw n.error("stoppedLossCoefficient", "only with a tabulated curve (flow, pressure)")
+                }
+                return try FanCurve.quadratic(
+                    maxPressurePa: try n.double("maxPressure"), freeDeliveryM3PerS: try n.double("freeDelivery"),
+                    rpm: rpm)
             }
         } catch let e as PhysicsInputError {
             // "pressurePa[3]" → child "pressure", element 3.
             var base = e.key, index: Int? = nil
             if let b = e.key.firstIndex(of: "["), let close = e.key.firstIndex(of: "]") {
-                base = String(e.key[..<b]); index = Int(e.key[e.key.index(after: b)..<close])
+                base = String(e.key[..<b])
+                index = Int(e.key[e.key.index(after: b)..<close])
             }
             let key = keyMap[base] ?? base
             if let c = n.child(key) {
@@ -547,7 +663,9 @@ public struct GenericCase {
     public func compile() throws -> (FlowCase, SimpleOptions, report: VoxelReport) {
         let grid = try buildGrid()
         let vboxes = boxes.map { b in
-            VoxelBox(name: b.name, lo: b.lo, hi: b.hi, tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
+            VoxelBox(
+                name: b.name, lo: b.lo, hi: b.hi,
+                tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
         }
         return try compile(on: grid, vboxes)
     }
@@ -558,7 +676,9 @@ public struct GenericCase {
     public func buildGrid(availableBytes: Double? = ResourceEstimate.availableBytes()) throws -> Grid {
         // Overlapping solids.
         let vboxes = boxes.map { b in
-            VoxelBox(name: b.name, lo: b.lo, hi: b.hi, tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
+            VoxelBox(
+                name: b.name, lo: b.lo, hi: b.hi,
+                tag: b.kind == .solid ? .solid : (b.kind == .porous ? .porous : .fluid))
         }
         if let (a, b) = Voxeliser.overlaps(vboxes).first {
             let na = boxes.first { $0.name == a }!.node, nb = boxes.first { $0.name == b }!.node
@@ -567,18 +687,22 @@ public struct GenericCase {
         // Grid.
         let grid: Grid
         do {
-            grid = try GridGenerator.grid(domainLo: (0, 0, 0), domainHi: size,
-                                          boxes: boxes.map { ($0.lo, $0.hi) },
-                                          planes: planes.map { (axis: $0.axis, position: $0.position) },
-                                          constraints: constraints)
+            grid = try GridGenerator.grid(
+                domainLo: (0, 0, 0), domainHi: size,
+                boxes: boxes.map { ($0.lo, $0.hi) },
+                planes: planes.map { (axis: $0.axis, position: $0.position) },
+                constraints: constraints)
         } catch let e as GridError {
-            let key = ["maxSpacingM": "maxSpacing", "maxNeighbourRatio": "maxNeighbourRatio",
-                       "minCellsAcrossPart": "minCellsAcrossPart", "minSpacingM": "minSpacing"][e.key]
+            let key = [
+                "maxSpacingM": "maxSpacing", "maxNeighbourRatio": "maxNeighbourRatio",
+                "minCellsAcrossPart": "minCellsAcrossPart", "minSpacingM": "minSpacing",
+            ][e.key]
             if let key, let g = root.child("grid") { throw g.error(key, e.message) }
             throw root.error("grid", "\(e.key): \(e.message)")
         }
-        let estimate = ResourceEstimate(nx: grid.nx, ny: grid.ny, nz: grid.nz,
-                                        iterations: ResourceEstimate.typicalIterations)
+        let estimate = ResourceEstimate(
+            nx: grid.nx, ny: grid.ny, nz: grid.nz,
+            iterations: ResourceEstimate.typicalIterations)
         if let why = estimate.refusal(available: availableBytes) {
             if let g = root.child("grid") { throw g.error("maxSpacing", why) }
             throw root.error("grid", why)
@@ -592,15 +716,21 @@ public struct GenericCase {
         let vplanes = planes.map { p -> VoxelPlane in
             let other = [(p.axis + 1) % 3, (p.axis + 2) % 3].sorted()
             let tag: FaceTag
-            switch p.kind { case .sheet: tag = .porousSheet; case .wall: tag = .wall; case .fan: tag = .fan }
-            return VoxelPlane(name: p.name, axis: p.axis, positionM: p.position,
-                              lo: p.lo ?? (0, 0), hi: p.hi ?? (full[other[0]], full[other[1]]), tag: tag)
+            switch p.kind {
+            case .sheet: tag = .porousSheet
+            case .wall: tag = .wall
+            case .fan: tag = .fan
+            }
+            return VoxelPlane(
+                name: p.name, axis: p.axis, positionM: p.position,
+                lo: p.lo ?? (0, 0), hi: p.hi ?? (full[other[0]], full[other[1]]), tag: tag)
         }
         try checkPlanesResolved(grid)
         var tags = GridTags(grid)
         let report: VoxelReport
         do {
-            report = try Voxeliser.apply(boxes: vboxes, planes: vplanes, to: &tags, maxSnapDistanceM: maxPlaneSnapM(grid))
+            report = try Voxeliser.apply(
+                boxes: vboxes, planes: vplanes, to: &tags, maxSnapDistanceM: maxPlaneSnapM(grid))
         } catch let e as VoxelError {
             if let b = boxes.first(where: { $0.name == e.object }) { throw b.node.error(e.message) }
             if let p = planes.first(where: { $0.name == e.object }) { throw p.node.error(e.message) }
@@ -625,8 +755,15 @@ public struct GenericCase {
             }
             if b.powerW > 0 {
                 let live = cells.filter { tags.cells[c: $0] != .solid }
-                let vol = live.reduce(0.0) { s, c in let (i, j, k) = grid.ijk(c); return s + grid.volume(i, j, k) }
-                guard vol > 0 else { throw b.node.error("powerW", "no fluid or porous cell is left in the box to release the power (later solid boxes cover it)") }
+                let vol = live.reduce(0.0) { s, c in
+                    let (i, j, k) = grid.ijk(c)
+                    return s + grid.volume(i, j, k)
+                }
+                guard vol > 0 else {
+                    throw b.node.error(
+                        "powerW",
+                        "no fluid or porous cell is left in the box to release the power (later solid boxes cover it)")
+                }
                 for c in live {
                     let (i, j, k) = grid.ijk(c)
                     heat[c] += b.powerW * grid.volume(i, j, k) / vol
@@ -645,8 +782,10 @@ public struct GenericCase {
             case let .fan(curve, rpm, direction):
                 let faces = pf.faces.filter { tags.faces[pf.axis][$0] == .fan }
                 guard !faces.isEmpty else { throw p.node.error("every face of the fan is covered by a later plane") }
-                flow.fans.append(FanFaces(name: p.name, axis: pf.axis, direction: direction, faces: faces, curve: curve,
-                                          rpm: rpm, areaM2: pf.flowAreaM2, densityKgPerM3: fluid.densityKgPerM3))
+                flow.fans.append(
+                    FanFaces(
+                        name: p.name, axis: pf.axis, direction: direction, faces: faces, curve: curve,
+                        rpm: rpm, areaM2: pf.flowAreaM2, densityKgPerM3: fluid.densityKgPerM3))
             case .wall:
                 break
             }
@@ -658,9 +797,11 @@ public struct GenericCase {
             let a = patch.side.axis
             let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
             let cp = grid.axis(p).centres, cq = grid.axis(q).centres
-            let covers = cp.contains { $0 > patch.lo.0 && $0 < patch.hi.0 } && cq.contains { $0 > patch.lo.1 && $0 < patch.hi.1 }
+            let covers =
+                cp.contains { $0 > patch.lo.0 && $0 < patch.hi.0 } && cq.contains { $0 > patch.lo.1 && $0 < patch.hi.1 }
             guard covers else {
-                throw ps.node.error("patch covers no boundary face of side \(patch.side) (check lo/hi, in the side's in-plane axes)")
+                throw ps.node.error(
+                    "patch covers no boundary face of side \(patch.side) (check lo/hi, in the side's in-plane axes)")
             }
             flow.patches.append(patch)
         }
@@ -692,7 +833,7 @@ extension GenericCase {
         let axes = [grid.x, grid.y, grid.z], names = ["x", "y", "z"]
         let maxMove = maxPlaneSnapM(grid)
         var onLine: [[Int: [Int]]] = [[:], [:], [:]]
-        func m(_ v: Double) -> String { configFormat((v * 1e6).rounded() / 1e6) }   // to the micrometre
+        func m(_ v: Double) -> String { configFormat((v * 1e6).rounded() / 1e6) } // to the micrometre
         func rect(_ p: Plane) -> ((Double, Double), (Double, Double)) {
             (p.lo ?? (-.infinity, -.infinity), p.hi ?? (.infinity, .infinity))
         }
@@ -701,24 +842,35 @@ extension GenericCase {
             return min(a.1.0, b.1.0) > max(a.0.0, b.0.0) && min(a.1.1, b.1.1) > max(a.0.1, b.0.1)
         }
         for (i, p) in planes.enumerated() {
-            guard (0...2).contains(p.axis), p.position.isFinite else { continue }   // the voxeliser reports these
+            guard (0...2).contains(p.axis), p.position.isFinite else { continue } // the voxeliser reports these
             let ax = axes[p.axis], eps = 1e-9 * ax.length, n = names[p.axis]
             guard p.position >= ax.lower - eps && p.position <= ax.upper + eps else { continue }
             let s = GridGenerator.snap(p.position, to: ax)
             let moved = abs(s.position - p.position)
-            let why = "spacing too coarse to resolve the plane's position (grid.minSpacing \(m(constraints.minSpacingM)) m merges grid lines closer than that); move the plane or lower grid.minSpacing"
+            let why =
+                "spacing too coarse to resolve the plane's position (grid.minSpacing \(m(constraints.minSpacingM)) m "
+                + "merges grid lines closer than that); move the plane or lower grid.minSpacing"
             if moved > eps && (s.index == 0 || s.index == ax.faces.count - 1) {
-                throw p.node.error("plane '\(p.name)' at \(n) = \(m(p.position)) m lands on the domain boundary \(n) = \(m(s.position)) m: \(why)")
+                throw p.node.error(
+                    "plane '\(p.name)' at \(n) = \(m(p.position)) m lands on the domain boundary \(n) = "
+                        + "\(m(s.position)) m: \(why)"
+                )
             }
             for j in onLine[p.axis][s.index, default: []] {
                 let q = planes[j]
                 guard abs(q.position - p.position) > eps, overlap(p, q) else { continue }
                 // Report the plane that moved further (its position is the one lost).
                 let (lost, kept) = abs(q.position - s.position) > moved ? (q, p) : (p, q)
-                throw lost.node.error("plane '\(lost.name)' at \(n) = \(m(lost.position)) m lands on the grid line of plane '\(kept.name)' at \(n) = \(m(kept.position)) m (set at \(Self.place(kept.node))): \(why)")
+                throw lost.node.error(
+                    "plane '\(lost.name)' at \(n) = \(m(lost.position)) m lands on the grid line of plane "
+                        + "'\(kept.name)' at \(n) = \(m(kept.position)) m (set at \(Self.place(kept.node))): \(why)"
+                )
             }
             if moved > maxMove {
-                throw p.node.error("plane '\(p.name)' at \(n) = \(m(p.position)) m is snapped \(m(moved)) m to the grid line at \(m(s.position)) m: \(why)")
+                throw p.node.error(
+                    "plane '\(p.name)' at \(n) = \(m(p.position)) m is snapped \(m(moved)) m to the grid line at "
+                        + "\(m(s.position)) m: \(why)"
+                )
             }
             onLine[p.axis][s.index, default: []].append(i)
         }

@@ -12,14 +12,17 @@ extension GenericCase {
         out.append("name: \(Self.text(name))")
         out.append("domain: {size: \(Self.list([size.0, size.1, size.2]))}")
         let c = constraints
-        out.append("grid: {maxSpacing: \(Self.num(c.maxSpacingM)), maxNeighbourRatio: \(Self.num(c.maxNeighbourRatio)), "
-                   + "minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(Self.num(c.minSpacingM))"
-                   + (c.refinement != 1 ? ", refinement: \(Self.num(c.refinement))}" : "}"))
+        out.append(
+            "grid: {maxSpacing: \(Self.num(c.maxSpacingM)), maxNeighbourRatio: \(Self.num(c.maxNeighbourRatio)), "
+                + "minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(Self.num(c.minSpacingM))"
+                + (c.refinement != 1 ? ", refinement: \(Self.num(c.refinement))}" : "}"))
         let f = fluid
         out.append("physics:")
-        out.append("  fluid: {density: \(Self.num(f.densityKgPerM3)), viscosity: \(Self.num(f.viscosityPaS)), "
-                   + "conductivity: \(Self.num(f.conductivityWPerMK)), specificHeat: \(Self.num(f.specificHeatJPerKgK)), "
-                   + "expansion: \(Self.num(f.expansionPerK)), referenceTemperature: \(Self.num(f.referenceTemperatureC))}")
+        out.append(
+            "  fluid: {density: \(Self.num(f.densityKgPerM3)), viscosity: \(Self.num(f.viscosityPaS)), "
+                + "conductivity: \(Self.num(f.conductivityWPerMK)), specificHeat: \(Self.num(f.specificHeatJPerKgK)), "
+                + "expansion: \(Self.num(f.expansionPerK)), referenceTemperature: \(Self.num(f.referenceTemperatureC))}"
+        )
         out.append("  gravity: \(gravity)")
         out.append("  energy: \(energy)")
         switch turbulence {
@@ -51,8 +54,10 @@ extension GenericCase {
         if !boxes.isEmpty {
             out.append("boxes:")
             for b in boxes {
-                var kv = ["name: \(Self.text(b.name))", "lo: \(Self.list([b.lo.0, b.lo.1, b.lo.2]))",
-                          "hi: \(Self.list([b.hi.0, b.hi.1, b.hi.2]))", "kind: \(b.kind.rawValue)"]
+                var kv = [
+                    "name: \(Self.text(b.name))", "lo: \(Self.list([b.lo.0, b.lo.1, b.lo.2]))",
+                    "hi: \(Self.list([b.hi.0, b.hi.1, b.hi.2]))", "kind: \(b.kind.rawValue)",
+                ]
                 if b.kind == .porous, let pc = b.porous {
                     kv.append("inverseK: \(Self.list([pc.inverseKPerM2.0, pc.inverseKPerM2.1, pc.inverseKPerM2.2]))")
                     kv.append("c2: \(Self.list([pc.c2PerM.0, pc.c2PerM.1, pc.c2PerM.2]))")
@@ -65,7 +70,10 @@ extension GenericCase {
         if !planes.isEmpty {
             out.append("planes:")
             for p in planes {
-                var kv = ["name: \(Self.text(p.name))", "axis: \(["x", "y", "z"][p.axis])", "position: \(Self.num(p.position))"]
+                var kv = [
+                    "name: \(Self.text(p.name))", "axis: \(["x", "y", "z"][p.axis])",
+                    "position: \(Self.num(p.position))",
+                ]
                 if let lo = p.lo, let hi = p.hi {
                     let other = [(p.axis + 1) % 3, (p.axis + 2) % 3].sorted()
                     kv += rectangle(lo, hi, other)
@@ -74,7 +82,10 @@ extension GenericCase {
                 case let .sheet(zeta): kv += ["kind: sheet", "zeta: \(Self.num(zeta))"]
                 case .wall: kv.append("kind: wall")
                 case let .fan(curve, rpm, direction):
-                    kv += ["kind: fan", "direction: \(direction < 0 ? -1 : 1)", "rpm: \(Self.num(rpm))", "curve: \(Self.curve(curve))"]
+                    kv += [
+                        "kind: fan", "direction: \(direction < 0 ? -1 : 1)", "rpm: \(Self.num(rpm))",
+                        "curve: \(Self.curve(curve))",
+                    ]
                 }
                 Self.item(kv, p.comment, &out)
             }
@@ -95,22 +106,26 @@ extension GenericCase {
                 case let .pressureOutlet(pr, t):
                     kv += ["kind: outlet", "pressure: \(Self.num(pr))", "backflowTemperature: \(Self.num(t))"]
                 case let .fanInlet(curve, rpm, pr, t):
-                    kv += ["kind: fan", "curve: \(Self.curve(curve))", "rpm: \(Self.num(rpm))",
-                           "plenumPressure: \(Self.num(pr))", "temperature: \(Self.num(t))"]
+                    kv += [
+                        "kind: fan", "curve: \(Self.curve(curve))", "rpm: \(Self.num(rpm))",
+                        "plenumPressure: \(Self.num(pr))", "temperature: \(Self.num(t))",
+                    ]
                 }
                 Self.item(kv, ps.comment, &out)
             }
         }
 
         let o = options
-        out.append("solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
-                   + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), "
-                   + (o.steadyVelocityRelaxation.map { "steadyVelocityRelaxation: \(Self.num($0)), " } ?? "")
-                   + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), "
-                   + "pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
-                   + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
-                   + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: \(Self.num(o.pressureTolerance)), "
-                   + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
+        out.append(
+            "solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
+                + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), "
+                + (o.steadyVelocityRelaxation.map { "steadyVelocityRelaxation: \(Self.num($0)), " } ?? "")
+                + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), "
+                + "pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
+                + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
+                + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: "
+                + "\(Self.num(o.pressureTolerance)), "
+                + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -120,8 +135,10 @@ extension GenericCase {
         if [lo.0, lo.1].allSatisfy({ $0 == -.infinity }) && [hi.0, hi.1].allSatisfy({ $0 == .infinity }) { return [] }
         let full = [size.0, size.1, size.2]
         func clamp(_ v: Double, _ a: Int) -> Double { v == -.infinity ? 0 : (v == .infinity ? full[a] : v) }
-        return ["lo: \(Self.list([clamp(lo.0, axes[0]), clamp(lo.1, axes[1])]))",
-                "hi: \(Self.list([clamp(hi.0, axes[0]), clamp(hi.1, axes[1])]))"]
+        return [
+            "lo: \(Self.list([clamp(lo.0, axes[0]), clamp(lo.1, axes[1])]))",
+            "hi: \(Self.list([clamp(hi.0, axes[0]), clamp(hi.1, axes[1])]))",
+        ]
     }
 
     private static func item(_ kv: [String], _ comment: String?, _ out: inout [String]) {
@@ -152,9 +169,12 @@ extension GenericCase {
     /// else double-quoted.
     static func text(_ s: String) -> String {
         let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"]
-        let plain = !s.isEmpty && !reserved.contains(s.lowercased())
+        let plain =
+            !s.isEmpty && !reserved.contains(s.lowercased())
             && s.unicodeScalars.first.map { CharacterSet.letters.contains($0) || $0 == "_" } == true
-            && s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_-./".unicodeScalars.contains($0) }
+            && s.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || "_-./".unicodeScalars.contains($0)
+            }
         if plain { return s }
         var q = "\""
         for u in s.unicodeScalars {
@@ -165,7 +185,11 @@ extension GenericCase {
             case "\t": q += "\\t"
             case "\r": q += "\\r"
             default:
-                if u.value < 0x20 || u.value == 0x7f { q += String(format: "\\x%02X", u.value) } else { q.unicodeScalars.append(u) }
+                if u.value < 0x20 || u.value == 0x7f {
+                    q += String(format: "\\x%02X", u.value)
+                } else {
+                    q.unicodeScalars.append(u)
+                }
             }
         }
         return q + "\""

@@ -24,7 +24,9 @@ public enum InputCheck {
         let sc = try Scenario.load(path: path)
         let c = try CaseFile.load(path: sc.rackPath)
         guard let layout = c.layout else {
-            throw ConfigError(file: sc.file, line: nil, keyPath: "rack", problem: "\(sc.rackPath) is a generic case, not a rack: a surge needs nodes")
+            throw ConfigError(
+                file: sc.file, line: nil, keyPath: "rack",
+                problem: "\(sc.rackPath) is a generic case, not a rack: a surge needs nodes")
         }
         _ = try LoadTimeline(sc, units: layout.nodes.map(\.unit), names: layout.nodes.map(\.name))
         return try compile(c, voxeliseUpTo: voxeliseUpTo)

@@ -14,26 +14,34 @@ public enum InputLimits {
     static func read(path: String) throws -> String {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: \(String(cString: strerror(errno)))")
+            throw ConfigError(
+                file: path, line: nil, keyPath: "", problem: "cannot read file: \(String(cString: strerror(errno)))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "not a regular file (a directory or device cannot be an input)")
+            throw ConfigError(
+                file: path, line: nil, keyPath: "",
+                problem: "not a regular file (a directory or device cannot be an input)")
         }
         // Read at most one byte past the limit: /proc files report size 0 and may be endless.
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: permission denied or unreadable")
+            throw ConfigError(
+                file: path, line: nil, keyPath: "", problem: "cannot read file: permission denied or unreadable")
         }
         defer { try? h.close() }
         let data: Data
         do { data = try h.read(upToCount: maxFileBytes + 1) ?? Data() } catch {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
+            throw ConfigError(
+                file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
         }
         guard data.count <= maxFileBytes else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file is larger than \(maxFileBytes >> 10) KiB; input files are a few kilobytes")
+            throw ConfigError(
+                file: path, line: nil, keyPath: "",
+                problem: "file is larger than \(maxFileBytes >> 10) KiB; input files are a few kilobytes")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let line = firstInvalidUTF8Line(data)
-            throw ConfigError(file: path, line: line, keyPath: "", problem: "not UTF-8 text (invalid bytes on this line)")
+            throw ConfigError(
+                file: path, line: line, keyPath: "", problem: "not UTF-8 text (invalid bytes on this line)")
         }
         return text
     }
@@ -48,12 +56,34 @@ public enum InputLimits {
         for ch in text {
             // A quote left open at the end of a line is closed: over-counting brackets in a
             // multi-line quoted scalar only refuses an odd file, under-counting could crash.
-            if ch == "\n" { line += 1; comment = false; lineStart = true; dashes = 0; quote = nil; prev = ch; continue }
-            if comment { prev = ch; continue }
-            if let q = quote { if ch == q { quote = nil }; prev = ch; continue }
+            if ch == "\n" {
+                line += 1
+                comment = false
+                lineStart = true
+                dashes = 0
+                quote = nil
+                prev = ch
+                continue
+            }
+            if comment {
+                prev = ch
+                continue
+            }
+            if let q = quote {
+                if ch == q { quote = nil }
+                prev = ch
+                continue
+            }
             if lineStart {
-                if ch == " " || ch == "\t" { prev = ch; continue }
-                if ch == "-" { dashes += 1; prev = ch; continue }
+                if ch == " " || ch == "\t" {
+                    prev = ch
+                    continue
+                }
+                if ch == "-" {
+                    dashes += 1
+                    prev = ch
+                    continue
+                }
                 lineStart = false
             }
             switch ch {
@@ -65,12 +95,16 @@ public enum InputLimits {
             default: break
             }
             if depth + dashes > maxNesting {
-                throw ConfigError(file: file, line: line, keyPath: "", problem: "lists and mappings nested deeper than \(maxNesting) levels")
+                throw ConfigError(
+                    file: file, line: line, keyPath: "",
+                    problem: "lists and mappings nested deeper than \(maxNesting) levels")
             }
             prev = ch
         }
         if dashes > maxNesting {
-            throw ConfigError(file: file, line: line, keyPath: "", problem: "lists and mappings nested deeper than \(maxNesting) levels")
+            throw ConfigError(
+                file: file, line: line, keyPath: "",
+                problem: "lists and mappings nested deeper than \(maxNesting) levels")
         }
     }
 
@@ -79,7 +113,9 @@ public enum InputLimits {
         while i < data.endIndex {
             let b = data[i]
             let n = b < 0x80 ? 1 : (b >> 5 == 0b110 ? 2 : (b >> 4 == 0b1110 ? 3 : (b >> 3 == 0b11110 ? 4 : 0)))
-            if n == 0 || i + n > data.endIndex || String(data: data[i..<(i + n)], encoding: .utf8) == nil { return line }
+            if n == 0 || i + n > data.endIndex || String(data: data[i..<(i + n)], encoding: .utf8) == nil {
+                return line
+            }
             if b == 0x0A { line += 1 }
             i += n
         }

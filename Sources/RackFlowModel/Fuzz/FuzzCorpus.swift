@@ -25,7 +25,8 @@ public final class FuzzCorpus {
     /// Copies `meshes` (the `Meshes` folder) into a fresh temporary folder.
     public init(meshes: URL) throws {
         let fm = FileManager.default
-        root = fm.temporaryDirectory.appendingPathComponent("rackflow-fuzz-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        root = fm.temporaryDirectory.appendingPathComponent(
+            "rackflow-fuzz-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         var files: [String] = []
         for dir in ["racks", "nodes", "parts", "scenarios", "cases"] {
@@ -34,7 +35,8 @@ public final class FuzzCorpus {
             for name in (try fm.contentsOfDirectory(atPath: src.path)).sorted() where name.hasSuffix(".yaml") {
                 var data = try Data(contentsOf: src.appendingPathComponent(name))
                 if dir == "scenarios", let t = String(data: data, encoding: .utf8) {
-                    data = Data(t.replacingOccurrences(of: "../racks/refinery-rack.yaml", with: "../racks/one-node.yaml").utf8)
+                    data = Data(
+                        t.replacingOccurrences(of: "../racks/refinery-rack.yaml", with: "../racks/one-node.yaml").utf8)
                 }
                 try data.write(to: root.appendingPathComponent("\(dir)/\(name)"))
                 files.append("\(dir)/\(name)")
@@ -42,7 +44,9 @@ public final class FuzzCorpus {
         }
         // One-node racks for every node type: the entry of that node file and of its parts.
         guard let oneNode = originalsText(meshes, "racks/one-node.yaml") else {
-            throw ConfigError(file: meshes.appendingPathComponent("racks/one-node.yaml").path, line: nil, keyPath: "", problem: "the fuzz corpus needs the one-node rack")
+            throw ConfigError(
+                file: meshes.appendingPathComponent("racks/one-node.yaml").path, line: nil, keyPath: "",
+                problem: "the fuzz corpus needs the one-node rack")
         }
         var rackOfNode: [String: String] = [:]
         for f in files where f.hasPrefix("nodes/") {
@@ -54,12 +58,23 @@ public final class FuzzCorpus {
         }
         for f in files { originals[f] = try Data(contentsOf: root.appendingPathComponent(f)) }
         for f in files {
-            if f.hasPrefix("scenarios/") { targets.append(Target(file: f, entry: f, kind: .scenario)); continue }
-            if f.hasPrefix("racks/") || f.hasPrefix("cases/") { targets.append(Target(file: f, entry: f, kind: .caseFile)); continue }
-            if let r = rackOfNode[f] { targets.append(Target(file: f, entry: r, kind: .caseFile)); continue }
+            if f.hasPrefix("scenarios/") {
+                targets.append(Target(file: f, entry: f, kind: .scenario))
+                continue
+            }
+            if f.hasPrefix("racks/") || f.hasPrefix("cases/") {
+                targets.append(Target(file: f, entry: f, kind: .caseFile))
+                continue
+            }
+            if let r = rackOfNode[f] {
+                targets.append(Target(file: f, entry: r, kind: .caseFile))
+                continue
+            }
             // A part: through the first node type that names it (directly or by `extends`).
             let name = (f as NSString).lastPathComponent
-            let user = files.filter { $0.hasPrefix("nodes/") }.first { String(data: originals[$0]!, encoding: .utf8)?.contains(name) == true }
+            let user = files.filter { $0.hasPrefix("nodes/") }.first {
+                String(data: originals[$0]!, encoding: .utf8)?.contains(name) == true
+            }
             targets.append(Target(file: f, entry: rackOfNode[user ?? ""] ?? "racks/one-node.yaml", kind: .caseFile))
         }
     }

@@ -26,7 +26,8 @@ public final class FuzzRunner {
         public var message: String
         public var seconds: Double
         public var line: String {
-            "case \(index) \(target.file) [\(mutations.joined(separator: "; "))] → \(verdict.rawValue)\(message.isEmpty ? "" : ": " + message) (\(String(format: "%.3f", seconds)) s)"
+            "case \(index) \(target.file) [\(mutations.joined(separator: "; "))] → "
+                + "\(verdict.rawValue)\(message.isEmpty ? "" : ": " + message) (\(String(format: "%.3f", seconds)) s)"
         }
     }
 
@@ -38,13 +39,18 @@ public final class FuzzRunner {
     public var voxeliseUpTo = 200_000
     public var onStart: ((Int, FuzzCorpus.Target, [String]) -> Void)?
     /// What a case runs: the commands' input path. Replaceable so a test can check the watchdog.
-    public var load: @Sendable (_ entry: String, _ kind: FuzzCorpus.EntryKind, _ voxeliseUpTo: Int) throws -> Void = { entry, kind, budget in
-        _ = kind == .scenario ? try InputCheck.scenario(path: entry, voxeliseUpTo: budget)
-                              : try InputCheck.caseFile(path: entry, voxeliseUpTo: budget)
+    public var load: @Sendable (_ entry: String, _ kind: FuzzCorpus.EntryKind, _ voxeliseUpTo: Int) throws -> Void = {
+        entry, kind, budget in
+        _ =
+            kind == .scenario
+            ? try InputCheck.scenario(path: entry, voxeliseUpTo: budget)
+            : try InputCheck.caseFile(path: entry, voxeliseUpTo: budget)
     }
 
     public init(corpus: FuzzCorpus, seed: UInt64, timeLimitS: Double) {
-        self.corpus = corpus; self.seed = seed; self.timeLimitS = timeLimitS
+        self.corpus = corpus
+        self.seed = seed
+        self.timeLimitS = timeLimitS
     }
 
     /// The mutated bytes of case `index` (deterministic in seed and index).
@@ -77,27 +83,35 @@ public final class FuzzRunner {
         thread.stackSize = 8 << 20
         thread.start()
         if done.wait(timeout: .now() + timeLimitS) == .timedOut {
-            return Outcome(index: index, target: t, mutations: muts, verdict: .hang,
-                           message: "no answer after \(timeLimitS) s", seconds: Date().timeIntervalSince(t0))
+            return Outcome(
+                index: index, target: t, mutations: muts, verdict: .hang,
+                message: "no answer after \(timeLimitS) s", seconds: Date().timeIntervalSince(t0))
         }
         let seconds = Date().timeIntervalSince(t0)
         try corpus.restore(t.file)
-        guard let error = box.error else { return Outcome(index: index, target: t, mutations: muts, verdict: .accepted, message: "", seconds: seconds) }
+        guard let error = box.error else {
+            return Outcome(index: index, target: t, mutations: muts, verdict: .accepted, message: "", seconds: seconds)
+        }
         let (ok, why) = Self.judge(error)
-        return Outcome(index: index, target: t, mutations: muts, verdict: ok ? .rejected : .badMessage,
-                       message: ok ? String(describing: error) : "\(why): \(error)", seconds: seconds)
+        return Outcome(
+            index: index, target: t, mutations: muts, verdict: ok ? .rejected : .badMessage,
+            message: ok ? String(describing: error) : "\(why): \(error)", seconds: seconds)
     }
 
     /// Problems about a whole file, which has no key to name: the line (when there is one)
     /// and the file are the address.
-    static let wholeFileProblems = ["file not found", "cannot read file", "not a regular file", "file is larger", "not UTF-8",
-                                    "malformed YAML", "empty document", "lists and mappings nested deeper", "the document must be"]
+    static let wholeFileProblems = [
+        "file not found", "cannot read file", "not a regular file", "file is larger", "not UTF-8",
+        "malformed YAML", "empty document", "lists and mappings nested deeper", "the document must be",
+    ]
 
     /// A rejection is good when it is a `ConfigError` whose message names its file and either
     /// a key path or, for a problem with the whole file, the file alone (plus the line when
     /// the parser knows it).
     public static func judge(_ error: Error) -> (Bool, String) {
-        guard let e = error as? ConfigError else { return (false, "not a ConfigError (\(type(of: error))): names no file or key") }
+        guard let e = error as? ConfigError else {
+            return (false, "not a ConfigError (\(type(of: error))): names no file or key")
+        }
         let text = e.description
         guard !e.file.isEmpty, text.contains(e.file) else { return (false, "names no file") }
         if !e.keyPath.isEmpty { return (true, "") }
@@ -108,7 +122,15 @@ public final class FuzzRunner {
     final class ResultBox: @unchecked Sendable {
         private let lock = NSLock()
         private var _error: Error?
-        func set(_ e: Error?) { lock.lock(); _error = e; lock.unlock() }
-        var error: Error? { lock.lock(); defer { lock.unlock() }; return _error }
+        func set(_ e: Error?) {
+            lock.lock()
+            _error = e
+            lock.unlock()
+        }
+        var error: Error? {
+            lock.lock()
+            defer { lock.unlock() }
+            return _error
+        }
     }
 }

@@ -1,8 +1,8 @@
 import RackFlowNumerics
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Limits the grid generator works under (DESIGN §3 "Grid").
@@ -19,10 +19,14 @@ public struct GridConstraints: Sendable, Codable, Equatable {
     /// between object lines, is divided by it — "1.5× finer in every direction" for grid studies.
     public var refinement: Double = 1
 
-    public init(maxSpacingM: Double = 0.02, maxNeighbourRatio: Double = 1.3,
-                minCellsAcrossPart: Int = 2, minSpacingM: Double = 0.5e-3) {
-        self.maxSpacingM = maxSpacingM; self.maxNeighbourRatio = maxNeighbourRatio
-        self.minCellsAcrossPart = minCellsAcrossPart; self.minSpacingM = minSpacingM
+    public init(
+        maxSpacingM: Double = 0.02, maxNeighbourRatio: Double = 1.3,
+        minCellsAcrossPart: Int = 2, minSpacingM: Double = 0.5e-3
+    ) {
+        self.maxSpacingM = maxSpacingM
+        self.maxNeighbourRatio = maxNeighbourRatio
+        self.minCellsAcrossPart = minCellsAcrossPart
+        self.minSpacingM = minSpacingM
     }
 }
 
@@ -58,11 +62,17 @@ public enum GridGenerator {
 
     /// One axis on [lower, upper] with grid lines at every `edges` position and at both ends of
     /// each part (merged when closer than `minSpacingM`); each part gets ≥ `minCellsAcrossPart` cells.
-    public static func axis(lower: Double, upper: Double, edges: [Double], parts: [(Double, Double)],
-                            constraints c: GridConstraints) throws -> Axis {
+    public static func axis(
+        lower: Double, upper: Double, edges: [Double], parts: [(Double, Double)],
+        constraints c: GridConstraints
+    ) throws -> Axis {
         try validate(c)
-        guard lower.isFinite, upper.isFinite else { throw GridError(key: "lower/upper", message: "domain ends must be finite (got \(lower), \(upper))") }
-        guard lower < upper else { throw GridError(key: "lower/upper", message: "lower \(lower) must be < upper \(upper)") }
+        guard lower.isFinite, upper.isFinite else {
+            throw GridError(key: "lower/upper", message: "domain ends must be finite (got \(lower), \(upper))")
+        }
+        guard lower < upper else {
+            throw GridError(key: "lower/upper", message: "lower \(lower) must be < upper \(upper)")
+        }
         for e in edges where !e.isFinite { throw GridError(key: "edges", message: "edge \(e) is not finite") }
         for p in parts where !(p.0.isFinite && p.1.isFinite && p.0 <= p.1) {
             throw GridError(key: "parts", message: "part (\(p.0), \(p.1)) must be finite with lo ≤ hi")
@@ -72,9 +82,15 @@ public enum GridGenerator {
         var requested = edges + clippedParts.flatMap { [$0.0, $0.1] }
         requested = requested.filter { $0 > lower && $0 < upper }.sorted()
         var lines = [lower]
-        for e in requested where e - lines[lines.count - 1] >= c.minSpacingM && e > lines[lines.count - 1] { lines.append(e) }
-        if lines.count > 1 && upper - lines[lines.count - 1] < c.minSpacingM { lines[lines.count - 1] = upper } else { lines.append(upper) }
-        let m = lines.count - 1                     // intervals
+        for e in requested where e - lines[lines.count - 1] >= c.minSpacingM && e > lines[lines.count - 1] {
+            lines.append(e)
+        }
+        if lines.count > 1 && upper - lines[lines.count - 1] < c.minSpacingM {
+            lines[lines.count - 1] = upper
+        } else {
+            lines.append(upper)
+        }
+        let m = lines.count - 1 // intervals
         let len = (0..<m).map { lines[$0 + 1] - lines[$0] }
 
         // Caps per interval.
@@ -95,7 +111,10 @@ public enum GridGenerator {
 
         // Line sizes.
         var s = [Double](repeating: .infinity, count: m + 1)
-        for k in 0..<m { s[k] = min(s[k], cap[k]); s[k + 1] = min(s[k + 1], cap[k]) }
+        for k in 0..<m {
+            s[k] = min(s[k], cap[k])
+            s[k + 1] = min(s[k + 1], cap[k])
+        }
         var H = cap, n = [Int](repeating: 1, count: m)
         var converged = false
         for _ in 0..<10_000 {
@@ -104,19 +123,35 @@ public enum GridGenerator {
             for k in 0..<m { (H[k], n[k]) = fit(L: len[k], a: s[k], b: s[k + 1], cap: cap[k], kappa: kappa) }
             var changed = false
             for k in 0..<m {
-                if H[k] * slack < s[k] { s[k] = H[k]; changed = true }
-                if H[k] * slack < s[k + 1] { s[k + 1] = H[k]; changed = true }
+                if H[k] * slack < s[k] {
+                    s[k] = H[k]
+                    changed = true
+                }
+                if H[k] * slack < s[k + 1] {
+                    s[k + 1] = H[k]
+                    changed = true
+                }
             }
-            if !changed { converged = true; break }
+            if !changed {
+                converged = true
+                break
+            }
         }
         guard converged else {
-            throw GridError(key: "maxNeighbourRatio", message: "could not grade the grid to ratio \(r) (too close to 1 for the requested lines)")
+            throw GridError(
+                key: "maxNeighbourRatio",
+                message: "could not grade the grid to ratio \(r) (too close to 1 for the requested lines)")
         }
         // Before any array of that length exists: a tiny spacing (or a huge refinement or
         // cells-per-part request) would otherwise allocate until the machine runs out.
         let total = n.reduce(0) { $0 + min($1, maxCellsPerAxis + 1) }
         guard total <= maxCellsPerAxis else {
-            throw GridError(key: "maxSpacingM", message: "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement \(c.refinement), \(c.minCellsAcrossPart) cells across each part): raise the spacing")
+            throw GridError(
+                key: "maxSpacingM",
+                message:
+                    "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement "
+                    + "\(c.refinement), \(c.minCellsAcrossPart) cells across each part): raise the spacing"
+            )
         }
         // Faces.
         var faces = [lower]
@@ -130,7 +165,9 @@ public enum GridGenerator {
             faces.append(lines[k + 1])
         }
         for i in 1..<faces.count where !(faces[i] > faces[i - 1]) {
-            throw GridError(key: "minSpacingM", message: "grid lines collapsed near \(faces[i]) m; raise minSpacingM (\(c.minSpacingM))")
+            throw GridError(
+                key: "minSpacingM",
+                message: "grid lines collapsed near \(faces[i]) m; raise minSpacingM (\(c.minSpacingM))")
         }
         let axis = Axis(faces: faces)
         // Verify (the construction should guarantee these; never return a grid that breaks them).
@@ -145,9 +182,11 @@ public enum GridGenerator {
 
     /// Three axes from axis-aligned boxes (lo, hi corners; each a line pair and a part on every
     /// axis) and planes (thin objects on faces: an axis 0/1/2 and a coordinate; a line only).
-    public static func grid(domainLo: (Double, Double, Double), domainHi: (Double, Double, Double),
-                            boxes: [((Double, Double, Double), (Double, Double, Double))],
-                            planes: [(axis: Int, position: Double)], constraints: GridConstraints) throws -> Grid {
+    public static func grid(
+        domainLo: (Double, Double, Double), domainHi: (Double, Double, Double),
+        boxes: [((Double, Double, Double), (Double, Double, Double))],
+        planes: [(axis: Int, position: Double)], constraints: GridConstraints
+    ) throws -> Grid {
         func comp(_ p: (Double, Double, Double), _ a: Int) -> Double { a == 0 ? p.0 : (a == 1 ? p.1 : p.2) }
         for p in planes where !(0...2).contains(p.axis) {
             throw GridError(key: "planes", message: "plane axis \(p.axis) must be 0, 1 or 2")
@@ -156,7 +195,10 @@ public enum GridGenerator {
         for a in 0..<3 {
             let parts = boxes.map { (comp($0.0, a), comp($0.1, a)) }
             let edges = planes.filter { $0.axis == a }.map { $0.position }
-            axes.append(try axis(lower: comp(domainLo, a), upper: comp(domainHi, a), edges: edges, parts: parts, constraints: constraints))
+            axes.append(
+                try axis(
+                    lower: comp(domainLo, a), upper: comp(domainHi, a), edges: edges, parts: parts,
+                    constraints: constraints))
         }
         return Grid(x: axes[0], y: axes[1], z: axes[2])
     }
@@ -168,7 +210,10 @@ public enum GridGenerator {
         var lo = 0, hi = f.count - 1
         if x <= f[0] { return (0, f[0]) }
         if x >= f[hi] { return (hi, f[hi]) }
-        while hi - lo > 1 { let mid = (lo + hi) / 2; if f[mid] <= x { lo = mid } else { hi = mid } }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if f[mid] <= x { lo = mid } else { hi = mid }
+        }
         return (x - f[lo] <= f[hi] - x) ? (lo, f[lo]) : (hi, f[hi])
     }
 
@@ -199,7 +244,7 @@ public enum GridGenerator {
         let N0 = Profile(L: L, a: a, b: b, H: cap, kappa: kappa).total
         let n = cellCount(N0)
         if Double(n) - N0 <= 1e-12 * Double(n) { return (cap, n) }
-        var lo = L / Double(n), hi = cap           // N(lo) ≥ n ≥ N(hi)
+        var lo = L / Double(n), hi = cap // N(lo) ≥ n ≥ N(hi)
         for _ in 0..<200 {
             let mid = 0.5 * (lo + hi)
             if Profile(L: L, a: a, b: b, H: mid, kappa: kappa).total > Double(n) { lo = mid } else { hi = mid }
@@ -217,10 +262,13 @@ public enum GridGenerator {
             func size(_ x: Double) -> Double { min(H, a + kappa * x, b + kappa * (L - x)) }
             var bp = [0.0, L]
             if kappa > 0 {
-                for x in [(H - a) / kappa, L - (H - b) / kappa, (b - a + kappa * L) / (2 * kappa)] where x > 0 && x < L { bp.append(x) }
+                for x in [(H - a) / kappa, L - (H - b) / kappa, (b - a + kappa * L) / (2 * kappa)] where x > 0 && x < L
+                { bp.append(x) }
             }
             bp.sort()
-            t = bp; S = bp.map(size); phi = [0]
+            t = bp
+            S = bp.map(size)
+            phi = [0]
             for i in 1..<t.count { phi.append(phi[i - 1] + Profile.segPhi(t[i] - t[i - 1], S[i - 1], S[i])) }
         }
 

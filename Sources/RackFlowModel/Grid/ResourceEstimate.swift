@@ -40,8 +40,9 @@ public struct ResourceEstimate: CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        String(format: "%@ cells (%d × %d × %d), ≈ %@ of memory and ≈ %@ for %d outer iterations",
-               Self.count(Double(cells)), dims.0, dims.1, dims.2, Self.bytes(bytes), Self.duration(seconds), iterations)
+        String(
+            format: "%@ cells (%d × %d × %d), ≈ %@ of memory and ≈ %@ for %d outer iterations",
+            Self.count(Double(cells)), dims.0, dims.1, dims.2, Self.bytes(bytes), Self.duration(seconds), iterations)
     }
 
     /// The process's peak resident memory so far, bytes: `VmHWM` of /proc/self/status, the high
@@ -86,17 +87,25 @@ public struct ResourceEstimate: CustomStringConvertible, Sendable {
     /// unknown); otherwise the reason, naming the estimate and the machine.
     public func refusal(available: Double?) -> String? {
         guard let available, bytes > available else { return nil }
-        return "the grid would be \(description); this machine has \(Self.bytes(available)) available: raise the spacing (grid.maxSpacing or --max-spacing) or run on a larger machine"
+        return
+            "the grid would be \(description); this machine has \(Self.bytes(available)) available: raise the "
+            + "spacing (grid.maxSpacing or --max-spacing) or run on a larger machine"
     }
 
     public static func count(_ c: Double) -> String {
-        c >= 1e9 ? String(format: "%.3g billion", c / 1e9) : (c >= 1e6 ? String(format: "%.3g million", c / 1e6) : String(format: "%.0f", c))
+        c >= 1e9
+            ? String(format: "%.3g billion", c / 1e9)
+            : (c >= 1e6 ? String(format: "%.3g million", c / 1e6) : String(format: "%.0f", c))
     }
     public static func bytes(_ b: Double) -> String {
         let kib = 1024.0, mib = kib * kib, gib = mib * kib, tib = gib * kib
-        return b >= tib ? String(format: "%.1f TiB", b / tib) : (b >= gib ? String(format: "%.1f GiB", b / gib) : String(format: "%.0f MiB", b / mib))
+        return b >= tib
+            ? String(format: "%.1f TiB", b / tib)
+            : (b >= gib ? String(format: "%.1f GiB", b / gib) : String(format: "%.0f MiB", b / mib))
     }
     public static func duration(_ s: Double) -> String {
-        s >= 86_400 ? String(format: "%.3g days", s / 86_400) : (s >= 3_600 ? String(format: "%.3g h", s / 3_600) : String(format: "%.0f s", s))
+        s >= 86_400
+            ? String(format: "%.3g days", s / 86_400)
+            : (s >= 3_600 ? String(format: "%.3g h", s / 3_600) : String(format: "%.0f s", s))
     }
 }

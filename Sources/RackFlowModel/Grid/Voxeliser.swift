@@ -11,7 +11,10 @@ public struct VoxelBox: Sendable {
     public var tag: CellTag
 
     public init(name: String, lo: (Double, Double, Double), hi: (Double, Double, Double), tag: CellTag) {
-        self.name = name; self.lo = lo; self.hi = hi; self.tag = tag
+        self.name = name
+        self.lo = lo
+        self.hi = hi
+        self.tag = tag
     }
 }
 
@@ -29,7 +32,12 @@ public struct VoxelPlane: Sendable {
     public var tag: FaceTag
 
     public init(name: String, axis: Int, positionM: Double, lo: (Double, Double), hi: (Double, Double), tag: FaceTag) {
-        self.name = name; self.axis = axis; self.positionM = positionM; self.lo = lo; self.hi = hi; self.tag = tag
+        self.name = name
+        self.axis = axis
+        self.positionM = positionM
+        self.lo = lo
+        self.hi = hi
+        self.tag = tag
     }
 }
 
@@ -62,7 +70,10 @@ public struct VoxelReport: Sendable {
 public struct VoxelError: Error, CustomStringConvertible, Equatable {
     public let object: String
     public let message: String
-    public init(object: String, message: String) { self.object = object; self.message = message }
+    public init(object: String, message: String) {
+        self.object = object
+        self.message = message
+    }
     public var description: String { "voxeliser: '\(object)': \(message)" }
 }
 
@@ -81,8 +92,10 @@ public enum Voxeliser {
     /// box or plane wholly or partly outside the domain, a box that claims no cell centre, a plane snapped
     /// further than `maxSnapDistanceM` (m), a plane covering no face, a bad axis or `.open` plane tag, and a
     /// name used twice among the boxes or among the planes.
-    public static func apply(boxes: [VoxelBox], planes: [VoxelPlane], to tags: inout GridTags,
-                             maxSnapDistanceM: Double? = nil) throws -> VoxelReport {
+    public static func apply(
+        boxes: [VoxelBox], planes: [VoxelPlane], to tags: inout GridTags,
+        maxSnapDistanceM: Double? = nil
+    ) throws -> VoxelReport {
         let g = tags.grid
         var work = tags
         let tol = (0..<3).map { 1e-9 * g.axis($0).length }
@@ -106,26 +119,45 @@ public enum Voxeliser {
             for a in 0..<3 {
                 let ax = g.axis(a)
                 if hi[a] <= ax.lower + tol[a] || lo[a] >= ax.upper - tol[a] {
-                    throw VoxelError(object: b.name, message: "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain [\(ax.lower), \(ax.upper)])")
+                    throw VoxelError(
+                        object: b.name,
+                        message:
+                            "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                            + "[\(ax.lower), \(ax.upper)])"
+                    )
                 }
             }
             for a in 0..<3 {
                 let ax = g.axis(a)
                 if lo[a] < ax.lower - tol[a] || hi[a] > ax.upper + tol[a] {
-                    throw VoxelError(object: b.name, message: "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain [\(ax.lower), \(ax.upper)])")
+                    throw VoxelError(
+                        object: b.name,
+                        message:
+                            "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                            + "[\(ax.lower), \(ax.upper)])"
+                    )
                 }
             }
             let r = (0..<3).map { a in inside(g.axis(a).centres, lo[a], hi[a]) }
             for a in 0..<3 where r[a].isEmpty {
-                throw VoxelError(object: b.name, message: "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on \(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there")
+                throw VoxelError(
+                    object: b.name,
+                    message:
+                        "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
+                        + "\(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there"
+                )
             }
             var cells: [Int] = []
             cells.reserveCapacity(r[0].count * r[1].count * r[2].count)
-            for k in r[2] { for j in r[1] { for i in r[0] {
-                let c = g.index(i, j, k)
-                work.cells[c] = b.tag
-                cells.append(c)
-            } } }
+            for k in r[2] {
+                for j in r[1] {
+                    for i in r[0] {
+                        let c = g.index(i, j, k)
+                        work.cells[c] = b.tag
+                        cells.append(c)
+                    }
+                }
+            }
             boxCells[b.name] = cells
         }
 
@@ -143,52 +175,86 @@ public enum Voxeliser {
             }
             let lo = [p.lo.0, p.lo.1], hi = [p.hi.0, p.hi.1]
             guard ([p.positionM] + lo + hi).allSatisfy({ $0.isFinite }) else {
-                throw VoxelError(object: p.name, message: "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))")
+                throw VoxelError(
+                    object: p.name,
+                    message: "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))"
+                )
             }
             let a = p.axis, other = [(a + 1) % 3, (a + 2) % 3].sorted()
             let ax = g.axis(a)
             if p.positionM < ax.lower - tol[a] || p.positionM > ax.upper + tol[a] {
-                throw VoxelError(object: p.name, message: "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in [\(ax.lower), \(ax.upper)]")
+                throw VoxelError(
+                    object: p.name,
+                    message:
+                        "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
+                        + "[\(ax.lower), \(ax.upper)]"
+                )
             }
             for (n, b) in other.enumerated() where !(lo[n] < hi[n]) {
-                throw VoxelError(object: p.name, message: "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
+                throw VoxelError(
+                    object: p.name, message: "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
             }
             for (n, b) in other.enumerated() {
                 let bx = g.axis(b)
                 if hi[n] <= bx.lower + tol[b] || lo[n] >= bx.upper - tol[b] {
-                    throw VoxelError(object: p.name, message: "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs domain [\(bx.lower), \(bx.upper)])")
+                    throw VoxelError(
+                        object: p.name,
+                        message:
+                            "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                            + "domain [\(bx.lower), \(bx.upper)])"
+                    )
                 }
             }
             for (n, b) in other.enumerated() {
                 let bx = g.axis(b)
                 if lo[n] < bx.lower - tol[b] || hi[n] > bx.upper + tol[b] {
-                    throw VoxelError(object: p.name, message: "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs domain [\(bx.lower), \(bx.upper)])")
+                    throw VoxelError(
+                        object: p.name,
+                        message:
+                            "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                            + "domain [\(bx.lower), \(bx.upper)])"
+                    )
                 }
             }
             let s = GridGenerator.snap(p.positionM, to: ax)
             let moved = abs(s.position - p.positionM)
             if let m = maxSnapDistanceM, moved > m {
-                throw VoxelError(object: p.name, message: "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position")
+                throw VoxelError(
+                    object: p.name,
+                    message:
+                        "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
+                        + "than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position"
+                )
             }
             let r0 = inside(g.axis(other[0]).centres, lo[0], hi[0])
             let r1 = inside(g.axis(other[1]).centres, lo[1], hi[1])
             if r0.isEmpty || r1.isEmpty {
-                throw VoxelError(object: p.name, message: "plane rectangle covers no face centre (too narrow for the grid on \(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there")
+                throw VoxelError(
+                    object: p.name,
+                    message:
+                        "plane rectangle covers no face centre (too narrow for the grid on "
+                        + "\(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there"
+                )
             }
             var faces: [Int] = []
             faces.reserveCapacity(r0.count * r1.count)
             var area = 0.0
-            for v in r1 { for u in r0 {
-                var ijk = [0, 0, 0]
-                ijk[a] = s.index; ijk[other[0]] = u; ijk[other[1]] = v
-                let f = work.faceIndex(axis: a, ijk[0], ijk[1], ijk[2])
-                work.faces[a][f] = p.tag
-                faces.append(f)
-                area += g.axis(other[0]).widths[u] * g.axis(other[1]).widths[v]
-            } }
-            planeFaces[p.name] = VoxelPlaneFaces(axis: a, faces: faces, requestedPositionM: p.positionM,
-                                                 snappedPositionM: s.position, flowAreaM2: area,
-                                                 requestedAreaM2: (hi[0] - lo[0]) * (hi[1] - lo[1]))
+            for v in r1 {
+                for u in r0 {
+                    var ijk = [0, 0, 0]
+                    ijk[a] = s.index
+                    ijk[other[0]] = u
+                    ijk[other[1]] = v
+                    let f = work.faceIndex(axis: a, ijk[0], ijk[1], ijk[2])
+                    work.faces[a][f] = p.tag
+                    faces.append(f)
+                    area += g.axis(other[0]).widths[u] * g.axis(other[1]).widths[v]
+                }
+            }
+            planeFaces[p.name] = VoxelPlaneFaces(
+                axis: a, faces: faces, requestedPositionM: p.positionM,
+                snappedPositionM: s.position, flowAreaM2: area,
+                requestedAreaM2: (hi[0] - lo[0]) * (hi[1] - lo[1]))
         }
 
         var counts: [CellTag: Int] = [:]
@@ -218,7 +284,10 @@ public enum Voxeliser {
     /// Indices of the (increasing) `centres` strictly inside (lo, hi).
     static func inside(_ centres: [Double], _ lo: Double, _ hi: Double) -> Range<Int> {
         var first = centres.count, last = centres.count
-        for (i, c) in centres.enumerated() where c > lo { first = i; break }
+        for (i, c) in centres.enumerated() where c > lo {
+            first = i
+            break
+        }
         last = first
         while last < centres.count && centres[last] < hi { last += 1 }
         return first..<last

@@ -67,7 +67,8 @@ public struct Layered {
         guard ok(v) else { throw error(key, "\(requirement) (got \(configFormat(v)))") }
         return v
     }
-    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
+    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double
+    {
         guard has(key) else { return d }
         return try double(key, requirement, ok)
     }
@@ -123,7 +124,10 @@ public final class FileResolver {
         let absolute = p.hasPrefix("/")
         var out: [Substring] = []
         for c in p.split(separator: "/") where c != "." {
-            if c == "..", let last = out.last, last != ".." { out.removeLast(); continue }
+            if c == "..", let last = out.last, last != ".." {
+                out.removeLast()
+                continue
+            }
             if c == "..", absolute, out.isEmpty { continue }
             out.append(c)
         }

@@ -14,7 +14,11 @@ public struct NodeType {
         /// Where the placement is written (errors about position point here).
         public var node: ConfigNode
     }
-    public struct MemoryBank { public var x: Double, y: Double; public var count: Int; public var node: ConfigNode }
+    public struct MemoryBank {
+        public var x: Double, y: Double
+        public var count: Int
+        public var node: ConfigNode
+    }
 
     public var name: String
     public var file: String
@@ -37,7 +41,9 @@ public struct NodeType {
     /// The node type's files and overrides, for errors about its keys.
     public let layers: Layered
 
-    public static let keys = ["name", "extends", "chassis", "board", "cpu", "memory", "gpu", "gpus", "gpuSlots", "nic", "psu", "fans"]
+    public static let keys = [
+        "name", "extends", "chassis", "board", "cpu", "memory", "gpu", "gpus", "gpuSlots", "nic", "psu", "fans",
+    ]
 
     /// Reads a node type from its layers (file chain plus overrides).
     init(_ l: Layered, resolver r: FileResolver) throws {
@@ -70,9 +76,12 @@ public struct NodeType {
         let (cp, cpN) = try part("cpu", kind: "cpu", placement: ["cooler", "position"])
         cpu = Placed(spec: try CPUSpec.parse(cp), node: cpN)
         let cpuL = l.child("cpu")!
-        guard let coolerRef = cpuL.node("cooler") else { throw cpuL.error("cooler", "missing required key (the cooler's part file)") }
+        guard let coolerRef = cpuL.node("cooler") else {
+            throw cpuL.error("cooler", "missing required key (the cooler's part file)")
+        }
         let coolerFile = try r.load(coolerRef)
-        cooler = Placed(spec: try CoolerSpec.parse(try checkedKind(Layered(coolerFile), "cooler", at: coolerRef)), node: coolerRef)
+        cooler = Placed(
+            spec: try CoolerSpec.parse(try checkedKind(Layered(coolerFile), "cooler", at: coolerRef)), node: coolerRef)
         coolerPosition = try cpuL.vector2("position")
 
         let (mm, mmN) = try part("memory", kind: "memory", placement: ["banks"])
@@ -91,12 +100,17 @@ public struct NodeType {
         let count = try l.int("gpus")
         guard count >= 0 else { throw l.error("gpus", "must be ≥ 0 (got \(count))") }
         guard count <= slotList.count else {
-            throw l.error("gpus", "\(count) GPUs but gpuSlots lists only \(slotList.count) slots (\(slotList.map(String.init).joined(separator: ", ")))")
+            throw l.error(
+                "gpus",
+                "\(count) GPUs but gpuSlots lists only \(slotList.count) slots "
+                    + "(\(slotList.map(String.init).joined(separator: ", ")))"
+            )
         }
         gpuSlots = Array(slotList.prefix(count))
 
         if let n = l.child("nic"), n.top.isScalar, (try? n.top.string()) == "none" {
-            nic = nil; nicSlot = 0
+            nic = nil
+            nicSlot = 0
         } else {
             let (nc, ncN) = try part("nic", kind: "card", placement: ["slot"])
             nic = Placed(spec: try CardSpec.parse(nc), node: ncN)
@@ -121,7 +135,9 @@ public struct NodeType {
         "memory": ["name", "size", "pitch", "powerW", "limitC", "thermal", "priceUSD", "capacityGB"],
         "gpu": GPUSpec.keys.filter { $0 != "kind" },
         "card": ["name", "size", "offset", "fins", "powerW", "limitC", "thermal", "priceUSD"],
-        "psu": ["name", "size", "ratedPowerW", "efficiency", "fan", "grille", "internals", "limitC", "thermal", "priceUSD"],
+        "psu": [
+            "name", "size", "ratedPowerW", "efficiency", "fan", "grille", "internals", "limitC", "thermal", "priceUSD",
+        ],
         "fan": ["name", "curve", "rpm", "size", "powerW", "priceUSD"],
     ]
 
@@ -136,18 +152,27 @@ public struct NodeType {
                 throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s): the board has slots 1–\(n)")
             }
             for k in s..<(s + gpu.spec.slots) {
-                if let o = taken[k] { throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s) overlaps \(o) in slot \(k)") }
+                if let o = taken[k] {
+                    throw l.error("gpuSlots", "GPU \(i + 1) in slot \(s) overlaps \(o) in slot \(k)")
+                }
                 taken[k] = "GPU \(i + 1)"
             }
         }
         if nic != nil {
-            guard nicSlot >= 1 && nicSlot <= n else { throw l.child("nic")!.error("slot", "must be a slot of the board, 1–\(n) (got \(nicSlot))") }
+            guard nicSlot >= 1 && nicSlot <= n else {
+                throw l.child("nic")!.error("slot", "must be a slot of the board, 1–\(n) (got \(nicSlot))")
+            }
             if let o = taken[nicSlot] {
-                // Report where the later change was made: a slot's `gpus: 4` over the node's NIC, or a NIC moved onto a GPU.
+                // Report where the later change was made: a slot's `gpus: 4` over the node's NIC, or a NIC moved onto a
+                // GPU.
                 let nicNode = l.child("nic")!.node("slot") ?? l.node("nic")!
                 func level(_ key: String) -> Int { l.layers.lastIndex { $0.has(key) } ?? -1 }
                 if level("gpus") > level("nic") {
-                    throw l.error("gpus", "\(o) takes slot \(nicSlot), where the NIC is (\(GenericCase.place(nicNode))); set `nic: none` or move the NIC")
+                    throw l.error(
+                        "gpus",
+                        "\(o) takes slot \(nicSlot), where the NIC is (\(GenericCase.place(nicNode))); set `nic: "
+                            + "none` or move the NIC"
+                    )
                 }
                 throw nicNode.error("slot \(nicSlot) is taken by \(o); move the NIC or set `nic: none`")
             }
@@ -160,7 +185,9 @@ public struct NodeType {
     }
 
     /// Loads a node type file, following `extends:` chains, with `overrides` (a rack slot) on top.
-    public static func load(_ ref: ConfigNode, resolver r: FileResolver, overrides: [ConfigNode] = []) throws -> NodeType {
+    public static func load(
+        _ ref: ConfigNode, resolver r: FileResolver, overrides: [ConfigNode] = []
+    ) throws -> NodeType {
         var chain: [ConfigNode] = []
         var file = try r.load(ref)
         var pushed = 0
@@ -183,7 +210,8 @@ public struct NodeType {
 func checkedKind(_ l: Layered, _ kind: String, at ref: ConfigNode) throws -> Layered {
     let k = try l.layers[0].string("kind")
     guard k == kind else {
-        throw ref.error("expected a part of kind '\(kind)', but \((l.layers[0].file as NSString).lastPathComponent) is kind '\(k)'")
+        throw ref.error(
+            "expected a part of kind '\(kind)', but \((l.layers[0].file as NSString).lastPathComponent) is kind '\(k)'")
     }
     return l
 }

@@ -13,7 +13,9 @@ public struct CompactThermalModel: Sendable, Codable, Equatable {
     public var exponent: Double
 
     public init(resistanceKPerW: Double, referenceSpeedMPerS: Double, exponent: Double) {
-        self.resistanceKPerW = resistanceKPerW; self.referenceSpeedMPerS = referenceSpeedMPerS; self.exponent = exponent
+        self.resistanceKPerW = resistanceKPerW
+        self.referenceSpeedMPerS = referenceSpeedMPerS
+        self.exponent = exponent
     }
 
     /// Resistance at local speed `v`; speeds below 5 % of the reference are clamped there,
@@ -46,8 +48,9 @@ public struct PlateStack: Sendable, Equatable {
 
     static func parse(_ l: Layered) throws -> PlateStack {
         try l.checkKeys(allowed: ["gap", "plateThickness"])
-        return PlateStack(gapM: try l.length("gap"),
-                          plateThicknessM: try l.double("plateThickness", "must be ≥ 0 m") { $0 >= 0 })
+        return PlateStack(
+            gapM: try l.length("gap"),
+            plateThicknessM: try l.double("plateThickness", "must be ≥ 0 m") { $0 >= 0 })
     }
 }
 
@@ -64,9 +67,10 @@ public struct FanSpec {
     static func parse(_ l: Layered) throws -> FanSpec {
         try l.checkKeys(allowed: ["kind", "name", "curve", "rpm", "size", "powerW", "priceUSD"])
         let curve = try GenericCase.fanCurve(try l.required("curve"))
-        return FanSpec(name: try l.string("name", default: "fan"), curve: curve,
-                       rpm: try l.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
-                       sizeM: try l.length("size"), powerW: try l.power("powerW", default: 0))
+        return FanSpec(
+            name: try l.string("name", default: "fan"), curve: curve,
+            rpm: try l.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
+            sizeM: try l.length("size"), powerW: try l.power("powerW", default: 0))
     }
 }
 
@@ -86,11 +90,15 @@ func sheetZeta(_ l: Layered) throws -> Double {
     }
     guard l.has("freeArea") else { throw l.error("freeArea", "missing required key (a sheet needs freeArea or zeta)") }
     do {
-        return try PerforatedPlate.zeta(freeArea: try l.double("freeArea"), thicknessM: try l.node("thickness")?.double(),
-                                        holeDiameterM: try l.node("holeDiameter")?.double())
+        return try PerforatedPlate.zeta(
+            freeArea: try l.double("freeArea"), thicknessM: try l.node("thickness")?.double(),
+            holeDiameterM: try l.node("holeDiameter")?.double())
     } catch let e as PhysicsInputError {
-        let key = ["freeArea": "freeArea", "thicknessM": "thickness", "holeDiameterM": "holeDiameter",
-                   "relativeThickness": "thickness"][e.key] ?? "freeArea"
+        let key =
+            [
+                "freeArea": "freeArea", "thicknessM": "thickness", "holeDiameterM": "holeDiameter",
+                "relativeThickness": "thickness",
+            ][e.key] ?? "freeArea"
         throw l.error(key, e.message)
     }
 }
@@ -118,8 +126,10 @@ public struct GPUSpec {
     public var priceUSD: Double
     public var fp32TFLOPS: Double
 
-    static let keys = ["kind", "name", "size", "slots", "pcbThickness", "intakeLength", "blower", "finLength", "fins",
-                       "bracket", "powerW", "idlePowerW", "limitC", "thermal", "priceUSD", "fp32TFLOPS", "memoryGB"]
+    static let keys = [
+        "kind", "name", "size", "slots", "pcbThickness", "intakeLength", "blower", "finLength", "fins",
+        "bracket", "powerW", "idlePowerW", "limitC", "thermal", "priceUSD", "fp32TFLOPS", "memoryGB",
+    ]
 
     static func parse(_ l: Layered) throws -> GPUSpec {
         try l.checkKeys(allowed: keys)
@@ -131,10 +141,15 @@ public struct GPUSpec {
             finLengthM: try l.length("finLength"), fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
             bracketZeta: try sheetZeta(try l.child("bracket").orThrow(l, "bracket")),
             powerW: try l.power("powerW"), idlePowerW: try l.power("idlePowerW", default: 0),
-            limitC: try l.double("limitC"), thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            limitC: try l.double("limitC"),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
             priceUSD: try l.double("priceUSD", default: 0), fp32TFLOPS: try l.double("fp32TFLOPS", default: 0))
-        if g.pcbThicknessM >= g.sizeM.0 { throw l.error("pcbThickness", "must be less than the card thickness \(configFormat(g.sizeM.0)) m") }
-        if g.intakeLengthM + g.finLengthM > g.sizeM.1 { throw l.error("finLength", "intakeLength + finLength exceed the card length \(configFormat(g.sizeM.1)) m") }
+        if g.pcbThicknessM >= g.sizeM.0 {
+            throw l.error("pcbThickness", "must be less than the card thickness \(configFormat(g.sizeM.0)) m")
+        }
+        if g.intakeLengthM + g.finLengthM > g.sizeM.1 {
+            throw l.error("finLength", "intakeLength + finLength exceed the card length \(configFormat(g.sizeM.1)) m")
+        }
         // Bounded: the slot checks walk every slot a card covers (fuzzing: 2³¹ slots hung the loader).
         if g.slots < 1 || g.slots > 8 { throw l.error("slots", "must be 1–8 PCIe slots (got \(g.slots))") }
         return g
@@ -157,12 +172,13 @@ public struct CardSpec {
     static func parse(_ l: Layered) throws -> CardSpec {
         try l.checkKeys(allowed: ["kind", "name", "size", "offset", "fins", "powerW", "limitC", "thermal", "priceUSD"])
         let s = try l.lengths("size", count: 3)
-        return CardSpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]),
-                        offsetM: try l.double("offset", default: 0, "must be ≥ 0 m") { $0 >= 0 },
-                        fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
-                        powerW: try l.power("powerW"), limitC: try l.double("limitC"),
-                        thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-                        priceUSD: try l.double("priceUSD", default: 0))
+        return CardSpec(
+            name: try l.string("name"), sizeM: (s[0], s[1], s[2]),
+            offsetM: try l.double("offset", default: 0, "must be ≥ 0 m") { $0 >= 0 },
+            fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
+            powerW: try l.power("powerW"), limitC: try l.double("limitC"),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            priceUSD: try l.double("priceUSD", default: 0))
     }
 }
 
@@ -176,8 +192,9 @@ public struct CPUSpec {
     static func parse(_ l: Layered) throws -> CPUSpec {
         try l.checkKeys(allowed: ["kind", "name", "powerW", "peakPowerW", "limitC", "priceUSD"])
         let p = try l.power("powerW")
-        return CPUSpec(name: try l.string("name"), powerW: p, peakPowerW: try l.power("peakPowerW", default: p),
-                       limitC: try l.double("limitC"), priceUSD: try l.double("priceUSD", default: 0))
+        return CPUSpec(
+            name: try l.string("name"), powerW: p, peakPowerW: try l.power("peakPowerW", default: p),
+            limitC: try l.double("limitC"), priceUSD: try l.double("priceUSD", default: 0))
     }
 }
 
@@ -195,12 +212,15 @@ public struct CoolerSpec {
     static func parse(_ l: Layered) throws -> CoolerSpec {
         try l.checkKeys(allowed: ["kind", "name", "size", "base", "fins", "fan", "thermal", "priceUSD"])
         let s = try l.lengths("size", count: 3), b = try l.lengths("base", count: 3)
-        if b[0] > s[0] || b[1] > s[1] { throw l.error("base", "must fit under the fin stack (\(configFormat(s[0])) × \(configFormat(s[1])) m)") }
+        if b[0] > s[0] || b[1] > s[1] {
+            throw l.error("base", "must fit under the fin stack (\(configFormat(s[0])) × \(configFormat(s[1])) m)")
+        }
         if b[2] >= s[2] { throw l.error("base", "base height must be below the fin stack top \(configFormat(s[2])) m") }
-        return CoolerSpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]), baseM: (b[0], b[1], b[2]),
-                          fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
-                          fan: try FanSpec.parse(try l.child("fan").orThrow(l, "fan")),
-                          thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")))
+        return CoolerSpec(
+            name: try l.string("name"), sizeM: (s[0], s[1], s[2]), baseM: (b[0], b[1], b[2]),
+            fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
+            fan: try FanSpec.parse(try l.child("fan").orThrow(l, "fan")),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")))
     }
 }
 
@@ -216,13 +236,19 @@ public struct MemorySpec {
     public var priceUSD: Double
 
     static func parse(_ l: Layered) throws -> MemorySpec {
-        try l.checkKeys(allowed: ["kind", "name", "size", "pitch", "powerW", "limitC", "thermal", "priceUSD", "capacityGB"])
+        try l.checkKeys(allowed: [
+            "kind", "name", "size", "pitch", "powerW", "limitC", "thermal", "priceUSD", "capacityGB",
+        ])
         let s = try l.lengths("size", count: 3)
         let pitch = try l.length("pitch")
-        if pitch <= s[0] { throw l.error("pitch", "must exceed the module thickness \(configFormat(s[0])) m (modules would touch)") }
-        return MemorySpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]), pitchM: pitch, powerW: try l.power("powerW"),
-                          limitC: try l.double("limitC"), thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-                          priceUSD: try l.double("priceUSD", default: 0))
+        if pitch <= s[0] {
+            throw l.error("pitch", "must exceed the module thickness \(configFormat(s[0])) m (modules would touch)")
+        }
+        return MemorySpec(
+            name: try l.string("name"), sizeM: (s[0], s[1], s[2]), pitchM: pitch, powerW: try l.power("powerW"),
+            limitC: try l.double("limitC"),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            priceUSD: try l.double("priceUSD", default: 0))
     }
 }
 
@@ -244,7 +270,9 @@ public struct BoardSpec {
     public var priceUSD: Double
 
     static func parse(_ l: Layered) throws -> BoardSpec {
-        try l.checkKeys(allowed: ["kind", "name", "size", "slots", "powerW", "heatRegion", "limitC", "thermal", "priceUSD"])
+        try l.checkKeys(allowed: [
+            "kind", "name", "size", "slots", "powerW", "heatRegion", "limitC", "thermal", "priceUSD",
+        ])
         let s = try l.lengths("size", count: 3)
         let sl = try l.child("slots").orThrow(l, "slots")
         try sl.checkKeys(allowed: ["first", "pitch", "count"])
@@ -255,12 +283,14 @@ public struct BoardSpec {
         try hr.checkKeys(allowed: ["lo", "hi", "height"])
         let lo = try hr.vector2("lo"), hi = try hr.vector2("hi")
         if !(lo.0 < hi.0 && lo.1 < hi.1) { throw hr.error("hi", "must exceed lo in both coordinates") }
-        return BoardSpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]),
-                         slot1XM: try sl.double("first", "must be ≥ 0 m") { $0 >= 0 }, slotPitchM: try sl.length("pitch"),
-                         slotCount: slotCount, powerW: try l.power("powerW"),
-                         heatLo: lo, heatHi: hi, heatHeightM: try hr.length("height"),
-                         limitC: try l.double("limitC"), thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-                         priceUSD: try l.double("priceUSD", default: 0))
+        return BoardSpec(
+            name: try l.string("name"), sizeM: (s[0], s[1], s[2]),
+            slot1XM: try sl.double("first", "must be ≥ 0 m") { $0 >= 0 }, slotPitchM: try sl.length("pitch"),
+            slotCount: slotCount, powerW: try l.power("powerW"),
+            heatLo: lo, heatHi: hi, heatHeightM: try hr.length("height"),
+            limitC: try l.double("limitC"),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            priceUSD: try l.double("priceUSD", default: 0))
     }
 }
 
@@ -281,26 +311,37 @@ public struct PSUSpec {
     public var priceUSD: Double
 
     static func parse(_ l: Layered) throws -> PSUSpec {
-        try l.checkKeys(allowed: ["kind", "name", "size", "ratedPowerW", "efficiency", "fan", "grille", "internals",
-                                  "limitC", "thermal", "priceUSD"])
+        try l.checkKeys(allowed: [
+            "kind", "name", "size", "ratedPowerW", "efficiency", "fan", "grille", "internals",
+            "limitC", "thermal", "priceUSD",
+        ])
         let s = try l.lengths("size", count: 3)
         let inner = try l.child("internals").orThrow(l, "internals")
         try inner.checkKeys(allowed: ["inverseK", "c2"])
         let fan = try FanSpec.parse(try l.child("fan").orThrow(l, "fan"))
-        if fan.sizeM > min(s[0], s[1]) { throw l.error("fan", "a \(configFormat(fan.sizeM)) m fan does not fit the PSU's bottom face") }
-        return PSUSpec(name: try l.string("name"), sizeM: (s[0], s[1], s[2]), ratedPowerW: try l.power("ratedPowerW"),
-                       efficiency: try l.double("efficiency", "must be in (0, 1]") { $0 > 0 && $0 <= 1 },
-                       fan: fan, grilleZeta: try sheetZeta(try l.child("grille").orThrow(l, "grille")),
-                       inverseKPerM2: try inner.double("inverseK", "must be ≥ 0 1/m²") { $0 >= 0 },
-                       c2PerM: try inner.double("c2", "must be ≥ 0 1/m") { $0 >= 0 },
-                       limitC: try l.double("limitC"), thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-                       priceUSD: try l.double("priceUSD", default: 0))
+        if fan.sizeM > min(s[0], s[1]) {
+            throw l.error("fan", "a \(configFormat(fan.sizeM)) m fan does not fit the PSU's bottom face")
+        }
+        return PSUSpec(
+            name: try l.string("name"), sizeM: (s[0], s[1], s[2]), ratedPowerW: try l.power("ratedPowerW"),
+            efficiency: try l.double("efficiency", "must be in (0, 1]") { $0 > 0 && $0 <= 1 },
+            fan: fan, grilleZeta: try sheetZeta(try l.child("grille").orThrow(l, "grille")),
+            inverseKPerM2: try inner.double("inverseK", "must be ≥ 0 1/m²") { $0 >= 0 },
+            c2PerM: try inner.double("c2", "must be ≥ 0 1/m") { $0 >= 0 },
+            limitC: try l.double("limitC"),
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            priceUSD: try l.double("priceUSD", default: 0))
     }
 }
 
 /// A chassis: inner size, front mesh, an internal fan wall with fan positions, rear vents.
 public struct ChassisSpec {
-    public struct Vent { public var name: String; public var lo: (Double, Double), hi: (Double, Double); public var zeta: Double; public var node: ConfigNode }
+    public struct Vent {
+        public var name: String
+        public var lo: (Double, Double), hi: (Double, Double)
+        public var zeta: Double
+        public var node: ConfigNode
+    }
     public var name: String
     /// Inner width (x) and depth (y), m; the height is `units` rack units.
     public var sizeM: (Double, Double)
@@ -330,9 +371,10 @@ public struct ChassisSpec {
         }
         let units = try l.int("units")
         if units < 1 || units > 100 { throw l.error("units", "must be 1–100 rack units (got \(units))") }
-        return ChassisSpec(name: try l.string("name"), sizeM: (s[0], s[1]), units: units,
-                           frontZeta: try sheetZeta(try l.child("frontMesh").orThrow(l, "frontMesh")),
-                           fanWallYM: try fw.length("y"), fanCorners: corners, fanWallNode: fw.top, rearVents: vents)
+        return ChassisSpec(
+            name: try l.string("name"), sizeM: (s[0], s[1]), units: units,
+            frontZeta: try sheetZeta(try l.child("frontMesh").orThrow(l, "frontMesh")),
+            fanWallYM: try fw.length("y"), fanCorners: corners, fanWallNode: fw.top, rearVents: vents)
     }
 }
 

@@ -38,15 +38,25 @@ public enum RackCompiler {
         var rearY = fy
         for s in rack.slots {
             let ch = s.type.chassis.spec
-            if ch.sizeM.0 > W { throw s.type.chassis.node.error("chassis width \(configFormat(ch.sizeM.0)) m exceeds the rack's inner width \(configFormat(W)) m") }
-            if fy + ch.sizeM.1 >= Dr { throw s.type.chassis.node.error("chassis depth \(configFormat(ch.sizeM.1)) m from the node fronts at y = \(configFormat(fy)) m leaves no room behind the nodes (rack depth \(configFormat(Dr)) m)") }
+            if ch.sizeM.0 > W {
+                throw s.type.chassis.node.error(
+                    "chassis width \(configFormat(ch.sizeM.0)) m exceeds the rack's inner width \(configFormat(W)) m")
+            }
+            if fy + ch.sizeM.1 >= Dr {
+                throw s.type.chassis.node.error(
+                    "chassis depth \(configFormat(ch.sizeM.1)) m from the node fronts at y = \(configFormat(fy)) m "
+                        + "leaves no room behind the nodes (rack depth \(configFormat(Dr)) m)"
+                )
+            }
             rearY = max(rearY, fy + ch.sizeM.1)
         }
 
         // Seal of the front plane, then the nodes (their meshes reopen it).
-        gc.planes.append(GenericCase.Plane(name: "front-seal", axis: 1, position: fy, kind: .wall,
-                                           comment: "blanking panels, rails and side gaps: sealed except the node meshes",
-                                           node: rootAnchor.child("rack") ?? rootAnchor))
+        gc.planes.append(
+            GenericCase.Plane(
+                name: "front-seal", axis: 1, position: fy, kind: .wall,
+                comment: "blanking panels, rails and side gaps: sealed except the node meshes",
+                node: rootAnchor.child("rack") ?? rootAnchor))
         for s in rack.slots {
             try addNode(s, rack: rack, to: &gc, layout: &layout)
         }
@@ -55,21 +65,36 @@ public enum RackCompiler {
         let inletKind: Patch.Kind
         switch rack.inlet {
         case let .flow(q): inletKind = .flowInlet(flowM3PerS: q, temperatureC: rack.inletTemperatureC)
-        case let .blower(curve, rpm, p0): inletKind = .fanInlet(curve: curve, rpm: rpm, plenumPressurePa: p0, temperatureC: rack.inletTemperatureC)
+        case let .blower(curve, rpm, p0):
+            inletKind = .fanInlet(curve: curve, rpm: rpm, plenumPressurePa: p0, temperatureC: rack.inletTemperatureC)
         }
-        gc.patches.append(GenericCase.PatchSpec(patch: Patch(name: "inlet", side: .bottom, lo: rack.inletLo, hi: rack.inletHi, kind: inletKind),
-                                                comment: "the bottom slot, fed from the floor plenum", node: rack.inletNode))
+        gc.patches.append(
+            GenericCase.PatchSpec(
+                patch: Patch(name: "inlet", side: .bottom, lo: rack.inletLo, hi: rack.inletHi, kind: inletKind),
+                comment: "the bottom slot, fed from the floor plenum", node: rack.inletNode))
         var exLo = rack.exhaustLo, exHi = rack.exhaustHi
-        if exLo.1 < 0 { exLo = (0, rearY); exHi = (W, Dr) }
-        gc.patches.append(GenericCase.PatchSpec(patch: Patch(name: "exhaust", side: .top, lo: exLo, hi: exHi,
-                                                             kind: .pressureOutlet(pressurePa: rack.exhaustPressurePa, backflowTemperatureC: rack.inletTemperatureC)),
-                                                comment: "the rack's exhaust in the roof behind the nodes", node: rack.exhaustNode))
+        if exLo.1 < 0 {
+            exLo = (0, rearY)
+            exHi = (W, Dr)
+        }
+        gc.patches.append(
+            GenericCase.PatchSpec(
+                patch: Patch(
+                    name: "exhaust", side: .top, lo: exLo, hi: exHi,
+                    kind: .pressureOutlet(
+                        pressurePa: rack.exhaustPressurePa, backflowTemperatureC: rack.inletTemperatureC)),
+                comment: "the rack's exhaust in the roof behind the nodes", node: rack.exhaustNode))
         try gc.validate()
 
         // Picture planes: through the middle node's GPUs.
-        if let mid = layout.nodes.dropFirst(layout.nodes.count / 2).first, let t = rack.slots.first(where: { $0.name == mid.name })?.type {
+        if let mid = layout.nodes.dropFirst(layout.nodes.count / 2).first,
+            let t = rack.slots.first(where: { $0.name == mid.name })?.type
+        {
             let g = t.gpu.spec
-            let gx = t.gpuSlots.isEmpty ? t.chassis.spec.sizeM.0 / 2 : t.slotX(t.gpuSlots[t.gpuSlots.count / 2]) + (g.pcbThicknessM + g.sizeM.0) / 2
+            let gx =
+                t.gpuSlots.isEmpty
+                ? t.chassis.spec.sizeM.0 / 2
+                : t.slotX(t.gpuSlots[t.gpuSlots.count / 2]) + (g.pcbThicknessM + g.sizeM.0) / 2
             layout.sliceX = mid.lo.0 + gx
             layout.sliceY = mid.lo.1 + t.chassis.spec.sizeM.1 - g.finLengthM / 2
             layout.sliceZ = mid.lo.2 + t.board.spec.sizeM.2 + g.sizeM.2 / 2
@@ -83,11 +108,15 @@ public enum RackCompiler {
     public static func plates(_ p: PlateStack, normal: Int?, lengthM: Double) -> PorousCoefficients {
         let phi = p.openFraction, g = p.gapM
         let invK = 12 / (phi * g * g)
-        // Sudden contraction into the channels and expansion out of them (Idelchik): ζ ≈ 0.5(1 − φ) + (1 − φ)², per dynamic head of the superficial speed ÷ φ².
+        // Sudden contraction into the channels and expansion out of them (Idelchik): ζ ≈ 0.5(1 − φ) + (1 − φ)², per
+        // dynamic head of the superficial speed ÷ φ².
         let zeta = (0.5 * (1 - phi) + (1 - phi) * (1 - phi)) / (phi * phi)
         let c2 = 2 * zeta / lengthM
         var ik = [invK, invK, invK], c = [c2, c2, c2]
-        if let n = normal { ik[n] = 1000 * invK; c[n] = 1000 * c2 }
+        if let n = normal {
+            ik[n] = 1000 * invK
+            c[n] = 1000 * c2
+        }
         return PorousCoefficients(inverseKPerM2: (ik[0], ik[1], ik[2]), c2PerM: (c[0], c[1], c[2]))
     }
 
@@ -103,36 +132,61 @@ public enum RackCompiler {
         var exits: [String] = []
 
         // Chassis-frame → rack-frame helpers; every part is checked against the chassis.
-        func inside(_ what: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ at: ConfigNode) throws {
+        func inside(
+            _ what: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ at: ConfigNode
+        ) throws {
             let l = [lo.0, lo.1, lo.2], h = [hi.0, hi.1, hi.2], ext = [Wc, Dc, Hn]
             for a in 0..<3 where l[a] < -1e-9 || h[a] > ext[a] + 1e-9 {
                 // At the part's `position` when the placement has one (the value to change).
-                throw (at.child("position") ?? at).error("part outside its chassis: \(what) spans \(["x", "y", "z"][a]) \(fmt(l[a]))–\(fmt(h[a])) m, but the chassis (\(ch.name)) is 0–\(fmt(ext[a])) m")
+                throw (at.child("position") ?? at).error(
+                    "part outside its chassis: \(what) spans \(["x", "y", "z"][a]) \(fmt(l[a]))–\(fmt(h[a])) m, but "
+                        + "the chassis (\(ch.name)) is 0–\(fmt(ext[a])) m"
+                )
             }
         }
-        func box(_ name: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ kind: GenericCase.BoxKind,
-                 porous: PorousCoefficients? = nil, powerW: Double = 0, comment: String? = nil, at: ConfigNode) throws {
+        func box(
+            _ name: String, _ lo: (Double, Double, Double), _ hi: (Double, Double, Double), _ kind: GenericCase.BoxKind,
+            porous: PorousCoefficients? = nil, powerW: Double = 0, comment: String? = nil, at: ConfigNode
+        ) throws {
             try inside(name, lo, hi, at)
-            gc.boxes.append(GenericCase.Box(name: "\(n)/\(name)", lo: (ox + lo.0, oy + lo.1, oz + lo.2), hi: (ox + hi.0, oy + hi.1, oz + hi.2),
-                                            kind: kind, porous: porous, powerW: powerW, comment: comment, node: at))
+            gc.boxes.append(
+                GenericCase.Box(
+                    name: "\(n)/\(name)", lo: (ox + lo.0, oy + lo.1, oz + lo.2), hi: (ox + hi.0, oy + hi.1, oz + hi.2),
+                    kind: kind, porous: porous, powerW: powerW, comment: comment, node: at))
         }
         /// A plane normal to `axis` at chassis-frame `pos`, rectangle in the other two axes (in order).
-        func plane(_ name: String, _ axis: Int, _ pos: Double, _ lo: (Double, Double), _ hi: (Double, Double), _ kind: GenericCase.PlaneKind,
-                   comment: String? = nil, at: ConfigNode) throws {
+        func plane(
+            _ name: String, _ axis: Int, _ pos: Double, _ lo: (Double, Double), _ hi: (Double, Double),
+            _ kind: GenericCase.PlaneKind,
+            comment: String? = nil, at: ConfigNode
+        ) throws {
             let o = [ox, oy, oz]
             let (a1, a2) = axis == 0 ? (1, 2) : (axis == 1 ? (0, 2) : (0, 1))
             var l3 = [0.0, 0, 0], h3 = [0.0, 0, 0]
-            l3[axis] = pos; h3[axis] = pos; l3[a1] = lo.0; h3[a1] = hi.0; l3[a2] = lo.1; h3[a2] = hi.1
+            l3[axis] = pos
+            h3[axis] = pos
+            l3[a1] = lo.0
+            h3[a1] = hi.0
+            l3[a2] = lo.1
+            h3[a2] = hi.1
             try inside(name, (l3[0], l3[1], l3[2]), (h3[0], h3[1], h3[2]), at)
-            gc.planes.append(GenericCase.Plane(name: "\(n)/\(name)", axis: axis, position: o[axis] + pos,
-                                               lo: (o[a1] + lo.0, o[a2] + lo.1), hi: (o[a1] + hi.0, o[a2] + hi.1),
-                                               kind: kind, comment: comment, node: at))
+            gc.planes.append(
+                GenericCase.Plane(
+                    name: "\(n)/\(name)", axis: axis, position: o[axis] + pos,
+                    lo: (o[a1] + lo.0, o[a2] + lo.1), hi: (o[a1] + hi.0, o[a2] + hi.1),
+                    kind: kind, comment: comment, node: at))
         }
-        func fanKind(_ f: FanSpec, _ dir: Double) -> GenericCase.PlaneKind { .fan(curve: f.curve, rpm: f.rpm, direction: dir) }
-        func part(_ name: String, kind: String, model: String, powerW: Double, modelPowerW: Double? = nil, limitC: Double,
-                  thermal: CompactThermalModel, region: String) {
-            layout.parts.append(RackLayout.PartInfo(name: "\(n)/\(name)", node: n, kind: kind, model: model, powerW: powerW,
-                                                    modelPowerW: modelPowerW ?? powerW, limitC: limitC, thermal: thermal, regionBox: "\(n)/\(region)"))
+        func fanKind(_ f: FanSpec, _ dir: Double) -> GenericCase.PlaneKind {
+            .fan(curve: f.curve, rpm: f.rpm, direction: dir)
+        }
+        func part(
+            _ name: String, kind: String, model: String, powerW: Double, modelPowerW: Double? = nil, limitC: Double,
+            thermal: CompactThermalModel, region: String
+        ) {
+            layout.parts.append(
+                RackLayout.PartInfo(
+                    name: "\(n)/\(name)", node: n, kind: kind, model: model, powerW: powerW,
+                    modelPowerW: modelPowerW ?? powerW, limitC: limitC, thermal: thermal, regionBox: "\(n)/\(region)"))
         }
 
         // Chassis: panels, front mesh, fan wall, rear vents.
@@ -146,9 +200,11 @@ public enum RackCompiler {
         try plane("fan-wall", 1, ch.fanWallYM, (0, 0), (Wc, Hn), .wall, at: t.chassis.spec.fanWallNode)
         let fanSize = t.fan.spec.sizeM
         for (i, c) in ch.fanCorners.enumerated() {
-            try plane("fan\(i + 1)", 1, ch.fanWallYM, c, (c.0 + fanSize, c.1 + fanSize), fanKind(t.fan.spec, 1),
-                      comment: "\(t.fan.spec.name) at \(String(format: "%.0f", t.fan.spec.rpm)) rpm", at: ch.fanWallNode)
-            layout.fans.append(RackLayout.FanInfo(name: "\(n)/fan\(i + 1)", node: n, kind: "intake", model: t.fan.spec.name))
+            try plane(
+                "fan\(i + 1)", 1, ch.fanWallYM, c, (c.0 + fanSize, c.1 + fanSize), fanKind(t.fan.spec, 1),
+                comment: "\(t.fan.spec.name) at \(String(format: "%.0f", t.fan.spec.rpm)) rpm", at: ch.fanWallNode)
+            layout.fans.append(
+                RackLayout.FanInfo(name: "\(n)/fan\(i + 1)", node: n, kind: "intake", model: t.fan.spec.name))
         }
         for v in ch.rearVents {
             try plane("vent-\(v.name)", 1, Dc, v.lo, v.hi, .sheet(zeta: v.zeta), at: v.node)
@@ -157,10 +213,16 @@ public enum RackCompiler {
 
         // Board: a solid slab, its VRM/chipset losses in the air of its heat region.
         let bd = t.board.spec, (bx, by) = t.boardPosition, bt = bd.sizeM.2
-        try box("board", (bx, by, 0), (bx + bd.sizeM.0, by + bd.sizeM.1, bt), .solid, comment: bd.name, at: t.board.node)
-        try box("board-vrm", (bx + bd.heatLo.0, by + bd.heatLo.1, bt), (bx + bd.heatHi.0, by + bd.heatHi.1, bt + bd.heatHeightM),
-                .heat, powerW: bd.powerW, comment: "VRM and chipset losses, released in the air above the board", at: t.board.node)
-        part("board", kind: "board", model: bd.name, powerW: bd.powerW, limitC: bd.limitC, thermal: bd.thermal, region: "board-vrm")
+        try box(
+            "board", (bx, by, 0), (bx + bd.sizeM.0, by + bd.sizeM.1, bt), .solid, comment: bd.name, at: t.board.node)
+        try box(
+            "board-vrm", (bx + bd.heatLo.0, by + bd.heatLo.1, bt),
+            (bx + bd.heatHi.0, by + bd.heatHi.1, bt + bd.heatHeightM),
+            .heat, powerW: bd.powerW, comment: "VRM and chipset losses, released in the air above the board",
+            at: t.board.node)
+        part(
+            "board", kind: "board", model: bd.name, powerW: bd.powerW, limitC: bd.limitC, thermal: bd.thermal,
+            region: "board-vrm")
 
         // Memory rows: porous (modules are plates normal to x), each row's heat inside it.
         let mm = t.memory.spec
@@ -169,25 +231,36 @@ public enum RackCompiler {
             let name = "memory-\(Character(UnicodeScalar(65 + i)!))"
             let p = mm.powerW * Double(b.count)
             let stack = PlateStack(gapM: mm.pitchM - mm.sizeM.0, plateThicknessM: mm.sizeM.0)
-            try box(name, (b.x, b.y, bt), (b.x + Double(b.count) * mm.pitchM, b.y + mm.sizeM.1, bt + mm.sizeM.2), .porous,
-                    porous: plates(stack, normal: 0, lengthM: mm.sizeM.1), powerW: p, comment: "\(b.count) × \(mm.name)", at: b.node)
-            part(name, kind: "memory", model: "\(b.count) × \(mm.name)", powerW: p, modelPowerW: mm.powerW, limitC: mm.limitC,
-                 thermal: mm.thermal, region: name)
+            try box(
+                name, (b.x, b.y, bt), (b.x + Double(b.count) * mm.pitchM, b.y + mm.sizeM.1, bt + mm.sizeM.2), .porous,
+                porous: plates(stack, normal: 0, lengthM: mm.sizeM.1), powerW: p, comment: "\(b.count) × \(mm.name)",
+                at: b.node)
+            part(
+                name, kind: "memory", model: "\(b.count) × \(mm.name)", powerW: p, modelPowerW: mm.powerW,
+                limitC: mm.limitC,
+                thermal: mm.thermal, region: name)
             dc += p
         }
 
-        // CPU under its tower cooler: solid base, porous fins (plates normal to z) with the CPU's power, fan on the front face.
+        // CPU under its tower cooler: solid base, porous fins (plates normal to z) with the CPU's power, fan on the
+        // front face.
         let co = t.cooler.spec, (cx, cy) = t.coolerPosition
         let baseLo = (cx + (co.sizeM.0 - co.baseM.0) / 2, cy + (co.sizeM.1 - co.baseM.1) / 2)
-        try box("cpu-base", (baseLo.0, baseLo.1, bt), (baseLo.0 + co.baseM.0, baseLo.1 + co.baseM.1, bt + co.baseM.2), .solid,
-                comment: "\(t.cpu.spec.name): socket, heat-pipe base", at: t.cpu.node)
-        try box("cpu-fins", (cx, cy, bt + co.baseM.2), (cx + co.sizeM.0, cy + co.sizeM.1, bt + co.sizeM.2), .porous,
-                porous: plates(co.fins, normal: 2, lengthM: co.sizeM.1), powerW: t.cpu.spec.powerW,
-                comment: "\(co.name) fin stack, \(fmt(t.cpu.spec.powerW)) W", at: t.cpu.node)
-        try plane("cpu-fan", 1, cy, (cx, bt + co.baseM.2), (cx + co.sizeM.0, bt + co.sizeM.2), fanKind(co.fan, 1),
-                  comment: "\(co.fan.name) on the fin stack's front face", at: t.cooler.node)
+        try box(
+            "cpu-base", (baseLo.0, baseLo.1, bt), (baseLo.0 + co.baseM.0, baseLo.1 + co.baseM.1, bt + co.baseM.2),
+            .solid,
+            comment: "\(t.cpu.spec.name): socket, heat-pipe base", at: t.cpu.node)
+        try box(
+            "cpu-fins", (cx, cy, bt + co.baseM.2), (cx + co.sizeM.0, cy + co.sizeM.1, bt + co.sizeM.2), .porous,
+            porous: plates(co.fins, normal: 2, lengthM: co.sizeM.1), powerW: t.cpu.spec.powerW,
+            comment: "\(co.name) fin stack, \(fmt(t.cpu.spec.powerW)) W", at: t.cpu.node)
+        try plane(
+            "cpu-fan", 1, cy, (cx, bt + co.baseM.2), (cx + co.sizeM.0, bt + co.sizeM.2), fanKind(co.fan, 1),
+            comment: "\(co.fan.name) on the fin stack's front face", at: t.cooler.node)
         layout.fans.append(RackLayout.FanInfo(name: "\(n)/cpu-fan", node: n, kind: "cpu", model: co.fan.name))
-        part("cpu", kind: "cpu", model: t.cpu.spec.name, powerW: t.cpu.spec.powerW, limitC: t.cpu.spec.limitC, thermal: co.thermal, region: "cpu-fins")
+        part(
+            "cpu", kind: "cpu", model: t.cpu.spec.name, powerW: t.cpu.spec.powerW, limitC: t.cpu.spec.limitC,
+            thermal: co.thermal, region: "cpu-fins")
         dc += t.cpu.spec.powerW
 
         // GPUs.
@@ -202,33 +275,44 @@ public enum RackCompiler {
             let next = xs.enumerated().filter { $0.element > x0 }.min { $0.element < $1.element }
             let prevPacked = xs.contains { $0 < x0 && x0 - ($0 + tg) < packedGapM }
             if !prevPacked {
-                try box("\(id)/pcb", (x0, y0, zb), (x0 + g.pcbThicknessM, Dc, zb + Hg), .solid,
-                        comment: "\(g.name) in slot \(t.gpuSlots[i]): PCB, backplate, components", at: at)
+                try box(
+                    "\(id)/pcb", (x0, y0, zb), (x0 + g.pcbThicknessM, Dc, zb + Hg), .solid,
+                    comment: "\(g.name) in slot \(t.gpuSlots[i]): PCB, backplate, components", at: at)
             }
             if let nx = next?.element, nx - (x0 + tg) < packedGapM {
                 let gap = nx - (x0 + tg)
                 guard gap > 0 else {
-                    throw t.node("gpuSlots").error("GPUs in slots \(t.gpuSlots[i]) and \(t.gpuSlots[next!.offset]) overlap: \(fmt(tg)) m thick cards \(fmt(nx - x0)) m apart")
+                    throw t.node("gpuSlots").error(
+                        "GPUs in slots \(t.gpuSlots[i]) and \(t.gpuSlots[next!.offset]) overlap: \(fmt(tg)) m thick "
+                            + "cards \(fmt(nx - x0)) m apart"
+                    )
                 }
                 let width = nx + g.pcbThicknessM - (x0 + tg)
-                try box("\(id)/gap", (x0 + tg, y0, zb), (nx + g.pcbThicknessM, Dc, zb + Hg), .porous,
-                        porous: plates(PlateStack(gapM: gap, plateThicknessM: width - gap), normal: nil, lengthM: Lg),
-                        comment: "\(fmt(gap * 1000)) mm gap to the next card and its PCB side: parallel-plate porous layer", at: at)
+                try box(
+                    "\(id)/gap", (x0 + tg, y0, zb), (nx + g.pcbThicknessM, Dc, zb + Hg), .porous,
+                    porous: plates(PlateStack(gapM: gap, plateThicknessM: width - gap), normal: nil, lengthM: Lg),
+                    comment: "\(fmt(gap * 1000)) mm gap to the next card and its PCB side: parallel-plate porous layer",
+                    at: at)
             }
             let d0 = x0 + g.pcbThicknessM, d1 = x0 + tg
-            try box("\(id)/fins", (d0, Dc - g.finLengthM, zb), (d1, Dc, zb + Hg), .porous,
-                    porous: plates(g.fins, normal: 2, lengthM: g.finLengthM), powerW: g.powerW,
-                    comment: "fin stack, \(fmt(g.powerW)) W", at: at)
+            try box(
+                "\(id)/fins", (d0, Dc - g.finLengthM, zb), (d1, Dc, zb + Hg), .porous,
+                porous: plates(g.fins, normal: 2, lengthM: g.finLengthM), powerW: g.powerW,
+                comment: "fin stack, \(fmt(g.powerW)) W", at: at)
             try plane("\(id)/pcb-wall", 0, d0, (y0, zb), (Dc, zb + Hg), .wall, at: at)
             try plane("\(id)/shroud-side", 0, d1, (y0 + g.intakeLengthM, zb), (Dc, zb + Hg), .wall, at: at)
             try plane("\(id)/shroud-top", 2, zb + Hg, (d0, y0), (d1, Dc), .wall, at: at)
             try plane("\(id)/shroud-end", 1, y0, (d0, zb), (d1, zb + Hg), .wall, at: at)
-            try plane("\(id)/blower", 1, y0 + g.intakeLengthM, (d0, zb), (d1, zb + Hg), fanKind(g.blower, 1),
-                      comment: "\(g.blower.name), fed through the side intake", at: at)
+            try plane(
+                "\(id)/blower", 1, y0 + g.intakeLengthM, (d0, zb), (d1, zb + Hg), fanKind(g.blower, 1),
+                comment: "\(g.blower.name), fed through the side intake", at: at)
             try plane("\(id)/bracket", 1, Dc, (d0, zb), (d1, zb + Hg), .sheet(zeta: g.bracketZeta), at: at)
             exits.append("\(n)/\(id)/bracket")
-            layout.fans.append(RackLayout.FanInfo(name: "\(n)/\(id)/blower", node: n, kind: "gpu", model: g.blower.name))
-            part(id, kind: "gpu", model: "\(g.name) (slot \(t.gpuSlots[i]))", powerW: g.powerW, limitC: g.limitC, thermal: g.thermal, region: "\(id)/fins")
+            layout.fans.append(
+                RackLayout.FanInfo(name: "\(n)/\(id)/blower", node: n, kind: "gpu", model: g.blower.name))
+            part(
+                id, kind: "gpu", model: "\(g.name) (slot \(t.gpuSlots[i]))", powerW: g.powerW, limitC: g.limitC,
+                thermal: g.thermal, region: "\(id)/fins")
             if g.idlePowerW > 0 { layout.parts[layout.parts.count - 1].idlePowerW = g.idlePowerW }
             dc += g.powerW
         }
@@ -236,9 +320,13 @@ public enum RackCompiler {
         // NIC: a finned block at the bracket end of its slot.
         if let nic = t.nic {
             let c = nic.spec, x0 = t.slotX(t.nicSlot) + c.offsetM
-            try box("nic", (x0, Dc - c.sizeM.1, zb), (x0 + c.sizeM.0, Dc, zb + c.sizeM.2), .porous,
-                    porous: plates(c.fins, normal: 2, lengthM: c.sizeM.1), powerW: c.powerW, comment: "\(c.name) in slot \(t.nicSlot)", at: nic.node)
-            part("nic", kind: "nic", model: c.name, powerW: c.powerW, limitC: c.limitC, thermal: c.thermal, region: "nic")
+            try box(
+                "nic", (x0, Dc - c.sizeM.1, zb), (x0 + c.sizeM.0, Dc, zb + c.sizeM.2), .porous,
+                porous: plates(c.fins, normal: 2, lengthM: c.sizeM.1), powerW: c.powerW,
+                comment: "\(c.name) in slot \(t.nicSlot)", at: nic.node)
+            part(
+                "nic", kind: "nic", model: c.name, powerW: c.powerW, limitC: c.limitC, thermal: c.thermal, region: "nic"
+            )
             dc += c.powerW
         }
 
@@ -246,9 +334,14 @@ public enum RackCompiler {
         let ps = t.psu.spec, (px, py, pz) = t.psuPosition
         let (pw, pd, ph) = ps.sizeM
         let losses = dc * (1 / ps.efficiency - 1)
-        try box("psu", (px, py, pz), (px + pw, py + pd, pz + ph), .porous,
-                porous: PorousCoefficients(inverseKPerM2: (ps.inverseKPerM2, ps.inverseKPerM2, ps.inverseKPerM2), c2PerM: (ps.c2PerM, ps.c2PerM, ps.c2PerM)),
-                powerW: losses, comment: "\(ps.name): \(fmt(dc)) W load at η = \(ps.efficiency) → \(fmt(losses)) W of losses", at: t.psu.node)
+        try box(
+            "psu", (px, py, pz), (px + pw, py + pd, pz + ph), .porous,
+            porous: PorousCoefficients(
+                inverseKPerM2: (ps.inverseKPerM2, ps.inverseKPerM2, ps.inverseKPerM2),
+                c2PerM: (ps.c2PerM, ps.c2PerM, ps.c2PerM)),
+            powerW: losses,
+            comment: "\(ps.name): \(fmt(dc)) W load at η = \(ps.efficiency) → \(fmt(losses)) W of losses",
+            at: t.psu.node)
         try plane("psu/left", 0, px, (py, pz), (py + pd, pz + ph), .wall, at: t.psu.node)
         try plane("psu/right", 0, px + pw, (py, pz), (py + pd, pz + ph), .wall, at: t.psu.node)
         try plane("psu/front", 1, py, (px, pz), (px + pw, pz + ph), .wall, at: t.psu.node)
@@ -256,16 +349,20 @@ public enum RackCompiler {
         if pz > 1e-9 {
             try plane("psu/bottom", 2, pz, (px, py), (px + pw, py + pd), .wall, at: t.psu.node)
             let f = ps.fan.sizeM, fx = px + (pw - f) / 2, fyy = py + (pd - f) / 2
-            try plane("psu/fan", 2, pz, (fx, fyy), (fx + f, fyy + f), fanKind(ps.fan, 1), comment: "\(ps.fan.name), drawing air up into the PSU", at: t.psu.node)
+            try plane(
+                "psu/fan", 2, pz, (fx, fyy), (fx + f, fyy + f), fanKind(ps.fan, 1),
+                comment: "\(ps.fan.name), drawing air up into the PSU", at: t.psu.node)
             layout.fans.append(RackLayout.FanInfo(name: "\(n)/psu/fan", node: n, kind: "psu", model: ps.fan.name))
         }
         try plane("psu/grille", 1, py + pd, (px, pz), (px + pw, pz + ph), .sheet(zeta: ps.grilleZeta), at: t.psu.node)
         if abs(py + pd - Dc) < 1e-9 { exits.append("\(n)/psu/grille") }
         part("psu", kind: "psu", model: ps.name, powerW: losses, limitC: ps.limitC, thermal: ps.thermal, region: "psu")
 
-        layout.nodes.append(RackLayout.NodeInfo(name: n, type: t.name, unit: s.unit, lo: (ox, oy, oz), hi: (ox + Wc, oy + Dc, oz + Hn),
-                                                frontPlane: "\(n)/front-mesh", exitPlanes: exits, dcPowerW: dc, heatW: dc + losses,
-                                                gpuCount: xs.count, hasNIC: t.nic != nil))
+        layout.nodes.append(
+            RackLayout.NodeInfo(
+                name: n, type: t.name, unit: s.unit, lo: (ox, oy, oz), hi: (ox + Wc, oy + Dc, oz + Hn),
+                frontPlane: "\(n)/front-mesh", exitPlanes: exits, dcPowerW: dc, heatW: dc + losses,
+                gpuCount: xs.count, hasNIC: t.nic != nil))
     }
 
     /// Cards closer than this (shroud to next card) are "packed": their gap becomes a porous layer.

@@ -76,32 +76,47 @@ public struct RackSpec {
         if units < 1 || units > 200 { throw rk.error("units", "must be 1–200 rack units (got \(units))") }
         unitHeightM = try l.double("unitHeight", default: 0.04445, "must be > 0 m") { $0 > 0 }
         firstUnitZM = try l.double("firstUnitZ", "must be ≥ 0 m") { $0 >= 0 }
-        frontYM = try l.double("frontY", "must be > 0 m (the space between the door and the node fronts)") { $0 > 0 && $0 < s[1] }
+        frontYM = try l.double("frontY", "must be > 0 m (the space between the door and the node fronts)") {
+            $0 > 0 && $0 < s[1]
+        }
         if firstUnitZM + Double(units) * unitHeightM > s[2] + 1e-9 {
-            throw rk.error("units", "\(units) units of \(configFormat(unitHeightM)) m from z = \(configFormat(firstUnitZM)) m end above the rack's inner height \(configFormat(s[2])) m")
+            throw rk.error(
+                "units",
+                "\(units) units of \(configFormat(unitHeightM)) m from z = \(configFormat(firstUnitZM)) m end above "
+                    + "the rack's inner height \(configFormat(s[2])) m"
+            )
         }
 
         // Inlet: the bottom slot in front of the nodes, fed by a flow rate or a blower curve.
         let inl = try root.required("inlet")
         try inl.checkKeys(allowed: ["flow", "blower", "temperature", "lo", "hi"])
         inletNode = inl
-        if inl.has("flow") == inl.has("blower") { throw inl.error("give exactly one of flow (m³/s) or blower ({curve, rpm, plenumPressure})") }
+        if inl.has("flow") == inl.has("blower") {
+            throw inl.error("give exactly one of flow (m³/s) or blower ({curve, rpm, plenumPressure})")
+        }
         if inl.has("flow") {
             inlet = .flow(m3PerS: try inl.double("flow", "must be > 0 m³/s") { $0 > 0 })
         } else {
             let b = try inl.required("blower")
             try b.checkKeys(allowed: ["curve", "rpm", "plenumPressure"])
             let curve = try GenericCase.fanCurve(try b.required("curve"))
-            inlet = .blower(curve: curve, rpm: try b.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
-                            plenumPressurePa: try b.double("plenumPressure", default: 0))
+            inlet = .blower(
+                curve: curve, rpm: try b.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
+                plenumPressurePa: try b.double("plenumPressure", default: 0))
         }
-        inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") { $0 > -273.15 }
+        inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") {
+            $0 > -273.15
+        }
         (inletLo, inletHi) = try Self.rectangle(inl, default: ((0, 0), (s[0], frontYM)), bounds: (s[0], s[1]))
 
         // Exhaust: a sealed rack with no way out is an input error, not a drifting solve.
         guard let ex = root.child("exhaust") else {
-            throw ConfigError(file: root.file, line: root.line, keyPath: "exhaust",
-                              problem: "the rack has no outlet: add `exhaust: {pressure: 0}` (air blown into a sealed rack must leave somewhere)")
+            throw ConfigError(
+                file: root.file, line: root.line, keyPath: "exhaust",
+                problem:
+                    "the rack has no outlet: add `exhaust: {pressure: 0}` (air blown into a sealed rack must leave "
+                    + "somewhere)"
+            )
         }
         try ex.checkKeys(allowed: ["pressure", "lo", "hi"])
         exhaustNode = ex
@@ -111,8 +126,10 @@ public struct RackSpec {
 
         // Grid, physics, solver: the generic case's reader, on a synthetic root holding the
         // rack file's own nodes (so their errors keep this file's lines).
-        var pairs: [(Node, Node)] = [(Node("domain"), Node([(Node("size"), Node(s.map { Node(String($0)) }))])),
-                                     (Node("closed"), Node("true"))]
+        var pairs: [(Node, Node)] = [
+            (Node("domain"), Node([(Node("size"), Node(s.map { Node(String($0)) }))])),
+            (Node("closed"), Node("true")),
+        ]
         for k in ["grid", "physics", "solver"] { if let c = root.child(k) { pairs.append((Node(k), c.node)) } }
         var base = try GenericCase(ConfigNode(node: .mapping(Node.Mapping(pairs)), file: root.file))
         let phys = root.child("physics")
@@ -158,12 +175,18 @@ public struct RackSpec {
             let slotName = try n.string("name", default: String(format: "node%02d", i + 1))
             guard names.insert(slotName).inserted else { throw n.error("name", "node name '\(slotName)' used twice") }
             let unit = try n.int("unit")
-            let type = try NodeType.load(try n.required("node"), resolver: r, overrides: [Self.strip(n, ["name", "unit", "node"])])
+            let type = try NodeType.load(
+                try n.required("node"), resolver: r, overrides: [Self.strip(n, ["name", "unit", "node"])])
             let u = type.chassis.spec.units
             // Compared without `unit + u`, which overflows for a unit near Int.max (fuzzing found the trap).
             guard unit >= 1 && unit <= units && u - 1 <= units - unit else {
-                let last = unit.addingReportingOverflow(u - 1)   // the message too must not overflow
-                throw n.error("unit", "node slot beyond the rack's height: a \(u)U node at unit \(unit) spans units \(unit)–\(last.overflow ? "beyond \(Int.max)" : String(last.partialValue)), but the rack has units 1–\(units)")
+                let last = unit.addingReportingOverflow(u - 1) // the message too must not overflow
+                throw n.error(
+                    "unit",
+                    "node slot beyond the rack's height: a \(u)U node at unit \(unit) spans units "
+                        + "\(unit)–\(last.overflow ? "beyond \(Int.max)" : String(last.partialValue)), but the rack "
+                        + "has units 1–\(units)"
+                )
             }
             for k in unit..<(unit + u) {
                 if let o = usedUnits[k] { throw n.error("unit", "unit \(k) is already taken by \(o)") }
@@ -179,18 +202,27 @@ public struct RackSpec {
     static func strip(_ n: ConfigNode, _ keys: [String]) -> ConfigNode {
         guard case let .mapping(m) = n.node else { return n }
         let kept = m.filter { !keys.contains($0.key.scalar?.string ?? "") }
-        return ConfigNode(node: .mapping(Node.Mapping(Array(kept), m.tag, m.style, m.mark)), file: n.file, keyPath: n.keyPath)
+        return ConfigNode(
+            node: .mapping(Node.Mapping(Array(kept), m.tag, m.style, m.mark)), file: n.file, keyPath: n.keyPath)
     }
 
     /// Optional `lo`/`hi` of a floor or roof rectangle (x, y), inside the rack.
-    static func rectangle(_ n: ConfigNode, default d: ((Double, Double), (Double, Double)), bounds: (Double, Double)) throws
-        -> ((Double, Double), (Double, Double)) {
+    static func rectangle(
+        _ n: ConfigNode, default d: ((Double, Double), (Double, Double)), bounds: (Double, Double)
+    ) throws
+        -> ((Double, Double), (Double, Double))
+    {
         let lo = try n.optionalVector2("lo"), hi = try n.optionalVector2("hi")
         if (lo == nil) != (hi == nil) { throw n.error(lo == nil ? "hi" : "lo", "give both lo and hi, or neither") }
         guard let lo, let hi else { return d }
         if !(lo.0 < hi.0 && lo.1 < hi.1) { throw n.error("hi", "must exceed lo in both coordinates") }
         if lo.0 < 0 || lo.1 < 0 || hi.0 > bounds.0 || hi.1 > bounds.1 {
-            throw n.error("hi", "rectangle [\(configFormat(lo.0)), \(configFormat(lo.1))]–[\(configFormat(hi.0)), \(configFormat(hi.1))] m leaves the rack floor/roof (0–\(configFormat(bounds.0)) × 0–\(configFormat(bounds.1)) m)")
+            throw n.error(
+                "hi",
+                "rectangle [\(configFormat(lo.0)), \(configFormat(lo.1))]–[\(configFormat(hi.0)), "
+                    + "\(configFormat(hi.1))] m leaves the rack floor/roof (0–\(configFormat(bounds.0)) × "
+                    + "0–\(configFormat(bounds.1)) m)"
+            )
         }
         return (lo, hi)
     }

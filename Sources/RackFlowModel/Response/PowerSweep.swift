@@ -49,15 +49,16 @@ public struct PowerSweep: Sendable {
         for g in model.groups {
             let setBy = keys.filter { $0.selects(g) }.map(\.text)
             guard setBy.count <= 1 else {
-                throw ConfigError(file: "command line", line: nil, keyPath: "--vary",
-                                  problem: "\(setBy.joined(separator: " and ")) both set \(g.name); "
-                                      + "give each part one key")
+                throw ConfigError(
+                    file: "command line", line: nil, keyPath: "--vary",
+                    problem: "\(setBy.joined(separator: " and ")) both set \(g.name); give each part one key")
             }
         }
         let total = keys.reduce(1) { $0 * $1.valuesW.count }
         guard total <= 1_000_000 else {
-            throw ConfigError(file: "command line", line: nil, keyPath: "--vary",
-                              problem: "\(total) points; at most 1,000,000")
+            throw ConfigError(
+                file: "command line", line: nil, keyPath: "--vary",
+                problem: "\(total) points; at most 1,000,000")
         }
         let t0 = Date()
         points.reserveCapacity(total)
@@ -92,10 +93,14 @@ public struct PowerSweep: Sendable {
                 tight = r
             }
         }
-        guard hot >= 0, tight >= 0 else { return Point(valuesW: values, hottestPart: "", hottestC: .nan,
-                                                       tightestPart: "", marginK: .nan) }
-        return Point(valuesW: values, hottestPart: model.rows[hot].name, hottestC: y[hot],
-                     tightestPart: model.rows[tight].name, marginK: model.rows[tight].limitC! - y[tight])
+        guard hot >= 0, tight >= 0 else {
+            return Point(
+                valuesW: values, hottestPart: "", hottestC: .nan,
+                tightestPart: "", marginK: .nan)
+        }
+        return Point(
+            valuesW: values, hottestPart: model.rows[hot].name, hottestC: y[hot],
+            tightestPart: model.rows[tight].name, marginK: model.rows[tight].limitC! - y[tight])
     }
 
     /// The keys' powers in the solve the model was built from (the selected parts' mean).
@@ -138,8 +143,9 @@ public struct PowerSweep: Sendable {
                 }
             }
             if let past {
-                return Limit(key: keys[k].text, baseW: base[k], largestW: nil, limitingPart: past,
-                             pastLimitAtZero: true)
+                return Limit(
+                    key: keys[k].text, baseW: base[k], largestW: nil, limitingPart: past,
+                    pastLimitAtZero: true)
             }
             return Limit(key: keys[k].text, baseW: base[k], largestW: best, limitingPart: who)
         }

@@ -16,9 +16,11 @@ extension ThermalResponse {
     /// along that line only buoyancy's response separates model and solve; elsewhere c_r also
     /// differs between sources. The sweep's full re-solves measure both. A part's row then adds
     /// its compact model at the frozen local speed.
-    public static func build(from run: SteadyRun, layout: RackLayout, input: String,
-                             tolerance: Double = 1e-7,
-                             log: (String) -> Void = { _ in }) throws -> ThermalResponse {
+    public static func build(
+        from run: SteadyRun, layout: RackLayout, input: String,
+        tolerance: Double = 1e-7,
+        log: (String) -> Void = { _ in }
+    ) throws -> ThermalResponse {
         let t0 = Date()
         let s = run.solver
         let n = s.flow.grid.cellCount
@@ -75,7 +77,8 @@ extension ThermalResponse {
         var model = ThermalResponse(
             caseName: run.genericCase.name, input: input, cells: n, groups: groups,
             rows: (0..<rowCount).map { r in
-                Row(name: reader.names[r], kind: reader.kinds[r], node: reader.nodes[r], limitC: reader.limits[r],
+                Row(
+                    name: reader.names[r], kind: reader.kinds[r], node: reader.nodes[r], limitC: reader.limits[r],
                     zeroPowerC: y0[r], calibration: calibration[r], solveC: solved[r], modelC: .nan)
             },
             psuLossFraction: loss, buildSeconds: 0, solveIterations: iterations, matrix: matrix)
@@ -87,8 +90,10 @@ extension ThermalResponse {
 
     /// How well the parts' shares rebuild the compiled heat field (cells shared by two parts'
     /// boxes would count twice).
-    static func heatReconstruction(shares: [[(cell: Int, share: Double)]], parts: [RackLayout.PartInfo],
-                                   heatW: [Double]) -> String {
+    static func heatReconstruction(
+        shares: [[(cell: Int, share: Double)]], parts: [RackLayout.PartInfo],
+        heatW: [Double]
+    ) -> String {
         guard !heatW.isEmpty else { return "no heat sources" }
         var rebuilt = [Double](repeating: 0, count: heatW.count)
         for (p, cells) in zip(parts, shares) { for (c, w) in cells { rebuilt[c] += p.powerW * w } }

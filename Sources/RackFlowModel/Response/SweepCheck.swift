@@ -19,18 +19,22 @@ public struct SweepCheck: Sendable {
     /// Largest |model − re-solve| over the node outlets, K.
     public var maxOutletErrorK: Double
 
-    public static func run(_ c: CaseFile, layout: RackLayout, sweep: PowerSweep, valuesW: [Double],
-                           start: (source: String, state: SolverState),
-                           log: (String) -> Void = { _ in }) throws -> SweepCheck {
+    public static func run(
+        _ c: CaseFile, layout: RackLayout, sweep: PowerSweep, valuesW: [Double],
+        start: (source: String, state: SolverState),
+        log: (String) -> Void = { _ in }
+    ) throws -> SweepCheck {
         let t0 = Date()
         let powers = sweep.powers(valuesW)
-        let run = try SteadyRun.run(c, log: log, start: start, prepare: { solver, report in
-            let shares = layout.heatShares(report: report, heatW: solver.flow.heatW)
-            solver.updateHeat { h in
-                for i in h.indices { h[i] = 0 }
-                for (g, cells) in shares.enumerated() { for (cell, w) in cells { h[cell] += powers[g] * w } }
-            }
-        })
+        let run = try SteadyRun.run(
+            c, log: log, start: start,
+            prepare: { solver, report in
+                let shares = layout.heatShares(report: report, heatW: solver.flow.heatW)
+                solver.updateHeat { h in
+                    for i in h.indices { h[i] = 0 }
+                    for (g, cells) in shares.enumerated() { for (cell, w) in cells { h[cell] += powers[g] * w } }
+                }
+            })
         let reader = ResponseRows(layout: layout, report: run.report, genericCase: run.genericCase)
         var solved = reader.air(run.solver)
         for (g, part) in layout.parts.enumerated() {
@@ -49,8 +53,9 @@ public struct SweepCheck: Sendable {
             default: break
             }
         }
-        return SweepCheck(valuesW: valuesW, iterations: run.summary.iterations,
-                          seconds: Date().timeIntervalSince(t0), converged: run.summary.converged,
-                          maxErrorK: worst, worstPart: worstPart, maxOutletErrorK: outlet)
+        return SweepCheck(
+            valuesW: valuesW, iterations: run.summary.iterations,
+            seconds: Date().timeIntervalSince(t0), converged: run.summary.converged,
+            maxErrorK: worst, worstPart: worstPart, maxOutletErrorK: outlet)
     }
 }

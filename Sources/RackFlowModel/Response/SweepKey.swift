@@ -47,7 +47,8 @@ public struct SweepKey: Sendable {
         }
         let range = halves[1].split(separator: ":").map { Double($0) }
         guard range.count == 3, let a = range[0], let b = range[1], let c = range[2],
-              a.isFinite, b.isFinite, a >= 0, b >= 0 else {
+            a.isFinite, b.isFinite, a >= 0, b >= 0
+        else {
             throw bad("expected FROM:TO:COUNT with powers ≥ 0 W, e.g. 150:300:16")
         }
         guard a <= b else { throw bad("FROM must not exceed TO") }

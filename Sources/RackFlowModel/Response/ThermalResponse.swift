@@ -90,8 +90,9 @@ public struct ThermalResponse: Codable, Sendable {
         matrix.withUnsafeBufferPointer { m in
             powersW.withUnsafeBufferPointer { p in
                 y.withUnsafeMutableBufferPointer { out in
-                    BLAS.gemv(rows: rows.count, columns: groups.count, 1, m.baseAddress!, p.baseAddress!, 1,
-                              out.baseAddress!)
+                    BLAS.gemv(
+                        rows: rows.count, columns: groups.count, 1, m.baseAddress!, p.baseAddress!, 1,
+                        out.baseAddress!)
                 }
             }
         }
@@ -116,8 +117,9 @@ public struct ThermalResponse: Codable, Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         // A node whose rear openings pass no air has a NaN outlet row.
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                  nan: "nan")
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         try enc.encode(self).write(to: folder.appendingPathComponent("response.json"))
         var bytes = Data(capacity: matrix.count * 8)
         for v in matrix { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -136,8 +138,9 @@ public struct ThermalResponse: Codable, Sendable {
         var model: ThermalResponse
         do {
             let dec = JSONDecoder()
-            dec.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf",
-                                                                        negativeInfinity: "-inf", nan: "nan")
+            dec.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: "inf",
+                negativeInfinity: "-inf", nan: "nan")
             model = try dec.decode(ThermalResponse.self, from: json)
         } catch {
             throw fail(index, "not a response model index: \(error)")
@@ -145,8 +148,9 @@ public struct ThermalResponse: Codable, Sendable {
         guard let data = try? Data(contentsOf: bin) else { throw fail(bin, "missing (response.json's matrix)") }
         let n = model.rows.count * model.groups.count
         guard data.count == 8 * n else {
-            throw fail(bin, "holds \(data.count) bytes; \(model.rows.count) rows × \(model.groups.count) groups "
-                + "need \(8 * n)")
+            throw fail(
+                bin,
+                "holds \(data.count) bytes; \(model.rows.count) rows × \(model.groups.count) groups need \(8 * n)")
         }
         model.matrix = data.withUnsafeBytes { raw in
             (0..<n).map {

@@ -23,8 +23,14 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
 
     public var description: String {
         var s = "the solve diverged at outer iteration \(iteration)"
-        if let step { s += " (time step \(step)" + (frame.map { ", frame \($0)" } ?? "") + (timeS.map { String(format: ", t = %.4g s", $0) } ?? "") + ")" }
-        s += ": \(field) in cell (i=\(cell[0]), j=\(cell[1]), k=\(cell[2])) at (\(positionM.map { String(format: "%.3f", $0) }.joined(separator: ", "))) m"
+        if let step {
+            s +=
+                " (time step \(step)" + (frame.map { ", frame \($0)" } ?? "")
+                + (timeS.map { String(format: ", t = %.4g s", $0) } ?? "") + ")"
+        }
+        s +=
+            ": \(field) in cell (i=\(cell[0]), j=\(cell[1]), k=\(cell[2])) at "
+            + "(\(positionM.map { String(format: "%.3f", $0) }.joined(separator: ", "))) m"
         s += part.map { " inside \($0)" } ?? " (open air)"
         s += "; \(detail). Try: \(suggestion)"
         return s
@@ -50,15 +56,26 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
         let c = g.index(ijk.0, ijk.1, ijk.2)
         part = report.boxCells.filter { $0.value.contains(c) }.min { $0.value.count < $1.value.count }?.key
         // The solver's text starts with its own cell or face description; keep what follows (the value, the scale).
-        if let r = place.range(of: " m, ") { detail = String(place[r.upperBound...]) }
-        else { detail = "\(field) is not finite" + (place.isEmpty ? "" : " at \(place)") }
+        if let r = place.range(of: " m, ") {
+            detail = String(place[r.upperBound...])
+        } else {
+            detail = "\(field) is not finite" + (place.isEmpty ? "" : " at \(place)")
+        }
         switch field {
         case "T":
-            suggestion = transient ? "a smaller time step (solver.stepsPerFrame), stronger temperature under-relaxation (solver.temperatureRelaxation), or check the heat released in this part"
-                                   : "stronger temperature under-relaxation (solver.temperatureRelaxation, e.g. 0.5), check the heat released in this part, or a finer grid there (grid.maxSpacing)"
+            suggestion =
+                transient
+                ? "a smaller time step (solver.stepsPerFrame), stronger temperature under-relaxation "
+                    + "(solver.temperatureRelaxation), or check the heat released in this part"
+                : "stronger temperature under-relaxation (solver.temperatureRelaxation, e.g. 0.5), check the heat "
+                    + "released in this part, or a finer grid there (grid.maxSpacing)"
         default:
-            suggestion = transient ? "a smaller time step (solver.stepsPerFrame, or a higher fps), more outer iterations per step (solver.maxOuter), or a finer grid around this part (grid.maxSpacing)"
-                                   : "more under-relaxation (solver.velocityRelaxation, e.g. 0.5, and pressureRelaxation), or a finer grid around this part (grid.maxSpacing); check fan curves and inlet flows for absurd values"
+            suggestion =
+                transient
+                ? "a smaller time step (solver.stepsPerFrame, or a higher fps), more outer iterations per step "
+                    + "(solver.maxOuter), or a finer grid around this part (grid.maxSpacing)"
+                : "more under-relaxation (solver.velocityRelaxation, e.g. 0.5, and pressureRelaxation), or a finer "
+                    + "grid around this part (grid.maxSpacing); check fan curves and inlet flows for absurd values"
         }
     }
 }
@@ -71,7 +88,10 @@ public final class RunDiverged: Error, CustomStringConvertible, @unchecked Senda
     public let caseName: String
 
     public init(_ d: Divergence, solver: FlowSolver, report: VoxelReport, caseName: String) {
-        divergence = d; self.solver = solver; self.report = report; self.caseName = caseName
+        divergence = d
+        self.solver = solver
+        self.report = report
+        self.caseName = caseName
     }
     public var description: String { divergence.description }
 }

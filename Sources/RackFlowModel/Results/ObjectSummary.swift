@@ -56,20 +56,26 @@ public struct ObjectSummary: Codable, Sendable {
             let pressure = cells.isEmpty ? Double.nan : s.meanPressure(cells: cells)
             switch p.kind {
             case .pressureOutlet:
-                patches.append(PatchFigures(name: p.name, kind: "outlet", flowM3PerS: out, temperatureC: t,
-                                            pressurePa: pressure))
+                patches.append(
+                    PatchFigures(
+                        name: p.name, kind: "outlet", flowM3PerS: out, temperatureC: t,
+                        pressurePa: pressure))
             default:
-                patches.append(PatchFigures(name: p.name, kind: "inlet", flowM3PerS: -out, temperatureC: t,
-                                            pressurePa: pressure))
+                patches.append(
+                    PatchFigures(
+                        name: p.name, kind: "inlet", flowM3PerS: -out, temperatureC: t,
+                        pressurePa: pressure))
             }
         }
         guard everyObject else { return }
         for b in gc.boxes {
             let cells = report.boxCells[b.name] ?? []
             let stats = b.kind == .solid ? (meanC: Double.nan, maxC: Double.nan) : s.temperatureStats(cells: cells)
-            boxes.append(BoxFigures(name: b.name, kind: b.kind.rawValue, powerW: b.powerW,
-                                    flowM3PerS: b.kind == .solid ? 0 : s.throughFlow(cells: cells),
-                                    meanC: stats.meanC, maxC: stats.maxC.isFinite ? stats.maxC : .nan))
+            boxes.append(
+                BoxFigures(
+                    name: b.name, kind: b.kind.rawValue, powerW: b.powerW,
+                    flowM3PerS: b.kind == .solid ? 0 : s.throughFlow(cells: cells),
+                    meanC: stats.meanC, maxC: stats.maxC.isFinite ? stats.maxC : .nan))
         }
         for p in gc.planes {
             guard let pf = report.planeFaces[p.name] else { continue }
@@ -80,9 +86,11 @@ public struct ObjectSummary: Codable, Sendable {
             case .fan: kind = "fan"
             }
             let (q, t) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
-            planes.append(PlaneFigures(name: p.name, kind: kind, axis: ["x", "y", "z"][pf.axis], flowM3PerS: q,
-                                       temperatureC: t, pressureDropPa: s.pressureDrop(axis: pf.axis, faces: pf.faces),
-                                       areaM2: pf.flowAreaM2))
+            planes.append(
+                PlaneFigures(
+                    name: p.name, kind: kind, axis: ["x", "y", "z"][pf.axis], flowM3PerS: q,
+                    temperatureC: t, pressureDropPa: s.pressureDrop(axis: pf.axis, faces: pf.faces),
+                    areaM2: pf.flowAreaM2))
         }
     }
 }

@@ -89,11 +89,13 @@ public struct SolveSummary: Codable, Sendable {
         let g = s.flow.grid
         caseName = gc.name
         let b = s.balance()
-        balance = BalanceSummary(massImbalance: b.relativeMassImbalance, energyError: b.relativeEnergyError,
-                                 massInKgPerS: b.massInKgPerS, heatSourcesW: b.heatSourcesW, heatCarriedOutW: b.heatAdvectedOutW)
+        balance = BalanceSummary(
+            massImbalance: b.relativeMassImbalance, energyError: b.relativeEnergyError,
+            massInKgPerS: b.massInKgPerS, heatSourcesW: b.heatSourcesW, heatCarriedOutW: b.heatAdvectedOutW)
         let widths = (0..<3).flatMap { g.axis($0).widths }
-        grid = GridSummary(cells: g.cellCount, nx: g.nx, ny: g.ny, nz: g.nz, spacingM: [widths.min()!, widths.max()!],
-                           maxSpacingSettingM: gc.constraints.maxSpacingM)
+        grid = GridSummary(
+            cells: g.cellCount, nx: g.nx, ny: g.ny, nz: g.nz, spacingM: [widths.min()!, widths.max()!],
+            maxSpacingSettingM: gc.constraints.maxSpacingM)
         inletFlowM3PerS = b.massInKgPerS / s.flow.fluid.densityKgPerM3
         iterations = s.history.last?.iteration ?? 0
         adaptations = s.pseudo.adaptations
@@ -121,8 +123,10 @@ public struct SolveSummary: Codable, Sendable {
         for p in gc.patches { if case let .fanInlet(_, r, _, _) = p.patch.kind { rpm[p.patch.name] = r } }
         for (i, f) in s.fans.enumerated() where i < s.fanOperatingPoints.count {
             let op = s.fanOperatingPoints[i]
-            fans.append(Fan(name: f.name, node: kinds[f.name]?.node ?? "", kind: kinds[f.name]?.kind ?? "fan",
-                            flowM3PerS: op.flowM3PerS, pressureRisePa: op.pressureRisePa, rpm: rpm[f.name] ?? .nan))
+            fans.append(
+                Fan(
+                    name: f.name, node: kinds[f.name]?.node ?? "", kind: kinds[f.name]?.kind ?? "fan",
+                    flowM3PerS: op.flowM3PerS, pressureRisePa: op.pressureRisePa, rpm: rpm[f.name] ?? .nan))
         }
 
         guard let layout else { return }
@@ -131,17 +135,21 @@ public struct SolveSummary: Codable, Sendable {
             if let pf = report.planeFaces[n.frontPlane] {
                 (flowIn, tIn) = s.flowAndTemperature(axis: pf.axis, faces: pf.faces)
             }
-            nodes.append(Node(name: n.name, type: n.type, unit: n.unit, flowM3PerS: flowIn, inletC: tIn,
-                              outletC: Self.outletC(s, report: report, node: n), powerW: n.heatW, gpus: n.gpuCount,
-                              nic: n.hasNIC))
+            nodes.append(
+                Node(
+                    name: n.name, type: n.type, unit: n.unit, flowM3PerS: flowIn, inletC: tIn,
+                    outletC: Self.outletC(s, report: report, node: n), powerW: n.heatW, gpus: n.gpuCount,
+                    nic: n.hasNIC))
         }
         for p in layout.parts {
             let cells = report.boxCells[p.regionBox] ?? []
             let air = s.temperatureStats(cells: cells).meanC
             let v = s.meanSpeed(cells: cells)
             let t = p.thermal.temperatureC(airC: air, speedMPerS: v, powerW: p.modelPowerW)
-            parts.append(Part(name: p.name, node: p.node, kind: p.kind, model: p.model, powerW: p.powerW, airC: air,
-                              airSpeedMPerS: v, temperatureC: t, limitC: p.limitC, marginK: p.limitC - t))
+            parts.append(
+                Part(
+                    name: p.name, node: p.node, kind: p.kind, model: p.model, powerW: p.powerW, airC: air,
+                    airSpeedMPerS: v, temperatureC: t, limitC: p.limitC, marginK: p.limitC - t))
         }
     }
 

@@ -17,8 +17,14 @@ public struct SteadyRun {
         public var every: Int?
         public var resume: (CheckpointFile, SolverState)?
         public var stop: () -> Bool
-        public init(folder: URL, every: Int?, resume: (CheckpointFile, SolverState)? = nil, stop: @escaping () -> Bool = { Interruption.shared.requested }) {
-            self.folder = folder; self.every = every; self.resume = resume; self.stop = stop
+        public init(
+            folder: URL, every: Int?, resume: (CheckpointFile, SolverState)? = nil,
+            stop: @escaping () -> Bool = { Interruption.shared.requested }
+        ) {
+            self.folder = folder
+            self.every = every
+            self.resume = resume
+            self.stop = stop
         }
     }
 
@@ -29,16 +35,21 @@ public struct SteadyRun {
     /// powers with `FlowSolver.updateHeat`).
     /// `start`: an earlier solution (`FlowSolver.solutionState()`, from the folder named in
     /// `start.source`) to start from instead of rest, interpolated when its grid differs.
-    public static func run(_ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
-                           log: (String) -> Void = { _ in },
-                           progress: ((Residuals, FlowSolver) -> Void)? = nil,
-                           checkpoints: CheckpointPlan? = nil,
-                           start: (source: String, state: SolverState)? = nil,
-                           prepare: (FlowSolver, VoxelReport) -> Void = { _, _ in }) throws -> SteadyRun {
+    public static func run(
+        _ c: CaseFile, configure: (inout SimpleOptions) -> Void = { _ in },
+        log: (String) -> Void = { _ in },
+        progress: ((Residuals, FlowSolver) -> Void)? = nil,
+        checkpoints: CheckpointPlan? = nil,
+        start: (source: String, state: SolverState)? = nil,
+        prepare: (FlowSolver, VoxelReport) -> Void = { _, _ in }
+    ) throws -> SteadyRun {
         let gc = c.genericCase
         var (flow, options, report) = try gc.compile()
         configure(&options)
-        log("case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × \(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m")
+        log(
+            "case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × "
+                + "\(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m"
+        )
         let solver = try FlowSolver(flow, options: options)
         var startedFrom: String?
         if let start, checkpoints?.resume == nil {
@@ -62,27 +73,41 @@ public struct SteadyRun {
             if let plan = checkpoints {
                 let loop = SteadyLoop(solver: solver, monitors: monitors, accept: accept)
                 if let (h, state) = plan.resume {
-                    guard h.kind == "solve", h.cells == flow.grid.cellCount, h.monitorWindows.count == monitors.count else {
-                        throw ConfigError(file: plan.folder.path, line: nil, keyPath: "checkpoint.json", problem: "this checkpoint is of another run (\(h.kind), \(h.cells) cells, \(h.monitorWindows.count) monitors; this solve has \(flow.grid.cellCount) cells, \(monitors.count) monitors)")
+                    guard h.kind == "solve", h.cells == flow.grid.cellCount, h.monitorWindows.count == monitors.count
+                    else {
+                        throw ConfigError(
+                            file: plan.folder.path, line: nil, keyPath: "checkpoint.json",
+                            problem:
+                                "this checkpoint is of another run (\(h.kind), \(h.cells) cells, "
+                                + "\(h.monitorWindows.count) monitors; this solve has \(flow.grid.cellCount) cells, "
+                                + "\(monitors.count) monitors)"
+                        )
                     }
                     try solver.restore(state)
                     loop.recent = h.monitorWindows
                     log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
                 }
-                let outcome = try loop.run(checkpointEvery: plan.every, stop: plan.stop, checkpoint: { l in
-                    var state = solver.captureState()
-                    // The run's overrides, so that a resume continues under the same limits and grid.
-                    state.scalars["maxIterations"] = Double(solver.options.maxIterations)
-                    state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
-                    try Checkpoint.write(to: plan.folder, kind: "solve", input: c.path, caseName: gc.name, cells: flow.grid.cellCount,
-                                         state: state, monitorWindows: l.recent)
-                    log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
-                }, progress: { r in progress?(r, solver) })
+                let outcome = try loop.run(
+                    checkpointEvery: plan.every, stop: plan.stop,
+                    checkpoint: { l in
+                        var state = solver.captureState()
+                        // The run's overrides, so that a resume continues under the same limits and grid.
+                        state.scalars["maxIterations"] = Double(solver.options.maxIterations)
+                        state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
+                        try Checkpoint.write(
+                            to: plan.folder, kind: "solve", input: c.path, caseName: gc.name,
+                            cells: flow.grid.cellCount,
+                            state: state, monitorWindows: l.recent)
+                        log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
+                    }, progress: { r in progress?(r, solver) })
                 switch outcome {
                 case .converged: break
-                case .notConverged: throw FlowSolverError.notConverged(iterations: solver.options.maxIterations, last: solver.history.last!)
+                case .notConverged:
+                    throw FlowSolverError.notConverged(
+                        iterations: solver.options.maxIterations, last: solver.history.last!)
                 case .noSteadyState: unsteady = true
-                case .interrupted: throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
+                case .interrupted:
+                    throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
                 }
             } else {
                 try solver.solveSteady(monitors: monitors, accept: accept) { r in progress?(r, solver) }
@@ -98,7 +123,9 @@ public struct SteadyRun {
             throw e
         } catch {
             // Located (cell, position, part) and carrying the solver, for the failed-run snapshot.
-            if let d = Divergence(error, solver: solver, report: report) { throw RunDiverged(d, solver: solver, report: report, caseName: gc.name) }
+            if let d = Divergence(error, solver: solver, report: report) {
+                throw RunDiverged(d, solver: solver, report: report, caseName: gc.name)
+            }
             throw error
         }
         for a in solver.pseudo.adaptations { log("adapted at " + a) }
@@ -116,7 +143,9 @@ public struct SteadyRun {
             }
         }
         let seconds = Date().timeIntervalSince(t0)
-        let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map { String(format: "%@ %.1f s", $0.key, $0.value) }
+        let phases = solver.phaseSeconds.sorted { $0.value > $1.value }.map {
+            String(format: "%@ %.1f s", $0.key, $0.value)
+        }
         log("time per phase: " + phases.joined(separator: ", "))
         var summary = SolveSummary(solver: solver, genericCase: gc, report: report, layout: c.layout)
         summary.converged = converged
@@ -124,9 +153,11 @@ public struct SteadyRun {
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom
         summary.iterations = solver.history.last?.iteration ?? 0
-        log(String(format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
-                   summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),
-                   summary.balance.massImbalance, summary.balance.energyError))
+        log(
+            String(
+                format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
+                summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),
+                summary.balance.massImbalance, summary.balance.energyError))
         return SteadyRun(genericCase: gc, report: report, solver: solver, summary: summary)
     }
 
@@ -135,37 +166,43 @@ public struct SteadyRun {
     /// front-mesh flow to 0.1 %, the hottest GPU air and every part's air temperature to
     /// 0.05 K, and the plenum pressure (inlet patch over exhaust) to 0.1 %. The residuals (change
     /// below 1e-3) and the global balances are the safeguards.
-    public static func monitors(layout: RackLayout?, report: VoxelReport,
-                                genericCase gc: GenericCase? = nil) -> [FlowSolver.Monitor] {
+    public static func monitors(
+        layout: RackLayout?, report: VoxelReport,
+        genericCase gc: GenericCase? = nil
+    ) -> [FlowSolver.Monitor] {
         guard let layout else { return [] }
         var monitors: [FlowSolver.Monitor] = []
         for n in layout.nodes {
             guard let pf = report.planeFaces[n.frontPlane] else { continue }
-            monitors.append(FlowSolver.Monitor(n.name, tolerance: flowTolerance) {
-                $0.flowRate(axis: pf.axis, faces: pf.faces)
-            })
+            monitors.append(
+                FlowSolver.Monitor(n.name, tolerance: flowTolerance) {
+                    $0.flowRate(axis: pf.axis, faces: pf.faces)
+                })
         }
         let gpuCells = layout.parts.filter { $0.kind == "gpu" }.flatMap { report.boxCells[$0.regionBox] ?? [] }
         if !gpuCells.isEmpty {
-            monitors.append(FlowSolver.Monitor("max GPU air", absoluteTolerance: temperatureToleranceK) {
-                $0.temperatureStats(cells: gpuCells).maxC
-            })
+            monitors.append(
+                FlowSolver.Monitor("max GPU air", absoluteTolerance: temperatureToleranceK) {
+                    $0.temperatureStats(cells: gpuCells).maxC
+                })
         }
         for p in layout.parts {
             let cells = report.boxCells[p.regionBox] ?? []
             guard !cells.isEmpty else { continue }
-            monitors.append(FlowSolver.Monitor(p.name, absoluteTolerance: temperatureToleranceK) {
-                $0.temperatureStats(cells: cells).meanC
-            })
+            monitors.append(
+                FlowSolver.Monitor(p.name, absoluteTolerance: temperatureToleranceK) {
+                    $0.temperatureStats(cells: cells).meanC
+                })
         }
         let inflow = gc?.patches.first { ps in
             if case .pressureOutlet = ps.patch.kind { return false }
             return true
         }
         if let plenum = inflow {
-            monitors.append(FlowSolver.Monitor("plenum pressure", tolerance: flowTolerance) { s in
-                s.meanPressure(cells: s.cells(along: plenum.patch))
-            })
+            monitors.append(
+                FlowSolver.Monitor("plenum pressure", tolerance: flowTolerance) { s in
+                    s.meanPressure(cells: s.cells(along: plenum.patch))
+                })
         }
         return monitors
     }
@@ -186,8 +223,13 @@ public struct RunInterrupted: Error, CustomStringConvertible {
     public var folder: URL
     public var iteration: Int
     public var frame: Int?
-    public init(folder: URL, iteration: Int, frame: Int?) { self.folder = folder; self.iteration = iteration; self.frame = frame }
+    public init(folder: URL, iteration: Int, frame: Int?) {
+        self.folder = folder
+        self.iteration = iteration
+        self.frame = frame
+    }
     public var description: String {
-        "stopped at outer iteration \(iteration)\(frame.map { ", frame \($0)" } ?? ""); checkpoint written to \(folder.path)"
+        "stopped at outer iteration \(iteration)\(frame.map { ", frame \($0)" } ?? ""); checkpoint written to "
+            + "\(folder.path)"
     }
 }

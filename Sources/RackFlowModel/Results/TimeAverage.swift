@@ -38,8 +38,10 @@ public struct TimeAverage: Codable, Sendable {
     static let stepsPerFlowThrough = 100.0
 
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
-    public static func run(_ solver: FlowSolver, watch: [FlowSolver.Monitor],
-                           log: (String) -> Void) throws -> TimeAverage {
+    public static func run(
+        _ solver: FlowSolver, watch: [FlowSolver.Monitor],
+        log: (String) -> Void
+    ) throws -> TimeAverage {
         let g = solver.flow.grid
         let u = solver.speedScaleMPerS
         let length = max(g.x.length, g.y.length, g.z.length)
@@ -81,15 +83,19 @@ public struct TimeAverage: Codable, Sendable {
             BLAS.scal(v.count, 1 / Double(steps), v.p)
         }
         let bands = zip(watch, samples).map { monitor, s in
-            Band(name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
-                 min: s.min() ?? .nan, max: s.max() ?? .nan)
+            Band(
+                name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
+                min: s.min() ?? .nan, max: s.max() ?? .nan)
         }
         let outer = stepper.outerIterations.reduce(0, +)
-        log(String(format: "time-averaged over %.3g s (%d steps, %d outer iterations) after %.3g s of spin-up; %@",
-                   Double(steps) * dt, steps, outer, Double(spinUp) * dt,
-                   settled ? "every running mean settled" : "running means still moving at the 10 flow-through limit"))
-        return TimeAverage(flowThroughS: tau, stepS: dt, spinUpS: Double(spinUp) * dt, windowS: Double(steps) * dt,
-                           steps: steps, outerIterations: outer, settled: settled, quantities: bands)
+        log(
+            String(
+                format: "time-averaged over %.3g s (%d steps, %d outer iterations) after %.3g s of spin-up; %@",
+                Double(steps) * dt, steps, outer, Double(spinUp) * dt,
+                settled ? "every running mean settled" : "running means still moving at the 10 flow-through limit"))
+        return TimeAverage(
+            flowThroughS: tau, stepS: dt, spinUpS: Double(spinUp) * dt, windowS: Double(steps) * dt,
+            steps: steps, outerIterations: outer, settled: settled, quantities: bands)
     }
 
     /// The mean over all samples agrees with the mean over the first half within

@@ -19,14 +19,19 @@ public struct PlenumNetwork {
     public var ducts: [RoomSpec.Resistance]
 
     public init(blowers: [RoomSpec.Blower], supply: RoomSpec.Resistance, ducts: [RoomSpec.Resistance]) {
-        self.blowers = blowers; self.supply = supply; self.ducts = ducts
+        self.blowers = blowers
+        self.supply = supply
+        self.ducts = ducts
     }
 
     /// A rack's pressure–flow response near its operating point: `p ≈ a + b Q` (Pa, Pa·s/m³, b > 0).
     public struct Line: Codable, Sendable, Equatable {
         public var interceptPa: Double
         public var slopePaSPerM3: Double
-        public init(interceptPa: Double, slopePaSPerM3: Double) { self.interceptPa = interceptPa; self.slopePaSPerM3 = slopePaSPerM3 }
+        public init(interceptPa: Double, slopePaSPerM3: Double) {
+            self.interceptPa = interceptPa
+            self.slopePaSPerM3 = slopePaSPerM3
+        }
         public func pressurePa(_ q: Double) -> Double { interceptPa + slopePaSPerM3 * q }
     }
 
@@ -49,7 +54,11 @@ public struct PlenumNetwork {
         if h >= c.pressureRise(flowM3PerS: 0, rpm: b.rpm) { return 0 }
         var lo = 0.0, hi = max(c.freeDeliveryM3PerS(rpm: b.rpm), 1e-6)
         var guardCount = 0
-        while c.pressureRise(flowM3PerS: hi, rpm: b.rpm) > h && guardCount < 200 { lo = hi; hi *= 2; guardCount += 1 }
+        while c.pressureRise(flowM3PerS: hi, rpm: b.rpm) > h && guardCount < 200 {
+            lo = hi
+            hi *= 2
+            guardCount += 1
+        }
         for _ in 0..<200 {
             let m = 0.5 * (lo + hi)
             if m <= lo || m >= hi { break }
@@ -80,8 +89,12 @@ public struct PlenumNetwork {
     /// Solves the network for the rack responses `lines` (one per duct).
     public func solve(lines: [Line]) throws -> Solution {
         precondition(lines.count == ducts.count, "one rack line per duct")
-        for (i, l) in lines.enumerated() where !(l.slopePaSPerM3 > 0 && l.slopePaSPerM3.isFinite && l.interceptPa.isFinite) {
-            throw RoomError.coupling("rack \(i): its pressure–flow response has no positive finite slope (a = \(l.interceptPa) Pa, b = \(l.slopePaSPerM3) Pa·s/m³)")
+        for (i, l) in lines.enumerated()
+        where !(l.slopePaSPerM3 > 0 && l.slopePaSPerM3.isFinite && l.interceptPa.isFinite) {
+            throw RoomError.coupling(
+                "rack \(i): its pressure–flow response has no positive finite slope (a = \(l.interceptPa) Pa, b = "
+                    + "\(l.slopePaSPerM3) Pa·s/m³)"
+            )
         }
         func state(_ h: Double) -> (mismatch: Double, flows: [Double], qb: Double, pp: Double) {
             let qb = totalBlowerFlow(risePa: h)
@@ -95,10 +108,14 @@ public struct PlenumNetwork {
         var lo = min(0, hi) - max(abs(hi), 1)
         var n = 0
         while state(lo).mismatch >= 0 {
-            lo -= 2 * (hi - lo); n += 1
-            if n > 100 { throw RoomError.coupling("the plenum network has no operating point: the blowers never deliver more than the racks take") }
+            lo -= 2 * (hi - lo)
+            n += 1
+            if n > 100 {
+                throw RoomError.coupling(
+                    "the plenum network has no operating point: the blowers never deliver more than the racks take")
+            }
         }
-        if state(hi).mismatch < 0 { hi = lo + 1 }   // cannot happen with non-negative rack flows; kept for safety
+        if state(hi).mismatch < 0 { hi = lo + 1 } // cannot happen with non-negative rack flows; kept for safety
         for _ in 0..<400 {
             let m = 0.5 * (lo + hi)
             if m <= lo || m >= hi { break }
@@ -107,8 +124,9 @@ public struct PlenumNetwork {
         let h = 0.5 * (lo + hi)
         let s = state(h)
         let total = s.flows.reduce(0, +)
-        return Solution(rackFlowsM3PerS: s.flows, blowerFlowM3PerS: total, blowerCurveFlowM3PerS: s.qb, blowerRisePa: h,
-                        plenumPressurePa: s.pp, perBlowerFlowM3PerS: blowers.map { Self.blowerFlow($0, risePa: h) })
+        return Solution(
+            rackFlowsM3PerS: s.flows, blowerFlowM3PerS: total, blowerCurveFlowM3PerS: s.qb, blowerRisePa: h,
+            plenumPressurePa: s.pp, perBlowerFlowM3PerS: blowers.map { Self.blowerFlow($0, risePa: h) })
     }
 
     /// The blower rise that delivers `q` in all (bisection on the monotone curves).
@@ -116,7 +134,10 @@ public struct PlenumNetwork {
         var hi = blowers.map { $0.curve.pressureRise(flowM3PerS: 0, rpm: $0.rpm) }.max()!
         var lo = hi - 1
         var n = 0
-        while totalBlowerFlow(risePa: lo) < q && n < 200 { lo -= 2 * (hi - lo); n += 1 }
+        while totalBlowerFlow(risePa: lo) < q && n < 200 {
+            lo -= 2 * (hi - lo)
+            n += 1
+        }
         for _ in 0..<400 {
             let m = 0.5 * (lo + hi)
             if m <= lo || m >= hi { break }

@@ -11,17 +11,25 @@ public struct RackSolveResult: Codable, Sendable, Equatable {
     public var converged: Bool
     public var seconds: Double
 
-    public init(inletPressurePa: Double, measuredFlowM3PerS: Double, outerIterations: Int, converged: Bool, seconds: Double) {
-        self.inletPressurePa = inletPressurePa; self.measuredFlowM3PerS = measuredFlowM3PerS
-        self.outerIterations = outerIterations; self.converged = converged; self.seconds = seconds
+    public init(
+        inletPressurePa: Double, measuredFlowM3PerS: Double, outerIterations: Int, converged: Bool, seconds: Double
+    ) {
+        self.inletPressurePa = inletPressurePa
+        self.measuredFlowM3PerS = measuredFlowM3PerS
+        self.outerIterations = outerIterations
+        self.converged = converged
+        self.seconds = seconds
     }
 
     static let doubles = 5
-    func packed() -> [Double] { [inletPressurePa, measuredFlowM3PerS, Double(outerIterations), converged ? 1 : 0, seconds] }
+    func packed() -> [Double] {
+        [inletPressurePa, measuredFlowM3PerS, Double(outerIterations), converged ? 1 : 0, seconds]
+    }
     static func unpacked(_ d: ArraySlice<Double>) -> RackSolveResult {
         let i = d.startIndex
-        return RackSolveResult(inletPressurePa: d[i], measuredFlowM3PerS: d[i + 1], outerIterations: Int(d[i + 2]),
-                               converged: d[i + 3] != 0, seconds: d[i + 4])
+        return RackSolveResult(
+            inletPressurePa: d[i], measuredFlowM3PerS: d[i + 1], outerIterations: Int(d[i + 2]),
+            converged: d[i + 3] != 0, seconds: d[i + 4])
     }
 
     /// Results of racks as one vector (5 doubles each), zero for racks not given: summed over
@@ -84,16 +92,20 @@ public enum RoomCoupling {
 
     /// Runs the coupling. `solveRacks(flows, iteration)` must solve every rack at `flows[k]`
     /// and return every rack's result in rack order (locally or gathered from all ranks).
-    public static func run(network: PlenumNetwork, designFlowsM3PerS: [Double], slopeFloors: [Double],
-                           tolerance: Double, maxIterations: Int,
-                           log: (String) -> Void = { _ in },
-                           start: State? = nil, boundary: ((State) throws -> Void)? = nil,
-                           solveRacks: ([Double], Int) throws -> [RackSolveResult]) throws -> Result {
+    public static func run(
+        network: PlenumNetwork, designFlowsM3PerS: [Double], slopeFloors: [Double],
+        tolerance: Double, maxIterations: Int,
+        log: (String) -> Void = { _ in },
+        start: State? = nil, boundary: ((State) throws -> Void)? = nil,
+        solveRacks: ([Double], Int) throws -> [RackSolveResult]
+    ) throws -> Result {
         let n = designFlowsM3PerS.count
         // `start`: a checkpoint's state (RoomCheckpoint.swift); `boundary`: called between two iterations.
         var q = start?.flowsM3PerS ?? designFlowsM3PerS
         var prev: (q: [Double], p: [Double])? = start?.previous
-        var lines = start?.lines ?? [PlenumNetwork.Line](repeating: PlenumNetwork.Line(interceptPa: 0, slopePaSPerM3: 1), count: n)
+        var lines =
+            start?.lines
+            ?? [PlenumNetwork.Line](repeating: PlenumNetwork.Line(interceptPa: 0, slopePaSPerM3: 1), count: n)
         var history: [Iteration] = start?.history ?? []
         var results: [RackSolveResult] = start?.results ?? []
         var converged = false
@@ -116,34 +128,50 @@ public enum RoomCoupling {
             let mean = q.reduce(0, +) / Double(n)
             let flowResidual = (0..<n).map { abs(sol.rackFlowsM3PerS[$0] - q[$0]) }.max()! / mean
             let pr = pressureResiduals(network: network, flows: q, pressures: p)
-            history.append(Iteration(iteration: it, rackFlowsM3PerS: q, inletPressuresPa: p, rackLines: lines,
-                                     nextFlowsM3PerS: sol.rackFlowsM3PerS, plenumPressurePa: sol.plenumPressurePa,
-                                     blowerRisePa: sol.blowerRisePa, flowResidual: flowResidual,
-                                     pressureResidualPa: pr.residuals.map(abs).max()!,
-                                     rackOuterIterations: results.map(\.outerIterations), seconds: Date().timeIntervalSince(t0)))
-            log(String(format: "coupling %2d: flow residual %.2e, pressure residual %.3g Pa, plenum %.2f Pa, blowers %.5f m³/s, rack solves %@ outer iterations",
-                       it, flowResidual, history.last!.pressureResidualPa, sol.plenumPressurePa, sol.blowerFlowM3PerS,
-                       results.map { String($0.outerIterations) }.joined(separator: "/")))
-            if flowResidual < tolerance { converged = true; break }
+            history.append(
+                Iteration(
+                    iteration: it, rackFlowsM3PerS: q, inletPressuresPa: p, rackLines: lines,
+                    nextFlowsM3PerS: sol.rackFlowsM3PerS, plenumPressurePa: sol.plenumPressurePa,
+                    blowerRisePa: sol.blowerRisePa, flowResidual: flowResidual,
+                    pressureResidualPa: pr.residuals.map(abs).max()!,
+                    rackOuterIterations: results.map(\.outerIterations), seconds: Date().timeIntervalSince(t0)))
+            log(
+                String(
+                    format:
+                        "coupling %2d: flow residual %.2e, pressure residual %.3g Pa, plenum %.2f Pa, blowers %.5f "
+                        + "m³/s, rack solves %@ outer iterations",
+                    it, flowResidual, history.last!.pressureResidualPa, sol.plenumPressurePa, sol.blowerFlowM3PerS,
+                    results.map { String($0.outerIterations) }.joined(separator: "/")))
+            if flowResidual < tolerance {
+                converged = true
+                break
+            }
             // The final state is always the one the racks were solved at.
             if it == maxIterations { break }
             prev = (q, p)
             q = sol.rackFlowsM3PerS
-            try boundary?(State(nextIteration: it + 1, flowsM3PerS: q, previousFlowsM3PerS: prev?.q,
-                                previousPressuresPa: prev?.p, lines: lines, history: history, results: results))
+            try boundary?(
+                State(
+                    nextIteration: it + 1, flowsM3PerS: q, previousFlowsM3PerS: prev?.q,
+                    previousPressuresPa: prev?.p, lines: lines, history: history, results: results))
         }
         let p = results.map(\.inletPressurePa)
         let final = pressureResiduals(network: network, flows: q, pressures: p)
         let total = q.reduce(0, +)
-        return Result(iterations: history, converged: converged, rackFlowsM3PerS: q, rackResults: results, blowerFlowM3PerS: total,
-                      blowerRisePa: final.rise, plenumPressurePa: final.plenum,
-                      perBlowerFlowM3PerS: network.blowers.map { PlenumNetwork.blowerFlow($0, risePa: final.rise) },
-                      blowerCurveMismatch: (network.totalBlowerFlow(risePa: final.rise) - total) / total, pressureResidualsPa: final.residuals)
+        return Result(
+            iterations: history, converged: converged, rackFlowsM3PerS: q, rackResults: results,
+            blowerFlowM3PerS: total,
+            blowerRisePa: final.rise, plenumPressurePa: final.plenum,
+            perBlowerFlowM3PerS: network.blowers.map { PlenumNetwork.blowerFlow($0, risePa: final.rise) },
+            blowerCurveMismatch: (network.totalBlowerFlow(risePa: final.rise) - total) / total,
+            pressureResidualsPa: final.residuals)
     }
 
     /// With the blowers delivering Σ Q (on their curves), the plenum pressure, and per rack how
     /// far the plenum is from what the duct and the rack need at its flow.
-    static func pressureResiduals(network: PlenumNetwork, flows q: [Double], pressures p: [Double]) -> (rise: Double, plenum: Double, residuals: [Double]) {
+    static func pressureResiduals(
+        network: PlenumNetwork, flows q: [Double], pressures p: [Double]
+    ) -> (rise: Double, plenum: Double, residuals: [Double]) {
         let total = q.reduce(0, +)
         let h = network.blowerRise(forFlow: total)
         let pp = h - network.supply.dropPa(total)

@@ -49,15 +49,21 @@ public final class RoomRack {
                 var n = [g.nx, g.ny, g.nz]
                 let layer = p.side.isUpper ? n[a] : 0
                 n[a] += 1
-                faces.append((a, cells.map { c in
-                    var idx = [c % g.nx, (c / g.nx) % g.ny, c / (g.nx * g.ny)]
-                    idx[a] = layer
-                    return idx[0] + n[0] * (idx[1] + n[1] * idx[2])
-                }))
+                faces.append(
+                    (
+                        a,
+                        cells.map { c in
+                            var idx = [c % g.nx, (c / g.nx) % g.ny, c / (g.nx * g.ny)]
+                            idx[a] = layer
+                            return idx[0] + n[0] * (idx[1] + n[1] * idx[2])
+                        }
+                    ))
             case let .pressureOutlet(p0, _): pOut = p0
             }
         }
-        guard !inlet.isEmpty else { throw RoomError.rack(name: name, rank: 0, reason: "no fluid cell along the rack's inlet") }
+        guard !inlet.isEmpty else {
+            throw RoomError.rack(name: name, rank: 0, reason: "no fluid cell along the rack's inlet")
+        }
         inletCells = inlet
         inletFaces = faces
         exhaustPressurePa = pOut
@@ -68,7 +74,9 @@ public final class RoomRack {
 
     /// Flow through the inlet's faces in the current fields, m³/s (the mass balance's inflow
     /// would also count air re-entering through the exhaust).
-    public var measuredInletFlowM3PerS: Double { inletFaces.reduce(0) { $0 + abs(solver.flowRate(axis: $1.axis, faces: $1.faces)) } }
+    public var measuredInletFlowM3PerS: Double {
+        inletFaces.reduce(0) { $0 + abs(solver.flowRate(axis: $1.axis, faces: $1.faces)) }
+    }
 
     /// Solves to steady state with inlet flow `q` (warm: from the fields already there), by
     /// the convergence rule of `rackflow solve`. A solve that runs out of iterations is kept
@@ -76,7 +84,12 @@ public final class RoomRack {
     @discardableResult
     public func solve(flowM3PerS q: Double, maxIterations: Int? = nil) throws -> Double {
         guard q.isFinite, q > 0 else {
-            throw RoomError.rack(name: name, rank: 0, reason: "the plenum network gives it no air (flow \(q) m³/s): its duct or slot is too restrictive for the blowers")
+            throw RoomError.rack(
+                name: name, rank: 0,
+                reason:
+                    "the plenum network gives it no air (flow \(q) m³/s): its duct or slot is too restrictive for "
+                    + "the blowers"
+            )
         }
         // Test switch (not part of the interface): RACKFLOW_FAIL_RACK=<name> makes this rack's
         // solve fail, so the tests can check that one failing rank stops a whole MPI job.

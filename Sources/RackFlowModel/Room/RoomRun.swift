@@ -40,14 +40,18 @@ public final class RoomRun {
         self.comm = comm
         owned = spec.racks.indices.filter { $0 % comm.size == comm.rank }
         let rho = spec.racks[0].rack.base.fluid.densityKgPerM3
-        network = PlenumNetwork(blowers: spec.blowers, supply: spec.supply,
-                                ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
+        network = PlenumNetwork(
+            blowers: spec.blowers, supply: spec.supply,
+            ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
     }
 
     /// Compiles the owned racks (largest spacing `maxSpacingM` when given) and runs the
     /// coupling. A failure on any rank stops every rank with the same `RoomError` naming the
     /// failing rank, rack and reason.
-    public func run(maxSpacingM: Double?, jobs: Int, checkpoints: RoomCheckpointer? = nil, log: @escaping (String) -> Void = { _ in }) throws {
+    public func run(
+        maxSpacingM: Double?, jobs: Int, checkpoints: RoomCheckpointer? = nil,
+        log: @escaping (String) -> Void = { _ in }
+    ) throws {
         // One thread per rack solve and one OpenBLAS thread: results independent of scheduling.
         Parallel.workers = 1
         BLAS.threads = 1
@@ -68,7 +72,10 @@ public final class RoomRun {
         try agree(buildError)
         buildSeconds = Date().timeIntervalSince(t0)
         let cells = try comm.allreduceSum([Double(racks.values.reduce(0) { $0 + $1.solver.flow.grid.cellCount })])[0]
-        log(String(format: "room %@: %d racks on %d rank(s), %.0f cells in all, compiled in %.1f s", spec.name, spec.racks.count, comm.size, cells, buildSeconds))
+        log(
+            String(
+                format: "room %@: %d racks on %d rank(s), %.0f cells in all, compiled in %.1f s", spec.name,
+                spec.racks.count, comm.size, cells, buildSeconds))
         // Checkpoints (RoomCheckpoint.swift): restores the racks and the coupling on --resume.
         try checkpoints?.prepare(self, log: { if self.comm.rank == 0 { log($0) } })
 
@@ -78,10 +85,12 @@ public final class RoomRun {
             let a = (r.inletHi.0 - r.inletLo.0) * (r.inletHi.1 - r.inletLo.1)
             return r.base.fluid.densityKgPerM3 * designs[k] / (a * a)
         }
-        coupling = try RoomCoupling.run(network: network, designFlowsM3PerS: designs, slopeFloors: floors,
-                                        tolerance: spec.couplingTolerance, maxIterations: spec.couplingMaxIterations,
-                                        log: { if self.comm.rank == 0 { log($0) } }, start: checkpoints?.start,
-                                        boundary: checkpoints.map { c in { try c.boundary(self, $0, log: { if self.comm.rank == 0 { log($0) } }) } }) { flows, _ in
+        coupling = try RoomCoupling.run(
+            network: network, designFlowsM3PerS: designs, slopeFloors: floors,
+            tolerance: spec.couplingTolerance, maxIterations: spec.couplingMaxIterations,
+            log: { if self.comm.rank == 0 { log($0) } }, start: checkpoints?.start,
+            boundary: checkpoints.map { c in { try c.boundary(self, $0, log: { if self.comm.rank == 0 { log($0) } }) } }
+        ) { flows, _ in
             var failure: Error?
             var mine: [Int: RackSolveResult] = [:]
             do {
@@ -89,13 +98,15 @@ public final class RoomRun {
                     let r = self.racks[k]!
                     let p = try r.solve(flowM3PerS: flows[k])
                     let s = r.solves.last!
-                    return RackSolveResult(inletPressurePa: p, measuredFlowM3PerS: r.measuredInletFlowM3PerS,
-                                           outerIterations: s.outerIterations, converged: s.converged, seconds: s.seconds)
+                    return RackSolveResult(
+                        inletPressurePa: p, measuredFlowM3PerS: r.measuredInletFlowM3PerS,
+                        outerIterations: s.outerIterations, converged: s.converged, seconds: s.seconds)
                 }
             } catch { failure = error }
             try self.agree(failure)
-            return RackSolveResult.unpack(try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
-                                          count: self.spec.racks.count)
+            return RackSolveResult.unpack(
+                try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
+                count: self.spec.racks.count)
         }
     }
 
@@ -104,10 +115,11 @@ public final class RoomRun {
     public func agree(_ error: Error?) throws {
         let flags = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank && error != nil ? 1 : 0 })
         guard let first = flags.firstIndex(where: { $0 != 0 }) else { return }
-        var reason = error.map { e -> String in
-            if case let RoomError.rack(name, _, r) = e { return "rack \(name): \(r)" }
-            return "\(e)"
-        } ?? ""
+        var reason =
+            error.map { e -> String in
+                if case let RoomError.rack(name, _, r) = e { return "rack \(name): \(r)" }
+                return "\(e)"
+            } ?? ""
         let all = try comm.gather(Data(reason.utf8))
         if comm.rank == 0 { reason = String(decoding: all[first], as: UTF8.self) }
         throw RoomError.failed(rank: first, reason: comm.rank == 0 ? reason : "(reported by rank 0)")

@@ -38,7 +38,8 @@ public struct RoomSpec {
         public var linearPaSPerM3: Double
         public var quadraticPaS2PerM6: Double
         public init(linearPaSPerM3: Double = 0, quadraticPaS2PerM6: Double = 0) {
-            self.linearPaSPerM3 = linearPaSPerM3; self.quadraticPaS2PerM6 = quadraticPaS2PerM6
+            self.linearPaSPerM3 = linearPaSPerM3
+            self.quadraticPaS2PerM6 = quadraticPaS2PerM6
         }
         public func dropPa(_ q: Double) -> Double { linearPaSPerM3 * q + quadraticPaS2PerM6 * q * abs(q) }
     }
@@ -94,7 +95,9 @@ public struct RoomSpec {
         let lay = try root.required("layout")
         try lay.checkKeys(allowed: ["rows", "racksPerRow", "pitch", "depth", "aisle"])
         rows = try lay.int("rows")
-        if rows != 1 && rows != 2 { throw lay.error("rows", "must be 1 or 2 (two rows face each other across the aisle; got \(rows))") }
+        if rows != 1 && rows != 2 {
+            throw lay.error("rows", "must be 1 or 2 (two rows face each other across the aisle; got \(rows))")
+        }
         racksPerRow = try lay.int("racksPerRow")
         if racksPerRow < 1 || racksPerRow > 99 { throw lay.error("racksPerRow", "must be 1–99 (got \(racksPerRow))") }
         pitchM = try lay.double("pitch", "must be > 0 m") { $0 > 0 }
@@ -112,7 +115,10 @@ public struct RoomSpec {
             guard FileManager.default.fileExists(atPath: p) else { throw ref.error("rack file not found: \(p)") }
             let s = try RackSpec.load(path: p)
             guard case .flow = s.inlet else {
-                throw ref.error("\(p): a rack in a room is fed by the plenum, so its inlet must be `flow:` (the first coupling iteration's flow), not `blower:`")
+                throw ref.error(
+                    "\(p): a rack in a room is fed by the plenum, so its inlet must be `flow:` (the first coupling "
+                        + "iteration's flow), not `blower:`"
+                )
             }
             specs[p] = s
             return (p, s)
@@ -129,8 +135,10 @@ public struct RoomSpec {
             let curve = try GenericCase.fanCurve(try b.required("curve"))
             let n = try b.int("count", default: 1)
             if n < 1 { throw b.error("count", "must be ≥ 1 (got \(n))") }
-            blowers.append(Blower(name: try b.string("name", default: "blower\(blowers.count + 1)"), count: n, curve: curve,
-                                  rpm: try b.double("rpm", default: curve.referenceRPM, "must be > 0 rev/min") { $0 > 0 }))
+            blowers.append(
+                Blower(
+                    name: try b.string("name", default: "blower\(blowers.count + 1)"), count: n, curve: curve,
+                    rpm: try b.double("rpm", default: curve.referenceRPM, "must be > 0 rev/min") { $0 > 0 }))
         }
         if blowers.isEmpty { throw pl.error("blowers", "the plenum needs at least one blower") }
         self.blowers = blowers
@@ -140,9 +148,11 @@ public struct RoomSpec {
         for r in 0..<rows {
             for i in 0..<racksPerRow {
                 let y0 = r == 0 ? 0 : depthM + aisleM
-                racks.append(Placement(name: String(format: "%@%02d", r == 0 ? "A" : "B", i + 1), row: r, index: i,
-                                       rackFile: defaultRack.0, rack: defaultRack.1, originM: (Double(i) * pitchM, y0),
-                                       doorFacesPlusY: r == 0, duct: defaultDuct, slotBlockage: 0, node: root))
+                racks.append(
+                    Placement(
+                        name: String(format: "%@%02d", r == 0 ? "A" : "B", i + 1), row: r, index: i,
+                        rackFile: defaultRack.0, rack: defaultRack.1, originM: (Double(i) * pitchM, y0),
+                        doorFacesPlusY: r == 0, duct: defaultDuct, slotBlockage: 0, node: root))
             }
         }
         var seen: [String: Int] = [:]
@@ -150,20 +160,31 @@ public struct RoomSpec {
             try e.checkKeys(allowed: ["name", "rack", "duct", "slotBlockage"])
             let n = try e.string("name")
             guard let k = racks.firstIndex(where: { $0.name == n }) else {
-                throw e.error("name", "no rack position '\(n)' in this layout (positions: \(racks.first!.name)…\(racks.last!.name))")
+                throw e.error(
+                    "name",
+                    "no rack position '\(n)' in this layout (positions: \(racks.first!.name)…\(racks.last!.name))")
             }
-            if let line = seen[n] { throw e.error("name", "duplicate rack name '\(n)' (already given at line \(line))") }
+            if let line = seen[n] {
+                throw e.error("name", "duplicate rack name '\(n)' (already given at line \(line))")
+            }
             seen[n] = e.line ?? 0
             if let ref = e.child("rack") { (racks[k].rackFile, racks[k].rack) = try rack(ref) }
             if let d = e.child("duct") { racks[k].duct = try Self.resistance(d) }
-            racks[k].slotBlockage = try e.double("slotBlockage", default: 0, "must be ≥ 0 and < 1 (a fraction of the slot area; 1 would starve the rack)") { $0 >= 0 && $0 < 1 }
+            racks[k].slotBlockage = try e.double(
+                "slotBlockage", default: 0, "must be ≥ 0 and < 1 (a fraction of the slot area; 1 would starve the rack)"
+            ) { $0 >= 0 && $0 < 1 }
             racks[k].node = e
         }
         // A rack wider or deeper than its footprint would overlap its neighbour.
         for p in racks {
             let (w, d, _) = p.rack.innerSizeM
             if w > pitchM + 1e-9 || d > depthM + 1e-9 {
-                throw p.node.error("rack", "rack \(p.name) (\(p.rackFile)) is \(configFormat(w)) m wide and \(configFormat(d)) m deep inside, more than the layout's pitch \(configFormat(pitchM)) m or depth \(configFormat(depthM)) m")
+                throw p.node.error(
+                    "rack",
+                    "rack \(p.name) (\(p.rackFile)) is \(configFormat(w)) m wide and \(configFormat(d)) m deep "
+                        + "inside, more than the layout's pitch \(configFormat(pitchM)) m or depth "
+                        + "\(configFormat(depthM)) m"
+                )
             }
         }
         self.racks = racks
@@ -178,15 +199,24 @@ public struct RoomSpec {
             if !(x[0] < x[1]) { throw t.error("x", "must be [from, to] with from < to (m)") }
             let z = try t.double("z", "must be > 0 m") { $0 > 0 }
             let maxRackHeight = racks.map { $0.rack.innerSizeM.2 }.max()!
-            if z <= maxRackHeight { throw t.error("z", "must be above the racks' roofs (\(configFormat(maxRackHeight)) m): trays run over the exhausts (got \(configFormat(z)))") }
-            trays.append(CableTray(name: nm, fromXM: x[0], toXM: x[1], yM: try t.double("y"), zM: z,
-                                   widthM: try t.double("width", default: 0.3, "must be > 0 m") { $0 > 0 }))
+            if z <= maxRackHeight {
+                throw t.error(
+                    "z",
+                    "must be above the racks' roofs (\(configFormat(maxRackHeight)) m): trays run over the exhausts "
+                        + "(got \(configFormat(z)))"
+                )
+            }
+            trays.append(
+                CableTray(
+                    name: nm, fromXM: x[0], toXM: x[1], yM: try t.double("y"), zM: z,
+                    widthM: try t.double("width", default: 0.3, "must be > 0 m") { $0 > 0 }))
         }
         self.trays = trays
 
         let cp = root.child("coupling")
         try cp?.checkKeys(allowed: ["tolerance", "maxIterations"])
-        couplingTolerance = try cp?.double("tolerance", default: 1e-3, "must be > 0 and < 0.5") { $0 > 0 && $0 < 0.5 } ?? 1e-3
+        couplingTolerance =
+            try cp?.double("tolerance", default: 1e-3, "must be > 0 and < 0.5") { $0 > 0 && $0 < 0.5 } ?? 1e-3
         couplingMaxIterations = try cp?.int("maxIterations", default: 12) ?? 12
         if couplingMaxIterations < 1 { throw cp!.error("maxIterations", "must be ≥ 1 (got \(couplingMaxIterations))") }
     }
@@ -195,8 +225,13 @@ public struct RoomSpec {
     static func resistance(_ n: ConfigNode?) throws -> Resistance {
         guard let n else { return Resistance() }
         try n.checkKeys(allowed: ["linear", "quadratic"])
-        return Resistance(linearPaSPerM3: try n.double("linear", default: 0, "must be ≥ 0 Pa·s/m³ (a resistance cannot push air)") { $0 >= 0 },
-                          quadraticPaS2PerM6: try n.double("quadratic", default: 0, "must be ≥ 0 Pa·s²/m⁶ (a resistance cannot push air)") { $0 >= 0 })
+        return Resistance(
+            linearPaSPerM3: try n.double("linear", default: 0, "must be ≥ 0 Pa·s/m³ (a resistance cannot push air)") {
+                $0 >= 0
+            },
+            quadraticPaS2PerM6: try n.double(
+                "quadratic", default: 0, "must be ≥ 0 Pa·s²/m⁶ (a resistance cannot push air)"
+            ) { $0 >= 0 })
     }
 
     /// The rack's design flow (its file's `inlet.flow`), m³/s.

@@ -56,8 +56,10 @@ public struct RoomSummary: Codable, Sendable {
         public var writeSeconds: Double
         public var wallSeconds: Double
         public init(compileSeconds: Double, couplingSeconds: Double, writeSeconds: Double, wallSeconds: Double) {
-            self.compileSeconds = compileSeconds; self.couplingSeconds = couplingSeconds
-            self.writeSeconds = writeSeconds; self.wallSeconds = wallSeconds
+            self.compileSeconds = compileSeconds
+            self.couplingSeconds = couplingSeconds
+            self.writeSeconds = writeSeconds
+            self.wallSeconds = wallSeconds
         }
     }
 
@@ -89,8 +91,10 @@ public struct RoomSummary: Codable, Sendable {
 extension RoomSummary {
     /// Assembles the room's summary from the coupling result and every rack's solve summary
     /// (gathered from whichever rank solved it).
-    public init(spec: RoomSpec, network: PlenumNetwork, coupling c: RoomCoupling.Result, rackSummaries: [SolveSummary],
-                ranks: Int, jobsPerRank: Int, timings: Timings) {
+    public init(
+        spec: RoomSpec, network: PlenumNetwork, coupling c: RoomCoupling.Result, rackSummaries: [SolveSummary],
+        ranks: Int, jobsPerRank: Int, timings: Timings
+    ) {
         room = spec.name
         file = spec.file
         let total = c.blowerFlowM3PerS
@@ -98,20 +102,23 @@ extension RoomSummary {
             let p = spec.racks[k]
             let s = rackSummaries[k]
             let gpus = s.parts.filter { $0.kind == "gpu" }
-            return Rack(name: p.name, row: p.row == 0 ? "A" : "B", position: p.index + 1, rackFile: p.rackFile,
-                        originM: [p.originM.0, p.originM.1], doorFacesPlusY: p.doorFacesPlusY,
-                        inletFlowM3PerS: c.rackFlowsM3PerS[k], measuredInletFlowM3PerS: c.rackResults[k].measuredFlowM3PerS,
-                        share: c.rackFlowsM3PerS[k] / total, inletPressurePa: c.rackResults[k].inletPressurePa,
-                        ductDropPa: network.ducts[k].dropPa(c.rackFlowsM3PerS[k]), pressureResidualPa: c.pressureResidualsPa[k],
-                        slotBlockage: p.slotBlockage, exhaustC: s.exhaustC, heatW: s.balance.heatSourcesW, nodes: s.nodes,
-                        hottestGPU: gpus.max { $0.temperatureC < $1.temperatureC }, tightestPart: s.tightestPart,
-                        cells: s.grid.cells, converged: c.rackResults[k].converged,
-                        outerIterations: c.iterations.map { $0.rackOuterIterations[k] },
-                        solveSeconds: s.solveSeconds, massImbalance: s.balance.massImbalance, energyError: s.balance.energyError)
+            return Rack(
+                name: p.name, row: p.row == 0 ? "A" : "B", position: p.index + 1, rackFile: p.rackFile,
+                originM: [p.originM.0, p.originM.1], doorFacesPlusY: p.doorFacesPlusY,
+                inletFlowM3PerS: c.rackFlowsM3PerS[k], measuredInletFlowM3PerS: c.rackResults[k].measuredFlowM3PerS,
+                share: c.rackFlowsM3PerS[k] / total, inletPressurePa: c.rackResults[k].inletPressurePa,
+                ductDropPa: network.ducts[k].dropPa(c.rackFlowsM3PerS[k]), pressureResidualPa: c.pressureResidualsPa[k],
+                slotBlockage: p.slotBlockage, exhaustC: s.exhaustC, heatW: s.balance.heatSourcesW, nodes: s.nodes,
+                hottestGPU: gpus.max { $0.temperatureC < $1.temperatureC }, tightestPart: s.tightestPart,
+                cells: s.grid.cells, converged: c.rackResults[k].converged,
+                outerIterations: c.iterations.map { $0.rackOuterIterations[k] },
+                solveSeconds: s.solveSeconds, massImbalance: s.balance.massImbalance, energyError: s.balance.energyError
+            )
         }
         blowers = spec.blowers.indices.map { b in
-            Blower(name: spec.blowers[b].name, count: spec.blowers[b].count, rpm: spec.blowers[b].rpm,
-                   flowEachM3PerS: c.perBlowerFlowM3PerS[b], risePa: c.blowerRisePa)
+            Blower(
+                name: spec.blowers[b].name, count: spec.blowers[b].count, rpm: spec.blowers[b].rpm,
+                flowEachM3PerS: c.perBlowerFlowM3PerS[b], risePa: c.blowerRisePa)
         }
         blowerFlowM3PerS = total
         blowerRisePa = c.blowerRisePa
@@ -120,8 +127,10 @@ extension RoomSummary {
         massConservationError = abs(c.rackResults.map(\.measuredFlowM3PerS).reduce(0, +) - total) / total
         blowerCurveMismatch = c.blowerCurveMismatch
         cableTrays = spec.trays
-        coupling = Coupling(converged: c.converged, tolerance: spec.couplingTolerance, iterations: c.iterations,
-                            flowResiduals: c.iterations.map(\.flowResidual), pressureResidualsPa: c.iterations.map(\.pressureResidualPa))
+        coupling = Coupling(
+            converged: c.converged, tolerance: spec.couplingTolerance, iterations: c.iterations,
+            flowResiduals: c.iterations.map(\.flowResidual), pressureResidualsPa: c.iterations.map(\.pressureResidualPa)
+        )
         self.ranks = ranks
         self.jobsPerRank = jobsPerRank
         cells = racks.reduce(0) { $0 + $1.cells }

@@ -68,7 +68,9 @@ public final class RoomSurge {
     var predicted: [Double] = [], slopes: [Double] = []
 
     public init(_ spec: RoomSpec, comm: RoomComm, scenario: Scenario) {
-        self.spec = spec; self.comm = comm; self.scenario = scenario
+        self.spec = spec
+        self.comm = comm
+        self.scenario = scenario
         owned = spec.racks.indices.filter { $0 % comm.size == comm.rank }
         designs = spec.racks.map { RoomSpec.designFlow($0.rack) }
         floors = spec.racks.indices.map { k in
@@ -111,23 +113,32 @@ public final class RoomSurge {
             }
         }
         let idle = LoadTimelineFraction.at(scenario, timeS: 0, any: runs.values.first)
-        let rec = try coupleFrame(index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
-                                  step: { try $0.solveIdle() }, rewind: {})
-        log(String(format: "room surge %@: idle states solved; coupling %d iteration(s), flow residual %.1e, plenum %.2f Pa, blowers %.4f m³/s",
-                   spec.name, rec.couplingIterations, rec.flowResidual, rec.plenumPressurePa, rec.blowerFlowM3PerS))
+        let rec = try coupleFrame(
+            index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
+            step: { try $0.solveIdle() }, rewind: {})
+        log(
+            String(
+                format:
+                    "room surge %@: idle states solved; coupling %d iteration(s), flow residual %.1e, plenum %.2f "
+                    + "Pa, blowers %.4f m³/s",
+                spec.name, rec.couplingIterations, rec.flowResidual, rec.plenumPressurePa, rec.blowerFlowM3PerS))
     }
 
     func network(fraction: Double) throws -> PlenumNetwork {
         var blowers = spec.blowers
         for i in blowers.indices { blowers[i].rpm *= fraction }
         let rho = spec.racks[0].rack.base.fluid.densityKgPerM3
-        return PlenumNetwork(blowers: blowers, supply: spec.supply, ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
+        return PlenumNetwork(
+            blowers: blowers, supply: spec.supply,
+            ducts: try spec.racks.indices.map { try spec.effectiveDuct($0, densityKgPerM3: rho) })
     }
 
     /// Steps (`step`) every owned rack at `flows` until the plenum agrees, putting them back
     /// (`rewind`) before each re-step; records the accepted state and predicts the next frame.
-    func coupleFrame(index: Int, timeS: Double, fraction: Double, flows: [Double], jobs: Int,
-                     step: @escaping (SurgeRun) throws -> Void, rewind: () throws -> Void) throws -> FrameRecord {
+    func coupleFrame(
+        index: Int, timeS: Double, fraction: Double, flows: [Double], jobs: Int,
+        step: @escaping (SurgeRun) throws -> Void, rewind: () throws -> Void
+    ) throws -> FrameRecord {
         let n = spec.racks.count
         let net = try network(fraction: fraction)
         var q = flows
@@ -138,7 +149,10 @@ public final class RoomSurge {
             var failure: Error?
             do {
                 _ = try RackPool.run(owned, jobs: jobs) { k -> Int in
-                    do { try step(self.runs[k]!); return k } catch {
+                    do {
+                        try step(self.runs[k]!)
+                        return k
+                    } catch {
                         throw RoomError.rack(name: self.spec.racks[k].name, rank: 0, reason: "\(error)")
                     }
                 }
@@ -158,7 +172,7 @@ public final class RoomSurge {
                     let sec = (p[k] - o.p[k]) / (qk - o.q[k])
                     if sec.isFinite { b[k] = sec }
                 } else if b[k] == 0 {
-                    b[k] = 2 * abs(p[k]) / qk   // p ∝ Q² where nothing better is known yet
+                    b[k] = 2 * abs(p[k]) / qk // p ∝ Q² where nothing better is known yet
                 }
                 b[k] = max(b[k], floors[k])
                 lines.append(PlenumNetwork.Line(interceptPa: p[k] - b[k] * qk, slopePaSPerM3: b[k]))
@@ -171,16 +185,22 @@ public final class RoomSurge {
                 let rise = net.blowerRise(forFlow: total)
                 let plenum = rise - net.supply.dropPa(total)
                 let pres = (0..<n).map { abs(plenum - net.ducts[$0].dropPa(q[$0]) - p[$0]) }.max()!
-                let rec = FrameRecord(index: index, timeS: timeS,
-                                      racks: (0..<n).map { RackValues(flowM3PerS: q[$0], slotPressurePa: p[$0], exhaustC: all[2 * $0 + 1]) },
-                                      blowerFraction: fraction, blowerFlowM3PerS: total, blowerRisePa: rise, plenumPressurePa: plenum,
-                                      massConservationError: abs(total - net.totalBlowerFlow(risePa: rise)) / total,
-                                      couplingIterations: it, flowResidual: residual, pressureResidualPa: pres, couplingConverged: converged)
+                let rec = FrameRecord(
+                    index: index, timeS: timeS,
+                    racks: (0..<n).map {
+                        RackValues(flowM3PerS: q[$0], slotPressurePa: p[$0], exhaustC: all[2 * $0 + 1])
+                    },
+                    blowerFraction: fraction, blowerFlowM3PerS: total, blowerRisePa: rise, plenumPressurePa: plenum,
+                    massConservationError: abs(total - net.totalBlowerFlow(risePa: rise)) / total,
+                    couplingIterations: it, flowResidual: residual, pressureResidualPa: pres,
+                    couplingConverged: converged)
                 records.append(rec)
                 slopes = b
                 // The next frame's prediction: these lines, the blowers at its fraction.
                 let next = LoadTimelineFraction.at(scenario, timeS: timeS + 1 / scenario.fps, any: runs.values.first)
-                predicted = next == fraction ? sol.rackFlowsM3PerS : try self.network(fraction: next).solve(lines: lines).rackFlowsM3PerS
+                predicted =
+                    next == fraction
+                    ? sol.rackFlowsM3PerS : try self.network(fraction: next).solve(lines: lines).rackFlowsM3PerS
                 return rec
             }
             previous = (q, p)
@@ -197,9 +217,10 @@ public final class RoomSurge {
         if spec.couplingMaxIterations > 1 { for (k, r) in runs { saved[k] = r.captureFrameState() } }
         let t = (runs.values.first?.time ?? 0) + 1 / scenario.fps
         let fraction = LoadTimelineFraction.at(scenario, timeS: t, any: runs.values.first)
-        return try coupleFrame(index: records.count, timeS: t, fraction: fraction, flows: predicted, jobs: jobs,
-                               step: { _ = try $0.advanceFrame() },
-                               rewind: { for (k, r) in runs { try r.restoreFrameState(saved[k]!.0, saved[k]!.1) } })
+        return try coupleFrame(
+            index: records.count, timeS: t, fraction: fraction, flows: predicted, jobs: jobs,
+            step: { _ = try $0.advanceFrame() },
+            rewind: { for (k, r) in runs { try r.restoreFrameState(saved[k]!.0, saved[k]!.1) } })
     }
 
     /// Frames the scenario plays (its duration at its frame rate).

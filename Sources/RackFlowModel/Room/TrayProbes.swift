@@ -60,9 +60,16 @@ public enum TrayProbes {
         /// Air leaving through it, m³/s, and its mean temperature, °C.
         public var flowM3PerS: Double
         public var temperatureC: Double
-        public init(rack: String, loM: SIMD2<Double>, hiM: SIMD2<Double>, roofZM: Double, flowM3PerS: Double, temperatureC: Double) {
-            self.rack = rack; self.loM = loM; self.hiM = hiM; self.roofZM = roofZM
-            self.flowM3PerS = flowM3PerS; self.temperatureC = temperatureC
+        public init(
+            rack: String, loM: SIMD2<Double>, hiM: SIMD2<Double>, roofZM: Double, flowM3PerS: Double,
+            temperatureC: Double
+        ) {
+            self.rack = rack
+            self.loM = loM
+            self.hiM = hiM
+            self.roofZM = roofZM
+            self.flowM3PerS = flowM3PerS
+            self.temperatureC = temperatureC
         }
         public var areaM2: Double { (hiM.x - loM.x) * (hiM.y - loM.y) }
         public var velocityMPerS: Double { flowM3PerS / areaM2 }
@@ -100,7 +107,9 @@ public enum TrayProbes {
         public var maxSpeedMPerS: Double { samples.map(\.speedMPerS).max() ?? .nan }
         /// Amplitude of the tray's first mode: the largest station amplitude.
         public var vibrationAmplitudeM: Double { samples.map(\.vibrationAmplitudeM).max() ?? 0 }
-        public var vibrationFrequencyHz: Double { samples.max { $0.speedMPerS < $1.speedMPerS }?.vibrationFrequencyHz ?? 0 }
+        public var vibrationFrequencyHz: Double {
+            samples.max { $0.speedMPerS < $1.speedMPerS }?.vibrationFrequencyHz ?? 0
+        }
     }
 
     /// Stations along a tray: its two ends and every `spacingM` or less between.
@@ -110,7 +119,9 @@ public enum TrayProbes {
     }
 
     /// Values at `p` (room frame) from the exhausts, with room air at `roomC`.
-    public static func sample(at p: SIMD3<Double>, exhausts: [Exhaust], roomC: Double, model m: Model = Model()) -> (temperatureC: Double, upwardMPerS: Double) {
+    public static func sample(
+        at p: SIMD3<Double>, exhausts: [Exhaust], roomC: Double, model m: Model = Model()
+    ) -> (temperatureC: Double, upwardMPerS: Double) {
         var sumFT = 0.0, sumFU = 0.0, dT = 0.0, w = 0.0
         for e in exhausts where e.areaM2 > 0 {
             let s = p.z - e.roofZM
@@ -118,10 +129,14 @@ public enum TrayProbes {
             let d = (4 * e.areaM2 / Double.pi).squareRoot()
             let dx = max(e.loM.x - p.x, 0, p.x - e.hiM.x), dy = max(e.loM.y - p.y, 0, p.y - e.hiM.y)
             let dist = (dx * dx + dy * dy).squareRoot()
-            func lateral(_ spread: Double) -> Double { let b = spread * s; return exp(-log(2) * (dist / b) * (dist / b)) }
+            func lateral(_ spread: Double) -> Double {
+                let b = spread * s
+                return exp(-log(2) * (dist / b) * (dist / b))
+            }
             let fT = min(1, m.temperatureDecay * d / s) * lateral(m.temperatureSpread)
             let fU = min(1, m.velocityDecay * d / s) * lateral(m.velocitySpread)
-            sumFT += fT; sumFU += fU
+            sumFT += fT
+            sumFU += fU
             dT += fT * (e.temperatureC - roomC)
             w += fU * e.velocityMPerS
         }
@@ -129,19 +144,25 @@ public enum TrayProbes {
     }
 
     /// Every tray's stations sampled from `exhausts`.
-    public static func trays(_ spec: RoomSpec, exhausts: [Exhaust], roomC: Double, densityKgPerM3: Double,
-                             model m: Model = Model()) -> [Tray] {
+    public static func trays(
+        _ spec: RoomSpec, exhausts: [Exhaust], roomC: Double, densityKgPerM3: Double,
+        model m: Model = Model()
+    ) -> [Tray] {
         let qRef = 0.5 * densityKgPerM3 * m.referenceSpeedMPerS * m.referenceSpeedMPerS
         return spec.trays.map { t in
             let pts = stations(t)
-            return Tray(name: t.name, samples: pts.map { p in
-                let v = sample(at: p, exhausts: exhausts, roomC: roomC, model: m)
-                let q = 0.5 * densityKgPerM3 * v.upwardMPerS * v.upwardMPerS
-                return Sample(pointM: p, temperatureC: v.temperatureC, upwardVelocityMPerS: v.upwardMPerS, speedMPerS: abs(v.upwardMPerS),
-                              vibrationAmplitudeM: m.referenceAmplitudeM * q / qRef,
-                              vibrationFrequencyHz: m.strouhal * abs(v.upwardMPerS) / t.widthM,
-                              modeShape: sin(Double.pi * (p.x - t.fromXM) / (t.toXM - t.fromXM)))
-            })
+            return Tray(
+                name: t.name,
+                samples: pts.map { p in
+                    let v = sample(at: p, exhausts: exhausts, roomC: roomC, model: m)
+                    let q = 0.5 * densityKgPerM3 * v.upwardMPerS * v.upwardMPerS
+                    return Sample(
+                        pointM: p, temperatureC: v.temperatureC, upwardVelocityMPerS: v.upwardMPerS,
+                        speedMPerS: abs(v.upwardMPerS),
+                        vibrationAmplitudeM: m.referenceAmplitudeM * q / qRef,
+                        vibrationFrequencyHz: m.strouhal * abs(v.upwardMPerS) / t.widthM,
+                        modeShape: sin(Double.pi * (p.x - t.fromXM) / (t.toXM - t.fromXM)))
+                })
         }
     }
 }
@@ -150,15 +171,29 @@ extension TrayProbes.Exhaust {
     /// Rack `k`'s exhaust in the room frame: the compiled case's roof outlet patch (a
     /// pressure outlet on the top side) carried by the rack's placement, with the flow and mean
     /// temperature its solve measured.
-    public init(spec: RoomSpec, rack k: Int, genericCase gc: GenericCase, flowM3PerS: Double, temperatureC: Double) throws {
-        guard let ps = gc.patches.first(where: { if case .pressureOutlet = $0.patch.kind { return $0.patch.side == .top }; return false }) else {
-            throw RoomError.rack(name: spec.racks[k].name, rank: 0, reason: "\(spec.racks[k].rackFile): no exhaust in the roof (a pressure outlet on the top side): the cable-tray probes need one")
+    public init(
+        spec: RoomSpec, rack k: Int, genericCase gc: GenericCase, flowM3PerS: Double, temperatureC: Double
+    ) throws {
+        guard
+            let ps = gc.patches.first(where: {
+                if case .pressureOutlet = $0.patch.kind { return $0.patch.side == .top }
+                return false
+            })
+        else {
+            throw RoomError.rack(
+                name: spec.racks[k].name, rank: 0,
+                reason:
+                    "\(spec.racks[k].rackFile): no exhaust in the roof (a pressure outlet on the top side): the "
+                    + "cable-tray probes need one"
+            )
         }
         // The patch's rectangle clipped to the roof (a whole-side patch is ±∞).
         let (w, d, h) = gc.size
         let a = spec.roomPoint(rack: k, SIMD3(max(ps.patch.lo.0, 0), max(ps.patch.lo.1, 0), h))
         let b = spec.roomPoint(rack: k, SIMD3(min(ps.patch.hi.0, w), min(ps.patch.hi.1, d), h))
-        self.init(rack: spec.racks[k].name, loM: SIMD2(min(a.x, b.x), min(a.y, b.y)), hiM: SIMD2(max(a.x, b.x), max(a.y, b.y)),
-                  roofZM: h, flowM3PerS: flowM3PerS, temperatureC: temperatureC)
+        self.init(
+            rack: spec.racks[k].name, loM: SIMD2(min(a.x, b.x), min(a.y, b.y)),
+            hiM: SIMD2(max(a.x, b.x), max(a.y, b.y)),
+            roofZM: h, flowM3PerS: flowM3PerS, temperatureC: temperatureC)
     }
 }

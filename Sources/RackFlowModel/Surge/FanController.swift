@@ -16,12 +16,20 @@ public struct FanController {
     public let control: Scenario.FanControl?
     /// For `own` sensors: the part index of the GPU this blower cools.
     public let ownPart: Int?
-    public internal(set) var duty = 1.0   // internal(set): restored from surge checkpoints
+    public internal(set) var duty = 1.0 // internal(set): restored from surge checkpoints
 
-    public init(name: String, node: Int, kind: String, solverIndex: Int, curve: FanCurve, ratedRPM: Double,
-                control: Scenario.FanControl?, ownPart: Int?) {
-        self.name = name; self.node = node; self.kind = kind; self.solverIndex = solverIndex
-        self.curve = curve; self.ratedRPM = ratedRPM; self.control = control; self.ownPart = ownPart
+    public init(
+        name: String, node: Int, kind: String, solverIndex: Int, curve: FanCurve, ratedRPM: Double,
+        control: Scenario.FanControl?, ownPart: Int?
+    ) {
+        self.name = name
+        self.node = node
+        self.kind = kind
+        self.solverIndex = solverIndex
+        self.curve = curve
+        self.ratedRPM = ratedRPM
+        self.control = control
+        self.ownPart = ownPart
         duty = control?.minDuty ?? 1
     }
 

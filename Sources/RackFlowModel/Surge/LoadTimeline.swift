@@ -27,7 +27,9 @@ public struct LoadTimeline {
                 z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
                 return z ^ (z >> 31)
             }
-            if o.count > 1 { for i in stride(from: o.count - 1, to: 0, by: -1) { o.swapAt(i, Int(next() % UInt64(i + 1))) } }
+            if o.count > 1 {
+                for i in stride(from: o.count - 1, to: 0, by: -1) { o.swapAt(i, Int(next() % UInt64(i + 1))) }
+            }
             order = o
         }
         if !scenario.cascade.names.isEmpty {
@@ -40,7 +42,9 @@ public struct LoadTimeline {
         }
         // Nodes missing from an explicit order never ignite.
         var t = [Double](repeating: .infinity, count: units.count)
-        for (rank, node) in order.enumerated() { t[node] = scenario.load.onsetS + Double(rank) * scenario.cascade.delayS }
+        for (rank, node) in order.enumerated() {
+            t[node] = scenario.load.onsetS + Double(rank) * scenario.cascade.delayS
+        }
         ignitionS = t
     }
 
@@ -52,7 +56,9 @@ public struct LoadTimeline {
             // Piecewise linear from idle at ignition through the profile's points, flat after the last.
             var (t0, u0) = (0.0, l.idle)
             for p in l.profile {
-                if x <= p.timeS { return p.timeS > t0 ? u0 + (p.utilisation - u0) * (x - t0) / (p.timeS - t0) : p.utilisation }
+                if x <= p.timeS {
+                    return p.timeS > t0 ? u0 + (p.utilisation - u0) * (x - t0) / (p.timeS - t0) : p.utilisation
+                }
                 (t0, u0) = (p.timeS, p.utilisation)
             }
             return u0
@@ -73,7 +79,9 @@ public struct LoadTimeline {
         if ramp <= 0 { return 1 }
         switch s {
         case .linear: return min(x / ramp, 1)
-        case .smoothstep: let r = min(x / ramp, 1); return r * r * (3 - 2 * r)
+        case .smoothstep:
+            let r = min(x / ramp, 1)
+            return r * r * (3 - 2 * r)
         case .exponential: return 1 - exp(-x / ramp)
         }
     }

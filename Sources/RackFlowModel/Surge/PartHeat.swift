@@ -35,10 +35,16 @@ public struct PartHeat {
     public var heatToAirW = 0.0
     public var powerW = 0.0
 
-    public init(info: RackLayout.PartInfo, node: Int, cells: [Int], weights: [Double], idleW: Double,
-                capacityJPerK: Double, junction: Scenario.Junction? = nil) {
-        self.info = info; self.node = node; self.cells = cells; self.weights = weights
-        self.idleW = idleW; fullW = info.powerW
+    public init(
+        info: RackLayout.PartInfo, node: Int, cells: [Int], weights: [Double], idleW: Double,
+        capacityJPerK: Double, junction: Scenario.Junction? = nil
+    ) {
+        self.info = info
+        self.node = node
+        self.cells = cells
+        self.weights = weights
+        self.idleW = idleW
+        fullW = info.powerW
         // Memory banks: the model is per module, so capacities scale with the module count and
         // resistances divide by it.
         modelShare = info.powerW > 0 ? info.modelPowerW / info.powerW : 1
@@ -74,7 +80,12 @@ public struct PartHeat {
     public mutating func step(dt: Double, powerW p: Double, airC: Double, speedMPerS v: Double) {
         powerW = p
         let r = resistances(v)
-        guard r.sa > 0 else { temperatureC = airC; sinkC = airC; heatToAirW = p; return }
+        guard r.sa > 0 else {
+            temperatureC = airC
+            sinkC = airC
+            heatToAirW = p
+            return
+        }
         let b = capacityJPerK / dt, g2 = 1 / r.sa
         if junctionCapacityJPerK > 0 && r.js > 0 {
             // [a+g1, −g1; −g1, b+g1+g2] [Tj; Ts] = [a Tj + P; b Ts + g2 Ta]

@@ -6,7 +6,9 @@ import Foundation
 /// utilisation and duty as fractions 0…1. Every key is documented in `Meshes/README.md`.
 public struct Scenario {
     public enum RampShape: String, CaseIterable { case linear, smoothstep, exponential }
-    public enum CascadeOrder: String, CaseIterable { case bottomUp = "bottom-up", topDown = "top-down", random, rackByRack = "rack-by-rack" }
+    public enum CascadeOrder: String, CaseIterable {
+        case bottomUp = "bottom-up", topDown = "top-down", random, rackByRack = "rack-by-rack"
+    }
 
     /// The load timeline every node follows, shifted by its ignition time.
     public struct Load {
@@ -86,7 +88,10 @@ public struct Scenario {
 
     public var frameCount: Int { Int((durationS * fps).rounded()) }
 
-    static let keys = ["name", "rack", "duration", "fps", "load", "cascade", "power", "heatCapacity", "junction", "fans", "blower", "heatmap", "solver"]
+    static let keys = [
+        "name", "rack", "duration", "fps", "load", "cascade", "power", "heatCapacity", "junction", "fans", "blower",
+        "heatmap", "solver",
+    ]
     static let partKinds = ["gpu", "cpu", "memory", "board", "nic", "psu"]
     static let fanKinds = ["intake", "gpu", "cpu", "psu"]
 
@@ -107,40 +112,66 @@ public struct Scenario {
         let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
         name = try root.string("name", default: stem)
         rackPath = try FileResolver().path(of: try root.required("rack"))
-        guard FileManager.default.fileExists(atPath: rackPath) else { throw root.error("rack", "file not found: \(rackPath)") }
+        guard FileManager.default.fileExists(atPath: rackPath) else {
+            throw root.error("rack", "file not found: \(rackPath)")
+        }
         durationS = try root.double("duration", "must be > 0 s") { $0 > 0 && $0 <= 86_400 }
         fps = try root.double("fps", default: 24, "must be > 0 frames per second and ≤ 1000") { $0 > 0 && $0 <= 1000 }
-        if (durationS * fps).rounded() < 1 { throw root.error("duration", "gives no frame at \(configFormat(fps)) fps") }
+        if (durationS * fps).rounded() < 1 {
+            throw root.error("duration", "gives no frame at \(configFormat(fps)) fps")
+        }
 
         if let l = root.child("load") {
             try l.checkKeys(allowed: ["idle", "full", "onset", "ramp", "shape", "profile"])
-            load.idle = try l.double("idle", default: load.idle, "must be a utilisation in [0, 1]") { $0 >= 0 && $0 <= 1 }
-            load.full = try l.double("full", default: load.full, "must be a utilisation in [0, 1]") { $0 >= 0 && $0 <= 1 }
+            load.idle = try l.double("idle", default: load.idle, "must be a utilisation in [0, 1]") {
+                $0 >= 0 && $0 <= 1
+            }
+            load.full = try l.double("full", default: load.full, "must be a utilisation in [0, 1]") {
+                $0 >= 0 && $0 <= 1
+            }
             load.onsetS = try l.double("onset", default: load.onsetS, "must be ≥ 0 s") { $0 >= 0 }
             load.rampS = try l.double("ramp", default: load.rampS, "must be ≥ 0 s") { $0 >= 0 }
-            load.shape = RampShape(rawValue: try l.choice("shape", RampShape.allCases.map(\.rawValue), default: load.shape.rawValue))!
+            load.shape = RampShape(
+                rawValue: try l.choice("shape", RampShape.allCases.map(\.rawValue), default: load.shape.rawValue))!
             if let pr = l.child("profile") {
                 var last = -Double.infinity
                 for point in try pr.array() {
                     let v = try point.doubles(count: 2)
-                    guard v[0].isFinite, v[0] >= 0 else { throw point.error("profile time must be ≥ 0 s after ignition (got \(configFormat(v[0])))") }
-                    guard v[0] > last else { throw point.error("profile times out of order: \(configFormat(v[0])) s comes after \(configFormat(last)) s") }
-                    guard v[1] >= 0 && v[1] <= 1 else { throw point.error("utilisation must be in [0, 1] (got \(configFormat(v[1])))") }
+                    guard v[0].isFinite, v[0] >= 0 else {
+                        throw point.error("profile time must be ≥ 0 s after ignition (got \(configFormat(v[0])))")
+                    }
+                    guard v[0] > last else {
+                        throw point.error(
+                            "profile times out of order: \(configFormat(v[0])) s comes after \(configFormat(last)) s")
+                    }
+                    guard v[1] >= 0 && v[1] <= 1 else {
+                        throw point.error("utilisation must be in [0, 1] (got \(configFormat(v[1])))")
+                    }
                     last = v[0]
                     load.profile.append((v[0], v[1]))
                 }
                 if load.profile.isEmpty { throw l.error("profile", "needs at least one [time, utilisation] point") }
             }
-            if load.onsetS > durationS { throw l.error("onset", "the surge starts at \(configFormat(load.onsetS)) s, after the scenario ends (\(configFormat(durationS)) s)") }
+            if load.onsetS > durationS {
+                throw l.error(
+                    "onset",
+                    "the surge starts at \(configFormat(load.onsetS)) s, after the scenario ends "
+                        + "(\(configFormat(durationS)) s)"
+                )
+            }
         }
         if let c = root.child("cascade") {
             try c.checkKeys(allowed: ["order", "delay", "seed"])
             if let o = c.child("order"), !o.isScalar {
                 for n in try o.array() { cascade.names.append((try n.string(), n)) }
                 var seen = Set<String>()
-                for (n, at) in cascade.names where !seen.insert(n).inserted { throw at.error("node '\(n)' listed twice in the ignition order") }
+                for (n, at) in cascade.names where !seen.insert(n).inserted {
+                    throw at.error("node '\(n)' listed twice in the ignition order")
+                }
             } else {
-                cascade.order = CascadeOrder(rawValue: try c.choice("order", CascadeOrder.allCases.map(\.rawValue), default: cascade.order.rawValue))!
+                cascade.order = CascadeOrder(
+                    rawValue: try c.choice(
+                        "order", CascadeOrder.allCases.map(\.rawValue), default: cascade.order.rawValue))!
             }
             cascade.delayS = try c.double("delay", default: cascade.delayS, "must be ≥ 0 s") { $0 >= 0 }
             let seed = try c.int("seed", default: 1)
@@ -155,22 +186,31 @@ public struct Scenario {
             try p.checkKeys(allowed: ["idleFraction"])
             if let f = p.child("idleFraction") {
                 try f.checkKeys(allowed: Self.partKinds.filter { $0 != "psu" })
-                for k in try f.keys() { idleFraction[k] = try f.double(k, "must be a fraction in [0, 1]") { $0 >= 0 && $0 <= 1 } }
+                for k in try f.keys() {
+                    idleFraction[k] = try f.double(k, "must be a fraction in [0, 1]") { $0 >= 0 && $0 <= 1 }
+                }
             }
         }
         if let h = root.child("heatCapacity") {
             try h.checkKeys(allowed: Self.partKinds)
             for k in try h.keys() { heatCapacityJPerK[k] = try h.double(k, "must be > 0 J/K") { $0 > 0 } }
         }
-        junctions = ["gpu": Junction(capacityJPerK: 15, resistanceShare: 0.4), "cpu": Junction(capacityJPerK: 40, resistanceShare: 0.3)]
+        junctions = [
+            "gpu": Junction(capacityJPerK: 15, resistanceShare: 0.4),
+            "cpu": Junction(capacityJPerK: 40, resistanceShare: 0.3),
+        ]
         if let j = root.child("junction") {
             try j.checkKeys(allowed: Self.partKinds)
             for k in try j.keys() {
                 let c = try j.required(k)
-                if c.isScalar, (try? c.string()) == "none" { junctions[k] = nil; continue }
+                if c.isScalar, (try? c.string()) == "none" {
+                    junctions[k] = nil
+                    continue
+                }
                 try c.checkKeys(allowed: ["capacity", "resistanceShare"])
-                junctions[k] = Junction(capacityJPerK: try c.double("capacity", "must be > 0 J/K") { $0 > 0 },
-                                        resistanceShare: try c.double("resistanceShare", "must be a share in (0, 1)") { $0 > 0 && $0 < 1 })
+                junctions[k] = Junction(
+                    capacityJPerK: try c.double("capacity", "must be > 0 J/K") { $0 > 0 },
+                    resistanceShare: try c.double("resistanceShare", "must be a share in (0, 1)") { $0 > 0 && $0 < 1 })
             }
         }
 
@@ -181,20 +221,31 @@ public struct Scenario {
                 let c = try f.required(k)
                 try c.checkKeys(allowed: ["sensor", "low", "high", "minDuty", "spinUp", "spinDown"])
                 let s = FanControl.Sensor(rawValue: try c.choice("sensor", FanControl.Sensor.allCases.map(\.rawValue)))!
-                if s == .own && k != "gpu" { throw c.error("sensor", "'own' (the card's own GPU) applies to gpu blowers only") }
+                if s == .own && k != "gpu" {
+                    throw c.error("sensor", "'own' (the card's own GPU) applies to gpu blowers only")
+                }
                 let unit = s == .load ? "" : " °C"
-                let lo = try c.double("low", "must be finite") { $0.isFinite }, hi = try c.double("high", "must be finite") { $0.isFinite }
-                guard hi > lo else { throw c.error("high", "must be above low (\(configFormat(lo))\(unit)), got \(configFormat(hi))\(unit)") }
-                fans[k] = FanControl(sensor: s, low: lo, high: hi,
-                                     minDuty: try c.double("minDuty", default: 0.3, "must be a duty in [0, 1]") { $0 >= 0 && $0 <= 1 },
-                                     spinUpS: try c.double("spinUp", default: 2, "must be ≥ 0 s") { $0 >= 0 },
-                                     spinDownS: try c.double("spinDown", default: 5, "must be ≥ 0 s") { $0 >= 0 })
+                let lo = try c.double("low", "must be finite") { $0.isFinite },
+                    hi = try c.double("high", "must be finite") { $0.isFinite }
+                guard hi > lo else {
+                    throw c.error(
+                        "high", "must be above low (\(configFormat(lo))\(unit)), got \(configFormat(hi))\(unit)")
+                }
+                fans[k] = FanControl(
+                    sensor: s, low: lo, high: hi,
+                    minDuty: try c.double("minDuty", default: 0.3, "must be a duty in [0, 1]") { $0 >= 0 && $0 <= 1 },
+                    spinUpS: try c.double("spinUp", default: 2, "must be ≥ 0 s") { $0 >= 0 },
+                    spinDownS: try c.double("spinDown", default: 5, "must be ≥ 0 s") { $0 >= 0 })
             }
         }
         if let b = root.child("blower") {
             try b.checkKeys(allowed: ["idle", "full", "start", "ramp"])
-            blower.idle = try b.double("idle", default: blower.idle, "must be a fraction of the rack's inlet flow in (0, 2]") { $0 > 0 && $0 <= 2 }
-            blower.full = try b.double("full", default: blower.full, "must be a fraction of the rack's inlet flow in (0, 2]") { $0 > 0 && $0 <= 2 }
+            blower.idle = try b.double(
+                "idle", default: blower.idle, "must be a fraction of the rack's inlet flow in (0, 2]"
+            ) { $0 > 0 && $0 <= 2 }
+            blower.full = try b.double(
+                "full", default: blower.full, "must be a fraction of the rack's inlet flow in (0, 2]"
+            ) { $0 > 0 && $0 <= 2 }
             blower.startS = try b.double("start", default: blower.startS, "must be ≥ 0 s") { $0 >= 0 }
             blower.rampS = try b.double("ramp", default: blower.rampS, "must be ≥ 0 s") { $0 >= 0 }
         }
@@ -208,18 +259,25 @@ public struct Scenario {
                 }
                 return try h.double(k, "must be a finite temperature in °C or 'auto'") { $0.isFinite }
             }
-            heatmapColdC = try temp("coldC"); heatmapHotC = try temp("hotC")
-            if let c = heatmapColdC, let hh = heatmapHotC, hh <= c { throw h.error("hotC", "must be above coldC (\(configFormat(c)) °C)") }
+            heatmapColdC = try temp("coldC")
+            heatmapHotC = try temp("hotC")
+            if let c = heatmapColdC, let hh = heatmapHotC, hh <= c {
+                throw h.error("hotC", "must be above coldC (\(configFormat(c)) °C)")
+            }
         }
         if let s = root.child("solver") {
             try s.checkKeys(allowed: ["minOuter", "maxOuter", "tolerance", "stepsPerFrame"])
             solver.minOuter = try s.int("minOuter", default: solver.minOuter)
             solver.maxOuter = try s.int("maxOuter", default: solver.maxOuter)
             if solver.minOuter < 1 { throw s.error("minOuter", "must be ≥ 1 (got \(solver.minOuter))") }
-            if solver.maxOuter < solver.minOuter { throw s.error("maxOuter", "must be ≥ minOuter (\(solver.minOuter)), got \(solver.maxOuter)") }
+            if solver.maxOuter < solver.minOuter {
+                throw s.error("maxOuter", "must be ≥ minOuter (\(solver.minOuter)), got \(solver.maxOuter)")
+            }
             solver.tolerance = try s.double("tolerance", default: solver.tolerance, "must be > 0") { $0 > 0 && $0 < 1 }
             solver.stepsPerFrame = try s.int("stepsPerFrame", default: 1)
-            if solver.stepsPerFrame < 1 || solver.stepsPerFrame > 100 { throw s.error("stepsPerFrame", "must be in 1…100 (got \(solver.stepsPerFrame))") }
+            if solver.stepsPerFrame < 1 || solver.stepsPerFrame > 100 {
+                throw s.error("stepsPerFrame", "must be in 1…100 (got \(solver.stepsPerFrame))")
+            }
         }
     }
 }

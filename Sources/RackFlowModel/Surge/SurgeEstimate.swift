@@ -29,21 +29,29 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
     /// state. Memory is a steady solve's (`ResourceEstimate`): the surge's extra time levels and
     /// tracer weigh less than the solve's exports (peaks measured: 721 MiB for the default rack's
     /// surge, 818 MiB for its solve; the earlier 1.5 × 800 B per cell predicted 651 MiB).
-    public init(cells: Int, nodes: Int, domainM3: Double, voxelSizeM: Double, framesStepped: Int, framesWritten: Int,
-                stepsPerFrame: Int, outerPerStep: Int, idleIterations: Int) {
-        self.framesStepped = framesStepped; self.framesWritten = framesWritten
+    public init(
+        cells: Int, nodes: Int, domainM3: Double, voxelSizeM: Double, framesStepped: Int, framesWritten: Int,
+        stepsPerFrame: Int, outerPerStep: Int, idleIterations: Int
+    ) {
+        self.framesStepped = framesStepped
+        self.framesWritten = framesWritten
         let c = Double(cells)
-        memoryBytes = ResourceEstimate.fixedBytes + c * ResourceEstimate.bytesPerCell
+        memoryBytes =
+            ResourceEstimate.fixedBytes + c * ResourceEstimate.bytesPerCell
             + Double(framesStepped) * Double(max(nodes, 1)) * Self.memoryBytesPerNodeFrame
         let voxels = domainM3 / (voxelSizeM * voxelSizeM * voxelSizeM)
         diskBytes = voxels * Self.vdbBytesPerVoxel * Double(framesWritten)
         let stepIterations = Double(framesStepped) * Double(stepsPerFrame) * Double(outerPerStep)
-        seconds = c * (Double(idleIterations) * ResourceEstimate.secondsPerCellIteration
-                       + stepIterations * Self.secondsPerCellStepIteration)
+        seconds =
+            c
+            * (Double(idleIterations) * ResourceEstimate.secondsPerCellIteration
+                + stepIterations * Self.secondsPerCellStepIteration)
     }
 
     public var description: String {
-        "\(framesStepped) frames stepped, \(framesWritten) written: ≈ \(ResourceEstimate.bytes(memoryBytes)) of memory, ≈ \(ResourceEstimate.bytes(diskBytes)) of frames on disk, ≈ \(ResourceEstimate.duration(seconds))"
+        "\(framesStepped) frames stepped, \(framesWritten) written: ≈ \(ResourceEstimate.bytes(memoryBytes)) of "
+            + "memory, ≈ \(ResourceEstimate.bytes(diskBytes)) of frames on disk, ≈ "
+            + "\(ResourceEstimate.duration(seconds))"
     }
 
     /// Free bytes on the file system that will hold `url` (its nearest existing ancestor).
@@ -51,7 +59,9 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
         var u = url.standardizedFileURL
         while !FileManager.default.fileExists(atPath: u.path) && u.path != "/" { u.deleteLastPathComponent() }
         if let s = ProcessInfo.processInfo.environment["RACKFLOW_DISK_LIMIT"], let v = Double(s), v > 0 { return v }
-        guard let a = try? FileManager.default.attributesOfFileSystem(forPath: u.path), let free = a[.systemFreeSize] as? NSNumber else { return nil }
+        guard let a = try? FileManager.default.attributesOfFileSystem(forPath: u.path),
+            let free = a[.systemFreeSize] as? NSNumber
+        else { return nil }
         return free.doubleValue
     }
 
@@ -62,10 +72,14 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
             return "the run's size cannot be estimated (\(description)): check the voxel size, frame count and grid"
         }
         if let m = availableMemory, memoryBytes > m {
-            return "the run needs \(description); this machine has \(ResourceEstimate.bytes(m)) of memory available: write fewer frames (--frames), a shorter duration or a coarser grid"
+            return
+                "the run needs \(description); this machine has \(ResourceEstimate.bytes(m)) of memory available: "
+                + "write fewer frames (--frames), a shorter duration or a coarser grid"
         }
         if let d = freeDisk, diskBytes > d {
-            return "the run needs \(description); the output's disk has \(ResourceEstimate.bytes(d)) free: write fewer frames (--frames, --fps) or larger voxels (--voxel-size)"
+            return
+                "the run needs \(description); the output's disk has \(ResourceEstimate.bytes(d)) free: write fewer "
+                + "frames (--frames, --fps) or larger voxels (--voxel-size)"
         }
         return nil
     }
@@ -74,18 +88,22 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
 extension SurgeEstimate {
     /// The estimate of a run over `frames` (writing every `every`-th) and its refusal as a
     /// `ConfigError` at the scenario's `duration` (with fps, what sets the frame count).
-    public static func check(_ run: SurgeRun, frames: ClosedRange<Int>, every: Int, voxelSizeM: Double, output: URL,
-                             availableMemory: Double? = ResourceEstimate.availableBytes(), freeDisk: Double? = nil) throws -> SurgeEstimate {
+    public static func check(
+        _ run: SurgeRun, frames: ClosedRange<Int>, every: Int, voxelSizeM: Double, output: URL,
+        availableMemory: Double? = ResourceEstimate.availableBytes(), freeDisk: Double? = nil
+    ) throws -> SurgeEstimate {
         let g = run.solver.flow.grid
         func extent(_ f: [Double]) -> Double { (f.last ?? 0) - (f.first ?? 0) }
         let written = (frames.lowerBound...frames.upperBound).lazy.filter { $0 % max(every, 1) == 0 }.count
-        let e = SurgeEstimate(cells: g.cellCount, nodes: run.layout.nodes.count,
-                              domainM3: extent(g.x.faces) * extent(g.y.faces) * extent(g.z.faces), voxelSizeM: voxelSizeM,
-                              framesStepped: frames.upperBound, framesWritten: written,
-                              stepsPerFrame: run.scenario.solver.stepsPerFrame,
-                              outerPerStep: min(run.scenario.solver.minOuter + extraOuterPerStep,
-                                                run.scenario.solver.maxOuter),
-                              idleIterations: ResourceEstimate.typicalIterations)
+        let e = SurgeEstimate(
+            cells: g.cellCount, nodes: run.layout.nodes.count,
+            domainM3: extent(g.x.faces) * extent(g.y.faces) * extent(g.z.faces), voxelSizeM: voxelSizeM,
+            framesStepped: frames.upperBound, framesWritten: written,
+            stepsPerFrame: run.scenario.solver.stepsPerFrame,
+            outerPerStep: min(
+                run.scenario.solver.minOuter + extraOuterPerStep,
+                run.scenario.solver.maxOuter),
+            idleIterations: ResourceEstimate.typicalIterations)
         if let why = e.refusal(availableMemory: availableMemory, freeDisk: freeDisk ?? freeDiskBytes(at: output)) {
             throw ConfigError(file: run.scenario.file, line: nil, keyPath: "duration", problem: why)
         }

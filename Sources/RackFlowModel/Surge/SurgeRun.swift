@@ -62,7 +62,7 @@ public final class SurgeRun {
     public internal(set) var fans: [FanController] = []
     public internal(set) var energy = Energy()
     public internal(set) var time = 0.0
-    public internal(set) var frames: [Frame] = []   // internal(set): state restored by Checkpoint/SurgeCheckpoint.swift
+    public internal(set) var frames: [Frame] = [] // internal(set): state restored by Checkpoint/SurgeCheckpoint.swift
     /// A room's surge (`RoomSurge`): the plenum coupling sets the inlet's flow scale (rack
     /// flow / design flow) instead of the scenario's blower ramp; nil keeps the ramp.
     public var inflowScaleOverride: Double?
@@ -89,15 +89,20 @@ public final class SurgeRun {
         var c = try CaseFile.load(path: scenario.rackPath)
         if let h = maxSpacingM { c.setMaxSpacing(h) }
         guard let layout = c.layout else {
-            throw ConfigError(file: scenario.file, line: nil, keyPath: "rack", problem: "\(scenario.rackPath) is a generic case, not a rack: a surge needs nodes")
+            throw ConfigError(
+                file: scenario.file, line: nil, keyPath: "rack",
+                problem: "\(scenario.rackPath) is a generic case, not a rack: a surge needs nodes")
         }
-        caseFile = c; self.layout = layout
+        caseFile = c
+        self.layout = layout
         let (flow, options, report) = try c.genericCase.compile()
         self.report = report
         solver = try FlowSolver(flow, options: options)
-        solver.keepsPreconditionerSource = true   // frame-end checkpoints fall between multigrid rebuilds
+        solver.keepsPreconditionerSource = true // frame-end checkpoints fall between multigrid rebuilds
         var so = TimeStepOptions()
-        so.minOuter = scenario.solver.minOuter; so.maxOuter = scenario.solver.maxOuter; so.tolerance = scenario.solver.tolerance
+        so.minOuter = scenario.solver.minOuter
+        so.maxOuter = scenario.solver.maxOuter
+        so.tolerance = scenario.solver.tolerance
         stepper = TimeStepper(solver, options: so)
         timeline = try LoadTimeline(scenario, units: layout.nodes.map(\.unit), names: layout.nodes.map(\.name))
         let nodeIndex = Dictionary(uniqueKeysWithValues: layout.nodes.enumerated().map { ($1.name, $0) })
@@ -108,17 +113,25 @@ public final class SurgeRun {
         }
         frontFaces = layout.nodes.map { planeFaces($0.frontPlane) }
         exitFaces = layout.nodes.map { $0.exitPlanes.map(planeFaces) }
-        smoke = solver.makeCellVector(); smokeOld = solver.makeCellVector()
+        smoke = solver.makeCellVector()
+        smokeOld = solver.makeCellVector()
 
         // Parts: heat cells weighted as the compiled case spreads each part's full power.
         for (p, shares) in zip(layout.parts, layout.heatShares(report: report, heatW: flow.heatW)) {
             let cells = shares.map(\.cell), w = shares.map(\.share)
             let idle: Double
-            if p.kind == "psu" { idle = 0 }   // set from the node's load each step
-            else if let i = p.idlePowerW { idle = i }
-            else { idle = p.powerW * (scenario.idleFraction[p.kind] ?? 1) }
-            parts.append(PartHeat(info: p, node: nodeIndex[p.node] ?? 0, cells: cells, weights: w, idleW: idle,
-                                  capacityJPerK: scenario.heatCapacityJPerK[p.kind] ?? 100, junction: scenario.junctions[p.kind]))
+            if p.kind == "psu" {
+                idle = 0
+            } // set from the node's load each step
+            else if let i = p.idlePowerW {
+                idle = i
+            } else {
+                idle = p.powerW * (scenario.idleFraction[p.kind] ?? 1)
+            }
+            parts.append(
+                PartHeat(
+                    info: p, node: nodeIndex[p.node] ?? 0, cells: cells, weights: w, idleW: idle,
+                    capacityJPerK: scenario.heatCapacityJPerK[p.kind] ?? 100, junction: scenario.junctions[p.kind]))
         }
 
         // Fans: each rack fan with its curve and rated speed from the compiled case.
@@ -127,15 +140,23 @@ public final class SurgeRun {
         for f in layout.fans {
             guard let (curve, rpm) = planes[f.name], let si = solver.fanIndex(named: f.name) else { continue }
             let own = f.kind == "gpu" ? parts.firstIndex { $0.info.name + "/blower" == f.name } : nil
-            fans.append(FanController(name: f.name, node: nodeIndex[f.node] ?? 0, kind: f.kind, solverIndex: si, curve: curve,
-                                      ratedRPM: rpm, control: scenario.fans[f.kind], ownPart: own))
+            fans.append(
+                FanController(
+                    name: f.name, node: nodeIndex[f.node] ?? 0, kind: f.kind, solverIndex: si, curve: curve,
+                    ratedRPM: rpm, control: scenario.fans[f.kind], ownPart: own))
         }
         // A rack fed by a blower curve ramps the blower's speed; a flow inlet ramps its flow.
         var inletFan: Int? = nil, inletCurve: FanCurve? = nil, inletRPM = 0.0
         for p in c.genericCase.patches where p.patch.name == layout.inletPatch {
-            if case let .fanInlet(curve, rpm, _, _) = p.patch.kind { inletFan = solver.fanIndex(named: p.patch.name); inletCurve = curve; inletRPM = rpm }
+            if case let .fanInlet(curve, rpm, _, _) = p.patch.kind {
+                inletFan = solver.fanIndex(named: p.patch.name)
+                inletCurve = curve
+                inletRPM = rpm
+            }
         }
-        self.inletFan = inletFan; inletFanCurve = inletCurve; inletFanRPM = inletRPM
+        self.inletFan = inletFan
+        inletFanCurve = inletCurve
+        inletFanRPM = inletRPM
     }
 
     // MARK: - State updates shared by the idle solve and the steps
@@ -186,8 +207,11 @@ public final class SurgeRun {
 
     func applyFans(blower: Double) {
         for f in fans { solver.setFanSpeed(f.solverIndex, curve: f.curve, rpm: f.rpm) }
-        if let i = inletFan, let c = inletFanCurve { solver.setFanSpeed(i, curve: c, rpm: inletFanRPM * blower) }
-        else { solver.setInflowScale(inflowScaleOverride ?? blower) }
+        if let i = inletFan, let c = inletFanCurve {
+            solver.setFanSpeed(i, curve: c, rpm: inletFanRPM * blower)
+        } else {
+            solver.setInflowScale(inflowScaleOverride ?? blower)
+        }
     }
 
     // MARK: - Idle steady state
@@ -200,13 +224,19 @@ public final class SurgeRun {
     public func solveIdle(log: (String) -> Void = { _ in }, progress: ((Residuals) -> Void)? = nil) throws {
         let u = nodePowers(at: 0)
         let dc = dcLoads(utilisation: u)
-        for i in parts.indices { parts[i].settle(powerW: power(i, utilisation: u, dc: dc), airC: solver.flow.initialTemperatureC, speedMPerS: 0) }
+        for i in parts.indices {
+            parts[i].settle(
+                powerW: power(i, utilisation: u, dc: dc), airC: solver.flow.initialTemperatureC, speedMPerS: 0)
+        }
         applyHeat()
         let monitors = SteadyRun.monitors(layout: layout, report: report)
         let blower = timeline.blowerFraction(timeS: 0)
         /// Re-settles parts and controllers on the present air; returns the largest duty change.
         func settle() -> Double {
-            for i in parts.indices { let a = air(parts[i]); parts[i].settle(powerW: parts[i].powerW, airC: a.c, speedMPerS: a.v) }
+            for i in parts.indices {
+                let a = air(parts[i])
+                parts[i].settle(powerW: parts[i].powerW, airC: a.c, speedMPerS: a.v)
+            }
             var moved = 0.0
             for i in fans.indices {
                 let before = fans[i].duty
@@ -232,7 +262,10 @@ public final class SurgeRun {
             }
             idleIterations = solver.history.count
             let moved = settle()
-            log(String(format: "idle pass %d: %d iterations, largest fan duty change at the end %.4f", pass + 1, idleIterations, moved))
+            log(
+                String(
+                    format: "idle pass %d: %d iterations, largest fan duty change at the end %.4f", pass + 1,
+                    idleIterations, moved))
             if moved < 0.01 { break }
             applyFans(blower: blower)
         }
@@ -302,16 +335,21 @@ public final class SurgeRun {
             var q = 0.0, tq = 0.0
             for e in exitFaces[n] {
                 let (flow, meanT) = solver.flowAndTemperature(axis: e.axis, faces: e.faces)
-                q += flow; tq += flow * meanT
+                q += flow
+                tq += flow * meanT
             }
-            nodes.append(NodeFrame(utilisation: u[n], powerW: mine.reduce(0) { $0 + $1.powerW },
-                                   gpuMaxC: mine.filter { $0.info.kind == "gpu" }.map(\.temperatureC).max() ?? .nan,
-                                   cpuC: mine.first { $0.info.kind == "cpu" }?.temperatureC ?? .nan,
-                                   fanRPM: intake.isEmpty ? 0 : intake.reduce(0) { $0 + $1.rpm } / Double(intake.count),
-                                   airflowM3PerS: solver.flowRate(axis: frontFaces[n].axis, faces: frontFaces[n].faces),
-                                   exhaustC: q > 0 ? tq / q : .nan))
+            nodes.append(
+                NodeFrame(
+                    utilisation: u[n], powerW: mine.reduce(0) { $0 + $1.powerW },
+                    gpuMaxC: mine.filter { $0.info.kind == "gpu" }.map(\.temperatureC).max() ?? .nan,
+                    cpuC: mine.first { $0.info.kind == "cpu" }?.temperatureC ?? .nan,
+                    fanRPM: intake.isEmpty ? 0 : intake.reduce(0) { $0 + $1.rpm } / Double(intake.count),
+                    airflowM3PerS: solver.flowRate(axis: frontFaces[n].axis, faces: frontFaces[n].faces),
+                    exhaustC: q > 0 ? tq / q : .nan))
         }
-        return Frame(index: index, timeS: time, nodes: nodes, fanRPM: fans.map(\.rpm), blowerFraction: timeline.blowerFraction(timeS: time),
-                     outerIterations: outer, wallSeconds: seconds)
+        return Frame(
+            index: index, timeS: time, nodes: nodes, fanRPM: fans.map(\.rpm),
+            blowerFraction: timeline.blowerFraction(timeS: time),
+            outerIterations: outer, wallSeconds: seconds)
     }
 }

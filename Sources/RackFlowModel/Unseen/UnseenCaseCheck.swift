@@ -24,8 +24,10 @@ enum UnseenCaseCheck {
     static let fanMargin = 1.2
     static let maxMeanSpeedMPerS = 20.0
 
-    static func check(_ gc: GenericCase, _ flow: FlowCase, _ report: VoxelReport,
-                      cells range: ClosedRange<Int>) throws {
+    static func check(
+        _ gc: GenericCase, _ flow: FlowCase, _ report: VoxelReport,
+        cells range: ClosedRange<Int>
+    ) throws {
         let cells = flow.grid.cellCount
         guard range.contains(cells) else {
             throw UnseenDrawError("\(cells) cells, outside \(range.lowerBound)–\(range.upperBound)")
@@ -42,8 +44,10 @@ enum UnseenCaseCheck {
             return sum + snappedAreaM2(p, flow.grid)
         }
         guard inflow / outletArea <= maxMeanSpeedMPerS else {
-            throw UnseenDrawError(String(format: "%.1f m/s through the outlets, above %.0f m/s",
-                                         inflow / outletArea, maxMeanSpeedMPerS))
+            throw UnseenDrawError(
+                String(
+                    format: "%.1f m/s through the outlets, above %.0f m/s",
+                    inflow / outletArea, maxMeanSpeedMPerS))
         }
         for p in gc.planes {
             guard case let .fan(curve, rpm, _) = p.kind else { continue }
@@ -54,8 +58,8 @@ enum UnseenCaseCheck {
             }
             let free = curve.freeDeliveryM3PerS(rpm: rpm)
             guard free >= fanMargin * inflow else {
-                throw UnseenDrawError("fan '\(p.name)' delivers \(free) m³/s free, "
-                                      + "under \(fanMargin) × the inflow \(inflow) m³/s")
+                throw UnseenDrawError(
+                    "fan '\(p.name)' delivers \(free) m³/s free, under \(fanMargin) × the inflow \(inflow) m³/s")
             }
         }
         if let why = UnseenConnectivity.problem(flow) { throw UnseenDrawError(why) }

@@ -39,8 +39,10 @@ extension UnseenCaseSpec {
 extension UnseenCaseSpec.Box {
     func yamlFields() -> [String] {
         typealias N = UnseenNumber
-        var kv = ["name: \(name)", "lo: \(N.list(loM, N.metres))", "hi: \(N.list(hiM, N.metres))",
-                  "kind: \(kind.rawValue)"]
+        var kv = [
+            "name: \(name)", "lo: \(N.list(loM, N.metres))", "hi: \(N.list(hiM, N.metres))",
+            "kind: \(kind.rawValue)",
+        ]
         if kind == .porous {
             kv.append("inverseK: \(N.list(inverseKPerM2) { N.number($0, significant: 3) })")
             kv.append("c2: \(N.list(c2PerM) { N.number($0, significant: 3) })")
@@ -68,8 +70,9 @@ extension UnseenCaseSpec.Plane {
                 let flows = N.list(flow) { N.number($0) }, pressures = N.list(pressure) { N.number($0) }
                 kv.append("curve: {flow: \(flows), pressure: \(pressures), rpm: \(N.number(curveRPM))}")
             case let .quadratic(maxPressure, freeDelivery, curveRPM):
-                kv.append("curve: {maxPressure: \(N.number(maxPressure)), freeDelivery: \(N.number(freeDelivery)), "
-                          + "rpm: \(N.number(curveRPM))}")
+                kv.append(
+                    "curve: {maxPressure: \(N.number(maxPressure)), freeDelivery: \(N.number(freeDelivery)), "
+                        + "rpm: \(N.number(curveRPM))}")
             }
         }
         return kv
@@ -77,8 +80,10 @@ extension UnseenCaseSpec.Plane {
 }
 
 extension UnseenCaseSpec.Patch {
-    static let sideNames: [Side: String] = [.west: "west", .east: "east", .south: "south", .north: "north",
-                                            .bottom: "bottom", .top: "top"]
+    static let sideNames: [Side: String] = [
+        .west: "west", .east: "east", .south: "south", .north: "north",
+        .bottom: "bottom", .top: "top",
+    ]
 
     func yamlFields() -> [String] {
         typealias N = UnseenNumber

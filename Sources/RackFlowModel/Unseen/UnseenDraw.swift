@@ -93,8 +93,9 @@ struct UnseenDraw {
         let units = size.map { max(12, Int(($0 / (spacing / 2)).rounded())) }
         self.g = g
         lattice = Lattice(sizeM: size, units: units)
-        spec = UnseenCaseSpec(name: "unseen-\(seed)", seed: seed, sizeM: size, maxSpacingM: spacing,
-                              energy: false, gravity: false, turbulence: .laminar, initialTemperatureC: 20)
+        spec = UnseenCaseSpec(
+            name: "unseen-\(seed)", seed: seed, sizeM: size, maxSpacingM: spacing,
+            energy: false, gravity: false, turbulence: .laminar, initialTemperatureC: 20)
     }
 
     // MARK: - Patches
@@ -183,7 +184,9 @@ struct UnseenDraw {
         }
         if limits.contains(where: { $0 < Self.speedRangeMPerS.lowerBound }) { laminar = false }
         let sorted = lattice.sizeM.sorted()
-        spec.turbulence = laminar ? .laminar
+        spec.turbulence =
+            laminar
+            ? .laminar
             : .mixingLength(deltaM: UnseenNumber.roundedMetres(2 * sorted[0] * sorted[1] / (sorted[0] + sorted[1])))
 
         var inflowM3PerS = 0.0, temperatures: [Double] = []
@@ -221,8 +224,9 @@ struct UnseenDraw {
                 return .init(name: "inlet\(inletIndex)", side: p.side, loM: lo, hiM: hi, kind: kind)
             }
             outletIndex += 1
-            return .init(name: "outlet\(outletIndex)", side: p.side, loM: lo, hiM: hi,
-                         kind: .outlet(backflowTemperatureC: meanC))
+            return .init(
+                name: "outlet\(outletIndex)", side: p.side, loM: lo, hiM: hi,
+                kind: .outlet(backflowTemperatureC: meanC))
         }
         return inflowM3PerS
     }
@@ -246,8 +250,9 @@ struct UnseenDraw {
             case .heat: stem = "heater"
             }
             let name = stem + "\(counts[kind]!)"
-            var box = UnseenCaseSpec.Box(name: name, kind: kind, loM: (0..<3).map { lattice.metres($0, block.lo[$0]) },
-                                         hiM: (0..<3).map { lattice.metres($0, block.hi[$0]) })
+            var box = UnseenCaseSpec.Box(
+                name: name, kind: kind, loM: (0..<3).map { lattice.metres($0, block.lo[$0]) },
+                hiM: (0..<3).map { lattice.metres($0, block.hi[$0]) })
             if kind == .porous {
                 box.inverseKPerM2 = (0..<3).map { _ in UnseenNumber.rounded(g.logUniform(1e2, 1e7), significant: 3) }
                 box.c2PerM = (0..<3).map { _ in UnseenNumber.rounded(g.uniform(0, 200), significant: 3) }
@@ -382,9 +387,10 @@ struct UnseenDraw {
 
     private func metres(_ p: DrawnPlane, name: String, kind: UnseenCaseSpec.PlaneKind) -> UnseenCaseSpec.Plane {
         let (a, b) = Self.otherAxes(p.axis)
-        return .init(name: name, axis: p.axis, positionM: lattice.metres(p.axis, p.position),
-                     loM: p.lo.map { [lattice.metres(a, $0[0]), lattice.metres(b, $0[1])] },
-                     hiM: p.hi.map { [lattice.metres(a, $0[0]), lattice.metres(b, $0[1])] }, kind: kind)
+        return .init(
+            name: name, axis: p.axis, positionM: lattice.metres(p.axis, p.position),
+            loM: p.lo.map { [lattice.metres(a, $0[0]), lattice.metres(b, $0[1])] },
+            hiM: p.hi.map { [lattice.metres(a, $0[0]), lattice.metres(b, $0[1])] }, kind: kind)
     }
 
     /// An axis along which every inlet lies on one side of a gap and every outlet on the other:
@@ -411,8 +417,11 @@ struct UnseenDraw {
     /// face velocity (at least 1 Pa); tabulated (3–5 points of 1 − (Q/Q_free)^e, e in 1.5–2.5)
     /// or the {maxPressure, freeDelivery} parabola; sometimes run below its curve's speed, the
     /// curve then drawn at the reference speed so that the operating curve is the one sized.
-    private mutating func drawFanCurve(inflowM3PerS: Double, areaM2: Double)
-        -> (curve: UnseenCaseSpec.FanCurve, rpm: Double?) {
+    private mutating func drawFanCurve(
+        inflowM3PerS: Double, areaM2: Double
+    )
+        -> (curve: UnseenCaseSpec.FanCurve, rpm: Double?)
+    {
         let freeM3PerS = inflowM3PerS * g.uniform(1.5, 4)
         let faceMPerS = freeM3PerS / areaM2
         let shutOffPa = max(1, g.uniform(4, 12) * 0.5 * fluid.densityKgPerM3 * faceMPerS * faceMPerS)

@@ -12,8 +12,11 @@ import RackFlowNumerics
 enum UnseenGridSizing {
     static let maxTrials = 40
 
-    static func maxSpacing(_ gc: GenericCase, cells range: ClosedRange<Int>, startM: Double) throws
-        -> (spacingM: Double, cells: Int) {
+    static func maxSpacing(
+        _ gc: GenericCase, cells range: ClosedRange<Int>, startM: Double
+    ) throws
+        -> (spacingM: Double, cells: Int)
+    {
         var c = gc
         // Past the longest side every cap is the same grid: the lines of the boxes and planes.
         let coarsestM = UnseenNumber.rounded(max(gc.size.0, gc.size.1, gc.size.2))
@@ -27,19 +30,19 @@ enum UnseenGridSizing {
             last = try c.buildGrid(availableBytes: nil).cellCount
             if range.contains(last) { return (h, last) }
             if last > range.upperBound {
-                guard h < coarsestM else { break }   // the features alone need more cells
+                guard h < coarsestM else { break } // the features alone need more cells
                 tooFine = max(tooFine ?? 0, h)
             } else {
                 tooCoarse = min(tooCoarse ?? .infinity, h)
             }
             if let f = tooFine, let co = tooCoarse {
-                guard co / f > 1.001 else { break }   // the count jumps over the range here
+                guard co / f > 1.001 else { break } // the count jumps over the range here
                 h = (f * co).squareRoot()
             } else {
                 h *= min(2, max(0.5, cbrt(Double(last) / target)))
             }
         }
-        throw UnseenDrawError("no grid.maxSpacing gives \(range.lowerBound)–\(range.upperBound) cells "
-                              + "(last try \(h) m: \(last) cells)")
+        throw UnseenDrawError(
+            "no grid.maxSpacing gives \(range.lowerBound)–\(range.upperBound) cells (last try \(h) m: \(last) cells)")
     }
 }

@@ -76,8 +76,10 @@ public struct UnseenReport {
     }
 
     public func csv() -> String {
-        var lines = ["seed,name,cells,draws,outcome,iterations,wallSeconds,solveSeconds,massImbalance,energyError,"
-                     + "averageSettled,adaptations,error"]
+        var lines = [
+            "seed,name,cells,draws,outcome,iterations,wallSeconds,solveSeconds,massImbalance,energyError,"
+                + "averageSettled,adaptations,error"
+        ]
         func text(_ v: Int?) -> String { v.map(String.init) ?? "" }
         func text(_ v: Double?) -> String { v.map(Self.number) ?? "" }
         for r in results {
@@ -118,13 +120,15 @@ public struct UnseenReport {
         }
         let byOutcome = self.counts
         let counts = Dictionary(uniqueKeysWithValues: UnseenOutcome.allCases.map { ($0.rawValue, byOutcome[$0] ?? 0) })
-        let s = Summary(settings: settings, stoppedBy: stoppedBy, wallSeconds: wallSeconds, counts: counts,
-                        iterations: iterations, caseWallSeconds: caseWallSeconds, problems: problems, cases: results)
+        let s = Summary(
+            settings: settings, stoppedBy: stoppedBy, wallSeconds: wallSeconds, counts: counts,
+            iterations: iterations, caseWallSeconds: caseWallSeconds, problems: problems, cases: results)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let marker = "__nonfinite__"
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker,
-                                                                  nan: marker)
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: marker, negativeInfinity: marker,
+            nan: marker)
         let json = String(decoding: try enc.encode(s), as: UTF8.self)
         return json.replacingOccurrences(of: "\"\(marker)\"", with: "null") + "\n"
     }
@@ -132,24 +136,32 @@ public struct UnseenReport {
     /// The closing lines: counts per outcome, the distributions, and every problem case.
     public func lines() -> [String] {
         let c = counts
-        var out = [String(format: "unseen: %d cases (seeds %llu–%llu, %d–%d cells) in %.1f s", results.count,
-                          settings.firstSeed, settings.firstSeed &+ UInt64(max(0, settings.count - 1)),
-                          settings.minCells, settings.maxCells, wallSeconds)]
+        var out = [
+            String(
+                format: "unseen: %d cases (seeds %llu–%llu, %d–%d cells) in %.1f s", results.count,
+                settings.firstSeed, settings.firstSeed &+ UInt64(max(0, settings.count - 1)),
+                settings.minCells, settings.maxCells, wallSeconds)
+        ]
         if let stoppedBy {
             out.append("stopped by \(stoppedBy) after \(results.count) of \(settings.count) cases")
         }
         out.append("outcomes: " + UnseenOutcome.allCases.map { "\(c[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
         if let d = iterations {
-            out.append(String(format: "outer iterations: min %.0f, median %.1f, p90 %.0f, max %.0f",
-                              d.min, d.median, d.p90, d.max))
+            out.append(
+                String(
+                    format: "outer iterations: min %.0f, median %.1f, p90 %.0f, max %.0f",
+                    d.min, d.median, d.p90, d.max))
         }
         if let d = caseWallSeconds {
-            out.append(String(format: "wall time per case, s: min %.2f, median %.2f, p90 %.2f, max %.2f",
-                              d.min, d.median, d.p90, d.max))
+            out.append(
+                String(
+                    format: "wall time per case, s: min %.2f, median %.2f, p90 %.2f, max %.2f",
+                    d.min, d.median, d.p90, d.max))
         }
         for r in problems {
-            out.append("  seed \(r.seed) (\(r.cells.map { "\($0) cells" } ?? "no case")): \(r.outcome.rawValue)"
-                       + (r.iterations.map { " after \($0) iterations" } ?? "") + (r.error.map { ": \($0)" } ?? ""))
+            out.append(
+                "  seed \(r.seed) (\(r.cells.map { "\($0) cells" } ?? "no case")): \(r.outcome.rawValue)"
+                    + (r.iterations.map { " after \($0) iterations" } ?? "") + (r.error.map { ": \($0)" } ?? ""))
         }
         return out
     }

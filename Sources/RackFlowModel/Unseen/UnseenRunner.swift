@@ -24,8 +24,10 @@ public final class UnseenRunner {
     }
 
     /// Results of the cases run, in seed order. Throws only when a case's YAML cannot be written.
-    public func run(seeds: [UInt64], casesFolder: URL,
-                    stop: @escaping () -> Bool = { false }) throws -> [UnseenResult] {
+    public func run(
+        seeds: [UInt64], casesFolder: URL,
+        stop: @escaping () -> Bool = { false }
+    ) throws -> [UnseenResult] {
         try FileManager.default.createDirectory(at: casesFolder, withIntermediateDirectories: true)
         let saved = Parallel.workers
         Parallel.workers = max(1, saved / min(jobs, max(1, seeds.count)))

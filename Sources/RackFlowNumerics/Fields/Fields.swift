@@ -12,9 +12,14 @@ public struct CellField: Sendable {
     public init(_ grid: Grid, _ f: (Double, Double, Double) -> Double) {
         self.init(grid)
         var c = 0
-        for k in 0..<grid.nz { for j in 0..<grid.ny { for i in 0..<grid.nx {
-            values[c] = f(grid.x.centres[i], grid.y.centres[j], grid.z.centres[k]); c += 1
-        } } }
+        for k in 0..<grid.nz {
+            for j in 0..<grid.ny {
+                for i in 0..<grid.nx {
+                    values[c] = f(grid.x.centres[i], grid.y.centres[j], grid.z.centres[k])
+                    c += 1
+                }
+            }
+        }
     }
 
     public subscript(i: Int, j: Int, k: Int) -> Double {
@@ -34,7 +39,8 @@ public struct FaceField: Sendable {
     public var values: [Double]
 
     public init(_ grid: Grid, axis: Int, value: Double = 0) {
-        self.grid = grid; self.axis = axis
+        self.grid = grid
+        self.axis = axis
         shape = (grid.nx + (axis == 0 ? 1 : 0), grid.ny + (axis == 1 ? 1 : 0), grid.nz + (axis == 2 ? 1 : 0))
         values = [Double](repeating: value, count: shape.0 * shape.1 * shape.2)
     }
@@ -60,7 +66,9 @@ public struct FaceField: Sendable {
 public struct StaggeredVelocity: Sendable {
     public var u: FaceField, v: FaceField, w: FaceField
     public init(_ grid: Grid) {
-        u = FaceField(grid, axis: 0); v = FaceField(grid, axis: 1); w = FaceField(grid, axis: 2)
+        u = FaceField(grid, axis: 0)
+        v = FaceField(grid, axis: 1)
+        w = FaceField(grid, axis: 2)
     }
     public subscript(axis: Int) -> FaceField {
         get { axis == 0 ? u : (axis == 1 ? v : w) }

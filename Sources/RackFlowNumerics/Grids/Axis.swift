@@ -20,10 +20,13 @@ public struct Axis: Equatable, Sendable {
         var c = w
         for i in 0..<w.count {
             w[i] = faces[i + 1] - faces[i]
-            precondition(w[i] > 0 && w[i].isFinite, "axis face positions must be finite and strictly increasing (face \(i))")
+            precondition(
+                w[i] > 0 && w[i].isFinite, "axis face positions must be finite and strictly increasing (face \(i))")
             c[i] = 0.5 * (faces[i] + faces[i + 1])
         }
-        self.faces = faces; self.widths = w; self.centres = c
+        self.faces = faces
+        self.widths = w
+        self.centres = c
     }
 
     /// `n` equal cells on [lower, upper].
@@ -39,7 +42,7 @@ public struct Axis: Equatable, Sendable {
         guard strength > 0 else { return uniform(n, from: lower, to: upper) }
         let t = tanh(strength)
         let f = (0...n).map { i -> Double in
-            let s = Double(i) / Double(n) * 2 - 1        // -1 … 1
+            let s = Double(i) / Double(n) * 2 - 1 // -1 … 1
             return lower + (upper - lower) * 0.5 * (1 + tanh(strength * s) / t)
         }
         return Axis(faces: f)
@@ -47,7 +50,8 @@ public struct Axis: Equatable, Sendable {
 
     /// `n` cells whose spacing varies smoothly (a sine perturbation of a uniform map),
     /// so refinement keeps the grid smooth: neighbour ratios approach 1 as n grows.
-    public static func smoothlyStretched(_ n: Int, from lower: Double = 0, to upper: Double, amplitude: Double) -> Axis {
+    public static func smoothlyStretched(_ n: Int, from lower: Double = 0, to upper: Double, amplitude: Double) -> Axis
+    {
         precondition(abs(amplitude) < 1 / (2 * Double.pi))
         let f = (0...n).map { i -> Double in
             let s = Double(i) / Double(n)
@@ -77,7 +81,7 @@ public struct Axis: Equatable, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -3,7 +3,11 @@
 public struct Grid: Equatable, Sendable {
     public let x: Axis, y: Axis, z: Axis
 
-    public init(x: Axis, y: Axis, z: Axis) { self.x = x; self.y = y; self.z = z }
+    public init(x: Axis, y: Axis, z: Axis) {
+        self.x = x
+        self.y = y
+        self.z = z
+    }
 
     /// A box of `nx × ny × nz` equal cells with its lower corner at the origin.
     public static func uniform(_ nx: Int, _ ny: Int, _ nz: Int, size: (Double, Double, Double)) -> Grid {
@@ -20,7 +24,9 @@ public struct Grid: Equatable, Sendable {
     @inline(__always) public func index(_ i: Int, _ j: Int, _ k: Int) -> Int { i + nx * (j + ny * k) }
     @inline(__always) public func ijk(_ c: Int) -> (Int, Int, Int) { (c % nx, (c / nx) % ny, c / (nx * ny)) }
 
-    @inline(__always) public func volume(_ i: Int, _ j: Int, _ k: Int) -> Double { x.widths[i] * y.widths[j] * z.widths[k] }
+    @inline(__always) public func volume(_ i: Int, _ j: Int, _ k: Int) -> Double {
+        x.widths[i] * y.widths[j] * z.widths[k]
+    }
 
     public func axis(_ a: Int) -> Axis { a == 0 ? x : (a == 1 ? y : z) }
     public func count(_ a: Int) -> Int { axis(a).count }
@@ -44,7 +50,7 @@ public struct Grid: Equatable, Sendable {
 
 /// The six sides of the box domain.
 public enum Side: Int, CaseIterable, Sendable {
-    case west = 0, east, south, north, bottom, top   // x−, x+, y−, y+, z−, z+
+    case west = 0, east, south, north, bottom, top // x−, x+, y−, y+, z−, z+
     public var axis: Int { rawValue / 2 }
     public var isUpper: Bool { rawValue % 2 == 1 }
 }

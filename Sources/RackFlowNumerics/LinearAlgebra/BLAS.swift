@@ -28,7 +28,10 @@ public enum BLAS {
     @inline(__always)
     static func pieces(_ n: Int, _ body: (Int, Int) -> Void) {
         let w = Parallel.workers
-        if w <= 1 || n < splitThreshold { body(0, n); return }
+        if w <= 1 || n < splitThreshold {
+            body(0, n)
+            return
+        }
         DispatchQueue.concurrentPerform(iterations: w) { t in
             body(pieceStart(t, of: w, n), pieceStart(t + 1, of: w, n))
         }
@@ -37,7 +40,9 @@ public enum BLAS {
     /// `combine` of the partial results of `body` over the pieces of `pieces`, in piece order
     /// (on the stack: no allocation per call).
     @inline(__always)
-    static func reduce(_ n: Int, _ body: (Int, Int) -> Double, _ combine: (UnsafeMutableBufferPointer<Double>) -> Double) -> Double {
+    static func reduce(
+        _ n: Int, _ body: (Int, Int) -> Double, _ combine: (UnsafeMutableBufferPointer<Double>) -> Double
+    ) -> Double {
         let w = Parallel.workers
         if w <= 1 || n < splitThreshold { return body(0, n) }
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: w) { part in
@@ -57,7 +62,9 @@ public enum BLAS {
         pieces(n) { lo, hi in cblas_daxpy(blasint(hi - lo), a, x + lo, 1, y + lo, 1) }
     }
     /// y ← a·x + b·y (OpenBLAS extension)
-    public static func axpby(_ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>) {
+    public static func axpby(
+        _ n: Int, _ a: Double, _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>
+    ) {
         pieces(n) { lo, hi in cblas_daxpby(blasint(hi - lo), a, x + lo, 1, b, y + lo, 1) }
     }
     public static func nrm2(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
@@ -79,17 +86,22 @@ public enum BLAS {
     }
     /// y ← a·M x + b·y for a dense row-major `rows` × `columns` matrix M (one dgemv call: the
     /// thermal response model's evaluation, small enough for one thread).
-    public static func gemv(rows: Int, columns: Int, _ a: Double, _ M: UnsafePointer<Double>,
-                            _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>) {
+    public static func gemv(
+        rows: Int, columns: Int, _ a: Double, _ M: UnsafePointer<Double>,
+        _ x: UnsafePointer<Double>, _ b: Double, _ y: UnsafeMutablePointer<Double>
+    ) {
         guard rows > 0 && columns > 0 else { return }
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, blasint(rows), blasint(columns), a, M, blasint(columns),
-                    x, 1, b, y, 1)
+        cblas_dgemv(
+            CblasRowMajor, CblasNoTrans, blasint(rows), blasint(columns), a, M, blasint(columns),
+            x, 1, b, y, 1)
     }
     /// Largest |x_i| (BLAS idamax in each piece). NaNs are skipped, as OpenBLAS's idamax skips
     /// them: watch for divergence with `nrm2` or `asum`.
     public static func maxAbs(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
         guard n > 0 else { return 0 }
-        return reduce(n, { lo, hi in hi > lo ? abs(x[lo + Int(cblas_idamax(blasint(hi - lo), x + lo, 1))]) : 0 }) { $0.max()! }
+        return reduce(n, { lo, hi in hi > lo ? abs(x[lo + Int(cblas_idamax(blasint(hi - lo), x + lo, 1))]) : 0 }) {
+            $0.max()!
+        }
     }
     /// Sum of |x_i|.
     public static func asum(_ n: Int, _ x: UnsafePointer<Double>) -> Double {
@@ -107,7 +119,9 @@ public enum BLAS {
 extension BLAS {
     public static func dot(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count)
-        return x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in dot(x.count, xp.baseAddress!, yp.baseAddress!) } }
+        return x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in dot(x.count, xp.baseAddress!, yp.baseAddress!) }
+        }
     }
     public static func nrm2(_ x: [Double]) -> Double {
         x.withUnsafeBufferPointer { nrm2(x.count, $0.baseAddress!) }

@@ -48,11 +48,15 @@ struct Coarsening {
                     let (i0, iN) = Coarsening.children(I, coarsened: cx, fineCount: nx)
                     let C = I + NX * (J + NY * K)
                     var anc = 0.0, act = false
-                    for k in k0..<(k0 + kn) { for j in j0..<(j0 + jn) { for i in i0..<(i0 + iN) {
-                        let c = fc(i, j, k)
-                        anc += A.anchor[c]
-                        act = act || A.active[c]
-                    } } }
+                    for k in k0..<(k0 + kn) {
+                        for j in j0..<(j0 + jn) {
+                            for i in i0..<(i0 + iN) {
+                                let c = fc(i, j, k)
+                                anc += A.anchor[c]
+                                act = act || A.active[c]
+                            }
+                        }
+                    }
                     // The coarse centre lies further from a Dirichlet face than the fine
                     // one: half the summed fine anchors is the geometric coarse value.
                     anchor[C] = (cx || cy || cz) ? 0.5 * anc : anc
@@ -63,39 +67,49 @@ struct Coarsening {
                         let (r0, rN) = Coarsening.children(I + 1, coarsened: cx, fineCount: nx)
                         let iL = i0 + iN - 1
                         var g = 0.0
-                        for k in k0..<(k0 + kn) { for j in j0..<(j0 + jn) {
-                            g += Coarsening.series(e[fc(iL, j, k)],
-                                                   inner: iN == 2 ? e[fc(i0, j, k)] : 0,
-                                                   innerNext: rN == 2 ? e[fc(r0, j, k)] : 0)
-                        } }
+                        for k in k0..<(k0 + kn) {
+                            for j in j0..<(j0 + jn) {
+                                g += Coarsening.series(
+                                    e[fc(iL, j, k)],
+                                    inner: iN == 2 ? e[fc(i0, j, k)] : 0,
+                                    innerNext: rN == 2 ? e[fc(r0, j, k)] : 0)
+                            }
+                        }
                         east[C] = g
                     }
                     if J + 1 < NY {
                         let (r0, rN) = Coarsening.children(J + 1, coarsened: cy, fineCount: ny)
                         let jL = j0 + jn - 1
                         var g = 0.0
-                        for k in k0..<(k0 + kn) { for i in i0..<(i0 + iN) {
-                            g += Coarsening.series(no[fc(i, jL, k)],
-                                                   inner: jn == 2 ? no[fc(i, j0, k)] : 0,
-                                                   innerNext: rN == 2 ? no[fc(i, r0, k)] : 0)
-                        } }
+                        for k in k0..<(k0 + kn) {
+                            for i in i0..<(i0 + iN) {
+                                g += Coarsening.series(
+                                    no[fc(i, jL, k)],
+                                    inner: jn == 2 ? no[fc(i, j0, k)] : 0,
+                                    innerNext: rN == 2 ? no[fc(i, r0, k)] : 0)
+                            }
+                        }
                         north[C] = g
                     }
                     if K + 1 < NZ {
                         let (r0, rN) = Coarsening.children(K + 1, coarsened: cz, fineCount: nz)
                         let kL = k0 + kn - 1
                         var g = 0.0
-                        for j in j0..<(j0 + jn) { for i in i0..<(i0 + iN) {
-                            g += Coarsening.series(t[fc(i, j, kL)],
-                                                   inner: kn == 2 ? t[fc(i, j, k0)] : 0,
-                                                   innerNext: rN == 2 ? t[fc(i, j, r0)] : 0)
-                        } }
+                        for j in j0..<(j0 + jn) {
+                            for i in i0..<(i0 + iN) {
+                                g += Coarsening.series(
+                                    t[fc(i, j, kL)],
+                                    inner: kn == 2 ? t[fc(i, j, k0)] : 0,
+                                    innerNext: rN == 2 ? t[fc(i, j, r0)] : 0)
+                            }
+                        }
                         top[C] = g
                     }
                 }
             }
         }
-        return SymmetricStencil(nx: NX, ny: NY, nz: NZ, east: east, north: north, top: top, anchor: anchor, active: active)
+        return SymmetricStencil(
+            nx: NX, ny: NY, nz: NZ, east: east, north: north, top: top, anchor: anchor, active: active)
     }
 
     /// Conductance of a fine interface face `g` in series with half of the inner fine
@@ -125,7 +139,10 @@ struct Coarsening {
                         let row = nx * (j + ny * k), crow = base + NX * J
                         if cx {
                             var i = 0
-                            while i + 1 < nx { cp[crow + (i >> 1)] += f[row + i] + f[row + i + 1]; i += 2 }
+                            while i + 1 < nx {
+                                cp[crow + (i >> 1)] += f[row + i] + f[row + i + 1]
+                                i += 2
+                            }
                             if i < nx { cp[crow + (i >> 1)] += f[row + i] }
                         } else {
                             for i in 0..<nx { cp[crow + i] += f[row + i] }

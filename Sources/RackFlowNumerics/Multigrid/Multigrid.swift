@@ -25,7 +25,11 @@ public struct MultigridOptions: Sendable {
     /// with stored factors: the pressure correction's `pressureSmoother: lines` (share 0,
     /// one sweep) and the alternatives `rackflow bench rack --pressure-repeats` weighs.
     public static func lines(share: Double, sweeps: Int) -> MultigridOptions {
-        var o = MultigridOptions(); o.lineShare = share; o.sweeps = sweeps; o.storedLineFactors = true; return o
+        var o = MultigridOptions()
+        o.lineShare = share
+        o.sweeps = sweeps
+        o.storedLineFactors = true
+        return o
     }
 }
 
@@ -140,12 +144,16 @@ public final class Multigrid {
             if options.storedLineFactors {
                 let factors = forward ? L.factors : L.factors.reversed()
                 for _ in 0..<options.sweeps {
-                    for f in factors { for colour in order { L.A.fastLineGaussSeidel(x, b, colour: colour, factors: f) } }
+                    for f in factors {
+                        for colour in order { L.A.fastLineGaussSeidel(x, b, colour: colour, factors: f) }
+                    }
                 }
             } else {
                 let axes = forward ? L.lineAxes : L.lineAxes.reversed()
                 for _ in 0..<options.sweeps {
-                    for a in axes { for colour in order { L.A.lineGaussSeidel(x, b, axis: a, colour: colour, scratch: scratch) } }
+                    for a in axes {
+                        for colour in order { L.A.lineGaussSeidel(x, b, axis: a, colour: colour, scratch: scratch) }
+                    }
                 }
             }
         }

@@ -30,9 +30,14 @@ public struct Components {
                     let id = Int32(anchored.count)
                     var isAnchored = false, cells = 0, top_ = 0
                     L[seed] = id
-                    stack[0] = seed; top_ = 1
+                    stack[0] = seed
+                    top_ = 1
                     @inline(__always) func visit(_ g: Double, _ m: Int) {
-                        if g > 0 && L[m] < 0 { L[m] = id; stack[top_] = m; top_ += 1 }
+                        if g > 0 && L[m] < 0 {
+                            L[m] = id
+                            stack[top_] = m
+                            top_ += 1
+                        }
                     }
                     while top_ > 0 {
                         top_ -= 1
@@ -40,14 +45,22 @@ public struct Components {
                         cells += 1
                         if anc[c] > 0 { isAnchored = true }
                         // Neighbours through non-zero couplings (both directions, three axes).
-                        visit(e[c], c + 1); visit(e[c - 1], c - 1)
-                        visit(no[c], c + nx); visit(no[c - nx], c - nx)
-                        visit(t[c], c + s); visit(t[c - s], c - s)
+                        visit(e[c], c + 1)
+                        visit(e[c - 1], c - 1)
+                        visit(no[c], c + nx)
+                        visit(no[c - nx], c - nx)
+                        visit(t[c], c + s)
+                        visit(t[c - s], c - s)
                     }
-                    anchored.append(isAnchored); first.append(seed); size.append(cells)
+                    anchored.append(isAnchored)
+                    first.append(seed)
+                    size.append(cells)
                 }
             }
         }
-        self.label = label; self.anchored = anchored; self.firstCell = first; self.size = size
+        self.label = label
+        self.anchored = anchored
+        self.firstCell = first
+        self.size = size
     }
 }

@@ -36,7 +36,10 @@ public final class LineFactors {
                     var gPrev = 0.0, aPrev = 0.0
                     for c in (row * nx)..<(row * nx + nx) {
                         let wc = 1 / (d[c] - aPrev * gPrev)
-                        wp[c] = wc; gPrev = e[c] * wc; gp[c] = gPrev; aPrev = e[c]
+                        wp[c] = wc
+                        gPrev = e[c] * wc
+                        gp[c] = gPrev
+                        aPrev = e[c]
                     }
                 }
             }
@@ -53,7 +56,8 @@ public final class LineFactors {
                         // a[c − sAlong] is zero (pad or domain end) at m = 0, and so is g there.
                         let aPrev = m > 0 ? a[c - sAlong] : 0, gPrev = m > 0 ? gp[c - sAlong] : 0
                         let wc = 1 / (d[c] - aPrev * gPrev)
-                        wp[c] = wc; gp[c] = a[c] * wc
+                        wp[c] = wc
+                        gp[c] = a[c] * wc
                     }
                 }
             }
@@ -75,12 +79,17 @@ extension SymmetricStencil {
                         let c0 = nx * (j + ny * k), end = c0 + nx
                         var y = 0.0
                         for c in c0..<end {
-                            let r = bp[c] + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx] + t[c] * xp[c + s] + t[c - s] * xp[c - s]
-                            y = (r + e[c - 1] * y) * wp[c]   // e[c0 − 1] is another row's, but y is 0 there
+                            let r =
+                                bp[c] + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx] + t[c] * xp[c + s] + t[c - s]
+                                * xp[c - s]
+                            y = (r + e[c - 1] * y) * wp[c] // e[c0 − 1] is another row's, but y is 0 there
                             xp[c] = y
                         }
                         var c = end - 2
-                        while c >= c0 { xp[c] += gp[c] * xp[c + 1]; c -= 1 }
+                        while c >= c0 {
+                            xp[c] += gp[c] * xp[c + 1]
+                            c -= 1
+                        }
                         j += 2
                     }
                 }
@@ -98,7 +107,9 @@ extension SymmetricStencil {
                     let row = q * sOuter + m * sAlong
                     var c = row + i0
                     while c < row + nx {
-                        let r = bp[c] + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1] + o[c] * xp[c + sOff] + o[c - sOff] * xp[c - sOff]
+                        let r =
+                            bp[c] + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1] + o[c] * xp[c + sOff] + o[c - sOff]
+                            * xp[c - sOff]
                         // At m = 0, a[c − sAlong] is zero (pad or domain end).
                         xp[c] = (r + (m > 0 ? a[c - sAlong] * xp[c - sAlong] : 0)) * wp[c]
                         c += 2
@@ -108,7 +119,10 @@ extension SymmetricStencil {
                 while m >= 0 {
                     let row = q * sOuter + m * sAlong
                     var c = row + i0
-                    while c < row + nx { xp[c] += gp[c] * xp[c + sAlong]; c += 2 }
+                    while c < row + nx {
+                        xp[c] += gp[c] * xp[c + sAlong]
+                        c += 2
+                    }
                     m -= 1
                 }
             }

@@ -6,7 +6,8 @@ public final class LineScratch {
     let workers: Int
     let buffer: UnsafeMutablePointer<Double>
     public init(maxLineLength: Int, workers: Int = Parallel.workers) {
-        length = maxLineLength; self.workers = max(1, workers)
+        length = maxLineLength
+        self.workers = max(1, workers)
         buffer = .allocate(capacity: 4 * length * self.workers)
         buffer.initialize(repeating: 0, count: 4 * length * self.workers)
     }
@@ -44,25 +45,36 @@ extension SymmetricStencil {
                     var c = c0
                     for m in 0..<L {
                         // All seven neighbours' contributions, then remove the in-line ones.
-                        var rhs = bp[c]
+                        var rhs =
+                            bp[c]
                             + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1]
                             + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx]
                             + t[c] * xp[c + s] + t[c - s] * xp[c - s]
                         if m > 0 { rhs -= along[c - stride] * xp[c - stride] }
-                        if m < L - 1 { rhs -= along[c] * xp[c + stride]; du[m] = -along[c]; dl[m] = -along[c] }
+                        if m < L - 1 {
+                            rhs -= along[c] * xp[c + stride]
+                            du[m] = -along[c]
+                            dl[m] = -along[c]
+                        }
                         d[m] = dg[c]
                         r[m] = rhs
                         c += stride
                     }
                     _ = LAPACK.gtsv(L, dl, d, du, r)
                     c = c0
-                    for m in 0..<L { xp[c] = r[m]; c += stride }
+                    for m in 0..<L {
+                        xp[c] = r[m]
+                        c += stride
+                    }
                     p += 2
                 }
             }
         }
-        if serial { run(0, 0, nq) } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in run(w, w * nq / workers, (w + 1) * nq / workers) }
+        if serial {
+            run(0, 0, nq)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in run(w, w * nq / workers, (w + 1) * nq / workers)
+            }
         }
     }
 }

@@ -15,22 +15,34 @@ public final class Stencil {
     public let aS: PaddedVector, aN: PaddedVector, aB: PaddedVector, aT: PaddedVector
 
     public init(nx: Int, ny: Int, nz: Int) {
-        self.nx = nx; self.ny = ny; self.nz = nz
+        self.nx = nx
+        self.ny = ny
+        self.nz = nz
         let n = nx * ny * nz, pad = nx * ny + 1
         aP = PaddedVector(count: n, pad: pad, value: 1)
-        aW = PaddedVector(count: n, pad: pad); aE = PaddedVector(count: n, pad: pad)
-        aS = PaddedVector(count: n, pad: pad); aN = PaddedVector(count: n, pad: pad)
-        aB = PaddedVector(count: n, pad: pad); aT = PaddedVector(count: n, pad: pad)
+        aW = PaddedVector(count: n, pad: pad)
+        aE = PaddedVector(count: n, pad: pad)
+        aS = PaddedVector(count: n, pad: pad)
+        aN = PaddedVector(count: n, pad: pad)
+        aB = PaddedVector(count: n, pad: pad)
+        aT = PaddedVector(count: n, pad: pad)
     }
 
     /// Zeroes coefficients that reach across the domain boundary.
     public func clipBoundaries() {
-        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-            let c = i + nx * (j + ny * k)
-            if i == 0 { aW.p[c] = 0 }; if i == nx - 1 { aE.p[c] = 0 }
-            if j == 0 { aS.p[c] = 0 }; if j == ny - 1 { aN.p[c] = 0 }
-            if k == 0 { aB.p[c] = 0 }; if k == nz - 1 { aT.p[c] = 0 }
-        } } }
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = i + nx * (j + ny * k)
+                    if i == 0 { aW.p[c] = 0 }
+                    if i == nx - 1 { aE.p[c] = 0 }
+                    if j == 0 { aS.p[c] = 0 }
+                    if j == ny - 1 { aN.p[c] = 0 }
+                    if k == 0 { aB.p[c] = 0 }
+                    if k == nz - 1 { aT.p[c] = 0 }
+                }
+            }
+        }
     }
 
     /// y ← A x
@@ -39,7 +51,8 @@ public final class Stencil {
         let nx = self.nx, s = slab
         Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
             for c in (k0 * s)..<(k1 * s) {
-                yp[c] = p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1]
+                yp[c] =
+                    p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1]
                     - s_[c] * xp[c - nx] - n_[c] * xp[c + nx] - b_[c] * xp[c - s] - t[c] * xp[c + s]
             }
         }
@@ -53,7 +66,8 @@ public final class Stencil {
         return Parallel.sumOverSlabs(nz, cellsPerSlab: s) { k0, k1 in
             var sum = 0.0
             for c in (k0 * s)..<(k1 * s) {
-                let v = bp[c] - p[c] * xp[c] + w[c] * xp[c - 1] + e[c] * xp[c + 1]
+                let v =
+                    bp[c] - p[c] * xp[c] + w[c] * xp[c - 1] + e[c] * xp[c + 1]
                     + s_[c] * xp[c - nx] + n_[c] * xp[c + nx] + b_[c] * xp[c - s] + t[c] * xp[c + s]
                 rp[c] = v
                 sum += v * v
@@ -72,7 +86,8 @@ public final class Stencil {
         var num = 0.0, den = 0.0
         for c in 0..<n {
             let off = w[c] + e[c] + s_[c] + n_[c] + b_[c] + t[c]
-            let ax = p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1] - s_[c] * xp[c - nx] - n_[c] * xp[c + nx]
+            let ax =
+                p[c] * xp[c] - w[c] * xp[c - 1] - e[c] * xp[c + 1] - s_[c] * xp[c - nx] - n_[c] * xp[c + nx]
                 - b_[c] * xp[c - s] - t[c] * xp[c + s]
             let axbar = (p[c] - off) * mean
             num += abs(bp[c] - ax)
@@ -95,8 +110,9 @@ public final class Stencil {
                     var c = row + ((j + k + colour) & 1)
                     let end = row + nx
                     while c < end {
-                        xp[c] = (bp[c] + w[c] * xp[c - 1] + e[c] * xp[c + 1] + s_[c] * xp[c - nx] + n_[c] * xp[c + nx]
-                                 + b_[c] * xp[c - s] + t[c] * xp[c + s]) / p[c]
+                        xp[c] =
+                            (bp[c] + w[c] * xp[c - 1] + e[c] * xp[c + 1] + s_[c] * xp[c - nx] + n_[c] * xp[c + nx]
+                                + b_[c] * xp[c - s] + t[c] * xp[c + s]) / p[c]
                         c += 2
                     }
                 }

@@ -25,17 +25,24 @@ public final class SymmetricStencil {
 
     /// Builds from couplings (length nx·ny·nz each, zero where there is no face) and
     /// anchors; cells with `active[c] == false` are decoupled.
-    public convenience init(nx: Int, ny: Int, nz: Int, east: [Double], north: [Double], top: [Double],
-                            anchor: [Double], active: [Bool]) {
+    public convenience init(
+        nx: Int, ny: Int, nz: Int, east: [Double], north: [Double], top: [Double],
+        anchor: [Double], active: [Bool]
+    ) {
         let pad = nx * ny + 1
-        self.init(nx: nx, ny: ny, nz: nz, east: PaddedVector(east, pad: pad), north: PaddedVector(north, pad: pad),
-                  top: PaddedVector(top, pad: pad), anchor: anchor, active: active)
+        self.init(
+            nx: nx, ny: ny, nz: nz, east: PaddedVector(east, pad: pad), north: PaddedVector(north, pad: pad),
+            top: PaddedVector(top, pad: pad), anchor: anchor, active: active)
     }
 
     /// Takes ownership of the coupling vectors (padded by nx·ny + 1) and edits them in place.
-    public init(nx: Int, ny: Int, nz: Int, east: PaddedVector, north: PaddedVector, top: PaddedVector,
-                anchor: [Double], active: [Bool]) {
-        self.nx = nx; self.ny = ny; self.nz = nz
+    public init(
+        nx: Int, ny: Int, nz: Int, east: PaddedVector, north: PaddedVector, top: PaddedVector,
+        anchor: [Double], active: [Bool]
+    ) {
+        self.nx = nx
+        self.ny = ny
+        self.nz = nz
         let n = nx * ny * nz, pad = nx * ny + 1
         precondition(east.count == n && north.count == n && top.count == n && anchor.count == n && active.count == n)
         precondition(east.pad == pad && north.pad == pad && top.pad == pad)
@@ -65,12 +72,16 @@ public final class SymmetricStencil {
             anchor.withUnsafeMutableBufferPointer { ancp in
                 let a = actp.baseAddress!, an = ancp.baseAddress!
                 Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                    for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
-                        let c = i + nx * (j + ny * k)
-                        if i == nx - 1 || !a[c] || !a[c + 1] { e[c] = 0 }
-                        if j == ny - 1 || !a[c] || !a[c + nx] { no[c] = 0 }
-                        if k == nz - 1 || !a[c] || !a[c + s] { t[c] = 0 }
-                    } } }
+                    for k in k0..<k1 {
+                        for j in 0..<ny {
+                            for i in 0..<nx {
+                                let c = i + nx * (j + ny * k)
+                                if i == nx - 1 || !a[c] || !a[c + 1] { e[c] = 0 }
+                                if j == ny - 1 || !a[c] || !a[c + nx] { no[c] = 0 }
+                                if k == nz - 1 || !a[c] || !a[c + s] { t[c] = 0 }
+                            }
+                        }
+                    }
                 }
                 Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
                     for c in (k0 * s)..<(k1 * s) {
@@ -78,7 +89,9 @@ public final class SymmetricStencil {
                         d[c] = e[c] + e[c - 1] + no[c] + no[c - nx] + t[c] + t[c - s] + (a[c] && an[c] > 0 ? an[c] : 0)
                         if !a[c] || d[c] <= 0 {
                             // Solid, or a fluid cell walled in on every side: no part of the system.
-                            a[c] = false; d[c] = 1; an[c] = 0
+                            a[c] = false
+                            d[c] = 1
+                            an[c] = 0
                         }
                         inv[c] = 1 / d[c]
                     }
@@ -93,7 +106,8 @@ public final class SymmetricStencil {
         let nx = self.nx, s = slab
         Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
             for c in (k0 * s)..<(k1 * s) {
-                yp[c] = d[c] * xp[c]
+                yp[c] =
+                    d[c] * xp[c]
                     - e[c] * xp[c + 1] - e[c - 1] * xp[c - 1]
                     - no[c] * xp[c + nx] - no[c - nx] * xp[c - nx]
                     - t[c] * xp[c + s] - t[c - s] * xp[c - s]
@@ -109,7 +123,8 @@ public final class SymmetricStencil {
         return Parallel.sumOverSlabs(nz, cellsPerSlab: s) { k0, k1 in
             var sum = 0.0
             for c in (k0 * s)..<(k1 * s) {
-                let v = bp[c] - d[c] * xp[c]
+                let v =
+                    bp[c] - d[c] * xp[c]
                     + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1]
                     + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx]
                     + t[c] * xp[c + s] + t[c - s] * xp[c - s]
@@ -132,10 +147,11 @@ public final class SymmetricStencil {
                     var c = row + ((j + k + colour) & 1)
                     let end = row + nx
                     while c < end {
-                        xp[c] = (bp[c]
-                            + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1]
-                            + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx]
-                            + t[c] * xp[c + s] + t[c - s] * xp[c - s]) * inv[c]
+                        xp[c] =
+                            (bp[c]
+                                + e[c] * xp[c + 1] + e[c - 1] * xp[c - 1]
+                                + no[c] * xp[c + nx] + no[c - nx] * xp[c - nx]
+                                + t[c] * xp[c + s] + t[c - s] * xp[c - s]) * inv[c]
                         c += 2
                     }
                 }

@@ -15,16 +15,22 @@ public final class BiCGSTAB {
         precondition(A.count <= capacity && A.pad <= pad)
         self.A = A
         let n = capacity
-        r = PaddedVector(count: n, pad: pad); r0 = PaddedVector(count: n, pad: pad)
-        p = PaddedVector(count: n, pad: pad); v = PaddedVector(count: n, pad: pad)
-        s = PaddedVector(count: n, pad: pad); t = PaddedVector(count: n, pad: pad)
-        ph = PaddedVector(count: n, pad: pad); sh = PaddedVector(count: n, pad: pad)
+        r = PaddedVector(count: n, pad: pad)
+        r0 = PaddedVector(count: n, pad: pad)
+        p = PaddedVector(count: n, pad: pad)
+        v = PaddedVector(count: n, pad: pad)
+        s = PaddedVector(count: n, pad: pad)
+        t = PaddedVector(count: n, pad: pad)
+        ph = PaddedVector(count: n, pad: pad)
+        sh = PaddedVector(count: n, pad: pad)
     }
 
     /// Solves `operator` x = b (default: the operator given at creation) from the guess in `x`.
     @discardableResult
-    public func solve(_ b: PaddedVector, _ x: PaddedVector, preconditioner M: Preconditioner,
-                      options: KrylovOptions = KrylovOptions(), operator op: Stencil? = nil) throws -> SolveReport {
+    public func solve(
+        _ b: PaddedVector, _ x: PaddedVector, preconditioner M: Preconditioner,
+        options: KrylovOptions = KrylovOptions(), operator op: Stencil? = nil
+    ) throws -> SolveReport {
         if let op {
             precondition(op.count <= r.count && op.pad <= r.pad, "operator larger than the BiCGSTAB workspace")
             A = op
@@ -32,11 +38,21 @@ public final class BiCGSTAB {
         var report = SolveReport(solver: "BiCGSTAB")
         let n = A.count
         var bnorm = BLAS.nrm2(n, b.p)
-        guard bnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny)) }
-        if bnorm == 0 { x.fill(0); report.residualHistory = [0]; return report }
+        guard bnorm.isFinite else {
+            throw SolverError.notFinite(
+                solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny))
+        }
+        if bnorm == 0 {
+            x.fill(0)
+            report.residualHistory = [0]
+            return report
+        }
         var rnorm = A.residual(b, x, r).squareRoot()
         if options.relativeToInitialResidual {
-            if rnorm == 0 { report.residualHistory = [0]; return report }
+            if rnorm == 0 {
+                report.residualHistory = [0]
+                return report
+            }
             bnorm = rnorm
         }
         report.residualHistory.append(rnorm / bnorm)
@@ -50,24 +66,37 @@ public final class BiCGSTAB {
         }
         report.iterations = it
         if report.relativeResidual > options.tolerance && options.throwOnFailure {
-            throw SolverError.didNotConverge(solver: report.solver, iterations: it, relativeResidual: report.relativeResidual, tolerance: options.tolerance)
+            throw SolverError.didNotConverge(
+                solver: report.solver, iterations: it, relativeResidual: report.relativeResidual,
+                tolerance: options.tolerance)
         }
         return report
     }
 
-    private func iterate(_ b: PaddedVector, _ x: PaddedVector, _ M: Preconditioner, _ options: KrylovOptions,
-                         _ bnorm: Double, _ rnorm: inout Double, _ it: inout Int, _ report: inout SolveReport) throws {
+    private func iterate(
+        _ b: PaddedVector, _ x: PaddedVector, _ M: Preconditioner, _ options: KrylovOptions,
+        _ bnorm: Double, _ rnorm: inout Double, _ it: inout Int, _ report: inout SolveReport
+    ) throws {
         let n = A.count
         r0.copy(from: r)
         var rho = 1.0, alpha = 1.0, omega = 1.0
-        v.fill(0); p.fill(0)
+        v.fill(0)
+        p.fill(0)
         while rnorm > options.tolerance * bnorm && it < options.maxIterations {
             it += 1
             let rhoNew = BLAS.dot(n, r0.p, r.p)
             if rhoNew == 0 || !rhoNew.isFinite {
-                if !rhoNew.isFinite { throw SolverError.notFinite(solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny)) }
+                if !rhoNew.isFinite {
+                    throw SolverError.notFinite(
+                        solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny))
+                }
                 // r ⟂ r0: restart the shadow residual from the current one.
-                r0.copy(from: r); rho = 1; alpha = 1; omega = 1; v.fill(0); p.fill(0)
+                r0.copy(from: r)
+                rho = 1
+                alpha = 1
+                omega = 1
+                v.fill(0)
+                p.fill(0)
                 continue
             }
             let beta = (rhoNew / rho) * (alpha / omega)
@@ -103,8 +132,13 @@ public final class BiCGSTAB {
             BLAS.axpy(n, -omega, t.p, r.p)
             rnorm = BLAS.nrm2(n, r.p)
             report.residualHistory.append(rnorm / bnorm)
-            guard rnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: it, cell: firstNonFinite(x, nx: A.nx, ny: A.ny)) }
-            if omega == 0 { throw SolverError.breakdown(solver: report.solver, iteration: it, what: "ω = 0 (stagnation)") }
+            guard rnorm.isFinite else {
+                throw SolverError.notFinite(
+                    solver: report.solver, iteration: it, cell: firstNonFinite(x, nx: A.nx, ny: A.ny))
+            }
+            if omega == 0 {
+                throw SolverError.breakdown(solver: report.solver, iteration: it, what: "ω = 0 (stagnation)")
+            }
         }
     }
 }

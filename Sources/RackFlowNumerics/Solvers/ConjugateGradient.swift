@@ -10,7 +10,8 @@ public struct KrylovOptions: Sendable {
     /// of a good initial guess by a factor).
     public var relativeToInitialResidual: Bool = false
     public init(tolerance: Double = 1e-8, maxIterations: Int = 500) {
-        self.tolerance = tolerance; self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
     }
 }
 
@@ -62,7 +63,10 @@ public final class MultigridCG {
         var net = [Double](repeating: 0, count: pieces.count), abs_ = net
         for c in 0..<A.count {
             let l = Int(pieces.label[c])
-            if l >= 0 && !pieces.anchored[l] { net[l] += bp[c]; abs_[l] += Swift.abs(bp[c]) }
+            if l >= 0 && !pieces.anchored[l] {
+                net[l] += bp[c]
+                abs_[l] += Swift.abs(bp[c])
+            }
         }
         for l in floating {
             // Sources summed in floating point cancel to ~1e-16 of their magnitude; allow
@@ -71,7 +75,8 @@ public final class MultigridCG {
             if Swift.abs(net[l]) <= tol { continue }
             switch policy {
             case .reject:
-                throw SolverError.incompatibleRightHandSide(piece: l, cells: pieces.size[l], netSource: net[l], totalSource: abs_[l])
+                throw SolverError.incompatibleRightHandSide(
+                    piece: l, cells: pieces.size[l], netSource: net[l], totalSource: abs_[l])
             case .project:
                 let shift = net[l] / Double(pieces.size[l])
                 for c in 0..<A.count where Int(pieces.label[c]) == l { bp[c] -= shift }
@@ -82,8 +87,10 @@ public final class MultigridCG {
     /// Solves A x = b from the initial guess in `x`. `b` may be modified by `prepare`.
     /// Floating pieces' solutions are returned with zero mean.
     @discardableResult
-    public func solve(_ b: PaddedVector, _ x: PaddedVector, options: KrylovOptions = KrylovOptions(),
-                      nullSpace: NullSpacePolicy = .reject) throws -> SolveReport {
+    public func solve(
+        _ b: PaddedVector, _ x: PaddedVector, options: KrylovOptions = KrylovOptions(),
+        nullSpace: NullSpacePolicy = .reject
+    ) throws -> SolveReport {
         try prepare(b, policy: nullSpace)
         multigrid.finestOperatorChanged()
         var report = SolveReport(solver: "multigrid-preconditioned CG")
@@ -91,12 +98,20 @@ public final class MultigridCG {
         let bnorm = BLAS.nrm2(n, b.p)
         for c in 0..<n where !A.active[c] { x.p[c] = 0 }
         if bnorm == 0 {
-            x.fill(0); report.residualHistory = [0]; return report
+            x.fill(0)
+            report.residualHistory = [0]
+            return report
         }
-        guard bnorm.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny)) }
+        guard bnorm.isFinite else {
+            throw SolverError.notFinite(
+                solver: report.solver, iteration: 0, cell: firstNonFinite(b, nx: A.nx, ny: A.ny))
+        }
         var rr = A.residual(b, x, r).squareRoot()
         // A guess worse than none (a transient's last correction after the flow turned) is dropped.
-        if rr > bnorm { x.fill(0); rr = A.residual(b, x, r).squareRoot() }
+        if rr > bnorm {
+            x.fill(0)
+            rr = A.residual(b, x, r).squareRoot()
+        }
         report.residualHistory.append(rr / bnorm)
         var rho = 0.0
         var it = 0, sinceRestart = 0
@@ -110,17 +125,25 @@ public final class MultigridCG {
                 let pq = BLAS.dot(n, p.p, q.p)
                 guard pq > 0, pq.isFinite, rho.isFinite else {
                     if !pq.isFinite || !rho.isFinite {
-                        throw SolverError.notFinite(solver: report.solver, iteration: it + 1, cell: firstNonFinite(q, nx: A.nx, ny: A.ny) ?? firstNonFinite(z, nx: A.nx, ny: A.ny))
+                        throw SolverError.notFinite(
+                            solver: report.solver, iteration: it + 1,
+                            cell: firstNonFinite(q, nx: A.nx, ny: A.ny) ?? firstNonFinite(z, nx: A.nx, ny: A.ny))
                     }
-                    throw SolverError.breakdown(solver: report.solver, iteration: it + 1, what: "pᵀAp = \(pq) ≤ 0 (operator or preconditioner not positive definite)")
+                    throw SolverError.breakdown(
+                        solver: report.solver, iteration: it + 1,
+                        what: "pᵀAp = \(pq) ≤ 0 (operator or preconditioner not positive definite)")
                 }
                 let alpha = rho / pq
                 BLAS.axpy(n, alpha, p.p, x.p)
                 BLAS.axpy(n, -alpha, q.p, r.p)
                 rr = BLAS.nrm2(n, r.p)
-                it += 1; sinceRestart += 1
+                it += 1
+                sinceRestart += 1
                 report.residualHistory.append(rr / bnorm)
-                guard rr.isFinite else { throw SolverError.notFinite(solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny)) }
+                guard rr.isFinite else {
+                    throw SolverError.notFinite(
+                        solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny))
+                }
             }
             // The recursively updated residual drifts from the true one by round-off:
             // confirm, and restart from the true residual if it is not yet small enough.
@@ -132,7 +155,9 @@ public final class MultigridCG {
         report.iterations = it
         removeFloatingMeans(x)
         if report.relativeResidual > options.tolerance && options.throwOnFailure {
-            throw SolverError.didNotConverge(solver: report.solver, iterations: it, relativeResidual: report.relativeResidual, tolerance: options.tolerance)
+            throw SolverError.didNotConverge(
+                solver: report.solver, iterations: it, relativeResidual: report.relativeResidual,
+                tolerance: options.tolerance)
         }
         return report
     }
@@ -141,7 +166,10 @@ public final class MultigridCG {
         let floating = pieces.floating
         guard !floating.isEmpty else { return }
         var sum = [Double](repeating: 0, count: pieces.count)
-        for c in 0..<A.count { let l = Int(pieces.label[c]); if l >= 0 { sum[l] += x.p[c] } }
+        for c in 0..<A.count {
+            let l = Int(pieces.label[c])
+            if l >= 0 { sum[l] += x.p[c] }
+        }
         for c in 0..<A.count {
             let l = Int(pieces.label[c])
             if l >= 0 && !pieces.anchored[l] { x.p[c] -= sum[l] / Double(pieces.size[l]) }

@@ -44,12 +44,17 @@ public final class LinePreconditioner: Preconditioner {
 
     public init(_ A: Stencil, axis: Int) throws {
         self.axis = axis
-        nx = A.nx; ny = A.ny; nz = A.nz
+        nx = A.nx
+        ny = A.ny
+        nz = A.nz
         let s = A.slab
-        (L, stride, np, nq, sp, sq) = axis == 0 ? (nx, 1, ny, nz, nx, s) : axis == 1 ? (ny, nx, nx, nz, 1, s) : (nz, s, nx, ny, 1, nx)
+        (L, stride, np, nq, sp, sq) =
+            axis == 0 ? (nx, 1, ny, nz, nx, s) : axis == 1 ? (ny, nx, nx, nz, 1, s) : (nz, s, nx, ny, 1, nx)
         let n = A.count
-        dl = PaddedVector(count: n, pad: 0); d = PaddedVector(count: n, pad: 0)
-        du = PaddedVector(count: n, pad: 0); du2 = PaddedVector(count: n, pad: 0)
+        dl = PaddedVector(count: n, pad: 0)
+        d = PaddedVector(count: n, pad: 0)
+        du = PaddedVector(count: n, pad: 0)
+        du2 = PaddedVector(count: n, pad: 0)
         ipiv = .allocate(capacity: n)
         ipiv.initialize(repeating: 0, count: n)
         line = LineScratch(maxLineLength: L)
@@ -61,7 +66,10 @@ public final class LinePreconditioner: Preconditioner {
                 var c = p * sp + q * sq
                 for m in 0..<L {
                     d.p[li + m] = aP[c]
-                    if m < L - 1 { du.p[li + m] = -upper[c]; dl.p[li + m] = -lower[c + stride] }
+                    if m < L - 1 {
+                        du.p[li + m] = -upper[c]
+                        dl.p[li + m] = -lower[c + stride]
+                    }
                     c += stride
                 }
                 let info = LAPACK.gttrf(L, dl.p + li, d.p + li, du.p + li, du2.p + li, ipiv + li)
@@ -88,16 +96,25 @@ public final class LinePreconditioner: Preconditioner {
                         _ = LAPACK.gttrs(L, dl + li, d + li, du + li, du2 + li, ipiv + li, zp + c0)
                     } else {
                         var c = c0
-                        for m in 0..<L { buf[m] = rp[c]; c += stride }
+                        for m in 0..<L {
+                            buf[m] = rp[c]
+                            c += stride
+                        }
                         _ = LAPACK.gttrs(L, dl + li, d + li, du + li, du2 + li, ipiv + li, buf)
                         c = c0
-                        for m in 0..<L { zp[c] = buf[m]; c += stride }
+                        for m in 0..<L {
+                            zp[c] = buf[m]
+                            c += stride
+                        }
                     }
                 }
             }
         }
-        if workers <= 1 || r.count < 32_768 { run(0, 0, nq) } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in run(w, w * nq / workers, (w + 1) * nq / workers) }
+        if workers <= 1 || r.count < 32_768 {
+            run(0, 0, nq)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in run(w, w * nq / workers, (w + 1) * nq / workers)
+            }
         }
     }
 }

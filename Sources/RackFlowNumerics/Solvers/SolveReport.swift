@@ -24,7 +24,9 @@ public enum SolverError: Error, CustomStringConvertible, Equatable {
             let at = cell.map { " at cell (i=\($0.0), j=\($0.1), k=\($0.2))" } ?? ""
             return "\(s) met a non-finite value (NaN or Inf) at iteration \(it)\(at)"
         case let .incompatibleRightHandSide(p, n, net, total):
-            return "incompatible right-hand side: piece \(p) (\(n) cells) has no fixed value and its sources sum to \(net), not 0 (sum of |sources| \(total)); with only flux conditions the sources must balance"
+            return
+                "incompatible right-hand side: piece \(p) (\(n) cells) has no fixed value and its sources sum to "
+                + "\(net), not 0 (sum of |sources| \(total)); with only flux conditions the sources must balance"
         case let .breakdown(s, it, what):
             return "\(s) broke down at iteration \(it): \(what)"
         }

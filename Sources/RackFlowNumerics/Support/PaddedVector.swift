@@ -13,7 +13,8 @@ public final class PaddedVector {
     public let p: UnsafeMutablePointer<Double>
 
     public init(count: Int, pad: Int, value: Double = 0) {
-        self.count = count; self.pad = pad
+        self.count = count
+        self.pad = pad
         storage = LargeBuffer.allocate(doubles: count + 2 * pad)
         p = storage + pad
         if value != 0 { p.update(repeating: value, count: count) }
@@ -74,5 +75,5 @@ enum LargeBuffer {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -1,6 +1,6 @@
 import Dispatch
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Splits stencil work over z-slabs across the machine's cores.
@@ -39,7 +39,10 @@ public enum Parallel {
     @inline(__always)
     public static func forSlabs(_ nz: Int, cellsPerSlab: Int, _ body: (Int, Int) -> Void) {
         let b = blocks(nz, cellsPerSlab: cellsPerSlab)
-        if b == 1 { body(0, nz); return }
+        if b == 1 {
+            body(0, nz)
+            return
+        }
         DispatchQueue.concurrentPerform(iterations: b) { t in
             body(t * nz / b, (t + 1) * nz / b)
         }
@@ -55,7 +58,7 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: b) { t in
                 base[t] = body(t * nz / b, (t + 1) * nz / b)
             }
-            return partial.reduce(0, +)   // fixed order: results do not depend on scheduling
+            return partial.reduce(0, +) // fixed order: results do not depend on scheduling
         }
     }
 }

@@ -45,7 +45,11 @@ public struct Patch: Sendable {
     public var hi: (Double, Double)
     public var kind: Kind
     public init(name: String, side: Side, lo: (Double, Double), hi: (Double, Double), kind: Kind) {
-        self.name = name; self.side = side; self.lo = lo; self.hi = hi; self.kind = kind
+        self.name = name
+        self.side = side
+        self.lo = lo
+        self.hi = hi
+        self.kind = kind
     }
 
     /// The whole side.

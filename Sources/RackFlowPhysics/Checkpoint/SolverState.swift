@@ -34,7 +34,10 @@ extension FlowSolver {
 
     public func captureState() -> SolverState {
         var s = SolverState()
-        for a in 0..<3 { s.arrays["velocity\(a)"] = velocity[a].array; s.arrays["fixedValue\(a)"] = fixedValue[a] }
+        for a in 0..<3 {
+            s.arrays["velocity\(a)"] = velocity[a].array
+            s.arrays["fixedValue\(a)"] = fixedValue[a]
+        }
         s.arrays["pressure"] = pressure.array
         s.arrays["temperature"] = temperature.array
         s.arrays["muEff"] = muEff
@@ -48,26 +51,32 @@ extension FlowSolver {
         if let src = preconditionerSource { for (k, v) in src { s.arrays["pcSource.\(k)"] = v } }
         s.timeWeights = timeWeights
         s.history = history
-        s.scalars = ["referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
-                     "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex),
-                     "lastChangeRMS": lastChangeRMS,
-                     "pseudoCourant": pseudo.courant, "pseudoCourantCap": pseudo.courantCap,
-                     "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
-                     "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration),
-                     "pseudoMonitorWaitStart": Double(pseudo.monitorWaitStart),
-                     "pseudoWarmStart": pseudo.warmStart ? 1 : 0,
-                     "pseudoEnergyCourant": pseudo.energyCourant]
+        s.scalars = [
+            "referenceSpeed": referenceSpeed, "initialSpeed": initialSpeed, "inflowScale": inflowScale,
+            "timeCoefficient": timeCoefficient, "lastChangeIndex": Double(lastChangeIndex),
+            "lastChangeRMS": lastChangeRMS,
+            "pseudoCourant": pseudo.courant, "pseudoCourantCap": pseudo.courantCap,
+            "pseudoReferenceResidual": pseudo.referenceResidual, "pseudoRewinds": Double(pseudo.rewinds),
+            "pseudoBestResidual": pseudo.bestResidual, "pseudoBestIteration": Double(pseudo.bestIteration),
+            "pseudoMonitorWaitStart": Double(pseudo.monitorWaitStart),
+            "pseudoWarmStart": pseudo.warmStart ? 1 : 0,
+            "pseudoEnergyCourant": pseudo.energyCourant,
+        ]
         return s
     }
 
     /// Puts a captured state back into a solver built from the same case and options.
     public func restore(_ s: SolverState) throws {
         func put(_ name: String, _ v: PaddedVector) throws {
-            guard let a = s.arrays[name], a.count == v.count else { throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid") }
+            guard let a = s.arrays[name], a.count == v.count else {
+                throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid")
+            }
             a.withUnsafeBufferPointer { v.p.update(from: $0.baseAddress!, count: a.count) }
         }
         func take(_ name: String, count: Int) throws -> [Double] {
-            guard let a = s.arrays[name], a.count == count else { throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid") }
+            guard let a = s.arrays[name], a.count == count else {
+                throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid")
+            }
             return a
         }
         for a in 0..<3 {
@@ -78,14 +87,18 @@ extension FlowSolver {
         try put("temperature", temperature)
         muEff = try take("muEff", count: muEff.count)
         kEff = try take("kEff", count: kEff.count)
-        oldVelocity = []; oldTemperature = []
+        oldVelocity = []
+        oldTemperature = []
         for l in 0..<s.oldLevels {
             let level = try (0..<3).map { a -> PaddedVector in
-                let v = PaddedVector(count: velocity[a].count, pad: 0); try put("old\(l)velocity\(a)", v); return v
+                let v = PaddedVector(count: velocity[a].count, pad: 0)
+                try put("old\(l)velocity\(a)", v)
+                return v
             }
             let t = PaddedVector(count: temperature.count, pad: 0)
             try put("old\(l)temperature", t)
-            oldVelocity.append(level); oldTemperature.append(t)
+            oldVelocity.append(level)
+            oldTemperature.append(t)
         }
         stepCorrections = []
         while s.arrays["stepCorrection\(stepCorrections.count)"] != nil {
@@ -110,12 +123,14 @@ extension FlowSolver {
         pseudo.bestIteration = Int(s.scalars["pseudoBestIteration"] ?? 0)
         pseudo.monitorWaitStart = Int(s.scalars["pseudoMonitorWaitStart"] ?? 0)
         pseudo.warmStart = (s.scalars["pseudoWarmStart"] ?? 0) != 0
-        pcSolver = nil   // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
+        pcSolver = nil // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
         // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
         // stands): rebuild the hierarchy from the coefficients the running solver built it from.
         // The next iteration assembles every coefficient afresh, as the uninterrupted run does.
         let names = ["east", "north", "top", "anchor"]
-        if history.count % max(options.pressurePreconditionerRebuild, 1) != 0, names.allSatisfy({ s.arrays["pcSource.\($0)"] != nil }) {
+        if history.count % max(options.pressurePreconditionerRebuild, 1) != 0,
+            names.allSatisfy({ s.arrays["pcSource.\($0)"] != nil })
+        {
             var src: [String: [Double]] = [:]
             for n in names { src[n] = try take("pcSource.\(n)", count: pc.count) }
             for (n, v) in [("east", pc.east), ("north", pc.north), ("top", pc.top)] {
@@ -126,7 +141,10 @@ extension FlowSolver {
             pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid)
             preconditionerSource = src
         } else if history.count % max(options.pressurePreconditionerRebuild, 1) != 0 && !history.isEmpty {
-            throw FlowInputError("checkpoint: taken between two multigrid rebuilds (outer iteration \(history.count)) without the coefficients of the last rebuild (pcSource.*); it cannot resume bitwise")
+            throw FlowInputError(
+                "checkpoint: taken between two multigrid rebuilds (outer iteration \(history.count)) without the "
+                    + "coefficients of the last rebuild (pcSource.*); it cannot resume bitwise"
+            )
         }
     }
 

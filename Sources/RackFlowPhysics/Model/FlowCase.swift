@@ -6,12 +6,15 @@ public struct PorousCoefficients: Sendable, Equatable {
     public var inverseKPerM2: (Double, Double, Double)
     public var c2PerM: (Double, Double, Double)
     public init(inverseKPerM2: (Double, Double, Double), c2PerM: (Double, Double, Double)) {
-        self.inverseKPerM2 = inverseKPerM2; self.c2PerM = c2PerM
+        self.inverseKPerM2 = inverseKPerM2
+        self.c2PerM = c2PerM
     }
     public static func == (a: Self, b: Self) -> Bool {
         a.inverseKPerM2 == b.inverseKPerM2 && a.c2PerM == b.c2PerM
     }
-    @inline(__always) func inverseK(_ a: Int) -> Double { a == 0 ? inverseKPerM2.0 : (a == 1 ? inverseKPerM2.1 : inverseKPerM2.2) }
+    @inline(__always) func inverseK(_ a: Int) -> Double {
+        a == 0 ? inverseKPerM2.0 : (a == 1 ? inverseKPerM2.1 : inverseKPerM2.2)
+    }
     @inline(__always) func c2(_ a: Int) -> Double { a == 0 ? c2PerM.0 : (a == 1 ? c2PerM.1 : c2PerM.2) }
 }
 
@@ -36,10 +39,16 @@ public struct FanFaces: Sendable {
     /// Δp at the current speed for a flow Q (m³/s, along `direction`), and dΔp/dQ.
     public var pressureRise: @Sendable (Double) -> Double
     public var slope: @Sendable (Double) -> Double
-    public init(name: String, axis: Int, direction: Double, faces: [Int],
-                pressureRise: @escaping @Sendable (Double) -> Double, slope: @escaping @Sendable (Double) -> Double) {
-        self.name = name; self.axis = axis; self.direction = direction; self.faces = faces
-        self.pressureRise = pressureRise; self.slope = slope
+    public init(
+        name: String, axis: Int, direction: Double, faces: [Int],
+        pressureRise: @escaping @Sendable (Double) -> Double, slope: @escaping @Sendable (Double) -> Double
+    ) {
+        self.name = name
+        self.axis = axis
+        self.direction = direction
+        self.faces = faces
+        self.pressureRise = pressureRise
+        self.slope = slope
     }
 }
 
@@ -74,10 +83,11 @@ public struct FlowCase {
     /// Sides that are walls for the wall distance and the near-wall strain rate: every side
     /// but symmetry planes (patches on a wall side count as wall there).
     public var wallSides: Set<Side> {
-        Set(Side.allCases.filter { side in
-            if case .symmetry? = sides[side] { return false }
-            return true
-        })
+        Set(
+            Side.allCases.filter { side in
+                if case .symmetry? = sides[side] { return false }
+                return true
+            })
     }
 
     /// The condition of each boundary face of a side, row-major over the side's two in-plane
@@ -96,12 +106,15 @@ public struct FlowCase {
         for (pi, patch) in patches.enumerated() where patch.side == side {
             var area = 0.0
             var members: [Int] = []
-            for jq in 0..<aq.count { for ip in 0..<ap.count {
-                let x = ap.centres[ip], y = aq.centres[jq]
-                if x > patch.lo.0 && x < patch.hi.0 && y > patch.lo.1 && y < patch.hi.1 {
-                    members.append(ip + ap.count * jq); area += ap.widths[ip] * aq.widths[jq]
+            for jq in 0..<aq.count {
+                for ip in 0..<ap.count {
+                    let x = ap.centres[ip], y = aq.centres[jq]
+                    if x > patch.lo.0 && x < patch.hi.0 && y > patch.lo.1 && y < patch.hi.1 {
+                        members.append(ip + ap.count * jq)
+                        area += ap.widths[ip] * aq.widths[jq]
+                    }
                 }
-            } }
+            }
             let face: BoundaryFace
             switch patch.kind {
             case let .velocityInlet(s, t): face = .inlet(inwardSpeed: s, temperatureC: t, patch: pi)

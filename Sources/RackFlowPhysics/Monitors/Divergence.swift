@@ -21,24 +21,34 @@ extension FlowSolver {
         let n = temperature.count
         if flow.solveEnergy {
             let p = temperature.p
-            let range = history.count > Self.divergenceSettleIterations ? Self.divergenceTemperatureRangeC : Self.divergenceStartupRangeC
+            let range =
+                history.count > Self.divergenceSettleIterations
+                ? Self.divergenceTemperatureRangeC : Self.divergenceStartupRangeC
             // A plain loop over the cells: a fraction of one energy sweep.
             var worst = -1
-            for c in 0..<n where !range.contains(p[c]) { worst = c; break }
+            for c in 0..<n where !range.contains(p[c]) {
+                worst = c
+                break
+            }
             if worst >= 0 {
-                throw FlowSolverError.diverged(iteration: r.iteration, field: "T", index: worst,
-                                               where_: describe(field: "T", index: worst) + ", T = \(p[worst]) °C outside \(range.lowerBound)…\(range.upperBound) °C")
+                throw FlowSolverError.diverged(
+                    iteration: r.iteration, field: "T", index: worst,
+                    where_: describe(field: "T", index: worst)
+                        + ", T = \(p[worst]) °C outside \(range.lowerBound)…\(range.upperBound) °C")
             }
         }
         if let c = muEff.firstIndex(where: { !$0.isFinite }) {
-            throw FlowSolverError.diverged(iteration: r.iteration, field: "eddy viscosity", index: c, where_: describe(field: "p", index: c))
+            throw FlowSolverError.diverged(
+                iteration: r.iteration, field: "eddy viscosity", index: c, where_: describe(field: "p", index: c))
         }
         if history.count > 20 {
             let smallest = history.dropFirst(5).map(\.mass).min() ?? r.mass
             if smallest > 0, r.mass > Self.divergenceResidualGrowth * smallest, r.mass > 1 {
                 let c = worstMassCell()
-                throw FlowSolverError.diverged(iteration: r.iteration, field: "mass residual", index: c,
-                                               where_: describe(field: "p", index: c) + String(format: ", residual %.3g after %.3g at best", r.mass, smallest))
+                throw FlowSolverError.diverged(
+                    iteration: r.iteration, field: "mass residual", index: c,
+                    where_: describe(field: "p", index: c)
+                        + String(format: ", residual %.3g after %.3g at best", r.mass, smallest))
             }
         }
     }
@@ -48,7 +58,10 @@ extension FlowSolver {
     func worstMassCell() -> Int {
         let p = pressure.p
         var best = 0, value = -Double.infinity
-        for c in 0..<pressure.count where abs(p[c]) > value { value = abs(p[c]); best = c }
+        for c in 0..<pressure.count where abs(p[c]) > value {
+            value = abs(p[c])
+            best = c
+        }
         return best
     }
 }

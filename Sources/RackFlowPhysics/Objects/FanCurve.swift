@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A fan or blower described by its static-pressure curve, tabulated at a reference speed.
@@ -70,18 +70,22 @@ public struct FanCurve: Sendable, Codable, Equatable {
     /// - the curve must reach free delivery: the last segment may not be flat at a
     ///   positive pressure (the fan would then deliver any flow at all);
     /// - `referenceRPM` finite and > 0; `stoppedLossCoefficient` finite and > 0.
-    public init(flowM3PerS: [Double], pressurePa: [Double], referenceRPM: Double,
-                stoppedLossCoefficient: Double = FanCurve.defaultStoppedLossCoefficient) throws {
-        try Self.validate(flowM3PerS: flowM3PerS, pressurePa: pressurePa, referenceRPM: referenceRPM,
-                          stoppedLossCoefficient: stoppedLossCoefficient)
+    public init(
+        flowM3PerS: [Double], pressurePa: [Double], referenceRPM: Double,
+        stoppedLossCoefficient: Double = FanCurve.defaultStoppedLossCoefficient
+    ) throws {
+        try Self.validate(
+            flowM3PerS: flowM3PerS, pressurePa: pressurePa, referenceRPM: referenceRPM,
+            stoppedLossCoefficient: stoppedLossCoefficient)
         self.flowM3PerS = flowM3PerS
         self.pressurePa = pressurePa
         self.referenceRPM = referenceRPM
         self.stoppedLossCoefficient = stoppedLossCoefficient
         let slopes = Self.monotoneSlopes(flowM3PerS: flowM3PerS, pressurePa: pressurePa)
         knotSlopes = slopes
-        referenceFreeDeliveryM3PerS = Self.freeDelivery(flowM3PerS: flowM3PerS, pressurePa: pressurePa,
-                                                        knotSlopes: slopes)
+        referenceFreeDeliveryM3PerS = Self.freeDelivery(
+            flowM3PerS: flowM3PerS, pressurePa: pressurePa,
+            knotSlopes: slopes)
     }
 
     /// Decodes and validates like `init(flowM3PerS:pressurePa:referenceRPM:stoppedLossCoefficient:)`,
@@ -153,8 +157,10 @@ public struct FanCurve: Sendable, Codable, Equatable {
     ///   - systemK: quadratic coefficient `k`, Pa·s²/m⁶, ≥ 0.
     ///   - systemLinear: linear coefficient `c`, Pa·s/m³, ≥ 0.
     ///   - rpm: fan speed, rev/min, ≥ 0.
-    public func operatingPoint(systemK k: Double, systemLinear c: Double = 0,
-                               rpm: Double) throws -> (flowM3PerS: Double, pressurePa: Double) {
+    public func operatingPoint(
+        systemK k: Double, systemLinear c: Double = 0,
+        rpm: Double
+    ) throws -> (flowM3PerS: Double, pressurePa: Double) {
         guard k.isFinite, k >= 0 else {
             throw PhysicsInputError(key: "systemK", message: "must be finite and ≥ 0 Pa·s²/m⁶, got \(k)")
         }
@@ -182,8 +188,9 @@ public struct FanCurve: Sendable, Codable, Equatable {
     /// Signed like the flow, so it always opposes it; the stopped fan's "rise" is minus
     /// this. Positive and growing quadratically for Q > 0.
     public func stoppedPressureDrop(flowM3PerS q: Double, areaM2: Double, densityKgPerM3: Double) -> Double {
-        PerforatedPlate.pressureDrop(zeta: stoppedLossCoefficient, densityKgPerM3: densityKgPerM3,
-                                     velocityMPerS: q / areaM2)
+        PerforatedPlate.pressureDrop(
+            zeta: stoppedLossCoefficient, densityKgPerM3: densityKgPerM3,
+            velocityMPerS: q / areaM2)
     }
 
     // MARK: - Datasheet units and idealised curves
@@ -208,8 +215,10 @@ public struct FanCurve: Sendable, Codable, Equatable {
     /// usually have a stall dip; use the datasheet's curve when there is one. The table
     /// reproduces `p₀` and `Q_max` exactly; between its points the interpolant is within
     /// ~0.3 % of `p₀` of the parabola at the default 9 points.
-    public static func quadratic(maxPressurePa p0: Double, freeDeliveryM3PerS qMax: Double, rpm: Double,
-                                 points: Int = 9) throws -> FanCurve {
+    public static func quadratic(
+        maxPressurePa p0: Double, freeDeliveryM3PerS qMax: Double, rpm: Double,
+        points: Int = 9
+    ) throws -> FanCurve {
         guard points >= 2 else {
             throw PhysicsInputError(key: "points", message: "an idealised curve needs at least 2 points, got \(points)")
         }
@@ -238,8 +247,10 @@ public struct FanCurve: Sendable, Codable, Equatable {
 
     /// The monotone cubic through (q, p) with Hermite slopes `knotSlopes`, extended by
     /// straight lines; value and derivative at `x`.
-    private static func interpolate(_ x: Double, flowM3PerS q: [Double], pressurePa p: [Double],
-                                    knotSlopes: [Double]) -> (pressurePa: Double, slope: Double) {
+    private static func interpolate(
+        _ x: Double, flowM3PerS q: [Double], pressurePa p: [Double],
+        knotSlopes: [Double]
+    ) -> (pressurePa: Double, slope: Double) {
         let n = q.count
         if x <= q[0] {
             return (p[0] + knotSlopes[0] * (x - q[0]), knotSlopes[0])
@@ -258,9 +269,11 @@ public struct FanCurve: Sendable, Codable, Equatable {
         let d0 = knotSlopes[lo], d1 = knotSlopes[hi]
         let omt = 1 - t
         // Cubic Hermite basis on the segment.
-        let value = (1 + 2 * t) * omt * omt * p[lo] + t * omt * omt * h * d0
+        let value =
+            (1 + 2 * t) * omt * omt * p[lo] + t * omt * omt * h * d0
             + t * t * (3 - 2 * t) * p[hi] + t * t * (t - 1) * h * d1
-        let derivative = 6 * t * (t - 1) * (p[lo] - p[hi]) / h
+        let derivative =
+            6 * t * (t - 1) * (p[lo] - p[hi]) / h
             + (1 - 4 * t + 3 * t * t) * d0 + (3 * t * t - 2 * t) * d1
         // Monotone by construction; the clamp only removes round-off of either sign near
         // flat segments, so the linearisation never sees a (destabilising) rising fan.
@@ -288,8 +301,10 @@ public struct FanCurve: Sendable, Codable, Equatable {
     }
 
     /// The first flow at which the reference curve reaches Δp = 0.
-    private static func freeDelivery(flowM3PerS q: [Double], pressurePa p: [Double],
-                                     knotSlopes: [Double]) -> Double {
+    private static func freeDelivery(
+        flowM3PerS q: [Double], pressurePa p: [Double],
+        knotSlopes: [Double]
+    ) -> Double {
         let n = q.count
         if let i = p.firstIndex(where: { $0 <= 0 }) {
             // i ≥ 1 since p[0] > 0; the cubic falls monotonically from p[i-1] > 0 to p[i].
@@ -317,14 +332,17 @@ public struct FanCurve: Sendable, Codable, Equatable {
 
     // MARK: - Validation
 
-    private static func validate(flowM3PerS q: [Double], pressurePa p: [Double], referenceRPM: Double,
-                                 stoppedLossCoefficient: Double) throws {
+    private static func validate(
+        flowM3PerS q: [Double], pressurePa p: [Double], referenceRPM: Double,
+        stoppedLossCoefficient: Double
+    ) throws {
         guard q.count >= 2 else {
             throw PhysicsInputError(key: "flowM3PerS", message: "a fan curve needs at least 2 points, got \(q.count)")
         }
         guard p.count == q.count else {
-            throw PhysicsInputError(key: "pressurePa",
-                                    message: "has \(p.count) values for \(q.count) flows; they must pair up")
+            throw PhysicsInputError(
+                key: "pressurePa",
+                message: "has \(p.count) values for \(q.count) flows; they must pair up")
         }
         for i in q.indices where !q[i].isFinite {
             throw PhysicsInputError(key: "flowM3PerS[\(i)]", message: "must be finite, got \(q[i])")
@@ -333,15 +351,18 @@ public struct FanCurve: Sendable, Codable, Equatable {
             throw PhysicsInputError(key: "pressurePa[\(i)]", message: "must be finite, got \(p[i])")
         }
         guard q[0] >= 0 else {
-            throw PhysicsInputError(key: "flowM3PerS[0]", message: "the curve must start at a flow ≥ 0 m³/s, got \(q[0])")
+            throw PhysicsInputError(
+                key: "flowM3PerS[0]", message: "the curve must start at a flow ≥ 0 m³/s, got \(q[0])")
         }
         for i in 1..<q.count where !(q[i] > q[i - 1]) {
-            throw PhysicsInputError(key: "flowM3PerS[\(i)]",
-                                    message: "flows must increase strictly, but \(q[i]) m³/s follows \(q[i - 1]) m³/s")
+            throw PhysicsInputError(
+                key: "flowM3PerS[\(i)]",
+                message: "flows must increase strictly, but \(q[i]) m³/s follows \(q[i - 1]) m³/s")
         }
         guard p[0] > 0 else {
-            throw PhysicsInputError(key: "pressurePa[0]",
-                                    message: "the pressure rise at the first point must be > 0 Pa, got \(p[0])")
+            throw PhysicsInputError(
+                key: "pressurePa[0]",
+                message: "the pressure rise at the first point must be > 0 Pa, got \(p[0])")
         }
         for i in 1..<p.count where p[i] > p[i - 1] {
             throw PhysicsInputError(
@@ -360,8 +381,9 @@ public struct FanCurve: Sendable, Codable, Equatable {
             throw PhysicsInputError(key: "referenceRPM", message: "must be finite and > 0 rev/min, got \(referenceRPM)")
         }
         guard stoppedLossCoefficient.isFinite, stoppedLossCoefficient > 0 else {
-            throw PhysicsInputError(key: "stoppedLossCoefficient",
-                                    message: "a stopped fan must resist flow: ζ must be finite and > 0, got \(stoppedLossCoefficient)")
+            throw PhysicsInputError(
+                key: "stoppedLossCoefficient",
+                message: "a stopped fan must resist flow: ζ must be finite and > 0, got \(stoppedLossCoefficient)")
         }
     }
 }

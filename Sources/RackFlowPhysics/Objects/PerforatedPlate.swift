@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An input to a physics model that is outside the model's domain.
@@ -81,7 +81,8 @@ public enum PerforatedPlate {
         try validateFreeArea(f)
         let t = try tau(relativeThickness: lBar)
         let blocked = 1 - f
-        let numerator = 0.5 * pow(blocked, 0.75) + t * pow(blocked, 1.375)
+        let numerator =
+            0.5 * pow(blocked, 0.75) + t * pow(blocked, 1.375)
             + blocked * blocked + holeFrictionFactor * lBar
         return numerator / (f * f)
     }
@@ -99,7 +100,9 @@ public enum PerforatedPlate {
     ///
     /// A zero thickness with a hole size still takes the thick-edged form (τ(0) = 1.35,
     /// at most 2.3 % below the sharp-edged ζ, whose cross term carries 2 × 0.707 = 1.414).
-    public static func zeta(freeArea f: Double, thicknessM: Double? = nil, holeDiameterM: Double? = nil) throws -> Double {
+    public static func zeta(
+        freeArea f: Double, thicknessM: Double? = nil, holeDiameterM: Double? = nil
+    ) throws -> Double {
         if let thicknessM, let holeDiameterM {
             return try thickEdgedZeta(freeArea: f, thicknessM: thicknessM, holeDiameterM: holeDiameterM)
         }
@@ -112,8 +115,9 @@ public enum PerforatedPlate {
     /// Idelchik's τ(l̄), linearly interpolated in the table; 0 for l̄ ≥ 2.4.
     public static func tau(relativeThickness lBar: Double) throws -> Double {
         guard lBar.isFinite, lBar >= 0 else {
-            throw PhysicsInputError(key: "relativeThickness",
-                                    message: "plate thickness / hole diameter must be finite and ≥ 0, got \(lBar)")
+            throw PhysicsInputError(
+                key: "relativeThickness",
+                message: "plate thickness / hole diameter must be finite and ≥ 0, got \(lBar)")
         }
         let xs = tauTableRelativeThickness, ys = tauTableValues
         guard lBar < xs[xs.count - 1] else { return 0 }
@@ -138,8 +142,9 @@ public enum PerforatedPlate {
 
     static func validateFreeArea(_ f: Double) throws {
         guard f.isFinite, f > 0, f <= 1 else {
-            throw PhysicsInputError(key: "freeArea",
-                                    message: "free-area ratio A_open / A_total must be in (0, 1], got \(f)")
+            throw PhysicsInputError(
+                key: "freeArea",
+                message: "free-area ratio A_open / A_total must be in (0, 1], got \(f)")
         }
     }
 
@@ -151,8 +156,9 @@ public enum PerforatedPlate {
 
     static func validateHoleDiameter(_ d: Double) throws {
         guard d.isFinite, d > 0 else {
-            throw PhysicsInputError(key: "holeDiameterM",
-                                    message: "hole hydraulic diameter must be finite and > 0 m, got \(d)")
+            throw PhysicsInputError(
+                key: "holeDiameterM",
+                message: "hole hydraulic diameter must be finite and > 0 m, got \(d)")
         }
     }
 }

@@ -51,8 +51,10 @@ public final class FrozenFlowEnergy {
         cellCount = n
         pad = e.pad
         A = Stencil(nx: e.nx, ny: e.ny, nz: e.nz)
-        for (from, to) in [(e.aP, A.aP), (e.aW, A.aW), (e.aE, A.aE), (e.aS, A.aS), (e.aN, A.aN), (e.aB, A.aB),
-                           (e.aT, A.aT)] {
+        for (from, to) in [
+            (e.aP, A.aP), (e.aW, A.aW), (e.aE, A.aE), (e.aS, A.aS), (e.aN, A.aN), (e.aB, A.aB),
+            (e.aT, A.aT),
+        ] {
             BLAS.copy(n, from.p, to.p)
         }
         boundaryRHS = PaddedVector(count: n, pad: solver.pad)
@@ -66,10 +68,13 @@ public final class FrozenFlowEnergy {
 
     /// Solves A x = b from the guess in x to `tolerance` relative to ‖b‖; returns the iterations.
     @discardableResult
-    public func solve(_ b: PaddedVector, _ x: PaddedVector, tolerance: Double = 1e-10,
-                      maxIterations: Int = 2000) throws -> Int {
-        let report = try krylov.solve(b, x, preconditioner: preconditioner,
-                                      options: KrylovOptions(tolerance: tolerance, maxIterations: maxIterations))
+    public func solve(
+        _ b: PaddedVector, _ x: PaddedVector, tolerance: Double = 1e-10,
+        maxIterations: Int = 2000
+    ) throws -> Int {
+        let report = try krylov.solve(
+            b, x, preconditioner: preconditioner,
+            options: KrylovOptions(tolerance: tolerance, maxIterations: maxIterations))
         return report.iterations
     }
 }

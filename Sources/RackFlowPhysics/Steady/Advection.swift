@@ -19,7 +19,8 @@ enum Advection {
     /// `farN` beyond N. Subtract it from P's right-hand side.
     @inline(__always)
     static func correction(flux F: Double, p: Double, n: Double, farP: Double, farN: Double) -> Double {
-        F > 0 ? F * vanLeer(upwind: p, downwind: n, farUpwind: farP)
-              : F * vanLeer(upwind: n, downwind: p, farUpwind: farN)
+        F > 0
+            ? F * vanLeer(upwind: p, downwind: n, farUpwind: farP)
+            : F * vanLeer(upwind: n, downwind: p, farUpwind: farN)
     }
 }

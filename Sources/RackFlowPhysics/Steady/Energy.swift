@@ -33,8 +33,10 @@ extension FlowSolver {
         let olds: [(Double, UnsafeMutablePointer<Double>)]
         switch target {
         case .temperature:
-            (tracer, frozen, alpha, T, timeC) = (false, false, options.temperatureRelaxation, temperature.p,
-                                                 timeCoefficient)
+            (tracer, frozen, alpha, T, timeC) = (
+                false, false, options.temperatureRelaxation, temperature.p,
+                timeCoefficient
+            )
             olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
         case let .tracer(field, old, dt):
             (tracer, frozen, alpha, T, timeC) = (true, false, 1, field.p, 1 / dt)
@@ -46,33 +48,48 @@ extension FlowSolver {
         let hasHeat = !flow.heatW.isEmpty && !tracer && !frozen
         let walls = flow.tags.faces
         flow.heatW.withUnsafeBufferPointer { heat in
-        isSolid.withUnsafeBufferPointer { solid in
-        kEff.withUnsafeBufferPointer { kP in
-        walls[0].withUnsafeBufferPointer { w0 in
-        walls[1].withUnsafeBufferPointer { w1 in
-        walls[2].withUnsafeBufferPointer { w2 in
-            let kernel = EnergyKernel(
-                solver: self, nx: nx, ny: ny, nz: nz,
-                F: ((fdim[0][0], fdim[0][1]), (fdim[1][0], fdim[1][1]), (fdim[2][0], fdim[2][1])),
-                vel: (velocity[0].p, velocity[1].p, velocity[2].p), wall: (w0.baseAddress!, w1.baseAddress!, w2.baseAddress!),
-                T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p), hi: (A.aE.p, A.aN.p, A.aT.p),
-                solid: solid.baseAddress!, k: kP.baseAddress!, heat: hasHeat ? heat.baseAddress! : nil, geo: arrays,
-                rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder && !frozen, tracer: tracer,
-                timeC: timeC, pseudoSpeed: tracer || frozen ? 0 : energyPseudoSpeed,
-                old0: olds.count > 0 ? olds[0].1 : nil, oldWeight0: olds.count > 0 ? olds[0].0 : 0,
-                old1: olds.count > 1 ? olds[1].1 : nil, oldWeight1: olds.count > 1 ? olds[1].0 : 0)
-            Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx { kernel.cell(i, j, k) } } }
+            isSolid.withUnsafeBufferPointer { solid in
+                kEff.withUnsafeBufferPointer { kP in
+                    walls[0].withUnsafeBufferPointer { w0 in
+                        walls[1].withUnsafeBufferPointer { w1 in
+                            walls[2].withUnsafeBufferPointer { w2 in
+                                let kernel = EnergyKernel(
+                                    solver: self, nx: nx, ny: ny, nz: nz,
+                                    F: ((fdim[0][0], fdim[0][1]), (fdim[1][0], fdim[1][1]), (fdim[2][0], fdim[2][1])),
+                                    vel: (velocity[0].p, velocity[1].p, velocity[2].p),
+                                    wall: (w0.baseAddress!, w1.baseAddress!, w2.baseAddress!),
+                                    T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p),
+                                    hi: (A.aE.p, A.aN.p, A.aT.p),
+                                    solid: solid.baseAddress!, k: kP.baseAddress!,
+                                    heat: hasHeat ? heat.baseAddress! : nil, geo: arrays,
+                                    rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder && !frozen,
+                                    tracer: tracer,
+                                    timeC: timeC, pseudoSpeed: tracer || frozen ? 0 : energyPseudoSpeed,
+                                    old0: olds.count > 0 ? olds[0].1 : nil, oldWeight0: olds.count > 0 ? olds[0].0 : 0,
+                                    old1: olds.count > 1 ? olds[1].1 : nil, oldWeight1: olds.count > 1 ? olds[1].0 : 0)
+                                Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in
+                                    for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx { kernel.cell(i, j, k) } } }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        } } } } } }
+        }
     }
 
     /// A cell face of the energy equation on the domain boundary (rare: kept out of the kernel).
-    func energyBoundary(_ a: Int, upper: Bool, _ i: Int, _ j: Int, _ k: Int, Db: Double, Fo: Double, tracer: Bool,
-                        ap: inout Double, src: inout Double) {
+    func energyBoundary(
+        _ a: Int, upper: Bool, _ i: Int, _ j: Int, _ k: Int, Db: Double, Fo: Double, tracer: Bool,
+        ap: inout Double, src: inout Double
+    ) {
         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
         switch boundaryFace(side, i, j, k) {
-        case let .wall(_, .temperatureC(tw)): if !tracer { ap += Db; src += Db * tw }
+        case let .wall(_, .temperatureC(tw)):
+            if !tracer {
+                ap += Db
+                src += Db * tw
+            }
         case .wall(_, .adiabatic), .symmetry: break
         case let .inlet(_, tin, _):
             ap += Db + max(-Fo, 0)
@@ -96,8 +113,10 @@ extension FlowSolver {
     /// that crossed the face, and none diffuses back against the flow. Pinning the cells beyond
     /// the face at `value` instead let the eddy diffusivity carry it upstream: 0.36–0.50 just
     /// ahead of a node's mesh, above 1e-3 down the supply column.
-    public func advanceTracer(_ field: PaddedVector, old: PaddedVector, dt: Double,
-                              injection: [(axis: Int, faces: [Int])], value: Double = 1) throws {
+    public func advanceTracer(
+        _ field: PaddedVector, old: PaddedVector, dt: Double,
+        injection: [(axis: Int, faces: [Int])], value: Double = 1
+    ) throws {
         precondition(field.count == flow.grid.cellCount && old.count == field.count)
         assembleEnergy(.tracer(field: field, old: old, dt: dt))
         let A = energy, b = rhs.p
@@ -117,13 +136,15 @@ extension FlowSolver {
                 toInto[from] = 0
             }
         }
-        _ = try innerSolve(energy, field, sweeps: options.energySweeps, tolerance: options.energyTolerance,
-                           maxIterations: 100, equation: "tracer")
+        _ = try innerSolve(
+            energy, field, sweeps: options.energySweeps, tolerance: options.energyTolerance,
+            maxIterations: 100, equation: "tracer")
     }
 
     /// Solves the energy equation; returns max |ΔT| (K).
     func solveEnergy() throws -> Double {
-        try innerSolve(energy, temperature, sweeps: options.energySweeps, tolerance: options.energyTolerance,
-                       maxIterations: 100, equation: "energy")
+        try innerSolve(
+            energy, temperature, sweeps: options.energySweeps, tolerance: options.energyTolerance,
+            maxIterations: 100, equation: "energy")
     }
 }

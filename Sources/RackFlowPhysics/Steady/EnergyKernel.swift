@@ -6,7 +6,7 @@ import RackFlowNumerics
 struct EnergyKernel {
     unowned let solver: FlowSolver
     let nx: Int, ny: Int, nz: Int
-    let F: ((Int, Int), (Int, Int), (Int, Int))   // x and y face dims per component
+    let F: ((Int, Int), (Int, Int), (Int, Int)) // x and y face dims per component
     let vel: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     let wall: (UnsafePointer<FaceTag>, UnsafePointer<FaceTag>, UnsafePointer<FaceTag>)
     let T: UnsafeMutablePointer<Double>
@@ -18,8 +18,8 @@ struct EnergyKernel {
     let rho: Double, cp: Double, alpha: Double
     let secondOrder: Bool, tracer: Bool
     let timeC: Double
-    let pseudoSpeed: Double   // U_ref / CFL of a steady solve (m/s; 0: none)
-    let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double   // time levels n, n−1 and their weights (1/s)
+    let pseudoSpeed: Double // U_ref / CFL of a steady solve (m/s; 0: none)
+    let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double // time levels n, n−1 and their weights (1/s)
     let old1: UnsafeMutablePointer<Double>?, oldWeight1: Double
 
     @inline(__always) static func pick<T>(_ t: (T, T, T), _ b: Int) -> T { b == 0 ? t.0 : (b == 1 ? t.1 : t.2) }
@@ -27,8 +27,17 @@ struct EnergyKernel {
     @inline(__always)
     func cell(_ i: Int, _ j: Int, _ kk: Int) {
         let cc = i + nx * (j + ny * kk)
-        lo.0[cc] = 0; lo.1[cc] = 0; lo.2[cc] = 0; hi.0[cc] = 0; hi.1[cc] = 0; hi.2[cc] = 0
-        if solid[cc] { aP[cc] = 1; b[cc] = T[cc]; return }
+        lo.0[cc] = 0
+        lo.1[cc] = 0
+        lo.2[cc] = 0
+        hi.0[cc] = 0
+        hi.1[cc] = 0
+        hi.2[cc] = 0
+        if solid[cc] {
+            aP[cc] = 1
+            b[cc] = T[cc]
+            return
+        }
         var ap = 0.0, src = heat.map { $0[cc] } ?? 0
         axis(0, i, j, kk, cc, ap: &ap, src: &src)
         axis(1, i, j, kk, cc, ap: &ap, src: &src)
@@ -61,13 +70,18 @@ struct EnergyKernel {
         let s = a == 0 ? 1 : (a == 1 ? nx : nx * ny)
         let fLower = i + Fa.0 * (j + Fa.1 * kk)
         let fUpper = fLower + (a == 0 ? 1 : (a == 1 ? Fa.0 : Fa.0 * Fa.1))
-        side(a, upper: false, f: fLower, m: m, na: na, s: s, cc: cc, Af: Af, va: va, wa: wa, i, j, kk, ap: &ap, src: &src)
-        side(a, upper: true, f: fUpper, m: m, na: na, s: s, cc: cc, Af: Af, va: va, wa: wa, i, j, kk, ap: &ap, src: &src)
+        side(
+            a, upper: false, f: fLower, m: m, na: na, s: s, cc: cc, Af: Af, va: va, wa: wa, i, j, kk, ap: &ap, src: &src
+        )
+        side(
+            a, upper: true, f: fUpper, m: m, na: na, s: s, cc: cc, Af: Af, va: va, wa: wa, i, j, kk, ap: &ap, src: &src)
     }
 
     @inline(__always)
-    func side(_ a: Int, upper: Bool, f: Int, m: Int, na: Int, s: Int, cc: Int, Af: Double, va: UnsafeMutablePointer<Double>,
-              wa: UnsafePointer<FaceTag>, _ i: Int, _ j: Int, _ kk: Int, ap: inout Double, src: inout Double) {
+    func side(
+        _ a: Int, upper: Bool, f: Int, m: Int, na: Int, s: Int, cc: Int, Af: Double, va: UnsafeMutablePointer<Double>,
+        wa: UnsafePointer<FaceTag>, _ i: Int, _ j: Int, _ kk: Int, ap: inout Double, src: inout Double
+    ) {
         let Fo = rho * cp * va[f] * Af * (upper ? 1 : -1)
         let inside = upper ? m + 1 < na : m > 0
         let wallFace = wa[f] == .wall
@@ -89,8 +103,9 @@ struct EnergyKernel {
             }
         } else {
             if wallFace { return }
-            solver.energyBoundary(a, upper: upper, i, j, kk, Db: k[cc] * Af / (0.5 * geo.width(a, m)), Fo: Fo, tracer: tracer,
-                                  ap: &ap, src: &src)
+            solver.energyBoundary(
+                a, upper: upper, i, j, kk, Db: k[cc] * Af / (0.5 * geo.width(a, m)), Fo: Fo, tracer: tracer,
+                ap: &ap, src: &src)
         }
     }
 }

@@ -68,8 +68,9 @@ extension FlowSolver {
             let slack = 1e-9 * max(t.length, 1)
             guard abs(s.lower - t.lower) <= slack, abs(s.upper - t.upper) <= slack else {
                 let name = ["x", "y", "z"][a]
-                throw FlowInputError("the solution's domain spans \(s.lower)…\(s.upper) m along \(name), "
-                                     + "this case's \(t.lower)…\(t.upper) m")
+                throw FlowInputError(
+                    "the solution's domain spans \(s.lower)…\(s.upper) m along \(name), "
+                        + "this case's \(t.lower)…\(t.upper) m")
             }
         }
         let n = [sg.nx, sg.ny, sg.nz]
@@ -127,8 +128,10 @@ extension FlowSolver {
     /// Trilinear interpolation of a field stored x-fastest on the tensor points `from` into
     /// the tensor points `to`. With `fluid`, source points marked false carry no weight and the
     /// rest are renormalised; a target whose eight neighbours are all excluded keeps its value.
-    static func interpolate(_ s: UnsafePointer<Double>, on from: [[Double]], into t: UnsafeMutablePointer<Double>,
-                            on to: [[Double]], fluid: [Bool]?) {
+    static func interpolate(
+        _ s: UnsafePointer<Double>, on from: [[Double]], into t: UnsafeMutablePointer<Double>,
+        on to: [[Double]], fluid: [Bool]?
+    ) {
         let bx = bracket(to[0], in: from[0]), by = bracket(to[1], in: from[1]), bz = bracket(to[2], in: from[2])
         let sx = from[0].count, sy = from[1].count, sz = from[2].count
         let tx = to[0].count, ty = to[1].count
@@ -146,8 +149,10 @@ extension FlowSolver {
                         let fz = corner & 4 == 0 ? 1 - wz : wz
                         let f = fx * fy * fz
                         guard f > 0 else { continue }
-                        let m = (corner & 1 == 0 ? i0 : i1) + sx * ((corner & 2 == 0 ? j0 : j1)
-                                                                   + sy * (corner & 4 == 0 ? k0 : k1))
+                        let m =
+                            (corner & 1 == 0 ? i0 : i1) + sx
+                            * ((corner & 2 == 0 ? j0 : j1)
+                                + sy * (corner & 4 == 0 ? k0 : k1))
                         if let fluid, !fluid[m] { continue }
                         sum += f * s[m]
                         weights += f

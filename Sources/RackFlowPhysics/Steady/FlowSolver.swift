@@ -61,7 +61,11 @@ public struct SimpleOptions: Sendable {
     /// iteration from 14.3 to 7.6 and the pressure time by only 13 %; on the default rack, two
     /// sweeps along all axes took 1603 CG iterations instead of 4335, and with one sweep the
     /// pressure solve cost 2.8× the momentum assembly against 1.9× with point smoothing.
-    public var pressureMultigrid: MultigridOptions = { var o = MultigridOptions(); o.allowLines = false; return o }()
+    public var pressureMultigrid: MultigridOptions = {
+        var o = MultigridOptions()
+        o.allowLines = false
+        return o
+    }()
     /// Bounded second-order advection (van Leer, deferred correction) for velocity and
     /// temperature; false gives first-order upwind.
     public var secondOrder = true
@@ -117,7 +121,7 @@ public final class FlowSolver {
     public internal(set) var flow: FlowCase
     public var options: SimpleOptions
     let nx: Int, ny: Int, nz: Int
-    let w: [[Double]], c: [[Double]]   // widths and centres per axis
+    let w: [[Double]], c: [[Double]] // widths and centres per axis
     let arrays: GridArrays
     /// Face-array dimensions per component and their strides.
     let fdim: [[Int]], fstride: [[Int]]
@@ -172,12 +176,13 @@ public final class FlowSolver {
     /// Multiplies every inlet's speed (a blower ramp in a transient run).
     var inflowScale = 1.0
     /// Time terms: set by the time stepper (0 = steady).
-    var timeCoefficient = 0.0                   // c0/Δt (1/s)
-    var oldVelocity: [[PaddedVector]] = []      // [level][component], levels n, n−1
+    var timeCoefficient = 0.0 // c0/Δt (1/s)
+    var oldVelocity: [[PaddedVector]] = [] // [level][component], levels n, n−1
     var oldTemperature: [PaddedVector] = []
-    var timeWeights: [Double] = []              // c1, c2 … multiplying old levels /Δt
+    var timeWeights: [Double] = [] // c1, c2 … multiplying old levels /Δt
 
-    public internal(set) var history: [Residuals] = []   // internal(set): restored from checkpoints (Checkpoint/SolverState.swift)
+    // internal(set): restored from checkpoints (Checkpoint/SolverState.swift)
+    public internal(set) var history: [Residuals] = []
     /// The case's fans plus one per fan-inlet patch (named after the patch).
     public internal(set) var fans: [FanFaces] = []
     /// Speed scale from the boundary conditions (lid, inlets, buoyancy); the residuals use
@@ -206,7 +211,9 @@ public final class FlowSolver {
         self.flow = flow
         self.options = options
         let g = flow.grid
-        nx = g.nx; ny = g.ny; nz = g.nz
+        nx = g.nx
+        ny = g.ny
+        nz = g.nz
         w = [g.x.widths, g.y.widths, g.z.widths]
         c = [g.x.centres, g.y.centres, g.z.centres]
         arrays = GridArrays(widths: w, centres: c)
@@ -228,7 +235,7 @@ public final class FlowSolver {
         kEff = [Double](repeating: flow.fluid.conductivityWPerMK, count: cells)
         if case let .constantEddyViscosity(mut) = flow.turbulence {
             muEff = muEff.map { $0 + mut }
-            let kt = mut * flow.fluid.specificHeatJPerKgK / 0.85   // turbulent Prandtl 0.85
+            let kt = mut * flow.fluid.specificHeatJPerKgK / 0.85 // turbulent Prandtl 0.85
             kEff = kEff.map { $0 + kt }
         }
         let fdim = self.fdim
@@ -243,12 +250,15 @@ public final class FlowSolver {
         jacobi = JacobiPreconditioner(momentum[0], capacity: capacity)
         energy = Stencil(nx: nx, ny: ny, nz: nz)
         let ppad = nx * ny + 1
-        pc = SymmetricStencil(nx: nx, ny: ny, nz: nz, east: PaddedVector(count: cells, pad: ppad),
-                              north: PaddedVector(count: cells, pad: ppad), top: PaddedVector(count: cells, pad: ppad),
-                              anchor: [Double](repeating: 0, count: cells), active: isSolid.map { !$0 })
+        pc = SymmetricStencil(
+            nx: nx, ny: ny, nz: nz, east: PaddedVector(count: cells, pad: ppad),
+            north: PaddedVector(count: cells, pad: ppad), top: PaddedVector(count: cells, pad: ppad),
+            anchor: [Double](repeating: 0, count: cells), active: isSolid.map { !$0 })
         pcRHS = PaddedVector(count: cells, pad: ppad)
         pcSol = PaddedVector(count: cells, pad: ppad)
-        fixed = []; fixedValue = []; noSlip = []
+        fixed = []
+        fixedValue = []
+        noSlip = []
 
         // Reference scales for normalised residuals.
         var uref = 0.0, inflow = 0.0
@@ -278,12 +288,15 @@ public final class FlowSolver {
                 guard case let .outlet(_, _, p) = bf, p == pi else { continue }
                 var idx = SIMD3(0, 0, 0)
                 idx[a] = side.isUpper ? n[a] : 0
-                idx[t1] = m % n[t1]; idx[t2] = m / n[t1]
+                idx[t1] = m % n[t1]
+                idx[t2] = m / n[t1]
                 faces.append(idx[0] + F[0] * (idx[1] + F[1] * idx[2]))
                 area += w[t1][idx[t1]] * w[t2][idx[t2]]
             }
-            allFans.append(FanFaces(name: patch.name, axis: a, direction: side.isUpper ? -1 : 1, faces: faces, curve: curve,
-                                    rpm: rpm, areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3))
+            allFans.append(
+                FanFaces(
+                    name: patch.name, axis: a, direction: side.isUpper ? -1 : 1, faces: faces, curve: curve,
+                    rpm: rpm, areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3))
         }
         fans = allFans
         // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).
@@ -333,7 +346,9 @@ public final class FlowSolver {
     /// The staggered velocity as field structs (a copy), for post-processing and models.
     public func staggeredVelocity() -> StaggeredVelocity {
         var v = StaggeredVelocity(flow.grid)
-        v.u.values = velocity[0].array; v.v.values = velocity[1].array; v.w.values = velocity[2].array
+        v.u.values = velocity[0].array
+        v.v.values = velocity[1].array
+        v.w.values = velocity[2].array
         return v
     }
 
@@ -345,7 +360,8 @@ public final class FlowSolver {
         let cells = flow.grid.cellCount
         var strain = [Double](repeating: 0, count: cells), mut = strain
         StrainRate.magnitude(staggeredVelocity(), tags: flow.tags, wallSides: flow.wallSides, into: &strain)
-        model.eddyViscosity(densityKgPerM3: flow.fluid.densityKgPerM3, wallDistanceM: wallDistance, strainRatePerS: strain, into: &mut)
+        model.eddyViscosity(
+            densityKgPerM3: flow.fluid.densityKgPerM3, wallDistanceM: wallDistance, strainRatePerS: strain, into: &mut)
         let mu = flow.fluid.viscosityPaS, k = flow.fluid.conductivityWPerMK, cp = flow.fluid.specificHeatJPerKgK
         for c in 0..<cells {
             muEff[c] = mu + mut[c]
@@ -359,14 +375,21 @@ public final class FlowSolver {
     public func turbulence() -> (kineticEnergy: [Double], intensity: [Double]) {
         let g = flow.grid
         let delta: Double
-        if case let .mixingLength(d) = flow.turbulence { delta = d } else { delta = min(g.x.length, g.y.length, g.z.length) }
+        if case let .mixingLength(d) = flow.turbulence {
+            delta = d
+        } else {
+            delta = min(g.x.length, g.y.length, g.z.length)
+        }
         let model = MixingLength(deltaM: delta)
         let cells = g.cellCount
         var strain = [Double](repeating: 0, count: cells), speed = strain, k = strain, intensity = strain
         let v = staggeredVelocity()
         StrainRate.magnitude(v, tags: flow.tags, into: &strain)
         StrainRate.cellSpeed(v, tags: flow.tags, into: &speed)
-        let d = wallDistance.isEmpty ? (try? WallDistance.compute(tags: flow.tags, wallSides: Set(Side.allCases))) ?? [Double](repeating: .infinity, count: cells) : wallDistance
+        let d =
+            wallDistance.isEmpty
+            ? (try? WallDistance.compute(tags: flow.tags, wallSides: Set(Side.allCases)))
+                ?? [Double](repeating: .infinity, count: cells) : wallDistance
         model.turbulentKineticEnergy(wallDistanceM: d, strainRatePerS: strain, into: &k)
         model.intensity(turbulentKineticEnergy: k, speedMPerS: speed, into: &intensity)
         return (k, intensity)
@@ -388,40 +411,62 @@ public final class FlowSolver {
     /// touching a solid; and sets their values (inlet speeds, zero elsewhere).
     func setupFixedFaces() {
         let n = [nx, ny, nz]
-        fixed = []; fixedValue = []; noSlip = []
+        fixed = []
+        fixedValue = []
+        noSlip = []
         inletFaces = [[], [], []]
         for a in 0..<3 {
             let F = fdim[a]
             var fx = [Bool](repeating: false, count: F[0] * F[1] * F[2])
             var fv = [Double](repeating: 0, count: fx.count)
             var ns = [Bool](repeating: false, count: fx.count)
-            for k in 0..<F[2] { for j in 0..<F[1] { for i in 0..<F[0] {
-                let f = i + F[0] * (j + F[1] * k)
-                var idx = [i, j, k]
-                let m = idx[a]
-                if flow.tags.faces[a][f] == .wall { fx[f] = true; ns[f] = true; continue }
-                if m == 0 || m == n[a] {
-                    // Domain boundary face: the cell inside is at m or m-1.
-                    idx[a] = m == 0 ? 0 : m - 1
-                    let side = Side(rawValue: 2 * a + (m == 0 ? 0 : 1))!
-                    if isSolid[cell(idx[0], idx[1], idx[2])] { fx[f] = true; ns[f] = true; continue }
-                    switch boundaryFace(side, idx[0], idx[1], idx[2]) {
-                    case .wall: fx[f] = true; ns[f] = true
-                    case .symmetry: fx[f] = true
-                    case let .inlet(speed, _, _):
-                        fx[f] = true; fv[f] = (m == 0 ? speed : -speed) * inflowScale
-                        inletFaces[a].append((f, m == 0 ? speed : -speed))
-                    case .outlet: break
+            for k in 0..<F[2] {
+                for j in 0..<F[1] {
+                    for i in 0..<F[0] {
+                        let f = i + F[0] * (j + F[1] * k)
+                        var idx = [i, j, k]
+                        let m = idx[a]
+                        if flow.tags.faces[a][f] == .wall {
+                            fx[f] = true
+                            ns[f] = true
+                            continue
+                        }
+                        if m == 0 || m == n[a] {
+                            // Domain boundary face: the cell inside is at m or m-1.
+                            idx[a] = m == 0 ? 0 : m - 1
+                            let side = Side(rawValue: 2 * a + (m == 0 ? 0 : 1))!
+                            if isSolid[cell(idx[0], idx[1], idx[2])] {
+                                fx[f] = true
+                                ns[f] = true
+                                continue
+                            }
+                            switch boundaryFace(side, idx[0], idx[1], idx[2]) {
+                            case .wall:
+                                fx[f] = true
+                                ns[f] = true
+                            case .symmetry: fx[f] = true
+                            case let .inlet(speed, _, _):
+                                fx[f] = true
+                                fv[f] = (m == 0 ? speed : -speed) * inflowScale
+                                inletFaces[a].append((f, m == 0 ? speed : -speed))
+                            case .outlet: break
+                            }
+                            continue
+                        }
+                        idx[a] = m - 1
+                        let cl = cell(idx[0], idx[1], idx[2])
+                        idx[a] = m
+                        let cr = cell(idx[0], idx[1], idx[2])
+                        if isSolid[cl] || isSolid[cr] {
+                            fx[f] = true
+                            ns[f] = true
+                        }
                     }
-                    continue
                 }
-                idx[a] = m - 1
-                let cl = cell(idx[0], idx[1], idx[2])
-                idx[a] = m
-                let cr = cell(idx[0], idx[1], idx[2])
-                if isSolid[cl] || isSolid[cr] { fx[f] = true; ns[f] = true }
-            } } }
-            fixed.append(fx); fixedValue.append(fv); noSlip.append(ns)
+            }
+            fixed.append(fx)
+            fixedValue.append(fv)
+            noSlip.append(ns)
         }
     }
 
@@ -451,20 +496,29 @@ public final class FlowSolver {
     }
 
     func outerIteration() throws -> Residuals {
-        if case .mixingLength = flow.turbulence, history.count % max(options.turbulenceUpdate, 1) == 0 { timed("turbulence") { updateEddyViscosity() } }
+        if case .mixingLength = flow.turbulence, history.count % max(options.turbulenceUpdate, 1) == 0 {
+            timed("turbulence") { updateEddyViscosity() }
+        }
         let fastest = velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!
         if history.isEmpty { initialSpeed = fastest }
         // Runaway: velocities far beyond every speed scale of the problem.
         if !fastest.isFinite {
-            try checkFinite(Residuals(iteration: history.count, mass: .nan, velocityChange: .nan, temperatureChange: 0, pressureIterations: 0))
+            try checkFinite(
+                Residuals(
+                    iteration: history.count, mass: .nan, velocityChange: .nan, temperatureChange: 0,
+                    pressureIterations: 0))
         }
         if fastest > 1e3 * max(boundarySpeed, initialSpeed) || (isSteadyIteration && pseudoRunaway(fastest: fastest)) {
             let maxima = velocity.map { BLAS.maxAbs($0.count, $0.p) }
             let a = maxima.firstIndex(of: maxima.max()!)!
             let face = (0..<velocity[a].count).first { abs(velocity[a].p[$0]) == maxima[a] } ?? 0
             let name = ["u", "v", "w"][a]
-            throw FlowSolverError.diverged(iteration: history.count, field: name, index: face,
-                                           where_: "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s")
+            throw FlowSolverError.diverged(
+                iteration: history.count, field: name, index: face,
+                where_:
+                    "\(describe(field: name, index: face)), \(String(format: "%.3g", fastest)) m/s against a speed "
+                    + "scale of \(String(format: "%.3g", max(boundarySpeed, initialSpeed))) m/s"
+            )
         }
         referenceSpeed = max(boundarySpeed, fastest)
         var maxDU = 0.0, momentumResidual = 0.0, duAt = "", duSquares = 0.0, duCount = 0
@@ -474,8 +528,12 @@ public final class FlowSolver {
                 momentumResidual = max(momentumResidual, momentum[a].normalisedResidual(velocity[a], rhs))
             }
             let du = try timed("momentum solve") { try solveMomentum(a) }
-            if du > maxDU { maxDU = du; duAt = describe(field: ["u", "v", "w"][a], index: lastChangeIndex) }
-            duSquares += lastChangeRMS * lastChangeRMS * Double(velocity[a].count); duCount += velocity[a].count
+            if du > maxDU {
+                maxDU = du
+                duAt = describe(field: ["u", "v", "w"][a], index: lastChangeIndex)
+            }
+            duSquares += lastChangeRMS * lastChangeRMS * Double(velocity[a].count)
+            duCount += velocity[a].count
         }
         let (massResidual, pIts) = try timed("pressure") { try correctPressure() }
         var maxDT = 0.0, dtAt = "", dtRMS = 0.0
@@ -485,15 +543,18 @@ public final class FlowSolver {
             dtAt = describe(field: "T", index: lastChangeIndex)
             dtRMS = lastChangeRMS
         }
-        var r = Residuals(iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
-                          temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
+        var r = Residuals(
+            iteration: history.count + 1, mass: massResidual, velocityChange: maxDU / referenceSpeed,
+            temperatureChange: maxDT / referenceTemperatureDifference, pressureIterations: pIts)
         r.momentum = momentumResidual
-        r.velocityChangeAt = duAt; r.temperatureChangeAt = dtAt
+        r.velocityChangeAt = duAt
+        r.temperatureChangeAt = dtAt
         r.velocityChangeRMS = (duSquares / Double(max(duCount, 1))).squareRoot() / referenceSpeed
         r.temperatureChangeRMS = dtRMS / referenceTemperatureDifference
         history.append(r)
         try checkFinite(r)
-        try watchDivergence(r)   // issue 8: runaway temperature, eddy viscosity, residual growth (Monitors/Divergence.swift)
+        // issue 8: runaway temperature, eddy viscosity, residual growth (Monitors/Divergence.swift)
+        try watchDivergence(r)
         return r
     }
 
@@ -506,8 +567,10 @@ public final class FlowSolver {
         public var tolerance: Double?
         /// Tolerance in the monitor's own units (K for a temperature); replaces `tolerance`.
         public var absoluteTolerance: Double?
-        public init(_ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
-                    _ value: @escaping (FlowSolver) -> Double) {
+        public init(
+            _ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
+            _ value: @escaping (FlowSolver) -> Double
+        ) {
             self.name = name
             self.value = value
             self.tolerance = tolerance
@@ -520,16 +583,24 @@ public final class FlowSolver {
     /// `monitorTolerance` of its magnitude, and `accept` (e.g. global balances) true.
     /// `progress` is called every iteration.
     @discardableResult
-    public func solveSteady(monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
-                            accept: ((FlowSolver) -> Bool)? = nil,
-                            progress: ((Residuals) -> Void)? = nil) throws -> Residuals {
-        var last = Residuals(iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity, pressureIterations: 0)
+    public func solveSteady(
+        monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
+        accept: ((FlowSolver) -> Bool)? = nil,
+        progress: ((Residuals) -> Void)? = nil
+    ) throws -> Residuals {
+        var last = Residuals(
+            iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity,
+            pressureIterations: 0)
         var recent: [[Double]] = monitors.map { _ in [] }
         for _ in 0..<options.maxIterations {
             last = try iterate()
             progress?(last)
-            if steadyConverged(last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
-                               monitorTolerance: monitorTolerance, accept: accept) { return last }
+            if steadyConverged(
+                last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
+                monitorTolerance: monitorTolerance, accept: accept)
+            {
+                return last
+            }
             if pseudo.noSteadyState { throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last) }
         }
         throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
@@ -539,14 +610,17 @@ public final class FlowSolver {
     /// its history in `recent` (kept at 2 `monitorWindow` + 1 values) and must have settled to
     /// its tolerance (`MonitorSettling`: flat over the last window and, extrapolated, within the
     /// tolerance of its limit); the residuals must be below the tolerances; `accept` last.
-    public func steadyConverged(_ last: Residuals, monitors: [Monitor], recent: inout [[Double]], monitorWindow: Int,
-                                monitorTolerance: Double, accept: ((FlowSolver) -> Bool)?) -> Bool {
+    public func steadyConverged(
+        _ last: Residuals, monitors: [Monitor], recent: inout [[Double]], monitorWindow: Int,
+        monitorTolerance: Double, accept: ((FlowSolver) -> Bool)?
+    ) -> Bool {
         var settled = true
         for (m, monitor) in monitors.enumerated() {
             recent[m].append(monitor.value(self))
             if recent[m].count > 2 * monitorWindow + 1 { recent[m].removeFirst() }
-            let rule = MonitorSettling(window: monitorWindow, relative: monitor.tolerance ?? monitorTolerance,
-                                       absolute: monitor.absoluteTolerance)
+            let rule = MonitorSettling(
+                window: monitorWindow, relative: monitor.tolerance ?? monitorTolerance,
+                absolute: monitor.absoluteTolerance)
             if !rule.settled(recent[m]) { settled = false }
         }
         let residualsMet = residualDistance(last) < 1
@@ -574,11 +648,14 @@ public final class FlowSolver {
 
     func checkFinite(_ r: Residuals) throws {
         guard r.mass.isFinite && r.velocityChange.isFinite && r.temperatureChange.isFinite else {
-            let fields: [(String, PaddedVector)] = [("u", velocity[0]), ("v", velocity[1]), ("w", velocity[2]), ("p", pressure), ("T", temperature)]
+            let fields: [(String, PaddedVector)] = [
+                ("u", velocity[0]), ("v", velocity[1]), ("w", velocity[2]), ("p", pressure), ("T", temperature),
+            ]
             for (name, v) in fields {
                 for i in 0..<v.count where !v.p[i].isFinite {
-                    throw FlowSolverError.diverged(iteration: r.iteration, field: name, index: i,
-                                                   where_: describe(field: name, index: i))
+                    throw FlowSolverError.diverged(
+                        iteration: r.iteration, field: name, index: i,
+                        where_: describe(field: name, index: i))
                 }
             }
             throw FlowSolverError.diverged(iteration: r.iteration, field: "residual", index: 0, where_: "")
@@ -590,12 +667,17 @@ public final class FlowSolver {
         func m(_ v: Double) -> String { String(format: "%.3f", v) }
         if field == "p" || field == "T" {
             let (i, j, k) = (index % nx, (index / nx) % ny, index / (nx * ny))
-            return "cell (i=\(i), j=\(j), k=\(k)) at (\(m(g.x.centres[i])), \(m(g.y.centres[j])), \(m(g.z.centres[k]))) m"
+            return
+                "cell (i=\(i), j=\(j), k=\(k)) at (\(m(g.x.centres[i])), \(m(g.y.centres[j])), \(m(g.z.centres[k]))) m"
         }
         let a = ["u": 0, "v": 1, "w": 2][field]!
         let idx = faceIndex(index, axis: a)
-        let pos = (0..<3).map { b in b == a ? g.axis(b).faces[idx[b]] : g.axis(b).centres[min(idx[b], g.axis(b).count - 1)] }
-        return "face (i=\(idx[0]), j=\(idx[1]), k=\(idx[2])) normal to \(["x", "y", "z"][a]) at (\(m(pos[0])), \(m(pos[1])), \(m(pos[2]))) m"
+        let pos = (0..<3).map { b in
+            b == a ? g.axis(b).faces[idx[b]] : g.axis(b).centres[min(idx[b], g.axis(b).count - 1)]
+        }
+        return
+            "face (i=\(idx[0]), j=\(idx[1]), k=\(idx[2])) normal to \(["x", "y", "z"][a]) at (\(m(pos[0])), "
+            + "\(m(pos[1])), \(m(pos[2]))) m"
     }
 }
 
@@ -614,12 +696,17 @@ public enum FlowSolverError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notConverged(it, r):
-            return "SIMPLEC did not converge in \(it) iterations (mass residual \(r.mass), velocity change \(r.velocityChange), temperature change \(r.temperatureChange)); try more iterations or stronger under-relaxation"
+            return
+                "SIMPLEC did not converge in \(it) iterations (mass residual \(r.mass), velocity change "
+                + "\(r.velocityChange), temperature change \(r.temperatureChange)); try more iterations or stronger "
+                + "under-relaxation"
         case let .noSteadyState(it, r):
             return "no steady state: the residuals stopped falling at outer iteration \(it) (mass residual \(r.mass)) "
                 + "under the strongest pseudo-time damping; the flow is unsteady and needs a time-averaged answer"
         case let .diverged(it, field, _, place):
-            return "the solution diverged at outer iteration \(it): \(field) is not finite or runs away at \(place); try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
+            return
+                "the solution diverged at outer iteration \(it): \(field) is not finite or runs away at \(place); "
+                + "try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
         case let .linearSolve(eq, it, e):
             return "\(eq) solve failed at outer iteration \(it): \(e)"
         }

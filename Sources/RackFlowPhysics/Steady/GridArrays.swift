@@ -11,8 +11,12 @@ struct GridArrays {
             p.initialize(from: a, count: a.count)
             return p
         }
-        wx = copy(widths[0]); wy = copy(widths[1]); wz = copy(widths[2])
-        cx = copy(centres[0]); cy = copy(centres[1]); cz = copy(centres[2])
+        wx = copy(widths[0])
+        wy = copy(widths[1])
+        wz = copy(widths[2])
+        cx = copy(centres[0])
+        cy = copy(centres[1])
+        cz = copy(centres[2])
     }
 
     func free() { for p in [wx, wy, wz, cx, cy, cz] { p.deallocate() } }

@@ -29,25 +29,28 @@ extension FlowSolver {
 
         // Under-relaxation and the SIMPLEC factor d = A / (aP/α − Σ a_nb).
         let ramp = options.relaxationRampIterations, it = history.count
-        let target = isSteadyIteration && options.pseudoTransient
+        let target =
+            isSteadyIteration && options.pseudoTransient
             ? options.steadyVelocityRelaxation ?? options.velocityRelaxation : options.velocityRelaxation
         let alpha = ramp > 0 && it < ramp && target > 0.5 ? 0.5 + (target - 0.5) * Double(it) / Double(ramp) : target
         fixed[a].withUnsafeBufferPointer { fixedP in
             Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1]) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<F[1] {
-                    for i in 0..<F[0] {
-                        let f = i + F[0] * (j + F[1] * k)
-                        if fixedP[f] { continue }
-                        let idx = SIMD3(i, j, k)
-                        let Aa = geo.width(t1, idx[t1]) * geo.width(t2, idx[t2])
-                        let apR = aP[f] / alpha
-                        b[f] += (1 - alpha) * apR * u[f]
-                        aP[f] = apR
-                        // aP/α − Σ a_nb = aP (1/α − 1) + net outflow; early iterations, far
-                        // from continuity, can drive it toward zero: keep d bounded.
-                        dd[f] = Aa / max(apR - dd[f], 0.1 * apR)
+                for k in k0..<k1 {
+                    for j in 0..<F[1] {
+                        for i in 0..<F[0] {
+                            let f = i + F[0] * (j + F[1] * k)
+                            if fixedP[f] { continue }
+                            let idx = SIMD3(i, j, k)
+                            let Aa = geo.width(t1, idx[t1]) * geo.width(t2, idx[t2])
+                            let apR = aP[f] / alpha
+                            b[f] += (1 - alpha) * apR * u[f]
+                            aP[f] = apR
+                            // aP/α − Σ a_nb = aP (1/α − 1) + net outflow; early iterations, far
+                            // from continuity, can drive it toward zero: keep d bounded.
+                            dd[f] = Aa / max(apR - dd[f], 0.1 * apR)
+                        }
                     }
-                } }
+                }
             }
         }
     }
@@ -56,40 +59,62 @@ extension FlowSolver {
     func assembleMomentumRows<Ax: StaggeredAxis>(_: Ax.Type) {
         let a = Ax.a
         let A = momentum[a], F = fdim[a]
-        if momentumObjects == nil { momentumObjects = MomentumObjects(flow, faceCounts: fdim.map { $0[0] * $0[1] * $0[2] }) }
+        if momentumObjects == nil {
+            momentumObjects = MomentumObjects(flow, faceCounts: fdim.map { $0[0] * $0[1] * $0[2] })
+        }
         let objects = momentumObjects!
         let st = (fstride[a][0], fstride[a][1], fstride[a][2])
-        let vs = ((fstride[0][0], fstride[0][1], fstride[0][2]), (fstride[1][0], fstride[1][1], fstride[1][2]),
-                  (fstride[2][0], fstride[2][1], fstride[2][2]))
+        let vs = (
+            (fstride[0][0], fstride[0][1], fstride[0][2]), (fstride[1][0], fstride[1][1], fstride[1][2]),
+            (fstride[2][0], fstride[2][1], fstride[2][2])
+        )
         let timeOn = timeCoefficient > 0
         fixed[a].withUnsafeBufferPointer { fixedP in
-        fixedValue[a].withUnsafeBufferPointer { fixedVP in
-        noSlip[a].withUnsafeBufferPointer { noSlipP in
-        muEff.withUnsafeBufferPointer { muP in
-        objects.porousLinear[a].withUnsafeBufferPointer { linP in
-        objects.porousQuadratic[a].withUnsafeBufferPointer { quadP in
-        objects.sheet[a].withUnsafeBufferPointer { sheetP in
-            let kernel = MomentumKernel<Ax>(
-                solver: self, nx: nx, ny: ny, nz: nz, F0: F[0], F1: F[1], st: st, vs: vs,
-                vel: (velocity[0].p, velocity[1].p, velocity[2].p), u: velocity[a].p, p: pressure.p, T: temperature.p,
-                aP: A.aP.p, b: rhs.p, dd: d[a].p, lo: (A.aW.p, A.aS.p, A.aB.p), hi: (A.aE.p, A.aN.p, A.aT.p),
-                fixed: fixedP.baseAddress!, fixedValue: fixedVP.baseAddress!, noSlip: noSlipP.baseAddress!, mu: muP.baseAddress!,
-                porLin: linP.baseAddress!, porQuad: quadP.baseAddress!, sheet: sheetP.baseAddress!, geo: arrays,
-                rho: flow.fluid.densityKgPerM3, rhoBeta: flow.fluid.densityKgPerM3 * flow.fluid.expansionPerK,
-                T0: flow.fluid.referenceTemperatureC, buoyant: flow.gravity, secondOrder: options.secondOrder,
-                timeC: timeCoefficient, pseudoSpeed: pseudoSpeed,
-                old0: timeOn && timeWeights.count > 0 ? oldVelocity[0][a].p : nil, oldWeight0: timeOn && timeWeights.count > 0 ? timeWeights[0] : 0,
-                old1: timeOn && timeWeights.count > 1 ? oldVelocity[1][a].p : nil, oldWeight1: timeOn && timeWeights.count > 1 ? timeWeights[1] : 0)
-            Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1] * 8) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<F[1] { for i in 0..<F[0] { kernel.face(i, j, k) } } }
+            fixedValue[a].withUnsafeBufferPointer { fixedVP in
+                noSlip[a].withUnsafeBufferPointer { noSlipP in
+                    muEff.withUnsafeBufferPointer { muP in
+                        objects.porousLinear[a].withUnsafeBufferPointer { linP in
+                            objects.porousQuadratic[a].withUnsafeBufferPointer { quadP in
+                                objects.sheet[a].withUnsafeBufferPointer { sheetP in
+                                    let kernel = MomentumKernel<Ax>(
+                                        solver: self, nx: nx, ny: ny, nz: nz, F0: F[0], F1: F[1], st: st, vs: vs,
+                                        vel: (velocity[0].p, velocity[1].p, velocity[2].p), u: velocity[a].p,
+                                        p: pressure.p, T: temperature.p,
+                                        aP: A.aP.p, b: rhs.p, dd: d[a].p, lo: (A.aW.p, A.aS.p, A.aB.p),
+                                        hi: (A.aE.p, A.aN.p, A.aT.p),
+                                        fixed: fixedP.baseAddress!, fixedValue: fixedVP.baseAddress!,
+                                        noSlip: noSlipP.baseAddress!, mu: muP.baseAddress!,
+                                        porLin: linP.baseAddress!, porQuad: quadP.baseAddress!,
+                                        sheet: sheetP.baseAddress!, geo: arrays,
+                                        rho: flow.fluid.densityKgPerM3,
+                                        rhoBeta: flow.fluid.densityKgPerM3 * flow.fluid.expansionPerK,
+                                        T0: flow.fluid.referenceTemperatureC, buoyant: flow.gravity,
+                                        secondOrder: options.secondOrder,
+                                        timeC: timeCoefficient, pseudoSpeed: pseudoSpeed,
+                                        old0: timeOn && timeWeights.count > 0 ? oldVelocity[0][a].p : nil,
+                                        oldWeight0: timeOn && timeWeights.count > 0 ? timeWeights[0] : 0,
+                                        old1: timeOn && timeWeights.count > 1 ? oldVelocity[1][a].p : nil,
+                                        oldWeight1: timeOn && timeWeights.count > 1 ? timeWeights[1] : 0)
+                                    Parallel.forSlabs(F[2], cellsPerSlab: F[0] * F[1] * 8) { k0, k1 in
+                                        for k in k0..<k1 {
+                                            for j in 0..<F[1] { for i in 0..<F[0] { kernel.face(i, j, k) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        } } } } } } }
+        }
     }
 
     /// A control-volume face of component `a` on the domain boundary normal to `tb` (rare:
     /// kept out of the specialised kernel).
-    func momentumBoundary(_ a: Int, tb: Int, upper: Bool, f: Int, idx: SIMD3<Int>, hasR: Bool, Ab: Double, mu: Double,
-                          Fo: Double, uf: Double, fixed: UnsafePointer<Bool>, ap: inout Double, src: inout Double) {
+    func momentumBoundary(
+        _ a: Int, tb: Int, upper: Bool, f: Int, idx: SIMD3<Int>, hasR: Bool, Ab: Double, mu: Double,
+        Fo: Double, uf: Double, fixed: UnsafePointer<Bool>, ap: inout Double, src: inout Double
+    ) {
         let geo = arrays
         let n = SIMD3(nx, ny, nz)
         let q = idx[tb]
@@ -103,12 +128,14 @@ extension FlowSolver {
             let d0 = 0.5 * geo.width(tb, q)
             let D = mu * Ab / d0
             let ub = a == 0 ? tangential.0 : (a == 1 ? tangential.1 : tangential.2)
-            ap += D; src += D * ub
+            ap += D
+            src += D * ub
             let qa = upper ? q - 1 : q + 1
-            src -= wallShearCorrection(u, f, away: upper ? f - stb : f + stb,
-                                       awayInside: qa >= 0 && qa < n[tb], fixed: fixed,
-                                       d0: d0, d1: 2 * d0 + 0.5 * geo.width(tb, min(max(qa, 0), n[tb] - 1)),
-                                       wallVelocity: ub, muA: mu * Ab)
+            src -= wallShearCorrection(
+                u, f, away: upper ? f - stb : f + stb,
+                awayInside: qa >= 0 && qa < n[tb], fixed: fixed,
+                d0: d0, d1: 2 * d0 + 0.5 * geo.width(tb, min(max(qa, 0), n[tb] - 1)),
+                wallVelocity: ub, muA: mu * Ab)
         case .symmetry:
             break
         case .inlet:
@@ -127,8 +154,10 @@ extension FlowSolver {
     /// one-sided form (1.5 Δ²/h² too little pressure drop in plane Poiseuille flow) and is
     /// exact for a parabolic profile.
     @inline(__always)
-    func wallShearCorrection(_ u: UnsafeMutablePointer<Double>, _ f: Int, away g: Int, awayInside: Bool,
-                             fixed: UnsafePointer<Bool>, d0: Double, d1: Double, wallVelocity uw: Double, muA: Double) -> Double {
+    func wallShearCorrection(
+        _ u: UnsafeMutablePointer<Double>, _ f: Int, away g: Int, awayInside: Bool,
+        fixed: UnsafePointer<Bool>, d0: Double, d1: Double, wallVelocity uw: Double, muA: Double
+    ) -> Double {
         guard awayInside, !fixed[g] else { return 0 }
         let p0 = u[f] - uw, p1 = u[g] - uw
         let slope = (p0 * d1 * d1 - p1 * d0 * d0) / (d0 * d1 * (d1 - d0))
@@ -136,7 +165,10 @@ extension FlowSolver {
     }
 
     @inline(__always)
-    static func set(_ t: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>), _ a: Int, _ f: Int, _ v: Double) {
+    static func set(
+        _ t: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>), _ a: Int,
+        _ f: Int, _ v: Double
+    ) {
         if a == 0 { t.0[f] = v } else if a == 1 { t.1[f] = v } else { t.2[f] = v }
     }
 
@@ -162,7 +194,9 @@ extension FlowSolver {
             for f in fan.faces {
                 let idx = faceIndex(f, axis: a)
                 let Af = w[t1][idx[t1]] * w[t2][idx[t2]]
-                areas.append(Af); area += Af; Q += fan.direction * u[f] * Af
+                areas.append(Af)
+                area += Af
+                Q += fan.direction * u[f] * Af
             }
             let dp = fan.pressureRise(Q), s = min(fan.slope(Q), 0)
             for (m, f) in fan.faces.enumerated() where !fixed[a][f] {
@@ -176,14 +210,17 @@ extension FlowSolver {
 
     /// Solves the assembled momentum equation of component `a`; returns max |Δu|.
     func solveMomentum(_ a: Int) throws -> Double {
-        try innerSolve(momentum[a], velocity[a], sweeps: options.momentumSweeps, tolerance: options.momentumTolerance,
-                       maxIterations: 50, equation: "momentum (\(["u", "v", "w"][a]))")
+        try innerSolve(
+            momentum[a], velocity[a], sweeps: options.momentumSweeps, tolerance: options.momentumTolerance,
+            maxIterations: 50, equation: "momentum (\(["u", "v", "w"][a]))")
     }
 
     /// Partial solve of an assembled advection–diffusion system from the current iterate:
     /// `sweeps` red–black Gauss–Seidel sweeps, or (sweeps = 0) BiCGSTAB reducing the
     /// residual by `tolerance`. Returns the largest change of the unknown.
-    func innerSolve(_ A: Stencil, _ x: PaddedVector, sweeps: Int, tolerance: Double, maxIterations: Int, equation: String) throws -> Double {
+    func innerSolve(
+        _ A: Stencil, _ x: PaddedVector, sweeps: Int, tolerance: Double, maxIterations: Int, equation: String
+    ) throws -> Double {
         BLAS.copy(A.count, x.p, previous.p)
         do {
             if sweeps > 0 {
@@ -203,7 +240,10 @@ extension FlowSolver {
         for c in 0..<A.count {
             let d = abs(xp[c] - pp[c])
             sq += d * d
-            if d > maxChange { maxChange = d; at = c }
+            if d > maxChange {
+                maxChange = d
+                at = c
+            }
         }
         lastChangeIndex = at
         lastChangeRMS = (sq / Double(max(A.count, 1))).squareRoot()

@@ -13,9 +13,9 @@ enum AxisZ: StaggeredAxis { static var a: Int { 2 } }
 /// per solver: the porous sink μ/K and ½ρC2 per cell, and a sheet's ζ ½ρ per face (zero where
 /// there is none). A dictionary lookup per face costs more than the rest of the row.
 struct MomentumObjects {
-    var porousLinear: [[Double]]    // [axis][cell], μ/K (Pa·s/m²)
+    var porousLinear: [[Double]] // [axis][cell], μ/K (Pa·s/m²)
     var porousQuadratic: [[Double]] // [axis][cell], ½ ρ C2 (kg/m⁴)
-    var sheet: [[Double]]           // [axis][face], ζ ½ ρ (kg/m³)
+    var sheet: [[Double]] // [axis][face], ζ ½ ρ (kg/m³)
 
     init(_ flow: FlowCase, faceCounts: [Int]) {
         let cells = flow.grid.cellCount
@@ -23,11 +23,16 @@ struct MomentumObjects {
         porousLinear = Array(repeating: [Double](repeating: 0, count: cells), count: 3)
         porousQuadratic = porousLinear
         for (c, pc) in flow.porous where flow.tags.cells[c] == .porous {
-            for a in 0..<3 { porousLinear[a][c] = mu * pc.inverseK(a); porousQuadratic[a][c] = 0.5 * rho * pc.c2(a) }
+            for a in 0..<3 {
+                porousLinear[a][c] = mu * pc.inverseK(a)
+                porousQuadratic[a][c] = 0.5 * rho * pc.c2(a)
+            }
         }
         sheet = faceCounts.map { [Double](repeating: 0, count: $0) }
         for a in 0..<3 {
-            for (f, zeta) in flow.sheetZeta[a] where flow.tags.faces[a][f] == .porousSheet { sheet[a][f] = zeta * 0.5 * rho }
+            for (f, zeta) in flow.sheetZeta[a] where flow.tags.faces[a][f] == .porousSheet {
+                sheet[a][f] = zeta * 0.5 * rho
+            }
         }
     }
 }
@@ -38,9 +43,9 @@ struct MomentumObjects {
 struct MomentumKernel<Ax: StaggeredAxis> {
     unowned let solver: FlowSolver
     let nx: Int, ny: Int, nz: Int
-    let F0: Int, F1: Int                    // face dims of component a (x, y)
-    let st: (Int, Int, Int)                 // its face strides
-    let vs: ((Int, Int, Int), (Int, Int, Int), (Int, Int, Int))  // face strides per component
+    let F0: Int, F1: Int // face dims of component a (x, y)
+    let st: (Int, Int, Int) // its face strides
+    let vs: ((Int, Int, Int), (Int, Int, Int), (Int, Int, Int)) // face strides per component
     let vel: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     let u: UnsafeMutablePointer<Double>, p: UnsafeMutablePointer<Double>, T: UnsafeMutablePointer<Double>
     let aP: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>, dd: UnsafeMutablePointer<Double>
@@ -52,9 +57,9 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     let geo: GridArrays
     let rho: Double, rhoBeta: Double, T0: Double, buoyant: Bool
     let secondOrder: Bool
-    let timeC: Double                                 // c0/Δt (0: steady)
-    let pseudoSpeed: Double                           // U_ref / CFL of a steady solve (m/s; 0: none)
-    let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double   // time levels n, n−1 and their weights (1/s)
+    let timeC: Double // c0/Δt (0: steady)
+    let pseudoSpeed: Double // U_ref / CFL of a steady solve (m/s; 0: none)
+    let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double // time levels n, n−1 and their weights (1/s)
     let old1: UnsafeMutablePointer<Double>?, oldWeight1: Double
 
     @inline(__always) static var t1: Int { Ax.a == 0 ? 1 : 0 }
@@ -77,8 +82,18 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     func face(_ i: Int, _ j: Int, _ k: Int) {
         let a = Ax.a, t1 = Self.t1, t2 = Self.t2
         let f = i + F0 * (j + F1 * k)
-        lo.0[f] = 0; lo.1[f] = 0; lo.2[f] = 0; hi.0[f] = 0; hi.1[f] = 0; hi.2[f] = 0
-        if fixed[f] { aP[f] = 1; b[f] = fixedValue[f]; dd[f] = 0; return }
+        lo.0[f] = 0
+        lo.1[f] = 0
+        lo.2[f] = 0
+        hi.0[f] = 0
+        hi.1[f] = 0
+        hi.2[f] = 0
+        if fixed[f] {
+            aP[f] = 1
+            b[f] = fixedValue[f]
+            dd[f] = 0
+            return
+        }
         let idx = (i, j, k)
         let m = Self.pick3(idx, a), na = n(a), sa = stride(a)
         let hasL = m > 0, hasR = m < na
@@ -100,7 +115,9 @@ struct MomentumKernel<Ax: StaggeredAxis> {
             let Fh = rho * Aa * 0.5 * (uf + un)
             let D = mu[cR] * Aa / geo.width(a, m)
             let coef = D + max(-Fh, 0)
-            Self.set(hi, a, f, coef); sumNb += coef; ap += coef   // advective form (see below)
+            Self.set(hi, a, f, coef)
+            sumNb += coef
+            ap += coef // advective form (see below)
             if secondOrder {
                 let farP = hasL ? u[f - sa] : uf
                 let farN = m + 2 <= na ? u[f + 2 * sa] : un
@@ -111,10 +128,12 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         }
         if hasL {
             let un = u[f - sa]
-            let Fo = -rho * Aa * 0.5 * (un + uf)          // outward through the lower face
+            let Fo = -rho * Aa * 0.5 * (un + uf) // outward through the lower face
             let D = mu[cL] * Aa / geo.width(a, m - 1)
             let coef = D + max(-Fo, 0)
-            Self.set(lo, a, f, coef); sumNb += coef; ap += coef
+            Self.set(lo, a, f, coef)
+            sumNb += coef
+            ap += coef
             if secondOrder {
                 let farP = hasR ? u[f + sa] : uf
                 let farN = m >= 2 ? u[f - 2 * sa] : un
@@ -126,10 +145,18 @@ struct MomentumKernel<Ax: StaggeredAxis> {
 
         // Faces normal to the two transverse axes (upper then lower, t1 then t2).
         let muT = hasL && hasR ? 0.5 * (mu[cL] + mu[cR]) : mu[cAny]
-        transverse(t1, other: t2, wOther: w2, upper: true, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR, La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
-        transverse(t1, other: t2, wOther: w2, upper: false, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR, La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
-        transverse(t2, other: t1, wOther: w1, upper: true, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR, La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
-        transverse(t2, other: t1, wOther: w1, upper: false, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR, La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
+        transverse(
+            t1, other: t2, wOther: w2, upper: true, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR,
+            La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
+        transverse(
+            t1, other: t2, wOther: w2, upper: false, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR,
+            La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
+        transverse(
+            t2, other: t1, wOther: w1, upper: true, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR,
+            La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
+        transverse(
+            t2, other: t1, wOther: w1, upper: false, f: f, idx: idx, m: m, hasL: hasL, hasR: hasR, hL: hL, hR: hR,
+            La: La, mu: muT, uf: uf, ap: &ap, src: &src, sumNb: &sumNb)
 
         // Pressure: the boundary value at an outlet face.
         let pL = hasL ? p[cL] : solver.outletPressure(a, upper: false, SIMD3(i, j, k))
@@ -163,8 +190,9 @@ struct MomentumKernel<Ax: StaggeredAxis> {
             src += c * uf
         }
 
-        aP[f] = ap; b[f] = src
-        dd[f] = sumNb   // Σ a_nb for now; turned into d after the fan terms
+        aP[f] = ap
+        b[f] = src
+        dd[f] = sumNb // Σ a_nb for now; turned into d after the fan terms
     }
 
     /// An outlet face of the control volume with outward mass flux `Fo` (kg/s). Outflow leaves
@@ -174,14 +202,19 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     /// and vanishes at convergence.
     @inline(__always)
     static func outletBackflow(_ Fo: Double, _ uf: Double, ap: inout Double, src: inout Double) {
-        if Fo < 0 { ap -= Fo; src -= Fo * uf }
+        if Fo < 0 {
+            ap -= Fo
+            src -= Fo * uf
+        }
     }
 
     /// The two faces of the control volume normal to transverse axis `tb` on one side.
     @inline(__always)
-    func transverse(_ tb: Int, other: Int, wOther: Double, upper: Bool, f: Int, idx: (Int, Int, Int), m: Int,
-                    hasL: Bool, hasR: Bool, hL: Double, hR: Double, La: Double, mu: Double, uf: Double,
-                    ap: inout Double, src: inout Double, sumNb: inout Double) {
+    func transverse(
+        _ tb: Int, other: Int, wOther: Double, upper: Bool, f: Int, idx: (Int, Int, Int), m: Int,
+        hasL: Bool, hasR: Bool, hL: Double, hR: Double, La: Double, mu: Double, uf: Double,
+        ap: inout Double, src: inout Double, sumNb: inout Double
+    ) {
         let a = Ax.a
         let Ab = La * wOther
         let q = Self.pick3(idx, tb), ntb = n(tb), stb = stride(tb)
@@ -199,24 +232,29 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         }
         let inside = upper ? q + 1 < ntb : q > 0
         guard inside else {
-            solver.momentumBoundary(a, tb: tb, upper: upper, f: f, idx: SIMD3(idx.0, idx.1, idx.2), hasR: hasR, Ab: Ab, mu: mu,
-                                    Fo: Fo, uf: uf, fixed: fixed, ap: &ap, src: &src)
+            solver.momentumBoundary(
+                a, tb: tb, upper: upper, f: f, idx: SIMD3(idx.0, idx.1, idx.2), hasR: hasR, Ab: Ab, mu: mu,
+                Fo: Fo, uf: uf, fixed: fixed, ap: &ap, src: &src)
             return
         }
         let g = upper ? f + stb : f - stb
         // A no-slip neighbour (solid, wall) has its surface on the face between.
         let wallNeighbour = fixed[g] && noSlip[g]
-        let dist = wallNeighbour ? 0.5 * geo.width(tb, q)
+        let dist =
+            wallNeighbour
+            ? 0.5 * geo.width(tb, q)
             : (upper ? geo.centre(tb, q + 1) - geo.centre(tb, q) : geo.centre(tb, q) - geo.centre(tb, q - 1))
         let D = mu * Ab / dist
         let coef = D + max(-Fo, 0)
         if upper { Self.set(hi, tb, f, coef) } else { Self.set(lo, tb, f, coef) }
-        sumNb += coef; ap += coef
+        sumNb += coef
+        ap += coef
         if wallNeighbour {
-            src -= solver.wallShearCorrection(u, f, away: upper ? f - stb : f + stb,
-                                              awayInside: upper ? q > 0 : q + 1 < ntb, fixed: fixed,
-                                              d0: dist, d1: dist + geo.width(tb, upper ? max(q - 1, 0) : min(q + 1, ntb - 1)) * 0.5 + dist,
-                                              wallVelocity: 0, muA: mu * Ab)
+            src -= solver.wallShearCorrection(
+                u, f, away: upper ? f - stb : f + stb,
+                awayInside: upper ? q > 0 : q + 1 < ntb, fixed: fixed,
+                d0: dist, d1: dist + geo.width(tb, upper ? max(q - 1, 0) : min(q + 1, ntb - 1)) * 0.5 + dist,
+                wallVelocity: 0, muA: mu * Ab)
         } else if secondOrder {
             let farPIdx = upper ? q - 1 : q + 1, farNIdx = upper ? q + 2 : q - 2
             let un = u[g]
@@ -227,7 +265,10 @@ struct MomentumKernel<Ax: StaggeredAxis> {
     }
 
     @inline(__always)
-    static func set(_ t: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>), _ a: Int, _ f: Int, _ v: Double) {
+    static func set(
+        _ t: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>), _ a: Int,
+        _ f: Int, _ v: Double
+    ) {
         if a == 0 { t.0[f] = v } else if a == 1 { t.1[f] = v } else { t.2[f] = v }
     }
 }

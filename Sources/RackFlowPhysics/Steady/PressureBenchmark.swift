@@ -27,14 +27,19 @@ extension FlowSolver {
         opts.throwOnFailure = false
         var best = Double.infinity, report = SolveReport(solver: "")
         for _ in 0..<max(repeats, 1) {
-            rhs.copy(from: pcRHS); x.fill(0)
+            rhs.copy(from: pcRHS)
+            x.fill(0)
             let t = Date()
             report = try solver.solve(rhs, x, options: opts, nullSpace: .project)
             best = min(best, Date().timeIntervalSince(t))
         }
         func fastest(_ body: () -> Void) -> Double {
             var b = Double.infinity
-            for _ in 0..<10 { let t = Date(); body(); b = min(b, Date().timeIntervalSince(t)) }
+            for _ in 0..<10 {
+                let t = Date()
+                body()
+                b = min(b, Date().timeIntervalSince(t))
+            }
             return b * 1e3
         }
         let z = PaddedVector(count: pc.count, pad: pc.pad)
@@ -43,9 +48,10 @@ extension FlowSolver {
         var sink = 0.0
         let dot = fastest { sink += BLAS.dot(pc.count, rhs.p, z.p) }
         _ = sink
-        return PressureBenchmark(cgIterations: report.iterations, setupSeconds: setup, solveSeconds: best,
-                                 levels: solver.multigrid.levelSizes.map { "\($0.0)×\($0.1)×\($0.2)" },
-                                 lineAxes: solver.multigrid.lineAxes, relativeResidual: report.relativeResidual,
-                                 vCycleMs: vCycle, operatorMs: op, dotMs: dot)
+        return PressureBenchmark(
+            cgIterations: report.iterations, setupSeconds: setup, solveSeconds: best,
+            levels: solver.multigrid.levelSizes.map { "\($0.0)×\($0.1)×\($0.2)" },
+            lineAxes: solver.multigrid.lineAxes, relativeResidual: report.relativeResidual,
+            vCycleMs: vCycle, operatorMs: op, dotMs: dot)
     }
 }

@@ -176,8 +176,10 @@ extension FlowSolver {
         pseudo.bestIteration = r.iteration
         guard stalled else { return }
         if pseudo.courantCap > options.pseudoCourantStart {
-            lowerCourantCap(at: r.iteration, because: "residuals stalled at " + String(format: "%.3g", distance)
-                                + "× their tolerances for \(Self.stallIterations) iterations")
+            lowerCourantCap(
+                at: r.iteration,
+                because: "residuals stalled at " + String(format: "%.3g", distance)
+                    + "× their tolerances for \(Self.stallIterations) iterations")
         } else if !pseudo.noSteadyState {
             // Stalled for a whole window under the strongest damping, where an iteration is a
             // time step of about h/U: the air itself is moving, in a jet at Re ≈ 3·10⁴ by 10 % of
@@ -186,11 +188,11 @@ extension FlowSolver {
             // until the limit). Either way no steady answer is coming; the caller averages in
             // time and reports the mean with its band.
             pseudo.noSteadyState = true
-            pseudo.adaptations.append("outer iteration \(r.iteration): residuals stalled at "
-                                      + String(format: "%.3g", distance) + "× their tolerances, velocities still "
-                                      + "changing by " + String(format: "%.2g", r.velocityChange)
-                                      + " of the speed scale per iteration, with the Courant number at its floor; "
-                                      + "no steady state")
+            pseudo.adaptations.append(
+                "outer iteration \(r.iteration): residuals stalled at "
+                    + String(format: "%.3g", distance) + "× their tolerances, velocities still "
+                    + "changing by " + String(format: "%.2g", r.velocityChange)
+                    + " of the speed scale per iteration, with the Courant number at its floor; no steady state")
         }
     }
 
@@ -208,8 +210,10 @@ extension FlowSolver {
         guard r.iteration - pseudo.monitorWaitStart >= Self.stallIterations else { return }
         pseudo.monitorWaitStart = r.iteration
         if pseudo.courantCap > options.pseudoCourantStart {
-            lowerCourantCap(at: r.iteration, because: "residuals within their tolerances but the monitors or "
-                                + "balances unsettled for \(Self.stallIterations) iterations")
+            lowerCourantCap(
+                at: r.iteration,
+                because: "residuals within their tolerances but the monitors or "
+                    + "balances unsettled for \(Self.stallIterations) iterations")
         }
     }
 
@@ -219,8 +223,9 @@ extension FlowSolver {
         pseudo.courantCap = max(min(pseudo.courant, pseudo.courantCap) / 8, options.pseudoCourantStart)
         pseudo.courant = min(pseudo.courant, pseudo.courantCap)
         pseudo.energyCourant = min(pseudo.energyCourant, energyCourantCap)
-        pseudo.adaptations.append("outer iteration \(iteration): \(why); pseudo-time Courant number capped at "
-                                  + String(format: "%.3g", pseudo.courantCap))
+        pseudo.adaptations.append(
+            "outer iteration \(iteration): \(why); pseudo-time Courant number capped at "
+                + String(format: "%.3g", pseudo.courantCap))
     }
 
     /// A soft runaway: velocities 10× past every speed scale that have also grown
@@ -242,7 +247,7 @@ extension FlowSolver {
         s.temperature.withUnsafeBufferPointer { temperature.p.update(from: $0.baseAddress!, count: $0.count) }
         muEff = s.muEff
         kEff = s.kEff
-        pcSolver = nil   // the hierarchy was built from the diverging coefficients
+        pcSolver = nil // the hierarchy was built from the diverging coefficients
         pseudo.rewinds += 1
         // 8× below the lower of the snapshot's Courant number and the present cap: a second
         // rewind to the same snapshot must damp more than the first (from the snapshot's value
@@ -252,8 +257,9 @@ extension FlowSolver {
         pseudo.energyCourant = min(s.courant, energyCourantCap)
         let what = String(describing: error)
         let cut = what.firstIndex(of: ";").map { String(what[..<$0]) } ?? what
-        pseudo.adaptations.append("outer iteration \(history.count + 1): \(cut); rewound to iteration \(s.iteration), "
-                                  + "pseudo-time Courant number capped at \(String(format: "%.3g", pseudo.courantCap))")
+        pseudo.adaptations.append(
+            "outer iteration \(history.count + 1): \(cut); rewound to iteration \(s.iteration), "
+                + "pseudo-time Courant number capped at \(String(format: "%.3g", pseudo.courantCap))")
         return true
     }
 }

@@ -23,8 +23,9 @@ extension FlowSolver {
             let idx = faceIndex(face, axis: a)
             area += w[t1][idx[t1]] * w[t2][idx[t2]]
         }
-        fans[index] = FanFaces(name: f.name, axis: a, direction: f.direction, faces: f.faces, curve: curve, rpm: max(rpm, 0),
-                               areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3)
+        fans[index] = FanFaces(
+            name: f.name, axis: a, direction: f.direction, faces: f.faces, curve: curve, rpm: max(rpm, 0),
+            areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3)
     }
 
     /// Scales every inlet's prescribed speed to `scale` × its value in the case (1 = as given).
@@ -65,11 +66,15 @@ extension FlowSolver {
     public func airHeatContentJ() -> Double {
         let rc = flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK
         var s = 0.0
-        for k in 0..<nz { for j in 0..<ny { for i in 0..<nx {
-            let c = cell(i, j, k)
-            if isSolid[c] { continue }
-            s += arrays.wx[i] * arrays.wy[j] * arrays.wz[k] * temperature.p[c]
-        } } }
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = cell(i, j, k)
+                    if isSolid[c] { continue }
+                    s += arrays.wx[i] * arrays.wy[j] * arrays.wz[k] * temperature.p[c]
+                }
+            }
+        }
         return rc * s
     }
 }

@@ -43,12 +43,16 @@ public final class TimeStepper {
     /// Puts back the counters of a checkpointed run (the solver's own state, old levels
     /// included, goes through `FlowSolver.restore`).
     public func restore(timeS: Double, steps: Int, outerIterations: [Int]) {
-        time = timeS; self.steps = steps; self.outerIterations = outerIterations
+        time = timeS
+        self.steps = steps
+        self.outerIterations = outerIterations
     }
 
     /// Chooses a step from the output interval and a Courant limit: the largest step that
     /// divides `outputInterval` into whole steps with u Δt / Δx ≤ `courant` for the given speed.
-    public static func step(outputIntervalS: Double, maxSpeedMPerS: Double, minSpacingM: Double, courant: Double) -> Double {
+    public static func step(
+        outputIntervalS: Double, maxSpeedMPerS: Double, minSpacingM: Double, courant: Double
+    ) -> Double {
         let limit = maxSpeedMPerS > 0 ? courant * minSpacingM / maxSpeedMPerS : outputIntervalS
         let n = wholeCount(outputIntervalS / limit)
         return outputIntervalS / Double(n)
@@ -76,7 +80,11 @@ public final class TimeStepper {
             s.timeCoefficient = 1 / dt
             s.timeWeights = [1 / dt]
         }
-        defer { s.timeCoefficient = 0; s.timeWeights = []; s.outerInStep = nil }
+        defer {
+            s.timeCoefficient = 0
+            s.timeWeights = []
+            s.outerInStep = nil
+        }
         var last: Residuals!
         var used = 0
         for it in 0..<options.maxOuter {
@@ -89,7 +97,10 @@ public final class TimeStepper {
             last = try s.iterate()
             used = it + 1
             if used >= options.minOuter && last.mass < options.tolerance && last.velocityChange < options.tolerance
-                && (!s.flow.solveEnergy || last.temperatureChange < options.tolerance) { break }
+                && (!s.flow.solveEnergy || last.temperatureChange < options.tolerance)
+            {
+                break
+            }
         }
         outerIterations.append(used)
         time += dt

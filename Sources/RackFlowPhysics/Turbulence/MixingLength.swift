@@ -36,12 +36,18 @@ public struct MixingLength: Sendable, Equatable {
     /// below the slowest air that matters in a rack and above solver noise.
     public var speedFloorMPerS: Double
 
-    public init(deltaM: Double, kappa: Double = MixingLength.vonKarman, capFactor: Double = MixingLength.defaultCapFactor,
-                turbulentPrandtl: Double = MixingLength.defaultTurbulentPrandtl, cMu: Double = MixingLength.defaultCMu,
-                speedFloorMPerS: Double = 0.05) {
+    public init(
+        deltaM: Double, kappa: Double = MixingLength.vonKarman, capFactor: Double = MixingLength.defaultCapFactor,
+        turbulentPrandtl: Double = MixingLength.defaultTurbulentPrandtl, cMu: Double = MixingLength.defaultCMu,
+        speedFloorMPerS: Double = 0.05
+    ) {
         precondition(deltaM > 0 && kappa > 0 && capFactor > 0 && turbulentPrandtl > 0 && cMu > 0 && speedFloorMPerS > 0)
-        self.deltaM = deltaM; self.kappa = kappa; self.capFactor = capFactor
-        self.turbulentPrandtl = turbulentPrandtl; self.cMu = cMu; self.speedFloorMPerS = speedFloorMPerS
+        self.deltaM = deltaM
+        self.kappa = kappa
+        self.capFactor = capFactor
+        self.turbulentPrandtl = turbulentPrandtl
+        self.cMu = cMu
+        self.speedFloorMPerS = speedFloorMPerS
     }
 
     /// Hydraulic diameter 4A/P (m) of a passage of flow area A (m²) and wetted perimeter P
@@ -91,39 +97,53 @@ public struct MixingLength: Sendable, Equatable {
     // MARK: Fields (one value per cell, written into caller-provided arrays)
 
     /// μ_t per cell (Pa·s) from wall distance and strain rate per cell.
-    public func eddyViscosity(densityKgPerM3 rho: Double, wallDistanceM d: [Double], strainRatePerS s: [Double],
-                              into muT: inout [Double]) {
+    public func eddyViscosity(
+        densityKgPerM3 rho: Double, wallDistanceM d: [Double], strainRatePerS s: [Double],
+        into muT: inout [Double]
+    ) {
         precondition(d.count == s.count && muT.count == d.count)
         let cap = capFactor * deltaM, kap = kappa
-        d.withUnsafeBufferPointer { dp in s.withUnsafeBufferPointer { sp in muT.withUnsafeMutableBufferPointer { mp in
-            for c in 0..<dp.count {
-                let l = min(kap * dp[c], cap)
-                mp[c] = rho * l * l * sp[c]
+        d.withUnsafeBufferPointer { dp in
+            s.withUnsafeBufferPointer { sp in
+                muT.withUnsafeMutableBufferPointer { mp in
+                    for c in 0..<dp.count {
+                        let l = min(kap * dp[c], cap)
+                        mp[c] = rho * l * l * sp[c]
+                    }
+                }
             }
-        } } }
+        }
     }
 
     /// k per cell (m²/s²) from wall distance and strain rate per cell.
     public func turbulentKineticEnergy(wallDistanceM d: [Double], strainRatePerS s: [Double], into k: inout [Double]) {
         precondition(d.count == s.count && k.count == d.count)
         let cap = capFactor * deltaM, kap = kappa, inv = 1 / cMu.squareRoot()
-        d.withUnsafeBufferPointer { dp in s.withUnsafeBufferPointer { sp in k.withUnsafeMutableBufferPointer { kp in
-            for c in 0..<dp.count {
-                let ls = min(kap * dp[c], cap) * sp[c]
-                kp[c] = ls * ls * inv
+        d.withUnsafeBufferPointer { dp in
+            s.withUnsafeBufferPointer { sp in
+                k.withUnsafeMutableBufferPointer { kp in
+                    for c in 0..<dp.count {
+                        let ls = min(kap * dp[c], cap) * sp[c]
+                        kp[c] = ls * ls * inv
+                    }
+                }
             }
-        } } }
+        }
     }
 
     /// Intensity per cell (dimensionless) from k (m²/s²) and speed (m/s) per cell.
     public func intensity(turbulentKineticEnergy k: [Double], speedMPerS u: [Double], into out: inout [Double]) {
         precondition(k.count == u.count && out.count == k.count)
         let floor = speedFloorMPerS
-        k.withUnsafeBufferPointer { kp in u.withUnsafeBufferPointer { up in out.withUnsafeMutableBufferPointer { op in
-            for c in 0..<kp.count {
-                op[c] = (2.0 / 3.0 * max(kp[c], 0)).squareRoot() / max(up[c], floor)
+        k.withUnsafeBufferPointer { kp in
+            u.withUnsafeBufferPointer { up in
+                out.withUnsafeMutableBufferPointer { op in
+                    for c in 0..<kp.count {
+                        op[c] = (2.0 / 3.0 * max(kp[c], 0)).squareRoot() / max(up[c], floor)
+                    }
+                }
             }
-        } } }
+        }
     }
 }
 
@@ -141,101 +161,148 @@ public enum StrainRate {
     /// largest strain in the cell — is captured in the first cell. At a domain side that
     /// is not a wall (inlet, outlet, symmetry) the difference is one-sided.
     /// Without `tags`, no cell is solid and no face is a wall.
-    public static func magnitude(_ velocity: StaggeredVelocity, tags: GridTags? = nil, wallSides: Set<Side> = [],
-                                 into strainRatePerS: inout [Double]) {
+    public static func magnitude(
+        _ velocity: StaggeredVelocity, tags: GridTags? = nil, wallSides: Set<Side> = [],
+        into strainRatePerS: inout [Double]
+    ) {
         let g = velocity.u.grid, n = g.cellCount, nx = g.nx, ny = g.ny, nz = g.nz, s = g.slab
         precondition(strainRatePerS.count == n)
         precondition(tags == nil || tags!.grid == g, "tags and velocity must share a grid")
         let mask = NearWallMask(tags: tags ?? GridTags(g), wallSides: wallSides)
-        let su = nx + 1, svz = nx * (ny + 1)          // u's y-stride and v's z-stride
+        let su = nx + 1, svz = nx * (ny + 1) // u's y-stride and v's z-stride
         g.x.widths.withUnsafeBufferPointer { dxb in
-        g.y.widths.withUnsafeBufferPointer { dyb in
-        g.z.widths.withUnsafeBufferPointer { dzb in
-        mask.bits.withUnsafeBufferPointer { mb in
-        velocity.u.values.withUnsafeBufferPointer { ub in
-        velocity.v.values.withUnsafeBufferPointer { vb in
-        velocity.w.values.withUnsafeBufferPointer { wb in
-        strainRatePerS.withUnsafeMutableBufferPointer { ob in
-            let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!, m = mb.baseAddress!
-            let u = ub.baseAddress!, v = vb.baseAddress!, w = wb.baseAddress!, out = ob.baseAddress!
-            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
-                    let c = i + nx * (j + ny * k)
-                    let bits = m[c]
-                    if bits & NearWallMask.solid != 0 { out[c] = 0; continue }
-                    let iu = i + su * (j + ny * k)            // u-face west of the cell
-                    let iv = i + nx * (j + (ny + 1) * k)      // v-face south of the cell
-                    let hx = dx[i], hy = dy[j], hz = dz[k]
-                    // Neighbour widths (unused where the neighbour does not exist).
-                    let hxm = i > 0 ? dx[i - 1] : hx, hxp = i + 1 < nx ? dx[i + 1] : hx
-                    let hym = j > 0 ? dy[j - 1] : hy, hyp = j + 1 < ny ? dy[j + 1] : hy
-                    let hzm = k > 0 ? dz[k - 1] : hz, hzp = k + 1 < nz ? dz[k + 1] : hz
+            g.y.widths.withUnsafeBufferPointer { dyb in
+                g.z.widths.withUnsafeBufferPointer { dzb in
+                    mask.bits.withUnsafeBufferPointer { mb in
+                        velocity.u.values.withUnsafeBufferPointer { ub in
+                            velocity.v.values.withUnsafeBufferPointer { vb in
+                                velocity.w.values.withUnsafeBufferPointer { wb in
+                                    strainRatePerS.withUnsafeMutableBufferPointer { ob in
+                                        let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!,
+                                            m = mb.baseAddress!
+                                        let u = ub.baseAddress!, v = vb.baseAddress!, w = wb.baseAddress!,
+                                            out = ob.baseAddress!
+                                        Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                                            for k in k0..<k1 {
+                                                for j in 0..<ny {
+                                                    for i in 0..<nx {
+                                                        let c = i + nx * (j + ny * k)
+                                                        let bits = m[c]
+                                                        if bits & NearWallMask.solid != 0 {
+                                                            out[c] = 0
+                                                            continue
+                                                        }
+                                                        let iu = i + su * (j + ny * k) // u-face west of the cell
+                                                        let iv = i + nx * (j + (ny + 1) * k) // v-face south of the cell
+                                                        let hx = dx[i], hy = dy[j], hz = dz[k]
+                                                        // Neighbour widths (unused where the neighbour does not exist).
+                                                        let hxm = i > 0 ? dx[i - 1] : hx,
+                                                            hxp = i + 1 < nx ? dx[i + 1] : hx
+                                                        let hym = j > 0 ? dy[j - 1] : hy,
+                                                            hyp = j + 1 < ny ? dy[j + 1] : hy
+                                                        let hzm = k > 0 ? dz[k - 1] : hz,
+                                                            hzp = k + 1 < nz ? dz[k + 1] : hz
 
-                    let dudx = (u[iu + 1] - u[iu]) / hx
-                    let dvdy = (v[iv + nx] - v[iv]) / hy
-                    let dwdz = (w[c + s] - w[c]) / hz
+                                                        let dudx = (u[iu + 1] - u[iu]) / hx
+                                                        let dvdy = (v[iv + nx] - v[iv]) / hy
+                                                        let dwdz = (w[c + s] - w[c]) / hz
 
-                    // Cell-centre velocities: this cell and its neighbours, read only where the
-                    // neighbour is a fluid cell (the mask says so), so no index leaves the arrays.
-                    let uc = 0.5 * (u[iu] + u[iu + 1]), vc = 0.5 * (v[iv] + v[iv + nx]), wc = 0.5 * (w[c] + w[c + s])
-                    let yOpenM = bits & (NearWallMask.wall(.south) | NearWallMask.boundary(.south)) == 0
-                    let yOpenP = bits & (NearWallMask.wall(.north) | NearWallMask.boundary(.north)) == 0
-                    let zOpenM = bits & (NearWallMask.wall(.bottom) | NearWallMask.boundary(.bottom)) == 0
-                    let zOpenP = bits & (NearWallMask.wall(.top) | NearWallMask.boundary(.top)) == 0
-                    let xOpenM = bits & (NearWallMask.wall(.west) | NearWallMask.boundary(.west)) == 0
-                    let xOpenP = bits & (NearWallMask.wall(.east) | NearWallMask.boundary(.east)) == 0
+                                                        // Cell-centre velocities: this cell and its neighbours, read
+                                                        // only where the neighbour is a fluid cell (the mask says so),
+                                                        // so no index leaves the arrays.
+                                                        let uc = 0.5 * (u[iu] + u[iu + 1]),
+                                                            vc = 0.5 * (v[iv] + v[iv + nx]),
+                                                            wc = 0.5 * (w[c] + w[c + s])
+                                                        let yOpenM = bits & NearWallMask.closed(.south) == 0
+                                                        let yOpenP = bits & NearWallMask.closed(.north) == 0
+                                                        let zOpenM = bits & NearWallMask.closed(.bottom) == 0
+                                                        let zOpenP = bits & NearWallMask.closed(.top) == 0
+                                                        let xOpenM = bits & NearWallMask.closed(.west) == 0
+                                                        let xOpenP = bits & NearWallMask.closed(.east) == 0
 
-                    let dudy = StrainRate.slope(bits, .south, .north, uc,
-                                                yOpenM ? 0.5 * (u[iu - su] + u[iu - su + 1]) : 0,
-                                                yOpenP ? 0.5 * (u[iu + su] + u[iu + su + 1]) : 0, hy, hym, hyp)
-                    let dudz = StrainRate.slope(bits, .bottom, .top, uc,
-                                                zOpenM ? 0.5 * (u[iu - su * ny] + u[iu - su * ny + 1]) : 0,
-                                                zOpenP ? 0.5 * (u[iu + su * ny] + u[iu + su * ny + 1]) : 0, hz, hzm, hzp)
-                    let dvdx = StrainRate.slope(bits, .west, .east, vc,
-                                                xOpenM ? 0.5 * (v[iv - 1] + v[iv - 1 + nx]) : 0,
-                                                xOpenP ? 0.5 * (v[iv + 1] + v[iv + 1 + nx]) : 0, hx, hxm, hxp)
-                    let dvdz = StrainRate.slope(bits, .bottom, .top, vc,
-                                                zOpenM ? 0.5 * (v[iv - svz] + v[iv - svz + nx]) : 0,
-                                                zOpenP ? 0.5 * (v[iv + svz] + v[iv + svz + nx]) : 0, hz, hzm, hzp)
-                    let dwdx = StrainRate.slope(bits, .west, .east, wc,
-                                                xOpenM ? 0.5 * (w[c - 1] + w[c - 1 + s]) : 0,
-                                                xOpenP ? 0.5 * (w[c + 1] + w[c + 1 + s]) : 0, hx, hxm, hxp)
-                    let dwdy = StrainRate.slope(bits, .south, .north, wc,
-                                                yOpenM ? 0.5 * (w[c - nx] + w[c - nx + s]) : 0,
-                                                yOpenP ? 0.5 * (w[c + nx] + w[c + nx + s]) : 0, hy, hym, hyp)
+                                                        let dudy = StrainRate.slope(
+                                                            bits, .south, .north, uc,
+                                                            yOpenM ? 0.5 * (u[iu - su] + u[iu - su + 1]) : 0,
+                                                            yOpenP ? 0.5 * (u[iu + su] + u[iu + su + 1]) : 0, hy, hym,
+                                                            hyp)
+                                                        let dudz = StrainRate.slope(
+                                                            bits, .bottom, .top, uc,
+                                                            zOpenM ? 0.5 * (u[iu - su * ny] + u[iu - su * ny + 1]) : 0,
+                                                            zOpenP ? 0.5 * (u[iu + su * ny] + u[iu + su * ny + 1]) : 0,
+                                                            hz, hzm, hzp)
+                                                        let dvdx = StrainRate.slope(
+                                                            bits, .west, .east, vc,
+                                                            xOpenM ? 0.5 * (v[iv - 1] + v[iv - 1 + nx]) : 0,
+                                                            xOpenP ? 0.5 * (v[iv + 1] + v[iv + 1 + nx]) : 0, hx, hxm,
+                                                            hxp)
+                                                        let dvdz = StrainRate.slope(
+                                                            bits, .bottom, .top, vc,
+                                                            zOpenM ? 0.5 * (v[iv - svz] + v[iv - svz + nx]) : 0,
+                                                            zOpenP ? 0.5 * (v[iv + svz] + v[iv + svz + nx]) : 0, hz,
+                                                            hzm, hzp)
+                                                        let dwdx = StrainRate.slope(
+                                                            bits, .west, .east, wc,
+                                                            xOpenM ? 0.5 * (w[c - 1] + w[c - 1 + s]) : 0,
+                                                            xOpenP ? 0.5 * (w[c + 1] + w[c + 1 + s]) : 0, hx, hxm, hxp)
+                                                        let dwdy = StrainRate.slope(
+                                                            bits, .south, .north, wc,
+                                                            yOpenM ? 0.5 * (w[c - nx] + w[c - nx + s]) : 0,
+                                                            yOpenP ? 0.5 * (w[c + nx] + w[c + nx + s]) : 0, hy, hym, hyp
+                                                        )
 
-                    let sxy = 0.5 * (dudy + dvdx), sxz = 0.5 * (dudz + dwdx), syz = 0.5 * (dvdz + dwdy)
-                    let ss = dudx * dudx + dvdy * dvdy + dwdz * dwdz + 2 * (sxy * sxy + sxz * sxz + syz * syz)
-                    out[c] = (2 * ss).squareRoot()
-                } } }
+                                                        let sxy = 0.5 * (dudy + dvdx), sxz = 0.5 * (dudz + dwdx),
+                                                            syz = 0.5 * (dvdz + dwdy)
+                                                        let ss =
+                                                            dudx * dudx + dvdy * dvdy + dwdz * dwdz + 2
+                                                            * (sxy * sxy + sxz * sxz + syz * syz)
+                                                        out[c] = (2 * ss).squareRoot()
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        } } } } } } } }
+        }
     }
 
     /// Cell-centre speed |U| per cell (m/s), each component the mean of the cell's two
     /// faces, written into `speedMPerS` (0 in solids when `tags` are given).
-    public static func cellSpeed(_ velocity: StaggeredVelocity, tags: GridTags? = nil, into speedMPerS: inout [Double]) {
+    public static func cellSpeed(_ velocity: StaggeredVelocity, tags: GridTags? = nil, into speedMPerS: inout [Double])
+    {
         let g = velocity.u.grid, nx = g.nx, ny = g.ny, nz = g.nz, s = g.slab
         precondition(speedMPerS.count == g.cellCount)
         precondition(tags == nil || tags!.grid == g, "tags and velocity must share a grid")
         let su = nx + 1
         let solid = tags?.cells
         velocity.u.values.withUnsafeBufferPointer { ub in
-        velocity.v.values.withUnsafeBufferPointer { vb in
-        velocity.w.values.withUnsafeBufferPointer { wb in
-        speedMPerS.withUnsafeMutableBufferPointer { ob in
-            let u = ub.baseAddress!, v = vb.baseAddress!, w = wb.baseAddress!, out = ob.baseAddress!
-            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny {
-                    var iu = su * (j + ny * k), iv = nx * (j + (ny + 1) * k), c = nx * (j + ny * k)
-                    for _ in 0..<nx {
-                        let uc = 0.5 * (u[iu] + u[iu + 1]), vc = 0.5 * (v[iv] + v[iv + nx]), wc = 0.5 * (w[c] + w[c + s])
-                        out[c] = (uc * uc + vc * vc + wc * wc).squareRoot()
-                        iu += 1; iv += 1; c += 1
+            velocity.v.values.withUnsafeBufferPointer { vb in
+                velocity.w.values.withUnsafeBufferPointer { wb in
+                    speedMPerS.withUnsafeMutableBufferPointer { ob in
+                        let u = ub.baseAddress!, v = vb.baseAddress!, w = wb.baseAddress!, out = ob.baseAddress!
+                        Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                            for k in k0..<k1 {
+                                for j in 0..<ny {
+                                    var iu = su * (j + ny * k), iv = nx * (j + (ny + 1) * k), c = nx * (j + ny * k)
+                                    for _ in 0..<nx {
+                                        let uc = 0.5 * (u[iu] + u[iu + 1]), vc = 0.5 * (v[iv] + v[iv + nx]),
+                                            wc = 0.5 * (w[c] + w[c + s])
+                                        out[c] = (uc * uc + vc * vc + wc * wc).squareRoot()
+                                        iu += 1
+                                        iv += 1
+                                        c += 1
+                                    }
+                                }
+                            }
+                        }
                     }
-                } }
+                }
             }
-        } } } }
+        }
         if let solid {
             for c in 0..<g.cellCount where solid[c] == .solid { speedMPerS[c] = 0 }
         }
@@ -245,8 +312,10 @@ public enum StrainRate {
     /// A wall neighbour is f = 0 (no slip) half a cell away; a non-wall domain side drops
     /// that neighbour (one-sided difference); with neither neighbour the slope is 0.
     @inline(__always)
-    static func slope(_ bits: UInt16, _ lower: Side, _ upper: Side, _ fc: Double, _ fLower: Double, _ fUpper: Double,
-                      _ h: Double, _ hLower: Double, _ hUpper: Double) -> Double {
+    static func slope(
+        _ bits: UInt16, _ lower: Side, _ upper: Side, _ fc: Double, _ fLower: Double, _ fUpper: Double,
+        _ h: Double, _ hLower: Double, _ hUpper: Double
+    ) -> Double {
         let openLower = bits & NearWallMask.boundary(lower) != 0, openUpper = bits & NearWallMask.boundary(upper) != 0
         let fm = bits & NearWallMask.wall(lower) != 0 ? 0 : fLower
         let hm = bits & NearWallMask.wall(lower) != 0 ? 0.5 * h : 0.5 * (h + hLower)

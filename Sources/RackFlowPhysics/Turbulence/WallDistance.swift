@@ -79,7 +79,8 @@ public struct WallDistance: Sendable {
         let g = tags.grid, n = g.cellCount, nx = g.nx, ny = g.ny, nz = g.nz, s = g.slab
         let mask = NearWallMask(tags: tags, wallSides: wallSides)
         let pad = s + 1
-        let east = PaddedVector(count: n, pad: pad), north = PaddedVector(count: n, pad: pad), top = PaddedVector(count: n, pad: pad)
+        let east = PaddedVector(count: n, pad: pad), north = PaddedVector(count: n, pad: pad),
+            top = PaddedVector(count: n, pad: pad)
         let b = PaddedVector(count: n, pad: pad)
         var anchor = [Double](repeating: 0, count: n)
         var active = [Bool](repeating: true, count: n)
@@ -87,51 +88,78 @@ public struct WallDistance: Sendable {
 
         // Assembly: each cell writes only its own entries, so slabs run in parallel.
         g.x.widths.withUnsafeBufferPointer { dxb in
-        g.y.widths.withUnsafeBufferPointer { dyb in
-        g.z.widths.withUnsafeBufferPointer { dzb in
-        mask.bits.withUnsafeBufferPointer { mb in
-        anchor.withUnsafeMutableBufferPointer { ab in
-        active.withUnsafeMutableBufferPointer { actb in
-            let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!, m = mb.baseAddress!
-            let an = ab.baseAddress!, act = actb.baseAddress!
-            let ep = east.p, np = north.p, tp = top.p, bp = b.p
-            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
-                    let c = i + nx * (j + ny * k)
-                    let bits = m[c]
-                    if bits & NearWallMask.solid != 0 { act[c] = false; continue }
-                    let ax = dy[j] * dz[k], ay = dx[i] * dz[k], az = dx[i] * dy[j]
-                    // Couplings to the upper neighbours through open interior faces.
-                    if bits & (NearWallMask.wall(.east) | NearWallMask.boundary(.east)) == 0 {
-                        ep[c] = ax / (0.5 * (dx[i] + dx[i + 1]))
+            g.y.widths.withUnsafeBufferPointer { dyb in
+                g.z.widths.withUnsafeBufferPointer { dzb in
+                    mask.bits.withUnsafeBufferPointer { mb in
+                        anchor.withUnsafeMutableBufferPointer { ab in
+                            active.withUnsafeMutableBufferPointer { actb in
+                                let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!,
+                                    m = mb.baseAddress!
+                                let an = ab.baseAddress!, act = actb.baseAddress!
+                                let ep = east.p, np = north.p, tp = top.p, bp = b.p
+                                Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                                    for k in k0..<k1 {
+                                        for j in 0..<ny {
+                                            for i in 0..<nx {
+                                                let c = i + nx * (j + ny * k)
+                                                let bits = m[c]
+                                                if bits & NearWallMask.solid != 0 {
+                                                    act[c] = false
+                                                    continue
+                                                }
+                                                let ax = dy[j] * dz[k], ay = dx[i] * dz[k], az = dx[i] * dy[j]
+                                                // Couplings to the upper neighbours through open interior faces.
+                                                if bits & NearWallMask.closed(.east) == 0 {
+                                                    ep[c] = ax / (0.5 * (dx[i] + dx[i + 1]))
+                                                }
+                                                if bits & NearWallMask.closed(.north)
+                                                    == 0
+                                                {
+                                                    np[c] = ay / (0.5 * (dy[j] + dy[j + 1]))
+                                                }
+                                                if bits & NearWallMask.closed(.top) == 0 {
+                                                    tp[c] = az / (0.5 * (dz[k] + dz[k + 1]))
+                                                }
+                                                // Anchors to φ = 0 on wall faces, and the near-wall flux correction.
+                                                var anc = 0.0, lost = 0.0
+                                                let wx =
+                                                    (bits & NearWallMask.wall(.west) != 0 ? 1.0 : 0)
+                                                    + (bits & NearWallMask.wall(.east) != 0 ? 1.0 : 0)
+                                                let wy =
+                                                    (bits & NearWallMask.wall(.south) != 0 ? 1.0 : 0)
+                                                    + (bits & NearWallMask.wall(.north) != 0 ? 1.0 : 0)
+                                                let wz =
+                                                    (bits & NearWallMask.wall(.bottom) != 0 ? 1.0 : 0)
+                                                    + (bits & NearWallMask.wall(.top) != 0 ? 1.0 : 0)
+                                                if wx + wy + wz > 0 {
+                                                    let walledAxes =
+                                                        (wx > 0 ? 1.0 : 0) + (wy > 0 ? 1.0 : 0) + (wz > 0 ? 1.0 : 0)
+                                                    // Per wall face: conductance A/(h/2); missing flux A·h/4·(share of
+                                                    // φ_nn).
+                                                    anc += wx * ax / (0.5 * dx[i])
+                                                    lost += wx * ax * dx[i]
+                                                    anc += wy * ay / (0.5 * dy[j])
+                                                    lost += wy * ay * dy[j]
+                                                    anc += wz * az / (0.5 * dz[k])
+                                                    lost += wz * az * dz[k]
+                                                    lost *= 0.25 / walledAxes
+                                                }
+                                                an[c] = anc
+                                                let volume = dx[i] * dy[j] * dz[k]
+                                                bp[c] = correct ? volume - lost : volume
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    if bits & (NearWallMask.wall(.north) | NearWallMask.boundary(.north)) == 0 {
-                        np[c] = ay / (0.5 * (dy[j] + dy[j + 1]))
-                    }
-                    if bits & (NearWallMask.wall(.top) | NearWallMask.boundary(.top)) == 0 {
-                        tp[c] = az / (0.5 * (dz[k] + dz[k + 1]))
-                    }
-                    // Anchors to φ = 0 on wall faces, and the near-wall flux correction.
-                    var anc = 0.0, lost = 0.0
-                    let wx = (bits & NearWallMask.wall(.west) != 0 ? 1.0 : 0) + (bits & NearWallMask.wall(.east) != 0 ? 1.0 : 0)
-                    let wy = (bits & NearWallMask.wall(.south) != 0 ? 1.0 : 0) + (bits & NearWallMask.wall(.north) != 0 ? 1.0 : 0)
-                    let wz = (bits & NearWallMask.wall(.bottom) != 0 ? 1.0 : 0) + (bits & NearWallMask.wall(.top) != 0 ? 1.0 : 0)
-                    if wx + wy + wz > 0 {
-                        let walledAxes = (wx > 0 ? 1.0 : 0) + (wy > 0 ? 1.0 : 0) + (wz > 0 ? 1.0 : 0)
-                        // Per wall face: conductance A/(h/2); missing flux A·h/4·(share of φ_nn).
-                        anc += wx * ax / (0.5 * dx[i]); lost += wx * ax * dx[i]
-                        anc += wy * ay / (0.5 * dy[j]); lost += wy * ay * dy[j]
-                        anc += wz * az / (0.5 * dz[k]); lost += wz * az * dz[k]
-                        lost *= 0.25 / walledAxes
-                    }
-                    an[c] = anc
-                    let volume = dx[i] * dy[j] * dz[k]
-                    bp[c] = correct ? volume - lost : volume
-                } } }
+                }
             }
-        } } } } } }
+        }
 
-        let A = SymmetricStencil(nx: nx, ny: ny, nz: nz, east: east, north: north, top: top, anchor: anchor, active: active)
+        let A = SymmetricStencil(
+            nx: nx, ny: ny, nz: nz, east: east, north: north, top: top, anchor: anchor, active: active)
         let cg = try MultigridCG(A, multigrid: options.multigrid)
         // A piece no wall reaches has no solution (its sources cannot balance): leave it
         // out of the solve and report it as infinitely far from any wall.
@@ -139,7 +167,10 @@ public struct WallDistance: Sendable {
         var unreached = 0
         if !floating.isEmpty {
             let label = cg.pieces.label, anchored = cg.pieces.anchored
-            for c in 0..<n where label[c] >= 0 && !anchored[Int(label[c])] { b.p[c] = 0; unreached += 1 }
+            for c in 0..<n where label[c] >= 0 && !anchored[Int(label[c])] {
+                b.p[c] = 0
+                unreached += 1
+            }
         }
         let phi = PaddedVector(count: n, pad: pad)
         var krylov = KrylovOptions(tolerance: options.tolerance, maxIterations: options.maxIterations)
@@ -148,33 +179,47 @@ public struct WallDistance: Sendable {
 
         var d = [Double](repeating: 0, count: n)
         g.x.widths.withUnsafeBufferPointer { dxb in
-        g.y.widths.withUnsafeBufferPointer { dyb in
-        g.z.widths.withUnsafeBufferPointer { dzb in
-        mask.bits.withUnsafeBufferPointer { mb in
-        d.withUnsafeMutableBufferPointer { db in
-            let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!, m = mb.baseAddress!
-            let dp = db.baseAddress!, f = phi.p
-            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
-                    let c = i + nx * (j + ny * k)
-                    let bits = m[c]
-                    if bits & NearWallMask.solid != 0 { dp[c] = 0; continue }
-                    let fc = f[c]
-                    let gx = WallDistance.slope(bits, .west, .east, fc, f[c - 1], f[c + 1],
+            g.y.widths.withUnsafeBufferPointer { dyb in
+                g.z.widths.withUnsafeBufferPointer { dzb in
+                    mask.bits.withUnsafeBufferPointer { mb in
+                        d.withUnsafeMutableBufferPointer { db in
+                            let dx = dxb.baseAddress!, dy = dyb.baseAddress!, dz = dzb.baseAddress!, m = mb.baseAddress!
+                            let dp = db.baseAddress!, f = phi.p
+                            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                                for k in k0..<k1 {
+                                    for j in 0..<ny {
+                                        for i in 0..<nx {
+                                            let c = i + nx * (j + ny * k)
+                                            let bits = m[c]
+                                            if bits & NearWallMask.solid != 0 {
+                                                dp[c] = 0
+                                                continue
+                                            }
+                                            let fc = f[c]
+                                            let gx = WallDistance.slope(
+                                                bits, .west, .east, fc, f[c - 1], f[c + 1],
                                                 dx[i], i > 0 ? dx[i - 1] : 0, i + 1 < nx ? dx[i + 1] : 0)
-                    let gy = WallDistance.slope(bits, .south, .north, fc, f[c - nx], f[c + nx],
+                                            let gy = WallDistance.slope(
+                                                bits, .south, .north, fc, f[c - nx], f[c + nx],
                                                 dy[j], j > 0 ? dy[j - 1] : 0, j + 1 < ny ? dy[j + 1] : 0)
-                    let gz = WallDistance.slope(bits, .bottom, .top, fc, f[c - s], f[c + s],
+                                            let gz = WallDistance.slope(
+                                                bits, .bottom, .top, fc, f[c - s], f[c + s],
                                                 dz[k], k > 0 ? dz[k - 1] : 0, k + 1 < nz ? dz[k + 1] : 0)
-                    let g2 = gx * gx + gy * gy + gz * gz
-                    let twoPhi = 2 * max(fc, 0)
-                    // −|g| + sqrt(g² + 2φ) without the cancellation when φ ≪ g².
-                    let root = (g2 + twoPhi).squareRoot()
-                    let denominator = g2.squareRoot() + root
-                    dp[c] = denominator > 0 ? twoPhi / denominator : 0
-                } } }
+                                            let g2 = gx * gx + gy * gy + gz * gz
+                                            let twoPhi = 2 * max(fc, 0)
+                                            // −|g| + sqrt(g² + 2φ) without the cancellation when φ ≪ g².
+                                            let root = (g2 + twoPhi).squareRoot()
+                                            let denominator = g2.squareRoot() + root
+                                            dp[c] = denominator > 0 ? twoPhi / denominator : 0
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        } } } } }
+        }
         if unreached > 0 {
             let label = cg.pieces.label, anchored = cg.pieces.anchored
             for c in 0..<n where label[c] >= 0 && !anchored[Int(label[c])] { d[c] = .infinity }
@@ -184,8 +229,10 @@ public struct WallDistance: Sendable {
     }
 
     /// The distance per cell (m) alone: 0 in solids, `.infinity` where no wall reaches.
-    public static func compute(tags: GridTags, wallSides: Set<Side>,
-                               options: WallDistanceOptions = WallDistanceOptions()) throws -> [Double] {
+    public static func compute(
+        tags: GridTags, wallSides: Set<Side>,
+        options: WallDistanceOptions = WallDistanceOptions()
+    ) throws -> [Double] {
         try WallDistance(tags: tags, wallSides: wallSides, options: options).distanceM
     }
 
@@ -193,14 +240,26 @@ public struct WallDistance: Sendable {
     /// A wall neighbour is φ = 0 half a cell away; a non-wall domain side is the cell's
     /// mirror image (φ_c one cell away), i.e. zero normal gradient at that side.
     @inline(__always)
-    static func slope(_ bits: UInt16, _ lower: Side, _ upper: Side, _ fc: Double, _ fLower: Double, _ fUpper: Double,
-                      _ h: Double, _ hLower: Double, _ hUpper: Double) -> Double {
+    static func slope(
+        _ bits: UInt16, _ lower: Side, _ upper: Side, _ fc: Double, _ fLower: Double, _ fUpper: Double,
+        _ h: Double, _ hLower: Double, _ hUpper: Double
+    ) -> Double {
         var fm = fLower, hm = 0.5 * (h + hLower)
-        if bits & NearWallMask.wall(lower) != 0 { fm = 0; hm = 0.5 * h }
-        else if bits & NearWallMask.boundary(lower) != 0 { fm = fc; hm = h }
+        if bits & NearWallMask.wall(lower) != 0 {
+            fm = 0
+            hm = 0.5 * h
+        } else if bits & NearWallMask.boundary(lower) != 0 {
+            fm = fc
+            hm = h
+        }
         var fp = fUpper, hp = 0.5 * (h + hUpper)
-        if bits & NearWallMask.wall(upper) != 0 { fp = 0; hp = 0.5 * h }
-        else if bits & NearWallMask.boundary(upper) != 0 { fp = fc; hp = h }
+        if bits & NearWallMask.wall(upper) != 0 {
+            fp = 0
+            hp = 0.5 * h
+        } else if bits & NearWallMask.boundary(upper) != 0 {
+            fp = fc
+            hp = h
+        }
         return threePoint(fm, hm, fc, fp, hp)
     }
 
@@ -221,6 +280,8 @@ struct NearWallMask {
     static let solid: UInt16 = 1 << 15
     @inline(__always) static func wall(_ side: Side) -> UInt16 { 1 << UInt16(side.rawValue) }
     @inline(__always) static func boundary(_ side: Side) -> UInt16 { 1 << UInt16(8 + side.rawValue) }
+    /// A wall or a domain boundary on `side`: no neighbour to difference against there.
+    @inline(__always) static func closed(_ side: Side) -> UInt16 { wall(side) | boundary(side) }
 
     let bits: [UInt16]
 
@@ -232,35 +293,84 @@ struct NearWallMask {
             wallSides.contains($0) ? NearWallMask.wall($0) : NearWallMask.boundary($0)
         }
         let w0 = sideBits[0], w1 = sideBits[1], w2 = sideBits[2], w3 = sideBits[3], w4 = sideBits[4], w5 = sideBits[5]
-        let wallW = NearWallMask.wall(.west), wallE = NearWallMask.wall(.east), wallS = NearWallMask.wall(.south), wallN = NearWallMask.wall(.north)
+        let wallW = NearWallMask.wall(.west), wallE = NearWallMask.wall(.east), wallS = NearWallMask.wall(.south),
+            wallN = NearWallMask.wall(.north)
         let wallB = NearWallMask.wall(.bottom), wallT = NearWallMask.wall(.top)
         tags.cells.withUnsafeBufferPointer { cb in
-        tags.faces[0].withUnsafeBufferPointer { fxb in
-        tags.faces[1].withUnsafeBufferPointer { fyb in
-        tags.faces[2].withUnsafeBufferPointer { fzb in
-        bits.withUnsafeMutableBufferPointer { bb in
-            let cells = cb.baseAddress!, fx = fxb.baseAddress!, fy = fyb.baseAddress!, fz = fzb.baseAddress!
-            let out = bb.baseAddress!
-            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
-                for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx {
-                    let c = i + nx * (j + ny * k)
-                    if cells[c] == .solid { out[c] = NearWallMask.solid; continue }
-                    var m: UInt16 = 0
-                    let ix = i + (nx + 1) * (j + ny * k)           // x-face below
-                    let iy = i + nx * (j + (ny + 1) * k)           // y-face below
-                    // West / east.
-                    if fx[ix] == .wall { m |= wallW } else if i == 0 { m |= w0 } else if cells[c - 1] == .solid { m |= wallW }
-                    if fx[ix + 1] == .wall { m |= wallE } else if i == nx - 1 { m |= w1 } else if cells[c + 1] == .solid { m |= wallE }
-                    // South / north.
-                    if fy[iy] == .wall { m |= wallS } else if j == 0 { m |= w2 } else if cells[c - nx] == .solid { m |= wallS }
-                    if fy[iy + nx] == .wall { m |= wallN } else if j == ny - 1 { m |= w3 } else if cells[c + nx] == .solid { m |= wallN }
-                    // Bottom / top (z-faces are indexed like cells, k = 0 … nz).
-                    if fz[c] == .wall { m |= wallB } else if k == 0 { m |= w4 } else if cells[c - s] == .solid { m |= wallB }
-                    if fz[c + s] == .wall { m |= wallT } else if k == nz - 1 { m |= w5 } else if cells[c + s] == .solid { m |= wallT }
-                    out[c] = m
-                } } }
+            tags.faces[0].withUnsafeBufferPointer { fxb in
+                tags.faces[1].withUnsafeBufferPointer { fyb in
+                    tags.faces[2].withUnsafeBufferPointer { fzb in
+                        bits.withUnsafeMutableBufferPointer { bb in
+                            let cells = cb.baseAddress!, fx = fxb.baseAddress!, fy = fyb.baseAddress!,
+                                fz = fzb.baseAddress!
+                            let out = bb.baseAddress!
+                            Parallel.forSlabs(nz, cellsPerSlab: s) { k0, k1 in
+                                for k in k0..<k1 {
+                                    for j in 0..<ny {
+                                        for i in 0..<nx {
+                                            let c = i + nx * (j + ny * k)
+                                            if cells[c] == .solid {
+                                                out[c] = NearWallMask.solid
+                                                continue
+                                            }
+                                            var m: UInt16 = 0
+                                            let ix = i + (nx + 1) * (j + ny * k) // x-face below
+                                            let iy = i + nx * (j + (ny + 1) * k) // y-face below
+                                            // West / east.
+                                            if fx[ix] == .wall {
+                                                m |= wallW
+                                            } else if i == 0 {
+                                                m |= w0
+                                            } else if cells[c - 1] == .solid {
+                                                m |= wallW
+                                            }
+                                            if fx[ix + 1] == .wall {
+                                                m |= wallE
+                                            } else if i == nx - 1 {
+                                                m |= w1
+                                            } else if cells[c + 1] == .solid {
+                                                m |= wallE
+                                            }
+                                            // South / north.
+                                            if fy[iy] == .wall {
+                                                m |= wallS
+                                            } else if j == 0 {
+                                                m |= w2
+                                            } else if cells[c - nx] == .solid {
+                                                m |= wallS
+                                            }
+                                            if fy[iy + nx] == .wall {
+                                                m |= wallN
+                                            } else if j == ny - 1 {
+                                                m |= w3
+                                            } else if cells[c + nx] == .solid {
+                                                m |= wallN
+                                            }
+                                            // Bottom / top (z-faces are indexed like cells, k = 0 … nz).
+                                            if fz[c] == .wall {
+                                                m |= wallB
+                                            } else if k == 0 {
+                                                m |= w4
+                                            } else if cells[c - s] == .solid {
+                                                m |= wallB
+                                            }
+                                            if fz[c + s] == .wall {
+                                                m |= wallT
+                                            } else if k == nz - 1 {
+                                                m |= w5
+                                            } else if cells[c + s] == .solid {
+                                                m |= wallT
+                                            }
+                                            out[c] = m
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-        } } } } }
+        }
         self.bits = bits
     }
 }
