@@ -1,6 +1,17 @@
 // swift-tools-version:6.0
 // RackFlow: airflow and thermal solver for sealed GPU server racks.
-// Dependencies point one way: rackflow (CLI) -> RackFlowBench -> RackFlowPhysics -> RackFlowNumerics -> CLinearAlgebra.
+//
+// Targets, each depending only on those below it:
+//   rackflow (command line: options, messages, exit codes, signal handling)
+//     RackFlowFuzz     input fuzzing and the generator of unseen sane cases
+//     RackFlowExport   results for people and tools: reports, PNG, VTK, OpenVDB, USD
+//     RackFlowBench    benchmarks (Poisson, cavity, heated box, pressure solve)
+//     RackFlowModel    racks, nodes, parts, rooms and scenarios: input, grids, runs, summaries
+//     RackFlowPhysics  the finite-volume flow and energy solver on a staggered grid
+//     RackFlowNumerics grids, fields, stencils, multigrid, Krylov solvers, BLAS/LAPACK calls
+//   C modules: CLinearAlgebra (OpenBLAS, LAPACKE), CVDB (OpenVDB), CMPI (Open MPI), CPNG (libpng).
+// Tests: one target per library, RackFlowValidationTests (published data and closed forms),
+// RackFlowCLITests (tests that drive the rackflow binary), over RackFlowTestSupport.
 import PackageDescription
 
 // Hot loops index through unsafe pointers (no bounds checks there). Release builds keep
@@ -26,7 +37,7 @@ let package = Package(
             path: "Sources/CLinearAlgebra",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        // OpenVDB field caches (issue 6): a small C++17 target with a plain C header
+        // OpenVDB field caches: a small C++17 target with a plain C header
         // (include/CVDB.h) over Debian's libopenvdb-dev; its headers need libboost1.81-dev
         // (DESIGN §8). Library names as Debian ships them: libopenvdb, libtbb, libImath-3_1.
         .target(
@@ -34,7 +45,7 @@ let package = Package(
             path: "Sources/CVDB",
             linkerSettings: [.linkedLibrary("openvdb"), .linkedLibrary("tbb"), .linkedLibrary("Imath-3_1")]
         ),
-        // Open MPI (issue 7): a plain C shim over Debian's libopenmpi-dev, whose MPI_COMM_WORLD,
+        // Open MPI: a plain C shim over Debian's libopenmpi-dev, whose MPI_COMM_WORLD,
         // MPI_DOUBLE and MPI_SUM are macros Swift cannot import (DESIGN §8). mpi.h lives under
         // the openmpi include folder (pkg-config ompi-c); libmpi.so is on the default path.
         .target(
@@ -64,7 +75,7 @@ let package = Package(
             dependencies: ["RackFlowNumerics"],
             swiftSettings: fast
         ),
-        // Rack, node and part geometry, configs and grid generation (issue 4).
+        // Rack, node and part geometry, configs and grid generation, runs and their summaries.
         .target(
             name: "RackFlowModel",
             dependencies: ["RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams")],
@@ -76,6 +87,14 @@ let package = Package(
             dependencies: ["RackFlowModel", "RackFlowPhysics", "RackFlowNumerics", "CPNG", "CVDB"],
             swiftSettings: fast
         ),
+        // Fuzzing of the bundled inputs and the seeded family of unseen sane cases.
+        .target(
+            name: "RackFlowFuzz",
+            dependencies: [
+                "RackFlowModel", "RackFlowPhysics", "RackFlowNumerics", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: fast
+        ),
         .target(
             name: "RackFlowBench",
             dependencies: ["RackFlowNumerics", "RackFlowPhysics"],
@@ -84,10 +103,18 @@ let package = Package(
         .executableTarget(
             name: "rackflow",
             dependencies: [
-                "RackFlowNumerics", "RackFlowPhysics", "RackFlowModel", "RackFlowBench", "RackFlowExport", "CMPI",
+                "RackFlowNumerics", "RackFlowPhysics", "RackFlowModel", "RackFlowBench", "RackFlowExport",
+                "RackFlowFuzz",
+                "CMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
+        ),
+        // Helpers shared by the test targets: the repository's paths, scratch folders, the
+        // rackflow binary and the Python checkers (not shipped; only test targets use it).
+        .target(
+            name: "RackFlowTestSupport",
+            path: "Tests/RackFlowTestSupport"
         ),
         .testTarget(
             name: "RackFlowNumericsTests",
@@ -95,22 +122,36 @@ let package = Package(
         ),
         .testTarget(
             name: "RackFlowPhysicsTests",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics"]
+            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench"]
         ),
         .testTarget(
             name: "RackFlowModelTests",
-            dependencies: ["RackFlowModel", "RackFlowNumerics", "RackFlowPhysics"]
+            dependencies: [
+                "RackFlowModel", "RackFlowNumerics", "RackFlowPhysics", "RackFlowFuzz", "RackFlowTestSupport",
+            ]
         ),
         .testTarget(
             name: "RackFlowExportTests",
-            dependencies: ["RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "RackFlowModel", "CPNG"]
+            dependencies: [
+                "RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "RackFlowModel", "CPNG", "RackFlowTestSupport",
+            ]
+        ),
+        // Tests that run the rackflow binary (what `swift test` built beside them): checkpoints
+        // and resume, MPI, room and surge stages, comparisons, sweeps, grid studies.
+        .testTarget(
+            name: "RackFlowCLITests",
+            dependencies: [
+                "RackFlowExport", "RackFlowPhysics", "RackFlowNumerics", "RackFlowModel", "RackFlowTestSupport",
+            ]
         ),
         // Validation against published benchmarks and closed forms (run in release).
         // Resources: the published benchmark tables (Ghia 1982, de Vahl Davis 1983), kept in the
         // repository so that a fresh clone has them; read through Bundle.module.
         .testTarget(
             name: "RackFlowValidationTests",
-            dependencies: ["RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel"],
+            dependencies: [
+                "RackFlowPhysics", "RackFlowNumerics", "RackFlowBench", "RackFlowModel", "RackFlowTestSupport",
+            ],
             resources: [.copy("Resources")]
         ),
     ],

@@ -3,6 +3,7 @@ import Foundation
 import RackFlowModel
 import RackFlowExport
 import RackFlowNumerics
+import RackFlowBench
 
 extension Bench {
     struct Rack: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RackFlowModel
+import RackFlowFuzz
 
 /// `rackflow fuzz`: damaged inputs through the commands' input path; see `FuzzRunner`.
 struct FuzzCommand: ParsableCommand {

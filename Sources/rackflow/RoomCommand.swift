@@ -117,7 +117,7 @@ struct RoomCommand: ParsableCommand {
             return
         }
         // Not for the surge above: nothing there polls the flag, so Ctrl-C must keep its default.
-        Interruption.shared.install()
+        SignalHandlers.install()
         let run = try RoomRun(spec, comm: comm)
         let folderURL = URL(fileURLWithPath: outputPath ?? "Results/\(spec.name)")
         let checkpointURL =
@@ -185,16 +185,12 @@ struct RoomCommand: ParsableCommand {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         let cpu = Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
         let cpuPerRank = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? cpu : 0 })
-        let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let enc = JSONCoding.encoder()
         let archives = try comm.gather(archive)
         let summaryBlobs = try comm.gather(try enc.encode(summaries))
         guard root else { return }
 
-        let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let dec = JSONCoding.decoder()
         var all: [Int: SolveSummary] = [:]
         for b in summaryBlobs { all.merge(try dec.decode([Int: SolveSummary].self, from: b)) { a, _ in a } }
         guard all.count == spec.racks.count else {
@@ -331,17 +327,13 @@ struct RoomCommand: ParsableCommand {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         let cpu = try comm.allreduceSum(
             (0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
-        let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let enc = JSONCoding.encoder()
         let archives = try comm.gather(archive)
         var mine: [Int: [SurgeRun.Frame]] = [:]
         for k in rs.owned { mine[k] = rs.runs[k]!.frames }
         let blobs = try comm.gather(try enc.encode(mine))
         guard root else { return }
-        let dec = JSONDecoder()
-        dec.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let dec = JSONCoding.decoder()
         var frames: [Int: [SurgeRun.Frame]] = [:]
         for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
         guard frames.count == spec.racks.count else {

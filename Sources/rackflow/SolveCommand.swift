@@ -39,7 +39,7 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         let t0 = Date()
         var log = RunLog(echo: !quiet)
-        Interruption.shared.install()
+        SignalHandlers.install()
         if let n = checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be ≥ 1 (got \(n))") }
         // A resume reads its input from the checkpoint unless one is named (and refuses a changed input).
         let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }

@@ -62,7 +62,7 @@ struct SurgeCommand: ParsableCommand {
     func run() throws {
         let t0 = Date()
         var log = RunLog(echo: !quiet)
-        Interruption.shared.install()
+        SignalHandlers.install()
         if let n = checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be ≥ 1 frame (got \(n))") }
         // A resume takes the scenario, folder and options from the checkpoint; options given again must agree.
         let resumeURL = resume.map { URL(fileURLWithPath: $0) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RackFlowExport
 import RackFlowModel
+import RackFlowFuzz
 
 /// `rackflow unseen`: generated generic cases solved with the solver's defaults; see
 /// `UnseenCaseGenerator` and `UnseenRunner`.
@@ -76,7 +77,7 @@ struct UnseenCommand: ParsableCommand {
             print(line)
             fflush(stdout)
         }
-        Interruption.shared.install()
+        SignalHandlers.install()
         let t0 = Date()
         let seeds = (0..<count).map { seed + UInt64($0) }
         let results = try runner.run(

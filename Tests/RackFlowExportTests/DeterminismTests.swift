@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
@@ -12,8 +13,7 @@ import RackFlowExport
 /// "time per phase" line (its order follows the timings) and the date the solve ran
 /// (report.md: "solved 2026-11-29T16:56:27Z"; the first run of this test caught it).
 final class DeterminismTests: XCTestCase {
-    static let rack = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes/racks/one-node.yaml").path
+    static let rack = Repository.root.appendingPathComponent("Meshes/racks/one-node.yaml").path
 
     struct Log: TextOutputStreamLike {
         var text = ""
@@ -72,8 +72,8 @@ final class DeterminismTests: XCTestCase {
     }
 
     func testSolveTwiceSameBytes() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("determinism-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = TemporaryFolder.unique("determinism")
+        defer { TemporaryFolder.remove(dir) }
         try solve(into: dir.appendingPathComponent("a"))
         try solve(into: dir.appendingPathComponent("b"))
         let a = try hashes(dir.appendingPathComponent("a")), b = try hashes(dir.appendingPathComponent("b"))

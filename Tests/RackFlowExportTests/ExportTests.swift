@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 #if canImport(FoundationXML)
     import FoundationXML
@@ -91,9 +92,7 @@ final class ExportTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rackflow-export-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder.make("rackflow-export")
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
@@ -9,12 +10,11 @@ import RackFlowExport
 /// field, cell, position, part and a suggestion, writes `<folder>.failed/`, and leaves an
 /// earlier good result alone.
 final class FailedRunTests: XCTestCase {
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes")
+    static let meshes = Repository.root.appendingPathComponent("Meshes")
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("divergence-\(UUID().uuidString)")
+        dir = TemporaryFolder.unique("divergence")
         for sub in ["racks", "nodes", "parts"] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try FileManager.default.copyItem(

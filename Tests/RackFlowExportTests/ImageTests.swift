@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import CPNG
 import RackFlowExport
@@ -164,9 +165,8 @@ final class ImageTests: XCTestCase {
     }
 
     func testWriteProducesPNGFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-png-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-png")
+        defer { TemporaryFolder.remove(dir) }
         let url = dir.appendingPathComponent("T.png")
         try samplePlot().write(to: url)
         let bytes = try Data(contentsOf: url)

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowExport
@@ -6,8 +7,8 @@ import RackFlowExport
 /// `report.html` is one self-contained page: the report's tables and every picture inline.
 final class ReportHTMLTests: XCTestCase {
     func testSolveWritesASelfContainedReportHTML() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-html-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = TemporaryFolder.unique("rackflow-html")
+        defer { TemporaryFolder.remove(dir) }
         var c = try CaseFile.load(path: DeterminismTests.rack)
         c.genericCase.options.maxIterations = 20
         var log = DeterminismTests.Log()

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowExport
@@ -9,10 +10,8 @@ import RackFlowPhysics
 /// and a hot GPU's voxel in the cache lands inside that GPU's box in the USD geometry.
 final class SurgeExportTests: XCTestCase {
     func testHotGPUVoxelLandsInItsUSDBox() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rackflow-surge-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-surge-export")
+        defer { TemporaryFolder.remove(dir) }
         let scenario =
             "name: mini\nrack: \(PythonCheck.repoRoot.path)/Meshes/racks/one-node.yaml\nduration: 0.25\n"
             + "fps: 12\nload: {onset: 0.0, ramp: 0.1}\n"

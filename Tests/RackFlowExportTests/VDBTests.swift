@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
@@ -9,9 +10,7 @@ final class VDBTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "rackflow-vdb-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder.make("rackflow-vdb")
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 

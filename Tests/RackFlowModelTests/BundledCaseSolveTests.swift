@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
@@ -32,10 +33,8 @@ final class BundledCaseSolveTests: XCTestCase {
 /// limit with residuals at 1e-14.
 final class UnheatedCaseTests: XCTestCase {
     func testEnergyOnWithoutHeatConverges() throws {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rackflow-unheated-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-unheated")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("unheated.yaml").path
         try """
         name: unheated

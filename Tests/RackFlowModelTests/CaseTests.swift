@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowNumerics
@@ -7,8 +8,7 @@ import RackFlowPhysics
 /// The generic case format end to end: the bundled example, and a tiny case solved.
 final class CaseTests: XCTestCase {
     /// Meshes/cases/ of this package, found from this file's path.
-    static let casesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes/cases")
+    static let casesDir = Repository.root.appendingPathComponent("Meshes/cases")
 
     func testExampleLoadsAndCompiles() throws {
         let c = try GenericCase.load(path: Self.casesDir.appendingPathComponent("duct-with-sheet.yaml").path)

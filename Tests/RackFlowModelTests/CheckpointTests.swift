@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
@@ -7,8 +8,7 @@ import RackFlowPhysics
 /// A steady solve stopped at a checkpoint and resumed ends bitwise where the uninterrupted
 /// solve ends (one-node rack, 61,200 cells, 40 outer iterations; ≈ 15 s in release).
 final class CheckpointTests: XCTestCase {
-    static let rack = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes/racks/one-node.yaml").path
+    static let rack = Repository.root.appendingPathComponent("Meshes/racks/one-node.yaml").path
 
     func testSHA256Vectors() {
         XCTAssertEqual(SHA256.hex(Data()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -23,8 +23,8 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testInterruptedSolveResumesBitwise() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = TemporaryFolder.unique("checkpoint")
+        defer { TemporaryFolder.remove(dir) }
         var c = try CaseFile.load(path: Self.rack)
         c.genericCase.options.maxIterations = 40
 

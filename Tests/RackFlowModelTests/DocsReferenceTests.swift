@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 
 /// The configuration reference cannot drift from the schema: every key a loader accepts (the
@@ -6,8 +7,7 @@ import Foundation
 /// Sources/RackFlowModel) appears in docs/configuration.md, as `key`, `.key`, or `key:` in an
 /// example.
 final class DocsReferenceTests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Repository.root
 
     func testEveryAcceptedKeyIsInTheReference() throws {
         let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)

@@ -1,12 +1,13 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
+@testable import RackFlowFuzz
 
 /// Damaged inputs through the commands' input path (`rackflow fuzz`): no crash (a trap would
 /// end the test process), no hang, and every rejection names its file and key.
 final class FuzzTests: XCTestCase {
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes")
+    static let meshes = Repository.root.appendingPathComponent("Meshes")
 
     /// 500 cases (≈ 20 s in release on the 2-core VM).
     func testFiveHundredCases() throws {

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
@@ -58,10 +59,8 @@ final class ObjectSummaryTests: XCTestCase {
     /// A sheet across a slip-walled duct in uniform flow: its reported drop is ζ ½ ρ v² of the
     /// perforated-plate correlation the case compiles, within 1 %.
     func testSheetDropInUniformFlowIsZetaTimesDynamicPressure() throws {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rackflow-sheet-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-sheet")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("sheet.yaml").path
         try """
         name: sheet-in-duct

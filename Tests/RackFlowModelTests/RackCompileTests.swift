@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowNumerics
@@ -9,8 +10,7 @@ import RackFlowPhysics
 /// overrides, and the `rackflow case` round trip. No flow solve.
 final class RackCompileTests: XCTestCase {
     /// This package's `Meshes/`, found from this file's path.
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes")
+    static let meshes = Repository.root.appendingPathComponent("Meshes")
     static let rackPath = meshes.appendingPathComponent("racks/refinery-rack.yaml").path
 
     /// The default rack, loaded and compiled once for the tests that only read it.
@@ -42,8 +42,7 @@ final class RackCompileTests: XCTestCase {
 
     /// A fresh copy of `Meshes/` in a temporary directory.
     func copyMeshes() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-rack-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder.make("rackflow-rack")
         tempDirs.append(dir)
         let m = dir.appendingPathComponent("Meshes")
         try FileManager.default.copyItem(at: Self.meshes, to: m)

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 
@@ -8,16 +9,14 @@ import RackFlowModel
 /// Each test copies the real `Meshes/` (racks, nodes, parts, cases) into a fresh temporary
 /// folder and edits the copies with string replacements, so the tests follow the real files.
 final class RackInputTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repoRoot = Repository.root
     static let rack = "racks/refinery-rack.yaml"
     static let node3 = "nodes/rm44-gb203-3gpu.yaml"
 
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackinput-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder.make("rackinput")
         for sub in ["racks", "nodes", "parts", "cases"] {
             try FileManager.default.copyItem(
                 at: Self.repoRoot.appendingPathComponent("Meshes/\(sub)"),

@@ -1,12 +1,12 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 
 /// Extreme but valid requests are refused before allocation, with an estimate of cells,
 /// memory and time (or frames, disk and time) and the key to change.
 final class ResourceEstimateTests: XCTestCase {
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes")
+    static let meshes = Repository.root.appendingPathComponent("Meshes")
 
     /// 1 mm on the one-node rack: ≈ 2.9 × 10⁸ cells, ≈ 200 GiB; refused by this machine's
     /// /proc/meminfo (the VM has 24 GiB) in a fraction of a second, nothing allocated.

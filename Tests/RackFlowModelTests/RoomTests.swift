@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 import RackFlowPhysics
@@ -7,8 +8,7 @@ import RackFlowPhysics
 /// plenum network conserves mass exactly and starves a blocked rack; the secant coupling
 /// converges on a model rack. No flow solves here (the CLI tests in RackFlowExportTests run them).
 final class RoomTests: XCTestCase {
-    static let rooms = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let rooms = Repository.root
         .appendingPathComponent("Meshes/rooms")
 
     /// A room file next to the bundled ones (so `../racks/…` resolves), parsed from text.

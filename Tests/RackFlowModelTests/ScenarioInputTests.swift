@@ -1,17 +1,16 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 
 /// Surge scenario files (issue 6): bad input gets one clear message naming the file, the key
 /// and the problem, before anything is solved or written.
 final class ScenarioInputTests: XCTestCase {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repoRoot = Repository.root
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-scenario-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder.make("rackflow-scenario")
         let node = Self.repoRoot.appendingPathComponent("Meshes/nodes/rm44-gb203-3gpu.yaml").path
         try """
         name: two-node

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowNumerics
 import RackFlowPhysics
@@ -15,8 +16,7 @@ final class ThermalResponseTests: XCTestCase {
     }
     static let built: Result<Built, Error> = Result {
         var c = try CaseFile.load(
-            path: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
+            path: Repository.root
                 .appendingPathComponent("Meshes/racks/one-node.yaml").path)
         c.setMaxSpacing(0.06)
         let run = try SteadyRun.run(c)
@@ -67,9 +67,8 @@ final class ThermalResponseTests: XCTestCase {
             XCTAssertEqual(row.modelC, row.solveC, accuracy: 1e-9, row.name)
             XCTAssertEqual(row.calibration, 1, accuracy: 0.2, "upwind and van Leer rises differ by < 20 %: \(row.name)")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rf-response-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rf-response")
+        defer { TemporaryFolder.remove(dir) }
         try b.model.write(to: dir)
         let read = try ThermalResponse.read(from: dir)
         XCTAssertEqual(read.matrix, b.model.matrix)

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
@@ -9,10 +10,8 @@ import RackFlowPhysics
 /// into the first cells ahead of it, against the flow.
 final class TracerInjectionTests: XCTestCase {
     func testTracerStaysDownstreamOfItsSheet() throws {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rackflow-tracer-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-tracer")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("tracer.yaml").path
         try """
         name: tracer-duct

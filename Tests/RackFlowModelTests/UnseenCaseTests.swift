@@ -1,6 +1,8 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
+@testable import RackFlowFuzz
 import RackFlowPhysics
 
 /// Unseen cases (`rackflow unseen`): generated generic cases nobody tuned the solver for.
@@ -53,9 +55,8 @@ final class UnseenCaseTests: XCTestCase {
     /// converge and 3 end time-averaged; seed 1002's residuals used to stall below the
     /// no-steady-state thresholds and run to the iteration limit).
     func testSmallCasesSolveWithDefaults() throws {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("rackflow-unseen-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = TemporaryFolder.unique("rackflow-unseen")
+        defer { TemporaryFolder.remove(folder) }
         let runner = UnseenRunner(generator: UnseenCaseGenerator(cellRange: Self.ciCells))
         runner.onResult = { r in
             print(

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
@@ -71,9 +72,8 @@ final class WarmStartTests: XCTestCase {
         let path = CaseTests.casesDir.appendingPathComponent("duct-with-sheet.yaml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "powerW: 30", with: "powerW: 15")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-warm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-warm")
+        defer { TemporaryFolder.remove(dir) }
         let changed = dir.appendingPathComponent("duct.yaml").path
         try text.write(toFile: changed, atomically: true, encoding: .utf8)
         let cold = try SteadyRun.run(try CaseFile.load(path: changed))

@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 import RackFlowPhysics
@@ -6,8 +7,7 @@ import RackFlowPhysics
 /// Physical sense of a solved rack (issue 4): a 3-node rack built from the real node and part
 /// files, solved to the same convergence rule as `rackflow solve` on a 3 cm grid.
 final class RackPhysicsTests: XCTestCase {
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes").path
+    static let meshes = Repository.root.appendingPathComponent("Meshes").path
 
     /// A rack with nodes at units 2, 6, 10; `slot2` is extra YAML for the middle node.
     static func rack(flow: Double, slot2: String = "") throws -> CaseFile {
@@ -24,11 +24,10 @@ final class RackPhysicsTests: XCTestCase {
             grid: {maxSpacing: 0.03, maxNeighbourRatio: 2.0, minCellsAcrossPart: 1}
             solver: {maxIterations: 600}
             """
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-physics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder.make("rackflow-physics")
         let path = dir.appendingPathComponent("three-node.yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { TemporaryFolder.remove(dir) }
         return try CaseFile.load(path: path)
     }
 

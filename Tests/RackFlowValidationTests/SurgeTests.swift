@@ -1,4 +1,5 @@
 import XCTest
+import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 import RackFlowPhysics
@@ -6,13 +7,11 @@ import RackFlowPhysics
 /// Physics over time (issue 6) on a one-node rack at 3 cm: the idle state, then ignition at
 /// 0.5 s. The blower is held constant here so every change comes from the node itself.
 final class SurgeTests: XCTestCase {
-    static let meshes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Meshes").path
+    static let meshes = Repository.root.appendingPathComponent("Meshes").path
 
     static func run(_ scenarioBody: String, frames: Int) throws -> SurgeRun {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rackflow-surge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try TemporaryFolder.make("rackflow-surge")
+        defer { TemporaryFolder.remove(dir) }
         let path = dir.appendingPathComponent("s.yaml").path
         try ("name: test\nrack: \(meshes)/racks/one-node.yaml\n" + scenarioBody).write(
             toFile: path, atomically: true, encoding: .utf8)

@@ -1,15 +1,14 @@
 import Foundation
-import Dispatch
 
-/// Ctrl-C (SIGINT) and SIGTERM as a flag the run loops poll between iterations, so a run
-/// stops at a point where it can write a checkpoint instead of dying mid-iteration. A second
-/// signal restores the default action: pressing Ctrl-C twice still kills a stuck run.
+/// A request to stop, as a flag the run loops poll between iterations and frames, so a run stops
+/// at a point where it can write a checkpoint instead of dying mid-iteration. The command line
+/// sets it from Ctrl-C (SIGINT) and SIGTERM (`SignalHandlers` in the `rackflow` target); tests
+/// and other callers set it with `request`.
 public final class Interruption: @unchecked Sendable {
     public static let shared = Interruption()
     private let lock = NSLock()
     private var flag = false
     private var signalName = ""
-    private var sources: [DispatchSourceSignal] = []
 
     public var requested: Bool {
         lock.lock()
@@ -34,30 +33,5 @@ public final class Interruption: @unchecked Sendable {
         flag = false
         signalName = ""
         lock.unlock()
-    }
-
-    /// Installs the handlers (once).
-    public func install() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard sources.isEmpty else { return }
-        for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            Foundation.signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { [weak self] in
-                guard let self else { return }
-                if self.requested {
-                    Foundation.signal(sig, SIG_DFL)
-                    kill(getpid(), sig)
-                    return
-                }
-                self.request(name)
-                FileHandle.standardError.write(
-                    "\n\(name): stopping at the next checkpointable iteration or frame (again to kill)…\n".data(
-                        using: .utf8)!)
-            }
-            s.resume()
-            sources.append(s)
-        }
     }
 }

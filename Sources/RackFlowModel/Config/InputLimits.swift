@@ -49,7 +49,7 @@ public enum InputLimits {
     /// Rejects nesting deeper than `maxNesting` before the recursive composer sees it. Counts
     /// `[`/`{` outside quotes and comments, and `- ` items opening a line; a generous
     /// over-estimate (indentation is not counted: a 256 KiB file cannot indent deep enough to matter).
-    static func checkNesting(_ text: String, file: String) throws {
+    public static func checkNesting(_ text: String, file: String) throws {
         var depth = 0, line = 1
         var quote: Character? = nil, comment = false, lineStart = true, prev: Character = "\n"
         var dashes = 0

@@ -131,3 +131,9 @@ extension FlowSolver {
         return (absImbalance / referenceMassFlow, report.iterations)
     }
 }
+
+extension FlowSolver {
+    /// The last outer iteration's pressure-correction system, operator and right-hand side, for a
+    /// benchmark that times its solve alone (`RackFlowBench.PressureBenchmark`). Read only.
+    public var lastPressureSystem: (matrix: SymmetricStencil, rhs: PaddedVector) { (pc, pcRHS) }
+}

@@ -1,0 +1,45 @@
+import XCTest
+import RackFlowTestSupport
+import Foundation
+
+/// `rackflow study grid` on the one-node rack at 6 cm: both grids converge, the fine one from
+/// the base grid's answer in fewer outer iterations than from rest, to the same node flows.
+final class GridStudyCLITests: XCTestCase {
+    struct Study: Decodable {
+        struct Row: Decodable {
+            var quantity: String
+            var fine: Double
+        }
+        var baseConverged: Bool
+        var fineConverged: Bool
+        var fineIterations: Int
+        var fineStartedFrom: String
+        var rows: [Row]
+    }
+
+    func testFineGridStartsFromTheBaseAnswer() throws {
+        let bin = try CLI.rackflow()
+        let dir = try TemporaryFolder.make("rf-study")
+        defer { TemporaryFolder.remove(dir) }
+        let rack = CLI.repoRoot.appendingPathComponent("Meshes/racks/one-node.yaml").path
+        var studies: [Study] = []
+        for cold in [false, true] {
+            let out = dir.appendingPathComponent(cold ? "cold" : "warm")
+            let r = try CLI.runToEnd(
+                bin,
+                ["study", "grid", rack, "--max-spacing", "0.06", "--output", out.path]
+                    + (cold ? ["--cold"] : []), in: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let data = try Data(contentsOf: out.appendingPathComponent("grid-study.json"))
+            studies.append(try JSONDecoder().decode(Study.self, from: data))
+        }
+        let (warm, cold) = (studies[0], studies[1])
+        XCTAssertTrue(warm.baseConverged && warm.fineConverged && cold.fineConverged)
+        XCTAssertEqual(warm.fineStartedFrom, "base grid (interpolated)")
+        XCTAssertEqual(cold.fineStartedFrom, "rest")
+        XCTAssertLessThan(warm.fineIterations, cold.fineIterations)
+        for (w, c) in zip(warm.rows, cold.rows) where w.quantity.hasSuffix("flow (m³/s)") {
+            XCTAssertEqual(w.fine, c.fine, accuracy: 0.003 * abs(c.fine), w.quantity)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import XCTest
+import RackFlowTestSupport
+import Foundation
+import RackFlowModel
+import RackFlowExport
+
+/// `rackflow room --surge` (issue 7, part 3) on two quick one-node racks (8 cm): a 4-frame
+/// scenario at 8 fps in which the load ignites at 0.1 s and the blowers ramp from 60 % of their
+/// speed. The stage has one sample per frame (0 = idle … 4) on every telemetry attribute, VDB
+/// path (one file per rack and frame) and tray primvar; the plenum conserves mass at every
+/// frame's coupling, iterated to its tolerance; the tray probes stay between the room air and the hottest exhaust,
+/// follow the heating (warmer at the end than idle) and agree with tray-probes.csv.
+final class RoomSurgeTests: XCTestCase {
+    /// The room (two quick racks, a tray over A01) and the 4-frame scenario, in a new folder.
+    static func inputs() throws -> (dir: URL, room: String, scenario: String) {
+        let dir = RoomStageTests.scratch.appendingPathComponent("surge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let rack = try RoomStageTests.quickRack(dir, node: "rm44-gb203-3gpu.yaml", maxIterations: 100)
+        let room = dir.appendingPathComponent("room.yaml").path
+        try """
+        name: surge-room
+        layout: {rows: 2, racksPerRow: 1, pitch: 0.650, depth: 1.250, aisle: 1.200}
+        rack: \(rack)
+        plenum:
+          blowers: [{name: b, curve: {flow: [0, 0.1, 0.2, 0.3], pressure: [40, 30, 15, 0], rpm: 3000}}]
+          supply: {quadratic: 200}
+          duct: {quadratic: 62.7}
+        cableTrays:
+          - {name: tray-A, x: [0, 0.65], y: 0.15, z: 0.8, width: 0.3}
+        """.write(toFile: room, atomically: true, encoding: .utf8)
+        let scenario = dir.appendingPathComponent("mini.yaml").path
+        try """
+        name: mini
+        rack: \(rack)
+        duration: 0.5
+        fps: 8
+        load: {idle: 0.05, onset: 0.1, ramp: 0.2}
+        fans:
+          intake: {sensor: load, low: 0.1, high: 0.9, minDuty: 0.35, spinUp: 1.0, spinDown: 6}
+          gpu: {sensor: own, low: 35, high: 75, minDuty: 0.30, spinUp: 1.0, spinDown: 4}
+        blower: {idle: 0.6, full: 1.0, start: 0.1, ramp: 0.3}
+        solver: {minOuter: 2, maxOuter: 4, tolerance: 1.0e-3}
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        return (dir, room, scenario)
+    }
+
+    func testRoomSurgeFramesStageAndTrayTimeSeries() throws {
+        let bin = try CLI.rackflow()
+        let (dir, room, scenario) = try Self.inputs()
+        defer { TemporaryFolder.remove(dir) }
+        let out = dir.appendingPathComponent("out")
+        let t0 = Date()
+        let r = try RoomStageTests.run(
+            bin, ["room", room, "--surge", scenario, "--output", out.path, "--quiet", "--jobs", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        print(String(format: "room surge test: %.1f s", Date().timeIntervalSince(t0)))
+
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        let records = try XCTUnwrap(summary["records"] as? [[String: Any]])
+        XCTAssertEqual(records.count, 5)
+        var exhausts: [[Double]] = [], heatCarried: [[Double]] = []
+        for rec in records {
+            XCTAssertLessThanOrEqual(try XCTUnwrap(rec["massConservationError"] as? Double), 1e-9)
+            // Iterated to the room's coupling.tolerance (default 1e-3) at every frame, idle included.
+            XCTAssertEqual(rec["couplingConverged"] as? Bool, true, "\(rec)")
+            XCTAssertLessThan(try XCTUnwrap(rec["flowResidual"] as? Double), 1e-3)
+            let racks = try XCTUnwrap(rec["racks"] as? [[String: Double]])
+            XCTAssertEqual(racks.count, 2)
+            for v in racks {
+                XCTAssertGreaterThan(v["flowM3PerS"]!, 0)
+                XCTAssertTrue(v["exhaustC"]!.isFinite)
+            }
+            exhausts.append(racks.map { $0["exhaustC"]! })
+            heatCarried.append(racks.map { $0["flowM3PerS"]! * ($0["exhaustC"]! - 20) })
+        }
+        let hottest = exhausts.flatMap { $0 }.max()!
+        // The report: both plan pictures, the hottest exhaust of the run named with its rack and
+        // value as the records have it, and every node's peaks in summary.json.
+        for png in ["plan-idle.png", "plan-final.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(png).path), png)
+        }
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        let hotRack = exhausts.flatMap { $0 }.firstIndex(of: hottest)! % 2 == 0 ? "A01" : "B01"
+        XCTAssertTrue(report.contains("Hottest exhaust: \(hotRack) at \(String(format: "%.2f", hottest)) °C"), report)
+        let peaks = try XCTUnwrap(summary["racks"] as? [[String: Any]])
+        XCTAssertEqual(peaks.map { $0["rack"] as? String }, ["A01", "B01"])
+        for p in peaks {
+            let nodes = try XCTUnwrap(p["nodes"] as? [[String: Any]])
+            XCTAssertEqual(nodes.count, 1)
+            XCTAssertGreaterThan(try XCTUnwrap(nodes[0]["gpuMaxC"] as? Double), 20)
+        }
+        // The explicit coupling (maxIterations 1: predict and accept) leaves the plenum, duct and
+        // rack pressures apart by Pa while the blowers ramp; iterating closes them 100× better.
+        let iterated = records.map { $0["pressureResidualPa"] as! Double }
+        let explicitRoom = dir.appendingPathComponent("room-explicit.yaml").path
+        try String(contentsOfFile: room, encoding: .utf8).replacingOccurrences(
+            of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:"
+        )
+        .write(toFile: explicitRoom, atomically: true, encoding: .utf8)
+        let e = try RoomStageTests.run(
+            bin,
+            [
+                "room", explicitRoom, "--surge", scenario, "--output", dir.appendingPathComponent("explicit").path,
+                "--quiet", "--jobs", "2",
+            ])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let es = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("explicit/summary.json")))
+                as? [String: Any])
+        let explicit = try XCTUnwrap(es["records"] as? [[String: Any]]).map { $0["pressureResidualPa"] as! Double }
+        XCTAssertLessThan(100 * iterated.max()!, explicit.max()!, "iterated \(iterated) Pa, explicit \(explicit) Pa")
+        // The load ramp puts more heat into the air: flow × (mixed-cup exhaust − supply) grows.
+        // (The exhaust temperature itself may fall: in half a second the blowers add 67 % more
+        // air while the parts' heat capacity holds most of the new power back.)
+        XCTAssertGreaterThan(
+            heatCarried.last![0], 1.1 * heatCarried.first![0],
+            "the load ramp must put more heat into the air: \(heatCarried), exhausts \(exhausts)")
+
+        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path])
+        else { return }
+        XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
+        XCTAssertEqual(check.json["frames"] as? [Int], [0, 1, 2, 3, 4])
+        let racks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
+        for name in ["A01", "B01"] {
+            let vdbs = try XCTUnwrap(racks[name]?["vdb"] as? [String: [String: Any]])
+            XCTAssertEqual(vdbs.count, 5, "\(name): one VDB per frame")
+            XCTAssertTrue(vdbs.values.allSatisfy { $0["rack"] as? String == name })
+        }
+        let tray = try XCTUnwrap((check.json["trays"] as? [String: [String: Any]])?["tray_A"])
+        let temps = try XCTUnwrap((tray["primvars"] as? [String: [String: [Double]]])?["temperatureC"])
+        XCTAssertEqual(Set(temps.keys), ["0", "1", "2", "3", "4"])
+        for (f, values) in temps {
+            for v in values { XCTAssertTrue(v >= 20 - 1e-4 && v <= hottest + 1e-4, "frame \(f): \(v)") }
+        }
+        // The tray follows the exhausts (its probes come from the plume of each rack's exhaust).
+        let trayChange = temps["4"]!.max()! - temps["0"]!.max()!
+        let exhaustChange = exhausts.last!.max()! - exhausts.first!.max()!
+        XCTAssertGreaterThan(abs(trayChange), 0.01, "the tray must respond to the racks")
+        XCTAssertEqual(trayChange.sign, exhaustChange.sign, "tray \(trayChange) K, exhaust \(exhaustChange) K")
+        let attrs = try XCTUnwrap(tray["attributes"] as? [String: [String: Double]])
+        XCTAssertEqual(attrs["vibration:amplitudeM"]?.count, 5)
+        let csv = try String(contentsOf: out.appendingPathComponent("tray-probes.csv"), encoding: .utf8).split(
+            separator: "\n"
+        ).dropFirst()
+        XCTAssertEqual(csv.count, 5 * temps["0"]!.count)
+        let last = csv.filter { $0.hasPrefix("4,") }.map { Double($0.split(separator: ",")[7])! }
+        for (a, b) in zip(last, temps["4"]!) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
+    }
+
+    /// Under `mpirun -np 2` each rank steps and writes its own rack (A01 rank 0, B01 rank 1,
+    /// every frame's VDB saying so), rank 0 writes a stage usd-core accepts, mass holds per frame.
+    func testRoomSurgeUnderMPI() throws {
+        let bin = try CLI.rackflow()
+        guard
+            let mpi = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            return XCTFail("no mpirun: install openmpi-bin (bootstrap.sh)")
+        }
+        let (dir, room, scenario) = try Self.inputs()
+        defer { TemporaryFolder.remove(dir) }
+        let out = dir.appendingPathComponent("mpi")
+        let r = try RoomStageTests.run(
+            URL(fileURLWithPath: mpi),
+            [
+                "--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
+                "room", room, "--surge", scenario, "--output", out.path, "--quiet",
+            ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        XCTAssertEqual(summary["ranks"] as? Int, 2)
+        let records = try XCTUnwrap(summary["records"] as? [[String: Any]])
+        XCTAssertEqual(records.count, 5)
+        for rec in records { XCTAssertLessThanOrEqual(try XCTUnwrap(rec["massConservationError"] as? Double), 1e-9) }
+        guard let check = try PythonCheck.run("check_room_usd.py", [out.appendingPathComponent("room.usda").path])
+        else { return }
+        XCTAssertEqual(check.status, 0, "\(check.json["problems"] ?? "")")
+        let racks = try XCTUnwrap(check.json["racks"] as? [String: [String: Any]])
+        for (name, rank) in [("A01", "0"), ("B01", "1")] {
+            let vdbs = try XCTUnwrap(racks[name]?["vdb"] as? [String: [String: Any]])
+            XCTAssertEqual(vdbs.count, 5)
+            XCTAssertTrue(vdbs.values.allSatisfy { $0["rank"] as? String == rank }, "\(name): \(vdbs)")
+        }
+    }
+}
