@@ -13,12 +13,7 @@ public enum ResultWriter {
 
     /// Pretty, key-sorted JSON; a quantity that does not exist (a node with no outflow) is null, never NaN.
     public static func json<T: Encodable>(_ value: T) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "__nonfinite__", negativeInfinity: "__nonfinite__", nan: "__nonfinite__")
-        return String(decoding: try enc.encode(value), as: UTF8.self).replacingOccurrences(
-            of: "\"__nonfinite__\"", with: "null") + "\n"
+        try JSONCoding.textWithNulls(value)
     }
 
     public static func write(

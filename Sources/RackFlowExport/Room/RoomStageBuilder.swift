@@ -64,7 +64,7 @@ extension RoomStageWriter {
             }
             cases[p.rackFile] = c
             // Type name: the file's stem, made unique if two folders hold the same stem.
-            var name = ((p.rackFile as NSString).lastPathComponent as NSString).deletingPathExtension, k = 2
+            var name = ConfigNode.stem(of: p.rackFile), k = 2
             let base = name
             while typeNames.values.contains(name) {
                 name = "\(base)-\(k)"

@@ -205,67 +205,15 @@ public struct RoomStageWriter {
     // MARK: text
 
     private func map(_ v: SIMD3<Double>) -> SIMD3<Double> { SIMD3(v.x, v.z, -v.y) }
-    private func vec(_ b: inout TextBuffer, _ v: SIMD3<Double>, _ sig: Int = 7) {
-        b.byte(40)
-        b.number(v.x, significant: sig)
-        b.append(", ")
-        b.number(v.y, significant: sig)
-        b.append(", ")
-        b.number(v.z, significant: sig)
-        b.byte(41)
-    }
-    private func line(_ b: inout TextBuffer, _ level: Int, _ s: String) {
-        for _ in 0..<level { b.append("    ") }
-        b.append(s)
-        b.byte(10)
-    }
-    private func indent(_ b: inout TextBuffer, _ level: Int) { for _ in 0..<level { b.append("    ") } }
-    private func extent(_ b: inout TextBuffer, _ level: Int, _ lo: SIMD3<Double>, _ hi: SIMD3<Double>) {
-        let a = map(lo), c = map(hi)
-        indent(&b, level)
-        b.append("float3[] extent = [")
-        vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
-        b.append(", ")
-        vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z)))
-        b.append("]\n")
-    }
 
-    private func header(_ b: inout TextBuffer, defaultPrim: String, doc: String, timing: Bool) {
-        b.append("#usda 1.0\n(\n")
-        line(&b, 1, "defaultPrim = \(USDText.quoted(defaultPrim))")
-        line(&b, 1, "doc = \(USDText.quoted(doc))")
-        if timing {
-            indent(&b, 1)
-            b.append("endTimeCode = ")
-            b.int(lastFrame)
-            b.byte(10)
-            indent(&b, 1)
-            b.append("framesPerSecond = ")
-            b.number(fps, significant: 12)
-            b.byte(10)
-        }
-        line(&b, 1, "metersPerUnit = 1")
-        if timing {
-            indent(&b, 1)
-            b.append("startTimeCode = ")
-            b.int(firstFrame)
-            b.byte(10)
-            indent(&b, 1)
-            b.append("timeCodesPerSecond = ")
-            b.number(fps, significant: 12)
-            b.byte(10)
-        }
-        line(&b, 1, "upAxis = \"Y\"")
-        b.append(")\n\n")
-    }
 
     private func samples(_ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], doc: String? = nil) {
         if let doc {
-            line(&b, level, decl + " (")
-            line(&b, level + 1, "doc = \(USDText.quoted(doc))")
-            line(&b, level, ")")
+            b.usdLine(level, decl + " (")
+            b.usdLine(level + 1, "doc = \(USDText.quoted(doc))")
+            b.usdLine(level, ")")
         }
-        indent(&b, level)
+        b.usdIndent(level)
         b.append(decl)
         b.append(".timeSamples = {")
         for (k, v) in values.enumerated() {
@@ -279,15 +227,15 @@ public struct RoomStageWriter {
     }
 
     private func arraySamples(_ b: inout TextBuffer, _ level: Int, _ decl: String, doc: String, _ frames: [[Double]]) {
-        line(&b, level, decl + " (")
-        line(&b, level + 1, "doc = \(USDText.quoted(doc))")
-        line(&b, level + 1, "interpolation = \"vertex\"")
-        line(&b, level, ")")
-        indent(&b, level)
+        b.usdLine(level, decl + " (")
+        b.usdLine(level + 1, "doc = \(USDText.quoted(doc))")
+        b.usdLine(level + 1, "interpolation = \"vertex\"")
+        b.usdLine(level, ")")
+        b.usdIndent(level)
         b.append(decl)
         b.append(".timeSamples = {\n")
         for (k, values) in frames.enumerated() {
-            indent(&b, level + 1)
+            b.usdIndent(level + 1)
             b.int(firstFrame + k)
             b.append(": [")
             for (i, v) in values.enumerated() {
@@ -296,7 +244,7 @@ public struct RoomStageWriter {
             }
             b.append("],\n")
         }
-        line(&b, level, "}")
+        b.usdLine(level, "}")
     }
 
     static func channelDoc(_ name: String) -> String {
@@ -314,50 +262,41 @@ public struct RoomStageWriter {
     /// `assets/racks/<type>.usda`: the rack in its own frame.
     public func rackLayer(_ t: RackType) -> TextBuffer {
         var b = TextBuffer(capacity: 4096)
-        header(
-            &b, defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres",
-            timing: false)
+        b.usdLayerHeader(
+            defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres",
+            timing: nil, upAxis: "Y")
         b.append("def Xform \"Rack\" (\n")
-        line(&b, 1, "kind = \"assembly\"")
+        b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
-        line(&b, 1, "custom string rackflow:rackType = \(USDText.quoted(t.name))")
-        line(&b, 1, "def Cube \"Shell\"")
-        line(&b, 1, "{")
-        line(&b, 2, "double size = 1")
-        line(&b, 2, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-        indent(&b, 2)
-        b.append("double3 xformOp:translate = ")
-        vec(&b, map(t.innerSizeM / 2))
-        b.byte(10)
+        b.usdLine(1, "custom string rackflow:rackType = \(USDText.quoted(t.name))")
+        b.usdLine(1, "def Cube \"Shell\"")
+        b.usdLine(1, "{")
+        b.usdLine(2, "double size = 1")
+        b.usdLine(2, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
+        b.usdVectorLine(2, "double3 xformOp:translate", map(t.innerSizeM / 2))
         let s = map(t.innerSizeM)
-        indent(&b, 2)
-        b.append("float3 xformOp:scale = ")
-        vec(&b, SIMD3(s.x, s.y, -s.z))
-        b.byte(10)
-        line(&b, 2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
-        line(&b, 2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
-        line(&b, 3, "interpolation = \"constant\"")
-        line(&b, 2, ")")
-        line(&b, 2, "float[] primvars:displayOpacity = [0.15] (")
-        line(&b, 3, "interpolation = \"constant\"")
-        line(&b, 2, ")")
-        line(&b, 1, "}")
+        b.usdVectorLine(2, "float3 xformOp:scale", SIMD3(s.x, s.y, -s.z))
+        b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
+        b.usdLine(2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
+        b.usdLine(3, "interpolation = \"constant\"")
+        b.usdLine(2, ")")
+        b.usdLine(2, "float[] primvars:displayOpacity = [0.15] (")
+        b.usdLine(3, "interpolation = \"constant\"")
+        b.usdLine(2, ")")
+        b.usdLine(1, "}")
         for (i, n) in t.nodes.enumerated() {
             b.byte(10)
-            line(&b, 1, "def Xform \(USDText.quoted(USDStageWriter.indexedName("Node", i, count: t.nodes.count))) (")
-            line(&b, 2, "instanceable = true")
-            line(&b, 2, "kind = \"component\"")
-            line(&b, 2, "prepend references = @../\(USDText.fileName(n.type)).usda@")
-            line(&b, 1, ")")
-            line(&b, 1, "{")
-            line(&b, 2, "custom string rackflow:name = \(USDText.quoted(n.name))")
-            line(&b, 2, "custom string rackflow:nodeType = \(USDText.quoted(n.type))")
-            indent(&b, 2)
-            b.append("double3 xformOp:translate = ")
-            vec(&b, map(n.chassis.min), 9)
-            b.byte(10)
-            line(&b, 2, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
-            line(&b, 1, "}")
+            b.usdLine(1, "def Xform \(USDText.quoted(USDStageWriter.indexedName("Node", i, count: t.nodes.count))) (")
+            b.usdLine(2, "instanceable = true")
+            b.usdLine(2, "kind = \"component\"")
+            b.usdLine(2, "prepend references = @../\(USDText.fileName(n.type)).usda@")
+            b.usdLine(1, ")")
+            b.usdLine(1, "{")
+            b.usdLine(2, "custom string rackflow:name = \(USDText.quoted(n.name))")
+            b.usdLine(2, "custom string rackflow:nodeType = \(USDText.quoted(n.type))")
+            b.usdVectorLine(2, "double3 xformOp:translate", map(n.chassis.min), significant: 9)
+            b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
+            b.usdLine(1, "}")
         }
         b.append("}\n")
         return b
@@ -367,65 +306,63 @@ public struct RoomStageWriter {
     public func stage() -> TextBuffer {
         var b = TextBuffer(capacity: 1 << 16)
         let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        header(&b, defaultPrim: "Room", doc: doc, timing: true)
+        let timing = USDTiming(firstFrame: firstFrame, lastFrame: lastFrame, fps: fps)
+        b.usdLayerHeader(defaultPrim: "Room", doc: doc, timing: timing, upAxis: "Y")
         b.append("def Xform \"Room\" (\n")
-        line(&b, 1, "kind = \"assembly\"")
+        b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
-        line(&b, 1, "custom string rackflow:room = \(USDText.quoted(roomName))")
-        line(&b, 1, "def Xform \"Racks\" (")
-        line(&b, 2, "kind = \"group\"")
-        line(&b, 1, ")")
-        line(&b, 1, "{")
+        b.usdLine(1, "custom string rackflow:room = \(USDText.quoted(roomName))")
+        b.usdLine(1, "def Xform \"Racks\" (")
+        b.usdLine(2, "kind = \"group\"")
+        b.usdLine(1, ")")
+        b.usdLine(1, "{")
         for (ri, r) in racks.enumerated() {
             let t = types[r.type]!
             let path = "/Room/Racks/\(USDText.identifier(r.name))"
             if ri > 0 { b.byte(10) }
-            line(&b, 2, "def Xform \(USDText.quoted(USDText.identifier(r.name))) (")
-            line(&b, 3, "kind = \"group\"")
-            line(&b, 2, ")")
-            line(&b, 2, "{")
-            line(&b, 3, "custom string rackflow:name = \(USDText.quoted(r.name))")
-            line(&b, 3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
-            indent(&b, 3)
-            b.append("double3 xformOp:translate = ")
-            vec(&b, map(r.translationM), 9)
-            b.byte(10)
-            indent(&b, 3)
+            b.usdLine(2, "def Xform \(USDText.quoted(USDText.identifier(r.name))) (")
+            b.usdLine(3, "kind = \"group\"")
+            b.usdLine(2, ")")
+            b.usdLine(2, "{")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(r.name))")
+            b.usdLine(3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
+            b.usdVectorLine(3, "double3 xformOp:translate", map(r.translationM), significant: 9)
+            b.usdIndent(3)
             b.append("double xformOp:rotateY = ")
             b.number(r.rotationDegrees, significant: 9)
             b.byte(10)
-            line(&b, 3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
+            b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
             for c in r.telemetry.keys.sorted() {
                 samples(&b, 3, "custom double telemetry:\(c)", r.telemetry[c]!, doc: Self.channelDoc(c))
             }
             b.byte(10)
-            line(&b, 3, "def Xform \"Rack\" (")
-            line(&b, 4, "instanceable = true")
-            line(&b, 4, "prepend references = \(USDText.assetPath(Self.rackTypeFile(r.type)))")
-            line(&b, 3, ")")
-            line(&b, 3, "{")
-            line(&b, 3, "}")
+            b.usdLine(3, "def Xform \"Rack\" (")
+            b.usdLine(4, "instanceable = true")
+            b.usdLine(4, "prepend references = \(USDText.assetPath(Self.rackTypeFile(r.type)))")
+            b.usdLine(3, ")")
+            b.usdLine(3, "{")
+            b.usdLine(3, "}")
             b.byte(10)
-            line(&b, 3, "def Scope \"Telemetry\"")
-            line(&b, 3, "{")
+            b.usdLine(3, "def Scope \"Telemetry\"")
+            b.usdLine(3, "{")
             for (ni, n) in t.nodes.enumerated() {
                 let prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
-                line(&b, 4, "def Scope \(USDText.quoted(prim))")
-                line(&b, 4, "{")
-                line(&b, 5, "rel rackflow:node = <\(path)/Rack/\(prim)>")
-                line(&b, 5, "custom string rackflow:name = \(USDText.quoted(n.name))")
+                b.usdLine(4, "def Scope \(USDText.quoted(prim))")
+                b.usdLine(4, "{")
+                b.usdLine(5, "rel rackflow:node = <\(path)/Rack/\(prim)>")
+                b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(n.name))")
                 let tel = r.nodeTelemetry[ni]
                 for c in tel.keys.sorted() {
                     samples(&b, 5, "custom double telemetry:\(c)", tel[c]!, doc: Self.channelDoc(c))
                 }
-                line(&b, 4, "}")
+                b.usdLine(4, "}")
             }
-            line(&b, 3, "}")
+            b.usdLine(3, "}")
             b.byte(10)
             writeVolume(&b, path: path + "/Fields", r)
-            line(&b, 2, "}")
+            b.usdLine(2, "}")
         }
-        line(&b, 1, "}")
+        b.usdLine(1, "}")
         if !trays.isEmpty {
             b.byte(10)
             writeTrays(&b)
@@ -435,82 +372,82 @@ public struct RoomStageWriter {
     }
 
     private func writeVolume(_ b: inout TextBuffer, path: String, _ r: Rack) {
-        line(&b, 3, "def Volume \"Fields\" (")
-        line(&b, 4, "kind = \"component\"")
-        line(&b, 3, ")")
-        line(&b, 3, "{")
-        line(&b, 4, "# the VDB files are in the rack frame, Y-up axes, metres (the rack prim places them)")
-        extent(&b, 4, r.fieldBounds.min, r.fieldBounds.max)
+        b.usdLine(3, "def Volume \"Fields\" (")
+        b.usdLine(4, "kind = \"component\"")
+        b.usdLine(3, ")")
+        b.usdLine(3, "{")
+        b.usdLine(4, "# the VDB files are in the rack frame, Y-up axes, metres (the rack prim places them)")
+        b.usdExtent(4, map(r.fieldBounds.min), map(r.fieldBounds.max))
         let fields = StageRecording.VolumeField.standard
-        for f in fields { line(&b, 4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
+        for f in fields { b.usdLine(4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
         VolumeFieldAssets.write(&b, level: 4, fields: fields, files: r.vdbFiles, firstFrame: firstFrame)
-        line(&b, 3, "}")
+        b.usdLine(3, "}")
     }
 
     private func writeTrays(_ b: inout TextBuffer) {
         let names = trayPrimNames()
-        line(&b, 1, "def Xform \"CableTrays\" (")
-        line(&b, 2, "kind = \"group\"")
-        line(&b, 1, ")")
-        line(&b, 1, "{")
+        b.usdLine(1, "def Xform \"CableTrays\" (")
+        b.usdLine(2, "kind = \"group\"")
+        b.usdLine(1, ")")
+        b.usdLine(1, "{")
         for (ti, t) in trays.enumerated() {
             let first = trayFrames[0][ti]
             let pts = first.samples.map(\.pointM)
             if ti > 0 { b.byte(10) }
-            line(&b, 2, "def BasisCurves \(USDText.quoted(names[ti])) (")
-            line(&b, 3, "kind = \"component\"")
-            line(&b, 2, ")")
-            line(&b, 2, "{")
-            line(&b, 3, "custom string rackflow:name = \(USDText.quoted(t.name))")
-            indent(&b, 3)
+            b.usdLine(2, "def BasisCurves \(USDText.quoted(names[ti])) (")
+            b.usdLine(3, "kind = \"component\"")
+            b.usdLine(2, ")")
+            b.usdLine(2, "{")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(t.name))")
+            b.usdIndent(3)
             b.append("custom double rackflow:widthM = ")
             b.number(t.widthM)
             b.byte(10)
-            line(&b, 3, "uniform token type = \"linear\"")
-            line(&b, 3, "uniform token wrap = \"nonperiodic\"")
-            indent(&b, 3)
+            b.usdLine(3, "uniform token type = \"linear\"")
+            b.usdLine(3, "uniform token wrap = \"nonperiodic\"")
+            b.usdIndent(3)
             b.append("int[] curveVertexCounts = [")
             b.int(pts.count)
             b.append("]\n")
-            indent(&b, 3)
+            b.usdIndent(3)
             b.append("point3f[] points = [")
             for (i, p) in pts.enumerated() {
                 if i > 0 { b.append(", ") }
-                vec(&b, map(p))
+                b.usdVector(map(p))
             }
             b.append("]\n")
-            indent(&b, 3)
+            b.usdIndent(3)
             b.append("float[] widths = [")
             b.number(t.widthM)
             b.append("] (\n")
-            line(&b, 4, "interpolation = \"constant\"")
-            line(&b, 3, ")")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
             let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2),
                 hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
-            extent(&b, 3, lo, hi)
-            line(&b, 3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
-            line(&b, 4, "interpolation = \"constant\"")
-            line(&b, 3, ")")
-            line(&b, 3, "vector3f[] primvars:vibrationDirection = [(0, 1, 0)] (")
-            line(
-                &b, 4,
+            b.usdExtent(3, map(lo), map(hi))
+            b.usdLine(3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            b.usdLine(3, "vector3f[] primvars:vibrationDirection = [(0, 1, 0)] (")
+            b.usdLine(
+                4,
                 "doc = \"direction of the vibration displacement: up (the exhaust jets blow upward onto the tray)\"")
-            line(&b, 4, "interpolation = \"constant\"")
-            line(&b, 3, ")")
-            indent(&b, 3)
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            b.usdIndent(3)
             b.append("float[] primvars:vibrationModeShape = [")
             for (i, s) in first.samples.enumerated() {
                 if i > 0 { b.append(", ") }
                 b.number(s.modeShape, significant: 6)
             }
             b.append("] (\n")
-            line(
-                &b, 4,
+            b.usdLine(
+                4,
                 "doc = \"first bending mode between the tray's end supports, sin(pi s / L): displace points by "
                     + "vibration:amplitudeM * this * sin(2 pi vibration:frequencyHz t)\""
             )
-            line(&b, 4, "interpolation = \"vertex\"")
-            line(&b, 3, ")")
+            b.usdLine(4, "interpolation = \"vertex\"")
+            b.usdLine(3, ")")
             let frames = trayFrames.map { $0[ti] }
             samples(
                 &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
@@ -533,9 +470,9 @@ public struct RoomStageWriter {
             arraySamples(
                 &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
                 frames.map { $0.samples.map(\.vibrationAmplitudeM) })
-            line(&b, 2, "}")
+            b.usdLine(2, "}")
         }
-        line(&b, 1, "}")
+        b.usdLine(1, "}")
     }
 
     /// `tray-probes.csv`: one row per frame, tray and station; room frame (x along the rows,

@@ -182,10 +182,7 @@ public final class SurgeWriter {
             writeSeconds: writeSeconds, energy: run.energy, airBalanceError: run.energy.airBalanceError,
             heatmapColdC: r.lowerBound, heatmapHotC: r.upperBound, nodes: run.layout.nodes.map(\.name),
             ignitionS: run.timeline.ignitionS, fans: run.fans.map(\.name), timeline: written)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let enc = JSONCoding.encoder([.prettyPrinted, .sortedKeys])
         try AtomicFile.write(try enc.encode(s), to: folder.appendingPathComponent("summary.json"))
         let md = SurgeReport.markdown(
             self, wallSeconds: wallSeconds, idleSeconds: idleSeconds,

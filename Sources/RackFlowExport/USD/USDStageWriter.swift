@@ -138,95 +138,40 @@ public struct USDStageWriter {
 
     // MARK: text pieces
 
-    private func vec(_ b: inout TextBuffer, _ v: SIMD3<Double>, _ sig: Int = 7) {
-        b.byte(40)
-        b.number(v.x, significant: sig)
-        b.append(", ")
-        b.number(v.y, significant: sig)
-        b.append(", ")
-        b.number(v.z, significant: sig)
-        b.byte(41)
-    }
     private func colour(_ b: inout TextBuffer, _ c: StageRecording.Colour) {
-        vec(&b, SIMD3(c.r, c.g, c.b), 4)
-    }
-    private func indent(_ b: inout TextBuffer, _ level: Int) {
-        for _ in 0..<level { b.append("    ") }
-    }
-    private func line(_ b: inout TextBuffer, _ level: Int, _ s: String) {
-        indent(&b, level)
-        b.append(s)
-        b.byte(10)
+        b.usdVector(SIMD3(c.r, c.g, c.b), significant: 4)
     }
 
-    private func layerHeader(_ b: inout TextBuffer, defaultPrim: String, doc: String, timing: Bool) {
-        b.append("#usda 1.0\n(\n")
-        line(&b, 1, "defaultPrim = \(USDText.quoted(defaultPrim))")
-        line(&b, 1, "doc = \(USDText.quoted(doc))")
-        let r = recording
-        if timing {
-            indent(&b, 1)
-            b.append("endTimeCode = ")
-            b.int(r.lastFrame)
-            b.byte(10)
-            indent(&b, 1)
-            b.append("framesPerSecond = ")
-            b.number(r.fps, significant: 12)
-            b.byte(10)
-        }
-        line(&b, 1, "metersPerUnit = 1")
-        if timing {
-            indent(&b, 1)
-            b.append("startTimeCode = ")
-            b.int(r.firstFrame)
-            b.byte(10)
-            indent(&b, 1)
-            b.append("timeCodesPerSecond = ")
-            b.number(r.fps, significant: 12)
-            b.byte(10)
-        }
-        line(&b, 1, "upAxis = \(USDText.quoted(r.upAxis.rawValue))")
-        b.append(")\n\n")
-    }
 
     /// A unit Cube (size 1) scaled and moved onto `box` (node or rack frame → stage axes).
     private func cube(
         _ b: inout TextBuffer, _ level: Int, name: String, box: StageRecording.Box,
         kind: String?, extra: (inout TextBuffer) -> Void
     ) {
-        indent(&b, level)
+        b.usdIndent(level)
         b.append("def Cube \(USDText.quoted(name))")
         if let kind {
             b.append(" (\n")
-            line(&b, level + 1, "kind = \(USDText.quoted(kind))")
-            indent(&b, level)
+            b.usdLine(level + 1, "kind = \(USDText.quoted(kind))")
+            b.usdIndent(level)
             b.append(")")
         }
         b.byte(10)
-        line(&b, level, "{")
-        line(&b, level + 1, "double size = 1")
-        line(&b, level + 1, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-        indent(&b, level + 1)
-        b.append("double3 xformOp:translate = ")
-        vec(&b, map(box.centre))
-        b.byte(10)
-        indent(&b, level + 1)
-        b.append("float3 xformOp:scale = ")
-        vec(&b, mapSize(box.size))
-        b.byte(10)
-        line(&b, level + 1, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
+        b.usdLine(level, "{")
+        b.usdLine(level + 1, "double size = 1")
+        b.usdLine(level + 1, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
+        b.usdVectorLine(level + 1, "double3 xformOp:translate", map(box.centre))
+        b.usdVectorLine(level + 1, "float3 xformOp:scale", mapSize(box.size))
+        b.usdLine(level + 1, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
         extra(&b)
-        line(&b, level, "}")
+        b.usdLine(level, "}")
     }
 
     /// Translate + orient placing a fan (centre in node frame + `offset`) with local Z on its axis.
     private func fanPlacement(_ b: inout TextBuffer, _ level: Int, centre: SIMD3<Double>, axis: SIMD3<Double>) {
-        indent(&b, level)
-        b.append("double3 xformOp:translate = ")
-        vec(&b, map(centre), 9)
-        b.byte(10)
+        b.usdVectorLine(level, "double3 xformOp:translate", map(centre), significant: 9)
         let q = orientation(axis)
-        indent(&b, level)
+        b.usdIndent(level)
         b.append("quatf xformOp:orient = (")
         b.number(q.0)
         b.append(", ")
@@ -236,7 +181,7 @@ public struct USDStageWriter {
         b.append(", ")
         b.number(q.3)
         b.append(")\n")
-        line(&b, level, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:orient\"]")
+        b.usdLine(level, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:orient\"]")
     }
 
     // MARK: node asset layer
@@ -245,32 +190,32 @@ public struct USDStageWriter {
     public func assetLayer(_ asset: StageRecording.NodeAsset) -> TextBuffer {
         var b = TextBuffer(capacity: 8192)
         let root = USDText.identifier(asset.name)
-        layerHeader(
-            &b, defaultPrim: root,
+        b.usdLayerHeader(
+            defaultPrim: root,
             doc:
                 "RackFlow node type \(asset.name): chassis, parts and static fan shrouds, metres, origin at the "
                 + "chassis' min corner",
-            timing: false)
+            timing: nil, upAxis: recording.upAxis.rawValue)
         b.append("def Xform \(USDText.quoted(root)) (\n")
-        line(&b, 1, "kind = \"component\"")
+        b.usdLine(1, "kind = \"component\"")
         b.append(")\n{\n")
-        line(&b, 1, "custom string rackflow:nodeType = \(USDText.quoted(asset.name))")
-        line(
-            &b, 1, "# default colour for the asset on its own; the stage's node instances override it with the heat map"
+        b.usdLine(1, "custom string rackflow:nodeType = \(USDText.quoted(asset.name))")
+        b.usdLine(
+            1, "# default colour for the asset on its own; the stage's node instances override it with the heat map"
         )
-        line(&b, 1, "color3f[] primvars:displayColor = [(0.18, 0.18, 0.2)] (")
-        line(&b, 2, "interpolation = \"constant\"")
-        line(&b, 1, ")")
+        b.usdLine(1, "color3f[] primvars:displayColor = [(0.18, 0.18, 0.2)] (")
+        b.usdLine(2, "interpolation = \"constant\"")
+        b.usdLine(1, ")")
         b.byte(10)
-        line(&b, 1, "# the chassis shell authors no colour: it inherits the node's (heat map) displayColor")
+        b.usdLine(1, "# the chassis shell authors no colour: it inherits the node's (heat map) displayColor")
         cube(&b, 1, name: "Chassis", box: StageRecording.Box(min: .zero, max: asset.size), kind: "subcomponent") { b in
-            line(&b, 2, "float[] primvars:displayOpacity = [0.3] (")
-            line(&b, 3, "interpolation = \"constant\"")
-            line(&b, 2, ")")
+            b.usdLine(2, "float[] primvars:displayOpacity = [0.3] (")
+            b.usdLine(3, "interpolation = \"constant\"")
+            b.usdLine(2, ")")
         }
         b.byte(10)
-        line(&b, 1, "def Scope \"Parts\"")
-        line(&b, 1, "{")
+        b.usdLine(1, "def Scope \"Parts\"")
+        b.usdLine(1, "{")
         var used = Set<String>()
         func unique(_ s: String) -> String {
             var n = USDText.identifier(s), k = 2
@@ -283,66 +228,66 @@ public struct USDStageWriter {
         }
         for part in asset.parts {
             cube(&b, 2, name: unique(part.name), box: part.box, kind: "subcomponent") { b in
-                line(&b, 3, "custom string rackflow:name = \(USDText.quoted(part.name))")
-                line(&b, 3, "custom string rackflow:partKind = \(USDText.quoted(part.kind))")
-                indent(&b, 3)
+                b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(part.name))")
+                b.usdLine(3, "custom string rackflow:partKind = \(USDText.quoted(part.kind))")
+                b.usdIndent(3)
                 b.append("color3f[] primvars:displayColor = [")
                 colour(&b, part.colour)
                 b.append("] (\n")
-                line(&b, 4, "interpolation = \"constant\"")
-                line(&b, 3, ")")
+                b.usdLine(4, "interpolation = \"constant\"")
+                b.usdLine(3, ")")
             }
         }
-        line(&b, 1, "}")
+        b.usdLine(1, "}")
         b.byte(10)
-        line(
-            &b, 1,
+        b.usdLine(
+            1,
             "# static shrouds; the spinning rotors are per fan in the stage (Rack_NN/Fans), since these are instanced")
-        line(&b, 1, "def Scope \"Fans\"")
-        line(&b, 1, "{")
+        b.usdLine(1, "def Scope \"Fans\"")
+        b.usdLine(1, "{")
         for (i, fan) in asset.fans.enumerated() {
-            line(&b, 2, "def Xform \"Fan_\(i + 1)\" (")
-            line(&b, 3, "kind = \"subcomponent\"")
-            line(&b, 2, ")")
-            line(&b, 2, "{")
-            line(&b, 3, "custom string rackflow:name = \(USDText.quoted(fan.name))")
-            indent(&b, 3)
+            b.usdLine(2, "def Xform \"Fan_\(i + 1)\" (")
+            b.usdLine(3, "kind = \"subcomponent\"")
+            b.usdLine(2, ")")
+            b.usdLine(2, "{")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(fan.name))")
+            b.usdIndent(3)
             b.append("custom int fan:bladeCount = ")
             b.int(fan.bladeCount)
             b.byte(10)
-            indent(&b, 3)
+            b.usdIndent(3)
             b.append("custom double fan:radiusM = ")
             b.number(fan.radius)
             b.byte(10)
             fanPlacement(&b, 3, centre: fan.centre, axis: fan.axis)
-            line(&b, 3, "def Cylinder \"Shroud\"")
-            line(&b, 3, "{")
+            b.usdLine(3, "def Cylinder \"Shroud\"")
+            b.usdLine(3, "{")
             let r = fan.radius * 1.05, h = fan.radius * 0.5
-            line(&b, 4, "uniform token axis = \"Z\"")
-            indent(&b, 4)
+            b.usdLine(4, "uniform token axis = \"Z\"")
+            b.usdIndent(4)
             b.append("double radius = ")
             b.number(r)
             b.byte(10)
-            indent(&b, 4)
+            b.usdIndent(4)
             b.append("double height = ")
             b.number(h)
             b.byte(10)
-            indent(&b, 4)
+            b.usdIndent(4)
             b.append("float3[] extent = [")
-            vec(&b, SIMD3(-r, -r, -h / 2))
+            b.usdVector(SIMD3(-r, -r, -h / 2))
             b.append(", ")
-            vec(&b, SIMD3(r, r, h / 2))
+            b.usdVector(SIMD3(r, r, h / 2))
             b.append("]\n")
-            line(&b, 4, "color3f[] primvars:displayColor = [(0.05, 0.05, 0.05)] (")
-            line(&b, 5, "interpolation = \"constant\"")
-            line(&b, 4, ")")
-            line(&b, 4, "float[] primvars:displayOpacity = [0.35] (")
-            line(&b, 5, "interpolation = \"constant\"")
-            line(&b, 4, ")")
-            line(&b, 3, "}")
-            line(&b, 2, "}")
+            b.usdLine(4, "color3f[] primvars:displayColor = [(0.05, 0.05, 0.05)] (")
+            b.usdLine(5, "interpolation = \"constant\"")
+            b.usdLine(4, ")")
+            b.usdLine(4, "float[] primvars:displayOpacity = [0.35] (")
+            b.usdLine(5, "interpolation = \"constant\"")
+            b.usdLine(4, ")")
+            b.usdLine(3, "}")
+            b.usdLine(2, "}")
         }
-        line(&b, 1, "}")
+        b.usdLine(1, "}")
         b.append("}\n")
         return b
     }
@@ -364,41 +309,39 @@ public struct USDStageWriter {
             * (r.racks.count * 400 + r.racks.reduce(0) { $0 + $1.nodes.count } * 300
                 + fanCount * (r.fanMotion.maxSamplesPerFrame * 40 + 80))
         var b = TextBuffer(capacity: min(estimate + 65536, 1 << 30))
-        layerHeader(&b, defaultPrim: "Refinery", doc: r.doc, timing: true)
+        let timing = USDTiming(firstFrame: r.firstFrame, lastFrame: r.lastFrame, fps: r.fps)
+        b.usdLayerHeader(defaultPrim: "Refinery", doc: r.doc, timing: timing, upAxis: r.upAxis.rawValue)
         b.append("def Xform \"Refinery\" (\n")
-        line(&b, 1, "kind = \"assembly\"")
+        b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
-        line(&b, 1, "def Xform \"Racks\" (")
-        line(&b, 2, "kind = \"group\"")
-        line(&b, 1, ")")
-        line(&b, 1, "{")
+        b.usdLine(1, "def Xform \"Racks\" (")
+        b.usdLine(2, "kind = \"group\"")
+        b.usdLine(1, ")")
+        b.usdLine(1, "{")
         var globalFan = 0
         for (ri, rack) in r.racks.enumerated() {
             if ri > 0 { b.byte(10) }
-            line(&b, 2, "def Xform \(USDText.quoted(rackPrimName(ri))) (")
-            line(&b, 3, "kind = \"group\"")
-            line(&b, 2, ")")
-            line(&b, 2, "{")
-            line(&b, 3, "custom string rackflow:name = \(USDText.quoted(rack.name))")
-            indent(&b, 3)
-            b.append("double3 xformOp:translate = ")
-            vec(&b, map(rack.placement.translation), 9)
-            b.byte(10)
+            b.usdLine(2, "def Xform \(USDText.quoted(rackPrimName(ri))) (")
+            b.usdLine(3, "kind = \"group\"")
+            b.usdLine(2, ")")
+            b.usdLine(2, "{")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(rack.name))")
+            b.usdVectorLine(3, "double3 xformOp:translate", map(rack.placement.translation), significant: 9)
             let rot = "xformOp:rotate\(r.upAxis.rawValue)"
-            indent(&b, 3)
+            b.usdIndent(3)
             b.append("double \(rot) = ")
             b.number(rack.placement.rotationDegrees, significant: 9)
             b.byte(10)
-            line(&b, 3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"\(rot)\"]")
+            b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"\(rot)\"]")
             for (ni, node) in rack.nodes.enumerated() {
                 b.byte(10)
                 writeNode(&b, rack: ri, node: ni, node)
             }
             b.byte(10)
-            line(&b, 3, "def Xform \"Fans\" (")
-            line(&b, 4, "kind = \"group\"")
-            line(&b, 3, ")")
-            line(&b, 3, "{")
+            b.usdLine(3, "def Xform \"Fans\" (")
+            b.usdLine(4, "kind = \"group\"")
+            b.usdLine(3, ")")
+            b.usdLine(3, "{")
             for (ni, node) in rack.nodes.enumerated() {
                 let asset = assets[node.type]!
                 for (fi, fan) in asset.fans.enumerated() {
@@ -408,12 +351,12 @@ public struct USDStageWriter {
                     globalFan += 1
                 }
             }
-            line(&b, 3, "}")
+            b.usdLine(3, "}")
             b.byte(10)
             writeVolume(&b, rack: ri, rack)
-            line(&b, 2, "}")
+            b.usdLine(2, "}")
         }
-        line(&b, 1, "}")
+        b.usdLine(1, "}")
         b.append("}\n\n")
         writeRotorPrototypes(&b)
         return b
@@ -424,20 +367,20 @@ public struct USDStageWriter {
         _ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], sig: Int = 7,
         perLine: Int = 8
     ) {
-        indent(&b, level)
+        b.usdIndent(level)
         b.append(decl)
         b.append(".timeSamples = {\n")
         for (k, v) in values.enumerated() {
             let f = recording.firstFrame + k
             let column = ((f % perLine) + perLine) % perLine
-            if k == 0 || column == 0 { indent(&b, level + 1) } else { b.byte(32) }
+            if k == 0 || column == 0 { b.usdIndent(level + 1) } else { b.byte(32) }
             b.int(f)
             b.append(": ")
             b.number(v, significant: sig)
             b.byte(44)
             if column == perLine - 1 || k == values.count - 1 { b.byte(10) }
         }
-        line(&b, level, "}")
+        b.usdLine(level, "}")
     }
 
     private func telemetryChannels(_ node: StageRecording.Node) -> [String] {
@@ -447,47 +390,44 @@ public struct USDStageWriter {
 
     private func writeNode(_ b: inout TextBuffer, rack ri: Int, node ni: Int, _ node: StageRecording.Node) {
         let r = recording
-        line(&b, 3, "def Xform \(USDText.quoted(nodePrimName(rack: ri, node: ni))) (")
-        line(&b, 4, "instanceable = true")
-        line(&b, 4, "kind = \"component\"")
-        line(&b, 4, "prepend references = \(USDText.assetPath(Self.assetFile(node.type)))")
-        line(&b, 3, ")")
-        line(&b, 3, "{")
-        line(&b, 4, "custom string rackflow:name = \(USDText.quoted(node.name))")
-        line(&b, 4, "custom string rackflow:nodeType = \(USDText.quoted(node.type))")
-        indent(&b, 4)
-        b.append("double3 xformOp:translate = ")
-        vec(&b, map(node.chassis.min), 9)
-        b.byte(10)
-        line(&b, 4, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
+        b.usdLine(3, "def Xform \(USDText.quoted(nodePrimName(rack: ri, node: ni))) (")
+        b.usdLine(4, "instanceable = true")
+        b.usdLine(4, "kind = \"component\"")
+        b.usdLine(4, "prepend references = \(USDText.assetPath(Self.assetFile(node.type)))")
+        b.usdLine(3, ")")
+        b.usdLine(3, "{")
+        b.usdLine(4, "custom string rackflow:name = \(USDText.quoted(node.name))")
+        b.usdLine(4, "custom string rackflow:nodeType = \(USDText.quoted(node.type))")
+        b.usdVectorLine(4, "double3 xformOp:translate", map(node.chassis.min), significant: 9)
+        b.usdLine(4, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
         // heat map on the instance prim itself: inherited by the asset's chassis shell
         let hot = node.telemetry[r.heatmap.channel]!
-        line(&b, 4, "color3f[] primvars:displayColor (")
+        b.usdLine(4, "color3f[] primvars:displayColor (")
         let (fromC, toC) = (USDText.number(r.heatmap.minC), USDText.number(r.heatmap.maxC))
         let doc = "heat map of telemetry:\(r.heatmap.channel) from \(fromC) (blue) to \(toC) (orange-red), linear RGB"
-        line(&b, 5, "doc = \(USDText.quoted(doc))")
-        line(&b, 5, "interpolation = \"constant\"")
-        line(&b, 4, ")")
-        indent(&b, 4)
+        b.usdLine(5, "doc = \(USDText.quoted(doc))")
+        b.usdLine(5, "interpolation = \"constant\"")
+        b.usdLine(4, ")")
+        b.usdIndent(4)
         b.append("color3f[] primvars:displayColor.timeSamples = {\n")
         for (k, v) in hot.enumerated() {
             let f = r.firstFrame + k, column = ((f % 4) + 4) % 4 // four to a line
-            if k == 0 || column == 0 { indent(&b, 5) } else { b.byte(32) }
+            if k == 0 || column == 0 { b.usdIndent(5) } else { b.byte(32) }
             b.int(f)
             b.append(": [")
             colour(&b, r.heatmap.colour(v))
             b.append("],")
             if column == 3 || k == hot.count - 1 { b.byte(10) }
         }
-        line(&b, 4, "}")
+        b.usdLine(4, "}")
         for name in telemetryChannels(node) {
             let decl = "custom double telemetry:\(name)"
-            line(&b, 4, decl + " (")
-            line(&b, 5, "doc = \(USDText.quoted(StageRecording.Channel.doc(name)))")
-            line(&b, 4, ")")
+            b.usdLine(4, decl + " (")
+            b.usdLine(5, "doc = \(USDText.quoted(StageRecording.Channel.doc(name)))")
+            b.usdLine(4, ")")
             timeSamples(&b, 4, decl, node.telemetry[name]!)
         }
-        line(&b, 3, "}")
+        b.usdLine(3, "}")
     }
 
     private func writeFan(
@@ -496,17 +436,17 @@ public struct USDStageWriter {
     ) {
         let r = recording
         if ni > 0 || fi > 0 { b.byte(10) }
-        line(&b, 4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi))) (")
-        line(&b, 5, "kind = \"component\"")
-        line(&b, 4, ")")
-        line(&b, 4, "{")
-        line(&b, 5, "rel rackflow:node = <\(nodePath(rack: ri, node: ni))>")
-        line(&b, 5, "custom string rackflow:name = \(USDText.quoted(spec.name))")
-        indent(&b, 5)
+        b.usdLine(4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi))) (")
+        b.usdLine(5, "kind = \"component\"")
+        b.usdLine(4, ")")
+        b.usdLine(4, "{")
+        b.usdLine(5, "rel rackflow:node = <\(nodePath(rack: ri, node: ni))>")
+        b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(spec.name))")
+        b.usdIndent(5)
         b.append("custom int fan:bladeCount = ")
         b.int(spec.bladeCount)
         b.byte(10)
-        indent(&b, 5)
+        b.usdIndent(5)
         b.append("custom double fan:radiusM = ")
         b.number(spec.radius)
         b.byte(10)
@@ -523,17 +463,17 @@ public struct USDStageWriter {
         let shake = FanMotion.vibration(
             rpm: rpm, firstFrame: r.firstFrame, fps: r.fps, blades: spec.bladeCount,
             phaseDeg: phase, model: r.fanMotion)
-        line(&b, 5, "def Xform \"Rotor\" (")
-        line(&b, 6, "instanceable = true")
-        line(&b, 6, "prepend references = </RotorPrototypes/Rotor_B\(spec.bladeCount)>")
-        line(&b, 5, ")")
-        line(&b, 5, "{")
+        b.usdLine(5, "def Xform \"Rotor\" (")
+        b.usdLine(6, "instanceable = true")
+        b.usdLine(6, "prepend references = </RotorPrototypes/Rotor_B\(spec.bladeCount)>")
+        b.usdLine(5, ")")
+        b.usdLine(5, "{")
         // lines start at a frame and end at a frame boundary once they hold four samples or more:
         // a fast fan's sub-frame samples share their frame's line, a steady one gets 4 frames a line
         func perFrameLines(_ samples: [FanMotion.Sample], _ value: (inout TextBuffer, Double) -> Void) {
             var inLine = 0
             for (i, sample) in samples.enumerated() {
-                if inLine == 0 { indent(&b, 7) } else { b.byte(32) }
+                if inLine == 0 { b.usdIndent(7) } else { b.byte(32) }
                 b.timeCode(sample.time)
                 b.append(": ")
                 value(&b, sample.value)
@@ -546,106 +486,97 @@ public struct USDStageWriter {
                 }
             }
         }
-        line(&b, 6, "# vibration: axial displacement (local Z = fan axis), metres; sub-frame samples where fast")
-        indent(&b, 6)
+        b.usdLine(6, "# vibration: axial displacement (local Z = fan axis), metres; sub-frame samples where fast")
+        b.usdIndent(6)
         b.append("float3 xformOp:translate.timeSamples = {\n")
         perFrameLines(shake) { b, v in
             b.append("(0, 0, ")
             b.number(v, significant: 4)
             b.byte(41)
         }
-        line(&b, 6, "}")
-        line(&b, 6, "# spin: blade angle about the fan axis, degrees, unwrapped (integrated from rpm)")
-        indent(&b, 6)
+        b.usdLine(6, "}")
+        b.usdLine(6, "# spin: blade angle about the fan axis, degrees, unwrapped (integrated from rpm)")
+        b.usdIndent(6)
         b.append("double xformOp:rotateZ.timeSamples = {\n")
         perFrameLines(spin) { b, v in b.number(v, significant: 8) }
-        line(&b, 6, "}")
-        indent(&b, 6)
-        b.append("float3 xformOp:scale = ")
-        vec(&b, SIMD3(repeating: spec.radius))
-        b.byte(10)
-        line(&b, 6, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateZ\", \"xformOp:scale\"]")
-        line(&b, 5, "}")
-        line(&b, 4, "}")
+        b.usdLine(6, "}")
+        b.usdVectorLine(6, "float3 xformOp:scale", SIMD3(repeating: spec.radius))
+        b.usdLine(6, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateZ\", \"xformOp:scale\"]")
+        b.usdLine(5, "}")
+        b.usdLine(4, "}")
     }
 
     private func writeVolume(_ b: inout TextBuffer, rack ri: Int, _ rack: StageRecording.Rack) {
         let r = recording
         let path = rackPath(ri) + "/Fields"
-        line(&b, 3, "def Volume \"Fields\" (")
-        line(&b, 4, "kind = \"component\"")
-        line(&b, 3, ")")
-        line(&b, 3, "{")
-        line(&b, 4, "# the VDB files are in the rack frame, \(r.vdbUpAxis.rawValue)-up axes, metres")
+        b.usdLine(3, "def Volume \"Fields\" (")
+        b.usdLine(4, "kind = \"component\"")
+        b.usdLine(3, ")")
+        b.usdLine(3, "{")
+        b.usdLine(4, "# the VDB files are in the rack frame, \(r.vdbUpAxis.rawValue)-up axes, metres")
         if let fb = rack.fieldBounds {
-            let a = map(fb.min, r.vdbUpAxis), c = map(fb.max, r.vdbUpAxis)
-            indent(&b, 4)
-            b.append("float3[] extent = [")
-            vec(&b, SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
-            b.append(", ")
-            vec(&b, SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z)))
-            b.append("]\n")
+            b.usdExtent(4, map(fb.min, r.vdbUpAxis), map(fb.max, r.vdbUpAxis))
         }
         if r.vdbUpAxis != r.upAxis {
             // Y-up files (x, z, −y) on a Z-up stage: rotate +90° about X; Z-up files on a Y-up stage: −90°.
-            line(&b, 4, "double xformOp:rotateX = \(r.vdbUpAxis == .y ? 90 : -90)")
-            line(&b, 4, "uniform token[] xformOpOrder = [\"xformOp:rotateX\"]")
+            b.usdLine(4, "double xformOp:rotateX = \(r.vdbUpAxis == .y ? 90 : -90)")
+            b.usdLine(4, "uniform token[] xformOpOrder = [\"xformOp:rotateX\"]")
         }
         for field in rack.fields {
-            line(&b, 4, "rel field:\(field.name) = <\(path)/\(field.name)>")
+            b.usdLine(4, "rel field:\(field.name) = <\(path)/\(field.name)>")
         }
         VolumeFieldAssets.write(&b, level: 4, fields: rack.fields, files: rack.vdbFiles, firstFrame: r.firstFrame)
-        line(&b, 3, "}")
+        b.usdLine(3, "}")
     }
 
     /// Rotor blades in unit radius about local Z: a hub and `blades` pitched flat blades.
     private func writeRotorPrototypes(_ b: inout TextBuffer) {
         b.append("class Scope \"RotorPrototypes\" (\n")
-        line(
-            &b, 1,
+        b.usdLine(
+            1,
             "doc = \"fan rotors of unit radius about +Z, one per blade count; referenced by the instanceable Rotor "
                 + "prims\""
         )
         b.append(")\n{\n")
         for (i, n) in bladeCounts.enumerated() {
             if i > 0 { b.byte(10) }
-            line(&b, 1, "def Xform \"Rotor_B\(n)\"")
-            line(&b, 1, "{")
-            line(&b, 2, "def Cylinder \"Hub\"")
-            line(&b, 2, "{")
-            line(&b, 3, "uniform token axis = \"Z\"")
-            line(&b, 3, "double radius = 0.35")
-            line(&b, 3, "double height = 0.3")
-            line(&b, 3, "float3[] extent = [(-0.35, -0.35, -0.15), (0.35, 0.35, 0.15)]")
-            line(&b, 3, "color3f[] primvars:displayColor = [(0.03, 0.03, 0.03)] (")
-            line(&b, 4, "interpolation = \"constant\"")
-            line(&b, 3, ")")
-            line(&b, 2, "}")
+            b.usdLine(1, "def Xform \"Rotor_B\(n)\"")
+            b.usdLine(1, "{")
+            b.usdLine(2, "def Cylinder \"Hub\"")
+            b.usdLine(2, "{")
+            b.usdLine(3, "uniform token axis = \"Z\"")
+            b.usdLine(3, "double radius = 0.35")
+            b.usdLine(3, "double height = 0.3")
+            b.usdLine(3, "float3[] extent = [(-0.35, -0.35, -0.15), (0.35, 0.35, 0.15)]")
+            b.usdLine(3, "color3f[] primvars:displayColor = [(0.03, 0.03, 0.03)] (")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            b.usdLine(2, "}")
             for k in 0..<n {
-                line(&b, 2, "def Cube \"Blade_\(k + 1)\"")
-                line(&b, 2, "{")
-                line(&b, 3, "double size = 1")
-                line(&b, 3, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-                indent(&b, 3)
+                b.usdLine(2, "def Cube \"Blade_\(k + 1)\"")
+                b.usdLine(2, "{")
+                b.usdLine(3, "double size = 1")
+                b.usdLine(3, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
+                b.usdIndent(3)
                 b.append("float xformOp:rotateZ = ")
                 b.number(Double(k) * 360 / Double(n))
                 b.byte(10)
-                line(&b, 3, "double3 xformOp:translate = (0.66, 0, 0)")
-                line(&b, 3, "float xformOp:rotateX = 30")
-                line(
-                    &b, 3,
+                b.usdLine(3, "double3 xformOp:translate = (0.66, 0, 0)")
+                b.usdLine(3, "float xformOp:rotateX = 30")
+                b.usdLine(
+                    3,
                     "float3 xformOp:scale = (0.64, \(USDText.number(min(0.5, 2.4 / Double(n)), significant: 3)), 0.03)")
-                line(
-                    &b, 3,
+                b.usdLine(
+                    3,
                     "uniform token[] xformOpOrder = [\"xformOp:rotateZ\", \"xformOp:translate\", "
                         + "\"xformOp:rotateX\", \"xformOp:scale\"]"
                 )
-                line(&b, 3, "color3f[] primvars:displayColor = [(0.06, 0.06, 0.06)] (")
-                line(&b, 4, "interpolation = \"constant\"")
-                line(&b, 3, ")")
-                line(&b, 2, "}")
+                b.usdLine(3, "color3f[] primvars:displayColor = [(0.06, 0.06, 0.06)] (")
+                b.usdLine(4, "interpolation = \"constant\"")
+                b.usdLine(3, ")")
+                b.usdLine(2, "}")
             }
-            line(&b, 1, "}")
+            b.usdLine(1, "}")
         }
         b.append("}\n")
     }

@@ -39,19 +39,8 @@ public struct SurgeCheckpoint: Codable {
     /// Frame the checkpoint stands at (0 = the idle state).
     public var frame: Int { frames.count - 1 }
 
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
-    static func decoder() -> JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
-    }
+    static func encoder() -> JSONEncoder { JSONCoding.encoder([.sortedKeys]) }
+    static func decoder() -> JSONDecoder { JSONCoding.decoder() }
 
     /// The scenario file, the rack file and the files it pulled in (absolute paths), each with its SHA-256.
     public static func inputs(of run: SurgeRun) throws -> [InputFile] {

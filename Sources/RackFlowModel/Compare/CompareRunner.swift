@@ -40,48 +40,17 @@ public enum CompareRunner {
         let saved = Parallel.workers
         Parallel.workers = max(1, saved / jobs)
         defer { Parallel.workers = saved }
-
-        final class Box: @unchecked Sendable {
-            var results: [Result<SteadyRun, Error>?]
-            var next = 0
-            var active = 0
-            let lock = NSLock()
-            init(_ n: Int) { results = Array(repeating: nil, count: n) }
-        }
-        let box = Box(n)
         let cases = layouts.map(\.caseFile)
         let names = layouts.map(\.name)
-        let group = DispatchGroup()
-        box.active = jobs
-        for _ in 0..<jobs {
-            group.enter()
-            let t = Thread {
-                while true {
-                    box.lock.lock()
-                    let i = box.next
-                    box.next += 1
-                    guard i < n else {
-                        box.active -= 1
-                        if box.active > 0 { Parallel.workers = max(1, saved / box.active) }
-                        box.lock.unlock()
-                        break
-                    }
-                    box.lock.unlock()
-                    let name = names[i]
-                    log("\(name): solving" + (start.map { " from \($0.source)'s answer" } ?? ""))
-                    let r = Result {
-                        try SteadyRun.run(cases[i], configure: configure, log: { log("\(name): \($0)") }, start: start)
-                    }
-                    box.lock.lock()
-                    box.results[i] = r
-                    box.lock.unlock()
-                }
-                group.leave()
-            }
-            t.stackSize = 16 << 20
-            t.start()
+        // When a solve ends with nothing left to start, its cores go to the solves still running.
+        let results = try ThreadPool.run(
+            Array(0..<n), jobs: jobs,
+            whenAThreadEnds: { active in if active > 0 { Parallel.workers = max(1, saved / active) } }
+        ) { i -> SteadyRun in
+            let name = names[i]
+            log("\(name): solving" + (start.map { " from \($0.source)'s answer" } ?? ""))
+            return try SteadyRun.run(cases[i], configure: configure, log: { log("\(name): \($0)") }, start: start)
         }
-        group.wait()
-        return try box.results.map { try $0!.get() }
+        return (0..<n).map { results[$0]! }
     }
 }

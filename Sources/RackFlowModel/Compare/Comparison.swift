@@ -206,10 +206,7 @@ public struct Comparison: Codable, Sendable {
 
     /// An entry as a JSON tree, so rows and verdict numbers are read by the same key paths the file has.
     public static func tree(_ e: Entry) -> Any {
-        let enc = JSONEncoder()
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? JSONSerialization.jsonObject(with: enc.encode(e))) ?? [:]
+        (try? JSONSerialization.jsonObject(with: JSONCoding.encoder().encode(e))) ?? [:]
     }
 
     /// The number at a dotted key path (`figures.power.node.dcPeakW`, `crossings[0].value`), if present and finite.

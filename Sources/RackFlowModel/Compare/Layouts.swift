@@ -90,7 +90,7 @@ public enum Layouts {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let base = try ConfigNode.load(path: baseRack)
         let typeName = try root.string(
-            "name", default: ((path as NSString).lastPathComponent as NSString).deletingPathExtension)
+            "name", default: ConfigNode.stem(of: path))
         let edited = try editSlots(base) { _, slot in setting(["node"], to: Node(absolute), in: slot) }
         let spec = try load(edited, path: baseRack, argument: argument, name: typeName)
         return CompareLayout(

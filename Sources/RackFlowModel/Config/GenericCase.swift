@@ -93,7 +93,7 @@ import RackFlowPhysics
 ///
 /// A case can also be built in code (the rack compiler does), with `validate()` for the
 /// load-time checks on its items, and written back as YAML with `yaml()`.
-public struct GenericCase {
+public struct GenericCase: ConfigDocument {
     public enum BoxKind: String, Sendable { case solid, porous, heat }
     public struct Box {
         public var name: String
@@ -183,16 +183,6 @@ public struct GenericCase {
     static let axisNames = ["x": 0, "y": 1, "z": 2]
 
     // MARK: - Loading
-
-    /// Reads and validates a case file.
-    public static func load(path: String) throws -> GenericCase {
-        try GenericCase(try ConfigNode.load(path: path))
-    }
-
-    /// Reads and validates case text; `file` names it in errors.
-    public static func parse(yaml: String, file: String) throws -> GenericCase {
-        try GenericCase(try ConfigNode.parse(yaml: yaml, file: file))
-    }
 
     /// A case built in code; `root` (default: an anchor for `file`) locates errors that belong
     /// to no item. Call `validate()` for the checks loading would have made.
@@ -305,7 +295,7 @@ public struct GenericCase {
         try root.checkKeys(allowed: [
             "name", "domain", "grid", "physics", "closed", "sides", "boxes", "planes", "patches", "solver",
         ])
-        let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = root.fileStem
         name = try root.string("name", default: stem)
 
         let domain = try root.required("domain")

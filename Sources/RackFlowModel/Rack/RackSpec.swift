@@ -64,7 +64,7 @@ public struct RackSpec {
         self.root = root
         file = root.file
         try root.checkKeys(allowed: Self.keys)
-        let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = root.fileStem
         name = try root.string("name", default: stem)
 
         let rk = try root.required("rack")

@@ -114,12 +114,8 @@ public struct ThermalResponse: Codable, Sendable {
     // MARK: - Files
 
     public func write(to folder: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         // A node whose rear openings pass no air has a NaN outlet row.
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf",
-            nan: "nan")
+        let enc = JSONCoding.encoder([.prettyPrinted, .sortedKeys])
         try enc.encode(self).write(to: folder.appendingPathComponent("response.json"))
         var bytes = Data(capacity: matrix.count * 8)
         for v in matrix { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -137,11 +133,7 @@ public struct ThermalResponse: Codable, Sendable {
         }
         var model: ThermalResponse
         do {
-            let dec = JSONDecoder()
-            dec.nonConformingFloatDecodingStrategy = .convertFromString(
-                positiveInfinity: "inf",
-                negativeInfinity: "-inf", nan: "nan")
-            model = try dec.decode(ThermalResponse.self, from: json)
+            model = try JSONCoding.decoder().decode(ThermalResponse.self, from: json)
         } catch {
             throw fail(index, "not a response model index: \(error)")
         }

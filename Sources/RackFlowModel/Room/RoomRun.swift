@@ -58,7 +58,7 @@ public final class RoomRun {
         let t0 = Date()
         var buildError: Error?
         do {
-            racks = try RackPool.run(owned, jobs: jobs) { k -> RoomRack in
+            racks = try ThreadPool.run(owned, jobs: jobs) { k -> RoomRack in
                 let p = self.spec.racks[k]
                 do {
                     var c = try CaseFile.load(path: p.rackFile)
@@ -94,7 +94,7 @@ public final class RoomRun {
             var failure: Error?
             var mine: [Int: RackSolveResult] = [:]
             do {
-                mine = try RackPool.run(self.owned, jobs: jobs) { k -> RackSolveResult in
+                mine = try ThreadPool.run(self.owned, jobs: jobs) { k -> RackSolveResult in
                     let r = self.racks[k]!
                     let p = try r.solve(flowM3PerS: flows[k])
                     let s = r.solves.last!

@@ -11,7 +11,7 @@ import RackFlowPhysics
 ///
 /// Racks are sealed, so a room is one solve per rack coupled only through the plenum network
 /// (`PlenumNetwork`); the room file says what that network is and which rack stands where.
-public struct RoomSpec {
+public struct RoomSpec: ConfigDocument {
     /// One rack position.
     public struct Placement {
         /// `A01` … `A08`, `B01` … `B08`: row letter, position along the row from x = 0.
@@ -78,18 +78,10 @@ public struct RoomSpec {
 
     static let keys = ["name", "layout", "rack", "racks", "plenum", "cableTrays", "coupling"]
 
-    public static func load(path: String) throws -> RoomSpec {
-        try RoomSpec(try ConfigNode.load(path: path))
-    }
-
-    public static func parse(yaml: String, file: String) throws -> RoomSpec {
-        try RoomSpec(try ConfigNode.parse(yaml: yaml, file: file))
-    }
-
-    init(_ root: ConfigNode) throws {
+    public init(_ root: ConfigNode) throws {
         file = root.file
         try root.checkKeys(allowed: Self.keys)
-        let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = root.fileStem
         name = try root.string("name", default: stem)
 
         let lay = try root.required("layout")

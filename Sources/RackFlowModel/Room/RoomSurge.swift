@@ -89,7 +89,7 @@ public final class RoomSurge {
         let gate = try agreeing
         var failure: Error?
         do {
-            runs = try RackPool.run(owned, jobs: jobs) { k -> SurgeRun in
+            runs = try ThreadPool.run(owned, jobs: jobs) { k -> SurgeRun in
                 let p = self.spec.racks[k]
                 do {
                     var sc = self.scenario
@@ -148,7 +148,7 @@ public final class RoomSurge {
             for (k, r) in runs { r.inflowScaleOverride = q[k] / designs[k] }
             var failure: Error?
             do {
-                _ = try RackPool.run(owned, jobs: jobs) { k -> Int in
+                _ = try ThreadPool.run(owned, jobs: jobs) { k -> Int in
                     do {
                         try step(self.runs[k]!)
                         return k

@@ -1,20 +1,38 @@
 import Foundation
 
-/// A fixed pool of `jobs` threads working through racks in index order. Each rack's solve is
-/// single-threaded (the room run sets `Parallel.workers = 1` and OpenBLAS to one thread), so a
-/// rack computes the same bits whichever thread, process or machine it lands on: serial,
-/// threaded and MPI runs agree exactly, not just to a tolerance.
-public enum RackPool {
-    /// `body(k)` for every k in `indices`, `jobs` at a time; results keyed by index. Every
-    /// started job finishes before the first error (in index order) is rethrown.
-    public static func run<T>(_ indices: [Int], jobs: Int, _ body: @escaping (Int) throws -> T) throws -> [Int: T] {
+/// Description
+///   A fixed pool of `jobs` threads working through jobs in index order: the racks of a room
+///   or a room surge, the layouts of a comparison, the unseen cases. Each job's solve runs on
+///   its own thread with `Parallel.workers` stencil workers set by the caller (one for rooms,
+///   so a rack computes the same bits whichever thread, process or machine it lands on: serial,
+///   threaded and MPI runs agree exactly, not just to a tolerance). With one job at a time the
+///   jobs run inline on the calling thread, in the same order, with the same arithmetic.
+///
+/// Usage
+///   | argument          | meaning                                                           |
+///   | ---               | ---                                                               |
+///   | indices           | the jobs' keys, started in this order                             |
+///   | jobs              | threads at most (at least 1, at most `indices.count`)             |
+///   | whenAThreadEnds   | called (under the pool's lock) with the number of threads still   |
+///   |                   | running when one finds no job left: a caller may give their cores |
+///   |                   | to the solves still running                                       |
+///   | body              | the job; its result is keyed by index                             |
+///
+///   Every started job finishes before the first error (in index order) is rethrown. Threads
+///   get 16 MiB stacks, more than the main thread's usual 8 MiB, so that a job that runs inline
+///   also runs on a pool thread.
+public enum ThreadPool {
+    public static func run<T>(
+        _ indices: [Int], jobs: Int, whenAThreadEnds: @escaping (Int) -> Void = { _ in },
+        _ body: @escaping (Int) throws -> T
+    ) throws -> [Int: T] {
         let box = PoolBox<T>()
         let jobs = max(1, min(jobs, indices.count))
         if jobs == 1 {
-            // Inline: no thread, same order, same arithmetic.
             for k in indices { box.results[k] = Result { try body(k) } }
         } else {
             let group = DispatchGroup()
+            box.active = jobs
             for _ in 0..<jobs {
                 group.enter()
                 let t = Thread {
@@ -22,8 +40,13 @@ public enum RackPool {
                         box.lock.lock()
                         let i = box.next
                         box.next += 1
+                        guard i < indices.count else {
+                            box.active -= 1
+                            whenAThreadEnds(box.active)
+                            box.lock.unlock()
+                            break
+                        }
                         box.lock.unlock()
-                        guard i < indices.count else { break }
                         let r = Result { try body(indices[i]) }
                         box.lock.lock()
                         box.results[indices[i]] = r
@@ -42,9 +65,10 @@ public enum RackPool {
     }
 }
 
-/// Shared state of a pool run (results, next index), behind its lock.
+/// Shared state of a pool run (results, next index, threads still running), behind its lock.
 private final class PoolBox<T>: @unchecked Sendable {
     var results: [Int: Result<T, Error>] = [:]
     var next = 0
+    var active = 0
     let lock = NSLock()
 }

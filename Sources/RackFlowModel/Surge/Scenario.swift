@@ -4,7 +4,7 @@ import Foundation
 /// (idle, onset, per-node ramp, the ignition cascade), how parts turn utilisation into watts
 /// and store heat, how fans and the plenum blower respond. Times in s, temperatures in °C,
 /// utilisation and duty as fractions 0…1. Every key is documented in `Meshes/README.md`.
-public struct Scenario {
+public struct Scenario: ConfigDocument {
     public enum RampShape: String, CaseIterable { case linear, smoothstep, exponential }
     public enum CascadeOrder: String, CaseIterable {
         case bottomUp = "bottom-up", topDown = "top-down", random, rackByRack = "rack-by-rack"
@@ -95,21 +95,10 @@ public struct Scenario {
     static let partKinds = ["gpu", "cpu", "memory", "board", "nic", "psu"]
     static let fanKinds = ["intake", "gpu", "cpu", "psu"]
 
-    public static func load(path: String) throws -> Scenario {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file not found")
-        }
-        return try Scenario(try ConfigNode.load(path: path))
-    }
-
-    public static func parse(yaml: String, file: String) throws -> Scenario {
-        try Scenario(try ConfigNode.parse(yaml: yaml, file: file))
-    }
-
-    init(_ root: ConfigNode) throws {
+    public init(_ root: ConfigNode) throws {
         file = root.file
         try root.checkKeys(allowed: Self.keys)
-        let stem = ((root.file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = root.fileStem
         name = try root.string("name", default: stem)
         rackPath = try FileResolver().path(of: try root.required("rack"))
         guard FileManager.default.fileExists(atPath: rackPath) else {

@@ -1,0 +1,104 @@
+/// Description
+///   The pieces of `.usda` text every layer RackFlow writes is made of: the surge's
+///   `refinery.usda`, the room's `room.usda` and their asset layers. Indentation (four spaces a
+///   level), one-line statements, 3-vectors, an axis-aligned extent, and the layer header with
+///   its timing metadata. Text rather than the USD library: a stage is written in one pass at
+///   I/O speed, with numbers formatted the same on every machine (`TextBuffer.number`), and the
+///   tests open every stage in usd-core to check it. Grammar and metadata: the USD text format
+///   and the stage metadata of the OpenUSD documentation (`upAxis`, `metersPerUnit`,
+///   `timeCodesPerSecond`, `startTimeCode`/`endTimeCode`).
+///
+/// Usage
+///   | call                                   | writes                                         |
+///   | ---                                    | ---                                            |
+///   | usdIndent(level)                       | 4 × level spaces                               |
+///   | usdLine(level, text)                   | indented text and a newline                    |
+///   | usdVector(v, significant:)             | (x, y, z), 7 significant digits by default     |
+///   | usdVectorLine(level, declaration, v)   | declaration = (x, y, z), e.g. a translate op   |
+///   | usdExtent(level, a, c)                 | float3[] extent = [min, max] of corners a, c   |
+///   | usdLayerHeader(defaultPrim:doc:timing: | #usda 1.0 and the layer's metadata, metres,    |
+///   |   upAxis:)                             | frame range and rates when `timing` is given   |
+public struct USDTiming: Sendable, Equatable {
+    public var firstFrame: Int
+    public var lastFrame: Int
+    public var fps: Double
+    public init(firstFrame: Int, lastFrame: Int, fps: Double) {
+        self.firstFrame = firstFrame
+        self.lastFrame = lastFrame
+        self.fps = fps
+    }
+}
+
+extension TextBuffer {
+    public mutating func usdIndent(_ level: Int) {
+        for _ in 0..<level { append("    ") }
+    }
+
+    public mutating func usdLine(_ level: Int, _ s: String) {
+        usdIndent(level)
+        append(s)
+        byte(10)
+    }
+
+    public mutating func usdVector(_ v: SIMD3<Double>, significant: Int = 7) {
+        byte(40)
+        number(v.x, significant: significant)
+        append(", ")
+        number(v.y, significant: significant)
+        append(", ")
+        number(v.z, significant: significant)
+        byte(41)
+    }
+
+    /// `<declaration> = (x, y, z)` on its own line, e.g. "double3 xformOp:translate".
+    public mutating func usdVectorLine(
+        _ level: Int, _ declaration: String, _ v: SIMD3<Double>, significant: Int = 7
+    ) {
+        usdIndent(level)
+        append(declaration)
+        append(" = ")
+        usdVector(v, significant: significant)
+        byte(10)
+    }
+
+    /// The extent of the box with corners `a` and `c`, already in the stage's axes (a mapping
+    /// to Y-up swaps and negates components, so either corner may hold the minimum).
+    public mutating func usdExtent(_ level: Int, _ a: SIMD3<Double>, _ c: SIMD3<Double>) {
+        usdIndent(level)
+        append("float3[] extent = [")
+        usdVector(SIMD3(min(a.x, c.x), min(a.y, c.y), min(a.z, c.z)))
+        append(", ")
+        usdVector(SIMD3(max(a.x, c.x), max(a.y, c.y), max(a.z, c.z)))
+        append("]\n")
+    }
+
+    /// `#usda 1.0` and the layer metadata, in the order usd-core writes it back (alphabetical).
+    public mutating func usdLayerHeader(defaultPrim: String, doc: String, timing: USDTiming?, upAxis: String) {
+        append("#usda 1.0\n(\n")
+        usdLine(1, "defaultPrim = \(USDText.quoted(defaultPrim))")
+        usdLine(1, "doc = \(USDText.quoted(doc))")
+        if let t = timing {
+            usdIndent(1)
+            append("endTimeCode = ")
+            int(t.lastFrame)
+            byte(10)
+            usdIndent(1)
+            append("framesPerSecond = ")
+            number(t.fps, significant: 12)
+            byte(10)
+        }
+        usdLine(1, "metersPerUnit = 1")
+        if let t = timing {
+            usdIndent(1)
+            append("startTimeCode = ")
+            int(t.firstFrame)
+            byte(10)
+            usdIndent(1)
+            append("timeCodesPerSecond = ")
+            number(t.fps, significant: 12)
+            byte(10)
+        }
+        usdLine(1, "upAxis = \(USDText.quoted(upAxis))")
+        append(")\n\n")
+    }
+}
