@@ -10,7 +10,7 @@ public enum NaturalConvection {
     public static func flowCase(n: Int, rayleigh: Double, prandtl: Double = 0.71, stretch: Double = 0) -> FlowCase {
         let axis = stretch > 0 ? Axis.clustered(n, to: 1, strength: stretch) : Axis.uniform(n, to: 1)
         var fc = FlowCase(grid: Grid(x: axis, y: .uniform(1, to: 1.0 / Double(n)), z: axis))
-        let g = 9.80665
+        let g = PhysicalConstants.standardGravityMPerS2
         let nu = (g * prandtl / rayleigh).squareRoot()
         var fluid = Fluid()
         fluid.densityKgPerM3 = 1

@@ -332,35 +332,7 @@ public enum VDBWriter {
         let t0 = DispatchTime.now().uptimeNanoseconds
 
         // Cell-centred velocity on the solver grid, then everything gathered onto the lattice.
-        var uc = [Double](repeating: 0, count: n), vc = uc, wc = uc
-        frame.u.withUnsafeBufferPointer { fu in
-            frame.v.withUnsafeBufferPointer { fv in
-                frame.w.withUnsafeBufferPointer { fw in
-                    uc.withUnsafeMutableBufferPointer { up in
-                        vc.withUnsafeMutableBufferPointer { vp in
-                            wc.withUnsafeMutableBufferPointer { wp in
-                                var c = 0
-                                for k in 0..<nz {
-                                    for j in 0..<ny {
-                                        var iu = (nx + 1) * (j + ny * k), iv = nx * (j + (ny + 1) * k),
-                                            iw = nx * (j + ny * k)
-                                        for _ in 0..<nx {
-                                            up[c] = 0.5 * (fu[iu] + fu[iu + 1])
-                                            vp[c] = 0.5 * (fv[iv] + fv[iv + nx])
-                                            wp[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
-                                            c += 1
-                                            iu += 1
-                                            iv += 1
-                                            iw += 1
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let (uc, vc, wc) = StaggeredOperators.velocityAtCentres(g, u: frame.u, v: frame.v, w: frame.w)
 
         var tBackground = 0.0
         if let b = frame.temperatureBackgroundC {

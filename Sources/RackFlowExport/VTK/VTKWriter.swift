@@ -90,24 +90,11 @@ public enum VTKWriter {
     /// of the cell's two faces along that axis.
     public static func flowFields(_ s: FlowSolver) -> (cellData: CellData, vectors: Vectors) {
         let g = s.flow.grid
-        let nx = g.nx, ny = g.ny, nz = g.nz, n = g.cellCount
-        var u = [Double](repeating: 0, count: n), v = u, w = u, speed = u
-        let fu = s.velocity[0], fv = s.velocity[1], fw = s.velocity[2]
-        for k in 0..<nz {
-            for j in 0..<ny {
-                for i in 0..<nx {
-                    let c = g.index(i, j, k)
-                    // Face layouts (FaceField): axis 0 (nx+1)×ny×nz, axis 1 nx×(ny+1)×nz, axis 2 nx×ny×(nz+1).
-                    let iu = i + (nx + 1) * (j + ny * k)
-                    let iv = i + nx * (j + (ny + 1) * k)
-                    let iw = i + nx * (j + ny * k)
-                    u[c] = 0.5 * (fu[iu] + fu[iu + 1])
-                    v[c] = 0.5 * (fv[iv] + fv[iv + nx])
-                    w[c] = 0.5 * (fw[iw] + fw[iw + nx * ny])
-                    speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot()
-                }
-            }
-        }
+        let n = g.cellCount
+        var (u, v, w) = StaggeredOperators.velocityAtCentres(
+            g, u: s.velocity[0].array, v: s.velocity[1].array, w: s.velocity[2].array)
+        var speed = [Double](repeating: 0, count: n)
+        for c in 0..<n { speed[c] = (u[c] * u[c] + v[c] * v[c] + w[c] * w[c]).squareRoot() }
         let cellType = s.flow.tags.cells.map { Double($0.rawValue) }
         var temperature = s.temperature.array, pressure = s.pressure.array
         var ghost = [Double](repeating: 0, count: n)

@@ -41,13 +41,9 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
         guard case let FlowSolverError.diverged(it, field, index, place) = error else { return nil }
         let g = solver.flow.grid
         let (nx, ny, nz) = (g.nx, g.ny, g.nz)
-        var ijk: (Int, Int, Int)
-        switch field {
-        case "u": ijk = (index % (nx + 1), (index / (nx + 1)) % ny, index / ((nx + 1) * ny))
-        case "v": ijk = (index % nx, (index / nx) % (ny + 1), index / (nx * (ny + 1)))
-        case "w": ijk = (index % nx, (index / nx) % ny, index / (nx * ny))
-        default: ijk = (index % nx, (index / nx) % ny, index / (nx * ny))
-        }
+        // A face is placed at the cell above it (one past the last: clamped below).
+        let component = ["u": 0, "v": 1, "w": 2][field]
+        var ijk = component.map { g.faceIJK($0, index) } ?? g.ijk(index)
         ijk = (min(max(ijk.0, 0), nx - 1), min(max(ijk.1, 0), ny - 1), min(max(ijk.2, 0), nz - 1))
         iteration = it
         self.field = field

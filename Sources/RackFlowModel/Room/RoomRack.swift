@@ -53,7 +53,8 @@ public final class RoomRack {
                     (
                         a,
                         cells.map { c in
-                            var idx = [c % g.nx, (c / g.nx) % g.ny, c / (g.nx * g.ny)]
+                            let (ci, cj, ck) = g.ijk(c)
+                            var idx = [ci, cj, ck]
                             idx[a] = layer
                             return idx[0] + n[0] * (idx[1] + n[1] * idx[2])
                         }

@@ -52,8 +52,9 @@ extension FlowSolver {
     /// Volume-weighted mean and the maximum of temperature (°C) over cells.
     public func temperatureStats(cells: [Int]) -> (meanC: Double, maxC: Double) {
         var sum = 0.0, vol = 0.0, mx = -Double.infinity
+        let grid = flow.grid
         for cc in cells where !isSolid[cc] {
-            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let (i, j, k) = grid.ijk(cc)
             let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
             sum += temperature.p[cc] * v
             vol += v
@@ -65,8 +66,9 @@ extension FlowSolver {
     /// Volume-weighted mean pressure (Pa) over cells.
     public func meanPressure(cells: [Int]) -> Double {
         var sum = 0.0, vol = 0.0
+        let grid = flow.grid
         for cc in cells where !isSolid[cc] {
-            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let (i, j, k) = grid.ijk(cc)
             let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
             sum += pressure.p[cc] * v
             vol += v
@@ -96,8 +98,9 @@ extension FlowSolver {
     /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.
     public func meanSpeed(cells: [Int]) -> Double {
         var sum = 0.0, vol = 0.0
+        let grid = flow.grid
         for cc in cells where !isSolid[cc] {
-            let (i, j, k) = (cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let (i, j, k) = grid.ijk(cc)
             let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
             let u =
                 0.5

@@ -23,8 +23,10 @@ extension FlowSolver {
         let F = fdim[a]
         let sign = p.side.isUpper ? 1.0 : -1.0
         var q = 0.0, qt = 0.0
+        let grid = flow.grid
         for cc in cells(along: p) where !isSolid[cc] {
-            let c = SIMD3(cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let (ci, cj, ck) = grid.ijk(cc)
+            let c = SIMD3(ci, cj, ck)
             var face = c
             if p.side.isUpper { face[a] += 1 }
             let f = face[0] + F[0] * (face[1] + F[1] * face[2])
@@ -63,8 +65,10 @@ extension FlowSolver {
         for c in cells { member[c] = true }
         let n = SIMD3(nx, ny, nz)
         var inflow = 0.0
+        let grid = flow.grid
         for cc in cells {
-            let c = SIMD3(cc % nx, (cc / nx) % ny, cc / (nx * ny))
+            let (ci, cj, ck) = grid.ijk(cc)
+            let c = SIMD3(ci, cj, ck)
             for a in 0..<3 {
                 let (t1, t2) = SIMD3<Int>.transverse(a)
                 let F = fdim[a]

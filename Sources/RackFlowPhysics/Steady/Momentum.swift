@@ -1,7 +1,6 @@
 import RackFlowNumerics
 
 extension FlowSolver {
-    static let gravity = 9.80665
 
     /// Assembles the momentum equation of velocity component `a` on its faces:
     ///

@@ -166,7 +166,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         // Boussinesq buoyancy on the vertical component (gravity along −z).
         if a == 2 && buoyant {
             let Tf = hasL && hasR ? (T[cL] * hR + T[cR] * hL) / La : T[cAny]
-            src += rhoBeta * (Tf - T0) * FlowSolver.gravity * (La * Aa)
+            src += rhoBeta * (Tf - T0) * PhysicalConstants.standardGravityMPerS2 * (La * Aa)
         }
 
         // Darcy–Forchheimer in porous halves of the control volume (implicit); zero outside.

@@ -1,0 +1,94 @@
+import Foundation
+import RackFlowNumerics
+
+/// The steady convergence rule: monitors that must settle (MonitorSettling.swift), residuals
+/// below their tolerances, and `solveSteady`, the plain loop to that rule.
+extension FlowSolver {
+    /// A quantity watched during a steady solve (a node's flow, the hottest part): the solve
+    /// is converged only when every monitor has stopped moving.
+    public struct Monitor {
+        public var name: String
+        public var value: (FlowSolver) -> Double
+        /// Tolerance of this monitor relative to its magnitude (nil: the solve's `monitorTolerance`).
+        public var tolerance: Double?
+        /// Tolerance in the monitor's own units (K for a temperature); replaces `tolerance`.
+        public var absoluteTolerance: Double?
+        public init(
+            _ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
+            _ value: @escaping (FlowSolver) -> Double
+        ) {
+            self.name = name
+            self.value = value
+            self.tolerance = tolerance
+            self.absoluteTolerance = absoluteTolerance
+        }
+    }
+
+    /// Iterates to convergence (steady state): normalised residuals below `tolerance` and
+    /// each monitor flat, i.e. its spread over the last `monitorWindow` iterations below
+    /// `monitorTolerance` of its magnitude, and `accept` (e.g. global balances) true.
+    /// `progress` is called every iteration.
+    @discardableResult
+    public func solveSteady(
+        monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
+        accept: ((FlowSolver) -> Bool)? = nil,
+        progress: ((Residuals) -> Void)? = nil
+    ) throws -> Residuals {
+        var last = Residuals(
+            iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity,
+            pressureIterations: 0)
+        var recent: [[Double]] = monitors.map { _ in [] }
+        for _ in 0..<options.maxIterations {
+            last = try iterate()
+            progress?(last)
+            if steadyConverged(
+                last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
+                monitorTolerance: monitorTolerance, accept: accept)
+            {
+                return last
+            }
+            if pseudo.noSteadyState { throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last) }
+        }
+        throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
+    }
+
+    /// The steady convergence rule after iteration `last`: each monitor's value is appended to
+    /// its history in `recent` (kept at 2 `monitorWindow` + 1 values) and must have settled to
+    /// its tolerance (`MonitorSettling`: flat over the last window and, extrapolated, within the
+    /// tolerance of its limit); the residuals must be below the tolerances; `accept` last.
+    public func steadyConverged(
+        _ last: Residuals, monitors: [Monitor], recent: inout [[Double]], monitorWindow: Int,
+        monitorTolerance: Double, accept: ((FlowSolver) -> Bool)?
+    ) -> Bool {
+        var settled = true
+        for (m, monitor) in monitors.enumerated() {
+            recent[m].append(monitor.value(self))
+            if recent[m].count > 2 * monitorWindow + 1 { recent[m].removeFirst() }
+            let rule = MonitorSettling(
+                window: monitorWindow, relative: monitor.tolerance ?? monitorTolerance,
+                absolute: monitor.absoluteTolerance)
+            if !rule.settled(recent[m]) { settled = false }
+        }
+        let residualsMet = residualDistance(last) < 1
+        if settled && residualsMet && (accept?(self) ?? true) { return true }
+        if residualsMet {
+            pseudoAwaitMonitors(last)
+        } else {
+            pseudo.monitorWaitStart = 0
+        }
+        return false
+    }
+
+    /// How far the residuals of `r` are from the steady tolerances: the largest of mass, flow
+    /// (velocity change or momentum residual, as `criterion` says) and temperature change over
+    /// their tolerances; below 1, the residual part of the steady rule holds.
+    public func residualDistance(_ r: Residuals) -> Double {
+        let flowMeasure = options.criterion == .change ? r.velocityChange : r.momentum
+        var d = max(r.mass, flowMeasure) / options.tolerance
+        if flow.solveEnergy {
+            let t = options.temperatureChangeRMS ? r.temperatureChangeRMS : r.temperatureChange
+            d = max(d, t / (options.temperatureTolerance ?? options.tolerance))
+        }
+        return d.isNaN ? .infinity : d
+    }
+}
