@@ -397,19 +397,8 @@ final class RackInputTests: XCTestCase {
 
     // MARK: - Through the CLI
 
-    func rackflowBinary() throws -> URL {
-        // The binary built with the tests (beside the test bundle), else a usual build folder.
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "rackflow")
-        let candidates =
-            [beside]
-            + [".build/release/rackflow", ".build/debug/rackflow", ".build-input/release/rackflow"]
-            .map { Self.repoRoot.appendingPathComponent($0) }
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("no rackflow binary (looked at \(candidates.map(\.path).joined(separator: ", ")))")
-        }
-        return bin
-    }
+    /// The binary `swift test` built (RackFlowTestSupport's lookup).
+    func rackflowBinary() throws -> URL { try CLI.rackflow() }
 
     func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = Process()

@@ -44,7 +44,7 @@ public enum CompareRunner {
         let names = layouts.map(\.name)
         // When a solve ends with nothing left to start, its cores go to the solves still running.
         let results = try ThreadPool.run(
-            Array(0..<n), jobs: jobs,
+            Array(0..<n), jobs: jobs, inline: false,
             whenAThreadEnds: { active in if active > 0 { Parallel.workers = max(1, saved / active) } }
         ) { i -> SteadyRun in
             let name = names[i]

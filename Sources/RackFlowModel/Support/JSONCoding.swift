@@ -8,7 +8,8 @@ import Foundation
 ///     comparison trees) keep them as the strings "nan", "inf" and "-inf": the value survives
 ///     the round trip;
 ///   - files for people and other tools (`summary.json` of a solve, the unseen-case report) write
-///     `null`, which every JSON reader accepts as "no value".
+///     `null`, which every JSON reader accepts as "no value". (The surge's `summary.json` still
+///     writes the strings.)
 ///
 /// Usage
 ///   | call                                  | gives                                            |

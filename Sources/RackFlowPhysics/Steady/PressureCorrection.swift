@@ -134,6 +134,7 @@ extension FlowSolver {
 
 extension FlowSolver {
     /// The last outer iteration's pressure-correction system, operator and right-hand side, for a
-    /// benchmark that times its solve alone (`RackFlowBench.PressureBenchmark`). Read only.
+    /// benchmark that times its solve alone (`RackFlowBench.PressureBenchmark`). These are the
+    /// solver's own objects, not copies: a caller reads them and must not change them.
     public var lastPressureSystem: (matrix: SymmetricStencil, rhs: PaddedVector) { (pc, pcRHS) }
 }
