@@ -180,7 +180,7 @@ struct RoomCommand: ParsableCommand {
                 summaries[k] = s
             }
         } catch { writeError = RoomError.rack(name: "(writing)", rank: comm.rank, reason: "\(error)") }
-        try run.agree(writeError)
+        try comm.agree(writeError)
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         let cpu = Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
@@ -298,7 +298,7 @@ struct RoomCommand: ParsableCommand {
                         ])
                 }
             } catch { failure = RoomError.rack(name: "(writing VDB)", rank: comm.rank, reason: "\(error)") }
-            try RoomRun(spec, comm: comm).agree(failure)
+            try comm.agree(failure)
         }
         try writeVDBs(0)
         for f in 1...rs.frameCount {

@@ -238,7 +238,7 @@ public final class RoomCheckpointer {
                     problem: "does not match the manifest (iteration \(m.iteration), \(m.rackNames.count) racks)")
             }
         } catch { failure = error }
-        try run.agree(failure)
+        try run.comm.agree(failure)
         log("resumed from \(folder.path) after coupling iteration \(m.iteration)")
     }
 
@@ -268,7 +268,7 @@ public final class RoomCheckpointer {
                 if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) }
             } catch { failure = error }
         }
-        try run.agree(failure)
+        try run.comm.agree(failure)
         var bytes = 0
         do {
             for k in run.owned {
@@ -285,7 +285,7 @@ public final class RoomCheckpointer {
                 bytes += Self.size(dir)
             }
         } catch { failure = RoomError.rack(name: "(checkpoint)", rank: run.comm.rank, reason: "\(error)") }
-        try run.agree(failure) // every rack's state is on disk before the manifest names it
+        try run.comm.agree(failure) // every rack's state is on disk before the manifest names it
         if run.comm.rank == 0 {
             do {
                 let coupling = try SurgeCheckpoint.encoder().encode(state)
@@ -313,7 +313,7 @@ public final class RoomCheckpointer {
                 bytes = Self.size(folder)
             } catch { failure = RoomError.rack(name: "(checkpoint)", rank: 0, reason: "\(error)") }
         }
-        try run.agree(failure)
+        try run.comm.agree(failure)
         let seconds = Date().timeIntervalSince(t0)
         written.append((done, bytes, seconds))
         log(

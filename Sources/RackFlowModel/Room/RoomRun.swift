@@ -22,6 +22,23 @@ public final class SingleProcess: RoomComm {
     public func gather(_ bytes: Data) throws -> [Data] { [bytes] }
 }
 
+extension RoomComm {
+    /// Collective: every rank says whether it failed; if any did, every rank throws the first
+    /// failing rank's error (its message gathered to rank 0), so the whole job stops together.
+    public func agree(_ error: Error?) throws {
+        let flags = try allreduceSum((0..<size).map { $0 == rank && error != nil ? 1 : 0 })
+        guard let first = flags.firstIndex(where: { $0 != 0 }) else { return }
+        var reason =
+            error.map { e -> String in
+                if case let RoomError.rack(name, _, r) = e { return "rack \(name): \(r)" }
+                return "\(e)"
+            } ?? ""
+        let all = try gather(Data(reason.utf8))
+        if rank == 0 { reason = String(decoding: all[first], as: UTF8.self) }
+        throw RoomError.failed(rank: first, reason: rank == 0 ? reason : "(reported by rank 0)")
+    }
+}
+
 /// A coupled room run: each process builds and solves the racks it owns (round-robin over
 /// ranks, `jobs` at a time on local cores, one thread each) and takes part in the coupling,
 /// which every rank computes identically from the all-reduced rack results.
@@ -69,7 +86,7 @@ public final class RoomRun {
                 }
             }
         } catch { buildError = error }
-        try agree(buildError)
+        try comm.agree(buildError)
         buildSeconds = Date().timeIntervalSince(t0)
         let cells = try comm.allreduceSum([Double(racks.values.reduce(0) { $0 + $1.solver.flow.grid.cellCount })])[0]
         log(
@@ -103,25 +120,10 @@ public final class RoomRun {
                         outerIterations: s.outerIterations, converged: s.converged, seconds: s.seconds)
                 }
             } catch { failure = error }
-            try self.agree(failure)
+            try self.comm.agree(failure)
             return RackSolveResult.unpack(
                 try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
                 count: self.spec.racks.count)
         }
-    }
-
-    /// Collective: every rank says whether it failed; if any did, every rank throws the first
-    /// failing rank's error (its message gathered to rank 0), so the whole job stops together.
-    public func agree(_ error: Error?) throws {
-        let flags = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank && error != nil ? 1 : 0 })
-        guard let first = flags.firstIndex(where: { $0 != 0 }) else { return }
-        var reason =
-            error.map { e -> String in
-                if case let RoomError.rack(name, _, r) = e { return "rack \(name): \(r)" }
-                return "\(e)"
-            } ?? ""
-        let all = try comm.gather(Data(reason.utf8))
-        if comm.rank == 0 { reason = String(decoding: all[first], as: UTF8.self) }
-        throw RoomError.failed(rank: first, reason: comm.rank == 0 ? reason : "(reported by rank 0)")
     }
 }

@@ -80,13 +80,10 @@ public final class RoomSurge {
         }
     }
 
-    var agreeing: RoomRun { get throws { try RoomRun(spec, comm: comm) } }
-
     /// Builds the owned racks' surges and solves their idle states, coupled.
     public func start(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void) throws {
         Parallel.workers = 1
         BLAS.threads = 1
-        let gate = try agreeing
         var failure: Error?
         do {
             runs = try ThreadPool.run(owned, jobs: jobs) { k -> SurgeRun in
@@ -100,7 +97,7 @@ public final class RoomSurge {
                 }
             }
         } catch { failure = error }
-        try gate.agree(failure)
+        try comm.agree(failure)
         for (k, r) in runs {
             let s = r.solver
             for ps in r.caseFile.genericCase.patches {
@@ -157,7 +154,7 @@ public final class RoomSurge {
                     }
                 }
             } catch { failure = error }
-            try agreeing.agree(failure)
+            try comm.agree(failure)
             var mine = [Double](repeating: 0, count: 2 * n)
             for (k, r) in runs {
                 mine[2 * k] = r.solver.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
