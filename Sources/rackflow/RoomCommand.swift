@@ -135,67 +135,13 @@ struct RoomCommand: ParsableCommand {
         let coupling = run.coupling!
         let couplingSeconds = Date().timeIntervalSince(tc) - run.buildSeconds
 
-        // Each rank writes its racks' folders privately, then ships them to rank 0 with
-        // their summaries: rank 0 alone touches Results/, and only once everything is there.
+        // Each rank writes its racks' folders privately and ships them to rank 0 (RoomRackFolders).
         let tw = Date()
-        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
-            "rackflow-room-\(getpid())-\(comm.rank)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        var archive = Data()
-        var summaries: [Int: SolveSummary] = [:]
-        var writeError: Error?
-        do {
-            for k in run.owned {
-                let r = run.racks[k]!
-                var s = r.summary()
-                s.wallSeconds = s.solveSeconds
-                let dir = scratch.appendingPathComponent(r.name)
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                var rackLog = RunLog(echo: false)
-                rackLog.say(
-                    "rack \(r.name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank "
-                        + "\(comm.rank)"
-                )
-                try ResultWriter.write(
-                    summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout,
-                    report: r.report,
-                    source: spec.racks[k].rackFile, to: dir, vtiSpacingM: vtiH, log: &rackLog)
-                try ResultWriter.writeSummary(s, to: dir)
-                // The rack's volumes for the room stage, written here by the rank that owns the
-                // rack (rack frame, Y up, DESIGN §7); `rank` in the file's metadata says which.
-                let tv = Date()
-                let lattice = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
-                let vdb = try VDBWriter.write(
-                    VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC),
-                    lattice: lattice,
-                    to: dir.appendingPathComponent("fields.vdb"),
-                    metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
-                rackLog.say(
-                    String(
-                        format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d",
-                        lattice.voxelCount, lattice.activeVoxelCount,
-                        voxelSize, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
-                try AtomicFile.write(rackLog.text, to: dir.appendingPathComponent("log.txt"))
-                archive.append(try FolderArchive.pack(dir, prefix: "racks/\(r.name)"))
-                summaries[k] = s
-            }
-        } catch { writeError = RoomError.rack(name: "(writing)", rank: comm.rank, reason: "\(error)") }
-        try comm.agree(writeError)
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        let cpu = Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
-        let cpuPerRank = try comm.allreduceSum((0..<comm.size).map { $0 == comm.rank ? cpu : 0 })
-        let enc = JSONCoding.encoder()
-        let archives = try comm.gather(archive)
-        let summaryBlobs = try comm.gather(try enc.encode(summaries))
-        guard root else { return }
-
-        let dec = JSONCoding.decoder()
-        var all: [Int: SolveSummary] = [:]
-        for b in summaryBlobs { all.merge(try dec.decode([Int: SolveSummary].self, from: b)) { a, _ in a } }
-        guard all.count == spec.racks.count else {
-            throw RoomError.coupling("rank 0 received \(all.count) of \(spec.racks.count) rack summaries")
-        }
+        guard
+            let gathered = try RoomRackFolders.gather(
+                run: run, vtiSpacingM: vtiH, voxelSizeM: voxelSize, comm: comm)
+        else { return }
+        let (archives, all, cpuPerRank) = (gathered.archives, gathered.summaries, gathered.cpuSecondsPerRank)
 
         let folder = try ResultFolder(final: folderURL)
         var committed = false

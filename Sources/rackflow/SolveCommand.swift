@@ -170,16 +170,6 @@ extension SolveCommand {
     }
 }
 
-/// Lines for log.txt, echoed to stderr when wanted.
-struct RunLog: TextOutputStreamLike {
-    var echo: Bool
-    var text = ""
-    mutating func say(_ s: String) {
-        text += s + "\n"
-        if echo { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
-    }
-}
-
 /// Iteration, residuals, monitors and an ETA on one terminal line; nothing when stderr is not a
 /// terminal (pipes, CI).
 ///

@@ -106,6 +106,17 @@ public enum ResultWriter {
 /// Where log lines go (the CLI's run log).
 public protocol TextOutputStreamLike { mutating func say(_ s: String) }
 
+/// Lines for a run's log.txt, echoed to stderr when wanted.
+public struct RunLog: TextOutputStreamLike {
+    public var echo: Bool
+    public var text = ""
+    public init(echo: Bool) { self.echo = echo }
+    public mutating func say(_ s: String) {
+        text += s + "\n"
+        if echo { FileHandle.standardError.write((s + "\n").data(using: .utf8)!) }
+    }
+}
+
 /// Nearest-cell resampling of a non-uniform grid onto a uniform one (for VTK image data).
 public enum Resample {
     public static func uniform(_ g: Grid, spacingM h: Double) -> (Grid, [Int]) {
