@@ -182,8 +182,8 @@ public final class SurgeWriter {
             writeSeconds: writeSeconds, energy: run.energy, airBalanceError: run.energy.airBalanceError,
             heatmapColdC: r.lowerBound, heatmapHotC: r.upperBound, nodes: run.layout.nodes.map(\.name),
             ignitionS: run.timeline.ignitionS, fans: run.fans.map(\.name), timeline: written)
-        let enc = JSONCoding.encoder([.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(try enc.encode(s), to: folder.appendingPathComponent("summary.json"))
+        // For people and other tools: a figure with no value (no outflow, no frame yet) is null.
+        try AtomicFile.write(try JSONCoding.textWithNulls(s), to: folder.appendingPathComponent("summary.json"))
         let md = SurgeReport.markdown(
             self, wallSeconds: wallSeconds, idleSeconds: idleSeconds,
             stepSeconds: stepSeconds, writeSeconds: writeSeconds)

@@ -7,9 +7,8 @@ import Foundation
 ///   - files RackFlow reads back (checkpoints, the response model, messages between MPI ranks,
 ///     comparison trees) keep them as the strings "nan", "inf" and "-inf": the value survives
 ///     the round trip;
-///   - files for people and other tools (`summary.json` of a solve, the unseen-case report) write
-///     `null`, which every JSON reader accepts as "no value". (The surge's `summary.json` still
-///     writes the strings.)
+///   - files for people and other tools (`summary.json` of a solve and of a surge, the unseen-case
+///     report) write `null`, which every JSON reader accepts as "no value".
 ///
 /// Usage
 ///   | call                                  | gives                                            |
