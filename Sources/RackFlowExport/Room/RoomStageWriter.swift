@@ -312,25 +312,16 @@ public struct RoomStageWriter {
         b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
         b.usdLine(1, "custom string rackflow:room = \(USDText.quoted(roomName))")
-        b.usdLine(1, "def Xform \"Racks\" (")
-        b.usdLine(2, "kind = \"group\"")
-        b.usdLine(1, ")")
-        b.usdLine(1, "{")
+        b.usdPrimOpen(1, "def Xform \"Racks\"", kind: "group")
         for (ri, r) in racks.enumerated() {
             let t = types[r.type]!
             let path = "/Room/Racks/\(USDText.identifier(r.name))"
             if ri > 0 { b.byte(10) }
-            b.usdLine(2, "def Xform \(USDText.quoted(USDText.identifier(r.name))) (")
-            b.usdLine(3, "kind = \"group\"")
-            b.usdLine(2, ")")
-            b.usdLine(2, "{")
+            b.usdPrimOpen(2, "def Xform \(USDText.quoted(USDText.identifier(r.name)))", kind: "group")
             b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(r.name))")
             b.usdLine(3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
             b.usdVectorLine(3, "double3 xformOp:translate", map(r.translationM), significant: 9)
-            b.usdIndent(3)
-            b.append("double xformOp:rotateY = ")
-            b.number(r.rotationDegrees, significant: 9)
-            b.byte(10)
+            b.usdNumberLine(3, "double xformOp:rotateY", r.rotationDegrees, significant: 9)
             b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
             for c in r.telemetry.keys.sorted() {
                 samples(&b, 3, "custom double telemetry:\(c)", r.telemetry[c]!, doc: Self.channelDoc(c))
@@ -372,10 +363,7 @@ public struct RoomStageWriter {
     }
 
     private func writeVolume(_ b: inout TextBuffer, path: String, _ r: Rack) {
-        b.usdLine(3, "def Volume \"Fields\" (")
-        b.usdLine(4, "kind = \"component\"")
-        b.usdLine(3, ")")
-        b.usdLine(3, "{")
+        b.usdPrimOpen(3, "def Volume \"Fields\"", kind: "component")
         b.usdLine(4, "# the VDB files are in the rack frame, Y-up axes, metres (the rack prim places them)")
         b.usdExtent(4, map(r.fieldBounds.min), map(r.fieldBounds.max))
         let fields = StageRecording.VolumeField.standard
@@ -386,23 +374,14 @@ public struct RoomStageWriter {
 
     private func writeTrays(_ b: inout TextBuffer) {
         let names = trayPrimNames()
-        b.usdLine(1, "def Xform \"CableTrays\" (")
-        b.usdLine(2, "kind = \"group\"")
-        b.usdLine(1, ")")
-        b.usdLine(1, "{")
+        b.usdPrimOpen(1, "def Xform \"CableTrays\"", kind: "group")
         for (ti, t) in trays.enumerated() {
             let first = trayFrames[0][ti]
             let pts = first.samples.map(\.pointM)
             if ti > 0 { b.byte(10) }
-            b.usdLine(2, "def BasisCurves \(USDText.quoted(names[ti])) (")
-            b.usdLine(3, "kind = \"component\"")
-            b.usdLine(2, ")")
-            b.usdLine(2, "{")
+            b.usdPrimOpen(2, "def BasisCurves \(USDText.quoted(names[ti]))", kind: "component")
             b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(t.name))")
-            b.usdIndent(3)
-            b.append("custom double rackflow:widthM = ")
-            b.number(t.widthM)
-            b.byte(10)
+            b.usdNumberLine(3, "custom double rackflow:widthM", t.widthM)
             b.usdLine(3, "uniform token type = \"linear\"")
             b.usdLine(3, "uniform token wrap = \"nonperiodic\"")
             b.usdIndent(3)

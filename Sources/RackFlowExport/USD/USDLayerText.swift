@@ -15,6 +15,8 @@
 ///   | usdLine(level, text)                   | indented text and a newline                    |
 ///   | usdVector(v, significant:)             | (x, y, z), 7 significant digits by default     |
 ///   | usdVectorLine(level, declaration, v)   | declaration = (x, y, z), e.g. a translate op   |
+///   | usdNumberLine / usdIntLine             | declaration = number, e.g. a custom attribute  |
+///   | usdPrimOpen(level, definition, kind:)  | def … ( kind = "…" ) { — the prim's opening    |
 ///   | usdExtent(level, a, c)                 | float3[] extent = [min, max] of corners a, c   |
 ///   | usdLayerHeader(defaultPrim:doc:timing: | #usda 1.0 and the layer's metadata, metres,    |
 ///   |   upAxis:)                             | frame range and rates when `timing` is given   |
@@ -59,6 +61,32 @@ extension TextBuffer {
         append(" = ")
         usdVector(v, significant: significant)
         byte(10)
+    }
+
+    /// `<declaration> = <number>` on its own line.
+    public mutating func usdNumberLine(_ level: Int, _ declaration: String, _ v: Double, significant: Int = 7) {
+        usdIndent(level)
+        append(declaration)
+        append(" = ")
+        number(v, significant: significant)
+        byte(10)
+    }
+
+    /// `<declaration> = <integer>` on its own line.
+    public mutating func usdIntLine(_ level: Int, _ declaration: String, _ v: Int) {
+        usdIndent(level)
+        append(declaration)
+        append(" = ")
+        int(v)
+        byte(10)
+    }
+
+    /// A prim's opening with its kind as metadata: `definition (`, `kind = "…"`, `)`, `{`.
+    public mutating func usdPrimOpen(_ level: Int, _ definition: String, kind: String) {
+        usdLine(level, definition + " (")
+        usdLine(level + 1, "kind = \"\(kind)\"")
+        usdLine(level, ")")
+        usdLine(level, "{")
     }
 
     /// The extent of the box with corners `a` and `c`, already in the stage's axes (a mapping

@@ -246,32 +246,17 @@ public struct USDStageWriter {
         b.usdLine(1, "def Scope \"Fans\"")
         b.usdLine(1, "{")
         for (i, fan) in asset.fans.enumerated() {
-            b.usdLine(2, "def Xform \"Fan_\(i + 1)\" (")
-            b.usdLine(3, "kind = \"subcomponent\"")
-            b.usdLine(2, ")")
-            b.usdLine(2, "{")
+            b.usdPrimOpen(2, "def Xform \"Fan_\(i + 1)\"", kind: "subcomponent")
             b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(fan.name))")
-            b.usdIndent(3)
-            b.append("custom int fan:bladeCount = ")
-            b.int(fan.bladeCount)
-            b.byte(10)
-            b.usdIndent(3)
-            b.append("custom double fan:radiusM = ")
-            b.number(fan.radius)
-            b.byte(10)
+            b.usdIntLine(3, "custom int fan:bladeCount", fan.bladeCount)
+            b.usdNumberLine(3, "custom double fan:radiusM", fan.radius)
             fanPlacement(&b, 3, centre: fan.centre, axis: fan.axis)
             b.usdLine(3, "def Cylinder \"Shroud\"")
             b.usdLine(3, "{")
             let r = fan.radius * 1.05, h = fan.radius * 0.5
             b.usdLine(4, "uniform token axis = \"Z\"")
-            b.usdIndent(4)
-            b.append("double radius = ")
-            b.number(r)
-            b.byte(10)
-            b.usdIndent(4)
-            b.append("double height = ")
-            b.number(h)
-            b.byte(10)
+            b.usdNumberLine(4, "double radius", r)
+            b.usdNumberLine(4, "double height", h)
             b.usdIndent(4)
             b.append("float3[] extent = [")
             b.usdVector(SIMD3(-r, -r, -h / 2))
@@ -314,34 +299,22 @@ public struct USDStageWriter {
         b.append("def Xform \"Refinery\" (\n")
         b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
-        b.usdLine(1, "def Xform \"Racks\" (")
-        b.usdLine(2, "kind = \"group\"")
-        b.usdLine(1, ")")
-        b.usdLine(1, "{")
+        b.usdPrimOpen(1, "def Xform \"Racks\"", kind: "group")
         var globalFan = 0
         for (ri, rack) in r.racks.enumerated() {
             if ri > 0 { b.byte(10) }
-            b.usdLine(2, "def Xform \(USDText.quoted(rackPrimName(ri))) (")
-            b.usdLine(3, "kind = \"group\"")
-            b.usdLine(2, ")")
-            b.usdLine(2, "{")
+            b.usdPrimOpen(2, "def Xform \(USDText.quoted(rackPrimName(ri)))", kind: "group")
             b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(rack.name))")
             b.usdVectorLine(3, "double3 xformOp:translate", map(rack.placement.translation), significant: 9)
             let rot = "xformOp:rotate\(r.upAxis.rawValue)"
-            b.usdIndent(3)
-            b.append("double \(rot) = ")
-            b.number(rack.placement.rotationDegrees, significant: 9)
-            b.byte(10)
+            b.usdNumberLine(3, "double \(rot)", rack.placement.rotationDegrees, significant: 9)
             b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"\(rot)\"]")
             for (ni, node) in rack.nodes.enumerated() {
                 b.byte(10)
                 writeNode(&b, rack: ri, node: ni, node)
             }
             b.byte(10)
-            b.usdLine(3, "def Xform \"Fans\" (")
-            b.usdLine(4, "kind = \"group\"")
-            b.usdLine(3, ")")
-            b.usdLine(3, "{")
+            b.usdPrimOpen(3, "def Xform \"Fans\"", kind: "group")
             for (ni, node) in rack.nodes.enumerated() {
                 let asset = assets[node.type]!
                 for (fi, fan) in asset.fans.enumerated() {
@@ -436,20 +409,11 @@ public struct USDStageWriter {
     ) {
         let r = recording
         if ni > 0 || fi > 0 { b.byte(10) }
-        b.usdLine(4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi))) (")
-        b.usdLine(5, "kind = \"component\"")
-        b.usdLine(4, ")")
-        b.usdLine(4, "{")
+        b.usdPrimOpen(4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi)))", kind: "component")
         b.usdLine(5, "rel rackflow:node = <\(nodePath(rack: ri, node: ni))>")
         b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(spec.name))")
-        b.usdIndent(5)
-        b.append("custom int fan:bladeCount = ")
-        b.int(spec.bladeCount)
-        b.byte(10)
-        b.usdIndent(5)
-        b.append("custom double fan:radiusM = ")
-        b.number(spec.radius)
-        b.byte(10)
+        b.usdIntLine(5, "custom int fan:bladeCount", spec.bladeCount)
+        b.usdNumberLine(5, "custom double fan:radiusM", spec.radius)
         timeSamples(&b, 5, "custom double fan:rpm", rpm)
         timeSamples(
             &b, 5, "custom double vibration:frequencyHz",
@@ -509,10 +473,7 @@ public struct USDStageWriter {
     private func writeVolume(_ b: inout TextBuffer, rack ri: Int, _ rack: StageRecording.Rack) {
         let r = recording
         let path = rackPath(ri) + "/Fields"
-        b.usdLine(3, "def Volume \"Fields\" (")
-        b.usdLine(4, "kind = \"component\"")
-        b.usdLine(3, ")")
-        b.usdLine(3, "{")
+        b.usdPrimOpen(3, "def Volume \"Fields\"", kind: "component")
         b.usdLine(4, "# the VDB files are in the rack frame, \(r.vdbUpAxis.rawValue)-up axes, metres")
         if let fb = rack.fieldBounds {
             b.usdExtent(4, map(fb.min, r.vdbUpAxis), map(fb.max, r.vdbUpAxis))
@@ -557,10 +518,7 @@ public struct USDStageWriter {
                 b.usdLine(2, "{")
                 b.usdLine(3, "double size = 1")
                 b.usdLine(3, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
-                b.usdIndent(3)
-                b.append("float xformOp:rotateZ = ")
-                b.number(Double(k) * 360 / Double(n))
-                b.byte(10)
+                b.usdNumberLine(3, "float xformOp:rotateZ", Double(k) * 360 / Double(n))
                 b.usdLine(3, "double3 xformOp:translate = (0.66, 0, 0)")
                 b.usdLine(3, "float xformOp:rotateX = 30")
                 b.usdLine(
