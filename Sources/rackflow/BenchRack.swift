@@ -91,7 +91,7 @@ extension Bench {
                 let variants: [(String, MultigridOptions?)] = [
                     ("this case's smoother", nil),
                     (
-                        "point",
+                        "point, plain 2×2×2 blocks",
                         {
                             var o = MultigridOptions()
                             o.allowLines = false
@@ -108,10 +108,10 @@ extension Bench {
                         String(
                             format:
                                 "  pressure alone, %@: %d CG iterations to %.1e, %.1f ms per solve; V-cycle %.2f ms, "
-                                + "operator %.2f ms, dot %.2f ms; setup %.1f ms; line axes per level %@",
+                                + "operator %.2f ms, dot %.2f ms; setup %.1f ms; levels %@, line axes %@",
                             name, p.cgIterations, p.relativeResidual, p.solveSeconds * 1e3, p.vCycleMs, p.operatorMs,
                             p.dotMs,
-                            p.setupSeconds * 1e3, p.lineAxes.description))
+                            p.setupSeconds * 1e3, p.levels.joined(separator: ", "), p.lineAxes.description))
                 }
             }
         }

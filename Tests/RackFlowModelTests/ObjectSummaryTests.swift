@@ -25,18 +25,23 @@ final class ObjectSummaryTests: XCTestCase {
         let plainMean = run.solver.temperatureStats(cells: run.solver.cells(along: outlet)).meanC
         XCTAssertGreaterThan(abs(plainMean - s.exhaustC), 1e-3, "plain mean \(plainMean), mixed-cup \(s.exhaustC)")
 
-        // Patches carry the inlet's 1 m/s over 0.2 × 0.05 m in and out.
+        // Patches carry the inlet's 1 m/s over 0.2 × 0.05 m in and out. Out of the duct goes what
+        // came in, up to the mass imbalance the converged solve leaves (its tolerance, 1e-6 of
+        // the inflow); the outlet's figure is the balance's own to round-off.
         let inlet = try XCTUnwrap(o.patches.first { $0.name == "inlet" })
         let out = try XCTUnwrap(o.patches.first { $0.name == "out" })
         XCTAssertEqual(inlet.flowM3PerS, 0.01, accuracy: 1e-12)
         XCTAssertEqual(inlet.temperatureC, 20, accuracy: 1e-12)
-        XCTAssertEqual(out.flowM3PerS, 0.01, accuracy: 1e-9)
+        XCTAssertLessThanOrEqual(s.balance.massImbalance, 1e-6)
+        let leftOver = 0.01 * s.balance.massImbalance + 1e-14
+        XCTAssertEqual(out.flowM3PerS, 0.01, accuracy: leftOver)
 
-        // The fan and the sheet span the duct: all of the flow crosses each.
+        // The fan and the sheet span the duct: all of the flow crosses each, again up to the
+        // solve's mass imbalance.
         let fan = try XCTUnwrap(o.planes.first { $0.name == "fan" })
         let sheet = try XCTUnwrap(o.planes.first { $0.name == "mesh" })
-        XCTAssertEqual(fan.flowM3PerS, 0.01, accuracy: 1e-9)
-        XCTAssertEqual(sheet.flowM3PerS, 0.01, accuracy: 1e-9)
+        XCTAssertEqual(fan.flowM3PerS, 0.01, accuracy: 0.01 * 1e-6)
+        XCTAssertEqual(sheet.flowM3PerS, 0.01, accuracy: 0.01 * 1e-6)
         // The fan's rise is its curve's at the operating point (50 Pa at 0.01 m³/s), within 2 %.
         let op = try XCTUnwrap(s.fans.first { $0.name == "fan" })
         XCTAssertEqual(-fan.pressureDropPa, op.pressureRisePa, accuracy: 0.02 * op.pressureRisePa)

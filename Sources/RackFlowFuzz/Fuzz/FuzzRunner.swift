@@ -1,4 +1,5 @@
 import RackFlowModel
+import RackFlowNumerics
 import Foundation
 
 /// Runs fuzz cases: damage one corpus file, load it through the commands' input path

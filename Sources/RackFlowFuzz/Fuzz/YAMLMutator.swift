@@ -1,4 +1,5 @@
 import RackFlowModel
+import RackFlowNumerics
 import Foundation
 import Yams
 

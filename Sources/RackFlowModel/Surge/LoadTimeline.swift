@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// When each node ignites and how busy it is at any moment: the scheduler's cascade turned
 /// into utilisation curves u(t) ∈ [idle, full], and the blower's flow fraction.

@@ -19,6 +19,13 @@ public struct MultigridOptions: Sendable {
     /// racks (CompareTests) diverged at outer iteration 3, a cause not yet found; the pressure
     /// correction's `pressureSmoother: lines` uses it.
     public var storedLineFactors: Bool = false
+    /// How coarse levels are made: `.blocks`, structured 2×2×2 blocks with a geometric coarse
+    /// operator (`Coarsening`); `.connectedBlocks`, blocks split into their connected pieces
+    /// with Galerkin operators below the structured finest level (`ConnectedBlocks`).
+    public enum CoarseLevels: Sendable { case blocks, connectedBlocks }
+    public var coarseLevels = CoarseLevels.blocks
+    /// Scale of each coarse correction (`ConnectedBlockHierarchy`); used by `.connectedBlocks`.
+    public var coarseCorrectionScale: Double = 1.5
     public init() {}
 
     /// Zebra lines along the axes where `share` of a cell's coupling lies (0: every axis),
@@ -59,19 +66,33 @@ public final class Multigrid {
 
     let levels: [Level]
     public let options: MultigridOptions
-    let coarse: BandedCholesky
+    let coarse: BandedCholesky?
     let coarseRHS: PaddedVector
+    /// The coarse levels when `options.coarseLevels == .connectedBlocks`.
+    let connected: ConnectedBlockHierarchy?
     let scratch: LineScratch
 
     public var levelCount: Int { levels.count }
     /// Cells per level, finest first.
-    public var levelSizes: [(Int, Int, Int)] { levels.map { ($0.A.nx, $0.A.ny, $0.A.nz) } }
+    public var levelSizes: [(Int, Int, Int)] {
+        levels.map { ($0.A.nx, $0.A.ny, $0.A.nz) } + (connected?.sizes.map { ($0, 1, 1) } ?? [])
+    }
     /// Axes smoothed by lines, per level.
     public var lineAxes: [[Int]] { levels.map { $0.lineAxes } }
 
     public init(_ A: SymmetricStencil, options: MultigridOptions = MultigridOptions()) throws {
         self.options = options
         var levels = [Level(A, finest: true)]
+        if options.coarseLevels == .connectedBlocks {
+            self.levels = levels
+            scratch = LineScratch(maxLineLength: max(A.nx, A.ny, A.nz))
+            connected = try ConnectedBlockHierarchy(
+                A, coarsestCells: options.coarsestCells, sweeps: options.sweeps, scale: options.coarseCorrectionScale)
+            coarse = nil
+            coarseRHS = PaddedVector(count: 0, pad: 0)
+            return
+        }
+        connected = nil
         while true {
             let L = levels.last!.A
             let can = (L.nx >= 3, L.ny >= 3, L.nz >= 3)
@@ -161,9 +182,19 @@ public final class Multigrid {
 
     private func cycle(_ l: Int, b: PaddedVector, x: PaddedVector) {
         let L = levels[l]
+        if let connected {
+            x.fill(0)
+            smooth(L, x, b, forward: true)
+            L.A.residual(b, x, L.r)
+            connected.restrictFinest(L.r)
+            connected.cycle()
+            connected.prolongFinest(x, nz: L.A.nz, slab: L.A.slab)
+            smooth(L, x, b, forward: false)
+            return
+        }
         if l == levels.count - 1 {
             BLAS.copy(L.A.count, b.p, coarseRHS.p)
-            coarse.solve(coarseRHS.p)
+            coarse!.solve(coarseRHS.p)
             BLAS.copy(L.A.count, coarseRHS.p, x.p)
             // Inactive cells stay exactly zero (their band rows are identity, rhs zero).
             return
