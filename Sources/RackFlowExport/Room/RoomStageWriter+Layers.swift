@@ -1,0 +1,201 @@
+import Foundation
+import RackFlowModel
+
+/// The room stage's layers: each rack type in its own frame (`assets/racks/<type>.usda`) and the
+/// root layer with racks, volumes and the cable trays.
+extension RoomStageWriter {
+    /// `assets/racks/<type>.usda`: the rack in its own frame.
+    public func rackLayer(_ t: RackType) -> TextBuffer {
+        var b = TextBuffer(capacity: 4096)
+        b.usdLayerHeader(
+            defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres",
+            timing: nil, upAxis: "Y")
+        b.append("def Xform \"Rack\" (\n")
+        b.usdLine(1, "kind = \"assembly\"")
+        b.append(")\n{\n")
+        b.usdLine(1, "custom string rackflow:rackType = \(USDText.quoted(t.name))")
+        b.usdLine(1, "def Cube \"Shell\"")
+        b.usdLine(1, "{")
+        b.usdLine(2, "double size = 1")
+        b.usdLine(2, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
+        b.usdVectorLine(2, "double3 xformOp:translate", map(t.innerSizeM / 2))
+        let s = map(t.innerSizeM)
+        b.usdVectorLine(2, "float3 xformOp:scale", SIMD3(s.x, s.y, -s.z))
+        b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
+        b.usdLine(2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
+        b.usdLine(3, "interpolation = \"constant\"")
+        b.usdLine(2, ")")
+        b.usdLine(2, "float[] primvars:displayOpacity = [0.15] (")
+        b.usdLine(3, "interpolation = \"constant\"")
+        b.usdLine(2, ")")
+        b.usdLine(1, "}")
+        for (i, n) in t.nodes.enumerated() {
+            b.byte(10)
+            b.usdLine(1, "def Xform \(USDText.quoted(USDStageWriter.indexedName("Node", i, count: t.nodes.count))) (")
+            b.usdLine(2, "instanceable = true")
+            b.usdLine(2, "kind = \"component\"")
+            b.usdLine(2, "prepend references = @../\(USDText.fileName(n.type)).usda@")
+            b.usdLine(1, ")")
+            b.usdLine(1, "{")
+            b.usdLine(2, "custom string rackflow:name = \(USDText.quoted(n.name))")
+            b.usdLine(2, "custom string rackflow:nodeType = \(USDText.quoted(n.type))")
+            b.usdVectorLine(2, "double3 xformOp:translate", map(n.chassis.min), significant: 9)
+            b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
+            b.usdLine(1, "}")
+        }
+        b.append("}\n")
+        return b
+    }
+
+    /// The root layer.
+    public func stage() -> TextBuffer {
+        var b = TextBuffer(capacity: 1 << 16)
+        let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let timing = USDTiming(firstFrame: firstFrame, lastFrame: lastFrame, fps: fps)
+        b.usdLayerHeader(defaultPrim: "Room", doc: doc, timing: timing, upAxis: "Y")
+        b.append("def Xform \"Room\" (\n")
+        b.usdLine(1, "kind = \"assembly\"")
+        b.append(")\n{\n")
+        b.usdLine(1, "custom string rackflow:room = \(USDText.quoted(roomName))")
+        b.usdPrimOpen(1, "def Xform \"Racks\"", kind: "group")
+        for (ri, r) in racks.enumerated() {
+            let t = types[r.type]!
+            let path = "/Room/Racks/\(USDText.identifier(r.name))"
+            if ri > 0 { b.byte(10) }
+            b.usdPrimOpen(2, "def Xform \(USDText.quoted(USDText.identifier(r.name)))", kind: "group")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(r.name))")
+            b.usdLine(3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
+            b.usdVectorLine(3, "double3 xformOp:translate", map(r.translationM), significant: 9)
+            b.usdNumberLine(3, "double xformOp:rotateY", r.rotationDegrees, significant: 9)
+            b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
+            for c in r.telemetry.keys.sorted() {
+                samples(&b, 3, "custom double telemetry:\(c)", r.telemetry[c]!, doc: Self.channelDoc(c))
+            }
+            b.byte(10)
+            b.usdLine(3, "def Xform \"Rack\" (")
+            b.usdLine(4, "instanceable = true")
+            b.usdLine(4, "prepend references = \(USDText.assetPath(Self.rackTypeFile(r.type)))")
+            b.usdLine(3, ")")
+            b.usdLine(3, "{")
+            b.usdLine(3, "}")
+            b.byte(10)
+            b.usdLine(3, "def Scope \"Telemetry\"")
+            b.usdLine(3, "{")
+            for (ni, n) in t.nodes.enumerated() {
+                let prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
+                b.usdLine(4, "def Scope \(USDText.quoted(prim))")
+                b.usdLine(4, "{")
+                b.usdLine(5, "rel rackflow:node = <\(path)/Rack/\(prim)>")
+                b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(n.name))")
+                let tel = r.nodeTelemetry[ni]
+                for c in tel.keys.sorted() {
+                    samples(&b, 5, "custom double telemetry:\(c)", tel[c]!, doc: Self.channelDoc(c))
+                }
+                b.usdLine(4, "}")
+            }
+            b.usdLine(3, "}")
+            b.byte(10)
+            writeVolume(&b, path: path + "/Fields", r)
+            b.usdLine(2, "}")
+        }
+        b.usdLine(1, "}")
+        if !trays.isEmpty {
+            b.byte(10)
+            writeTrays(&b)
+        }
+        b.append("}\n")
+        return b
+    }
+
+    func writeVolume(_ b: inout TextBuffer, path: String, _ r: Rack) {
+        b.usdPrimOpen(3, "def Volume \"Fields\"", kind: "component")
+        b.usdLine(4, "# the VDB files are in the rack frame, Y-up axes, metres (the rack prim places them)")
+        b.usdExtent(4, map(r.fieldBounds.min), map(r.fieldBounds.max))
+        let fields = StageRecording.VolumeField.standard
+        for f in fields { b.usdLine(4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
+        VolumeFieldAssets.write(&b, level: 4, fields: fields, files: r.vdbFiles, firstFrame: firstFrame)
+        b.usdLine(3, "}")
+    }
+
+    func writeTrays(_ b: inout TextBuffer) {
+        let names = trayPrimNames()
+        b.usdPrimOpen(1, "def Xform \"CableTrays\"", kind: "group")
+        for (ti, t) in trays.enumerated() {
+            let first = trayFrames[0][ti]
+            let pts = first.samples.map(\.pointM)
+            if ti > 0 { b.byte(10) }
+            b.usdPrimOpen(2, "def BasisCurves \(USDText.quoted(names[ti]))", kind: "component")
+            b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(t.name))")
+            b.usdNumberLine(3, "custom double rackflow:widthM", t.widthM)
+            b.usdLine(3, "uniform token type = \"linear\"")
+            b.usdLine(3, "uniform token wrap = \"nonperiodic\"")
+            b.usdIndent(3)
+            b.append("int[] curveVertexCounts = [")
+            b.int(pts.count)
+            b.append("]\n")
+            b.usdIndent(3)
+            b.append("point3f[] points = [")
+            for (i, p) in pts.enumerated() {
+                if i > 0 { b.append(", ") }
+                b.usdVector(map(p))
+            }
+            b.append("]\n")
+            b.usdIndent(3)
+            b.append("float[] widths = [")
+            b.number(t.widthM)
+            b.append("] (\n")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2),
+                hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
+            b.usdExtent(3, map(lo), map(hi))
+            b.usdLine(3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            b.usdLine(3, "vector3f[] primvars:vibrationDirection = [(0, 1, 0)] (")
+            b.usdLine(
+                4,
+                "doc = \"direction of the vibration displacement: up (the exhaust jets blow upward onto the tray)\"")
+            b.usdLine(4, "interpolation = \"constant\"")
+            b.usdLine(3, ")")
+            b.usdIndent(3)
+            b.append("float[] primvars:vibrationModeShape = [")
+            for (i, s) in first.samples.enumerated() {
+                if i > 0 { b.append(", ") }
+                b.number(s.modeShape, significant: 6)
+            }
+            b.append("] (\n")
+            b.usdLine(
+                4,
+                "doc = \"first bending mode between the tray's end supports, sin(pi s / L): displace points by "
+                    + "vibration:amplitudeM * this * sin(2 pi vibration:frequencyHz t)\""
+            )
+            b.usdLine(4, "interpolation = \"vertex\"")
+            b.usdLine(3, ")")
+            let frames = trayFrames.map { $0[ti] }
+            samples(
+                &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
+                doc: "hottest probe along the tray, degC")
+            samples(
+                &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
+                doc: "fastest air at the tray, m/s (upward)")
+            samples(
+                &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
+                doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
+            samples(
+                &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
+                doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
+            arraySamples(
+                &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
+                frames.map { $0.samples.map(\.temperatureC) })
+            arraySamples(
+                &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
+                frames.map { $0.samples.map(\.speedMPerS) })
+            arraySamples(
+                &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
+                frames.map { $0.samples.map(\.vibrationAmplitudeM) })
+            b.usdLine(2, "}")
+        }
+        b.usdLine(1, "}")
+    }
+}
