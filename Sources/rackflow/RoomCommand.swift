@@ -186,24 +186,9 @@ struct RoomCommand: ParsableCommand {
         if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
     }
 
-    struct SurgeSummary: Codable {
-        var room: String
-        var scenario: String
-        var frames: Int
-        var fps: Double
-        var ranks: Int
-        var records: [RoomSurge.FrameRecord]
-        /// Per rack: idle, last and hottest values, and every node's hottest GPU and CPU.
-        var racks: [RoomSurgeReport.RackPeak]
-        var trayProbes: [[TrayProbes.Tray]]
-        var cpuSecondsPerRank: [Double]
-        var wallSeconds: Double
-    }
-
     /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
-    /// and each rank writes its racks' VDB of the frame (in its scratch folder, shipped to rank 0
-    /// at the end with the racks' frame telemetry); rank 0 writes the stage with one sample per
-    /// frame, tray-probes.csv, summary.json and log.txt, all renamed in at once.
+    /// and each rank writes its racks' VDB of the frame (`RoomSurgeFrames`); rank 0 assembles the
+    /// result folder at the end (`RoomSurgeFolder`).
     func surgeBody(
         _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog
     ) throws {
@@ -217,39 +202,11 @@ struct RoomCommand: ParsableCommand {
         let rs = RoomSurge(spec, comm: comm, scenario: scenario)
         try rs.start(maxSpacingM: maxSpacing, jobs: jobs, log: { if root { lines.append($0) } })
         for l in lines { log.say(l) }
-        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
-            "rackflow-roomsurge-\(getpid())-\(comm.rank)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        var lattices: [Int: VDBLattice] = [:]
-        func writeVDBs(_ frame: Int) throws {
-            var failure: Error?
-            do {
-                for k in rs.owned {
-                    let r = rs.runs[k]!
-                    if lattices[k] == nil {
-                        lattices[k] = try VDBLattice(flow: r.solver.flow, voxelSizeM: voxelSize, upAxis: .y)
-                    }
-                    let url = scratch.appendingPathComponent(spec.racks[k].name).appendingPathComponent(
-                        String(format: "vdb/fields.%04d.vdb", frame))
-                    try FileManager.default.createDirectory(
-                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    let smoke = [Double](UnsafeBufferPointer(start: r.smoke.p, count: r.smoke.count))
-                    let backgroundC = r.solver.flow.initialTemperatureC
-                    try VDBWriter.write(
-                        VDBFrame(solver: r.solver, density: smoke, temperatureBackgroundC: backgroundC),
-                        lattice: lattices[k]!, to: url,
-                        metadata: [
-                            "room": spec.name, "rack": spec.racks[k].name, "rank": "\(comm.rank)", "frame": "\(frame)",
-                            "time_s": String(format: "%.6f", r.time), "scenario": scenario.name,
-                        ])
-                }
-            } catch { failure = RoomError.rack(name: "(writing VDB)", rank: comm.rank, reason: "\(error)") }
-            try comm.agree(failure)
-        }
-        try writeVDBs(0)
+        let caches = RoomSurgeFrames(surge: rs, voxelSizeM: voxelSize, comm: comm)
+        try caches.write(frame: 0)
         for f in 1...rs.frameCount {
             let rec = try rs.advanceFrame(jobs: jobs)
-            try writeVDBs(f)
+            try caches.write(frame: f)
             if root {
                 log.say(
                     String(
@@ -263,67 +220,12 @@ struct RoomCommand: ParsableCommand {
                         .joined(separator: ", "))
             }
         }
-        var archive = Data()
-        for k in rs.owned {
-            archive.append(
-                try FolderArchive.pack(
-                    scratch.appendingPathComponent(spec.racks[k].name), prefix: "racks/\(spec.racks[k].name)"))
-        }
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        let cpu = try comm.allreduceSum(
-            (0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
-        let enc = JSONCoding.encoder()
-        let archives = try comm.gather(archive)
-        var mine: [Int: [SurgeRun.Frame]] = [:]
-        for k in rs.owned { mine[k] = rs.runs[k]!.frames }
-        let blobs = try comm.gather(try enc.encode(mine))
-        guard root else { return }
-        let dec = JSONCoding.decoder()
-        var frames: [Int: [SurgeRun.Frame]] = [:]
-        for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
-        guard frames.count == spec.racks.count else {
-            throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames")
-        }
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
-        let folder = try ResultFolder(final: folderURL)
-        var committed = false
-        defer { if !committed { folder.abandon() } }
-        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
-        let cases = try RoomStageWriter.rackTypes(spec).cases
-        let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
-        let n = rs.records.count
-        let rackFrames = spec.racks.indices.map { frames[$0]! }
-        let stage = try RoomStageWriter.surge(
-            spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
-            rackFrames: rackFrames,
-            vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) }
-            },
-            trays: trays)
-        let usd = try stage.write(to: folder.staging)
-        log.say(
-            String(
-                format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n,
-                usd.files.count, usd.totalBytes, usd.seconds,
-                cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
-        let peaks = RoomSurgeReport.peaks(
-            spec: spec, records: rs.records, rackFrames: rackFrames,
-            nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
-        let s = SurgeSummary(
-            room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
-            records: rs.records,
-            racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
-        try RoomSurgeReport.write(
-            spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
-            ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
-        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
-        try folder.commit()
-        committed = true
+        guard let s = try RoomSurgeFolder.write(surge: rs, frames: caches, to: folderURL, start: t0, log: &log)
+        else { return }
         if !quiet {
             print(
-                "room \(spec.name) surge \(scenario.name): \(n - 1) frames in "
+                "room \(spec.name) surge \(scenario.name): \(s.frames) frames in "
                     + "\(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/report.md, room.usda"
             )
         }

@@ -1,0 +1,97 @@
+import Foundation
+import RackFlowModel
+import RackFlowPhysics
+
+/// Description
+///   The result folder of a room surge, assembled on rank 0 once every frame is stepped. Every
+///   rank ships its racks' packed field caches (`RoomSurgeFrames.archive`) and their frame
+///   telemetry; rank 0 unpacks them into a staging folder and adds the stage (`room.usda`, one
+///   sample per frame), the tray probes of every frame, `report.md`, `summary.json` and
+///   `log.txt`, all renamed into place at once (`ResultFolder`).
+///
+/// Usage
+///   | argument   | meaning                                                        |
+///   | ---        | ---                                                            |
+///   | surge      | a room surge that has run all its frames                       |
+///   | frames     | this rank's packed caches                                      |
+///   | folder     | the final result folder                                        |
+///   | comm       | the ranks; collective: every rank calls it                     |
+public enum RoomSurgeFolder {
+    /// `summary.json` of a room surge.
+    public struct Summary: Codable {
+        public var room: String
+        public var scenario: String
+        public var frames: Int
+        public var fps: Double
+        public var ranks: Int
+        public var records: [RoomSurge.FrameRecord]
+        /// Per rack: idle, last and hottest values, and every node's hottest GPU and CPU.
+        public var racks: [RoomSurgeReport.RackPeak]
+        public var trayProbes: [[TrayProbes.Tray]]
+        public var cpuSecondsPerRank: [Double]
+        public var wallSeconds: Double
+    }
+
+    /// Gathers the ranks' caches and frames and, on rank 0, writes the folder; returns its
+    /// summary there and nil on the other ranks. `log` gets the stage's line before `log.txt`
+    /// is written.
+    public static func write(
+        surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL, start t0: Date,
+        log: inout RunLog
+    ) throws -> Summary? {
+        let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
+        let archive = try caches.archive()
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        let cpu = try comm.allreduceSum(
+            (0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
+        let enc = JSONCoding.encoder()
+        let archives = try comm.gather(archive)
+        var mine: [Int: [SurgeRun.Frame]] = [:]
+        for k in rs.owned { mine[k] = rs.runs[k]!.frames }
+        let blobs = try comm.gather(try enc.encode(mine))
+        guard comm.rank == 0 else { return nil }
+        let dec = JSONCoding.decoder()
+        var frames: [Int: [SurgeRun.Frame]] = [:]
+        for b in blobs { frames.merge(try dec.decode([Int: [SurgeRun.Frame]].self, from: b)) { a, _ in a } }
+        guard frames.count == spec.racks.count else {
+            throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames")
+        }
+        let folder = try ResultFolder(final: folderURL)
+        var committed = false
+        defer { if !committed { folder.abandon() } }
+        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
+        let cases = try RoomStageWriter.rackTypes(spec).cases
+        let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
+        let n = rs.records.count
+        let rackFrames = spec.racks.indices.map { frames[$0]! }
+        let stage = try RoomStageWriter.surge(
+            spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
+            rackFrames: rackFrames,
+            vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) }
+            },
+            trays: trays)
+        let usd = try stage.write(to: folder.staging)
+        log.say(
+            String(
+                format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n,
+                usd.files.count, usd.totalBytes, usd.seconds,
+                cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let peaks = RoomSurgeReport.peaks(
+            spec: spec, records: rs.records, rackFrames: rackFrames,
+            nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
+        let s = Summary(
+            room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
+            records: rs.records,
+            racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+        try RoomSurgeReport.write(
+            spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
+            ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
+        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        try folder.commit()
+        committed = true
+        return s
+    }
+}
