@@ -100,7 +100,7 @@ final class FailedRunTests: XCTestCase {
         let (i, j, k) = flow.grid.ijk(cell)
         let face = i + (flow.grid.nx + 1) * (j + flow.grid.ny * k)
         let e = FlowSolverError.diverged(
-            iteration: 7, field: "u", index: face,
+            iteration: 7, field: .u, index: face,
             where_: "face (…) normal to x at (…) m, 9e9 m/s against a speed scale of 3 m/s")
         let d = try XCTUnwrap(Divergence(e, solver: solver, report: report, transient: true))
         XCTAssertEqual(d.cell, [i, j, k])

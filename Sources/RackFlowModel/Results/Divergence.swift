@@ -38,11 +38,12 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
 
     /// The divergence a solver error reports, located on the grid and in the parts; nil for other errors.
     public init?(_ error: Error, solver: FlowSolver, report: VoxelReport, transient: Bool = false) {
-        guard case let FlowSolverError.diverged(it, field, index, place) = error else { return nil }
+        guard case let FlowSolverError.diverged(it, solverField, index, place) = error else { return nil }
+        let field = solverField.rawValue
         let g = solver.flow.grid
         let (nx, ny, nz) = (g.nx, g.ny, g.nz)
         // A face is placed at the cell above it (one past the last: clamped below).
-        let component = ["u": 0, "v": 1, "w": 2][field]
+        let component = solverField.velocityAxis
         var ijk = component.map { g.faceIJK($0, index) } ?? g.ijk(index)
         ijk = (min(max(ijk.0, 0), nx - 1), min(max(ijk.1, 0), ny - 1), min(max(ijk.2, 0), nz - 1))
         iteration = it
@@ -57,8 +58,8 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
         } else {
             detail = "\(field) is not finite" + (place.isEmpty ? "" : " at \(place)")
         }
-        switch field {
-        case "T":
+        switch solverField {
+        case .T:
             suggestion =
                 transient
                 ? "a smaller time step (solver.stepsPerFrame), stronger temperature under-relaxation "

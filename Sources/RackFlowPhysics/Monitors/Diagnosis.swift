@@ -7,8 +7,8 @@ import RackFlowNumerics
 extension FlowSolver {
     func checkFinite(_ r: Residuals) throws {
         guard r.mass.isFinite && r.velocityChange.isFinite && r.temperatureChange.isFinite else {
-            let fields: [(String, PaddedVector)] = [
-                ("u", velocity[0]), ("v", velocity[1]), ("w", velocity[2]), ("p", pressure), ("T", temperature),
+            let fields: [(SolverField, PaddedVector)] = [
+                (.u, velocity[0]), (.v, velocity[1]), (.w, velocity[2]), (.p, pressure), (.T, temperature),
             ]
             for (name, v) in fields {
                 for i in 0..<v.count where !v.p[i].isFinite {
@@ -17,19 +17,18 @@ extension FlowSolver {
                         where_: describe(field: name, index: i))
                 }
             }
-            throw FlowSolverError.diverged(iteration: r.iteration, field: "residual", index: 0, where_: "")
+            throw FlowSolverError.diverged(iteration: r.iteration, field: .residual, index: 0, where_: "")
         }
     }
 
-    func describe(field: String, index: Int) -> String {
+    func describe(field: SolverField, index: Int) -> String {
         let g = flow.grid
         func m(_ v: Double) -> String { String(format: "%.3f", v) }
-        if field == "p" || field == "T" {
+        guard let a = field.velocityAxis else {
             let (i, j, k) = g.ijk(index)
             return
                 "cell (i=\(i), j=\(j), k=\(k)) at (\(m(g.x.centres[i])), \(m(g.y.centres[j])), \(m(g.z.centres[k]))) m"
         }
-        let a = ["u": 0, "v": 1, "w": 2][field]!
         let idx = faceIndex(index, axis: a)
         let pos = (0..<3).map { b in
             b == a ? g.axis(b).faces[idx[b]] : g.axis(b).centres[min(idx[b], g.axis(b).count - 1)]

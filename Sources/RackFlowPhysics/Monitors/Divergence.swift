@@ -32,22 +32,22 @@ extension FlowSolver {
             }
             if worst >= 0 {
                 throw FlowSolverError.diverged(
-                    iteration: r.iteration, field: "T", index: worst,
-                    where_: describe(field: "T", index: worst)
+                    iteration: r.iteration, field: .T, index: worst,
+                    where_: describe(field: .T, index: worst)
                         + ", T = \(p[worst]) °C outside \(range.lowerBound)…\(range.upperBound) °C")
             }
         }
         if let c = muEff.firstIndex(where: { !$0.isFinite }) {
             throw FlowSolverError.diverged(
-                iteration: r.iteration, field: "eddy viscosity", index: c, where_: describe(field: "p", index: c))
+                iteration: r.iteration, field: .eddyViscosity, index: c, where_: describe(field: .p, index: c))
         }
         if history.count > 20 {
             let smallest = history.dropFirst(5).map(\.mass).min() ?? r.mass
             if smallest > 0, r.mass > Self.divergenceResidualGrowth * smallest, r.mass > 1 {
                 let c = worstMassCell()
                 throw FlowSolverError.diverged(
-                    iteration: r.iteration, field: "mass residual", index: c,
-                    where_: describe(field: "p", index: c)
+                    iteration: r.iteration, field: .massResidual, index: c,
+                    where_: describe(field: .p, index: c)
                         + String(format: ", residual %.3g after %.3g at best", r.mass, smallest))
             }
         }

@@ -10,7 +10,7 @@ public enum FlowSolverError: Error, CustomStringConvertible {
     case notConverged(iterations: Int, last: Residuals)
     /// The residual stalled under the strongest pseudo-time damping (Steady/PseudoTransient.swift).
     case noSteadyState(iteration: Int, last: Residuals)
-    case diverged(iteration: Int, field: String, index: Int, where_: String)
+    case diverged(iteration: Int, field: SolverField, index: Int, where_: String)
     case linearSolve(equation: String, iteration: Int, underlying: Error)
 
     public var description: String {
@@ -25,7 +25,7 @@ public enum FlowSolverError: Error, CustomStringConvertible {
                 + "under the strongest pseudo-time damping; the flow is unsteady and needs a time-averaged answer"
         case let .diverged(it, field, _, place):
             return
-                "the solution diverged at outer iteration \(it): \(field) is not finite or runs away at \(place); "
+                "the solution diverged at outer iteration \(it): \(field.rawValue) is not finite or runs away at \(place); "
                 + "try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
         case let .linearSolve(eq, it, e):
             return "\(eq) solve failed at outer iteration \(it): \(e)"

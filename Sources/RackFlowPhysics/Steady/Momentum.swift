@@ -211,7 +211,7 @@ extension FlowSolver {
     func solveMomentum(_ a: Int) throws -> Double {
         try innerSolve(
             momentum[a], velocity[a], sweeps: options.momentumSweeps, tolerance: options.momentumTolerance,
-            maxIterations: 50, equation: "momentum (\(["u", "v", "w"][a]))")
+            maxIterations: 50, equation: "momentum (\(SolverField.velocity(a).rawValue))")
     }
 
     /// Partial solve of an assembled advection–diffusion system from the current iterate:

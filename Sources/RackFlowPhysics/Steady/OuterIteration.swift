@@ -40,7 +40,7 @@ extension FlowSolver {
             let maxima = velocity.map { BLAS.maxAbs($0.count, $0.p) }
             let a = maxima.firstIndex(of: maxima.max()!)!
             let face = (0..<velocity[a].count).first { abs(velocity[a].p[$0]) == maxima[a] } ?? 0
-            let name = ["u", "v", "w"][a]
+            let name = SolverField.velocity(a)
             throw FlowSolverError.diverged(
                 iteration: history.count, field: name, index: face,
                 where_:
@@ -58,7 +58,7 @@ extension FlowSolver {
             let du = try timed("momentum solve") { try solveMomentum(a) }
             if du > maxDU {
                 maxDU = du
-                duAt = describe(field: ["u", "v", "w"][a], index: lastChangeIndex)
+                duAt = describe(field: .velocity(a), index: lastChangeIndex)
             }
             duSquares += lastChangeRMS * lastChangeRMS * Double(velocity[a].count)
             duCount += velocity[a].count
@@ -68,7 +68,7 @@ extension FlowSolver {
         if flow.solveEnergy {
             timed("energy assembly") { assembleEnergy() }
             maxDT = try timed("energy solve") { try solveEnergy() }
-            dtAt = describe(field: "T", index: lastChangeIndex)
+            dtAt = describe(field: .T, index: lastChangeIndex)
             dtRMS = lastChangeRMS
         }
         var r = Residuals(
