@@ -25,7 +25,8 @@ public enum FlowSolverError: Error, CustomStringConvertible {
                 + "under the strongest pseudo-time damping; the flow is unsteady and needs a time-averaged answer"
         case let .diverged(it, field, _, place):
             return
-                "the solution diverged at outer iteration \(it): \(field.rawValue) is not finite or runs away at \(place); "
+                "the solution diverged at outer iteration \(it): \(field.rawValue) is not finite or runs away at "
+                + "\(place); "
                 + "try stronger under-relaxation (smaller velocityRelaxation), a smaller time step or a finer grid"
         case let .linearSolve(eq, it, e):
             return "\(eq) solve failed at outer iteration \(it): \(e)"
