@@ -64,7 +64,7 @@ struct RoomCommand: ParsableCommand {
         do {
             try body(comm)
             mpi?.finalize()
-        } catch let stop as RoomInterrupted {
+        } catch let stop as RunInterrupted {
             // Every rank stops together (the stop flag is all-reduced at the coupling boundary).
             mpi?.finalize()
             if comm.rank == 0 {

@@ -110,12 +110,12 @@ final class RoomCheckpointTests: XCTestCase {
         XCTAssertEqual(ce.written.map(\.iteration), [1])
         try assertSameRun(every, plain, "with --checkpoint-every 1")
 
-        // Stopped at the first boundary: a checkpoint, then RoomInterrupted.
+        // Stopped at the first boundary: a checkpoint, then RunInterrupted.
         let folder = dir.appendingPathComponent("stopped.checkpoint")
         let stopped = try RoomRun(spec, comm: SingleProcess())
         let cs = try RoomCheckpointer(folder: folder, every: nil, resume: false, maxSpacingM: nil, stop: { true })
         XCTAssertThrowsError(try stopped.run(maxSpacingM: nil, jobs: 1, checkpoints: cs)) { e in
-            XCTAssertEqual((e as? RoomInterrupted)?.iteration, 1, "\(e)")
+            XCTAssertEqual((e as? RunInterrupted)?.iteration, 1, "\(e)")
         }
         let m = try RoomCheckpointer.readManifest(folder)
         XCTAssertEqual(m.iteration, 1)

@@ -52,15 +52,6 @@ public struct RoomCheckpointManifest: Codable {
     public var command: String?
 }
 
-/// A room run was stopped (SIGINT / SIGTERM) after writing a checkpoint.
-public struct RoomInterrupted: Error, CustomStringConvertible {
-    public var folder: URL
-    public var iteration: Int
-    public var description: String {
-        "stopped after coupling iteration \(iteration); checkpoint written to \(folder.path)"
-    }
-}
-
 /// Writes checkpoints of a room run at coupling-iteration boundaries, stops it on request
 /// (all ranks agree), and restores one on resume.
 public final class RoomCheckpointer {
@@ -244,14 +235,14 @@ public final class RoomCheckpointer {
 
     /// At the end of a coupling iteration that is not the last (collective): every rank says
     /// whether it was asked to stop; on a stop or every `every` iterations the checkpoint is
-    /// written; after a stop every rank throws `RoomInterrupted`.
+    /// written; after a stop every rank throws `RunInterrupted`.
     func boundary(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {
         let done = state.nextIteration - 1
         let stopping = try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
         let due = every.map { done % $0 == 0 } ?? false
         guard stopping || due else { return }
         try write(run, state, log: log)
-        if stopping { throw RoomInterrupted(folder: folder, iteration: done) }
+        if stopping { throw RunInterrupted(folder: folder, iteration: done, frame: nil, after: .couplingIteration) }
     }
 
     func write(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {

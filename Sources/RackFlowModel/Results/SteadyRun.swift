@@ -217,19 +217,3 @@ public struct SteadyRun {
         return b.relativeMassImbalance <= 1e-6 && (!s.flow.solveEnergy || b.relativeEnergyError <= 0.005)
     }
 }
-
-/// A run stopped on request (SIGINT, SIGTERM) after writing a checkpoint.
-public struct RunInterrupted: Error, CustomStringConvertible {
-    public var folder: URL
-    public var iteration: Int
-    public var frame: Int?
-    public init(folder: URL, iteration: Int, frame: Int?) {
-        self.folder = folder
-        self.iteration = iteration
-        self.frame = frame
-    }
-    public var description: String {
-        "stopped at outer iteration \(iteration)\(frame.map { ", frame \($0)" } ?? ""); checkpoint written to "
-            + "\(folder.path)"
-    }
-}
