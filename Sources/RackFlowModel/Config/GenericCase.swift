@@ -82,7 +82,7 @@ import RackFlowPhysics
 ///   energySweeps: 4            # ≥ 0, default 4
 ///   secondOrder: true          # van Leer (true) or upwind, default true
 ///   pressureTolerance: 0.02    # (0, 1): pressure-correction residual reduction per iteration, default 0.02
-///   pressureSmoother: point    # point | lines: multigrid smoother of the pressure correction, default point
+///   pressureSmoother: point    # point | lines: pressure-correction multigrid (point: connected blocks)
 /// ```
 ///
 /// Load-time checks: types, ranges, fan curves (FanCurve's rules, reported at the curve's
