@@ -5,35 +5,6 @@ import Foundation
     import Darwin
 #endif
 
-/// Errors of the export layer. Every case names the path or field it is about.
-public enum ExportError: Error, CustomStringConvertible, Equatable {
-    /// Writing, syncing or renaming a file or folder failed.
-    case io(path: String, operation: String, reason: String)
-    /// A value to be written is NaN or infinite (`cell` is (i, j, k)).
-    case nonFinite(field: String, cell: (Int, Int, Int), value: Double)
-    /// A field has the wrong number of values for the grid.
-    case sizeMismatch(field: String, expected: Int, actual: Int)
-    /// ImageData needs equal spacing along each axis.
-    case nonUniformSpacing(axis: String, minWidth: Double, maxWidth: Double)
-
-    public var description: String {
-        switch self {
-        case let .io(path, op, reason):
-            return "\(path): \(op) failed: \(reason)"
-        case let .nonFinite(field, c, v):
-            return "field '\(field)' has a non-finite value \(v) in cell (\(c.0), \(c.1), \(c.2)); nothing written"
-        case let .sizeMismatch(field, e, a):
-            return "field '\(field)' has \(a) values, the grid has \(e) cells"
-        case let .nonUniformSpacing(axis, lo, hi):
-            return
-                "ImageData (.vti) needs uniform spacing, but the \(axis) axis has cell widths from \(lo) to \(hi) m; "
-                + "write a RectilinearGrid (.vtr) instead"
-        }
-    }
-
-    public static func == (a: ExportError, b: ExportError) -> Bool { a.description == b.description }
-}
-
 private func errnoString(_ e: Int32 = errno) -> String { String(cString: strerror(e)) }
 
 private func randomSuffix() -> String {

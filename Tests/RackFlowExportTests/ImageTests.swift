@@ -137,26 +137,26 @@ final class ImageTests: XCTestCase {
         var p = samplePlot()
         p.range = 0...Double.infinity
         XCTAssertThrowsError(try p.render()) {
-            XCTAssertEqual($0 as? ImageError, .badRange(lower: 0, upper: .infinity))
+            XCTAssertEqual($0 as? ExportError, .badColourRange(lower: 0, upper: .infinity))
         }
 
         p = samplePlot()
         p.range = nil
         p.values = [Double](repeating: .nan, count: 12)
-        XCTAssertThrowsError(try p.render()) { XCTAssertEqual($0 as? ImageError, .noFiniteValues(field: p.title)) }
+        XCTAssertThrowsError(try p.render()) { XCTAssertEqual($0 as? ExportError, .noFiniteValues(field: p.title)) }
 
         p = samplePlot()
         p.uEdges = []
         p.values = []
         XCTAssertThrowsError(try p.render()) { error in
-            guard case .badGrid(let why)? = error as? ImageError else { return XCTFail("\(error)") }
+            guard case .badSliceGrid(let why)? = error as? ExportError else { return XCTFail("\(error)") }
             XCTAssertTrue(why.contains("u axis has 0 edges"), why)
         }
 
         p = samplePlot()
         p.values.removeLast()
         XCTAssertThrowsError(try p.render()) {
-            XCTAssertEqual($0 as? ImageError, .sizeMismatch(field: p.title, expected: 12, actual: 11))
+            XCTAssertEqual($0 as? ExportError, .sliceSizeMismatch(field: p.title, expected: 12, actual: 11))
         }
 
         p = samplePlot()

@@ -1,33 +1,6 @@
 import Foundation
 import CPNG
 
-/// Errors of picture making. Each names what is wrong with the input.
-public enum ImageError: Error, CustomStringConvertible, Equatable {
-    /// A plot has no cells, or edges that do not increase strictly.
-    case badGrid(String)
-    /// A field has the wrong number of values for the grid.
-    case sizeMismatch(field: String, expected: Int, actual: Int)
-    /// The colour range is NaN or infinite, or empty.
-    case badRange(lower: Double, upper: Double)
-    /// Every value is masked (NaN) and no fixed range was given.
-    case noFiniteValues(field: String)
-    /// Image size out of bounds (zero, or too large for libpng).
-    case badSize(width: Int, height: Int)
-    /// libpng refused to encode; `message` is its own.
-    case encoding(message: String)
-
-    public var description: String {
-        switch self {
-        case let .badGrid(why): return "slice grid: \(why)"
-        case let .sizeMismatch(f, e, a): return "field '\(f)' has \(a) values, the slice grid has \(e) cells"
-        case let .badRange(lo, hi): return "colour range \(lo)...\(hi) is not a finite, ordered interval"
-        case let .noFiniteValues(f): return "field '\(f)' has no finite value to set a colour range; give a fixed range"
-        case let .badSize(w, h): return "image size \(w)×\(h) px is out of bounds"
-        case let .encoding(m): return "PNG encoding failed: \(m)"
-        }
-    }
-}
-
 /// An 8-bit sRGB colour with alpha.
 public struct RGBA: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var r, g, b, a: UInt8
@@ -192,7 +165,7 @@ public struct PNGImage: Sendable {
 
     /// The PNG file bytes (8-bit RGBA, libpng's simplified writer).
     public func pngData() throws -> Data {
-        guard width <= 1 << 24, height <= 1 << 24 else { throw ImageError.badSize(width: width, height: height) }
+        guard width <= 1 << 24, height <= 1 << 24 else { throw ExportError.badImageSize(width: width, height: height) }
         var image = png_image()
         image.version = cpng_image_version
         image.width = UInt32(width)
@@ -203,13 +176,13 @@ public struct PNGImage: Sendable {
             var size: png_alloc_size_t = 0
             // First pass sizes the buffer; libpng compresses twice, which is cheap at these sizes.
             guard png_image_write_to_memory(&image, nil, &size, 0, px.baseAddress, stride, nil) != 0, size > 0 else {
-                throw ImageError.encoding(message: Self.message(of: image))
+                throw ExportError.pngEncoding(message: Self.message(of: image))
             }
             var out = Data(count: size)
             let ok = out.withUnsafeMutableBytes { buf in
                 png_image_write_to_memory(&image, buf.baseAddress, &size, 0, px.baseAddress, stride, nil)
             }
-            guard ok != 0 else { throw ImageError.encoding(message: Self.message(of: image)) }
+            guard ok != 0 else { throw ExportError.pngEncoding(message: Self.message(of: image)) }
             out.count = size
             return out
         }

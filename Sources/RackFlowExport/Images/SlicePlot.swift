@@ -131,7 +131,7 @@ public struct SlicePlot: Sendable {
         var lo: Double, hi: Double
         if let r = range {
             (lo, hi) = (r.lowerBound, r.upperBound)
-            guard lo.isFinite, hi.isFinite else { throw ImageError.badRange(lower: lo, upper: hi) }
+            guard lo.isFinite, hi.isFinite else { throw ExportError.badColourRange(lower: lo, upper: hi) }
         } else {
             lo = .infinity
             hi = -.infinity
@@ -139,7 +139,7 @@ public struct SlicePlot: Sendable {
                 lo = min(lo, x)
                 hi = max(hi, x)
             }
-            guard lo <= hi else { throw ImageError.noFiniteValues(field: title) }
+            guard lo <= hi else { throw ExportError.noFiniteValues(field: title) }
         }
         if hi - lo <= 1e-12 * max(1, abs(lo)) {
             if lo == 0 {
@@ -193,7 +193,7 @@ public struct SlicePlot: Sendable {
         let range = try resolvedRange()
         let s = max(1, fontScale)
         guard hatched.isEmpty || hatched.count == values.count else {
-            throw ImageError.sizeMismatch(
+            throw ExportError.sliceSizeMismatch(
                 field: title + " (hatched cells)", expected: values.count,
                 actual: hatched.count)
         }

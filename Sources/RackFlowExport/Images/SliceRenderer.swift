@@ -58,18 +58,22 @@ struct SliceRenderer {
     ) throws {
         for (axis, e) in [("u", uEdges), ("v", vEdges)] {
             guard e.count >= 2 else {
-                throw ImageError.badGrid(
+                throw ExportError.badSliceGrid(
                     "\(axis) axis has \(e.count) edges; a slice needs at least one cell (two edges) per axis")
             }
-            guard e.allSatisfy(\.isFinite) else { throw ImageError.badGrid("\(axis) axis has a non-finite edge") }
+            guard e.allSatisfy(\.isFinite) else { throw ExportError.badSliceGrid("\(axis) axis has a non-finite edge") }
             for i in 1..<e.count where !(e[i] > e[i - 1]) {
-                throw ImageError.badGrid(
+                throw ExportError.badSliceGrid(
                     "\(axis) edges must increase strictly, but edge \(i) is \(e[i]) after \(e[i - 1])")
             }
         }
         let nu = uEdges.count - 1, nv = vEdges.count - 1
-        guard count == nu * nv else { throw ImageError.sizeMismatch(field: name, expected: nu * nv, actual: count) }
-        guard longSide >= 16, longSide <= 20_000 else { throw ImageError.badSize(width: longSide, height: longSide) }
+        guard count == nu * nv else {
+            throw ExportError.sliceSizeMismatch(field: name, expected: nu * nv, actual: count)
+        }
+        guard longSide >= 16, longSide <= 20_000 else {
+            throw ExportError.badImageSize(width: longSide, height: longSide)
+        }
         self.uEdges = uEdges
         self.vEdges = vEdges
         self.title = title
@@ -108,7 +112,7 @@ struct SliceRenderer {
         let titleH = titleLines.count * ch + (titleLines.count - 1) * Self.lineGap(s)
         let top = pad + titleH + 2 * pad
         let height = top + max(H, p.height) + bottom
-        guard width <= 30_000, height <= 30_000 else { throw ImageError.badSize(width: width, height: height) }
+        guard width <= 30_000, height <= 30_000 else { throw ExportError.badImageSize(width: width, height: height) }
         var L = SliceLayout(
             imageWidth: width, imageHeight: height,
             field: PixelRect(x: left, y: top, width: W, height: H),

@@ -125,7 +125,7 @@ public struct RoomStageWriter {
     /// Checks that every per-frame array has one value per frame and every value is finite;
     /// throws naming the value.
     public func validate() throws {
-        func fail(_ path: String, _ problem: String) -> USDExportError {
+        func fail(_ path: String, _ problem: String) -> ExportError {
             .invalidRecording(path: path, problem: problem)
         }
         guard frameCount >= 1 else { throw fail("trayFrames", "no frames") }

@@ -5,7 +5,7 @@ import Foundation
 extension StageRecording {
     /// Checks shapes and values; throws the first problem with the path of the offending value.
     public func validate() throws {
-        func fail(_ path: String, _ problem: String) -> USDExportError {
+        func fail(_ path: String, _ problem: String) -> ExportError {
             .invalidRecording(path: path, problem: problem)
         }
         guard fps.isFinite, fps > 0 else { throw fail("fps", "must be positive, is \(fps)") }

@@ -275,15 +275,3 @@ public struct StageRecording: Sendable {
     public var frameCount: Int { lastFrame - firstFrame + 1 }
     public func timeS(frame: Int) -> Double { firstFrameTimeS + Double(frame - firstFrame) / fps }
 }
-
-/// Errors of the USD writer.
-public enum USDExportError: Error, CustomStringConvertible, Equatable {
-    /// The recording is inconsistent; `path` names the value (e.g. "racks[1] 'A02'.vdbFiles").
-    case invalidRecording(path: String, problem: String)
-
-    public var description: String {
-        switch self {
-        case let .invalidRecording(path, problem): return "stage recording: \(path): \(problem); nothing written"
-        }
-    }
-}
