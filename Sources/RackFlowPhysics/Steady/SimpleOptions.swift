@@ -56,7 +56,7 @@ public struct SimpleOptions: Sendable {
     /// rack's system, re-solved from zero to 2e-2, plain geometric blocks needed 30 CG
     /// iterations (179 ms), connected blocks 10 (74 ms; V-cycle 5.7 against 4.4 ms, set-up 84
     /// against 13 ms); the whole 3 cm solve took the same 184 outer iterations with the same
-    /// answers, 34.2 s against 43.6 s wall. Solver key `pressureSmoother: lines` switches to one
+    /// answers, 31.5 s against 42.3 s wall. Solver key `pressureSmoother: lines` switches to one
     /// sweep of zebra lines along every axis on plain blocks (9–14 iterations but a V-cycle of
     /// 12–24 ms: lines pay only where the coarse levels are right and the smoother is the limit).
     public var pressureMultigrid: MultigridOptions = {
