@@ -12,10 +12,12 @@ import RackFlowPhysics
 /// Usage
 ///   | argument   | meaning                                                        |
 ///   | ---        | ---                                                            |
-///   | surge      | a room surge that has run all its frames                       |
-///   | frames     | this rank's packed caches                                      |
-///   | folder     | the final result folder                                        |
-///   | comm       | the ranks; collective: every rank calls it                     |
+///   | surge      | a room surge that has run all its frames (its ranks: `comm`);  |
+///   |            | collective: every rank calls it                                |
+///   | frames     | this rank's field caches (`RoomSurgeFrames`)                   |
+///   | to         | the final result folder                                        |
+///   | start      | when the run started, for the summary's wall time              |
+///   | log        | the run's log; rank 0 adds the stage's line and writes it      |
 public enum RoomSurgeFolder {
     /// `summary.json` of a room surge.
     public struct Summary: Codable {

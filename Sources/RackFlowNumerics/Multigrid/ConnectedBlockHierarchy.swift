@@ -10,8 +10,8 @@
 /// piecewise-constant prolongation couples a coarse cell to its neighbour twice as strongly as
 /// the coarse grid's own discretisation would, so the plain correction is too short; a fixed
 /// factor of about 1.5 restores its length (Braess 1995, "Towards algebraic multigrid for
-/// elliptic problems of second order", Computing 55; Blaheta 1986). The same factor on every
-/// level keeps the cycle symmetric.
+/// elliptic problems of second order", Computing 55; Blaheta 1986). A positive factor keeps the
+/// cycle symmetric, as conjugate gradients needs.
 final class ConnectedBlockHierarchy {
     /// Coarse unknown (on the first sparse level) of each finest cell; −1 for inactive cells.
     let finestAggregate: [Int32]
@@ -119,7 +119,6 @@ final class ConnectedBlockHierarchy {
 /// (i/2, j/2, k/2); inactive cells take no part.
 struct StencilBlocks: BlockedLevel {
     let e: UnsafeMutablePointer<Double>, no: UnsafeMutablePointer<Double>, t: UnsafeMutablePointer<Double>
-    let d: UnsafeMutablePointer<Double>
     let active: [Bool], anchors: [Double]
     let nx: Int, ny: Int, slab: Int, bx: Int, by: Int
     let count: Int
@@ -128,7 +127,6 @@ struct StencilBlocks: BlockedLevel {
         e = A.east.p
         no = A.north.p
         t = A.top.p
-        d = A.diag.p
         active = A.active
         anchors = A.anchor
         nx = A.nx
@@ -139,7 +137,6 @@ struct StencilBlocks: BlockedLevel {
         count = A.count
     }
 
-    func diag(_ c: Int) -> Double { d[c] }
     func anchor(_ c: Int) -> Double { anchors[c] }
     func block(_ c: Int) -> Int {
         guard active[c] else { return -1 }
@@ -172,7 +169,6 @@ struct SparseBlocks: BlockedLevel {
     }
 
     var count: Int { level.count }
-    func diag(_ c: Int) -> Double { level.diag[c] }
     func anchor(_ c: Int) -> Double { level.anchor[c] }
     func block(_ c: Int) -> Int {
         let b = level.block[c]

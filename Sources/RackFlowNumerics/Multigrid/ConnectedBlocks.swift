@@ -5,7 +5,11 @@
 /// Vaněk, Mandel & Brezina 1996, "Algebraic multigrid by smoothed aggregation for second and
 /// fourth order elliptic problems", Computing 56):
 ///
-///     a_IJ = Σ_{c∈I, m∈J} a_cm,   diag_I = Σ_{c∈I} diag_c − Σ_{c,m∈I, c≠m} a_cm.
+///     a_IJ = Σ_{c∈I, m∈J} a_cm,   diag_I = Σ_{c∈I} diag_c − Σ_{c,m∈I, c≠m} a_cm = anchor_I + Σ_J a_IJ,
+///
+/// the last form because every row's diagonal is its couplings plus its anchor (the conductance to
+/// fixed values): summed without cancellation, it is exactly 0 for a piece with no outside
+/// coupling and no anchor.
 ///
 /// Why split: a rack is full of thin walls (chassis plates, the glass, the node fronts). A
 /// plain 2×2×2 block that straddles a wall ties together two cells that only connect far
@@ -90,15 +94,13 @@ enum ConnectedBlocks {
             var d = 0.0, anc = 0.0
             for mIndex in memberStart[I]..<memberStart[I + 1] {
                 let c = members[mIndex]
-                d += fine.diag(c)
                 anc += fine.anchor(c)
                 fine.forEachCoupling(c) { m, g in
                     guard g > 0 else { return }
                     let J = Int(aggregate[m])
-                    guard J >= 0 else { return }
-                    if J == I {
-                        d -= g
-                    } else if position[J] < 0 {
+                    guard J >= 0, J != I else { return }
+                    d += g
+                    if position[J] < 0 {
                         position[J] = column.count
                         column.append(Int32(J))
                         value.append(g)
@@ -108,8 +110,7 @@ enum ConnectedBlocks {
                 }
             }
             for m in rowBegin..<column.count { position[Int(column[m])] = -1 }
-            // Round-off can leave a piece with no outside coupling a tiny negative diagonal.
-            coarseDiag[I] = max(d, 0)
+            coarseDiag[I] = d + anc
             coarseAnchor[I] = anc
             rowStart[I + 1] = column.count
         }
@@ -125,13 +126,12 @@ enum ConnectedBlocks {
     }
 }
 
-/// A level that `ConnectedBlocks` can coarsen: its unknowns, their diagonal and anchor, the
+/// A level that `ConnectedBlocks` can coarsen: its unknowns, their anchors, the
 /// 2×2×2 block each belongs to (−1: takes no part) with that block's coordinates on the coarse
 /// grid, and each unknown's couplings in both directions. A protocol rather than closures so
 /// that the set-up loops are specialised for each kind of level.
 protocol BlockedLevel {
     var count: Int { get }
-    func diag(_ c: Int) -> Double
     func anchor(_ c: Int) -> Double
     func block(_ c: Int) -> Int
     func blockCoordinates(_ c: Int) -> SIMD3<Int32>

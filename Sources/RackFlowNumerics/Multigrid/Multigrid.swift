@@ -21,7 +21,9 @@ public struct MultigridOptions: Sendable {
     public var storedLineFactors: Bool = false
     /// How coarse levels are made: `.blocks`, structured 2×2×2 blocks with a geometric coarse
     /// operator (`Coarsening`); `.connectedBlocks`, blocks split into their connected pieces
-    /// with Galerkin operators below the structured finest level (`ConnectedBlocks`).
+    /// with Galerkin operators below the structured finest level (`ConnectedBlocks`). With
+    /// `.connectedBlocks` the finest level is smoothed point by point: `allowLines` and
+    /// `storedLineFactors` apply to `.blocks` only.
     public enum CoarseLevels: Sendable { case blocks, connectedBlocks }
     public var coarseLevels = CoarseLevels.blocks
     /// Scale of each coarse correction (`ConnectedBlockHierarchy`); used by `.connectedBlocks`.
