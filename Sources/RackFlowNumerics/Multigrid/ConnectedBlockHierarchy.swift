@@ -70,22 +70,33 @@ final class ConnectedBlockHierarchy {
         return try BandedCholesky(n: max(n, 1), kd: kd, lowerBand: n > 0 ? band : [1])
     }
 
-    /// Restricts the finest residual r to the first sparse level's right-hand side.
-    func restrictFinest(_ r: PaddedVector) {
-        let b = levels[0].b.p, rp = r.p
-        levels[0].b.fill(0)
-        finestAggregate.withUnsafeBufferPointer { agg in
-            for c in 0..<agg.count where agg[c] >= 0 { b[Int(agg[c])] += rp[c] }
+    /// Restriction b = Pᵀ r: each unknown's residual summed into its piece (−1: none).
+    static func restrict(_ map: [Int32], _ r: PaddedVector, into b: PaddedVector) {
+        let bp = b.p, rp = r.p
+        b.fill(0)
+        map.withUnsafeBufferPointer { agg in
+            for c in 0..<agg.count where agg[c] >= 0 { bp[Int(agg[c])] += rp[c] }
         }
     }
 
+    /// Prolongation x += s · P e over the unknowns in `range`: each takes its piece's value.
+    @inline(__always) static func prolongAdd(
+        _ agg: UnsafePointer<Int32>, _ range: Range<Int>, _ e: PaddedVector, into x: PaddedVector, scale s: Double
+    ) {
+        let ep = e.p, xp = x.p
+        for c in range where agg[c] >= 0 { xp[c] += s * ep[Int(agg[c])] }
+    }
+
+    /// Restricts the finest residual r to the first sparse level's right-hand side.
+    func restrictFinest(_ r: PaddedVector) { Self.restrict(finestAggregate, r, into: levels[0].b) }
+
     /// x += scale · P e for the finest correction x, slab-parallel.
     func prolongFinest(_ x: PaddedVector, nz: Int, slab: Int) {
-        let e = levels[0].x.p, xp = x.p, s = scale
+        let e = levels[0].x, s = scale
         finestAggregate.withUnsafeBufferPointer { aggBuf in
             let agg = aggBuf.baseAddress!
             Parallel.forSlabs(nz, cellsPerSlab: slab) { k0, k1 in
-                for c in (k0 * slab)..<(k1 * slab) where agg[c] >= 0 { xp[c] += s * e[Int(agg[c])] }
+                Self.prolongAdd(agg, (k0 * slab)..<(k1 * slab), e, into: x, scale: s)
             }
         }
     }
@@ -101,13 +112,12 @@ final class ConnectedBlockHierarchy {
         L.x.fill(0)
         L.smooth(forward: true, sweeps: sweeps)
         L.residual()
-        let next = levels[l + 1], map = toNext[l]
-        next.b.fill(0)
-        let nb = next.b.p, r = L.r.p
-        for I in 0..<L.count { nb[Int(map[I])] += r[I] }
+        let next = levels[l + 1]
+        Self.restrict(toNext[l], L.r, into: next.b)
         cycle(l + 1)
-        let nxp = next.x.p, x = L.x.p
-        for I in 0..<L.count { x[I] += scale * nxp[Int(map[I])] }
+        toNext[l].withUnsafeBufferPointer {
+            Self.prolongAdd($0.baseAddress!, 0..<L.count, next.x, into: L.x, scale: scale)
+        }
         L.smooth(forward: false, sweeps: sweeps)
     }
 

@@ -116,7 +116,7 @@ enum ConnectedBlocks {
         }
         let level = SparseLevel(
             rowStart: rowStart, column: column, value: value, diag: coarseDiag, anchor: coarseAnchor,
-            block: coordinates, dims: coarseDims)
+            block: coordinates)
         return (aggregate, level)
     }
 

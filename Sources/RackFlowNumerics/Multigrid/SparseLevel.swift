@@ -19,15 +19,14 @@ final class SparseLevel {
     /// Conductance to Dirichlet values summed over the unknown's fine cells: zero over a whole
     /// connected piece marks a floating piece, whose coarsest solve needs a pinned unknown.
     let anchor: [Double]
-    /// Block coordinates of each unknown on this level's notional grid, and that grid's size.
+    /// Block coordinates of each unknown on this level's notional grid.
     let block: [SIMD3<Int32>]
-    let dims: SIMD3<Int32>
     /// Correction, right-hand side and residual of this level.
     let x: PaddedVector, b: PaddedVector, r: PaddedVector
 
     init(
         rowStart: [Int], column: [Int32], value: [Double], diag: [Double], anchor: [Double],
-        block: [SIMD3<Int32>], dims: SIMD3<Int32>
+        block: [SIMD3<Int32>]
     ) {
         count = diag.count
         self.rowStart = rowStart
@@ -37,7 +36,6 @@ final class SparseLevel {
         invDiag = diag.map { $0 > 0 ? 1 / $0 : 0 }
         self.anchor = anchor
         self.block = block
-        self.dims = dims
         x = PaddedVector(count: count, pad: 0)
         b = PaddedVector(count: count, pad: 0)
         r = PaddedVector(count: count, pad: 0)

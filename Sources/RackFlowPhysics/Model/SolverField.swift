@@ -2,7 +2,7 @@
 /// components u, v, w on the faces normal to x, y, z; pressure p and temperature T at the cell
 /// centres; and what else a divergence check can name (the eddy viscosity, the mass residual, the
 /// residuals as a whole). The raw value is the name a user reads.
-public enum SolverField: String, Sendable, Codable, CaseIterable {
+public enum SolverField: String, Sendable {
     case u, v, w, p, T
     case eddyViscosity = "eddy viscosity"
     case massResidual = "mass residual"
