@@ -37,6 +37,11 @@ struct CompareCommand: ParsableCommand {
             "Largest node exhaust rise, K: a node whose flow cannot carry its heat at this rise is below its minimum "
                 + "flow (assumed).")
     ) var maxRise: Double = 15
+    @Option(
+        help: ArgumentHelp(
+            "The racks' role: inference (the NIC's RDMA is required, as the seed says) or render (it is not); "
+                + "it weighs in the recommendation.")
+    ) var role: String = "inference"
     @Flag(
         help: ArgumentHelp(
             stringLiteral: "Solve every layout from rest, side by side (default: the first alone, "
@@ -49,6 +54,9 @@ struct CompareCommand: ParsableCommand {
         guard jobs >= 0 else { throw ValidationError("--jobs must be ≥ 0 (0: one per core)") }
         guard racksPerRoom >= 1 else { throw ValidationError("--racks-per-room must be ≥ 1") }
         guard maxRise > 0 else { throw ValidationError("--max-rise must be > 0 K") }
+        guard ["inference", "render"].contains(role) else {
+            throw ValidationError("--role must be inference or render (got '\(role)')")
+        }
         let baseRack = base ?? DefaultCase.path
         // Bare layout names and the seed's cards are looked up in the project's Meshes/.
         let meshes = URL(fileURLWithPath: DefaultCase.path).deletingLastPathComponent().deletingLastPathComponent().path
@@ -68,6 +76,7 @@ struct CompareCommand: ParsableCommand {
         var settings = CompareSettings()
         settings.racksPerRoom = racksPerRoom
         settings.maxRiseK = maxRise
+        settings.requireNIC = role == "inference"
 
         let folderURL = URL(fileURLWithPath: output ?? "Results/" + CompareWriter.folderName(ls.map(\.name)))
         let folder = try ResultFolder(final: folderURL)
@@ -92,8 +101,10 @@ struct CompareCommand: ParsableCommand {
             "compare: \(ls.map(\.name).joined(separator: ", ")); "
                 + (cold ? "\(jobs) solve(s) at a time" : "the first alone, then the others from its answer"))
         let runs = try CompareRunner.solve(ls, jobs: jobs, warm: !cold, log: { log.say($0) })
+        let advice = try LimitAdvice.advise(runs: runs, layouts: ls, withinK: settings.adviceWithinK)
         var c = Comparison(
-            layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes))
+            layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes),
+            seedNodes: SeedNodes.load(meshes: meshes), advice: advice)
         c.jobs = jobs
         c.warmStart = !cold
         c.wallSeconds = Date().timeIntervalSince(t0)

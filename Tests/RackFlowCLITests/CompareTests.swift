@@ -133,9 +133,11 @@ final class CompareTests: XCTestCase {
             baseRack: rack, meshes: meshes)
         try Layouts.checkGridSettings(ls)
         let runs = try CompareRunner.solve(ls, jobs: 2) // two at once, then the third alone
+        let settings = CompareSettings()
         let c = Comparison(
-            layouts: ls, summaries: runs.map(\.summary), settings: CompareSettings(),
-            seedGPUs: SeedGPUs.load(meshes: meshes))
+            layouts: ls, summaries: runs.map(\.summary), settings: settings,
+            seedGPUs: SeedGPUs.load(meshes: meshes), seedNodes: SeedNodes.load(meshes: meshes),
+            advice: try LimitAdvice.advise(runs: runs, layouts: ls, withinK: settings.adviceWithinK))
         let dir = URL(fileURLWithPath: rack).deletingLastPathComponent().appendingPathComponent("out")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try CompareWriter.write(c, runs: runs, layouts: ls, to: dir)
@@ -198,8 +200,9 @@ final class CompareTests: XCTestCase {
         let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
         let lines = md.components(separatedBy: "\n")
         XCTAssertTrue(lines[0].hasPrefix("# RackFlow comparison"))
-        XCTAssertEqual(lines[2], "## Verdict", "the report does not open with the verdict")
-        let paragraph = lines[4]
+        XCTAssertEqual(lines[2], "## Recommendation", "the report does not open with the recommendation")
+        let verdictLine = try XCTUnwrap(lines.firstIndex(of: "## Verdict"))
+        let paragraph = lines[verdictLine + 2]
         let verdict = try XCTUnwrap(j["verdict"] as? [String: Any])
         XCTAssertEqual(paragraph, verdict["text"] as? String)
         // Every number printed (names and parts, in backticks, aside) is one recorded with its key...

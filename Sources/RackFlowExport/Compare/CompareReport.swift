@@ -1,9 +1,10 @@
 import Foundation
 import RackFlowModel
 
-/// `report.md` of a comparison: the verdict first, then the side-by-side table, the pairwise
-/// differences, the arithmetic behind every derived figure, the seed's claim, and the pictures.
-/// Every number in the verdict is one of the table's (same key, same rounding).
+/// `report.md` of a comparison: the recommendation and the seed's claims checked first, then
+/// the per-axis verdict, the side-by-side table, the pairwise differences, the arithmetic behind
+/// every derived figure, the limits with advice, and the pictures. Every number in the
+/// recommendation, the claims and the verdict is recorded with its key in `comparison.json`.
 public enum CompareReport {
     static func f(_ v: Double, _ d: Int) -> String { Comparison.format(v, d) }
     static func usd(_ v: Double) -> String { "$" + f(v, 0) }
@@ -11,6 +12,8 @@ public enum CompareReport {
     public static func markdown(_ c: Comparison, pictures: [ComparePicture]) -> String {
         let trees = c.layouts.map(Comparison.tree)
         var r = "# RackFlow comparison: \(c.names.joined(separator: " vs "))\n\n"
+        r += recommendation(c)
+        r += claims(c)
         r += "## Verdict\n\n\(c.verdict.text)\n\n"
 
         r += "## Layouts\n\n"
@@ -122,6 +125,7 @@ public enum CompareReport {
                     ? "none.\n" : e.figures.crossings.map(\.text).joined(separator: "; ") + ".\n")
         }
         r += "\n"
+        r += advice(c)
 
         if !pictures.isEmpty {
             r +=
@@ -142,8 +146,9 @@ public enum CompareReport {
         }
         r +=
             "## Files\n\n- `comparison.json`: every figure above (per layout the full solve summary as `rackflow "
-            + "solve` writes it, and the derived figures; per pair the differences; the verdict with the key of every "
-            + "number it prints).\n- `slices/*.png`: the pictures.\n- `log.txt`: the solves' logs.\n"
+            + "solve` writes it, and the derived figures; per pair the differences; the seed's node types, its claims "
+            + "checked, the advice, the recommendation and the verdict, each with the key of every number it "
+            + "prints).\n- `slices/*.png`: the pictures.\n- `log.txt`: the solves' logs.\n"
         return r
     }
 
@@ -196,7 +201,8 @@ public enum CompareReport {
         r +=
             "TFLOPS per $1,000 = 1000 × \(f(m.fp32TFLOPSPerRack, 1)) / \(f(m.gpuCostPerRackUSD, 0)) = "
             + "\(f(m.tflopsPerKUSD, 2)); per kW = \(f(m.fp32TFLOPSPerRack, 1)) / "
-            + "\(f(e.figures.power.rackWallNominalKW, 2)) = \(f(m.tflopsPerKW, 2)).\n\n"
+            + "\(f(e.figures.power.rackWallNominalKW, 2)) = \(f(m.tflopsPerKW, 2)).\n"
+        r += cost(e) + "\n"
         return r
     }
 }

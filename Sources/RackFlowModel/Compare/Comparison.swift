@@ -1,9 +1,10 @@
 import Foundation
 
 /// Everything `rackflow compare` reports, as data (written as `comparison.json`): per layout the
-/// solve's summary and the derived figures, per pair the differences, the seed's saving claim
-/// recomputed, and the verdict — whose text is built only from numbers recorded in `numbers`,
-/// each pointing at the value it was printed from.
+/// solve's summary and the derived figures, per pair the differences, the seed's claims checked
+/// (`claims`, from the seed's node types in `seedNodes`), advice for parts at or past their
+/// limits, the overall recommendation and the per-axis verdict. Every text is built only from
+/// numbers recorded in its `numbers`, each pointing at the value it was printed from.
 public struct Comparison: Codable, Sendable {
     public struct Entry: Codable, Sendable {
         public var name: String
@@ -75,6 +76,12 @@ public struct Comparison: Codable, Sendable {
     public var layouts: [Entry]
     public var pairs: [Pair]
     public var seedClaim: SeedClaim?
+    /// The seed's node types (power and price from their part files) and its claims, checked.
+    public var seedNodes: [SeedNode]
+    public var claims: [Claim] = []
+    /// For each part past its limit or within `settings.adviceWithinK` of it.
+    public var advice: [LimitAdvice]
+    public var recommendation = Recommendation(choice: nil, text: "", numbers: [])
     public var settings: CompareSettings
     public var grid: GridInfo
     public var verdict: Verdict
@@ -139,6 +146,10 @@ public struct Comparison: Codable, Sendable {
         add("Compute and money", "GPU cost per rack", "USD", "compute.gpuCostPerRackUSD", 0)
         add("Compute and money", "GPU cost per room", "USD", "compute.gpuCostPerRoomUSD", 0)
         add("Compute and money", "NIC cost per node", "USD", "compute.nicCostPerNodeUSD", 0)
+        add("Compute and money", "node price (every priced part)", "USD", "cost.totalUSD", 0)
+        add("Compute and money", "memory's share of the node price", "%", "cost.memorySharePct", 1)
+        add("Compute and money", "its nodes per rack (no enclosure, no blowers)", "USD", "rackPriceUSD", 0)
+        add("Compute and money", "its nodes per room", "USD", "roomPriceUSD", 0)
         add("Compute and money", "FP32 TFLOPS per $1,000 of GPUs", "TFLOPS/k$", "compute.tflopsPerKUSD", 2)
         add("Compute and money", "FP32 TFLOPS per kW from the wall (nominal)", "TFLOPS/kW", "compute.tflopsPerKW", 2)
         return r
@@ -159,10 +170,12 @@ public struct Comparison: Codable, Sendable {
 
     public init(
         layouts ls: [CompareLayout], summaries: [SolveSummary], settings: CompareSettings,
-        seedGPUs: (cheap: GPUSpec, dear: GPUSpec)?
+        seedGPUs: (cheap: GPUSpec, dear: GPUSpec)?, seedNodes: [SeedNode] = [], advice: [LimitAdvice] = []
     ) {
         precondition(ls.count == summaries.count && !ls.isEmpty)
         self.settings = settings
+        self.seedNodes = seedNodes
+        self.advice = advice
         names = ls.map(\.name)
         layouts = zip(ls, summaries).map {
             Entry(name: $0.name, summary: $1, figures: LayoutFigures(layout: $0, summary: $1, settings: settings))
@@ -200,6 +213,8 @@ public struct Comparison: Codable, Sendable {
         }
         verdict = Verdict(axes: [], text: "", numbers: [])
         makeVerdict()
+        makeClaims()
+        makeRecommendation()
     }
 
     // MARK: - Values by key
@@ -242,12 +257,10 @@ public struct Comparison: Codable, Sendable {
     // MARK: - Verdict
 
     mutating func makeVerdict() {
-        var numbers: [Number] = []
+        var numbers = PrintedNumbers()
         let trees = layouts.map(Self.tree)
         func num(_ key: String, _ v: Double, _ d: Int, scale: Double = 1) -> String {
-            let t = Self.format(v * scale, d)
-            numbers.append(Number(key: key, value: v, scale: scale, decimals: d, text: t))
-            return t
+            numbers.text(key, v, d, scale: scale)
         }
         func code(_ s: String) -> String { "`\(s)`" }
         var axes: [Axis] = []
@@ -330,7 +343,7 @@ public struct Comparison: Codable, Sendable {
                     + lim.joined(separator: "; ") + ".")
         }
         if !converged { sentences.append("**Not every solve converged**: read the thermal figures as provisional.") }
-        verdict = Verdict(axes: axes, text: sentences.joined(separator: " "), numbers: numbers)
+        verdict = Verdict(axes: axes, text: sentences.joined(separator: " "), numbers: numbers.list)
     }
 
     /// The pair holding layouts i and j, and the sign turning its b − a into i − j.

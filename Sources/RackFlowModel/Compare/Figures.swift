@@ -114,6 +114,14 @@ public struct LayoutFigures: Codable, Sendable {
     public var power: Power
     public var thermal: Thermal
     public var compute: Compute
+    /// The price of the node with the most GPUs, from every priced part, and of the rack and room.
+    public var cost: NodeCost
+    public var rackPriceUSD: Double
+    public var roomPriceUSD: Double
+    /// Nodes without a NIC: they lack the RDMA the seed's inference role requires.
+    public var nodesWithoutNIC: Int
+    /// The rack's supply as set (flow or blower, and temperature), to tell layouts fed alike.
+    public var supplySetting: String
     public var crossings: [Crossing]
     public var converged: Bool
 }
@@ -126,6 +134,16 @@ public struct CompareSettings: Codable, Sendable {
     public var psuMaxLoadPct = 90.0
     /// A node whose flow cannot carry its heat at this rise is below its minimum flow (K, *assumed*).
     public var maxRiseK = 15.0
+    /// What "~" and "≈" allow in a claim of the seed, % of the claimed figure (*assumed*).
+    public var approximatePct = 10.0
+    /// Nemotron-3 340B quantised to INT8 (seed), GB.
+    public var modelWeightsGB = 340.0
+    /// RAM kept for the OS and the inference server, GB (*assumed*).
+    public var osReserveGB = 32.0
+    /// The seed's inference role needs the NIC's RDMA: a layout without one cannot serve it.
+    public var requireNIC = true
+    /// A part within this many kelvin of its limit gets advice (as one past it does).
+    public var adviceWithinK = 2.0
     public init() {}
 }
 
@@ -224,6 +242,18 @@ extension LayoutFigures {
             tflopsPerKUSD: costRack > 0 ? 1000 * tflopsRack / costRack : .nan,
             tflopsPerKW: rackN > 0 ? tflopsRack / rackN : .nan,
             nicModel: gpuNode.nic?.spec.name, nicCostPerNodeUSD: gpuNode.nic?.spec.priceUSD ?? 0)
+
+        cost = NodeCost(gpuNode)
+        let rackPrice = slots.map { NodeCost($0.type).totalUSD }.reduce(0, +)
+        rackPriceUSD = rackPrice
+        roomPriceUSD = room * rackPrice
+        nodesWithoutNIC = slots.filter { $0.type.nic == nil }.count
+        switch l.rack.inlet {
+        case let .flow(q):
+            supplySetting = "\(q) m³/s at \(l.rack.inletTemperatureC) °C"
+        case let .blower(curve, rpm, plenum):
+            supplySetting = "blower \(curve) at \(rpm) rpm, plenum \(plenum) Pa, at \(l.rack.inletTemperatureC) °C"
+        }
 
         // Limits crossed.
         var c: [Crossing] = []

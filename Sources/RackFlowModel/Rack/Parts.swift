@@ -63,6 +63,8 @@ public struct FanSpec {
     public var sizeM: Double
     /// Electrical power at `rpm`, W (read and checked; the rack compiler does not release it as heat yet).
     public var powerW: Double
+    /// Price, US dollars (0 when the part file gives none).
+    public var priceUSD: Double = 0
 
     static func parse(_ l: Layered) throws -> FanSpec {
         try l.checkKeys(allowed: ["kind", "name", "curve", "rpm", "size", "powerW", "priceUSD"])
@@ -70,7 +72,8 @@ public struct FanSpec {
         return FanSpec(
             name: try l.string("name", default: "fan"), curve: curve,
             rpm: try l.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
-            sizeM: try l.length("size"), powerW: try l.power("powerW", default: 0))
+            sizeM: try l.length("size"), powerW: try l.power("powerW", default: 0),
+            priceUSD: try l.double("priceUSD", default: 0, "must be ≥ 0 USD") { $0 >= 0 })
     }
 }
 
@@ -125,6 +128,8 @@ public struct GPUSpec {
     public var thermal: CompactThermalModel
     public var priceUSD: Double
     public var fp32TFLOPS: Double
+    /// The card's own memory (VRAM), GB (0 when the part file gives none).
+    public var memoryGB: Double = 0
 
     static let keys = [
         "kind", "name", "size", "slots", "pcbThickness", "intakeLength", "blower", "finLength", "fins",
@@ -143,7 +148,8 @@ public struct GPUSpec {
             powerW: try l.power("powerW"), idlePowerW: try l.power("idlePowerW", default: 0),
             limitC: try l.double("limitC"),
             thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-            priceUSD: try l.double("priceUSD", default: 0), fp32TFLOPS: try l.double("fp32TFLOPS", default: 0))
+            priceUSD: try l.double("priceUSD", default: 0), fp32TFLOPS: try l.double("fp32TFLOPS", default: 0),
+            memoryGB: try l.double("memoryGB", default: 0, "must be ≥ 0 GB") { $0 >= 0 })
         if g.pcbThicknessM >= g.sizeM.0 {
             throw l.error("pcbThickness", "must be less than the card thickness \(configFormat(g.sizeM.0)) m")
         }
@@ -208,6 +214,8 @@ public struct CoolerSpec {
     public var fins: PlateStack
     public var fan: FanSpec
     public var thermal: CompactThermalModel
+    /// Price, US dollars (0 when the part file gives none).
+    public var priceUSD: Double = 0
 
     static func parse(_ l: Layered) throws -> CoolerSpec {
         try l.checkKeys(allowed: ["kind", "name", "size", "base", "fins", "fan", "thermal", "priceUSD"])
@@ -220,7 +228,8 @@ public struct CoolerSpec {
             name: try l.string("name"), sizeM: (s[0], s[1], s[2]), baseM: (b[0], b[1], b[2]),
             fins: try PlateStack.parse(try l.child("fins").orThrow(l, "fins")),
             fan: try FanSpec.parse(try l.child("fan").orThrow(l, "fan")),
-            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")))
+            thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
+            priceUSD: try l.double("priceUSD", default: 0, "must be ≥ 0 USD") { $0 >= 0 })
     }
 }
 
@@ -234,6 +243,8 @@ public struct MemorySpec {
     public var limitC: Double
     public var thermal: CompactThermalModel
     public var priceUSD: Double
+    /// Capacity of one module, GB (0 when the part file gives none).
+    public var capacityGB: Double = 0
 
     static func parse(_ l: Layered) throws -> MemorySpec {
         try l.checkKeys(allowed: [
@@ -248,7 +259,8 @@ public struct MemorySpec {
             name: try l.string("name"), sizeM: (s[0], s[1], s[2]), pitchM: pitch, powerW: try l.power("powerW"),
             limitC: try l.double("limitC"),
             thermal: try CompactThermalModel.parse(try l.child("thermal").orThrow(l, "thermal")),
-            priceUSD: try l.double("priceUSD", default: 0))
+            priceUSD: try l.double("priceUSD", default: 0),
+            capacityGB: try l.double("capacityGB", default: 0, "must be ≥ 0 GB") { $0 >= 0 })
     }
 }
 
@@ -352,6 +364,8 @@ public struct ChassisSpec {
     public var fanCorners: [(Double, Double)]
     public var fanWallNode: ConfigNode
     public var rearVents: [Vent]
+    /// Price, US dollars (0 when the part file gives none).
+    public var priceUSD: Double = 0
 
     static func parse(_ l: Layered) throws -> ChassisSpec {
         try l.checkKeys(allowed: ["kind", "name", "size", "units", "frontMesh", "fanWall", "rearVents", "priceUSD"])
@@ -374,7 +388,8 @@ public struct ChassisSpec {
         return ChassisSpec(
             name: try l.string("name"), sizeM: (s[0], s[1]), units: units,
             frontZeta: try sheetZeta(try l.child("frontMesh").orThrow(l, "frontMesh")),
-            fanWallYM: try fw.length("y"), fanCorners: corners, fanWallNode: fw.top, rearVents: vents)
+            fanWallYM: try fw.length("y"), fanCorners: corners, fanWallNode: fw.top, rearVents: vents,
+            priceUSD: try l.double("priceUSD", default: 0, "must be ≥ 0 USD") { $0 >= 0 })
     }
 }
 
