@@ -46,24 +46,19 @@ final class ConnectedBlockHierarchy {
     private static func factorise(_ L: SparseLevel) throws -> BandedCholesky {
         let n = L.count, kd = max(n - 1, 0)
         var band = [Double](repeating: 0, count: n * (kd + 1))
-        var parent = Array(0..<n)
-        func find(_ c: Int) -> Int {
-            var r = c
-            while parent[r] != r { r = parent[r] }
-            return r
-        }
+        let sets = DisjointSets(count: n)
+        defer { sets.deallocate() }
         for I in 0..<n {
             band[(kd + 1) * I] = L.diag[I]
             for m in L.rowStart[I]..<L.rowStart[I + 1] {
                 let J = Int(L.column[m])
                 if J > I { band[(kd + 1) * I + (J - I)] = -L.value[m] }
-                let a = find(I), b = find(J)
-                if a != b { parent[max(a, b)] = min(a, b) }
+                sets.union(I, J)
             }
         }
         var anchored = [Double](repeating: 0, count: n)
-        for I in 0..<n { anchored[find(I)] += L.anchor[I] }
-        for I in 0..<n where find(I) == I && anchored[I] <= 0 {
+        for I in 0..<n { anchored[sets.find(I)] += L.anchor[I] }
+        for I in 0..<n where sets.find(I) == I && anchored[I] <= 0 {
             let j = (kd + 1) * I
             band[j] = band[j] > 0 ? 2 * band[j] : 1
         }

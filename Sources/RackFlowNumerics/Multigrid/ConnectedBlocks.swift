@@ -28,33 +28,18 @@ enum ConnectedBlocks {
     ) {
         let count = fine.count
         // Union–find over couplings inside a block; a piece's root is its lowest unknown.
-        let parent = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))
+        let sets = DisjointSets(count: count)
         let blocks = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
         defer {
-            parent.deallocate()
+            sets.deallocate()
             blocks.deallocate()
         }
-        for c in 0..<count {
-            parent[c] = Int32(c)
-            blocks[c] = fine.block(c)
-        }
-        @inline(__always) func find(_ c: Int) -> Int {
-            var r = c
-            while Int(parent[r]) != r { r = Int(parent[r]) }
-            var m = c
-            while Int(parent[m]) != r {
-                let next = Int(parent[m])
-                parent[m] = Int32(r)
-                m = next
-            }
-            return r
-        }
+        for c in 0..<count { blocks[c] = fine.block(c) }
         for c in 0..<count where blocks[c] >= 0 {
             let block = blocks[c]
             fine.forEachCoupling(c) { m, g in
                 guard g > 0, m > c, blocks[m] == block else { return }
-                let rc = find(c), rm = find(m)
-                if rc != rm { parent[max(rc, rm)] = Int32(min(rc, rm)) }
+                sets.union(c, m)
             }
         }
         // Number the pieces in order of their root, so a member's root is numbered before it.
@@ -62,7 +47,7 @@ enum ConnectedBlocks {
         var coordinates: [SIMD3<Int32>] = []
         aggregate.withUnsafeMutableBufferPointer { agg in
             for c in 0..<count where blocks[c] >= 0 {
-                let r = find(c)
+                let r = sets.find(c)
                 if r == c {
                     agg[c] = Int32(coordinates.count)
                     coordinates.append(fine.blockCoordinates(c))
