@@ -202,7 +202,6 @@ struct SurgeCommand: ParsableCommand {
         let wall0 = saved?.wallSeconds ?? 0
         let solverPhases0 = run.solver.phaseSeconds
         let idleOuter = run.idleIterations
-        var lastCheckpoint = resumed != nil ? run.frames.count - 1 : -1
         /// Writes the checkpoint of the frame just finished (the frame's files are already written).
         func checkpoint() throws {
             let frame = run.frames.count - 1
@@ -227,33 +226,39 @@ struct SurgeCommand: ParsableCommand {
                     run.time,
                     run.solver.history.count, checkpointURL.path, Double(bytes) / 1e6, Date().timeIntervalSince(c0)))
             checkpointed = true
-            lastCheckpoint = frame
         }
+        // The one run loop (Physics/Run/Simulation.swift): a step is a frame; this command writes
+        // the frames and the checkpoints and reports a divergence or a stop.
+        run.lastFrame = range.upperBound
         let frameLine = FrameProgress(enabled: !quiet, total: range.upperBound)
-        while run.frames.count <= range.upperBound {
-            let done = run.frames.count - 1
-            let stopping = Interruption.shared.requested
-            if done != lastCheckpoint, stopping || (checkpointEvery.map { done % $0 == 0 } ?? false) {
-                frameLine.finish()
-                try checkpoint()
+        let simulation = Simulation(
+            run, checkpointEvery: checkpointEvery, resumedAt: resumed != nil ? run.frames.count - 1 : nil)
+        let outcome: Simulation.Outcome
+        do {
+            outcome = try simulation.run(
+                stop: { Interruption.shared.requested },
+                checkpoint: {
+                    frameLine.finish()
+                    try checkpoint()
+                },
+                afterStep: {
+                    let f = run.frames[run.frames.count - 1]
+                    try emit(f)
+                    frameLine.update(f, elapsed: Date().timeIntervalSince(tRun))
+                })
+        } catch {
+            frameLine.finish()
+            if let failure = diverged(error, run, frame: run.frames.count) {
+                try reportDivergence(failure, resultFolder: folderURL, log: log.text)
             }
-            if stopping {
-                try reportInterruption(
-                    RunInterrupted(folder: checkpointURL, iteration: run.solver.history.count, frame: done),
-                    resumeCommand: "rackflow surge --resume \(checkpointURL.path)")
-            }
-            let f: SurgeRun.Frame
-            do { f = try run.advanceFrame() } catch {
-                frameLine.finish()
-                if let failure = diverged(error, run, frame: run.frames.count) {
-                    try reportDivergence(failure, resultFolder: folderURL, log: log.text)
-                }
-                throw error
-            }
-            try emit(f)
-            frameLine.update(f, elapsed: Date().timeIntervalSince(tRun))
+            throw error
         }
         frameLine.finish()
+        if outcome == .interrupted {
+            try reportInterruption(
+                RunInterrupted(folder: checkpointURL, iteration: run.solver.history.count, frame: run.frames.count - 1),
+                resumeCommand: "rackflow surge --resume \(checkpointURL.path)")
+        }
         let stepSeconds = stepSeconds0 + Date().timeIntervalSince(tRun) - (writeSeconds - writeSeconds0)
         let inFlow = run.solver.phaseSeconds.map { ($0.key, $0.value - (solverPhases0[$0.key] ?? 0)) }.sorted {
             $0.1 > $1.1

@@ -215,10 +215,10 @@ final class RoomCheckpointTests: XCTestCase {
     func testSIGINTWritesCheckpointAndResumeFinishesTheSame() throws {
         let t0 = Date()
         let exe = try CLI.rackflow()
-        // 40 outer iterations per rack solve, so that the first coupling iteration outlasts the
-        // 1.5 s before the signal (with 12 it ended after about 1.3 s, and the run stopped at the
-        // second boundary).
-        let path = try Self.room("sigint", couplingIterations: 3, outer: 40)
+        // 120 outer iterations per rack solve, so that the first coupling iteration outlasts the
+        // 1.5 s before the signal on a fast machine too: with 40 it took 1.3–1.5 s on an idle
+        // 2-core VM (2026-12-05), and the run stopped at the second boundary.
+        let path = try Self.room("sigint", couplingIterations: 3, outer: 120)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
         let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)
@@ -320,9 +320,10 @@ final class RoomCheckpointTests: XCTestCase {
         let t0 = Date()
         let exe = try CLI.rackflow()
         guard let mpi = CLI.mpirun() else { throw XCTSkip("no mpirun (install openmpi-bin, bootstrap.sh)") }
-        // 30 outer iterations per rack solve: the two-rank run takes about 6 s, so the signal sent
-        // 1.5 s after the ranks appear lands mid-run (with 12 the run ended in 2 s, before it).
-        let path = try Self.room("mpiterm", couplingIterations: 3, outer: 30)
+        // 120 outer iterations per rack solve, so that the signal sent 1.5 s after the ranks appear
+        // lands before the last coupling iteration ends: with 30 an idle 2-core VM reached the
+        // last one by then, and the run finished instead of stopping (2026-12-05).
+        let path = try Self.room("mpiterm", couplingIterations: 3, outer: 120)
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         let want = dir.appendingPathComponent("plain")
         let plain = try CLI.runToEnd(exe, ["room", path, "--output", want.path, "--jobs", "1", "--quiet"], in: dir)

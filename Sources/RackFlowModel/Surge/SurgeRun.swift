@@ -69,6 +69,8 @@ public final class SurgeRun {
     /// Idle steady solve: iterations and whether it converged.
     public internal(set) var idleIterations = 0
     public internal(set) var idleConverged = false
+    /// The frame the run stops after, as a `SimulationModel` (default: the scenario's last).
+    public var lastFrame: Int
     /// Smoke-like tracer (0…1): released into the air crossing the front mesh of every node that
     /// has ignited (`FlowSolver.advanceTracer`), carried by the air; shows where each node's air
     /// goes (the VDB `density`).
@@ -86,6 +88,7 @@ public final class SurgeRun {
     public init(_ scenario: Scenario, maxSpacingM: Double? = nil) throws {
         self.scenario = scenario
         self.maxSpacingM = maxSpacingM
+        lastFrame = scenario.frameCount
         var c = try CaseFile.load(path: scenario.rackPath)
         if let h = maxSpacingM { c.setMaxSpacing(h) }
         guard let layout = c.layout else {

@@ -2,7 +2,8 @@ import Foundation
 import RackFlowNumerics
 
 /// The steady convergence rule: monitors that must settle (MonitorSettling.swift), residuals
-/// below their tolerances, and `solveSteady`, the plain loop to that rule.
+/// below their tolerances, and `solveSteady`, which runs the steady loop (Run/SteadyLoop.swift)
+/// to that rule.
 extension FlowSolver {
     /// A quantity watched during a steady solve (a node's flow, the hottest part): the solve
     /// is converged only when every monitor has stopped moving.
@@ -24,32 +25,29 @@ extension FlowSolver {
         }
     }
 
-    /// Iterates to convergence (steady state): normalised residuals below `tolerance` and
-    /// each monitor flat, i.e. its spread over the last `monitorWindow` iterations below
-    /// `monitorTolerance` of its magnitude, and `accept` (e.g. global balances) true.
+    /// Iterates to convergence (steady state): residuals below their tolerances, each monitor
+    /// settled (`SteadyLoop`'s window and tolerance), and `accept` (e.g. global balances) true.
     /// `progress` is called every iteration.
     @discardableResult
     public func solveSteady(
-        monitors: [Monitor] = [], monitorWindow: Int = 20, monitorTolerance: Double = 1e-4,
-        accept: ((FlowSolver) -> Bool)? = nil,
+        monitors: [Monitor] = [], accept: ((FlowSolver) -> Bool)? = nil,
         progress: ((Residuals) -> Void)? = nil
     ) throws -> Residuals {
-        var last = Residuals(
-            iteration: 0, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity,
-            pressureIterations: 0)
-        var recent: [[Double]] = monitors.map { _ in [] }
-        for _ in 0..<options.maxIterations {
-            last = try iterate()
-            progress?(last)
-            if steadyConverged(
-                last, monitors: monitors, recent: &recent, monitorWindow: monitorWindow,
-                monitorTolerance: monitorTolerance, accept: accept)
-            {
-                return last
-            }
-            if pseudo.noSteadyState { throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last) }
+        // The one run loop (Run/Simulation.swift), with a budget of maxIterations from here: a
+        // room's racks call this again on a live solver at every coupling iteration.
+        let loop = SteadyLoop(solver: self, monitors: monitors, accept: accept)
+        loop.finalStep = history.count + options.maxIterations
+        let outcome = try loop.run(progress: progress)
+        let last =
+            loop.last
+            ?? Residuals(
+                iteration: history.count, mass: .infinity, velocityChange: .infinity, temperatureChange: .infinity,
+                pressureIterations: 0)
+        switch outcome {
+        case .converged, .interrupted: return last
+        case .noSteadyState: throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last)
+        case .notConverged: throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
         }
-        throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
     }
 
     /// The steady convergence rule after iteration `last`: each monitor's value is appended to
