@@ -233,16 +233,10 @@ public final class RoomCheckpointer {
         log("resumed from \(folder.path) after coupling iteration \(m.iteration)")
     }
 
-    /// At the end of a coupling iteration that is not the last (collective): every rank says
-    /// whether it was asked to stop; on a stop or every `every` iterations the checkpoint is
-    /// written; after a stop every rank throws `RunInterrupted`.
-    func boundary(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {
-        let done = state.nextIteration - 1
-        let stopping = try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
-        let due = every.map { done % $0 == 0 } ?? false
-        guard stopping || due else { return }
-        try write(run, state, log: log)
-        if stopping { throw RunInterrupted(folder: folder, iteration: done, frame: nil, after: .couplingIteration) }
+    /// Whether any rank was asked to stop (collective: every rank calls it at the same step of the
+    /// run loop, which then writes the checkpoint and stops every rank).
+    func stopRequested(_ run: RoomRun) throws -> Bool {
+        try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
     }
 
     func write(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowPhysics
 
 /// What one rack's solve at an imposed flow gives back to the coupling (the same numbers on
 /// every process of a distributed run: they travel as doubles).
@@ -90,81 +91,20 @@ public enum RoomCoupling {
         public var pressureResidualsPa: [Double]
     }
 
-    /// Runs the coupling. `solveRacks(flows, iteration)` must solve every rack at `flows[k]`
-    /// and return every rack's result in rack order (locally or gathered from all ranks).
+    /// Runs the coupling to its end on the one run loop (`Loop`, `Simulation`), without
+    /// checkpoints. `solveRacks(flows, iteration)` must solve every rack at `flows[k]` and return
+    /// every rack's result in rack order (locally or gathered from all ranks).
     public static func run(
         network: PlenumNetwork, designFlowsM3PerS: [Double], slopeFloors: [Double],
         tolerance: Double, maxIterations: Int,
-        log: (String) -> Void = { _ in },
-        start: State? = nil, boundary: ((State) throws -> Void)? = nil,
-        solveRacks: ([Double], Int) throws -> [RackSolveResult]
+        log: @escaping (String) -> Void = { _ in },
+        solveRacks: @escaping ([Double], Int) throws -> [RackSolveResult]
     ) throws -> Result {
-        let n = designFlowsM3PerS.count
-        // `start`: a checkpoint's state (RoomCheckpoint.swift); `boundary`: called between two iterations.
-        var q = start?.flowsM3PerS ?? designFlowsM3PerS
-        var prev: (q: [Double], p: [Double])? = start?.previous
-        var lines =
-            start?.lines
-            ?? [PlenumNetwork.Line](repeating: PlenumNetwork.Line(interceptPa: 0, slopePaSPerM3: 1), count: n)
-        var history: [Iteration] = start?.history ?? []
-        var results: [RackSolveResult] = start?.results ?? []
-        var converged = false
-        for it in (start?.nextIteration ?? 1)...max(maxIterations, start?.nextIteration ?? 1) {
-            let t0 = Date()
-            results = try solveRacks(q, it)
-            let p = results.map(\.inletPressurePa)
-            for k in 0..<n {
-                var b = 2 * abs(p[k]) / q[k]
-                if let pr = prev {
-                    let dq = q[k] - pr.q[k]
-                    // The secant needs a flow change well above the solves' own noise (their
-                    // pressures settle to ≈ 1e-4); otherwise the last slope stands.
-                    b = abs(dq) > 1e-4 * q[k] ? (p[k] - pr.p[k]) / dq : lines[k].slopePaSPerM3
-                }
-                b = max(b, slopeFloors[k])
-                lines[k] = PlenumNetwork.Line(interceptPa: p[k] - b * q[k], slopePaSPerM3: b)
-            }
-            let sol = try network.solve(lines: lines)
-            let mean = q.reduce(0, +) / Double(n)
-            let flowResidual = (0..<n).map { abs(sol.rackFlowsM3PerS[$0] - q[$0]) }.max()! / mean
-            let pr = pressureResiduals(network: network, flows: q, pressures: p)
-            history.append(
-                Iteration(
-                    iteration: it, rackFlowsM3PerS: q, inletPressuresPa: p, rackLines: lines,
-                    nextFlowsM3PerS: sol.rackFlowsM3PerS, plenumPressurePa: sol.plenumPressurePa,
-                    blowerRisePa: sol.blowerRisePa, flowResidual: flowResidual,
-                    pressureResidualPa: pr.residuals.map(abs).max()!,
-                    rackOuterIterations: results.map(\.outerIterations), seconds: Date().timeIntervalSince(t0)))
-            log(
-                String(
-                    format:
-                        "coupling %2d: flow residual %.2e, pressure residual %.3g Pa, plenum %.2f Pa, blowers %.5f "
-                        + "m³/s, rack solves %@ outer iterations",
-                    it, flowResidual, history.last!.pressureResidualPa, sol.plenumPressurePa, sol.blowerFlowM3PerS,
-                    results.map { String($0.outerIterations) }.joined(separator: "/")))
-            if flowResidual < tolerance {
-                converged = true
-                break
-            }
-            // The final state is always the one the racks were solved at.
-            if it == maxIterations { break }
-            prev = (q, p)
-            q = sol.rackFlowsM3PerS
-            try boundary?(
-                State(
-                    nextIteration: it + 1, flowsM3PerS: q, previousFlowsM3PerS: prev?.q,
-                    previousPressuresPa: prev?.p, lines: lines, history: history, results: results))
-        }
-        let p = results.map(\.inletPressurePa)
-        let final = pressureResiduals(network: network, flows: q, pressures: p)
-        let total = q.reduce(0, +)
-        return Result(
-            iterations: history, converged: converged, rackFlowsM3PerS: q, rackResults: results,
-            blowerFlowM3PerS: total,
-            blowerRisePa: final.rise, plenumPressurePa: final.plenum,
-            perBlowerFlowM3PerS: network.blowers.map { PlenumNetwork.blowerFlow($0, risePa: final.rise) },
-            blowerCurveMismatch: (network.totalBlowerFlow(risePa: final.rise) - total) / total,
-            pressureResidualsPa: final.residuals)
+        let loop = Loop(
+            network: network, designFlowsM3PerS: designFlowsM3PerS, slopeFloors: slopeFloors, tolerance: tolerance,
+            maxIterations: maxIterations, log: log, start: nil, solveRacks: solveRacks)
+        _ = try Simulation(loop).run()
+        return loop.result()
     }
 
     /// With the blowers delivering Σ Q (on their curves), the plenum pressure, and per rack how

@@ -102,11 +102,10 @@ public final class RoomRun {
             let a = (r.inletHi.0 - r.inletLo.0) * (r.inletHi.1 - r.inletLo.1)
             return r.base.fluid.densityKgPerM3 * designs[k] / (a * a)
         }
-        coupling = try RoomCoupling.run(
-            network: network, designFlowsM3PerS: designs, slopeFloors: floors,
-            tolerance: spec.couplingTolerance, maxIterations: spec.couplingMaxIterations,
-            log: { if self.comm.rank == 0 { log($0) } }, start: checkpoints?.start,
-            boundary: checkpoints.map { c in { try c.boundary(self, $0, log: { if self.comm.rank == 0 { log($0) } }) } }
+        let say: (String) -> Void = { if self.comm.rank == 0 { log($0) } }
+        let loop = RoomCoupling.Loop(
+            network: network, designFlowsM3PerS: designs, slopeFloors: floors, tolerance: spec.couplingTolerance,
+            maxIterations: spec.couplingMaxIterations, log: say, start: checkpoints?.start
         ) { flows, _ in
             var failure: Error?
             var mine: [Int: RackSolveResult] = [:]
@@ -125,5 +124,16 @@ public final class RoomRun {
                 try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
                 count: self.spec.racks.count)
         }
+        // The one run loop: a step is a coupling iteration; checkpoints between two of them, and a
+        // stop asked of any rank stops every rank there (RoomCheckpoint.swift).
+        let simulation = Simulation(
+            loop, checkpointEvery: checkpoints?.every, resumedAt: checkpoints?.start.map { $0.nextIteration - 1 })
+        let outcome = try simulation.run(
+            stop: { try checkpoints?.stopRequested(self) ?? false },
+            checkpoint: { try checkpoints?.write(self, loop.state, log: say) })
+        if outcome == .interrupted, let c = checkpoints {
+            throw RunInterrupted(folder: c.folder, iteration: loop.step, frame: nil, after: .couplingIteration)
+        }
+        coupling = loop.result()
     }
 }

@@ -51,7 +51,7 @@ public final class Simulation {
     }
 
     public func run(
-        stop: () -> Bool = { false }, checkpoint: () throws -> Void = {}, afterStep: () throws -> Void = {}
+        stop: () throws -> Bool = { false }, checkpoint: () throws -> Void = {}, afterStep: () throws -> Void = {}
     ) throws -> Outcome {
         var lastCheckpoint = resumedAt ?? -1
         var due = false
@@ -59,7 +59,7 @@ public final class Simulation {
             let s = model.step
             let allowed = (s > 0 || model.checkpointsStepZero) && s != lastCheckpoint
             if let n = checkpointEvery, n > 0, s % n == 0, allowed { due = true }
-            let stopping = stop()
+            let stopping = try stop()
             if (due || stopping) && allowed && model.canCheckpoint {
                 try checkpoint()
                 due = false
