@@ -204,8 +204,10 @@ struct RoomCommand: ParsableCommand {
         for l in lines { log.say(l) }
         let caches = RoomSurgeFrames(surge: rs, voxelSizeM: voxelSize, comm: comm)
         try caches.write(frame: 0)
-        for f in 1...rs.frameCount {
-            let rec = try rs.advanceFrame(jobs: jobs)
+        // The one run loop (Physics/Run/Simulation.swift): a step is a frame of the whole room.
+        _ = try Simulation(rs).run(afterStep: {
+            let f = rs.step
+            let rec = rs.records[f]
             try caches.write(frame: f)
             if root {
                 log.say(
@@ -219,7 +221,7 @@ struct RoomCommand: ParsableCommand {
                         + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
                         .joined(separator: ", "))
             }
-        }
+        })
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
         guard let s = try RoomSurgeFolder.write(surge: rs, frames: caches, to: folderURL, start: t0, log: &log)
         else { return }

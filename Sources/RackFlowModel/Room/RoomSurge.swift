@@ -63,6 +63,8 @@ public final class RoomSurge {
     /// Each owned rack's outlet patches, whose mixed-cup temperature is its exhaust.
     var exhaustPatches: [Int: [Patch]] = [:]
     public private(set) var records: [FrameRecord] = []
+    /// Rack solves run at once on this process (set by `start`; `advance` uses it).
+    public private(set) var jobs = 1
     let designs: [Double], floors: [Double]
     /// Flows predicted for the next frame, and the line slopes the last frame ended with.
     var predicted: [Double] = [], slopes: [Double] = []
@@ -82,6 +84,7 @@ public final class RoomSurge {
 
     /// Builds the owned racks' surges and solves their idle states, coupled.
     public func start(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void) throws {
+        self.jobs = jobs
         Parallel.workers = 1
         BLAS.threads = 1
         var failure: Error?
