@@ -74,6 +74,21 @@ final class ClaimsTests: XCTestCase {
             c.recommendation.text.contains("every node's PSU at 142.4 % at nominal load"), c.recommendation.text)
     }
 
+    /// The same card as an override on the small rack: both nodes' PSUs past the limit.
+    func testPRO6000OverrideOnTheSmallRackIsFlagged() throws {
+        let rack = try CompareTests.twoNodeRack(name: "pro6000-rack")
+        let card = Self.meshes + "/parts/rtx-pro-6000.yaml"
+        let ls = try Layouts.resolve(["gpu=\(card),name=pro6000"], baseRack: rack, meshes: Self.meshes)
+        let c = Comparison(
+            layouts: ls, summaries: try ls.map { try CompareTests.emptySummary($0.name) }, settings: CompareSettings(),
+            seedGPUs: nil)
+        let psu = c.layouts[0].figures.crossings.filter { $0.kind == "psu" }
+        XCTAssertEqual(psu.map(\.what), ["node01", "node02"])
+        let dc: Double = 40 + 64 + 350 + 1800 + 25 // board, 8 modules, CPU at TDP, 3 × 600 W, NIC
+        XCTAssertEqual(psu[0].value, 100 * dc / 1600, accuracy: 1e-9)
+        XCTAssertNil(c.recommendation.choice)
+    }
+
     // MARK: - Solved: the NIC's crossing, removed and advised
 
     /// The small rack with a hotter NIC (32 W), which crosses its 105 °C limit, and the same with

@@ -37,11 +37,19 @@ public final class SteadyLoop: SimulationModel {
         finalStep = solver.options.maxIterations
     }
 
-    public var step: Int { solver.history.count }
+    /// Count outer-iteration calls instead of the solver's history (`FlowSolver.solveSteady`:
+    /// an iteration rewound after a runaway leaves its entry in the history, and a call's budget
+    /// is `maxIterations` calls, as a room's racks expect on a live solver).
+    public var countsCalls = false
+    var calls = 0
+    var historyAtStart = 0
+
+    public var step: Int { countsCalls ? historyAtStart + calls : solver.history.count }
     public var canCheckpoint: Bool { solver.canCheckpoint }
     public var checkpointsStepZero: Bool { false }
 
     public func advance() throws -> Simulation.Outcome? {
+        calls += 1
         let r = try solver.iterate()
         last = r
         progress?(r)

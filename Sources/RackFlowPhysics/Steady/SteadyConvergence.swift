@@ -36,6 +36,8 @@ extension FlowSolver {
         // The one run loop (Run/Simulation.swift), with a budget of maxIterations from here: a
         // room's racks call this again on a live solver at every coupling iteration.
         let loop = SteadyLoop(solver: self, monitors: monitors, accept: accept)
+        loop.countsCalls = true
+        loop.historyAtStart = history.count
         loop.finalStep = history.count + options.maxIterations
         let outcome = try loop.run(progress: progress)
         let last =
