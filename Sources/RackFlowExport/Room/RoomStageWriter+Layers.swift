@@ -31,16 +31,10 @@ extension RoomStageWriter {
         b.usdLine(1, "}")
         for (i, n) in t.nodes.enumerated() {
             b.byte(10)
-            b.usdLine(1, "def Xform \(USDText.quoted(USDStageWriter.indexedName("Node", i, count: t.nodes.count))) (")
-            b.usdLine(2, "instanceable = true")
-            b.usdLine(2, "kind = \"component\"")
-            b.usdLine(2, "prepend references = @../\(USDText.fileName(n.type)).usda@")
-            b.usdLine(1, ")")
-            b.usdLine(1, "{")
-            b.usdLine(2, "custom string rackflow:name = \(USDText.quoted(n.name))")
-            b.usdLine(2, "custom string rackflow:nodeType = \(USDText.quoted(n.type))")
-            b.usdVectorLine(2, "double3 xformOp:translate", map(n.chassis.min), significant: 9)
-            b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
+            b.usdNodeInstanceOpen(
+                1, prim: USDStageWriter.indexedName("Node", i, count: t.nodes.count),
+                reference: "@../\(USDText.fileName(n.type)).usda@", name: n.name, type: n.type,
+                translate: map(n.chassis.min))
             b.usdLine(1, "}")
         }
         b.append("}\n")

@@ -17,6 +17,7 @@
 ///   | usdVectorLine(level, declaration, v)   | declaration = (x, y, z), e.g. a translate op   |
 ///   | usdNumberLine / usdIntLine             | declaration = number, e.g. a custom attribute  |
 ///   | usdPrimOpen(level, definition, kind:)  | def … ( kind = "…" ) { — the prim's opening    |
+///   | usdNodeInstanceOpen(level, prim:…)     | a placed node's instanceable reference, open   |
 ///   | usdExtent(level, a, c)                 | float3[] extent = [min, max] of corners a, c   |
 ///   | usdLayerHeader(defaultPrim:doc:timing: | #usda 1.0 and the layer's metadata, metres,    |
 ///   |   upAxis:)                             | frame range and rates when `timing` is given   |
@@ -70,6 +71,25 @@ extension TextBuffer {
         append(" = ")
         number(v, significant: significant)
         byte(10)
+    }
+
+    /// A placed node: an instanceable `component` Xform that references its node type's asset,
+    /// with the node's name and type and its translation, opened and left open for the caller's
+    /// attributes (the surge's heat map) and closing brace. The rack stage and the room's rack
+    /// layers write their nodes with it.
+    public mutating func usdNodeInstanceOpen(
+        _ level: Int, prim: String, reference: String, name: String, type: String, translate: SIMD3<Double>
+    ) {
+        usdLine(level, "def Xform \(USDText.quoted(prim)) (")
+        usdLine(level + 1, "instanceable = true")
+        usdLine(level + 1, "kind = \"component\"")
+        usdLine(level + 1, "prepend references = \(reference)")
+        usdLine(level, ")")
+        usdLine(level, "{")
+        usdLine(level + 1, "custom string rackflow:name = \(USDText.quoted(name))")
+        usdLine(level + 1, "custom string rackflow:nodeType = \(USDText.quoted(type))")
+        usdVectorLine(level + 1, "double3 xformOp:translate", translate, significant: 9)
+        usdLine(level + 1, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
     }
 
     /// `<declaration> = <integer>` on its own line.

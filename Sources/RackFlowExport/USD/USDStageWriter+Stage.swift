@@ -87,16 +87,9 @@ extension USDStageWriter {
 
     func writeNode(_ b: inout TextBuffer, rack ri: Int, node ni: Int, _ node: StageRecording.Node) {
         let r = recording
-        b.usdLine(3, "def Xform \(USDText.quoted(nodePrimName(rack: ri, node: ni))) (")
-        b.usdLine(4, "instanceable = true")
-        b.usdLine(4, "kind = \"component\"")
-        b.usdLine(4, "prepend references = \(USDText.assetPath(Self.assetFile(node.type)))")
-        b.usdLine(3, ")")
-        b.usdLine(3, "{")
-        b.usdLine(4, "custom string rackflow:name = \(USDText.quoted(node.name))")
-        b.usdLine(4, "custom string rackflow:nodeType = \(USDText.quoted(node.type))")
-        b.usdVectorLine(4, "double3 xformOp:translate", map(node.chassis.min), significant: 9)
-        b.usdLine(4, "uniform token[] xformOpOrder = [\"xformOp:translate\"]")
+        b.usdNodeInstanceOpen(
+            3, prim: nodePrimName(rack: ri, node: ni), reference: USDText.assetPath(Self.assetFile(node.type)),
+            name: node.name, type: node.type, translate: map(node.chassis.min))
         // heat map on the instance prim itself: inherited by the asset's chassis shell
         let hot = node.telemetry[r.heatmap.channel]!
         b.usdLine(4, "color3f[] primvars:displayColor (")
