@@ -163,7 +163,7 @@ extension LayoutFigures {
 
     /// One node's budget from its node type; `heatW` is what the compiler released.
     static func nodePower(_ t: NodeType, node: String, heatW: Double) -> NodePower {
-        let modules = t.banks.map(\.count).reduce(0, +)
+        let modules = t.memoryModules
         let gpus = t.gpuSlots.count
         let nic = t.nic?.spec.powerW ?? 0
         let fans =

@@ -76,9 +76,8 @@ extension LimitAdvice {
         run: SteadyRun, layout: RackLayout, layoutName: String, withinK: Double = 2
     ) throws -> [LimitAdvice] {
         let s = run.solver, summary = run.summary
-        let near = layout.parts.indices.filter { i in
-            summary.parts.first { $0.name == layout.parts[i].name }.map { $0.marginK < withinK } ?? false
-        }
+        let solvedParts = Dictionary(summary.parts.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let near = layout.parts.indices.filter { (solvedParts[layout.parts[$0].name]?.marginK ?? .infinity) < withinK }
         guard !near.isEmpty else { return [] }
         let op = FrozenFlowEnergy(s)
         let shares = layout.heatShares(report: run.report, heatW: s.flow.heatW)
@@ -86,7 +85,7 @@ extension LimitAdvice {
         var out: [LimitAdvice] = []
         for i in near {
             let p = layout.parts[i]
-            guard let solved = summary.parts.first(where: { $0.name == p.name }),
+            guard let solved = solvedParts[p.name],
                 let node = summary.nodes.first(where: { $0.name == p.node })
             else { continue }
             q.fill(0)

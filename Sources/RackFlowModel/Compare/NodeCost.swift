@@ -38,7 +38,7 @@ public struct NodeCost: Codable, Sendable {
             guard count > 0 else { return }
             items.append(Item(part: part, model: model, count: count, unitUSD: unit, lineUSD: Double(count) * unit))
         }
-        let modules = t.banks.map(\.count).reduce(0, +)
+        let modules = t.memoryModules
         add("chassis", t.chassis.spec.name, 1, t.chassis.spec.priceUSD)
         add("board", t.board.spec.name, 1, t.board.spec.priceUSD)
         add("cpu", t.cpu.spec.name, 1, t.cpu.spec.priceUSD)

@@ -179,6 +179,9 @@ public struct NodeType {
         }
     }
 
+    /// Memory modules in all banks.
+    public var memoryModules: Int { banks.map(\.count).reduce(0, +) }
+
     /// x of the low side of PCIe slot `s` in the chassis frame.
     public func slotX(_ s: Int) -> Double {
         boardPosition.0 + board.spec.slot1XM + Double(s - 1) * board.spec.slotPitchM

@@ -102,7 +102,7 @@ public struct SteadyRun {
                     }, progress: { r in progress?(r, solver) })
                 switch outcome {
                 case .converged: break
-                case .notConverged:
+                case .reachedFinalStep:
                     throw FlowSolverError.notConverged(
                         iterations: solver.options.maxIterations, last: solver.history.last!)
                 case .noSteadyState: unsteady = true

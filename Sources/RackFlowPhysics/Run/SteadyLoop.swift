@@ -8,7 +8,6 @@ import RackFlowNumerics
 /// part of it (a resumed run must judge flatness over the same window the uninterrupted one
 /// would).
 public final class SteadyLoop: SimulationModel {
-    public enum Outcome { case converged, notConverged, interrupted, noSteadyState }
     public let solver: FlowSolver
     public let monitors: [FlowSolver.Monitor]
     public let accept: ((FlowSolver) -> Bool)?
@@ -65,20 +64,14 @@ public final class SteadyLoop: SimulationModel {
     /// Iterates until converged or `finalStep` iterations in all. Every `checkpointEvery`
     /// iterations, and when `stop()` turns true, `checkpoint` is called at the next iteration
     /// where the solver can be checkpointed (`FlowSolver.canCheckpoint`); after a stop the loop
-    /// returns `.interrupted`.
+    /// returns `.interrupted`, at the iteration limit `.reachedFinalStep`.
     public func run(
         checkpointEvery: Int? = nil, stop: () -> Bool = { false }, checkpoint: (SteadyLoop) throws -> Void = { _ in },
         progress: ((Residuals) -> Void)? = nil
-    ) throws -> Outcome {
+    ) throws -> Simulation.Outcome {
         self.progress = progress
         defer { self.progress = nil }
-        switch try Simulation(self, checkpointEvery: checkpointEvery).run(
+        return try Simulation(self, checkpointEvery: checkpointEvery).run(
             stop: stop, checkpoint: { try checkpoint(self) })
-        {
-        case .converged: return .converged
-        case .noSteadyState: return .noSteadyState
-        case .interrupted: return .interrupted
-        case .reachedFinalStep: return .notConverged
-        }
     }
 }

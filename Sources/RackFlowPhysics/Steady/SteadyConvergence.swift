@@ -48,7 +48,7 @@ extension FlowSolver {
         switch outcome {
         case .converged, .interrupted: return last
         case .noSteadyState: throw FlowSolverError.noSteadyState(iteration: last.iteration, last: last)
-        case .notConverged: throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
+        case .reachedFinalStep: throw FlowSolverError.notConverged(iterations: options.maxIterations, last: last)
         }
     }
 
