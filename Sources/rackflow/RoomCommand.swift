@@ -37,6 +37,14 @@ struct RoomCommand: ParsableCommand {
             "Play a surge scenario in every rack with the plenum coupled at every frame (iterated to "
                 + "coupling.tolerance) (the scenario's rack is replaced by each position's rack).")
     ) var surge: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --surge: frames to play after the idle one (the scenario's duration becomes N / frame rate).")
+    ) var frames: Int?
+    @Option(
+        help: ArgumentHelp(
+            "With --surge: frame rate instead of the scenario's, frames per second (the time step follows).")
+    ) var fps: Double?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
@@ -95,6 +103,13 @@ struct RoomCommand: ParsableCommand {
         }
         guard voxelSize > 0, voxelSize.isFinite else {
             throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))")
+        }
+        if surge == nil && (frames != nil || fps != nil) {
+            throw ValidationError("--frames and --fps are for a room surge (--surge SCENARIO)")
+        }
+        if let n = frames, n < 1 || n > 100_000 { throw ValidationError("--frames must be 1…100000 (got \(n))") }
+        if let f = fps, !(f > 0 && f <= 1000) {
+            throw ValidationError("--fps must be > 0 and ≤ 1000 frames per second (got \(f))")
         }
         if surge != nil && (checkpointEvery != nil || resume != nil) {
             throw ValidationError(
@@ -192,7 +207,17 @@ struct RoomCommand: ParsableCommand {
     func surgeBody(
         _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog
     ) throws {
-        let scenario = try Scenario.load(path: scenarioPath)
+        var scenario = try Scenario.load(path: scenarioPath)
+        // The overrides keep what the scenario means in time (onsets, ramps, delays in s); only
+        // how long it plays and how finely it is sampled change.
+        if let f = fps { scenario.fps = f }
+        if let n = frames { scenario.durationS = Double(n) / scenario.fps }
+        if scenario.frameCount < 1 {
+            throw ValidationError(
+                String(
+                    format: "--fps %g gives no frame in the scenario's %g s; give --frames too", scenario.fps,
+                    scenario.durationS))
+        }
         guard comm.size <= spec.racks.count else {
             throw ValidationError(
                 "--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")

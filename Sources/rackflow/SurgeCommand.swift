@@ -136,6 +136,9 @@ struct SurgeCommand: ParsableCommand {
             "scenario \(sc.name) from \(sc.file): rack \(sc.rackPath), \(g.cellCount) cells (\(g.nx) × \(g.ny) × "
                 + "\(g.nz)), \(sc.frameCount) frames at \(sc.fps) fps, Δt = \(String(format: "%.4g", run.dt)) s"
         )
+        if sc.rackCascade.order != .together || !sc.rackCascade.names.isEmpty {
+            log.say("note: cascade.racks orders the racks of a room (rackflow room --surge); one rack starts at onset")
+        }
         let folderURL = URL(fileURLWithPath: saved?.output ?? output ?? "Results/\(sc.name)").standardizedFileURL
         let checkpointURL = resumeURL ?? checkpointFolder(folderURL)
         // Memory, disk and time of the frames asked for, before the idle solve: refused here when they do not fit.

@@ -149,6 +149,99 @@ final class RoomSurgeTests: XCTestCase {
         for (a, b) in zip(last, temps["4"]!) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
     }
 
+    /// Racks in turn: B01 first, A01 0.2 s later (an explicit list, against the room's own A-then-B
+    /// order), played with `--fps 8 --frames 3` over a scenario written for 4 fps and 2 s. The
+    /// written telemetry shows B01's node at full load before A01's leaves idle, and the summary
+    /// gives each rack's start and ignition. The explicit coupling (one step a frame) keeps it
+    /// quick: the order does not depend on how closely the plenum is iterated.
+    func testRacksIgniteInTheConfiguredOrder() throws {
+        let bin = try CLI.rackflow()
+        let (dir, iteratedRoom, base) = try Self.inputs()
+        defer { TemporaryFolder.remove(dir) }
+        let room = dir.appendingPathComponent("room-explicit.yaml").path
+        try String(contentsOfFile: iteratedRoom, encoding: .utf8)
+            .replacingOccurrences(of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:")
+            .write(toFile: room, atomically: true, encoding: .utf8)
+        let scenario = dir.appendingPathComponent("turns.yaml").path
+        try String(contentsOfFile: base, encoding: .utf8)
+            .replacingOccurrences(of: "duration: 0.5\nfps: 8", with: "duration: 2\nfps: 4")
+            .replacingOccurrences(of: "ramp: 0.2}", with: "ramp: 0.1}")
+            .replacingOccurrences(
+                of: "blower:", with: "cascade: {racks: {order: [B01, A01], delay: 0.2}, nodes: {delay: 0.5}}\nblower:"
+            )
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("turns")
+        let t0 = Date()
+        let r = try RoomStageTests.run(
+            bin,
+            [
+                "room", room, "--surge", scenario, "--fps", "8", "--frames", "3", "--output", out.path, "--quiet",
+                "--jobs", "2",
+            ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        print(String(format: "room surge in turns: %.1f s", Date().timeIntervalSince(t0)))
+
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        XCTAssertEqual(summary["fps"] as? Double, 8)
+        XCTAssertEqual(summary["frames"] as? Int, 3)
+        let times = try XCTUnwrap(summary["records"] as? [[String: Any]]).map { $0["timeS"] as! Double }
+        for (t, want) in zip(times, [0, 0.125, 0.25, 0.375]) { XCTAssertEqual(t, want, accuracy: 1e-12) }
+        XCTAssertEqual(times.count, 4)
+        let ignitions = try XCTUnwrap(summary["ignitions"] as? [[String: Any]])
+        XCTAssertEqual(ignitions.map { $0["rack"] as? String }, ["A01", "B01"])
+        // onset 0.1 s; B01 first (full at 0.2 s), A01 one rack delay (0.2 s) later.
+        XCTAssertEqual(try XCTUnwrap(ignitions[1]["startS"] as? Double), 0.1, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(ignitions[0]["startS"] as? Double), 0.3, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap((ignitions[0]["ignitionS"] as? [Double])?.first), 0.3, accuracy: 1e-12)
+
+        // telemetry.csv: frame,timeS,rack,node,utilisation,powerW,…
+        let rows = try String(contentsOf: out.appendingPathComponent("telemetry.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(rows.first?.prefix(6), ["frame", "timeS", "rack", "node", "utilisation", "powerW"])
+        func series(_ rack: String, _ column: Int) -> [Double] {
+            rows.dropFirst().filter { $0[2] == rack }.map { Double($0[column])! }
+        }
+        let (a, b) = (series("A01", 4), series("B01", 4))
+        XCTAssertEqual(a.count, 4)
+        XCTAssertEqual(b.count, 4)
+        let (idle, full) = (0.05, 1.0)
+        let bFull = try XCTUnwrap(b.firstIndex { $0 >= full - 1e-12 }, "B01 never reached full load: \(b)")
+        let aStarts = try XCTUnwrap(a.firstIndex { $0 > idle + 1e-12 }, "A01 never left idle: \(a)")
+        XCTAssertLessThan(bFull, aStarts, "B01 \(b), A01 \(a)")
+        XCTAssertEqual(Array(a[..<aStarts]), [Double](repeating: idle, count: aStarts))
+        XCTAssertGreaterThan(b[1], idle, "B01 starts at onset (0.1 s), before frame 1 (0.125 s): \(b)")
+        // The load shows in the power: at B01's first full frame it draws more than the idle A01.
+        XCTAssertGreaterThan(series("B01", 5)[bFull], 1.5 * series("A01", 5)[bFull])
+    }
+
+    /// Input errors of the room surge's cascade and options stop before any solve, naming the
+    /// file, key or option.
+    func testRoomCascadeAndOptionErrors() throws {
+        let bin = try CLI.rackflow()
+        let (dir, room, base) = try Self.inputs()
+        defer { TemporaryFolder.remove(dir) }
+        let scenario = dir.appendingPathComponent("bad.yaml").path
+        try String(contentsOfFile: base, encoding: .utf8)
+            .replacingOccurrences(of: "blower:", with: "cascade:\n  racks: {order: [B01, C01], delay: 1}\nblower:")
+            .write(toFile: scenario, atomically: true, encoding: .utf8)
+        let bad = try RoomStageTests.run(bin, ["room", room, "--surge", scenario, "--quiet"])
+        XCTAssertEqual(bad.status, 1)
+        for part in ["bad.yaml:", "cascade.racks.order[1]", "no rack 'C01' in the room", "A01, B01"] {
+            XCTAssertTrue(bad.stderr.contains(part), "'\(part)' missing from: \(bad.stderr)")
+        }
+        let noSurge = try RoomStageTests.run(bin, ["room", room, "--frames", "3", "--quiet"])
+        XCTAssertNotEqual(noSurge.status, 0)
+        XCTAssertTrue(noSurge.stderr.contains("--frames and --fps are for a room surge"), noSurge.stderr)
+        let zero = try RoomStageTests.run(bin, ["room", room, "--surge", base, "--frames", "0", "--quiet"])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.stderr.contains("--frames must be 1…100000 (got 0)"), zero.stderr)
+        let slow = try RoomStageTests.run(bin, ["room", room, "--surge", base, "--fps", "0", "--quiet"])
+        XCTAssertNotEqual(slow.status, 0)
+        XCTAssertTrue(slow.stderr.contains("--fps must be > 0"), slow.stderr)
+    }
+
     /// Under `mpirun -np 2` each rank steps and writes its own rack (A01 rank 0, B01 rank 1,
     /// every frame's VDB saying so), rank 0 writes a stage usd-core accepts, mass holds per frame.
     func testRoomSurgeUnderMPI() throws {

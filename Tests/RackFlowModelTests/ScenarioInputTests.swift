@@ -137,3 +137,96 @@ final class ScenarioInputTests: XCTestCase {
         XCTAssertNotEqual(a, a.sorted(), "a random order that is bottom-up")
     }
 }
+
+/// The cascade's two levels: `cascade.racks` (a room's order across racks) and the node order
+/// within a rack, flat or under `cascade.nodes`; each key's errors name the file, line and key.
+extension ScenarioInputTests {
+    func load(_ extra: String) throws -> Scenario {
+        let path = dir.appendingPathComponent("c.yaml").path
+        try scenario(extra).write(toFile: path, atomically: true, encoding: .utf8)
+        return try Scenario.load(path: path)
+    }
+
+    func testFlatKeysKeepTheirMeaningAndRacksDefaultToTogether() throws {
+        let s = try load("cascade: {order: top-down, delay: 0.3, seed: 9}\n")
+        XCTAssertEqual(s.cascade.order, .topDown)
+        XCTAssertEqual(s.cascade.delayS, 0.3)
+        XCTAssertEqual(s.cascade.seed, 9)
+        XCTAssertEqual(s.rackCascade.order, .together)
+        XCTAssertTrue(s.rackCascade.names.isEmpty)
+        let d = try load("")
+        XCTAssertEqual(d.cascade.order, .bottomUp)
+        XCTAssertEqual(d.cascade.delayS, 0.5)
+        XCTAssertEqual(d.rackCascade.order, .together)
+    }
+
+    func testNodesAndRacksBlocks() throws {
+        let s = try load(
+            "cascade:\n  racks: {order: from-aisle-end, delay: 4, seed: 3}\n"
+                + "  nodes: {order: random, delay: 0.6, seed: 7}\n"
+        )
+        XCTAssertEqual(s.rackCascade.order, .fromAisleEnd)
+        XCTAssertEqual(s.rackCascade.delayS, 4)
+        XCTAssertEqual(s.rackCascade.seed, 3)
+        XCTAssertEqual(s.cascade.order, .random)
+        XCTAssertEqual(s.cascade.delayS, 0.6)
+        XCTAssertEqual(s.cascade.seed, 7)
+        for order in Scenario.RackOrder.allCases where order != .together {
+            let r = try load("cascade: {racks: {order: \(order.rawValue), delay: 2}}\n")
+            XCTAssertEqual(r.rackCascade.order, order)
+            XCTAssertEqual(r.rackCascade.delayS, 2)
+        }
+        XCTAssertEqual(try load("cascade: {racks: {order: together}}\n").rackCascade.order, .together)
+        // Flat node keys beside a racks block: the flat keys are the nodes'.
+        let m = try load("cascade: {order: [node02, node01], delay: 0.2, racks: {order: [B01, A02], delay: 1.5}}\n")
+        XCTAssertEqual(m.cascade.names.map(\.name), ["node02", "node01"])
+        XCTAssertEqual(m.cascade.delayS, 0.2)
+        XCTAssertEqual(m.rackCascade.names.map(\.name), ["B01", "A02"])
+        XCTAssertEqual(m.rackCascade.delayS, 1.5)
+    }
+
+    func testCascadeErrors() {
+        expect(scenario("cascade: {order: rack-by-rack}\n"), ["s.yaml:5", "cascade.order", "cascade.racks.order"])
+        expect(
+            scenario("cascade:\n  nodes: {order: rack-by-rack}\n"),
+            ["s.yaml:6", "cascade.nodes.order", "cascade.racks.order"])
+        expect(
+            scenario("cascade: {order: sideways}\n"),
+            ["s.yaml:5", "cascade.order", "must be one of bottom-up, top-down, random", "sideways"])
+        expect(
+            scenario("cascade:\n  racks: {order: diagonal, delay: 1}\n"),
+            [
+                "s.yaml:6", "cascade.racks.order", "together, row-by-row, rack-by-rack, from-aisle-end, random",
+                "list of rack names", "'diagonal'",
+            ])
+        expect(
+            scenario("cascade:\n  racks: {order: row-by-row, delay: -2}\n"),
+            ["s.yaml:6", "cascade.racks.delay", "must be ≥ 0 s", "-2"])
+        expect(
+            scenario("cascade:\n  nodes: {delay: -0.1}\n"),
+            ["s.yaml:6", "cascade.nodes.delay", "must be ≥ 0 s"])
+        expect(
+            scenario("cascade:\n  racks: {order: rack-by-rack}\n"),
+            ["s.yaml:6", "cascade.racks.delay", "missing required key", "between two racks' starts"])
+        expect(scenario("cascade:\n  racks: {delay: 3}\n"), ["s.yaml:6", "cascade.racks.order", "missing"])
+        expect(
+            scenario("cascade:\n  racks: {order: together, delay: 3}\n"),
+            ["s.yaml:6", "cascade.racks.delay", "means nothing for order 'together'"])
+        expect(
+            scenario("cascade:\n  delay: 0.4\n  nodes: {order: top-down}\n"),
+            ["s.yaml:6", "cascade.delay", "move 'delay' there"])
+        expect(
+            scenario("cascade:\n  racks: {order: [A01, B01, A01], delay: 1}\n"),
+            ["s.yaml:6", "cascade.racks.order[2]", "rack 'A01' listed twice"])
+        expect(scenario("cascade:\n  racks: {order: [], delay: 1}\n"), ["cascade.racks.order", "at least one"])
+        expect(
+            scenario("cascade:\n  racks: {order: random, delay: 1, seed: -4}\n"),
+            ["s.yaml:6", "cascade.racks.seed", "must be ≥ 0"])
+        expect(
+            scenario("cascade:\n  racks: {order: random, delay: 1, pause: 2}\n"),
+            ["s.yaml:6", "cascade.racks.pause", "unknown key", "order, delay, seed"])
+        expect(
+            scenario("cascade:\n  nodes: {order: top-down, stagger: 1}\n"),
+            ["s.yaml:6", "cascade.nodes.stagger", "unknown key"])
+    }
+}

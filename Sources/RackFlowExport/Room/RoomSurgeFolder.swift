@@ -6,8 +6,9 @@ import RackFlowPhysics
 ///   The result folder of a room surge, assembled on rank 0 once every frame is stepped. Every
 ///   rank ships its racks' packed field caches (`RoomSurgeFrames.archive`) and their frame
 ///   telemetry; rank 0 unpacks them into a staging folder and adds the stage (`room.usda`, one
-///   sample per frame), the tray probes of every frame, `report.md`, `summary.json` and
-///   `log.txt`, all renamed into place at once (`ResultFolder`).
+///   sample per frame), the tray probes of every frame, every node's telemetry
+///   (`telemetry.csv`), `report.md`, `summary.json` and `log.txt`, all renamed into place at
+///   once (`ResultFolder`).
 ///
 /// Usage
 ///   | argument   | meaning                                                        |
@@ -29,6 +30,8 @@ public enum RoomSurgeFolder {
         public var records: [RoomSurge.FrameRecord]
         /// Per rack: idle, last and hottest values, and every node's hottest GPU and CPU.
         public var racks: [RoomSurgeReport.RackPeak]
+        /// Each rack's start in the room's cascade and its nodes' ignition times (null: never).
+        public var ignitions: [RoomSurgeTelemetry.RackIgnition]
         public var trayProbes: [[TrayProbes.Tray]]
         public var cpuSecondsPerRank: [Double]
         public var wallSeconds: Double
@@ -79,13 +82,18 @@ public enum RoomSurgeFolder {
                 format: "stage room.usda: %d frames, %d layers, %d bytes, %.2f s; CPU seconds per rank: %@", n,
                 usd.files.count, usd.totalBytes, usd.seconds,
                 cpu.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
+        let nodeNames = spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] }
         let peaks = RoomSurgeReport.peaks(
-            spec: spec, records: rs.records, rackFrames: rackFrames,
-            nodeNames: spec.racks.map { cases[$0.rackFile]?.layout?.nodes.map(\.name) ?? [] })
+            spec: spec, records: rs.records, rackFrames: rackFrames, nodeNames: nodeNames)
+        try AtomicFile.write(
+            RoomSurgeTelemetry.csv(spec: spec, rackFrames: rackFrames, nodeNames: nodeNames).data,
+            to: folder.staging.appendingPathComponent("telemetry.csv"))
         let s = Summary(
             room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
-            records: rs.records,
-            racks: peaks, trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+            records: rs.records, racks: peaks,
+            ignitions: try RoomSurgeTelemetry.ignitions(
+                spec: spec, scenario: scenario, rackStartS: rs.rackStartS, cases: cases),
+            trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
         try RoomSurgeReport.write(
             spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
             ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)

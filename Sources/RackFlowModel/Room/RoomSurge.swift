@@ -3,7 +3,8 @@ import RackFlowNumerics
 import RackFlowPhysics
 
 /// A room's surge (`rackflow room --surge SCENARIO`): every rack plays the scenario (its own
-/// `SurgeRun`, the scenario's rack replaced by the rack at that position), and the plenum is
+/// `SurgeRun`, the scenario's rack replaced by the rack at that position), starting its node
+/// cascade when the scenario's order across racks reaches it (`rackStartS`), and the plenum is
 /// coupled at every frame, iterated until the flows agree. Each rank steps the racks it owns;
 /// the coupling is computed identically on every rank from all-reduced rack values, so every
 /// rank takes the same decisions (re-step or accept) at the same time.
@@ -59,6 +60,9 @@ public final class RoomSurge {
     public let scenario: Scenario
     public let owned: [Int]
     public private(set) var runs: [Int: SurgeRun] = [:]
+    /// Every rack's start in the room's cascade (`RackStarts`), s after the load's onset, in
+    /// `spec.racks` order (set by `start`, the same on every rank).
+    public private(set) var rackStartS: [Double] = []
     var inletCells: [Int: [Int]] = [:], exhaustPressurePa: [Int: Double] = [:]
     /// Each owned rack's outlet patches, whose mixed-cup temperature is its exhaust.
     var exhaustPatches: [Int: [Patch]] = [:]
@@ -85,6 +89,16 @@ public final class RoomSurge {
     /// Builds the owned racks' surges and solves their idle states, coupled.
     public func start(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void) throws {
         self.jobs = jobs
+        // Before any solve, and identically on every rank: an unknown rack name stops them all alike.
+        let starts = try RackStarts.offsetsS(
+            scenario.rackCascade,
+            racks: spec.racks.map { RackStarts.Position(name: $0.name, row: $0.row, index: $0.index) })
+        rackStartS = starts
+        for (k, t) in starts.enumerated() where t.isFinite && scenario.load.onsetS + t >= scenario.durationS {
+            log(
+                "note: rack \(spec.racks[k].name) starts at \(configFormat(scenario.load.onsetS + t)) s, at or after "
+                    + "the scenario's end (\(configFormat(scenario.durationS)) s): it stays idle")
+        }
         Parallel.workers = 1
         BLAS.threads = 1
         var failure: Error?
@@ -94,7 +108,7 @@ public final class RoomSurge {
                 do {
                     var sc = self.scenario
                     sc.rackPath = p.rackFile
-                    return try SurgeRun(sc, maxSpacingM: maxSpacingM)
+                    return try SurgeRun(sc, maxSpacingM: maxSpacingM, rackStartS: starts[k])
                 } catch let e as RoomError { throw e } catch {
                     throw RoomError.rack(name: p.name, rank: 0, reason: "\(error)")
                 }
@@ -227,8 +241,16 @@ public final class RoomSurge {
     public var frameCount: Int { max(1, Int((scenario.durationS * scenario.fps).rounded())) }
 }
 
-/// The scenario's blower fraction (every rank has at least one rack's timeline; all are the
-/// same scenario's).
+/// The scenario's blower fraction (every rank has at least one rack's timeline; all give the
+/// same curve, which does not move with a rack's start).
+///
+/// Why one room-wide curve and not one per rack shifted by the rack's start: in a room the
+/// blowers are the plenum's, shared by every rack (`PlenumNetwork`); a rack's own feed is a
+/// passive duct, and its flow is what the network gives for its pressure, so a hotter or
+/// faster-fanned rack draws more by itself. There is no per-rack blower a shifted curve could
+/// drive. The scenario's `blower` keys are a schedule in the room's time (`start` s after the
+/// beginning, not after a rack's start); a room cascade that takes longer than the blower's
+/// ramp wants a later or longer `blower.ramp` in its scenario.
 enum LoadTimelineFraction {
     static func at(_ s: Scenario, timeS: Double, any: SurgeRun?) -> Double {
         any?.timeline.blowerFraction(timeS: timeS) ?? 1

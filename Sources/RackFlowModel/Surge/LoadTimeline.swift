@@ -9,29 +9,17 @@ public struct LoadTimeline {
     public let ignitionS: [Double]
 
     /// `units` gives each node's rack unit (for bottom-up and top-down orders), `names` their
-    /// names (for an explicit order, where an unknown name is an error at its line).
-    public init(_ scenario: Scenario, units: [Int], names: [String]) throws {
+    /// names (for an explicit order, where an unknown name is an error at its line). `rackStartS`
+    /// delays the whole node cascade: the rack's start in a room's cascade (`RackStarts`), s after
+    /// the load's onset; infinite for a rack that never starts.
+    public init(_ scenario: Scenario, units: [Int], names: [String], rackStartS: Double = 0) throws {
         self.scenario = scenario
         var order: [Int]
         let byUnit = units.indices.sorted { (units[$0], $0) < (units[$1], $1) }
         switch scenario.cascade.order {
-        case .bottomUp, .rackByRack: order = byUnit
+        case .bottomUp: order = byUnit
         case .topDown: order = byUnit.reversed()
-        case .random:
-            // Fisher–Yates with SplitMix64: the same seed gives the same cascade on every machine.
-            var o = byUnit
-            var state = scenario.cascade.seed
-            func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
-            if o.count > 1 {
-                for i in stride(from: o.count - 1, to: 0, by: -1) { o.swapAt(i, Int(next() % UInt64(i + 1))) }
-            }
-            order = o
+        case .random: order = byUnit.seededShuffle(seed: scenario.cascade.seed)
         }
         if !scenario.cascade.names.isEmpty {
             order = try scenario.cascade.names.map { n, at in
@@ -44,7 +32,7 @@ public struct LoadTimeline {
         // Nodes missing from an explicit order never ignite.
         var t = [Double](repeating: .infinity, count: units.count)
         for (rank, node) in order.enumerated() {
-            t[node] = scenario.load.onsetS + Double(rank) * scenario.cascade.delayS
+            t[node] = scenario.load.onsetS + rackStartS + Double(rank) * scenario.cascade.delayS
         }
         ignitionS = t
     }

@@ -6,8 +6,11 @@ import Foundation
 /// utilisation and duty as fractions 0…1. Every key is documented in `Meshes/README.md`.
 public struct Scenario: ConfigDocument {
     public enum RampShape: String, CaseIterable { case linear, smoothstep, exponential }
-    public enum CascadeOrder: String, CaseIterable {
-        case bottomUp = "bottom-up", topDown = "top-down", random, rackByRack = "rack-by-rack"
+    /// The order of the nodes within a rack.
+    public enum CascadeOrder: String, CaseIterable { case bottomUp = "bottom-up", topDown = "top-down", random }
+    /// The order of the racks of a room (`rackflow room --surge`); see `RackStarts` for each one's meaning.
+    public enum RackOrder: String, CaseIterable {
+        case together, rowByRow = "row-by-row", rackByRack = "rack-by-rack", fromAisleEnd = "from-aisle-end", random
     }
 
     /// The load timeline every node follows, shifted by its ignition time.
@@ -28,6 +31,16 @@ public struct Scenario: ConfigDocument {
         public var names: [(name: String, node: ConfigNode)] = []
         /// Between two consecutive ignitions, s.
         public var delayS = 0.5
+        public var seed: UInt64 = 1
+    }
+    /// When each rack of a room starts its own node cascade (`cascade.racks`); one rack alone
+    /// (`rackflow surge`) always starts at the load's onset.
+    public struct RackCascade {
+        public var order = RackOrder.together
+        /// An explicit order by rack name (racks not listed stay idle); checked against the room.
+        public var names: [(name: String, node: ConfigNode)] = []
+        /// Between two consecutive rack starts (or rows, or positions), s.
+        public var delayS = 0.0
         public var seed: UInt64 = 1
     }
     /// A fan controller: duty follows a linear map of a sensor temperature, clamped to
@@ -67,7 +80,9 @@ public struct Scenario: ConfigDocument {
     public var durationS: Double
     public var fps: Double
     public var load = Load()
+    /// The node cascade within each rack (`cascade.order` … or `cascade.nodes`).
     public var cascade = Cascade()
+    public var rackCascade = RackCascade()
     /// Idle power as a fraction of full power, by part kind (a GPU with `idlePowerW` in its part file uses that).
     public var idleFraction: [String: Double]
     /// Lumped heat capacity of each part, J/K, by kind (memory: per module).
@@ -150,22 +165,21 @@ public struct Scenario: ConfigDocument {
             }
         }
         if let c = root.child("cascade") {
-            try c.checkKeys(allowed: ["order", "delay", "seed"])
-            if let o = c.child("order"), !o.isScalar {
-                for n in try o.array() { cascade.names.append((try n.string(), n)) }
-                var seen = Set<String>()
-                for (n, at) in cascade.names where !seen.insert(n).inserted {
-                    throw at.error("node '\(n)' listed twice in the ignition order")
+            try c.checkKeys(allowed: ["order", "delay", "seed", "nodes", "racks"])
+            if let n = c.child("nodes") {
+                // Two spellings of one thing would leave a reader guessing which wins.
+                if let k = ["order", "delay", "seed"].first(where: c.has) {
+                    throw c.error(
+                        k,
+                        "the node cascade is given under cascade.nodes: move '\(k)' there (the flat keys are "
+                            + "the short form of cascade.nodes)")
                 }
+                try n.checkKeys(allowed: ["order", "delay", "seed"])
+                cascade = try Self.nodeCascade(n)
             } else {
-                cascade.order = CascadeOrder(
-                    rawValue: try c.choice(
-                        "order", CascadeOrder.allCases.map(\.rawValue), default: cascade.order.rawValue))!
+                cascade = try Self.nodeCascade(c)
             }
-            cascade.delayS = try c.double("delay", default: cascade.delayS, "must be ≥ 0 s") { $0 >= 0 }
-            let seed = try c.int("seed", default: 1)
-            if seed < 0 { throw c.error("seed", "must be ≥ 0 (got \(seed))") }
-            cascade.seed = UInt64(seed)
+            if let r = c.child("racks") { rackCascade = try Self.rackCascade(r) }
         }
 
         // Parts: defaults are assumptions, stated in Meshes/README.md and the default scenario.
@@ -268,5 +282,72 @@ public struct Scenario: ConfigDocument {
                 throw s.error("stepsPerFrame", "must be in 1…100 (got \(solver.stepsPerFrame))")
             }
         }
+    }
+
+    /// The node cascade from `cascade` (flat keys) or `cascade.nodes`.
+    static func nodeCascade(_ c: ConfigNode) throws -> Cascade {
+        var cascade = Cascade()
+        if let o = c.child("order"), !o.isScalar {
+            for n in try o.array() { cascade.names.append((try n.string(), n)) }
+            var seen = Set<String>()
+            for (n, at) in cascade.names where !seen.insert(n).inserted {
+                throw at.error("node '\(n)' listed twice in the ignition order")
+            }
+        } else {
+            if let o = c.child("order"), (try? o.string()) == "rack-by-rack" {
+                throw o.error(
+                    "'rack-by-rack' orders the racks of a room: give it as cascade.racks.order; the nodes within "
+                        + "a rack take \(CascadeOrder.allCases.map(\.rawValue).joined(separator: ", ")) or a list "
+                        + "of node names")
+            }
+            cascade.order = CascadeOrder(
+                rawValue: try c.choice(
+                    "order", CascadeOrder.allCases.map(\.rawValue), default: cascade.order.rawValue))!
+        }
+        cascade.delayS = try c.double("delay", default: cascade.delayS, "must be ≥ 0 s") { $0 >= 0 }
+        cascade.seed = try Self.seed(c)
+        return cascade
+    }
+
+    /// The order across the racks of a room, `cascade.racks`: an order (required) and, unless
+    /// every rack starts `together`, the delay between starts (required: no default fits both a
+    /// 2-rack and a 16-rack room).
+    static func rackCascade(_ r: ConfigNode) throws -> RackCascade {
+        try r.checkKeys(allowed: ["order", "delay", "seed"])
+        var rc = RackCascade()
+        if let o = r.child("order"), !o.isScalar {
+            for n in try o.array() { rc.names.append((try n.string(), n)) }
+            if rc.names.isEmpty { throw o.error("needs at least one rack name (or an order by name)") }
+            var seen = Set<String>()
+            for (n, at) in rc.names where !seen.insert(n).inserted {
+                throw at.error("rack '\(n)' listed twice in the rack order")
+            }
+        } else {
+            let choices = RackOrder.allCases.map(\.rawValue).joined(separator: ", ") + " or a list of rack names"
+            guard let o = r.child("order") else { throw r.error("order", "missing required key (one of \(choices))") }
+            let name = try o.string()
+            guard let order = RackOrder(rawValue: name) else {
+                throw o.error("must be one of \(choices) (got '\(name)')")
+            }
+            rc.order = order
+        }
+        if rc.order == .together && rc.names.isEmpty {
+            if r.has("delay") {
+                throw r.error("delay", "means nothing for order 'together' (every rack starts at once)")
+            }
+        } else {
+            guard r.has("delay") else {
+                throw r.error("delay", "missing required key: the time between two racks' starts, s")
+            }
+            rc.delayS = try r.double("delay", "must be ≥ 0 s") { $0 >= 0 }
+        }
+        rc.seed = try Self.seed(r)
+        return rc
+    }
+
+    static func seed(_ c: ConfigNode) throws -> UInt64 {
+        let seed = try c.int("seed", default: 1)
+        if seed < 0 { throw c.error("seed", "must be ≥ 0 (got \(seed))") }
+        return UInt64(seed)
     }
 }

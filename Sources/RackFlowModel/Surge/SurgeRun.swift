@@ -84,8 +84,9 @@ public final class SurgeRun {
     public var dt: Double { 1 / (scenario.fps * Double(scenario.solver.stepsPerFrame)) }
 
     /// Compiles the scenario's rack (optionally at another largest spacing) and sets everything
-    /// to the idle state; nothing is solved yet.
-    public init(_ scenario: Scenario, maxSpacingM: Double? = nil) throws {
+    /// to the idle state; nothing is solved yet. `rackStartS`: the rack's start in a room's
+    /// cascade, s after the load's onset (`RackStarts`).
+    public init(_ scenario: Scenario, maxSpacingM: Double? = nil, rackStartS: Double = 0) throws {
         self.scenario = scenario
         self.maxSpacingM = maxSpacingM
         lastFrame = scenario.frameCount
@@ -107,7 +108,8 @@ public final class SurgeRun {
         so.maxOuter = scenario.solver.maxOuter
         so.tolerance = scenario.solver.tolerance
         stepper = TimeStepper(solver, options: so)
-        timeline = try LoadTimeline(scenario, units: layout.nodes.map(\.unit), names: layout.nodes.map(\.name))
+        timeline = try LoadTimeline(
+            scenario, units: layout.nodes.map(\.unit), names: layout.nodes.map(\.name), rackStartS: rackStartS)
         let nodeIndex = Dictionary(uniqueKeysWithValues: layout.nodes.enumerated().map { ($1.name, $0) })
 
         func planeFaces(_ name: String) -> (axis: Int, faces: [Int]) {
