@@ -17,7 +17,8 @@ struct RoomCommand: ParsableCommand {
             Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks \
             round-robin and exchange the coupling through collectives, and rank 0 writes. \
             Writes Results/<room>/: summary.json, report.md, report.html, plan.png, log.txt, room.usda (USD stage: \
-            racks as instanceable references, per-rack volumes, node telemetry, cable trays), tray-probes.csv and \
+            racks placed, nodes as instances with heat-map colour and telemetry, fans in a surge, per-rack volumes, \
+            cable trays), tray-probes.csv and \
             racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run \
             (any rank) leaves nothing.
             """
@@ -45,6 +46,7 @@ struct RoomCommand: ParsableCommand {
         help: ArgumentHelp(
             "With --surge: frame rate instead of the scenario's, frames per second (the time step follows).")
     ) var fps: Double?
+    @Option(help: "Up axis of room.usda: Y (Houdini, default) or Z (Blender and others).") var upAxis: String?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
@@ -117,9 +119,12 @@ struct RoomCommand: ParsableCommand {
                     + "yet"
             )
         }
+        let axis = upAxis?.uppercased()
+        if let a = axis, !["Y", "Z"].contains(a) { throw ValidationError("--up-axis must be Y or Z (got \(a))") }
         let (settings, resumeURL) = try RoomResumeOptions.resolve(
-            room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing,
+            room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing, upAxis: axis,
             checkpointEvery: checkpointEvery, resume: resume)
+        let stageUpAxis: StageRecording.UpAxis = settings.upAxis == "Z" ? .z : .y
         let (roomFile, outputPath, spacing, vtiH) = (
             settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing
         )
@@ -128,7 +133,7 @@ struct RoomCommand: ParsableCommand {
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
 
         if let surge {
-            try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, t0: t0, log: &log)
+            try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, upAxis: stageUpAxis, t0: t0, log: &log)
             return
         }
         // Not for the surge above: nothing there polls the flag, so Ctrl-C must keep its default.
@@ -181,10 +186,10 @@ struct RoomCommand: ParsableCommand {
                 summary.plenumPressurePa, summary.timings.wallSeconds))
         // The stage last of the room's own files: written into the staging folder with the
         // racks' VDB files already unpacked there, and renamed in with everything else.
-        let usd = try RoomStageWriter.steady(
-            spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? []
-        )
-        .write(to: folder.staging)
+        var stage = try RoomStageWriter.steady(
+            spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
+        stage.upAxis = stageUpAxis
+        let usd = try stage.write(to: folder.staging)
         log.say(
             String(
                 format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds
@@ -205,7 +210,8 @@ struct RoomCommand: ParsableCommand {
     /// and each rank writes its racks' VDB of the frame (`RoomSurgeFrames`); rank 0 assembles the
     /// result folder at the end (`RoomSurgeFolder`).
     func surgeBody(
-        _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, t0: Date, log: inout RunLog
+        _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, upAxis stageUpAxis: StageRecording.UpAxis,
+        t0: Date, log: inout RunLog
     ) throws {
         var scenario = try Scenario.load(path: scenarioPath)
         // The overrides keep what the scenario means in time (onsets, ramps, delays in s); only
@@ -248,7 +254,9 @@ struct RoomCommand: ParsableCommand {
             }
         })
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
-        guard let s = try RoomSurgeFolder.write(surge: rs, frames: caches, to: folderURL, start: t0, log: &log)
+        guard
+            let s = try RoomSurgeFolder.write(
+                surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis, start: t0, log: &log)
         else { return }
         if !quiet {
             print(

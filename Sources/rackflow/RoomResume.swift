@@ -3,22 +3,25 @@ import Foundation
 import RackFlowModel
 
 /// The options of `rackflow room` a checkpoint keeps, and how `--resume` takes them back: the
-/// room file, result folder, spacing and VTI spacing come from the checkpoint; given again, they
-/// must agree with it.
+/// room file, result folder, spacing, VTI spacing and the stage's up axis come from the
+/// checkpoint; given again, they must agree with it.
 struct RoomResumeOptions: Codable {
     var room: String?
     var output: String?
     var maxSpacing: Double?
     var vtiSpacing: Double
+    /// "Y" or "Z"; nil in checkpoints written before the option existed (Y).
+    var upAxis: String?
 
     static func resolve(
-        room: String?, output: String?, maxSpacing: Double?, vtiSpacing: Double, checkpointEvery: Int?,
-        resume: String?
+        room: String?, output: String?, maxSpacing: Double?, vtiSpacing: Double, upAxis: String?,
+        checkpointEvery: Int?, resume: String?
     ) throws -> (RoomResumeOptions, URL?) {
         if let n = checkpointEvery, n < 1 {
             throw ValidationError("--checkpoint-every must be ≥ 1 coupling iteration (got \(n))")
         }
-        let given = RoomResumeOptions(room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing)
+        let given = RoomResumeOptions(
+            room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing, upAxis: upAxis)
         guard let resume else { return (given, nil) }
         let url = URL(fileURLWithPath: resume)
         let m = try RoomCheckpointer.readManifest(url)
@@ -49,6 +52,7 @@ struct RoomResumeOptions: Codable {
             throw ValidationError("--output \(o) differs from the checkpoint's \(s) (\(url.path)); resume without it")
         }
         try same("max-spacing", maxSpacing.map { "\($0)" }, c.maxSpacing.map { "\($0)" })
+        try same("up-axis", upAxis, c.upAxis ?? "Y")
         if maxSpacing != nil && c.maxSpacing == nil {
             throw ValidationError(
                 "--max-spacing \(maxSpacing!) differs from the checkpoint's (the rack files' spacing); resume "

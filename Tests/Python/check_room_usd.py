@@ -1,26 +1,30 @@
 #!/usr/bin/env python3
 """Checks a RackFlow room stage (`rackflow room`'s room.usda) with the OpenUSD library.
 
-Usage: check_room_usd.py STAGE
+Usage: check_room_usd.py STAGE [UP_AXIS]
 
 Prints one JSON object and exits 0 when every check passes, 1 otherwise:
-  ok, problems, validation (every UsdValidation error), frames,
-  racks: per rack prim: instance, rackType layer, prototype path, world bounds (stage axes),
-         telemetry (rack level, first frame), nodes (per node: telemetry at the first frame),
+  ok, problems, validation (every UsdValidation error), frames, upAxis,
+  racks: per rack prim: rackType layer, world bounds (stage axes), telemetry (rack level, first
+         frame), nodeInstances, nodes (per node: telemetry at the first frame), colours (per
+         node: heat-map colour at the first and last frames), fans (count, rpm at the last frame, spin samples),
          vdb (resolved path, exists, grids, metadata 'rank' / 'rack' via pyopenvdb);
+  nodePrototypes: per node type, the number of prototypes its instances share;
   trays: per tray: points, curveVertexCounts, world bounds, per attribute its time samples,
          per vertex primvar the values at every frame.
 
 Checks (DESIGN §7 and RoomStageWriter):
-  - UsdValidation's validators report nothing; metersPerUnit 1, upAxis Y, time codes;
-  - /Room is an assembly; each rack prim is a group holding an instanceable 'Rack' whose
-    reference is a layer under assets/racks/, racks of one type share one prototype, and the
-    nodes inside are instances of node assets;
-  - every telemetry:*, probe:*, vibration:* attribute and every vertex primvar of a tray has a
-    sample on every frame; vertex primvars have one value per point;
+  - UsdValidation's validators report nothing; metersPerUnit 1, upAxis UP_AXIS (default Y),
+    time codes;
+  - /Room is an assembly; each rack prim is a group holding a 'Rack' that references a layer
+    under assets/racks/; the nodes inside are instances of node assets, and the nodes of one
+    type share one prototype;
+  - every telemetry:*, probe:*, vibration:* attribute, every node's heat-map colour and every
+    vertex primvar of a tray has a sample on every frame; vertex primvars have one value per point;
+  - every fan's rackflow:node reaches a node of its rack, and its Rotor is an instance whose
+    spin (xformOp:rotateZ) is sampled on every frame;
   - each rack's Volume reaches OpenVDBAsset prims whose filePath resolves on every frame to a
-    file that OpenVDB reads, holding the grids named;
-  - every Telemetry node's rackflow:node relationship reaches a prim inside its rack's instance.
+    file that OpenVDB reads, holding the grids named.
 """
 import json
 import sys
@@ -72,8 +76,10 @@ def main():
         problem(f"validator {e['name']}: {e['message']} at {e['sites']}")
     if UsdGeom.GetStageMetersPerUnit(stage) != 1:
         problem("metersPerUnit is not 1")
-    if UsdGeom.GetStageUpAxis(stage) != "Y":
-        problem("upAxis is not Y")
+    want_up = sys.argv[2] if len(sys.argv) > 2 else "Y"
+    out["upAxis"] = UsdGeom.GetStageUpAxis(stage)
+    if out["upAxis"] != want_up:
+        problem(f"upAxis is {out['upAxis']}, not {want_up}")
     if stage.GetTimeCodesPerSecond() != stage.GetFramesPerSecond():
         problem("timeCodesPerSecond differs from framesPerSecond")
     fs = list(range(int(stage.GetStartTimeCode()), int(stage.GetEndTimeCode()) + 1))
@@ -92,43 +98,60 @@ def main():
         if not rack.IsGroup():
             problem(f"{rack.GetPath()} is not a group")
         inst = rack.GetChild("Rack")
-        if not inst or not inst.IsInstance():
-            problem(f"{rack.GetPath()}/Rack is missing or not an instance")
+        if not inst:
+            problem(f"{rack.GetPath()}/Rack is missing")
             continue
         layers = [s.layer.identifier for s in inst.GetPrimStack() if "assets/racks/" in s.layer.identifier]
         info["rackTypeLayer"] = layers[0].split("assets/racks/")[-1] if layers else None
         if not layers:
             problem(f"{inst.GetPath()} does not reference a layer under assets/racks/")
-        proto = inst.GetPrototype()
-        info["prototype"] = str(proto.GetPath())
-        prototypes.setdefault(info["rackTypeLayer"], set()).add(str(proto.GetPath()))
         info["bounds"] = bounds(cache, inst)
-        nodes = [c for c in inst.GetFilteredChildren(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate))
-                 if c.GetName().startswith("Node_")]
+        nodes = [c for c in inst.GetChildren() if c.GetName().startswith("Node_")]
         info["nodeInstances"] = len(nodes)
-        for n in nodes:
-            if not n.IsInstanceProxy() or not n.IsInstance() or not n.GetPrototype().GetChildren():
-                problem(f"{n.GetPath()} is not an instance (proxy) of a node asset")
         info["telemetry"] = {}
         for a in rack.GetAttributes():
             if a.GetName().startswith("telemetry:"):
                 samples_every_frame(a, fs)
                 info["telemetry"][a.GetName()[10:]] = a.Get(fs[0])
         info["nodes"] = {}
-        tele = rack.GetChild("Telemetry")
-        for n in (tele.GetChildren() if tele else []):
+        info["colours"] = {}
+        for n in nodes:
+            if not n.IsInstance() or not n.GetPrototype().GetChildren():
+                problem(f"{n.GetPath()} is not an instance of a node asset")
+                continue
+            node_type = n.GetAttribute("rackflow:nodeType").Get()
+            prototypes.setdefault(node_type, set()).add(str(n.GetPrototype().GetPath()))
             values = {}
             for a in n.GetAttributes():
                 if a.GetName().startswith("telemetry:"):
                     samples_every_frame(a, fs)
                     values[a.GetName()[10:]] = a.Get(fs[0])
-            rel = n.GetRelationship("rackflow:node")
-            targets = rel.GetTargets() if rel else []
-            if len(targets) != 1 or not stage.GetPrimAtPath(targets[0]) or not str(targets[0]).startswith(str(inst.GetPath()) + "/"):
-                problem(f"{n.GetPath()} rackflow:node does not reach a node inside {inst.GetPath()}")
+            colour = UsdGeom.PrimvarsAPI(n).GetPrimvar("displayColor")
+            if colour and colour.GetAttr().GetNumTimeSamples() > 0:
+                samples_every_frame(colour.GetAttr(), fs)
+                info["colours"][n.GetName()] = [list(colour.Get(fs[0])[0]), list(colour.Get(fs[-1])[0])]
             info["nodes"][n.GetName()] = values
         if not info["nodes"]:
             problem(f"{rack.GetPath()} has no node telemetry")
+        fans = rack.GetChild("Fans")
+        info["fans"] = {"count": 0}
+        for f in (fans.GetChildren() if fans else []):
+            info["fans"]["count"] += 1
+            rel = f.GetRelationship("rackflow:node")
+            targets = rel.GetTargets() if rel else []
+            if len(targets) != 1 or not stage.GetPrimAtPath(targets[0]) or \
+                    not str(targets[0]).startswith(str(inst.GetPath()) + "/Node_"):
+                problem(f"{f.GetPath()} rackflow:node does not reach a node of {inst.GetPath()}")
+            rpm = f.GetAttribute("fan:rpm")
+            samples_every_frame(rpm, fs)
+            info["fans"]["rpmLast"] = rpm.Get(fs[-1])
+            rotor = f.GetChild("Rotor")
+            if not rotor or not rotor.IsInstance():
+                problem(f"{f.GetPath()}/Rotor is missing or not an instance")
+                continue
+            spin = rotor.GetAttribute("xformOp:rotateZ")
+            samples_every_frame(spin, fs)
+            info["fans"]["spinSamples"] = len(spin.GetTimeSamples())
         vol = rack.GetChild("Fields")
         if not vol or not vol.IsA(UsdVol.Volume):
             problem(f"{rack.GetPath()} has no Volume 'Fields'")
@@ -156,9 +179,10 @@ def main():
                         continue
                 if name not in info["vdb"][v.resolvedPath]["grids"]:
                     problem(f"{v.resolvedPath} has no grid {name}")
-    for layer, protos in prototypes.items():
+    out["nodePrototypes"] = {t: len(p) for t, p in prototypes.items()}
+    for node_type, protos in prototypes.items():
         if len(protos) != 1:
-            problem(f"racks of type {layer} do not share one prototype: {sorted(protos)}")
+            problem(f"nodes of type {node_type} do not share one prototype: {sorted(protos)}")
     trays = stage.GetPrimAtPath("/Room/CableTrays")
     for t in (trays.GetChildren() if trays else []):
         if not t.IsA(UsdGeom.BasisCurves):

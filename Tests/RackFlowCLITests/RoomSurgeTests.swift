@@ -103,7 +103,7 @@ final class RoomSurgeTests: XCTestCase {
             bin,
             [
                 "room", explicitRoom, "--surge", scenario, "--output", dir.appendingPathComponent("explicit").path,
-                "--quiet", "--jobs", "2",
+                "--quiet", "--jobs", "2", "--up-axis", "z",
             ])
         XCTAssertEqual(e.status, 0, e.stderr)
         let es = try XCTUnwrap(
@@ -127,7 +127,23 @@ final class RoomSurgeTests: XCTestCase {
             let vdbs = try XCTUnwrap(racks[name]?["vdb"] as? [String: [String: Any]])
             XCTAssertEqual(vdbs.count, 5, "\(name): one VDB per frame")
             XCTAssertTrue(vdbs.values.allSatisfy { $0["rack"] as? String == name })
+            // Every node coloured on every frame, every fan spinning on every frame (the checker
+            // asserts the samples; here: that they are there at all, and in range).
+            let colours = try XCTUnwrap(racks[name]?["colours"] as? [String: [[Double]]])
+            XCTAssertEqual(colours.count, 1, "\(name): one node, one heat map")
+            for c in colours.values.flatMap({ $0 }) {
+                XCTAssertTrue(c.count == 3 && c.allSatisfy { $0 >= 0 && $0 <= 1 })
+            }
+            let fans = try XCTUnwrap(racks[name]?["fans"] as? [String: Any])
+            XCTAssertGreaterThan(try XCTUnwrap(fans["count"] as? Int), 0, "\(name): the node's fans")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(fans["spinSamples"] as? Int), 5, "\(name): spin per frame")
+            XCTAssertGreaterThan(try XCTUnwrap(fans["rpmLast"] as? Double), 0)
         }
+        XCTAssertEqual(check.json["nodePrototypes"] as? [String: Int], ["rm44-gb203-3gpu": 1])
+        // The same room on a Z-up stage validates as well.
+        let zUp = try XCTUnwrap(
+            try PythonCheck.run("check_room_usd.py", [dir.appendingPathComponent("explicit/room.usda").path, "Z"]))
+        XCTAssertEqual(zUp.status, 0, "\(zUp.json["problems"] ?? "")")
         let tray = try XCTUnwrap((check.json["trays"] as? [String: [String: Any]])?["tray_A"])
         let temps = try XCTUnwrap((tray["primvars"] as? [String: [String: [Double]]])?["temperatureC"])
         XCTAssertEqual(Set(temps.keys), ["0", "1", "2", "3", "4"])

@@ -40,10 +40,28 @@ extension RoomStageWriter {
                 nodeTelemetry: nodes, vdbFiles: ["racks/\(p.name)/fields.vdb"],
                 fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
         }
-        return RoomStageWriter(
+        var w = RoomStageWriter(
             roomName: spec.name,
             doc: "RackFlow room \(spec.name) (\(spec.file)): steady coupled run, \(spec.racks.count) racks",
             nodeAssets: assets, rackTypes: types, racks: racks, trays: spec.trays, trayFrames: [trays])
+        w.heatmap = heatmap(spec: spec, cases: cases, coldC: nil, hotC: nil, racks: racks)
+        return w
+    }
+
+    /// One heat-map scale for the whole room, so that a colour means one temperature in every
+    /// rack: from the coldest supply air to the lowest GPU limit of any rack type (the one-rack
+    /// surge's fixed scale), a scenario's `heatmap` bounds where it gives them, and the racks'
+    /// own range (`auto`) where neither is known.
+    static func heatmap(
+        spec: RoomSpec, cases: [String: CaseFile], coldC: Double?, hotC: Double?, racks: [Rack]
+    ) -> StageRecording.Heatmap {
+        let all = racks.flatMap { $0.nodeTelemetry.flatMap { $0[StageRecording.Channel.gpuMaxC] ?? [] } }
+            .filter(\.isFinite)
+        let supplyC = spec.racks.map(\.rack.inletTemperatureC).min()
+        let gpuLimitC = cases.values.flatMap { $0.layout?.parts.filter { $0.kind == "gpu" }.map(\.limitC) ?? [] }.min()
+        let lo = coldC ?? supplyC ?? all.min() ?? 20
+        let hi = hotC ?? gpuLimitC ?? all.max() ?? lo + 1
+        return .init(minC: lo, maxC: max(hi, lo + 1))
     }
 
     /// Rack types (one per rack file, compiled to boxes without a grid), their node assets,
@@ -94,7 +112,7 @@ extension RoomStageWriter {
     /// and exhaust, every node's telemetry from its rack's surge, each rack's VDB of that
     /// frame, and the tray probes from that frame's exhausts.
     public static func surge(
-        spec: RoomSpec, scenarioName: String, fps: Double, records: [RoomSurge.FrameRecord],
+        spec: RoomSpec, scenario: Scenario, records: [RoomSurge.FrameRecord],
         rackFrames: [[SurgeRun.Frame]], vdbFiles: [[String]], trays: [[TrayProbes.Tray]]
     ) throws -> RoomStageWriter {
         let (cases, typeNames, assets, types) = try rackTypes(spec)
@@ -129,13 +147,20 @@ extension RoomStageWriter {
                 nodeTelemetry: nodes, vdbFiles: vdbFiles[k],
                 fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
         }
-        return RoomStageWriter(
+        var w = RoomStageWriter(
             roomName: spec.name,
             doc:
-                "RackFlow room \(spec.name) (\(spec.file)): surge \(scenarioName), \(spec.racks.count) racks, frame "
+                "RackFlow room \(spec.name) (\(spec.file)): surge \(scenario.name), \(spec.racks.count) racks, frame "
                 + "0 idle",
-            fps: fps, firstFrame: 0, firstFrameTimeS: 0, nodeAssets: assets, rackTypes: types, racks: racks,
+            fps: scenario.fps, firstFrame: 0, firstFrameTimeS: 0, nodeAssets: assets, rackTypes: types, racks: racks,
             trays: spec.trays, trayFrames: trays)
+        let all = racks.flatMap { $0.nodeTelemetry.flatMap { $0[StageRecording.Channel.gpuMaxC] ?? [] } }
+            .filter(\.isFinite)
+        w.heatmap = heatmap(
+            spec: spec, cases: cases,
+            coldC: scenario.heatmapColdC ?? (scenario.heatmapAutoCold ? all.min() : nil),
+            hotC: scenario.heatmapHotC ?? (scenario.heatmapAutoHot ? all.max() : nil), racks: racks)
+        return w
     }
 }
 

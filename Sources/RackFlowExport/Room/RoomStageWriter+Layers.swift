@@ -9,7 +9,7 @@ extension RoomStageWriter {
         var b = TextBuffer(capacity: 4096)
         b.usdLayerHeader(
             defaultPrim: "Rack", doc: "RackFlow rack type \(t.name): inner shell and nodes, rack frame, metres",
-            timing: nil, upAxis: "Y")
+            timing: nil, upAxis: upAxis.rawValue)
         b.append("def Xform \"Rack\" (\n")
         b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
@@ -19,8 +19,7 @@ extension RoomStageWriter {
         b.usdLine(2, "double size = 1")
         b.usdLine(2, "float3[] extent = [(-0.5, -0.5, -0.5), (0.5, 0.5, 0.5)]")
         b.usdVectorLine(2, "double3 xformOp:translate", map(t.innerSizeM / 2))
-        let s = map(t.innerSizeM)
-        b.usdVectorLine(2, "float3 xformOp:scale", SIMD3(s.x, s.y, -s.z))
+        b.usdVectorLine(2, "float3 xformOp:scale", mapSize(t.innerSizeM))
         b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
         b.usdLine(2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
         b.usdLine(3, "interpolation = \"constant\"")
@@ -45,13 +44,16 @@ extension RoomStageWriter {
     public func stage() -> TextBuffer {
         var b = TextBuffer(capacity: 1 << 16)
         let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let assets = Dictionary(nodeAssets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let timing = USDTiming(firstFrame: firstFrame, lastFrame: lastFrame, fps: fps)
-        b.usdLayerHeader(defaultPrim: "Room", doc: doc, timing: timing, upAxis: "Y")
+        let fans = fanWriter
+        b.usdLayerHeader(defaultPrim: "Room", doc: doc, timing: timing, upAxis: upAxis.rawValue)
         b.append("def Xform \"Room\" (\n")
         b.usdLine(1, "kind = \"assembly\"")
         b.append(")\n{\n")
         b.usdLine(1, "custom string rackflow:room = \(USDText.quoted(roomName))")
         b.usdPrimOpen(1, "def Xform \"Racks\"", kind: "group")
+        var fanCount = 0
         for (ri, r) in racks.enumerated() {
             let t = types[r.type]!
             let path = "/Room/Racks/\(USDText.identifier(r.name))"
@@ -60,34 +62,43 @@ extension RoomStageWriter {
             b.usdLine(3, "custom string rackflow:name = \(USDText.quoted(r.name))")
             b.usdLine(3, "custom string rackflow:rackType = \(USDText.quoted(r.type))")
             b.usdVectorLine(3, "double3 xformOp:translate", map(r.translationM), significant: 9)
-            b.usdNumberLine(3, "double xformOp:rotateY", r.rotationDegrees, significant: 9)
-            b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:rotateY\"]")
+            let rotate = "xformOp:rotate\(upAxis.rawValue)"
+            b.usdNumberLine(3, "double \(rotate)", r.rotationDegrees, significant: 9)
+            b.usdLine(3, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"\(rotate)\"]")
             for c in r.telemetry.keys.sorted() {
                 samples(&b, 3, "custom double telemetry:\(c)", r.telemetry[c]!, doc: Self.channelDoc(c))
             }
             b.byte(10)
             b.usdLine(3, "def Xform \"Rack\" (")
-            b.usdLine(4, "instanceable = true")
             b.usdLine(4, "prepend references = \(USDText.assetPath(Self.rackTypeFile(r.type)))")
             b.usdLine(3, ")")
             b.usdLine(3, "{")
-            b.usdLine(3, "}")
-            b.byte(10)
-            b.usdLine(3, "def Scope \"Telemetry\"")
-            b.usdLine(3, "{")
-            for (ni, n) in t.nodes.enumerated() {
-                let prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
-                b.usdLine(4, "def Scope \(USDText.quoted(prim))")
-                b.usdLine(4, "{")
-                b.usdLine(5, "rel rackflow:node = <\(path)/Rack/\(prim)>")
-                b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(n.name))")
-                let tel = r.nodeTelemetry[ni]
-                for c in tel.keys.sorted() {
-                    samples(&b, 5, "custom double telemetry:\(c)", tel[c]!, doc: Self.channelDoc(c))
-                }
-                b.usdLine(4, "}")
+            for ni in t.nodes.indices {
+                if ni > 0 { b.byte(10) }
+                writeNodeOver(
+                    &b, prim: USDStageWriter.indexedName("Node", ni, count: t.nodes.count), r.nodeTelemetry[ni])
             }
             b.usdLine(3, "}")
+            // Fans where the node's fan speed is recorded (a surge): spin and shake per frame.
+            let spinning = t.nodes.indices.filter { r.nodeTelemetry[$0][StageRecording.Channel.fanRPM] != nil }
+            if !spinning.isEmpty {
+                b.byte(10)
+                b.usdPrimOpen(3, "def Xform \"Fans\"", kind: "group")
+                var first = true
+                for ni in spinning {
+                    let node = t.nodes[ni], prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
+                    let rpm = r.nodeTelemetry[ni][StageRecording.Channel.fanRPM]!
+                    for (fi, fan) in (assets[node.type]?.fans ?? []).enumerated() {
+                        if !first { b.byte(10) }
+                        first = false
+                        fans.writeFan(
+                            &b, prim: "\(prim)_Fan\(fi + 1)", nodePath: "\(path)/Rack/\(prim)", spec: fan,
+                            chassisMin: node.chassis.min, rpm: rpm, phaseDeg: USDStageWriter.fanPhaseDeg(fanCount))
+                        fanCount += 1
+                    }
+                }
+                b.usdLine(3, "}")
+            }
             b.byte(10)
             writeVolume(&b, path: path + "/Fields", r)
             b.usdLine(2, "}")
@@ -98,13 +109,55 @@ extension RoomStageWriter {
             writeTrays(&b)
         }
         b.append("}\n")
+        if fanCount > 0 {
+            b.byte(10)
+            fans.writeRotorPrototypes(&b)
+        }
         return b
+    }
+
+    /// Opinions on one node inside a placed rack (the node is an instance; its root takes them):
+    /// the heat-map colour, inherited by the asset's chassis shell, and its telemetry.
+    func writeNodeOver(_ b: inout TextBuffer, prim: String, _ telemetry: [String: [Double]]) {
+        b.usdLine(4, "over \(USDText.quoted(prim))")
+        b.usdLine(4, "{")
+        if let h = heatmap, let hot = telemetry[h.channel] {
+            b.usdLine(5, "color3f[] primvars:displayColor (")
+            let (fromC, toC) = (USDText.number(h.minC), USDText.number(h.maxC))
+            let doc =
+                "heat map of telemetry:\(h.channel) from \(fromC) (blue) to \(toC) (orange-red) for the whole room, "
+                + "linear RGB"
+            b.usdLine(6, "doc = \(USDText.quoted(doc))")
+            b.usdLine(6, "interpolation = \"constant\"")
+            b.usdLine(5, ")")
+            b.usdIndent(5)
+            b.append("color3f[] primvars:displayColor.timeSamples = {")
+            for (k, v) in hot.enumerated() {
+                b.byte(32)
+                b.int(firstFrame + k)
+                b.append(": [")
+                b.usdVector(SIMD3(h.colour(v).r, h.colour(v).g, h.colour(v).b), significant: 4)
+                b.append("],")
+            }
+            b.append(" }\n")
+        }
+        for c in telemetry.keys.sorted() {
+            samples(&b, 5, "custom double telemetry:\(c)", telemetry[c]!, doc: Self.channelDoc(c))
+        }
+        b.usdLine(4, "}")
     }
 
     func writeVolume(_ b: inout TextBuffer, path: String, _ r: Rack) {
         b.usdPrimOpen(3, "def Volume \"Fields\"", kind: "component")
         b.usdLine(4, "# the VDB files are in the rack frame, Y-up axes, metres (the rack prim places them)")
-        b.usdExtent(4, map(r.fieldBounds.min), map(r.fieldBounds.max))
+        // the extent is in the files' own (Y-up) axes, before the Volume's rotation
+        func yUp(_ v: SIMD3<Double>) -> SIMD3<Double> { SIMD3(v.x, v.z, -v.y) }
+        b.usdExtent(4, yUp(r.fieldBounds.min), yUp(r.fieldBounds.max))
+        if upAxis == .z {
+            // Y-up files (x, z, −y) on a Z-up stage: +90° about X takes them back to (x, y, z).
+            b.usdLine(4, "double xformOp:rotateX = 90")
+            b.usdLine(4, "uniform token[] xformOpOrder = [\"xformOp:rotateX\"]")
+        }
         let fields = StageRecording.VolumeField.standard
         for f in fields { b.usdLine(4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
         VolumeFieldAssets.write(&b, level: 4, fields: fields, files: r.vdbFiles, firstFrame: firstFrame)
@@ -146,7 +199,7 @@ extension RoomStageWriter {
             b.usdLine(3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
             b.usdLine(4, "interpolation = \"constant\"")
             b.usdLine(3, ")")
-            b.usdLine(3, "vector3f[] primvars:vibrationDirection = [(0, 1, 0)] (")
+            b.usdLine(3, "vector3f[] primvars:vibrationDirection = [\(upAxis == .y ? "(0, 1, 0)" : "(0, 0, 1)")] (")
             b.usdLine(
                 4,
                 "doc = \"direction of the vibration displacement: up (the exhaust jets blow upward onto the tray)\"")

@@ -1,11 +1,23 @@
 import Foundation
 import RackFlowModel
 
-/// Text pieces of the room stage: the room frame mapped to Y up, scalar and array time samples,
-/// and the documentation string of each telemetry channel.
+/// Text pieces of the room stage: the room frame mapped to the stage's axes, scalar and array
+/// time samples, and the documentation string of each telemetry channel.
 extension RoomStageWriter {
-    func map(_ v: SIMD3<Double>) -> SIMD3<Double> { SIMD3(v.x, v.z, -v.y) }
+    /// Room (solver) axes to the stage's: Y up (x, z, −y), Z up the identity.
+    func map(_ v: SIMD3<Double>) -> SIMD3<Double> { upAxis == .y ? SIMD3(v.x, v.z, -v.y) : v }
+    /// A box's sizes in the stage's axes (positive).
+    func mapSize(_ v: SIMD3<Double>) -> SIMD3<Double> { upAxis == .y ? SIMD3(v.x, v.z, v.y) : v }
 
+    /// The surge stage's writer set up with this stage's axes, frames and fan model: it writes the
+    /// node-type layers and the fans, so that a node and its fans look the same in both stages.
+    var fanWriter: USDStageWriter {
+        USDStageWriter(
+            StageRecording(
+                fps: fps, firstFrame: firstFrame, lastFrame: lastFrame, firstFrameTimeS: firstFrameTimeS,
+                upAxis: upAxis, nodeAssets: nodeAssets, racks: [], heatmap: heatmap ?? .init(minC: 0, maxC: 1),
+                fanMotion: fanMotion))
+    }
 
     func samples(_ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], doc: String? = nil) {
         if let doc {

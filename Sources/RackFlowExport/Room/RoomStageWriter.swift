@@ -1,7 +1,7 @@
 import Foundation
 import RackFlowModel
 
-/// The room as a USD stage for Houdini (Solaris), plain `.usda` text, Y up (DESIGN §7):
+/// The room as a USD stage for Houdini (Solaris), plain `.usda` text, Y up (DESIGN §7) or Z up:
 ///
 ///     room.usda                       the stage
 ///     assets/<nodeType>.usda          node types, as the surge stage writes them (`StageAssets`)
@@ -16,9 +16,12 @@ import RackFlowModel
 ///       Racks [group]
 ///         A01 [group]            placement (translate, rotateY) from the room layout; rack-level
 ///                                telemetry:* (inlet flow, share, slot pressure, exhaust, heat)
-///           Rack [assembly]      instanceable, references @./assets/racks/<rackType>.usda@
-///           Telemetry            Node_01 …: rel rackflow:node to the node inside the instance,
-///                                telemetry:* per node (power, hottest GPU, CPU, airflow, outlet)
+///           Rack [assembly]      references @./assets/racks/<rackType>.usda@ (shell and nodes)
+///             Node_01 … [component]  over on the instanceable node: primvars:displayColor heat
+///                                map time samples (inherited by the chassis shell) and
+///                                telemetry:* (power, hottest GPU, CPU, airflow, outlet, …)
+///           Fans [group]         Node_01_Fan1 …: rpm, blade-pass vibration:* and, on the
+///                                instanceable Rotor, spin and axial shake (surge stages)
 ///           Fields [component]   Volume; field:<name> → OpenVDBAsset, filePath per frame
 ///       CableTrays [group]
 ///         <tray> [component]     BasisCurves along the tray (one vertex per probe station):
@@ -28,11 +31,11 @@ import RackFlowModel
 ///                                supports): displace P by amplitude · mode · sin(2π f t) along
 ///                                primvars:vibrationDirection (up) to shake the cabling
 ///
-/// Why telemetry sits beside the rack instance and not on its nodes: everything inside an
-/// instance is a proxy of the shared prototype and takes no per-rack opinions; sharing the rack
-/// type is what keeps a 16-rack, 160-node room light. Racks in the rack layer are in their own
-/// frame; the Volume sits under the placed rack prim, so the VDB files stay in the rack frame
-/// as the surge writes them.
+/// Why the rack is a plain reference and each node the instance: a node's heat-map colour and
+/// telemetry are opinions on that node, and nothing inside an instance takes opinions. The
+/// node type stays shared (one prototype per node type for all 160 nodes), which is what keeps
+/// the room light. Racks in the rack layer are in their own frame; the Volume sits under the
+/// placed rack prim, so the VDB files stay in the rack frame as the surge writes them.
 public struct RoomStageWriter {
     public struct RackType {
         /// Asset name (file stem), unique per rack file.
@@ -88,6 +91,14 @@ public struct RoomStageWriter {
     /// Per frame, per tray (the order of `trays`): the probes.
     public var trayFrames: [[TrayProbes.Tray]]
     public var stageFileName = "room.usda"
+    /// The stage's up axis. The racks' VDB files stay Y-up (DESIGN §7); on a Z-up stage each
+    /// rack's Volume carries the rotation between the two.
+    public var upAxis: StageRecording.UpAxis = .y
+    /// Every node's colour: `heatmap.channel` (the hottest GPU) on one scale for the whole room,
+    /// blue to orange-red; nil leaves the nodes their asset colours.
+    public var heatmap: StageRecording.Heatmap?
+    /// Fan spin and blade-pass vibration of every node fan (as the surge stage writes them).
+    public var fanMotion = StageRecording.FanMotionModel()
 
     public init(
         roomName: String, doc: String, fps: Double = 24, firstFrame: Int = 1, firstFrameTimeS: Double = 0,
@@ -191,11 +202,7 @@ public struct RoomStageWriter {
             try AtomicFile.write(b.data, to: directory.appendingPathComponent(rel))
             files.append((rel, b.count))
         }
-        let nodeWriter = USDStageWriter(
-            StageRecording(
-                lastFrame: 1, nodeAssets: nodeAssets, racks: [],
-                heatmap: .init(minC: 0, maxC: 1)))
-        for a in nodeAssets { try put(USDStageWriter.assetFile(a.name), nodeWriter.assetLayer(a)) }
+        for a in nodeAssets { try put(USDStageWriter.assetFile(a.name), fanWriter.assetLayer(a)) }
         for t in rackTypes { try put(Self.rackTypeFile(t.name), rackLayer(t)) }
         try put("tray-probes.csv", probesCSV())
         try put(stageFileName, stage())

@@ -17,6 +17,7 @@ import RackFlowPhysics
 ///   |            | collective: every rank calls it                                |
 ///   | frames     | this rank's field caches (`RoomSurgeFrames`)                   |
 ///   | to         | the final result folder                                        |
+///   | upAxis     | the stage's up axis (Y default, or Z)                          |
 ///   | start      | when the run started, for the summary's wall time              |
 ///   | log        | the run's log; rank 0 adds the stage's line and writes it      |
 public enum RoomSurgeFolder {
@@ -41,8 +42,8 @@ public enum RoomSurgeFolder {
     /// summary there and nil on the other ranks. `log` gets the stage's line before `log.txt`
     /// is written.
     public static func write(
-        surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL, start t0: Date,
-        log: inout RunLog
+        surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL,
+        upAxis: StageRecording.UpAxis = .y, start t0: Date, log: inout RunLog
     ) throws -> Summary? {
         let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
         let archive = try caches.archive()
@@ -70,12 +71,13 @@ public enum RoomSurgeFolder {
         let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         let n = rs.records.count
         let rackFrames = spec.racks.indices.map { frames[$0]! }
-        let stage = try RoomStageWriter.surge(
-            spec: spec, scenarioName: scenario.name, fps: scenario.fps, records: rs.records,
+        var stage = try RoomStageWriter.surge(
+            spec: spec, scenario: scenario, records: rs.records,
             rackFrames: rackFrames,
             vdbFiles: spec.racks.map { p in (0..<n).map { String(format: "racks/%@/vdb/fields.%04d.vdb", p.name, $0) }
             },
             trays: trays)
+        stage.upAxis = upAxis
         let usd = try stage.write(to: folder.staging)
         log.say(
             String(

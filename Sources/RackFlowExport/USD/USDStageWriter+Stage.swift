@@ -42,9 +42,11 @@ extension USDStageWriter {
             for (ni, node) in rack.nodes.enumerated() {
                 let asset = assets[node.type]!
                 for (fi, fan) in asset.fans.enumerated() {
+                    if ni > 0 || fi > 0 { b.byte(10) }
                     writeFan(
-                        &b, rack: ri, node: ni, fan: fi, spec: fan, chassisMin: node.chassis.min,
-                        rpm: node.fanRPM[fi], phaseDeg: Double(globalFan) * 137.50776405003785)
+                        &b, prim: fanPrimName(rack: ri, node: ni, fan: fi), nodePath: nodePath(rack: ri, node: ni),
+                        spec: fan, chassisMin: node.chassis.min, rpm: node.fanRPM[fi],
+                        phaseDeg: Self.fanPhaseDeg(globalFan))
                     globalFan += 1
                 }
             }
@@ -120,14 +122,19 @@ extension USDStageWriter {
         b.usdLine(3, "}")
     }
 
+    /// The blade phase of the n-th fan of a stage, degrees: golden-angle steps, so that no two
+    /// neighbouring fans turn in step (a wall of fans in lockstep reads as a still picture).
+    static func fanPhaseDeg(_ n: Int) -> Double { Double(n) * 137.50776405003785 }
+
+    /// A fan prim at level 4 (under a rack's `Fans` group): its rpm, blade-pass vibration and
+    /// spin as time samples, `nodePath` the node it belongs to, placed in the rack frame.
     func writeFan(
-        _ b: inout TextBuffer, rack ri: Int, node ni: Int, fan fi: Int, spec: StageRecording.Fan,
+        _ b: inout TextBuffer, prim: String, nodePath: String, spec: StageRecording.Fan,
         chassisMin: SIMD3<Double>, rpm: [Double], phaseDeg: Double
     ) {
         let r = recording
-        if ni > 0 || fi > 0 { b.byte(10) }
-        b.usdPrimOpen(4, "def Xform \(USDText.quoted(fanPrimName(rack: ri, node: ni, fan: fi)))", kind: "component")
-        b.usdLine(5, "rel rackflow:node = <\(nodePath(rack: ri, node: ni))>")
+        b.usdPrimOpen(4, "def Xform \(USDText.quoted(prim))", kind: "component")
+        b.usdLine(5, "rel rackflow:node = <\(nodePath)>")
         b.usdLine(5, "custom string rackflow:name = \(USDText.quoted(spec.name))")
         b.usdIntLine(5, "custom int fan:bladeCount", spec.bladeCount)
         b.usdNumberLine(5, "custom double fan:radiusM", spec.radius)
