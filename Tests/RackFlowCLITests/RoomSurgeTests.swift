@@ -230,6 +230,20 @@ final class RoomSurgeTests: XCTestCase {
         XCTAssertGreaterThan(b[1], idle, "B01 starts at onset (0.1 s), before frame 1 (0.125 s): \(b)")
         // The load shows in the power: at B01's first full frame it draws more than the idle A01.
         XCTAssertGreaterThan(series("B01", 5)[bFull], 1.5 * series("A01", 5)[bFull])
+
+        // The report's cascade lists B01 first, then A01 (start order), with the times above.
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        let b01 = try XCTUnwrap(report.range(of: "| B01 | 0.10 | 0.10 (1) | 0.10 (1) |"), report)
+        let a01 = try XCTUnwrap(report.range(of: "| A01 | 0.30 | 0.30 (3) | 0.30 (3) |"), report)
+        XCTAssertLessThan(b01.lowerBound, a01.lowerBound)
+        // The plan at 4 moments (every frame here: 4 of 4) and the chart, as real PNG files.
+        for (file, minWidth) in [("preview.png", 4 * 560), ("timeline.png", 900)] {
+            let png = try Data(contentsOf: out.appendingPathComponent(file))
+            XCTAssertEqual(Array(png.prefix(8)), [137, 80, 78, 71, 13, 10, 26, 10], file)
+            let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            XCTAssertGreaterThanOrEqual(width, minWidth, file)
+        }
+        XCTAssertTrue(report.contains("![the room's plan at 8 moments of the surge](preview.png)"))
     }
 
     /// Input errors of the room surge's cascade and options stop before any solve, naming the

@@ -69,6 +69,17 @@ public struct PNGImage: Sendable {
         pixels[o + 3] = c.a
     }
 
+    /// Copies `other` with its top-left corner at (x, y), cut to this image (panels of a sheet).
+    public mutating func place(_ other: PNGImage, x: Int, y: Int) {
+        for v in 0..<other.height where y + v >= 0 && y + v < height {
+            for u in 0..<other.width where x + u >= 0 && x + u < width {
+                let o = 4 * (u + other.width * v)
+                setPixel(
+                    x + u, y + v, RGBA(other.pixels[o], other.pixels[o + 1], other.pixels[o + 2], other.pixels[o + 3]))
+            }
+        }
+    }
+
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGBA) {
         var x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
         if let c = clip {

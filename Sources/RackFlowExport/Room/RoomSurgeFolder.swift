@@ -90,14 +90,16 @@ public enum RoomSurgeFolder {
         try AtomicFile.write(
             RoomSurgeTelemetry.csv(spec: spec, rackFrames: rackFrames, nodeNames: nodeNames).data,
             to: folder.staging.appendingPathComponent("telemetry.csv"))
+        let ignitions = try RoomSurgeTelemetry.ignitions(
+            spec: spec, scenario: scenario, rackStartS: rs.rackStartS, cases: cases)
         let s = Summary(
             room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
-            records: rs.records, racks: peaks,
-            ignitions: try RoomSurgeTelemetry.ignitions(
-                spec: spec, scenario: scenario, rackStartS: rs.rackStartS, cases: cases),
+            records: rs.records, racks: peaks, ignitions: ignitions,
             trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
         try RoomSurgeReport.write(
-            spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks, trays: trays,
+            spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks,
+            rackFrames: rackFrames, ignitions: ignitions, heatmap: stage.heatmap ?? .init(minC: 20, maxC: 90),
+            trays: trays,
             ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))

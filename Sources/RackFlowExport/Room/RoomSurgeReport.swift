@@ -2,9 +2,10 @@ import Foundation
 import RackFlowModel
 
 /// A room surge's own report: `report.md` with the coupling per frame, the racks at idle, at
-/// the end and at their hottest, every node's hottest GPU and CPU over the run, and the cable
-/// trays; `plan-idle.png` and `plan-final.png`, the plan view at frame 0 and at the last frame
-/// on one colour scale and one flow scale (the room going from blue to orange-red).
+/// the end and at their hottest, every node's hottest GPU and CPU over the run, the cascade
+/// (when each rack and its nodes ignite) and the cable trays; `preview.png` and `timeline.png`
+/// (`RoomSurgePreview`); `plan-idle.png` and `plan-final.png`, the plan view at frame 0 and at
+/// the last frame on one colour scale and one flow scale (the room going from blue to orange-red).
 public enum RoomSurgeReport {
     /// One rack's nodes over the run, for summary.json: the hottest GPU and CPU (°C) each
     /// node reached, at which frame, and its airflow and exhaust at the last frame.
@@ -51,8 +52,17 @@ public enum RoomSurgeReport {
     /// Writes `plan-idle.png`, `plan-final.png`, `report.md` and `report.html` into `dir`.
     public static func write(
         spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
+        rackFrames: [[SurgeRun.Frame]], ignitions: [RoomSurgeTelemetry.RackIgnition], heatmap: StageRecording.Heatmap,
         trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, to dir: URL
     ) throws {
+        try RoomSurgePreview.preview(
+            spec: spec, scenario: scenario, records: records, rackFrames: rackFrames, heatmap: heatmap
+        )
+        .write(to: dir.appendingPathComponent("preview.png"))
+        try RoomSurgePreview.timeline(
+            spec: spec, scenario: scenario, records: records, rackFrames: rackFrames, trays: trays
+        )
+        .write(to: dir.appendingPathComponent("timeline.png"))
         let all = records.flatMap { $0.racks.map(\.exhaustC) }.filter(\.isFinite)
         let range = (all.min() ?? 0, all.max() ?? 1)
         let maxQ = records.flatMap { $0.racks.map(\.flowM3PerS) }.max() ?? 1
@@ -74,8 +84,8 @@ public enum RoomSurgeReport {
             .write(to: dir.appendingPathComponent(file))
         }
         let md = markdown(
-            spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, trays: trays,
-            ranks: ranks, wallSeconds: wallSeconds)
+            spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, ignitions: ignitions,
+            trays: trays, ranks: ranks, wallSeconds: wallSeconds)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
         try AtomicFile.write(
             ReportHTML.html(
@@ -85,7 +95,7 @@ public enum RoomSurgeReport {
 
     public static func markdown(
         spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
-        trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double
+        ignitions: [RoomSurgeTelemetry.RackIgnition] = [], trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double
     ) -> String {
         func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
         func e(_ v: Double) -> String { String(format: "%.1e", v) }
@@ -118,10 +128,13 @@ public enum RoomSurgeReport {
             unconverged.isEmpty
             ? ".\n\n"
             : "; **not converged at frame(s) \(unconverged.joined(separator: ", "))** (coupling.maxIterations).\n\n"
+        md += "![the room's plan at 8 moments of the surge](preview.png)\n\n"
+        md += "![temperatures over time](timeline.png)\n\n"
         md += "| idle | last frame |\n| --- | --- |\n| ![idle](plan-idle.png) | ![final](plan-final.png) |\n\n"
         md +=
             "Both pictures on one colour scale (\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to "
             + "\(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
+        md += cascade(ignitions, fps: fps)
         md +=
             "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
             + "hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | "
@@ -162,5 +175,25 @@ public enum RoomSurgeReport {
             }
         }
         return md
+    }
+
+    /// "## Cascade": when each rack starts and when its first and last nodes ignite, in start
+    /// order (racks that never start last).
+    static func cascade(_ ignitions: [RoomSurgeTelemetry.RackIgnition], fps: Double) -> String {
+        guard !ignitions.isEmpty else { return "" }
+        func t(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "never" }
+        func frame(_ v: Double?) -> String { v.map { String(Int(($0 * fps).rounded(.up))) } ?? "–" }
+        let order = ignitions.indices.sorted {
+            (ignitions[$0].startS ?? .infinity, $0) < (ignitions[$1].startS ?? .infinity, $1)
+        }
+        var md = "## Cascade\n\n| rack | starts (s) | first node ignites (s, frame) | "
+        md += "last node ignites (s, frame) |\n| --- | ---: | ---: | ---: |\n"
+        for k in order {
+            let g = ignitions[k]
+            let times = g.ignitionS.compactMap { $0 }
+            let first = times.min(), last = times.max()
+            md += "| \(g.rack) | \(t(g.startS)) | \(t(first)) (\(frame(first))) | \(t(last)) (\(frame(last))) |\n"
+        }
+        return md + "\n"
     }
 }

@@ -35,13 +35,14 @@ public enum RoomWriter {
 
     /// The plan view of `racks` (in `spec.racks` order); `rangeC` and `maxFlowM3PerS` fix the
     /// colour scale and the bar length (pictures of one run's frames side by side), otherwise
-    /// the racks' own range.
+    /// the racks' own range. `exhaustC` is the coloured temperature, named by `quantity`.
     public static func plan(
-        title: String, spec: RoomSpec, racks: [PlanRack], rangeC: (Double, Double)? = nil, maxFlowM3PerS: Double? = nil
+        title: String, spec: RoomSpec, racks: [PlanRack], rangeC: (Double, Double)? = nil, maxFlowM3PerS: Double? = nil,
+        fitWidthPx: Double = 1000, quantity: String = "rack exhaust"
     ) -> PNGImage {
         let roomW = Double(spec.racksPerRow) * spec.pitchM
         let roomD = spec.rows == 2 ? 2 * spec.depthM + spec.aisleM : spec.depthM
-        let scale = min(1000 / roomW, 560 / roomD, 400) // px per metre
+        let scale = min(fitWidthPx / roomW, 0.56 * fitWidthPx / roomD, 0.4 * fitWidthPx) // px per metre
         let margin = 40, legend = 90
         let w = Int(roomW * scale) + 2 * margin, h = Int(roomD * scale) + 2 * margin + legend
         var img = PNGImage(width: max(w, 560), height: h)
@@ -96,7 +97,7 @@ public enum RoomWriter {
         let hiText = String(format: "%.1f C", tHi)
         img.drawText(hiText, x: margin + bw - BitmapFont.width(hiText), y: by + 20, color: .ink)
         img.drawText(
-            "rack exhaust; white bar: inlet flow / largest; black edge: glass door", x: margin, y: by + 36, color: .ink)
+            "\(quantity); white bar: inlet flow / largest; black edge: glass door", x: margin, y: by + 36, color: .ink)
         return img
     }
 
