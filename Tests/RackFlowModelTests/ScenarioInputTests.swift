@@ -219,6 +219,7 @@ extension ScenarioInputTests {
             scenario("cascade:\n  racks: {order: [A01, B01, A01], delay: 1}\n"),
             ["s.yaml:6", "cascade.racks.order[2]", "rack 'A01' listed twice"])
         expect(scenario("cascade:\n  racks: {order: [], delay: 1}\n"), ["cascade.racks.order", "at least one"])
+        expect(scenario("cascade:\n  order: []\n  delay: 1\n"), ["cascade.order", "at least one node name"])
         expect(
             scenario("cascade:\n  racks: {order: random, delay: 1, seed: -4}\n"),
             ["s.yaml:6", "cascade.racks.seed", "must be ≥ 0"])

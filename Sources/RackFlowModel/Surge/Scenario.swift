@@ -289,6 +289,7 @@ public struct Scenario: ConfigDocument {
         var cascade = Cascade()
         if let o = c.child("order"), !o.isScalar {
             for n in try o.array() { cascade.names.append((try n.string(), n)) }
+            if cascade.names.isEmpty { throw o.error("needs at least one node name (or an order by name)") }
             var seen = Set<String>()
             for (n, at) in cascade.names where !seen.insert(n).inserted {
                 throw at.error("node '\(n)' listed twice in the ignition order")
