@@ -17,7 +17,8 @@ import RackFlowPhysics
 ///   rises through a vertical duct cut out of the rack's block (adiabatic walls) to the roof
 ///   opening. It therefore leaves the roof with the rack's measured exhaust flow (m³/s) and its
 ///   mixed-cup exhaust temperature (°C), *uniform over the opening and vertical* — a first
-///   version: the rack solve's own exhaust profile is not carried over;
+///   version: the rack solve's own exhaust profile is not carried over. An opening edge closer to
+///   the footprint's edge than a quarter of the near spacing is moved onto it (see Grid);
 /// - each cable tray: a porous block, the tray's width and length and `hall.trayHeight` deep,
 ///   with the Forchheimer loss of a perforated plate of the tray's free-area ratio spread over its
 ///   depth (below);
@@ -38,7 +39,7 @@ import RackFlowPhysics
 /// Grid: tensor product (`GridGenerator`), cells of at most `hall.spacing` in a block around the
 /// racks and trays (their plan grown by four cells, from the floor to four cells above the
 /// highest tray), graded at `hall.neighbourRatio` to at most `hall.maxSpacing` towards the walls
-/// and the ceiling.
+/// and the ceiling. Object edges closer than a quarter of `hall.spacing` share one grid line.
 public struct RoomAir {
     public let spec: RoomSpec
     /// The racks' exhausts (room frame), in `spec.racks` order: the case's inflows.
@@ -85,13 +86,20 @@ public struct RoomAir {
             let e = exhausts[k]
             let fx = (p.originM.0 + m, p.originM.0 + spec.pitchM + m)
             let fy = (p.originM.1 + m, p.originM.1 + spec.depthM + m)
-            let ex = (e.loM.x + m, e.hiM.x + m), ey = (e.loM.y + m, e.hiM.y + m)
+            var ex = (e.loM.x + m, e.hiM.x + m), ey = (e.loM.y + m, e.hiM.y + m)
             let eps = 1e-9
             guard ex.0 >= fx.0 - eps, ex.1 <= fx.1 + eps, ey.0 >= fy.0 - eps, ey.1 <= fy.1 + eps, e.areaM2 > 0 else {
                 throw RoomError.rack(
                     name: p.name, rank: 0,
                     reason: "room air: its exhaust rectangle does not lie on its roof (footprint \(fx), \(fy) m)")
             }
+            // An exhaust edge within the line-merge distance of the footprint's moves onto it (the
+            // panel between is thinner than the grid can hold): the opening widens by that strip.
+            let merge = (spacingM ?? hall.spacingM) / 4
+            if ex.0 - fx.0 < merge { ex.0 = fx.0 }
+            if fx.1 - ex.1 < merge { ex.1 = fx.1 }
+            if ey.0 - fy.0 < merge { ey.0 = fy.0 }
+            if fy.1 - ey.1 < merge { ey.1 = fy.1 }
             let h = e.roofZM
             let pieces: [((Double, Double), (Double, Double), String)] = [
                 (fx, (fy.0, ey.0), "front"), (fx, (ey.1, fy.1), "back"),
@@ -147,9 +155,11 @@ public struct RoomAir {
             [(0, min(top + grow, size.2), fine)],
         ]
 
+        // Lines closer than a quarter of the near spacing merge (a box edge moves by at most that):
+        // at 5 cm the racks' 2.5 cm side and door panels keep their lines; on a coarse look the
+        // panels vanish instead of forcing centimetre cells graded out over the hall.
         let constraints = GridConstraints(
-            maxSpacingM: coarse, maxNeighbourRatio: hall.neighbourRatio, minCellsAcrossPart: 1,
-            minSpacingM: min(0.5e-3, fine / 10))
+            maxSpacingM: coarse, maxNeighbourRatio: hall.neighbourRatio, minCellsAcrossPart: 1, minSpacingM: fine / 4)
         var options = SimpleOptions()
         options.maxIterations = hall.maxIterations
         options.tolerance = hall.tolerance
