@@ -42,7 +42,12 @@ public enum RoomAirWriter {
         let vdb = try VDBWriter.write(
             VDBFrame(solver: s, temperatureBackgroundC: summary.supplyC), lattice: lattice,
             to: dir.appendingPathComponent("vdb/room.vdb"),
-            metadata: ["room": solve.air.spec.name, "domain": "room air", "frame": "1"])
+            metadata: [
+                "room": solve.air.spec.name, "domain": "room air", "frame": "1",
+                "room_frame":
+                    "solver axes are the room's (x along the rows, y across them, z up), offset by the hall's "
+                    + "corner \(o.x), \(o.y), \(o.z) m",
+            ])
         try AtomicFile.write(csv(summary), to: dir.appendingPathComponent("tray-probes-check.csv"))
         return Report(vdbBytes: vdb.bytes, voxels: lattice.voxelCount, seconds: Date().timeIntervalSince(t0))
     }
