@@ -96,5 +96,10 @@ final class RoomAirTests: XCTestCase {
         XCTAssertEqual(t.hall.returns.map(\.name), ["return-A", "return-B"])
         XCTAssertEqual(t.hall.marginM, 1.0)
         XCTAssertEqual(t.hall.ceilingHeightM, 3.0)
+        // A tray hanging 3 cm over the 0.4 m roofs still loads without `hall:` (a thinner tray).
+        let low = try RoomSpec.parse(
+            yaml: RoomTests.base + "\ncableTrays: [{name: t, x: [0, 1], y: 0.1, z: 0.43}]",
+            file: Self.rooms.appendingPathComponent("inline.yaml").path)
+        XCTAssertEqual(low.hall.trayHeightM, 1.8 * 0.03, accuracy: 1e-12)
     }
 }

@@ -56,8 +56,12 @@ extension RoomSpec {
         // What `n` lacks reads its default; errors still name `hall.KEY`.
         let h = n ?? ConfigNode.anchor(file: root.file, keyPath: "hall", line: root.line)
         let rackTopM = racks.map { $0.rack.innerSizeM.2 }.max()!
+        // Assumed 0.1 m, or less where a tray hangs lower over the roofs (keeping a tenth of its
+        // clearance), so that a room file without `hall:` loads whatever its trays' heights.
+        let clearanceM = trays.map { $0.zM - rackTopM }.min() ?? .infinity
         let trayHeightM = try h.double(
-            "trayHeight", default: 0.1, "must be > 0 m (the depth of a cable tray; assumed 0.1 m)"
+            "trayHeight", default: min(0.1, 1.8 * clearanceM),
+            "must be > 0 m (the depth of a cable tray; assumed 0.1 m)"
         ) { $0 > 0 }
         let trayFreeArea = try h.double(
             "trayFreeArea", default: 0.5,
