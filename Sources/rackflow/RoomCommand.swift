@@ -47,6 +47,14 @@ struct RoomCommand: ParsableCommand {
             "With --surge: frame rate instead of the scenario's, frames per second (the time step follows).")
     ) var fps: Double?
     @Option(help: "Up axis of room.usda: Y (Houdini, default) or Z (Blender and others).") var upAxis: String?
+    @Flag(
+        help: ArgumentHelp(
+            "After the coupling, solve the room's air (the hall around and above the racks, driven by their "
+                + "exhausts; the room file's `hall:`) and sample the tray probes from it; writes room/.")
+    ) var roomAir = false
+    @Option(
+        help: ArgumentHelp("With --room-air: largest cell near the racks and trays, m (overrides hall.spacing).")
+    ) var roomAirSpacing: Double?
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
@@ -105,6 +113,13 @@ struct RoomCommand: ParsableCommand {
         }
         guard voxelSize > 0, voxelSize.isFinite else {
             throw ValidationError("--voxel-size must be > 0 m (got \(voxelSize))")
+        }
+        if let h = roomAirSpacing, !(h > 0 && h.isFinite) {
+            throw ValidationError("--room-air-spacing must be > 0 m (got \(h))")
+        }
+        if roomAirSpacing != nil && !roomAir { throw ValidationError("--room-air-spacing is for --room-air") }
+        if surge != nil && roomAir {
+            throw ValidationError("--room-air is for steady room runs; a room surge (--surge) has no room air yet")
         }
         if surge == nil && (frames != nil || fps != nil) {
             throw ValidationError("--frames and --fps are for a room surge (--surge SCENARIO)")
@@ -175,6 +190,12 @@ struct RoomCommand: ParsableCommand {
         summary.cpuSecondsPerRank = cpuPerRank
         let rackSummaries = spec.racks.indices.map { all[$0]! }
         summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
+        summary.trayProbesSource = "jet model"
+        if roomAir {
+            let ta = Date()
+            try solveRoomAir(spec: spec, summary: &summary, staging: folder.staging, jobs: jobs, log: &log)
+            summary.timings.roomAirSeconds = Date().timeIntervalSince(ta)
+        }
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
@@ -194,7 +215,7 @@ struct RoomCommand: ParsableCommand {
             String(
                 format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds
             ))
-        summary.timings.writeSeconds = Date().timeIntervalSince(tw)
+        summary.timings.writeSeconds = Date().timeIntervalSince(tw) - summary.timings.roomAirSeconds
         summary.timings.wallSeconds = Date().timeIntervalSince(t0)
         try RoomWriter.write(summary, spec: spec, to: folder.staging)
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
@@ -204,6 +225,44 @@ struct RoomCommand: ParsableCommand {
         if !checkpoints.written.isEmpty || resumeURL != nil { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
         if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
+        if let a = summary.roomAir, !a.converged { throw ExitCode(3) }
+    }
+
+    /// `--room-air`: the hall solved one way from the racks' exhausts (`RoomAir`), its files under
+    /// `room/`, and the tray probes sampled from it (the jet model's values kept as the check).
+    func solveRoomAir(spec: RoomSpec, summary: inout RoomSummary, staging: URL, jobs: Int, log: inout RunLog) throws {
+        let jet = summary.trayProbes ?? []
+        let exhausts = try TrayProbes.steadyExhausts(spec: spec, summary: summary)
+        // The racks are done: the room air gets their `jobs` threads (z-slabs of its stencils).
+        Parallel.workers = jobs
+        let rssBefore = MemoryUse.current()
+        let air = try RoomAir(spec: spec, exhausts: exhausts, spacingM: roomAirSpacing)
+        let solve = try RoomAirSolve(air)
+        let g = solve.solver.flow.grid
+        log.say(
+            String(
+                format: "room air: %d cells (%d × %d × %d), ≤ %.3f m near racks and trays, built in %.1f s",
+                g.cellCount, g.nx, g.ny, g.nz, air.zones[0].first?.2 ?? spec.hall.spacingM, solve.buildSeconds))
+        try solve.solve(log: { log.say($0) })
+        let a = solve.summary(jet: jet)
+        let rssAfter = MemoryUse.current()
+        log.say(
+            String(
+                format:
+                    "room air: %@ in %d outer iterations, %.1f s; mass %.1e, heat %.1e relative; memory %.0f MB "
+                    + "resident before, %.0f MB after, peak of the run %.0f MB",
+                a.converged ? "converged" : "NOT converged", a.iterations, a.solveSeconds, a.relativeMassImbalance,
+                a.relativeHeatError, rssBefore.residentBytes / 1e6, rssAfter.residentBytes / 1e6,
+                rssAfter.peakBytes / 1e6))
+        summary.roomAir = a
+        summary.trayProbes = a.trays
+        summary.trayProbesSource = "room air"
+        let w = try RoomAirWriter.write(
+            solve, summary: a, voxelSizeM: air.zones[0].first?.2 ?? spec.hall.spacingM, to: staging)
+        log.say(
+            String(
+                format: "room/fields.vtr, room/vdb/room.vdb (%d voxels, %d bytes), tray-probes-check.csv in %.1f s",
+                w.voxels, w.vdbBytes, w.seconds))
     }
 
     /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,

@@ -210,4 +210,22 @@ final class GridGeneratorTests: XCTestCase {
         XCTAssertEqual(GridGenerator.cellCount(0.3), 1)
         XCTAssertEqual(GridGenerator.cellCount(1e-20), 1)
     }
+
+    /// A fine zone (a room's racks in its hall): cells inside it at most its spacing, lines at its
+    /// ends, graded to the largest spacing away from it under the neighbour ratio.
+    func testFineZoneCapsItsCellsAndGradesOut() throws {
+        let c = GridConstraints(maxSpacingM: 0.25, maxNeighbourRatio: 1.2, minCellsAcrossPart: 1)
+        let a = try GridGenerator.axis(
+            lower: 0, upper: 6, edges: [], parts: [], constraints: c, zones: [(2.0, 3.0, 0.05)])
+        XCTAssertTrue(a.faces.contains { abs($0 - 2) < 1e-12 })
+        XCTAssertTrue(a.faces.contains { abs($0 - 3) < 1e-12 })
+        for (i, w) in a.widths.enumerated() where a.centres[i] > 2 && a.centres[i] < 3 {
+            XCTAssertLessThanOrEqual(w, 0.05 * (1 + 1e-9))
+        }
+        XCTAssertEqual(a.widths.max()!, 0.25, accuracy: 0.25 * 0.2)
+        XCTAssertLessThanOrEqual(a.maxNeighbourRatio, 1.2 * (1 + 1e-9))
+        XCTAssertLessThan(a.count, 60) // graded, not 5 cm everywhere (120 cells)
+        XCTAssertThrowsError(
+            try GridGenerator.axis(lower: 0, upper: 1, edges: [], parts: [], constraints: c, zones: [(0.5, 0.4, 0.1)]))
+    }
 }

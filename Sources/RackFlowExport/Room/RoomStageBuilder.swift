@@ -168,6 +168,14 @@ extension TrayProbes {
     /// The steady room's tray probes from its racks' solves: each rack's exhaust patch (from
     /// its file, compiled without a grid), the flow it was solved at and its exhaust temperature.
     public static func steady(spec: RoomSpec, summary: RoomSummary) throws -> [Tray] {
+        let roomC = spec.racks.map(\.rack.inletTemperatureC).min() ?? 20
+        return trays(
+            spec, exhausts: try steadyExhausts(spec: spec, summary: summary), roomC: roomC,
+            densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
+    }
+
+    /// Every rack's exhaust (room frame) at its solved flow and mixed-cup exhaust temperature.
+    public static func steadyExhausts(spec: RoomSpec, summary: RoomSummary) throws -> [Exhaust] {
         var cases: [String: CaseFile] = [:]
         var exhausts: [Exhaust] = []
         for (k, p) in spec.racks.enumerated() {
@@ -179,9 +187,7 @@ extension TrayProbes {
                     spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: r.measuredInletFlowM3PerS,
                     temperatureC: r.exhaustC))
         }
-        let roomC = spec.racks.map(\.rack.inletTemperatureC).min() ?? 20
-        return trays(
-            spec, exhausts: exhausts, roomC: roomC, densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
+        return exhausts
     }
 }
 

@@ -162,15 +162,70 @@ public enum RoomWriter {
                 }
                 md += "\n"
             }
-            md +=
-                "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry each "
-                + "rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see "
-                + "docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage under "
-                + "`/Room/CableTrays`.\n"
+            if s.roomAir != nil {
+                md +=
+                    "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes are "
+                    + "sampled from the room-air solve (below); per station in `tray-probes.csv`, on the stage under "
+                    + "`/Room/CableTrays`.\n"
+            } else {
+                md +=
+                    "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry "
+                    + "each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see "
+                    + "docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage "
+                    + "under `/Room/CableTrays`.\n"
+            }
         }
+        if let a = s.roomAir { md += roomAirMarkdown(a) }
         md += String(
-            format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s.\n",
+            format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s",
             s.timings.compileSeconds, s.timings.couplingSeconds, s.timings.writeSeconds, s.timings.wallSeconds)
+        md += s.roomAir == nil ? ".\n" : String(format: " (room air %.1f s).\n", s.timings.roomAirSeconds)
+        return md
+    }
+
+    /// The room-air section: grid, convergence, balances, returns, and the tray probes against
+    /// the jet model.
+    public static func roomAirMarkdown(_ a: RoomAirSummary) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        var md = "\n## Room air\n\n"
+        md +=
+            "The hall (\(f(a.sizeM[0])) × \(f(a.sizeM[1])) × \(f(a.sizeM[2])) m, margin \(f(a.marginM)) m, "
+            + "ceiling \(f(a.ceilingHeightM)) m) solved one way from the racks' exhausts: \(a.cells) cells "
+            + "(\(a.dims.map(String.init).joined(separator: " × "))), ≤ \(f(a.spacingM, 3)) m near racks and "
+            + "trays, ≤ \(f(a.maxSpacingM, 3)) m elsewhere; "
+        md +=
+            a.converged
+            ? "converged"
+            : (a.timeAveraged ? "**no steady state** (time-averaged)" : "**not converged**")
+        md +=
+            " in \(a.iterations) outer iterations, \(f(a.buildSeconds, 1)) s to build and \(f(a.solveSeconds, 1)) s "
+            + "to solve. Mass: \(String(format: "%.1e", a.relativeMassImbalance)) relative; heat: "
+            + "\(f(a.heatInW / 1000, 3)) kW in through the exhausts, \(f(a.heatOutW / 1000, 3)) kW out through the "
+            + "returns (\(String(format: "%.1e", a.relativeHeatError)) relative, above the \(f(a.supplyC, 1)) °C "
+            + "supply). Trays: \(f(a.trayHeightM, 3)) m deep, free area \(f(a.trayFreeArea)) (ζ "
+            + "\(f(a.trayZeta))). Fields: `room/fields.vtr`, `room/vdb/room.vdb`.\n\n"
+        md += "| return | flow (m³/s) | temperature (°C) |\n| --- | ---: | ---: |\n"
+        for r in a.returns { md += "| \(r.name) | \(f(r.flowM3PerS, 4)) | \(f(r.temperatureC)) |\n" }
+        md +=
+            "\nTray probes from the solved air against the jet model (solved − jet, per station in "
+            + "`room/tray-probes-check.csv`):\n\n"
+        md +=
+            "| tray | stations | solved air (°C) | jet (°C) | largest ΔT (K) | solved upward (m/s) | "
+            + "jet upward (m/s) | "
+            + "largest Δw (m/s) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        for t in a.trays {
+            let p = a.probes.filter { $0.tray == t.name }
+            let n = Double(max(p.count, 1))
+            let d = a.largestDifference(tray: t.name)
+            let cells = [
+                t.name, "\(p.count)", f(p.map(\.solvedTemperatureC).reduce(0, +) / n),
+                f(p.map(\.jetTemperatureC).reduce(0, +) / n), f(d.temperatureK),
+                f(p.map(\.solvedUpwardMPerS).reduce(0, +) / n, 3), f(p.map(\.jetUpwardMPerS).reduce(0, +) / n, 3),
+                f(d.upwardMPerS, 3),
+            ]
+            md += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        md += "\nMeans over each tray's stations; the stage's tray probes are the solved ones.\n"
         return md
     }
 }

@@ -62,9 +62,13 @@ public enum GridGenerator {
 
     /// One axis on [lower, upper] with grid lines at every `edges` position and at both ends of
     /// each part (merged when closer than `minSpacingM`); each part gets ≥ `minCellsAcrossPart` cells.
+    ///
+    /// `zones` (lo, hi, spacing): fine zones, e.g. the racks and trays of a room in a hall graded
+    /// coarser away from them. Their ends become lines and every interval inside a zone is capped at
+    /// its spacing; the grading (ratio) carries the size out to `maxSpacingM` away from them.
     public static func axis(
         lower: Double, upper: Double, edges: [Double], parts: [(Double, Double)],
-        constraints c: GridConstraints
+        constraints c: GridConstraints, zones: [(Double, Double, Double)] = []
     ) throws -> Axis {
         try validate(c)
         guard lower.isFinite, upper.isFinite else {
@@ -79,7 +83,10 @@ public enum GridGenerator {
         }
         // Mandatory lines.
         let clippedParts = parts.map { (max(lower, min(upper, $0.0)), max(lower, min(upper, $0.1))) }
-        var requested = edges + clippedParts.flatMap { [$0.0, $0.1] }
+        for z in zones where !(z.0.isFinite && z.1.isFinite && z.0 < z.1 && z.2.isFinite && z.2 > 0) {
+            throw GridError(key: "zones", message: "zone (\(z.0), \(z.1)) at \(z.2) m must be finite, lo < hi, > 0 m")
+        }
+        var requested = edges + clippedParts.flatMap { [$0.0, $0.1] } + zones.flatMap { [$0.0, $0.1] }
         requested = requested.filter { $0 > lower && $0 < upper }.sorted()
         var lines = [lower]
         for e in requested where e - lines[lines.count - 1] >= c.minSpacingM && e > lines[lines.count - 1] {
@@ -103,6 +110,12 @@ public enum GridGenerator {
                     let mid = 0.5 * (lines[k] + lines[k + 1])
                     if mid > p.0 && mid < p.1 { cap[k] = min(cap[k], hp) }
                 }
+            }
+        }
+        for z in zones {
+            for k in 0..<m {
+                let mid = 0.5 * (lines[k] + lines[k + 1])
+                if mid > z.0 && mid < z.1 { cap[k] = min(cap[k], z.2 / refine) }
             }
         }
         let r = c.maxNeighbourRatio
@@ -185,7 +198,8 @@ public enum GridGenerator {
     public static func grid(
         domainLo: (Double, Double, Double), domainHi: (Double, Double, Double),
         boxes: [((Double, Double, Double), (Double, Double, Double))],
-        planes: [(axis: Int, position: Double)], constraints: GridConstraints
+        planes: [(axis: Int, position: Double)], constraints: GridConstraints,
+        zones: [[(Double, Double, Double)]] = [[], [], []]
     ) throws -> Grid {
         func comp(_ p: (Double, Double, Double), _ a: Int) -> Double { a == 0 ? p.0 : (a == 1 ? p.1 : p.2) }
         for p in planes where !(0...2).contains(p.axis) {
@@ -198,7 +212,7 @@ public enum GridGenerator {
             axes.append(
                 try axis(
                     lower: comp(domainLo, a), upper: comp(domainHi, a), edges: edges, parts: parts,
-                    constraints: constraints))
+                    constraints: constraints, zones: zones.count == 3 ? zones[a] : []))
         }
         return Grid(x: axes[0], y: axes[1], z: axes[2])
     }

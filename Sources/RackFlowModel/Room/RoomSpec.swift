@@ -75,8 +75,10 @@ public struct RoomSpec: ConfigDocument {
     /// Coupling stops when no rack's flow moves more than this fraction of the mean rack flow.
     public var couplingTolerance: Double
     public var couplingMaxIterations: Int
+    /// The hall around the racks, for the room-air solve (`RoomHall.swift`; defaults assumed).
+    public var hall: Hall
 
-    static let keys = ["name", "layout", "rack", "racks", "plenum", "cableTrays", "coupling"]
+    static let keys = ["name", "layout", "rack", "racks", "plenum", "cableTrays", "coupling", "hall"]
 
     public init(_ root: ConfigNode) throws {
         file = root.file
@@ -211,6 +213,9 @@ public struct RoomSpec: ConfigDocument {
             try cp?.double("tolerance", default: 1e-3, "must be > 0 and < 0.5") { $0 > 0 && $0 < 0.5 } ?? 1e-3
         couplingMaxIterations = try cp?.int("maxIterations", default: 12) ?? 12
         if couplingMaxIterations < 1 { throw cp!.error("maxIterations", "must be ≥ 1 (got \(couplingMaxIterations))") }
+        hall = try Self.readHall(
+            root.child("hall"), root: root, racks: racks, trays: trays, rows: rows, depthM: depthM,
+            planM: (Double(racksPerRow) * pitchM, rows == 2 ? 2 * depthM + aisleM : depthM))
     }
 
     /// `{linear: Pa·s/m³, quadratic: Pa·s²/m⁶}`, both ≥ 0, absent keys 0; an absent node is no loss.

@@ -55,6 +55,8 @@ public struct RoomSummary: Codable, Sendable {
         public var couplingSeconds: Double
         public var writeSeconds: Double
         public var wallSeconds: Double
+        /// The room-air solve (`--room-air`): building and solving the hall and writing `room/`.
+        public var roomAirSeconds: Double = 0
         public init(compileSeconds: Double, couplingSeconds: Double, writeSeconds: Double, wallSeconds: Double) {
             self.compileSeconds = compileSeconds
             self.couplingSeconds = couplingSeconds
@@ -76,8 +78,13 @@ public struct RoomSummary: Codable, Sendable {
     /// The blowers' curve flow at their rise against Σ rack flows, relative.
     public var blowerCurveMismatch: Double
     public var cableTrays: [RoomSpec.CableTray]
-    /// Velocity and temperature along each cable tray (`TrayProbes`: the racks' exhaust jets).
+    /// Velocity and temperature along each cable tray: from the room-air solve when it ran
+    /// (`roomAir`, which keeps the jet model's values as its check), else the racks' exhaust jets
+    /// (`TrayProbes`). `trayProbesSource` says which: "room air" or "jet model".
     public var trayProbes: [TrayProbes.Tray]? = nil
+    public var trayProbesSource: String? = nil
+    /// The room-air solve (`rackflow room --room-air`), nil when it did not run.
+    public var roomAir: RoomAirSummary? = nil
     public var coupling: Coupling
     public var ranks: Int
     public var jobsPerRank: Int

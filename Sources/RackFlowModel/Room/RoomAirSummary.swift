@@ -1,0 +1,77 @@
+import Foundation
+
+/// What the room-air solve measured (`summary.json` → `roomAir`), SI units.
+public struct RoomAirSummary: Codable, Sendable {
+    public struct Exhaust: Codable, Sendable {
+        public var rack: String
+        /// The rack's exhaust flow and mixed-cup temperature (its solve), and the flow its patch
+        /// carries into the hall in the room-air solve.
+        public var flowM3PerS: Double
+        public var temperatureC: Double
+        public var solvedFlowM3PerS: Double
+    }
+    public struct Return: Codable, Sendable {
+        public var name: String
+        /// Flow out of the hall (m³/s) and its mixed-cup temperature (°C).
+        public var flowM3PerS: Double
+        public var temperatureC: Double
+    }
+    /// One tray station: the solved air against the jet model's (`TrayProbes`).
+    public struct ProbeCheck: Codable, Sendable {
+        public var tray: String
+        public var pointM: [Double]
+        public var solvedTemperatureC: Double
+        public var jetTemperatureC: Double
+        public var temperatureDifferenceK: Double
+        public var solvedUpwardMPerS: Double
+        public var jetUpwardMPerS: Double
+        public var upwardDifferenceMPerS: Double
+        public var solvedSpeedMPerS: Double
+    }
+    public var cells: Int
+    public var dims: [Int]
+    /// The hall's size and its lower corner in the room frame, m.
+    public var sizeM: [Double]
+    public var originM: [Double]
+    /// Largest cell near the racks and trays, largest anywhere, smallest anywhere, m.
+    public var spacingM: Double
+    public var maxSpacingM: Double
+    public var smallestCellM: Double
+    public var marginM: Double
+    public var ceilingHeightM: Double
+    public var trayHeightM: Double
+    public var trayFreeArea: Double
+    public var trayZeta: Double
+    public var converged: Bool
+    public var timeAveraged: Bool
+    public var iterations: Int
+    public var buildSeconds: Double
+    public var solveSeconds: Double
+    /// `ResourceEstimate`'s memory for this grid, bytes (the run's measured peak is in the log).
+    public var estimatedBytes: Double
+    public var massInKgPerS: Double
+    public var massOutKgPerS: Double
+    public var relativeMassImbalance: Double
+    public var relativeEnergyError: Double
+    /// Heat the exhausts carry into the hall and the returns carry out, above the racks' supply
+    /// temperature `supplyC` (`ρ c_p Q (T − supplyC)` summed), W, and |out − in| / in: the energy
+    /// balance on the heat the racks put into the air.
+    public var supplyC: Double
+    public var heatInW: Double
+    public var heatOutW: Double
+    public var relativeHeatError: Double
+    public var exhausts: [Exhaust]
+    public var returns: [Return]
+    public var probes: [ProbeCheck]
+    /// The tray probes from the solved field (the ones the stage and `tray-probes.csv` use).
+    public var trays: [TrayProbes.Tray]
+
+    /// Largest |solved − jet| temperature and upward velocity over a tray's stations.
+    public func largestDifference(tray: String) -> (temperatureK: Double, upwardMPerS: Double) {
+        let p = probes.filter { $0.tray == tray }
+        return (
+            p.map { abs($0.temperatureDifferenceK) }.max() ?? .nan,
+            p.map { abs($0.upwardDifferenceMPerS) }.max() ?? .nan
+        )
+    }
+}

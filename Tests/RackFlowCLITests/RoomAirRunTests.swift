@@ -1,0 +1,68 @@
+import XCTest
+import RackFlowTestSupport
+import Foundation
+import RackFlowModel
+
+/// `rackflow room --room-air` end to end on the stage test's quick room (two one-node racks at
+/// 8 cm, one coupling iteration) with a coarse hall (15 cm near the racks): the hall's exhaust
+/// patches carry the racks' measured flows, mass and heat balance, the tray probes come from the
+/// solved air with the jet values as the check, and room/fields.vtr and room/vdb/room.vdb
+/// (read back by OpenVDB: grids vel, temperature, speed, in metres) are written.
+final class RoomAirRunTests: XCTestCase {
+    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "rackflow-roomair-\(ProcessInfo.processInfo.processIdentifier)")
+    override class func tearDown() { try? FileManager.default.removeItem(at: scratch) }
+
+    func testRoomAirWritesFieldsAndSamplesTheTrays() throws {
+        let bin = try CLI.rackflow()
+        let dir = Self.scratch.appendingPathComponent(UUID().uuidString)
+        let path = try RoomStageTests.room(dir)
+        let hall = "hall: {spacing: 0.15, maxSpacing: 0.3, ceilingHeight: 1.2, margin: 0.3}\n"
+        try (try String(contentsOfFile: path, encoding: .utf8) + "\n" + hall).write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try RoomStageTests.run(
+            bin, ["room", path, "--room-air", "--output", out.path, "--jobs", "2", "--quiet"])
+        // 3: a rack stops at its 100 outer iterations (the quick racks), results written.
+        XCTAssertTrue(r.status == 0 || r.status == 3, r.stderr)
+        let s = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        let air = try XCTUnwrap(s["roomAir"] as? [String: Any])
+        XCTAssertEqual(air["converged"] as? Bool, true)
+        XCTAssertEqual(s["trayProbesSource"] as? String, "room air")
+        XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeMassImbalance"] as? Double), 1e-6)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeHeatError"] as? Double), 0.005)
+        // Each exhaust patch carries its rack's measured flow, at its exhaust temperature.
+        let racks = try XCTUnwrap(s["racks"] as? [[String: Any]])
+        let exhausts = try XCTUnwrap(air["exhausts"] as? [[String: Any]])
+        XCTAssertEqual(exhausts.count, 2)
+        for (rack, e) in zip(racks, exhausts) {
+            let q = try XCTUnwrap(rack["measuredInletFlowM3PerS"] as? Double)
+            XCTAssertEqual(e["rack"] as? String, rack["name"] as? String)
+            XCTAssertEqual(e["flowM3PerS"] as? Double, q)
+            XCTAssertEqual(try XCTUnwrap(e["solvedFlowM3PerS"] as? Double), q, accuracy: 1e-12 * q)
+            XCTAssertEqual(e["temperatureC"] as? Double, rack["exhaustC"] as? Double)
+        }
+        // Tray probes: solved values in trayProbes, the jet check beside them, one per station.
+        let probes = try XCTUnwrap(air["probes"] as? [[String: Any]])
+        let trays = try XCTUnwrap(s["trayProbes"] as? [[String: Any]])
+        XCTAssertEqual(probes.count, trays.reduce(0) { $0 + (($1["samples"] as? [Any])?.count ?? 0) })
+        XCTAssertTrue(probes.allSatisfy { ($0["solvedTemperatureC"] as? Double)?.isFinite == true })
+        let csv = try String(contentsOf: out.appendingPathComponent("room/tray-probes-check.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, probes.count + 1)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: out.appendingPathComponent("room/fields.vtr").path))
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("## Room air"))
+        // The VDB, read back by OpenVDB.
+        let vdbPath = out.appendingPathComponent("room/vdb/room.vdb").path
+        guard let check = try PythonCheck.run("check_vdb.py", [vdbPath]) else { return }
+        XCTAssertEqual(check.status, 0, "\(check.json)")
+        let grids = try XCTUnwrap(check.json["grids"] as? [String: Any])
+        XCTAssertTrue(Set(grids.keys).isSuperset(of: ["vel", "temperature", "speed"]), "\(grids.keys)")
+        let t = try XCTUnwrap(grids["temperature"] as? [String: Any])
+        let h = try XCTUnwrap(t["voxel_size"] as? [Double])
+        XCTAssertEqual(h[0], 0.15, accuracy: 1e-9) // metres: the hall's near spacing
+    }
+}

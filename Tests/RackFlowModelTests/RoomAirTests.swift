@@ -1,0 +1,105 @@
+import XCTest
+import RackFlowTestSupport
+import Foundation
+@testable import RackFlowModel
+import RackFlowPhysics
+
+/// The room air as a solved domain (`RoomAir`): on the two-rack test room with a coarse hall
+/// (10 cm near the racks), fed by made-up exhausts (no rack solve), the solve conserves mass
+/// (exhausts in = returns out to 1e-6) and the racks' heat (0.5 %), and every exhaust patch
+/// carries exactly its rack's flow; bad `hall:` keys name file, key and problem.
+final class RoomAirTests: XCTestCase {
+    static let rooms = Repository.root.appendingPathComponent("Meshes/rooms")
+
+    /// test-room.yaml with a `hall:` block appended (parsed next to the bundled rooms).
+    func room(hall: String) throws -> RoomSpec {
+        let text = try String(contentsOf: Self.rooms.appendingPathComponent("test-room.yaml"), encoding: .utf8)
+        return try RoomSpec.parse(
+            yaml: text + "\n" + hall, file: Self.rooms.appendingPathComponent("inline.yaml").path)
+    }
+
+    /// Each rack's roof exhaust (from its rack file) carrying the given flow and temperature.
+    func exhausts(_ spec: RoomSpec, _ values: [(Double, Double)]) throws -> [TrayProbes.Exhaust] {
+        try spec.racks.indices.map { k in
+            let c = try CaseFile.load(path: spec.racks[k].rackFile)
+            return try TrayProbes.Exhaust(
+                spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: values[k].0, temperatureC: values[k].1)
+        }
+    }
+
+    static let coarse = "hall: {spacing: 0.15, maxSpacing: 0.3, ceilingHeight: 1.2, margin: 0.3, maxIterations: 1500}"
+
+    func testRoomAirConservesMassAndHeatAndCarriesTheExhaustFlows() throws {
+        let spec = try room(hall: Self.coarse)
+        let flows = [(0.080, 34.0), (0.061, 29.5)]
+        let air = try RoomAir(spec: spec, exhausts: try exhausts(spec, flows))
+        let t0 = Date()
+        let solve = try RoomAirSolve(air)
+        try solve.solve()
+        let s = solve.summary(
+            jet: TrayProbes.trays(spec, exhausts: air.exhausts, roomC: 20, densityKgPerM3: 1.204))
+        print(
+            String(
+                format: "room air: %d cells %@, %d iterations, %.1f s, mass %.1e, heat %.1e, energy %.1e", s.cells,
+                "\(s.dims)", s.iterations, Date().timeIntervalSince(t0), s.relativeMassImbalance,
+                s.relativeHeatError, s.relativeEnergyError))
+        XCTAssertTrue(s.converged)
+        // The exhaust patches carry exactly the racks' flows.
+        for (e, f) in zip(s.exhausts, flows) {
+            XCTAssertEqual(e.flowM3PerS, f.0)
+            XCTAssertEqual(e.solvedFlowM3PerS, f.0, accuracy: 1e-12 * f.0)
+            XCTAssertEqual(e.temperatureC, f.1)
+        }
+        // Mass: exhausts in, returns out.
+        let qIn = s.exhausts.map(\.solvedFlowM3PerS).reduce(0, +), qOut = s.returns.map(\.flowM3PerS).reduce(0, +)
+        XCTAssertLessThanOrEqual(abs(qIn - qOut) / qIn, 1e-6)
+        // Energy: the racks' heat (above the 20 °C supply) leaves through the returns.
+        XCTAssertEqual(s.heatInW, 1.204 * 1006 * (0.080 * 14 + 0.061 * 9.5), accuracy: 1e-6 * s.heatInW)
+        XCTAssertLessThanOrEqual(s.relativeHeatError, 0.005)
+        // The returns' mixed air lies between the exhausts.
+        let tOut = s.returns.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / qOut
+        XCTAssertGreaterThan(tOut, 29.5 - 0.05)
+        XCTAssertLessThan(tOut, 34.0 + 0.05)
+        // Tray probes: sampled in the hall, one per jet station.
+        XCTAssertEqual(s.trays.count, 1)
+        XCTAssertEqual(s.probes.count, s.trays[0].samples.count)
+        XCTAssertTrue(s.probes.allSatisfy { $0.solvedTemperatureC.isFinite })
+    }
+
+    func testBadHallKeysNameFileKeyAndProblem() throws {
+        let cases: [(String, String, String)] = [
+            ("hall: {margins: 1}", "hall.margins", "unknown key 'margins'"),
+            ("hall: {margin: -1}", "hall.margin", "must be ≥ 0 m"),
+            ("hall: {ceilingHeight: 0.7}", "hall.ceilingHeight", "must be above the racks"),
+            ("hall: {spacing: 0.3, maxSpacing: 0.1}", "hall.maxSpacing", "must be ≥ spacing"),
+            ("hall: {trayFreeArea: 0}", "hall.trayFreeArea", "must be > 0 and ≤ 1"),
+            ("hall: {trayHeight: 0.9}", "hall.trayHeight", "would reach down to the rack roofs"),
+            ("hall: {returns: []}", "hall.returns", "at least one return grille"),
+            ("hall: {returns: [{x: [0, 1], y: [2, 1]}]}", "hall.returns[0].y", "from < to"),
+            ("hall: {returns: [{x: [0, 9], y: [0, 1]}]}", "hall.returns[0].x", "outside the hall's ceiling"),
+            (
+                "hall: {returns: [{name: r, x: [0, 1], y: [0, 1]}, {name: r, x: [0, 1], y: [0, 1]}]}",
+                "hall.returns[1].name", "duplicate return name 'r'"
+            ),
+        ]
+        for (yaml, key, problem) in cases {
+            XCTAssertThrowsError(try room(hall: yaml), key) { e in
+                guard let c = e as? ConfigError else { return XCTFail("\(key): not a ConfigError: \(e)") }
+                XCTAssertTrue(c.file.hasSuffix("inline.yaml"), "\(key): \(c)")
+                XCTAssertEqual(c.keyPath, key, "\(c)")
+                XCTAssertTrue(c.problem.contains(problem), "\(key): \(c.problem)")
+                XCTAssertNotNil(c.line, "\(key): \(c)")
+            }
+        }
+        // Defaults: a room file without `hall:` keeps working, with one return per row.
+        let t = try RoomSpec.load(path: Self.rooms.appendingPathComponent("test-room.yaml").path)
+        XCTAssertEqual(t.hall.returns.map(\.name), ["return-A", "return-B"])
+        XCTAssertEqual(t.hall.marginM, 1.0)
+        XCTAssertEqual(t.hall.ceilingHeightM, 3.0)
+        // A tray hanging 3 cm over the 0.4 m roofs still loads without `hall:` (a thinner tray).
+        let low = try RoomSpec.parse(
+            yaml: RoomTests.base + "\ncableTrays: [{name: t, x: [0, 1], y: 0.1, z: 0.43}]",
+            file: Self.rooms.appendingPathComponent("inline.yaml").path)
+        XCTAssertEqual(low.hall.trayHeightM, 1.8 * 0.03, accuracy: 1e-12)
+    }
+}
