@@ -57,6 +57,24 @@ final class ScenarioInputTests: XCTestCase {
     }
 
     /// Heatmap bounds: unset (the fixed scale), `auto`, or a number; hot must lie above cold.
+    /// The bundled room surge: pairs of facing racks from the aisle end, 0.5 s apart, nodes 0.3 s
+    /// apart: the last node of the room ignites 1 + 3.5 + 9 × 0.3 = 7.2 s in, within the 10 s.
+    func testTheRoomSurgeScenarioLoads() throws {
+        let s = try Scenario.load(
+            path: Self.repoRoot.appendingPathComponent("Meshes/scenarios/refinery-surge.yaml").path)
+        XCTAssertEqual(s.rackCascade.order, .fromAisleEnd)
+        let positions = (0..<2).flatMap { row in
+            (0..<8).map { RackStarts.Position(name: "\(row == 0 ? "A" : "B")0\($0 + 1)", row: row, index: $0) }
+        }
+        let starts = try RackStarts.offsetsS(s.rackCascade, racks: positions)
+        XCTAssertEqual(starts[7], 0)
+        XCTAssertEqual(starts[15], 0)
+        XCTAssertEqual(starts[0], 3.5, accuracy: 1e-12)
+        let t = try LoadTimeline(s, units: Array(0..<10), names: (1...10).map { "n\($0)" }, rackStartS: starts[0])
+        XCTAssertEqual(t.ignitionS.max()!, 7.2, accuracy: 1e-12)
+        XCTAssertLessThan(t.ignitionS.max()!, s.durationS)
+    }
+
     func testHeatmapKeys() throws {
         let path = dir.appendingPathComponent("h.yaml").path
         try scenario("heatmap: {coldC: auto, hotC: 85}\n").write(toFile: path, atomically: true, encoding: .utf8)
