@@ -23,8 +23,9 @@ Checks (DESIGN §7 and RoomStageWriter):
     vertex primvar of a tray has a sample on every frame; vertex primvars have one value per point;
   - every fan's rackflow:node reaches a node of its rack, and its Rotor is an instance whose
     spin (xformOp:rotateZ) is sampled on every frame;
-  - each rack's Volume reaches OpenVDBAsset prims whose filePath resolves on every frame to a
-    file that OpenVDB reads, holding the grids named.
+  - each rack's Volume has the world bounds of the rack's shell (1 mm), and reaches
+    OpenVDBAsset prims whose filePath resolves on every frame to a file that OpenVDB reads,
+    holding the grids named.
 """
 import json
 import sys
@@ -156,6 +157,14 @@ def main():
         if not vol or not vol.IsA(UsdVol.Volume):
             problem(f"{rack.GetPath()} has no Volume 'Fields'")
             continue
+        # The volume lands on the rack's shell in either up axis (placement, rotation, extent).
+        shell = inst.GetChild("Shell")
+        info["fieldBounds"] = bounds(cache, vol)
+        if shell:
+            sb = bounds(cache, shell)
+            gap = max(abs(a - b) for p, q in zip(info["fieldBounds"], sb) for a, b in zip(p, q))
+            if gap > 1e-3:
+                problem(f"{vol.GetPath()} bounds {info['fieldBounds']} are not the shell's {sb} (off by {gap} m)")
         info["vdb"] = {}
         for name, fpath in UsdVol.Volume(vol).GetFieldPaths().items():
             target = stage.GetPrimAtPath(fpath)

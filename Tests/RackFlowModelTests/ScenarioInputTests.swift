@@ -56,7 +56,6 @@ final class ScenarioInputTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: s.rackPath))
     }
 
-    /// Heatmap bounds: unset (the fixed scale), `auto`, or a number; hot must lie above cold.
     /// The bundled room surge: pairs of facing racks from the aisle end, 0.5 s apart, nodes 0.3 s
     /// apart: the last node of the room ignites 1 + 3.5 + 9 × 0.3 = 7.2 s in, within the 10 s.
     func testTheRoomSurgeScenarioLoads() throws {
@@ -73,8 +72,10 @@ final class ScenarioInputTests: XCTestCase {
         let t = try LoadTimeline(s, units: Array(0..<10), names: (1...10).map { "n\($0)" }, rackStartS: starts[0])
         XCTAssertEqual(t.ignitionS.max()!, 7.2, accuracy: 1e-12)
         XCTAssertLessThan(t.ignitionS.max()!, s.durationS)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: s.rackPath))
     }
 
+    /// Heatmap bounds: unset (the fixed scale), `auto`, or a number; hot must lie above cold.
     func testHeatmapKeys() throws {
         let path = dir.appendingPathComponent("h.yaml").path
         try scenario("heatmap: {coldC: auto, hotC: 85}\n").write(toFile: path, atomically: true, encoding: .utf8)

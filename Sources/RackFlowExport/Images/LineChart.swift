@@ -47,6 +47,9 @@ public struct LineChart {
         return [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
     }
 
+    /// Decimals that tell ticks `step` apart (0 for steps ≥ 1, 1 for 0.1–0.5, 2 for 0.01–0.05, …).
+    static func decimals(_ step: Double) -> Int { max(0, Int((-Foundation.log10(step)).rounded(.up))) }
+
     public func render(width: Int = 900, height: Int = 420) -> PNGImage {
         let left = 70, right = 20, top = 30
         let legendRows = (series.count + 2) / 3
@@ -71,7 +74,7 @@ public struct LineChart {
         var v = (lo / vStep).rounded(.up) * vStep
         while v <= hi {
             img.dashedLine(x0: left, y0: py(v), x1: left + pw, y1: py(v), color: .lightGrey)
-            let label = String(format: vStep < 1 ? "%.1f" : "%.0f", v)
+            let label = String(format: "%.\(Self.decimals(vStep))f", v)
             img.drawText(label, x: left - 8 - BitmapFont.width(label), y: py(v) - 3, color: .ink)
             v += vStep
         }
@@ -80,7 +83,7 @@ public struct LineChart {
         var t = (t0 / tStep).rounded(.up) * tStep
         while t <= t1 + 1e-9 {
             img.line(x0: px(t), y0: top + ph, x1: px(t), y1: top + ph + 4, color: .ink)
-            let label = String(format: tStep < 1 ? "%.1f" : "%.0f", t)
+            let label = String(format: "%.\(Self.decimals(tStep))f", t)
             img.drawText(label, x: px(t) - BitmapFont.width(label) / 2, y: top + ph + 8, color: .ink)
             t += tStep
         }

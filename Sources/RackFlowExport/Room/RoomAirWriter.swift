@@ -8,8 +8,9 @@ import RackFlowModel
 /// - `fields.vtr`: ParaView RectilinearGrid of the hall's solver grid (temperature, pressure,
 ///   speed, velocity, cell type; racks hidden), coordinates shifted by the hall's origin;
 /// - `vdb/room.vdb`: OpenVDB volumes (`temperature`, `vel`, `speed`, and the writer's other
-///   grids), voxels of `voxelSizeM`, Y up like the room stage (`(X, Y, Z) = (x, z, −y)`), placed
-///   at the hall's origin, so they sit over the stage's racks;
+///   grids), voxels of `voxelSizeM`, Y up (`(X, Y, Z) = (x, z, −y)`) like every VDB RackFlow
+///   writes, placed at the hall's origin, so they sit over the racks of a Y-up room stage (not
+///   referenced by the stage yet);
 /// - `tray-probes-check.csv`: every tray station, the solved air against the jet model.
 public enum RoomAirWriter {
     public struct Report: Sendable {

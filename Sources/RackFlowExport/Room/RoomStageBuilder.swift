@@ -136,7 +136,15 @@ extension RoomStageWriter {
                 return t
             }
             let sz = c.genericCase.size
-            return Rack(
+            // Every fan's own speed: the frames list the rack's fans in its layout's order.
+            let layoutFans = c.layout!.fans
+            let fanSpeeds =
+                frames.allSatisfy { $0.fanRPM.count == layoutFans.count }
+                ? c.layout!.nodes.map { n in
+                    layoutFans.indices.filter { layoutFans[$0].node == n.name }.map { fi in frames.map { $0.fanRPM[fi] }
+                    }
+                } : []
+            var rack = Rack(
                 name: p.name, type: typeNames[p.rackFile]!, translationM: place.translationM,
                 rotationDegrees: place.rotationDegrees,
                 telemetry: [
@@ -146,6 +154,10 @@ extension RoomStageWriter {
                 ],
                 nodeTelemetry: nodes, vdbFiles: vdbFiles[k],
                 fieldBounds: .init(min: .zero, max: SIMD3(sz.0, sz.1, sz.2)))
+            // Kept only where every node's fans match its type's (the one-rack stage's assumption too).
+            let fanCounts = c.layout!.nodes.map { n in assets.first { $0.name == n.type }?.fans.count ?? -1 }
+            if fanSpeeds.map(\.count) == fanCounts { rack.nodeFanRPM = fanSpeeds }
+            return rack
         }
         var w = RoomStageWriter(
             roomName: spec.name,

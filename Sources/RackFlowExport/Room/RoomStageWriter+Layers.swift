@@ -80,15 +80,19 @@ extension RoomStageWriter {
             }
             b.usdLine(3, "}")
             // Fans where the node's fan speed is recorded (a surge): spin and shake per frame.
-            let spinning = t.nodes.indices.filter { r.nodeTelemetry[$0][StageRecording.Channel.fanRPM] != nil }
+            // Each fan at its own recorded speed; the node's mean intake speed only where none is.
+            let spinning = t.nodes.indices.filter {
+                !r.nodeFanRPM.isEmpty || r.nodeTelemetry[$0][StageRecording.Channel.fanRPM] != nil
+            }
             if !spinning.isEmpty {
                 b.byte(10)
                 b.usdPrimOpen(3, "def Xform \"Fans\"", kind: "group")
                 var first = true
                 for ni in spinning {
                     let node = t.nodes[ni], prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
-                    let rpm = r.nodeTelemetry[ni][StageRecording.Channel.fanRPM]!
+                    let mean = r.nodeTelemetry[ni][StageRecording.Channel.fanRPM]
                     for (fi, fan) in (assets[node.type]?.fans ?? []).enumerated() {
+                        guard let rpm = r.nodeFanRPM.isEmpty ? mean : r.nodeFanRPM[ni][fi] else { continue }
                         if !first { b.byte(10) }
                         first = false
                         fans.writeFan(

@@ -14,7 +14,7 @@ import RackFlowModel
 ///
 ///     /Room [assembly]
 ///       Racks [group]
-///         A01 [group]            placement (translate, rotateY) from the room layout; rack-level
+///         A01 [group]            placement (translate, rotate about the up axis) from the layout; rack-level
 ///                                telemetry:* (inlet flow, share, slot pressure, exhaust, heat)
 ///           Rack [assembly]      references @./assets/racks/<rackType>.usda@ (shell and nodes)
 ///             Node_01 … [component]  over on the instanceable node: primvars:displayColor heat
@@ -60,6 +60,9 @@ public struct RoomStageWriter {
         public var telemetry: [String: [Double]]
         /// Per node of its type (same order): per channel, one value per frame.
         public var nodeTelemetry: [[String: [Double]]]
+        /// Per node, per fan of its node type (asset order), per frame: rpm (a surge; empty in a
+        /// steady room, whose stage has no fans).
+        public var nodeFanRPM: [[[Double]]] = []
         /// Per frame: the VDB file, relative to the stage's folder.
         public var vdbFiles: [String]
         public var fieldBounds: StageRecording.Box
@@ -165,6 +168,20 @@ public struct RoomStageWriter {
                     "racks '\(r.name)'.nodeTelemetry", "has \(r.nodeTelemetry.count) nodes, type has \(t.nodes.count)")
             }
             for (i, n) in r.nodeTelemetry.enumerated() { try check("racks '\(r.name)'.nodes[\(i)]", n) }
+            guard r.nodeFanRPM.isEmpty || r.nodeFanRPM.count == t.nodes.count else {
+                throw fail("racks '\(r.name)'.nodeFanRPM", "has \(r.nodeFanRPM.count) nodes, type has \(t.nodes.count)")
+            }
+            for (i, fans) in r.nodeFanRPM.enumerated() {
+                let asset = nodeAssets.first { $0.name == t.nodes[i].type }
+                guard fans.count == asset?.fans.count ?? 0 else {
+                    throw fail(
+                        "racks '\(r.name)'.nodeFanRPM[\(i)]",
+                        "has \(fans.count) fans, the node type \(asset?.fans.count ?? 0)")
+                }
+                for (fi, v) in fans.enumerated() {
+                    try check("racks '\(r.name)'.nodeFanRPM[\(i)]", ["fan\(fi + 1)": v])
+                }
+            }
             guard r.vdbFiles.count == frameCount, r.vdbFiles.allSatisfy(USDText.isValidAssetPath) else {
                 throw fail(
                     "racks '\(r.name)'.vdbFiles",

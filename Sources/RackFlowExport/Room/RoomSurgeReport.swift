@@ -132,9 +132,11 @@ public enum RoomSurgeReport {
         md += "![temperatures over time](timeline.png)\n\n"
         md += "| idle | last frame |\n| --- | --- |\n| ![idle](plan-idle.png) | ![final](plan-final.png) |\n\n"
         md +=
-            "Both pictures on one colour scale (\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to "
+            "The preview colours each rack by its hottest GPU on the stage's heat-map scale; the idle and last "
+            + "plans colour it by its exhaust, both on one scale "
+            + "(\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to "
             + "\(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
-        md += cascade(ignitions, fps: fps)
+        md += cascade(ignitions, frameTimesS: records.map(\.timeS))
         md +=
             "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
             + "hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | "
@@ -179,15 +181,21 @@ public enum RoomSurgeReport {
 
     /// "## Cascade": when each rack starts and when its first and last nodes ignite, in start
     /// order (racks that never start last).
-    static func cascade(_ ignitions: [RoomSurgeTelemetry.RackIgnition], fps: Double) -> String {
+    /// The frame of an ignition is the first frame whose time is past it (the first to show any
+    /// load: the ramp is 0 at the ignition itself), read from the frames' own times rather than
+    /// t × fps, which rounds either way at whole frames.
+    static func cascade(_ ignitions: [RoomSurgeTelemetry.RackIgnition], frameTimesS: [Double]) -> String {
         guard !ignitions.isEmpty else { return "" }
         func t(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "never" }
-        func frame(_ v: Double?) -> String { v.map { String(Int(($0 * fps).rounded(.up))) } ?? "–" }
+        func frame(_ v: Double?) -> String {
+            guard let v else { return "–" }
+            return frameTimesS.firstIndex { $0 > v + 1e-9 }.map(String.init) ?? "after the run"
+        }
         let order = ignitions.indices.sorted {
             (ignitions[$0].startS ?? .infinity, $0) < (ignitions[$1].startS ?? .infinity, $1)
         }
-        var md = "## Cascade\n\n| rack | starts (s) | first node ignites (s, frame) | "
-        md += "last node ignites (s, frame) |\n| --- | ---: | ---: | ---: |\n"
+        var md = "## Cascade\n\n| rack | starts (s) | first node ignites (s, first frame with its load) | "
+        md += "last node ignites (s, first frame with its load) |\n| --- | ---: | ---: | ---: |\n"
         for k in order {
             let g = ignitions[k]
             let times = g.ignitionS.compactMap { $0 }
