@@ -12,6 +12,16 @@ import RackFlowExport
 /// follow the heating (warmer at the end than idle) and agree with tray-probes.csv.
 final class RoomSurgeTests: XCTestCase {
     /// The room (two quick racks, a tray over A01) and the 4-frame scenario, in a new folder.
+    /// `room` with an explicit coupling (`maxIterations: 1`: predict and accept at every frame),
+    /// written beside it as room-explicit.yaml.
+    static func explicitRoom(_ room: String, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("room-explicit.yaml").path
+        try String(contentsOfFile: room, encoding: .utf8)
+            .replacingOccurrences(of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     static func inputs() throws -> (dir: URL, room: String, scenario: String) {
         let dir = RoomStageTests.scratch.appendingPathComponent("surge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -94,11 +104,7 @@ final class RoomSurgeTests: XCTestCase {
         // The explicit coupling (maxIterations 1: predict and accept) leaves the plenum, duct and
         // rack pressures apart by Pa while the blowers ramp; iterating closes them 100× better.
         let iterated = records.map { $0["pressureResidualPa"] as! Double }
-        let explicitRoom = dir.appendingPathComponent("room-explicit.yaml").path
-        try String(contentsOfFile: room, encoding: .utf8).replacingOccurrences(
-            of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:"
-        )
-        .write(toFile: explicitRoom, atomically: true, encoding: .utf8)
+        let explicitRoom = try Self.explicitRoom(room, in: dir)
         let e = try RoomStageTests.run(
             bin,
             [
@@ -174,10 +180,7 @@ final class RoomSurgeTests: XCTestCase {
         let bin = try CLI.rackflow()
         let (dir, iteratedRoom, base) = try Self.inputs()
         defer { TemporaryFolder.remove(dir) }
-        let room = dir.appendingPathComponent("room-explicit.yaml").path
-        try String(contentsOfFile: iteratedRoom, encoding: .utf8)
-            .replacingOccurrences(of: "cableTrays:", with: "coupling: {maxIterations: 1}\ncableTrays:")
-            .write(toFile: room, atomically: true, encoding: .utf8)
+        let room = try Self.explicitRoom(iteratedRoom, in: dir)
         let scenario = dir.appendingPathComponent("turns.yaml").path
         try String(contentsOfFile: base, encoding: .utf8)
             .replacingOccurrences(of: "duration: 0.5\nfps: 8", with: "duration: 2\nfps: 4")

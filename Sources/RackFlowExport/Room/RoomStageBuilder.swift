@@ -44,19 +44,21 @@ extension RoomStageWriter {
             roomName: spec.name,
             doc: "RackFlow room \(spec.name) (\(spec.file)): steady coupled run, \(spec.racks.count) racks",
             nodeAssets: assets, rackTypes: types, racks: racks, trays: spec.trays, trayFrames: [trays])
-        w.heatmap = heatmap(spec: spec, cases: cases, coldC: nil, hotC: nil, racks: racks)
+        w.heatmap = heatmap(spec: spec, cases: cases, scenario: nil, racks: racks)
         return w
     }
 
     /// One heat-map scale for the whole room, so that a colour means one temperature in every
     /// rack: from the coldest supply air to the lowest GPU limit of any rack type (the one-rack
     /// surge's fixed scale), a scenario's `heatmap` bounds where it gives them, and the racks'
-    /// own range (`auto`) where neither is known.
+    /// own range where a scenario asks for it (`auto`) or neither is known.
     static func heatmap(
-        spec: RoomSpec, cases: [String: CaseFile], coldC: Double?, hotC: Double?, racks: [Rack]
+        spec: RoomSpec, cases: [String: CaseFile], scenario: Scenario?, racks: [Rack]
     ) -> StageRecording.Heatmap {
         let all = racks.flatMap { $0.nodeTelemetry.flatMap { $0[StageRecording.Channel.gpuMaxC] ?? [] } }
             .filter(\.isFinite)
+        let coldC = scenario?.heatmapColdC ?? (scenario?.heatmapAutoCold == true ? all.min() : nil)
+        let hotC = scenario?.heatmapHotC ?? (scenario?.heatmapAutoHot == true ? all.max() : nil)
         let supplyC = spec.racks.map(\.rack.inletTemperatureC).min()
         let gpuLimitC = cases.values.flatMap { $0.layout?.parts.filter { $0.kind == "gpu" }.map(\.limitC) ?? [] }.min()
         let lo = coldC ?? supplyC ?? all.min() ?? 20
@@ -166,12 +168,7 @@ extension RoomStageWriter {
                 + "0 idle",
             fps: scenario.fps, firstFrame: 0, firstFrameTimeS: 0, nodeAssets: assets, rackTypes: types, racks: racks,
             trays: spec.trays, trayFrames: trays)
-        let all = racks.flatMap { $0.nodeTelemetry.flatMap { $0[StageRecording.Channel.gpuMaxC] ?? [] } }
-            .filter(\.isFinite)
-        w.heatmap = heatmap(
-            spec: spec, cases: cases,
-            coldC: scenario.heatmapColdC ?? (scenario.heatmapAutoCold ? all.min() : nil),
-            hotC: scenario.heatmapHotC ?? (scenario.heatmapAutoHot ? all.max() : nil), racks: racks)
+        w.heatmap = heatmap(spec: spec, cases: cases, scenario: scenario, racks: racks)
         return w
     }
 }

@@ -126,24 +126,7 @@ extension RoomStageWriter {
         b.usdLine(4, "over \(USDText.quoted(prim))")
         b.usdLine(4, "{")
         if let h = heatmap, let hot = telemetry[h.channel] {
-            b.usdLine(5, "color3f[] primvars:displayColor (")
-            let (fromC, toC) = (USDText.number(h.minC), USDText.number(h.maxC))
-            let doc =
-                "heat map of telemetry:\(h.channel) from \(fromC) (blue) to \(toC) (orange-red) for the whole room, "
-                + "linear RGB"
-            b.usdLine(6, "doc = \(USDText.quoted(doc))")
-            b.usdLine(6, "interpolation = \"constant\"")
-            b.usdLine(5, ")")
-            b.usdIndent(5)
-            b.append("color3f[] primvars:displayColor.timeSamples = {")
-            for (k, v) in hot.enumerated() {
-                b.byte(32)
-                b.int(firstFrame + k)
-                b.append(": [")
-                b.usdVector(SIMD3(h.colour(v).r, h.colour(v).g, h.colour(v).b), significant: 4)
-                b.append("],")
-            }
-            b.append(" }\n")
+            b.usdHeatmapColour(5, h, hot, firstFrame: firstFrame, scope: " for the whole room")
         }
         for c in telemetry.keys.sorted() {
             samples(&b, 5, "custom double telemetry:\(c)", telemetry[c]!, doc: Self.channelDoc(c))

@@ -97,7 +97,7 @@ public enum RoomSurgeReport {
         spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
         ignitions: [RoomSurgeTelemetry.RackIgnition] = [], trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double
     ) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         func e(_ v: Double) -> String { String(format: "%.1e", v) }
         let frames = records.dropFirst()
         let steps = frames.map(\.couplingIterations)

@@ -102,7 +102,7 @@ public enum RoomWriter {
     }
 
     public static func markdown(_ s: RoomSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = "# Room \(s.room)\n\n"
         md +=
             "From `\(s.file)`: \(s.racks.count) racks, \(s.cells) cells in all, solved on \(s.ranks) rank(s) × "
@@ -186,7 +186,7 @@ public enum RoomWriter {
     /// The room-air section: grid, convergence, balances, returns, and the tray probes against
     /// the jet model.
     public static func roomAirMarkdown(_ a: RoomAirSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = "\n## Room air\n\n"
         md +=
             "The hall (\(f(a.sizeM[0])) × \(f(a.sizeM[1])) × \(f(a.sizeM[2])) m, margin \(f(a.marginM)) m, "

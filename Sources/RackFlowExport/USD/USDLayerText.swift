@@ -19,6 +19,7 @@
 ///   | usdPrimOpen(level, definition, kind:)  | def … ( kind = "…" ) { — the prim's opening    |
 ///   | usdNodeInstanceOpen(level, prim:…)     | a placed node's instanceable reference, open   |
 ///   | usdExtent(level, a, c)                 | float3[] extent = [min, max] of corners a, c   |
+///   | usdHeatmapColour(level, heatmap, …)    | displayColor time samples of a node heat map   |
 ///   | usdLayerHeader(defaultPrim:doc:timing: | #usda 1.0 and the layer's metadata, metres,    |
 ///   |   upAxis:)                             | frame range and rates when `timing` is given   |
 public struct USDTiming: Sendable, Equatable {
@@ -107,6 +108,35 @@ extension TextBuffer {
         usdLine(level + 1, "kind = \"\(kind)\"")
         usdLine(level, ")")
         usdLine(level, "{")
+    }
+
+    /// A prim's `primvars:displayColor` as a heat map: `values` (one per frame from `firstFrame`)
+    /// through `heatmap`'s colours, constant over the prim, four samples to a line. `scope` ends
+    /// the doc string's range (" for the whole room"). Written on a node instance, it is inherited
+    /// by the asset's chassis shell, which authors no colour of its own.
+    public mutating func usdHeatmapColour(
+        _ level: Int, _ heatmap: StageRecording.Heatmap, _ values: [Double], firstFrame: Int, scope: String = ""
+    ) {
+        usdLine(level, "color3f[] primvars:displayColor (")
+        let (fromC, toC) = (USDText.number(heatmap.minC), USDText.number(heatmap.maxC))
+        let doc =
+            "heat map of telemetry:\(heatmap.channel) from \(fromC) (blue) to \(toC) (orange-red)\(scope), linear RGB"
+        usdLine(level + 1, "doc = \(USDText.quoted(doc))")
+        usdLine(level + 1, "interpolation = \"constant\"")
+        usdLine(level, ")")
+        usdIndent(level)
+        append("color3f[] primvars:displayColor.timeSamples = {\n")
+        for (k, v) in values.enumerated() {
+            let f = firstFrame + k, column = ((f % 4) + 4) % 4 // four to a line
+            if k == 0 || column == 0 { usdIndent(level + 1) } else { byte(32) }
+            int(f)
+            append(": [")
+            let c = heatmap.colour(v)
+            usdVector(SIMD3(c.r, c.g, c.b), significant: 4)
+            append("],")
+            if column == 3 || k == values.count - 1 { byte(10) }
+        }
+        usdLine(level, "}")
     }
 
     /// The extent of the box with corners `a` and `c`, already in the stage's axes (a mapping

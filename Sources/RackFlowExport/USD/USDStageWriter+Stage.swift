@@ -93,25 +93,7 @@ extension USDStageWriter {
             3, prim: nodePrimName(rack: ri, node: ni), reference: USDText.assetPath(Self.assetFile(node.type)),
             name: node.name, type: node.type, translate: map(node.chassis.min))
         // heat map on the instance prim itself: inherited by the asset's chassis shell
-        let hot = node.telemetry[r.heatmap.channel]!
-        b.usdLine(4, "color3f[] primvars:displayColor (")
-        let (fromC, toC) = (USDText.number(r.heatmap.minC), USDText.number(r.heatmap.maxC))
-        let doc = "heat map of telemetry:\(r.heatmap.channel) from \(fromC) (blue) to \(toC) (orange-red), linear RGB"
-        b.usdLine(5, "doc = \(USDText.quoted(doc))")
-        b.usdLine(5, "interpolation = \"constant\"")
-        b.usdLine(4, ")")
-        b.usdIndent(4)
-        b.append("color3f[] primvars:displayColor.timeSamples = {\n")
-        for (k, v) in hot.enumerated() {
-            let f = r.firstFrame + k, column = ((f % 4) + 4) % 4 // four to a line
-            if k == 0 || column == 0 { b.usdIndent(5) } else { b.byte(32) }
-            b.int(f)
-            b.append(": [")
-            colour(&b, r.heatmap.colour(v))
-            b.append("],")
-            if column == 3 || k == hot.count - 1 { b.byte(10) }
-        }
-        b.usdLine(4, "}")
+        b.usdHeatmapColour(4, r.heatmap, node.telemetry[r.heatmap.channel]!, firstFrame: r.firstFrame)
         for name in telemetryChannels(node) {
             let decl = "custom double telemetry:\(name)"
             b.usdLine(4, decl + " (")

@@ -86,12 +86,7 @@ public final class RoomAirSolve {
     ) -> (temperatureC: Double, velocityMPerS: SIMD3<Double>)? {
         let q = air.casePoint(p)
         let g = solver.flow.grid
-        func index(_ x: Double, _ a: Axis) -> Int? {
-            guard x >= a.lower, x <= a.upper else { return nil }
-            let s = GridGenerator.snap(x, to: a)
-            let i = s.position > x ? s.index - 1 : s.index
-            return min(max(i, 0), a.count - 1)
-        }
+        func index(_ x: Double, _ a: Axis) -> Int? { x >= a.lower && x <= a.upper ? a.cell(containing: x) : nil }
         guard let i = index(q.x, g.x), let j = index(q.y, g.y), let k = index(q.z, g.z) else { return nil }
         let c = i + g.nx * (j + g.ny * k)
         guard solver.flow.tags.cells[c] != .solid else { return nil }
@@ -128,7 +123,6 @@ public final class RoomAirSolve {
                         solvedSpeedMPerS: b.speedMPerS))
             }
         }
-        let rhoCp = rho * solver.flow.fluid.specificHeatJPerKgK
         let supplyC = air.spec.racks.map(\.rack.inletTemperatureC).min()!
         let exhausts = air.exhausts.map { e in
             let m = inflow("exhaust-\(e.rack)")
@@ -139,10 +133,7 @@ public final class RoomAirSolve {
             let m = inflow(r.name)
             return RoomAirSummary.Return(name: r.name, flowM3PerS: -m.flowM3PerS, temperatureC: m.temperatureC)
         }
-        let heatIn = exhausts.reduce(0) { $0 + rhoCp * $1.solvedFlowM3PerS * ($1.temperatureC - supplyC) }
-        let heatOut = returns.reduce(0) { s, r in
-            r.flowM3PerS == 0 ? s : s + rhoCp * r.flowM3PerS * (r.temperatureC - supplyC)
-        }
+        let heat = heatBalance
         return RoomAirSummary(
             cells: g.cellCount, dims: [g.nx, g.ny, g.nz],
             sizeM: [g.x.length, g.y.length, g.z.length], originM: [air.originM.x, air.originM.y, air.originM.z],
@@ -156,7 +147,7 @@ public final class RoomAirSolve {
             estimatedBytes: ResourceEstimate(nx: g.nx, ny: g.ny, nz: g.nz, iterations: 1).bytes,
             massInKgPerS: b.massInKgPerS, massOutKgPerS: b.massOutKgPerS,
             relativeMassImbalance: b.relativeMassImbalance, relativeEnergyError: b.relativeEnergyError,
-            supplyC: supplyC, heatInW: heatIn, heatOutW: heatOut, relativeHeatError: abs(heatOut - heatIn) / heatIn,
+            supplyC: supplyC, heatInW: heat.inW, heatOutW: heat.outW, relativeHeatError: heat.relativeError,
             exhausts: exhausts, returns: returns,
             probes: probes, trays: solvedTrays)
     }

@@ -284,16 +284,22 @@ public struct Scenario: ConfigDocument {
         }
     }
 
+    /// An explicit order: a non-empty list of distinct `kind` names, each with its line for the
+    /// errors a later lookup may raise.
+    static func nameList(_ o: ConfigNode, of kind: String, in list: String) throws -> [(name: String, node: ConfigNode)]
+    {
+        let names = try o.array().map { (name: try $0.string(), node: $0) }
+        if names.isEmpty { throw o.error("needs at least one \(kind) name (or an order by name)") }
+        var seen = Set<String>()
+        for (n, at) in names where !seen.insert(n).inserted { throw at.error("\(kind) '\(n)' listed twice in \(list)") }
+        return names
+    }
+
     /// The node cascade from `cascade` (flat keys) or `cascade.nodes`.
     static func nodeCascade(_ c: ConfigNode) throws -> Cascade {
         var cascade = Cascade()
         if let o = c.child("order"), !o.isScalar {
-            for n in try o.array() { cascade.names.append((try n.string(), n)) }
-            if cascade.names.isEmpty { throw o.error("needs at least one node name (or an order by name)") }
-            var seen = Set<String>()
-            for (n, at) in cascade.names where !seen.insert(n).inserted {
-                throw at.error("node '\(n)' listed twice in the ignition order")
-            }
+            cascade.names = try nameList(o, of: "node", in: "the ignition order")
         } else {
             if let o = c.child("order"), (try? o.string()) == "rack-by-rack" {
                 throw o.error(
@@ -317,12 +323,7 @@ public struct Scenario: ConfigDocument {
         try r.checkKeys(allowed: ["order", "delay", "seed"])
         var rc = RackCascade()
         if let o = r.child("order"), !o.isScalar {
-            for n in try o.array() { rc.names.append((try n.string(), n)) }
-            if rc.names.isEmpty { throw o.error("needs at least one rack name (or an order by name)") }
-            var seen = Set<String>()
-            for (n, at) in rc.names where !seen.insert(n).inserted {
-                throw at.error("rack '\(n)' listed twice in the rack order")
-            }
+            rc.names = try nameList(o, of: "rack", in: "the rack order")
         } else {
             let choices = RackOrder.allCases.map(\.rawValue).joined(separator: ", ") + " or a list of rack names"
             guard let o = r.child("order") else { throw r.error("order", "missing required key (one of \(choices))") }
