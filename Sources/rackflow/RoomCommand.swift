@@ -55,6 +55,11 @@ struct RoomCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp("With --room-air: largest cell near the racks and trays, m (overrides hall.spacing).")
     ) var roomAirSpacing: Double?
+    @Flag(
+        help: ArgumentHelp(
+            "Solve every rack itself. By default racks with the same rack file, duct and (in a surge) start share "
+                + "one solve: the same inputs give the same answer, bit for bit.")
+    ) var solveEveryRack = false
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
@@ -121,24 +126,23 @@ struct RoomCommand: ParsableCommand {
         if surge != nil && roomAir {
             throw ValidationError("--room-air is for steady room runs; a room surge (--surge) has no room air yet")
         }
-        if surge == nil && (frames != nil || fps != nil) {
+        if surge == nil && resume == nil && (frames != nil || fps != nil) {
             throw ValidationError("--frames and --fps are for a room surge (--surge SCENARIO)")
         }
         if let n = frames, n < 1 || n > 100_000 { throw ValidationError("--frames must be 1…100000 (got \(n))") }
         if let f = fps, !(f > 0 && f <= 1000) {
             throw ValidationError("--fps must be > 0 and ≤ 1000 frames per second (got \(f))")
         }
-        if surge != nil && (checkpointEvery != nil || resume != nil) {
-            throw ValidationError(
-                "--checkpoint-every and --resume are for steady room runs; a room surge (--surge) has no checkpoints "
-                    + "yet"
-            )
+        if let n = checkpointEvery, n < 1 {
+            throw ValidationError("--checkpoint-every must be ≥ 1 (got \(n))")
         }
         let axis = upAxis?.uppercased()
         if let a = axis, !["Y", "Z"].contains(a) { throw ValidationError("--up-axis must be Y or Z (got \(a))") }
-        let (settings, resumeURL) = try RoomResumeOptions.resolve(
+        let typed = RoomResumeOptions(
             room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing, upAxis: axis,
-            checkpointEvery: checkpointEvery, resume: resume)
+            solveEveryRack: solveEveryRack, roomAir: roomAir, roomAirSpacing: roomAirSpacing,
+            surge: surge, frames: frames, fps: fps, voxelSize: voxelSize)
+        let (settings, resumeURL) = try RoomResumeOptions.resolve(typed, resume: resume)
         let stageUpAxis: StageRecording.UpAxis = settings.upAxis == "Z" ? .z : .y
         let (roomFile, outputPath, spacing, vtiH) = (
             settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing
@@ -147,13 +151,14 @@ struct RoomCommand: ParsableCommand {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
 
-        if let surge {
-            try surgeBody(comm, spec: spec, scenarioPath: surge, jobs: jobs, upAxis: stageUpAxis, t0: t0, log: &log)
+        SignalHandlers.install()
+        if let surge = settings.surge {
+            try surgeBody(
+                comm, spec: spec, scenarioPath: surge, settings: settings, resumeURL: resumeURL, jobs: jobs,
+                upAxis: stageUpAxis, t0: t0, log: &log)
             return
         }
-        // Not for the surge above: nothing there polls the flag, so Ctrl-C must keep its default.
-        SignalHandlers.install()
-        let run = try RoomRun(spec, comm: comm)
+        let run = try RoomRun(spec, comm: comm, shareTwins: !(settings.solveEveryRack ?? false))
         let folderURL = URL(fileURLWithPath: outputPath ?? "Results/\(spec.name)")
         let checkpointURL =
             resumeURL
@@ -191,9 +196,11 @@ struct RoomCommand: ParsableCommand {
         let rackSummaries = spec.racks.indices.map { all[$0]! }
         summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
         summary.trayProbesSource = "jet model"
-        if roomAir {
+        if settings.roomAir == true {
             let ta = Date()
-            try solveRoomAir(spec: spec, summary: &summary, staging: folder.staging, jobs: jobs, log: &log)
+            try solveRoomAir(
+                spec: spec, spacingM: settings.roomAirSpacing, summary: &summary, staging: folder.staging, jobs: jobs,
+                log: &log)
             summary.timings.roomAirSeconds = Date().timeIntervalSince(ta)
         }
         summary.timings.writeSeconds = Date().timeIntervalSince(tw)
@@ -230,13 +237,15 @@ struct RoomCommand: ParsableCommand {
 
     /// `--room-air`: the hall solved one way from the racks' exhausts (`RoomAir`), its files under
     /// `room/`, and the tray probes sampled from it (the jet model's values kept as the check).
-    func solveRoomAir(spec: RoomSpec, summary: inout RoomSummary, staging: URL, jobs: Int, log: inout RunLog) throws {
+    func solveRoomAir(
+        spec: RoomSpec, spacingM: Double?, summary: inout RoomSummary, staging: URL, jobs: Int, log: inout RunLog
+    ) throws {
         let jet = summary.trayProbes ?? []
         let exhausts = try TrayProbes.steadyExhausts(spec: spec, summary: summary)
         // The racks are done: the room air gets their `jobs` threads (z-slabs of its stencils).
         Parallel.workers = jobs
         let rssBefore = MemoryUse.current()
-        let air = try RoomAir(spec: spec, exhausts: exhausts, spacingM: roomAirSpacing)
+        let air = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM)
         let solve = try RoomAirSolve(air)
         let g = solve.solver.flow.grid
         log.say(
@@ -267,16 +276,17 @@ struct RoomCommand: ParsableCommand {
 
     /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
     /// and each rank writes its racks' VDB of the frame (`RoomSurgeFrames`); rank 0 assembles the
-    /// result folder at the end (`RoomSurgeFolder`).
+    /// result folder at the end (`RoomSurgeFolder`). Checkpoints at frame ends
+    /// (`RoomSurgeCheckpointer`): every `--checkpoint-every` frames and on Ctrl-C / SIGTERM.
     func surgeBody(
-        _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, jobs: Int, upAxis stageUpAxis: StageRecording.UpAxis,
-        t0: Date, log: inout RunLog
+        _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, settings: RoomResumeOptions, resumeURL: URL?,
+        jobs: Int, upAxis stageUpAxis: StageRecording.UpAxis, t0: Date, log: inout RunLog
     ) throws {
         var scenario = try Scenario.load(path: scenarioPath)
         // The overrides keep what the scenario means in time (onsets, ramps, delays in s); only
         // how long it plays and how finely it is sampled change.
-        if let f = fps { scenario.fps = f }
-        if let n = frames { scenario.durationS = Double(n) / scenario.fps }
+        if let f = settings.fps { scenario.fps = f }
+        if let n = settings.frames { scenario.durationS = Double(n) / scenario.fps }
         if scenario.frameCount < 1 {
             throw ValidationError(
                 String(
@@ -288,35 +298,74 @@ struct RoomCommand: ParsableCommand {
                 "--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
         }
         let root = comm.rank == 0
+        let folderURL = URL(
+            fileURLWithPath: settings.output ?? "Results/\(spec.name)-\(scenario.name)")
+        let checkpointURL =
+            resumeURL
+            ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
+        var stored = settings
+        stored.room = URL(fileURLWithPath: settings.room ?? DefaultCase.room).absoluteURL.standardizedFileURL.path
+        stored.output = folderURL.absoluteURL.standardizedFileURL.path
+        stored.surge = URL(fileURLWithPath: scenarioPath).absoluteURL.standardizedFileURL.path
+        let checkpoints = try RoomSurgeCheckpointer(
+            folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: settings.maxSpacing,
+            command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+            stop: { Interruption.shared.requested })
         var lines: [String] = []
         let rs = RoomSurge(spec, comm: comm, scenario: scenario)
-        try rs.start(maxSpacingM: maxSpacing, jobs: jobs, log: { if root { lines.append($0) } })
+        try rs.build(
+            maxSpacingM: settings.maxSpacing, jobs: jobs, shareTwins: !(settings.solveEveryRack ?? false),
+            log: { if root { lines.append($0) } })
+        let voxel = settings.voxelSize ?? voxelSize
+        let caches = RoomSurgeFrames(surge: rs, voxelSizeM: voxel, comm: comm)
+        var resumedAt: Int?
+        if checkpoints.resumed != nil {
+            let kept = try checkpoints.restore(rs)
+            try caches.resume(from: checkpoints.caches, frame: rs.step)
+            resumedAt = rs.step
+            for l in kept { log.text += l + "\n" } // the run so far, not echoed again
+            log.say("resumed from \(checkpointURL.path) after frame \(rs.step)")
+        } else {
+            try rs.solveIdle(log: { if root { lines.append($0) } })
+            try caches.write(frame: 0)
+        }
         for l in lines { log.say(l) }
-        let caches = RoomSurgeFrames(surge: rs, voxelSizeM: voxelSize, comm: comm)
-        try caches.write(frame: 0)
         // The one run loop (Physics/Run/Simulation.swift): a step is a frame of the whole room.
-        _ = try Simulation(rs).run(afterStep: {
-            let f = rs.step
-            let rec = rs.records[f]
-            try caches.write(frame: f)
-            if root {
-                log.say(
-                    String(
-                        format:
-                            "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual "
-                            + "%.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
-                        f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)",
-                        rec.flowResidual, rec.pressureResidualPa,
-                        rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
-                        + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
-                        .joined(separator: ", "))
-            }
-        })
-        let folderURL = URL(fileURLWithPath: output ?? "Results/\(spec.name)-\(scenario.name)")
+        let simulation = Simulation(rs, checkpointEvery: checkpointEvery, resumedAt: resumedAt)
+        let outcome = try simulation.run(
+            stop: { try checkpoints.stopRequested(rs) },
+            checkpoint: {
+                try caches.persist(into: checkpoints.caches)
+                let soFar = log.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(
+                    String.init)
+                try checkpoints.write(rs, log: soFar, say: { log.say($0) })
+            },
+            afterStep: {
+                let f = rs.step
+                let rec = rs.records[f]
+                try caches.write(frame: f)
+                if root {
+                    log.say(
+                        String(
+                            format:
+                                "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual "
+                                + "%.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
+                            f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)",
+                            rec.flowResidual, rec.pressureResidualPa,
+                            rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+                            + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
+                            .joined(separator: ", "))
+                }
+            })
+        if outcome == .interrupted {
+            throw RunInterrupted(folder: checkpointURL, iteration: rs.step, frame: rs.step, after: .frame)
+        }
         guard
             let s = try RoomSurgeFolder.write(
                 surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis, start: t0, log: &log)
         else { return }
+        // The result is in place: the checkpoint has served.
+        if !checkpoints.written.isEmpty || resumeURL != nil { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet {
             print(
                 "room \(spec.name) surge \(scenario.name): \(s.frames) frames in "

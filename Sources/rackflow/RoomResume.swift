@@ -3,8 +3,9 @@ import Foundation
 import RackFlowModel
 
 /// The options of `rackflow room` a checkpoint keeps, and how `--resume` takes them back: the
-/// room file, result folder, spacing, VTI spacing and the stage's up axis come from the
-/// checkpoint; given again, they must agree with it.
+/// room file, result folder, spacing, VTI spacing, the stage's up axis, whether twins share
+/// their solves, the room air and, for a surge, the scenario, frames, frame rate and voxel size
+/// come from the checkpoint; given again, they must agree with it.
 struct RoomResumeOptions: Codable {
     var room: String?
     var output: String?
@@ -12,61 +13,83 @@ struct RoomResumeOptions: Codable {
     var vtiSpacing: Double
     /// "Y" or "Z"; nil in checkpoints written before the option existed (Y).
     var upAxis: String?
+    /// --solve-every-rack; nil in checkpoints written before the option existed (every rack solved).
+    var solveEveryRack: Bool?
+    /// --room-air and --room-air-spacing (nil: not given, or a checkpoint from before they were kept).
+    var roomAir: Bool?
+    var roomAirSpacing: Double?
+    /// A room surge's scenario (absolute path) and --frames, --fps, --voxel-size.
+    var surge: String?
+    var frames: Int?
+    var fps: Double?
+    var voxelSize: Double?
 
-    static func resolve(
-        room: String?, output: String?, maxSpacing: Double?, vtiSpacing: Double, upAxis: String?,
-        checkpointEvery: Int?, resume: String?
-    ) throws -> (RoomResumeOptions, URL?) {
-        if let n = checkpointEvery, n < 1 {
-            throw ValidationError("--checkpoint-every must be ≥ 1 coupling iteration (got \(n))")
-        }
-        let given = RoomResumeOptions(
-            room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing, upAxis: upAxis)
+    /// `given`: the options as typed. Returns the options to run with and the checkpoint folder
+    /// to resume from (nil: a fresh run).
+    static func resolve(_ given: RoomResumeOptions, resume: String?) throws -> (RoomResumeOptions, URL?) {
         guard let resume else { return (given, nil) }
         let url = URL(fileURLWithPath: resume)
-        let m = try RoomCheckpointer.readManifest(url)
         let manifest = url.appendingPathComponent("manifest.json").path
-        guard let c = m.command.flatMap({ try? JSONDecoder().decode(RoomResumeOptions.self, from: Data($0.utf8)) })
+        let command: String?
+        if Self.kind(of: url) == "room-surge" {
+            command = try RoomSurgeCheckpointer.readManifest(url).command
+        } else {
+            command = try RoomCheckpointer.readManifest(url).command
+        }
+        guard let c = command.flatMap({ try? JSONDecoder().decode(RoomResumeOptions.self, from: Data($0.utf8)) })
         else {
             throw ConfigError(
                 file: manifest, line: nil, keyPath: "command",
                 problem: "missing or unreadable: the room command's options are not in this checkpoint")
         }
+        func differs(_ name: String, _ g: String, _ s: String) -> ValidationError {
+            ValidationError(
+                "\(name.contains(" ") ? "" : "--")\(name) \(g) differs from the checkpoint's \(s) (\(url.path)); "
+                    + "resume without it or with the same value")
+        }
         func same(_ name: String, _ g: String?, _ s: String?) throws {
-            if let g, let s, g != s {
-                throw ValidationError(
-                    "--\(name) \(g) differs from the checkpoint's \(s) (\(url.path)); resume without it or with the "
-                        + "same value"
-                )
-            }
+            if let g, let s, g != s { throw differs(name, g, s) }
         }
-        if let r = room, let s = c.room,
-            URL(fileURLWithPath: r).standardizedFileURL.path != URL(fileURLWithPath: s).standardizedFileURL.path
-        {
-            throw ValidationError(
-                "room file \(r) differs from the checkpoint's \(s) (\(url.path)); resume without a room argument")
+        func samePath(_ name: String, _ g: String?, _ s: String?) throws {
+            if let g, let s, Self.absolute(g) != Self.absolute(s) { throw differs(name, g, s) }
         }
-        if let o = output, let s = c.output,
-            URL(fileURLWithPath: o).standardizedFileURL.path != URL(fileURLWithPath: s).standardizedFileURL.path
-        {
-            throw ValidationError("--output \(o) differs from the checkpoint's \(s) (\(url.path)); resume without it")
+        try samePath("room file", given.room, c.room)
+        try samePath("output", given.output, c.output)
+        try same("max-spacing", given.maxSpacing.map { "\($0)" }, c.maxSpacing.map { "\($0)" })
+        if given.maxSpacing != nil && c.maxSpacing == nil {
+            throw differs("max-spacing", "\(given.maxSpacing!)", "(the rack files' spacing)")
         }
-        try same("max-spacing", maxSpacing.map { "\($0)" }, c.maxSpacing.map { "\($0)" })
-        try same("up-axis", upAxis, c.upAxis ?? "Y")
-        if maxSpacing != nil && c.maxSpacing == nil {
-            throw ValidationError(
-                "--max-spacing \(maxSpacing!) differs from the checkpoint's (the rack files' spacing); resume "
-                    + "without it"
-            )
+        try same("up-axis", given.upAxis, c.upAxis ?? "Y")
+        // Checkpoints from before twins existed solved every rack (each rack's state is in them).
+        let everyRack = c.solveEveryRack ?? true
+        if given.solveEveryRack == true && !everyRack {
+            throw differs("solve-every-rack", "(given)", "run, whose twins shared their solves")
         }
-        // --vti-spacing has a default: a value other than the checkpoint's is refused only when it differs from the
-        // default too.
-        if vtiSpacing != 0.01 && vtiSpacing != c.vtiSpacing {
-            throw ValidationError(
-                "--vti-spacing \(vtiSpacing) differs from the checkpoint's \(c.vtiSpacing) (\(url.path)); resume "
-                    + "without it"
-            )
+        if given.roomAir == true && c.roomAir != true { throw differs("room-air", "(given)", "run without it") }
+        try same("room-air-spacing", given.roomAirSpacing.map { "\($0)" }, c.roomAirSpacing.map { "\($0)" })
+        if given.surge != nil && c.surge == nil { throw differs("surge", given.surge!, "steady room run") }
+        try samePath("surge", given.surge, c.surge)
+        try same("frames", given.frames.map { "\($0)" }, c.frames.map { "\($0)" })
+        try same("fps", given.fps.map { "\($0)" }, c.fps.map { "\($0)" })
+        // Options with defaults: a value other than the checkpoint's is refused only when it differs
+        // from the default too.
+        if given.vtiSpacing != 0.01 && given.vtiSpacing != c.vtiSpacing {
+            throw differs("vti-spacing", "\(given.vtiSpacing)", "\(c.vtiSpacing)")
         }
-        return (c, url)
+        if let v = given.voxelSize, v != 0.02, let s = c.voxelSize, v != s {
+            throw differs("voxel-size", "\(v)", "\(s)")
+        }
+        var kept = c
+        kept.solveEveryRack = everyRack
+        return (kept, url)
+    }
+
+    static func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+
+    /// The `kind` a checkpoint folder's manifest names ("room", "room-surge"; nil if unreadable).
+    static func kind(of folder: URL) -> String? {
+        struct Kind: Decodable { var kind: String }
+        let d = try? Data(contentsOf: folder.appendingPathComponent("manifest.json"))
+        return d.flatMap { try? JSONDecoder().decode(Kind.self, from: $0) }?.kind
     }
 }

@@ -293,7 +293,7 @@ final class RoomSurgeTests: XCTestCase {
             URL(fileURLWithPath: mpi),
             [
                 "--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
-                "room", room, "--surge", scenario, "--output", out.path, "--quiet",
+                "room", room, "--surge", scenario, "--output", out.path, "--quiet", "--solve-every-rack",
             ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let summary = try XCTUnwrap(
@@ -312,5 +312,17 @@ final class RoomSurgeTests: XCTestCase {
             XCTAssertEqual(vdbs.count, 5)
             XCTAssertTrue(vdbs.values.allSatisfy { $0["rank"] as? String == rank }, "\(name): \(vdbs)")
         }
+        // The same room on one process, its twin racks stepped once: the same frames, bit for bit.
+        let twins = dir.appendingPathComponent("twins")
+        let t = try RoomStageTests.run(bin, ["room", room, "--surge", scenario, "--output", twins.path, "--quiet"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let log = try String(contentsOf: twins.appendingPathComponent("log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("2 racks, 1 distinct"), log)
+        let shared = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: twins.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        XCTAssertEqual(
+            try JSONSerialization.data(withJSONObject: shared["records"]!, options: .sortedKeys),
+            try JSONSerialization.data(withJSONObject: records, options: .sortedKeys))
     }
 }

@@ -46,14 +46,15 @@ public enum RoomRackFolders {
         do {
             for k in run.owned {
                 let r = run.racks[k]!
+                let name = spec.racks[k].name
                 var s = r.summary()
                 s.wallSeconds = s.solveSeconds
-                let dir = scratch.appendingPathComponent(r.name)
+                let dir = scratch.appendingPathComponent(name)
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 var rackLog = RunLog(echo: false)
                 rackLog.say(
-                    "rack \(r.name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank "
-                        + "\(comm.rank)"
+                    "rack \(name) of room \(spec.name), solved at \(coupling.rackFlowsM3PerS[k]) m³/s on rank "
+                        + "\(comm.rank)" + (run.twins.twin[k] == k ? "" : " (the solve of its twin \(r.name))")
                 )
                 try ResultWriter.write(
                     summary: s, solver: r.solver, genericCase: r.genericCase, layout: r.caseFile.layout,
@@ -66,14 +67,14 @@ public enum RoomRackFolders {
                     VDBFrame(solver: r.solver, temperatureBackgroundC: spec.racks[k].rack.inletTemperatureC),
                     lattice: lattice,
                     to: dir.appendingPathComponent("fields.vdb"),
-                    metadata: ["room": spec.name, "rack": r.name, "rank": "\(comm.rank)", "frame": "1"])
+                    metadata: ["room": spec.name, "rack": name, "rank": "\(comm.rank)", "frame": "1"])
                 rackLog.say(
                     String(
                         format: "fields.vdb: %d voxels (%d active) at %.3f m, %d bytes, %.2f s, rank %d",
                         lattice.voxelCount, lattice.activeVoxelCount,
                         voxelSizeM, vdb.bytes, Date().timeIntervalSince(tv), comm.rank))
                 try AtomicFile.write(rackLog.text, to: dir.appendingPathComponent("log.txt"))
-                archive.append(try FolderArchive.pack(dir, prefix: "racks/\(r.name)"))
+                archive.append(try FolderArchive.pack(dir, prefix: "racks/\(name)"))
                 summaries[k] = s
             }
         } catch { writeError = RoomError.rack(name: "(writing)", rank: comm.rank, reason: "\(error)") }

@@ -4,9 +4,10 @@ import RackFlowPhysics
 
 /// Description
 ///   The result folder of a room surge, assembled on rank 0 once every frame is stepped. Every
-///   rank ships its racks' packed field caches (`RoomSurgeFrames.archive`) and their frame
-///   telemetry; rank 0 unpacks them into a staging folder and adds the stage (`room.usda`, one
-///   sample per frame), the tray probes of every frame, every node's telemetry
+///   rank ships its racks' frame telemetry; rank 0, which holds every rack's field caches
+///   (`RoomSurgeFrames`, gathered frame by frame), moves them into a staging folder and adds
+///   the stage (`room.usda`, one sample per frame), the tray probes of every frame, every
+///   node's telemetry
 ///   (`telemetry.csv`), `report.md`, `summary.json` and `log.txt`, all renamed into place at
 ///   once (`ResultFolder`).
 ///
@@ -46,13 +47,11 @@ public enum RoomSurgeFolder {
         upAxis: StageRecording.UpAxis = .y, start t0: Date, log: inout RunLog
     ) throws -> Summary? {
         let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
-        let archive = try caches.archive()
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         let cpu = try comm.allreduceSum(
             (0..<comm.size).map { $0 == comm.rank ? Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec) : 0 })
         let enc = JSONCoding.encoder()
-        let archives = try comm.gather(archive)
         var mine: [Int: [SurgeRun.Frame]] = [:]
         for k in rs.owned { mine[k] = rs.runs[k]!.frames }
         let blobs = try comm.gather(try enc.encode(mine))
@@ -66,7 +65,7 @@ public enum RoomSurgeFolder {
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
-        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
+        try caches.moveAll(into: folder.staging)
         let cases = try RoomStageWriter.rackTypes(spec).cases
         let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         let n = rs.records.count

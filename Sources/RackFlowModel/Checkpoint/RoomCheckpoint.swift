@@ -184,7 +184,7 @@ public final class RoomCheckpointer {
         do {
             try Self.check(m, against: run.spec, folder: folder)
             let sub = folder.appendingPathComponent(m.folder)
-            for k in run.owned {
+            for k in run.solved {
                 let r = run.racks[k]!
                 let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
                 let (h, s) = try Checkpoint.read(dir)
@@ -256,7 +256,7 @@ public final class RoomCheckpointer {
         try run.comm.agree(failure)
         var bytes = 0
         do {
-            for k in run.owned {
+            for k in run.solved { // a twin's state is its distinct rack's
                 let r = run.racks[k]!
                 let e = RackExtra(
                     outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged),
@@ -284,7 +284,7 @@ public final class RoomCheckpointer {
                             CheckpointFile.self,
                             from: Data(
                                 contentsOf: sub.appendingPathComponent(
-                                    "racks/\(run.spec.racks[k].name)/checkpoint.json")))
+                                    "racks/\(run.spec.racks[run.twins.twin[k]].name)/checkpoint.json")))
                         return h.cells
                     },
                     maxSpacingM: maxSpacingM, command: command)

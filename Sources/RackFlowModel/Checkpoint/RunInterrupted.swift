@@ -10,6 +10,8 @@ public struct RunInterrupted: Error, CustomStringConvertible {
         case outerIteration
         /// The room's plenum coupling iterations.
         case couplingIteration
+        /// A room surge's frames (`iteration` is the frame).
+        case frame
     }
     public var folder: URL
     public var iteration: Int
@@ -28,6 +30,8 @@ public struct RunInterrupted: Error, CustomStringConvertible {
                 + "to \(folder.path)"
         case .couplingIteration:
             return "stopped after coupling iteration \(iteration); checkpoint written to \(folder.path)"
+        case .frame:
+            return "stopped after frame \(iteration); checkpoint written to \(folder.path)"
         }
     }
 }

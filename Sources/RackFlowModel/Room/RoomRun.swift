@@ -39,23 +39,31 @@ extension RoomComm {
     }
 }
 
-/// A coupled room run: each process builds and solves the racks it owns (round-robin over
-/// ranks, `jobs` at a time on local cores, one thread each) and takes part in the coupling,
-/// which every rank computes identically from the all-reduced rack results.
+/// A coupled room run: each process builds and solves the racks it owns (the distinct racks
+/// round-robin over ranks, `RackTwins`; `jobs` at a time on local cores, one thread each) and
+/// takes part in the coupling, which every rank computes identically from the all-reduced rack
+/// results.
 public final class RoomRun {
     public let spec: RoomSpec
     public let comm: RoomComm
-    /// Racks this process owns, by index in `spec.racks`.
+    /// Racks this process owns, by index in `spec.racks` (a twin's is its distinct rack's
+    /// `RoomRack`, the same object).
     public private(set) var racks: [Int: RoomRack] = [:]
+    /// Racks whose outputs this process writes, and the distinct ones among them it solves.
     public let owned: [Int]
+    public let solved: [Int]
+    /// Racks solved once for all their twins (`RackTwins`).
+    public let twins: RackTwins
     public let network: PlenumNetwork
     public private(set) var coupling: RoomCoupling.Result?
     public private(set) var buildSeconds = 0.0
 
-    public init(_ spec: RoomSpec, comm: RoomComm) throws {
+    /// `shareTwins: false` solves every rack itself (to check that twins change nothing).
+    public init(_ spec: RoomSpec, comm: RoomComm, shareTwins: Bool = true) throws {
         self.spec = spec
         self.comm = comm
-        owned = spec.racks.indices.filter { $0 % comm.size == comm.rank }
+        twins = shareTwins ? RackTwins(spec) : RackTwins(distinct: spec.racks.count)
+        (solved, owned) = twins.owned(rank: comm.rank, size: comm.size)
         let rho = spec.racks[0].rack.base.fluid.densityKgPerM3
         network = PlenumNetwork(
             blowers: spec.blowers, supply: spec.supply,
@@ -75,7 +83,7 @@ public final class RoomRun {
         let t0 = Date()
         var buildError: Error?
         do {
-            racks = try ThreadPool.run(owned, jobs: jobs) { k -> RoomRack in
+            racks = try ThreadPool.run(solved, jobs: jobs) { k -> RoomRack in
                 let p = self.spec.racks[k]
                 do {
                     var c = try CaseFile.load(path: p.rackFile)
@@ -87,12 +95,17 @@ public final class RoomRun {
             }
         } catch { buildError = error }
         try comm.agree(buildError)
+        for k in owned where racks[k] == nil { racks[k] = racks[twins.twin[k]] }
         buildSeconds = Date().timeIntervalSince(t0)
-        let cells = try comm.allreduceSum([Double(racks.values.reduce(0) { $0 + $1.solver.flow.grid.cellCount })])[0]
+        let cells = try comm.allreduceSum([
+            Double(solved.reduce(0) { $0 + racks[$1]!.solver.flow.grid.cellCount })
+        ])[0]
+        let distinct = twins.distinct.count
         log(
             String(
-                format: "room %@: %d racks on %d rank(s), %.0f cells in all, compiled in %.1f s", spec.name,
-                spec.racks.count, comm.size, cells, buildSeconds))
+                format: "room %@: %d racks (%d distinct: twins share one solve) on %d rank(s), %.0f cells "
+                    + "solved, compiled in %.1f s", spec.name, spec.racks.count, distinct, comm.size, cells,
+                buildSeconds))
         // Checkpoints (RoomCheckpoint.swift): restores the racks and the coupling on --resume.
         try checkpoints?.prepare(self, log: { if self.comm.rank == 0 { log($0) } })
 
@@ -110,7 +123,7 @@ public final class RoomRun {
             var failure: Error?
             var mine: [Int: RackSolveResult] = [:]
             do {
-                mine = try ThreadPool.run(self.owned, jobs: jobs) { k -> RackSolveResult in
+                mine = try ThreadPool.run(self.solved, jobs: jobs) { k -> RackSolveResult in
                     let r = self.racks[k]!
                     let p = try r.solve(flowM3PerS: flows[k])
                     let s = r.solves.last!
@@ -120,6 +133,7 @@ public final class RoomRun {
                 }
             } catch { failure = error }
             try self.comm.agree(failure)
+            for k in self.owned { mine[k] = mine[self.twins.twin[k]] }
             return RackSolveResult.unpack(
                 try self.comm.allreduceSum(RackSolveResult.pack(mine, count: self.spec.racks.count)),
                 count: self.spec.racks.count)

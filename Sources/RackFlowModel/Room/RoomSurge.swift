@@ -58,7 +58,13 @@ public final class RoomSurge {
     public let spec: RoomSpec
     public let comm: RoomComm
     public let scenario: Scenario
-    public let owned: [Int]
+    /// Racks whose outputs this process writes (the distinct racks it steps and their twins),
+    /// and the distinct ones it steps (set by `start`).
+    public private(set) var owned: [Int] = []
+    public private(set) var stepped: [Int] = []
+    /// Racks stepped once for all their twins (`RackTwins`; set by `start`).
+    public private(set) var twins: RackTwins
+    /// Every owned rack's run (a twin's is its distinct rack's run: the same object).
     public private(set) var runs: [Int: SurgeRun] = [:]
     /// Every rack's start in the room's cascade (`RackStarts`), s after the load's onset, in
     /// `spec.racks` order (set by `start`, the same on every rank).
@@ -66,7 +72,7 @@ public final class RoomSurge {
     var inletCells: [Int: [Int]] = [:], exhaustPressurePa: [Int: Double] = [:]
     /// Each owned rack's outlet patches, whose mixed-cup temperature is its exhaust.
     var exhaustPatches: [Int: [Patch]] = [:]
-    public private(set) var records: [FrameRecord] = []
+    public internal(set) var records: [FrameRecord] = []
     /// Rack solves run at once on this process (set by `start`; `advance` uses it).
     public private(set) var jobs = 1
     let designs: [Double], floors: [Double]
@@ -77,7 +83,7 @@ public final class RoomSurge {
         self.spec = spec
         self.comm = comm
         self.scenario = scenario
-        owned = spec.racks.indices.filter { $0 % comm.size == comm.rank }
+        twins = RackTwins(distinct: spec.racks.count)
         designs = spec.racks.map { RoomSpec.designFlow($0.rack) }
         floors = spec.racks.indices.map { k in
             let r = spec.racks[k].rack
@@ -87,13 +93,30 @@ public final class RoomSurge {
     }
 
     /// Builds the owned racks' surges and solves their idle states, coupled.
-    public func start(maxSpacingM: Double?, jobs: Int, log: @escaping (String) -> Void) throws {
+    /// `shareTwins: false` steps every rack itself (to check that twins change nothing).
+    public func start(
+        maxSpacingM: Double?, jobs: Int, shareTwins: Bool = true, log: @escaping (String) -> Void
+    ) throws {
+        try build(maxSpacingM: maxSpacingM, jobs: jobs, shareTwins: shareTwins, log: log)
+        try solveIdle(log: log)
+    }
+
+    /// Builds the owned racks' surges (collective); nothing is solved yet.
+    public func build(maxSpacingM: Double?, jobs: Int, shareTwins: Bool = true, log: @escaping (String) -> Void) throws
+    {
         self.jobs = jobs
         // Before any solve, and identically on every rank: an unknown rack name stops them all alike.
         let starts = try RackStarts.offsetsS(
             scenario.rackCascade,
             racks: spec.racks.map { RackStarts.Position(name: $0.name, row: $0.row, index: $0.index) })
         rackStartS = starts
+        twins = shareTwins ? RackTwins(spec, rackStartS: starts) : RackTwins(distinct: spec.racks.count)
+        (stepped, owned) = twins.owned(rank: comm.rank, size: comm.size)
+        if twins.distinct.count < spec.racks.count {
+            log(
+                "room surge \(spec.name): \(spec.racks.count) racks, \(twins.distinct.count) distinct "
+                    + "(same rack file, duct and start): each stepped once for its twins")
+        }
         for (k, t) in starts.enumerated() where t.isFinite && scenario.load.onsetS + t >= scenario.durationS {
             log(
                 "note: rack \(spec.racks[k].name) starts at \(configFormat(scenario.load.onsetS + t)) s, at or after "
@@ -103,7 +126,7 @@ public final class RoomSurge {
         BLAS.threads = 1
         var failure: Error?
         do {
-            runs = try ThreadPool.run(owned, jobs: jobs) { k -> SurgeRun in
+            runs = try ThreadPool.run(stepped, jobs: jobs) { k -> SurgeRun in
                 let p = self.spec.racks[k]
                 do {
                     var sc = self.scenario
@@ -115,6 +138,7 @@ public final class RoomSurge {
             }
         } catch { failure = error }
         try comm.agree(failure)
+        for k in owned where runs[k] == nil { runs[k] = runs[twins.twin[k]] }
         for (k, r) in runs {
             let s = r.solver
             for ps in r.caseFile.genericCase.patches {
@@ -126,7 +150,11 @@ public final class RoomSurge {
                 }
             }
         }
-        let idle = LoadTimelineFraction.at(scenario, timeS: 0, any: runs.values.first)
+    }
+
+    /// Solves every rack's idle state, coupled through the plenum: frame 0 (collective).
+    public func solveIdle(log: (String) -> Void) throws {
+        let idle = LoadTimelineFraction.at(scenario, timeS: 0)
         let rec = try coupleFrame(
             index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
             step: { try $0.solveIdle() }, rewind: {})
@@ -159,10 +187,10 @@ public final class RoomSurge {
         var previous: (q: [Double], p: [Double])?
         var b = slopes.isEmpty ? [Double](repeating: 0, count: n) : slopes
         for it in 1...spec.couplingMaxIterations {
-            for (k, r) in runs { r.inflowScaleOverride = q[k] / designs[k] }
+            for k in stepped { runs[k]!.inflowScaleOverride = q[k] / designs[k] }
             var failure: Error?
             do {
-                _ = try ThreadPool.run(owned, jobs: jobs) { k -> Int in
+                _ = try ThreadPool.run(stepped, jobs: jobs) { k -> Int in
                     do {
                         try step(self.runs[k]!)
                         return k
@@ -211,7 +239,7 @@ public final class RoomSurge {
                 records.append(rec)
                 slopes = b
                 // The next frame's prediction: these lines, the blowers at its fraction.
-                let next = LoadTimelineFraction.at(scenario, timeS: timeS + 1 / scenario.fps, any: runs.values.first)
+                let next = LoadTimelineFraction.at(scenario, timeS: timeS + 1 / scenario.fps)
                 predicted =
                     next == fraction
                     ? sol.rackFlowsM3PerS : try self.network(fraction: next).solve(lines: lines).rackFlowsM3PerS
@@ -228,21 +256,22 @@ public final class RoomSurge {
     public func advanceFrame(jobs: Int) throws -> FrameRecord {
         // Only a coupling that may re-step needs the frame's start (≈ 100 MB per default rack).
         var saved: [Int: (SolverState, SurgeCheckpoint)] = [:]
-        if spec.couplingMaxIterations > 1 { for (k, r) in runs { saved[k] = r.captureFrameState() } }
-        let t = (runs.values.first?.time ?? 0) + 1 / scenario.fps
-        let fraction = LoadTimelineFraction.at(scenario, timeS: t, any: runs.values.first)
+        if spec.couplingMaxIterations > 1 { for k in stepped { saved[k] = runs[k]!.captureFrameState() } }
+        // The frame's time from the frame count, the same on every rank (one without racks too).
+        let t = Double(records.count) / scenario.fps
+        let fraction = LoadTimelineFraction.at(scenario, timeS: t)
         return try coupleFrame(
             index: records.count, timeS: t, fraction: fraction, flows: predicted, jobs: jobs,
             step: { _ = try $0.advanceFrame() },
-            rewind: { for (k, r) in runs { try r.restoreFrameState(saved[k]!.0, saved[k]!.1) } })
+            rewind: { for k in stepped { try runs[k]!.restoreFrameState(saved[k]!.0, saved[k]!.1) } })
     }
 
     /// Frames the scenario plays (its duration at its frame rate).
     public var frameCount: Int { max(1, Int((scenario.durationS * scenario.fps).rounded())) }
 }
 
-/// The scenario's blower fraction (every rank has at least one rack's timeline; all give the
-/// same curve, which does not move with a rack's start).
+/// The scenario's blower fraction, one curve for the whole room (the same on every rank,
+/// whether or not it owns a rack).
 ///
 /// Why one room-wide curve and not one per rack shifted by the rack's start: in a room the
 /// blowers are the plenum's, shared by every rack (`PlenumNetwork`); a rack's own feed is a
@@ -252,7 +281,5 @@ public final class RoomSurge {
 /// beginning, not after a rack's start); a room cascade that takes longer than the blower's
 /// ramp wants a later or longer `blower.ramp` in its scenario.
 enum LoadTimelineFraction {
-    static func at(_ s: Scenario, timeS: Double, any: SurgeRun?) -> Double {
-        any?.timeline.blowerFraction(timeS: timeS) ?? 1
-    }
+    static func at(_ s: Scenario, timeS: Double) -> Double { LoadTimeline.blowerFraction(s, timeS: timeS) }
 }

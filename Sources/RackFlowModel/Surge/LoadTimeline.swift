@@ -57,9 +57,12 @@ public struct LoadTimeline {
     }
 
     /// The blower's flow as a fraction of the rack's inlet flow at time `t` s.
-    public func blowerFraction(timeS t: Double) -> Double {
+    public func blowerFraction(timeS t: Double) -> Double { Self.blowerFraction(scenario, timeS: t) }
+
+    /// The scenario's blower schedule alone (no rack needed: a room's blowers are shared).
+    public static func blowerFraction(_ scenario: Scenario, timeS t: Double) -> Double {
         let b = scenario.blower
-        return b.idle + (b.full - b.idle) * Self.shape(.smoothstep, t - b.startS, b.rampS)
+        return b.idle + (b.full - b.idle) * shape(.smoothstep, t - b.startS, b.rampS)
     }
 
     /// 0 before `x = 0`, 1 after the ramp (`exponential`: 1 − e^(−x/τ)).

@@ -1,0 +1,239 @@
+import Foundation
+import RackFlowNumerics
+import RackFlowPhysics
+
+/// Checkpoints of a room surge (`rackflow room --surge … --checkpoint-every N`, or Ctrl-C /
+/// SIGTERM), taken at frame ends:
+///
+///     <folder>/manifest.json              rank 0, written last (temporary name, fsync, rename): the commit point
+///     <folder>/frame-0012/room.json       rank 0: the room's state (`RoomSurge.State`)
+///     <folder>/frame-0012/racks/<rack>/   the owner of each distinct rack: its surge state (`SurgeRun`)
+///     <folder>/caches/<rack>/vdb/         rank 0: every rack's field caches of the frames stepped so far
+///
+/// As for a steady room (RoomCheckpoint.swift): the manifest names the frame folder it stands
+/// for, and older frame folders go only once it is in place, so a kill at any moment leaves the
+/// previous checkpoint or the new one, complete. Caches of frames past the manifest's (written
+/// before a kill, never checkpointed) are dropped on resume and written again. Each distinct
+/// rack's state lies in its own folder, so a checkpoint resumes under any number of ranks.
+public struct RoomSurgeManifest: Codable {
+    public static let version = 1
+    public var version = Self.version
+    public var kind = "room-surge"
+    public var room: String
+    public var scenario: String
+    /// Frames done (0: the idle state).
+    public var frame: Int
+    /// The folder (under the checkpoint folder) holding this checkpoint's room and racks.
+    public var folder: String
+    /// The room file, the scenario, every rack file and every file they read, with SHA-256.
+    public var inputs: [SurgeCheckpoint.InputFile]
+    public var rackNames: [String]
+    /// `RackTwins.twin`: which racks were stepped (a rack that is its own twin).
+    public var twins: [Int]
+    public var maxSpacingM: Double?
+    /// What the command stores (its options), as JSON text.
+    public var command: String?
+}
+
+/// Writes checkpoints of a room surge at frame ends, stops it on request (all ranks agree),
+/// and restores one on resume.
+public final class RoomSurgeCheckpointer {
+    public let folder: URL
+    /// Checkpoint at the end of every N-th frame (nil: only when stopped).
+    public let every: Int?
+    public let maxSpacingM: Double?
+    public let command: String?
+    /// Polled at every frame boundary on every rank; any rank's true stops all.
+    public let stop: () -> Bool
+    /// The checkpoint to resume from (read by `init`), nil for a fresh run.
+    public let resumed: RoomSurgeManifest?
+    /// Checkpoints written by this process: frame, bytes of its frame folder (rank 0: every rank's part), seconds.
+    public private(set) var written: [(frame: Int, bytes: Int, seconds: Double)] = []
+    /// Where rank 0 keeps the field caches once a checkpoint exists (`RoomSurgeFrames.persist`).
+    public var caches: URL { folder.appendingPathComponent("caches") }
+
+    public init(
+        folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool
+    ) throws {
+        self.folder = folder
+        self.every = every
+        self.maxSpacingM = maxSpacingM
+        self.command = command
+        self.stop = stop
+        resumed = resume ? try Self.readManifest(folder) : nil
+    }
+
+    static let manifestName = "manifest.json"
+
+    /// Reads `<folder>/manifest.json`; errors name the file and the problem.
+    public static func readManifest(_ folder: URL) throws -> RoomSurgeManifest {
+        let url = folder.appendingPathComponent(manifestName)
+        guard let d = try? Data(contentsOf: url) else {
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "",
+                problem:
+                    "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an "
+                    + "interruption"
+            )
+        }
+        let m: RoomSurgeManifest
+        do { m = try SurgeCheckpoint.decoder().decode(RoomSurgeManifest.self, from: d) } catch {
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "", problem: "not a room surge checkpoint manifest (\(error))")
+        }
+        guard m.kind == "room-surge" else {
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room surge")
+        }
+        guard m.version == RoomSurgeManifest.version else {
+            throw ConfigError(
+                file: url.path, line: nil, keyPath: "version",
+                problem: "checkpoint version \(m.version), this build reads \(RoomSurgeManifest.version)")
+        }
+        return m
+    }
+
+    /// The room's inputs (`RoomCheckpointer.inputs`) and the scenario file, with SHA-256.
+    public static func inputs(of spec: RoomSpec, scenario: Scenario) throws -> [SurgeCheckpoint.InputFile] {
+        let path = SurgeCheckpoint.absolute(scenario.file)
+        return try RoomCheckpointer.inputs(of: spec)
+            + [SurgeCheckpoint.InputFile(path: path, sha256: try Checkpoint.sha256(of: path))]
+    }
+
+    /// Refuses a checkpoint of other inputs, another scenario or other racks, naming the file.
+    func check(_ m: RoomSurgeManifest, against rs: RoomSurge) throws {
+        let manifest = folder.appendingPathComponent(Self.manifestName).path
+        let now = try Self.inputs(of: rs.spec, scenario: rs.scenario)
+        for f in m.inputs {
+            guard let c = now.first(where: { $0.path == f.path }) else {
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "an input of the checkpointed run (\(manifest)) that this run does not read; resume with "
+                        + "the inputs as they were"
+                )
+            }
+            guard c.sha256 == f.sha256 else {
+                throw ConfigError(
+                    file: f.path, line: nil, keyPath: "",
+                    problem:
+                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
+                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the "
+                        + "surge afresh"
+                )
+            }
+        }
+        if let extra = now.first(where: { n in !m.inputs.contains { $0.path == n.path } }) {
+            throw ConfigError(
+                file: extra.path, line: nil, keyPath: "",
+                problem: "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as "
+                    + "they were")
+        }
+        guard m.rackNames == rs.spec.racks.map(\.name), m.twins == rs.twins.twin else {
+            throw ConfigError(
+                file: manifest, line: nil, keyPath: "twins",
+                problem: "the checkpoint's racks \(m.rackNames) (twins \(m.twins)) are not this run's "
+                    + "\(rs.spec.racks.map(\.name)) (twins \(rs.twins.twin))")
+        }
+    }
+
+    /// On resume (collective, after `RoomSurge.build`): checks the inputs, puts back every
+    /// distinct rack this rank steps and the room's state; returns the log lines the checkpoint kept.
+    public func restore(_ rs: RoomSurge) throws -> [String] {
+        guard let m = resumed else { return [] }
+        var failure: Error?
+        var lines: [String] = []
+        do {
+            try check(m, against: rs)
+            let sub = folder.appendingPathComponent(m.folder)
+            for k in rs.stepped {
+                let dir = sub.appendingPathComponent("racks").appendingPathComponent(rs.spec.racks[k].name)
+                let (h, s, c) = try SurgeRun.readCheckpoint(dir)
+                try rs.runs[k]!.restore(h, s, c, folder: dir)
+            }
+            let url = sub.appendingPathComponent("room.json")
+            guard let d = try? Data(contentsOf: url) else {
+                throw ConfigError(
+                    file: url.path, line: nil, keyPath: "",
+                    problem: "file not found: the room's state named by the manifest is missing")
+            }
+            let state: RoomSurge.State
+            do { state = try SurgeCheckpoint.decoder().decode(RoomSurge.State.self, from: d) } catch {
+                throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a room surge state (\(error))")
+            }
+            guard state.records.count == m.frame + 1 else {
+                throw ConfigError(
+                    file: url.path, line: nil, keyPath: "records",
+                    problem: "\(state.records.count) frame records for frame \(m.frame) of the manifest")
+            }
+            try rs.restore(state)
+            lines = state.log
+        } catch { failure = error }
+        try rs.comm.agree(failure)
+        return lines
+    }
+
+    /// Whether any rank was asked to stop (collective: every rank calls it at the same frame).
+    public func stopRequested(_ rs: RoomSurge) throws -> Bool {
+        try rs.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+    }
+
+    /// Writes the checkpoint of the frame `rs` stands at; `log` is rank 0's log so far (kept
+    /// for the resumed run's log.txt). Collective.
+    public func write(_ rs: RoomSurge, log: [String], say: (String) -> Void) throws {
+        let t0 = Date()
+        let frame = rs.step
+        let name = String(format: "frame-%04d", frame)
+        let sub = folder.appendingPathComponent(name)
+        let fm = FileManager.default
+        let comm = rs.comm
+        var failure: Error?
+        // Leftovers of a run killed while writing this same frame go first (rank 0, before anyone writes).
+        if comm.rank == 0 {
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) }
+            } catch { failure = error }
+        }
+        try comm.agree(failure)
+        var bytes = 0
+        do {
+            for k in rs.stepped { // a twin's state is its distinct rack's
+                let dir = sub.appendingPathComponent("racks").appendingPathComponent(rs.spec.racks[k].name)
+                try rs.runs[k]!.writeCheckpoint(to: dir)
+                bytes += RoomCheckpointer.size(dir)
+            }
+        } catch { failure = RoomError.rack(name: "(checkpoint)", rank: comm.rank, reason: "\(error)") }
+        try comm.agree(failure) // every rack's state is on disk before the manifest names it
+        if comm.rank == 0 {
+            do {
+                var state = rs.capture()
+                state.log = log
+                try Checkpoint.writeAtomically(
+                    try SurgeCheckpoint.encoder().encode(state), to: sub.appendingPathComponent("room.json"))
+                let m = RoomSurgeManifest(
+                    room: rs.spec.name, scenario: rs.scenario.name, frame: frame, folder: name,
+                    inputs: try Self.inputs(of: rs.spec, scenario: rs.scenario),
+                    rackNames: rs.spec.racks.map(\.name), twins: rs.twins.twin, maxSpacingM: maxSpacingM,
+                    command: command)
+                let enc = SurgeCheckpoint.encoder()
+                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+                try Checkpoint.writeAtomically(try enc.encode(m), to: folder.appendingPathComponent(Self.manifestName))
+                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+                where old.hasPrefix("frame-") && old != name {
+                    try? fm.removeItem(at: folder.appendingPathComponent(old))
+                }
+                bytes = RoomCheckpointer.size(sub)
+            } catch { failure = RoomError.rack(name: "(checkpoint)", rank: 0, reason: "\(error)") }
+        }
+        try comm.agree(failure)
+        let seconds = Date().timeIntervalSince(t0)
+        written.append((frame, bytes, seconds))
+        if comm.rank == 0 {
+            say(
+                String(
+                    format: "checkpoint after frame %d: %@, %.1f MB of states in %.2f s", frame, folder.path,
+                    Double(bytes) / 1e6, seconds))
+        }
+    }
+}
