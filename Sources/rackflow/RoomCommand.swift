@@ -123,9 +123,6 @@ struct RoomCommand: ParsableCommand {
             throw ValidationError("--room-air-spacing must be > 0 m (got \(h))")
         }
         if roomAirSpacing != nil && !roomAir { throw ValidationError("--room-air-spacing is for --room-air") }
-        if surge != nil && roomAir {
-            throw ValidationError("--room-air is for steady room runs; a room surge (--surge) has no room air yet")
-        }
         if surge == nil && resume == nil && (frames != nil || fps != nil) {
             throw ValidationError("--frames and --fps are for a room surge (--surge SCENARIO)")
         }
@@ -217,6 +214,12 @@ struct RoomCommand: ParsableCommand {
         var stage = try RoomStageWriter.steady(
             spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
         stage.upAxis = stageUpAxis
+        if let a = summary.roomAir {
+            let o = SIMD3(a.originM[0], a.originM[1], a.originM[2])
+            stage.roomAir = (
+                ["room/vdb/room.vdb"], StageRecording.Box(min: o, max: o + SIMD3(a.sizeM[0], a.sizeM[1], a.sizeM[2]))
+            )
+        }
         let usd = try stage.write(to: folder.staging)
         log.say(
             String(
@@ -362,7 +365,8 @@ struct RoomCommand: ParsableCommand {
         }
         guard
             let s = try RoomSurgeFolder.write(
-                surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis, start: t0, log: &log)
+                surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis,
+                roomAir: settings.roomAir == true ? (settings.roomAirSpacing, nil) : nil, start: t0, log: &log)
         else { return }
         // The result is in place: the checkpoint has served.
         if !checkpoints.written.isEmpty || resumeURL != nil { try? FileManager.default.removeItem(at: checkpointURL) }

@@ -65,8 +65,17 @@ struct RoomResumeOptions: Codable {
         if given.solveEveryRack == true && !everyRack {
             throw differs("solve-every-rack", "(given)", "run, whose twins shared their solves")
         }
-        if given.roomAir == true && c.roomAir != true { throw differs("room-air", "(given)", "run without it") }
-        try same("room-air-spacing", given.roomAirSpacing.map { "\($0)" }, c.roomAirSpacing.map { "\($0)" })
+        // A room surge solves its room air after the last frame, from the frames' records: it can
+        // be asked for on resume. A steady room's coupling state has no say in it either, but its
+        // checkpoint's options are the run's; keep them.
+        var kept = c
+        if given.roomAir == true && c.roomAir != true {
+            guard c.surge != nil else { throw differs("room-air", "(given)", "run without it") }
+            kept.roomAir = true
+            kept.roomAirSpacing = given.roomAirSpacing
+        } else {
+            try same("room-air-spacing", given.roomAirSpacing.map { "\($0)" }, c.roomAirSpacing.map { "\($0)" })
+        }
         if given.surge != nil && c.surge == nil { throw differs("surge", given.surge!, "steady room run") }
         try samePath("surge", given.surge, c.surge)
         try same("frames", given.frames.map { "\($0)" }, c.frames.map { "\($0)" })
@@ -79,7 +88,6 @@ struct RoomResumeOptions: Codable {
         if let v = given.voxelSize, v != 0.02, let s = c.voxelSize, v != s {
             throw differs("voxel-size", "\(v)", "\(s)")
         }
-        var kept = c
         kept.solveEveryRack = everyRack
         return (kept, url)
     }

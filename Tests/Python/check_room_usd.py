@@ -25,7 +25,9 @@ Checks (DESIGN §7 and RoomStageWriter):
     spin (xformOp:rotateZ) is sampled on every frame;
   - each rack's Volume has the world bounds of the rack's shell (1 mm), and reaches
     OpenVDBAsset prims whose filePath resolves on every frame to a file that OpenVDB reads,
-    holding the grids named.
+    holding the grids named;
+  - /Room/Air (the room air, when written) is a Volume whose fields resolve and read the same
+    way on every frame, and whose bounds hold every rack's (reported as air: bounds, vdb).
 """
 import json
 import sys
@@ -65,6 +67,35 @@ def samples_every_frame(attr, fs):
 def bounds(cache, prim):
     r = cache.ComputeWorldBound(prim).ComputeAlignedRange()
     return [list(r.GetMin()), list(r.GetMax())]
+
+
+def volume_files(stage, vol, fs):
+    """Every field of Volume `vol`: its OpenVDBAsset's filePath resolves on every frame to a file
+    OpenVDB reads, holding the grid named. Returns {resolved path: {grids, rank, rack}}."""
+    files = {}
+    for name, fpath in UsdVol.Volume(vol).GetFieldPaths().items():
+        target = stage.GetPrimAtPath(fpath)
+        if not target or not target.IsA(UsdVol.OpenVDBAsset):
+            problem(f"{vol.GetPath()} field:{name} -> {fpath} is not an OpenVDBAsset")
+            continue
+        attr = UsdVol.OpenVDBAsset(target).GetFilePathAttr()
+        samples_every_frame(attr, fs)
+        for f in fs:
+            v = attr.Get(f)
+            if v is None or not v.resolvedPath:
+                problem(f"{attr.GetPath()} at frame {f} does not resolve")
+                continue
+            if v.resolvedPath not in files:
+                try:
+                    grids, meta = vdb.readAll(v.resolvedPath)
+                    files[v.resolvedPath] = {"grids": sorted(g.name for g in grids),
+                                             "rank": meta.get("rank"), "rack": meta.get("rack")}
+                except Exception as e:  # noqa: BLE001
+                    problem(f"{v.resolvedPath}: OpenVDB cannot read it: {e}")
+                    continue
+            if name not in files[v.resolvedPath]["grids"]:
+                problem(f"{v.resolvedPath} has no grid {name}")
+    return files
 
 
 def main():
@@ -165,33 +196,23 @@ def main():
             gap = max(abs(a - b) for p, q in zip(info["fieldBounds"], sb) for a, b in zip(p, q))
             if gap > 1e-3:
                 problem(f"{vol.GetPath()} bounds {info['fieldBounds']} are not the shell's {sb} (off by {gap} m)")
-        info["vdb"] = {}
-        for name, fpath in UsdVol.Volume(vol).GetFieldPaths().items():
-            target = stage.GetPrimAtPath(fpath)
-            if not target or not target.IsA(UsdVol.OpenVDBAsset):
-                problem(f"{vol.GetPath()} field:{name} -> {fpath} is not an OpenVDBAsset")
-                continue
-            attr = UsdVol.OpenVDBAsset(target).GetFilePathAttr()
-            samples_every_frame(attr, fs)
-            for f in fs:
-                v = attr.Get(f)
-                if v is None or not v.resolvedPath:
-                    problem(f"{attr.GetPath()} at frame {f} does not resolve")
-                    continue
-                if v.resolvedPath not in info["vdb"]:
-                    try:
-                        grids, meta = vdb.readAll(v.resolvedPath)
-                        info["vdb"][v.resolvedPath] = {"grids": sorted(g.name for g in grids),
-                                                       "rank": meta.get("rank"), "rack": meta.get("rack")}
-                    except Exception as e:  # noqa: BLE001
-                        problem(f"{v.resolvedPath}: OpenVDB cannot read it: {e}")
-                        continue
-                if name not in info["vdb"][v.resolvedPath]["grids"]:
-                    problem(f"{v.resolvedPath} has no grid {name}")
+        info["vdb"] = volume_files(stage, vol, fs)
     out["nodePrototypes"] = {t: len(p) for t, p in prototypes.items()}
     for node_type, protos in prototypes.items():
         if len(protos) != 1:
             problem(f"nodes of type {node_type} do not share one prototype: {sorted(protos)}")
+    air = stage.GetPrimAtPath("/Room/Air")
+    if air:
+        if not air.IsA(UsdVol.Volume):
+            problem("/Room/Air is not a Volume")
+        else:
+            ab = bounds(cache, air)
+            out["air"] = {"bounds": ab, "vdb": volume_files(stage, air, fs)}
+            # The hall holds every rack (1 mm).
+            for name, r in out["racks"].items():
+                fb = r.get("fieldBounds")
+                if fb and any(fb[0][i] < ab[0][i] - 1e-3 or fb[1][i] > ab[1][i] + 1e-3 for i in range(3)):
+                    problem(f"/Room/Air bounds {ab} do not hold rack {name}'s {fb}")
     trays = stage.GetPrimAtPath("/Room/CableTrays")
     for t in (trays.GetChildren() if trays else []):
         if not t.IsA(UsdGeom.BasisCurves):

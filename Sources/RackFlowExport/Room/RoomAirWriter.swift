@@ -9,8 +9,8 @@ import RackFlowModel
 ///   speed, velocity, cell type; racks hidden), coordinates shifted by the hall's origin;
 /// - `vdb/room.vdb`: OpenVDB volumes (`temperature`, `vel`, `speed`, and the writer's other
 ///   grids), voxels of `voxelSizeM`, Y up (`(X, Y, Z) = (x, z, −y)`) like every VDB RackFlow
-///   writes, placed at the hall's origin, so they sit over the racks of a Y-up room stage (not
-///   referenced by the stage yet);
+///   writes, placed at the hall's origin, so they sit over the racks of a Y-up room stage
+///   (`/Room/Air` in `room.usda`; a room surge writes `vdb/room.NNNN.vdb`, `RoomSurgeAir`);
 /// - `tray-probes-check.csv`: every tray station, the solved air against the jet model.
 public enum RoomAirWriter {
     public struct Report: Sendable {

@@ -108,6 +108,10 @@ extension RoomStageWriter {
             b.usdLine(2, "}")
         }
         b.usdLine(1, "}")
+        if let air = roomAir {
+            b.byte(10)
+            writeRoomAir(&b, files: air.files, boundsM: air.boundsM)
+        }
         if !trays.isEmpty {
             b.byte(10)
             writeTrays(&b)
@@ -149,6 +153,23 @@ extension RoomStageWriter {
         for f in fields { b.usdLine(4, "rel field:\(f.name) = <\(path)/\(f.name)>") }
         VolumeFieldAssets.write(&b, level: 4, fields: fields, files: r.vdbFiles, firstFrame: firstFrame)
         b.usdLine(3, "}")
+    }
+
+    /// `/Room/Air`: the hall's air (`--room-air`), one VDB file per frame in the room frame, Y up
+    /// (`(X, Y, Z) = (x, z, −y)`); on a Z-up stage the Volume turns them back.
+    func writeRoomAir(_ b: inout TextBuffer, files: [String], boundsM r: StageRecording.Box) {
+        b.usdPrimOpen(1, "def Volume \"Air\"", kind: "component")
+        b.usdLine(2, "# the room's air (the hall around the racks): VDB files in the room frame, Y-up axes, metres")
+        // The extent in the files' own (Y-up) axes, before the Volume's rotation: −y flips the bounds.
+        b.usdExtent(2, SIMD3(r.min.x, r.min.z, -r.max.y), SIMD3(r.max.x, r.max.z, -r.min.y))
+        if upAxis == .z {
+            b.usdLine(2, "double xformOp:rotateX = 90")
+            b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:rotateX\"]")
+        }
+        let fields = StageRecording.VolumeField.standard
+        for f in fields { b.usdLine(2, "rel field:\(f.name) = </Room/Air/\(f.name)>") }
+        VolumeFieldAssets.write(&b, level: 2, fields: fields, files: files, firstFrame: firstFrame)
+        b.usdLine(1, "}")
     }
 
     func writeTrays(_ b: inout TextBuffer) {

@@ -23,6 +23,8 @@ import RackFlowModel
 ///           Fans [group]         Node_01_Fan1 …: rpm, blade-pass vibration:* and, on the
 ///                                instanceable Rotor, spin and axial shake (surge stages)
 ///           Fields [component]   Volume; field:<name> → OpenVDBAsset, filePath per frame
+///       Air [component]          the room air (`--room-air`): Volume, field:<name> → OpenVDBAsset, filePath
+///                                per frame (room frame, Y-up files)
 ///       CableTrays [group]
 ///         <tray> [component]     BasisCurves along the tray (one vertex per probe station):
 ///                                probe:* and vibration:* time-sampled, vertex primvars
@@ -102,6 +104,9 @@ public struct RoomStageWriter {
     public var heatmap: StageRecording.Heatmap?
     /// Fan spin and blade-pass vibration of every node fan (as the surge stage writes them).
     public var fanMotion = StageRecording.FanMotionModel()
+    /// The room air (`--room-air`): its VDB file per frame (relative to the stage's folder; room
+    /// frame, Y up) and the hall's box in the room frame, m; nil without it.
+    public var roomAir: (files: [String], boundsM: StageRecording.Box)?
 
     public init(
         roomName: String, doc: String, fps: Double = 24, firstFrame: Int = 1, firstFrameTimeS: Double = 0,
@@ -187,6 +192,9 @@ public struct RoomStageWriter {
                     "racks '\(r.name)'.vdbFiles",
                     "needs one valid path per frame (has \(r.vdbFiles.count) for \(frameCount))")
             }
+        }
+        if let air = roomAir, air.files.count != frameCount || !air.files.allSatisfy(USDText.isValidAssetPath) {
+            throw fail("roomAir.files", "needs one valid path per frame (has \(air.files.count) for \(frameCount))")
         }
         for (f, frame) in trayFrames.enumerated() {
             guard frame.count == trays.count else {

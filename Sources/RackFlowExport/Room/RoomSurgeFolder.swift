@@ -35,6 +35,11 @@ public enum RoomSurgeFolder {
         /// Each rack's start in the room's cascade and its nodes' ignition times (null: never).
         public var ignitions: [RoomSurgeTelemetry.RackIgnition]
         public var trayProbes: [[TrayProbes.Tray]]
+        /// "jet model", or "room air" (`--room-air`: the probes sampled from the solved hall).
+        public var trayProbesSource: String
+        /// With `--room-air`: the hall and its frame-0 steady solve, and every frame's step.
+        public var roomAir: RoomAirSummary?
+        public var roomAirFrames: [RoomAirFrames.Frame]?
         public var cpuSecondsPerRank: [Double]
         public var wallSeconds: Double
     }
@@ -44,7 +49,8 @@ public enum RoomSurgeFolder {
     /// is written.
     public static func write(
         surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL,
-        upAxis: StageRecording.UpAxis = .y, start t0: Date, log: inout RunLog
+        upAxis: StageRecording.UpAxis = .y, roomAir: (spacingM: Double?, voxelSizeM: Double?)? = nil, start t0: Date,
+        log: inout RunLog
     ) throws -> Summary? {
         let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
         var ts = timespec()
@@ -67,7 +73,21 @@ public enum RoomSurgeFolder {
         defer { if !committed { folder.abandon() } }
         try caches.moveAll(into: folder.staging)
         let cases = try RoomStageWriter.rackTypes(spec).cases
-        let trays = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
+        let jet = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
+        var air: RoomSurgeAir.Result?
+        if let ra = roomAir {
+            let exhausts = try rs.records.map { rec in
+                try spec.racks.indices.map { k in
+                    try TrayProbes.Exhaust(
+                        spec: spec, rack: k, genericCase: cases[spec.racks[k].rackFile]!.genericCase,
+                        flowM3PerS: rec.racks[k].flowM3PerS, temperatureC: rec.racks[k].exhaustC)
+                }
+            }
+            air = try RoomSurgeAir.run(
+                spec: spec, exhausts: exhausts, jet: jet, scenario: scenario, spacingM: ra.spacingM,
+                voxelSizeM: ra.voxelSizeM, to: folder.staging, log: { log.say($0) })
+        }
+        let trays = air?.trays ?? jet
         let n = rs.records.count
         let rackFrames = spec.racks.indices.map { frames[$0]! }
         var stage = try RoomStageWriter.surge(
@@ -77,6 +97,7 @@ public enum RoomSurgeFolder {
             },
             trays: trays)
         stage.upAxis = upAxis
+        stage.roomAir = air.map { ($0.vdbFiles, $0.boundsM) }
         let usd = try stage.write(to: folder.staging)
         log.say(
             String(
@@ -94,17 +115,45 @@ public enum RoomSurgeFolder {
         let s = Summary(
             room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
             records: rs.records, racks: peaks, ignitions: ignitions,
-            trayProbes: trays, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
+            trayProbes: trays, trayProbesSource: air == nil ? "jet model" : "room air", roomAir: air?.idle,
+            roomAirFrames: air?.frames, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
         try RoomSurgeReport.write(
             spec: spec, scenario: scenario.name, fps: scenario.fps, records: rs.records, peaks: peaks,
             rackFrames: rackFrames, ignitions: ignitions, heatmap: stage.heatmap ?? .init(minC: 20, maxC: 90),
             trays: trays,
-            ranks: comm.size, wallSeconds: s.wallSeconds, to: folder.staging)
+            ranks: comm.size, wallSeconds: s.wallSeconds, roomAir: air.map { Self.roomAirNote($0, jet: jet) },
+            to: folder.staging)
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
         return s
+    }
+
+    /// The report's room-air paragraph: the hall, its steps, and how far the jet model's probes
+    /// are from the solved air's.
+    static func roomAirNote(_ a: RoomSurgeAir.Result, jet: [[TrayProbes.Tray]]) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        var dT = 0.0, dW = 0.0
+        for (js, ss) in zip(jet, a.trays) {
+            for (j, s) in zip(js, ss) {
+                for (p, q) in zip(j.samples, s.samples) where q.temperatureC.isFinite {
+                    dT = max(dT, abs(q.temperatureC - p.temperatureC))
+                    dW = max(dW, abs(q.upwardVelocityMPerS - p.upwardVelocityMPerS))
+                }
+            }
+        }
+        let steps = a.frames.dropFirst()
+        let outer = steps.map(\.outerIterations)
+        let mass = a.frames.map(\.relativeMassImbalance).max() ?? 0
+        return "The hall around the racks (\(a.idle.cells) cells, \(f(a.idle.spacingM, 3)) m near the racks and "
+            + "trays) solved steady at the idle exhausts (\(a.idle.converged ? "converged" : "**not converged**") "
+            + "in \(a.idle.iterations) outer iterations), then stepped frame by frame at the racks' exhausts: "
+            + "\(outer.reduce(0, +)) outer iterations for \(outer.count) frames, mass within "
+            + String(format: "%.1e", mass) + " relative at every frame end; \(f(a.seconds, 1)) s with its VDB files "
+            + "(`room/vdb/room.NNNN.vdb`, \(a.vdbBytes / 1_000_000) MB). The tray probes come from the solved air; "
+            + "the jet model's differ from them by up to \(f(dT)) K and \(f(dW)) m/s upward "
+            + "(`room/tray-probes-check.csv`, every station and frame)."
     }
 }

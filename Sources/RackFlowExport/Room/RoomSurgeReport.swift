@@ -53,7 +53,7 @@ public enum RoomSurgeReport {
     public static func write(
         spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
         rackFrames: [[SurgeRun.Frame]], ignitions: [RoomSurgeTelemetry.RackIgnition], heatmap: StageRecording.Heatmap,
-        trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, to dir: URL
+        trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double, roomAir: String? = nil, to dir: URL
     ) throws {
         try RoomSurgePreview.preview(
             spec: spec, scenario: scenario, records: records, rackFrames: rackFrames, heatmap: heatmap
@@ -85,7 +85,7 @@ public enum RoomSurgeReport {
         }
         let md = markdown(
             spec: spec, scenario: scenario, fps: fps, records: records, peaks: peaks, ignitions: ignitions,
-            trays: trays, ranks: ranks, wallSeconds: wallSeconds)
+            trays: trays, ranks: ranks, wallSeconds: wallSeconds, roomAir: roomAir)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
         try AtomicFile.write(
             ReportHTML.html(
@@ -95,7 +95,8 @@ public enum RoomSurgeReport {
 
     public static func markdown(
         spec: RoomSpec, scenario: String, fps: Double, records: [RoomSurge.FrameRecord], peaks: [RackPeak],
-        ignitions: [RoomSurgeTelemetry.RackIgnition] = [], trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double
+        ignitions: [RoomSurgeTelemetry.RackIgnition] = [], trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double,
+        roomAir: String? = nil
     ) -> String {
         func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         func e(_ v: Double) -> String { String(format: "%.1e", v) }
@@ -137,6 +138,7 @@ public enum RoomSurgeReport {
             + "(\(f(records.flatMap { $0.racks.map(\.exhaustC) }.min() ?? .nan)) to "
             + "\(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
         md += cascade(ignitions, frameTimesS: records.map(\.timeS))
+        if let r = roomAir { md += "## Room air\n\n" + r + "\n\n" }
         md +=
             "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
             + "hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | "

@@ -33,7 +33,7 @@ public final class FlowSolver {
     /// Per component: inlet faces and their signed speed at inflow scale 1 (for `setInflowScale`).
     var inletFaces: [[(Int, Double)]] = [[], [], []]
     /// Per side: resolved boundary faces.
-    let boundary: [[BoundaryFace]]
+    var boundary: [[BoundaryFace]]
     let isSolid: [Bool]
     var muEff: [Double]
     var kEff: [Double]

@@ -45,6 +45,45 @@ extension FlowSolver {
         }
     }
 
+    /// Sets flow inlet `patch` (index in `flow.patches`) to `flowM3PerS` at `temperatureC`:
+    /// a room's rack exhaust from frame to frame. The speed is the flow over the patch's faces'
+    /// area (as `FlowCase.boundaryFaces` snaps it); the faces' imposed velocities change (times
+    /// the inflow scale), and with the boundary entries the energy equation's inlet value.
+    /// No matrix structure and no reference scale changes.
+    public func setInflow(patch pi: Int, flowM3PerS q: Double, temperatureC t: Double) {
+        precondition(q.isFinite && q >= 0 && t.isFinite, "an inflow must be finite, ≥ 0")
+        let n = [nx, ny, nz]
+        for side in Side.allCases {
+            let a = side.axis
+            let (p, r) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            let members = boundary[side.rawValue].indices.filter {
+                if case let .inlet(_, _, patch) = boundary[side.rawValue][$0] { return patch == pi }
+                return false
+            }
+            guard !members.isEmpty else { continue }
+            let area = members.reduce(0.0) { $0 + w[p][$1 % n[p]] * w[r][$1 / n[p]] }
+            let speed = area > 0 ? q / area : 0
+            // Each member's face along `a`, on the side's layer (0 or n), and its inward sign.
+            let sign = side.isUpper ? -1.0 : 1.0
+            var faces = Set<Int>()
+            for m in members {
+                boundary[side.rawValue][m] = .inlet(inwardSpeed: speed, temperatureC: t, patch: pi)
+                var idx = [0, 0, 0]
+                idx[p] = m % n[p]
+                idx[r] = m / n[p]
+                idx[a] = side.isUpper ? n[a] : 0
+                faces.insert(idx[0] + fdim[a][0] * (idx[1] + fdim[a][1] * idx[2]))
+            }
+            let u = velocity[a].p
+            for e in inletFaces[a].indices where faces.contains(inletFaces[a][e].0) {
+                let f = inletFaces[a][e].0
+                inletFaces[a][e].1 = sign * speed
+                fixedValue[a][f] = sign * speed * inflowScale
+                u[f] = sign * speed * inflowScale
+            }
+        }
+    }
+
     /// A cell field shaped like the temperature (same padding), for tracers.
     public func makeCellVector(value: Double = 0) -> PaddedVector {
         PaddedVector(count: flow.grid.cellCount, pad: pad, value: value)
