@@ -14,13 +14,14 @@ struct RoomCommand: ParsableCommand {
         discussion: """
             Every rack is solved at the flow the plenum network gives it; the racks' pressure–flow responses and the \
             network are iterated until the flows agree. \
-            Racks are solved concurrently (--jobs, one thread each); under `mpirun -np N` the ranks own the racks \
-            round-robin and exchange the coupling through collectives, and rank 0 writes. \
+            Racks are solved concurrently (--jobs, one thread each); racks with the same rack file, duct and (in a \
+            surge) start share one solve (--solve-every-rack to solve each); under `mpirun -np N` the ranks own the \
+            distinct racks round-robin and exchange the coupling through collectives, and rank 0 writes. \
             Writes Results/<room>/: summary.json, report.md, report.html, plan.png, log.txt, room.usda (USD stage: \
             racks placed, nodes as instances with heat-map colour and telemetry, fans in a surge, per-rack volumes, \
             cable trays), tray-probes.csv and \
             racks/<rack>/ (as `solve` writes a rack, plus fields.vdb), all at once when the run ends; a failed run \
-            (any rank) leaves nothing.
+            (any rank) leaves nothing but a checkpoint folder, if one was written.
             """
     )
     @Argument(help: "Room file (default: Meshes/rooms/refinery-room.yaml).") var room: String?
@@ -63,8 +64,8 @@ struct RoomCommand: ParsableCommand {
     @Flag(help: "No progress, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
-            "Write <output>.checkpoint/ at the end of every N-th coupling iteration (every rack's solver state and "
-                + "the coupling's; Ctrl-C / SIGTERM write one too).")
+            "Write <output>.checkpoint/ at the end of every N-th coupling iteration, or with --surge every N-th "
+                + "frame (every rack's state and the room's; Ctrl-C / SIGTERM write one too).")
     )
     var checkpointEvery: Int?
     @Option(
@@ -122,7 +123,9 @@ struct RoomCommand: ParsableCommand {
         if let h = roomAirSpacing, !(h > 0 && h.isFinite) {
             throw ValidationError("--room-air-spacing must be > 0 m (got \(h))")
         }
-        if roomAirSpacing != nil && !roomAir { throw ValidationError("--room-air-spacing is for --room-air") }
+        if roomAirSpacing != nil && !roomAir && resume == nil {
+            throw ValidationError("--room-air-spacing is for --room-air")
+        }
         if surge == nil && resume == nil && (frames != nil || fps != nil) {
             throw ValidationError("--frames and --fps are for a room surge (--surge SCENARIO)")
         }
@@ -176,7 +179,7 @@ struct RoomCommand: ParsableCommand {
         let tw = Date()
         guard
             let gathered = try RoomRackFolders.gather(
-                run: run, vtiSpacingM: vtiH, voxelSizeM: voxelSize, comm: comm)
+                run: run, vtiSpacingM: vtiH, voxelSizeM: settings.voxelSize ?? voxelSize, comm: comm)
         else { return }
         let (archives, all, cpuPerRank) = (gathered.archives, gathered.summaries, gathered.cpuSecondsPerRank)
 
@@ -296,10 +299,6 @@ struct RoomCommand: ParsableCommand {
                     format: "--fps %g gives no frame in the scenario's %g s; give --frames too", scenario.fps,
                     scenario.durationS))
         }
-        guard comm.size <= spec.racks.count else {
-            throw ValidationError(
-                "--surge needs at least one rack per rank (\(spec.racks.count) racks, \(comm.size) ranks)")
-        }
         let root = comm.rank == 0
         let folderURL = URL(
             fileURLWithPath: settings.output ?? "Results/\(spec.name)-\(scenario.name)")
@@ -319,6 +318,14 @@ struct RoomCommand: ParsableCommand {
         try rs.build(
             maxSpacingM: settings.maxSpacing, jobs: jobs, shareTwins: !(settings.solveEveryRack ?? false),
             log: { if root { lines.append($0) } })
+        if settings.roomAir == true {
+            // The hall is solved after the last frame: its grid and memory are checked now.
+            var failure: Error?
+            if root {
+                do { try RoomSurgeAir.check(spec: spec, spacingM: settings.roomAirSpacing) } catch { failure = error }
+            }
+            try comm.agree(failure)
+        }
         let voxel = settings.voxelSize ?? voxelSize
         let caches = RoomSurgeFrames(surge: rs, voxelSizeM: voxel, comm: comm)
         var resumedAt: Int?
@@ -326,13 +333,14 @@ struct RoomCommand: ParsableCommand {
             let kept = try checkpoints.restore(rs)
             try caches.resume(from: checkpoints.caches, frame: rs.step)
             resumedAt = rs.step
-            for l in kept { log.text += l + "\n" } // the run so far, not echoed again
+            // The run so far (its build lines included), not echoed again.
+            for l in kept { log.text += l + "\n" }
             log.say("resumed from \(checkpointURL.path) after frame \(rs.step)")
         } else {
             try rs.solveIdle(log: { if root { lines.append($0) } })
             try caches.write(frame: 0)
+            for l in lines { log.say(l) }
         }
-        for l in lines { log.say(l) }
         // The one run loop (Physics/Run/Simulation.swift): a step is a frame of the whole room.
         let simulation = Simulation(rs, checkpointEvery: checkpointEvery, resumedAt: resumedAt)
         let outcome = try simulation.run(
@@ -363,6 +371,8 @@ struct RoomCommand: ParsableCommand {
         if outcome == .interrupted {
             throw RunInterrupted(folder: checkpointURL, iteration: rs.step, frame: rs.step, after: .frame)
         }
+        // The racks are done: the room air (rank 0) gets this process's `jobs` threads.
+        Parallel.workers = jobs
         guard
             let s = try RoomSurgeFolder.write(
                 surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis,
@@ -376,6 +386,7 @@ struct RoomCommand: ParsableCommand {
                     + "\(String(format: "%.1f", s.wallSeconds)) s; results: \(folderURL.path)/report.md, room.usda"
             )
         }
+        if let a = s.roomAir, !a.converged { throw ExitCode(3) }
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {

@@ -70,7 +70,8 @@ struct RoomResumeOptions: Codable {
         // checkpoint's options are the run's; keep them.
         var kept = c
         if given.roomAir == true && c.roomAir != true {
-            guard c.surge != nil else { throw differs("room-air", "(given)", "run without it") }
+            // Checkpoints from before the option was kept (nil) took it on resume, as documented then.
+            guard c.surge != nil || c.roomAir == nil else { throw differs("room-air", "(given)", "run without it") }
             kept.roomAir = true
             kept.roomAirSpacing = given.roomAirSpacing
         } else {
@@ -78,8 +79,9 @@ struct RoomResumeOptions: Codable {
         }
         if given.surge != nil && c.surge == nil { throw differs("surge", given.surge!, "steady room run") }
         try samePath("surge", given.surge, c.surge)
-        try same("frames", given.frames.map { "\($0)" }, c.frames.map { "\($0)" })
-        try same("fps", given.fps.map { "\($0)" }, c.fps.map { "\($0)" })
+        // Given on resume, --frames and --fps must be the checkpoint's: they set what its frames are.
+        try same("frames", given.frames.map { "\($0)" }, c.frames.map { "\($0)" } ?? "(the scenario's)")
+        try same("fps", given.fps.map { "\($0)" }, c.fps.map { "\($0)" } ?? "(the scenario's)")
         // Options with defaults: a value other than the checkpoint's is refused only when it differs
         // from the default too.
         if given.vtiSpacing != 0.01 && given.vtiSpacing != c.vtiSpacing {

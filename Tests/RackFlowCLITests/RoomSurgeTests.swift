@@ -312,9 +312,15 @@ final class RoomSurgeTests: XCTestCase {
             XCTAssertEqual(vdbs.count, 5)
             XCTAssertTrue(vdbs.values.allSatisfy { $0["rank"] as? String == rank }, "\(name): \(vdbs)")
         }
-        // The same room on one process, its twin racks stepped once: the same frames, bit for bit.
+        // The same room with its twin racks stepped once (rank 0 steps A01 for both; rank 1 has no
+        // rack of its own and takes part in the coupling only): the same frames, bit for bit.
         let twins = dir.appendingPathComponent("twins")
-        let t = try RoomStageTests.run(bin, ["room", room, "--surge", scenario, "--output", twins.path, "--quiet"])
+        let t = try RoomStageTests.run(
+            URL(fileURLWithPath: mpi),
+            [
+                "--allow-run-as-root", "--oversubscribe", "-np", "2", bin.path,
+                "room", room, "--surge", scenario, "--output", twins.path, "--quiet",
+            ])
         XCTAssertEqual(t.status, 0, t.stderr)
         let log = try String(contentsOf: twins.appendingPathComponent("log.txt"), encoding: .utf8)
         XCTAssertTrue(log.contains("2 racks, 1 distinct"), log)

@@ -38,11 +38,32 @@ public enum RoomSurgeAir {
         public var seconds: Double
     }
 
+    /// Builds and compiles the hall with every rack at its design flow and inlet temperature,
+    /// and drops it: a grid error or a memory refusal comes before the surge's frames, not after.
+    public static func check(spec: RoomSpec, spacingM: Double?) throws {
+        let cases = try RoomStageWriter.rackTypes(spec).cases
+        let exhausts = try spec.racks.indices.map { k in
+            let p = spec.racks[k]
+            return try TrayProbes.Exhaust(
+                spec: spec, rack: k, genericCase: cases[p.rackFile]!.genericCase,
+                flowM3PerS: RoomSpec.designFlow(p.rack), temperatureC: p.rack.inletTemperatureC)
+        }
+        _ = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM).compile()
+    }
+
     public static func run(
         spec: RoomSpec, exhausts: [[TrayProbes.Exhaust]], jet: [[TrayProbes.Tray]], scenario: Scenario,
         spacingM: Double?, voxelSizeM: Double?, to staging: URL, log: (String) -> Void
     ) throws -> Result {
         let t0 = Date()
+        for (f, frame) in exhausts.enumerated() {
+            for e in frame where !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) {
+                throw RoomError.rack(
+                    name: e.rack, rank: 0,
+                    reason: "room air: at frame \(f) its exhaust carries \(e.flowM3PerS) m³/s at \(e.temperatureC) °C "
+                        + "(must be finite, ≥ 0)")
+            }
+        }
         let air = try RoomAir(spec: spec, exhausts: exhausts[0], spacingM: spacingM)
         let solve = try RoomAirSolve(air)
         let g = solve.solver.flow.grid

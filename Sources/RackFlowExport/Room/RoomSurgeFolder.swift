@@ -71,7 +71,6 @@ public enum RoomSurgeFolder {
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
-        try caches.moveAll(into: folder.staging)
         let cases = try RoomStageWriter.rackTypes(spec).cases
         let jet = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         var air: RoomSurgeAir.Result?
@@ -126,6 +125,9 @@ public enum RoomSurgeFolder {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        // The caches last: until here they stay where a resume finds them (the checkpoint's
+        // caches/), so a failure in anything above leaves the surge resumable.
+        try caches.moveAll(into: folder.staging)
         try folder.commit()
         committed = true
         return s

@@ -40,47 +40,66 @@ public final class RoomSurgeFrames {
 
     deinit { if !persisted { try? FileManager.default.removeItem(at: scratch) } }
 
-    /// On rank 0, before a checkpoint names the frames written so far: moves the caches to
-    /// `folder` (the checkpoint's `caches/`), where later frames go too and a resumed run finds
-    /// them. Elsewhere nothing: the other ranks keep no frames.
+    /// Before a checkpoint names the frames written so far (collective): rank 0 moves its caches
+    /// to `folder` (the checkpoint's `caches/`), where later frames go too and a resumed run
+    /// finds them. The other ranks keep no frames.
     public func persist(into folder: URL) throws {
-        guard comm.rank == 0, !persisted else { return }
-        let fm = FileManager.default
-        if folder.standardizedFileURL.path != scratch.standardizedFileURL.path {
-            if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }
-            try fm.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if fm.fileExists(atPath: scratch.path) {
-                try fm.moveItem(at: scratch, to: folder)
-            } else {
-                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-            }
+        var failure: Error?
+        if comm.rank == 0 && !persisted {
+            do {
+                let fm = FileManager.default
+                if folder.standardizedFileURL.path != scratch.standardizedFileURL.path {
+                    if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }
+                    try fm.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    if fm.fileExists(atPath: scratch.path) {
+                        try fm.moveItem(at: scratch, to: folder)
+                    } else {
+                        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                    }
+                }
+                scratch = folder
+                persisted = true
+            } catch { failure = RoomError.rack(name: "(checkpoint caches)", rank: 0, reason: "\(error)") }
         }
-        scratch = folder
-        persisted = true
+        try comm.agree(failure)
     }
 
-    /// On rank 0 of a resumed run: continues in the checkpoint's caches, dropping the frames
-    /// after `frame` (written before the run stopped, but never checkpointed).
+    /// On a resumed run (collective): rank 0 continues in the checkpoint's caches, dropping
+    /// everything there but `fields.N.vdb` with N ≤ `frame` (frames written before the run
+    /// stopped but never checkpointed, and the temporary files of a write a kill cut short);
+    /// a frame the checkpoint covers but whose cache is missing refuses the resume.
     public func resume(from folder: URL, frame: Int) throws {
-        guard comm.rank == 0 else { return }
-        let fm = FileManager.default
-        scratch = folder
-        persisted = true
-        for k in surge.spec.racks.indices {
-            let name = surge.spec.racks[k].name
-            let vdb = folder.appendingPathComponent(name).appendingPathComponent("vdb")
-            for f in (try? fm.contentsOfDirectory(atPath: vdb.path)) ?? [] {
-                // fields.NNNN.vdb
-                if let n = Int(f.dropFirst("fields.".count).prefix(4)), n > frame {
-                    try fm.removeItem(at: vdb.appendingPathComponent(f))
+        var failure: Error?
+        if comm.rank == 0 {
+            do {
+                let fm = FileManager.default
+                scratch = folder
+                persisted = true
+                for k in surge.spec.racks.indices {
+                    let name = surge.spec.racks[k].name
+                    let vdb = folder.appendingPathComponent(name).appendingPathComponent("vdb")
+                    for f in (try? fm.contentsOfDirectory(atPath: vdb.path)) ?? [] {
+                        if let n = Self.frameNumber(f), n <= frame { continue }
+                        try fm.removeItem(at: vdb.appendingPathComponent(f))
+                    }
+                    for f in 0...frame where !fm.fileExists(atPath: file(k, frame: f).path) {
+                        throw ConfigError(
+                            file: vdb.path, line: nil, keyPath: "",
+                            problem: "rack \(name)'s field cache of frame \(f) is missing: the checkpoint is "
+                                + "incomplete")
+                    }
                 }
-            }
-            for f in 0...frame where !fm.fileExists(atPath: file(k, frame: f).path) {
-                throw ConfigError(
-                    file: vdb.path, line: nil, keyPath: "",
-                    problem: "rack \(name)'s field cache of frame \(f) is missing: the checkpoint is incomplete")
-            }
+            } catch { failure = error }
         }
+        try comm.agree(failure)
+    }
+
+    /// N of a cache file named `fields.N.vdb` (N all digits), nil for any other name.
+    static func frameNumber(_ name: String) -> Int? {
+        guard name.hasPrefix("fields."), name.hasSuffix(".vdb") else { return nil }
+        let digits = name.dropFirst("fields.".count).dropLast(".vdb".count)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int(digits)
     }
 
     func file(_ k: Int, frame: Int) -> URL {

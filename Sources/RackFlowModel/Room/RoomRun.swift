@@ -103,7 +103,7 @@ public final class RoomRun {
         let distinct = twins.distinct.count
         log(
             String(
-                format: "room %@: %d racks (%d distinct: twins share one solve) on %d rank(s), %.0f cells "
+                format: "room %@: %d racks (%d distinct, each solved once) on %d rank(s), %.0f cells "
                     + "solved, compiled in %.1f s", spec.name, spec.racks.count, distinct, comm.size, cells,
                 buildSeconds))
         // Checkpoints (RoomCheckpoint.swift): restores the racks and the coupling on --resume.
