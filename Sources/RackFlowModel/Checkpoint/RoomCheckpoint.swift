@@ -34,9 +34,11 @@ extension RoomCoupling {
 }
 
 /// The manifest of a room checkpoint (`manifest.json`).
-public struct RoomCheckpointManifest: Codable {
-    public static let version = 1
-    public var version = Self.version
+public struct RoomCheckpointManifest: Codable, CheckpointManifest {
+    public static let currentVersion = 1
+    public static var expectedKind: String { "room" }
+    public static var noun: String { "room" }
+    public var version = Self.currentVersion
     public var kind = "room"
     public var room: String
     /// Coupling iterations done.
@@ -82,32 +84,9 @@ public final class RoomCheckpointer {
 
     static let manifestName = "manifest.json"
 
-    /// Reads `<folder>/manifest.json`; errors name the file and the problem.
+    /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
     public static func readManifest(_ folder: URL) throws -> RoomCheckpointManifest {
-        let url = folder.appendingPathComponent(manifestName)
-        guard let d = try? Data(contentsOf: url) else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "",
-                problem:
-                    "file not found: --resume needs a room checkpoint folder written by --checkpoint-every or an "
-                    + "interruption"
-            )
-        }
-        let m: RoomCheckpointManifest
-        do { m = try SurgeCheckpoint.decoder().decode(RoomCheckpointManifest.self, from: d) } catch {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "", problem: "not a room checkpoint manifest (\(error))")
-        }
-        guard m.kind == "room" else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room")
-        }
-        guard m.version == RoomCheckpointManifest.version else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "version",
-                problem: "checkpoint version \(m.version), this build reads \(RoomCheckpointManifest.version)")
-        }
-        return m
+        try RoomCheckpointManifest.read(folder)
     }
 
     /// The room file, the rack files and every file they pull in (absolute, each once), with SHA-256.
@@ -134,33 +113,7 @@ public final class RoomCheckpointer {
                     + "room argument"
             )
         }
-        for f in m.inputs {
-            guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "an input of the checkpointed run (\(manifest)) that this run no longer reads; resume with "
-                        + "the inputs as they were"
-                )
-            }
-            guard c.sha256 == f.sha256 else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
-                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the room "
-                        + "run afresh"
-                )
-            }
-        }
-        if let extra = now.first(where: { n in !m.inputs.contains { $0.path == n.path } }) {
-            throw ConfigError(
-                file: extra.path, line: nil, keyPath: "",
-                problem:
-                    "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as they "
-                    + "were"
-            )
-        }
+        try CheckpointInputs.check(recorded: m.inputs, now: now, folder: folder, record: manifest, run: "room run")
         guard m.rackNames == spec.racks.map(\.name) else {
             throw ConfigError(
                 file: manifest, line: nil, keyPath: "rackNames",

@@ -15,9 +15,11 @@ import RackFlowPhysics
 /// previous checkpoint or the new one, complete. Caches of frames past the manifest's (written
 /// before a kill, never checkpointed) are dropped on resume and written again. Each distinct
 /// rack's state lies in its own folder, so a checkpoint resumes under any number of ranks.
-public struct RoomSurgeManifest: Codable {
-    public static let version = 1
-    public var version = Self.version
+public struct RoomSurgeManifest: Codable, CheckpointManifest {
+    public static let currentVersion = 1
+    public static var expectedKind: String { "room-surge" }
+    public static var noun: String { "room surge" }
+    public var version = Self.currentVersion
     public var kind = "room-surge"
     public var room: String
     public var scenario: String
@@ -65,33 +67,8 @@ public final class RoomSurgeCheckpointer {
 
     static let manifestName = "manifest.json"
 
-    /// Reads `<folder>/manifest.json`; errors name the file and the problem.
-    public static func readManifest(_ folder: URL) throws -> RoomSurgeManifest {
-        let url = folder.appendingPathComponent(manifestName)
-        guard let d = try? Data(contentsOf: url) else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "",
-                problem:
-                    "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an "
-                    + "interruption"
-            )
-        }
-        let m: RoomSurgeManifest
-        do { m = try SurgeCheckpoint.decoder().decode(RoomSurgeManifest.self, from: d) } catch {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "", problem: "not a room surge checkpoint manifest (\(error))")
-        }
-        guard m.kind == "room-surge" else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a room surge")
-        }
-        guard m.version == RoomSurgeManifest.version else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "version",
-                problem: "checkpoint version \(m.version), this build reads \(RoomSurgeManifest.version)")
-        }
-        return m
-    }
+    /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
+    public static func readManifest(_ folder: URL) throws -> RoomSurgeManifest { try RoomSurgeManifest.read(folder) }
 
     /// The room's inputs (`RoomCheckpointer.inputs`) and the scenario file, with SHA-256.
     public static func inputs(of spec: RoomSpec, scenario: Scenario) throws -> [SurgeCheckpoint.InputFile] {
@@ -104,31 +81,7 @@ public final class RoomSurgeCheckpointer {
     func check(_ m: RoomSurgeManifest, against rs: RoomSurge) throws {
         let manifest = folder.appendingPathComponent(Self.manifestName).path
         let now = try Self.inputs(of: rs.spec, scenario: rs.scenario)
-        for f in m.inputs {
-            guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "an input of the checkpointed run (\(manifest)) that this run does not read; resume with "
-                        + "the inputs as they were"
-                )
-            }
-            guard c.sha256 == f.sha256 else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
-                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the "
-                        + "surge afresh"
-                )
-            }
-        }
-        if let extra = now.first(where: { n in !m.inputs.contains { $0.path == n.path } }) {
-            throw ConfigError(
-                file: extra.path, line: nil, keyPath: "",
-                problem: "read by this run but not by the checkpointed one (\(manifest)); resume with the inputs as "
-                    + "they were")
-        }
+        try CheckpointInputs.check(recorded: m.inputs, now: now, folder: folder, record: manifest, run: "surge")
         guard m.rackNames == rs.spec.racks.map(\.name), m.twins == rs.twins.twin else {
             throw ConfigError(
                 file: manifest, line: nil, keyPath: "twins",

@@ -67,31 +67,7 @@ public struct SurgeCheckpoint: Codable {
                     + "scenario argument"
             )
         }
-        for f in inputs {
-            guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "an input of the checkpointed run (\(header)) that this run no longer reads; resume with the "
-                        + "inputs as they were"
-                )
-            }
-            guard c.sha256 == f.sha256 else {
-                throw ConfigError(
-                    file: f.path, line: nil, keyPath: "",
-                    problem:
-                        "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
-                        + "then, \(c.sha256.prefix(12))… now); resume with the inputs as they were, or start the surge "
-                        + "afresh"
-                )
-            }
-        }
-        if let extra = now.first(where: { n in !inputs.contains { $0.path == n.path } }) {
-            throw ConfigError(
-                file: extra.path, line: nil, keyPath: "",
-                problem:
-                    "read by this run but not by the checkpointed one (\(header)); resume with the inputs as they were")
-        }
+        try CheckpointInputs.check(recorded: inputs, now: now, folder: folder, record: header, run: "surge")
         guard parts.count == run.parts.count, fanDuties.count == run.fans.count else {
             throw ConfigError(
                 file: header, line: nil, keyPath: "extra",
