@@ -63,6 +63,7 @@ import RackFlowPhysics
 ///              stoppedLossCoefficient: 2.0}}   # m³/s, Pa, rev/min; ζ optional
 ///      # or curve: {maxPressure: 75, freeDelivery: 0.03, rpm: 3000}  (Pa, m³/s; parabola)
 /// patches:                     # optional list of inlets/outlets on rectangles of the sides
+///                              # (each kind's keys and terms: RackFlowPhysics/Boundaries/)
 ///   - {name: inlet, side: west, lo: [0, 0], hi: [0.2, 0.05],  # m, side's in-plane axes in
 ///      kind: velocity, speed: 1.0, temperature: 20}           #   order; lo/hi optional = whole side
 ///                              # speed: inward m/s; temperature °C (default 20)

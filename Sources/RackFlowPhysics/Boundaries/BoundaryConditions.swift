@@ -1,5 +1,23 @@
 import RackFlowNumerics
 
+// The boundary conditions of a flow case, one file each, in the manner of OpenFOAM's
+// `src/finiteVolume/fields/fvPatchFields`: every file opens with a Description of what the
+// condition does to each equation, a Usage table of its YAML keys and defaults, and a
+// reference, and holds that condition's terms.
+//
+// | condition | file | resolved face |
+// | --- | --- | --- |
+// | wall (still, sliding, adiabatic or isothermal) | `Wall.swift` | `.wall` |
+// | symmetry plane | `Symmetry.swift` | `.symmetry` |
+// | velocity inlet | `VelocityInlet.swift` | `.inlet` |
+// | flow-rate inlet | `FlowRateInlet.swift` | `.inlet` |
+// | fan-curve inlet | `FanCurveInlet.swift` | `.outlet` and a fan on its faces |
+// | pressure outlet | `PressureOutlet.swift` | `.outlet` |
+//
+// This file holds the types a case states them with (`SideCondition`, `Patch`) and the
+// resolved condition of each boundary face (`BoundaryFace`), which the equations switch on;
+// `FixedFaces.swift` marks which velocity faces the conditions impose.
+
 /// Thermal condition of a wall.
 public enum ThermalCondition: Sendable, Equatable {
     case adiabatic

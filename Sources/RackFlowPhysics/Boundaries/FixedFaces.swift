@@ -56,9 +56,10 @@ extension FlowSolver {
                                 ns[f] = true
                             case .symmetry: fx[f] = true
                             case let .inlet(speed, _, _):
+                                let un = VelocityInletCondition.normalVelocity(inwardSpeed: speed, lower: m == 0)
                                 fx[f] = true
-                                fv[f] = (m == 0 ? speed : -speed) * inflowScale
-                                inletFaces[a].append((f, m == 0 ? speed : -speed))
+                                fv[f] = un * inflowScale
+                                inletFaces[a].append((f, un))
                             case .outlet: break
                             }
                             continue

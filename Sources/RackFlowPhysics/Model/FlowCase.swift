@@ -117,10 +117,14 @@ public struct FlowCase {
             }
             let face: BoundaryFace
             switch patch.kind {
-            case let .velocityInlet(s, t): face = .inlet(inwardSpeed: s, temperatureC: t, patch: pi)
-            case let .flowInlet(q, t): face = .inlet(inwardSpeed: area > 0 ? q / area : 0, temperatureC: t, patch: pi)
-            case let .pressureOutlet(pr, t): face = .outlet(pressurePa: pr, backflowTemperatureC: t, patch: pi)
-            case let .fanInlet(_, _, pr, t): face = .outlet(pressurePa: pr, backflowTemperatureC: t, patch: pi)
+            case let .velocityInlet(s, t):
+                face = VelocityInletCondition.face(speedMPerS: s, temperatureC: t, patch: pi)
+            case let .flowInlet(q, t):
+                face = FlowRateInletCondition.face(flowM3PerS: q, areaM2: area, temperatureC: t, patch: pi)
+            case let .pressureOutlet(pr, t):
+                face = PressureOutletCondition.face(pressurePa: pr, backflowTemperatureC: t, patch: pi)
+            case let .fanInlet(_, _, pr, t):
+                face = FanCurveInletCondition.face(plenumPressurePa: pr, temperatureC: t, patch: pi)
             }
             for m in members { out[m] = face }
         }

@@ -85,19 +85,15 @@ extension FlowSolver {
     ) {
         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
         switch boundaryFace(side, i, j, k) {
-        case let .wall(_, .temperatureC(tw)):
-            if !tracer {
-                ap += Db
-                src += Db * tw
-            }
-        case .wall(_, .adiabatic), .symmetry: break
+        case let .wall(_, thermal):
+            WallCondition.energy(thermal, Db: Db, tracer: tracer, ap: &ap, src: &src)
+        case .symmetry:
+            SymmetryCondition.energy()
         case let .inlet(_, tin, _):
-            ap += Db + max(-Fo, 0)
-            src += (Db + max(-Fo, 0)) * (tracer ? 0 : tin)
+            VelocityInletCondition.energy(
+                temperatureC: tin, Db: Db, outwardFlux: Fo, tracer: tracer, ap: &ap, src: &src)
         case let .outlet(_, tb, _):
-            // Outflow leaves at the cell's own value (zero gradient); backflow enters at tb.
-            ap += max(-Fo, 0)
-            src += max(-Fo, 0) * (tracer ? 0 : tb)
+            PressureOutletCondition.energy(backflowC: tb, outwardFlux: Fo, tracer: tracer, ap: &ap, src: &src)
         }
     }
 

@@ -174,23 +174,11 @@ public final class FlowSolver {
         var allFans = flow.fans
         for (pi, patch) in flow.patches.enumerated() {
             guard case let .fanInlet(curve, rpm, _, _) = patch.kind else { continue }
-            let side = patch.side, a = side.axis
-            let (t1, t2) = SIMD3<Int>.transverse(a)
-            let F = fdim[a]
-            var faces: [Int] = [], area = 0.0
-            for (m, bf) in boundary[side.rawValue].enumerated() {
-                guard case let .outlet(_, _, p) = bf, p == pi else { continue }
-                var idx = SIMD3(0, 0, 0)
-                idx[a] = side.isUpper ? n[a] : 0
-                idx[t1] = m % n[t1]
-                idx[t2] = m / n[t1]
-                faces.append(idx[0] + F[0] * (idx[1] + F[1] * idx[2]))
-                area += w[t1][idx[t1]] * w[t2][idx[t2]]
-            }
             allFans.append(
-                FanFaces(
-                    name: patch.name, axis: a, direction: side.isUpper ? -1 : 1, faces: faces, curve: curve,
-                    rpm: rpm, areaM2: area, densityKgPerM3: flow.fluid.densityKgPerM3))
+                FanCurveInletCondition.fan(
+                    patch: pi, named: patch.name, side: patch.side, curve: curve, rpm: rpm,
+                    boundary: boundary[patch.side.rawValue], n: n, faceCounts: fdim[patch.side.axis], w: w,
+                    densityKgPerM3: flow.fluid.densityKgPerM3))
         }
         fans = allFans
         // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).

@@ -125,42 +125,22 @@ extension FlowSolver {
         switch boundaryFace(side, cidx[0], cidx[1], cidx[2]) {
         case let .wall(tangential, _):
             let d0 = 0.5 * geo.width(tb, q)
-            let D = mu * Ab / d0
             let ub = a == 0 ? tangential.0 : (a == 1 ? tangential.1 : tangential.2)
-            ap += D
-            src += D * ub
+            WallCondition.tangentialMomentum(muA: mu * Ab, d0: d0, wallVelocity: ub, ap: &ap, src: &src)
             let qa = upper ? q - 1 : q + 1
-            src -= wallShearCorrection(
+            src -= WallCondition.shearCorrection(
                 u, f, away: upper ? f - stb : f + stb,
                 awayInside: qa >= 0 && qa < n[tb], fixed: fixed,
                 d0: d0, d1: 2 * d0 + 0.5 * geo.width(tb, min(max(qa, 0), n[tb] - 1)),
                 wallVelocity: ub, muA: mu * Ab)
         case .symmetry:
-            break
+            SymmetryCondition.tangentialMomentum()
         case .inlet:
-            // Inflow arrives without tangential velocity (advective form: aP gains |F| + D).
-            let D = mu * Ab / (0.5 * geo.width(tb, q))
-            ap += D + max(-Fo, 0)
+            VelocityInletCondition.tangentialMomentum(
+                muA: mu * Ab, d0: 0.5 * geo.width(tb, q), outwardFlux: Fo, ap: &ap)
         case .outlet:
-            MomentumKernel<AxisX>.outletBackflow(Fo, uf, ap: &ap, src: &src)
+            PressureOutletCondition.momentumBackflow(Fo, uf, ap: &ap, src: &src)
         }
-    }
-
-    /// Second-order wall shear by deferred correction. The matrix holds the one-sided
-    /// μA (u₀ − u_w)/d₀; the quadratic through the wall, u₀ (at d₀) and the next value
-    /// away from the wall u₁ (at d₁) has wall slope (φ₀d₁² − φ₁d₀²)/(d₀d₁(d₁ − d₀)), φ = u − u_w.
-    /// Their difference goes to the right-hand side. It removes the O(Δ²) shift of the
-    /// one-sided form (1.5 Δ²/h² too little pressure drop in plane Poiseuille flow) and is
-    /// exact for a parabolic profile.
-    @inline(__always)
-    func wallShearCorrection(
-        _ u: UnsafeMutablePointer<Double>, _ f: Int, away g: Int, awayInside: Bool,
-        fixed: UnsafePointer<Bool>, d0: Double, d1: Double, wallVelocity uw: Double, muA: Double
-    ) -> Double {
-        guard awayInside, !fixed[g] else { return 0 }
-        let p0 = u[f] - uw, p1 = u[g] - uw
-        let slope = (p0 * d1 * d1 - p1 * d0 * d0) / (d0 * d1 * (d1 - d0))
-        return muA * (slope - p0 / d0)
     }
 
     @inline(__always)
@@ -169,15 +149,6 @@ extension FlowSolver {
         _ f: Int, _ v: Double
     ) {
         if a == 0 { t.0[f] = v } else if a == 1 { t.1[f] = v } else { t.2[f] = v }
-    }
-
-    /// Pressure at the outlet face of the boundary row of `idx` (0 if it is not an outlet).
-    func outletPressure(_ a: Int, upper: Bool, _ idx: SIMD3<Int>) -> Double {
-        var cidx = idx
-        if upper { cidx[a] -= 1 }
-        let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
-        if case let .outlet(pr, _, _) = boundaryFace(side, cidx[0], cidx[1], cidx[2]) { return pr }
-        return 0
     }
 
     /// Fan pressure jumps, linearised implicitly about the current flow so the operating

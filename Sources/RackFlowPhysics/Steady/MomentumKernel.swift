@@ -124,7 +124,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
                 src -= Advection.correction(flux: Fh, p: uf, n: un, farP: farP, farN: farN)
             }
         } else {
-            Self.outletBackflow(rho * Aa * uf, uf, ap: &ap, src: &src)
+            PressureOutletCondition.momentumBackflow(rho * Aa * uf, uf, ap: &ap, src: &src)
         }
         if hasL {
             let un = u[f - sa]
@@ -140,7 +140,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
                 src -= Advection.correction(flux: Fo, p: uf, n: un, farP: farP, farN: farN)
             }
         } else {
-            Self.outletBackflow(-rho * Aa * uf, uf, ap: &ap, src: &src)
+            PressureOutletCondition.momentumBackflow(-rho * Aa * uf, uf, ap: &ap, src: &src)
         }
 
         // Faces normal to the two transverse axes (upper then lower, t1 then t2).
@@ -195,19 +195,6 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         dd[f] = sumNb // Σ a_nb for now; turned into d after the fan terms
     }
 
-    /// An outlet face of the control volume with outward mass flux `Fo` (kg/s). Outflow leaves
-    /// with u_f and adds nothing in advective form. Backflow brings u_f too (zero gradient),
-    /// which in advective form would add nothing either and leave such a face with no
-    /// diagonal weight from the air entering it; lagged, |F| (u_f − u_f_old) keeps that weight
-    /// and vanishes at convergence.
-    @inline(__always)
-    static func outletBackflow(_ Fo: Double, _ uf: Double, ap: inout Double, src: inout Double) {
-        if Fo < 0 {
-            ap -= Fo
-            src -= Fo * uf
-        }
-    }
-
     /// The two faces of the control volume normal to transverse axis `tb` on one side.
     @inline(__always)
     func transverse(
@@ -250,7 +237,7 @@ struct MomentumKernel<Ax: StaggeredAxis> {
         sumNb += coef
         ap += coef
         if wallNeighbour {
-            src -= solver.wallShearCorrection(
+            src -= WallCondition.shearCorrection(
                 u, f, away: upper ? f - stb : f + stb,
                 awayInside: upper ? q > 0 : q + 1 < ntb, fixed: fixed,
                 d0: dist, d1: dist + geo.width(tb, upper ? max(q - 1, 0) : min(q + 1, ntb - 1)) * 0.5 + dist,

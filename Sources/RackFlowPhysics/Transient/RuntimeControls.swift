@@ -67,7 +67,7 @@ extension FlowSolver {
             let sign = side.isUpper ? -1.0 : 1.0
             var faces = Set<Int>()
             for m in members {
-                boundary[side.rawValue][m] = .inlet(inwardSpeed: speed, temperatureC: t, patch: pi)
+                boundary[side.rawValue][m] = VelocityInletCondition.face(speedMPerS: speed, temperatureC: t, patch: pi)
                 var idx = [0, 0, 0]
                 idx[p] = m % n[p]
                 idx[r] = m / n[p]
