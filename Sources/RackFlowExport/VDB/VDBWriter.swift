@@ -56,7 +56,50 @@ public enum VDBWriter {
         _ frame: VDBFrame, lattice: VDBLattice, to url: URL,
         metadata: [String: String] = [:], options: VDBWriteOptions = VDBWriteOptions()
     ) throws -> VDBWriteReport {
+        try checkSizes(frame, lattice.grid)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+
+        // Cell-centred velocity on the solver grid, then everything gathered onto the lattice.
         let g = lattice.grid
+        let (uc, vc, wc) = StaggeredOperators.velocityAtCentres(g, u: frame.u, v: frame.v, w: frame.w)
+        let tBackground = try temperatureBackground(frame, lattice)
+        guard let fields = resample(frame, lattice, centred: (uc, vc, wc), temperatureBackgroundC: tBackground) else {
+            try throwNonFinite(frame, cellCentred: (uc, vc, wc), lattice: lattice)
+        }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+
+        guard let writer = cvdb_writer_create() else {
+            throw ExportError.io(path: url.path, operation: "create OpenVDB writer", reason: "out of memory")
+        }
+        defer { cvdb_writer_destroy(writer) }
+        let check = { (message: UnsafePointer<CChar>?, operation: String) throws in
+            try Self.check(message, operation, url)
+        }
+        try check(cvdb_set_transform(writer, lattice.matrix), "set VDB transform")
+        try addGrids(fields, frame.turbulenceKind, lattice, to: writer, url)
+        try addFileMetadata(lattice, metadata, to: writer, url)
+        cvdb_set_half_float(writer, options.halfFloat ? 1 : 0)
+        try check(cvdb_set_compression(writer, options.compression.rawValue), "set VDB compression")
+        let t2 = DispatchTime.now().uptimeNanoseconds
+
+        try AtomicFile.write(to: url, sync: options.sync) { tmp in try check(cvdb_write(writer, tmp.path), "write VDB")
+        }
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        let bytes = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
+        return VDBWriteReport(
+            bytes: bytes, resampleSeconds: Double(t1 - t0) * 1e-9, buildSeconds: Double(t2 - t1) * 1e-9,
+            writeSeconds: Double(t3 - t2) * 1e-9, voxels: lattice.voxelCount, activeVoxels: lattice.activeVoxelCount)
+    }
+
+    /// An OpenVDB call's error message, if any, as an `ExportError` naming the file.
+    static func check(_ message: UnsafePointer<CChar>?, _ operation: String, _ url: URL) throws {
+        if let message {
+            throw ExportError.io(path: url.path, operation: operation, reason: String(cString: message))
+        }
+    }
+
+    /// Every field has the solver grid's shape: cells, or faces per velocity component.
+    static func checkSizes(_ frame: VDBFrame, _ g: Grid) throws {
         let n = g.cellCount, nx = g.nx, ny = g.ny, nz = g.nz
         for (name, a) in [
             ("temperature", frame.temperatureC), ("pressure", frame.pressurePa),
@@ -70,11 +113,10 @@ public enum VDBWriter {
         where a.count != m {
             throw ExportError.sizeMismatch(field: "velocity \(name) (faces)", expected: m, actual: a.count)
         }
-        let t0 = DispatchTime.now().uptimeNanoseconds
+    }
 
-        // Cell-centred velocity on the solver grid, then everything gathered onto the lattice.
-        let (uc, vc, wc) = StaggeredOperators.velocityAtCentres(g, u: frame.u, v: frame.v, w: frame.w)
-
+    /// The temperature of inactive voxels: the frame's, or the coldest active voxel's (0 if none).
+    static func temperatureBackground(_ frame: VDBFrame, _ lattice: VDBLattice) throws -> Double {
         var tBackground = 0.0
         if let b = frame.temperatureBackgroundC {
             tBackground = b
@@ -93,6 +135,24 @@ public enum VDBWriter {
             throw ExportError.nonFinite(field: "temperature background", cell: (0, 0, 0), value: tBackground)
         }
 
+        return tBackground
+    }
+
+    /// The lattice's fields in single precision (velocity rotated into world axes).
+    struct LatticeFields {
+        var temperature: [Float], pressure: [Float], density: [Float], speed: [Float], turbulence: [Float]
+        /// Interleaved x, y, z per voxel.
+        var vel: [Float]
+        var temperatureBackground: Float
+        var mask: [UInt8]
+    }
+
+    /// Gathers the cell-centred fields onto the lattice; nil if a value is not finite.
+    static func resample(
+        _ frame: VDBFrame, _ lattice: VDBLattice, centred: ([Double], [Double], [Double]),
+        temperatureBackgroundC tBackground: Double
+    ) -> LatticeFields? {
+        let (uc, vc, wc) = centred
         let count = lattice.voxelCount
         let L = lattice.rotation.map(Double.init)
         var temperature = [Float](repeating: 0, count: count), pressure = temperature, density = temperature
@@ -158,28 +218,37 @@ public enum VDBWriter {
                 } // density, pressure, temperature (sources)
             }
         }
-        if bad { try throwNonFinite(frame, cellCentred: (uc, vc, wc), lattice: lattice) }
-        let t1 = DispatchTime.now().uptimeNanoseconds
+        if bad { return nil }
+        return LatticeFields(
+            temperature: temperature, pressure: pressure, density: density, speed: speed, turbulence: turbulence,
+            vel: vel, temperatureBackground: Float(tBackground), mask: lattice.active)
+    }
 
-        guard let writer = cvdb_writer_create() else {
-            throw ExportError.io(path: url.path, operation: "create OpenVDB writer", reason: "out of memory")
-        }
-        defer { cvdb_writer_destroy(writer) }
-        func check(_ message: UnsafePointer<CChar>?, _ operation: String) throws {
-            if let message {
-                throw ExportError.io(path: url.path, operation: operation, reason: String(cString: message))
-            }
+    /// The five float grids and `vel`, each with its `units` and `quantity`.
+    static func addGrids(
+        _ fields: LatticeFields, _ t: VDBTurbulence, _ lattice: VDBLattice, to writer: OpaquePointer, _ url: URL
+    ) throws {
+        let check = { (message: UnsafePointer<CChar>?, operation: String) throws in
+            try Self.check(message, operation, url)
         }
         var dims: [Int32] = [Int32(lattice.dims.0), Int32(lattice.dims.1), Int32(lattice.dims.2)]
         try check(cvdb_set_transform(writer, lattice.matrix), "set VDB transform")
-        let mask = lattice.active
-        let t = frame.turbulenceKind
+        let mask = fields.mask
         let scalars: [(String, [Float], Float, cvdb_grid_class, String, String)] = [
-            ("temperature", temperature, Float(tBackground), CVDB_CLASS_UNKNOWN, "degC", "air temperature"),
-            ("pressure", pressure, 0, CVDB_CLASS_UNKNOWN, "Pa", "gauge pressure (static, relative to the reference)"),
-            ("density", density, 0, CVDB_CLASS_FOG_VOLUME, "1", "smoke-like tracer injected at the intakes, 0..1"),
-            ("speed", speed, 0, CVDB_CLASS_UNKNOWN, "m/s", "air speed |vel|"),
-            ("turbulence", turbulence, 0, CVDB_CLASS_UNKNOWN, t.units, t.quantity),
+            (
+                "temperature", fields.temperature, fields.temperatureBackground, CVDB_CLASS_UNKNOWN, "degC",
+                "air temperature"
+            ),
+            (
+                "pressure", fields.pressure, 0, CVDB_CLASS_UNKNOWN, "Pa",
+                "gauge pressure (static, relative to the reference)"
+            ),
+            (
+                "density", fields.density, 0, CVDB_CLASS_FOG_VOLUME, "1",
+                "smoke-like tracer injected at the intakes, 0..1"
+            ),
+            ("speed", fields.speed, 0, CVDB_CLASS_UNKNOWN, "m/s", "air speed |vel|"),
+            ("turbulence", fields.turbulence, 0, CVDB_CLASS_UNKNOWN, t.units, t.quantity),
         ]
         for (name, values, background, cls, units, quantity) in scalars {
             try values.withUnsafeBufferPointer { vp in
@@ -193,7 +262,7 @@ public enum VDBWriter {
             try check(cvdb_set_meta_string(writer, name, "units", units), "set VDB metadata")
             try check(cvdb_set_meta_string(writer, name, "quantity", quantity), "set VDB metadata")
         }
-        try vel.withUnsafeBufferPointer { vp in
+        try fields.vel.withUnsafeBufferPointer { vp in
             try mask.withUnsafeBufferPointer { mp in
                 try check(
                     cvdb_add_vec3_grid(
@@ -207,6 +276,15 @@ public enum VDBWriter {
             "set VDB metadata")
         try check(cvdb_set_meta_string(writer, "turbulence", "turbulence_kind", t.rawValue), "set VDB metadata")
 
+    }
+
+    /// File metadata: axes, units, voxel size and the caller's keys.
+    static func addFileMetadata(
+        _ lattice: VDBLattice, _ metadata: [String: String], to writer: OpaquePointer, _ url: URL
+    ) throws {
+        let check = { (message: UnsafePointer<CChar>?, operation: String) throws in
+            try Self.check(message, operation, url)
+        }
         let axes = lattice.upAxis == .y ? "(X, Y, Z) = (x, z, -y)" : "(X, Y, Z) = (x, y, z)"
         var fileMeta: [String: String] = [
             "up_axis": lattice.upAxis.rawValue,
@@ -220,17 +298,6 @@ public enum VDBWriter {
         }
         try check(cvdb_set_meta_float(writer, nil, "meters_per_unit", 1), "set VDB file metadata")
         try check(cvdb_set_meta_float(writer, nil, "voxel_size_m", lattice.voxelSizeM), "set VDB file metadata")
-        cvdb_set_half_float(writer, options.halfFloat ? 1 : 0)
-        try check(cvdb_set_compression(writer, options.compression.rawValue), "set VDB compression")
-        let t2 = DispatchTime.now().uptimeNanoseconds
-
-        try AtomicFile.write(to: url, sync: options.sync) { tmp in try check(cvdb_write(writer, tmp.path), "write VDB")
-        }
-        let t3 = DispatchTime.now().uptimeNanoseconds
-        let bytes = ((try? FileManager.default.attributesOfItem(atPath: url.path)[.size]) as? NSNumber)?.intValue ?? 0
-        return VDBWriteReport(
-            bytes: bytes, resampleSeconds: Double(t1 - t0) * 1e-9, buildSeconds: Double(t2 - t1) * 1e-9,
-            writeSeconds: Double(t3 - t2) * 1e-9, voxels: lattice.voxelCount, activeVoxels: lattice.activeVoxelCount)
     }
 
     /// One call for a steady solve's result: builds the lattice and writes the solver's
