@@ -83,14 +83,20 @@ public struct Scenario: ConfigDocument {
     /// The node cascade within each rack (`cascade.order` … or `cascade.nodes`).
     public var cascade = Cascade()
     public var rackCascade = RackCascade()
+    // Parts: defaults are assumptions, stated in Meshes/README.md and the default scenario.
     /// Idle power as a fraction of full power, by part kind (a GPU with `idlePowerW` in its part file uses that).
-    public var idleFraction: [String: Double]
+    public var idleFraction: [String: Double] = ["gpu": 0.125, "cpu": 0.25, "memory": 0.4, "board": 0.6, "nic": 0.8]
     /// Lumped heat capacity of each part, J/K, by kind (memory: per module).
-    public var heatCapacityJPerK: [String: Double]
+    public var heatCapacityJPerK: [String: Double] = [
+        "gpu": 350, "cpu": 600, "memory": 25, "board": 250, "nic": 40, "psu": 900,
+    ]
     /// Junction masses by kind (a kind without one is a single mass).
-    public var junctions: [String: Junction]
+    public var junctions: [String: Junction] = [
+        "gpu": Junction(capacityJPerK: 15, resistanceShare: 0.4),
+        "cpu": Junction(capacityJPerK: 40, resistanceShare: 0.3),
+    ]
     /// Fan controllers by fan kind (intake, gpu, cpu, psu); a kind without one runs at its rated speed.
-    public var fans: [String: FanControl]
+    public var fans: [String: FanControl] = [:]
     public var blower = Blower()
     /// Heatmap colour range of the hottest GPU per node, °C. Unset: one fixed scale for every
     /// frame and run, the rack's supply air (blue) to the lowest GPU limit (red), so an idle
@@ -125,163 +131,13 @@ public struct Scenario: ConfigDocument {
             throw root.error("duration", "gives no frame at \(configFormat(fps)) fps")
         }
 
-        if let l = root.child("load") {
-            try l.checkKeys(allowed: ["idle", "full", "onset", "ramp", "shape", "profile"])
-            load.idle = try l.double("idle", default: load.idle, "must be a utilisation in [0, 1]") {
-                $0 >= 0 && $0 <= 1
-            }
-            load.full = try l.double("full", default: load.full, "must be a utilisation in [0, 1]") {
-                $0 >= 0 && $0 <= 1
-            }
-            load.onsetS = try l.double("onset", default: load.onsetS, "must be ≥ 0 s") { $0 >= 0 }
-            load.rampS = try l.double("ramp", default: load.rampS, "must be ≥ 0 s") { $0 >= 0 }
-            load.shape = RampShape(
-                rawValue: try l.choice("shape", RampShape.allCases.map(\.rawValue), default: load.shape.rawValue))!
-            if let pr = l.child("profile") {
-                var last = -Double.infinity
-                for point in try pr.array() {
-                    let v = try point.doubles(count: 2)
-                    guard v[0].isFinite, v[0] >= 0 else {
-                        throw point.error("profile time must be ≥ 0 s after ignition (got \(configFormat(v[0])))")
-                    }
-                    guard v[0] > last else {
-                        throw point.error(
-                            "profile times out of order: \(configFormat(v[0])) s comes after \(configFormat(last)) s")
-                    }
-                    guard v[1] >= 0 && v[1] <= 1 else {
-                        throw point.error("utilisation must be in [0, 1] (got \(configFormat(v[1])))")
-                    }
-                    last = v[0]
-                    load.profile.append((v[0], v[1]))
-                }
-                if load.profile.isEmpty { throw l.error("profile", "needs at least one [time, utilisation] point") }
-            }
-            if load.onsetS > durationS {
-                throw l.error(
-                    "onset",
-                    "the surge starts at \(configFormat(load.onsetS)) s, after the scenario ends "
-                        + "(\(configFormat(durationS)) s)"
-                )
-            }
-        }
-        if let c = root.child("cascade") {
-            try c.checkKeys(allowed: ["order", "delay", "seed", "nodes", "racks"])
-            if let n = c.child("nodes") {
-                // Two spellings of one thing would leave a reader guessing which wins.
-                if let k = ["order", "delay", "seed"].first(where: c.has) {
-                    throw c.error(
-                        k,
-                        "the node cascade is given under cascade.nodes: move '\(k)' there (the flat keys are "
-                            + "the short form of cascade.nodes)")
-                }
-                try n.checkKeys(allowed: ["order", "delay", "seed"])
-                cascade = try Self.nodeCascade(n)
-            } else {
-                cascade = try Self.nodeCascade(c)
-            }
-            if let r = c.child("racks") { rackCascade = try Self.rackCascade(r) }
-        }
-
-        // Parts: defaults are assumptions, stated in Meshes/README.md and the default scenario.
-        idleFraction = ["gpu": 0.125, "cpu": 0.25, "memory": 0.4, "board": 0.6, "nic": 0.8]
-        heatCapacityJPerK = ["gpu": 350, "cpu": 600, "memory": 25, "board": 250, "nic": 40, "psu": 900]
-        if let p = root.child("power") {
-            try p.checkKeys(allowed: ["idleFraction"])
-            if let f = p.child("idleFraction") {
-                try f.checkKeys(allowed: Self.partKinds.filter { $0 != "psu" })
-                for k in try f.keys() {
-                    idleFraction[k] = try f.double(k, "must be a fraction in [0, 1]") { $0 >= 0 && $0 <= 1 }
-                }
-            }
-        }
-        if let h = root.child("heatCapacity") {
-            try h.checkKeys(allowed: Self.partKinds)
-            for k in try h.keys() { heatCapacityJPerK[k] = try h.double(k, "must be > 0 J/K") { $0 > 0 } }
-        }
-        junctions = [
-            "gpu": Junction(capacityJPerK: 15, resistanceShare: 0.4),
-            "cpu": Junction(capacityJPerK: 40, resistanceShare: 0.3),
-        ]
-        if let j = root.child("junction") {
-            try j.checkKeys(allowed: Self.partKinds)
-            for k in try j.keys() {
-                let c = try j.required(k)
-                if c.isScalar, (try? c.string()) == "none" {
-                    junctions[k] = nil
-                    continue
-                }
-                try c.checkKeys(allowed: ["capacity", "resistanceShare"])
-                junctions[k] = Junction(
-                    capacityJPerK: try c.double("capacity", "must be > 0 J/K") { $0 > 0 },
-                    resistanceShare: try c.double("resistanceShare", "must be a share in (0, 1)") { $0 > 0 && $0 < 1 })
-            }
-        }
-
-        fans = [:]
-        if let f = root.child("fans") {
-            try f.checkKeys(allowed: Self.fanKinds)
-            for k in try f.keys() {
-                let c = try f.required(k)
-                try c.checkKeys(allowed: ["sensor", "low", "high", "minDuty", "spinUp", "spinDown"])
-                let s = FanControl.Sensor(rawValue: try c.choice("sensor", FanControl.Sensor.allCases.map(\.rawValue)))!
-                if s == .own && k != "gpu" {
-                    throw c.error("sensor", "'own' (the card's own GPU) applies to gpu blowers only")
-                }
-                let unit = s == .load ? "" : " °C"
-                let lo = try c.double("low", "must be finite") { $0.isFinite },
-                    hi = try c.double("high", "must be finite") { $0.isFinite }
-                guard hi > lo else {
-                    throw c.error(
-                        "high", "must be above low (\(configFormat(lo))\(unit)), got \(configFormat(hi))\(unit)")
-                }
-                fans[k] = FanControl(
-                    sensor: s, low: lo, high: hi,
-                    minDuty: try c.double("minDuty", default: 0.3, "must be a duty in [0, 1]") { $0 >= 0 && $0 <= 1 },
-                    spinUpS: try c.double("spinUp", default: 2, "must be ≥ 0 s") { $0 >= 0 },
-                    spinDownS: try c.double("spinDown", default: 5, "must be ≥ 0 s") { $0 >= 0 })
-            }
-        }
-        if let b = root.child("blower") {
-            try b.checkKeys(allowed: ["idle", "full", "start", "ramp"])
-            blower.idle = try b.double(
-                "idle", default: blower.idle, "must be a fraction of the rack's inlet flow in (0, 2]"
-            ) { $0 > 0 && $0 <= 2 }
-            blower.full = try b.double(
-                "full", default: blower.full, "must be a fraction of the rack's inlet flow in (0, 2]"
-            ) { $0 > 0 && $0 <= 2 }
-            blower.startS = try b.double("start", default: blower.startS, "must be ≥ 0 s") { $0 >= 0 }
-            blower.rampS = try b.double("ramp", default: blower.rampS, "must be ≥ 0 s") { $0 >= 0 }
-        }
-        if let h = root.child("heatmap") {
-            try h.checkKeys(allowed: ["coldC", "hotC"])
-            func temp(_ k: String) throws -> Double? {
-                guard let n = h.child(k) else { return nil }
-                if n.isScalar, (try? n.string()) == "auto" {
-                    if k == "coldC" { heatmapAutoCold = true } else { heatmapAutoHot = true }
-                    return nil
-                }
-                return try h.double(k, "must be a finite temperature in °C or 'auto'") { $0.isFinite }
-            }
-            heatmapColdC = try temp("coldC")
-            heatmapHotC = try temp("hotC")
-            if let c = heatmapColdC, let hh = heatmapHotC, hh <= c {
-                throw h.error("hotC", "must be above coldC (\(configFormat(c)) °C)")
-            }
-        }
-        if let s = root.child("solver") {
-            try s.checkKeys(allowed: ["minOuter", "maxOuter", "tolerance", "stepsPerFrame"])
-            solver.minOuter = try s.int("minOuter", default: solver.minOuter)
-            solver.maxOuter = try s.int("maxOuter", default: solver.maxOuter)
-            if solver.minOuter < 1 { throw s.error("minOuter", "must be ≥ 1 (got \(solver.minOuter))") }
-            if solver.maxOuter < solver.minOuter {
-                throw s.error("maxOuter", "must be ≥ minOuter (\(solver.minOuter)), got \(solver.maxOuter)")
-            }
-            solver.tolerance = try s.double("tolerance", default: solver.tolerance, "must be > 0") { $0 > 0 && $0 < 1 }
-            solver.stepsPerFrame = try s.int("stepsPerFrame", default: 1)
-            if solver.stepsPerFrame < 1 || solver.stepsPerFrame > 100 {
-                throw s.error("stepsPerFrame", "must be in 1…100 (got \(solver.stepsPerFrame))")
-            }
-        }
+        try readLoad(root)
+        try readCascade(root)
+        try readParts(root)
+        try readFans(root)
+        try readBlower(root)
+        try readHeatmap(root)
+        try readSolver(root)
     }
 
     /// An explicit order: a non-empty list of distinct `kind` names, each with its line for the
