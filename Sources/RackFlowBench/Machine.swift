@@ -3,14 +3,10 @@ import RackFlowNumerics
 
 /// What the process and the machine can do, measured in the same run as a benchmark.
 public enum Machine {
-    /// Peak resident memory of this process (VmHWM), bytes.
+    /// Peak resident memory of this process, bytes (`MemoryUse`; 0 if unknown).
     public static func peakResidentBytes() -> Int {
-        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-            return kb * 1024
-        }
-        return 0
+        let peak = MemoryUse.current().peakBytes
+        return peak.isFinite ? Int(peak) : 0
     }
 
     /// Streaming memory bandwidth (bytes/s), STREAM-triad style `a = b + s·c` over arrays

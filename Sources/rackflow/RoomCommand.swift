@@ -163,121 +163,25 @@ struct RoomCommand: ParsableCommand {
         let checkpointURL =
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
-        var stored = settings
-        stored.room = URL(fileURLWithPath: roomFile ?? DefaultCase.room).absoluteURL.standardizedFileURL.path
-        stored.output = folderURL.absoluteURL.standardizedFileURL.path
         let checkpoints = try RoomCheckpointer(
             folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
-            command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+            command: try settings.stored(output: folderURL, surge: nil),
             stop: { Interruption.shared.requested })
         let tc = Date()
         try run.run(maxSpacingM: spacing, jobs: jobs, checkpoints: checkpoints, log: { log.say($0) })
-        let coupling = run.coupling!
         let couplingSeconds = Date().timeIntervalSince(tc) - run.buildSeconds
 
-        // Each rank writes its racks' folders privately and ships them to rank 0 (RoomRackFolders).
-        let tw = Date()
         guard
-            let gathered = try RoomRackFolders.gather(
-                run: run, vtiSpacingM: vtiH, voxelSizeM: settings.voxelSize ?? voxelSize, comm: comm)
+            let summary = try RoomSteadyFolder.write(
+                run: run, to: folderURL, vtiSpacingM: vtiH, voxelSizeM: settings.voxelSize ?? voxelSize, jobs: jobs,
+                upAxis: stageUpAxis, roomAir: settings.roomAir == true, roomAirSpacingM: settings.roomAirSpacing,
+                couplingSeconds: couplingSeconds, start: t0, log: &log)
         else { return }
-        let (archives, all, cpuPerRank) = (gathered.archives, gathered.summaries, gathered.cpuSecondsPerRank)
-
-        let folder = try ResultFolder(final: folderURL)
-        var committed = false
-        defer { if !committed { folder.abandon() } }
-        for a in archives { try FolderArchive.unpack(a, into: folder.staging) }
-        var summary = RoomSummary(
-            spec: spec, network: run.network, coupling: coupling, rackSummaries: spec.racks.indices.map { all[$0]! },
-            ranks: comm.size, jobsPerRank: jobs,
-            timings: .init(
-                compileSeconds: run.buildSeconds, couplingSeconds: couplingSeconds, writeSeconds: 0, wallSeconds: 0))
-        summary.cpuSecondsPerRank = cpuPerRank
-        let rackSummaries = spec.racks.indices.map { all[$0]! }
-        summary.trayProbes = try TrayProbes.steady(spec: spec, summary: summary)
-        summary.trayProbesSource = "jet model"
-        if settings.roomAir == true {
-            let ta = Date()
-            try solveRoomAir(
-                spec: spec, spacingM: settings.roomAirSpacing, summary: &summary, staging: folder.staging, jobs: jobs,
-                log: &log)
-            summary.timings.roomAirSeconds = Date().timeIntervalSince(ta)
-        }
-        summary.timings.writeSeconds = Date().timeIntervalSince(tw)
-        summary.timings.wallSeconds = Date().timeIntervalSince(t0)
-        log.say("CPU seconds per rank: " + cpuPerRank.map { String(format: "%.1f", $0) }.joined(separator: ", "))
-        log.say(
-            String(
-                format: "Σ rack inlet flows %.6f m³/s, blowers %.6f m³/s (%.1e relative); plenum %.2f Pa; wall %.1f s",
-                summary.racks.map(\.measuredInletFlowM3PerS).reduce(0, +), summary.blowerFlowM3PerS,
-                summary.massConservationError,
-                summary.plenumPressurePa, summary.timings.wallSeconds))
-        // The stage last of the room's own files: written into the staging folder with the
-        // racks' VDB files already unpacked there, and renamed in with everything else.
-        var stage = try RoomStageWriter.steady(
-            spec: spec, summary: summary, rackSummaries: rackSummaries, trays: summary.trayProbes ?? [])
-        stage.upAxis = stageUpAxis
-        if let a = summary.roomAir {
-            let o = SIMD3(a.originM[0], a.originM[1], a.originM[2])
-            stage.roomAir = (
-                ["room/vdb/room.vdb"], StageRecording.Box(min: o, max: o + SIMD3(a.sizeM[0], a.sizeM[1], a.sizeM[2]))
-            )
-        }
-        let usd = try stage.write(to: folder.staging)
-        log.say(
-            String(
-                format: "stage room.usda with %d layers, %d bytes, %.2f s", usd.files.count, usd.totalBytes, usd.seconds
-            ))
-        summary.timings.writeSeconds = Date().timeIntervalSince(tw) - summary.timings.roomAirSeconds
-        summary.timings.wallSeconds = Date().timeIntervalSince(t0)
-        try RoomWriter.write(summary, spec: spec, to: folder.staging)
-        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
-        try folder.commit()
-        committed = true
         // The result is in place: the checkpoint has served.
         if !checkpoints.written.isEmpty || resumeURL != nil { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
-        if !coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
+        if !summary.coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
         if let a = summary.roomAir, !a.converged { throw ExitCode(3) }
-    }
-
-    /// `--room-air`: the hall solved one way from the racks' exhausts (`RoomAir`), its files under
-    /// `room/`, and the tray probes sampled from it (the jet model's values kept as the check).
-    func solveRoomAir(
-        spec: RoomSpec, spacingM: Double?, summary: inout RoomSummary, staging: URL, jobs: Int, log: inout RunLog
-    ) throws {
-        let jet = summary.trayProbes ?? []
-        let exhausts = try TrayProbes.steadyExhausts(spec: spec, summary: summary)
-        // The racks are done: the room air gets their `jobs` threads (z-slabs of its stencils).
-        Parallel.workers = jobs
-        let rssBefore = MemoryUse.current()
-        let air = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM)
-        let solve = try RoomAirSolve(air)
-        let g = solve.solver.flow.grid
-        log.say(
-            String(
-                format: "room air: %d cells (%d × %d × %d), ≤ %.3f m near racks and trays, built in %.1f s",
-                g.cellCount, g.nx, g.ny, g.nz, air.zones[0].first?.2 ?? spec.hall.spacingM, solve.buildSeconds))
-        try solve.solve(log: { log.say($0) })
-        let a = solve.summary(jet: jet)
-        let rssAfter = MemoryUse.current()
-        log.say(
-            String(
-                format:
-                    "room air: %@ in %d outer iterations, %.1f s; mass %.1e, heat %.1e relative; memory %.0f MB "
-                    + "resident before, %.0f MB after, peak of the run %.0f MB",
-                a.converged ? "converged" : "NOT converged", a.iterations, a.solveSeconds, a.relativeMassImbalance,
-                a.relativeHeatError, rssBefore.residentBytes / 1e6, rssAfter.residentBytes / 1e6,
-                rssAfter.peakBytes / 1e6))
-        summary.roomAir = a
-        summary.trayProbes = a.trays
-        summary.trayProbesSource = "room air"
-        let w = try RoomAirWriter.write(
-            solve, summary: a, voxelSizeM: air.zones[0].first?.2 ?? spec.hall.spacingM, to: staging)
-        log.say(
-            String(
-                format: "room/fields.vtr, room/vdb/room.vdb (%d voxels, %d bytes), tray-probes-check.csv in %.1f s",
-                w.voxels, w.vdbBytes, w.seconds))
     }
 
     /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
@@ -288,30 +192,16 @@ struct RoomCommand: ParsableCommand {
         _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, settings: RoomResumeOptions, resumeURL: URL?,
         jobs: Int, upAxis stageUpAxis: StageRecording.UpAxis, t0: Date, log: inout RunLog
     ) throws {
-        var scenario = try Scenario.load(path: scenarioPath)
-        // The overrides keep what the scenario means in time (onsets, ramps, delays in s); only
-        // how long it plays and how finely it is sampled change.
-        if let f = settings.fps { scenario.fps = f }
-        if let n = settings.frames { scenario.durationS = Double(n) / scenario.fps }
-        if scenario.frameCount < 1 {
-            throw ValidationError(
-                String(
-                    format: "--fps %g gives no frame in the scenario's %g s; give --frames too", scenario.fps,
-                    scenario.durationS))
-        }
+        let scenario = try Self.scenario(scenarioPath, settings)
         let root = comm.rank == 0
         let folderURL = URL(
             fileURLWithPath: settings.output ?? "Results/\(spec.name)-\(scenario.name)")
         let checkpointURL =
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
-        var stored = settings
-        stored.room = URL(fileURLWithPath: settings.room ?? DefaultCase.room).absoluteURL.standardizedFileURL.path
-        stored.output = folderURL.absoluteURL.standardizedFileURL.path
-        stored.surge = URL(fileURLWithPath: scenarioPath).absoluteURL.standardizedFileURL.path
         let checkpoints = try RoomSurgeCheckpointer(
             folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: settings.maxSpacing,
-            command: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+            command: try settings.stored(output: folderURL, surge: scenarioPath),
             stop: { Interruption.shared.requested })
         var lines: [String] = []
         let rs = RoomSurge(spec, comm: comm, scenario: scenario)
@@ -355,18 +245,7 @@ struct RoomCommand: ParsableCommand {
                 let f = rs.step
                 let rec = rs.records[f]
                 try caches.write(frame: f)
-                if root {
-                    log.say(
-                        String(
-                            format:
-                                "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual "
-                                + "%.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
-                            f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)",
-                            rec.flowResidual, rec.pressureResidualPa,
-                            rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
-                            + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
-                            .joined(separator: ", "))
-                }
+                if root { log.say(Self.frameLine(f, rec)) }
             })
         if outcome == .interrupted {
             throw RunInterrupted(folder: checkpointURL, iteration: rs.step, frame: rs.step, after: .frame)
@@ -387,6 +266,35 @@ struct RoomCommand: ParsableCommand {
             )
         }
         if let a = s.roomAir, !a.converged { throw ExitCode(3) }
+    }
+
+    /// The scenario with `--fps` and `--frames` applied. The overrides keep what the scenario
+    /// means in time (onsets, ramps, delays in s); only how long it plays and how finely it is
+    /// sampled change.
+    static func scenario(_ path: String, _ settings: RoomResumeOptions) throws -> Scenario {
+        var scenario = try Scenario.load(path: path)
+        if let f = settings.fps { scenario.fps = f }
+        if let n = settings.frames { scenario.durationS = Double(n) / scenario.fps }
+        if scenario.frameCount < 1 {
+            throw ValidationError(
+                String(
+                    format: "--fps %g gives no frame in the scenario's %g s; give --frames too", scenario.fps,
+                    scenario.durationS))
+        }
+        return scenario
+    }
+
+    /// The log line of a room surge's frame `f`.
+    static func frameLine(_ f: Int, _ rec: RoomSurge.FrameRecord) -> String {
+        String(
+            format:
+                "frame %d (t = %.3f s): coupling %d step(s)%@, flow residual %.1e, pressure residual "
+                + "%.2g Pa; blowers %.4f m³/s at fraction %.2f, plenum %.2f Pa, racks ",
+            f, rec.timeS, rec.couplingIterations, rec.couplingConverged ? "" : " (NOT converged)",
+            rec.flowResidual, rec.pressureResidualPa,
+            rec.blowerFlowM3PerS, rec.blowerFraction, rec.plenumPressurePa)
+            + rec.racks.map { String(format: "%.1f L/s %.2f °C", 1000 * $0.flowM3PerS, $0.exhaustC) }
+            .joined(separator: ", ")
     }
 
     static func table(_ s: RoomSummary, folder: String) -> String {

@@ -103,3 +103,15 @@ struct RoomResumeOptions: Codable {
         return d.flatMap { try? JSONDecoder().decode(Kind.self, from: $0) }?.kind
     }
 }
+
+extension RoomResumeOptions {
+    /// These settings as a checkpoint stores them (JSON): the room, the output folder and the
+    /// surge's scenario, if any, as absolute paths.
+    func stored(output folderURL: URL, surge scenarioPath: String?) throws -> String {
+        var stored = self
+        stored.room = URL(fileURLWithPath: room ?? DefaultCase.room).absoluteURL.standardizedFileURL.path
+        stored.output = folderURL.absoluteURL.standardizedFileURL.path
+        if let scenarioPath { stored.surge = URL(fileURLWithPath: scenarioPath).absoluteURL.standardizedFileURL.path }
+        return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
+    }
+}

@@ -45,21 +45,8 @@ public struct ResourceEstimate: CustomStringConvertible, Sendable {
             Self.count(Double(cells)), dims.0, dims.1, dims.2, Self.bytes(bytes), Self.duration(seconds), iterations)
     }
 
-    /// The process's peak resident memory so far, bytes: `VmHWM` of /proc/self/status, the high
-    /// water mark of this program's own memory. Not getrusage's `ru_maxrss`: Linux carries that
-    /// across execve, so a solve started by a 243 MiB test process reported 243 MiB for its own
-    /// 164. Elsewhere getrusage it is (KiB on Linux).
-    public static func peakResidentBytes() -> Double {
-        if let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                let parts = line.split(separator: " ")
-                if parts.count >= 2, let kib = Double(parts[1]) { return kib * 1024 }
-            }
-        }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) * 1024
-    }
+    /// The process's peak resident memory so far, bytes (`MemoryUse`).
+    public static func peakResidentBytes() -> Double { MemoryUse.current().peakBytes }
 
     /// Estimate against measurement for log.txt, e.g. "memory: estimated 820 MiB, peak 818 MiB".
     public static func check(_ what: String, estimated: String, actual: String) -> String {

@@ -113,52 +113,7 @@ public enum Voxeliser {
             guard boxCells[b.name] == nil else {
                 throw VoxelError(object: b.name, message: "box name used twice")
             }
-            for a in 0..<3 where !(lo[a] < hi[a]) {
-                throw VoxelError(object: b.name, message: "empty box: lo \(lo[a]) ≥ hi \(hi[a]) on \(axisName[a])")
-            }
-            for a in 0..<3 {
-                let ax = g.axis(a)
-                if hi[a] <= ax.lower + tol[a] || lo[a] >= ax.upper - tol[a] {
-                    throw VoxelError(
-                        object: b.name,
-                        message:
-                            "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
-                            + "[\(ax.lower), \(ax.upper)])"
-                    )
-                }
-            }
-            for a in 0..<3 {
-                let ax = g.axis(a)
-                if lo[a] < ax.lower - tol[a] || hi[a] > ax.upper + tol[a] {
-                    throw VoxelError(
-                        object: b.name,
-                        message:
-                            "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
-                            + "[\(ax.lower), \(ax.upper)])"
-                    )
-                }
-            }
-            let r = (0..<3).map { a in inside(g.axis(a).centres, lo[a], hi[a]) }
-            for a in 0..<3 where r[a].isEmpty {
-                throw VoxelError(
-                    object: b.name,
-                    message:
-                        "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
-                        + "\(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there"
-                )
-            }
-            var cells: [Int] = []
-            cells.reserveCapacity(r[0].count * r[1].count * r[2].count)
-            for k in r[2] {
-                for j in r[1] {
-                    for i in r[0] {
-                        let c = g.index(i, j, k)
-                        work.cells[c] = b.tag
-                        cells.append(c)
-                    }
-                }
-            }
-            boxCells[b.name] = cells
+            boxCells[b.name] = try place(b, on: &work, tolerance: tol)
         }
 
         // Planes.
@@ -173,94 +128,164 @@ public enum Voxeliser {
             guard planeFaces[p.name] == nil else {
                 throw VoxelError(object: p.name, message: "plane name used twice")
             }
-            let lo = [p.lo.0, p.lo.1], hi = [p.hi.0, p.hi.1]
-            guard ([p.positionM] + lo + hi).allSatisfy({ $0.isFinite }) else {
-                throw VoxelError(
-                    object: p.name,
-                    message: "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))"
-                )
-            }
-            let a = p.axis, other = [(a + 1) % 3, (a + 2) % 3].sorted()
-            let ax = g.axis(a)
-            if p.positionM < ax.lower - tol[a] || p.positionM > ax.upper + tol[a] {
-                throw VoxelError(
-                    object: p.name,
-                    message:
-                        "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
-                        + "[\(ax.lower), \(ax.upper)]"
-                )
-            }
-            for (n, b) in other.enumerated() where !(lo[n] < hi[n]) {
-                throw VoxelError(
-                    object: p.name, message: "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
-            }
-            for (n, b) in other.enumerated() {
-                let bx = g.axis(b)
-                if hi[n] <= bx.lower + tol[b] || lo[n] >= bx.upper - tol[b] {
-                    throw VoxelError(
-                        object: p.name,
-                        message:
-                            "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
-                            + "domain [\(bx.lower), \(bx.upper)])"
-                    )
-                }
-            }
-            for (n, b) in other.enumerated() {
-                let bx = g.axis(b)
-                if lo[n] < bx.lower - tol[b] || hi[n] > bx.upper + tol[b] {
-                    throw VoxelError(
-                        object: p.name,
-                        message:
-                            "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
-                            + "domain [\(bx.lower), \(bx.upper)])"
-                    )
-                }
-            }
-            let s = GridGenerator.snap(p.positionM, to: ax)
-            let moved = abs(s.position - p.positionM)
-            if let m = maxSnapDistanceM, moved > m {
-                throw VoxelError(
-                    object: p.name,
-                    message:
-                        "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
-                        + "than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position"
-                )
-            }
-            let r0 = inside(g.axis(other[0]).centres, lo[0], hi[0])
-            let r1 = inside(g.axis(other[1]).centres, lo[1], hi[1])
-            if r0.isEmpty || r1.isEmpty {
-                throw VoxelError(
-                    object: p.name,
-                    message:
-                        "plane rectangle covers no face centre (too narrow for the grid on "
-                        + "\(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there"
-                )
-            }
-            var faces: [Int] = []
-            faces.reserveCapacity(r0.count * r1.count)
-            var area = 0.0
-            for v in r1 {
-                for u in r0 {
-                    var ijk = [0, 0, 0]
-                    ijk[a] = s.index
-                    ijk[other[0]] = u
-                    ijk[other[1]] = v
-                    let f = work.faceIndex(axis: a, ijk[0], ijk[1], ijk[2])
-                    work.faces[a][f] = p.tag
-                    faces.append(f)
-                    area += g.axis(other[0]).widths[u] * g.axis(other[1]).widths[v]
-                }
-            }
-            planeFaces[p.name] = VoxelPlaneFaces(
-                axis: a, faces: faces, requestedPositionM: p.positionM,
-                snappedPositionM: s.position, flowAreaM2: area,
-                requestedAreaM2: (hi[0] - lo[0]) * (hi[1] - lo[1]))
+            planeFaces[p.name] = try place(p, on: &work, tolerance: tol, maxSnapDistanceM: maxSnapDistanceM)
         }
 
         var counts: [CellTag: Int] = [:]
         for c in work.cells { counts[c, default: 0] += 1 }
         tags = work
         return VoxelReport(cellCounts: counts, boxCells: boxCells, planeFaces: planeFaces)
+    }
+
+    /// Tags the cells whose centres lie inside box `b` and returns them; throws if the box is
+    /// empty, outside the domain or too thin to hold a cell centre.
+    static func place(_ b: VoxelBox, on work: inout GridTags, tolerance tol: [Double]) throws -> [Int] {
+        let g = work.grid
+        let lo = [b.lo.0, b.lo.1, b.lo.2], hi = [b.hi.0, b.hi.1, b.hi.2]
+        for a in 0..<3 where !(lo[a] < hi[a]) {
+            throw VoxelError(object: b.name, message: "empty box: lo \(lo[a]) ≥ hi \(hi[a]) on \(axisName[a])")
+        }
+        for a in 0..<3 {
+            let ax = g.axis(a)
+            if hi[a] <= ax.lower + tol[a] || lo[a] >= ax.upper - tol[a] {
+                throw VoxelError(
+                    object: b.name,
+                    message:
+                        "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                        + "[\(ax.lower), \(ax.upper)])"
+                )
+            }
+        }
+        for a in 0..<3 {
+            let ax = g.axis(a)
+            if lo[a] < ax.lower - tol[a] || hi[a] > ax.upper + tol[a] {
+                throw VoxelError(
+                    object: b.name,
+                    message:
+                        "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                        + "[\(ax.lower), \(ax.upper)])"
+                )
+            }
+        }
+        let r = (0..<3).map { a in inside(g.axis(a).centres, lo[a], hi[a]) }
+        for a in 0..<3 where r[a].isEmpty {
+            throw VoxelError(
+                object: b.name,
+                message:
+                    "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
+                    + "\(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there"
+            )
+        }
+        var cells: [Int] = []
+        cells.reserveCapacity(r[0].count * r[1].count * r[2].count)
+        for k in r[2] {
+            for j in r[1] {
+                for i in r[0] {
+                    let c = g.index(i, j, k)
+                    work.cells[c] = b.tag
+                    cells.append(c)
+                }
+            }
+        }
+        return cells
+    }
+
+    /// Tags the faces of plane `p` (snapped to the nearest grid line) and returns them with
+    /// their flow area; throws if the rectangle is empty, outside the domain, covers no face,
+    /// or snapping moved it more than `maxSnapDistanceM`.
+    static func place(
+        _ p: VoxelPlane, on work: inout GridTags, tolerance tol: [Double], maxSnapDistanceM: Double?
+    ) throws -> VoxelPlaneFaces {
+        let g = work.grid
+        let lo = [p.lo.0, p.lo.1], hi = [p.hi.0, p.hi.1]
+        guard ([p.positionM] + lo + hi).allSatisfy({ $0.isFinite }) else {
+            throw VoxelError(
+                object: p.name,
+                message: "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))"
+            )
+        }
+        let a = p.axis, other = [(a + 1) % 3, (a + 2) % 3].sorted()
+        let ax = g.axis(a)
+        if p.positionM < ax.lower - tol[a] || p.positionM > ax.upper + tol[a] {
+            throw VoxelError(
+                object: p.name,
+                message:
+                    "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
+                    + "[\(ax.lower), \(ax.upper)]"
+            )
+        }
+        try checkRectangle(p, lo: lo, hi: hi, other: other, grid: g, tolerance: tol)
+        let s = GridGenerator.snap(p.positionM, to: ax)
+        let moved = abs(s.position - p.positionM)
+        if let m = maxSnapDistanceM, moved > m {
+            throw VoxelError(
+                object: p.name,
+                message:
+                    "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
+                    + "than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position"
+            )
+        }
+        let r0 = inside(g.axis(other[0]).centres, lo[0], hi[0])
+        let r1 = inside(g.axis(other[1]).centres, lo[1], hi[1])
+        if r0.isEmpty || r1.isEmpty {
+            throw VoxelError(
+                object: p.name,
+                message:
+                    "plane rectangle covers no face centre (too narrow for the grid on "
+                    + "\(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there"
+            )
+        }
+        var faces: [Int] = []
+        faces.reserveCapacity(r0.count * r1.count)
+        var area = 0.0
+        for v in r1 {
+            for u in r0 {
+                var ijk = [0, 0, 0]
+                ijk[a] = s.index
+                ijk[other[0]] = u
+                ijk[other[1]] = v
+                let f = work.faceIndex(axis: a, ijk[0], ijk[1], ijk[2])
+                work.faces[a][f] = p.tag
+                faces.append(f)
+                area += g.axis(other[0]).widths[u] * g.axis(other[1]).widths[v]
+            }
+        }
+        return VoxelPlaneFaces(
+            axis: a, faces: faces, requestedPositionM: p.positionM,
+            snappedPositionM: s.position, flowAreaM2: area,
+            requestedAreaM2: (hi[0] - lo[0]) * (hi[1] - lo[1]))
+    }
+
+    /// A plane's rectangle is non-empty and within the domain on its two in-plane axes `other`.
+    static func checkRectangle(
+        _ p: VoxelPlane, lo: [Double], hi: [Double], other: [Int], grid g: Grid, tolerance tol: [Double]
+    ) throws {
+        for (n, b) in other.enumerated() where !(lo[n] < hi[n]) {
+            throw VoxelError(
+                object: p.name, message: "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
+        }
+        for (n, b) in other.enumerated() {
+            let bx = g.axis(b)
+            if hi[n] <= bx.lower + tol[b] || lo[n] >= bx.upper - tol[b] {
+                throw VoxelError(
+                    object: p.name,
+                    message:
+                        "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                        + "domain [\(bx.lower), \(bx.upper)])"
+                )
+            }
+        }
+        for (n, b) in other.enumerated() {
+            let bx = g.axis(b)
+            if lo[n] < bx.lower - tol[b] || hi[n] > bx.upper + tol[b] {
+                throw VoxelError(
+                    object: p.name,
+                    message:
+                        "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                        + "domain [\(bx.lower), \(bx.upper)])"
+                )
+            }
+        }
     }
 
     /// Pairs of `.solid` boxes whose volumes intersect with positive volume (an "overlapping solids" input
