@@ -41,35 +41,7 @@ struct SolveCommand: ParsableCommand {
         var log = RunLog(echo: !quiet)
         SignalHandlers.install()
         if let n = checkpointEvery, n < 1 { throw ValidationError("--checkpoint-every must be ≥ 1 (got \(n))") }
-        // A resume reads its input from the checkpoint unless one is named (and refuses a changed input).
-        let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }
-        let configPath = config ?? resumed?.0.input
-        if let (h, _) = resumed, let p = configPath, try Checkpoint.sha256(of: p) != h.inputSHA256 {
-            throw ConfigError(
-                file: p, line: nil, keyPath: "",
-                problem:
-                    "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input "
-                    + "as it was"
-            )
-        }
-        var c = try loadCase(configPath, maxSpacing: maxSpacing ?? resumed?.0.scalars["maxSpacing"])
-        if maxIterations == nil, let m = resumed?.0.scalars["maxIterations"] {
-            c.genericCase.options.maxIterations = Int(m)
-        }
-        if let m = maxIterations {
-            guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
-            c.genericCase.options.maxIterations = m
-        }
-        // Checked before the solve, not when fields.vti is written at its end (0 or 1e-300 m
-        // made Int(inf) trap after the whole solve; a micrometre would exhaust memory).
-        let sz = c.genericCase.size
-        let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
-        guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
-            throw ValidationError(
-                "--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: "
-                    + "\(ResourceEstimate.count(vtiVoxels)) voxels)"
-            )
-        }
+        let (c, resumed) = try input()
         // Compile first: a bad input fails before anything exists under Results/.
         let (compiled, _, voxels) = try c.genericCase.compile()
         let g = compiled.grid
@@ -109,19 +81,7 @@ struct SolveCommand: ParsableCommand {
         }
         progress.finish()
         var summary = run.summary
-        // The estimate against this run, so that its constants can be checked.
-        let perIteration = summary.solveSeconds / Double(max(summary.iterations, 1))
-        let estimatedPerIteration = estimate.seconds / Double(estimate.iterations)
-        log.say(
-            ResourceEstimate.check(
-                "time per outer iteration",
-                estimated: String(format: "%.3g s", estimatedPerIteration),
-                actual: String(format: "%.3g s", perIteration)))
-        log.say(
-            ResourceEstimate.check(
-                "outer iterations", estimated: "\(estimate.iterations)",
-                actual: "\(summary.iterations)"))
-        for line in progress.etaChecks() { log.say(line) }
+        logChecks(of: estimate, against: summary, progress: progress, log: &log)
 
         let dir = folder.staging
         summary.wallSeconds = Date().timeIntervalSince(t0)
@@ -139,6 +99,61 @@ struct SolveCommand: ParsableCommand {
         if resume == nil { try? FileManager.default.removeItem(at: checkpointFolder(folderURL)) }
         if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(c.genericCase.name)")) }
         if !summary.converged { throw ExitCode(3) }
+    }
+}
+
+extension SolveCommand {
+    /// The case to solve, with the command's overrides, and the checkpoint it resumes, if any.
+    /// A resume reads its input from the checkpoint unless one is named (and refuses a changed
+    /// input).
+    func input() throws -> (CaseFile, (CheckpointFile, SolverState)?) {
+        let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }
+        let configPath = config ?? resumed?.0.input
+        if let (h, _) = resumed, let p = configPath, try Checkpoint.sha256(of: p) != h.inputSHA256 {
+            throw ConfigError(
+                file: p, line: nil, keyPath: "",
+                problem:
+                    "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input "
+                    + "as it was"
+            )
+        }
+        var c = try loadCase(configPath, maxSpacing: maxSpacing ?? resumed?.0.scalars["maxSpacing"])
+        if maxIterations == nil, let m = resumed?.0.scalars["maxIterations"] {
+            c.genericCase.options.maxIterations = Int(m)
+        }
+        if let m = maxIterations {
+            guard m >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
+            c.genericCase.options.maxIterations = m
+        }
+        // Checked before the solve, not when fields.vti is written at its end (0 or 1e-300 m
+        // made Int(inf) trap after the whole solve; a micrometre would exhaust memory).
+        let sz = c.genericCase.size
+        let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
+        guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
+            throw ValidationError(
+                "--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: "
+                    + "\(ResourceEstimate.count(vtiVoxels)) voxels)"
+            )
+        }
+        return (c, resumed)
+    }
+
+    /// The estimate against this run, so that its constants can be checked.
+    func logChecks(
+        of estimate: ResourceEstimate, against summary: SolveSummary, progress: SolveProgress, log: inout RunLog
+    ) {
+        let perIteration = summary.solveSeconds / Double(max(summary.iterations, 1))
+        let estimatedPerIteration = estimate.seconds / Double(estimate.iterations)
+        log.say(
+            ResourceEstimate.check(
+                "time per outer iteration",
+                estimated: String(format: "%.3g s", estimatedPerIteration),
+                actual: String(format: "%.3g s", perIteration)))
+        log.say(
+            ResourceEstimate.check(
+                "outer iterations", estimated: "\(estimate.iterations)",
+                actual: "\(summary.iterations)"))
+        for line in progress.etaChecks() { log.say(line) }
     }
 }
 

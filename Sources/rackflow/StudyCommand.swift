@@ -66,6 +66,34 @@ struct StudyCommand: ParsableCommand {
             let base = try loadCase(config, maxSpacing: maxSpacing)
             var fine = base
             fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
+            let runs = try solve(base, fine)
+            let (a, b) = (runs[0].summary, runs[1].summary)
+            let rows = rows(a, b)
+            let study = Study(
+                caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
+                baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged,
+                fineConverged: b.converged, baseIterations: a.iterations, fineIterations: b.iterations,
+                fineStartedFrom: cold ? "rest" : "base grid (interpolated)", rows: rows,
+                largestChange: rows.map(\.relativeChange).max() ?? 0,
+                gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
+            let md = markdown(study, a, b)
+            let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
+            let folder = try ResultFolder(final: dir)
+            do {
+                try AtomicFile.write(
+                    try ResultWriter.json(study),
+                    to: folder.staging.appendingPathComponent("grid-study.json"))
+                try AtomicFile.write(md, to: folder.staging.appendingPathComponent("grid-study.md"))
+                try folder.commit()
+            } catch {
+                folder.abandon()
+                throw error
+            }
+            print(md)
+        }
+
+        /// The base grid, then the fine one.
+        func solve(_ base: CaseFile, _ fine: CaseFile) throws -> [SteadyRun] {
             var runs: [SteadyRun] = []
             for (label, c) in [("base", base), ("fine", fine)] {
                 FileHandle.standardError.write("— \(label) grid\n".data(using: .utf8)!)
@@ -84,7 +112,12 @@ struct StudyCommand: ParsableCommand {
                         }, progress: { r, s in progress.update(r, solver: s) }, start: start))
                 progress.finish()
             }
-            let (a, b) = (runs[0].summary, runs[1].summary)
+            return runs
+        }
+
+        /// Each judged quantity on both grids: node flows, the hottest GPU (its own and the
+        /// hottest anywhere), the plenum pressure.
+        func rows(_ a: SolveSummary, _ b: SolveSummary) -> [Row] {
             var rows: [Row] = []
             func add(_ q: String, _ x: Double, _ y: Double, scale: Double? = nil) {
                 let change = abs(y - x) / max(abs(scale ?? x), 1e-300)
@@ -104,13 +137,12 @@ struct StudyCommand: ParsableCommand {
                 add("hottest GPU anywhere (°C)", ga.temperatureC, g.temperatureC, scale: ga.temperatureC - a.inletC)
             }
             add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
-            let study = Study(
-                caseName: a.caseName, factor: factor, baseCells: a.grid.cells, fineCells: b.grid.cells,
-                baseSeconds: a.solveSeconds, fineSeconds: b.solveSeconds, baseConverged: a.converged,
-                fineConverged: b.converged, baseIterations: a.iterations, fineIterations: b.iterations,
-                fineStartedFrom: cold ? "rest" : "base grid (interpolated)", rows: rows,
-                largestChange: rows.map(\.relativeChange).max() ?? 0,
-                gridIndependent: a.converged && b.converged && rows.allSatisfy(\.independent))
+            return rows
+        }
+
+        /// grid-study.md.
+        func markdown(_ study: Study, _ a: SolveSummary, _ b: SolveSummary) -> String {
+            let rows = study.rows
             var md = "# Grid study: \(a.caseName)\n\nBase \(a.grid.cells) cells "
             md += "(\(a.converged ? "converged" : "NOT converged"), \(String(format: "%.0f", a.solveSeconds)) s); "
             md += "fine (every cap ÷ \(factor)) \(b.grid.cells) cells "
@@ -136,19 +168,7 @@ struct StudyCommand: ParsableCommand {
                 md += "Not grid-independent at \(100 * tolerance) %: "
                 md += "refine the base grid (--max-spacing) and study again.\n"
             }
-            let dir = URL(fileURLWithPath: output ?? "Results/\(a.caseName)/grid-study")
-            let folder = try ResultFolder(final: dir)
-            do {
-                try AtomicFile.write(
-                    try ResultWriter.json(study),
-                    to: folder.staging.appendingPathComponent("grid-study.json"))
-                try AtomicFile.write(md, to: folder.staging.appendingPathComponent("grid-study.md"))
-                try folder.commit()
-            } catch {
-                folder.abandon()
-                throw error
-            }
-            print(md)
+            return md
         }
     }
 }

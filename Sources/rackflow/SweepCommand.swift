@@ -39,6 +39,43 @@ struct SweepCommand: ParsableCommand {
         }
         _ = try vary.map { try SweepKey(parsing: $0, groups: parts) }
         let modelFolder = model ?? "Results/\(c.genericCase.name)-response"
+        let response = try responseModel(c, layout: layout, folder: modelFolder, log: &log)
+        let keys = try vary.map { try SweepKey(parsing: $0, model: response) }
+        let t0 = Date()
+        let sweep = try PowerSweep(model: response, keys: keys)
+
+        let (checks, note) = try check(sweep, c, layout: layout, modelFolder: modelFolder, log: &log)
+        let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)-sweep")
+        let folder = try ResultFolder(final: folderURL)
+        var committed = false
+        defer { if !committed { folder.abandon() } }
+        try SweepWriter.write(sweep, checks: checks, checkNote: note, modelFolder: modelFolder, to: folder.staging)
+        let feasible = sweep.points.filter(\.feasible).count
+        log.say(
+            String(
+                format: "%d points in %.1f ms, %d feasible; checks and report %.1f s → %@",
+                sweep.points.count, 1e3 * sweep.evaluationSeconds, feasible, Date().timeIntervalSince(t0),
+                folderURL.path))
+        for l in sweep.limits() {
+            let text =
+                l.largestW != nil && !l.pastLimitAtZero
+                ? SweepWriter.limitText(l) + " W (\(l.limitingPart ?? "—"))" : SweepWriter.limitText(l)
+            log.say("largest \(l.key) power with every margin ≥ 0: \(text)")
+        }
+        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
+        try folder.commit()
+        committed = true
+    }
+}
+
+extension SweepCommand {
+    /// The response model in `folder`, built there first if the folder is the default one and
+    /// empty; refused if it was built for another case, grid or set of parts.
+    func responseModel(
+        _ c: CaseFile, layout: RackLayout, folder modelFolder: String, log: inout RunLog
+    ) throws
+        -> ThermalResponse
+    {
         let modelURL = URL(fileURLWithPath: modelFolder)
         let index = modelURL.appendingPathComponent("response.json")
         if !FileManager.default.fileExists(atPath: index.path) {
@@ -64,10 +101,14 @@ struct SweepCommand: ParsableCommand {
                     + "(\(layout.parts.count) parts; --max-spacing must match the model's): "
                     + "build it with rackflow response")
         }
-        let keys = try vary.map { try SweepKey(parsing: $0, model: response) }
-        let t0 = Date()
-        let sweep = try PowerSweep(model: response, keys: keys)
+        return response
+    }
 
+    /// Full re-solves at the sweep's check points, against the model (none with --no-check,
+    /// and a note saying so).
+    func check(
+        _ sweep: PowerSweep, _ c: CaseFile, layout: RackLayout, modelFolder: String, log: inout RunLog
+    ) throws -> ([SweepCheck], String?) {
         var checks: [SweepCheck] = []
         var note: String?
         if noCheck {
@@ -85,25 +126,6 @@ struct SweepCommand: ParsableCommand {
                 checks.append(check)
             }
         }
-        let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)-sweep")
-        let folder = try ResultFolder(final: folderURL)
-        var committed = false
-        defer { if !committed { folder.abandon() } }
-        try SweepWriter.write(sweep, checks: checks, checkNote: note, modelFolder: modelFolder, to: folder.staging)
-        let feasible = sweep.points.filter(\.feasible).count
-        log.say(
-            String(
-                format: "%d points in %.1f ms, %d feasible; checks and report %.1f s → %@",
-                sweep.points.count, 1e3 * sweep.evaluationSeconds, feasible, Date().timeIntervalSince(t0),
-                folderURL.path))
-        for l in sweep.limits() {
-            let text =
-                l.largestW != nil && !l.pastLimitAtZero
-                ? SweepWriter.limitText(l) + " W (\(l.limitingPart ?? "—"))" : SweepWriter.limitText(l)
-            log.say("largest \(l.key) power with every margin ≥ 0: \(text)")
-        }
-        try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))
-        try folder.commit()
-        committed = true
+        return (checks, note)
     }
 }

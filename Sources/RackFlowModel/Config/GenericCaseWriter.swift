@@ -16,6 +16,27 @@ extension GenericCase {
             "grid: {maxSpacing: \(Self.num(c.maxSpacingM)), maxNeighbourRatio: \(Self.num(c.maxNeighbourRatio)), "
                 + "minCellsAcrossPart: \(c.minCellsAcrossPart), minSpacing: \(Self.num(c.minSpacingM))"
                 + (c.refinement != 1 ? ", refinement: \(Self.num(c.refinement))}" : "}"))
+        physicsLines(&out)
+        sideLines(&out)
+        boxLines(&out)
+        planeLines(&out)
+        patchLines(&out)
+        let o = options
+        out.append(
+            "solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
+                + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), "
+                + (o.steadyVelocityRelaxation.map { "steadyVelocityRelaxation: \(Self.num($0)), " } ?? "")
+                + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), "
+                + "pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
+                + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
+                + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: "
+                + "\(Self.num(o.pressureTolerance)), "
+                + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `physics:`: the fluid, gravity, energy, turbulence and initial temperature; `closed:`.
+    private func physicsLines(_ out: inout [String]) {
         let f = fluid
         out.append("physics:")
         out.append(
@@ -32,7 +53,10 @@ extension GenericCase {
         }
         out.append("  initialTemperature: \(Self.num(initialTemperatureC))")
         out.append("closed: \(closed)")
+    }
 
+    /// `sides:`, the sides that are given.
+    private func sideLines(_ out: inout [String]) {
         let sideNames = Dictionary(uniqueKeysWithValues: Self.sideNames.map { ($1, $0) })
         let written = Side.allCases.filter { sides[$0] != nil }
         if !written.isEmpty {
@@ -50,7 +74,10 @@ extension GenericCase {
                 out.append("  \(sideNames[side]!): \(v)")
             }
         }
+    }
 
+    /// `boxes:`, one per line under its comment.
+    private func boxLines(_ out: inout [String]) {
         if !boxes.isEmpty {
             out.append("boxes:")
             for b in boxes {
@@ -66,7 +93,10 @@ extension GenericCase {
                 Self.item(kv, b.comment, &out)
             }
         }
+    }
 
+    /// `planes:`, one per line under its comment.
+    private func planeLines(_ out: inout [String]) {
         if !planes.isEmpty {
             out.append("planes:")
             for p in planes {
@@ -90,7 +120,11 @@ extension GenericCase {
                 Self.item(kv, p.comment, &out)
             }
         }
+    }
 
+    /// `patches:`, one per line under its comment.
+    private func patchLines(_ out: inout [String]) {
+        let sideNames = Dictionary(uniqueKeysWithValues: Self.sideNames.map { ($1, $0) })
         if !patches.isEmpty {
             out.append("patches:")
             for ps in patches {
@@ -114,19 +148,6 @@ extension GenericCase {
                 Self.item(kv, ps.comment, &out)
             }
         }
-
-        let o = options
-        out.append(
-            "solver: {maxIterations: \(o.maxIterations), tolerance: \(Self.num(o.tolerance)), "
-                + "velocityRelaxation: \(Self.num(o.velocityRelaxation)), "
-                + (o.steadyVelocityRelaxation.map { "steadyVelocityRelaxation: \(Self.num($0)), " } ?? "")
-                + "pseudoCourantMax: \(Self.num(o.pseudoCourantMax)), "
-                + "pressureRelaxation: \(Self.num(o.pressureRelaxation)), "
-                + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
-                + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: "
-                + "\(Self.num(o.pressureTolerance)), "
-                + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
-        return out.joined(separator: "\n") + "\n"
     }
 
     /// `lo`/`hi` keys in the given in-plane axes; nothing for the whole side. YAML has no
