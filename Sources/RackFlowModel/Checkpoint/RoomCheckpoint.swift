@@ -192,66 +192,53 @@ public final class RoomCheckpointer {
         try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
     }
 
+    /// Every rack's cell count: its solver's, or for a twin solved elsewhere, its distinct
+    /// rack's checkpoint header in `sub`.
+    static func rackCells(_ run: RoomRun, in sub: URL) throws -> [Int] {
+        try run.spec.racks.indices.map { k in
+            if let r = run.racks[k] { return r.solver.flow.grid.cellCount }
+            let h = try JSONDecoder().decode(
+                CheckpointFile.self,
+                from: Data(
+                    contentsOf: sub.appendingPathComponent(
+                        "racks/\(run.spec.racks[run.twins.twin[k]].name)/checkpoint.json")))
+            return h.cells
+        }
+    }
+
     func write(_ run: RoomRun, _ state: RoomCoupling.State, log: (String) -> Void) throws {
         let t0 = Date()
         let done = state.nextIteration - 1
         let name = String(format: "iteration-%04d", done)
-        let sub = folder.appendingPathComponent(name)
-        let fm = FileManager.default
-        var failure: Error?
-        // Leftovers of a run killed while writing this same iteration go first (rank 0, before anyone writes).
-        if run.comm.rank == 0 {
-            do {
-                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-                if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) }
-            } catch { failure = error }
-        }
-        try run.comm.agree(failure)
-        var bytes = 0
-        do {
-            for k in run.solved { // a twin's state is its distinct rack's
-                let r = run.racks[k]!
-                let e = RackExtra(
-                    outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged),
-                    seconds: r.solves.map(\.seconds))
-                let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
-                try Checkpoint.write(
-                    to: dir, kind: "room-rack", input: run.spec.racks[k].rackFile, caseName: r.name,
-                    cells: r.solver.flow.grid.cellCount,
-                    state: r.solver.captureState(), monitorWindows: [],
-                    extra: String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
-                bytes += Self.size(dir)
-            }
-        } catch { failure = RoomError.rack(name: "(checkpoint)", rank: run.comm.rank, reason: "\(error)") }
-        try run.comm.agree(failure) // every rack's state is on disk before the manifest names it
-        if run.comm.rank == 0 {
-            do {
+        let bytes = try RoomCheckpointFolder.write(
+            folder: folder, name: name, prefix: "iteration-", comm: run.comm,
+            racks: { sub in
+                var bytes = 0
+                for k in run.solved { // a twin's state is its distinct rack's
+                    let r = run.racks[k]!
+                    let e = RackExtra(
+                        outerIterations: r.solves.map(\.outerIterations), converged: r.solves.map(\.converged),
+                        seconds: r.solves.map(\.seconds))
+                    let dir = sub.appendingPathComponent("racks").appendingPathComponent(r.name)
+                    try Checkpoint.write(
+                        to: dir, kind: "room-rack", input: run.spec.racks[k].rackFile, caseName: r.name,
+                        cells: r.solver.flow.grid.cellCount,
+                        state: r.solver.captureState(), monitorWindows: [],
+                        extra: String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
+                    bytes += Self.size(dir)
+                }
+                return bytes
+            },
+            room: { sub in
                 let coupling = try SurgeCheckpoint.encoder().encode(state)
                 try Checkpoint.writeAtomically(coupling, to: sub.appendingPathComponent("coupling.json"))
-                let m = RoomCheckpointManifest(
-                    room: run.spec.name, iteration: done, folder: name, inputs: try Self.inputs(of: run.spec),
-                    rackNames: run.spec.racks.map(\.name),
-                    rackCells: try run.spec.racks.indices.map { k in
-                        if let r = run.racks[k] { return r.solver.flow.grid.cellCount }
-                        let h = try JSONDecoder().decode(
-                            CheckpointFile.self,
-                            from: Data(
-                                contentsOf: sub.appendingPathComponent(
-                                    "racks/\(run.spec.racks[run.twins.twin[k]].name)/checkpoint.json")))
-                        return h.cells
-                    },
-                    maxSpacingM: maxSpacingM, command: command)
-                let enc = SurgeCheckpoint.encoder()
-                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-                try Checkpoint.writeAtomically(try enc.encode(m), to: folder.appendingPathComponent(Self.manifestName))
-                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
-                where old.hasPrefix("iteration-") && old != name {
-                    try? fm.removeItem(at: folder.appendingPathComponent(old))
-                }
-                bytes = Self.size(folder)
-            } catch { failure = RoomError.rack(name: "(checkpoint)", rank: 0, reason: "\(error)") }
-        }
-        try run.comm.agree(failure)
+                return try RoomCheckpointFolder.encode(
+                    RoomCheckpointManifest(
+                        room: run.spec.name, iteration: done, folder: name, inputs: try Self.inputs(of: run.spec),
+                        rackNames: run.spec.racks.map(\.name),
+                        rackCells: try Self.rackCells(run, in: sub), maxSpacingM: maxSpacingM, command: command))
+            },
+            measure: { _ in Self.size(folder) })
         let seconds = Date().timeIntervalSince(t0)
         written.append((done, bytes, seconds))
         log(

@@ -137,52 +137,33 @@ public final class RoomSurgeCheckpointer {
         let t0 = Date()
         let frame = rs.step
         let name = String(format: "frame-%04d", frame)
-        let sub = folder.appendingPathComponent(name)
-        let fm = FileManager.default
-        let comm = rs.comm
-        var failure: Error?
-        // Leftovers of a run killed while writing this same frame go first (rank 0, before anyone writes).
-        if comm.rank == 0 {
-            do {
-                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-                if fm.fileExists(atPath: sub.path) { try fm.removeItem(at: sub) }
-            } catch { failure = error }
-        }
-        try comm.agree(failure)
-        var bytes = 0
-        do {
-            for k in rs.stepped { // a twin's state is its distinct rack's
-                let dir = sub.appendingPathComponent("racks").appendingPathComponent(rs.spec.racks[k].name)
-                try rs.runs[k]!.writeCheckpoint(to: dir)
-                bytes += RoomCheckpointer.size(dir)
-            }
-        } catch { failure = RoomError.rack(name: "(checkpoint)", rank: comm.rank, reason: "\(error)") }
-        try comm.agree(failure) // every rack's state is on disk before the manifest names it
-        if comm.rank == 0 {
-            do {
+        let bytes = try RoomCheckpointFolder.write(
+            folder: folder, name: name, prefix: "frame-", comm: rs.comm,
+            racks: { sub in
+                var bytes = 0
+                for k in rs.stepped { // a twin's state is its distinct rack's
+                    let dir = sub.appendingPathComponent("racks").appendingPathComponent(rs.spec.racks[k].name)
+                    try rs.runs[k]!.writeCheckpoint(to: dir)
+                    bytes += RoomCheckpointer.size(dir)
+                }
+                return bytes
+            },
+            room: { sub in
                 var state = rs.capture()
                 state.log = log
                 try Checkpoint.writeAtomically(
                     try SurgeCheckpoint.encoder().encode(state), to: sub.appendingPathComponent("room.json"))
-                let m = RoomSurgeManifest(
-                    room: rs.spec.name, scenario: rs.scenario.name, frame: frame, folder: name,
-                    inputs: try Self.inputs(of: rs.spec, scenario: rs.scenario),
-                    rackNames: rs.spec.racks.map(\.name), twins: rs.twins.twin, maxSpacingM: maxSpacingM,
-                    command: command)
-                let enc = SurgeCheckpoint.encoder()
-                enc.outputFormatting = [.sortedKeys, .prettyPrinted]
-                try Checkpoint.writeAtomically(try enc.encode(m), to: folder.appendingPathComponent(Self.manifestName))
-                for old in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
-                where old.hasPrefix("frame-") && old != name {
-                    try? fm.removeItem(at: folder.appendingPathComponent(old))
-                }
-                bytes = RoomCheckpointer.size(sub)
-            } catch { failure = RoomError.rack(name: "(checkpoint)", rank: 0, reason: "\(error)") }
-        }
-        try comm.agree(failure)
+                return try RoomCheckpointFolder.encode(
+                    RoomSurgeManifest(
+                        room: rs.spec.name, scenario: rs.scenario.name, frame: frame, folder: name,
+                        inputs: try Self.inputs(of: rs.spec, scenario: rs.scenario),
+                        rackNames: rs.spec.racks.map(\.name), twins: rs.twins.twin, maxSpacingM: maxSpacingM,
+                        command: command))
+            },
+            measure: { RoomCheckpointer.size($0) })
         let seconds = Date().timeIntervalSince(t0)
         written.append((frame, bytes, seconds))
-        if comm.rank == 0 {
+        if rs.comm.rank == 0 {
             say(
                 String(
                     format: "checkpoint after frame %d: %@, %.1f MB of states in %.2f s", frame, folder.path,

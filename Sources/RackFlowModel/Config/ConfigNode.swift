@@ -292,20 +292,6 @@ public struct ConfigNode {
     /// An absent key is an empty list.
     public func optionalArray(_ key: String) throws -> [ConfigNode] { try child(key)?.array() ?? [] }
 
-    /// A required number that must satisfy `ok`, else "`requirement` (got v)", e.g. "must be ≥ 0".
-    public func double(_ key: String, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
-        let v = try double(key)
-        guard ok(v) else { throw error(key, "\(requirement) (got \(configFormat(v)))") }
-        return v
-    }
-
-    /// An optional number with a default, checked like `double(_:_:_:)` when present.
-    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double
-    {
-        guard has(key) else { return d }
-        return try double(key, requirement, ok)
-    }
-
     /// A string that must be one of `choices`.
     public func choice(_ key: String, _ choices: [String], default d: String? = nil) throws -> String {
         guard let c = child(key) else {
@@ -321,3 +307,5 @@ public struct ConfigNode {
         return s
     }
 }
+
+extension ConfigNode: CheckedNumbers {}

@@ -62,16 +62,6 @@ public struct Layered {
     // Typed reads through the topmost layer that sets the key.
     public func double(_ key: String) throws -> Double { try required(key).double() }
     public func double(_ key: String, default d: Double) throws -> Double { try node(key)?.double() ?? d }
-    public func double(_ key: String, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double {
-        let v = try double(key)
-        guard ok(v) else { throw error(key, "\(requirement) (got \(configFormat(v)))") }
-        return v
-    }
-    public func double(_ key: String, default d: Double, _ requirement: String, _ ok: (Double) -> Bool) throws -> Double
-    {
-        guard has(key) else { return d }
-        return try double(key, requirement, ok)
-    }
     public func int(_ key: String) throws -> Int { try required(key).int() }
     public func int(_ key: String, default d: Int) throws -> Int { try node(key)?.int() ?? d }
     public func string(_ key: String) throws -> String { try required(key).string() }
@@ -158,3 +148,5 @@ public final class FileResolver {
     public func beginResolving(_ file: String) { stack.append(Self.normalized(file)) }
     public func endResolving() { stack.removeLast() }
 }
+
+extension Layered: CheckedNumbers {}
