@@ -10,12 +10,25 @@ public enum CompareReport {
     static func usd(_ v: Double) -> String { "$" + f(v, 0) }
 
     public static func markdown(_ c: Comparison, pictures: [ComparePicture]) -> String {
-        let trees = c.layouts.map(Comparison.tree)
         var r = "# RackFlow comparison: \(c.names.joined(separator: " vs "))\n\n"
         r += recommendation(c)
         r += claims(c)
         r += "## Verdict\n\n\(c.verdict.text)\n\n"
+        r += layouts(c)
+        r += sideBySide(c)
+        r += differences(c)
+        r += "## The arithmetic\n\n"
+        for e in c.layouts { r += arithmetic(e, c.settings) }
+        r += seedSaving(c)
+        r += limits(c)
+        r += advice(c)
+        r += picturesAndFiles(c, pictures)
+        return r
+    }
 
+    /// ## Layouts: what each is, how it was solved, the grids.
+    static func layouts(_ c: Comparison) -> String {
+        var r = ""
         r += "## Layouts\n\n"
         for e in c.layouts {
             let s = e.summary
@@ -40,7 +53,13 @@ public enum CompareReport {
             ? "Solved `\(c.names[0])` alone, then the others from its answer, \(c.jobs) at a time; "
             : "Solved \(c.jobs) at a time; "
         r += "\(f(c.wallSeconds, 0)) s in all.\n\n"
+        return r
+    }
 
+    /// ## Side by side: every figure of every layout.
+    static func sideBySide(_ c: Comparison) -> String {
+        var r = ""
+        let trees = c.layouts.map(Comparison.tree)
         r +=
             "## Side by side\n\n| quantity | unit | " + c.names.map { "`\($0)`" }.joined(separator: " | ")
             + " |\n|---|---|" + String(repeating: "---:|", count: c.names.count) + "\n"
@@ -67,7 +86,12 @@ public enum CompareReport {
             }
         }
         r += "\n"
+        return r
+    }
 
+    /// ## Differences, pair by pair (B − A).
+    static func differences(_ c: Comparison) -> String {
+        var r = ""
         if !c.pairs.isEmpty {
             r += "## Differences, pair by pair (B − A)\n\n"
             for p in c.pairs {
@@ -84,35 +108,41 @@ public enum CompareReport {
                 r += "\n"
             }
         }
+        return r
+    }
 
-        r += "## The arithmetic\n\n"
-        for e in c.layouts { r += arithmetic(e, c.settings) }
+    /// ## The seed's saving claim, recomputed (when the layouts are the seed's cards).
+    static func seedSaving(_ c: Comparison) -> String {
+        guard let s = c.seedClaim else { return "" }
+        var r = ""
+        r += "## The seed's saving claim, recomputed\n\n"
+        r +=
+            "The seed says 3 × \(s.cheapModel) instead of 3 × \(s.dearModel) saves ~$9,900 per node and over "
+            + "$1.58 M across 160 nodes / 480 GPUs. From the part files' prices:\n\n"
+        r +=
+            "- \(s.cheapModel): \(f(s.cheapTFLOPS, 1)) TFLOPS at \(usd(s.cheapPriceUSD)) = 1000 × "
+            + "\(f(s.cheapTFLOPS, 1)) / \(f(s.cheapPriceUSD, 0)) = **\(f(s.cheapTflopsPerKUSD, 2)) TFLOPS per "
+            + "$1,000**.\n"
+        r +=
+            "- \(s.dearModel): \(f(s.dearTFLOPS, 1)) TFLOPS at \(usd(s.dearPriceUSD)) = 1000 × "
+            + "\(f(s.dearTFLOPS, 1)) / \(f(s.dearPriceUSD, 0)) = **\(f(s.dearTflopsPerKUSD, 2)) TFLOPS per "
+            + "$1,000**.\n"
+        r +=
+            "- Saving per GPU \(usd(s.dearPriceUSD)) − \(usd(s.cheapPriceUSD)) = \(usd(s.savingPerGPUUSD)); per "
+            + "node \(s.gpusPerNode) × \(usd(s.savingPerGPUUSD)) = **\(usd(s.savingPerNodeUSD))**; "
+        r +=
+            "for \(s.nodes) nodes (\(s.gpus) GPUs) \(s.gpus) × \(usd(s.savingPerGPUUSD)) = "
+            + "**\(usd(s.savingRoomUSD))**.\n"
+        r += "- The claim \(s.claimHolds ? "holds" : "does **not** hold") (~$9,900 per node, over $1.58 M in all). "
+        r +=
+            "The dearer card also buys \(f(s.dearTFLOPS - s.cheapTFLOPS, 1)) TFLOPS more per GPU "
+            + "(\(f(Double(s.gpus) * (s.dearTFLOPS - s.cheapTFLOPS), 0)) TFLOPS over the room).\n\n"
+        return r
+    }
 
-        if let s = c.seedClaim {
-            r += "## The seed's saving claim, recomputed\n\n"
-            r +=
-                "The seed says 3 × \(s.cheapModel) instead of 3 × \(s.dearModel) saves ~$9,900 per node and over "
-                + "$1.58 M across 160 nodes / 480 GPUs. From the part files' prices:\n\n"
-            r +=
-                "- \(s.cheapModel): \(f(s.cheapTFLOPS, 1)) TFLOPS at \(usd(s.cheapPriceUSD)) = 1000 × "
-                + "\(f(s.cheapTFLOPS, 1)) / \(f(s.cheapPriceUSD, 0)) = **\(f(s.cheapTflopsPerKUSD, 2)) TFLOPS per "
-                + "$1,000**.\n"
-            r +=
-                "- \(s.dearModel): \(f(s.dearTFLOPS, 1)) TFLOPS at \(usd(s.dearPriceUSD)) = 1000 × "
-                + "\(f(s.dearTFLOPS, 1)) / \(f(s.dearPriceUSD, 0)) = **\(f(s.dearTflopsPerKUSD, 2)) TFLOPS per "
-                + "$1,000**.\n"
-            r +=
-                "- Saving per GPU \(usd(s.dearPriceUSD)) − \(usd(s.cheapPriceUSD)) = \(usd(s.savingPerGPUUSD)); per "
-                + "node \(s.gpusPerNode) × \(usd(s.savingPerGPUUSD)) = **\(usd(s.savingPerNodeUSD))**; "
-            r +=
-                "for \(s.nodes) nodes (\(s.gpus) GPUs) \(s.gpus) × \(usd(s.savingPerGPUUSD)) = "
-                + "**\(usd(s.savingRoomUSD))**.\n"
-            r += "- The claim \(s.claimHolds ? "holds" : "does **not** hold") (~$9,900 per node, over $1.58 M in all). "
-            r +=
-                "The dearer card also buys \(f(s.dearTFLOPS - s.cheapTFLOPS, 1)) TFLOPS more per GPU "
-                + "(\(f(Double(s.gpus) * (s.dearTFLOPS - s.cheapTFLOPS), 0)) TFLOPS over the room).\n\n"
-        }
-
+    /// ## Limits: the crossings of each layout.
+    static func limits(_ c: Comparison) -> String {
+        var r = ""
         r += "## Limits\n\n"
         r +=
             "Crossings: a part past its limit; a PSU above \(f(c.settings.psuMaxLoadPct, 0)) % of its rating at "
@@ -125,8 +155,12 @@ public enum CompareReport {
                     ? "none.\n" : e.figures.crossings.map(\.text).joined(separator: "; ") + ".\n")
         }
         r += "\n"
-        r += advice(c)
+        return r
+    }
 
+    /// ## Pictures (same planes and colour ranges for every layout) and ## Files.
+    static func picturesAndFiles(_ c: Comparison, _ pictures: [ComparePicture]) -> String {
+        var r = ""
         if !pictures.isEmpty {
             r +=
                 "## Pictures\n\nEvery layout on the same planes (those of `\(c.names[0])`) and the same colour range "

@@ -23,6 +23,19 @@ public enum ReportWriter {
         _ s: SolveSummary, genericCase gc: GenericCase, source: String,
         pictures: [(file: String, caption: String)]
     ) -> String {
+        var r = heading(s, genericCase: gc, source: source)
+        r += setup(s, genericCase: gc)
+        r += nodeTable(s)
+        if let o = s.objects { r += objectTables(o) }
+        r += partTables(s)
+        r += fanTable(s)
+        r += balances(s)
+        r += picturesAndFiles(pictures)
+        return r
+    }
+
+    /// The title, the run's outcome, the stopping rule, time averages and adaptations.
+    static func heading(_ s: SolveSummary, genericCase gc: GenericCase, source: String) -> String {
         var r = "# RackFlow report: \(s.caseName)\n\n"
         r += "Source `\(source)`, solved \(iso(Date())). "
         if let ta = s.timeAveraged {
@@ -50,7 +63,12 @@ public enum ReportWriter {
         if let adapted = s.adaptations, !adapted.isEmpty {
             r += "The solver adapted its damping on its own: " + adapted.joined(separator: "; ") + ".\n\n"
         }
+        return r
+    }
 
+    /// ## Setup: domain, nodes, inlet, grid, physics.
+    static func setup(_ s: SolveSummary, genericCase gc: GenericCase) -> String {
+        var r = ""
         r += "## Setup\n\n"
         r += String(
             format: "- Domain %.3f × %.3f × %.3f m (x across, y front to back, z up).\n", gc.size.0, gc.size.1,
@@ -74,7 +92,12 @@ public enum ReportWriter {
         r +=
             "- Physics: \(turbulence(gc)); buoyancy \(gc.gravity ? "on" : "off"); temperature "
             + "\(gc.energy ? "solved" : "not solved").\n\n"
+        return r
+    }
 
+    /// ## Airflow per node (racks only).
+    static func nodeTable(_ s: SolveSummary) -> String {
+        var r = ""
         if !s.nodes.isEmpty {
             r += "## Airflow per node\n\n"
             r +=
@@ -95,9 +118,12 @@ public enum ReportWriter {
             }
             r += "\n"
         }
+        return r
+    }
 
-        if let o = s.objects { r += objectTables(o) }
-
+    /// ## Hottest parts, least margin first, and by kind.
+    static func partTables(_ s: SolveSummary) -> String {
+        var r = ""
         if !s.parts.isEmpty {
             r += "## Hottest parts (least margin first)\n\n"
             r +=
@@ -128,7 +154,12 @@ public enum ReportWriter {
                 below.isEmpty
                 ? "\nEvery part is within its limit.\n\n" : "\n**\(below.count) part(s) exceed their limit.**\n\n"
         }
+        return r
+    }
 
+    /// ## Fans, by kind.
+    static func fanTable(_ s: SolveSummary) -> String {
+        var r = ""
         if !s.fans.isEmpty {
             r +=
                 "## Fans\n\n| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max "
@@ -143,7 +174,12 @@ public enum ReportWriter {
             }
             r += "\nEvery fan's operating point is in `summary.json` (`fans`).\n\n"
         }
+        return r
+    }
 
+    /// ## Balances: mass, energy, the mixed-cup exhaust.
+    static func balances(_ s: SolveSummary) -> String {
+        var r = ""
         r += "## Balances\n\n"
         r +=
             "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in "
@@ -155,7 +191,12 @@ public enum ReportWriter {
             r += "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face).\n"
         }
         r += "\n"
+        return r
+    }
 
+    /// ## Pictures (the slices) and ## Files.
+    static func picturesAndFiles(_ pictures: [(file: String, caption: String)]) -> String {
+        var r = ""
         if !pictures.isEmpty {
             r +=
                 "## Pictures\n\nGrey: solid parts. Thin black lines: walls; dashed: perforated sheets; red: fans; "

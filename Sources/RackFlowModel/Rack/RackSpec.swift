@@ -87,13 +87,27 @@ public struct RackSpec {
             )
         }
 
-        // Inlet: the bottom slot in front of the nodes, fed by a flow rate or a blower curve.
+        (inletNode, inlet, inletTemperatureC, inletLo, inletHi) = try Self.readInlet(root, size: s, frontYM: frontYM)
+
+        (exhaustNode, exhaustPressurePa, exhaustLo, exhaustHi) = try Self.readExhaust(root, size: s)
+
+        base = try Self.baseCase(root, size: s, name: name, inletTemperatureC: inletTemperatureC)
+
+        slots = try Self.readSlots(root, resolver: r, units: units)
+    }
+
+    /// `inlet:`: the bottom slot in front of the nodes, fed by a flow rate or a blower curve.
+    static func readInlet(
+        _ root: ConfigNode, size s: [Double], frontYM: Double
+    ) throws -> (
+        ConfigNode, Inlet, Double, (Double, Double), (Double, Double)
+    ) {
         let inl = try root.required("inlet")
         try inl.checkKeys(allowed: ["flow", "blower", "temperature", "lo", "hi"])
-        inletNode = inl
         if inl.has("flow") == inl.has("blower") {
             throw inl.error("give exactly one of flow (m³/s) or blower ({curve, rpm, plenumPressure})")
         }
+        let inlet: Inlet
         if inl.has("flow") {
             inlet = .flow(m3PerS: try inl.double("flow", "must be > 0 m³/s") { $0 > 0 })
         } else {
@@ -104,12 +118,19 @@ public struct RackSpec {
                 curve: curve, rpm: try b.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
                 plenumPressurePa: try b.double("plenumPressure", default: 0))
         }
-        inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") {
+        let inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") {
             $0 > -273.15
         }
-        (inletLo, inletHi) = try Self.rectangle(inl, default: ((0, 0), (s[0], frontYM)), bounds: (s[0], s[1]))
+        let (lo, hi) = try Self.rectangle(inl, default: ((0, 0), (s[0], frontYM)), bounds: (s[0], s[1]))
+        return (inl, inlet, inletTemperatureC, lo, hi)
+    }
 
-        // Exhaust: a sealed rack with no way out is an input error, not a drifting solve.
+    /// `exhaust:`: a sealed rack with no way out is an input error, not a drifting solve.
+    static func readExhaust(
+        _ root: ConfigNode, size s: [Double]
+    ) throws -> (
+        ConfigNode, Double, (Double, Double), (Double, Double)
+    ) {
         guard let ex = root.child("exhaust") else {
             throw ConfigError(
                 file: root.file, line: root.line, keyPath: "exhaust",
@@ -119,12 +140,19 @@ public struct RackSpec {
             )
         }
         try ex.checkKeys(allowed: ["pressure", "lo", "hi"])
-        exhaustNode = ex
-        exhaustPressurePa = try ex.double("pressure", default: 0)
+        let pressure = try ex.double("pressure", default: 0)
         // Default: the roof above the space behind the nodes, filled in by the compiler.
-        (exhaustLo, exhaustHi) = try Self.rectangle(ex, default: ((0, -1), (s[0], s[1])), bounds: (s[0], s[1]))
+        let (lo, hi) = try Self.rectangle(ex, default: ((0, -1), (s[0], s[1])), bounds: (s[0], s[1]))
+        return (ex, pressure, lo, hi)
+    }
 
-        // Grid, physics, solver: the generic case's reader, on a synthetic root holding the
+    /// `grid:`, `physics:`, `solver:`: the generic case's reader, on a synthetic root holding
+    /// the rack file's own nodes (so their errors keep this file's lines), with the rack's defaults.
+    static func baseCase(
+        _ root: ConfigNode, size s: [Double], name: String, inletTemperatureC: Double
+    ) throws
+        -> GenericCase
+    {
         // rack file's own nodes (so their errors keep this file's lines).
         var pairs: [(Node, Node)] = [
             (Node("domain"), Node([(Node("size"), Node(s.map { Node(String($0)) }))])),
@@ -164,9 +192,11 @@ public struct RackSpec {
         base.options.temperatureChangeRMS = true
         base.closed = false
         base.name = name
-        self.base = base
+        return base
+    }
 
-        // Nodes, each a node type with this slot's overrides on top.
+    /// `nodes:`, each a node type with this slot's overrides on top.
+    static func readSlots(_ root: ConfigNode, resolver r: FileResolver, units: Int) throws -> [Slot] {
         var slots: [Slot] = []
         var names: Set<String> = []
         var usedUnits: [Int: String] = [:]
@@ -195,7 +225,7 @@ public struct RackSpec {
             slots.append(Slot(name: slotName, unit: unit, type: type, node: n))
         }
         if slots.isEmpty { throw root.error("nodes", "a rack needs at least one node") }
-        self.slots = slots
+        return slots
     }
 
     /// The slot mapping without the rack's own keys: what remains overrides the node type.

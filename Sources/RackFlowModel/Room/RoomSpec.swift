@@ -123,6 +123,27 @@ public struct RoomSpec: ConfigDocument {
         try pl.checkKeys(allowed: ["blowers", "supply", "duct"])
         supply = try Self.resistance(pl.child("supply"))
         let defaultDuct = try Self.resistance(pl.child("duct"))
+        blowers = try Self.readBlowers(pl)
+
+        racks = try Self.readRacks(
+            root, rows: rows, racksPerRow: racksPerRow, pitchM: pitchM, depthM: depthM, aisleM: aisleM,
+            defaultRack: defaultRack, defaultDuct: defaultDuct, rack: rack)
+
+        trays = try Self.readTrays(root, racks: racks)
+
+        let cp = root.child("coupling")
+        try cp?.checkKeys(allowed: ["tolerance", "maxIterations"])
+        couplingTolerance =
+            try cp?.double("tolerance", default: 1e-3, "must be > 0 and < 0.5") { $0 > 0 && $0 < 0.5 } ?? 1e-3
+        couplingMaxIterations = try cp?.int("maxIterations", default: 12) ?? 12
+        if couplingMaxIterations < 1 { throw cp!.error("maxIterations", "must be ≥ 1 (got \(couplingMaxIterations))") }
+        hall = try Self.readHall(
+            root.child("hall"), root: root, racks: racks, trays: trays, rows: rows, depthM: depthM,
+            planM: (Double(racksPerRow) * pitchM, rows == 2 ? 2 * depthM + aisleM : depthM))
+    }
+
+    /// `plenum.blowers`: at least one, each with its curve, count and speed.
+    static func readBlowers(_ pl: ConfigNode) throws -> [Blower] {
         var blowers: [Blower] = []
         for b in try pl.array("blowers") {
             try b.checkKeys(allowed: ["name", "count", "curve", "rpm"])
@@ -135,9 +156,15 @@ public struct RoomSpec: ConfigDocument {
                     rpm: try b.double("rpm", default: curve.referenceRPM, "must be > 0 rev/min") { $0 > 0 }))
         }
         if blowers.isEmpty { throw pl.error("blowers", "the plenum needs at least one blower") }
-        self.blowers = blowers
+        return blowers
+    }
 
-        // Positions, then the per-rack entries that change them.
+    /// The layout's positions, then the `racks:` entries that change them (rack file, duct,
+    /// slot blockage); every rack must fit its footprint. `rack` parses a rack file once.
+    static func readRacks(
+        _ root: ConfigNode, rows: Int, racksPerRow: Int, pitchM: Double, depthM: Double, aisleM: Double,
+        defaultRack: (String, RackSpec), defaultDuct: Resistance, rack: (ConfigNode) throws -> (String, RackSpec)
+    ) throws -> [Placement] {
         var racks: [Placement] = []
         for r in 0..<rows {
             for i in 0..<racksPerRow {
@@ -181,8 +208,11 @@ public struct RoomSpec: ConfigDocument {
                 )
             }
         }
-        self.racks = racks
+        return racks
+    }
 
+    /// `cableTrays:`, each above the racks' roofs.
+    static func readTrays(_ root: ConfigNode, racks: [Placement]) throws -> [CableTray] {
         var trays: [CableTray] = []
         var trayNames: Set<String> = []
         for t in try root.optionalArray("cableTrays") {
@@ -205,17 +235,7 @@ public struct RoomSpec: ConfigDocument {
                     name: nm, fromXM: x[0], toXM: x[1], yM: try t.double("y"), zM: z,
                     widthM: try t.double("width", default: 0.3, "must be > 0 m") { $0 > 0 }))
         }
-        self.trays = trays
-
-        let cp = root.child("coupling")
-        try cp?.checkKeys(allowed: ["tolerance", "maxIterations"])
-        couplingTolerance =
-            try cp?.double("tolerance", default: 1e-3, "must be > 0 and < 0.5") { $0 > 0 && $0 < 0.5 } ?? 1e-3
-        couplingMaxIterations = try cp?.int("maxIterations", default: 12) ?? 12
-        if couplingMaxIterations < 1 { throw cp!.error("maxIterations", "must be ≥ 1 (got \(couplingMaxIterations))") }
-        hall = try Self.readHall(
-            root.child("hall"), root: root, racks: racks, trays: trays, rows: rows, depthM: depthM,
-            planM: (Double(racksPerRow) * pitchM, rows == 2 ? 2 * depthM + aisleM : depthM))
+        return trays
     }
 
     /// `{linear: Pa·s/m³, quadratic: Pa·s²/m⁶}`, both ≥ 0, absent keys 0; an absent node is no loss.

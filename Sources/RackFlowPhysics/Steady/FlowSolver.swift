@@ -154,22 +154,6 @@ public final class FlowSolver {
         fixedValue = []
         noSlip = []
 
-        // Reference scales for normalised residuals.
-        var uref = 0.0, inflow = 0.0
-        for side in Side.allCases {
-            if case let .wall(v, _)? = flow.sides[side] { uref = max(uref, abs(v.0), abs(v.1), abs(v.2)) }
-        }
-        for (s, faces) in boundary.enumerated() {
-            let side = Side(rawValue: s)!
-            let a = side.axis
-            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-            for (m, face) in faces.enumerated() {
-                if case let .inlet(speed, _, _) = face {
-                    uref = max(uref, abs(speed))
-                    inflow += abs(speed) * w[p][m % n[p]] * w[q][m / n[p]]
-                }
-            }
-        }
         // Fan inlets: a fan over the patch's boundary faces, pushing into the domain.
         var allFans = flow.fans
         for (pi, patch) in flow.patches.enumerated() {
@@ -181,31 +165,12 @@ public final class FlowSolver {
                     densityKgPerM3: flow.fluid.densityKgPerM3))
         }
         fans = allFans
-        // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).
-        for fan in allFans {
-            let dp0 = fan.pressureRise(0)
-            if dp0 > 0 { uref = max(uref, (2 * dp0 / flow.fluid.densityKgPerM3).squareRoot()) }
-        }
-        var dT = 1.0
-        var temps: [Double] = [flow.initialTemperatureC]
-        for side in Side.allCases {
-            if case let .wall(_, .temperatureC(t))? = flow.sides[side] { temps.append(t) }
-        }
-        for faces in boundary { for f in faces { if case let .inlet(_, t, _) = f { temps.append(t) } } }
-        dT = max(temps.max()! - temps.min()!, 1e-3)
-        if flow.gravity && flow.solveEnergy {
-            let L = max(g.x.length, g.y.length, g.z.length)
-            uref = max(uref, (PhysicalConstants.standardGravityMPerS2 * flow.fluid.expansionPerK * dT * L).squareRoot())
-        }
-        if flow.heatW.count == cells && inflow > 0 {
-            let q = flow.heatW.reduce(0, +)
-            dT = max(dT, q / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * inflow))
-        }
-        boundarySpeed = max(uref, 1e-6)
+        let scales = ReferenceScales(flow, boundary: boundary, widths: w, fans: allFans)
+        boundarySpeed = scales.speedMPerS
         referenceSpeed = boundarySpeed
-        referenceTemperatureDifference = dT
-        referenceArea = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
-        boundaryInflow = inflow
+        referenceTemperatureDifference = scales.temperatureDifferenceK
+        referenceArea = scales.areaM2
+        boundaryInflow = scales.inflowM3PerS
         try validate()
         setupFixedFaces()
         for a in 0..<3 { applyFixedValues(a) }

@@ -1,0 +1,66 @@
+import RackFlowNumerics
+
+/// The scales the residuals are normalised by, from the boundary conditions alone, so that a
+/// residual means the same thing whatever the initial field:
+///
+/// - speed: the fastest of a moving wall, an inlet, a fan's shut-off speed √(2 Δp₀/ρ) and the
+///   buoyant speed √(g β ΔT L) (at least 1e-6 m/s);
+/// - temperature difference: the spread of the imposed temperatures (initial, walls, inlets),
+///   or the mean rise ΔT = Q / (ρ c_p V̇) the heat sources give the inflow, whichever is larger
+///   (at least 1 mK);
+/// - area: the domain's largest cross-section; inflow: the inlets' volume flow.
+///
+/// The flow solver's residuals use the larger of this speed and the fastest velocity present.
+struct ReferenceScales {
+    var speedMPerS: Double
+    var temperatureDifferenceK: Double
+    var areaM2: Double
+    var inflowM3PerS: Double
+
+    /// `boundary`: the resolved faces of each side (`FlowCase.boundaryFaces`), `widths` the
+    /// cell widths per axis, `fans` every fan (planes and fan inlets).
+    init(_ flow: FlowCase, boundary: [[BoundaryFace]], widths w: [[Double]], fans: [FanFaces]) {
+        let g = flow.grid
+        let n = [g.nx, g.ny, g.nz]
+        let cells = g.cellCount
+        var uref = 0.0, inflow = 0.0
+        for side in Side.allCases {
+            if case let .wall(v, _)? = flow.sides[side] { uref = max(uref, abs(v.0), abs(v.1), abs(v.2)) }
+        }
+        for (s, faces) in boundary.enumerated() {
+            let side = Side(rawValue: s)!
+            let a = side.axis
+            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            for (m, face) in faces.enumerated() {
+                if case let .inlet(speed, _, _) = face {
+                    uref = max(uref, abs(speed))
+                    inflow += abs(speed) * w[p][m % n[p]] * w[q][m / n[p]]
+                }
+            }
+        }
+        // A fan's shut-off pressure sets the speed it can drive: √(2 Δp₀ / ρ).
+        for fan in fans {
+            let dp0 = fan.pressureRise(0)
+            if dp0 > 0 { uref = max(uref, (2 * dp0 / flow.fluid.densityKgPerM3).squareRoot()) }
+        }
+        var dT = 1.0
+        var temps: [Double] = [flow.initialTemperatureC]
+        for side in Side.allCases {
+            if case let .wall(_, .temperatureC(t))? = flow.sides[side] { temps.append(t) }
+        }
+        for faces in boundary { for f in faces { if case let .inlet(_, t, _) = f { temps.append(t) } } }
+        dT = max(temps.max()! - temps.min()!, 1e-3)
+        if flow.gravity && flow.solveEnergy {
+            let L = max(g.x.length, g.y.length, g.z.length)
+            uref = max(uref, (PhysicalConstants.standardGravityMPerS2 * flow.fluid.expansionPerK * dT * L).squareRoot())
+        }
+        if flow.heatW.count == cells && inflow > 0 {
+            let q = flow.heatW.reduce(0, +)
+            dT = max(dT, q / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * inflow))
+        }
+        speedMPerS = max(uref, 1e-6)
+        temperatureDifferenceK = dT
+        areaM2 = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
+        inflowM3PerS = inflow
+    }
+}
