@@ -58,8 +58,9 @@ extension GenericCase {
         return grid
     }
 
-    func compile(on grid: Grid, _ vboxes: [VoxelBox]) throws -> (FlowCase, SimpleOptions, report: VoxelReport) {
-        // Voxelise.
+    /// Boxes on cells and planes on faces (`Voxeliser`); its errors point at the box's or
+    /// plane's lines.
+    func voxelise(on grid: Grid, _ vboxes: [VoxelBox]) throws -> (GridTags, VoxelReport) {
         let full = [size.0, size.1, size.2]
         let vplanes = planes.map { p -> VoxelPlane in
             let other = [(p.axis + 1) % 3, (p.axis + 2) % 3].sorted()
@@ -84,16 +85,14 @@ extension GenericCase {
             if let p = planes.first(where: { $0.name == e.object }) { throw p.node.error(e.message) }
             throw root.error(e.message)
         }
+        return (tags, report)
+    }
 
-        var flow = FlowCase(grid: grid, tags: tags)
-        flow.fluid = fluid
-        flow.gravity = gravity
-        flow.solveEnergy = energy
-        flow.turbulence = turbulence
-        flow.initialTemperatureC = initialTemperatureC
-        flow.sides = sides
-
-        // Porous coefficients and heat.
+    /// Porous boxes' coefficients on their porous cells; each box's power spread over its
+    /// non-solid cells by volume.
+    func addPorousAndHeat(to flow: inout FlowCase, _ report: VoxelReport) throws {
+        let grid = flow.grid
+        let tags = flow.tags
         var heat = [Double](repeating: 0, count: grid.cellCount)
         var anyHeat = false
         for b in boxes {
@@ -120,8 +119,11 @@ extension GenericCase {
             }
         }
         if anyHeat { flow.heatW = heat }
+    }
 
-        // Sheets and fans (faces a later plane re-tagged are dropped).
+    /// Sheets' loss coefficients and fans on their faces (faces a later plane re-tagged are dropped).
+    func addSheetsAndFans(to flow: inout FlowCase, _ report: VoxelReport) throws {
+        let tags = flow.tags
         for p in planes {
             guard let pf = report.planeFaces[p.name] else { continue }
             switch p.kind {
@@ -138,6 +140,22 @@ extension GenericCase {
                 break
             }
         }
+    }
+
+    func compile(on grid: Grid, _ vboxes: [VoxelBox]) throws -> (FlowCase, SimpleOptions, report: VoxelReport) {
+        let (tags, report) = try voxelise(on: grid, vboxes)
+
+        var flow = FlowCase(grid: grid, tags: tags)
+        flow.fluid = fluid
+        flow.gravity = gravity
+        flow.solveEnergy = energy
+        flow.turbulence = turbulence
+        flow.initialTemperatureC = initialTemperatureC
+        flow.sides = sides
+
+        try addPorousAndHeat(to: &flow, report)
+
+        try addSheetsAndFans(to: &flow, report)
 
         // Patches: each must cover at least one boundary face.
         for ps in patches {

@@ -104,8 +104,19 @@ extension RoomSpec {
         // a hall's slow corner eddies creep below 1e-5 hundreds of iterations before 1e-6.
         let tolerance = try h.double("tolerance", default: 1e-5, "must be > 0 and < 0.1") { $0 > 0 && $0 < 0.1 }
 
-        // Returns: given, or (assumed) one ceiling grille per row, 0.6 m wide, along the whole row
-        // over the racks' backs, where their roof exhausts are.
+        let returns = try readReturns(n, h, rows: rows, depthM: depthM, planM: planM, marginM: marginM)
+        return Hall(
+            marginM: marginM, ceilingHeightM: ceilingHeightM, returns: returns, spacingM: spacingM,
+            maxSpacingM: maxSpacingM, neighbourRatio: ratio, trayHeightM: trayHeightM, trayFreeArea: trayFreeArea,
+            maxIterations: maxIterations, tolerance: tolerance)
+    }
+
+    /// `hall.returns`: given, or (assumed) one ceiling grille per row, 0.6 m wide, along the
+    /// whole row over the racks' backs, where their roof exhausts are. `h` names errors
+    /// `hall.KEY` when `n` is absent.
+    static func readReturns(
+        _ n: ConfigNode?, _ h: ConfigNode, rows: Int, depthM: Double, planM: (x: Double, y: Double), marginM: Double
+    ) throws -> [Hall.Return] {
         let (planX, planY) = planM
         var returns: [Hall.Return] = []
         if let list = n?.child("returns") {
@@ -139,9 +150,6 @@ extension RoomSpec {
                     Hall.Return(name: "return-\(row == 0 ? "A" : "B")", xM: [0, planX], yM: [y0, y0 + width]))
             }
         }
-        return Hall(
-            marginM: marginM, ceilingHeightM: ceilingHeightM, returns: returns, spacingM: spacingM,
-            maxSpacingM: maxSpacingM, neighbourRatio: ratio, trayHeightM: trayHeightM, trayFreeArea: trayFreeArea,
-            maxIterations: maxIterations, tolerance: tolerance)
+        return returns
     }
 }
