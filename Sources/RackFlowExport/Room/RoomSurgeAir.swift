@@ -51,11 +51,8 @@ public enum RoomSurgeAir {
         _ = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM).compile()
     }
 
-    public static func run(
-        spec: RoomSpec, exhausts: [[TrayProbes.Exhaust]], jet: [[TrayProbes.Tray]], scenario: Scenario,
-        spacingM: Double?, voxelSizeM: Double?, to staging: URL, log: (String) -> Void
-    ) throws -> Result {
-        let t0 = Date()
+    /// Every frame's exhausts finite, their flows ≥ 0, before the hall is built.
+    static func checkExhausts(_ exhausts: [[TrayProbes.Exhaust]]) throws {
         for (f, frame) in exhausts.enumerated() {
             for e in frame where !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) {
                 throw RoomError.rack(
@@ -64,6 +61,30 @@ public enum RoomSurgeAir {
                         + "(must be finite, ≥ 0)")
             }
         }
+    }
+
+    /// Rows of `room/tray-probes-check.csv` for one frame: each tray sample, solved against the jet model.
+    static func checkRows(frame f: Int, jet: [TrayProbes.Tray], solved: [TrayProbes.Tray]) -> [String] {
+        var rows: [String] = []
+        for (t, s) in zip(jet, solved) {
+            for (a, b) in zip(t.samples, s.samples) {
+                let values = [
+                    a.pointM.x, a.pointM.y, a.pointM.z, b.temperatureC, a.temperatureC,
+                    b.temperatureC - a.temperatureC, b.upwardVelocityMPerS, a.upwardVelocityMPerS,
+                    b.upwardVelocityMPerS - a.upwardVelocityMPerS, b.speedMPerS,
+                ]
+                rows.append("\(f),\(t.name)," + values.map { String(format: "%.6g", $0) }.joined(separator: ","))
+            }
+        }
+        return rows
+    }
+
+    public static func run(
+        spec: RoomSpec, exhausts: [[TrayProbes.Exhaust]], jet: [[TrayProbes.Tray]], scenario: Scenario,
+        spacingM: Double?, voxelSizeM: Double?, to staging: URL, log: (String) -> Void
+    ) throws -> Result {
+        let t0 = Date()
+        try checkExhausts(exhausts)
         let air = try RoomAir(spec: spec, exhausts: exhausts[0], spacingM: spacingM)
         let solve = try RoomAirSolve(air)
         let g = solve.solver.flow.grid
@@ -121,17 +142,7 @@ public enum RoomSurgeAir {
             files.append("room/vdb/" + name)
             let solved = TrayProbes.solved(spec, solve: solve, centres: solve.velocityAtCentres, densityKgPerM3: rho)
             trays.append(solved)
-            for (t, s) in zip(jet[f], solved) {
-                for (a, b) in zip(t.samples, s.samples) {
-                    let values = [
-                        a.pointM.x, a.pointM.y, a.pointM.z, b.temperatureC, a.temperatureC,
-                        b.temperatureC - a.temperatureC, b.upwardVelocityMPerS, a.upwardVelocityMPerS,
-                        b.upwardVelocityMPerS - a.upwardVelocityMPerS, b.speedMPerS,
-                    ]
-                    checkRows.append(
-                        "\(f),\(t.name)," + values.map { String(format: "%.6g", $0) }.joined(separator: ","))
-                }
-            }
+            checkRows += Self.checkRows(frame: f, jet: jet[f], solved: solved)
         }
         try AtomicFile.write(
             "frame,tray,xM,yM,zM,solvedTemperatureC,jetTemperatureC,temperatureDifferenceK,solvedUpwardMPerS,"

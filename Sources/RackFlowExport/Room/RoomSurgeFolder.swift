@@ -44,15 +44,9 @@ public enum RoomSurgeFolder {
         public var wallSeconds: Double
     }
 
-    /// Gathers the ranks' caches and frames and, on rank 0, writes the folder; returns its
-    /// summary there and nil on the other ranks. `log` gets the stage's line before `log.txt`
-    /// is written.
-    public static func write(
-        surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL,
-        upAxis: StageRecording.UpAxis = .y, roomAir: (spacingM: Double?, voxelSizeM: Double?)? = nil, start t0: Date,
-        log: inout RunLog
-    ) throws -> Summary? {
-        let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
+    /// Every rank's CPU seconds and every rack's frames, on rank 0 (nil on the others). Collective.
+    static func gather(_ rs: RoomSurge) throws -> ([Double], [Int: [SurgeRun.Frame]])? {
+        let spec = rs.spec, comm = rs.comm
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         let cpu = try comm.allreduceSum(
@@ -68,6 +62,38 @@ public enum RoomSurgeFolder {
         guard frames.count == spec.racks.count else {
             throw RoomError.coupling("rank 0 received \(frames.count) of \(spec.racks.count) racks' surge frames")
         }
+        return (cpu, frames)
+    }
+
+    /// `--room-air`: the hall's air stepped through the surge at the exhausts the racks recorded
+    /// (`RoomSurgeAir`), its files into `staging`.
+    static func roomAirFrames(
+        _ rs: RoomSurge, cases: [String: CaseFile], jet: [[TrayProbes.Tray]], spacingM: Double?, voxelSizeM: Double?,
+        to staging: URL, log: inout RunLog
+    ) throws -> RoomSurgeAir.Result {
+        let spec = rs.spec, scenario = rs.scenario
+        let exhausts = try rs.records.map { rec in
+            try spec.racks.indices.map { k in
+                try TrayProbes.Exhaust(
+                    spec: spec, rack: k, genericCase: cases[spec.racks[k].rackFile]!.genericCase,
+                    flowM3PerS: rec.racks[k].flowM3PerS, temperatureC: rec.racks[k].exhaustC)
+            }
+        }
+        return try RoomSurgeAir.run(
+            spec: spec, exhausts: exhausts, jet: jet, scenario: scenario, spacingM: spacingM,
+            voxelSizeM: voxelSizeM, to: staging, log: { log.say($0) })
+    }
+
+    /// Gathers the ranks' caches and frames and, on rank 0, writes the folder; returns its
+    /// summary there and nil on the other ranks. `log` gets the stage's line before `log.txt`
+    /// is written.
+    public static func write(
+        surge rs: RoomSurge, frames caches: RoomSurgeFrames, to folderURL: URL,
+        upAxis: StageRecording.UpAxis = .y, roomAir: (spacingM: Double?, voxelSizeM: Double?)? = nil, start t0: Date,
+        log: inout RunLog
+    ) throws -> Summary? {
+        let spec = rs.spec, scenario = rs.scenario, comm = rs.comm
+        guard let (cpu, frames) = try gather(rs) else { return nil }
         let folder = try ResultFolder(final: folderURL)
         var committed = false
         defer { if !committed { folder.abandon() } }
@@ -75,16 +101,9 @@ public enum RoomSurgeFolder {
         let jet = try rs.records.map { try TrayProbes.frame(spec: spec, racks: $0.racks, cases: cases) }
         var air: RoomSurgeAir.Result?
         if let ra = roomAir {
-            let exhausts = try rs.records.map { rec in
-                try spec.racks.indices.map { k in
-                    try TrayProbes.Exhaust(
-                        spec: spec, rack: k, genericCase: cases[spec.racks[k].rackFile]!.genericCase,
-                        flowM3PerS: rec.racks[k].flowM3PerS, temperatureC: rec.racks[k].exhaustC)
-                }
-            }
-            air = try RoomSurgeAir.run(
-                spec: spec, exhausts: exhausts, jet: jet, scenario: scenario, spacingM: ra.spacingM,
-                voxelSizeM: ra.voxelSizeM, to: folder.staging, log: { log.say($0) })
+            air = try roomAirFrames(
+                rs, cases: cases, jet: jet, spacingM: ra.spacingM, voxelSizeM: ra.voxelSizeM, to: folder.staging,
+                log: &log)
         }
         let trays = air?.trays ?? jet
         let n = rs.records.count
@@ -122,6 +141,7 @@ public enum RoomSurgeFolder {
             trays: trays,
             ranks: comm.size, wallSeconds: s.wallSeconds, roomAir: air.map { Self.roomAirNote($0, jet: jet) },
             to: folder.staging)
+        let enc = JSONCoding.encoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try enc.encode(s), to: folder.staging.appendingPathComponent("summary.json"))
         try AtomicFile.write(log.text, to: folder.staging.appendingPathComponent("log.txt"))

@@ -101,6 +101,61 @@ public enum RoomWriter {
         return img
     }
 
+    /// One row per rack: flow, share, pressures, exhaust, heat, hottest GPU, outer iterations.
+    static func rackTable(_ s: RoomSummary) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        var md = ""
+        md +=
+            "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | "
+            + "hottest GPU (°C) | outer iterations |\n"
+        md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        for r in s.racks {
+            let blocked = r.slotBlockage > 0 ? " (slot \(Int(100 * r.slotBlockage)) % blocked)" : ""
+            let hottest = r.hottestGPU.map { f($0.temperatureC, 1) } ?? "–"
+            let iterations = r.outerIterations.map(String.init).joined(separator: ", ")
+            let cells = [
+                "[\(r.name)](racks/\(r.name)/report.md)\(blocked)", f(1000 * r.inletFlowM3PerS, 2),
+                "\(f(100 * r.share, 2)) %", f(r.inletPressurePa, 2), f(r.ductDropPa, 2),
+                String(format: "%.2g", r.pressureResidualPa), f(r.exhaustC, 2), f(r.heatW / 1000, 2), hottest,
+                iterations,
+            ]
+            md += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return md
+    }
+
+    /// ## Cable trays: where each runs and what its probes saw, and where they come from.
+    static func trayList(_ s: RoomSummary) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        guard !s.cableTrays.isEmpty else { return "" }
+        var md = ""
+        md += "\n## Cable trays\n\n"
+        for t in s.cableTrays {
+            md +=
+                "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) "
+                + "m wide"
+            if let p = s.trayProbes?.first(where: { $0.name == t.name }) {
+                md +=
+                    ": air up to \(f(p.maxTemperatureC)) °C and \(f(p.maxSpeedMPerS)) m/s, vibration "
+                    + "\(f(1000 * p.vibrationAmplitudeM, 3)) mm at \(f(p.vibrationFrequencyHz)) Hz"
+            }
+            md += "\n"
+        }
+        if s.roomAir != nil {
+            md +=
+                "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes are "
+                + "sampled from the room-air solve (below); per station in `tray-probes.csv`, on the stage under "
+                + "`/Room/CableTrays`.\n"
+        } else {
+            md +=
+                "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry "
+                + "each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see "
+                + "docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage "
+                + "under `/Room/CableTrays`.\n"
+        }
+        return md
+    }
+
     public static func markdown(_ s: RoomSummary) -> String {
         func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = "# Room \(s.room)\n\n"
@@ -118,22 +173,7 @@ public enum RoomWriter {
             "plenum at \(f(s.plenumPressurePa, 1)) Pa. Σ rack inlet flows against the blower flow: "
             + "\(String(format: "%.1e", s.massConservationError)) relative.\n\n"
         md += "![plan](plan.png)\n\n"
-        md +=
-            "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | "
-            + "hottest GPU (°C) | outer iterations |\n"
-        md += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
-        for r in s.racks {
-            let blocked = r.slotBlockage > 0 ? " (slot \(Int(100 * r.slotBlockage)) % blocked)" : ""
-            let hottest = r.hottestGPU.map { f($0.temperatureC, 1) } ?? "–"
-            let iterations = r.outerIterations.map(String.init).joined(separator: ", ")
-            let cells = [
-                "[\(r.name)](racks/\(r.name)/report.md)\(blocked)", f(1000 * r.inletFlowM3PerS, 2),
-                "\(f(100 * r.share, 2)) %", f(r.inletPressurePa, 2), f(r.ductDropPa, 2),
-                String(format: "%.2g", r.pressureResidualPa), f(r.exhaustC, 2), f(r.heatW / 1000, 2), hottest,
-                iterations,
-            ]
-            md += "| " + cells.joined(separator: " | ") + " |\n"
-        }
+        md += rackTable(s)
         md +=
             "\n## Coupling residuals\n\n| iteration | flow residual | pressure residual (Pa) | plenum (Pa) | seconds "
             + "|\n| ---: | ---: | ---: | ---: | ---: |\n"
@@ -149,32 +189,7 @@ public enum RoomWriter {
                 "- \(b.name): \(b.count) × \(f(b.flowEachM3PerS, 4)) m³/s at \(f(b.rpm, 0)) rev/min, rise "
                 + "\(f(b.risePa, 1)) Pa\n"
         }
-        if !s.cableTrays.isEmpty {
-            md += "\n## Cable trays\n\n"
-            for t in s.cableTrays {
-                md +=
-                    "- \(t.name): x \(f(t.fromXM))–\(f(t.toXM)) m at y \(f(t.yM)) m, z \(f(t.zM)) m, \(f(t.widthM)) "
-                    + "m wide"
-                if let p = s.trayProbes?.first(where: { $0.name == t.name }) {
-                    md +=
-                        ": air up to \(f(p.maxTemperatureC)) °C and \(f(p.maxSpeedMPerS)) m/s, vibration "
-                        + "\(f(1000 * p.vibrationAmplitudeM, 3)) mm at \(f(p.vibrationFrequencyHz)) Hz"
-                }
-                md += "\n"
-            }
-            if s.roomAir != nil {
-                md +=
-                    "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes are "
-                    + "sampled from the room-air solve (below); per station in `tray-probes.csv`, on the stage under "
-                    + "`/Room/CableTrays`.\n"
-            } else {
-                md +=
-                    "\nThe trays run above the rack roofs, outside every rack's solved domain: their probes carry "
-                    + "each rack's exhaust (flow, mean temperature, rectangle) up as a free turbulent jet (see "
-                    + "docs/commands/room.md, cable-tray probes); per station in `tray-probes.csv`, on the stage "
-                    + "under `/Room/CableTrays`.\n"
-            }
-        }
+        md += trayList(s)
         if let a = s.roomAir { md += roomAirMarkdown(a) }
         md += String(
             format: "\nTimings: compile %.1f s, coupling %.1f s, writing %.1f s, wall %.1f s",
