@@ -46,7 +46,6 @@ extension RoomStageWriter {
         let types = Dictionary(rackTypes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let assets = Dictionary(nodeAssets.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let timing = USDTiming(firstFrame: firstFrame, lastFrame: lastFrame, fps: fps)
-        let fans = fanWriter
         b.usdLayerHeader(defaultPrim: "Room", doc: doc, timing: timing, upAxis: upAxis.rawValue)
         b.append("def Xform \"Room\" (\n")
         b.usdLine(1, "kind = \"assembly\"")
@@ -79,30 +78,7 @@ extension RoomStageWriter {
                     &b, prim: USDStageWriter.indexedName("Node", ni, count: t.nodes.count), r.nodeTelemetry[ni])
             }
             b.usdLine(3, "}")
-            // Fans where the node's fan speed is recorded (a surge): spin and shake per frame.
-            // Each fan at its own recorded speed; the node's mean intake speed only where none is.
-            let spinning = t.nodes.indices.filter {
-                !r.nodeFanRPM.isEmpty || r.nodeTelemetry[$0][StageRecording.Channel.fanRPM] != nil
-            }
-            if !spinning.isEmpty {
-                b.byte(10)
-                b.usdPrimOpen(3, "def Xform \"Fans\"", kind: "group")
-                var first = true
-                for ni in spinning {
-                    let node = t.nodes[ni], prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
-                    let mean = r.nodeTelemetry[ni][StageRecording.Channel.fanRPM]
-                    for (fi, fan) in (assets[node.type]?.fans ?? []).enumerated() {
-                        guard let rpm = r.nodeFanRPM.isEmpty ? mean : r.nodeFanRPM[ni][fi] else { continue }
-                        if !first { b.byte(10) }
-                        first = false
-                        fans.writeFan(
-                            &b, prim: "\(prim)_Fan\(fi + 1)", nodePath: "\(path)/Rack/\(prim)", spec: fan,
-                            chassisMin: node.chassis.min, rpm: rpm, phaseDeg: USDStageWriter.fanPhaseDeg(fanCount))
-                        fanCount += 1
-                    }
-                }
-                b.usdLine(3, "}")
-            }
+            writeRackFans(&b, r, type: t, assets: assets, path: path, fanCount: &fanCount)
             b.byte(10)
             writeVolume(&b, path: path + "/Fields", r)
             b.usdLine(2, "}")
@@ -119,9 +95,41 @@ extension RoomStageWriter {
         b.append("}\n")
         if fanCount > 0 {
             b.byte(10)
-            fans.writeRotorPrototypes(&b)
+            fanWriter.writeRotorPrototypes(&b)
         }
         return b
+    }
+
+    /// A rack's fans where the node's fan speed is recorded (a surge): spin and shake per frame,
+    /// each fan at its own recorded speed; the node's mean intake speed only where none is.
+    /// `fanCount` numbers the fans across the room (their phases).
+    func writeRackFans(
+        _ b: inout TextBuffer, _ r: Rack, type t: RackType, assets: [String: StageRecording.NodeAsset], path: String,
+        fanCount: inout Int
+    ) {
+        let fans = fanWriter
+        let spinning = t.nodes.indices.filter {
+            !r.nodeFanRPM.isEmpty || r.nodeTelemetry[$0][StageRecording.Channel.fanRPM] != nil
+        }
+        if !spinning.isEmpty {
+            b.byte(10)
+            b.usdPrimOpen(3, "def Xform \"Fans\"", kind: "group")
+            var first = true
+            for ni in spinning {
+                let node = t.nodes[ni], prim = USDStageWriter.indexedName("Node", ni, count: t.nodes.count)
+                let mean = r.nodeTelemetry[ni][StageRecording.Channel.fanRPM]
+                for (fi, fan) in (assets[node.type]?.fans ?? []).enumerated() {
+                    guard let rpm = r.nodeFanRPM.isEmpty ? mean : r.nodeFanRPM[ni][fi] else { continue }
+                    if !first { b.byte(10) }
+                    first = false
+                    fans.writeFan(
+                        &b, prim: "\(prim)_Fan\(fi + 1)", nodePath: "\(path)/Rack/\(prim)", spec: fan,
+                        chassisMin: node.chassis.min, rpm: rpm, phaseDeg: USDStageWriter.fanPhaseDeg(fanCount))
+                    fanCount += 1
+                }
+            }
+            b.usdLine(3, "}")
+        }
     }
 
     /// Opinions on one node inside a placed rack (the node is an instance; its root takes them):
@@ -170,6 +178,31 @@ extension RoomStageWriter {
         for f in fields { b.usdLine(2, "rel field:\(f.name) = </Room/Air/\(f.name)>") }
         VolumeFieldAssets.write(&b, level: 2, fields: fields, files: files, firstFrame: firstFrame)
         b.usdLine(1, "}")
+    }
+
+    /// A tray's probe and vibration values, one time sample per frame.
+    func writeTrayProbes(_ b: inout TextBuffer, _ frames: [TrayProbes.Tray]) {
+        samples(
+            &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
+            doc: "hottest probe along the tray, degC")
+        samples(
+            &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
+            doc: "fastest air at the tray, m/s (upward)")
+        samples(
+            &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
+            doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
+        samples(
+            &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
+            doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
+        arraySamples(
+            &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
+            frames.map { $0.samples.map(\.temperatureC) })
+        arraySamples(
+            &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
+            frames.map { $0.samples.map(\.speedMPerS) })
+        arraySamples(
+            &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
+            frames.map { $0.samples.map(\.vibrationAmplitudeM) })
     }
 
     func writeTrays(_ b: inout TextBuffer) {
@@ -227,28 +260,7 @@ extension RoomStageWriter {
             )
             b.usdLine(4, "interpolation = \"vertex\"")
             b.usdLine(3, ")")
-            let frames = trayFrames.map { $0[ti] }
-            samples(
-                &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
-                doc: "hottest probe along the tray, degC")
-            samples(
-                &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
-                doc: "fastest air at the tray, m/s (upward)")
-            samples(
-                &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
-                doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
-            samples(
-                &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
-                doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
-            arraySamples(
-                &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
-                frames.map { $0.samples.map(\.temperatureC) })
-            arraySamples(
-                &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
-                frames.map { $0.samples.map(\.speedMPerS) })
-            arraySamples(
-                &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
-                frames.map { $0.samples.map(\.vibrationAmplitudeM) })
+            writeTrayProbes(&b, trayFrames.map { $0[ti] })
             b.usdLine(2, "}")
         }
         b.usdLine(1, "}")

@@ -139,6 +139,16 @@ public enum RoomSurgeReport {
             + "\(f(records.flatMap { $0.racks.map(\.exhaustC) }.max() ?? .nan)) °C) and one flow scale.\n\n"
         md += cascade(ignitions, frameTimesS: records.map(\.timeS))
         if let r = roomAir { md += "## Room air\n\n" + r + "\n\n" }
+        md += rackTable(peaks)
+        md += frameTable(records, spec: spec)
+        md += trayList(spec, trays)
+        return md
+    }
+
+    /// ## Racks: each rack's flow and exhaust from idle to the last frame, and its peaks.
+    static func rackTable(_ peaks: [RackPeak]) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        var md = ""
         md +=
             "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
             + "hottest GPU (°C, node, frame) | hottest CPU (°C, node, frame) |\n| --- | ---: | ---: | ---: | ---: | "
@@ -155,6 +165,14 @@ public enum RoomSurgeReport {
         md +=
             "\nEvery node's peaks and last-frame airflow are in `summary.json` (`racks[].nodes`), every frame's node "
             + "telemetry on the stage.\n"
+        return md
+    }
+
+    /// ## Frames: one row per frame (blowers, plenum, coupling, hottest exhaust).
+    static func frameTable(_ records: [RoomSurge.FrameRecord], spec: RoomSpec) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        func e(_ v: Double) -> String { String(format: "%.1e", v) }
+        var md = ""
         md +=
             "\n## Frames\n\n| frame | t (s) | blowers (fraction, L/s) | plenum (Pa) | coupling steps | flow residual "
             + "| pressure residual (Pa) | hottest exhaust (°C, rack) |\n| ---: | ---: | ---: | ---: | ---: | ---: | "
@@ -167,6 +185,13 @@ public enum RoomSurgeReport {
                 + "| \(e(r.flowResidual)) | \(String(format: "%.2g", r.pressureResidualPa)) | "
                 + "\(f(r.racks[k].exhaustC)) (\(spec.racks[k].name)) |\n"
         }
+        return md
+    }
+
+    /// ## Cable trays: each tray's hottest air, fastest air and largest vibration over the run.
+    static func trayList(_ spec: RoomSpec, _ trays: [[TrayProbes.Tray]]) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+        var md = ""
         if !spec.trays.isEmpty, !trays.isEmpty {
             md += "\n## Cable trays\n\n"
             for (i, t) in spec.trays.enumerated() {

@@ -65,6 +65,26 @@ extension FlowSolver {
         return s
     }
 
+    /// The scalar state: reference speed, inflow scale, time coefficient, last change, and the
+    /// pseudo-time continuation's Courant numbers, cap, rewinds and best residual.
+    func restoreScalars(_ scalars: [String: Double]) {
+        referenceSpeed = scalars["referenceSpeed"] ?? referenceSpeed
+        initialSpeed = scalars["initialSpeed"] ?? initialSpeed
+        inflowScale = scalars["inflowScale"] ?? inflowScale
+        timeCoefficient = scalars["timeCoefficient"] ?? timeCoefficient
+        lastChangeIndex = Int(scalars["lastChangeIndex"] ?? 0)
+        lastChangeRMS = scalars["lastChangeRMS"] ?? 0
+        pseudo.courant = scalars["pseudoCourant"] ?? 0
+        pseudo.energyCourant = scalars["pseudoEnergyCourant"] ?? pseudo.courant
+        pseudo.courantCap = scalars["pseudoCourantCap"] ?? 0
+        pseudo.referenceResidual = scalars["pseudoReferenceResidual"] ?? 0
+        pseudo.rewinds = Int(scalars["pseudoRewinds"] ?? 0)
+        pseudo.bestResidual = scalars["pseudoBestResidual"] ?? .greatestFiniteMagnitude
+        pseudo.bestIteration = Int(scalars["pseudoBestIteration"] ?? 0)
+        pseudo.monitorWaitStart = Int(scalars["pseudoMonitorWaitStart"] ?? 0)
+        pseudo.warmStart = (scalars["pseudoWarmStart"] ?? 0) != 0
+    }
+
     /// Puts a captured state back into a solver built from the same case and options.
     public func restore(_ s: SolverState) throws {
         func put(_ name: String, _ v: PaddedVector) throws {
@@ -108,21 +128,7 @@ extension FlowSolver {
         }
         timeWeights = s.timeWeights
         history = s.history
-        referenceSpeed = s.scalars["referenceSpeed"] ?? referenceSpeed
-        initialSpeed = s.scalars["initialSpeed"] ?? initialSpeed
-        inflowScale = s.scalars["inflowScale"] ?? inflowScale
-        timeCoefficient = s.scalars["timeCoefficient"] ?? timeCoefficient
-        lastChangeIndex = Int(s.scalars["lastChangeIndex"] ?? 0)
-        lastChangeRMS = s.scalars["lastChangeRMS"] ?? 0
-        pseudo.courant = s.scalars["pseudoCourant"] ?? 0
-        pseudo.energyCourant = s.scalars["pseudoEnergyCourant"] ?? pseudo.courant
-        pseudo.courantCap = s.scalars["pseudoCourantCap"] ?? 0
-        pseudo.referenceResidual = s.scalars["pseudoReferenceResidual"] ?? 0
-        pseudo.rewinds = Int(s.scalars["pseudoRewinds"] ?? 0)
-        pseudo.bestResidual = s.scalars["pseudoBestResidual"] ?? .greatestFiniteMagnitude
-        pseudo.bestIteration = Int(s.scalars["pseudoBestIteration"] ?? 0)
-        pseudo.monitorWaitStart = Int(s.scalars["pseudoMonitorWaitStart"] ?? 0)
-        pseudo.warmStart = (s.scalars["pseudoWarmStart"] ?? 0) != 0
+        restoreScalars(s.scalars)
         pcSolver = nil // rebuilt at the next iteration, as the uninterrupted run does there (canCheckpoint)
         // Between two rebuilds (a surge checkpoints at frame ends, wherever the iteration count
         // stands): rebuild the hierarchy from the coefficients the running solver built it from.
