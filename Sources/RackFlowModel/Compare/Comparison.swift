@@ -256,6 +256,51 @@ public struct Comparison: Codable, Sendable {
 
     // MARK: - Verdict
 
+    /// The verdict's limits sentence: every crossing of every layout, or that there is none.
+    /// Its numbers go into `numbers` in the order they are printed, the thresholds first.
+    func limitsSentence(_ numbers: inout PrintedNumbers) -> String {
+        func num(_ key: String, _ v: Double, _ d: Int, scale: Double = 1) -> String {
+            numbers.text(key, v, d, scale: scale)
+        }
+        func code(_ s: String) -> String { "`\(s)`" }
+        // Limits (the thresholds first: numbers are recorded in the order they are printed).
+        let thresholds = (
+            psu: num("settings.psuMaxLoadPct", settings.psuMaxLoadPct, 0),
+            rise: num("settings.maxRiseK", settings.maxRiseK, 0)
+        )
+        var lim: [String] = []
+        for (i, e) in layouts.enumerated() {
+            for (j, c) in e.figures.crossings.enumerated() {
+                let base = "layouts[\(i)].figures.crossings[\(j)]"
+                switch c.kind {
+                case "part":
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what)) at \(num(base + ".value", c.value, 1)) °C is past its "
+                            + "\(num(base + ".limit", c.limit, 0)) °C limit"
+                    )
+                case "psu":
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what))'s PSU at \(num(base + ".value", c.value, 1)) % \(c.condition)"
+                    )
+                default:
+                    lim.append(
+                        "\(code(e.name)): \(code(c.what)) gets \(num(base + ".value", c.value, 1, scale: 1000)) L/s, "
+                            + "below the \(num(base + ".limit", c.limit, 1, scale: 1000)) L/s that carries its heat "
+                            + "at the rise limit"
+                    )
+                }
+            }
+        }
+        if lim.isEmpty {
+            return
+                "**Limits**: no layout crosses one — no part past its limit, no PSU above \(thresholds.psu) % even "
+                + "with the CPU at peak, every node above the flow that carries its heat at a \(thresholds.rise) "
+                + "K rise."
+        }
+        return "**Limits crossed** (PSU limit \(thresholds.psu) %, rise limit \(thresholds.rise) K): "
+            + lim.joined(separator: "; ") + "."
+    }
+
     mutating func makeVerdict() {
         var numbers = PrintedNumbers()
         let trees = layouts.map(Self.tree)
@@ -303,45 +348,7 @@ public struct Comparison: Codable, Sendable {
             axes.append(ax)
             sentences.append(s)
         }
-        // Limits (the thresholds first: numbers are recorded in the order they are printed).
-        let thresholds = (
-            psu: num("settings.psuMaxLoadPct", settings.psuMaxLoadPct, 0),
-            rise: num("settings.maxRiseK", settings.maxRiseK, 0)
-        )
-        var lim: [String] = []
-        for (i, e) in layouts.enumerated() {
-            for (j, c) in e.figures.crossings.enumerated() {
-                let base = "layouts[\(i)].figures.crossings[\(j)]"
-                switch c.kind {
-                case "part":
-                    lim.append(
-                        "\(code(e.name)): \(code(c.what)) at \(num(base + ".value", c.value, 1)) °C is past its "
-                            + "\(num(base + ".limit", c.limit, 0)) °C limit"
-                    )
-                case "psu":
-                    lim.append(
-                        "\(code(e.name)): \(code(c.what))'s PSU at \(num(base + ".value", c.value, 1)) % \(c.condition)"
-                    )
-                default:
-                    lim.append(
-                        "\(code(e.name)): \(code(c.what)) gets \(num(base + ".value", c.value, 1, scale: 1000)) L/s, "
-                            + "below the \(num(base + ".limit", c.limit, 1, scale: 1000)) L/s that carries its heat "
-                            + "at the rise limit"
-                    )
-                }
-            }
-        }
-        if lim.isEmpty {
-            sentences.append(
-                "**Limits**: no layout crosses one — no part past its limit, no PSU above \(thresholds.psu) % even "
-                    + "with the CPU at peak, every node above the flow that carries its heat at a \(thresholds.rise) "
-                    + "K rise."
-            )
-        } else {
-            sentences.append(
-                "**Limits crossed** (PSU limit \(thresholds.psu) %, rise limit \(thresholds.rise) K): "
-                    + lim.joined(separator: "; ") + ".")
-        }
+        sentences.append(limitsSentence(&numbers))
         if !converged { sentences.append("**Not every solve converged**: read the thermal figures as provisional.") }
         verdict = Verdict(axes: axes, text: sentences.joined(separator: " "), numbers: numbers.list)
     }
