@@ -54,12 +54,7 @@ public enum RoomSurgeAir {
     /// Every frame's exhausts finite, their flows ≥ 0, before the hall is built.
     static func checkExhausts(_ exhausts: [[TrayProbes.Exhaust]]) throws {
         for (f, frame) in exhausts.enumerated() {
-            for e in frame where !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) {
-                throw RoomError.rack(
-                    name: e.rack, rank: 0,
-                    reason: "room air: at frame \(f) its exhaust carries \(e.flowM3PerS) m³/s at \(e.temperatureC) °C "
-                        + "(must be finite, ≥ 0)")
-            }
+            for e in frame { try RoomAir.check(e, frame: f) }
         }
     }
 

@@ -64,12 +64,7 @@ public struct RoomAir {
             throw anchor.error("room air: \(exhausts.count) exhausts for \(spec.racks.count) racks")
         }
         let totalFlow = exhausts.reduce(0) { $0 + $1.flowM3PerS }
-        for e in exhausts where !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) {
-            throw RoomError.rack(
-                name: e.rack, rank: 0,
-                reason:
-                    "room air: its exhaust carries \(e.flowM3PerS) m³/s at \(e.temperatureC) °C (must be finite, ≥ 0)")
-        }
+        for e in exhausts { try Self.check(e) }
         guard totalFlow > 0 else { throw anchor.error("room air: the racks' exhausts carry no air") }
         backflowTemperatureC = exhausts.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / totalFlow
 
@@ -80,44 +75,8 @@ public struct RoomAir {
         let node = anchor
 
         // Racks: the footprint minus the exhaust duct, as up to four solid boxes around it.
-        var boxes: [GenericCase.Box] = []
-        var patches: [GenericCase.PatchSpec] = []
-        for (k, p) in spec.racks.enumerated() {
-            let e = exhausts[k]
-            let fx = (p.originM.0 + m, p.originM.0 + spec.pitchM + m)
-            let fy = (p.originM.1 + m, p.originM.1 + spec.depthM + m)
-            var ex = (e.loM.x + m, e.hiM.x + m), ey = (e.loM.y + m, e.hiM.y + m)
-            let eps = 1e-9
-            guard ex.0 >= fx.0 - eps, ex.1 <= fx.1 + eps, ey.0 >= fy.0 - eps, ey.1 <= fy.1 + eps, e.areaM2 > 0 else {
-                throw RoomError.rack(
-                    name: p.name, rank: 0,
-                    reason: "room air: its exhaust rectangle does not lie on its roof (footprint \(fx), \(fy) m)")
-            }
-            // An exhaust edge within the line-merge distance of the footprint's moves onto it (the
-            // panel between is thinner than the grid can hold): the opening widens by that strip.
-            let merge = (spacingM ?? hall.spacingM) / 4
-            if ex.0 - fx.0 < merge { ex.0 = fx.0 }
-            if fx.1 - ex.1 < merge { ex.1 = fx.1 }
-            if ey.0 - fy.0 < merge { ey.0 = fy.0 }
-            if fy.1 - ey.1 < merge { ey.1 = fy.1 }
-            let h = e.roofZM
-            let pieces: [((Double, Double), (Double, Double), String)] = [
-                (fx, (fy.0, ey.0), "front"), (fx, (ey.1, fy.1), "back"),
-                ((fx.0, ex.0), ey, "left"), ((ex.1, fx.1), ey, "right"),
-            ]
-            for (x, y, side) in pieces where x.1 - x.0 > eps && y.1 - y.0 > eps {
-                boxes.append(
-                    GenericCase.Box(
-                        name: "rack-\(p.name)-\(side)", lo: (x.0, y.0, 0), hi: (x.1, y.1, h), kind: .solid,
-                        comment: "rack \(p.name) (\(p.rackFile)) around its exhaust duct", node: node))
-            }
-            patches.append(
-                GenericCase.PatchSpec(
-                    patch: Patch(
-                        name: "exhaust-\(p.name)", side: .bottom, lo: (ex.0, ey.0), hi: (ex.1, ey.1),
-                        kind: .flowInlet(flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)),
-                    comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
-        }
+        var (boxes, patches) = try Self.racks(
+            spec, exhausts, marginM: m, spacingM: spacingM ?? hall.spacingM, node: node)
         // Trays.
         let zeta = try PerforatedPlate.sharpEdgedZeta(freeArea: hall.trayFreeArea)
         let c2 = zeta / hall.trayHeightM
@@ -141,19 +100,7 @@ public struct RoomAir {
         // Fine block around racks and trays.
         let fine = spacingM ?? hall.spacingM
         let coarse = max(hall.maxSpacingM, fine)
-        let grow = 4 * fine
-        let xs = spec.racks.map { $0.originM.0 } + spec.trays.map(\.fromXM)
-        let xe = spec.racks.map { $0.originM.0 + spec.pitchM } + spec.trays.map(\.toXM)
-        let ys = spec.racks.map { $0.originM.1 } + spec.trays.map { $0.yM - $0.widthM / 2 }
-        let ye = spec.racks.map { $0.originM.1 + spec.depthM } + spec.trays.map { $0.yM + $0.widthM / 2 }
-        let top = (spec.trays.map { $0.zM + hall.trayHeightM / 2 } + exhausts.map(\.roofZM)).max()!
-        func clip(_ a: Double, _ b: Double, _ hi: Double) -> (Double, Double, Double) {
-            (max(a - grow, 0), min(b + grow, hi), fine)
-        }
-        zones = [
-            [clip(xs.min()! + m, xe.max()! + m, size.0)], [clip(ys.min()! + m, ye.max()! + m, size.1)],
-            [(0, min(top + grow, size.2), fine)],
-        ]
+        zones = Self.fineZones(spec, exhausts, marginM: m, spacingM: fine, size: size)
 
         // Lines closer than a quarter of the near spacing merge (a box edge moves by at most that):
         // at 5 cm the racks' 2.5 cm side and door panels keep their lines; on a coarse look the
@@ -169,6 +116,84 @@ public struct RoomAir {
             gravity: true, energy: true, turbulence: .mixingLength(deltaM: hall.ceilingHeightM),
             initialTemperatureC: backflowTemperatureC, boxes: boxes, patches: patches, options: options, root: anchor)
         try genericCase.validate()
+    }
+
+    /// An exhaust's flow must be finite and ≥ 0 and its temperature finite (`frame`, if given,
+    /// is named in the error).
+    public static func check(_ e: TrayProbes.Exhaust, frame: Int? = nil) throws {
+        guard !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) else { return }
+        throw RoomError.rack(
+            name: e.rack, rank: 0,
+            reason: "room air: \(frame.map { "at frame \($0) " } ?? "")its exhaust carries \(e.flowM3PerS) m³/s at "
+                + "\(e.temperatureC) °C (must be finite, ≥ 0)")
+    }
+
+    /// Each rack's footprint minus its exhaust duct, as up to four solid boxes around it (case
+    /// frame: the room's shifted by the margin), and its exhaust as a flow inlet in the floor.
+    static func racks(
+        _ spec: RoomSpec, _ exhausts: [TrayProbes.Exhaust], marginM m: Double, spacingM: Double, node: ConfigNode
+    ) throws -> ([GenericCase.Box], [GenericCase.PatchSpec]) {
+        var boxes: [GenericCase.Box] = []
+        var patches: [GenericCase.PatchSpec] = []
+        for (k, p) in spec.racks.enumerated() {
+            let e = exhausts[k]
+            let fx = (p.originM.0 + m, p.originM.0 + spec.pitchM + m)
+            let fy = (p.originM.1 + m, p.originM.1 + spec.depthM + m)
+            var ex = (e.loM.x + m, e.hiM.x + m), ey = (e.loM.y + m, e.hiM.y + m)
+            let eps = 1e-9
+            guard ex.0 >= fx.0 - eps, ex.1 <= fx.1 + eps, ey.0 >= fy.0 - eps, ey.1 <= fy.1 + eps, e.areaM2 > 0 else {
+                throw RoomError.rack(
+                    name: p.name, rank: 0,
+                    reason: "room air: its exhaust rectangle does not lie on its roof (footprint \(fx), \(fy) m)")
+            }
+            // An exhaust edge within the line-merge distance of the footprint's moves onto it (the
+            // panel between is thinner than the grid can hold): the opening widens by that strip.
+            let merge = spacingM / 4
+            if ex.0 - fx.0 < merge { ex.0 = fx.0 }
+            if fx.1 - ex.1 < merge { ex.1 = fx.1 }
+            if ey.0 - fy.0 < merge { ey.0 = fy.0 }
+            if fy.1 - ey.1 < merge { ey.1 = fy.1 }
+            let h = e.roofZM
+            let pieces: [((Double, Double), (Double, Double), String)] = [
+                (fx, (fy.0, ey.0), "front"), (fx, (ey.1, fy.1), "back"),
+                ((fx.0, ex.0), ey, "left"), ((ex.1, fx.1), ey, "right"),
+            ]
+            for (x, y, side) in pieces where x.1 - x.0 > eps && y.1 - y.0 > eps {
+                boxes.append(
+                    GenericCase.Box(
+                        name: "rack-\(p.name)-\(side)", lo: (x.0, y.0, 0), hi: (x.1, y.1, h), kind: .solid,
+                        comment: "rack \(p.name) (\(p.rackFile)) around its exhaust duct", node: node))
+            }
+            patches.append(
+                GenericCase.PatchSpec(
+                    patch: Patch(
+                        name: "exhaust-\(p.name)", side: .bottom, lo: (ex.0, ey.0), hi: (ex.1, ey.1),
+                        kind: .flowInlet(flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)),
+                    comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
+        }
+        return (boxes, patches)
+    }
+
+    /// The fine zone per axis around racks and trays, grown by four fine cells, up to the
+    /// highest tray or roof.
+    static func fineZones(
+        _ spec: RoomSpec, _ exhausts: [TrayProbes.Exhaust], marginM m: Double, spacingM fine: Double,
+        size: (Double, Double, Double)
+    ) -> [[(Double, Double, Double)]] {
+        let hall = spec.hall
+        let grow = 4 * fine
+        let xs = spec.racks.map { $0.originM.0 } + spec.trays.map(\.fromXM)
+        let xe = spec.racks.map { $0.originM.0 + spec.pitchM } + spec.trays.map(\.toXM)
+        let ys = spec.racks.map { $0.originM.1 } + spec.trays.map { $0.yM - $0.widthM / 2 }
+        let ye = spec.racks.map { $0.originM.1 + spec.depthM } + spec.trays.map { $0.yM + $0.widthM / 2 }
+        let top = (spec.trays.map { $0.zM + hall.trayHeightM / 2 } + exhausts.map(\.roofZM)).max()!
+        func clip(_ a: Double, _ b: Double, _ hi: Double) -> (Double, Double, Double) {
+            (max(a - grow, 0), min(b + grow, hi), fine)
+        }
+        return [
+            [clip(xs.min()! + m, xe.max()! + m, size.0)], [clip(ys.min()! + m, ye.max()! + m, size.1)],
+            [(0, min(top + grow, size.2), fine)],
+        ]
     }
 
     /// The grid (lines at every box and the fine zones), the tagged case and its options.
