@@ -97,6 +97,18 @@ public final class VDBLattice: Sendable {
         originM = (origin[0], origin[1], origin[2])
         matrix = [h, 0, 0, origin[0], 0, h, 0, origin[1], 0, 0, h, origin[2], 0, 0, 0, 1]
 
+        (cellOf, active, activeVoxelCount) = Self.sample(
+            grid, cellTags, voxelsPerAxis: n, worldAxes: (src, sign), worldDims: wd, voxelSizeM: h)
+    }
+
+    /// The solver cell each voxel samples (the cell containing its centre) and whether it is
+    /// active (not solid), in VDB order (I fastest); world axis r runs along solver axis
+    /// `src[r]` with sign `sign[r]`. Returns the active count too.
+    static func sample(
+        _ grid: Grid, _ cellTags: [CellTag], voxelsPerAxis n: [Int], worldAxes: ([Int], [Int]), worldDims wd: [Int],
+        voxelSizeM h: Double
+    ) -> ([Int32], [UInt8], Int) {
+        let (src, sign) = worldAxes
         // For world axis r and index I: the solver cell index along src[r], times its stride.
         let stride = [1, grid.nx, grid.nx * grid.ny]
         let part: [[Int]] = (0..<3).map { r in
@@ -131,9 +143,7 @@ public final class VDBLattice: Sendable {
                 }
             }
         }
-        self.cellOf = cellOf
-        self.active = active
-        activeVoxelCount = nActive
+        return (cellOf, active, nActive)
     }
 
     public convenience init(

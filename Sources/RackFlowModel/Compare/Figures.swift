@@ -185,6 +185,51 @@ extension LayoutFigures {
             psuHeadroomNominalW: rated - dcN, psuHeadroomPeakW: rated - dcP, heatW: heatW)
     }
 
+    /// Limits crossed: parts past their limit, PSUs above the load limit (at nominal load, else
+    /// with the CPU at peak), nodes whose flow cannot carry their heat at the rise limit.
+    static func crossings(
+        _ s: SolveSummary, budgets: [NodePower], heatW heat: [String: Double], rhoCp: Double, settings: CompareSettings
+    ) -> [Crossing] {
+        var c: [Crossing] = []
+        for p in s.parts where p.marginK < 0 {
+            c.append(
+                Crossing(
+                    kind: "part", what: p.name, value: p.temperatureC, limit: p.limitC,
+                    text: String(format: "%@ at %.1f °C is past its %.0f °C limit", p.name, p.temperatureC, p.limitC)))
+        }
+        for b in budgets {
+            if b.psuLoadNominalPct > settings.psuMaxLoadPct {
+                c.append(
+                    Crossing(
+                        kind: "psu", what: b.node, value: b.psuLoadNominalPct, limit: settings.psuMaxLoadPct,
+                        condition: "at nominal load",
+                        text: String(
+                            format: "%@'s PSU at %.1f %% at nominal load (limit %.0f %%)", b.node, b.psuLoadNominalPct,
+                            settings.psuMaxLoadPct)))
+            } else if b.psuLoadPeakPct > settings.psuMaxLoadPct {
+                c.append(
+                    Crossing(
+                        kind: "psu", what: b.node, value: b.psuLoadPeakPct, limit: settings.psuMaxLoadPct,
+                        condition: "with the CPU at peak",
+                        text: String(
+                            format: "%@'s PSU at %.1f %% with the CPU at peak (limit %.0f %%)", b.node,
+                            b.psuLoadPeakPct, settings.psuMaxLoadPct)))
+            }
+        }
+        for n in s.nodes {
+            let need = (heat[n.name] ?? 0) / (rhoCp * settings.maxRiseK)
+            if n.flowM3PerS < need {
+                c.append(
+                    Crossing(
+                        kind: "flow", what: n.name, value: n.flowM3PerS, limit: need,
+                        text: String(
+                            format: "%@ gets %.1f L/s, below the %.1f L/s that carries its heat at a %.0f K rise",
+                            n.name, 1000 * n.flowM3PerS, 1000 * need, settings.maxRiseK)))
+            }
+        }
+        return c
+    }
+
     public init(layout l: CompareLayout, summary s: SolveSummary, settings: CompareSettings) {
         name = l.name
         origin = l.origin
@@ -255,44 +300,6 @@ extension LayoutFigures {
             supplySetting = "blower \(curve) at \(rpm) rpm, plenum \(plenum) Pa, at \(l.rack.inletTemperatureC) °C"
         }
 
-        // Limits crossed.
-        var c: [Crossing] = []
-        for p in s.parts where p.marginK < 0 {
-            c.append(
-                Crossing(
-                    kind: "part", what: p.name, value: p.temperatureC, limit: p.limitC,
-                    text: String(format: "%@ at %.1f °C is past its %.0f °C limit", p.name, p.temperatureC, p.limitC)))
-        }
-        for b in budgets {
-            if b.psuLoadNominalPct > settings.psuMaxLoadPct {
-                c.append(
-                    Crossing(
-                        kind: "psu", what: b.node, value: b.psuLoadNominalPct, limit: settings.psuMaxLoadPct,
-                        condition: "at nominal load",
-                        text: String(
-                            format: "%@'s PSU at %.1f %% at nominal load (limit %.0f %%)", b.node, b.psuLoadNominalPct,
-                            settings.psuMaxLoadPct)))
-            } else if b.psuLoadPeakPct > settings.psuMaxLoadPct {
-                c.append(
-                    Crossing(
-                        kind: "psu", what: b.node, value: b.psuLoadPeakPct, limit: settings.psuMaxLoadPct,
-                        condition: "with the CPU at peak",
-                        text: String(
-                            format: "%@'s PSU at %.1f %% with the CPU at peak (limit %.0f %%)", b.node,
-                            b.psuLoadPeakPct, settings.psuMaxLoadPct)))
-            }
-        }
-        for n in s.nodes {
-            let need = (heat[n.name] ?? 0) / (rhoCp * settings.maxRiseK)
-            if n.flowM3PerS < need {
-                c.append(
-                    Crossing(
-                        kind: "flow", what: n.name, value: n.flowM3PerS, limit: need,
-                        text: String(
-                            format: "%@ gets %.1f L/s, below the %.1f L/s that carries its heat at a %.0f K rise",
-                            n.name, 1000 * n.flowM3PerS, 1000 * need, settings.maxRiseK)))
-            }
-        }
-        crossings = c
+        crossings = Self.crossings(s, budgets: budgets, heatW: heat, rhoCp: rhoCp, settings: settings)
     }
 }
