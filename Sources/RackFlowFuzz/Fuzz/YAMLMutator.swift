@@ -139,29 +139,9 @@ public struct YAMLMutator {
             replacementText = "[" + Array(repeating: element, count: n).joined(separator: ", ") + "]"
             transform = { _ in Node(placeholder) }
         case .renameReference:
-            // References: file names, and names that appear more than once (node names in a cascade, part names).
-            let scalars = sites.compactMap { s -> Site? in
-                if case .scalar = s.node { return s }
-                return nil
-            }
-            var counts: [String: Int] = [:]
-            for s in scalars { counts[s.node.scalar!.string, default: 0] += 1 }
-            let refs = scalars.filter {
-                let v = $0.node.scalar!.string
-                return v.hasSuffix(".yaml") || (counts[v] ?? 0) > 1 && Double(v) == nil
-            }
-            let pool = refs.isEmpty ? scalars : refs
-            guard !pool.isEmpty else { return nil }
-            target = g.pick(pool)
-            let old = target.node.scalar!.string
-            var options = [
-                old + "-renamed", "missing.yaml", "../missing/\(old)", "", ".", "/dev/null", "/dev/zero", "/",
-                "/proc/self/mem",
-                String(repeating: "x", count: 5_000),
-            ]
-            options += referenceTargets
-            let v = g.pick(options)
-            transform = { _ in Node(v) }
+            guard let (t, v) = renameReference(sites, using: &g) else { return nil }
+            target = t
+            transform = { _ in v }
         case .swapValues:
             let scalars = sites.filter {
                 if case .scalar = $0.node { return true }
@@ -180,6 +160,33 @@ public struct YAMLMutator {
         else { return nil }
         if let r = replacementText { text = text.replacingOccurrences(of: placeholder, with: r) }
         return (Data(text.utf8), Applied(kind: kind, detail: "at \(target.path.isEmpty ? "(document)" : target.path)"))
+    }
+
+    /// `.renameReference`: a reference (a file name, or a name that appears more than once, such
+    /// as node names in a cascade or part names; any scalar if there is none) and what it becomes.
+    func renameReference(_ sites: [Site], using g: inout SplitMix64) -> (Site, Node)? {
+        // References: file names, and names that appear more than once (node names in a cascade, part names).
+        let scalars = sites.compactMap { s -> Site? in
+            if case .scalar = s.node { return s }
+            return nil
+        }
+        var counts: [String: Int] = [:]
+        for s in scalars { counts[s.node.scalar!.string, default: 0] += 1 }
+        let refs = scalars.filter {
+            let v = $0.node.scalar!.string
+            return v.hasSuffix(".yaml") || (counts[v] ?? 0) > 1 && Double(v) == nil
+        }
+        let pool = refs.isEmpty ? scalars : refs
+        guard !pool.isEmpty else { return nil }
+        let target = g.pick(pool)
+        let old = target.node.scalar!.string
+        var options = [
+            old + "-renamed", "missing.yaml", "../missing/\(old)", "", ".", "/dev/null", "/dev/zero", "/",
+            "/proc/self/mem",
+            String(repeating: "x", count: 5_000),
+        ]
+        options += referenceTargets
+        return (target, Node(g.pick(options)))
     }
 
     func collect(_ n: Node, _ path: String, _ out: inout [Site]) {
