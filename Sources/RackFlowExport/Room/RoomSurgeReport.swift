@@ -98,8 +98,6 @@ public enum RoomSurgeReport {
         ignitions: [RoomSurgeTelemetry.RackIgnition] = [], trays: [[TrayProbes.Tray]], ranks: Int, wallSeconds: Double,
         roomAir: String? = nil
     ) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
-        func e(_ v: Double) -> String { String(format: "%.1e", v) }
         let frames = records.dropFirst()
         let steps = frames.map(\.couplingIterations)
         let hottest = peaks.max { $0.peakExhaustC < $1.peakExhaustC }
@@ -147,7 +145,6 @@ public enum RoomSurgeReport {
 
     /// ## Racks: each rack's flow and exhaust from idle to the last frame, and its peaks.
     static func rackTable(_ peaks: [RackPeak]) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = ""
         md +=
             "## Racks\n\n| rack | flow idle → last (L/s) | exhaust idle → last (°C) | hottest exhaust (°C, frame) | "
@@ -170,8 +167,6 @@ public enum RoomSurgeReport {
 
     /// ## Frames: one row per frame (blowers, plenum, coupling, hottest exhaust).
     static func frameTable(_ records: [RoomSurge.FrameRecord], spec: RoomSpec) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
-        func e(_ v: Double) -> String { String(format: "%.1e", v) }
         var md = ""
         md +=
             "\n## Frames\n\n| frame | t (s) | blowers (fraction, L/s) | plenum (Pa) | coupling steps | flow residual "
@@ -190,7 +185,6 @@ public enum RoomSurgeReport {
 
     /// ## Cable trays: each tray's hottest air, fastest air and largest vibration over the run.
     static func trayList(_ spec: RoomSpec, _ trays: [[TrayProbes.Tray]]) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = ""
         if !spec.trays.isEmpty, !trays.isEmpty {
             md += "\n## Cable trays\n\n"
@@ -232,3 +226,9 @@ public enum RoomSurgeReport {
         return md + "\n"
     }
 }
+
+/// A number to `d` decimals for the report (`ReportWriter.f`).
+private func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
+
+/// A residual in scientific notation, 1 decimal.
+private func e(_ v: Double) -> String { String(format: "%.1e", v) }

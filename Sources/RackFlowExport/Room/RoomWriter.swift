@@ -103,7 +103,6 @@ public enum RoomWriter {
 
     /// One row per rack: flow, share, pressures, exhaust, heat, hottest GPU, outer iterations.
     static func rackTable(_ s: RoomSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = ""
         md +=
             "| rack | flow (L/s) | share | slot (Pa) | duct (Pa) | residual (Pa) | exhaust (°C) | heat (kW) | "
@@ -126,7 +125,6 @@ public enum RoomWriter {
 
     /// ## Cable trays: where each runs and what its probes saw, and where they come from.
     static func trayList(_ s: RoomSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         guard !s.cableTrays.isEmpty else { return "" }
         var md = ""
         md += "\n## Cable trays\n\n"
@@ -157,7 +155,6 @@ public enum RoomWriter {
     }
 
     public static func markdown(_ s: RoomSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = "# Room \(s.room)\n\n"
         md +=
             "From `\(s.file)`: \(s.racks.count) racks, \(s.cells) cells in all, solved on \(s.ranks) rank(s) × "
@@ -201,7 +198,6 @@ public enum RoomWriter {
     /// The room-air section: grid, convergence, balances, returns, and the tray probes against
     /// the jet model.
     public static func roomAirMarkdown(_ a: RoomAirSummary) -> String {
-        func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }
         var md = "\n## Room air\n\n"
         md +=
             "The hall (\(f(a.sizeM[0])) × \(f(a.sizeM[1])) × \(f(a.sizeM[2])) m, margin \(f(a.marginM)) m, "
@@ -244,3 +240,6 @@ public enum RoomWriter {
         return md
     }
 }
+
+/// A number to `d` decimals for the report (`ReportWriter.f`).
+private func f(_ v: Double, _ d: Int = 2) -> String { ReportWriter.f(v, d) }

@@ -76,8 +76,8 @@ public enum VDBWriter {
             try Self.check(message, operation, url)
         }
         try check(cvdb_set_transform(writer, lattice.matrix), "set VDB transform")
-        try addGrids(fields, frame.turbulenceKind, lattice, to: writer, url)
-        try addFileMetadata(lattice, metadata, to: writer, url)
+        try addGrids(fields, frame.turbulenceKind, lattice, to: writer, check)
+        try addFileMetadata(lattice, metadata, to: writer, check)
         cvdb_set_half_float(writer, options.halfFloat ? 1 : 0)
         try check(cvdb_set_compression(writer, options.compression.rawValue), "set VDB compression")
         let t2 = DispatchTime.now().uptimeNanoseconds
@@ -226,13 +226,10 @@ public enum VDBWriter {
 
     /// The five float grids and `vel`, each with its `units` and `quantity`.
     static func addGrids(
-        _ fields: LatticeFields, _ t: VDBTurbulence, _ lattice: VDBLattice, to writer: OpaquePointer, _ url: URL
+        _ fields: LatticeFields, _ t: VDBTurbulence, _ lattice: VDBLattice, to writer: OpaquePointer,
+        _ check: (UnsafePointer<CChar>?, String) throws -> Void
     ) throws {
-        let check = { (message: UnsafePointer<CChar>?, operation: String) throws in
-            try Self.check(message, operation, url)
-        }
         var dims: [Int32] = [Int32(lattice.dims.0), Int32(lattice.dims.1), Int32(lattice.dims.2)]
-        try check(cvdb_set_transform(writer, lattice.matrix), "set VDB transform")
         let mask = fields.mask
         let scalars: [(String, [Float], Float, cvdb_grid_class, String, String)] = [
             (
@@ -275,16 +272,13 @@ public enum VDBWriter {
             cvdb_set_meta_string(writer, "vel", "quantity", "air velocity, cell-centred, world axes"),
             "set VDB metadata")
         try check(cvdb_set_meta_string(writer, "turbulence", "turbulence_kind", t.rawValue), "set VDB metadata")
-
     }
 
     /// File metadata: axes, units, voxel size and the caller's keys.
     static func addFileMetadata(
-        _ lattice: VDBLattice, _ metadata: [String: String], to writer: OpaquePointer, _ url: URL
+        _ lattice: VDBLattice, _ metadata: [String: String], to writer: OpaquePointer,
+        _ check: (UnsafePointer<CChar>?, String) throws -> Void
     ) throws {
-        let check = { (message: UnsafePointer<CChar>?, operation: String) throws in
-            try Self.check(message, operation, url)
-        }
         let axes = lattice.upAxis == .y ? "(X, Y, Z) = (x, z, -y)" : "(X, Y, Z) = (x, y, z)"
         var fileMeta: [String: String] = [
             "up_axis": lattice.upAxis.rawValue,

@@ -65,7 +65,7 @@ public final class RoomSurgeCheckpointer {
         resumed = resume ? try Self.readManifest(folder) : nil
     }
 
-    static let manifestName = "manifest.json"
+    static var manifestName: String { RoomCheckpointFolder.manifestName }
 
     /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
     public static func readManifest(_ folder: URL) throws -> RoomSurgeManifest { try RoomSurgeManifest.read(folder) }

@@ -262,7 +262,6 @@ public struct Comparison: Codable, Sendable {
         func num(_ key: String, _ v: Double, _ d: Int, scale: Double = 1) -> String {
             numbers.text(key, v, d, scale: scale)
         }
-        func code(_ s: String) -> String { "`\(s)`" }
         // Limits (the thresholds first: numbers are recorded in the order they are printed).
         let thresholds = (
             psu: num("settings.psuMaxLoadPct", settings.psuMaxLoadPct, 0),
@@ -307,7 +306,6 @@ public struct Comparison: Codable, Sendable {
         func num(_ key: String, _ v: Double, _ d: Int, scale: Double = 1) -> String {
             numbers.text(key, v, d, scale: scale)
         }
-        func code(_ s: String) -> String { "`\(s)`" }
         var axes: [Axis] = []
         var sentences: [String] = []
         let list = names.map(code).joined(separator: ", ")
@@ -360,3 +358,6 @@ public struct Comparison: Codable, Sendable {
         return (k, i > j ? 1 : -1)
     }
 }
+
+/// A name as Markdown code.
+private func code(_ s: String) -> String { "`\(s)`" }

@@ -57,7 +57,6 @@ extension GenericCase {
 
     /// `sides:`, the sides that are given.
     private func sideLines(_ out: inout [String]) {
-        let sideNames = Dictionary(uniqueKeysWithValues: Self.sideNames.map { ($1, $0) })
         let written = Side.allCases.filter { sides[$0] != nil }
         if !written.isEmpty {
             out.append("sides:")
@@ -71,7 +70,7 @@ extension GenericCase {
                     if case let .temperatureC(t) = thermal { w.append("temperature: \(Self.num(t))") }
                     v = w.isEmpty ? "wall" : "{wall: {\(w.joined(separator: ", "))}}"
                 }
-                out.append("  \(sideNames[side]!): \(v)")
+                out.append("  \(Self.sideName[side]!): \(v)")
             }
         }
     }
@@ -124,12 +123,11 @@ extension GenericCase {
 
     /// `patches:`, one per line under its comment.
     private func patchLines(_ out: inout [String]) {
-        let sideNames = Dictionary(uniqueKeysWithValues: Self.sideNames.map { ($1, $0) })
         if !patches.isEmpty {
             out.append("patches:")
             for ps in patches {
                 let p = ps.patch
-                var kv = ["name: \(Self.text(p.name))", "side: \(sideNames[p.side]!)"]
+                var kv = ["name: \(Self.text(p.name))", "side: \(Self.sideName[p.side]!)"]
                 let a = p.side.axis
                 kv += rectangle(p.lo, p.hi, a == 0 ? [1, 2] : (a == 1 ? [0, 2] : [0, 1]))
                 switch p.kind {
@@ -215,4 +213,9 @@ extension GenericCase {
         }
         return q + "\""
     }
+}
+
+extension GenericCase {
+    /// The YAML name of each side (`sideNames` read backwards).
+    static let sideName = Dictionary(uniqueKeysWithValues: sideNames.map { ($1, $0) })
 }

@@ -304,7 +304,7 @@ struct NodeBuilder {
 }
 
 /// A length for messages and comments, to 0.1 mm, without a trailing ".0".
-func fmt(_ v: Double) -> String {
+private func fmt(_ v: Double) -> String {
     let r = (v * 1e4).rounded() / 1e4
     // Int(r) traps past 2⁶³: huge values (a fuzzed 1e300 m part) print as Swift prints doubles.
     return r == r.rounded() && abs(r) < 1e15 ? String(Int(r)) : String(r)

@@ -133,7 +133,6 @@ public enum RackCompiler {
     static let packedGapM = 0.005
 }
 
-
 extension NodeType {
     /// Where a key of this node type is set (for errors about it).
     func node(_ key: String) -> ConfigNode { layers.node(key) ?? layers.top }

@@ -153,7 +153,6 @@ public struct RackSpec {
     ) throws
         -> GenericCase
     {
-        // rack file's own nodes (so their errors keep this file's lines).
         var pairs: [(Node, Node)] = [
             (Node("domain"), Node([(Node("size"), Node(s.map { Node(String($0)) }))])),
             (Node("closed"), Node("true")),
