@@ -140,22 +140,27 @@ public enum Checkpoint {
         }
     }
 
+    /// Decodes the JSON file at `url` (by default as the checkpoints write it); errors name the
+    /// file: `missing` when it cannot be read, "not a `noun` (…)" when it does not decode.
+    static func decode<T: Decodable>(
+        _ type: T.Type, at url: URL, missing: String, noun: String, decoder: JSONDecoder = SurgeCheckpoint.decoder()
+    ) throws -> T {
+        guard let d = try? Data(contentsOf: url) else {
+            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: missing)
+        }
+        do { return try decoder.decode(T.self, from: d) } catch {
+            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a \(noun) (\(error))")
+        }
+    }
+
     /// Reads a checkpoint folder; errors name the folder and what is wrong.
     public static func read(_ folder: URL) throws -> (CheckpointFile, SolverState) {
         let headerURL = folder.appendingPathComponent("checkpoint.json")
-        guard let hd = try? Data(contentsOf: headerURL) else {
-            throw ConfigError(
-                file: headerURL.path, line: nil, keyPath: "",
-                problem:
-                    "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an "
-                    + "interruption"
-            )
-        }
-        let h: CheckpointFile
-        do { h = try JSONDecoder().decode(CheckpointFile.self, from: hd) } catch {
-            throw ConfigError(
-                file: headerURL.path, line: nil, keyPath: "", problem: "not a checkpoint header (\(error))")
-        }
+        let h = try decode(
+            CheckpointFile.self, at: headerURL,
+            missing: "file not found: --resume needs a checkpoint folder written by --checkpoint-every or an "
+                + "interruption",
+            noun: "checkpoint header", decoder: JSONDecoder())
         guard h.version == CheckpointFile.version else {
             throw ConfigError(
                 file: headerURL.path, line: nil, keyPath: "version",

@@ -54,19 +54,11 @@ extension CheckpointManifest {
     /// Reads `<folder>/manifest.json`; errors name the file and the problem.
     public static func read(_ folder: URL) throws -> Self {
         let url = folder.appendingPathComponent("manifest.json")
-        guard let d = try? Data(contentsOf: url) else {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "",
-                problem:
-                    "file not found: --resume needs a \(noun) checkpoint folder written by --checkpoint-every or an "
-                    + "interruption"
-            )
-        }
-        let m: Self
-        do { m = try SurgeCheckpoint.decoder().decode(Self.self, from: d) } catch {
-            throw ConfigError(
-                file: url.path, line: nil, keyPath: "", problem: "not a \(noun) checkpoint manifest (\(error))")
-        }
+        let m = try Checkpoint.decode(
+            Self.self, at: url,
+            missing: "file not found: --resume needs a \(noun) checkpoint folder written by --checkpoint-every or an "
+                + "interruption",
+            noun: "\(noun) checkpoint manifest")
         guard m.kind == expectedKind else {
             throw ConfigError(
                 file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a \(noun)")

@@ -168,14 +168,9 @@ public final class RoomCheckpointer {
                 r.solves = e.outerIterations.indices.map { (e.outerIterations[$0], e.converged[$0], e.seconds[$0]) }
             }
             let cu = sub.appendingPathComponent("coupling.json")
-            guard let d = try? Data(contentsOf: cu) else {
-                throw ConfigError(
-                    file: cu.path, line: nil, keyPath: "",
-                    problem: "file not found: the coupling state named by the manifest is missing")
-            }
-            do { start = try SurgeCheckpoint.decoder().decode(RoomCoupling.State.self, from: d) } catch {
-                throw ConfigError(file: cu.path, line: nil, keyPath: "", problem: "not a coupling state (\(error))")
-            }
+            start = try Checkpoint.decode(
+                RoomCoupling.State.self, at: cu,
+                missing: "file not found: the coupling state named by the manifest is missing", noun: "coupling state")
             guard start!.nextIteration == m.iteration + 1, start!.flowsM3PerS.count == run.spec.racks.count else {
                 throw ConfigError(
                     file: cu.path, line: nil, keyPath: "nextIteration",

@@ -105,15 +105,9 @@ public final class RoomSurgeCheckpointer {
                 try rs.runs[k]!.restore(h, s, c, folder: dir)
             }
             let url = sub.appendingPathComponent("room.json")
-            guard let d = try? Data(contentsOf: url) else {
-                throw ConfigError(
-                    file: url.path, line: nil, keyPath: "",
-                    problem: "file not found: the room's state named by the manifest is missing")
-            }
-            let state: RoomSurge.State
-            do { state = try SurgeCheckpoint.decoder().decode(RoomSurge.State.self, from: d) } catch {
-                throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a room surge state (\(error))")
-            }
+            let state = try Checkpoint.decode(
+                RoomSurge.State.self, at: url,
+                missing: "file not found: the room's state named by the manifest is missing", noun: "room surge state")
             guard state.records.count == m.frame + 1 else {
                 throw ConfigError(
                     file: url.path, line: nil, keyPath: "records",
