@@ -19,6 +19,10 @@ enum FlowRateInletCondition {
     /// The resolved boundary face: the speed that carries `flowM3PerS` through `areaM2`
     /// (0 if the patch covers no face, which `GenericCase.compile` reports as an error).
     static func face(flowM3PerS q: Double, areaM2 area: Double, temperatureC: Double, patch: Int) -> BoundaryFace {
-        VelocityInletCondition.face(speedMPerS: area > 0 ? q / area : 0, temperatureC: temperatureC, patch: patch)
+        VelocityInletCondition.face(
+            speedMPerS: speed(flowM3PerS: q, areaM2: area), temperatureC: temperatureC, patch: patch)
     }
+
+    /// The inward speed that carries `q` through `area`, m/s (0 over no area).
+    static func speed(flowM3PerS q: Double, areaM2 area: Double) -> Double { area > 0 ? q / area : 0 }
 }

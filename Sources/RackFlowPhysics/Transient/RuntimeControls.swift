@@ -62,9 +62,9 @@ extension FlowSolver {
             }
             guard !members.isEmpty else { continue }
             let area = members.reduce(0.0) { $0 + w[p][$1 % n[p]] * w[r][$1 / n[p]] }
-            let speed = area > 0 ? q / area : 0
-            // Each member's face along `a`, on the side's layer (0 or n), and its inward sign.
-            let sign = side.isUpper ? -1.0 : 1.0
+            let speed = FlowRateInletCondition.speed(flowM3PerS: q, areaM2: area)
+            let un = VelocityInletCondition.normalVelocity(inwardSpeed: speed, lower: !side.isUpper)
+            // Each member's face along `a`, on the side's layer (0 or n).
             var faces = Set<Int>()
             for m in members {
                 boundary[side.rawValue][m] = VelocityInletCondition.face(speedMPerS: speed, temperatureC: t, patch: pi)
@@ -77,9 +77,9 @@ extension FlowSolver {
             let u = velocity[a].p
             for e in inletFaces[a].indices where faces.contains(inletFaces[a][e].0) {
                 let f = inletFaces[a][e].0
-                inletFaces[a][e].1 = sign * speed
-                fixedValue[a][f] = sign * speed * inflowScale
-                u[f] = sign * speed * inflowScale
+                inletFaces[a][e].1 = un
+                fixedValue[a][f] = un * inflowScale
+                u[f] = un * inflowScale
             }
         }
     }
