@@ -12,7 +12,9 @@ Prints JSON: {vdb, ijk, valueC, world, containing: [prim paths]}.
 import json
 import sys
 
-from pxr import Usd, UsdGeom, UsdVol, Sdf
+from pxr import Usd, UsdGeom, UsdVol
+
+from stage_checks import world_range
 
 try:
     import pyopenvdb as vdb
@@ -50,7 +52,7 @@ def main():
     for prim in stage.Traverse(Usd.TraverseInstanceProxies()):
         if not prim.IsA(UsdGeom.Gprim):
             continue
-        box = cache.ComputeWorldBound(prim).ComputeAlignedRange()
+        box = world_range(cache, prim)
         if box.IsEmpty():
             continue
         lo, hi = box.GetMin(), box.GetMax()

@@ -32,41 +32,14 @@ Checks (DESIGN §7 and RoomStageWriter):
 import json
 import sys
 
-from pxr import Kind, Usd, UsdGeom, UsdValidation, UsdVol
+from pxr import Kind, Usd, UsdGeom, UsdVol
+
+from stage_checks import check_every_frame, problem, problems, validate, world_bounds
 
 try:
     import pyopenvdb as vdb
 except ImportError:
     import openvdb as vdb
-
-problems = []
-
-
-def problem(msg):
-    problems.append(msg)
-
-
-def validate(stage):
-    validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
-    out = []
-    for e in UsdValidation.ValidationContext(validators).Validate(stage):
-        sites = [str(s.GetPrim().GetPath()) if s.IsPrim() else str(s.GetProperty().GetPath()) if s.IsProperty()
-                 else s.GetLayer().identifier if s.GetLayer() else "stage" for s in e.GetSites()]
-        out.append({"type": str(e.GetType()).rsplit(".", 1)[-1], "name": str(e.GetName()),
-                    "message": e.GetMessage(), "sites": sites[:5]})
-    return out
-
-
-def samples_every_frame(attr, fs):
-    have = set(attr.GetTimeSamples())
-    missing = [f for f in fs if float(f) not in have]
-    if missing:
-        problem(f"{attr.GetPath()} lacks samples at frames {missing[:5]}")
-
-
-def bounds(cache, prim):
-    r = cache.ComputeWorldBound(prim).ComputeAlignedRange()
-    return [list(r.GetMin()), list(r.GetMax())]
 
 
 def volume_files(stage, vol, fs):
@@ -79,7 +52,7 @@ def volume_files(stage, vol, fs):
             problem(f"{vol.GetPath()} field:{name} -> {fpath} is not an OpenVDBAsset")
             continue
         attr = UsdVol.OpenVDBAsset(target).GetFilePathAttr()
-        samples_every_frame(attr, fs)
+        check_every_frame(attr, fs)
         for f in fs:
             v = attr.Get(f)
             if v is None or not v.resolvedPath:
@@ -137,13 +110,13 @@ def main():
         info["rackTypeLayer"] = layers[0].split("assets/racks/")[-1] if layers else None
         if not layers:
             problem(f"{inst.GetPath()} does not reference a layer under assets/racks/")
-        info["bounds"] = bounds(cache, inst)
+        info["bounds"] = world_bounds(cache, inst)
         nodes = [c for c in inst.GetChildren() if c.GetName().startswith("Node_")]
         info["nodeInstances"] = len(nodes)
         info["telemetry"] = {}
         for a in rack.GetAttributes():
             if a.GetName().startswith("telemetry:"):
-                samples_every_frame(a, fs)
+                check_every_frame(a, fs)
                 info["telemetry"][a.GetName()[10:]] = a.Get(fs[0])
         info["nodes"] = {}
         info["colours"] = {}
@@ -156,11 +129,11 @@ def main():
             values = {}
             for a in n.GetAttributes():
                 if a.GetName().startswith("telemetry:"):
-                    samples_every_frame(a, fs)
+                    check_every_frame(a, fs)
                     values[a.GetName()[10:]] = a.Get(fs[0])
             colour = UsdGeom.PrimvarsAPI(n).GetPrimvar("displayColor")
             if colour and colour.GetAttr().GetNumTimeSamples() > 0:
-                samples_every_frame(colour.GetAttr(), fs)
+                check_every_frame(colour.GetAttr(), fs)
                 info["colours"][n.GetName()] = [list(colour.Get(fs[0])[0]), list(colour.Get(fs[-1])[0])]
             info["nodes"][n.GetName()] = values
         if not info["nodes"]:
@@ -175,14 +148,14 @@ def main():
                     not str(targets[0]).startswith(str(inst.GetPath()) + "/Node_"):
                 problem(f"{f.GetPath()} rackflow:node does not reach a node of {inst.GetPath()}")
             rpm = f.GetAttribute("fan:rpm")
-            samples_every_frame(rpm, fs)
+            check_every_frame(rpm, fs)
             info["fans"]["rpmLast"] = rpm.Get(fs[-1])
             rotor = f.GetChild("Rotor")
             if not rotor or not rotor.IsInstance():
                 problem(f"{f.GetPath()}/Rotor is missing or not an instance")
                 continue
             spin = rotor.GetAttribute("xformOp:rotateZ")
-            samples_every_frame(spin, fs)
+            check_every_frame(spin, fs)
             info["fans"]["spinSamples"] = len(spin.GetTimeSamples())
         vol = rack.GetChild("Fields")
         if not vol or not vol.IsA(UsdVol.Volume):
@@ -190,9 +163,9 @@ def main():
             continue
         # The volume lands on the rack's shell in either up axis (placement, rotation, extent).
         shell = inst.GetChild("Shell")
-        info["fieldBounds"] = bounds(cache, vol)
+        info["fieldBounds"] = world_bounds(cache, vol)
         if shell:
-            sb = bounds(cache, shell)
+            sb = world_bounds(cache, shell)
             gap = max(abs(a - b) for p, q in zip(info["fieldBounds"], sb) for a, b in zip(p, q))
             if gap > 1e-3:
                 problem(f"{vol.GetPath()} bounds {info['fieldBounds']} are not the shell's {sb} (off by {gap} m)")
@@ -206,7 +179,7 @@ def main():
         if not air.IsA(UsdVol.Volume):
             problem("/Room/Air is not a Volume")
         else:
-            ab = bounds(cache, air)
+            ab = world_bounds(cache, air)
             out["air"] = {"bounds": ab, "vdb": volume_files(stage, air, fs)}
             # The hall holds every rack (1 mm).
             for name, r in out["racks"].items():
@@ -222,21 +195,21 @@ def main():
         pts = c.GetPointsAttr().Get()
         counts = list(c.GetCurveVertexCountsAttr().Get())
         info = {"name": t.GetAttribute("rackflow:name").Get(), "points": len(pts), "curveVertexCounts": counts,
-                "bounds": bounds(cache, t), "attributes": {}, "primvars": {}}
+                "bounds": world_bounds(cache, t), "attributes": {}, "primvars": {}}
         out["trays"][t.GetName()] = info
         if sum(counts) != len(pts):
             problem(f"{t.GetPath()}: curveVertexCounts {counts} do not add up to {len(pts)} points")
         for a in t.GetAttributes():
             n = a.GetName()
             if n.startswith("probe:") or n.startswith("vibration:"):
-                samples_every_frame(a, fs)
+                check_every_frame(a, fs)
                 info["attributes"][n] = {str(int(f)): a.Get(f) for f in a.GetTimeSamples()}
         for pv in UsdGeom.PrimvarsAPI(t).GetPrimvars():
             if pv.GetInterpolation() != UsdGeom.Tokens.vertex:
                 continue
             n = pv.GetPrimvarName()
             if pv.GetAttr().GetNumTimeSamples() > 0:
-                samples_every_frame(pv.GetAttr(), fs)
+                check_every_frame(pv.GetAttr(), fs)
             values = {str(f): list(pv.Get(f)) for f in fs}
             for f, v in values.items():
                 if len(v) != len(pts):

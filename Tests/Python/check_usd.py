@@ -25,35 +25,13 @@ import json
 import math
 import sys
 
-from pxr import Gf, Kind, Sdf, Usd, UsdGeom, UsdValidation, UsdVol
+from pxr import Gf, Kind, Sdf, Usd, UsdGeom, UsdVol
 
-problems = []
-
-
-def problem(msg):
-    problems.append(msg)
-
-
-def frames(stage):
-    """Integer frames of the stage's time range."""
-    return range(int(stage.GetStartTimeCode()), int(stage.GetEndTimeCode()) + 1)
-
+from stage_checks import check_every_frame, frames, problem, problems, validate, world_range
 
 def all_prims(stage):
     """Every prim, instance proxies included (they are what a renderer sees)."""
     return list(Usd.PrimRange.Stage(stage, Usd.TraverseInstanceProxies()))
-
-
-def validate(stage):
-    """Runs every registered validator; returns the errors as dicts."""
-    validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
-    out = []
-    for e in UsdValidation.ValidationContext(validators).Validate(stage):
-        sites = [str(s.GetPrim().GetPath()) if s.IsPrim() else str(s.GetProperty().GetPath()) if s.IsProperty()
-                 else s.GetLayer().identifier if s.GetLayer() else "stage" for s in e.GetSites()]
-        out.append({"type": str(e.GetType()).rsplit(".", 1)[-1], "name": str(e.GetName()),
-                    "message": e.GetMessage(), "sites": sites[:5]})
-    return out
 
 
 def check_metadata(stage, up_axis):
@@ -85,14 +63,6 @@ def check_metadata(stage, up_axis):
     if meta["endTimeCode"] < meta["startTimeCode"]:
         problem("endTimeCode before startTimeCode")
     return meta
-
-
-def check_every_frame(attr, fs):
-    """The attribute has a sample on every integer frame."""
-    samples = set(attr.GetTimeSamples())
-    missing = [f for f in fs if float(f) not in samples]
-    if missing:
-        problem(f"{attr.GetPath()} lacks samples at frames {missing[:5]}")
 
 
 def check_samples(stage, counts):
@@ -230,10 +200,6 @@ def value_equal(a, b):
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
     return a == b
-
-
-def world_range(cache, prim):
-    return cache.ComputeWorldBound(prim).ComputeAlignedRange()
 
 
 def compare_zup(ystage, zpath):
