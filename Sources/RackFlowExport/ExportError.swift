@@ -1,6 +1,8 @@
+import RackFlowNumerics
+
 /// Errors of the export layer: files, fields, stages and pictures. Every case names the path,
 /// field or value it is about, and says that nothing was written where that matters.
-public enum ExportError: Error, CustomStringConvertible, Equatable {
+public enum ExportError: RackFlowError, Equatable {
     /// Writing, syncing or renaming a file or folder failed.
     case io(path: String, operation: String, reason: String)
     /// A value to be written is NaN or infinite (`cell` is (i, j, k)).
@@ -49,4 +51,27 @@ public enum ExportError: Error, CustomStringConvertible, Equatable {
     }
 
     public static func == (a: ExportError, b: ExportError) -> Bool { a.description == b.description }
+}
+
+extension ExportError {
+    /// The path being written, for a failed write.
+    public var file: String? {
+        if case let .io(path, _, _) = self { return path }
+        return nil
+    }
+    /// The field or recorded value at fault, when there is one.
+    public var keyPath: String {
+        switch self {
+        case let .nonFinite(field, _, _), let .sizeMismatch(field, _, _), let .sliceSizeMismatch(field, _, _),
+            let .noFiniteValues(field):
+            return field
+        case let .invalidRecording(path, _): return path
+        case let .nonUniformSpacing(axis, _, _): return axis
+        default: return ""
+        }
+    }
+    public var problem: String {
+        if case let .io(_, op, reason) = self { return "\(op) failed: \(reason)" }
+        return description
+    }
 }

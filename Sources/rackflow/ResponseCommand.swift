@@ -30,7 +30,7 @@ struct ResponseCommand: ParsableCommand {
     /// Solves `c`, builds its model and writes the model folder atomically.
     static func build(_ c: CaseFile, from: String?, folder url: URL, quiet: Bool) throws -> ThermalResponse {
         guard let layout = c.layout else {
-            throw ConfigError(
+            throw InputError(
                 file: c.path, line: nil, keyPath: "nodes",
                 problem: "a generic case, not a rack: a response model needs parts with powers")
         }
@@ -51,7 +51,7 @@ struct ResponseCommand: ParsableCommand {
             }, progress: { r, s in progress.update(r, solver: s) }, start: start)
         progress.finish()
         guard run.summary.converged else {
-            throw ConfigError(
+            throw InputError(
                 file: c.path, line: nil, keyPath: "",
                 problem: "the steady solve did not converge in \(run.summary.iterations) outer "
                     + "iterations; a response model needs a converged flow")

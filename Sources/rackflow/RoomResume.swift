@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RackFlowModel
+import RackFlowNumerics
 
 /// The options of `rackflow room` a checkpoint keeps, and how `--resume` takes them back: the
 /// room file, result folder, spacing, VTI spacing, the stage's up axis, whether twins share
@@ -38,7 +39,7 @@ struct RoomResumeOptions: Codable {
         }
         guard let c = command.flatMap({ try? JSONDecoder().decode(RoomResumeOptions.self, from: Data($0.utf8)) })
         else {
-            throw ConfigError(
+            throw InputError(
                 file: manifest, line: nil, keyPath: "command",
                 problem: "missing or unreadable: the room command's options are not in this checkpoint")
         }

@@ -110,7 +110,7 @@ extension SolveCommand {
         let resumed = try resume.map { try Checkpoint.read(URL(fileURLWithPath: $0)) }
         let configPath = config ?? resumed?.0.input
         if let (h, _) = resumed, let p = configPath, try Checkpoint.sha256(of: p) != h.inputSHA256 {
-            throw ConfigError(
+            throw InputError(
                 file: p, line: nil, keyPath: "",
                 problem:
                     "changed since the checkpoint \(resume!) was taken (its SHA-256 differs); resume with the input "
@@ -170,14 +170,14 @@ extension SolveCommand {
     static func readSolution(_ folder: String) throws -> (source: String, state: SolverState) {
         let state = URL(fileURLWithPath: folder).appendingPathComponent("state")
         guard FileManager.default.fileExists(atPath: state.appendingPathComponent("checkpoint.json").path) else {
-            throw ConfigError(
+            throw InputError(
                 file: state.path, line: nil, keyPath: "--from",
                 problem: "no solution here: --from takes a result folder written by rackflow solve "
                     + "(it holds state/checkpoint.json)")
         }
         let (header, s) = try Checkpoint.read(state)
         guard header.kind == "solution" else {
-            throw ConfigError(
+            throw InputError(
                 file: state.path, line: nil, keyPath: "--from",
                 problem: "this is a \(header.kind) checkpoint, not a solution; continue it with --resume")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// The surge command's options resolved against the checkpoint it resumes, if any: the
 /// scenario, the frames to write and every option a run needs, each checked once. A resume
@@ -48,7 +49,7 @@ extension SurgeCommand {
     /// The options the checkpoint at `resumeURL` stored; options given again must agree.
     func savedOptions(_ c: SurgeCheckpoint, at resumeURL: URL) throws -> Saved {
         guard let text = c.command, let v = try? JSONDecoder().decode(Saved.self, from: Data(text.utf8)) else {
-            throw ConfigError(
+            throw InputError(
                 file: resumeURL.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "extra.command",
                 problem: "missing or unreadable: the surge command's options are not in this checkpoint")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RackFlowModel
 import RackFlowExport
+import RackFlowNumerics
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct SweepCommand: ParsableCommand {
         guard vary.count <= 3 else { throw ValidationError("at most three --vary keys (got \(vary.count))") }
         let c = try loadCase(config, maxSpacing: maxSpacing)
         guard let layout = c.layout else {
-            throw ConfigError(
+            throw InputError(
                 file: c.path, line: nil, keyPath: "nodes",
                 problem: "a generic case, not a rack: a sweep varies part powers")
         }
@@ -81,7 +82,7 @@ extension SweepCommand {
         if !FileManager.default.fileExists(atPath: index.path) {
             // Built only where nothing else lives: a named folder must already hold a model.
             guard model == nil else {
-                throw ConfigError(
+                throw InputError(
                     file: index.path, line: nil, keyPath: "--model",
                     problem: "no response model here: build one with rackflow response --output "
                         + modelFolder)
@@ -94,7 +95,7 @@ extension SweepCommand {
         guard response.caseName == c.genericCase.name, response.groups.map(\.name) == layout.parts.map(\.name),
             response.cells == cells
         else {
-            throw ConfigError(
+            throw InputError(
                 file: index.path, line: nil, keyPath: "",
                 problem: "a model of \(response.caseName) on \(response.cells) cells with "
                     + "\(response.groups.count) parts, not of \(c.genericCase.name) on \(cells) cells "

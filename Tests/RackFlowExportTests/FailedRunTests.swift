@@ -109,6 +109,6 @@ final class FailedRunTests: XCTestCase {
         XCTAssert(d.part?.hasPrefix("node01/") == true, d.part ?? "nil")
         XCTAssertEqual(d.detail, "9e9 m/s against a speed scale of 3 m/s")
         XCTAssert(d.suggestion.contains("smaller time step"))
-        XCTAssertNil(Divergence(FlowInputError("not a divergence"), solver: solver, report: report))
+        XCTAssertNil(Divergence(InputError("not a divergence"), solver: solver, report: report))
     }
 }

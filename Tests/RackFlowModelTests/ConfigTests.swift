@@ -2,6 +2,7 @@ import XCTest
 import RackFlowTestSupport
 import Foundation
 import RackFlowModel
+import RackFlowNumerics
 
 /// Input-file errors: each names the file, the key path and (for YAML keys) the line.
 final class ConfigTests: XCTestCase {
@@ -37,7 +38,7 @@ final class ConfigTests: XCTestCase {
         return path
     }
 
-    /// Loads (and, with `compile`, compiles) and expects a `ConfigError` containing every phrase.
+    /// Loads (and, with `compile`, compiles) and expects an `InputError` containing every phrase.
     func expectError(
         _ name: String, _ replacements: [Int: String], compile: Bool = false, _ phrases: [String],
         file: StaticString = #filePath, line: UInt = #line
@@ -47,7 +48,7 @@ final class ConfigTests: XCTestCase {
             let c = try GenericCase.load(path: path)
             if compile { _ = try c.compile() }
             XCTFail("expected an error for \(name)", file: file, line: line)
-        } catch let e as ConfigError {
+        } catch let e as InputError {
             let text = e.description
             print(text)
             XCTAssertFalse(text.contains("\n"), "one line: \(text)", file: file, line: line)
@@ -172,7 +173,7 @@ final class ConfigTests: XCTestCase {
             let text = "\(e)"
             XCTAssertTrue(text.hasPrefix(path + ":"), text)
             XCTAssertTrue(text.contains("malformed YAML"), text)
-            XCTAssertNotNil((e as? ConfigError)?.line, text)
+            XCTAssertNotNil((e as? InputError)?.line, text)
         }
     }
 

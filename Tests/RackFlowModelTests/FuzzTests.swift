@@ -3,6 +3,7 @@ import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 @testable import RackFlowFuzz
+import RackFlowNumerics
 
 /// Damaged inputs through the commands' input path (`rackflow fuzz`): no crash (a trap would
 /// end the test process), no hang, and every rejection names its file and key.
@@ -69,13 +70,13 @@ final class FuzzTests: XCTestCase {
 
     func testJudge() {
         XCTAssertTrue(
-            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "inlet.flow", problem: "must be > 0")).0)
+            FuzzRunner.judge(InputError(file: "a.yaml", line: 3, keyPath: "inlet.flow", problem: "must be > 0")).0)
         XCTAssertTrue(
-            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "malformed YAML: x")).0)
+            FuzzRunner.judge(InputError(file: "a.yaml", line: 3, keyPath: "", problem: "malformed YAML: x")).0)
         XCTAssertFalse(
-            FuzzRunner.judge(ConfigError(file: "a.yaml", line: 3, keyPath: "", problem: "solid boxes overlap")).0)
-        XCTAssertFalse(FuzzRunner.judge(ConfigError(file: "", line: nil, keyPath: "k", problem: "x")).0)
-        XCTAssertFalse(FuzzRunner.judge(GridError(key: "maxSpacingM", message: "x")).0)
+            FuzzRunner.judge(InputError(file: "a.yaml", line: 3, keyPath: "", problem: "solid boxes overlap")).0)
+        XCTAssertFalse(FuzzRunner.judge(InputError(file: "", line: nil, keyPath: "k", problem: "x")).0)
+        XCTAssertFalse(FuzzRunner.judge(InputError(key: "maxSpacingM", "x")).0)
     }
 
     // MARK: - Crashes and hangs the fuzzer found (each was a trap or an endless loop)

@@ -222,7 +222,7 @@ final class GenericCaseWriterTests: XCTestCase {
     func expectError(_ c: GenericCase, _ phrases: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try c.validate(), file: file, line: line) { error in
             let text = "\(error)"
-            XCTAssertTrue(error is ConfigError, text, file: file, line: line)
+            XCTAssertTrue(error is InputError, text, file: file, line: line)
             for p in phrases { XCTAssertTrue(text.contains(p), "'\(p)' missing from: \(text)", file: file, line: line) }
         }
     }

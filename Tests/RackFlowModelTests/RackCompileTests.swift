@@ -405,8 +405,8 @@ final class RackCompileTests: XCTestCase {
             )
         ])
         XCTAssertThrowsError(try CaseFile.load(path: path)) { e in
-            guard let ce = e as? ConfigError else { return XCTFail("not a ConfigError: \(e)") }
-            XCTAssertEqual((ce.file as NSString).lastPathComponent, "variant.yaml", "\(ce)")
+            guard let ce = e as? InputError else { return XCTFail("not an InputError: \(e)") }
+            XCTAssertEqual(((ce.file ?? "") as NSString).lastPathComponent, "variant.yaml", "\(ce)")
             XCTAssertTrue(ce.keyPath.hasSuffix("powerW"), "\(ce)")
             XCTAssertEqual(ce.line, 21, "\(ce)")
         }
@@ -414,8 +414,8 @@ final class RackCompileTests: XCTestCase {
             (Self.slotLine(4), "{name: node04, unit: 14, node: ../nodes/rm44-gb203-3gpu.yaml, gpus: 9}")
         ])
         XCTAssertThrowsError(try CaseFile.load(path: path2)) { e in
-            guard let ce = e as? ConfigError else { return XCTFail("not a ConfigError: \(e)") }
-            XCTAssertEqual((ce.file as NSString).lastPathComponent, "variant.yaml", "\(ce)")
+            guard let ce = e as? InputError else { return XCTFail("not an InputError: \(e)") }
+            XCTAssertEqual(((ce.file ?? "") as NSString).lastPathComponent, "variant.yaml", "\(ce)")
             XCTAssertTrue(ce.keyPath.hasSuffix("gpus"), "\(ce)")
         }
     }

@@ -2,6 +2,7 @@ import XCTest
 import RackFlowTestSupport
 import Foundation
 import RackFlowModel
+import RackFlowNumerics
 
 /// Bad rack input: every mistake is one `FILE:LINE: KEY.PATH: problem` line naming the file
 /// where the bad value is written (the part or node file, not the rack file, when it is there).
@@ -88,25 +89,26 @@ final class RackInputTests: XCTestCase {
         }
     }
 
-    /// The load fails with a one-line `ConfigError` naming `file` (relative to the temp folder),
+    /// The load fails with a one-line `InputError` naming `file` (relative to the temp folder),
     /// `keyPath`, `line` (nil: any) and containing every word of `words` (case-insensitive).
     @discardableResult
     func expectError(
         _ rel: String = rack, compile: Bool = false, file expectedFile: String, keyPath: String?,
         line expectedLine: Int?,
         _ words: [String], file: StaticString = #filePath, line: UInt = #line
-    ) -> ConfigError? {
+    ) -> InputError? {
         guard let err = loadError(rel, compile: compile, file: file, line: line) else { return nil }
-        guard let e = err as? ConfigError else {
-            XCTFail("not a ConfigError: \(type(of: err)): \(err)", file: file, line: line)
+        guard let e = err as? InputError else {
+            XCTFail("not an InputError: \(type(of: err)): \(err)", file: file, line: line)
             return nil
         }
         let d = e.description
         XCTAssertFalse(d.contains("\n") || d.contains("\r"), "error is not one line: \(d)", file: file, line: line)
+        let named = e.file ?? ""
         XCTAssertTrue(
-            e.file.hasSuffix("/" + expectedFile), "names \(e.file), expected …/\(expectedFile): \(d)", file: file,
+            named.hasSuffix("/" + expectedFile), "names \(named), expected …/\(expectedFile): \(d)", file: file,
             line: line)
-        XCTAssertTrue(d.hasPrefix(e.file), d, file: file, line: line)
+        XCTAssertTrue(!named.isEmpty && d.hasPrefix(named), d, file: file, line: line)
         if let keyPath { XCTAssertEqual(e.keyPath, keyPath, d, file: file, line: line) }
         XCTAssertNotNil(e.line, "no line: \(d)", file: file, line: line)
         if let expectedLine { XCTAssertEqual(e.line, expectedLine, d, file: file, line: line) }
@@ -202,7 +204,7 @@ final class RackInputTests: XCTestCase {
         guard let err = loadError(relative) else { return }
         let d = "\(err)"
         XCTAssertTrue(
-            err is ConfigError && d.contains("nodes/b.yaml:2: extends: reference cycle: a.yaml → b.yaml → a.yaml"), d)
+            err is InputError && d.contains("nodes/b.yaml:2: extends: reference cycle: a.yaml → b.yaml → a.yaml"), d)
     }
 
     func testFileExtendingItself() throws {

@@ -2,6 +2,7 @@ import XCTest
 import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
+import RackFlowNumerics
 
 /// Extreme but valid requests are refused before allocation, with an estimate of cells,
 /// memory and time (or frames, disk and time) and the key to change.
@@ -17,7 +18,7 @@ final class ResourceEstimateTests: XCTestCase {
         XCTAssertThrowsError(try c.genericCase.compile()) { e in
             let s = String(describing: e)
             print(s)
-            XCTAssert(e is ConfigError, s)
+            XCTAssert(e is InputError, s)
             for x in [
                 "one-node.yaml", "grid.maxSpacing", "million cells", "GiB of memory", "outer iterations", "available",
             ] {
@@ -43,7 +44,7 @@ final class ResourceEstimateTests: XCTestCase {
     func testAbsurdSpacingPerAxis() {
         var k = GridConstraints(maxSpacingM: 1e-9, maxNeighbourRatio: 1.3, minCellsAcrossPart: 0, minSpacingM: 1e-12)
         XCTAssertThrowsError(try GridGenerator.axis(lower: 0, upper: 1, edges: [], parts: [], constraints: k)) { e in
-            XCTAssertEqual((e as? GridError)?.key, "maxSpacingM")
+            XCTAssertEqual((e as? InputError)?.keyPath, "maxSpacingM")
         }
         k.maxSpacingM = 1e-300
         k.minSpacingM = 0

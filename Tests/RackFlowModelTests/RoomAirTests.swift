@@ -3,6 +3,7 @@ import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// The room air as a solved domain (`RoomAir`): on the two-rack test room with a coarse hall
 /// (10 cm near the racks), fed by made-up exhausts (no rack solve), the solve conserves mass
@@ -84,8 +85,8 @@ final class RoomAirTests: XCTestCase {
         ]
         for (yaml, key, problem) in cases {
             XCTAssertThrowsError(try room(hall: yaml), key) { e in
-                guard let c = e as? ConfigError else { return XCTFail("\(key): not a ConfigError: \(e)") }
-                XCTAssertTrue(c.file.hasSuffix("inline.yaml"), "\(key): \(c)")
+                guard let c = e as? InputError else { return XCTFail("\(key): not an InputError: \(e)") }
+                XCTAssertTrue(c.file?.hasSuffix("inline.yaml") == true, "\(key): \(c)")
                 XCTAssertEqual(c.keyPath, key, "\(c)")
                 XCTAssertTrue(c.problem.contains(problem), "\(key): \(c.problem)")
                 XCTAssertNotNil(c.line, "\(key): \(c)")

@@ -3,6 +3,7 @@ import RackFlowTestSupport
 import Foundation
 @testable import RackFlowModel
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// Room files (issue 7): the bundled rooms load, bad input names file, key and problem; the
 /// plenum network conserves mass exactly and starves a blocked rack; the secant coupling
@@ -73,8 +74,8 @@ final class RoomTests: XCTestCase {
         ]
         for (yaml, key, problem) in cases {
             XCTAssertThrowsError(try room(yaml), key) { e in
-                guard let c = e as? ConfigError else { return XCTFail("\(key): not a ConfigError: \(e)") }
-                XCTAssertTrue(c.file.hasSuffix("inline.yaml"), "\(c)")
+                guard let c = e as? InputError else { return XCTFail("\(key): not an InputError: \(e)") }
+                XCTAssertTrue(c.file?.hasSuffix("inline.yaml") == true, "\(c)")
                 XCTAssertEqual(c.keyPath, key, "\(c)")
                 XCTAssertNotNil(c.line, "\(c)")
                 XCTAssertTrue(c.problem.contains(problem), "\(c)")

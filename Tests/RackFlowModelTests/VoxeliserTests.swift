@@ -6,7 +6,7 @@ final class VoxeliserTests: XCTestCase {
     /// 8 × 8 × 8 cells of 0.125 m on a 1 m cube: every face and centre is exact in binary.
     let grid = Grid.uniform(8, 8, 8, size: (1, 1, 1))
 
-    /// Runs `body`, expects a `VoxelError` naming `object` whose description contains `phrase`.
+    /// Runs `body`, expects an `InputError` naming `object` whose description contains `phrase`.
     func expectError(
         _ object: String, _ phrase: String, file: StaticString = #filePath, line: UInt = #line,
         _ body: () throws -> Void
@@ -14,8 +14,8 @@ final class VoxeliserTests: XCTestCase {
         do {
             try body()
             XCTFail("expected an error for \(object)", file: file, line: line)
-        } catch let e as VoxelError {
-            XCTAssertEqual(e.object, object, file: file, line: line)
+        } catch let e as InputError {
+            XCTAssertEqual(e.keyPath, object, file: file, line: line)
             XCTAssertTrue(e.description.contains(object), "\(e)", file: file, line: line)
             XCTAssertTrue(e.description.contains(phrase), "'\(phrase)' missing from: \(e)", file: file, line: line)
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import RackFlowPhysics
+import RackFlowNumerics
 
 final class FanCurveTests: XCTestCase {
     /// The seed rack's 120 mm, 3000 rpm fan: 186.7 m³/h free delivery, 7.63 mm H₂O shut-off.
@@ -123,7 +124,7 @@ final class FanCurveTests: XCTestCase {
             (1e4, -1, 3000, "systemLinear"), (1e4, 0, -10, "rpm"), (1e4, 0, .nan, "rpm"),
         ] {
             XCTAssertThrowsError(try fan.operatingPoint(systemK: k, systemLinear: c, rpm: rpm)) { error in
-                XCTAssertEqual((error as? PhysicsInputError)?.key, key)
+                XCTAssertEqual((error as? InputError)?.keyPath, key)
             }
         }
     }
@@ -187,7 +188,7 @@ final class FanCurveTests: XCTestCase {
                 _ = try FanCurve(flowM3PerS: q, pressurePa: p, referenceRPM: rpm, stoppedLossCoefficient: zeta)
                 return nil
             } catch {
-                return (error as? PhysicsInputError)?.key
+                return (error as? InputError)?.keyPath
             }
         }
         let q = [0, 0.01, 0.02, 0.03, 0.04], p = [60.0, 50, 35, 20, 0]
@@ -230,7 +231,7 @@ final class FanCurveTests: XCTestCase {
         XCTAssertEqual(decoded.stoppedLossCoefficient, FanCurve.defaultStoppedLossCoefficient)
         let rising = #"{"flowM3PerS": [0, 0.02, 0.05], "pressurePa": [60, 70, 0], "referenceRPM": 3000}"#
         XCTAssertThrowsError(try JSONDecoder().decode(FanCurve.self, from: Data(rising.utf8))) { error in
-            XCTAssertEqual((error as? PhysicsInputError)?.key, "pressurePa[1]")
+            XCTAssertEqual((error as? InputError)?.keyPath, "pressurePa[1]")
         }
     }
 }

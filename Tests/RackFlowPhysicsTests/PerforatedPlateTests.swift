@@ -1,5 +1,6 @@
 import XCTest
 import RackFlowPhysics
+import RackFlowNumerics
 
 final class PerforatedPlateTests: XCTestCase {
     // Reference values computed independently (Python, double precision) from
@@ -84,7 +85,7 @@ final class PerforatedPlateTests: XCTestCase {
             try PerforatedPlate.thickEdgedZeta(freeArea: 0.6, relativeThickness: 0.3))
         // A lone bad value is still reported.
         XCTAssertThrowsError(try PerforatedPlate.zeta(freeArea: 0.6, holeDiameterM: -1)) { error in
-            XCTAssertEqual((error as? PhysicsInputError)?.key, "holeDiameterM")
+            XCTAssertEqual((error as? InputError)?.keyPath, "holeDiameterM")
         }
     }
 
@@ -99,8 +100,8 @@ final class PerforatedPlateTests: XCTestCase {
     func testInvalidFreeAreaIsRejectedWithItsValue() {
         for (f, shown) in [(0.0, "0.0"), (1.2, "1.2"), (Double.nan, "nan"), (-0.1, "-0.1"), (Double.infinity, "inf")] {
             XCTAssertThrowsError(try PerforatedPlate.sharpEdgedZeta(freeArea: f), "f = \(f)") { error in
-                guard let error = error as? PhysicsInputError else { return XCTFail("wrong error type \(error)") }
-                XCTAssertEqual(error.key, "freeArea")
+                guard let error = error as? InputError else { return XCTFail("wrong error type \(error)") }
+                XCTAssertEqual(error.keyPath, "freeArea")
                 XCTAssertTrue(error.description.contains("freeArea"), error.description)
                 XCTAssertTrue(error.description.contains(shown), error.description)
             }
@@ -114,7 +115,7 @@ final class PerforatedPlateTests: XCTestCase {
             do {
                 _ = try body()
                 return nil
-            } catch { return (error as? PhysicsInputError)?.key }
+            } catch { return (error as? InputError)?.keyPath }
         }
         XCTAssertEqual(
             key { try PerforatedPlate.thickEdgedZeta(freeArea: 0.5, thicknessM: -0.001, holeDiameterM: 0.003) },

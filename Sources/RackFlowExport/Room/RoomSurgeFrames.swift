@@ -1,6 +1,7 @@
 import Foundation
 import RackFlowModel
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// Description
 ///   The field caches of a room surge, written by the rank that owns each rack. Every frame,
@@ -83,7 +84,7 @@ public final class RoomSurgeFrames {
                         try fm.removeItem(at: vdb.appendingPathComponent(f))
                     }
                     for f in 0...frame where !fm.fileExists(atPath: file(k, frame: f).path) {
-                        throw ConfigError(
+                        throw InputError(
                             file: vdb.path, line: nil, keyPath: "",
                             problem: "rack \(name)'s field cache of frame \(f) is missing: the checkpoint is "
                                 + "incomplete")

@@ -1,5 +1,6 @@
 import RackFlowModel
 import Foundation
+import RackFlowNumerics
 
 /// A private copy of the bundled inputs (`Meshes/`) that fuzz cases damage one file at a time,
 /// with the file each damaged input is loaded through (its "entry"): a rack or case file is
@@ -45,7 +46,7 @@ public final class FuzzCorpus {
         }
         // One-node racks for every node type: the entry of that node file and of its parts.
         guard let oneNode = originalsText(meshes, "racks/one-node.yaml") else {
-            throw ConfigError(
+            throw InputError(
                 file: meshes.appendingPathComponent("racks/one-node.yaml").path, line: nil, keyPath: "",
                 problem: "the fuzz corpus needs the one-node rack")
         }

@@ -107,15 +107,15 @@ public final class FuzzRunner {
         "malformed YAML", "empty document", "lists and mappings nested deeper", "the document must be",
     ]
 
-    /// A rejection is good when it is a `ConfigError` whose message names its file and either
+    /// A rejection is good when it is an `InputError` whose message names its file and either
     /// a key path or, for a problem with the whole file, the file alone (plus the line when
     /// the parser knows it).
     public static func judge(_ error: Error) -> (Bool, String) {
-        guard let e = error as? ConfigError else {
-            return (false, "not a ConfigError (\(type(of: error))): names no file or key")
+        guard let e = error as? InputError else {
+            return (false, "not an InputError (\(type(of: error))): names no file or key")
         }
         let text = e.description
-        guard !e.file.isEmpty, text.contains(e.file) else { return (false, "names no file") }
+        guard let file = e.file, !file.isEmpty, text.contains(file) else { return (false, "names no file") }
         if !e.keyPath.isEmpty { return (true, "") }
         if wholeFileProblems.contains(where: { e.problem.hasPrefix($0) }) { return (true, "") }
         return (false, "names no key")

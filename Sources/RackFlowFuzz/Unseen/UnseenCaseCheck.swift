@@ -31,21 +31,21 @@ enum UnseenCaseCheck {
     ) throws {
         let cells = flow.grid.cellCount
         guard range.contains(cells) else {
-            throw UnseenDrawError("\(cells) cells, outside \(range.lowerBound)–\(range.upperBound)")
+            throw InputError("\(cells) cells, outside \(range.lowerBound)–\(range.upperBound)")
         }
         let inflow = inflowM3PerS(flow.patches, flow.grid)
-        guard inflow > 0 else { throw UnseenDrawError("no inflow") }
+        guard inflow > 0 else { throw InputError("no inflow") }
         let powerW = gc.boxes.reduce(0) { $0 + $1.powerW }
         let rise = powerW / (gc.fluid.densityKgPerM3 * gc.fluid.specificHeatJPerKgK * inflow)
         guard rise <= maxMeanRiseK else {
-            throw UnseenDrawError(String(format: "mean temperature rise %.1f K above %.0f K", rise, maxMeanRiseK))
+            throw InputError(String(format: "mean temperature rise %.1f K above %.0f K", rise, maxMeanRiseK))
         }
         let outletArea = flow.patches.reduce(0.0) { sum, p in
             guard case .pressureOutlet = p.kind else { return sum }
             return sum + snappedAreaM2(p, flow.grid)
         }
         guard inflow / outletArea <= maxMeanSpeedMPerS else {
-            throw UnseenDrawError(
+            throw InputError(
                 String(
                     format: "%.1f m/s through the outlets, above %.0f m/s",
                     inflow / outletArea, maxMeanSpeedMPerS))
@@ -55,15 +55,15 @@ enum UnseenCaseCheck {
             let opening = report.planeFaces[p.name]?.flowAreaM2 ?? 0
             guard inflow / opening <= maxMeanSpeedMPerS else {
                 let speed = String(format: "%.1f", inflow / opening)
-                throw UnseenDrawError("\(speed) m/s through fan '\(p.name)', above \(maxMeanSpeedMPerS) m/s")
+                throw InputError("\(speed) m/s through fan '\(p.name)', above \(maxMeanSpeedMPerS) m/s")
             }
             let free = curve.freeDeliveryM3PerS(rpm: rpm)
             guard free >= fanMargin * inflow else {
-                throw UnseenDrawError(
+                throw InputError(
                     "fan '\(p.name)' delivers \(free) m³/s free, under \(fanMargin) × the inflow \(inflow) m³/s")
             }
         }
-        if let why = UnseenConnectivity.problem(flow) { throw UnseenDrawError(why) }
+        if let why = UnseenConnectivity.problem(flow) { throw InputError(why) }
     }
 
     /// Total inflow, m³/s: flow inlets as given, velocity inlets at their speed over the

@@ -16,15 +16,6 @@ public struct UnseenCase: Sendable {
     public var attempts: Int { rejections.count + 1 }
 }
 
-/// A seed none of whose draws passed the checks.
-public struct UnseenGenerationError: Error, CustomStringConvertible {
-    public var seed: UInt64
-    public var reasons: [String]
-    public var description: String {
-        "seed \(seed): no valid case in \(reasons.count) draws; last: \(reasons.last ?? "none")"
-    }
-}
-
 /// Generic cases nobody tuned the solver for: a seeded family of physically sane inputs, to
 /// show that the solver's default settings converge beyond the bundled examples.
 ///
@@ -52,13 +43,13 @@ public struct UnseenCaseGenerator: Sendable {
                 var c = try draw(seed: seed, attempt: attempt)
                 c.rejections = reasons
                 return c
-            } catch let e as UnseenDrawError {
-                reasons.append(e.description)
-            } catch let e as ConfigError {
+            } catch let e as InputError {
                 reasons.append(e.description)
             }
         }
-        throw UnseenGenerationError(seed: seed, reasons: reasons)
+        // A seed none of whose draws passed the checks.
+        throw InputError(
+            key: "seed \(seed)", "no valid case in \(reasons.count) draws; last: \(reasons.last ?? "none")")
     }
 
     func draw(seed: UInt64, attempt: Int) throws -> UnseenCase {

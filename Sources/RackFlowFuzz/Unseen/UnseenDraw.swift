@@ -89,7 +89,7 @@ struct UnseenDraw {
             if size.min()! >= 6 * spacing { break }
         }
         guard size.min()! >= 6 * spacing else {
-            throw UnseenDrawError("no domain of sides 0.2–2 m holds 6 cells across at \(Int(targetCells)) cells")
+            throw InputError("no domain of sides 0.2–2 m holds 6 cells across at \(Int(targetCells)) cells")
         }
         let units = size.map { max(12, Int(($0 / (spacing / 2)).rounded())) }
         self.g = g
@@ -104,7 +104,7 @@ struct UnseenDraw {
     mutating func drawPatches() throws {
         let inlets = 1 + (g.chance(0.35) ? 1 : 0), outlets = 1 + (g.chance(0.35) ? 1 : 0)
         for i in 0..<(inlets + outlets) {
-            guard let p = drawPatch(isInlet: i < inlets) else { throw UnseenDrawError("no room for patch \(i + 1)") }
+            guard let p = drawPatch(isInlet: i < inlets) else { throw InputError("no room for patch \(i + 1)") }
             patches.append(p)
         }
     }
@@ -177,7 +177,7 @@ struct UnseenDraw {
         // Every inlet at this speed puts the bound through the outlets.
         let fastest = min(Self.speedRangeMPerS.upperBound, Self.drawnSpeedBoundMPerS * outletArea / inletArea)
         guard fastest >= Self.speedRangeMPerS.lowerBound else {
-            throw UnseenDrawError("outlets too small for the slowest inlet")
+            throw InputError("outlets too small for the slowest inlet")
         }
         var laminar = g.chance(1.0 / 3)
         let limits = zip(patches, geometry).filter { $0.0.isInlet }.map { _, geo in
@@ -260,7 +260,7 @@ struct UnseenDraw {
             }
             spec.boxes.append(box)
         }
-        guard !boxes.isEmpty else { throw UnseenDrawError("no box fits beside the patches") }
+        guard !boxes.isEmpty else { throw InputError("no box fits beside the patches") }
     }
 
     /// 10–45 % of the domain per axis (at least 5 units); a porous box may span an axis whole.
@@ -302,12 +302,6 @@ extension UnseenDraw {
         spec.energy = powerW > 0 || g.chance(0.3)
         spec.gravity = spec.energy && g.chance(0.5)
     }
-}
-
-/// Why one attempt at drawing a case gave up (the generator then draws again).
-struct UnseenDrawError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }
 
 extension SplitMix64 {

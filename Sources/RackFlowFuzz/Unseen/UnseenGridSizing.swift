@@ -43,7 +43,7 @@ enum UnseenGridSizing {
                 h *= min(2, max(0.5, cbrt(Double(last) / target)))
             }
         }
-        throw UnseenDrawError(
+        throw InputError(
             "no grid.maxSpacing gives \(range.lowerBound)–\(range.upperBound) cells (last try \(h) m: \(last) cells)")
     }
 }

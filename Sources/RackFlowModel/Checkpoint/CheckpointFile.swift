@@ -146,10 +146,10 @@ public enum Checkpoint {
         _ type: T.Type, at url: URL, missing: String, noun: String, decoder: JSONDecoder = SurgeCheckpoint.decoder()
     ) throws -> T {
         guard let d = try? Data(contentsOf: url) else {
-            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: missing)
+            throw InputError(file: url.path, line: nil, keyPath: "", problem: missing)
         }
         do { return try decoder.decode(T.self, from: d) } catch {
-            throw ConfigError(file: url.path, line: nil, keyPath: "", problem: "not a \(noun) (\(error))")
+            throw InputError(file: url.path, line: nil, keyPath: "", problem: "not a \(noun) (\(error))")
         }
     }
 
@@ -162,20 +162,20 @@ public enum Checkpoint {
                 + "interruption",
             noun: "checkpoint header", decoder: JSONDecoder())
         guard h.version == CheckpointFile.version else {
-            throw ConfigError(
+            throw InputError(
                 file: headerURL.path, line: nil, keyPath: "version",
                 problem: "checkpoint version \(h.version), this build reads \(CheckpointFile.version)")
         }
         let blobURL = folder.appendingPathComponent(h.blob ?? "fields.bin")
         guard let blob = try? Data(contentsOf: blobURL) else {
-            throw ConfigError(
+            throw InputError(
                 file: blobURL.path, line: nil, keyPath: "",
                 problem: "file not found or unreadable: the checkpoint's arrays (named by checkpoint.json) are missing")
         }
         var s = h.solverState
         for e in h.arrays {
             guard e.offset >= 0, e.count >= 0, e.offset + e.count * 8 <= blob.count else {
-                throw ConfigError(
+                throw InputError(
                     file: blobURL.path, line: nil, keyPath: e.name,
                     problem:
                         "truncated: the array needs bytes \(e.offset)…\(e.offset + e.count * 8), the file has "

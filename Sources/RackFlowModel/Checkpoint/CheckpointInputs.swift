@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// The input files a checkpoint was taken from, each with its SHA-256, against the files the
 /// resuming run reads: a changed, vanished or new file refuses the resume, naming the file. One
@@ -12,7 +13,7 @@ public enum CheckpointInputs {
     ) throws {
         for f in recorded {
             guard let c = now.first(where: { $0.path == f.path }) else {
-                throw ConfigError(
+                throw InputError(
                     file: f.path, line: nil, keyPath: "",
                     problem:
                         "an input of the checkpointed run (\(record)) that this run no longer reads; resume with the "
@@ -20,7 +21,7 @@ public enum CheckpointInputs {
                 )
             }
             guard c.sha256 == f.sha256 else {
-                throw ConfigError(
+                throw InputError(
                     file: f.path, line: nil, keyPath: "",
                     problem:
                         "changed since the checkpoint \(folder.path) was taken (SHA-256 \(f.sha256.prefix(12))… "
@@ -30,7 +31,7 @@ public enum CheckpointInputs {
             }
         }
         if let extra = now.first(where: { n in !recorded.contains { $0.path == n.path } }) {
-            throw ConfigError(
+            throw InputError(
                 file: extra.path, line: nil, keyPath: "",
                 problem:
                     "read by this run but not by the checkpointed one (\(record)); resume with the inputs as they were"
@@ -60,11 +61,11 @@ extension CheckpointManifest {
                 + "interruption",
             noun: "\(noun) checkpoint manifest")
         guard m.kind == expectedKind else {
-            throw ConfigError(
+            throw InputError(
                 file: url.path, line: nil, keyPath: "kind", problem: "a checkpoint of \(m.kind), not of a \(noun)")
         }
         guard m.version == currentVersion else {
-            throw ConfigError(
+            throw InputError(
                 file: url.path, line: nil, keyPath: "version",
                 problem: "checkpoint version \(m.version), this build reads \(currentVersion)")
         }

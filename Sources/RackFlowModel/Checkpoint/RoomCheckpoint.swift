@@ -106,7 +106,7 @@ public final class RoomCheckpointer {
         let now = try inputs(of: spec)
         let manifest = folder.appendingPathComponent(manifestName).path
         if let first = m.inputs.first, first.path != now[0].path {
-            throw ConfigError(
+            throw InputError(
                 file: spec.file, line: nil, keyPath: "",
                 problem:
                     "not the room the checkpoint \(folder.path) was taken from (\(first.path)); resume without a "
@@ -115,7 +115,7 @@ public final class RoomCheckpointer {
         }
         try CheckpointInputs.check(recorded: m.inputs, now: now, folder: folder, record: manifest, run: "room run")
         guard m.rackNames == spec.racks.map(\.name) else {
-            throw ConfigError(
+            throw InputError(
                 file: manifest, line: nil, keyPath: "rackNames",
                 problem: "the checkpoint's racks \(m.rackNames) are not the room's \(spec.racks.map(\.name))")
         }
@@ -143,12 +143,12 @@ public final class RoomCheckpointer {
                 let (h, s) = try Checkpoint.read(dir)
                 let header = dir.appendingPathComponent("checkpoint.json").path
                 guard h.kind == "room-rack", h.caseName == r.name else {
-                    throw ConfigError(
+                    throw InputError(
                         file: header, line: nil, keyPath: "kind",
                         problem: "not the state of rack \(r.name) (\(h.kind) \(h.caseName))")
                 }
                 guard h.cells == r.solver.flow.grid.cellCount else {
-                    throw ConfigError(
+                    throw InputError(
                         file: header, line: nil, keyPath: "cells",
                         problem:
                             "the checkpoint's grid has \(h.cells) cells, rack \(r.name)'s "
@@ -156,12 +156,12 @@ public final class RoomCheckpointer {
                     )
                 }
                 do { try r.solver.restore(s) } catch {
-                    throw ConfigError(file: header, line: nil, keyPath: "arrays", problem: "\(error)")
+                    throw InputError(file: header, line: nil, keyPath: "arrays", problem: "\(error)")
                 }
                 guard let x = h.extra, let e = try? JSONDecoder().decode(RackExtra.self, from: Data(x.utf8)),
                     e.outerIterations.count == e.converged.count, e.seconds.count == e.converged.count
                 else {
-                    throw ConfigError(
+                    throw InputError(
                         file: header, line: nil, keyPath: "extra",
                         problem: "missing or unreadable: the rack's solve record")
                 }
@@ -172,7 +172,7 @@ public final class RoomCheckpointer {
                 RoomCoupling.State.self, at: cu,
                 missing: "file not found: the coupling state named by the manifest is missing", noun: "coupling state")
             guard start!.nextIteration == m.iteration + 1, start!.flowsM3PerS.count == run.spec.racks.count else {
-                throw ConfigError(
+                throw InputError(
                     file: cu.path, line: nil, keyPath: "nextIteration",
                     problem: "does not match the manifest (iteration \(m.iteration), \(m.rackNames.count) racks)")
             }

@@ -83,7 +83,7 @@ public final class RoomSurgeCheckpointer {
         let now = try Self.inputs(of: rs.spec, scenario: rs.scenario)
         try CheckpointInputs.check(recorded: m.inputs, now: now, folder: folder, record: manifest, run: "surge")
         guard m.rackNames == rs.spec.racks.map(\.name), m.twins == rs.twins.twin else {
-            throw ConfigError(
+            throw InputError(
                 file: manifest, line: nil, keyPath: "twins",
                 problem: "the checkpoint's racks \(m.rackNames) (twins \(m.twins)) are not this run's "
                     + "\(rs.spec.racks.map(\.name)) (twins \(rs.twins.twin))")
@@ -109,7 +109,7 @@ public final class RoomSurgeCheckpointer {
                 RoomSurge.State.self, at: url,
                 missing: "file not found: the room's state named by the manifest is missing", noun: "room surge state")
             guard state.records.count == m.frame + 1 else {
-                throw ConfigError(
+                throw InputError(
                     file: url.path, line: nil, keyPath: "records",
                     problem: "\(state.records.count) frame records for frame \(m.frame) of the manifest")
             }

@@ -1,9 +1,10 @@
 import Foundation
+import RackFlowNumerics
 
 /// A run stopped on request (SIGINT, SIGTERM) after writing a checkpoint: a steady solve or a
 /// surge at an outer iteration (a surge also at a frame), a room at a coupling iteration. Every
 /// command says how to resume from `folder` and exits 130 / 143.
-public struct RunInterrupted: Error, CustomStringConvertible {
+public struct RunInterrupted: RackFlowError {
     /// What `iteration` counts.
     public enum Boundary: Sendable {
         /// The solver's outer iterations (steady solve, surge).
@@ -34,4 +35,11 @@ public struct RunInterrupted: Error, CustomStringConvertible {
             return "stopped after frame \(iteration); checkpoint written to \(folder.path)"
         }
     }
+}
+
+extension RunInterrupted {
+    /// The checkpoint folder the run can be resumed from.
+    public var file: String? { folder.path }
+    public var keyPath: String { "" }
+    public var problem: String { description }
 }

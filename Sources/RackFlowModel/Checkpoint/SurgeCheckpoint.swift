@@ -60,7 +60,7 @@ public struct SurgeCheckpoint: Codable {
         let now = try Self.inputs(of: run)
         let header = folder.appendingPathComponent("checkpoint.json").path
         if let first = inputs.first, first.path != now[0].path {
-            throw ConfigError(
+            throw InputError(
                 file: run.scenario.file, line: nil, keyPath: "",
                 problem:
                     "not the scenario the checkpoint \(folder.path) was taken from (\(first.path)); resume without a "
@@ -69,7 +69,7 @@ public struct SurgeCheckpoint: Codable {
         }
         try CheckpointInputs.check(recorded: inputs, now: now, folder: folder, record: header, run: "surge")
         guard parts.count == run.parts.count, fanDuties.count == run.fans.count else {
-            throw ConfigError(
+            throw InputError(
                 file: header, line: nil, keyPath: "extra",
                 problem:
                     "the checkpoint has \(parts.count) parts and \(fanDuties.count) fans, this rack "
@@ -121,7 +121,7 @@ extension SurgeRun {
         let (h, s) = try Checkpoint.read(folder)
         let header = folder.appendingPathComponent("checkpoint.json").path
         guard h.kind == "surge" else {
-            throw ConfigError(
+            throw InputError(
                 file: header, line: nil, keyPath: "kind",
                 problem:
                     "a checkpoint of rackflow \(h.kind), not of a surge; resume it with rackflow \(h.kind) --resume "
@@ -129,14 +129,14 @@ extension SurgeRun {
             )
         }
         guard let extra = h.extra else {
-            throw ConfigError(
+            throw InputError(
                 file: header, line: nil, keyPath: "extra",
                 problem: "missing: the surge's state is not in this checkpoint")
         }
         do {
             return (h, s, try SurgeCheckpoint.decoder().decode(SurgeCheckpoint.self, from: Data(extra.utf8)))
         } catch {
-            throw ConfigError(file: header, line: nil, keyPath: "extra", problem: "not a surge state (\(error))")
+            throw InputError(file: header, line: nil, keyPath: "extra", problem: "not a surge state (\(error))")
         }
     }
 
@@ -146,7 +146,7 @@ extension SurgeRun {
     public func restore(_ h: CheckpointFile, _ s: SolverState, _ c: SurgeCheckpoint, folder: URL) throws {
         try c.check(against: self, folder: folder)
         guard h.cells == solver.flow.grid.cellCount else {
-            throw ConfigError(
+            throw InputError(
                 file: folder.appendingPathComponent("checkpoint.json").path, line: nil, keyPath: "cells",
                 problem:
                     "the checkpoint's grid has \(h.cells) cells, this run's \(solver.flow.grid.cellCount) (another "
@@ -161,7 +161,7 @@ extension SurgeRun {
     public func restoreFrameState(_ s: SolverState, _ c: SurgeCheckpoint, file: String = "(in memory)") throws {
         try solver.restore(s)
         guard let sm = s.arrays["smoke"], sm.count == smoke.count else {
-            throw ConfigError(
+            throw InputError(
                 file: file, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")
         }
         sm.withUnsafeBufferPointer { smoke.p.update(from: $0.baseAddress!, count: sm.count) }

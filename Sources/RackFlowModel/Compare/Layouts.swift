@@ -15,13 +15,6 @@ public struct CompareLayout {
     public var rack: RackSpec
 }
 
-/// A layout argument that cannot be used; `description` is the one line the CLI prints.
-public struct LayoutError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Turns `rackflow compare` arguments into racks. A layout is
 /// - a rack file (`Meshes/racks/x.yaml`), solved as it is;
 /// - a node-type file (`Meshes/nodes/x.yaml`): the base rack with that node type in every slot;
@@ -41,7 +34,7 @@ public enum Layouts {
         for a in arguments {
             let l = try resolve(a, baseRack: baseRack, meshes: meshes)
             if let other = out.first(where: { $0.name == l.name }) {
-                throw LayoutError(
+                throw InputError(
                     "two layouts are named '\(l.name)' ('\(other.argument)' and '\(a)'); give each a different name "
                         + "(`name:` in a rack file, or name=LABEL in an override list such as "
                         + "'gpus=4,nic=none,name=four')"
@@ -63,7 +56,7 @@ public enum Layouts {
                 [argument, argument + ".yaml"].map { "\(meshes)/\(d)/\($0)" }
             }
             guard let found = candidates.first(where: { fm.fileExists(atPath: $0) }) else {
-                throw LayoutError(
+                throw InputError(
                     "unknown layout '\(argument)': no such file, no rack or node type of that name under "
                         + "\(meshes)/racks or \(meshes)/nodes, and not an override KEY=VALUE"
                 )
@@ -81,7 +74,7 @@ public enum Layouts {
                 caseFile: try compiled(spec, path: path), rack: spec)
         }
         guard root.has("chassis") || root.has("extends") || root.has("gpus") else {
-            throw LayoutError(
+            throw InputError(
                 "layout '\(argument)': \(path) is neither a rack (rack:, nodes:) nor a node type (chassis:, "
                     + "extends:); compare needs racks or node types"
             )
@@ -105,12 +98,12 @@ public enum Layouts {
         var slotSets: [([String], Node)] = [], rackSets: [([String], Node)] = []
         for item in splitTopLevel(argument) {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw LayoutError("layout '\(argument)': '\(item)' is not KEY=VALUE")
+                throw InputError("layout '\(argument)': '\(item)' is not KEY=VALUE")
             }
             let key = String(item[..<eq]), text = String(item[item.index(after: eq)...])
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             if path.contains(where: \.isEmpty) {
-                throw LayoutError("layout '\(argument)': '\(key)' is not a key path (a.b.c)")
+                throw InputError("layout '\(argument)': '\(key)' is not a key path (a.b.c)")
             }
             if key == "name" {
                 name = text
@@ -118,20 +111,20 @@ public enum Layouts {
             }
             let value: Node
             do { value = try Yams.compose(yaml: text) ?? Node("") } catch {
-                throw LayoutError("layout '\(argument)': value of '\(key)' is not valid YAML: \(text)")
+                throw InputError("layout '\(argument)': value of '\(key)' is not valid YAML: \(text)")
             }
             if slotKeys.contains(path[0]) {
                 slotSets.append((path, value))
             } else if rackKeys.contains(path[0]) {
                 rackSets.append((path, value))
             } else {
-                throw LayoutError(
+                throw InputError(
                     "layout '\(argument)': override '\(item)' names no key: '\(path[0])' is neither a node-type key "
                         + "(\(slotKeys.joined(separator: ", "))) nor a rack key (\(rackKeys.joined(separator: ", ")))"
                 )
             }
         }
-        if name.isEmpty { throw LayoutError("layout '\(argument)': name= needs a name") }
+        if name.isEmpty { throw InputError("layout '\(argument)': name= needs a name") }
         let base = try ConfigNode.load(path: baseRack)
         // Part files of the base rack's slots, for overrides below a part key.
         let baseSpec = try load(base, path: baseRack, argument: argument, name: name)
@@ -184,7 +177,9 @@ public enum Layouts {
 
     /// The rack document with each `nodes[i]` entry replaced by `edit(i, entry)`.
     static func editSlots(_ root: ConfigNode, _ edit: (Int, Node) -> Node) throws -> ConfigNode {
-        guard case let .mapping(m) = root.node else { throw LayoutError("\(root.file): a rack must be a mapping") }
+        guard case let .mapping(m) = root.node else {
+            throw InputError(file: root.file, line: nil, keyPath: "", problem: "a rack must be a mapping")
+        }
         var pairs: [(Node, Node)] = []
         for (k, v) in m {
             if k.scalar?.string == "nodes", case let .sequence(seq) = v {
@@ -227,8 +222,8 @@ public enum Layouts {
             spec.name = name
             spec.base.name = name
             return spec
-        } catch let e as ConfigError {
-            throw LayoutError("layout '\(argument)': \(e.description)")
+        } catch let e as InputError {
+            throw InputError("layout '\(argument)': \(e.description)")
         }
     }
 
@@ -261,7 +256,7 @@ public enum Layouts {
                 abs(a.size.0 - b.size.0) < 1e-12 && abs(a.size.1 - b.size.1) < 1e-12 && abs(a.size.2 - b.size.2) < 1e-12
                 && a.constraints == b.constraints
             if !same {
-                throw LayoutError(
+                throw InputError(
                     "layouts on different grids: '\(first.name)' has \(describe(a)), '\(l.name)' has \(describe(b)); "
                         + "compare solves every layout with the same grid settings"
                 )

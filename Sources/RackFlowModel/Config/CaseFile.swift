@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// Any input file RackFlow solves: a rack (compiled to a generic case, with its layout for
 /// reports) or a generic case. Which one is decided by the keys at the top (`rack:`/`nodes:`).
@@ -12,7 +13,7 @@ public struct CaseFile {
 
     public static func load(path: String) throws -> CaseFile {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file not found")
+            throw InputError(file: path, line: nil, keyPath: "", problem: "file not found")
         }
         let root = try ConfigNode.load(path: path)
         if RackSpec.isRack(root) {

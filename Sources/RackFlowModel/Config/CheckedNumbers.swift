@@ -1,9 +1,10 @@
+import RackFlowNumerics
 /// Numbers read with a requirement, written once for every keyed reader: a YAML node
 /// (`ConfigNode`) and a node with its layers of defaults (`Layered`).
 public protocol CheckedNumbers {
     func double(_ key: String) throws -> Double
     func has(_ key: String) -> Bool
-    func error(_ key: String, _ problem: String) -> ConfigError
+    func error(_ key: String, _ problem: String) -> InputError
 }
 
 extension CheckedNumbers {

@@ -1,33 +1,6 @@
 import Foundation
 import Yams
-
-/// An input-file error: `FILE:LINE: KEY.PATH: problem` on one line, e.g.
-/// `case.yaml:12: boxes[1].powerW: must be ≥ 0 (got -5)`. The line is omitted when unknown
-/// (a missing file) and the key path when the problem is with the whole document.
-public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The file as it was named to the loader.
-    public let file: String
-    /// 1-based line, when known.
-    public let line: Int?
-    /// Key path inside the document, e.g. `boxes[2].hi`; empty for the document itself.
-    public let keyPath: String
-    public let problem: String
-
-    public init(file: String, line: Int?, keyPath: String, problem: String) {
-        self.file = file
-        self.line = line
-        self.keyPath = keyPath
-        self.problem = problem
-    }
-
-    public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        s += ": "
-        if !keyPath.isEmpty { s += keyPath + ": " }
-        return s + problem
-    }
-}
+import RackFlowNumerics
 
 /// Formats a number for error messages: integers without a fraction, others as Swift prints them.
 func configFormat(_ v: Double) -> String {
@@ -76,10 +49,10 @@ public struct ConfigNode {
     // MARK: - Loading
 
     /// Reads and composes a YAML file. A missing or unreadable file, malformed YAML and an empty
-    /// document are `ConfigError`s naming the file (and the line of a syntax error).
+    /// document are `InputError`s naming the file (and the line of a syntax error).
     public static func load(path: String) throws -> ConfigNode {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigError(file: path, line: nil, keyPath: "", problem: "file not found")
+            throw InputError(file: path, line: nil, keyPath: "", problem: "file not found")
         }
         return try parse(yaml: try InputLimits.read(path: path), file: path)
     }
@@ -104,25 +77,25 @@ public struct ConfigNode {
             default:
                 problem = "malformed YAML: \(e)"
             }
-            throw ConfigError(file: file, line: line, keyPath: "", problem: problem)
+            throw InputError(file: file, line: line, keyPath: "", problem: problem)
         } catch {
-            throw ConfigError(file: file, line: nil, keyPath: "", problem: "malformed YAML: \(error)")
+            throw InputError(file: file, line: nil, keyPath: "", problem: "malformed YAML: \(error)")
         }
-        guard let root else { throw ConfigError(file: file, line: nil, keyPath: "", problem: "empty document") }
+        guard let root else { throw InputError(file: file, line: nil, keyPath: "", problem: "empty document") }
         return ConfigNode(node: root, file: file)
     }
 
     // MARK: - Errors
 
     /// An error at this node.
-    public func error(_ problem: String) -> ConfigError {
-        ConfigError(file: file, line: line, keyPath: keyPath, problem: problem)
+    public func error(_ problem: String) -> InputError {
+        InputError(file: file, line: line, keyPath: keyPath, problem: problem)
     }
 
     /// An error at child `key` (at its line if present, else at this mapping's line).
-    public func error(_ key: String, _ problem: String) -> ConfigError {
+    public func error(_ key: String, _ problem: String) -> InputError {
         if let c = child(key) { return c.error(problem) }
-        return ConfigError(file: file, line: line, keyPath: path(key), problem: problem)
+        return InputError(file: file, line: line, keyPath: path(key), problem: problem)
     }
 
     func path(_ key: String) -> String { keyPath.isEmpty ? key : keyPath + "." + key }
@@ -148,7 +121,7 @@ public struct ConfigNode {
     }
 
     /// An error about this node's type; at the top, "the document must be …" (there is no key to name).
-    func typeError(_ problem: String) -> ConfigError { error(keyPath.isEmpty ? "the document " + problem : problem) }
+    func typeError(_ problem: String) -> InputError { error(keyPath.isEmpty ? "the document " + problem : problem) }
 
     func mapping() throws -> Node.Mapping {
         guard case let .mapping(m) = node else {
@@ -166,11 +139,11 @@ public struct ConfigNode {
     public func checkKeys(allowed: [String]) throws {
         for (k, v) in try mapping() {
             guard let ks = k.scalar?.string else {
-                throw ConfigError(
+                throw InputError(
                     file: file, line: k.mark?.line ?? line, keyPath: keyPath, problem: "keys must be plain names")
             }
             if !allowed.contains(ks) {
-                throw ConfigError(
+                throw InputError(
                     file: file, line: k.mark?.line ?? v.mark?.line ?? line, keyPath: path(ks),
                     problem: "unknown key '\(ks)'; allowed keys: \(allowed.joined(separator: ", "))")
             }
@@ -192,7 +165,7 @@ public struct ConfigNode {
     public func required(_ key: String) throws -> ConfigNode {
         _ = try mapping()
         guard let c = child(key) else {
-            throw ConfigError(file: file, line: line, keyPath: path(key), problem: "missing required key")
+            throw InputError(file: file, line: line, keyPath: path(key), problem: "missing required key")
         }
         return c
     }
@@ -296,7 +269,7 @@ public struct ConfigNode {
     public func choice(_ key: String, _ choices: [String], default d: String? = nil) throws -> String {
         guard let c = child(key) else {
             if let d { return d }
-            throw ConfigError(
+            throw InputError(
                 file: file, line: line, keyPath: path(key),
                 problem: "missing required key (one of \(choices.joined(separator: ", ")))")
         }

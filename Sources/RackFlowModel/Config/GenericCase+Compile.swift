@@ -40,13 +40,13 @@ extension GenericCase {
                 boxes: boxes.map { ($0.lo, $0.hi) },
                 planes: planes.map { (axis: $0.axis, position: $0.position) },
                 constraints: constraints)
-        } catch let e as GridError {
+        } catch let e as InputError where e.file == nil {
             let key = [
                 "maxSpacingM": "maxSpacing", "maxNeighbourRatio": "maxNeighbourRatio",
                 "minCellsAcrossPart": "minCellsAcrossPart", "minSpacingM": "minSpacing",
-            ][e.key]
-            if let key, let g = root.child("grid") { throw g.error(key, e.message) }
-            throw root.error("grid", "\(e.key): \(e.message)")
+            ][e.keyPath]
+            if let key, let g = root.child("grid") { throw g.error(key, e.problem) }
+            throw root.error("grid", "\(e.keyPath): \(e.problem)")
         }
         let estimate = ResourceEstimate(
             nx: grid.nx, ny: grid.ny, nz: grid.nz,
@@ -80,10 +80,10 @@ extension GenericCase {
         do {
             report = try Voxeliser.apply(
                 boxes: vboxes, planes: vplanes, to: &tags, maxSnapDistanceM: maxPlaneSnapM(grid))
-        } catch let e as VoxelError {
-            if let b = boxes.first(where: { $0.name == e.object }) { throw b.node.error(e.message) }
-            if let p = planes.first(where: { $0.name == e.object }) { throw p.node.error(e.message) }
-            throw root.error(e.message)
+        } catch let e as InputError where e.file == nil {
+            if let b = boxes.first(where: { $0.name == e.keyPath }) { throw b.node.error(e.problem) }
+            if let p = planes.first(where: { $0.name == e.keyPath }) { throw p.node.error(e.problem) }
+            throw root.error(e.problem)
         }
         return (tags, report)
     }

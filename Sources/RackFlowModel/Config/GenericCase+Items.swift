@@ -160,19 +160,19 @@ extension GenericCase {
                     maxPressurePa: try n.double("maxPressure"), freeDeliveryM3PerS: try n.double("freeDelivery"),
                     rpm: rpm)
             }
-        } catch let e as PhysicsInputError {
+        } catch let e as InputError where e.file == nil {
             // "pressurePa[3]" → child "pressure", element 3.
-            var base = e.key, index: Int? = nil
-            if let b = e.key.firstIndex(of: "["), let close = e.key.firstIndex(of: "]") {
-                base = String(e.key[..<b])
-                index = Int(e.key[e.key.index(after: b)..<close])
+            var base = e.keyPath, index: Int? = nil
+            if let b = e.keyPath.firstIndex(of: "["), let close = e.keyPath.firstIndex(of: "]") {
+                base = String(e.keyPath[..<b])
+                index = Int(e.keyPath[e.keyPath.index(after: b)..<close])
             }
             let key = keyMap[base] ?? base
             if let c = n.child(key) {
-                if let index, let items = try? c.array(), index < items.count { throw items[index].error(e.message) }
-                throw c.error(e.message)
+                if let index, let items = try? c.array(), index < items.count { throw items[index].error(e.problem) }
+                throw c.error(e.problem)
             }
-            throw n.error(key, e.message)
+            throw n.error(key, e.problem)
         }
     }
 }

@@ -24,7 +24,7 @@ public enum InputCheck {
         let sc = try Scenario.load(path: path)
         let c = try CaseFile.load(path: sc.rackPath)
         guard let layout = c.layout else {
-            throw ConfigError(
+            throw InputError(
                 file: sc.file, line: nil, keyPath: "rack",
                 problem: "\(sc.rackPath) is a generic case, not a rack: a surge needs nodes")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// Limits on an input file checked before the YAML parser sees it. Found by fuzzing: a
 /// reference to `/dev/zero` made the loader read forever, and 100,000 nested `[` overflowed
@@ -14,33 +15,33 @@ public enum InputLimits {
     static func read(path: String) throws -> String {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw ConfigError(
+            throw InputError(
                 file: path, line: nil, keyPath: "", problem: "cannot read file: \(String(cString: strerror(errno)))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ConfigError(
+            throw InputError(
                 file: path, line: nil, keyPath: "",
                 problem: "not a regular file (a directory or device cannot be an input)")
         }
         // Read at most one byte past the limit: /proc files report size 0 and may be endless.
         guard let h = FileHandle(forReadingAtPath: path) else {
-            throw ConfigError(
+            throw InputError(
                 file: path, line: nil, keyPath: "", problem: "cannot read file: permission denied or unreadable")
         }
         defer { try? h.close() }
         let data: Data
         do { data = try h.read(upToCount: maxFileBytes + 1) ?? Data() } catch {
-            throw ConfigError(
+            throw InputError(
                 file: path, line: nil, keyPath: "", problem: "cannot read file: \(error.localizedDescription)")
         }
         guard data.count <= maxFileBytes else {
-            throw ConfigError(
+            throw InputError(
                 file: path, line: nil, keyPath: "",
                 problem: "file is larger than \(maxFileBytes >> 10) KiB; input files are a few kilobytes")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let line = firstInvalidUTF8Line(data)
-            throw ConfigError(
+            throw InputError(
                 file: path, line: line, keyPath: "", problem: "not UTF-8 text (invalid bytes on this line)")
         }
         return text
@@ -95,14 +96,14 @@ public enum InputLimits {
             default: break
             }
             if depth + dashes > maxNesting {
-                throw ConfigError(
+                throw InputError(
                     file: file, line: line, keyPath: "",
                     problem: "lists and mappings nested deeper than \(maxNesting) levels")
             }
             prev = ch
         }
         if dashes > maxNesting {
-            throw ConfigError(
+            throw InputError(
                 file: file, line: line, keyPath: "",
                 problem: "lists and mappings nested deeper than \(maxNesting) levels")
         }

@@ -30,13 +30,6 @@ public struct GridConstraints: Sendable, Codable, Equatable {
     }
 }
 
-/// A grid request that cannot be met; `key` names the offending constraint or input.
-public struct GridError: Error, CustomStringConvertible, Equatable {
-    public let key: String
-    public let message: String
-    public var description: String { "grid: \(key): \(message)" }
-}
-
 /// Places grid lines at object boundaries ("the grid snaps to the parts, not the parts to a
 /// coarse grid") and fills between them under `GridConstraints`.
 ///
@@ -72,19 +65,19 @@ public enum GridGenerator {
     ) throws -> Axis {
         try validate(c)
         guard lower.isFinite, upper.isFinite else {
-            throw GridError(key: "lower/upper", message: "domain ends must be finite (got \(lower), \(upper))")
+            throw InputError(key: "lower/upper", "domain ends must be finite (got \(lower), \(upper))")
         }
         guard lower < upper else {
-            throw GridError(key: "lower/upper", message: "lower \(lower) must be < upper \(upper)")
+            throw InputError(key: "lower/upper", "lower \(lower) must be < upper \(upper)")
         }
-        for e in edges where !e.isFinite { throw GridError(key: "edges", message: "edge \(e) is not finite") }
+        for e in edges where !e.isFinite { throw InputError(key: "edges", "edge \(e) is not finite") }
         for p in parts where !(p.0.isFinite && p.1.isFinite && p.0 <= p.1) {
-            throw GridError(key: "parts", message: "part (\(p.0), \(p.1)) must be finite with lo ≤ hi")
+            throw InputError(key: "parts", "part (\(p.0), \(p.1)) must be finite with lo ≤ hi")
         }
         // Mandatory lines.
         let clippedParts = parts.map { (max(lower, min(upper, $0.0)), max(lower, min(upper, $0.1))) }
         for z in zones where !(z.0.isFinite && z.1.isFinite && z.0 < z.1 && z.2.isFinite && z.2 > 0) {
-            throw GridError(key: "zones", message: "zone (\(z.0), \(z.1)) at \(z.2) m must be finite, lo < hi, > 0 m")
+            throw InputError(key: "zones", "zone (\(z.0), \(z.1)) at \(z.2) m must be finite, lo < hi, > 0 m")
         }
         var requested = edges + clippedParts.flatMap { [$0.0, $0.1] } + zones.flatMap { [$0.0, $0.1] }
         requested = requested.filter { $0 > lower && $0 < upper }.sorted()
@@ -151,18 +144,18 @@ public enum GridGenerator {
             }
         }
         guard converged else {
-            throw GridError(
+            throw InputError(
                 key: "maxNeighbourRatio",
-                message: "could not grade the grid to ratio \(r) (too close to 1 for the requested lines)")
+                "could not grade the grid to ratio \(r) (too close to 1 for the requested lines)")
         }
         // Before any array of that length exists: a tiny spacing (or a huge refinement or
         // cells-per-part request) would otherwise allocate until the machine runs out.
         let total = n.reduce(0) { $0 + min($1, maxCellsPerAxis + 1) }
         guard total <= maxCellsPerAxis else {
-            throw GridError(
+            throw InputError(
                 key: "maxSpacingM",
-                message:
-                    "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement "
+
+                "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement "
                     + "\(c.refinement), \(c.minCellsAcrossPart) cells across each part): raise the spacing"
             )
         }
@@ -178,17 +171,17 @@ public enum GridGenerator {
             faces.append(lines[k + 1])
         }
         for i in 1..<faces.count where !(faces[i] > faces[i - 1]) {
-            throw GridError(
+            throw InputError(
                 key: "minSpacingM",
-                message: "grid lines collapsed near \(faces[i]) m; raise minSpacingM (\(c.minSpacingM))")
+                "grid lines collapsed near \(faces[i]) m; raise minSpacingM (\(c.minSpacingM))")
         }
         let axis = Axis(faces: faces)
         // Verify (the construction should guarantee these; never return a grid that breaks them).
         if let w = axis.widths.max(), w > c.maxSpacingM * (1 + 1e-9) {
-            throw GridError(key: "maxSpacingM", message: "largest width \(w) exceeds \(c.maxSpacingM)")
+            throw InputError(key: "maxSpacingM", "largest width \(w) exceeds \(c.maxSpacingM)")
         }
         if axis.maxNeighbourRatio > r * (1 + 1e-9) {
-            throw GridError(key: "maxNeighbourRatio", message: "achieved ratio \(axis.maxNeighbourRatio) exceeds \(r)")
+            throw InputError(key: "maxNeighbourRatio", "achieved ratio \(axis.maxNeighbourRatio) exceeds \(r)")
         }
         return axis
     }
@@ -203,7 +196,7 @@ public enum GridGenerator {
     ) throws -> Grid {
         func comp(_ p: (Double, Double, Double), _ a: Int) -> Double { a == 0 ? p.0 : (a == 1 ? p.1 : p.2) }
         for p in planes where !(0...2).contains(p.axis) {
-            throw GridError(key: "planes", message: "plane axis \(p.axis) must be 0, 1 or 2")
+            throw InputError(key: "planes", "plane axis \(p.axis) must be 0, 1 or 2")
         }
         var axes: [Axis] = []
         for a in 0..<3 {
@@ -235,16 +228,16 @@ public enum GridGenerator {
 
     static func validate(_ c: GridConstraints) throws {
         guard c.maxSpacingM.isFinite, c.maxSpacingM > 0 else {
-            throw GridError(key: "maxSpacingM", message: "must be finite and > 0 (got \(c.maxSpacingM))")
+            throw InputError(key: "maxSpacingM", "must be finite and > 0 (got \(c.maxSpacingM))")
         }
         guard c.maxNeighbourRatio.isFinite, c.maxNeighbourRatio >= 1 else {
-            throw GridError(key: "maxNeighbourRatio", message: "must be finite and ≥ 1 (got \(c.maxNeighbourRatio))")
+            throw InputError(key: "maxNeighbourRatio", "must be finite and ≥ 1 (got \(c.maxNeighbourRatio))")
         }
         guard c.minCellsAcrossPart >= 0 else {
-            throw GridError(key: "minCellsAcrossPart", message: "must be ≥ 0 (got \(c.minCellsAcrossPart))")
+            throw InputError(key: "minCellsAcrossPart", "must be ≥ 0 (got \(c.minCellsAcrossPart))")
         }
         guard c.minSpacingM.isFinite, c.minSpacingM >= 0, c.minSpacingM < c.maxSpacingM else {
-            throw GridError(key: "minSpacingM", message: "must be finite, ≥ 0 and < maxSpacingM (got \(c.minSpacingM))")
+            throw InputError(key: "minSpacingM", "must be finite, ≥ 0 and < maxSpacingM (got \(c.minSpacingM))")
         }
     }
 

@@ -66,17 +66,6 @@ public struct VoxelReport: Sendable {
     public var planeFaces: [String: VoxelPlaneFaces]
 }
 
-/// An input the voxeliser cannot place; `object` names the box or plane.
-public struct VoxelError: Error, CustomStringConvertible, Equatable {
-    public let object: String
-    public let message: String
-    public init(object: String, message: String) {
-        self.object = object
-        self.message = message
-    }
-    public var description: String { "voxeliser: '\(object)': \(message)" }
-}
-
 /// Puts boxes on cells and planes on faces of an existing grid (DESIGN §3 "Grid": thin objects
 /// live on faces, bodies on cells). A cell belongs to a box when its centre lies strictly
 /// inside the box, so a box whose faces are grid lines (as `GridGenerator.grid` places them)
@@ -88,7 +77,7 @@ public enum Voxeliser {
     /// (snapped to the nearest grid line along its axis, ties to the lower line; faces whose centres lie
     /// strictly inside the rectangle; later planes override earlier ones).
     ///
-    /// Throws `VoxelError` (leaving `tags` unchanged) for non-finite numbers, an empty box or rectangle, a
+    /// Throws `InputError` (leaving `tags` unchanged) for non-finite numbers, an empty box or rectangle, a
     /// box or plane wholly or partly outside the domain, a box that claims no cell centre, a plane snapped
     /// further than `maxSnapDistanceM` (m), a plane covering no face, a bad axis or `.open` plane tag, and a
     /// name used twice among the boxes or among the planes.
@@ -100,7 +89,7 @@ public enum Voxeliser {
         var work = tags
         let tol = (0..<3).map { 1e-9 * g.axis($0).length }
         if let m = maxSnapDistanceM, !(m.isFinite && m >= 0) {
-            throw VoxelError(object: "maxSnapDistanceM", message: "must be finite and ≥ 0 (got \(m))")
+            throw InputError(key: "maxSnapDistanceM", "must be finite and ≥ 0 (got \(m))")
         }
 
         // Boxes.
@@ -108,10 +97,10 @@ public enum Voxeliser {
         for b in boxes {
             let lo = [b.lo.0, b.lo.1, b.lo.2], hi = [b.hi.0, b.hi.1, b.hi.2]
             guard (lo + hi).allSatisfy({ $0.isFinite }) else {
-                throw VoxelError(object: b.name, message: "box corners must be finite (lo \(lo), hi \(hi))")
+                throw InputError(key: b.name, "box corners must be finite (lo \(lo), hi \(hi))")
             }
             guard boxCells[b.name] == nil else {
-                throw VoxelError(object: b.name, message: "box name used twice")
+                throw InputError(key: b.name, "box name used twice")
             }
             boxCells[b.name] = try place(b, on: &work, tolerance: tol)
         }
@@ -120,13 +109,13 @@ public enum Voxeliser {
         var planeFaces: [String: VoxelPlaneFaces] = [:]
         for p in planes {
             guard (0...2).contains(p.axis) else {
-                throw VoxelError(object: p.name, message: "plane axis \(p.axis) must be 0, 1 or 2")
+                throw InputError(key: p.name, "plane axis \(p.axis) must be 0, 1 or 2")
             }
             guard p.tag != .open else {
-                throw VoxelError(object: p.name, message: "plane tag must be wall, porousSheet or fan (got open)")
+                throw InputError(key: p.name, "plane tag must be wall, porousSheet or fan (got open)")
             }
             guard planeFaces[p.name] == nil else {
-                throw VoxelError(object: p.name, message: "plane name used twice")
+                throw InputError(key: p.name, "plane name used twice")
             }
             planeFaces[p.name] = try place(p, on: &work, tolerance: tol, maxSnapDistanceM: maxSnapDistanceM)
         }
@@ -143,15 +132,15 @@ public enum Voxeliser {
         let g = work.grid
         let lo = [b.lo.0, b.lo.1, b.lo.2], hi = [b.hi.0, b.hi.1, b.hi.2]
         for a in 0..<3 where !(lo[a] < hi[a]) {
-            throw VoxelError(object: b.name, message: "empty box: lo \(lo[a]) ≥ hi \(hi[a]) on \(axisName[a])")
+            throw InputError(key: b.name, "empty box: lo \(lo[a]) ≥ hi \(hi[a]) on \(axisName[a])")
         }
         for a in 0..<3 {
             let ax = g.axis(a)
             if hi[a] <= ax.lower + tol[a] || lo[a] >= ax.upper - tol[a] {
-                throw VoxelError(
-                    object: b.name,
-                    message:
-                        "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                throw InputError(
+                    key: b.name,
+
+                    "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
                         + "[\(ax.lower), \(ax.upper)])"
                 )
             }
@@ -159,20 +148,20 @@ public enum Voxeliser {
         for a in 0..<3 {
             let ax = g.axis(a)
             if lo[a] < ax.lower - tol[a] || hi[a] > ax.upper + tol[a] {
-                throw VoxelError(
-                    object: b.name,
-                    message:
-                        "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
+                throw InputError(
+                    key: b.name,
+
+                    "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
                         + "[\(ax.lower), \(ax.upper)])"
                 )
             }
         }
         let r = (0..<3).map { a in inside(g.axis(a).centres, lo[a], hi[a]) }
         for a in 0..<3 where r[a].isEmpty {
-            throw VoxelError(
-                object: b.name,
-                message:
-                    "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
+            throw InputError(
+                key: b.name,
+
+                "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
                     + "\(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there"
             )
         }
@@ -199,18 +188,18 @@ public enum Voxeliser {
         let g = work.grid
         let lo = [p.lo.0, p.lo.1], hi = [p.hi.0, p.hi.1]
         guard ([p.positionM] + lo + hi).allSatisfy({ $0.isFinite }) else {
-            throw VoxelError(
-                object: p.name,
-                message: "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))"
+            throw InputError(
+                key: p.name,
+                "plane position and rectangle must be finite (position \(p.positionM), lo \(lo), hi \(hi))"
             )
         }
         let a = p.axis, other = [(a + 1) % 3, (a + 2) % 3].sorted()
         let ax = g.axis(a)
         if p.positionM < ax.lower - tol[a] || p.positionM > ax.upper + tol[a] {
-            throw VoxelError(
-                object: p.name,
-                message:
-                    "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
+            throw InputError(
+                key: p.name,
+
+                "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
                     + "[\(ax.lower), \(ax.upper)]"
             )
         }
@@ -218,20 +207,20 @@ public enum Voxeliser {
         let s = GridGenerator.snap(p.positionM, to: ax)
         let moved = abs(s.position - p.positionM)
         if let m = maxSnapDistanceM, moved > m {
-            throw VoxelError(
-                object: p.name,
-                message:
-                    "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
+            throw InputError(
+                key: p.name,
+
+                "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
                     + "than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position"
             )
         }
         let r0 = inside(g.axis(other[0]).centres, lo[0], hi[0])
         let r1 = inside(g.axis(other[1]).centres, lo[1], hi[1])
         if r0.isEmpty || r1.isEmpty {
-            throw VoxelError(
-                object: p.name,
-                message:
-                    "plane rectangle covers no face centre (too narrow for the grid on "
+            throw InputError(
+                key: p.name,
+
+                "plane rectangle covers no face centre (too narrow for the grid on "
                     + "\(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there"
             )
         }
@@ -261,16 +250,16 @@ public enum Voxeliser {
         _ p: VoxelPlane, lo: [Double], hi: [Double], other: [Int], grid g: Grid, tolerance tol: [Double]
     ) throws {
         for (n, b) in other.enumerated() where !(lo[n] < hi[n]) {
-            throw VoxelError(
-                object: p.name, message: "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
+            throw InputError(
+                key: p.name, "empty rectangle: lo \(lo[n]) ≥ hi \(hi[n]) on \(axisName[b])")
         }
         for (n, b) in other.enumerated() {
             let bx = g.axis(b)
             if hi[n] <= bx.lower + tol[b] || lo[n] >= bx.upper - tol[b] {
-                throw VoxelError(
-                    object: p.name,
-                    message:
-                        "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                throw InputError(
+                    key: p.name,
+
+                    "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
                         + "domain [\(bx.lower), \(bx.upper)])"
                 )
             }
@@ -278,10 +267,10 @@ public enum Voxeliser {
         for (n, b) in other.enumerated() {
             let bx = g.axis(b)
             if lo[n] < bx.lower - tol[b] || hi[n] > bx.upper + tol[b] {
-                throw VoxelError(
-                    object: p.name,
-                    message:
-                        "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
+                throw InputError(
+                    key: p.name,
+
+                    "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
                         + "domain [\(bx.lower), \(bx.upper)])"
                 )
             }

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// Several YAML mappings read as one: a base (a part or node file), then overrides on top (a
 /// node type that `extends` another, a rack slot's `gpus: 4`). The topmost layer that has a key
@@ -53,11 +54,11 @@ public struct Layered {
     }
 
     /// An error at the topmost place `key` is set (or at the top layer when it is not set).
-    public func error(_ key: String, _ problem: String) -> ConfigError {
+    public func error(_ key: String, _ problem: String) -> InputError {
         if let n = node(key) { return n.error(problem) }
         return top.error(key, problem)
     }
-    public func error(_ problem: String) -> ConfigError { top.error(problem) }
+    public func error(_ problem: String) -> InputError { top.error(problem) }
 
     // Typed reads through the topmost layer that sets the key.
     public func double(_ key: String) throws -> Double { try required(key).double() }

@@ -1,5 +1,6 @@
 import Foundation
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// The part catalogue: one YAML file per part (`Meshes/parts/`), each with a `kind`. A part file
 /// says what a part *is* (sizes, power, fan curve, fin geometry, temperature limit); the node
@@ -96,13 +97,13 @@ func sheetZeta(_ l: Layered) throws -> Double {
         return try PerforatedPlate.zeta(
             freeArea: try l.double("freeArea"), thicknessM: try l.node("thickness")?.double(),
             holeDiameterM: try l.node("holeDiameter")?.double())
-    } catch let e as PhysicsInputError {
+    } catch let e as InputError where e.file == nil {
         let key =
             [
                 "freeArea": "freeArea", "thicknessM": "thickness", "holeDiameterM": "holeDiameter",
                 "relativeThickness": "thickness",
-            ][e.key] ?? "freeArea"
-        throw l.error(key, e.message)
+            ][e.keyPath] ?? "freeArea"
+        throw l.error(key, e.problem)
     }
 }
 

@@ -132,7 +132,7 @@ public struct RackSpec {
         ConfigNode, Double, (Double, Double), (Double, Double)
     ) {
         guard let ex = root.child("exhaust") else {
-            throw ConfigError(
+            throw InputError(
                 file: root.file, line: root.line, keyPath: "exhaust",
                 problem:
                     "the rack has no outlet: add `exhaust: {pressure: 0}` (air blown into a sealed rack must leave "

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// A grid of part powers answered by a thermal response model: `rackflow sweep`.
 ///
@@ -49,14 +50,14 @@ public struct PowerSweep: Sendable {
         for g in model.groups {
             let setBy = keys.filter { $0.selects(g) }.map(\.text)
             guard setBy.count <= 1 else {
-                throw ConfigError(
+                throw InputError(
                     file: "command line", line: nil, keyPath: "--vary",
                     problem: "\(setBy.joined(separator: " and ")) both set \(g.name); give each part one key")
             }
         }
         let total = keys.reduce(1) { $0 * $1.valuesW.count }
         guard total <= 1_000_000 else {
-            throw ConfigError(
+            throw InputError(
                 file: "command line", line: nil, keyPath: "--vary",
                 problem: "\(total) points; at most 1,000,000")
         }

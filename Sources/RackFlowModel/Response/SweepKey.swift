@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// One `--vary KEY=FROM:TO:COUNT` of `rackflow sweep`: which parts it sets and to what.
 ///
@@ -21,8 +22,8 @@ public struct SweepKey: Sendable {
     /// Checked against the parts a model has or will have (a rack's layout, before its model
     /// is built: a typo is caught before minutes of solving).
     public init(parsing s: String, groups: [ThermalResponse.Group]) throws {
-        func bad(_ problem: String) -> ConfigError {
-            ConfigError(file: "command line", line: nil, keyPath: "--vary \(s)", problem: problem)
+        func bad(_ problem: String) -> InputError {
+            InputError(file: "command line", line: nil, keyPath: "--vary \(s)", problem: problem)
         }
         let halves = s.split(separator: "=", maxSplits: 1).map(String.init)
         guard halves.count == 2 else { throw bad("expected KEY=FROM:TO:COUNT, e.g. gpu=150:300:16") }

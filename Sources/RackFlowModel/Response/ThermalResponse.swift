@@ -125,8 +125,8 @@ public struct ThermalResponse: Codable, Sendable {
     public static func read(from folder: URL) throws -> ThermalResponse {
         let index = folder.appendingPathComponent("response.json")
         let bin = folder.appendingPathComponent("response.bin")
-        func fail(_ file: URL, _ problem: String) -> ConfigError {
-            ConfigError(file: file.path, line: nil, keyPath: "", problem: problem)
+        func fail(_ file: URL, _ problem: String) -> InputError {
+            InputError(file: file.path, line: nil, keyPath: "", problem: problem)
         }
         guard let json = try? Data(contentsOf: index) else {
             throw fail(index, "no response model here: build one with rackflow response")

@@ -78,7 +78,7 @@ public struct Divergence: Codable, CustomStringConvertible, Sendable {
 }
 
 /// A steady or transient run that diverged, with the solver as it stood, for the failed-run snapshot.
-public final class RunDiverged: Error, CustomStringConvertible, @unchecked Sendable {
+public final class RunDiverged: RackFlowError, @unchecked Sendable {
     public var divergence: Divergence
     public let solver: FlowSolver
     public let report: VoxelReport
@@ -91,4 +91,8 @@ public final class RunDiverged: Error, CustomStringConvertible, @unchecked Senda
         self.caseName = caseName
     }
     public var description: String { divergence.description }
+    /// A run's divergence is about the case, not a file.
+    public var file: String? { nil }
+    public var keyPath: String { caseName }
+    public var problem: String { divergence.description }
 }

@@ -56,8 +56,8 @@ public struct SteadyRun {
             let sameGrid: Bool
             do {
                 sameGrid = try solver.start(from: start.state)
-            } catch let e as FlowInputError {
-                throw ConfigError(file: start.source, line: nil, keyPath: "", problem: "cannot start from it: \(e)")
+            } catch let e as InputError where e.file == nil {
+                throw InputError(file: start.source, line: nil, keyPath: "", problem: "cannot start from it: \(e)")
             }
             startedFrom = start.source + (sameGrid ? " (same grid)" : " (interpolated from its grid)")
             log("started from \(startedFrom!)")
@@ -75,7 +75,7 @@ public struct SteadyRun {
                 if let (h, state) = plan.resume {
                     guard h.kind == "solve", h.cells == flow.grid.cellCount, h.monitorWindows.count == monitors.count
                     else {
-                        throw ConfigError(
+                        throw InputError(
                             file: plan.folder.path, line: nil, keyPath: "checkpoint.json",
                             problem:
                                 "this checkpoint is of another run (\(h.kind), \(h.cells) cells, "
@@ -119,7 +119,7 @@ public struct SteadyRun {
             log("warning: not converged after \(n) iterations; results are written with converged: false")
         } catch let e as RunInterrupted {
             throw e
-        } catch let e as ConfigError {
+        } catch let e as InputError {
             throw e
         } catch {
             // Located (cell, position, part) and carrying the solver, for the failed-run snapshot.

@@ -146,20 +146,3 @@ public struct PlenumNetwork {
         return 0.5 * (lo + hi)
     }
 }
-
-/// Errors of a room run that are not input errors: coupling failures and failing racks.
-public enum RoomError: Error, CustomStringConvertible {
-    case coupling(String)
-    /// A rack's solve failed (`rank` is the MPI rank that owned it, 0 without MPI).
-    case rack(name: String, rank: Int, reason: String)
-    /// The first failing rank's reason, as every rank of the job reports it.
-    case failed(rank: Int, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .coupling(s): return "plenum coupling: \(s)"
-        case let .rack(name, rank, reason): return "rank \(rank): rack \(name): \(reason)"
-        case let .failed(rank, reason): return "rank \(rank): \(reason)"
-        }
-    }
-}

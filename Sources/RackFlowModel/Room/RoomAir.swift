@@ -208,8 +208,8 @@ public struct RoomAir {
             grid = try GridGenerator.grid(
                 domainLo: (0, 0, 0), domainHi: gc.size, boxes: gc.boxes.map { ($0.lo, $0.hi) }, planes: [],
                 constraints: gc.constraints, zones: zones)
-        } catch let e as GridError {
-            throw gc.root.error("spacing", "room air grid: \(e.message)")
+        } catch let e as InputError where e.file == nil {
+            throw gc.root.error("spacing", "room air grid: \(e.problem)")
         }
         let estimate = ResourceEstimate(
             nx: grid.nx, ny: grid.ny, nz: grid.nz, iterations: ResourceEstimate.typicalIterations)

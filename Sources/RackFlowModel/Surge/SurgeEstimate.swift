@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 
 /// What a surge run will cost before it starts: memory, disk for the frames it writes, and
 /// time. A scenario of 10,000 frames at the default rack's grid writes ~50 GB of VDB caches
@@ -87,7 +88,7 @@ public struct SurgeEstimate: CustomStringConvertible, Sendable {
 
 extension SurgeEstimate {
     /// The estimate of a run over `frames` (writing every `every`-th) and its refusal as a
-    /// `ConfigError` at the scenario's `duration` (with fps, what sets the frame count).
+    /// `InputError` at the scenario's `duration` (with fps, what sets the frame count).
     public static func check(
         _ run: SurgeRun, frames: ClosedRange<Int>, every: Int, voxelSizeM: Double, output: URL,
         availableMemory: Double? = ResourceEstimate.availableBytes(), freeDisk: Double? = nil
@@ -105,7 +106,7 @@ extension SurgeEstimate {
                 run.scenario.solver.maxOuter),
             idleIterations: ResourceEstimate.typicalIterations)
         if let why = e.refusal(availableMemory: availableMemory, freeDisk: freeDisk ?? freeDiskBytes(at: output)) {
-            throw ConfigError(file: run.scenario.file, line: nil, keyPath: "duration", problem: why)
+            throw InputError(file: run.scenario.file, line: nil, keyPath: "duration", problem: why)
         }
         return e
     }

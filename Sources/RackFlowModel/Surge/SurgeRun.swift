@@ -93,7 +93,7 @@ public final class SurgeRun {
         var c = try CaseFile.load(path: scenario.rackPath)
         if let h = maxSpacingM { c.setMaxSpacing(h) }
         guard let layout = c.layout else {
-            throw ConfigError(
+            throw InputError(
                 file: scenario.file, line: nil, keyPath: "rack",
                 problem: "\(scenario.rackPath) is a generic case, not a rack: a surge needs nodes")
         }

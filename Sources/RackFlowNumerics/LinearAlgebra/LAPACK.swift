@@ -3,17 +3,6 @@ import CLinearAlgebra
 /// LAPACKE's `lapack_int` (a C macro Swift cannot see): 32-bit in Debian's LP64 build.
 public typealias LapackInt = Int32
 
-/// Errors LAPACK reports through its `info` argument.
-public struct LAPACKError: Error, CustomStringConvertible {
-    public let routine: String
-    public let info: Int
-    public var description: String {
-        info < 0
-            ? "\(routine): argument \(-info) had an illegal value"
-            : "\(routine): failed at pivot \(info) (matrix singular or not positive definite)"
-    }
-}
-
 /// LAPACK (through LAPACKE's `_work` entry points, column-major) for the dense,
 /// banded and tridiagonal systems the solvers meet. The `_work` forms skip LAPACKE's
 /// NaN scans and temporary transposes, so they are safe to call per line in hot loops.
@@ -72,7 +61,7 @@ public enum LAPACK {
         precondition(a.count == n * n && b.count == n)
         var ipiv = [LapackInt](repeating: 0, count: n)
         let info = Int(LAPACKE_dgesv_work(LAPACK_COL_MAJOR, LapackInt(n), 1, &a, LapackInt(n), &ipiv, &b, LapackInt(n)))
-        if info != 0 { throw LAPACKError(routine: "dgesv", info: info) }
+        if info != 0 { throw SolverError.lapack(routine: "dgesv", info: Int(info)) }
     }
 }
 
@@ -90,7 +79,7 @@ public final class BandedCholesky {
         self.kd = kd
         self.ab = lowerBand
         let info = ab.withUnsafeMutableBufferPointer { LAPACK.pbtrf(n, kd: kd, $0.baseAddress!) }
-        if info != 0 { throw LAPACKError(routine: "dpbtrf", info: info) }
+        if info != 0 { throw SolverError.lapack(routine: "dpbtrf", info: Int(info)) }
     }
 
     /// b ← A⁻¹ b

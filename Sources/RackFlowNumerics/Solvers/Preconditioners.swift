@@ -73,7 +73,9 @@ public final class LinePreconditioner: Preconditioner {
                     c += stride
                 }
                 let info = LAPACK.gttrf(L, dl.p + li, d.p + li, du.p + li, du2.p + li, ipiv + li)
-                if info != 0 { throw LAPACKError(routine: "dgttrf (line preconditioner, axis \(axis))", info: info) }
+                if info != 0 {
+                    throw SolverError.lapack(routine: "dgttrf (line preconditioner, axis \(axis))", info: Int(info))
+                }
             }
         }
     }

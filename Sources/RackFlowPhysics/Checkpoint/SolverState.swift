@@ -89,13 +89,13 @@ extension FlowSolver {
     public func restore(_ s: SolverState) throws {
         func put(_ name: String, _ v: PaddedVector) throws {
             guard let a = s.arrays[name], a.count == v.count else {
-                throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid")
+                throw InputError("checkpoint: \(name) missing or of the wrong size for this grid")
             }
             a.withUnsafeBufferPointer { v.p.update(from: $0.baseAddress!, count: a.count) }
         }
         func take(_ name: String, count: Int) throws -> [Double] {
             guard let a = s.arrays[name], a.count == count else {
-                throw FlowInputError("checkpoint: \(name) missing or of the wrong size for this grid")
+                throw InputError("checkpoint: \(name) missing or of the wrong size for this grid")
             }
             return a
         }
@@ -147,7 +147,7 @@ extension FlowSolver {
             pcSolver = try MultigridCG(pc, multigrid: options.pressureMultigrid)
             preconditionerSource = src
         } else if history.count % max(options.pressurePreconditionerRebuild, 1) != 0 && !history.isEmpty {
-            throw FlowInputError(
+            throw InputError(
                 "checkpoint: taken between two multigrid rebuilds (outer iteration \(history.count)) without the "
                     + "coefficients of the last rebuild (pcSource.*); it cannot resume bitwise"
             )

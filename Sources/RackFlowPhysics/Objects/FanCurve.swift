@@ -1,3 +1,4 @@
+import RackFlowNumerics
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -60,7 +61,7 @@ public struct FanCurve: Sendable, Codable, Equatable {
 
     /// Builds a curve from datasheet points, rejecting tables the solver cannot use.
     ///
-    /// Requirements (each failure is a `PhysicsInputError` naming the field, with the
+    /// Requirements (each failure is an `InputError` naming the field, with the
     /// index for table entries, e.g. `"pressurePa[3]"`):
     /// - at least 2 points, as many pressures as flows, all finite;
     /// - flows strictly increasing, the first ≥ 0;
@@ -162,13 +163,13 @@ public struct FanCurve: Sendable, Codable, Equatable {
         rpm: Double
     ) throws -> (flowM3PerS: Double, pressurePa: Double) {
         guard k.isFinite, k >= 0 else {
-            throw PhysicsInputError(key: "systemK", message: "must be finite and ≥ 0 Pa·s²/m⁶, got \(k)")
+            throw InputError(key: "systemK", "must be finite and ≥ 0 Pa·s²/m⁶, got \(k)")
         }
         guard c.isFinite, c >= 0 else {
-            throw PhysicsInputError(key: "systemLinear", message: "must be finite and ≥ 0 Pa·s/m³, got \(c)")
+            throw InputError(key: "systemLinear", "must be finite and ≥ 0 Pa·s/m³, got \(c)")
         }
         guard rpm.isFinite, rpm >= 0 else {
-            throw PhysicsInputError(key: "rpm", message: "fan speed must be finite and ≥ 0 rev/min, got \(rpm)")
+            throw InputError(key: "rpm", "fan speed must be finite and ≥ 0 rev/min, got \(rpm)")
         }
         if rpm == 0 { return (0, 0) }
         let qFree = freeDeliveryM3PerS(rpm: rpm)
@@ -220,13 +221,13 @@ public struct FanCurve: Sendable, Codable, Equatable {
         points: Int = 9
     ) throws -> FanCurve {
         guard points >= 2 else {
-            throw PhysicsInputError(key: "points", message: "an idealised curve needs at least 2 points, got \(points)")
+            throw InputError(key: "points", "an idealised curve needs at least 2 points, got \(points)")
         }
         guard p0.isFinite, p0 > 0 else {
-            throw PhysicsInputError(key: "maxPressurePa", message: "must be finite and > 0 Pa, got \(p0)")
+            throw InputError(key: "maxPressurePa", "must be finite and > 0 Pa, got \(p0)")
         }
         guard qMax.isFinite, qMax > 0 else {
-            throw PhysicsInputError(key: "freeDeliveryM3PerS", message: "must be finite and > 0 m³/s, got \(qMax)")
+            throw InputError(key: "freeDeliveryM3PerS", "must be finite and > 0 m³/s, got \(qMax)")
         }
         let last = Double(points - 1)
         // i / last hits exactly 1 at the end, so the last point is exactly (Q_max, 0).
@@ -337,53 +338,53 @@ public struct FanCurve: Sendable, Codable, Equatable {
         stoppedLossCoefficient: Double
     ) throws {
         guard q.count >= 2 else {
-            throw PhysicsInputError(key: "flowM3PerS", message: "a fan curve needs at least 2 points, got \(q.count)")
+            throw InputError(key: "flowM3PerS", "a fan curve needs at least 2 points, got \(q.count)")
         }
         guard p.count == q.count else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "pressurePa",
-                message: "has \(p.count) values for \(q.count) flows; they must pair up")
+                "has \(p.count) values for \(q.count) flows; they must pair up")
         }
         for i in q.indices where !q[i].isFinite {
-            throw PhysicsInputError(key: "flowM3PerS[\(i)]", message: "must be finite, got \(q[i])")
+            throw InputError(key: "flowM3PerS[\(i)]", "must be finite, got \(q[i])")
         }
         for i in p.indices where !p[i].isFinite {
-            throw PhysicsInputError(key: "pressurePa[\(i)]", message: "must be finite, got \(p[i])")
+            throw InputError(key: "pressurePa[\(i)]", "must be finite, got \(p[i])")
         }
         guard q[0] >= 0 else {
-            throw PhysicsInputError(
-                key: "flowM3PerS[0]", message: "the curve must start at a flow ≥ 0 m³/s, got \(q[0])")
+            throw InputError(
+                key: "flowM3PerS[0]", "the curve must start at a flow ≥ 0 m³/s, got \(q[0])")
         }
         for i in 1..<q.count where !(q[i] > q[i - 1]) {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "flowM3PerS[\(i)]",
-                message: "flows must increase strictly, but \(q[i]) m³/s follows \(q[i - 1]) m³/s")
+                "flows must increase strictly, but \(q[i]) m³/s follows \(q[i - 1]) m³/s")
         }
         guard p[0] > 0 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "pressurePa[0]",
-                message: "the pressure rise at the first point must be > 0 Pa, got \(p[0])")
+                "the pressure rise at the first point must be > 0 Pa, got \(p[0])")
         }
         for i in 1..<p.count where p[i] > p[i - 1] {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "pressurePa[\(i)]",
-                message: "the curve must not rise with flow, but \(p[i]) Pa at \(q[i]) m³/s exceeds "
+                "the curve must not rise with flow, but \(p[i]) Pa at \(q[i]) m³/s exceeds "
                     + "\(p[i - 1]) Pa at \(q[i - 1]) m³/s; flatten or drop the points of a stall dip")
         }
         let n = p.count
         guard p[n - 1] < p[n - 2] || p[n - 1] <= 0 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "pressurePa[\(n - 1)]",
-                message: "the curve must reach free delivery, but it ends flat at \(p[n - 1]) Pa > 0, "
+                "the curve must reach free delivery, but it ends flat at \(p[n - 1]) Pa > 0, "
                     + "so the fan would deliver unbounded flow")
         }
         guard referenceRPM.isFinite, referenceRPM > 0 else {
-            throw PhysicsInputError(key: "referenceRPM", message: "must be finite and > 0 rev/min, got \(referenceRPM)")
+            throw InputError(key: "referenceRPM", "must be finite and > 0 rev/min, got \(referenceRPM)")
         }
         guard stoppedLossCoefficient.isFinite, stoppedLossCoefficient > 0 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "stoppedLossCoefficient",
-                message: "a stopped fan must resist flow: ζ must be finite and > 0, got \(stoppedLossCoefficient)")
+                "a stopped fan must resist flow: ζ must be finite and > 0, got \(stoppedLossCoefficient)")
         }
     }
 }

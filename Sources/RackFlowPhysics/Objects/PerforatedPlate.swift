@@ -1,27 +1,9 @@
+import RackFlowNumerics
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// An input to a physics model that is outside the model's domain.
-///
-/// `key` names the offending parameter (for an array element, with its index, e.g.
-/// `"pressurePa[3]"`) so that a rack-file loader can point the user at the exact field;
-/// `message` says what was wrong and quotes the bad value.
-public struct PhysicsInputError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The parameter at fault, e.g. `"freeArea"` or `"flowM3PerS[2]"`.
-    public let key: String
-    /// What was wrong with it, quoting the value.
-    public let message: String
-
-    public init(key: String, message: String) {
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String { "\(key): \(message)" }
-}
 
 /// Loss coefficient of thin perforated plates, meshes and grilles (front doors, rear
 /// panels, card-cage grilles), after Idelchik, *Handbook of Hydraulic Resistance*.
@@ -115,9 +97,9 @@ public enum PerforatedPlate {
     /// Idelchik's τ(l̄), linearly interpolated in the table; 0 for l̄ ≥ 2.4.
     public static func tau(relativeThickness lBar: Double) throws -> Double {
         guard lBar.isFinite, lBar >= 0 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "relativeThickness",
-                message: "plate thickness / hole diameter must be finite and ≥ 0, got \(lBar)")
+                "plate thickness / hole diameter must be finite and ≥ 0, got \(lBar)")
         }
         let xs = tauTableRelativeThickness, ys = tauTableValues
         guard lBar < xs[xs.count - 1] else { return 0 }
@@ -142,23 +124,23 @@ public enum PerforatedPlate {
 
     static func validateFreeArea(_ f: Double) throws {
         guard f.isFinite, f > 0, f <= 1 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "freeArea",
-                message: "free-area ratio A_open / A_total must be in (0, 1], got \(f)")
+                "free-area ratio A_open / A_total must be in (0, 1], got \(f)")
         }
     }
 
     static func validateThickness(_ l: Double) throws {
         guard l.isFinite, l >= 0 else {
-            throw PhysicsInputError(key: "thicknessM", message: "plate thickness must be finite and ≥ 0 m, got \(l)")
+            throw InputError(key: "thicknessM", "plate thickness must be finite and ≥ 0 m, got \(l)")
         }
     }
 
     static func validateHoleDiameter(_ d: Double) throws {
         guard d.isFinite, d > 0 else {
-            throw PhysicsInputError(
+            throw InputError(
                 key: "holeDiameterM",
-                message: "hole hydraulic diameter must be finite and > 0 m, got \(d)")
+                "hole hydraulic diameter must be finite and > 0 m, got \(d)")
         }
     }
 }

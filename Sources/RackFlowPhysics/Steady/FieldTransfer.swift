@@ -50,14 +50,14 @@ extension FlowSolver {
     @discardableResult
     public func start(from state: SolverState) throws -> Bool {
         func array(_ name: String) throws -> [Double] {
-            guard let a = state.arrays[name] else { throw FlowInputError("the solution has no \(name)") }
+            guard let a = state.arrays[name] else { throw InputError("the solution has no \(name)") }
             return a
         }
         var faces: [[Double]] = []
         for axis in ["x", "y", "z"] {
             let f = try array("grid." + axis)
             guard f.count >= 2, f.allSatisfy(\.isFinite), zip(f, f.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw FlowInputError("the solution's grid.\(axis) lines are not increasing")
+                throw InputError("the solution's grid.\(axis) lines are not increasing")
             }
             faces.append(f)
         }
@@ -68,7 +68,7 @@ extension FlowSolver {
             let slack = 1e-9 * max(t.length, 1)
             guard abs(s.lower - t.lower) <= slack, abs(s.upper - t.upper) <= slack else {
                 let name = ["x", "y", "z"][a]
-                throw FlowInputError(
+                throw InputError(
                     "the solution's domain spans \(s.lower)…\(s.upper) m along \(name), "
                         + "this case's \(t.lower)…\(t.upper) m")
             }
@@ -77,11 +77,11 @@ extension FlowSolver {
         let cells = sg.cellCount
         let velocities = try (0..<3).map { try array("velocity\($0)") }
         for a in 0..<3 where velocities[a].count != cells / n[a] * (n[a] + 1) {
-            throw FlowInputError("the solution's velocity\(a) has \(velocities[a].count) values for its grid")
+            throw InputError("the solution's velocity\(a) has \(velocities[a].count) values for its grid")
         }
         let cellArrays = try ["pressure", "temperature", "solid"].map { try array($0) }
         for (name, v) in zip(["pressure", "temperature", "solid"], cellArrays) where v.count != cells {
-            throw FlowInputError("the solution's \(name) has \(v.count) values for \(cells) cells")
+            throw InputError("the solution's \(name) has \(v.count) values for \(cells) cells")
         }
         let fluid = cellArrays[2].map { $0 == 0 }
         let sourceCentres = [sg.x.centres, sg.y.centres, sg.z.centres]

@@ -183,10 +183,10 @@ public final class FlowSolver {
 
     func validate() throws {
         if !flow.heatW.isEmpty && flow.heatW.count != flow.grid.cellCount {
-            throw FlowInputError("heatW has \(flow.heatW.count) entries for \(flow.grid.cellCount) cells")
+            throw InputError("heatW has \(flow.heatW.count) entries for \(flow.grid.cellCount) cells")
         }
         for (i, q) in flow.heatW.enumerated() where !q.isFinite {
-            throw FlowInputError("heatW[\(i)] is \(q); heat sources must be finite")
+            throw InputError("heatW[\(i)] is \(q); heat sources must be finite")
         }
     }
 }

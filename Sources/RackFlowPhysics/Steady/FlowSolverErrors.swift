@@ -1,12 +1,7 @@
 import Foundation
+import RackFlowNumerics
 
-/// A flow case the solver refuses before it starts (non-finite heat, sizes that do not match).
-public struct FlowInputError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ s: String) { description = s }
-}
-
-public enum FlowSolverError: Error, CustomStringConvertible {
+public enum FlowSolverError: RackFlowError {
     case notConverged(iterations: Int, last: Residuals)
     /// The residual stalled under the strongest pseudo-time damping (Steady/PseudoTransient.swift).
     case noSteadyState(iteration: Int, last: Residuals)
@@ -32,4 +27,18 @@ public enum FlowSolverError: Error, CustomStringConvertible {
             return "\(eq) solve failed at outer iteration \(it): \(e)"
         }
     }
+}
+
+extension FlowSolverError {
+    /// The flow solve is about no file.
+    public var file: String? { nil }
+    /// The field that ran away, or the equation whose solve failed.
+    public var keyPath: String {
+        switch self {
+        case .notConverged, .noSteadyState: return ""
+        case let .diverged(_, field, _, _): return field.rawValue
+        case let .linearSolve(equation, _, _): return equation
+        }
+    }
+    public var problem: String { description }
 }
