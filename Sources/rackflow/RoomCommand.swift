@@ -141,7 +141,7 @@ struct RoomCommand: ParsableCommand {
         let typed = RoomResumeOptions(
             room: room, output: output, maxSpacing: maxSpacing, vtiSpacing: vtiSpacing, upAxis: axis,
             solveEveryRack: solveEveryRack, roomAir: roomAir, roomAirSpacing: roomAirSpacing,
-            surge: surge, frames: frames, fps: fps, voxelSize: voxelSize)
+            surge: surge, frames: frames, fps: fps, voxelSize: voxelSize, checkpointEvery: checkpointEvery)
         let (settings, resumeURL) = try RoomResumeOptions.resolve(typed, resume: resume)
         let stageUpAxis: StageRecording.UpAxis = settings.upAxis == "Z" ? .z : .y
         let (roomFile, outputPath, spacing, vtiH) = (
@@ -164,7 +164,7 @@ struct RoomCommand: ParsableCommand {
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
         let checkpoints = try RoomCheckpointer(
-            folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
+            folder: checkpointURL, every: settings.checkpointEvery, resume: resumeURL != nil, maxSpacingM: spacing,
             command: try settings.stored(output: folderURL, surge: nil),
             stop: { Interruption.shared.requested })
         let tc = Date()
@@ -200,7 +200,8 @@ struct RoomCommand: ParsableCommand {
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
         let checkpoints = try RoomSurgeCheckpointer(
-            folder: checkpointURL, every: checkpointEvery, resume: resumeURL != nil, maxSpacingM: settings.maxSpacing,
+            folder: checkpointURL, every: settings.checkpointEvery, resume: resumeURL != nil,
+            maxSpacingM: settings.maxSpacing,
             command: try settings.stored(output: folderURL, surge: scenarioPath),
             stop: { Interruption.shared.requested })
         var lines: [String] = []
@@ -232,7 +233,7 @@ struct RoomCommand: ParsableCommand {
             for l in lines { log.say(l) }
         }
         // The one run loop (Physics/Run/Simulation.swift): a step is a frame of the whole room.
-        let simulation = Simulation(rs, checkpointEvery: checkpointEvery, resumedAt: resumedAt)
+        let simulation = Simulation(rs, checkpointEvery: settings.checkpointEvery, resumedAt: resumedAt)
         let outcome = try simulation.run(
             stop: { try checkpoints.stopRequested(rs) },
             checkpoint: {

@@ -6,7 +6,8 @@ import RackFlowNumerics
 /// The options of `rackflow room` a checkpoint keeps, and how `--resume` takes them back: the
 /// room file, result folder, spacing, VTI spacing, the stage's up axis, whether twins share
 /// their solves, the room air and, for a surge, the scenario, frames, frame rate and voxel size
-/// come from the checkpoint; given again, they must agree with it.
+/// come from the checkpoint; given again, they must agree with it. The checkpoint cadence comes
+/// from it too, unless given again.
 struct RoomResumeOptions: Codable {
     var room: String?
     var output: String?
@@ -24,6 +25,9 @@ struct RoomResumeOptions: Codable {
     var frames: Int?
     var fps: Double?
     var voxelSize: Double?
+    /// --checkpoint-every: a resume keeps the checkpoint's cadence unless given again (nil: not
+    /// given, or a checkpoint from before it was kept).
+    var checkpointEvery: Int?
 
     /// `given`: the options as typed. Returns the options to run with and the checkpoint folder
     /// to resume from (nil: a fresh run).
@@ -92,6 +96,7 @@ struct RoomResumeOptions: Codable {
             throw differs("voxel-size", "\(v)", "\(s)")
         }
         kept.solveEveryRack = everyRack
+        kept.checkpointEvery = given.checkpointEvery ?? c.checkpointEvery
         return (kept, url)
     }
 

@@ -24,7 +24,7 @@ struct SolveCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Write a checkpoint every N outer iterations (taken at the next multiple of the multigrid rebuild "
-                + "interval, 10) to <output>.checkpoint/.")
+                + "interval, 10) to <output>.checkpoint/. --resume keeps the checkpoint's N unless given again.")
     )
     var checkpointEvery: Int?
     @Option(
@@ -68,7 +68,8 @@ struct SolveCommand: ParsableCommand {
                 }, progress: { r, s in progress.update(r, solver: s) },
                 checkpoints: SteadyRun.CheckpointPlan(
                     folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
-                    every: checkpointEvery, resume: resumed),
+                    every: checkpointEvery ?? resumed.flatMap { $0.0.scalars["checkpointEvery"] }.map { Int($0) },
+                    resume: resumed),
                 start: start)
         } catch let failure as RunDiverged {
             progress.finish()

@@ -35,7 +35,7 @@ struct SurgeCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Write <output>.checkpoint/ every N frames (N time steps at the default solver.stepsPerFrame 1), frame 0 "
-                + "(the idle state) included.")
+                + "(the idle state) included. --resume keeps the checkpoint's N unless given again.")
     )
     var checkpointEvery: Int?
     @Option(
@@ -53,6 +53,9 @@ struct SurgeCommand: ParsableCommand {
         var staging: String
         var firstFrame: Int, lastFrame: Int
         var every: Int
+        /// --checkpoint-every, kept so that a resumed surge writes checkpoints as this one did
+        /// (nil: not given, or a checkpoint from before it was kept).
+        var checkpointEvery: Int?
         var voxelSizeM: Double
         var upAxis: String
         var log: String

@@ -37,7 +37,7 @@ final class SurgeSession {
     init(_ plan: SurgePlan, output: String?, quiet: Bool, checkpointEvery: Int?, started t0: Date) throws {
         self.plan = plan
         self.quiet = quiet
-        self.checkpointEvery = checkpointEvery
+        self.checkpointEvery = checkpointEvery ?? plan.saved?.checkpointEvery
         self.t0 = t0
         log = RunLog(echo: !quiet)
         let sc = plan.scenario
@@ -134,7 +134,8 @@ final class SurgeSession {
         let v = SurgeCommand.Saved(
             scenario: sc.file, output: folderURL.path, staging: folder.staging.path,
             firstFrame: plan.frames.lowerBound, lastFrame: plan.frames.upperBound,
-            every: plan.every, voxelSizeM: plan.voxelSizeM, upAxis: plan.upAxis, log: log.text,
+            every: plan.every, checkpointEvery: checkpointEvery, voxelSizeM: plan.voxelSizeM, upAxis: plan.upAxis,
+            log: log.text,
             wallSeconds: (saved?.wallSeconds ?? 0) + Date().timeIntervalSince(t0),
             idleSeconds: idleSeconds, stepSeconds: (saved?.stepSeconds ?? 0) + stepped, writeSeconds: writeSeconds)
         try run.writeCheckpoint(

@@ -108,6 +108,9 @@ final class RoomSurgeCheckpointTests: XCTestCase {
         XCTAssertEqual(r.records, expected.records)
         XCTAssertEqual(r.telemetry, expected.telemetry)
         XCTAssertEqual(r.vdbs, expected.vdbs)
+        // The resume kept the checkpoint's --checkpoint-every 1.
+        let log = try String(contentsOf: got.appendingPathComponent("log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("checkpoint after frame 2:"), log)
     }
 
     /// Ctrl-C: the run stops at the next frame end, writes a checkpoint, exits 130 and prints

@@ -269,6 +269,8 @@ final class SurgeCheckpointTests: XCTestCase {
         XCTAssertEqual(staging(parent, "killed"), [], "a staging folder was left behind")
         let log = try String(contentsOf: got.appendingPathComponent("log.txt"), encoding: .utf8)
         XCTAssert(log.contains("resumed from \(ck.path) at frame \(c.frame)"), log)
+        // The resume kept the checkpoint's --checkpoint-every 1.
+        XCTAssert(log.contains("checkpoint at frame \(c.frame + 1) ("), log)
     }
 
     func testSIGINTWritesCheckpointAndResumeCommand() throws {

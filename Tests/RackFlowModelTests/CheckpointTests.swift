@@ -34,11 +34,12 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(a.solver.history.count, 40)
 
         // Asked to stop after iteration 13: it goes on to 20 (the next multigrid rebuild), checkpoints and stops.
+        // Its cadence (every 30: none due before 20) is kept for the resume.
         var done = 0
         let folder = dir.appendingPathComponent("b.checkpoint")
         XCTAssertThrowsError(
             try SteadyRun.run(
-                c, progress: { _, _ in done += 1 }, checkpoints: .init(folder: folder, every: nil, stop: { done >= 13 })
+                c, progress: { _, _ in done += 1 }, checkpoints: .init(folder: folder, every: 30, stop: { done >= 13 })
             )
         ) { e in
             XCTAssertEqual((e as? RunInterrupted)?.iteration, 20, "\(e)")
@@ -51,6 +52,7 @@ final class CheckpointTests: XCTestCase {
         let (h, state) = try Checkpoint.read(folder)
         XCTAssertEqual(h.iteration, 20)
         XCTAssertEqual(h.inputSHA256, try Checkpoint.sha256(of: Self.rack))
+        XCTAssertEqual(h.scalars["checkpointEvery"], 30)
         let b = try SteadyRun.run(
             c, checkpoints: .init(folder: folder, every: nil, resume: (h, state), stop: { false }))
         XCTAssertEqual(b.solver.history.count, 40)

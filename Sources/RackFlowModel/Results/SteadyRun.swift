@@ -94,6 +94,8 @@ public struct SteadyRun {
                         // The run's overrides, so that a resume continues under the same limits and grid.
                         state.scalars["maxIterations"] = Double(solver.options.maxIterations)
                         state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
+                        // The cadence too: a resumed run keeps writing checkpoints as this one did.
+                        if let every = plan.every { state.scalars["checkpointEvery"] = Double(every) }
                         try Checkpoint.write(
                             to: plan.folder, kind: "solve", input: c.path, caseName: gc.name,
                             cells: flow.grid.cellCount,
