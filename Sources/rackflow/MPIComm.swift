@@ -12,6 +12,10 @@ final class MPIComm: RoomComm {
     static var launched: Bool { cmpi_launched() != 0 }
 
     init() throws {
+        // A rank waiting in a collective (its racks done while rank 0 writes the results and
+        // solves the room air on every core) yields its core instead of spinning on it. Open MPI
+        // reads its MCA parameters from the environment at MPI_Init; a value the user set wins.
+        setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0)
         try Self.check(cmpi_init(), "MPI_Init_thread")
         rank = Int(cmpi_rank())
         size = Int(cmpi_size())

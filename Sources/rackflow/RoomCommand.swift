@@ -30,7 +30,7 @@ struct RoomCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Racks solved at once per process, one thread each (default: the core count without MPI, 1 per rank "
-                + "under mpirun).")
+                + "under mpirun), and the room air's threads (default: the core count).")
     ) var jobs: Int?
     @Option(help: "Uniform spacing of each rack's fields.vti, m.") var vtiSpacing: Double = 0.01
     @Option(help: "Voxel size of each rack's fields.vdb (the room stage's volumes), m.") var voxelSize: Double = 0.02
@@ -150,12 +150,15 @@ struct RoomCommand: ParsableCommand {
         let spec = try RoomSpec.load(path: roomFile ?? DefaultCase.room)
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
+        // The room air is solved on rank 0 once the racks are done: it takes the machine's cores
+        // (the other ranks wait in MPI yielding theirs, `MPIComm`), or --jobs when given.
+        let roomAirJobs = self.jobs ?? cores
 
         SignalHandlers.install()
         if let surge = settings.surge {
             try surgeBody(
                 comm, spec: spec, scenarioPath: surge, settings: settings, resumeURL: resumeURL, jobs: jobs,
-                upAxis: stageUpAxis, t0: t0, log: &log)
+                roomAirJobs: roomAirJobs, upAxis: stageUpAxis, t0: t0, log: &log)
             return
         }
         let run = try RoomRun(spec, comm: comm, shareTwins: !(settings.solveEveryRack ?? false))
@@ -174,6 +177,7 @@ struct RoomCommand: ParsableCommand {
         guard
             let summary = try RoomSteadyFolder.write(
                 run: run, to: folderURL, vtiSpacingM: vtiH, voxelSizeM: settings.voxelSize ?? voxelSize, jobs: jobs,
+                roomAirJobs: roomAirJobs,
                 upAxis: stageUpAxis, roomAir: settings.roomAir == true, roomAirSpacingM: settings.roomAirSpacing,
                 couplingSeconds: couplingSeconds, start: t0, log: &log)
         else { return }
@@ -190,7 +194,7 @@ struct RoomCommand: ParsableCommand {
     /// (`RoomSurgeCheckpointer`): every `--checkpoint-every` frames and on Ctrl-C / SIGTERM.
     func surgeBody(
         _ comm: RoomComm, spec: RoomSpec, scenarioPath: String, settings: RoomResumeOptions, resumeURL: URL?,
-        jobs: Int, upAxis stageUpAxis: StageRecording.UpAxis, t0: Date, log: inout RunLog
+        jobs: Int, roomAirJobs: Int, upAxis stageUpAxis: StageRecording.UpAxis, t0: Date, log: inout RunLog
     ) throws {
         let scenario = try Self.scenario(scenarioPath, settings)
         let root = comm.rank == 0
@@ -251,8 +255,8 @@ struct RoomCommand: ParsableCommand {
         if outcome == .interrupted {
             throw RunInterrupted(folder: checkpointURL, iteration: rs.step, frame: rs.step, after: .frame)
         }
-        // The racks are done: the room air (rank 0) gets this process's `jobs` threads.
-        Parallel.workers = jobs
+        // The racks are done: the room air (rank 0) gets the machine's cores.
+        Parallel.workers = roomAirJobs
         guard
             let s = try RoomSurgeFolder.write(
                 surge: rs, frames: caches, to: folderURL, upAxis: stageUpAxis,

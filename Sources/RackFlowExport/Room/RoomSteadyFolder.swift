@@ -18,7 +18,8 @@ import RackFlowPhysics
 ///   | to               | the final result folder                                        |
 ///   | vtiSpacingM      | spacing of each rack's fields.vti, m                           |
 ///   | voxelSizeM       | voxel size of each rack's fields.vdb, m                        |
-///   | jobs             | threads for the room's air (the racks are done)                |
+///   | jobs             | racks solved at once per rank (for the summary)                |
+///   | roomAirJobs      | threads for the room's air on rank 0 (the racks are done)      |
 ///   | upAxis           | the stage's up axis (Y default, or Z)                          |
 ///   | roomAir          | solve the hall's air (`roomAirSpacingM`: its spacing, m)       |
 ///   | couplingSeconds  | the coupling's time, for the summary                           |
@@ -27,7 +28,7 @@ import RackFlowPhysics
 public enum RoomSteadyFolder {
     /// Writes the folder on rank 0 and returns its summary there; nil on the other ranks.
     public static func write(
-        run: RoomRun, to folderURL: URL, vtiSpacingM: Double, voxelSizeM: Double, jobs: Int,
+        run: RoomRun, to folderURL: URL, vtiSpacingM: Double, voxelSizeM: Double, jobs: Int, roomAirJobs: Int,
         upAxis: StageRecording.UpAxis, roomAir: Bool, roomAirSpacingM: Double?, couplingSeconds: Double,
         start t0: Date, log: inout RunLog
     ) throws -> RoomSummary? {
@@ -57,7 +58,7 @@ public enum RoomSteadyFolder {
         if roomAir {
             let ta = Date()
             try solveRoomAir(
-                spec: spec, spacingM: roomAirSpacingM, summary: &summary, staging: folder.staging, jobs: jobs,
+                spec: spec, spacingM: roomAirSpacingM, summary: &summary, staging: folder.staging, jobs: roomAirJobs,
                 log: &log)
             summary.timings.roomAirSeconds = Date().timeIntervalSince(ta)
         }
@@ -102,7 +103,7 @@ public enum RoomSteadyFolder {
     ) throws {
         let jet = summary.trayProbes ?? []
         let exhausts = try TrayProbes.steadyExhausts(spec: spec, summary: summary)
-        // The racks are done: the room air gets their `jobs` threads (z-slabs of its stencils).
+        // The racks are done: the room air gets `jobs` threads (z-slabs of its stencils).
         Parallel.workers = jobs
         let rssBefore = MemoryUse.current()
         let air = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM)

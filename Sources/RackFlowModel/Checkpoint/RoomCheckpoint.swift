@@ -184,7 +184,7 @@ public final class RoomCheckpointer {
     /// Whether any rank was asked to stop (collective: every rank calls it at the same step of the
     /// run loop, which then writes the checkpoint and stops every rank).
     func stopRequested(_ run: RoomRun) throws -> Bool {
-        try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+        try run.comm.anyStopRequested(stop())
     }
 
     /// Every rack's cell count: its solver's, or for a twin solved elsewhere, its distinct

@@ -122,7 +122,7 @@ public final class RoomSurgeCheckpointer {
 
     /// Whether any rank was asked to stop (collective: every rank calls it at the same frame).
     public func stopRequested(_ rs: RoomSurge) throws -> Bool {
-        try rs.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+        try rs.comm.anyStopRequested(stop())
     }
 
     /// Writes the checkpoint of the frame `rs` stands at; `log` is rank 0's log so far (kept

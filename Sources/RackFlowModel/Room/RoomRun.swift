@@ -37,6 +37,16 @@ extension RoomComm {
         if rank == 0 { reason = String(decoding: all[first], as: UTF8.self) }
         throw RoomError.failed(rank: first, reason: rank == 0 ? reason : "(reported by rank 0)")
     }
+
+    /// Collective: whether any rank was asked to stop (`asked`: this one was). A rank that was
+    /// not asked takes the signal of those that were, SIGTERM before SIGINT, so that every rank
+    /// exits with the status of the signal sent (143 or 130) and so does `mpirun`.
+    public func anyStopRequested(_ asked: Bool) throws -> Bool {
+        let term = asked && Interruption.shared.signal == "SIGTERM"
+        let votes = try allreduceSum([asked ? 1 : 0, term ? 1 : 0])
+        if votes[0] > 0 && !asked { Interruption.shared.request(votes[1] > 0 ? "SIGTERM" : "SIGINT") }
+        return votes[0] > 0
+    }
 }
 
 /// A coupled room run: each process builds and solves the racks it owns (the distinct racks
