@@ -65,6 +65,24 @@ final class RoomAirTests: XCTestCase {
         XCTAssertEqual(s.trays.count, 1)
         XCTAssertEqual(s.probes.count, s.trays[0].samples.count)
         XCTAssertTrue(s.probes.allSatisfy { $0.solvedTemperatureC.isFinite })
+
+        // A surge frame with hotter exhausts: the return grilles' backflow follows their mixed cup.
+        let frames = try RoomAirFrames(solve)
+        XCTAssertEqual(
+            try XCTUnwrap(frames.frames[0].returnBackflowC), (0.080 * 34 + 0.061 * 29.5) / 0.141, accuracy: 1e-12)
+        let f = try frames.advance(frameS: 0.5, exhausts: [(0.080, 44.0), (0.061, 39.5)])
+        let hot = (0.080 * 44 + 0.061 * 39.5) / 0.141
+        XCTAssertEqual(try XCTUnwrap(f.returnBackflowC), hot, accuracy: 1e-12)
+        let returns = solve.solver.flow.patches.indices.filter {
+            if case .pressureOutlet = solve.solver.flow.patches[$0].kind { return true }
+            return false
+        }
+        XCTAssertFalse(returns.isEmpty)
+        for r in returns {
+            let ts = solve.solver.backflowTemperaturesC(patch: r)
+            XCTAssertFalse(ts.isEmpty)
+            XCTAssertTrue(ts.allSatisfy { abs($0 - hot) <= 1e-12 * hot }, "\(ts.prefix(3)) against \(hot)")
+        }
     }
 
     func testBadHallKeysNameFileKeyAndProblem() throws {

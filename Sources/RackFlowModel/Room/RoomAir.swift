@@ -66,7 +66,7 @@ public struct RoomAir {
         let totalFlow = exhausts.reduce(0) { $0 + $1.flowM3PerS }
         for e in exhausts { try Self.check(e) }
         guard totalFlow > 0 else { throw anchor.error("room air: the racks' exhausts carry no air") }
-        backflowTemperatureC = exhausts.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / totalFlow
+        backflowTemperatureC = Self.mixedCupC(exhausts.map { ($0.flowM3PerS, $0.temperatureC) })!
 
         let m = hall.marginM
         originM = SIMD3(-m, -m, 0)
@@ -116,6 +116,14 @@ public struct RoomAir {
             gravity: true, energy: true, turbulence: .mixingLength(deltaM: hall.ceilingHeightM),
             initialTemperatureC: backflowTemperatureC, boxes: boxes, patches: patches, options: options, root: anchor)
         try genericCase.validate()
+    }
+
+    /// The mixed-cup temperature of air streams (flow m³/s, temperature °C): Σ q T / Σ q, the
+    /// temperature of the return plenum that only the exhausts feed; nil when no air flows.
+    public static func mixedCupC(_ streams: [(flowM3PerS: Double, temperatureC: Double)]) -> Double? {
+        let total = streams.reduce(0) { $0 + $1.flowM3PerS }
+        guard total > 0 else { return nil }
+        return streams.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / total
     }
 
     /// An exhaust's flow must be finite and ≥ 0 and its temperature finite (`frame`, if given,

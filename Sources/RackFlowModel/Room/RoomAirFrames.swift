@@ -11,7 +11,9 @@ import RackFlowPhysics
 /// Frame 0 is the steady hall at the idle exhausts (`RoomAirSolve`, the steady room's rule).
 /// Each later frame sets every rack's exhaust patch to the flow and mixed-cup temperature the
 /// rack had at the frame's end (`FlowSolver.setInflow`; held over the frame, as the racks' own
-/// frames hold their inflow) and takes `stepsPerFrame` implicit BDF2 steps of the frame's
+/// frames hold their inflow), the return grilles' backflow to the exhausts' mixed-cup
+/// temperature (the return plenum holds only their air; `FlowSolver.setBackflowTemperature`),
+/// and takes `stepsPerFrame` implicit BDF2 steps of the frame's
 /// length over that count (`TimeStepper`, iterated to `tolerance`, 2 to `maxOuter` outer
 /// iterations each). An exhaust smoke tracer rides along (`FlowSolver.advanceTracer`, backward
 /// Euler): 1 in the air that crossed a rack's roof opening since frame 0, so it shows where the
@@ -26,6 +28,8 @@ public final class RoomAirFrames {
         /// Heat the exhausts bring in and the returns take out, W (`RoomAirSolve.heatBalance`).
         public var heatInW: Double
         public var heatOutW: Double
+        /// Temperature of air re-entering through the return grilles over the frame, °C.
+        public var returnBackflowC: Double?
         public var maxSmoke: Double
         public var seconds: Double
     }
@@ -36,6 +40,8 @@ public final class RoomAirFrames {
     let smokeOld: PaddedVector
     /// Per rack (`spec.racks` order): its exhaust patch's index in the solver's patches.
     let patchIndex: [Int]
+    /// The return grilles' patches (the hall's pressure outlets).
+    let returnPatches: Set<Int>
     /// The faces of every roof opening (axis z), where the tracer is released.
     let injection: [(axis: Int, faces: [Int])]
     public let stepsPerFrame: Int
@@ -61,6 +67,11 @@ public final class RoomAirFrames {
             }
             return i
         }
+        returnPatches = Set(
+            s.flow.patches.indices.filter {
+                if case .pressureOutlet = s.flow.patches[$0].kind { return true }
+                return false
+            })
         // The roof openings: z-faces at the roof height (the grid line nearest to it) over the
         // cells of each exhaust duct (the patch's rectangle, case frame).
         let g = s.flow.grid
@@ -75,17 +86,20 @@ public final class RoomAirFrames {
             }
         }
         injection = [(2, faces)]
-        frames.append(record(index: 0, timeS: 0, outer: 0, seconds: solve.solveSeconds))
+        frames.append(
+            record(
+                index: 0, timeS: 0, outer: 0, seconds: solve.solveSeconds,
+                returnBackflowC: solve.air.backflowTemperatureC))
     }
 
-    func record(index: Int, timeS: Double, outer: Int, seconds: Double) -> Frame {
+    func record(index: Int, timeS: Double, outer: Int, seconds: Double, returnBackflowC: Double) -> Frame {
         let b = solve.solver.balance()
         let h = solve.heatBalance
         var top = 0.0
         for i in 0..<smoke.count { top = max(top, smoke.p[i]) }
         return Frame(
             index: index, timeS: timeS, outerIterations: outer, relativeMassImbalance: b.relativeMassImbalance,
-            heatInW: h.inW, heatOutW: h.outW, maxSmoke: top, seconds: seconds)
+            heatInW: h.inW, heatOutW: h.outW, returnBackflowC: returnBackflowC, maxSmoke: top, seconds: seconds)
     }
 
     /// Steps the hall to the end of the next frame (length `frameS`), its exhausts at
@@ -97,6 +111,10 @@ public final class RoomAirFrames {
         for (k, e) in exhausts.enumerated() {
             s.setInflow(patch: patchIndex[k], flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)
         }
+        // The return plenum's air: the exhausts' mixed cup (held when no air flows).
+        let backflowC =
+            RoomAir.mixedCupC(exhausts) ?? frames.last?.returnBackflowC ?? solve.air.backflowTemperatureC
+        s.setBackflowTemperature(patches: returnPatches, temperatureC: backflowC)
         let dt = frameS / Double(stepsPerFrame)
         var outer = 0
         for _ in 0..<stepsPerFrame {
@@ -109,7 +127,8 @@ public final class RoomAirFrames {
             for i in 0..<smoke.count { smoke.p[i] = min(max(smoke.p[i], 0), 1) }
         }
         let f = record(
-            index: frames.count, timeS: stepper.time, outer: outer, seconds: Date().timeIntervalSince(t0))
+            index: frames.count, timeS: stepper.time, outer: outer, seconds: Date().timeIntervalSince(t0),
+            returnBackflowC: backflowC)
         frames.append(f)
         return f
     }

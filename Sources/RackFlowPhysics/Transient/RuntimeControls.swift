@@ -84,6 +84,30 @@ extension FlowSolver {
         }
     }
 
+    /// Sets the temperature of air re-entering through the pressure outlets of `patches`
+    /// (indices in `flow.patches`): a room's return grilles, whose plenum the racks' exhausts
+    /// feed, follow the exhausts' mixed-cup temperature from frame to frame. Only the boundary
+    /// entries change; the energy equation reads them at its next assembly.
+    public func setBackflowTemperature(patches: Set<Int>, temperatureC t: Double) {
+        precondition(t.isFinite, "a backflow temperature must be finite")
+        for s in boundary.indices {
+            for m in boundary[s].indices {
+                guard case let .outlet(p, _, patch) = boundary[s][m], patches.contains(patch) else { continue }
+                boundary[s][m] = PressureOutletCondition.face(pressurePa: p, backflowTemperatureC: t, patch: patch)
+            }
+        }
+    }
+
+    /// The backflow temperature of every pressure-outlet face of `patch`, °C (boundary order).
+    public func backflowTemperaturesC(patch pi: Int) -> [Double] {
+        boundary.flatMap { side in
+            side.compactMap { face -> Double? in
+                guard case let .outlet(_, t, patch) = face, patch == pi else { return nil }
+                return t
+            }
+        }
+    }
+
     /// A cell field shaped like the temperature (same padding), for tracers.
     public func makeCellVector(value: Double = 0) -> PaddedVector {
         PaddedVector(count: flow.grid.cellCount, pad: pad, value: value)
