@@ -103,7 +103,7 @@ struct CompareCommand: ParsableCommand {
         let runs = try CompareRunner.solve(ls, jobs: jobs, warm: !cold, log: { log.say($0) })
         let advice = try LimitAdvice.advise(runs: runs, layouts: ls, withinK: settings.adviceWithinK)
         var c = Comparison(
-            layouts: ls, summaries: runs.map(\.summary), settings: settings, seedGPUs: SeedGPUs.load(meshes: meshes),
+            layouts: ls, summaries: runs.map(\.summary), settings: settings,
             seedNodes: SeedNodes.load(meshes: meshes), advice: advice)
         c.jobs = jobs
         c.warmStart = !cold

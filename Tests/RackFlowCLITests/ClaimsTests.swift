@@ -15,8 +15,7 @@ final class ClaimsTests: XCTestCase {
         let ls = try Layouts.resolve(args, baseRack: rack, meshes: meshes)
         return Comparison(
             layouts: ls, summaries: try summaries ?? ls.map { try CompareTests.emptySummary($0.name) },
-            settings: CompareSettings(), seedGPUs: SeedGPUs.load(meshes: meshes),
-            seedNodes: SeedNodes.load(meshes: meshes))
+            settings: CompareSettings(), seedNodes: SeedNodes.load(meshes: meshes))
     }
 
     func claim(_ c: Comparison, _ id: String) throws -> Claim { try XCTUnwrap(c.claims.first { $0.id == id }, id) }
@@ -80,8 +79,7 @@ final class ClaimsTests: XCTestCase {
         let card = Self.meshes + "/parts/rtx-pro-6000.yaml"
         let ls = try Layouts.resolve(["gpu=\(card),name=pro6000"], baseRack: rack, meshes: Self.meshes)
         let c = Comparison(
-            layouts: ls, summaries: try ls.map { try CompareTests.emptySummary($0.name) }, settings: CompareSettings(),
-            seedGPUs: nil)
+            layouts: ls, summaries: try ls.map { try CompareTests.emptySummary($0.name) }, settings: CompareSettings())
         let psu = c.layouts[0].figures.crossings.filter { $0.kind == "psu" }
         XCTAssertEqual(psu.map(\.what), ["node01", "node02"])
         let dc: Double = 40 + 64 + 350 + 1800 + 25 // board, 8 modules, CPU at TDP, 3 × 600 W, NIC
@@ -105,7 +103,7 @@ final class ClaimsTests: XCTestCase {
         let (ls, runs, _) = try Self.hotNIC.get()
         XCTAssertTrue(runs.allSatisfy(\.summary.converged))
         let c = Comparison(
-            layouts: ls, summaries: runs.map(\.summary), settings: CompareSettings(), seedGPUs: nil)
+            layouts: ls, summaries: runs.map(\.summary), settings: CompareSettings())
         let hot = c.layouts[0].figures.crossings.filter { $0.kind == "part" && $0.what.hasSuffix("/nic") }
         XCTAssertFalse(hot.isEmpty, "the 32 W NIC should cross its limit: \(c.layouts[0].figures.crossings)")
         let cold = c.layouts[1].figures.crossings.filter { $0.what.hasSuffix("/nic") }

@@ -95,7 +95,7 @@ final class CompareTests: XCTestCase {
             [rack, Self.meshes + "/nodes/rm44-gb203-4gpu.yaml", "rm44-gb202-3gpu"], baseRack: rack, meshes: Self.meshes)
         let c = Comparison(
             layouts: ls, summaries: try ls.map { try Self.emptySummary($0.name) }, settings: CompareSettings(),
-            seedGPUs: SeedGPUs.load(meshes: Self.meshes))
+            seedNodes: SeedNodes.load(meshes: Self.meshes))
         let (three, four, five) = (c.layouts[0].figures, c.layouts[1].figures, c.layouts[2].figures)
         // DC load 40 + 8 × 8 + 350 + 3 × 200 + 25 = 1079 W; peak with the CPU at 500 W.
         XCTAssertEqual(three.power.node.dcNominalW, 1079, accuracy: 1e-9)
@@ -136,7 +136,7 @@ final class CompareTests: XCTestCase {
         let settings = CompareSettings()
         let c = Comparison(
             layouts: ls, summaries: runs.map(\.summary), settings: settings,
-            seedGPUs: SeedGPUs.load(meshes: meshes), seedNodes: SeedNodes.load(meshes: meshes),
+            seedNodes: SeedNodes.load(meshes: meshes),
             advice: try LimitAdvice.advise(runs: runs, layouts: ls, withinK: settings.adviceWithinK))
         let dir = URL(fileURLWithPath: rack).deletingLastPathComponent().appendingPathComponent("out")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -170,7 +170,7 @@ public struct Comparison: Codable, Sendable {
 
     public init(
         layouts ls: [CompareLayout], summaries: [SolveSummary], settings: CompareSettings,
-        seedGPUs: (cheap: GPUSpec, dear: GPUSpec)?, seedNodes: [SeedNode] = [], advice: [LimitAdvice] = []
+        seedNodes: [SeedNode] = [], advice: [LimitAdvice] = []
     ) {
         precondition(ls.count == summaries.count && !ls.isEmpty)
         self.settings = settings
@@ -198,14 +198,14 @@ public struct Comparison: Codable, Sendable {
             }
         }
         pairs = ps
-        if let (c, d) = seedGPUs {
+        if let (c, d) = SeedNodes.savingPair(seedNodes) {
             let n = 3, nodes = 160 // seed: 3 GPUs per node, 16 racks × 10 nodes = 160 nodes / 480 GPUs
-            let per = d.priceUSD - c.priceUSD
+            let per = d.gpuPriceUSD - c.gpuPriceUSD
             seedClaim = SeedClaim(
-                cheapModel: c.name, dearModel: d.name, cheapPriceUSD: c.priceUSD, dearPriceUSD: d.priceUSD,
-                cheapTFLOPS: c.fp32TFLOPS, dearTFLOPS: d.fp32TFLOPS,
-                cheapTflopsPerKUSD: 1000 * c.fp32TFLOPS / c.priceUSD,
-                dearTflopsPerKUSD: 1000 * d.fp32TFLOPS / d.priceUSD,
+                cheapModel: c.gpuModel, dearModel: d.gpuModel, cheapPriceUSD: c.gpuPriceUSD,
+                dearPriceUSD: d.gpuPriceUSD, cheapTFLOPS: c.gpuFP32TFLOPS, dearTFLOPS: d.gpuFP32TFLOPS,
+                cheapTflopsPerKUSD: 1000 * c.gpuFP32TFLOPS / c.gpuPriceUSD,
+                dearTflopsPerKUSD: 1000 * d.gpuFP32TFLOPS / d.gpuPriceUSD,
                 gpusPerNode: n, nodes: nodes, gpus: n * nodes, savingPerGPUUSD: per,
                 savingPerNodeUSD: Double(n) * per, savingRoomUSD: Double(n * nodes) * per,
                 claimedPerNodeUSD: 9900, claimedRoomUSD: 1_580_000,

@@ -19,6 +19,10 @@ public struct SeedNode: Codable, Sendable {
     public var memoryModuleGB: Double
     public var power: LayoutFigures.NodePower
     public var cost: NodeCost
+    /// One card's price (USD) and single-precision TFLOPS, from its part file: the saving claim's
+    /// figures.
+    public var gpuPriceUSD: Double
+    public var gpuFP32TFLOPS: Double
 }
 
 /// Reads the seed's node types from `Meshes/nodes` for the claims table. The claims about power
@@ -41,8 +45,18 @@ public enum SeedNodes {
                 gpuTotalW: Double(t.gpuSlots.count) * t.gpu.spec.powerW, hasNIC: t.nic != nil,
                 gpuMemoryGB: Double(t.gpuSlots.count) * t.gpu.spec.memoryGB,
                 memoryModuleGB: t.memory.spec.capacityGB,
-                power: LayoutFigures.nodePower(t, node: t.name, heatW: .nan), cost: NodeCost(t))
+                power: LayoutFigures.nodePower(t, node: t.name, heatW: .nan), cost: NodeCost(t),
+                gpuPriceUSD: t.gpu.spec.priceUSD, gpuFP32TFLOPS: t.gpu.spec.fp32TFLOPS)
         }
+    }
+
+    /// The nodes whose cards the seed's saving claim compares (RTX PRO 4500 against RTX PRO
+    /// 5000): the seed node and the PRO 5000 drop-in, so the claim is recomputed from the same
+    /// part files the layouts use. nil when either node is missing.
+    public static func savingPair(_ nodes: [SeedNode]) -> (cheap: SeedNode, dear: SeedNode)? {
+        func node(_ role: String) -> SeedNode? { nodes.first { $0.role == role } }
+        guard let cheap = node("seed"), let dear = node("pro5000") else { return nil }
+        return (cheap, dear)
     }
 
     /// A node type file on its own, as a rack slot would load it.
