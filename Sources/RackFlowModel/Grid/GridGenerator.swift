@@ -154,7 +154,6 @@ public enum GridGenerator {
         guard total <= maxCellsPerAxis else {
             throw InputError(
                 key: "maxSpacingM",
-
                 "needs more than \(maxCellsPerAxis) cells along one axis (spacing \(c.maxSpacingM) m, refinement "
                     + "\(c.refinement), \(c.minCellsAcrossPart) cells across each part): raise the spacing"
             )

@@ -139,7 +139,6 @@ public enum Voxeliser {
             if hi[a] <= ax.lower + tol[a] || lo[a] >= ax.upper - tol[a] {
                 throw InputError(
                     key: b.name,
-
                     "box lies entirely outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
                         + "[\(ax.lower), \(ax.upper)])"
                 )
@@ -150,7 +149,6 @@ public enum Voxeliser {
             if lo[a] < ax.lower - tol[a] || hi[a] > ax.upper + tol[a] {
                 throw InputError(
                     key: b.name,
-
                     "box extends partly outside the domain on \(axisName[a]) ([\(lo[a]), \(hi[a])] vs domain "
                         + "[\(ax.lower), \(ax.upper)])"
                 )
@@ -160,7 +158,6 @@ public enum Voxeliser {
         for a in 0..<3 where r[a].isEmpty {
             throw InputError(
                 key: b.name,
-
                 "box is too thin for the grid: no cell centre lies within [\(lo[a]), \(hi[a])] on "
                     + "\(axisName[a]); represent it as a plane or porous sheet, or refine the spacing there"
             )
@@ -198,7 +195,6 @@ public enum Voxeliser {
         if p.positionM < ax.lower - tol[a] || p.positionM > ax.upper + tol[a] {
             throw InputError(
                 key: p.name,
-
                 "plane lies entirely outside the domain: \(axisName[a]) = \(p.positionM) not in "
                     + "[\(ax.lower), \(ax.upper)]"
             )
@@ -209,7 +205,6 @@ public enum Voxeliser {
         if let m = maxSnapDistanceM, moved > m {
             throw InputError(
                 key: p.name,
-
                 "plane snapped \(moved) m (from \(p.positionM) to \(s.position) on \(axisName[a])), more "
                     + "than maxSnapDistanceM \(m): spacing too coarse to resolve the sheet's position"
             )
@@ -219,7 +214,6 @@ public enum Voxeliser {
         if r0.isEmpty || r1.isEmpty {
             throw InputError(
                 key: p.name,
-
                 "plane rectangle covers no face centre (too narrow for the grid on "
                     + "\(axisName[r0.isEmpty ? other[0] : other[1]])); widen it or refine the spacing there"
             )
@@ -258,7 +252,6 @@ public enum Voxeliser {
             if hi[n] <= bx.lower + tol[b] || lo[n] >= bx.upper - tol[b] {
                 throw InputError(
                     key: p.name,
-
                     "plane lies entirely outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
                         + "domain [\(bx.lower), \(bx.upper)])"
                 )
@@ -269,7 +262,6 @@ public enum Voxeliser {
             if lo[n] < bx.lower - tol[b] || hi[n] > bx.upper + tol[b] {
                 throw InputError(
                     key: p.name,
-
                     "plane extends partly outside the domain on \(axisName[b]) ([\(lo[n]), \(hi[n])] vs "
                         + "domain [\(bx.lower), \(bx.upper)])"
                 )
