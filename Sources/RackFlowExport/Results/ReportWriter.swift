@@ -215,42 +215,38 @@ public enum ReportWriter {
 
     /// Inlets and outlets; in a generic case also every box and plane (`ObjectSummary`).
     static func objectTables(_ o: ObjectSummary) -> String {
-        var r = ""
-        if !o.patches.isEmpty {
-            r += "## Inlets and outlets\n\n"
-            r += "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
-            r += "temperatures mixed-cup (flow-weighted).\n\n"
-            r += "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |\n"
-            r += "|---|---|---:|---:|---:|---:|\n"
-            for p in o.patches {
-                r += "| \(p.name) | \(p.kind) | \(f(p.flowM3PerS, 5)) | \(f(p.flowM3PerS * 1000, 2)) | "
-                r += "\(f(p.temperatureC, 2)) | \(f(p.pressurePa, 2)) |\n"
-            }
-            r += "\n"
-        }
-        if !o.boxes.isEmpty {
-            r += "## Boxes\n\nFlow: the air entering the box across its surface.\n\n"
-            r += "| box | kind | heat (W) | flow (m³/s) | mean air (°C) | hottest air (°C) |\n"
-            r += "|---|---|---:|---:|---:|---:|\n"
-            for b in o.boxes {
-                r += "| \(b.name) | \(b.kind) | \(f(b.powerW, 1)) | \(f(b.flowM3PerS, 5)) | \(f(b.meanC, 2)) | "
-                r += "\(f(b.maxC, 2)) |\n"
-            }
-            r += "\n"
-        }
-        if !o.planes.isEmpty {
-            r += "## Sheets, walls and fans\n\n"
-            r += "Flow signed along the plane's normal axis; pressure drop: lower side minus upper side "
-            r += "(a fan's rise shows as a negative drop).\n\n"
-            r += "| plane | kind | normal | area (m²) | flow (m³/s) | temperature (°C) | pressure drop (Pa) |\n"
-            r += "|---|---|---|---:|---:|---:|---:|\n"
-            for p in o.planes {
-                r += "| \(p.name) | \(p.kind) | \(p.axis) | \(f(p.areaM2, 4)) | \(f(p.flowM3PerS, 5)) | "
-                r += "\(f(p.temperatureC, 2)) | \(f(p.pressureDropPa, 2)) |\n"
-            }
-            r += "\n"
-        }
-        return r
+        let patches = MarkdownTable.section(
+            "Inlets and outlets",
+            intro: "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
+                + "temperatures mixed-cup (flow-weighted).",
+            header: "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |",
+            alignment: "|---|---|---:|---:|---:|---:|",
+            rows: o.patches.map { p in
+                [
+                    p.name, p.kind, f(p.flowM3PerS, 5), f(p.flowM3PerS * 1000, 2), f(p.temperatureC, 2),
+                    f(p.pressurePa, 2),
+                ]
+            })
+        let boxes = MarkdownTable.section(
+            "Boxes", intro: "Flow: the air entering the box across its surface.",
+            header: "| box | kind | heat (W) | flow (m³/s) | mean air (°C) | hottest air (°C) |",
+            alignment: "|---|---|---:|---:|---:|---:|",
+            rows: o.boxes.map { b in
+                [b.name, b.kind, f(b.powerW, 1), f(b.flowM3PerS, 5), f(b.meanC, 2), f(b.maxC, 2)]
+            })
+        let planes = MarkdownTable.section(
+            "Sheets, walls and fans",
+            intro: "Flow signed along the plane's normal axis; pressure drop: lower side minus upper side "
+                + "(a fan's rise shows as a negative drop).",
+            header: "| plane | kind | normal | area (m²) | flow (m³/s) | temperature (°C) | pressure drop (Pa) |",
+            alignment: "|---|---|---|---:|---:|---:|---:|",
+            rows: o.planes.map { p in
+                [
+                    p.name, p.kind, p.axis, f(p.areaM2, 4), f(p.flowM3PerS, 5), f(p.temperatureC, 2),
+                    f(p.pressureDropPa, 2),
+                ]
+            })
+        return patches + boxes + planes
     }
 
     static func turbulence(_ gc: GenericCase) -> String {
