@@ -21,12 +21,8 @@ extension RoomStageWriter {
         b.usdVectorLine(2, "double3 xformOp:translate", map(t.innerSizeM / 2))
         b.usdVectorLine(2, "float3 xformOp:scale", mapSize(t.innerSizeM))
         b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
-        b.usdLine(2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
-        b.usdLine(3, "interpolation = \"constant\"")
-        b.usdLine(2, ")")
-        b.usdLine(2, "float[] primvars:displayOpacity = [0.15] (")
-        b.usdLine(3, "interpolation = \"constant\"")
-        b.usdLine(2, ")")
+        b.usdConstantPrimvar(2, "color3f[] primvars:displayColor", "[(0.1, 0.1, 0.12)]")
+        b.usdConstantPrimvar(2, "float[] primvars:displayOpacity", "[0.15]")
         b.usdLine(1, "}")
         for (i, n) in t.nodes.enumerated() {
             b.byte(10)
@@ -237,9 +233,7 @@ extension RoomStageWriter {
             let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2),
                 hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
             b.usdExtent(3, map(lo), map(hi))
-            b.usdLine(3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
-            b.usdLine(4, "interpolation = \"constant\"")
-            b.usdLine(3, ")")
+            b.usdConstantPrimvar(3, "color3f[] primvars:displayColor", "[(0.55, 0.55, 0.5)]")
             b.usdLine(3, "vector3f[] primvars:vibrationDirection = [\(upAxis == .y ? "(0, 1, 0)" : "(0, 0, 1)")] (")
             b.usdLine(
                 4,
