@@ -176,29 +176,33 @@ extension RoomStageWriter {
         b.usdLine(1, "}")
     }
 
-    /// A tray's probe and vibration values, one time sample per frame.
+    /// A tray's probe and vibration values, one time sample per frame: the tray's own, then one
+    /// value per vertex (probe station).
     func writeTrayProbes(_ b: inout TextBuffer, _ frames: [TrayProbes.Tray]) {
-        samples(
-            &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
-            doc: "hottest probe along the tray, degC")
-        samples(
-            &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
-            doc: "fastest air at the tray, m/s (upward)")
-        samples(
-            &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
-            doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
-        samples(
-            &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
-            doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
-        arraySamples(
-            &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
-            frames.map { $0.samples.map(\.temperatureC) })
-        arraySamples(
-            &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
-            frames.map { $0.samples.map(\.speedMPerS) })
-        arraySamples(
-            &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
-            frames.map { $0.samples.map(\.vibrationAmplitudeM) })
+        let trayValues: [(decl: String, value: KeyPath<TrayProbes.Tray, Double>, doc: String)] = [
+            ("custom double probe:maxTemperatureC", \.maxTemperatureC, "hottest probe along the tray, degC"),
+            ("custom double probe:maxSpeedMPerS", \.maxSpeedMPerS, "fastest air at the tray, m/s (upward)"),
+            (
+                "custom double vibration:amplitudeM", \.vibrationAmplitudeM,
+                "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it"
+            ),
+            (
+                "custom double vibration:frequencyHz", \.vibrationFrequencyHz,
+                "vortex-shedding frequency off the tray at its fastest air, Hz"
+            ),
+        ]
+        for t in trayValues { samples(&b, 3, t.decl, frames.map { $0[keyPath: t.value] }, doc: t.doc) }
+        let stationValues: [(decl: String, value: KeyPath<TrayProbes.Sample, Double>, doc: String)] = [
+            ("float[] primvars:temperatureC", \.temperatureC, "air temperature at each vertex (probe station), degC"),
+            ("float[] primvars:speedMPerS", \.speedMPerS, "air speed at each vertex, m/s"),
+            (
+                "float[] primvars:vibrationAmplitudeM", \.vibrationAmplitudeM,
+                "local vibration amplitude at each vertex, m"
+            ),
+        ]
+        for s in stationValues {
+            arraySamples(&b, 3, s.decl, doc: s.doc, frames.map { $0.samples.map { $0[keyPath: s.value] } })
+        }
     }
 
     func writeTrays(_ b: inout TextBuffer) {
