@@ -154,8 +154,11 @@ public final class RoomCheckpointer: RoomStepCheckpointer<RoomCheckpointManifest
         log("resumed from \(folder.path) after coupling iteration \(m.iteration)")
     }
 
-    /// Whether any rank was asked to stop (`anyRankStops`), at a coupling boundary.
-    func stopRequested(_ run: RoomRun) throws -> Bool { try anyRankStops(run.comm) }
+    /// Whether any rank was asked to stop (collective: every rank calls it at the same step of the
+    /// run loop, which then writes the checkpoint and stops every rank).
+    func stopRequested(_ run: RoomRun) throws -> Bool {
+        try run.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+    }
 
     /// Every rack's cell count: its solver's, or for a twin solved elsewhere, its distinct
     /// rack's checkpoint header in `sub`.

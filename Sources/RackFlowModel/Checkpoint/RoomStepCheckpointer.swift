@@ -4,7 +4,7 @@ import Foundation
 /// coupling iteration) and the room surge's (`RoomSurgeCheckpointer`, a step is a frame). Both are
 /// set up alike (where the checkpoints go, how often, what the command stores, the stop request)
 /// and read the checkpoint a resumed run starts from at `init`; each adds what it writes and
-/// restores. Both write through `RoomCheckpointFolder`.
+/// restores, and its own stop vote at its step boundary. Both write through `RoomCheckpointFolder`.
 public class RoomStepCheckpointer<Manifest: CheckpointManifest> {
     public let folder: URL
     /// Checkpoint at the end of every N-th step (nil: only when stopped).
@@ -31,10 +31,4 @@ public class RoomStepCheckpointer<Manifest: CheckpointManifest> {
 
     /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
     public static func readManifest(_ folder: URL) throws -> Manifest { try Manifest.read(folder) }
-
-    /// Whether any rank was asked to stop (collective: every rank calls it at the same step of
-    /// the run loop, which then writes the checkpoint and stops every rank).
-    func anyRankStops(_ comm: RoomComm) throws -> Bool {
-        try comm.allreduceSum([stop() ? 1 : 0])[0] > 0
-    }
 }

@@ -95,8 +95,10 @@ public final class RoomSurgeCheckpointer: RoomStepCheckpointer<RoomSurgeManifest
         return lines
     }
 
-    /// Whether any rank was asked to stop (`anyRankStops`), at a frame's end.
-    public func stopRequested(_ rs: RoomSurge) throws -> Bool { try anyRankStops(rs.comm) }
+    /// Whether any rank was asked to stop (collective: every rank calls it at the same frame).
+    public func stopRequested(_ rs: RoomSurge) throws -> Bool {
+        try rs.comm.allreduceSum([stop() ? 1 : 0])[0] > 0
+    }
 
     /// Writes the checkpoint of the frame `rs` stands at; `log` is rank 0's log so far (kept
     /// for the resumed run's log.txt). Collective.
