@@ -97,84 +97,74 @@ public enum ReportWriter {
 
     /// ## Airflow per node (racks only).
     static func nodeTable(_ s: SolveSummary) -> String {
-        var r = ""
-        if !s.nodes.isEmpty {
-            r += "## Airflow per node\n\n"
+        let flows = s.nodes.map(\.flowM3PerS)
+        let total = flows.reduce(0, +)
+        var r = MarkdownTable.section(
+            "Airflow per node",
+            header:
+                "| node | unit | type | flow (m³/s) | flow (L/s) | share | in (°C) | out (°C) | rise (K) | heat (W) |",
+            alignment: "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            rows: s.nodes.map { n in
+                [
+                    n.name, "U\(n.unit)", n.type, f(n.flowM3PerS, 4), f(n.flowM3PerS * 1000, 1),
+                    "\(f(100 * n.flowM3PerS / max(total, 1e-300), 1)) %", f(n.inletC, 1), f(n.outletC, 1),
+                    f(n.outletC - n.inletC, 1), f(n.powerW, 0),
+                ]
+            })
+        if let lo = flows.min(), let hi = flows.max(), total > 0 {
             r +=
-                "| node | unit | type | flow (m³/s) | flow (L/s) | share | in (°C) | out (°C) | rise (K) | heat (W) |\n"
-            r += "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
-            let total = s.nodes.map(\.flowM3PerS).reduce(0, +)
-            for n in s.nodes {
-                r +=
-                    "| \(n.name) | U\(n.unit) | \(n.type) | \(f(n.flowM3PerS, 4)) | \(f(n.flowM3PerS * 1000, 1)) | "
-                    + "\(f(100 * n.flowM3PerS / max(total, 1e-300), 1)) % | \(f(n.inletC, 1)) | \(f(n.outletC, 1)) | "
-                    + "\(f(n.outletC - n.inletC, 1)) | \(f(n.powerW, 0)) |\n"
-            }
-            let flows = s.nodes.map(\.flowM3PerS)
-            if let lo = flows.min(), let hi = flows.max(), total > 0 {
-                r +=
-                    "\nThe least-fed node gets \(f(lo * 1000, 1)) L/s and the best-fed \(f(hi * 1000, 1)) L/s "
-                    + "(spread \(f(100 * (hi - lo) / (total / Double(flows.count)), 1)) % of the mean).\n"
-            }
-            r += "\n"
+                "The least-fed node gets \(f(lo * 1000, 1)) L/s and the best-fed \(f(hi * 1000, 1)) L/s "
+                + "(spread \(f(100 * (hi - lo) / (total / Double(flows.count)), 1)) % of the mean).\n\n"
         }
         return r
     }
 
     /// ## Hottest parts, least margin first, and by kind.
     static func partTables(_ s: SolveSummary) -> String {
-        var r = ""
-        if !s.parts.isEmpty {
-            r += "## Hottest parts (least margin first)\n\n"
-            r +=
-                "Temperatures come from compact models: the air around the part plus power × a resistance that falls "
-                + "with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are in the "
-                + "part files under `Meshes/parts/`.\n\n"
-            r +=
-                "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) | margin "
-                + "(K) |\n"
-            r += "|---|---|---:|---:|---:|---:|---:|---:|\n"
-            for p in s.parts.sorted(by: { $0.marginK < $1.marginK }).prefix(12) {
-                r +=
-                    "| \(p.name) | \(p.model) | \(f(p.powerW, 0)) | \(f(p.airC, 1)) | \(f(p.airSpeedMPerS, 2)) | "
-                    + "\(f(p.temperatureC, 1)) | \(f(p.limitC, 0)) | "
-                    + "\(p.marginK < 0 ? "**\(f(p.marginK, 1))**" : f(p.marginK, 1)) |\n"
-            }
-            r +=
-                "\n### By kind, across the rack\n\n| kind | count | coolest (°C) | hottest (°C) | least margin (K) "
-                + "|\n|---|---:|---:|---:|---:|\n"
-            for (k, ps) in Dictionary(grouping: s.parts, by: \.kind).sorted(by: { $0.key < $1.key }) {
-                let t = ps.map(\.temperatureC)
-                r +=
-                    "| \(k) | \(ps.count) | \(f(t.min()!, 1)) | \(f(t.max()!, 1)) | "
-                    + "\(f(ps.map(\.marginK).min()!, 1)) |\n"
-            }
-            let below = s.parts.filter { $0.marginK < 0 }
-            r +=
-                below.isEmpty
-                ? "\nEvery part is within its limit.\n\n" : "\n**\(below.count) part(s) exceed their limit.**\n\n"
+        guard !s.parts.isEmpty else { return "" }
+        var r = MarkdownTable.section(
+            "Hottest parts (least margin first)",
+            intro: "Temperatures come from compact models: the air around the part plus power × a resistance that "
+                + "falls with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are "
+                + "in the part files under `Meshes/parts/`.",
+            header: "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) "
+                + "| margin (K) |",
+            alignment: "|---|---|---:|---:|---:|---:|---:|---:|",
+            rows: s.parts.sorted(by: { $0.marginK < $1.marginK }).prefix(12).map { p in
+                [
+                    p.name, p.model, f(p.powerW, 0), f(p.airC, 1), f(p.airSpeedMPerS, 2), f(p.temperatureC, 1),
+                    f(p.limitC, 0), p.marginK < 0 ? "**\(f(p.marginK, 1))**" : f(p.marginK, 1),
+                ]
+            })
+        r +=
+            "### By kind, across the rack\n\n| kind | count | coolest (°C) | hottest (°C) | least margin (K) "
+            + "|\n|---|---:|---:|---:|---:|\n"
+        for (k, ps) in Dictionary(grouping: s.parts, by: \.kind).sorted(by: { $0.key < $1.key }) {
+            let t = ps.map(\.temperatureC)
+            r += MarkdownTable.row([k, "\(ps.count)", f(t.min()!, 1), f(t.max()!, 1), f(ps.map(\.marginK).min()!, 1)])
         }
+        let below = s.parts.filter { $0.marginK < 0 }
+        r +=
+            below.isEmpty
+            ? "\nEvery part is within its limit.\n\n" : "\n**\(below.count) part(s) exceed their limit.**\n\n"
         return r
     }
 
     /// ## Fans, by kind.
     static func fanTable(_ s: SolveSummary) -> String {
-        var r = ""
-        if !s.fans.isEmpty {
-            r +=
-                "## Fans\n\n| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max "
-                + "|\n|---|---:|---:|---:|---:|\n"
-            for (k, fs) in Dictionary(grouping: s.fans, by: \.kind).sorted(by: { $0.key < $1.key }) {
+        let kinds = Dictionary(grouping: s.fans, by: \.kind).sorted(by: { $0.key < $1.key })
+        let table = MarkdownTable.section(
+            "Fans", header: "| kind | count | speed (rpm) | flow (m³/s), min–max | pressure rise (Pa), min–max |",
+            alignment: "|---|---:|---:|---:|---:|",
+            rows: kinds.map { k, fs in
                 let q = fs.map(\.flowM3PerS), p = fs.map(\.pressureRisePa)
                 let rpm = Set(fs.map { Int($0.rpm.isFinite && abs($0.rpm) < 1e15 ? $0.rpm.rounded() : -1) }).sorted()
                     .map(String.init).joined(separator: ", ")
-                r +=
-                    "| \(k) | \(fs.count) | \(rpm) | \(f(q.min()!, 4))–\(f(q.max()!, 4)) | "
-                    + "\(f(p.min()!, 1))–\(f(p.max()!, 1)) |\n"
-            }
-            r += "\nEvery fan's operating point is in `summary.json` (`fans`).\n\n"
-        }
-        return r
+                return [
+                    k, "\(fs.count)", rpm, "\(f(q.min()!, 4))–\(f(q.max()!, 4))", "\(f(p.min()!, 1))–\(f(p.max()!, 1))",
+                ]
+            })
+        return table.isEmpty ? "" : table + "Every fan's operating point is in `summary.json` (`fans`).\n\n"
     }
 
     /// ## Balances: mass, energy, the mixed-cup exhaust.
@@ -215,42 +205,38 @@ public enum ReportWriter {
 
     /// Inlets and outlets; in a generic case also every box and plane (`ObjectSummary`).
     static func objectTables(_ o: ObjectSummary) -> String {
-        var r = ""
-        if !o.patches.isEmpty {
-            r += "## Inlets and outlets\n\n"
-            r += "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
-            r += "temperatures mixed-cup (flow-weighted).\n\n"
-            r += "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |\n"
-            r += "|---|---|---:|---:|---:|---:|\n"
-            for p in o.patches {
-                r += "| \(p.name) | \(p.kind) | \(f(p.flowM3PerS, 5)) | \(f(p.flowM3PerS * 1000, 2)) | "
-                r += "\(f(p.temperatureC, 2)) | \(f(p.pressurePa, 2)) |\n"
-            }
-            r += "\n"
-        }
-        if !o.boxes.isEmpty {
-            r += "## Boxes\n\nFlow: the air entering the box across its surface.\n\n"
-            r += "| box | kind | heat (W) | flow (m³/s) | mean air (°C) | hottest air (°C) |\n"
-            r += "|---|---|---:|---:|---:|---:|\n"
-            for b in o.boxes {
-                r += "| \(b.name) | \(b.kind) | \(f(b.powerW, 1)) | \(f(b.flowM3PerS, 5)) | \(f(b.meanC, 2)) | "
-                r += "\(f(b.maxC, 2)) |\n"
-            }
-            r += "\n"
-        }
-        if !o.planes.isEmpty {
-            r += "## Sheets, walls and fans\n\n"
-            r += "Flow signed along the plane's normal axis; pressure drop: lower side minus upper side "
-            r += "(a fan's rise shows as a negative drop).\n\n"
-            r += "| plane | kind | normal | area (m²) | flow (m³/s) | temperature (°C) | pressure drop (Pa) |\n"
-            r += "|---|---|---|---:|---:|---:|---:|\n"
-            for p in o.planes {
-                r += "| \(p.name) | \(p.kind) | \(p.axis) | \(f(p.areaM2, 4)) | \(f(p.flowM3PerS, 5)) | "
-                r += "\(f(p.temperatureC, 2)) | \(f(p.pressureDropPa, 2)) |\n"
-            }
-            r += "\n"
-        }
-        return r
+        let patches = MarkdownTable.section(
+            "Inlets and outlets",
+            intro: "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
+                + "temperatures mixed-cup (flow-weighted).",
+            header: "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |",
+            alignment: "|---|---|---:|---:|---:|---:|",
+            rows: o.patches.map { p in
+                [
+                    p.name, p.kind, f(p.flowM3PerS, 5), f(p.flowM3PerS * 1000, 2), f(p.temperatureC, 2),
+                    f(p.pressurePa, 2),
+                ]
+            })
+        let boxes = MarkdownTable.section(
+            "Boxes", intro: "Flow: the air entering the box across its surface.",
+            header: "| box | kind | heat (W) | flow (m³/s) | mean air (°C) | hottest air (°C) |",
+            alignment: "|---|---|---:|---:|---:|---:|",
+            rows: o.boxes.map { b in
+                [b.name, b.kind, f(b.powerW, 1), f(b.flowM3PerS, 5), f(b.meanC, 2), f(b.maxC, 2)]
+            })
+        let planes = MarkdownTable.section(
+            "Sheets, walls and fans",
+            intro: "Flow signed along the plane's normal axis; pressure drop: lower side minus upper side "
+                + "(a fan's rise shows as a negative drop).",
+            header: "| plane | kind | normal | area (m²) | flow (m³/s) | temperature (°C) | pressure drop (Pa) |",
+            alignment: "|---|---|---|---:|---:|---:|---:|",
+            rows: o.planes.map { p in
+                [
+                    p.name, p.kind, p.axis, f(p.areaM2, 4), f(p.flowM3PerS, 5), f(p.temperatureC, 2),
+                    f(p.pressureDropPa, 2),
+                ]
+            })
+        return patches + boxes + planes
     }
 
     static func turbulence(_ gc: GenericCase) -> String {

@@ -21,12 +21,8 @@ extension RoomStageWriter {
         b.usdVectorLine(2, "double3 xformOp:translate", map(t.innerSizeM / 2))
         b.usdVectorLine(2, "float3 xformOp:scale", mapSize(t.innerSizeM))
         b.usdLine(2, "uniform token[] xformOpOrder = [\"xformOp:translate\", \"xformOp:scale\"]")
-        b.usdLine(2, "color3f[] primvars:displayColor = [(0.1, 0.1, 0.12)] (")
-        b.usdLine(3, "interpolation = \"constant\"")
-        b.usdLine(2, ")")
-        b.usdLine(2, "float[] primvars:displayOpacity = [0.15] (")
-        b.usdLine(3, "interpolation = \"constant\"")
-        b.usdLine(2, ")")
+        b.usdConstantPrimvar(2, "color3f[] primvars:displayColor", "[(0.1, 0.1, 0.12)]")
+        b.usdConstantPrimvar(2, "float[] primvars:displayOpacity", "[0.15]")
         b.usdLine(1, "}")
         for (i, n) in t.nodes.enumerated() {
             b.byte(10)
@@ -180,29 +176,33 @@ extension RoomStageWriter {
         b.usdLine(1, "}")
     }
 
-    /// A tray's probe and vibration values, one time sample per frame.
+    /// A tray's probe and vibration values, one time sample per frame: the tray's own, then one
+    /// value per vertex (probe station).
     func writeTrayProbes(_ b: inout TextBuffer, _ frames: [TrayProbes.Tray]) {
-        samples(
-            &b, 3, "custom double probe:maxTemperatureC", frames.map(\.maxTemperatureC),
-            doc: "hottest probe along the tray, degC")
-        samples(
-            &b, 3, "custom double probe:maxSpeedMPerS", frames.map(\.maxSpeedMPerS),
-            doc: "fastest air at the tray, m/s (upward)")
-        samples(
-            &b, 3, "custom double vibration:amplitudeM", frames.map(\.vibrationAmplitudeM),
-            doc: "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it")
-        samples(
-            &b, 3, "custom double vibration:frequencyHz", frames.map(\.vibrationFrequencyHz),
-            doc: "vortex-shedding frequency off the tray at its fastest air, Hz")
-        arraySamples(
-            &b, 3, "float[] primvars:temperatureC", doc: "air temperature at each vertex (probe station), degC",
-            frames.map { $0.samples.map(\.temperatureC) })
-        arraySamples(
-            &b, 3, "float[] primvars:speedMPerS", doc: "air speed at each vertex, m/s",
-            frames.map { $0.samples.map(\.speedMPerS) })
-        arraySamples(
-            &b, 3, "float[] primvars:vibrationAmplitudeM", doc: "local vibration amplitude at each vertex, m",
-            frames.map { $0.samples.map(\.vibrationAmplitudeM) })
+        let trayValues: [(decl: String, value: KeyPath<TrayProbes.Tray, Double>, doc: String)] = [
+            ("custom double probe:maxTemperatureC", \.maxTemperatureC, "hottest probe along the tray, degC"),
+            ("custom double probe:maxSpeedMPerS", \.maxSpeedMPerS, "fastest air at the tray, m/s (upward)"),
+            (
+                "custom double vibration:amplitudeM", \.vibrationAmplitudeM,
+                "amplitude of the tray's first mode, m, from the dynamic pressure of the air at it"
+            ),
+            (
+                "custom double vibration:frequencyHz", \.vibrationFrequencyHz,
+                "vortex-shedding frequency off the tray at its fastest air, Hz"
+            ),
+        ]
+        for t in trayValues { samples(&b, 3, t.decl, frames.map { $0[keyPath: t.value] }, doc: t.doc) }
+        let stationValues: [(decl: String, value: KeyPath<TrayProbes.Sample, Double>, doc: String)] = [
+            ("float[] primvars:temperatureC", \.temperatureC, "air temperature at each vertex (probe station), degC"),
+            ("float[] primvars:speedMPerS", \.speedMPerS, "air speed at each vertex, m/s"),
+            (
+                "float[] primvars:vibrationAmplitudeM", \.vibrationAmplitudeM,
+                "local vibration amplitude at each vertex, m"
+            ),
+        ]
+        for s in stationValues {
+            arraySamples(&b, 3, s.decl, doc: s.doc, frames.map { $0.samples.map { $0[keyPath: s.value] } })
+        }
     }
 
     func writeTrays(_ b: inout TextBuffer) {
@@ -237,9 +237,7 @@ extension RoomStageWriter {
             let lo = SIMD3(t.fromXM, t.yM - t.widthM / 2, t.zM - t.widthM / 2),
                 hi = SIMD3(t.toXM, t.yM + t.widthM / 2, t.zM + t.widthM / 2)
             b.usdExtent(3, map(lo), map(hi))
-            b.usdLine(3, "color3f[] primvars:displayColor = [(0.55, 0.55, 0.5)] (")
-            b.usdLine(4, "interpolation = \"constant\"")
-            b.usdLine(3, ")")
+            b.usdConstantPrimvar(3, "color3f[] primvars:displayColor", "[(0.55, 0.55, 0.5)]")
             b.usdLine(3, "vector3f[] primvars:vibrationDirection = [\(upAxis == .y ? "(0, 1, 0)" : "(0, 0, 1)")] (")
             b.usdLine(
                 4,

@@ -19,15 +19,9 @@ extension RoomStageWriter {
                 fanMotion: fanMotion))
     }
 
+    /// `decl`'s time samples, one number per frame, on one line.
     func samples(_ b: inout TextBuffer, _ level: Int, _ decl: String, _ values: [Double], doc: String? = nil) {
-        if let doc {
-            b.usdLine(level, decl + " (")
-            b.usdLine(level + 1, "doc = \(USDText.quoted(doc))")
-            b.usdLine(level, ")")
-        }
-        b.usdIndent(level)
-        b.append(decl)
-        b.append(".timeSamples = {")
+        openTimeSamples(&b, level, decl, doc: doc)
         for (k, v) in values.enumerated() {
             b.byte(32)
             b.int(firstFrame + k)
@@ -38,14 +32,10 @@ extension RoomStageWriter {
         b.append(" }\n")
     }
 
+    /// `decl`'s time samples, one array per frame (a value per vertex), a line per frame.
     func arraySamples(_ b: inout TextBuffer, _ level: Int, _ decl: String, doc: String, _ frames: [[Double]]) {
-        b.usdLine(level, decl + " (")
-        b.usdLine(level + 1, "doc = \(USDText.quoted(doc))")
-        b.usdLine(level + 1, "interpolation = \"vertex\"")
-        b.usdLine(level, ")")
-        b.usdIndent(level)
-        b.append(decl)
-        b.append(".timeSamples = {\n")
+        openTimeSamples(&b, level, decl, doc: doc, interpolation: "vertex")
+        b.append("\n")
         for (k, values) in frames.enumerated() {
             b.usdIndent(level + 1)
             b.int(firstFrame + k)
@@ -57,6 +47,22 @@ extension RoomStageWriter {
             b.append("],\n")
         }
         b.usdLine(level, "}")
+    }
+
+    /// `decl`'s metadata (its `doc`, its `interpolation`), left out when it has neither, then the
+    /// opening `decl.timeSamples = {` that the caller fills and closes.
+    private func openTimeSamples(
+        _ b: inout TextBuffer, _ level: Int, _ decl: String, doc: String?, interpolation: String? = nil
+    ) {
+        if doc != nil || interpolation != nil {
+            b.usdLine(level, decl + " (")
+            if let doc { b.usdLine(level + 1, "doc = \(USDText.quoted(doc))") }
+            if let interpolation { b.usdLine(level + 1, "interpolation = \"\(interpolation)\"") }
+            b.usdLine(level, ")")
+        }
+        b.usdIndent(level)
+        b.append(decl)
+        b.append(".timeSamples = {")
     }
 
     static func channelDoc(_ name: String) -> String {

@@ -49,12 +49,8 @@ extension USDStageWriter {
             b.append(", ")
             b.usdVector(SIMD3(r, r, h / 2))
             b.append("]\n")
-            b.usdLine(4, "color3f[] primvars:displayColor = [(0.05, 0.05, 0.05)] (")
-            b.usdLine(5, "interpolation = \"constant\"")
-            b.usdLine(4, ")")
-            b.usdLine(4, "float[] primvars:displayOpacity = [0.35] (")
-            b.usdLine(5, "interpolation = \"constant\"")
-            b.usdLine(4, ")")
+            b.usdConstantPrimvar(4, "color3f[] primvars:displayColor", "[(0.05, 0.05, 0.05)]")
+            b.usdConstantPrimvar(4, "float[] primvars:displayOpacity", "[0.35]")
             b.usdLine(3, "}")
             b.usdLine(2, "}")
         }
@@ -77,15 +73,11 @@ extension USDStageWriter {
         b.usdLine(
             1, "# default colour for the asset on its own; the stage's node instances override it with the heat map"
         )
-        b.usdLine(1, "color3f[] primvars:displayColor = [(0.18, 0.18, 0.2)] (")
-        b.usdLine(2, "interpolation = \"constant\"")
-        b.usdLine(1, ")")
+        b.usdConstantPrimvar(1, "color3f[] primvars:displayColor", "[(0.18, 0.18, 0.2)]")
         b.byte(10)
         b.usdLine(1, "# the chassis shell authors no colour: it inherits the node's (heat map) displayColor")
         cube(&b, 1, name: "Chassis", box: StageRecording.Box(min: .zero, max: asset.size), kind: "subcomponent") { b in
-            b.usdLine(2, "float[] primvars:displayOpacity = [0.3] (")
-            b.usdLine(3, "interpolation = \"constant\"")
-            b.usdLine(2, ")")
+            b.usdConstantPrimvar(2, "float[] primvars:displayOpacity", "[0.3]")
         }
         b.byte(10)
         b.usdLine(1, "def Scope \"Parts\"")

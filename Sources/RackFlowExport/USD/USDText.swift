@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowModel
 
 /// Text helpers for `.usda` and CSV: a byte buffer, locale-free number formatting, string
 /// and asset-path escaping, identifiers.
@@ -15,25 +16,7 @@ public enum USDText {
 
     /// A double-quoted USD string literal (backslash escapes for quotes, backslashes and
     /// control characters).
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7f {
-                    out += "\\x" + String(format: "%02x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quoted(_ s: String) -> String { QuotedText.doubleQuoted(s) }
 
     /// True if `p` can be written between `@…@`: non-empty, no '@', no control characters.
     public static func isValidAssetPath(_ p: String) -> Bool {

@@ -56,38 +56,11 @@ public struct RoomCheckpointManifest: Codable, CheckpointManifest {
 
 /// Writes checkpoints of a room run at coupling-iteration boundaries, stops it on request
 /// (all ranks agree), and restores one on resume.
-public final class RoomCheckpointer {
-    public let folder: URL
-    /// Checkpoint at the end of every N-th coupling iteration (nil: only when stopped).
-    public let every: Int?
-    public let maxSpacingM: Double?
-    public let command: String?
-    /// Polled at every coupling boundary on every rank; any rank's true stops all.
-    public let stop: () -> Bool
-    /// The checkpoint to resume from (read by `init`), nil for a fresh run.
-    public let resumed: RoomCheckpointManifest?
+public final class RoomCheckpointer: RoomStepCheckpointer<RoomCheckpointManifest> {
     /// Set by `prepare` on resume: where the coupling continues.
     public private(set) var start: RoomCoupling.State?
     /// Checkpoints written by this process: iteration, bytes of this rank's part (all, on a single process), seconds.
     public private(set) var written: [(iteration: Int, bytes: Int, seconds: Double)] = []
-
-    public init(
-        folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool
-    ) throws {
-        self.folder = folder
-        self.every = every
-        self.maxSpacingM = maxSpacingM
-        self.command = command
-        self.stop = stop
-        resumed = resume ? try Self.readManifest(folder) : nil
-    }
-
-    static var manifestName: String { RoomCheckpointFolder.manifestName }
-
-    /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
-    public static func readManifest(_ folder: URL) throws -> RoomCheckpointManifest {
-        try RoomCheckpointManifest.read(folder)
-    }
 
     /// The room file, the rack files and every file they pull in (absolute, each once), with SHA-256.
     public static func inputs(of spec: RoomSpec) throws -> [SurgeCheckpoint.InputFile] {

@@ -39,36 +39,11 @@ public struct RoomSurgeManifest: Codable, CheckpointManifest {
 
 /// Writes checkpoints of a room surge at frame ends, stops it on request (all ranks agree),
 /// and restores one on resume.
-public final class RoomSurgeCheckpointer {
-    public let folder: URL
-    /// Checkpoint at the end of every N-th frame (nil: only when stopped).
-    public let every: Int?
-    public let maxSpacingM: Double?
-    public let command: String?
-    /// Polled at every frame boundary on every rank; any rank's true stops all.
-    public let stop: () -> Bool
-    /// The checkpoint to resume from (read by `init`), nil for a fresh run.
-    public let resumed: RoomSurgeManifest?
+public final class RoomSurgeCheckpointer: RoomStepCheckpointer<RoomSurgeManifest> {
     /// Checkpoints written by this process: frame, bytes of its frame folder (rank 0: every rank's part), seconds.
     public private(set) var written: [(frame: Int, bytes: Int, seconds: Double)] = []
     /// Where rank 0 keeps the field caches once a checkpoint exists (`RoomSurgeFrames.persist`).
     public var caches: URL { folder.appendingPathComponent("caches") }
-
-    public init(
-        folder: URL, every: Int?, resume: Bool, maxSpacingM: Double?, command: String? = nil, stop: @escaping () -> Bool
-    ) throws {
-        self.folder = folder
-        self.every = every
-        self.maxSpacingM = maxSpacingM
-        self.command = command
-        self.stop = stop
-        resumed = resume ? try Self.readManifest(folder) : nil
-    }
-
-    static var manifestName: String { RoomCheckpointFolder.manifestName }
-
-    /// Reads `<folder>/manifest.json` (`CheckpointManifest.read`).
-    public static func readManifest(_ folder: URL) throws -> RoomSurgeManifest { try RoomSurgeManifest.read(folder) }
 
     /// The room's inputs (`RoomCheckpointer.inputs`) and the scenario file, with SHA-256.
     public static func inputs(of spec: RoomSpec, scenario: Scenario) throws -> [SurgeCheckpoint.InputFile] {

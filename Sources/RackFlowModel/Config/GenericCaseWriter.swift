@@ -194,24 +194,7 @@ extension GenericCase {
             && s.unicodeScalars.allSatisfy {
                 CharacterSet.alphanumerics.contains($0) || "_-./".unicodeScalars.contains($0)
             }
-        if plain { return s }
-        var q = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": q += "\\\""
-            case "\\": q += "\\\\"
-            case "\n": q += "\\n"
-            case "\t": q += "\\t"
-            case "\r": q += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7f {
-                    q += String(format: "\\x%02X", u.value)
-                } else {
-                    q.unicodeScalars.append(u)
-                }
-            }
-        }
-        return q + "\""
+        return plain ? s : QuotedText.doubleQuoted(s, uppercaseHex: true)
     }
 }
 

@@ -49,30 +49,35 @@ extension FlowSolver {
         return out
     }
 
-    /// Volume-weighted mean and the maximum of temperature (°C) over cells.
-    public func temperatureStats(cells: [Int]) -> (meanC: Double, maxC: Double) {
-        var sum = 0.0, vol = 0.0, mx = -Double.infinity
+    /// Σ value × volume and Σ volume over the fluid cells of `cells` (solid cells left out): the
+    /// volume weighting the means below share. `value` gets the cell and its (i, j, k).
+    func volumeIntegral(
+        cells: [Int], _ value: (_ cell: Int, _ i: Int, _ j: Int, _ k: Int) -> Double
+    ) -> (integral: Double, volumeM3: Double) {
+        var sum = 0.0, vol = 0.0
         let grid = flow.grid
         for cc in cells where !isSolid[cc] {
             let (i, j, k) = grid.ijk(cc)
             let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
-            sum += temperature.p[cc] * v
+            sum += value(cc, i, j, k) * v
             vol += v
+        }
+        return (sum, vol)
+    }
+
+    /// Volume-weighted mean and the maximum of temperature (°C) over cells.
+    public func temperatureStats(cells: [Int]) -> (meanC: Double, maxC: Double) {
+        var mx = -Double.infinity
+        let (sum, vol) = volumeIntegral(cells: cells) { cc, _, _, _ in
             mx = max(mx, temperature.p[cc])
+            return temperature.p[cc]
         }
         return (vol > 0 ? sum / vol : .nan, mx)
     }
 
     /// Volume-weighted mean pressure (Pa) over cells.
     public func meanPressure(cells: [Int]) -> Double {
-        var sum = 0.0, vol = 0.0
-        let grid = flow.grid
-        for cc in cells where !isSolid[cc] {
-            let (i, j, k) = grid.ijk(cc)
-            let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
-            sum += pressure.p[cc] * v
-            vol += v
-        }
+        let (sum, vol) = volumeIntegral(cells: cells) { cc, _, _, _ in pressure.p[cc] }
         return sum / vol
     }
 
@@ -97,11 +102,7 @@ extension FlowSolver {
 
     /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.
     public func meanSpeed(cells: [Int]) -> Double {
-        var sum = 0.0, vol = 0.0
-        let grid = flow.grid
-        for cc in cells where !isSolid[cc] {
-            let (i, j, k) = grid.ijk(cc)
-            let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
+        let (sum, vol) = volumeIntegral(cells: cells) { _, i, j, k in
             let u =
                 0.5
                 * (velocity[0].p[i + fdim[0][0] * (j + fdim[0][1] * k)]
@@ -114,8 +115,7 @@ extension FlowSolver {
                 0.5
                 * (velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * k)]
                     + velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * (k + 1))])
-            sum += (u * u + w * w + z * z).squareRoot() * v
-            vol += v
+            return (u * u + w * w + z * z).squareRoot()
         }
         return vol > 0 ? sum / vol : .nan
     }
