@@ -215,9 +215,7 @@ extension USDStageWriter {
             b.usdLine(3, "double radius = 0.35")
             b.usdLine(3, "double height = 0.3")
             b.usdLine(3, "float3[] extent = [(-0.35, -0.35, -0.15), (0.35, 0.35, 0.15)]")
-            b.usdLine(3, "color3f[] primvars:displayColor = [(0.03, 0.03, 0.03)] (")
-            b.usdLine(4, "interpolation = \"constant\"")
-            b.usdLine(3, ")")
+            b.usdConstantPrimvar(3, "color3f[] primvars:displayColor", "[(0.03, 0.03, 0.03)]")
             b.usdLine(2, "}")
             for k in 0..<n {
                 b.usdLine(2, "def Cube \"Blade_\(k + 1)\"")
@@ -235,9 +233,7 @@ extension USDStageWriter {
                     "uniform token[] xformOpOrder = [\"xformOp:rotateZ\", \"xformOp:translate\", "
                         + "\"xformOp:rotateX\", \"xformOp:scale\"]"
                 )
-                b.usdLine(3, "color3f[] primvars:displayColor = [(0.06, 0.06, 0.06)] (")
-                b.usdLine(4, "interpolation = \"constant\"")
-                b.usdLine(3, ")")
+                b.usdConstantPrimvar(3, "color3f[] primvars:displayColor", "[(0.06, 0.06, 0.06)]")
                 b.usdLine(2, "}")
             }
             b.usdLine(1, "}")
