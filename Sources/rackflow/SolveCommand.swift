@@ -68,7 +68,7 @@ struct SolveCommand: ParsableCommand {
                 }, progress: { r, s in progress.update(r, solver: s) },
                 checkpoints: SteadyRun.CheckpointPlan(
                     folder: resume.map { URL(fileURLWithPath: $0) } ?? checkpointFolder(folderURL),
-                    every: checkpointEvery ?? resumed.flatMap { $0.0.scalars["checkpointEvery"] }.map { Int($0) },
+                    every: try checkpointEvery ?? Self.storedCadence(resumed, folder: resume),
                     resume: resumed),
                 start: start)
         } catch let failure as RunDiverged {
@@ -104,6 +104,17 @@ struct SolveCommand: ParsableCommand {
 }
 
 extension SolveCommand {
+    /// The --checkpoint-every a resumed checkpoint kept (nil: none kept, or not resuming).
+    static func storedCadence(_ resumed: (CheckpointFile, SolverState)?, folder: String?) throws -> Int? {
+        guard let v = resumed?.0.scalars["checkpointEvery"] else { return nil }
+        guard v.isFinite, v >= 1, v <= 1e9, v == v.rounded() else {
+            throw InputError(
+                file: URL(fileURLWithPath: folder ?? ".").appendingPathComponent("checkpoint.json").path, line: nil,
+                keyPath: "scalars.checkpointEvery", problem: "must be a whole number ≥ 1 (got \(v))")
+        }
+        return Int(v)
+    }
+
     /// The case to solve, with the command's overrides, and the checkpoint it resumes, if any.
     /// A resume reads its input from the checkpoint unless one is named (and refuses a changed
     /// input).

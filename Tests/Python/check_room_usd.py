@@ -34,7 +34,7 @@ import sys
 
 from pxr import Kind, Usd, UsdGeom, UsdVol
 
-from stage_checks import check_every_frame, problem, problems, validate, world_bounds
+from stage_checks import check_every_frame, frames, problem, problems, validate, world_bounds
 
 try:
     import pyopenvdb as vdb
@@ -87,7 +87,7 @@ def main():
         problem(f"upAxis is {out['upAxis']}, not {want_up}")
     if stage.GetTimeCodesPerSecond() != stage.GetFramesPerSecond():
         problem("timeCodesPerSecond differs from framesPerSecond")
-    fs = list(range(int(stage.GetStartTimeCode()), int(stage.GetEndTimeCode()) + 1))
+    fs = list(frames(stage))
     out["frames"] = fs
     root = stage.GetPrimAtPath("/Room")
     if not root or Usd.ModelAPI(root).GetKind() != Kind.Tokens.assembly or not root.IsModel():

@@ -29,6 +29,7 @@ from pxr import Gf, Kind, Sdf, Usd, UsdGeom, UsdVol
 
 from stage_checks import check_every_frame, frames, problem, problems, validate, world_range
 
+
 def all_prims(stage):
     """Every prim, instance proxies included (they are what a renderer sees)."""
     return list(Usd.PrimRange.Stage(stage, Usd.TraverseInstanceProxies()))

@@ -48,8 +48,7 @@ public struct UnseenCaseGenerator: Sendable {
             }
         }
         // A seed none of whose draws passed the checks.
-        throw InputError(
-            key: "seed \(seed)", "no valid case in \(reasons.count) draws; last: \(reasons.last ?? "none")")
+        throw InputError("seed \(seed): no valid case in \(reasons.count) draws; last: \(reasons.last ?? "none")")
     }
 
     func draw(seed: UInt64, attempt: Int) throws -> UnseenCase {

@@ -28,6 +28,14 @@ public final class Interruption: @unchecked Sendable {
         signalName = name
         lock.unlock()
     }
+    /// Takes the name of a signal another process received (an MPI rank stopped by the ranks'
+    /// vote) for the exit status, without setting the flag: this process's own first signal
+    /// must still only request a stop, not kill it.
+    public func adopt(_ name: String) {
+        lock.lock()
+        signalName = name
+        lock.unlock()
+    }
     public func reset() {
         lock.lock()
         flag = false

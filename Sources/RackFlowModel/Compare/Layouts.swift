@@ -223,7 +223,8 @@ public enum Layouts {
             spec.base.name = name
             return spec
         } catch let e as InputError {
-            throw InputError("layout '\(argument)': \(e.description)")
+            throw InputError(
+                file: e.file, line: e.line, keyPath: e.keyPath, problem: "\(e.problem) (layout '\(argument)')")
         }
     }
 

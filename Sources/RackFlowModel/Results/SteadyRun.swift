@@ -83,7 +83,11 @@ public struct SteadyRun {
                                 + "\(monitors.count) monitors)"
                         )
                     }
-                    try solver.restore(state)
+                    do { try solver.restore(state) } catch let e as InputError where e.file == nil {
+                        throw InputError(
+                            file: plan.folder.appendingPathComponent("checkpoint.json").path, line: nil,
+                            keyPath: "arrays", problem: e.problem)
+                    }
                     loop.recent = h.monitorWindows
                     log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
                 }

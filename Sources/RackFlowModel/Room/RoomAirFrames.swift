@@ -40,7 +40,7 @@ public final class RoomAirFrames {
     let smokeOld: PaddedVector
     /// Per rack (`spec.racks` order): its exhaust patch's index in the solver's patches.
     let patchIndex: [Int]
-    /// The return grilles' patches (the hall's pressure outlets).
+    /// The return grilles' patches (`hall.returns`, pressure outlets).
     let returnPatches: Set<Int>
     /// The faces of every roof opening (axis z), where the tracer is released.
     let injection: [(axis: Int, faces: [Int])]
@@ -67,11 +67,8 @@ public final class RoomAirFrames {
             }
             return i
         }
-        returnPatches = Set(
-            s.flow.patches.indices.filter {
-                if case .pressureOutlet = s.flow.patches[$0].kind { return true }
-                return false
-            })
+        let returnNames = Set(solve.air.spec.hall.returns.map(\.name))
+        returnPatches = Set(s.flow.patches.indices.filter { returnNames.contains(s.flow.patches[$0].name) })
         // The roof openings: z-faces at the roof height (the grid line nearest to it) over the
         // cells of each exhaust duct (the patch's rectangle, case frame).
         let g = s.flow.grid

@@ -38,13 +38,18 @@ extension RoomComm {
         throw RoomError.failed(rank: first, reason: rank == 0 ? reason : "(reported by rank 0)")
     }
 
-    /// Collective: whether any rank was asked to stop (`asked`: this one was). A rank that was
-    /// not asked takes the signal of those that were, SIGTERM before SIGINT, so that every rank
-    /// exits with the status of the signal sent (143 or 130) and so does `mpirun`.
+    /// Collective: whether any rank was asked to stop (`asked`: this one was). Every rank takes
+    /// the signal the ranks received, SIGTERM before SIGINT, so that all exit with one status
+    /// (143 or 130) and so does `mpirun`. Only the name is taken (`Interruption.adopt`): a rank
+    /// that was not signalled itself still stops on its own first signal instead of dying.
     public func anyStopRequested(_ asked: Bool) throws -> Bool {
         let term = asked && Interruption.shared.signal == "SIGTERM"
         let votes = try allreduceSum([asked ? 1 : 0, term ? 1 : 0])
-        if votes[0] > 0 && !asked { Interruption.shared.request(votes[1] > 0 ? "SIGTERM" : "SIGINT") }
+        if votes[1] > 0 {
+            Interruption.shared.adopt("SIGTERM")
+        } else if votes[0] > 0 && !asked {
+            Interruption.shared.adopt("SIGINT")
+        }
         return votes[0] > 0
     }
 }

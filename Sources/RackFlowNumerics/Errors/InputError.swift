@@ -3,8 +3,8 @@
 ///
 /// The same type serves every layer. A physics model (`PerforatedPlate`, `FanCurve`), the grid
 /// generator or the voxeliser throws it without a file, naming its own parameter or object in
-/// `keyPath` (`pressurePa[3]`, `maxSpacingM`, a box's name); the loader that called it knows the
-/// file and the YAML key and rethrows it located there (`ConfigNode.error`). The line is
+/// `keyPath` (`pressurePa[3]`, `maxSpacingM`, a box's name); where the loader that called it
+/// knows the file and the YAML key, it rethrows it located there (`ConfigNode.error`). The line is
 /// omitted when unknown (a missing file) and the key path when the problem is with the whole
 /// document.
 public struct InputError: RackFlowError, Sendable, Equatable {

@@ -12,7 +12,7 @@
 /// | `RunDiverged`      | a run that diverged, with its solver kept for the snapshot | none               |
 /// | `RunInterrupted`   | a run stopped on request, checkpoint written               | the checkpoint     |
 /// | `RoomError`        | a room's coupling or one of its racks, per MPI rank        | none               |
-/// | `ExportError`      | a result file, field, stage or picture                     | the path written   |
+/// | `ExportError`      | a result file, field, stage or picture                     | a failed write's   |
 public protocol RackFlowError: Error, CustomStringConvertible {
     /// The file the problem is in or about, when there is one.
     var file: String? { get }
