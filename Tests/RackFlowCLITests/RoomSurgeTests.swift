@@ -247,6 +247,27 @@ final class RoomSurgeTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(width, minWidth, file)
         }
         XCTAssertTrue(report.contains("![the room's plan at 8 moments of the surge](preview.png)"))
+
+        // The two racks idle alike (same rack and duct, both idle at t = 0): one idle solve, copied.
+        // Each solving its own gives the same frames and telemetry, bit for bit.
+        let log = try String(contentsOf: out.appendingPathComponent("log.txt"), encoding: .utf8)
+        XCTAssertTrue(log.contains("idle states: 1 solved for this process's 2 stepped racks"), log)
+        let every = dir.appendingPathComponent("turns-every")
+        let e = try RoomStageTests.run(
+            bin,
+            [
+                "room", room, "--surge", scenario, "--fps", "8", "--frames", "3", "--output", every.path, "--quiet",
+                "--jobs", "2", "--solve-every-rack",
+            ])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let everySummary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: every.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        XCTAssertEqual(
+            everySummary["records"] as? NSArray, summary["records"] as? NSArray, "frame records differ when shared")
+        XCTAssertEqual(
+            try Data(contentsOf: every.appendingPathComponent("telemetry.csv")),
+            try Data(contentsOf: out.appendingPathComponent("telemetry.csv")))
     }
 
     /// Input errors of the room surge's cascade and options stop before any solve, naming the

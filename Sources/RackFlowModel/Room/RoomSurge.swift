@@ -75,6 +75,9 @@ public final class RoomSurge {
     public internal(set) var records: [FrameRecord] = []
     /// Rack solves run at once on this process (set by `start`; `advance` uses it).
     public private(set) var jobs = 1
+    /// Whether identical computations are done once (twins, shared idle states); false with
+    /// `--solve-every-rack` (set by `build`).
+    public private(set) var sharesSolves = true
     let designs: [Double], floors: [Double]
     /// Flows predicted for the next frame, and the line slopes the last frame ended with.
     var predicted: [Double] = [], slopes: [Double] = []
@@ -105,6 +108,7 @@ public final class RoomSurge {
     public func build(maxSpacingM: Double?, jobs: Int, shareTwins: Bool = true, log: @escaping (String) -> Void) throws
     {
         self.jobs = jobs
+        sharesSolves = shareTwins
         // Before any solve, and identically on every rank: an unknown rack name stops them all alike.
         let starts = try RackStarts.offsetsS(
             scenario.rackCascade,
@@ -153,17 +157,56 @@ public final class RoomSurge {
     }
 
     /// Solves every rack's idle state, coupled through the plenum: frame 0 (collective).
+    ///
+    /// Racks that differ only by when they ignite have the same idle state: the same rack file,
+    /// duct and slot blockage (`RackTwins` without the starts) and the same node powers at
+    /// t = 0 give their idle solves the same inputs, so each is the same computation. On each
+    /// process one of them is solved and its state copied into the others
+    /// (`captureFrameState`/`restoreFrameState`): bit for bit what their own solves would give
+    /// (`--solve-every-rack` solves each for the check). The refinery surge's 8 start groups
+    /// are one idle solve per process.
     public func solveIdle(log: (String) -> Void) throws {
         let idle = LoadTimelineFraction.at(scenario, timeS: 0)
+        let copies = idleCopies()
+        let solved = stepped.filter { copies[$0] == nil }
+        if solved.count < stepped.count {
+            log(
+                "room surge \(spec.name): idle states: \(solved.count) solved for this process's \(stepped.count) "
+                    + "stepped racks (the others have the same rack, duct and idle load)")
+        }
         let rec = try coupleFrame(
             index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
-            step: { try $0.solveIdle() }, rewind: {})
+            step: { try $0.solveIdle() }, rewind: {}, solving: solved,
+            afterStep: {
+                for (k, from) in copies {
+                    let (s, c) = self.runs[from]!.captureFrameState()
+                    try self.runs[k]!.restoreFrameState(s, c)
+                }
+            })
         log(
             String(
                 format:
                     "room surge %@: idle states solved; coupling %d iteration(s), flow residual %.1e, plenum %.2f "
                     + "Pa, blowers %.4f m³/s",
                 spec.name, rec.couplingIterations, rec.flowResidual, rec.plenumPressurePa, rec.blowerFlowM3PerS))
+    }
+
+    /// For each stepped rack whose idle state another stepped rack of this process computes
+    /// identically, that rack (see `solveIdle`); the first of each group is solved.
+    func idleCopies() -> [Int: Int] {
+        guard sharesSolves, stepped.count > 1 else { return [:] }
+        let sameRack = RackTwins(spec)
+        var first: [[UInt64]: Int] = [:]
+        var copies: [Int: Int] = [:]
+        for k in stepped {
+            guard let r = runs[k] else { continue }
+            // Exact bit patterns, as for twins: the same computation, not close numbers.
+            let key =
+                [UInt64(sameRack.twin[k]), r.timeline.blowerFraction(timeS: 0).bitPattern]
+                + r.nodePowers(at: 0).map(\.bitPattern)
+            if let f = first[key] { copies[k] = f } else { first[key] = k }
+        }
+        return copies
     }
 
     func network(fraction: Double) throws -> PlenumNetwork {
@@ -179,7 +222,8 @@ public final class RoomSurge {
     /// (`rewind`) before each re-step; records the accepted state and predicts the next frame.
     func coupleFrame(
         index: Int, timeS: Double, fraction: Double, flows: [Double], jobs: Int,
-        step: @escaping (SurgeRun) throws -> Void, rewind: () throws -> Void
+        step: @escaping (SurgeRun) throws -> Void, rewind: () throws -> Void, solving: [Int]? = nil,
+        afterStep: () throws -> Void = {}
     ) throws -> FrameRecord {
         let n = spec.racks.count
         let net = try network(fraction: fraction)
@@ -190,7 +234,7 @@ public final class RoomSurge {
             for k in stepped { runs[k]!.inflowScaleOverride = q[k] / designs[k] }
             var failure: Error?
             do {
-                _ = try ThreadPool.run(stepped, jobs: jobs) { k -> Int in
+                _ = try ThreadPool.run(solving ?? stepped, jobs: jobs) { k -> Int in
                     do {
                         try step(self.runs[k]!)
                         return k
@@ -198,6 +242,7 @@ public final class RoomSurge {
                         throw RoomError.rack(name: self.spec.racks[k].name, rank: 0, reason: "\(error)")
                     }
                 }
+                try afterStep()
             } catch { failure = error }
             try comm.agree(failure)
             var mine = [Double](repeating: 0, count: 2 * n)
