@@ -148,11 +148,7 @@ struct RoomCommand: ParsableCommand {
             settings.room, settings.output, settings.maxSpacing, settings.vtiSpacing
         )
         let spec = try RoomSpec.load(path: roomFile ?? DefaultCase.room)
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        let jobs = self.jobs ?? (comm.size > 1 ? 1 : cores)
-        // The room air is solved on rank 0 once the racks are done: it takes the machine's cores
-        // (the other ranks wait in MPI yielding theirs, `MPIComm`), or --jobs when given.
-        let roomAirJobs = self.jobs ?? cores
+        let (jobs, roomAirJobs) = threads(comm)
 
         SignalHandlers.install()
         if let surge = settings.surge {
@@ -186,6 +182,15 @@ struct RoomCommand: ParsableCommand {
         if !quiet { print(Self.table(summary, folder: folderURL.path)) }
         if !summary.coupling.converged || summary.racks.contains(where: { !$0.converged }) { throw ExitCode(3) }
         if let a = summary.roomAir, !a.converged { throw ExitCode(3) }
+    }
+
+    /// Racks solved at once on this process, one thread each (the core count, or 1 per rank
+    /// under MPI), and the room air's threads: it is solved on rank 0 once the racks are done,
+    /// on the machine's cores (the other ranks wait in MPI yielding theirs, `MPIComm`). --jobs
+    /// sets both.
+    func threads(_ comm: RoomComm) -> (racks: Int, roomAir: Int) {
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        return (jobs ?? (comm.size > 1 ? 1 : cores), jobs ?? cores)
     }
 
     /// `--surge`: idle states, then every frame each rank steps its racks, the plenum is coupled,
