@@ -45,6 +45,14 @@ public struct CheckpointFile: Codable {
 }
 
 public enum Checkpoint {
+    /// Puts `state` back into `solver`. A state that does not fit it (an array missing or of
+    /// another size) is reported at the `arrays` of `file`, the checkpoint it came from.
+    public static func restore(_ state: SolverState, into solver: FlowSolver, file: String) throws {
+        do { try solver.restore(state) } catch let e as InputError where e.file == nil {
+            throw InputError(file: file, line: nil, keyPath: "arrays", problem: e.problem)
+        }
+    }
+
     public static func sha256(of path: String) throws -> String {
         try SHA256.hex(Data(contentsOf: URL(fileURLWithPath: path)))
     }

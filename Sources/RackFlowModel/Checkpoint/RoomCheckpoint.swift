@@ -128,9 +128,7 @@ public final class RoomCheckpointer: RoomStepCheckpointer<RoomCheckpointManifest
                             + "\(r.solver.flow.grid.cellCount) (another --max-spacing?)"
                     )
                 }
-                do { try r.solver.restore(s) } catch {
-                    throw InputError(file: header, line: nil, keyPath: "arrays", problem: "\(error)")
-                }
+                try Checkpoint.restore(s, into: r.solver, file: header)
                 guard let x = h.extra, let e = try? JSONDecoder().decode(RackExtra.self, from: Data(x.utf8)),
                     e.outerIterations.count == e.converged.count, e.seconds.count == e.converged.count
                 else {

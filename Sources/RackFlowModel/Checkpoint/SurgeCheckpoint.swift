@@ -159,9 +159,7 @@ extension SurgeRun {
     /// Puts a captured state of this same run back (no input check): the next `advanceFrame`
     /// repeats bitwise what followed the capture, unless an input (an inflow override) changed.
     public func restoreFrameState(_ s: SolverState, _ c: SurgeCheckpoint, file: String = "(in memory)") throws {
-        do { try solver.restore(s) } catch let e as InputError where e.file == nil {
-            throw InputError(file: file, line: nil, keyPath: "arrays", problem: e.problem)
-        }
+        try Checkpoint.restore(s, into: solver, file: file)
         guard let sm = s.arrays["smoke"], sm.count == smoke.count else {
             throw InputError(
                 file: file, line: nil, keyPath: "smoke", problem: "the smoke tracer is missing or of the wrong size")

@@ -83,11 +83,8 @@ public struct SteadyRun {
                                 + "\(monitors.count) monitors)"
                         )
                     }
-                    do { try solver.restore(state) } catch let e as InputError where e.file == nil {
-                        throw InputError(
-                            file: plan.folder.appendingPathComponent("checkpoint.json").path, line: nil,
-                            keyPath: "arrays", problem: e.problem)
-                    }
+                    try Checkpoint.restore(
+                        state, into: solver, file: plan.folder.appendingPathComponent("checkpoint.json").path)
                     loop.recent = h.monitorWindows
                     log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
                 }

@@ -63,10 +63,11 @@ public struct RoomAir {
         guard exhausts.count == spec.racks.count else {
             throw anchor.error("room air: \(exhausts.count) exhausts for \(spec.racks.count) racks")
         }
-        let totalFlow = exhausts.reduce(0) { $0 + $1.flowM3PerS }
         for e in exhausts { try Self.check(e) }
-        guard totalFlow > 0 else { throw anchor.error("room air: the racks' exhausts carry no air") }
-        backflowTemperatureC = Self.mixedCupC(exhausts.map { ($0.flowM3PerS, $0.temperatureC) })!
+        guard let mixedC = Self.mixedCupC(exhausts.map { ($0.flowM3PerS, $0.temperatureC) }) else {
+            throw anchor.error("room air: the racks' exhausts carry no air")
+        }
+        backflowTemperatureC = mixedC
 
         let m = hall.marginM
         originM = SIMD3(-m, -m, 0)

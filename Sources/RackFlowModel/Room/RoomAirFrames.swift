@@ -29,7 +29,7 @@ public final class RoomAirFrames {
         public var heatInW: Double
         public var heatOutW: Double
         /// Temperature of air re-entering through the return grilles over the frame, °C.
-        public var returnBackflowC: Double?
+        public var returnBackflowC: Double
         public var maxSmoke: Double
         public var seconds: Double
     }
@@ -109,8 +109,7 @@ public final class RoomAirFrames {
             s.setInflow(patch: patchIndex[k], flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)
         }
         // The return plenum's air: the exhausts' mixed cup (held when no air flows).
-        let backflowC =
-            RoomAir.mixedCupC(exhausts) ?? frames.last?.returnBackflowC ?? solve.air.backflowTemperatureC
+        let backflowC = RoomAir.mixedCupC(exhausts) ?? frames[frames.count - 1].returnBackflowC
         s.setBackflowTemperature(patches: returnPatches, temperatureC: backflowC)
         let dt = frameS / Double(stepsPerFrame)
         var outer = 0

@@ -178,9 +178,10 @@ public final class RoomSurge {
             index: 0, timeS: 0, fraction: idle, flows: designs.map { $0 * idle }, jobs: jobs,
             step: { try $0.solveIdle() }, rewind: {}, solving: solved,
             afterStep: {
-                for (k, from) in copies {
+                // One capture per solved rack (a default rack's state is about 100 MB), put into each copy.
+                for (from, ks) in Dictionary(grouping: copies.keys, by: { copies[$0]! }) {
                     let (s, c) = self.runs[from]!.captureFrameState()
-                    try self.runs[k]!.restoreFrameState(s, c)
+                    for k in ks { try self.runs[k]!.restoreFrameState(s, c) }
                 }
             })
         log(
