@@ -244,6 +244,7 @@ public enum ReportWriter {
         case .laminar: return "laminar"
         case let .constantEddyViscosity(mu): return "constant eddy viscosity \(mu) Pa·s"
         case let .mixingLength(d): return "mixing-length eddy viscosity (δ = \(d) m)"
+        case .kEpsilon: return "standard k–ε with buoyant production"
         }
     }
     static func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }

@@ -70,9 +70,13 @@ extension GenericCase {
             if let t = p.child("turbulence") {
                 if t.isScalar {
                     let s = try t.string()
-                    guard s == "laminar" else {
+                    switch s {
+                    case "laminar": turbulence = .laminar
+                    case "kEpsilon": turbulence = .kEpsilon
+                    default:
                         throw t.error(
-                            "must be laminar, {constantEddyViscosity: Pa·s} or {mixingLength: {delta: m}} (got '\(s)')")
+                            "must be laminar, kEpsilon, {constantEddyViscosity: Pa·s} or {mixingLength: {delta: m}} "
+                                + "(got '\(s)')")
                     }
                 } else {
                     try t.checkKeys(allowed: ["constantEddyViscosity", "mixingLength"])

@@ -50,6 +50,7 @@ extension GenericCase {
         case .laminar: out.append("  turbulence: laminar")
         case let .constantEddyViscosity(mu): out.append("  turbulence: {constantEddyViscosity: \(Self.num(mu))}")
         case let .mixingLength(delta): out.append("  turbulence: {mixingLength: {delta: \(Self.num(delta))}}")
+        case .kEpsilon: out.append("  turbulence: kEpsilon")
         }
         out.append("  initialTemperature: \(Self.num(initialTemperatureC))")
         out.append("closed: \(closed)")

@@ -46,12 +46,14 @@ enum PressureOutletCondition {
     }
 
     /// Outflow leaves at the cell's own value (zero gradient); backflow (`Fo` < 0) enters at
-    /// `backflowC`. A tracer re-enters at 0.
+    /// `backflowC`. A transported scalar re-enters at the value it `carries` (a tracer 0, k and ε
+    /// their ambient values).
     @inline(__always)
-    static func energy(backflowC tb: Double, outwardFlux Fo: Double, tracer: Bool, ap: inout Double, src: inout Double)
-    {
+    static func energy(
+        backflowC tb: Double, outwardFlux Fo: Double, carried: Double?, ap: inout Double, src: inout Double
+    ) {
         ap += max(-Fo, 0)
-        src += max(-Fo, 0) * (tracer ? 0 : tb)
+        src += max(-Fo, 0) * (carried ?? tb)
     }
 }
 

@@ -40,13 +40,14 @@ enum VelocityInletCondition {
         ap += D + max(-Fo, 0)
     }
 
-    /// The inflow brings `tin` by conduction (Db) and advection (|F|); a tracer enters at 0.
+    /// The inflow brings `tin` by conduction (Db) and advection (|F|); a transported scalar
+    /// enters at the value it `carries` instead (a tracer 0, k and ε their inflow values).
     @inline(__always)
     static func energy(
-        temperatureC tin: Double, Db: Double, outwardFlux Fo: Double, tracer: Bool,
+        temperatureC tin: Double, Db: Double, outwardFlux Fo: Double, carried: Double?,
         ap: inout Double, src: inout Double
     ) {
         ap += Db + max(-Fo, 0)
-        src += (Db + max(-Fo, 0)) * (tracer ? 0 : tin)
+        src += (Db + max(-Fo, 0)) * (carried ?? tin)
     }
 }

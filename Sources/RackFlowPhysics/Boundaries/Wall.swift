@@ -51,10 +51,13 @@ enum WallCondition {
     }
 
     /// The energy equation at a wall face of conductance `Db` = kA/d₀: nothing if adiabatic,
-    /// otherwise Db (T_w − T_P). A tracer sees every wall as adiabatic.
+    /// otherwise Db (T_w − T_P). A transported scalar (`carried` set: tracer, k, ε) sees every
+    /// wall as a zero-flux face.
     @inline(__always)
-    static func energy(_ thermal: ThermalCondition, Db: Double, tracer: Bool, ap: inout Double, src: inout Double) {
-        guard case let .temperatureC(tw) = thermal, !tracer else { return }
+    static func energy(
+        _ thermal: ThermalCondition, Db: Double, carried: Double?, ap: inout Double, src: inout Double
+    ) {
+        guard case let .temperatureC(tw) = thermal, carried == nil else { return }
         ap += Db
         src += Db * tw
     }

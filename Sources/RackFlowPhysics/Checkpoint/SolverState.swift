@@ -42,6 +42,12 @@ extension FlowSolver {
         s.arrays["temperature"] = temperature.array
         s.arrays["muEff"] = muEff
         s.arrays["kEff"] = kEff
+        if let t = turbulenceFields {
+            s.arrays["turbulenceK"] = t.k.array
+            s.arrays["turbulenceEpsilon"] = t.epsilon.array
+            s.arrays["turbulenceOldK"] = t.oldK.array
+            s.arrays["turbulenceOldEpsilon"] = t.oldEpsilon.array
+        }
         for (l, level) in oldVelocity.enumerated() {
             for a in 0..<3 { s.arrays["old\(l)velocity\(a)"] = level[a].array }
             s.arrays["old\(l)temperature"] = oldTemperature[l].array
@@ -62,6 +68,7 @@ extension FlowSolver {
             "pseudoWarmStart": pseudo.warmStart ? 1 : 0,
             "pseudoEnergyCourant": pseudo.energyCourant,
         ]
+        if let t = turbulenceFields { s.scalars["turbulenceInStep"] = t.inStep ? 1 : 0 }
         return s
     }
 
@@ -107,6 +114,13 @@ extension FlowSolver {
         try put("temperature", temperature)
         muEff = try take("muEff", count: muEff.count)
         kEff = try take("kEff", count: kEff.count)
+        if let t = turbulenceFields {
+            try put("turbulenceK", t.k)
+            try put("turbulenceEpsilon", t.epsilon)
+            try put("turbulenceOldK", t.oldK)
+            try put("turbulenceOldEpsilon", t.oldEpsilon)
+            t.inStep = (s.scalars["turbulenceInStep"] ?? 0) != 0
+        }
         oldVelocity = []
         oldTemperature = []
         for l in 0..<s.oldLevels {

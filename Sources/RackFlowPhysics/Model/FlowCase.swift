@@ -26,6 +26,9 @@ public enum TurbulenceModel: Sendable {
     /// Prandtl mixing length ℓ = min(κ d, 0.09 δ) from the wall distance d, μ_t = ρ ℓ² |S|,
     /// turbulent Prandtl number 0.85; δ is the flow's size (e.g. a hydraulic diameter), m.
     case mixingLength(deltaM: Double)
+    /// The standard k–ε model with buoyant production (Turbulence/KEpsilon.swift): the length
+    /// scale travels with the flow, as a plume's width does.
+    case kEpsilon
 }
 
 /// A set of faces carrying a fan's pressure jump Δp(Q, N) along `axis`, pushing toward

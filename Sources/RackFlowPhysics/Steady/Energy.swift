@@ -9,6 +9,27 @@ enum ScalarTarget {
     /// The steady energy operator of the present flow with first-order upwind advection: no
     /// heat, no relaxation, no pseudo-time; linear in temperature (Response/FrozenFlowEnergy).
     case frozenTemperature
+    /// k or ε of the k–ε model (Turbulence/FlowSolver+KEpsilon.swift).
+    case turbulence(TurbulenceRows)
+}
+
+/// One turbulence quantity φ (k or ε) as the kernel assembles it: ρ(∂φ/∂t + ∇·(uφ)) =
+/// ∇·(Γ∇φ) + S − s φ per unit volume, integrated over each cell. First-order upwind (the
+/// sources are stiff and φ must stay positive); inflows carry `inflow`; walls pass no flux
+/// (the wall cells' ε is fixed afterwards); the energy equation's pseudo-time damping in a
+/// steady solve, backward Euler from `old` inside a time step.
+struct TurbulenceRows {
+    var field: PaddedVector
+    /// Γ per cell (Pa·s): μ + μ_t/σ.
+    var diffusivity: [Double]
+    /// S·V per cell (kg·φ/s) and s·V per cell (kg/s): the explicit and the implicit source.
+    var source: [Double]
+    var sink: [Double]
+    var inflow: Double
+    /// The value at the start of the time step, and 1/Δt (1/s); nil and 0 in a steady solve.
+    var old: PaddedVector?
+    var oldWeight: Double
+    var relaxation: Double
 }
 
 extension FlowSolver {
@@ -26,49 +47,67 @@ extension FlowSolver {
     /// T_P ∇·(ρ c_p u), zero at convergence, leaves aP = Σ a_nb + boundary, sink and time terms,
     /// an M-matrix for any velocity field (Patankar 1980 §5.2.3 on dropping the continuity term;
     /// OpenFOAM's `fvm::div(phi, T) − fvm::Sp(fvc::div(phi), T)`).
+    ///
+    /// The same kernel assembles a tracer and k and ε (`ScalarTarget`): c_p is then 1 and the
+    /// diffusivity Γ replaces k_eff.
     func assembleEnergy(_ target: ScalarTarget = .temperature) {
         let A = energy
-        let rho = flow.fluid.densityKgPerM3, cp = flow.fluid.specificHeatJPerKgK
-        let tracer: Bool, frozen: Bool, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double
-        let olds: [(Double, UnsafeMutablePointer<Double>)]
+        let rho = flow.fluid.densityKgPerM3
+        var cp = flow.fluid.specificHeatJPerKgK
+        let carried: Double?, alpha: Double, T: UnsafeMutablePointer<Double>, timeC: Double, pseudoSpeed: Double
+        var olds: [(Double, UnsafeMutablePointer<Double>)] = []
+        var secondOrder = options.secondOrder, diffusivity = kEff, source = flow.heatW, sink: [Double] = []
         switch target {
         case .temperature:
-            (tracer, frozen, alpha, T, timeC) = (
-                false, false, options.temperatureRelaxation, temperature.p,
-                timeCoefficient
+            (carried, alpha, T, timeC, pseudoSpeed) = (
+                nil, options.temperatureRelaxation, temperature.p, timeCoefficient, energyPseudoSpeed
             )
             olds = timeC > 0 ? timeWeights.enumerated().map { ($0.element, oldTemperature[$0.offset].p) } : []
         case let .tracer(field, old, dt):
-            (tracer, frozen, alpha, T, timeC) = (true, false, 1, field.p, 1 / dt)
+            (carried, alpha, T, timeC, pseudoSpeed) = (0, 1, field.p, 1 / dt, 0)
             olds = [(1 / dt, old.p)]
+            source = []
         case .frozenTemperature:
-            (tracer, frozen, alpha, T, timeC) = (false, true, 1, temperature.p, 0)
-            olds = []
+            (carried, alpha, T, timeC, pseudoSpeed) = (nil, 1, temperature.p, 0, 0)
+            secondOrder = false
+            source = []
+        case let .turbulence(rows):
+            (carried, alpha, T, timeC) = (rows.inflow, rows.relaxation, rows.field.p, rows.oldWeight)
+            pseudoSpeed = rows.old == nil ? energyPseudoSpeed : 0
+            olds = rows.old.map { [(rows.oldWeight, $0.p)] } ?? []
+            (cp, secondOrder, diffusivity, source, sink) = (1, false, rows.diffusivity, rows.source, rows.sink)
         }
-        let hasHeat = !flow.heatW.isEmpty && !tracer && !frozen
         let walls = flow.tags.faces
-        flow.heatW.withUnsafeBufferPointer { heat in
-            isSolid.withUnsafeBufferPointer { solid in
-                kEff.withUnsafeBufferPointer { kP in
-                    walls[0].withUnsafeBufferPointer { w0 in
-                        walls[1].withUnsafeBufferPointer { w1 in
-                            walls[2].withUnsafeBufferPointer { w2 in
-                                let kernel = EnergyKernel(
-                                    solver: self, nx: nx, ny: ny, nz: nz,
-                                    F: ((fdim[0][0], fdim[0][1]), (fdim[1][0], fdim[1][1]), (fdim[2][0], fdim[2][1])),
-                                    vel: (velocity[0].p, velocity[1].p, velocity[2].p),
-                                    wall: (w0.baseAddress!, w1.baseAddress!, w2.baseAddress!),
-                                    T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p),
-                                    hi: (A.aE.p, A.aN.p, A.aT.p),
-                                    solid: solid.baseAddress!, k: kP.baseAddress!,
-                                    heat: hasHeat ? heat.baseAddress! : nil, geo: arrays,
-                                    rho: rho, cp: cp, alpha: alpha, secondOrder: options.secondOrder && !frozen,
-                                    tracer: tracer,
-                                    timeC: timeC, pseudoSpeed: tracer || frozen ? 0 : energyPseudoSpeed,
-                                    old0: olds.count > 0 ? olds[0].1 : nil, oldWeight0: olds.count > 0 ? olds[0].0 : 0,
-                                    old1: olds.count > 1 ? olds[1].1 : nil, oldWeight1: olds.count > 1 ? olds[1].0 : 0)
-                                Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in
-                                    for k in k0..<k1 { for j in 0..<ny { for i in 0..<nx { kernel.cell(i, j, k) } } }
+        source.withUnsafeBufferPointer { heat in
+            sink.withUnsafeBufferPointer { sinkP in
+                isSolid.withUnsafeBufferPointer { solid in
+                    diffusivity.withUnsafeBufferPointer { kP in
+                        walls[0].withUnsafeBufferPointer { w0 in
+                            walls[1].withUnsafeBufferPointer { w1 in
+                                walls[2].withUnsafeBufferPointer { w2 in
+                                    let kernel = EnergyKernel(
+                                        solver: self, nx: nx, ny: ny, nz: nz,
+                                        F: (
+                                            (fdim[0][0], fdim[0][1]), (fdim[1][0], fdim[1][1]), (fdim[2][0], fdim[2][1])
+                                        ),
+                                        vel: (velocity[0].p, velocity[1].p, velocity[2].p),
+                                        wall: (w0.baseAddress!, w1.baseAddress!, w2.baseAddress!),
+                                        T: T, aP: A.aP.p, b: rhs.p, lo: (A.aW.p, A.aS.p, A.aB.p),
+                                        hi: (A.aE.p, A.aN.p, A.aT.p),
+                                        solid: solid.baseAddress!, k: kP.baseAddress!,
+                                        heat: heat.isEmpty ? nil : heat.baseAddress!,
+                                        sink: sinkP.isEmpty ? nil : sinkP.baseAddress!, geo: arrays,
+                                        rho: rho, cp: cp, alpha: alpha, secondOrder: secondOrder, carried: carried,
+                                        timeC: timeC, pseudoSpeed: pseudoSpeed,
+                                        old0: olds.count > 0 ? olds[0].1 : nil,
+                                        oldWeight0: olds.count > 0 ? olds[0].0 : 0,
+                                        old1: olds.count > 1 ? olds[1].1 : nil,
+                                        oldWeight1: olds.count > 1 ? olds[1].0 : 0)
+                                    Parallel.forSlabs(nz, cellsPerSlab: nx * ny * 8) { k0, k1 in
+                                        for k in k0..<k1 {
+                                            for j in 0..<ny { for i in 0..<nx { kernel.cell(i, j, k) } }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -80,20 +119,20 @@ extension FlowSolver {
 
     /// A cell face of the energy equation on the domain boundary (rare: kept out of the kernel).
     func energyBoundary(
-        _ a: Int, upper: Bool, _ i: Int, _ j: Int, _ k: Int, Db: Double, Fo: Double, tracer: Bool,
+        _ a: Int, upper: Bool, _ i: Int, _ j: Int, _ k: Int, Db: Double, Fo: Double, carried: Double?,
         ap: inout Double, src: inout Double
     ) {
         let side = Side(rawValue: 2 * a + (upper ? 1 : 0))!
         switch boundaryFace(side, i, j, k) {
         case let .wall(_, thermal):
-            WallCondition.energy(thermal, Db: Db, tracer: tracer, ap: &ap, src: &src)
+            WallCondition.energy(thermal, Db: Db, carried: carried, ap: &ap, src: &src)
         case .symmetry:
             SymmetryCondition.energy()
         case let .inlet(_, tin, _):
             VelocityInletCondition.energy(
-                temperatureC: tin, Db: Db, outwardFlux: Fo, tracer: tracer, ap: &ap, src: &src)
+                temperatureC: tin, Db: Db, outwardFlux: Fo, carried: carried, ap: &ap, src: &src)
         case let .outlet(_, tb, _):
-            PressureOutletCondition.energy(backflowC: tb, outwardFlux: Fo, tracer: tracer, ap: &ap, src: &src)
+            PressureOutletCondition.energy(backflowC: tb, outwardFlux: Fo, carried: carried, ap: &ap, src: &src)
         }
     }
 

@@ -14,9 +14,13 @@ struct EnergyKernel {
     let lo: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     let hi: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     let solid: UnsafePointer<Bool>, k: UnsafePointer<Double>, heat: UnsafePointer<Double>?
+    /// Implicit source coefficient per cell (added to the diagonal; k–ε's dissipation), or nil.
+    let sink: UnsafePointer<Double>?
     let geo: GridArrays
     let rho: Double, cp: Double, alpha: Double
-    let secondOrder: Bool, tracer: Bool
+    let secondOrder: Bool
+    /// The value a transported scalar (tracer, k, ε) carries in through inflows; nil: temperature.
+    let carried: Double?
     let timeC: Double
     let pseudoSpeed: Double // U_ref / CFL of a steady solve (m/s; 0: none)
     let old0: UnsafeMutablePointer<Double>?, oldWeight0: Double // time levels n, n−1 and their weights (1/s)
@@ -42,6 +46,7 @@ struct EnergyKernel {
         axis(0, i, j, kk, cc, ap: &ap, src: &src)
         axis(1, i, j, kk, cc, ap: &ap, src: &src)
         axis(2, i, j, kk, cc, ap: &ap, src: &src)
+        if let s = sink { ap += s[cc] }
         if timeC > 0 {
             let V = geo.wx[i] * geo.wy[j] * geo.wz[kk]
             ap += rho * cp * V * timeC
@@ -104,7 +109,7 @@ struct EnergyKernel {
         } else {
             if wallFace { return }
             solver.energyBoundary(
-                a, upper: upper, i, j, kk, Db: k[cc] * Af / (0.5 * geo.width(a, m)), Fo: Fo, tracer: tracer,
+                a, upper: upper, i, j, kk, Db: k[cc] * Af / (0.5 * geo.width(a, m)), Fo: Fo, carried: carried,
                 ap: &ap, src: &src)
         }
     }

@@ -2,8 +2,9 @@ import Foundation
 import RackFlowNumerics
 
 /// The flow's turbulence: the mixing-length eddy viscosity the outer iteration refreshes every
-/// `turbulenceUpdate` iterations, and, for artists, the turbulent kinetic energy and intensity
-/// that the VDB caches carry (MixingLength.swift has the model and its sources).
+/// `turbulenceUpdate` iterations (k–ε: Turbulence/FlowSolver+KEpsilon.swift), and, for artists,
+/// the turbulent kinetic energy and intensity that the VDB caches carry (MixingLength.swift has
+/// the model and its sources).
 extension FlowSolver {
     /// The staggered velocity as field structs (a copy), for post-processing and models.
     public func staggeredVelocity() -> StaggeredVelocity {
@@ -36,6 +37,14 @@ extension FlowSolver {
     /// uses ℓ from the wall distance with δ the domain's smallest side).
     public func turbulence() -> (kineticEnergy: [Double], intensity: [Double]) {
         let g = flow.grid
+        if let t = turbulenceFields {
+            // k–ε: k is solved; the intensity follows from it as for the mixing length.
+            var speed = [Double](repeating: 0, count: g.cellCount), intensity = speed
+            StrainRate.cellSpeed(staggeredVelocity(), tags: flow.tags, into: &speed)
+            let k = isSolid.indices.map { isSolid[$0] ? 0 : t.k.p[$0] }
+            MixingLength(deltaM: 1).intensity(turbulentKineticEnergy: k, speedMPerS: speed, into: &intensity)
+            return (k, intensity)
+        }
         let delta: Double
         if case let .mixingLength(d) = flow.turbulence {
             delta = d

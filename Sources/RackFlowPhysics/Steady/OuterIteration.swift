@@ -27,6 +27,10 @@ extension FlowSolver {
         if case .mixingLength = flow.turbulence, history.count % max(options.turbulenceUpdate, 1) == 0 {
             timed("turbulence") { updateEddyViscosity() }
         }
+        if case .kEpsilon = flow.turbulence, !history.isEmpty {
+            // From the second iteration: the first has no flow to produce turbulence from.
+            try timed("turbulence") { try updateKEpsilon() }
+        }
         let fastest = velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!
         if history.isEmpty { initialSpeed = fastest }
         // Runaway: velocities far beyond every speed scale of the problem.

@@ -76,6 +76,8 @@ struct PseudoTransientSnapshot {
     var temperature: [Double]
     var muEff: [Double]
     var kEff: [Double]
+    /// k and ε of the k–ε model (empty for the others).
+    var turbulence: [[Double]]
     var fastest: Double
     var courant: Double
 }
@@ -129,7 +131,9 @@ extension FlowSolver {
         guard healthy else { return }
         pseudoSnapshot = PseudoTransientSnapshot(
             iteration: n, velocity: velocity.map(\.array), pressure: pressure.array, temperature: temperature.array,
-            muEff: muEff, kEff: kEff, fastest: velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!,
+            muEff: muEff, kEff: kEff,
+            turbulence: turbulenceFields.map { [$0.k.array, $0.epsilon.array] } ?? [],
+            fastest: velocity.map { BLAS.maxAbs($0.count, $0.p) }.max()!,
             courant: pseudo.courant)
     }
 
@@ -247,6 +251,11 @@ extension FlowSolver {
         s.temperature.withUnsafeBufferPointer { temperature.p.update(from: $0.baseAddress!, count: $0.count) }
         muEff = s.muEff
         kEff = s.kEff
+        if let t = turbulenceFields, s.turbulence.count == 2 {
+            for (field, saved) in zip([t.k, t.epsilon], s.turbulence) {
+                saved.withUnsafeBufferPointer { field.p.update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
         pcSolver = nil // the hierarchy was built from the diverging coefficients
         pseudo.rewinds += 1
         // 8× below the lower of the snapshot's Courant number and the present cap: a second

@@ -72,6 +72,7 @@ public final class TimeStepper {
         newestT.copy(from: s.temperature)
         s.oldVelocity.insert(newest, at: 0)
         s.oldTemperature.insert(newestT, at: 0)
+        s.startTurbulenceStep()
 
         if options.scheme == .bdf2 && s.oldVelocity.count == 2 {
             s.timeCoefficient = 1.5 / dt

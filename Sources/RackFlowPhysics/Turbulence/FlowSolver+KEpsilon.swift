@@ -1,0 +1,119 @@
+import Foundation
+import RackFlowNumerics
+
+/// One k–ε update of the outer iteration (the model and its sources: KEpsilon.swift): the
+/// sources from the present flow and temperature, k, then ε, each assembled by the energy
+/// kernel and solved like the energy equation, then μ_eff and k_eff for momentum and energy.
+extension FlowSolver {
+    /// The k–ε fields of a solver built for `.kEpsilon`: inflow values from the case's speed
+    /// scale, and the fluid cells whose nearest wall is within half their largest width.
+    static func kEpsilonFields(
+        _ flow: FlowCase, speedMPerS: Double, wallDistance: [Double], solid: [Bool], pad: Int
+    ) -> KEpsilonFields {
+        let g = flow.grid
+        let nu = flow.fluid.viscosityPaS / flow.fluid.densityKgPerM3
+        var walls: [(cell: Int, distanceM: Double)] = []
+        for k in 0..<g.nz {
+            for j in 0..<g.ny {
+                for i in 0..<g.nx {
+                    let c = g.index(i, j, k)
+                    let half = 0.5 * max(g.x.widths[i], g.y.widths[j], g.z.widths[k]) * (1 + 1e-9)
+                    if !solid[c] && wallDistance[c] <= half { walls.append((c, wallDistance[c])) }
+                }
+            }
+        }
+        var volume = [Double](repeating: 0, count: g.cellCount)
+        for k in 0..<g.nz {
+            for j in 0..<g.ny {
+                for i in 0..<g.nx { volume[g.index(i, j, k)] = g.x.widths[i] * g.y.widths[j] * g.z.widths[k] }
+            }
+        }
+        return KEpsilonFields(
+            cells: g.cellCount, pad: pad, volume: volume,
+            inflow: KEpsilon.inflow(speedMPerS: max(speedMPerS, 1e-3), kinematicViscosity: nu), wallCells: walls)
+    }
+
+    /// Before a time step: k and ε at its start, the old level of their backward-Euler term.
+    public func startTurbulenceStep() {
+        turbulenceFields?.startStep()
+    }
+
+    /// Solves k and ε once with the present flow and updates μ_eff and k_eff.
+    func updateKEpsilon() throws {
+        guard let t = turbulenceFields else { return }
+        let cells = flow.grid.cellCount
+        let fluid = flow.fluid
+        let rho = fluid.densityKgPerM3, mu = fluid.viscosityPaS
+        var strain = [Double](repeating: 0, count: cells)
+        let v = staggeredVelocity()
+        StrainRate.magnitude(v, tags: flow.tags, wallSides: flow.wallSides, into: &strain)
+        let (production, buoyancy, c3) = kEpsilonProduction(strain: strain, velocity: v)
+        let volume = t.volume, solid = isSolid, muE = muEff
+        let k = t.k.p, eps = t.epsilon.p
+        // 1/Δt of backward Euler inside a time step (BDF2's first weight is 2/Δt).
+        let inverseStep = t.inStep && !timeWeights.isEmpty ? timeWeights[0] / Double(timeWeights.count) : 0
+        // Steady solves relax k and ε as they do temperature; a time step's own term damps them.
+        let relaxation = inverseStep > 0 ? 1 : 0.8
+        var gamma = [Double](repeating: 0, count: cells), source = gamma, sink = gamma
+        // k: production and buoyant production in, ρ ε = (ρ ε/k)·k out; a negative G_b (stable
+        // stratification) destroys k, so it goes to the diagonal as (−G_b/k)·k.
+        for c in 0..<cells where !solid[c] {
+            let muT = muE[c] - mu
+            gamma[c] = mu + muT / KEpsilon.sigmaK
+            let kc = max(k[c], 1e-300)
+            source[c] = (production[c] + max(buoyancy[c], 0)) * volume[c]
+            sink[c] = (rho * eps[c] / kc + max(-buoyancy[c], 0) / kc) * volume[c]
+        }
+        try solveTurbulence(
+            t.k, old: t.oldK, inverseStep: inverseStep, inflow: t.inflow.k, gamma: gamma, source: source, sink: sink,
+            relaxation: relaxation, equation: "k")
+        for c in 0..<cells where !solid[c] {
+            let muT = muE[c] - mu
+            gamma[c] = mu + muT / KEpsilon.sigmaEpsilon
+            let ratio = eps[c] / max(k[c], 1e-300)
+            let gb = c3[c] * buoyancy[c]
+            source[c] = KEpsilon.c1 * ratio * (production[c] + max(gb, 0)) * volume[c]
+            sink[c] = (KEpsilon.c2 * rho * ratio + KEpsilon.c1 * max(-gb, 0) / max(k[c], 1e-300)) * volume[c]
+        }
+        try solveTurbulence(
+            t.epsilon, old: t.oldEpsilon, inverseStep: inverseStep, inflow: t.inflow.epsilon, gamma: gamma,
+            source: source, sink: sink, relaxation: relaxation, equation: "epsilon",
+            fixed: t.wallCells.map { w in
+                (w.cell, KEpsilon.wallEpsilon(k: k[w.cell], wallDistanceM: w.distanceM))
+            })
+        let kAir = fluid.conductivityWPerMK, cp = fluid.specificHeatJPerKgK
+        let floorK = 1e-8 * t.inflow.k, floorEpsilon = 1e-8 * t.inflow.epsilon
+        muEff.withUnsafeMutableBufferPointer { muP in
+            kEff.withUnsafeMutableBufferPointer { kP in
+                for c in 0..<cells where !solid[c] {
+                    k[c] = max(k[c], floorK)
+                    eps[c] = max(eps[c], floorEpsilon)
+                    let muT = KEpsilon.eddyViscosity(densityKgPerM3: rho, k: k[c], epsilon: eps[c], viscosityPaS: mu)
+                    muP[c] = mu + muT
+                    kP[c] = kAir + muT * cp / KEpsilon.turbulentPrandtl
+                }
+            }
+        }
+    }
+
+    /// Assembles and solves one turbulence quantity; `fixed` cells take their value (a wall's ε).
+    private func solveTurbulence(
+        _ field: PaddedVector, old: PaddedVector, inverseStep: Double, inflow: Double, gamma: [Double],
+        source: [Double], sink: [Double], relaxation: Double, equation: String, fixed: [(Int, Double)] = []
+    ) throws {
+        let rows = TurbulenceRows(
+            field: field, diffusivity: gamma, source: source, sink: sink, inflow: inflow,
+            old: inverseStep > 0 ? old : nil, oldWeight: inverseStep, relaxation: relaxation)
+        assembleEnergy(.turbulence(rows))
+        let A = energy
+        for (c, value) in fixed {
+            A.aP.p[c] = 1
+            for a in [A.aW, A.aE, A.aS, A.aN, A.aB, A.aT] { a.p[c] = 0 }
+            rhs.p[c] = value
+            field.p[c] = value
+        }
+        _ = try innerSolve(
+            energy, field, sweeps: options.energySweeps, tolerance: options.energyTolerance, maxIterations: 100,
+            equation: equation)
+    }
+}
