@@ -29,7 +29,9 @@ final class RoomAirRunTests: XCTestCase {
             JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
                 as? [String: Any])
         let air = try XCTUnwrap(s["roomAir"] as? [String: Any])
-        XCTAssertEqual(air["converged"] as? Bool, true)
+        let log = (try? String(contentsOf: out.appendingPathComponent("log.txt"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(
+            air["converged"] as? Bool, true, log.split(separator: "\n").filter { $0.contains("room air") }.joined())
         XCTAssertEqual(s["trayProbesSource"] as? String, "room air")
         XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeMassImbalance"] as? Double), 1e-6)
         XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeHeatError"] as? Double), 0.005)

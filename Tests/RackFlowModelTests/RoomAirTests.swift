@@ -85,6 +85,32 @@ final class RoomAirTests: XCTestCase {
         }
     }
 
+    /// `hall.turbulence: kEpsilon` on the coarse hall: the hall's case carries k–ε, the steady
+    /// answer (converged, or time-averaged where the hall has no steady state) conserves mass and
+    /// the racks' heat, its k is positive and finite, and a surge frame (k and ε stepped in time
+    /// with the flow, at the step settings `rackflow room --surge` uses) keeps mass to 1e-6.
+    func testRoomAirWithKEpsilon() throws {
+        let spec = try room(hall: String(Self.coarse.dropLast()) + ", turbulence: kEpsilon}")
+        let flows = [(0.080, 34.0), (0.061, 29.5)]
+        let air = try RoomAir(spec: spec, exhausts: try exhausts(spec, flows))
+        guard case .kEpsilon = air.genericCase.turbulence else { return XCTFail("the hall is not k–ε") }
+        let solve = try RoomAirSolve(air)
+        try solve.solve()
+        let s = solve.summary(
+            jet: TrayProbes.trays(spec, exhausts: air.exhausts, roomC: 20, densityKgPerM3: 1.204))
+        print("room air, k–ε: \(s.iterations) iterations, converged \(s.converged), time-averaged \(s.timeAveraged)")
+        XCTAssertTrue(s.converged || s.timeAveraged)
+        let qIn = s.exhausts.map(\.solvedFlowM3PerS).reduce(0, +), qOut = s.returns.map(\.flowM3PerS).reduce(0, +)
+        XCTAssertLessThanOrEqual(abs(qIn - qOut) / qIn, 1e-6)
+        XCTAssertLessThanOrEqual(s.relativeHeatError, 0.005)
+        let (k, _) = solve.solver.turbulence()
+        XCTAssertTrue(k.allSatisfy { $0.isFinite && $0 >= 0 })
+        XCTAssertGreaterThan(k.max()!, 0)
+        let frames = try RoomAirFrames(solve, maxOuter: 10, tolerance: 1e-5)
+        _ = try frames.advance(frameS: 0.5, exhausts: [(0.080, 44.0), (0.061, 39.5)])
+        XCTAssertLessThanOrEqual(solve.solver.balance().relativeMassImbalance, 1e-6)
+    }
+
     func testBadHallKeysNameFileKeyAndProblem() throws {
         let cases: [(String, String, String)] = [
             ("hall: {margins: 1}", "hall.margins", "unknown key 'margins'"),
@@ -92,6 +118,7 @@ final class RoomAirTests: XCTestCase {
             ("hall: {ceilingHeight: 0.7}", "hall.ceilingHeight", "must be above the racks"),
             ("hall: {spacing: 0.3, maxSpacing: 0.1}", "hall.maxSpacing", "must be ≥ spacing"),
             ("hall: {trayFreeArea: 0}", "hall.trayFreeArea", "must be > 0 and ≤ 1"),
+            ("hall: {turbulence: kOmega}", "hall.turbulence", "must be one of mixingLength, kEpsilon"),
             ("hall: {trayHeight: 0.9}", "hall.trayHeight", "would reach down to the rack roofs"),
             ("hall: {returns: []}", "hall.returns", "at least one return grille"),
             ("hall: {returns: [{x: [0, 1], y: [2, 1]}]}", "hall.returns[0].y", "from < to"),

@@ -114,7 +114,8 @@ public struct RoomAir {
         let fluid = spec.racks[0].rack.base.fluid
         genericCase = GenericCase(
             name: "\(spec.name)-air", file: spec.file, size: size, constraints: constraints, fluid: fluid,
-            gravity: true, energy: true, turbulence: .mixingLength(deltaM: hall.ceilingHeightM),
+            gravity: true, energy: true,
+            turbulence: hall.kEpsilon ? .kEpsilon : .mixingLength(deltaM: hall.ceilingHeightM),
             initialTemperatureC: backflowTemperatureC, boxes: boxes, patches: patches, options: options, root: anchor)
         try genericCase.validate()
     }

@@ -37,6 +37,8 @@ public final class RoomAirSolve {
     public func solve(log: (String) -> Void = { _ in }) throws {
         let t0 = Date()
         defer { solveSeconds = Date().timeIntervalSince(t0) }
+        // What the steady iteration adapted (pseudo-time caps, rewinds), as `rackflow solve` logs it.
+        defer { for a in solver.pseudo.adaptations { log("room air: adapted at " + a) } }
         do {
             try solver.solveSteady(monitors: monitors, accept: { _ in self.balancesHold })
             converged = true

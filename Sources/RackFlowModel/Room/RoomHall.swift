@@ -33,11 +33,15 @@ extension RoomSpec {
         /// per-iteration change over the reference; `SimpleOptions.tolerance`).
         public var maxIterations: Int
         public var tolerance: Double
+        /// The hall's turbulence model: the mixing length (ℓ ≤ 0.09 × the ceiling height), or k–ε,
+        /// whose plumes rise as the closed form says (docs/validation.md) but whose steady
+        /// iteration is slower and less robust in a hall.
+        public var kEpsilon: Bool
     }
 
     static let hallKeys = [
         "margin", "ceilingHeight", "returns", "spacing", "maxSpacing", "neighbourRatio", "trayHeight", "trayFreeArea",
-        "maxIterations", "tolerance",
+        "maxIterations", "tolerance", "turbulence",
     ]
 
     /// Plan extent of the racks' footprints, m: x from 0 to racksPerRow × pitch, y from 0 to the
@@ -104,11 +108,12 @@ extension RoomSpec {
         // a hall's slow corner eddies creep below 1e-5 hundreds of iterations before 1e-6.
         let tolerance = try h.double("tolerance", default: 1e-5, "must be > 0 and < 0.1") { $0 > 0 && $0 < 0.1 }
 
+        let kEpsilon = try h.choice("turbulence", ["mixingLength", "kEpsilon"], default: "mixingLength") == "kEpsilon"
         let returns = try readReturns(n, h, rows: rows, depthM: depthM, planM: planM, marginM: marginM)
         return Hall(
             marginM: marginM, ceilingHeightM: ceilingHeightM, returns: returns, spacingM: spacingM,
             maxSpacingM: maxSpacingM, neighbourRatio: ratio, trayHeightM: trayHeightM, trayFreeArea: trayFreeArea,
-            maxIterations: maxIterations, tolerance: tolerance)
+            maxIterations: maxIterations, tolerance: tolerance, kEpsilon: kEpsilon)
     }
 
     /// `hall.returns`: given, or (assumed) one ceiling grille per row, 0.6 m wide, along the
