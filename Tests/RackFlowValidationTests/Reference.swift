@@ -1,18 +1,24 @@
 import Foundation
 
 /// Reads the published tables in `Resources/` (copied from `../shared/reference/`, see
-/// `Resources/README.md`): bundled with the target, so the tests need nothing beside the repository.
+/// `Resources/README.md`) and finds the case files kept there: bundled with the target, so the
+/// tests need nothing beside the repository.
 enum Reference {
     struct Missing: Error, CustomStringConvertible {
         let name: String
-        var description: String { "reference table \(name) is not among the test bundle's resources" }
+        var description: String { "\(name) is not among the test bundle's resources" }
     }
 
-    static func lines(_ name: String) throws -> [Substring] {
+    /// A file of `Resources/` (a table, or a case file such as `plane-plume.yaml`).
+    static func url(_ name: String) throws -> URL {
         guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Resources") else {
             throw Missing(name: name)
         }
-        let text = try String(contentsOf: url, encoding: .utf8)
+        return url
+    }
+
+    static func lines(_ name: String) throws -> [Substring] {
+        let text = try String(contentsOf: try url(name), encoding: .utf8)
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") }
     }
 
