@@ -31,6 +31,7 @@ import RackFlowPhysics
 ///   energy: false              # solve temperature (default false)
 ///   turbulence: laminar        # default; or {constantEddyViscosity: μt Pa·s}
 ///                              #   or {mixingLength: {delta: m}}
+///                              #   or kEpsilon (standard k–ε with buoyant production)
 ///   initialTemperature: 20     # °C (default 20)
 /// closed: false                # true: no inlet or outlet at all (closed recirculation);
 ///                              #   otherwise an outlet or fan patch is required

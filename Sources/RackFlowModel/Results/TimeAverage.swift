@@ -58,7 +58,7 @@ public struct TimeAverage: Codable, Sendable {
         let spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
         for _ in 0..<spinUp { try stepper.advance(dt: dt) }
 
-        let fields = solver.velocity + [solver.pressure, solver.temperature]
+        let fields = solver.averagedFields
         var fieldSums = fields.map { [Double](repeating: 0, count: $0.count) }
         var samples: [[Double]] = watch.map { _ in [] }
         let perFlowThrough = Int((tau / dt).rounded(.up))
@@ -82,6 +82,8 @@ public struct TimeAverage: Codable, Sendable {
             fieldSums[f].withUnsafeBufferPointer { BLAS.copy(v.count, $0.baseAddress!, v.p) }
             BLAS.scal(v.count, 1 / Double(steps), v.p)
         }
+        // With k–ε the eddy viscosity follows the mean k and ε, not the last step's.
+        solver.setEddyViscosityFromKEpsilon()
         let bands = zip(watch, samples).map { monitor, s in
             Band(
                 name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)),

@@ -135,10 +135,8 @@ public final class FlowSolver {
             kEff = kEff.map { $0 + kt }
         }
         let fdim = self.fdim
-        switch flow.turbulence {
-        case .mixingLength, .kEpsilon:
+        if case .mixingLength = flow.turbulence {
             wallDistance = try WallDistance.compute(tags: flow.tags, wallSides: flow.wallSides)
-        case .laminar, .constantEddyViscosity: break
         }
         momentum = (0..<3).map { Stencil(nx: fdim[$0][0], ny: fdim[$0][1], nz: fdim[$0][2]) }
         d = (0..<3).map { PaddedVector(count: faceCounts[$0], pad: 0) }
@@ -175,19 +173,12 @@ public final class FlowSolver {
         referenceTemperatureDifference = scales.temperatureDifferenceK
         referenceArea = scales.areaM2
         boundaryInflow = scales.inflowM3PerS
-        if case .kEpsilon = flow.turbulence {
-            let t = Self.kEpsilonFields(
-                flow, speedMPerS: boundarySpeed, wallDistance: wallDistance, solid: isSolid, pad: pad)
-            // μ_t of the initial k and ε, so that the first update has production to work with.
-            let fluid = flow.fluid
-            let muT = KEpsilon.eddyViscosity(
-                densityKgPerM3: fluid.densityKgPerM3, k: t.inflow.k, epsilon: t.inflow.epsilon,
-                viscosityPaS: fluid.viscosityPaS)
-            muEff = muEff.map { $0 + muT }
-            kEff = kEff.map { $0 + muT * fluid.specificHeatJPerKgK / KEpsilon.turbulentPrandtl }
-            turbulenceFields = t
-        }
         try validate()
+        if case .kEpsilon = flow.turbulence {
+            turbulenceFields = kEpsilonFields()
+            // μ_t of the initial k and ε, so that the first update has production to work with.
+            setEddyViscosityFromKEpsilon()
+        }
         setupFixedFaces()
         for a in 0..<3 { applyFixedValues(a) }
     }

@@ -6,22 +6,10 @@ import RackFlowNumerics
 /// kernel and solved like the energy equation, then μ_eff and k_eff for momentum and energy.
 extension FlowSolver {
     /// The k–ε fields of a solver built for `.kEpsilon`: inflow values from the case's speed
-    /// scale, and the fluid cells whose nearest wall is within half their largest width.
-    static func kEpsilonFields(
-        _ flow: FlowCase, speedMPerS: Double, wallDistance: [Double], solid: [Bool], pad: Int
-    ) -> KEpsilonFields {
+    /// scale, and the wall cells (`kEpsilonWallCells`).
+    func kEpsilonFields() -> KEpsilonFields {
         let g = flow.grid
         let nu = flow.fluid.viscosityPaS / flow.fluid.densityKgPerM3
-        var walls: [(cell: Int, distanceM: Double)] = []
-        for k in 0..<g.nz {
-            for j in 0..<g.ny {
-                for i in 0..<g.nx {
-                    let c = g.index(i, j, k)
-                    let half = 0.5 * max(g.x.widths[i], g.y.widths[j], g.z.widths[k]) * (1 + 1e-9)
-                    if !solid[c] && wallDistance[c] <= half { walls.append((c, wallDistance[c])) }
-                }
-            }
-        }
         var volume = [Double](repeating: 0, count: g.cellCount)
         for k in 0..<g.nz {
             for j in 0..<g.ny {
@@ -30,7 +18,72 @@ extension FlowSolver {
         }
         return KEpsilonFields(
             cells: g.cellCount, pad: pad, volume: volume,
-            inflow: KEpsilon.inflow(speedMPerS: max(speedMPerS, 1e-3), kinematicViscosity: nu), wallCells: walls)
+            inflow: KEpsilon.inflow(speedMPerS: max(boundarySpeed, 1e-3), kinematicViscosity: nu),
+            wallCells: kEpsilonWallCells())
+    }
+
+    /// The fluid cells with a wall face (a solid neighbour, a face tagged wall inside the domain,
+    /// or a wall side of the domain), with the distance y of the log-layer ε: half the cell's
+    /// width across that face (the smallest, where a cell has several). Read off the faces rather
+    /// than the Poisson wall distance, whose approximate value decided by rounding whether a
+    /// cell half a width from a flat wall counted.
+    func kEpsilonWallCells() -> [(cell: Int, distanceM: Double)] {
+        var walls: [(cell: Int, distanceM: Double)] = []
+        let n = [nx, ny, nz]
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = i + nx * (j + ny * k)
+                    guard !isSolid[c] else { continue }
+                    let idx = [i, j, k]
+                    var y = Double.infinity
+                    for a in 0..<3 {
+                        let m = idx[a]
+                        let lowerFace = i + fdim[a][0] * (j + fdim[a][1] * k)
+                        for upper in [false, true] {
+                            let f = upper ? lowerFace + fstride[a][a] : lowerFace
+                            let inside = upper ? m + 1 < n[a] : m > 0
+                            var wall = flow.tags.faces[a][f] == .wall
+                            if inside {
+                                wall = wall || isSolid[upper ? c + cellStride[a] : c - cellStride[a]]
+                            } else if !wall,
+                                case .wall = boundaryFace(Side(rawValue: 2 * a + (upper ? 1 : 0))!, i, j, k)
+                            {
+                                wall = true
+                            }
+                            if wall { y = min(y, 0.5 * w[a][m]) }
+                        }
+                    }
+                    if y.isFinite { walls.append((c, y)) }
+                }
+            }
+        }
+        return walls
+    }
+
+    /// μ_eff = μ + ρ C_μ k²/ε and k_eff = k + μ_t c_p/Pr_t in the fluid cells, from the present
+    /// k and ε (after each update, and after a time average of them).
+    public func setEddyViscosityFromKEpsilon() {
+        guard let t = turbulenceFields else { return }
+        let fluid = flow.fluid
+        let rho = fluid.densityKgPerM3, mu = fluid.viscosityPaS
+        let kAir = fluid.conductivityWPerMK, cp = fluid.specificHeatJPerKgK
+        let k = t.k.p, eps = t.epsilon.p, solid = isSolid
+        muEff.withUnsafeMutableBufferPointer { muP in
+            kEff.withUnsafeMutableBufferPointer { kP in
+                for c in 0..<muP.count where !solid[c] {
+                    let muT = KEpsilon.eddyViscosity(densityKgPerM3: rho, k: k[c], epsilon: eps[c], viscosityPaS: mu)
+                    muP[c] = mu + muT
+                    kP[c] = kAir + muT * cp / KEpsilon.turbulentPrandtl
+                }
+            }
+        }
+    }
+
+    /// The fields a time average of this solver averages: the velocity components, pressure,
+    /// temperature, and k and ε with the k–ε model (`setEddyViscosityFromKEpsilon` after).
+    public var averagedFields: [PaddedVector] {
+        velocity + [pressure, temperature] + (turbulenceFields.map { [$0.k, $0.epsilon] } ?? [])
     }
 
     /// Before a time step: k and ε at its start, the old level of their backward-Euler term.
@@ -52,7 +105,8 @@ extension FlowSolver {
         let k = t.k.p, eps = t.epsilon.p
         // 1/Δt of backward Euler inside a time step (BDF2's first weight is 2/Δt).
         let inverseStep = t.inStep && !timeWeights.isEmpty ? timeWeights[0] / Double(timeWeights.count) : 0
-        // Steady solves relax k and ε as they do temperature; a time step's own term damps them.
+        // Steady iterations under-relax k and ε by 0.8 (their own, whatever the temperature's); a
+        // time step's own term damps them.
         let relaxation = inverseStep > 0 ? 1 : 0.8
         var gamma = [Double](repeating: 0, count: cells), source = gamma, sink = gamma
         // k: production and buoyant production in, ρ ε = (ρ ε/k)·k out; a negative G_b (stable
@@ -81,19 +135,12 @@ extension FlowSolver {
             fixed: t.wallCells.map { w in
                 (w.cell, KEpsilon.wallEpsilon(k: k[w.cell], wallDistanceM: w.distanceM))
             })
-        let kAir = fluid.conductivityWPerMK, cp = fluid.specificHeatJPerKgK
         let floorK = 1e-8 * t.inflow.k, floorEpsilon = 1e-8 * t.inflow.epsilon
-        muEff.withUnsafeMutableBufferPointer { muP in
-            kEff.withUnsafeMutableBufferPointer { kP in
-                for c in 0..<cells where !solid[c] {
-                    k[c] = max(k[c], floorK)
-                    eps[c] = max(eps[c], floorEpsilon)
-                    let muT = KEpsilon.eddyViscosity(densityKgPerM3: rho, k: k[c], epsilon: eps[c], viscosityPaS: mu)
-                    muP[c] = mu + muT
-                    kP[c] = kAir + muT * cp / KEpsilon.turbulentPrandtl
-                }
-            }
+        for c in 0..<cells where !solid[c] {
+            k[c] = max(k[c], floorK)
+            eps[c] = max(eps[c], floorEpsilon)
         }
+        setEddyViscosityFromKEpsilon()
     }
 
     /// Assembles and solves one turbulence quantity; `fixed` cells take their value (a wall's ε).

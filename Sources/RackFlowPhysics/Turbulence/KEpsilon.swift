@@ -11,11 +11,13 @@ import RackFlowNumerics
 ///     ρ Dk/Dt = ∇·((μ + μ_t/σ_k) ∇k) + P_k + G_b − ρ ε
 ///     ρ Dε/Dt = ∇·((μ + μ_t/σ_ε) ∇ε) + C_1 (ε/k)(P_k + C_3 G_b) − C_2 ρ ε²/k
 ///
-///   P_k = μ_t |S|² is shear production, |S| = √(2 S_ij S_ij). G_b = −g β (μ_t/Pr_t) ∂T/∂z is
-///   buoyant production (gravity along −z, Boussinesq β; Rodi 1980, "Turbulence models and
-///   their application in hydraulics", IAHR): positive in unstable stratification, a sink in
-///   stable. C_3 = tanh|w/u_h| (Henkes, van der Vlugt & Hoogendoorn 1991, Int. J. Heat Mass
-///   Transfer 34:377–388): buoyancy production counts fully in a vertical plume, not at all in a
+///   P_k = μ_t |S|² is shear production, |S| = √(2 S_ij S_ij). G_b = ρ g β ⟨w′θ′⟩ is buoyant
+///   production (gravity along −z, Boussinesq β), with the heat flux from the generalised
+///   gradient hypothesis (KEpsilonProduction.swift); in a horizontally uniform layer it is the
+///   simple form −g β (μ_t/Pr_t) ∂T/∂z (Rodi 1980, "Turbulence models and their application in
+///   hydraulics", IAHR): positive in unstable stratification, a sink in stable.
+///   C_3 = tanh|w/u_h| (Henkes, van der Vlugt & Hoogendoorn 1991, Int. J. Heat Mass Transfer
+///   34:377–388): buoyancy production counts fully in a vertical plume, not at all in a
 ///   horizontal layer.
 ///
 ///   Why not the mixing length there: a plume's length scale is its own width, which grows with
@@ -26,9 +28,10 @@ import RackFlowNumerics
 ///   Numerics. Both equations use the energy equation's kernel with first-order upwind
 ///   advection (`ScalarTarget.turbulence`). Sources are split so that every row stays an
 ///   M-matrix and φ positive (Patankar 1980 §7.2): what produces goes to the right-hand side,
-///   what destroys goes to the diagonal as (destruction/φ_old)·φ. Walls: the first cell's ε is
-///   set from the log layer's equilibrium, ε = C_μ^{3/4} k^{3/2}/(κ y), with y the cell centre's
-///   wall distance; k sees no flux through the wall. Inflows (inlets, backflow through outlets)
+///   what destroys goes to the diagonal as (destruction/φ_old)·φ. Walls: a cell with a wall face
+///   has its ε set from the log layer's equilibrium, ε = C_μ^{3/4} k^{3/2}/(κ y), with y half its
+///   width across that face; k sees no flux through the wall. The momentum equations see the
+///   wall cell's μ_t as they see any other (no wall function on the shear). Inflows (inlets, backflow through outlets)
 ///   carry 5 % intensity of the case's speed scale and an eddy-viscosity ratio of 10, the usual
 ///   defaults of commercial codes when nothing is known of the incoming turbulence.
 ///
