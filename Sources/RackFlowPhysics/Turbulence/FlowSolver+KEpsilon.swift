@@ -109,25 +109,30 @@ extension FlowSolver {
         // time step's own term damps them.
         let relaxation = inverseStep > 0 ? 1 : 0.8
         var gamma = [Double](repeating: 0, count: cells), source = gamma, sink = gamma
+        // Floors far below any turbulence that matters, applied after each solve: an inexact
+        // Krylov solve can leave k ≤ 0 in a cell, and ε/k there was infinite in ε's sources (a
+        // plume case stepped in time stopped on a non-finite ε row).
+        let floorK = 1e-8 * t.inflow.k, floorEpsilon = 1e-8 * t.inflow.epsilon
         // k: production and buoyant production in, ρ ε = (ρ ε/k)·k out; a negative G_b (stable
         // stratification) destroys k, so it goes to the diagonal as (−G_b/k)·k.
         for c in 0..<cells where !solid[c] {
             let muT = muE[c] - mu
             gamma[c] = mu + muT / KEpsilon.sigmaK
-            let kc = max(k[c], 1e-300)
+            let kc = max(k[c], floorK)
             source[c] = (production[c] + max(buoyancy[c], 0)) * volume[c]
             sink[c] = (rho * eps[c] / kc + max(-buoyancy[c], 0) / kc) * volume[c]
         }
         try solveTurbulence(
             t.k, old: t.oldK, inverseStep: inverseStep, inflow: t.inflow.k, gamma: gamma, source: source, sink: sink,
             relaxation: relaxation, equation: "k")
+        for c in 0..<cells where !solid[c] { k[c] = max(k[c], floorK) }
         for c in 0..<cells where !solid[c] {
             let muT = muE[c] - mu
             gamma[c] = mu + muT / KEpsilon.sigmaEpsilon
-            let ratio = eps[c] / max(k[c], 1e-300)
+            let ratio = eps[c] / k[c]
             let gb = c3[c] * buoyancy[c]
             source[c] = KEpsilon.c1 * ratio * (production[c] + max(gb, 0)) * volume[c]
-            sink[c] = (KEpsilon.c2 * rho * ratio + KEpsilon.c1 * max(-gb, 0) / max(k[c], 1e-300)) * volume[c]
+            sink[c] = (KEpsilon.c2 * rho * ratio + KEpsilon.c1 * max(-gb, 0) / k[c]) * volume[c]
         }
         try solveTurbulence(
             t.epsilon, old: t.oldEpsilon, inverseStep: inverseStep, inflow: t.inflow.epsilon, gamma: gamma,
@@ -135,11 +140,7 @@ extension FlowSolver {
             fixed: t.wallCells.map { w in
                 (w.cell, KEpsilon.wallEpsilon(k: k[w.cell], wallDistanceM: w.distanceM))
             })
-        let floorK = 1e-8 * t.inflow.k, floorEpsilon = 1e-8 * t.inflow.epsilon
-        for c in 0..<cells where !solid[c] {
-            k[c] = max(k[c], floorK)
-            eps[c] = max(eps[c], floorEpsilon)
-        }
+        for c in 0..<cells where !solid[c] { eps[c] = max(eps[c], floorEpsilon) }
         setEddyViscosityFromKEpsilon()
     }
 
