@@ -42,33 +42,10 @@ final class KEpsilonTests: XCTestCase {
     /// converges from rest, raises the pressure drop well above the laminar one, and gives a
     /// positive, finite k whose intensity in the core is a few per cent.
     func testChannel() throws {
-        var fc = FlowCase(
-            grid: Grid(x: .uniform(60, to: 1.0), y: .clustered(24, to: 0.1, strength: 1.2), z: .uniform(1, to: 0.01)))
-        fc.sides[.bottom] = .symmetry
-        fc.sides[.top] = .symmetry
-        fc.patches = [
-            .whole("in", .west, .velocityInlet(speedMPerS: 2, temperatureC: 20)),
-            .whole("out", .east, .pressureOutlet(pressurePa: 0, backflowTemperatureC: 20)),
-        ]
-        func pressureDrop(_ model: TurbulenceModel) throws -> (FlowSolver, Double) {
-            var c = fc
-            c.turbulence = model
-            var o = SimpleOptions()
-            o.maxIterations = 20000
-            o.tolerance = 1e-6
-            let s = try FlowSolver(c, options: o)
-            try s.solveSteady()
-            let g = c.grid
-            let i1 = g.x.cell(containing: 0.5), i2 = g.x.cell(containing: 0.9)
-            let dp =
-                s.meanPressure(cells: (0..<g.ny).map { g.index(i1, $0, 0) })
-                - s.meanPressure(cells: (0..<g.ny).map { g.index(i2, $0, 0) })
-            return (s, dp)
-        }
-        let (turbulent, dpT) = try pressureDrop(.kEpsilon)
-        let (_, dpL) = try pressureDrop(.laminar)
+        let (turbulent, dpT) = try TurbulenceTests.channel(.kEpsilon)
+        let (_, dpL) = try TurbulenceTests.channel(.laminar)
         let (k, intensity) = turbulent.turbulence()
-        let core = fc.grid.index(45, 12, 0)
+        let core = turbulent.flow.grid.index(45, 12, 0)
         print("k–ε channel: Δp \(dpT) Pa against laminar \(dpL) Pa; core intensity \(intensity[core])")
         XCTAssertGreaterThan(dpT, 1.5 * dpL)
         XCTAssertTrue(k.allSatisfy { $0.isFinite && $0 > 0 })
