@@ -68,7 +68,6 @@ extension FlowSolver {
             "pseudoWarmStart": pseudo.warmStart ? 1 : 0,
             "pseudoEnergyCourant": pseudo.energyCourant,
         ]
-        if let t = turbulenceFields { s.scalars["turbulenceInStep"] = t.inStep ? 1 : 0 }
         return s
     }
 
@@ -119,7 +118,6 @@ extension FlowSolver {
             try put("turbulenceEpsilon", t.epsilon)
             try put("turbulenceOldK", t.oldK)
             try put("turbulenceOldEpsilon", t.oldEpsilon)
-            t.inStep = (s.scalars["turbulenceInStep"] ?? 0) != 0
         }
         oldVelocity = []
         oldTemperature = []

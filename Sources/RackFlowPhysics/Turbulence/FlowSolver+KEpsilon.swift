@@ -39,7 +39,7 @@ extension FlowSolver {
                     var y = Double.infinity
                     for a in 0..<3 {
                         let m = idx[a]
-                        let lowerFace = i + fdim[a][0] * (j + fdim[a][1] * k)
+                        let lowerFace = flow.grid.faceIndex(a, i, j, k)
                         for upper in [false, true] {
                             let f = upper ? lowerFace + fstride[a][a] : lowerFace
                             let inside = upper ? m + 1 < n[a] : m > 0
@@ -98,13 +98,13 @@ extension FlowSolver {
         let fluid = flow.fluid
         let rho = fluid.densityKgPerM3, mu = fluid.viscosityPaS
         var strain = [Double](repeating: 0, count: cells)
-        let v = staggeredVelocity()
-        StrainRate.magnitude(v, tags: flow.tags, wallSides: flow.wallSides, into: &strain)
-        let (production, buoyancy, c3) = kEpsilonProduction(strain: strain, velocity: v)
+        StrainRate.magnitude(staggeredVelocity(), tags: flow.tags, wallSides: flow.wallSides, into: &strain)
+        let (production, buoyancy, c3) = kEpsilonProduction(strain: strain)
         let volume = t.volume, solid = isSolid, muE = muEff
         let k = t.k.p, eps = t.epsilon.p
         // 1/Δt of backward Euler inside a time step (BDF2's first weight is 2/Δt).
-        let inverseStep = t.inStep && !timeWeights.isEmpty ? timeWeights[0] / Double(timeWeights.count) : 0
+        // Time weights are set only inside a time step, whose start `startTurbulenceStep` recorded.
+        let inverseStep = timeWeights.isEmpty ? 0 : timeWeights[0] / Double(timeWeights.count)
         // Steady iterations under-relax k and ε by 0.8 (their own, whatever the temperature's); a
         // time step's own term damps them.
         let relaxation = inverseStep > 0 ? 1 : 0.8

@@ -88,7 +88,6 @@ final class KEpsilonFields {
     /// Values at the start of the time step (backward Euler); filled by `startStep`.
     let oldK: PaddedVector
     let oldEpsilon: PaddedVector
-    var inStep = false
     /// Inflow values, and the fluid cells next to a wall with their wall distance (m).
     let inflow: (k: Double, epsilon: Double)
     let wallCells: [(cell: Int, distanceM: Double)]
@@ -111,6 +110,5 @@ final class KEpsilonFields {
     func startStep() {
         oldK.copy(from: k)
         oldEpsilon.copy(from: epsilon)
-        inStep = true
     }
 }

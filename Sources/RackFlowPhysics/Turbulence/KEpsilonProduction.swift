@@ -25,29 +25,28 @@ import RackFlowNumerics
 /// in ε where the flow is vertical, not at all where it is horizontal.
 ///
 /// Derivatives are central between the fluid neighbours (one-sided beside a solid or the domain's
-/// end, zero with neither); velocities are taken at cell centres as the mean of two faces.
+/// end, zero with neither); velocities at cell centres are `StaggeredOperators.velocityAtCentres`.
 extension FlowSolver {
-    func kEpsilonProduction(
-        strain: [Double], velocity v: StaggeredVelocity
-    )
-        -> (production: [Double], buoyancy: [Double], c3: [Double])
-    {
+    func kEpsilonProduction(strain: [Double]) -> (production: [Double], buoyancy: [Double], c3: [Double]) {
         let g = flow.grid, cells = g.cellCount, mu = flow.fluid.viscosityPaS, rho = flow.fluid.densityKgPerM3
         var production = [Double](repeating: 0, count: cells), buoyancy = production, c3 = production
         for c in 0..<cells where !isSolid[c] {
             production[c] = (muEff[c] - mu) * strain[c] * strain[c]
         }
         guard flow.gravity && flow.solveEnergy, let t = turbulenceFields else { return (production, buoyancy, c3) }
-        let centre = cellCentreVelocity(v)
+        let uc = UnsafeMutablePointer<Double>.allocate(capacity: cells)
+        let vc = UnsafeMutablePointer<Double>.allocate(capacity: cells)
+        let wc = UnsafeMutablePointer<Double>.allocate(capacity: cells)
         defer {
-            centre.0.deallocate()
-            centre.1.deallocate()
-            centre.2.deallocate()
+            uc.deallocate()
+            vc.deallocate()
+            wc.deallocate()
         }
+        StaggeredOperators.velocityAtCentres(
+            g, u: velocity[0].p, v: velocity[1].p, w: velocity[2].p, intoU: uc, intoV: vc, intoW: wc)
         let gBeta = PhysicalConstants.standardGravityMPerS2 * flow.fluid.expansionPerK
         let cTheta = 1.5 * KEpsilon.cMu / KEpsilon.turbulentPrandtl
         let T = UnsafePointer(temperature.p), w = UnsafePointer(velocity[2].p), muE = muEff
-        let (uc, vc, wc) = (UnsafePointer(centre.0), UnsafePointer(centre.1), UnsafePointer(centre.2))
         let kp = UnsafePointer(t.k.p), ep = UnsafePointer(t.epsilon.p)
         let nx = g.nx, ny = g.ny, slab = g.slab
         isSolid.withUnsafeBufferPointer { solidBuffer in
@@ -77,30 +76,6 @@ extension FlowSolver {
             }
         }
         return (production, buoyancy, c3)
-    }
-
-    /// u, v, w at the cell centres (m/s): the mean of each cell's two faces. The caller frees them.
-    private func cellCentreVelocity(
-        _ v: StaggeredVelocity
-    )
-        -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
-    {
-        let g = flow.grid, n = g.cellCount
-        let u = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        let vv = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        let w = UnsafeMutablePointer<Double>.allocate(capacity: n)
-        for kk in 0..<g.nz {
-            for j in 0..<g.ny {
-                for i in 0..<g.nx {
-                    let c = g.index(i, j, kk)
-                    let fu = i + (g.nx + 1) * (j + g.ny * kk), fv = i + g.nx * (j + (g.ny + 1) * kk)
-                    u[c] = 0.5 * (v.u.values[fu] + v.u.values[fu + 1])
-                    vv[c] = 0.5 * (v.v.values[fv] + v.v.values[fv + g.nx])
-                    w[c] = 0.5 * (v.w.values[c] + v.w.values[c + g.slab])
-                }
-            }
-        }
-        return (u, vv, w)
     }
 }
 
