@@ -30,8 +30,10 @@ final class RoomAirRunTests: XCTestCase {
                 as? [String: Any])
         let air = try XCTUnwrap(s["roomAir"] as? [String: Any])
         let log = (try? String(contentsOf: out.appendingPathComponent("log.txt"), encoding: .utf8)) ?? ""
-        XCTAssertEqual(
-            air["converged"] as? Bool, true, log.split(separator: "\n").filter { $0.contains("room air") }.joined())
+        // A steady answer, or (where the hall's plumes keep swaying) a time-averaged one.
+        XCTAssertTrue(
+            air["converged"] as? Bool == true || air["timeAveraged"] as? Bool == true,
+            log.split(separator: "\n").filter { $0.contains("room air") }.joined())
         XCTAssertEqual(s["trayProbesSource"] as? String, "room air")
         XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeMassImbalance"] as? Double), 1e-6)
         XCTAssertLessThanOrEqual(try XCTUnwrap(air["relativeHeatError"] as? Double), 0.005)
@@ -98,7 +100,7 @@ final class RoomAirRunTests: XCTestCase {
                 as? [String: Any])
         XCTAssertEqual(s["trayProbesSource"] as? String, "room air")
         let idle = try XCTUnwrap(s["roomAir"] as? [String: Any])
-        XCTAssertEqual(idle["converged"] as? Bool, true)
+        XCTAssertTrue(idle["converged"] as? Bool == true || idle["timeAveraged"] as? Bool == true, "\(idle)")
         XCTAssertLessThanOrEqual(try XCTUnwrap(idle["relativeHeatError"] as? Double), 0.005)
         let records = try XCTUnwrap(s["records"] as? [[String: Any]])
         let frames = try XCTUnwrap(s["roomAirFrames"] as? [[String: Any]])

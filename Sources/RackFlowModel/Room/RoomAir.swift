@@ -24,9 +24,11 @@ import RackFlowPhysics
 ///   depth (below);
 /// - each ceiling return grille: a pressure outlet at room pressure (0 Pa gauge).
 ///
-/// Buoyancy on (Boussinesq), energy on, Prandtl mixing length `ℓ = min(κ d, 0.09 δ)` with δ the
-/// ceiling height (the hall is the flow's size: a plume's mixing length grows with its width,
-/// which the ceiling bounds).
+/// Buoyancy on (Boussinesq), energy on, and `hall.turbulence`: the k–ε model with buoyant
+/// production by default (its length scale k^{3/2}/ε travels with the plume, as a plume's width
+/// grows with height), or the Prandtl mixing length `ℓ = min(κ d, 0.09 δ)` with δ the ceiling
+/// height, which is several times a plume's width over most of the hall (docs/validation.md: the
+/// plume checks).
 ///
 /// Tray loss: a layer of thickness `t` whose pressure drop for air crossing it at approach speed
 /// `u` is a perforated plate's, `Δp = ζ ½ ρ u²`, with ζ from the free-area ratio f by Idelchik's
