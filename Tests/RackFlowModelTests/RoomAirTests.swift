@@ -34,6 +34,8 @@ final class RoomAirTests: XCTestCase {
         let spec = try room(hall: Self.coarse)
         let flows = [(0.080, 34.0), (0.061, 29.5)]
         let air = try RoomAir(spec: spec, exhausts: try exhausts(spec, flows))
+        // The default model is k–ε.
+        guard case .kEpsilon = air.genericCase.turbulence else { return XCTFail("the hall is not k–ε") }
         let t0 = Date()
         let solve = try RoomAirSolve(air)
         try solve.solve()
@@ -44,8 +46,8 @@ final class RoomAirTests: XCTestCase {
                 format: "room air: %d cells %@, %d iterations, %.1f s, mass %.1e, heat %.1e, energy %.1e", s.cells,
                 "\(s.dims)", s.iterations, Date().timeIntervalSince(t0), s.relativeMassImbalance,
                 s.relativeHeatError, s.relativeEnergyError))
-        // The default model is k–ε; this coarse hall has no steady state with it and is time-averaged.
-        guard case .kEpsilon = air.genericCase.turbulence else { return XCTFail("the hall is not k–ε") }
+        // A steady answer, or a time-averaged one where the hall has none (this coarse hall's plumes
+        // keep swaying with k–ε).
         XCTAssertTrue(s.converged || s.timeAveraged)
         let (k, _) = solve.solver.turbulence()
         XCTAssertTrue(k.allSatisfy { $0.isFinite && $0 >= 0 })

@@ -169,8 +169,9 @@ public enum RoomSurgeFolder {
         let steps = a.frames.dropFirst()
         let outer = steps.map(\.outerIterations)
         let mass = a.frames.map(\.relativeMassImbalance).max() ?? 0
+        let idleOutcome = a.idle.converged ? "converged" : (a.idle.timeAveraged ? "time-averaged" : "**not converged**")
         return "The hall around the racks (\(a.idle.cells) cells, \(f(a.idle.spacingM, 3)) m near the racks and "
-            + "trays) solved steady at the idle exhausts (\(a.idle.converged ? "converged" : "**not converged**") "
+            + "trays) solved steady at the idle exhausts (\(idleOutcome) "
             + "in \(a.idle.iterations) outer iterations), then stepped frame by frame at the racks' exhausts: "
             + "\(outer.reduce(0, +)) outer iterations for \(outer.count) frames, mass within "
             + String(format: "%.1e", mass) + " relative at every frame end; \(f(a.seconds, 1)) s with its VDB files "

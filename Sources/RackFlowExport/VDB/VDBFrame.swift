@@ -38,7 +38,8 @@ public struct VDBPlacement: Sendable, Equatable {
 public enum VDBTurbulence: String, Sendable {
     /// √(2k/3)/|U| (dimensionless; large where the air is nearly still).
     case intensity
-    /// k (m²/s²), the mixing-length model's turbulent kinetic energy.
+    /// k (m²/s²), the turbulent kinetic energy of the flow's turbulence model (a rack's mixing
+    /// length, the room air's k–ε).
     case kineticEnergy
     var units: String { self == .intensity ? "1" : "m2/s2" }
     var quantity: String { self == .intensity ? "turbulence intensity sqrt(2k/3)/|U|" : "turbulent kinetic energy k" }

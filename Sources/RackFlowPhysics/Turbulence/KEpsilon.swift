@@ -1,7 +1,7 @@
 import Foundation
 import RackFlowNumerics
 
-/// The standard k–ε model with buoyancy, for open spaces and plumes (the room air's, on request).
+/// The standard k–ε model with buoyancy, for open spaces and plumes (the room air's by default).
 ///
 /// Description
 ///   Two transported quantities, the turbulent kinetic energy k (m²/s²) and its dissipation
