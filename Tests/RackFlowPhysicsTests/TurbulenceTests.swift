@@ -3,9 +3,6 @@ import RackFlowNumerics
 import RackFlowPhysics
 
 final class TurbulenceTests: XCTestCase {
-    /// A channel at Re ≈ 13,000 (U = 2 m/s, h = 0.1 m, air): the mixing-length model must
-    /// converge, produce an eddy viscosity far above μ in the core, raise the pressure drop
-    /// above the laminar one, and give a turbulence intensity of a few percent.
     /// The channel (air at 2 m/s between walls 0.1 m apart, 1 m long) solved with `model`, and
     /// its pressure drop from x = 0.5 to 0.9 m (Pa).
     static func channel(_ model: TurbulenceModel) throws -> (FlowSolver, Double) {
@@ -31,6 +28,9 @@ final class TurbulenceTests: XCTestCase {
         return (s, dp)
     }
 
+    /// A channel at Re ≈ 13,000 (U = 2 m/s, h = 0.1 m, air): the mixing-length model must
+    /// converge, produce an eddy viscosity far above μ in the core, raise the pressure drop
+    /// above the laminar one, and give a turbulence intensity of a few percent.
     func testMixingLengthChannel() throws {
         let (turbulent, dpT) = try Self.channel(.mixingLength(deltaM: 0.05))
         let (_, dpL) = try Self.channel(.laminar)

@@ -121,7 +121,7 @@ public enum RoomSteadyFolder {
                 format:
                     "room air: %@ in %d outer iterations, %.1f s; mass %.1e, heat %.1e relative; memory %.0f MB "
                     + "resident before, %.0f MB after, peak of the run %.0f MB",
-                a.converged ? "converged" : (a.timeAveraged ? "time-averaged" : "NOT converged"), a.iterations,
+                a.outcome, a.iterations,
                 a.solveSeconds, a.relativeMassImbalance,
                 a.relativeHeatError, rssBefore.residentBytes / 1e6, rssAfter.residentBytes / 1e6,
                 rssAfter.peakBytes / 1e6))

@@ -89,7 +89,7 @@ public enum RoomSurgeAir {
         log(
             String(
                 format: "room air frame 0: %@ in %d outer iterations, %.1f s; mass %.1e, heat %.1e relative",
-                idle.converged ? "converged" : (idle.timeAveraged ? "time-averaged" : "NOT converged"), idle.iterations,
+                idle.outcome, idle.iterations,
                 idle.solveSeconds,
                 idle.relativeMassImbalance, idle.relativeHeatError))
         // Tighter than the racks' steps (the scenario's tolerance is for them): the hall is one

@@ -44,6 +44,8 @@ public struct RoomAirSummary: Codable, Sendable {
     public var trayZeta: Double
     public var converged: Bool
     public var timeAveraged: Bool
+    /// How the steady solve ended, for logs: converged, time-averaged (no steady state) or not.
+    public var outcome: String { converged ? "converged" : (timeAveraged ? "time-averaged" : "NOT converged") }
     public var iterations: Int
     public var buildSeconds: Double
     public var solveSeconds: Double

@@ -13,7 +13,7 @@ extension FlowSolver {
         var volume = [Double](repeating: 0, count: g.cellCount)
         for k in 0..<g.nz {
             for j in 0..<g.ny {
-                for i in 0..<g.nx { volume[g.index(i, j, k)] = g.x.widths[i] * g.y.widths[j] * g.z.widths[k] }
+                for i in 0..<g.nx { volume[g.index(i, j, k)] = g.volume(i, j, k) }
             }
         }
         return KEpsilonFields(
