@@ -6,7 +6,7 @@ import RackFlowBench
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure solver performance (release builds; figures recorded in the README).",
-        subcommands: [Poisson.self, Flow.self, CavityCommand.self, Rack.self]
+        subcommands: [Poisson.self, Flow.self, CavityCommand.self, Rack.self, Response.self]
     )
 }
 

@@ -25,6 +25,16 @@ final class ThermalResponseTests: XCTestCase {
         return Built(c: c, run: run, layout: layout, model: model)
     }
 
+    /// The lockstep batches: consecutive parts of one node, split at the column cap.
+    func testBatchesAreRunsOfOneNode() {
+        let groups = ["a", "a", "a", "b", "b", "c"].enumerated().map {
+            ThermalResponse.Group(name: "p\($0.offset)", node: $0.element, kind: "gpu", basePowerW: 1)
+        }
+        XCTAssertEqual(ThermalResponse.batches(groups, maxColumns: 2), [0..<2, 2..<3, 3..<5, 5..<6])
+        XCTAssertEqual(ThermalResponse.batches(groups), [0..<3, 3..<5, 5..<6])
+        XCTAssertEqual(ThermalResponse.batches([]), [])
+    }
+
     /// Any power vector: the model equals a direct solve of the frozen-flow energy equation
     /// with those powers (read the same way, calibrated the same way) to 1e-8 of the rise, for
     /// every part at once (superposition) and for two parts alone.

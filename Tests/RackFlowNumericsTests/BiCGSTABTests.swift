@@ -5,7 +5,7 @@ final class BiCGSTABTests: XCTestCase {
     /// Steady 3D advection–diffusion, upwind advection, at cell Péclet number 10: the
     /// non-symmetric system of an energy or momentum equation. Velocity (1, 0.6, −0.4)·U,
     /// φ = 0 on every side, a uniform source.
-    func advectionDiffusion(n: Int, peclet: Double) -> (Stencil, [Double]) {
+    static func advectionDiffusion(n: Int, peclet: Double) -> (Stencil, [Double]) {
         let h = 1.0 / Double(n), U = 1.0
         let gamma = U * h / peclet // cell Péclet = U h / Γ
         let vel = [1.0, 0.6, -0.4].map { $0 * U }
@@ -39,7 +39,7 @@ final class BiCGSTABTests: XCTestCase {
     }
 
     func solve(with make: (Stencil) throws -> Preconditioner, name: String) throws -> [Double] {
-        let (A, rhs) = advectionDiffusion(n: 32, peclet: 10)
+        let (A, rhs) = Self.advectionDiffusion(n: 32, peclet: 10)
         let b = PaddedVector(rhs, pad: A.pad), x = PaddedVector(count: A.count, pad: A.pad)
         let report = try BiCGSTAB(A).solve(
             b, x, preconditioner: try make(A), options: KrylovOptions(tolerance: 1e-8, maxIterations: 500))

@@ -5,8 +5,11 @@ import RackFlowPhysics
 extension ThermalResponse {
     /// Builds the model from a converged rack solve: the zero-power field, then one frozen-flow
     /// energy solve per part with 1 W spread over its heat cells as the compiled case spreads it
-    /// (`FrozenFlowEnergy`, first-order upwind), each started from the previous part's
-    /// response. The rows are read from each field with the summary's own readers.
+    /// (`FrozenFlowEnergy`, first-order upwind). The parts of one node are solved in lockstep
+    /// from zero (`BatchedBiCGSTAB`): on the default rack the 90 responses took 87.5 s against
+    /// 136.7 s one after another, each from the previous part's response (5,539 against 5,880
+    /// iterations; answers within 7e-9 K/W). The rows are read from each field with the
+    /// summary's own readers.
     ///
     /// Calibration: the solve advects with van Leer's scheme, the responses with upwind, which
     /// smears plumes and so moves each row's air temperature a few per cent. Each row's air
@@ -40,18 +43,27 @@ extension ThermalResponse {
         let groups = layout.parts.map { Group(name: $0.name, node: $0.node, kind: $0.kind, basePowerW: $0.powerW) }
         let rowCount = reader.count, groupCount = groups.count
         var matrix = [Double](repeating: 0, count: rowCount * groupCount)
-        let q = op.makeVector(), theta = op.makeVector(), field = op.makeVector()
-        for g in 0..<groupCount {
-            q.fill(0)
-            for (c, w) in shares[g] { q.p[c] = w }
-            iterations.append(try op.solve(q, theta, tolerance: tolerance))
-            BLAS.copy(n, zero.p, field.p)
-            BLAS.axpy(n, 1, theta.p, field.p)
-            let y = s.withTemperature(field) { reader.air(s) }
-            for r in 0..<rowCount { matrix[r * groupCount + g] = y[r] - y0[r] }
-            if (g + 1) % 10 == 0 || g + 1 == groupCount {
-                log("response \(g + 1)/\(groupCount): \(groups[g].name), \(iterations.last!) BiCGSTAB iterations")
+        // The parts of one node are solved together, one column each (`BatchedBiCGSTAB`): the
+        // operator's coefficients are read once for all of them.
+        let batches = Self.batches(groups, maxColumns: Self.columnsThatFit(cells: n))
+        let batch = op.batchedSolver(columns: batches.map(\.count).max() ?? 1)
+        let b = batch.makeBlock(), x = batch.makeBlock(), field = op.makeVector()
+        for cols in batches {
+            let m = cols.count
+            b.fill(0)
+            x.fill(0)
+            for (j, g) in cols.enumerated() { for (c, w) in shares[g] { b.p[c * m + j] = w } }
+            let its = try batch.solve(b, x, columns: m, tolerance: tolerance)
+            iterations += its
+            for (j, g) in cols.enumerated() {
+                let (fp, zp, xp) = (field.p, zero.p, x.p)
+                for c in 0..<n { fp[c] = zp[c] + xp[c * m + j] }
+                let y = s.withTemperature(field) { reader.air(s) }
+                for r in 0..<rowCount { matrix[r * groupCount + g] = y[r] - y0[r] }
             }
+            log(
+                "responses \(cols.lowerBound + 1)–\(cols.upperBound)/\(groupCount) (\(groups[cols.lowerBound].node)): "
+                    + "\(its.min()!)–\(its.max()!) BiCGSTAB iterations")
         }
 
         // Calibration to the solve's air temperatures, then the parts' compact models.
@@ -86,6 +98,27 @@ extension ThermalResponse {
         for r in 0..<rowCount { model.rows[r].modelC = atBase[r] }
         model.buildSeconds = Date().timeIntervalSince(t0)
         return model
+    }
+
+    /// How many columns the lockstep solves may take: 12 at most, and their 96 bytes per cell
+    /// and column (`BatchedBiCGSTAB`) within half the memory still available. Nine parts of a
+    /// default node take 9 columns, 0.49 GB on the default rack.
+    static func columnsThatFit(cells: Int) -> Int {
+        guard let free = ResourceEstimate.availableBytes() else { return 12 }
+        return min(12, max(1, Int(0.5 * free / (96 * Double(max(cells, 1))))))
+    }
+
+    /// Consecutive groups of one node, at most `maxColumns` together: the batches the response
+    /// solves run in lockstep.
+    static func batches(_ groups: [Group], maxColumns: Int = 12) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
+        for g in groups.indices.dropFirst() where groups[g].node != groups[start].node || g - start == maxColumns {
+            out.append(start..<g)
+            start = g
+        }
+        if !groups.isEmpty { out.append(start..<groups.count) }
+        return out
     }
 
     /// How well the parts' shares rebuild the compiled heat field (cells shared by two parts'

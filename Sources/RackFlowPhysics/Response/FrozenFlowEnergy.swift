@@ -33,6 +33,7 @@ import RackFlowNumerics
 ///   | call                                  | result                                          |
 ///   | FrozenFlowEnergy(solver)              | A and b_bc at the solver's present flow         |
 ///   | solve(b, x, tolerance:)               | x ← A⁻¹ b (relative residual ≤ tolerance)       |
+///   | batchedSolver(columns:)               | the same for many b at once (`BatchedBiCGSTAB`) |
 ///   | boundaryRHS                           | b_bc (no heat)                                  |
 ///   | solver.withTemperature(x) { … }       | evaluates the solver's monitors on the field x  |
 public final class FrozenFlowEnergy {
@@ -61,6 +62,12 @@ public final class FrozenFlowEnergy {
         BLAS.copy(n, solver.rhs.p, boundaryRHS.p)
         krylov = BiCGSTAB(A)
         preconditioner = SweepPreconditioner(A, sweeps: preconditionerSweeps)
+    }
+
+    /// A lockstep solver for up to `columns` right-hand sides at once, with this operator's
+    /// preconditioner sweeps.
+    public func batchedSolver(columns: Int) -> BatchedBiCGSTAB {
+        BatchedBiCGSTAB(A, columns: columns, sweeps: preconditioner.sweeps)
     }
 
     /// A vector of one value per cell, padded as the operator needs.
