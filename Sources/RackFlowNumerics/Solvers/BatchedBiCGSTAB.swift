@@ -38,6 +38,8 @@ public final class BatchedBiCGSTAB {
     /// Per-column scalars: ρ, α, ω, ‖b‖, ‖r‖, β and two reduction results.
     var rho: [Double], alpha: [Double], omega: [Double], bnorm: [Double], rnorm: [Double]
     var beta: [Double], red1: [Double], red2: [Double]
+    /// Columns whose shadow residual is restarted at their next iteration (r̂₀ᵀv = 0).
+    var shadowRestart: [Bool]
 
     public init(_ A: Stencil, columns: Int, sweeps: Int) {
         self.A = A
@@ -57,6 +59,7 @@ public final class BatchedBiCGSTAB {
         sums = ColumnReductions(columns: columns)
         let zeros = [Double](repeating: 0, count: columns)
         (rho, alpha, omega, bnorm, rnorm, beta, red1, red2) = (zeros, zeros, zeros, zeros, zeros, zeros, zeros, zeros)
+        shadowRestart = [Bool](repeating: false, count: columns)
     }
 
     /// A zeroed block of `capacity` interleaved columns, padded as the kernels need.
@@ -130,6 +133,7 @@ public final class BatchedBiCGSTAB {
             rho[j] = 1
             alpha[j] = 1
             omega[j] = 1
+            shadowRestart[j] = false
         }
         BLAS.copy(A.count * m, r.p, r0.p)
         fillPrefix(p, m)
@@ -150,6 +154,8 @@ public final class BatchedBiCGSTAB {
                 let kept = keep.map { self[keyPath: scalars][$0] }
                 for (j, value) in kept.enumerated() { self[keyPath: scalars][j] = value }
             }
+            let restarts = keep.map { shadowRestart[$0] }
+            for (j, value) in restarts.enumerated() { shadowRestart[j] = value }
             cols = keep.map { cols[$0] }
             stepsOf = keep.map { stepsOf[$0] }
             m = keep.count
@@ -197,7 +203,8 @@ public final class BatchedBiCGSTAB {
         _ iterations: inout [Int]
     ) throws {
         let nz = A.nz, slab = A.slab
-        // ρ_new = r̂₀ᵀ r; r ⟂ r̂₀ restarts that column's shadow residual from r.
+        // ρ_new = r̂₀ᵀ r; r ⟂ r̂₀, or r̂₀ ⟂ v in the last iteration, restarts that column's
+        // shadow residual from r (as `BiCGSTAB` does).
         columnDots(r0, r, m, into: &red1)
         for j in 0..<m where active[j] {
             iterations[j] += 1
@@ -205,7 +212,8 @@ public final class BatchedBiCGSTAB {
                 throw SolverError.notFinite(
                     solver: "batched BiCGSTAB (column \(cols[j]))", iteration: iterations[j], cell: nil)
             }
-            if red1[j] == 0 {
+            if red1[j] == 0 || shadowRestart[j] {
+                shadowRestart[j] = false
                 restartShadow(j, m)
                 red1[j] = rnorm[j] * rnorm[j]
             }
@@ -235,13 +243,16 @@ public final class BatchedBiCGSTAB {
                 alpha[j] = 0
                 continue
             }
-            guard red1[j] != 0, red1[j].isFinite else {
+            guard red1[j].isFinite else {
                 throw SolverError.breakdown(
                     solver: "batched BiCGSTAB", iteration: iterations[j],
                     what: "r̂₀ᵀv = \(red1[j]) in column \(cols[j])"
                 )
             }
-            alpha[j] = rho[j] / red1[j]
+            // r̂₀ ⟂ v: this iteration leaves the column as it is (α = ω = 0) and the next one
+            // restarts its shadow residual.
+            shadowRestart[j] = red1[j] == 0
+            alpha[j] = shadowRestart[j] ? 0 : rho[j] / red1[j]
         }
         // s ← r − α v, and ‖s‖.
         let sp = s.p
@@ -265,7 +276,7 @@ public final class BatchedBiCGSTAB {
         columnDots(t, s, m, into: &red1)
         columnDots(t, t, m, into: &red2)
         for j in 0..<m {
-            omega[j] = active[j] && !halfDone[j] && red2[j] > 0 ? red1[j] / red2[j] : 0
+            omega[j] = active[j] && !halfDone[j] && !shadowRestart[j] && red2[j] > 0 ? red1[j] / red2[j] : 0
         }
         // x ← x + α p̂ + ω ŝ;  r ← s − ω t, and ‖r‖.
         let (xp, php, shp, tp) = (x.p, ph.p, sh.p, t.p)
@@ -297,7 +308,7 @@ public final class BatchedBiCGSTAB {
                 throw SolverError.notFinite(
                     solver: "batched BiCGSTAB (column \(cols[j]))", iteration: iterations[j], cell: nil)
             }
-            if omega[j] == 0 {
+            if omega[j] == 0 && !shadowRestart[j] {
                 throw SolverError.breakdown(
                     solver: "batched BiCGSTAB", iteration: iterations[j],
                     what: "ω = 0 (stagnation) in column \(cols[j])")

@@ -107,8 +107,22 @@ public final class BiCGSTAB {
             M.apply(p, ph)
             A.apply(ph, v)
             let r0v = BLAS.dot(n, r0.p, v.p)
-            guard r0v != 0, r0v.isFinite else {
+            guard r0v.isFinite else {
                 throw SolverError.breakdown(solver: report.solver, iteration: it, what: "r̂₀ᵀv = \(r0v)")
+            }
+            if r0v == 0 {
+                // Breakdown of the Lanczos part: r̂₀ ⟂ A M⁻¹ p. A right-hand side held in a few
+                // cells (one part's heat) has a shadow residual held there too, and the upwind
+                // preconditioner carries p downstream, away from it. Restart the shadow residual
+                // from the current one, x kept (the usual remedy: Saad 2003, "Iterative Methods for
+                // Sparse Linear Systems", §7.4.2), where this once ended the solve.
+                r0.copy(from: r)
+                rho = 1
+                alpha = 1
+                omega = 1
+                v.fill(0)
+                p.fill(0)
+                continue
             }
             alpha = rho / r0v
             // s ← r − α v
