@@ -81,25 +81,60 @@ extension LimitAdvice {
         guard !near.isEmpty else { return [] }
         let op = FrozenFlowEnergy(s)
         let shares = layout.heatShares(report: run.report, heatW: s.flow.heatW)
-        let q = op.makeVector(), theta = op.makeVector()
+        let response = selfResponses(near, layout: layout, run: run, op: op, shares: shares)
         var out: [LimitAdvice] = []
-        for i in near {
+        for (k, i) in near.enumerated() {
             let p = layout.parts[i]
             guard let solved = solvedParts[p.name],
                 let node = summary.nodes.first(where: { $0.name == p.node })
             else { continue }
-            q.fill(0)
-            for (c, w) in shares[i] { q.p[c] = w }
-            // A frozen-flow solve that fails leaves the power remedy out (NaN), not the report.
-            let cells = run.report.boxCells[p.regionBox] ?? []
-            var selfResponse = Double.nan
-            if (try? op.solve(q, theta, tolerance: 1e-8)) != nil {
-                selfResponse = s.withTemperature(theta) { s.temperatureStats(cells: cells).meanC }
-            }
             out.append(
                 advice(
                     p, solved: solved, node: node, supplyFlowM3PerS: summary.inletFlowM3PerS,
-                    selfResponseKPerW: selfResponse, layoutName: layoutName))
+                    selfResponseKPerW: response[k], layoutName: layoutName))
+        }
+        return out
+    }
+
+    /// Each part's own air temperature per watt of its own heat (K/W) at the frozen flow, NaN
+    /// where its solve fails (the power remedy is then left out, not the report). The parts
+    /// are solved in lockstep (`BatchedBiCGSTAB`), as the response model's are; if that fails,
+    /// one at a time, so that one bad part costs only its own remedy.
+    static func selfResponses(
+        _ parts: [Int], layout: RackLayout, run: SteadyRun, op: FrozenFlowEnergy,
+        shares: [[(cell: Int, share: Double)]]
+    ) -> [Double] {
+        let s = run.solver, n = s.flow.grid.cellCount
+        let theta = op.makeVector()
+        func response(_ k: Int) -> Double {
+            let cells = run.report.boxCells[layout.parts[parts[k]].regionBox] ?? []
+            return s.withTemperature(theta) { s.temperatureStats(cells: cells).meanC }
+        }
+        let width = min(parts.count, ThermalResponse.columnsThatFit(cells: n))
+        let batch = op.batchedSolver(columns: width)
+        let b = batch.makeBlock(), x = batch.makeBlock()
+        var out: [Double] = []
+        for start in stride(from: 0, to: parts.count, by: width) {
+            let ks = Array(start..<min(start + width, parts.count))
+            let m = ks.count
+            b.fill(0)
+            x.fill(0)
+            for (j, k) in ks.enumerated() { for (c, w) in shares[parts[k]] { b.p[c * m + j] = w } }
+            if (try? batch.solve(b, x, columns: m, tolerance: 1e-8)) != nil {
+                for (j, k) in ks.enumerated() {
+                    let (tp, xp) = (theta.p, x.p)
+                    for c in 0..<n { tp[c] = xp[c * m + j] }
+                    out.append(response(k))
+                }
+                continue
+            }
+            let q = op.makeVector()
+            for k in ks {
+                q.fill(0)
+                theta.fill(0)
+                for (c, w) in shares[parts[k]] { q.p[c] = w }
+                out.append((try? op.solve(q, theta, tolerance: 1e-8)) != nil ? response(k) : .nan)
+            }
         }
         return out
     }
