@@ -77,4 +77,24 @@ final class BiCGSTABTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.iterations, 1)
         XCTAssertLessThanOrEqual(report.relativeResidual, 1e-12)
     }
+
+    /// A breakdown that a restart cannot cure ends the solve with an error instead of running
+    /// to the iteration limit. Two cells, x₁ coupled to x₀ (aW = 2), b = (1, 1), Jacobi (here the
+    /// identity): v = A p = (1, −1) ⟂ r̂₀ = b at the first iteration, and restarting r̂₀ from r,
+    /// which has not moved, gives the same zero.
+    func testARepeatedBreakdownIsReported() throws {
+        let A = Stencil(nx: 2, ny: 1, nz: 1)
+        A.aW[1] = 2
+        let b = PaddedVector([1, 1], pad: A.pad), x = PaddedVector(count: 2, pad: A.pad)
+        XCTAssertThrowsError(try BiCGSTAB(A).solve(b, x, preconditioner: JacobiPreconditioner(A))) { error in
+            XCTAssertTrue("\(error)".contains("again"), "\(error)")
+        }
+        let batch = BatchedBiCGSTAB(A, columns: 1, sweeps: 0)
+        let bb = batch.makeBlock(), xb = batch.makeBlock()
+        bb.p[0] = 1
+        bb.p[1] = 1
+        XCTAssertThrowsError(try batch.solve(bb, xb, columns: 1, tolerance: 1e-10)) { error in
+            XCTAssertTrue("\(error)".contains("r̂₀ᵀv"), "\(error)")
+        }
+    }
 }

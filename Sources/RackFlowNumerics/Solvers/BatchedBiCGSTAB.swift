@@ -7,8 +7,8 @@
 ///   every operator and preconditioner application is one pass over the interleaved block
 ///   (`InterleavedColumns.swift`): the stencil's coefficients are read once for all columns.
 ///   Column j follows the single-column solver's iteration on b_j (its sums are added in
-///   another order, and restarting a shadow residual costs no iteration of its own here), so
-///   each column stops at its own tolerance
+///   another order, and restarting the shadow residual when r̂₀ᵀr = 0 costs no iteration of its
+///   own here), so each column stops at its own tolerance
 ///
 ///     ‖b_j − A x_j‖ ≤ tolerance · ‖b_j‖;
 ///
@@ -38,8 +38,10 @@ public final class BatchedBiCGSTAB {
     /// Per-column scalars: ρ, α, ω, ‖b‖, ‖r‖, β and two reduction results.
     var rho: [Double], alpha: [Double], omega: [Double], bnorm: [Double], rnorm: [Double]
     var beta: [Double], red1: [Double], red2: [Double]
-    /// Columns whose shadow residual is restarted at their next iteration (r̂₀ᵀv = 0).
-    var shadowRestart: [Bool]
+    /// Columns whose shadow residual is restarted at their next iteration (r̂₀ᵀv = 0), and
+    /// columns whose last iteration was such a restart (the same breakdown again would repeat
+    /// forever, so it ends the solve).
+    var shadowRestart: [Bool], restarted: [Bool]
 
     public init(_ A: Stencil, columns: Int, sweeps: Int) {
         self.A = A
@@ -60,6 +62,7 @@ public final class BatchedBiCGSTAB {
         let zeros = [Double](repeating: 0, count: columns)
         (rho, alpha, omega, bnorm, rnorm, beta, red1, red2) = (zeros, zeros, zeros, zeros, zeros, zeros, zeros, zeros)
         shadowRestart = [Bool](repeating: false, count: columns)
+        restarted = shadowRestart
     }
 
     /// A zeroed block of `capacity` interleaved columns, padded as the kernels need.
@@ -134,6 +137,7 @@ public final class BatchedBiCGSTAB {
             alpha[j] = 1
             omega[j] = 1
             shadowRestart[j] = false
+            restarted[j] = false
         }
         BLAS.copy(A.count * m, r.p, r0.p)
         fillPrefix(p, m)
@@ -154,8 +158,8 @@ public final class BatchedBiCGSTAB {
                 let kept = keep.map { self[keyPath: scalars][$0] }
                 for (j, value) in kept.enumerated() { self[keyPath: scalars][j] = value }
             }
-            let restarts = keep.map { shadowRestart[$0] }
-            for (j, value) in restarts.enumerated() { shadowRestart[j] = value }
+            let restarts = keep.map { (shadowRestart[$0], restarted[$0]) }
+            for (j, value) in restarts.enumerated() { (shadowRestart[j], restarted[j]) = value }
             cols = keep.map { cols[$0] }
             stepsOf = keep.map { stepsOf[$0] }
             m = keep.count
@@ -212,6 +216,7 @@ public final class BatchedBiCGSTAB {
                 throw SolverError.notFinite(
                     solver: "batched BiCGSTAB (column \(cols[j]))", iteration: iterations[j], cell: nil)
             }
+            restarted[j] = shadowRestart[j]
             if red1[j] == 0 || shadowRestart[j] {
                 shadowRestart[j] = false
                 restartShadow(j, m)
@@ -243,7 +248,7 @@ public final class BatchedBiCGSTAB {
                 alpha[j] = 0
                 continue
             }
-            guard red1[j].isFinite else {
+            guard red1[j].isFinite, red1[j] != 0 || !restarted[j] else {
                 throw SolverError.breakdown(
                     solver: "batched BiCGSTAB", iteration: iterations[j],
                     what: "r̂₀ᵀv = \(red1[j]) in column \(cols[j])"

@@ -80,6 +80,8 @@ public final class BiCGSTAB {
         let n = A.count
         r0.copy(from: r)
         var rho = 1.0, alpha = 1.0, omega = 1.0
+        // Set by a restart for r̂₀ᵀv = 0: the same breakdown right after it would repeat forever.
+        var restarted = false
         v.fill(0)
         p.fill(0)
         while rnorm > options.tolerance * bnorm && it < options.maxIterations {
@@ -110,6 +112,11 @@ public final class BiCGSTAB {
             guard r0v.isFinite else {
                 throw SolverError.breakdown(solver: report.solver, iteration: it, what: "r̂₀ᵀv = \(r0v)")
             }
+            if r0v == 0 && restarted {
+                throw SolverError.breakdown(
+                    solver: report.solver, iteration: it, what: "r̂₀ᵀv = 0 again after restarting r̂₀")
+            }
+            restarted = r0v == 0
             if r0v == 0 {
                 // Breakdown of the Lanczos part: r̂₀ ⟂ A M⁻¹ p. A right-hand side held in a few
                 // cells (one part's heat) has a shadow residual held there too, and the upwind
