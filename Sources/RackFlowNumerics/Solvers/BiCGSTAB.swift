@@ -80,25 +80,32 @@ public final class BiCGSTAB {
         let n = A.count
         r0.copy(from: r)
         var rho = 1.0, alpha = 1.0, omega = 1.0
-        // Set by a restart for r̂₀ᵀv = 0: the same breakdown right after it would repeat forever.
-        var restarted = false
         v.fill(0)
         p.fill(0)
+        // The shadow residual restarted from the current residual, x kept: when r ⟂ r̂₀ (ρ = 0),
+        // and when r̂₀ ⟂ A M⁻¹ p, where the Lanczos part breaks down (the usual remedy: Saad 2003,
+        // "Iterative Methods for Sparse Linear Systems", §7.4.2). A right-hand side held in a few
+        // cells (one part's heat) has a shadow residual held there too, and the upwind
+        // preconditioner carries p downstream, away from it. The same r̂₀ᵀv = 0 right after such
+        // a restart would repeat for ever, so it ends the solve.
+        var restartedForV = false
+        func restartShadow() {
+            r0.copy(from: r)
+            rho = 1
+            alpha = 1
+            omega = 1
+            v.fill(0)
+            p.fill(0)
+        }
         while rnorm > options.tolerance * bnorm && it < options.maxIterations {
             it += 1
             let rhoNew = BLAS.dot(n, r0.p, r.p)
-            if rhoNew == 0 || !rhoNew.isFinite {
-                if !rhoNew.isFinite {
-                    throw SolverError.notFinite(
-                        solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny))
-                }
-                // r ⟂ r0: restart the shadow residual from the current one.
-                r0.copy(from: r)
-                rho = 1
-                alpha = 1
-                omega = 1
-                v.fill(0)
-                p.fill(0)
+            guard rhoNew.isFinite else {
+                throw SolverError.notFinite(
+                    solver: report.solver, iteration: it, cell: firstNonFinite(r, nx: A.nx, ny: A.ny))
+            }
+            if rhoNew == 0 {
+                restartShadow()
                 continue
             }
             let beta = (rhoNew / rho) * (alpha / omega)
@@ -109,26 +116,13 @@ public final class BiCGSTAB {
             M.apply(p, ph)
             A.apply(ph, v)
             let r0v = BLAS.dot(n, r0.p, v.p)
-            guard r0v.isFinite else {
-                throw SolverError.breakdown(solver: report.solver, iteration: it, what: "r̂₀ᵀv = \(r0v)")
+            guard r0v.isFinite, r0v != 0 || !restartedForV else {
+                let what = r0v.isFinite ? "r̂₀ᵀv = 0 again after restarting r̂₀" : "r̂₀ᵀv = \(r0v)"
+                throw SolverError.breakdown(solver: report.solver, iteration: it, what: what)
             }
-            if r0v == 0 && restarted {
-                throw SolverError.breakdown(
-                    solver: report.solver, iteration: it, what: "r̂₀ᵀv = 0 again after restarting r̂₀")
-            }
-            restarted = r0v == 0
+            restartedForV = r0v == 0
             if r0v == 0 {
-                // Breakdown of the Lanczos part: r̂₀ ⟂ A M⁻¹ p. A right-hand side held in a few
-                // cells (one part's heat) has a shadow residual held there too, and the upwind
-                // preconditioner carries p downstream, away from it. Restart the shadow residual
-                // from the current one, x kept (the usual remedy: Saad 2003, "Iterative Methods for
-                // Sparse Linear Systems", §7.4.2), where this once ended the solve.
-                r0.copy(from: r)
-                rho = 1
-                alpha = 1
-                omega = 1
-                v.fill(0)
-                p.fill(0)
+                restartShadow()
                 continue
             }
             alpha = rho / r0v
