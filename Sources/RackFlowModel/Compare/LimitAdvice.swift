@@ -117,13 +117,11 @@ extension LimitAdvice {
         for start in stride(from: 0, to: parts.count, by: width) {
             let ks = Array(start..<min(start + width, parts.count))
             let m = ks.count
-            b.fill(0)
+            batch.setColumns(b, ks.map { shares[parts[$0]] })
             x.fill(0)
-            for (j, k) in ks.enumerated() { for (c, w) in shares[parts[k]] { b.p[c * m + j] = w } }
             if (try? batch.solve(b, x, columns: m, tolerance: 1e-8)) != nil {
                 for (j, k) in ks.enumerated() {
-                    let (tp, xp) = (theta.p, x.p)
-                    for c in 0..<n { tp[c] = xp[c * m + j] }
+                    batch.copyColumn(j, of: x, columns: m, into: theta)
                     out.append(response(k))
                 }
                 continue

@@ -50,14 +50,13 @@ extension ThermalResponse {
         let b = batch.makeBlock(), x = batch.makeBlock(), field = op.makeVector()
         for cols in batches {
             let m = cols.count
-            b.fill(0)
+            batch.setColumns(b, cols.map { shares[$0] })
             x.fill(0)
-            for (j, g) in cols.enumerated() { for (c, w) in shares[g] { b.p[c * m + j] = w } }
             let its = try batch.solve(b, x, columns: m, tolerance: tolerance)
             iterations += its
             for (j, g) in cols.enumerated() {
-                let (fp, zp, xp) = (field.p, zero.p, x.p)
-                for c in 0..<n { fp[c] = zp[c] + xp[c * m + j] }
+                batch.copyColumn(j, of: x, columns: m, into: field)
+                BLAS.axpy(n, 1, zero.p, field.p)
                 let y = s.withTemperature(field) { reader.air(s) }
                 for r in 0..<rowCount { matrix[r * groupCount + g] = y[r] - y0[r] }
             }

@@ -23,6 +23,7 @@
 ///   | call                                                  | result                            |
 ///   | BatchedBiCGSTAB(A, columns: m, sweeps: 4)             | workspace for up to m columns     |
 ///   | makeBlock()                                           | a zeroed interleaved block        |
+///   | setColumns(b, entries) / copyColumn(j, of:, into:)    | a block's columns in and out      |
 ///   | solve(b, x, columns: m, tolerance:, maxIterations:)   | x ← A⁻¹ b per column; iterations  |
 public final class BatchedBiCGSTAB {
     public let A: Stencil
@@ -68,6 +69,20 @@ public final class BatchedBiCGSTAB {
     /// A zeroed block of `capacity` interleaved columns, padded as the kernels need.
     public func makeBlock() -> PaddedVector { PaddedVector(count: A.count * capacity, pad: A.pad * capacity) }
 
+    /// `block` ← `columns.count` columns (stride: that count), zero but for each column's
+    /// entries (cell, value): a right-hand side per column, such as one part's 1 W of heat.
+    public func setColumns(_ block: PaddedVector, _ columns: [[(cell: Int, share: Double)]]) {
+        let m = columns.count
+        block.fill(0)
+        for (j, entries) in columns.enumerated() { for (c, w) in entries { block.p[c * m + j] = w } }
+    }
+
+    /// `v` ← column j of a block of m columns.
+    public func copyColumn(_ j: Int, of block: PaddedVector, columns m: Int, into v: PaddedVector) {
+        let (src, dst) = (block.p, v.p)
+        for c in 0..<A.count { dst[c] = src[c * m + j] }
+    }
+
     /// Solves A x_j = b_j for the first `m` interleaved columns of `b` and `x` (blocks from
     /// `makeBlock`, stride m), from the guesses in `x`. Returns each column's iterations.
     public func solve(
@@ -95,7 +110,7 @@ public final class BatchedBiCGSTAB {
                 bNorm[$0] > 0 && rNorm[$0] > tolerance * bNorm[$0] && iterations[$0] < maxIterations
             }
             guard !open.isEmpty else { break }
-            try lockstep(b, x, m, open, tolerance, maxIterations, &iterations)
+            try lockstep(b, x, m, open, bNorm, tolerance, maxIterations, &iterations)
         }
         let rNorm = trueResidual(b, x, m)
         for j in 0..<m where bNorm[j] > 0 && !(rNorm[j] <= tolerance * bNorm[j]) {
@@ -120,8 +135,8 @@ public final class BatchedBiCGSTAB {
     /// take 20–114 iterations, and lockstep to the slowest spent a quarter of the work on
     /// finished columns).
     func lockstep(
-        _ b: PaddedVector, _ x: PaddedVector, _ mc: Int, _ open: [Int], _ tol: Double, _ maxIterations: Int,
-        _ iterations: inout [Int]
+        _ b: PaddedVector, _ x: PaddedVector, _ mc: Int, _ open: [Int], _ bNorm: [Double], _ tol: Double,
+        _ maxIterations: Int, _ iterations: inout [Int]
     ) throws {
         var cols = open
         var m = cols.count
@@ -132,7 +147,7 @@ public final class BatchedBiCGSTAB {
         rnorm.withUnsafeMutableBufferPointer { A.residualColumns(bi.p, xi.p, r.p, m, into: $0.baseAddress!, sums) }
         for j in 0..<m {
             rnorm[j] = rnorm[j].squareRoot()
-            bnorm[j] = columnNorm(cols[j], b, mc)
+            bnorm[j] = bNorm[cols[j]]
             rho[j] = 1
             alpha[j] = 1
             omega[j] = 1
@@ -165,12 +180,6 @@ public final class BatchedBiCGSTAB {
             m = keep.count
             active = [Bool](repeating: true, count: m)
         }
-    }
-
-    func columnNorm(_ column: Int, _ b: PaddedVector, _ mc: Int) -> Double {
-        var sum = 0.0
-        for c in 0..<A.count { sum += b.p[c * mc + column] * b.p[c * mc + column] }
-        return sum.squareRoot()
     }
 
     /// `into`'s columns j ← `from`'s columns cols[j] (stride cols.count from stride mc).
