@@ -48,6 +48,9 @@ final class RoomAirRunTests: XCTestCase {
             XCTAssertEqual(e["flowM3PerS"] as? Double, q)
             XCTAssertEqual(try XCTUnwrap(e["solvedFlowM3PerS"] as? Double), q, accuracy: 1e-12 * q)
             XCTAssertEqual(e["temperatureC"] as? Double, rack["exhaustC"] as? Double)
+            // Fed with the rack's own exhaust profile, through sub-ducts (two across at 15 cm).
+            XCTAssertNotNil(rack["exhaustProfile"] as? [String: Any])
+            XCTAssertEqual(e["subDucts"] as? Int, 2)
         }
         // Tray probes: solved values in trayProbes, the jet check beside them, one per station.
         let probes = try XCTUnwrap(air["probes"] as? [[String: Any]])
@@ -106,6 +109,9 @@ final class RoomAirRunTests: XCTestCase {
         XCTAssertEqual(
             r.status == 3, idle["converged"] as? Bool != true, "exit 3 exactly when the hall is time-averaged")
         XCTAssertLessThanOrEqual(try XCTUnwrap(idle["relativeHeatError"] as? Double), 0.005)
+        // The racks' exhaust profiles, recorded frame by frame, feed the hall through sub-ducts.
+        let idleExhausts = try XCTUnwrap(idle["exhausts"] as? [[String: Any]])
+        XCTAssertEqual(idleExhausts.map { $0["subDucts"] as? Int }, [2, 2])
         let records = try XCTUnwrap(s["records"] as? [[String: Any]])
         let frames = try XCTUnwrap(s["roomAirFrames"] as? [[String: Any]])
         XCTAssertEqual(frames.count, records.count)

@@ -19,12 +19,33 @@ final class RoomAirTests: XCTestCase {
             yaml: text + "\n" + hall, file: Self.rooms.appendingPathComponent("inline.yaml").path)
     }
 
-    /// Each rack's roof exhaust (from its rack file) carrying the given flow and temperature.
-    func exhausts(_ spec: RoomSpec, _ values: [(Double, Double)]) throws -> [TrayProbes.Exhaust] {
+    /// Each rack's roof exhaust (from its rack file) carrying the given flow and temperature, the
+    /// first rack with a made-up profile if `profiled` (outflow rising along the rack's x, 2 K
+    /// warmer per tile along its y).
+    func exhausts(
+        _ spec: RoomSpec, _ values: [(Double, Double)], profiled: Bool = false
+    ) throws
+        -> [TrayProbes.Exhaust]
+    {
         try spec.racks.indices.map { k in
-            let c = try CaseFile.load(path: spec.racks[k].rackFile)
+            let gc = try CaseFile.load(path: spec.racks[k].rackFile).genericCase
+            var profile: ExhaustProfile? = nil
+            if profiled && k == 0, let roof = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) {
+                var p = ExhaustProfile.uniform(
+                    lo: (max(roof.lo.0, 0), max(roof.lo.1, 0)),
+                    hi: (min(roof.hi.0, gc.size.0), min(roof.hi.1, gc.size.1)),
+                    tileM: ExhaustProfile.defaultTileM, temperatureC: 0)
+                for j in 0..<p.tiles[1] {
+                    for i in 0..<p.tiles[0] {
+                        p.outflowM3PerS[i + p.tiles[0] * j] = Double(1 + i)
+                        p.temperatureC[i + p.tiles[0] * j] = values[k].1 + 2 * Double(j)
+                    }
+                }
+                profile = p
+            }
             return try TrayProbes.Exhaust(
-                spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: values[k].0, temperatureC: values[k].1)
+                spec: spec, rack: k, genericCase: gc, flowM3PerS: values[k].0, temperatureC: values[k].1,
+                profile: profile)
         }
     }
 
@@ -33,7 +54,10 @@ final class RoomAirTests: XCTestCase {
     func testRoomAirConservesMassAndHeatAndCarriesTheExhaustFlows() throws {
         let spec = try room(hall: Self.coarse)
         let flows = [(0.080, 34.0), (0.061, 29.5)]
-        let air = try RoomAir(spec: spec, exhausts: try exhausts(spec, flows))
+        let air = try RoomAir(spec: spec, exhausts: try exhausts(spec, flows, profiled: true))
+        // The first rack's profile goes through sub-ducts (two across at this 15 cm hall), the
+        // second's exhaust through one duct.
+        XCTAssertEqual(air.ducts.map(\.count), [2, 1])
         // The default model is k–ε.
         guard case .kEpsilon = air.genericCase.turbulence else { return XCTFail("the hall is not k–ε") }
         let t0 = Date()
@@ -58,6 +82,17 @@ final class RoomAirTests: XCTestCase {
             XCTAssertEqual(e.solvedFlowM3PerS, f.0, accuracy: 1e-12 * f.0)
             XCTAssertEqual(e.temperatureC, f.1)
         }
+        // Each sub-duct carries exactly its share; the profile's outflow rises along the rack's x,
+        // so in the room frame its sub-ducts' flows rise along x, or fall for a rack turned half
+        // a turn (its door facing +y).
+        let sub = ExhaustDucts.values(air.ducts[0], air.exhausts[0])
+        for (d, v) in zip(air.ducts[0], sub) {
+            XCTAssertEqual(solve.inflow(d.name).flowM3PerS, v.flowM3PerS, accuracy: 1e-12 * v.flowM3PerS)
+            XCTAssertEqual(solve.inflow(d.name).temperatureC, v.temperatureC, accuracy: 1e-9)
+        }
+        let turned = spec.rackPlacement(0).rotationDegrees == 180
+        XCTAssertEqual(sub[0].flowM3PerS < sub[1].flowM3PerS, !turned, "\(sub), turned \(turned)")
+        XCTAssertGreaterThan(max(sub[0].flowM3PerS, sub[1].flowM3PerS), 1.5 * min(sub[0].flowM3PerS, sub[1].flowM3PerS))
         // Mass: exhausts in, returns out.
         let qIn = s.exhausts.map(\.solvedFlowM3PerS).reduce(0, +), qOut = s.returns.map(\.flowM3PerS).reduce(0, +)
         XCTAssertLessThanOrEqual(abs(qIn - qOut) / qIn, 1e-6)
@@ -79,7 +114,11 @@ final class RoomAirTests: XCTestCase {
         let frames = try RoomAirFrames(solve, maxOuter: 10, tolerance: 1e-5)
         XCTAssertEqual(
             frames.frames[0].returnBackflowC, (0.080 * 34 + 0.061 * 29.5) / 0.141, accuracy: 1e-12)
-        let f = try frames.advance(frameS: 0.5, exhausts: [(0.080, 44.0), (0.061, 39.5)])
+        let f = try frames.advance(
+            frameS: 0.5, exhausts: try exhausts(spec, [(0.080, 44.0), (0.061, 39.5)], profiled: true))
+        // The sub-ducts follow the frame's exhausts.
+        XCTAssertEqual(
+            air.ducts[0].reduce(0) { $0 + solve.inflow($1.name).flowM3PerS }, 0.080, accuracy: 1e-12 * 0.080)
         let hot = (0.080 * 44 + 0.061 * 39.5) / 0.141
         XCTAssertEqual(f.returnBackflowC, hot, accuracy: 1e-12)
         XCTAssertLessThanOrEqual(solve.solver.balance().relativeMassImbalance, 1e-6)
@@ -112,7 +151,7 @@ final class RoomAirTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(qIn - qOut) / qIn, 1e-6)
         XCTAssertLessThanOrEqual(s.relativeHeatError, 0.005)
         let frames = try RoomAirFrames(solve, maxOuter: 10, tolerance: 1e-5)
-        _ = try frames.advance(frameS: 0.5, exhausts: [(0.080, 44.0), (0.061, 39.5)])
+        _ = try frames.advance(frameS: 0.5, exhausts: try exhausts(spec, [(0.080, 44.0), (0.061, 39.5)]))
         XCTAssertLessThanOrEqual(solve.solver.balance().relativeMassImbalance, 1e-6)
     }
 

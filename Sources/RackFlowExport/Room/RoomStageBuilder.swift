@@ -183,7 +183,7 @@ extension TrayProbes {
             densityKgPerM3: spec.racks[0].rack.base.fluid.densityKgPerM3)
     }
 
-    /// Every rack's exhaust (room frame) at its solved flow and mixed-cup exhaust temperature.
+    /// Every rack's exhaust (room frame) at its solved flow, mixed-cup exhaust temperature and profile.
     public static func steadyExhausts(spec: RoomSpec, summary: RoomSummary) throws -> [Exhaust] {
         var cases: [String: CaseFile] = [:]
         var exhausts: [Exhaust] = []
@@ -194,7 +194,7 @@ extension TrayProbes {
             exhausts.append(
                 try Exhaust(
                     spec: spec, rack: k, genericCase: c.genericCase, flowM3PerS: r.measuredInletFlowM3PerS,
-                    temperatureC: r.exhaustC))
+                    temperatureC: r.exhaustC, profile: r.exhaustProfile))
         }
         return exhausts
     }

@@ -44,9 +44,18 @@ public enum RoomSurgeAir {
         let cases = try RoomStageWriter.rackTypes(spec).cases
         let exhausts = try spec.racks.indices.map { k in
             let p = spec.racks[k]
+            let gc = cases[p.rackFile]!.genericCase
+            // A uniform stand-in for the profile the racks will give: the same tiles, so the same
+            // sub-ducts and grid as the run's.
+            let profile = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)).map { roof in
+                let (w, d, _) = gc.size
+                return ExhaustProfile.uniform(
+                    lo: (max(roof.lo.0, 0), max(roof.lo.1, 0)), hi: (min(roof.hi.0, w), min(roof.hi.1, d)),
+                    tileM: ExhaustProfile.defaultTileM, temperatureC: p.rack.inletTemperatureC)
+            }
             return try TrayProbes.Exhaust(
-                spec: spec, rack: k, genericCase: cases[p.rackFile]!.genericCase,
-                flowM3PerS: RoomSpec.designFlow(p.rack), temperatureC: p.rack.inletTemperatureC)
+                spec: spec, rack: k, genericCase: gc, flowM3PerS: RoomSpec.designFlow(p.rack),
+                temperatureC: p.rack.inletTemperatureC, profile: profile)
         }
         _ = try RoomAir(spec: spec, exhausts: exhausts, spacingM: spacingM).compile()
     }
@@ -113,8 +122,7 @@ public enum RoomSurgeAir {
         var checkRows: [String] = []
         for f in exhausts.indices {
             if f > 0 {
-                let fr = try stepper.advance(
-                    frameS: 1 / scenario.fps, exhausts: exhausts[f].map { ($0.flowM3PerS, $0.temperatureC) })
+                let fr = try stepper.advance(frameS: 1 / scenario.fps, exhausts: exhausts[f])
                 log(
                     String(
                         format: "room air frame %d: %d outer iterations, %.2f s; mass %.1e, heat in %.0f W, out "

@@ -65,6 +65,17 @@ public enum RoomSurgeFolder {
         return (cpu, frames)
     }
 
+    /// The records as `summary.json` keeps them: without the racks' exhaust profiles (16 racks ×
+    /// 241 frames × 170 numbers would be most of the file; they live in the checkpoints and are
+    /// what the room air was fed).
+    static func withoutProfiles(_ records: [RoomSurge.FrameRecord]) -> [RoomSurge.FrameRecord] {
+        records.map { r in
+            var r = r
+            for k in r.racks.indices { r.racks[k].exhaustProfile = nil }
+            return r
+        }
+    }
+
     /// `--room-air`: the hall's air stepped through the surge at the exhausts the racks recorded
     /// (`RoomSurgeAir`), its files into `staging`.
     static func roomAirFrames(
@@ -76,7 +87,8 @@ public enum RoomSurgeFolder {
             try spec.racks.indices.map { k in
                 try TrayProbes.Exhaust(
                     spec: spec, rack: k, genericCase: cases[spec.racks[k].rackFile]!.genericCase,
-                    flowM3PerS: rec.racks[k].flowM3PerS, temperatureC: rec.racks[k].exhaustC)
+                    flowM3PerS: rec.racks[k].flowM3PerS, temperatureC: rec.racks[k].exhaustC,
+                    profile: rec.racks[k].exhaustProfile)
             }
         }
         return try RoomSurgeAir.run(
@@ -132,7 +144,7 @@ public enum RoomSurgeFolder {
             spec: spec, scenario: scenario, rackStartS: rs.rackStartS, cases: cases)
         let s = Summary(
             room: spec.name, scenario: scenario.name, frames: n - 1, fps: scenario.fps, ranks: comm.size,
-            records: rs.records, racks: peaks, ignitions: ignitions,
+            records: Self.withoutProfiles(rs.records), racks: peaks, ignitions: ignitions,
             trayProbes: trays, trayProbesSource: air == nil ? "jet model" : "room air", roomAir: air?.idle,
             roomAirFrames: air?.frames, cpuSecondsPerRank: cpu, wallSeconds: Date().timeIntervalSince(t0))
         try RoomSurgeReport.write(

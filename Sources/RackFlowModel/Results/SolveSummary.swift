@@ -62,6 +62,9 @@ public struct SolveSummary: Codable, Sendable {
     public var inletC: Double = 0
     /// Mixed-cup temperature of the air leaving through the outlets (flow-weighted), °C.
     public var exhaustC: Double = 0
+    /// A rack's roof exhaust tile by tile (`ExhaustProfile`: outflow and mixed-cup temperature per
+    /// tile of at most 5 cm); nil for a generic case or a rack without a roof outlet.
+    public var exhaustProfile: ExhaustProfile? = nil
     /// Static pressure over the inlet, relative to the exhaust: what the plenum blowers must supply, Pa.
     public var plenumPressurePa: Double = 0
     public var balance: BalanceSummary
@@ -115,6 +118,9 @@ public struct SolveSummary: Codable, Sendable {
         }
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
         exhaustC = s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
+        if layout != nil, let roof = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) {
+            exhaustProfile = s.exhaustProfile(roof)
+        }
 
         // Fans, by the solver's own operating points.
         let kinds = Dictionary(uniqueKeysWithValues: (layout?.fans ?? []).map { ($0.name, $0) })

@@ -13,12 +13,15 @@ import RackFlowPhysics
 /// - each rack: a solid block over its whole footprint (pitch × depth, glass side panels and
 ///   doors included) from the floor to its roof;
 /// - each rack's roof exhaust: the room air can only be fed through the domain's sides, so the
-///   exhaust's flow enters through the floor under the exhaust rectangle as a flow inlet and
+///   exhaust's flow enters through the floor under the exhaust rectangle as flow inlets and
 ///   rises through a vertical duct cut out of the rack's block (adiabatic walls) to the roof
-///   opening. It therefore leaves the roof with the rack's measured exhaust flow (m³/s) and its
-///   mixed-cup exhaust temperature (°C), *uniform over the opening and vertical* — a first
-///   version: the rack solve's own exhaust profile is not carried over. An opening edge closer to
-///   the footprint's edge than a quarter of the near spacing is moved onto it (see Grid);
+///   opening. With the rack's exhaust profile (`TrayProbes.Exhaust.profile`, from its solve) the
+///   duct is split into sub-ducts by walls, each fed its tiles' share of the flow at their
+///   mixed-cup temperature (`ExhaustDucts`), so the air leaves the roof with the rack's flow
+///   (m³/s) and heat, and the shape of its profile at the sub-ducts' resolution (about 10 cm);
+///   without one, uniformly at the mixed-cup temperature. It leaves vertically (the rack's
+///   exhaust is close to vertical: it rises out of a 2 m tube). An opening edge closer to the
+///   footprint's edge than a quarter of the near spacing is moved onto it (see Grid);
 /// - each cable tray: a porous block, the tray's width and length and `hall.trayHeight` deep,
 ///   with the Forchheimer loss of a perforated plate of the tray's free-area ratio spread over its
 ///   depth (below);
@@ -51,6 +54,8 @@ public struct RoomAir {
     public let genericCase: GenericCase
     /// Fine zones per axis (case frame): (lo, hi, spacing), m.
     public let zones: [[(Double, Double, Double)]]
+    /// Per rack (`spec.racks` order): the sub-ducts its exhaust is fed through (`ExhaustDucts`).
+    public let ducts: [[ExhaustDucts.Duct]]
     /// Temperature of air that re-enters through a return, °C: the mixed-cup mean of the
     /// exhausts (the air of the return plenum, which only the exhausts feed).
     public let backflowTemperatureC: Double
@@ -78,8 +83,9 @@ public struct RoomAir {
         let node = anchor
 
         // Racks: the footprint minus the exhaust duct, as up to four solid boxes around it.
-        var (boxes, patches) = try Self.racks(
+        var (boxes, planes, patches, ducts) = try Self.racks(
             spec, exhausts, marginM: m, spacingM: spacingM ?? hall.spacingM, node: node)
+        self.ducts = ducts
         // Trays.
         let zeta = try PerforatedPlate.sharpEdgedZeta(freeArea: hall.trayFreeArea)
         let c2 = zeta / hall.trayHeightM
@@ -118,7 +124,8 @@ public struct RoomAir {
             name: "\(spec.name)-air", file: spec.file, size: size, constraints: constraints, fluid: fluid,
             gravity: true, energy: true,
             turbulence: hall.kEpsilon ? .kEpsilon : .mixingLength(deltaM: hall.ceilingHeightM),
-            initialTemperatureC: backflowTemperatureC, boxes: boxes, patches: patches, options: options, root: anchor)
+            initialTemperatureC: backflowTemperatureC, boxes: boxes, planes: planes, patches: patches, options: options,
+            root: anchor)
         try genericCase.validate()
     }
 
@@ -144,9 +151,14 @@ public struct RoomAir {
     /// frame: the room's shifted by the margin), and its exhaust as a flow inlet in the floor.
     static func racks(
         _ spec: RoomSpec, _ exhausts: [TrayProbes.Exhaust], marginM m: Double, spacingM: Double, node: ConfigNode
-    ) throws -> ([GenericCase.Box], [GenericCase.PatchSpec]) {
+    ) throws -> (
+        boxes: [GenericCase.Box], planes: [GenericCase.Plane], patches: [GenericCase.PatchSpec],
+        ducts: [[ExhaustDucts.Duct]]
+    ) {
         var boxes: [GenericCase.Box] = []
+        var planes: [GenericCase.Plane] = []
         var patches: [GenericCase.PatchSpec] = []
+        var ducts: [[ExhaustDucts.Duct]] = []
         for (k, p) in spec.racks.enumerated() {
             let e = exhausts[k]
             let fx = (p.originM.0 + m, p.originM.0 + spec.pitchM + m)
@@ -176,14 +188,31 @@ public struct RoomAir {
                         name: "rack-\(p.name)-\(side)", lo: (x.0, y.0, 0), hi: (x.1, y.1, h), kind: .solid,
                         comment: "rack \(p.name) (\(p.rackFile)) around its exhaust duct", node: node))
             }
-            patches.append(
-                GenericCase.PatchSpec(
-                    patch: Patch(
-                        name: "exhaust-\(p.name)", side: .bottom, lo: (ex.0, ey.0), hi: (ex.1, ey.1),
-                        kind: .flowInlet(flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)),
-                    comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
+            // The exhaust's profile through sub-ducts (`ExhaustDucts`), the walls between them.
+            let layout = ExhaustDucts.layout(e, opening: (ex, ey), shiftM: m, spacingM: spacingM)
+            for (d, v) in zip(layout.ducts, ExhaustDucts.values(layout.ducts, e)) {
+                patches.append(
+                    GenericCase.PatchSpec(
+                        patch: Patch(
+                            name: d.name, side: .bottom, lo: d.lo, hi: d.hi,
+                            kind: .flowInlet(flowM3PerS: v.flowM3PerS, temperatureC: v.temperatureC)),
+                        comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
+            }
+            for (g, x) in layout.wallsX.enumerated() {
+                planes.append(
+                    GenericCase.Plane(
+                        name: "duct-\(p.name)-x\(g)", axis: 0, position: x, lo: (ey.0, 0), hi: (ey.1, h), kind: .wall,
+                        comment: "between rack \(p.name)'s exhaust sub-ducts", node: node))
+            }
+            for (g, y) in layout.wallsY.enumerated() {
+                planes.append(
+                    GenericCase.Plane(
+                        name: "duct-\(p.name)-y\(g)", axis: 1, position: y, lo: (ex.0, 0), hi: (ex.1, h), kind: .wall,
+                        comment: "between rack \(p.name)'s exhaust sub-ducts", node: node))
+            }
+            ducts.append(layout.ducts)
         }
-        return (boxes, patches)
+        return (boxes, planes, patches, ducts)
     }
 
     /// The fine zone per axis around racks and trays, grown by four fine cells, up to the

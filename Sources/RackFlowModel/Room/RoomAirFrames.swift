@@ -9,8 +9,9 @@ import RackFlowPhysics
 /// solve gave (DESIGN §3).
 ///
 /// Frame 0 is the steady hall at the idle exhausts (`RoomAirSolve`, the steady room's rule).
-/// Each later frame sets every rack's exhaust patch to the flow and mixed-cup temperature the
-/// rack had at the frame's end (`FlowSolver.setInflow`; held over the frame, as the racks' own
+/// Each later frame sets every rack's exhaust sub-ducts to the flow, mixed-cup temperature and
+/// profile the rack had at the frame's end (`ExhaustDucts`, `FlowSolver.setInflow`; held over
+/// the frame, as the racks' own
 /// frames hold their inflow), the return grilles' backflow to the exhausts' mixed-cup
 /// temperature (the return plenum holds only their air; `FlowSolver.setBackflowTemperature`),
 /// and takes `stepsPerFrame` implicit BDF2 steps of the frame's
@@ -38,8 +39,8 @@ public final class RoomAirFrames {
     public let stepper: TimeStepper
     public let smoke: PaddedVector
     let smokeOld: PaddedVector
-    /// Per rack (`spec.racks` order): its exhaust patch's index in the solver's patches.
-    let patchIndex: [Int]
+    /// Per rack (`spec.racks` order): its exhaust sub-ducts' patch indices in the solver's patches.
+    let patchIndex: [[Int]]
     /// The return grilles' patches (`hall.returns`, pressure outlets).
     let returnPatches: Set<Int>
     /// The faces of every roof opening (axis z), where the tracer is released.
@@ -61,11 +62,13 @@ public final class RoomAirFrames {
         smoke = s.makeCellVector()
         smokeOld = s.makeCellVector()
         let spec = solve.air.spec
-        patchIndex = try spec.racks.map { p in
-            guard let i = s.flow.patches.firstIndex(where: { $0.name == "exhaust-\(p.name)" }) else {
-                throw RoomError.rack(name: p.name, rank: 0, reason: "room air: no exhaust patch")
+        patchIndex = try zip(spec.racks, solve.air.ducts).map { p, ducts in
+            try ducts.map { d in
+                guard let i = s.flow.patches.firstIndex(where: { $0.name == d.name }) else {
+                    throw RoomError.rack(name: p.name, rank: 0, reason: "room air: no exhaust patch \(d.name)")
+                }
+                return i
             }
-            return i
         }
         let returnNames = Set(solve.air.spec.hall.returns.map(\.name))
         returnPatches = Set(s.flow.patches.indices.filter { returnNames.contains(s.flow.patches[$0].name) })
@@ -74,11 +77,13 @@ public final class RoomAirFrames {
         let g = s.flow.grid
         var faces: [Int] = []
         for (k, e) in solve.air.exhausts.enumerated() {
-            let patch = s.flow.patches[patchIndex[k]]
             let kz = g.z.faces.indices.min { abs(g.z.faces[$0] - e.roofZM) < abs(g.z.faces[$1] - e.roofZM) }!
-            for j in 0..<g.ny where g.y.centres[j] > patch.lo.1 && g.y.centres[j] < patch.hi.1 {
-                for i in 0..<g.nx where g.x.centres[i] > patch.lo.0 && g.x.centres[i] < patch.hi.0 {
-                    faces.append(i + g.nx * (j + g.ny * kz))
+            for pi in patchIndex[k] {
+                let patch = s.flow.patches[pi]
+                for j in 0..<g.ny where g.y.centres[j] > patch.lo.1 && g.y.centres[j] < patch.hi.1 {
+                    for i in 0..<g.nx where g.x.centres[i] > patch.lo.0 && g.x.centres[i] < patch.hi.0 {
+                        faces.append(i + g.nx * (j + g.ny * kz))
+                    }
                 }
             }
         }
@@ -100,16 +105,21 @@ public final class RoomAirFrames {
     }
 
     /// Steps the hall to the end of the next frame (length `frameS`), its exhausts at
-    /// `exhausts` (one per rack, `spec.racks` order: flow m³/s, mixed-cup temperature °C).
-    public func advance(frameS: Double, exhausts: [(flowM3PerS: Double, temperatureC: Double)]) throws -> Frame {
+    /// `exhausts` (one per rack, `spec.racks` order: flow m³/s, mixed-cup temperature °C and
+    /// profile, shared among the rack's sub-ducts by `ExhaustDucts.values`).
+    public func advance(frameS: Double, exhausts: [TrayProbes.Exhaust]) throws -> Frame {
         precondition(exhausts.count == patchIndex.count, "one exhaust per rack")
         let t0 = Date()
         let s = solve.solver
         for (k, e) in exhausts.enumerated() {
-            s.setInflow(patch: patchIndex[k], flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC)
+            for (pi, v) in zip(patchIndex[k], ExhaustDucts.values(solve.air.ducts[k], e)) {
+                s.setInflow(patch: pi, flowM3PerS: v.flowM3PerS, temperatureC: v.temperatureC)
+            }
         }
         // The return plenum's air: the exhausts' mixed cup (held when no air flows).
-        let backflowC = RoomAir.mixedCupC(exhausts) ?? frames[frames.count - 1].returnBackflowC
+        let backflowC =
+            RoomAir.mixedCupC(exhausts.map { ($0.flowM3PerS, $0.temperatureC) })
+            ?? frames[frames.count - 1].returnBackflowC
         s.setBackflowTemperature(patches: returnPatches, temperatureC: backflowC)
         let dt = frameS / Double(stepsPerFrame)
         var outer = 0

@@ -126,10 +126,10 @@ public final class RoomAirSolve {
             }
         }
         let supplyC = air.spec.racks.map(\.rack.inletTemperatureC).min()!
-        let exhausts = air.exhausts.map { e in
-            let m = inflow("exhaust-\(e.rack)")
-            return RoomAirSummary.Exhaust(
-                rack: e.rack, flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC, solvedFlowM3PerS: m.flowM3PerS)
+        let exhausts = zip(air.exhausts, air.ducts).map { e, ducts in
+            RoomAirSummary.Exhaust(
+                rack: e.rack, flowM3PerS: e.flowM3PerS, temperatureC: e.temperatureC,
+                solvedFlowM3PerS: ducts.reduce(0) { $0 + inflow($1.name).flowM3PerS }, subDucts: ducts.count)
         }
         let returns = hall.returns.map { r in
             let m = inflow(r.name)

@@ -9,6 +9,8 @@ public struct RoomAirSummary: Codable, Sendable {
         public var flowM3PerS: Double
         public var temperatureC: Double
         public var solvedFlowM3PerS: Double
+        /// The sub-ducts its profile is fed through (`ExhaustDucts`; 1: uniformly).
+        public var subDucts: Int = 1
     }
     public struct Return: Codable, Sendable {
         public var name: String

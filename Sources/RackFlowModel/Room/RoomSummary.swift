@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowPhysics
 
 /// Everything a room run measured (written as `summary.json`), SI units, stable names.
 public struct RoomSummary: Codable, Sendable {
@@ -34,6 +35,8 @@ public struct RoomSummary: Codable, Sendable {
         public var solveSeconds: Double
         public var massImbalance: Double
         public var energyError: Double
+        /// Its roof exhaust tile by tile (its solve's `exhaustProfile`): what the room air is fed.
+        public var exhaustProfile: ExhaustProfile? = nil
     }
     public struct Blower: Codable, Sendable {
         public var name: String
@@ -119,8 +122,9 @@ extension RoomSummary {
                 hottestGPU: gpus.max { $0.temperatureC < $1.temperatureC }, tightestPart: s.tightestPart,
                 cells: s.grid.cells, converged: c.rackResults[k].converged,
                 outerIterations: c.iterations.map { $0.rackOuterIterations[k] },
-                solveSeconds: s.solveSeconds, massImbalance: s.balance.massImbalance, energyError: s.balance.energyError
-            )
+                solveSeconds: s.solveSeconds, massImbalance: s.balance.massImbalance,
+                energyError: s.balance.energyError,
+                exhaustProfile: s.exhaustProfile)
         }
         blowers = spec.blowers.indices.map { b in
             Blower(

@@ -33,6 +33,9 @@ public final class RoomSurge {
         public var flowM3PerS: Double
         public var slotPressurePa: Double
         public var exhaustC: Double
+        /// Its roof exhaust tile by tile (`ExhaustProfile`), what the room air is fed; nil in
+        /// checkpoints written before it was recorded (the room air then feeds it uniformly).
+        public var exhaustProfile: ExhaustProfile? = nil
     }
     public struct FrameRecord: Codable, Sendable {
         public var index: Int
@@ -246,13 +249,20 @@ public final class RoomSurge {
                 try afterStep()
             } catch { failure = error }
             try comm.agree(failure)
-            var mine = [Double](repeating: 0, count: 2 * n)
+            // Per rack: slot pressure, exhaust temperature and the packed exhaust profile, at the
+            // owner's offset and zero elsewhere, so that the sum over ranks gathers them all.
+            let block = 2 + ExhaustProfile.packedCount
+            var mine = [Double](repeating: 0, count: block * n)
             for (k, r) in runs {
-                mine[2 * k] = r.solver.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
-                mine[2 * k + 1] = r.solver.mixedCupTemperature(outlets: exhaustPatches[k] ?? [])
+                mine[block * k] = r.solver.meanPressure(cells: inletCells[k] ?? []) - (exhaustPressurePa[k] ?? 0)
+                mine[block * k + 1] = r.solver.mixedCupTemperature(outlets: exhaustPatches[k] ?? [])
+                if let roof = ExhaustProfile.roofOutlet(exhaustPatches[k] ?? []), let e = r.solver.exhaustProfile(roof)
+                {
+                    e.pack(into: &mine, at: block * k + 2)
+                }
             }
             let all = try comm.allreduceSum(mine)
-            let p = (0..<n).map { all[2 * $0] }
+            let p = (0..<n).map { all[block * $0] }
             var lines: [PlenumNetwork.Line] = []
             for k in 0..<n {
                 let qk = max(q[k], 1e-9)
@@ -276,7 +286,9 @@ public final class RoomSurge {
                 let rec = FrameRecord(
                     index: index, timeS: timeS,
                     racks: (0..<n).map {
-                        RackValues(flowM3PerS: q[$0], slotPressurePa: p[$0], exhaustC: all[2 * $0 + 1])
+                        RackValues(
+                            flowM3PerS: q[$0], slotPressurePa: p[$0], exhaustC: all[block * $0 + 1],
+                            exhaustProfile: ExhaustProfile(packed: all[(block * $0 + 2)..<(block * ($0 + 1))]))
                     },
                     blowerFraction: fraction, blowerFlowM3PerS: total, blowerRisePa: rise, plenumPressurePa: plenum,
                     massConservationError: abs(total - net.totalBlowerFlow(risePa: rise)) / total,

@@ -1,5 +1,6 @@
 import Foundation
 import RackFlowNumerics
+import RackFlowPhysics
 
 // MARK: where a rack stands
 
@@ -60,9 +61,12 @@ public enum TrayProbes {
         /// Air leaving through it, m³/s, and its mean temperature, °C.
         public var flowM3PerS: Double
         public var temperatureC: Double
+        /// How the air leaves, tile by tile, in the room frame (its rectangle is `loM`–`hiM`); nil:
+        /// uniformly. The room air is fed from it; the jet model uses the totals only.
+        public var profile: ExhaustProfile?
         public init(
             rack: String, loM: SIMD2<Double>, hiM: SIMD2<Double>, roofZM: Double, flowM3PerS: Double,
-            temperatureC: Double
+            temperatureC: Double, profile: ExhaustProfile? = nil
         ) {
             self.rack = rack
             self.loM = loM
@@ -70,6 +74,7 @@ public enum TrayProbes {
             self.roofZM = roofZM
             self.flowM3PerS = flowM3PerS
             self.temperatureC = temperatureC
+            self.profile = profile
         }
         public var areaM2: Double { (hiM.x - loM.x) * (hiM.y - loM.y) }
         public var velocityMPerS: Double { flowM3PerS / areaM2 }
@@ -170,16 +175,13 @@ public enum TrayProbes {
 extension TrayProbes.Exhaust {
     /// Rack `k`'s exhaust in the room frame: the compiled case's roof outlet patch (a
     /// pressure outlet on the top side) carried by the rack's placement, with the flow and mean
-    /// temperature its solve measured.
+    /// temperature its solve measured, and its tile-by-tile `profile` (rack frame, from the
+    /// rack's solve) turned with the rack.
     public init(
-        spec: RoomSpec, rack k: Int, genericCase gc: GenericCase, flowM3PerS: Double, temperatureC: Double
+        spec: RoomSpec, rack k: Int, genericCase gc: GenericCase, flowM3PerS: Double, temperatureC: Double,
+        profile: ExhaustProfile? = nil
     ) throws {
-        guard
-            let ps = gc.patches.first(where: {
-                if case .pressureOutlet = $0.patch.kind { return $0.patch.side == .top }
-                return false
-            })
-        else {
+        guard let patch = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) else {
             throw RoomError.rack(
                 name: spec.racks[k].name, rank: 0,
                 reason:
@@ -189,11 +191,20 @@ extension TrayProbes.Exhaust {
         }
         // The patch's rectangle clipped to the roof (a whole-side patch is ±∞).
         let (w, d, h) = gc.size
-        let a = spec.roomPoint(rack: k, SIMD3(max(ps.patch.lo.0, 0), max(ps.patch.lo.1, 0), h))
-        let b = spec.roomPoint(rack: k, SIMD3(min(ps.patch.hi.0, w), min(ps.patch.hi.1, d), h))
+        let a = spec.roomPoint(rack: k, SIMD3(max(patch.lo.0, 0), max(patch.lo.1, 0), h))
+        let b = spec.roomPoint(rack: k, SIMD3(min(patch.hi.0, w), min(patch.hi.1, d), h))
+        let lo = SIMD2(min(a.x, b.x), min(a.y, b.y)), hi = SIMD2(max(a.x, b.x), max(a.y, b.y))
+        // Turned half a turn (a rack whose door faces +y), the profile's tiles run backwards.
+        let turned = spec.rackPlacement(k).rotationDegrees == 180
+        let roomProfile = profile.map {
+            turned
+                ? $0.turnedHalf(loM: [lo.x, lo.y], hiM: [hi.x, hi.y])
+                : ExhaustProfile(
+                    tiles: $0.tiles, loM: [lo.x, lo.y], hiM: [hi.x, hi.y], outflowM3PerS: $0.outflowM3PerS,
+                    temperatureC: $0.temperatureC)
+        }
         self.init(
-            rack: spec.racks[k].name, loM: SIMD2(min(a.x, b.x), min(a.y, b.y)),
-            hiM: SIMD2(max(a.x, b.x), max(a.y, b.y)),
-            roofZM: h, flowM3PerS: flowM3PerS, temperatureC: temperatureC)
+            rack: spec.racks[k].name, loM: lo, hiM: hi, roofZM: h, flowM3PerS: flowM3PerS,
+            temperatureC: temperatureC, profile: roomProfile)
     }
 }
