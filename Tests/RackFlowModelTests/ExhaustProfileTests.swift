@@ -1,7 +1,7 @@
 import XCTest
 import Foundation
 @testable import RackFlowModel
-import RackFlowPhysics
+@testable import RackFlowPhysics
 import RackFlowNumerics
 
 /// A rack's exhaust profile (`ExhaustProfile`) and the sub-ducts the room air feeds it through
@@ -15,7 +15,7 @@ final class ExhaustProfileTests: XCTestCase {
     func testTilesAddUpToTheOutletOnASolvedCase() throws {
         let yaml = """
             domain: {size: [0.3, 0.2, 0.4]}
-            grid: {maxSpacing: 0.025}
+            grid: {maxSpacing: 0.02}
             physics: {energy: true}
             boxes:
               - {name: heater, lo: [0.2, 0.0, 0.05], hi: [0.3, 0.1, 0.15], kind: heat, powerW: 30}
@@ -29,7 +29,8 @@ final class ExhaustProfileTests: XCTestCase {
         let roof = try XCTUnwrap(ExhaustProfile.roofOutlet(flow.patches))
         XCTAssertEqual(roof.name, "out")
         let p = try XCTUnwrap(solver.exhaustProfile(roof))
-        // 0.3 × 0.2 m in tiles of at most 5 cm: 6 × 4, the rectangle clipped to the roof.
+        // 0.3 × 0.2 m in tiles of at most 5 cm: 6 × 4, the rectangle clipped to the roof (2 cm cells:
+        // faces straddle tiles, and are shared).
         XCTAssertEqual(p.tiles, [6, 4])
         XCTAssertEqual(p.loM, [0, 0])
         XCTAssertEqual(p.hiM[0], 0.3, accuracy: 1e-12)
@@ -40,6 +41,15 @@ final class ExhaustProfileTests: XCTestCase {
         XCTAssertEqual(total.outflowM3PerS, out, accuracy: 1e-9 * out)
         XCTAssertEqual(total.temperatureC, t, accuracy: 1e-9)
         XCTAssertTrue(p.outflowM3PerS.allSatisfy { $0 >= 0 })
+        // Without gravity the flow is mirror-symmetric about x = 0.15 m, and so are the tiles'
+        // outflows, although 2 cm cells fill the 5 cm tiles unevenly (counting each face in the
+        // tile of its centre gave 2 cells to the first tile and 3 to the last).
+        for j in 0..<4 {
+            for i in 0..<3 {
+                let (a, b) = (p.outflowM3PerS[i + 6 * j], p.outflowM3PerS[5 - i + 6 * j])
+                XCTAssertEqual(a, b, accuracy: 1e-3 * max(a, b), "tiles (\(i), \(j)) and (\(5 - i), \(j))")
+            }
+        }
         // Not uniform: the heater's side runs warmer than the other.
         let (lo, hi) = (p.temperatureC.min()!, p.temperatureC.max()!)
         XCTAssertGreaterThan(hi - lo, 0.1, "\(p.temperatureC)")
@@ -58,6 +68,15 @@ final class ExhaustProfileTests: XCTestCase {
         XCTAssertEqual(ExhaustProfile.tileCount(lengthM: 2.0, tileM: 0.05), 16)
         XCTAssertEqual(ExhaustProfile.tileCount(lengthM: 0.3, tileM: 0.05), 6)
         XCTAssertEqual(ExhaustProfile.tileCount(lengthM: 0.01, tileM: 0.05), 1)
+        // A face's flow is shared by the tiles it overlaps, by area, and a face reaching past the
+        // rectangle keeps all its flow in the part inside.
+        let split = FlowSolver.tileOverlaps(0.04, 0.06, 0, 0.1, 2)
+        XCTAssertEqual(split.map(\.0), [0, 1])
+        XCTAssertEqual(split[0].1, 0.5, accuracy: 1e-12)
+        XCTAssertEqual(split[1].1, 0.5, accuracy: 1e-12)
+        let edge = FlowSolver.tileOverlaps(-0.01, 0.02, 0, 0.1, 2)
+        XCTAssertEqual(edge.map(\.0), [0])
+        XCTAssertEqual(edge[0].1, 1, accuracy: 1e-12)
         // Half a turn: tile (i, j) becomes (n₀ − 1 − i, n₁ − 1 − j).
         let q = p.turnedHalf(loM: p.loM, hiM: p.hiM)
         XCTAssertEqual(q.outflowM3PerS[0], p.outflowM3PerS[11 + 12 * 6])

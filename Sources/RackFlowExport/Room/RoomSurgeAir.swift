@@ -89,6 +89,13 @@ public enum RoomSurgeAir {
     ) throws -> Result {
         let t0 = Date()
         try checkExhausts(exhausts)
+        // The hall's sub-ducts come from frame 0's profiles: a run resumed from a checkpoint that
+        // predates them feeds every frame uniformly.
+        if exhausts[0].contains(where: { $0.profile == nil })
+            && exhausts.joined().contains(where: { $0.profile != nil })
+        {
+            log("room air: frame 0 has racks without an exhaust profile (an older checkpoint): theirs fed uniformly")
+        }
         let air = try RoomAir(spec: spec, exhausts: exhausts[0], spacingM: spacingM)
         let solve = try RoomAirSolve(air)
         let g = solve.solver.flow.grid

@@ -66,8 +66,8 @@ public enum RoomSurgeFolder {
     }
 
     /// The records as `summary.json` keeps them: without the racks' exhaust profiles (16 racks ×
-    /// 241 frames × 170 numbers would be most of the file; they live in the checkpoints and are
-    /// what the room air was fed).
+    /// 241 frames × 174 numbers would be most of the file). They are what the room air was fed,
+    /// and only a checkpoint's `room.json` keeps them.
     static func withoutProfiles(_ records: [RoomSurge.FrameRecord]) -> [RoomSurge.FrameRecord] {
         records.map { r in
             var r = r

@@ -38,7 +38,7 @@ extension GenericCase {
             grid = try GridGenerator.grid(
                 domainLo: (0, 0, 0), domainHi: size,
                 boxes: boxes.map { ($0.lo, $0.hi) },
-                planes: planes.map { (axis: $0.axis, position: $0.position) },
+                planes: planes.filter { !$0.onNearestLine }.map { (axis: $0.axis, position: $0.position) },
                 constraints: constraints)
         } catch let e as InputError where e.file == nil {
             let key = [
@@ -70,9 +70,11 @@ extension GenericCase {
             case .wall: tag = .wall
             case .fan: tag = .fan
             }
-            return VoxelPlane(
+            var v = VoxelPlane(
                 name: p.name, axis: p.axis, positionM: p.position,
                 lo: p.lo ?? (0, 0), hi: p.hi ?? (full[other[0]], full[other[1]]), tag: tag)
+            v.snapsToNearestLine = p.onNearestLine
+            return v
         }
         try checkPlanesResolved(grid)
         var tags = GridTags(grid)
@@ -232,7 +234,7 @@ extension GenericCase {
                         + "'\(kept.name)' at \(n) = \(m(kept.position)) m (set at \(Self.place(kept.node))): \(why)"
                 )
             }
-            if moved > maxMove {
+            if moved > maxMove && !p.onNearestLine {
                 throw p.node.error(
                     "plane '\(p.name)' at \(n) = \(m(p.position)) m is snapped \(m(moved)) m to the grid line at "
                         + "\(m(s.position)) m: \(why)"

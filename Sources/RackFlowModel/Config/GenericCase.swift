@@ -134,6 +134,11 @@ public struct GenericCase: ConfigDocument {
         public var kind: PlaneKind
         public var comment: String?
         public var node: ConfigNode
+        /// Built in code only: the plane adds no grid line of its own and lands on the nearest line
+        /// of the grid the other objects make, however far (at most half a cell). For walls whose
+        /// exact position does not matter, which would otherwise crowd lines of their own next to
+        /// other objects' (the room air's exhaust sub-ducts).
+        public var onNearestLine = false
         /// `lo`/`hi` nil: the whole cross-section.
         public init(
             name: String, axis: Int, position: Double, lo: (Double, Double)? = nil, hi: (Double, Double)? = nil,

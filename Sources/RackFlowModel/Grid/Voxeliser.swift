@@ -30,6 +30,9 @@ public struct VoxelPlane: Sendable {
     public var hi: (Double, Double)
     /// `.wall`, `.porousSheet` or `.fan` (`.open` is rejected).
     public var tag: FaceTag
+    /// Placed on whichever grid line is nearest, however far (a wall whose exact position does
+    /// not matter and which adds no line of its own): no `maxSnapDistanceM` check.
+    public var snapsToNearestLine = false
 
     public init(name: String, axis: Int, positionM: Double, lo: (Double, Double), hi: (Double, Double), tag: FaceTag) {
         self.name = name
@@ -117,7 +120,8 @@ public enum Voxeliser {
             guard planeFaces[p.name] == nil else {
                 throw InputError(key: p.name, "plane name used twice")
             }
-            planeFaces[p.name] = try place(p, on: &work, tolerance: tol, maxSnapDistanceM: maxSnapDistanceM)
+            planeFaces[p.name] = try place(
+                p, on: &work, tolerance: tol, maxSnapDistanceM: p.snapsToNearestLine ? nil : maxSnapDistanceM)
         }
 
         var counts: [CellTag: Int] = [:]

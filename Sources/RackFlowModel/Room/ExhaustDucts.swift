@@ -14,8 +14,9 @@ import RackFlowPhysics
 ///
 ///   Layout: the profile's tiles (at most 5 cm) are gathered into G_a sub-ducts per plan axis,
 ///   G_a = min(n_a, ⌊L_a / (2 h)⌋) (at least 1), with L_a the opening's length and h the hall's
-///   near spacing: every sub-duct is at least two cells across, so that its inflow has a shape the
-///   grid holds. Group g covers tiles ⌊g n_a / G_a⌉ … ⌊(g + 1) n_a / G_a⌉ − 1.
+///   near spacing: sub-ducts about two cells across or more (tile edges and the walls' snapping
+///   to grid lines move that by up to half a cell), so that each inflow has a shape the grid
+///   holds. Group g covers tiles ⌊g n_a / G_a⌉ … ⌊(g + 1) n_a / G_a⌉ − 1.
 ///
 ///   Values: a sub-duct gets the share of the rack's exhaust flow Q that its tiles put out,
 ///   q_g = Q Σ_{t∈g} Q_t / Σ_t Q_t, at the mixed-cup temperature of its tiles. All are shifted by
@@ -41,7 +42,7 @@ public enum ExhaustDucts {
 
     /// The sub-ducts of exhaust `e` over `opening` (case frame, its edges as `RoomAir` snapped
     /// them: x range, y range) and the positions of the walls between them (case frame, x then
-    /// y), for a hall whose near spacing is `spacingM`. `shift` takes room-frame plan
+    /// y), for a hall whose near spacing is `spacingM`. `shiftM` takes room-frame plan
     /// coordinates to the case frame (the hall's margin).
     public static func layout(
         _ e: TrayProbes.Exhaust, opening: ((Double, Double), (Double, Double)), shiftM: Double, spacingM: Double

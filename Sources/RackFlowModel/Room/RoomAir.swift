@@ -137,14 +137,30 @@ public struct RoomAir {
         return streams.reduce(0) { $0 + $1.flowM3PerS * $1.temperatureC } / total
     }
 
-    /// An exhaust's flow must be finite and ≥ 0 and its temperature finite (`frame`, if given,
-    /// is named in the error).
+    /// An exhaust's flow must be finite and ≥ 0, its temperature finite, and its profile, if any,
+    /// well formed: 1–16 tiles per axis, one finite outflow ≥ 0 and temperature per tile (`frame`,
+    /// if given, is named in the error).
     public static func check(_ e: TrayProbes.Exhaust, frame: Int? = nil) throws {
-        guard !(e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite) else { return }
-        throw RoomError.rack(
-            name: e.rack, rank: 0,
-            reason: "room air: \(frame.map { "at frame \($0) " } ?? "")its exhaust carries \(e.flowM3PerS) m³/s at "
-                + "\(e.temperatureC) °C (must be finite, ≥ 0)")
+        let at = frame.map { "at frame \($0) " } ?? ""
+        guard e.flowM3PerS >= 0 && e.flowM3PerS.isFinite && e.temperatureC.isFinite else {
+            throw RoomError.rack(
+                name: e.rack, rank: 0,
+                reason: "room air: \(at)its exhaust carries \(e.flowM3PerS) m³/s at \(e.temperatureC) °C (must be "
+                    + "finite, ≥ 0)")
+        }
+        // A profile read back from a checkpoint has not been through `ExhaustProfile.init`.
+        guard let p = e.profile else { return }
+        let count = p.tiles.count == 2 ? p.tiles[0] * p.tiles[1] : -1
+        let tilesOK = p.tiles.count == 2 && p.tiles.allSatisfy { (1...ExhaustProfile.maxTilesPerAxis).contains($0) }
+        guard tilesOK, p.outflowM3PerS.count == count, p.temperatureC.count == count, p.loM.count == 2,
+            p.hiM.count == 2, p.outflowM3PerS.allSatisfy({ $0 >= 0 && $0.isFinite }),
+            p.temperatureC.allSatisfy(\.isFinite)
+        else {
+            throw RoomError.rack(
+                name: e.rack, rank: 0,
+                reason: "room air: \(at)its exhaust profile is malformed (tiles \(p.tiles), \(p.outflowM3PerS.count) "
+                    + "outflows, \(p.temperatureC.count) temperatures; each must be finite, outflows ≥ 0)")
+        }
     }
 
     /// Each rack's footprint minus its exhaust duct, as up to four solid boxes around it (case
@@ -199,16 +215,18 @@ public struct RoomAir {
                         comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
             }
             for (g, x) in layout.wallsX.enumerated() {
-                planes.append(
-                    GenericCase.Plane(
-                        name: "duct-\(p.name)-x\(g)", axis: 0, position: x, lo: (ey.0, 0), hi: (ey.1, h), kind: .wall,
-                        comment: "between rack \(p.name)'s exhaust sub-ducts", node: node))
+                var wall = GenericCase.Plane(
+                    name: "duct-\(p.name)-x\(g)", axis: 0, position: x, lo: (ey.0, 0), hi: (ey.1, h), kind: .wall,
+                    comment: "between rack \(p.name)'s exhaust sub-ducts", node: node)
+                wall.onNearestLine = true
+                planes.append(wall)
             }
             for (g, y) in layout.wallsY.enumerated() {
-                planes.append(
-                    GenericCase.Plane(
-                        name: "duct-\(p.name)-y\(g)", axis: 1, position: y, lo: (ex.0, 0), hi: (ex.1, h), kind: .wall,
-                        comment: "between rack \(p.name)'s exhaust sub-ducts", node: node))
+                var wall = GenericCase.Plane(
+                    name: "duct-\(p.name)-y\(g)", axis: 1, position: y, lo: (ex.0, 0), hi: (ex.1, h), kind: .wall,
+                    comment: "between rack \(p.name)'s exhaust sub-ducts", node: node)
+                wall.onNearestLine = true
+                planes.append(wall)
             }
             ducts.append(layout.ducts)
         }

@@ -11,11 +11,10 @@ import RackFlowPhysics
 /// Frame 0 is the steady hall at the idle exhausts (`RoomAirSolve`, the steady room's rule).
 /// Each later frame sets every rack's exhaust sub-ducts to the flow, mixed-cup temperature and
 /// profile the rack had at the frame's end (`ExhaustDucts`, `FlowSolver.setInflow`; held over
-/// the frame, as the racks' own
-/// frames hold their inflow), the return grilles' backflow to the exhausts' mixed-cup
-/// temperature (the return plenum holds only their air; `FlowSolver.setBackflowTemperature`),
-/// and takes `stepsPerFrame` implicit BDF2 steps of the frame's
-/// length over that count (`TimeStepper`, iterated to `tolerance`, 2 to `maxOuter` outer
+/// the frame, as the racks' own frames hold their inflow), the return grilles' backflow to the
+/// exhausts' mixed-cup temperature (the return plenum holds only their air;
+/// `FlowSolver.setBackflowTemperature`), and takes `stepsPerFrame` implicit BDF2 steps of the
+/// frame's length over that count (`TimeStepper`, iterated to `tolerance`, 2 to `maxOuter` outer
 /// iterations each). An exhaust smoke tracer rides along (`FlowSolver.advanceTracer`, backward
 /// Euler): 1 in the air that crossed a rack's roof opening since frame 0, so it shows where the
 /// surge's exhaust has spread; 0 in the air that was in the hall at idle.

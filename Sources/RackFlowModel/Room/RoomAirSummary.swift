@@ -4,8 +4,8 @@ import Foundation
 public struct RoomAirSummary: Codable, Sendable {
     public struct Exhaust: Codable, Sendable {
         public var rack: String
-        /// The rack's exhaust flow and mixed-cup temperature (its solve), and the flow its patch
-        /// carries into the hall in the room-air solve.
+        /// The rack's exhaust flow and mixed-cup temperature (its solve), and the flow its
+        /// sub-ducts' patches carry into the hall in the room-air solve.
         public var flowM3PerS: Double
         public var temperatureC: Double
         public var solvedFlowM3PerS: Double

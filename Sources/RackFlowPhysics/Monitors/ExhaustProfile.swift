@@ -10,24 +10,26 @@ import RackFlowNumerics
 ///   air spans 17 K about its mixed cup), and a uniform exhaust would start the room's plumes too
 ///   wide and too well mixed.
 ///
-///   Per tile t, over the faces f of the patch whose centres lie in it (outflow faces only: the
-///   air the tile puts out; air re-entering through an outlet is not part of the exhaust):
+///   Per tile t, over the faces f of the patch (outflow faces only: the air the tile puts out; air
+///   re-entering through an outlet is not part of the exhaust), each face's flow shared by the
+///   fraction a_ft of its area that lies in the tile:
 ///
-///       Q_t = Σ_f max(u_f, 0) A_f,     T_t = Σ_f max(u_f, 0) A_f T_P(f) / Q_t
+///       Q_t = Σ_f a_ft max(u_f, 0) A_f,     T_t = Σ_f a_ft max(u_f, 0) A_f T_P(f) / Q_t
 ///
 ///   with u_f the outward face velocity and T_P(f) the temperature of the cell inside the face
 ///   (what an outflow face carries, as the energy equation's outlet treatment takes it). A tile
 ///   that puts out no air gets the whole patch's mixed-cup temperature, so that every entry is
 ///   finite (JSON has no NaN).
 ///
-///   Tiles are at most `tileM` wide and at most `maxTilesPerAxis` per axis, so the profile packs
-///   into a fixed-length vector (`pack`) for the room's collectives and checkpoints.
+///   Tiles are `tileM` wide or narrower, except that an axis holds at most `maxTilesPerAxis`
+///   (wider tiles on an opening over 0.8 m), so the profile packs into a fixed-length vector
+///   (`pack`) for the room's collectives and checkpoints.
 ///
 /// Usage
 ///   | call                                    | gives                                           |
 ///   | ---                                     | ---                                             |
 ///   | `solver.exhaustProfile(patch, tileM:)`  | the profile of an outlet patch's current fields |
-///   | `ExhaustProfile.uniform(lo:hi:tileM:)`  | equal tiles at one temperature (a stand-in)     |
+///   | `ExhaustProfile.uniform(lo:hi:tileM:temperatureC:)` | equal tiles at one temperature       |
 ///   | `profile.pack(into:at:)`, `init?(packed:)` | the fixed-length vector form                 |
 ///   | `ExhaustProfile.roofOutlet(_:)`          | a rack's roof exhaust among its patches         |
 public struct ExhaustProfile: Codable, Sendable, Equatable {
@@ -154,18 +156,40 @@ extension FlowSolver {
             let f = face[0] + F[0] * (face[1] + F[1] * face[2])
             if flow.tags.faces[a][f] == .wall { continue }
             let out = max(sign * velocity[a].p[f], 0) * arrays.width(t1, c[t1]) * arrays.width(t2, c[t2])
-            // The tile holding the face's centre (centres lie strictly inside the rectangle).
-            let x1 = ax1.centres[c[t1]], x2 = ax2.centres[c[t2]]
-            let i = min(n[0] - 1, max(0, Int((x1 - lo.0) / (hi.0 - lo.0) * Double(n[0]))))
-            let j = min(n[1] - 1, max(0, Int((x2 - lo.1) / (hi.1 - lo.1) * Double(n[1]))))
-            q[i + n[0] * j] += out
-            qt[i + n[0] * j] += out * temperature.p[cc]
+            guard out > 0 else { continue }
+            // The face's flow shared among the tiles it overlaps, by area: tiles rarely line up
+            // with cells (5 cm tiles over 2 cm cells hold 2 or 3 cells by turns), and counting a
+            // face only in the tile of its centre would make a tile's flow count its cells.
+            let s1 = Self.tileOverlaps(ax1.faces[c[t1]], ax1.faces[c[t1] + 1], lo.0, hi.0, n[0])
+            let s2 = Self.tileOverlaps(ax2.faces[c[t2]], ax2.faces[c[t2] + 1], lo.1, hi.1, n[1])
+            for (j, fj) in s2 {
+                for (i, fi) in s1 {
+                    q[i + n[0] * j] += out * fi * fj
+                    qt[i + n[0] * j] += out * fi * fj * temperature.p[cc]
+                }
+            }
         }
         let total = q.reduce(0, +)
         guard total > 0 else { return nil }
         let mixedC = qt.reduce(0, +) / total
         profile.outflowM3PerS = q
         profile.temperatureC = zip(q, qt).map { $0.0 > 0 ? $0.1 / $0.0 : mixedC }
+        // A non-finite value (a diverged field) is no profile: the room air then feeds uniformly.
+        guard (profile.outflowM3PerS + profile.temperatureC).allSatisfy(\.isFinite) else { return nil }
         return profile
+    }
+
+    /// The tiles of `[lo, hi]` (n equal ones) that the face extent `[a, b]` overlaps, each with
+    /// its fraction of the face's part inside `[lo, hi]` (the fractions add up to 1, so no flow
+    /// is lost where a face reaches past the rectangle).
+    static func tileOverlaps(_ a: Double, _ b: Double, _ lo: Double, _ hi: Double, _ n: Int) -> [(Int, Double)] {
+        let w = (hi - lo) / Double(n)
+        let (x0, x1) = (max(a, lo), min(b, hi))
+        let centre = min(n - 1, max(0, Int(((a + b) / 2 - lo) / w)))
+        guard x1 > x0 else { return [(centre, 1)] }
+        let i0 = min(n - 1, max(0, Int((x0 - lo) / w))), i1 = min(n - 1, max(0, Int((x1 - lo) / w)))
+        let parts = (i0...i1).map { i in (i, max(0, min(x1, lo + Double(i + 1) * w) - max(x0, lo + Double(i) * w))) }
+        let inside = parts.reduce(0) { $0 + $1.1 }
+        return inside > 0 ? parts.map { ($0.0, $0.1 / inside) } : [(centre, 1)]
     }
 }
