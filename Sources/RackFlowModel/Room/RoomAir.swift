@@ -214,19 +214,16 @@ public struct RoomAir {
                             kind: .flowInlet(flowM3PerS: v.flowM3PerS, temperatureC: v.temperatureC)),
                         comment: "rack \(p.name)'s roof exhaust, fed through its duct", node: node))
             }
-            for (g, x) in layout.wallsX.enumerated() {
-                var wall = GenericCase.Plane(
-                    name: "duct-\(p.name)-x\(g)", axis: 0, position: x, lo: (ey.0, 0), hi: (ey.1, h), kind: .wall,
-                    comment: "between rack \(p.name)'s exhaust sub-ducts", node: node)
-                wall.onNearestLine = true
-                planes.append(wall)
-            }
-            for (g, y) in layout.wallsY.enumerated() {
-                var wall = GenericCase.Plane(
-                    name: "duct-\(p.name)-y\(g)", axis: 1, position: y, lo: (ex.0, 0), hi: (ex.1, h), kind: .wall,
-                    comment: "between rack \(p.name)'s exhaust sub-ducts", node: node)
-                wall.onNearestLine = true
-                planes.append(wall)
+            // Walls normal to x span the opening's y, walls normal to y its x; floor to roof.
+            for (axis, walls, across) in [(0, layout.wallsX, ey), (1, layout.wallsY, ex)] {
+                for (g, position) in walls.enumerated() {
+                    var wall = GenericCase.Plane(
+                        name: "duct-\(p.name)-\(axis == 0 ? "x" : "y")\(g)", axis: axis, position: position,
+                        lo: (across.0, 0), hi: (across.1, h), kind: .wall,
+                        comment: "between rack \(p.name)'s exhaust sub-ducts", node: node)
+                    wall.onNearestLine = true
+                    planes.append(wall)
+                }
             }
             ducts.append(layout.ducts)
         }

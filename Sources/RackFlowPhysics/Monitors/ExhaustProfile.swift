@@ -146,17 +146,7 @@ extension FlowSolver {
         let n = profile.tiles
         var q = [Double](repeating: 0, count: n[0] * n[1])
         var qt = q
-        let F = fdim[a]
-        let sign = p.side.isUpper ? 1.0 : -1.0
-        for cc in cells(along: p) where !isSolid[cc] {
-            let (ci, cj, ck) = g.ijk(cc)
-            let c = SIMD3(ci, cj, ck)
-            var face = c
-            if p.side.isUpper { face[a] += 1 }
-            let f = face[0] + F[0] * (face[1] + F[1] * face[2])
-            if flow.tags.faces[a][f] == .wall { continue }
-            let out = max(sign * velocity[a].p[f], 0) * arrays.width(t1, c[t1]) * arrays.width(t2, c[t2])
-            guard out > 0 else { continue }
+        for (cc, c, out) in patchFaces(p) where out > 0 {
             // The face's flow shared among the tiles it overlaps, by area: tiles rarely line up
             // with cells (5 cm tiles over 2 cm cells hold 2 or 3 cells by turns), and counting a
             // face only in the tile of its centre would make a tile's flow count its cells.

@@ -15,15 +15,16 @@ import RackFlowNumerics
 ///   the mixed-cup value equals to the balance's own error (Incropera & DeWitt, "Fundamentals
 ///   of Heat and Mass Transfer", §8.2, the mean or bulk temperature).
 extension FlowSolver {
-    /// Net flow (m³/s) out of the domain through a patch, and the mixed-cup temperature (°C)
-    /// of that flow (for an inlet the flow is negative and the temperature the supply's).
-    public func patchFlowAndTemperature(_ p: Patch) -> (outflowM3PerS: Double, temperatureC: Double) {
+    /// The open boundary faces of a patch (fluid cells along it, wall-tagged faces left out),
+    /// each with its cell, the cell's (i, j, k) and the flow out of the domain through it, m³/s
+    /// (negative where air enters).
+    public func patchFaces(_ p: Patch) -> [(cell: Int, ijk: SIMD3<Int>, outflowM3PerS: Double)] {
         let a = p.side.axis
         let (t1, t2) = SIMD3<Int>.transverse(a)
         let F = fdim[a]
         let sign = p.side.isUpper ? 1.0 : -1.0
-        var q = 0.0, qt = 0.0
         let grid = flow.grid
+        var faces: [(cell: Int, ijk: SIMD3<Int>, outflowM3PerS: Double)] = []
         for cc in cells(along: p) where !isSolid[cc] {
             let (ci, cj, ck) = grid.ijk(cc)
             let c = SIMD3(ci, cj, ck)
@@ -31,7 +32,16 @@ extension FlowSolver {
             if p.side.isUpper { face[a] += 1 }
             let f = face[0] + F[0] * (face[1] + F[1] * face[2])
             if flow.tags.faces[a][f] == .wall { continue }
-            let flux = sign * velocity[a].p[f] * arrays.width(t1, c[t1]) * arrays.width(t2, c[t2])
+            faces.append((cc, c, sign * velocity[a].p[f] * arrays.width(t1, c[t1]) * arrays.width(t2, c[t2])))
+        }
+        return faces
+    }
+
+    /// Net flow (m³/s) out of the domain through a patch, and the mixed-cup temperature (°C)
+    /// of that flow (for an inlet the flow is negative and the temperature the supply's).
+    public func patchFlowAndTemperature(_ p: Patch) -> (outflowM3PerS: Double, temperatureC: Double) {
+        var q = 0.0, qt = 0.0
+        for (cc, c, flux) in patchFaces(p) {
             var carried = temperature.p[cc]
             switch boundaryFace(p.side, c[0], c[1], c[2]) {
             case let .inlet(_, tin, _): carried = tin
