@@ -77,10 +77,14 @@ final class ExhaustProfileTests: XCTestCase {
         let edge = FlowSolver.tileOverlaps(-0.01, 0.02, 0, 0.1, 2)
         XCTAssertEqual(edge.map(\.0), [0])
         XCTAssertEqual(edge[0].1, 1, accuracy: 1e-12)
-        // Half a turn: tile (i, j) becomes (n₀ − 1 − i, n₁ − 1 − j).
-        let q = p.turnedHalf(loM: p.loM, hiM: p.hiM)
+        // Half a turn: tile (i, j) becomes (n₀ − 1 − i, n₁ − 1 − j); unturned, the tiles stay.
+        let q = p.placed(loM: p.loM, hiM: p.hiM, turned: true)
         XCTAssertEqual(q.outflowM3PerS[0], p.outflowM3PerS[11 + 12 * 6])
         XCTAssertEqual(q.temperatureC[1 + 12 * 2], p.temperatureC[10 + 12 * 4])
+        let moved = p.placed(loM: [3, 4], hiM: [3.6, 4.34], turned: false)
+        XCTAssertEqual(moved.outflowM3PerS, p.outflowM3PerS)
+        XCTAssertEqual(moved.temperatureC, p.temperatureC)
+        XCTAssertEqual(moved.loM, [3, 4])
     }
 
     /// A 0.6 × 0.34 m opening in 12 × 7 tiles at a 5 cm hall: 6 × 3 sub-ducts of 2 × (2, 3, 2)

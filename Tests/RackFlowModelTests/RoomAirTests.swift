@@ -30,11 +30,9 @@ final class RoomAirTests: XCTestCase {
         try spec.racks.indices.map { k in
             let gc = try CaseFile.load(path: spec.racks[k].rackFile).genericCase
             var profile: ExhaustProfile? = nil
-            if profiled && k == 0, let roof = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) {
+            if profiled && k == 0, let roof = gc.roofExhaust {
                 var p = ExhaustProfile.uniform(
-                    lo: (max(roof.lo.0, 0), max(roof.lo.1, 0)),
-                    hi: (min(roof.hi.0, gc.size.0), min(roof.hi.1, gc.size.1)),
-                    tileM: ExhaustProfile.defaultTileM, temperatureC: 0)
+                    lo: roof.loM, hi: roof.hiM, tileM: ExhaustProfile.defaultTileM, temperatureC: 0)
                 for j in 0..<p.tiles[1] {
                     for i in 0..<p.tiles[0] {
                         p.outflowM3PerS[i + p.tiles[0] * j] = Double(1 + i)

@@ -47,11 +47,10 @@ public enum RoomSurgeAir {
             let gc = cases[p.rackFile]!.genericCase
             // A uniform stand-in for the profile the racks will give: the same tiles, so the same
             // sub-ducts and grid as the run's.
-            let profile = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)).map { roof in
-                let (w, d, _) = gc.size
-                return ExhaustProfile.uniform(
-                    lo: (max(roof.lo.0, 0), max(roof.lo.1, 0)), hi: (min(roof.hi.0, w), min(roof.hi.1, d)),
-                    tileM: ExhaustProfile.defaultTileM, temperatureC: p.rack.inletTemperatureC)
+            let profile = gc.roofExhaust.map { roof in
+                ExhaustProfile.uniform(
+                    lo: roof.loM, hi: roof.hiM, tileM: ExhaustProfile.defaultTileM,
+                    temperatureC: p.rack.inletTemperatureC)
             }
             return try TrayProbes.Exhaust(
                 spec: spec, rack: k, genericCase: gc, flowM3PerS: RoomSpec.designFlow(p.rack),

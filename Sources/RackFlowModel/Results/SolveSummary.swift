@@ -118,7 +118,7 @@ public struct SolveSummary: Codable, Sendable {
         }
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
         exhaustC = s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
-        if layout != nil, let roof = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) {
+        if layout != nil, let roof = gc.roofExhaust?.patch {
             exhaustProfile = s.exhaustProfile(roof)
         }
 

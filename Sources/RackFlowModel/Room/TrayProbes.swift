@@ -181,7 +181,7 @@ extension TrayProbes.Exhaust {
         spec: RoomSpec, rack k: Int, genericCase gc: GenericCase, flowM3PerS: Double, temperatureC: Double,
         profile: ExhaustProfile? = nil
     ) throws {
-        guard let patch = ExhaustProfile.roofOutlet(gc.patches.map(\.patch)) else {
+        guard let roof = gc.roofExhaust else {
             throw RoomError.rack(
                 name: spec.racks[k].name, rank: 0,
                 reason:
@@ -189,20 +189,13 @@ extension TrayProbes.Exhaust {
                     + "cable-tray probes need one"
             )
         }
-        // The patch's rectangle clipped to the roof (a whole-side patch is ±∞).
-        let (w, d, h) = gc.size
-        let a = spec.roomPoint(rack: k, SIMD3(max(patch.lo.0, 0), max(patch.lo.1, 0), h))
-        let b = spec.roomPoint(rack: k, SIMD3(min(patch.hi.0, w), min(patch.hi.1, d), h))
+        let h = gc.size.2
+        let a = spec.roomPoint(rack: k, SIMD3(roof.loM.0, roof.loM.1, h))
+        let b = spec.roomPoint(rack: k, SIMD3(roof.hiM.0, roof.hiM.1, h))
         let lo = SIMD2(min(a.x, b.x), min(a.y, b.y)), hi = SIMD2(max(a.x, b.x), max(a.y, b.y))
         // Turned half a turn (a rack whose door faces +y), the profile's tiles run backwards.
         let turned = spec.rackPlacement(k).rotationDegrees == 180
-        let roomProfile = profile.map {
-            turned
-                ? $0.turnedHalf(loM: [lo.x, lo.y], hiM: [hi.x, hi.y])
-                : ExhaustProfile(
-                    tiles: $0.tiles, loM: [lo.x, lo.y], hiM: [hi.x, hi.y], outflowM3PerS: $0.outflowM3PerS,
-                    temperatureC: $0.temperatureC)
-        }
+        let roomProfile = profile?.placed(loM: [lo.x, lo.y], hiM: [hi.x, hi.y], turned: turned)
         self.init(
             rack: spec.racks[k].name, loM: lo, hiM: hi, roofZM: h, flowM3PerS: flowM3PerS,
             temperatureC: temperatureC, profile: roomProfile)

@@ -83,12 +83,13 @@ public struct ExhaustProfile: Codable, Sendable, Equatable {
         return (q, zip(outflowM3PerS, temperatureC).reduce(0) { $0 + $1.0 * $1.1 } / q)
     }
 
-    /// The same profile turned half a turn about the side's normal (a rack whose door faces +y):
-    /// tile (i, j) becomes (n₀ − 1 − i, n₁ − 1 − j), the rectangle is given by the caller.
-    public func turnedHalf(loM: [Double], hiM: [Double]) -> ExhaustProfile {
+    /// The same profile over the rectangle `[loM, hiM]` (where the caller placed it), turned half
+    /// a turn about the side's normal if `turned` (a rack whose door faces +y): tile (i, j) then
+    /// becomes (n₀ − 1 − i, n₁ − 1 − j).
+    public func placed(loM: [Double], hiM: [Double], turned: Bool) -> ExhaustProfile {
         ExhaustProfile(
-            tiles: tiles, loM: loM, hiM: hiM, outflowM3PerS: outflowM3PerS.reversed(),
-            temperatureC: temperatureC.reversed())
+            tiles: tiles, loM: loM, hiM: hiM, outflowM3PerS: turned ? outflowM3PerS.reversed() : outflowM3PerS,
+            temperatureC: turned ? temperatureC.reversed() : temperatureC)
     }
 
     /// Writes `packedCount` doubles from `offset`: the vector a rank contributes to a sum
@@ -121,7 +122,8 @@ public struct ExhaustProfile: Codable, Sendable, Equatable {
             temperatureC: Array(packed[(b + 6 + m)..<(b + 6 + m + count)]))
     }
 
-    /// A rack's roof exhaust: the first pressure outlet on the top side.
+    /// A rack's roof exhaust: the first pressure outlet on the top side (see also
+    /// `GenericCase.roofExhaust`, which clips its rectangle to the rack).
     public static func roofOutlet(_ patches: [Patch]) -> Patch? {
         patches.first {
             if case .pressureOutlet = $0.kind { return $0.side == .top }
