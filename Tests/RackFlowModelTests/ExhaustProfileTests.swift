@@ -85,6 +85,8 @@ final class ExhaustProfileTests: XCTestCase {
         XCTAssertEqual(moved.outflowM3PerS, p.outflowM3PerS)
         XCTAssertEqual(moved.temperatureC, p.temperatureC)
         XCTAssertEqual(moved.loM, [3, 4])
+        XCTAssertEqual(moved.hiM, [3.6, 4.34])
+        XCTAssertEqual(moved.tiles, p.tiles)
     }
 
     /// A 0.6 × 0.34 m opening in 12 × 7 tiles at a 5 cm hall: 6 × 3 sub-ducts of 2 × (2, 3, 2)

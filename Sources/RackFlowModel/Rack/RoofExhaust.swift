@@ -4,7 +4,7 @@ extension GenericCase {
     /// Description
     ///   A rack's roof exhaust: its outlet patch (the first pressure outlet on the top side, see
     ///   `ExhaustProfile.roofOutlet`) and that patch's rectangle clipped to the rack's top, m, in
-    ///   the rack's frame (x, y). A patch given as the whole side is ±∞ in the compiled case; the
+    ///   the rack's frame (x, y). A patch given as the whole side is ±∞ in the case; the
     ///   clipped rectangle is the opening the air leaves through, which the exhaust profile's
     ///   tiles split, the room's sub-ducts follow and the cable-tray probes stand over.
     ///

@@ -31,6 +31,7 @@ import RackFlowNumerics
 ///   | `solver.exhaustProfile(patch, tileM:)`  | the profile of an outlet patch's current fields |
 ///   | `ExhaustProfile.uniform(lo:hi:tileM:temperatureC:)` | equal tiles at one temperature       |
 ///   | `profile.pack(into:at:)`, `init?(packed:)` | the fixed-length vector form                 |
+///   | `profile.placed(loM:hiM:turned:)`       | the profile placed in the room, turned or not   |
 ///   | `ExhaustProfile.roofOutlet(_:)`          | a rack's roof exhaust among its patches         |
 public struct ExhaustProfile: Codable, Sendable, Equatable {
     /// Tiles per in-plane axis.
