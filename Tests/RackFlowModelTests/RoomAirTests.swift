@@ -65,9 +65,9 @@ final class RoomAirTests: XCTestCase {
             jet: TrayProbes.trays(spec, exhausts: air.exhausts, roomC: 20, densityKgPerM3: 1.204))
         print(
             String(
-                format: "room air: %d cells %@, %d iterations, %.1f s, mass %.1e, heat %.1e, energy %.1e", s.cells,
+                format: "room air: %d cells %@, %d iterations, %.1f s, mass %.1e, heat %.1e", s.cells,
                 "\(s.dims)", s.iterations, Date().timeIntervalSince(t0), s.relativeMassImbalance,
-                s.relativeHeatError, s.relativeEnergyError))
+                s.relativeHeatError))
         // A steady answer, or a time-averaged one where the hall has none (this coarse hall's plumes
         // keep swaying with k–ε).
         XCTAssertTrue(s.converged || s.timeAveraged)

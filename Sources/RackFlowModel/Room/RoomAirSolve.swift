@@ -148,7 +148,7 @@ public final class RoomAirSolve {
             buildSeconds: buildSeconds, solveSeconds: solveSeconds,
             estimatedBytes: ResourceEstimate(nx: g.nx, ny: g.ny, nz: g.nz, iterations: 1).bytes,
             massInKgPerS: b.massInKgPerS, massOutKgPerS: b.massOutKgPerS,
-            relativeMassImbalance: b.relativeMassImbalance, relativeEnergyError: b.relativeEnergyError,
+            relativeMassImbalance: b.relativeMassImbalance,
             supplyC: supplyC, heatInW: heat.inW, heatOutW: heat.outW, relativeHeatError: heat.relativeError,
             exhausts: exhausts, returns: returns,
             probes: probes, trays: solvedTrays)
