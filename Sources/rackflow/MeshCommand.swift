@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RackFlowNumerics
+import RackFlowPhysics
 import RackFlowModel
 import RackFlowExport
 
@@ -8,8 +9,8 @@ struct MeshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mesh",
         abstract:
-            "Build the grid of a rack or case: cell counts per tag, spacings, the flow area of every sheet and fan "
-            + "after snapping."
+            "Build the grid of a rack or case: cell counts per tag, spacings, the area of every patch, sheet and "
+            + "fan after snapping."
     )
     @Argument(help: "Rack or case file (default: the bundled refinery rack).") var config: String?
     @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
@@ -62,6 +63,16 @@ struct MeshCommand: ParsableCommand {
             }
         }
         for p in pictures { print("picture \(dir.path)/\(p)") }
+        if !c.genericCase.patches.isEmpty {
+            print("patches after snapping (covered area / written area):")
+            for ps in c.genericCase.patches {
+                let cov = ps.patch.coverage(on: g)
+                print(
+                    "  \(ps.patch.name): \(String(format: "%.5f", cov.coveredAreaM2)) / "
+                        + "\(String(format: "%.5f", cov.writtenAreaM2)) m²")
+            }
+            for w in c.genericCase.patchCoverageWarnings(on: g) { print(w) }
+        }
         let open = c.genericCase.planes.filter { p in
             if case .wall = p.kind { return false }
             return report.planeFaces[p.name] != nil

@@ -103,6 +103,42 @@ final class CaseTests: XCTestCase {
         if case .fanInlet = flow.patches[1].kind {} else { XCTFail("fan patch") }
     }
 
+    /// A patch takes the boundary faces whose centres lie in its rectangle: on 3.26 cm cells a
+    /// 5 × 7 cm inlet takes two cells each way (6.52 × 6.52 cm, 1.30 × 0.93 = 1.21 × its area, by
+    /// hand from the face positions), and the case says so with the flow it then carries; the
+    /// whole-side outlet and an inlet whose edges are grid lines give no warning.
+    func testPatchCoverageIsReported() throws {
+        let yaml = """
+            domain: {size: [1.5, 1.5, 0.5]}
+            grid: {maxSpacing: 0.0333}
+            patches:
+              - {name: in, side: bottom, lo: [0, 0.3], hi: [0.05, 0.37], kind: velocity, speed: 0.2}
+              - {name: aligned, side: bottom, lo: [1.4, 0], hi: [1.5, 1.5], kind: velocity, speed: 0.2}
+              - {name: out, side: top, kind: outlet}
+            """
+        var gc = try GenericCase.parse(yaml: yaml, file: "patch.yaml")
+        let cell = 1.5 / 46
+        gc.patches[1].patch.lo = (1.5 - 2 * cell, 0)
+        let (flow, _, _) = try gc.compile()
+        XCTAssertEqual(flow.grid.x.count, 46)
+        XCTAssertEqual(flow.grid.y.count, 46)
+        let cov = gc.patches[0].patch.coverage(on: flow.grid)
+        XCTAssertEqual(cov.writtenAreaM2, 0.05 * 0.07, accuracy: 1e-15)
+        XCTAssertEqual(cov.coveredAreaM2, (2 * cell) * (2 * cell), accuracy: 1e-15)
+        let aligned = gc.patches[1].patch.coverage(on: flow.grid)
+        XCTAssertEqual(aligned.ratio, 1, accuracy: 1e-12)
+        let whole = gc.patches[2].patch.coverage(on: flow.grid)
+        XCTAssertEqual(whole.writtenAreaM2, 1.5 * 1.5, accuracy: 1e-12)
+        XCTAssertEqual(whole.ratio, 1, accuracy: 1e-12)
+        let warnings = gc.patchCoverageWarnings(on: flow.grid)
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        let w = try XCTUnwrap(warnings.first)
+        XCTAssertTrue(w.hasPrefix("warning: patch.yaml:"), w)
+        XCTAssertTrue(w.contains("patch 'in'"), w)
+        // 0.2 m/s × (2 × 1.5/46 m)² = 0.851 L/s against 0.2 × 0.05 × 0.07 = 0.7 L/s written.
+        XCTAssertTrue(w.contains("carries 0.851 L/s, not 0.7 L/s"), w)
+    }
+
     func testTinyCaseSolves() throws {
         let yaml = """
             # A 0.4 × 0.1 × 0.05 m duct, 2D (symmetry top and bottom), with a sheet and a heater.

@@ -208,13 +208,16 @@ public enum ReportWriter {
         let patches = MarkdownTable.section(
             "Inlets and outlets",
             intro: "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
-                + "temperatures mixed-cup (flow-weighted).",
-            header: "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) |",
-            alignment: "|---|---|---:|---:|---:|---:|",
+                + "temperatures mixed-cup (flow-weighted); area: of the boundary faces the patch takes, then of its "
+                + "rectangle as written (they differ when its edges are not grid lines).",
+            header:
+                "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) "
+                + "| area (m²), as written |",
+            alignment: "|---|---|---:|---:|---:|---:|---:|",
             rows: o.patches.map { p in
                 [
                     p.name, p.kind, f(p.flowM3PerS, 5), f(p.flowM3PerS * 1000, 2), f(p.temperatureC, 2),
-                    f(p.pressurePa, 2),
+                    f(p.pressurePa, 2), f(p.areaM2, 5) + ", " + f(p.writtenAreaM2, 5),
                 ]
             })
         let boxes = MarkdownTable.section(

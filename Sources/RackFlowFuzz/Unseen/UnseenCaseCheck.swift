@@ -42,7 +42,7 @@ enum UnseenCaseCheck {
         }
         let outletArea = flow.patches.reduce(0.0) { sum, p in
             guard case .pressureOutlet = p.kind else { return sum }
-            return sum + snappedAreaM2(p, flow.grid)
+            return sum + p.coveredAreaM2(on: flow.grid)
         }
         guard inflow / outletArea <= maxMeanSpeedMPerS else {
             throw InputError(
@@ -71,20 +71,10 @@ enum UnseenCaseCheck {
     static func inflowM3PerS(_ patches: [Patch], _ grid: Grid) -> Double {
         patches.reduce(0) { sum, p in
             switch p.kind {
-            case let .velocityInlet(speed, _): return sum + speed * snappedAreaM2(p, grid)
+            case let .velocityInlet(speed, _): return sum + speed * p.coveredAreaM2(on: grid)
             case let .flowInlet(q, _): return sum + q
             case .pressureOutlet, .fanInlet: return sum
             }
         }
-    }
-
-    /// The patch's area as the grid sees it (m²): the faces of `UnseenConnectivity.boundaryCells`.
-    static func snappedAreaM2(_ patch: Patch, _ grid: Grid) -> Double {
-        let (p, q) = UnseenDraw.inPlane(patch.side)
-        func width(_ axis: Int, _ lo: Double, _ hi: Double) -> Double {
-            let ax = grid.axis(axis)
-            return UnseenConnectivity.inside(ax, lo, hi).reduce(0) { $0 + ax.widths[$1] }
-        }
-        return width(p, patch.lo.0, patch.hi.0) * width(q, patch.lo.1, patch.hi.1)
     }
 }

@@ -15,6 +15,10 @@ public struct ObjectSummary: Codable, Sendable {
         public var temperatureC: Double
         /// Area-weighted mean static pressure of the cells along the patch, Pa.
         public var pressurePa: Double
+        /// Area of the boundary faces the patch takes, m², and of its rectangle as written
+        /// (clipped to the side): they differ when its edges are not grid lines (`PatchArea.swift`).
+        public var areaM2: Double
+        public var writtenAreaM2: Double
     }
     public struct BoxFigures: Codable, Sendable {
         public var name: String
@@ -54,18 +58,14 @@ public struct ObjectSummary: Codable, Sendable {
             let (out, t) = s.patchFlowAndTemperature(p)
             let cells = s.cells(along: p)
             let pressure = cells.isEmpty ? Double.nan : s.meanPressure(cells: cells)
-            switch p.kind {
-            case .pressureOutlet:
-                patches.append(
-                    PatchFigures(
-                        name: p.name, kind: "outlet", flowM3PerS: out, temperatureC: t,
-                        pressurePa: pressure))
-            default:
-                patches.append(
-                    PatchFigures(
-                        name: p.name, kind: "inlet", flowM3PerS: -out, temperatureC: t,
-                        pressurePa: pressure))
-            }
+            let cov = p.coverage(on: s.flow.grid)
+            let outlet: Bool
+            if case .pressureOutlet = p.kind { outlet = true } else { outlet = false }
+            patches.append(
+                PatchFigures(
+                    name: p.name, kind: outlet ? "outlet" : "inlet", flowM3PerS: outlet ? out : -out,
+                    temperatureC: t, pressurePa: pressure, areaM2: cov.coveredAreaM2,
+                    writtenAreaM2: cov.writtenAreaM2))
         }
         guard everyObject else { return }
         for b in gc.boxes {
