@@ -65,13 +65,12 @@ struct MeshCommand: ParsableCommand {
         for p in pictures { print("picture \(dir.path)/\(p)") }
         if !c.genericCase.patches.isEmpty {
             print("patches after snapping (covered area / written area):")
-            for ps in c.genericCase.patches {
-                let cov = ps.patch.coverage(on: g)
+            for (p, cov) in zip(flow.patches, flow.patchCoverage()) {
                 print(
-                    "  \(ps.patch.name): \(String(format: "%.5f", cov.coveredAreaM2)) / "
+                    "  \(p.name): \(String(format: "%.5f", cov.coveredAreaM2)) / "
                         + "\(String(format: "%.5f", cov.writtenAreaM2)) m²")
             }
-            for w in c.genericCase.patchCoverageWarnings(on: g) { print(w) }
+            for w in c.genericCase.patchCoverageWarnings(flow) { print(w) }
         }
         let open = c.genericCase.planes.filter { p in
             if case .wall = p.kind { return false }

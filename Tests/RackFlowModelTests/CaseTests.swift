@@ -103,40 +103,66 @@ final class CaseTests: XCTestCase {
         if case .fanInlet = flow.patches[1].kind {} else { XCTFail("fan patch") }
     }
 
-    /// A patch takes the boundary faces whose centres lie in its rectangle: on 3.26 cm cells a
-    /// 5 × 7 cm inlet takes two cells each way (6.52 × 6.52 cm, 1.30 × 0.93 = 1.21 × its area, by
-    /// hand from the face positions), and the case says so with the flow it then carries; the
-    /// whole-side outlet and an inlet whose edges are grid lines give no warning.
+    /// A patch takes the boundary faces whose centres lie in its rectangle, a later patch the
+    /// faces where rectangles overlap. Cells of 1.5/46 m along x and 0.1/4 m along y (by hand
+    /// from the face positions): `supply` (x 0–0.11, y 0.02–0.06) holds the faces at x cells 0–2
+    /// and y cell 1, and `jet` (x 0.05–0.2, whole y) takes x cell 2 from it; `supply` keeps 2 ×
+    /// 1 cells, 0.0016304 m² of its written 0.0044 (with its axes swapped it would hold 1 × 4).
+    /// Its flow is spread over those faces, so it delivers what was asked. `jet` covers 4 × 4
+    /// cells, 0.013043 m² of its written 0.015, and at 0.2 m/s carries 2.61 L/s, not 3.
     func testPatchCoverageIsReported() throws {
         let yaml = """
-            domain: {size: [1.5, 1.5, 0.5]}
+            domain: {size: [1.5, 0.1, 0.5]}
             grid: {maxSpacing: 0.0333}
             patches:
-              - {name: in, side: bottom, lo: [0, 0.3], hi: [0.05, 0.37], kind: velocity, speed: 0.2}
-              - {name: aligned, side: bottom, lo: [1.4, 0], hi: [1.5, 1.5], kind: velocity, speed: 0.2}
+              - {name: supply, side: bottom, lo: [0, 0.02], hi: [0.11, 0.06], kind: flow, flow: 0.001}
+              - {name: jet, side: bottom, lo: [0.05, 0], hi: [0.2, 0.1], kind: velocity, speed: 0.2}
               - {name: out, side: top, kind: outlet}
             """
-        var gc = try GenericCase.parse(yaml: yaml, file: "patch.yaml")
-        let cell = 1.5 / 46
-        gc.patches[1].patch.lo = (1.5 - 2 * cell, 0)
+        let gc = try GenericCase.parse(yaml: yaml, file: "patch.yaml")
         let (flow, _, _) = try gc.compile()
-        XCTAssertEqual(flow.grid.x.count, 46)
-        XCTAssertEqual(flow.grid.y.count, 46)
-        let cov = gc.patches[0].patch.coverage(on: flow.grid)
-        XCTAssertEqual(cov.writtenAreaM2, 0.05 * 0.07, accuracy: 1e-15)
-        XCTAssertEqual(cov.coveredAreaM2, (2 * cell) * (2 * cell), accuracy: 1e-15)
-        let aligned = gc.patches[1].patch.coverage(on: flow.grid)
-        XCTAssertEqual(aligned.ratio, 1, accuracy: 1e-12)
-        let whole = gc.patches[2].patch.coverage(on: flow.grid)
-        XCTAssertEqual(whole.writtenAreaM2, 1.5 * 1.5, accuracy: 1e-12)
-        XCTAssertEqual(whole.ratio, 1, accuracy: 1e-12)
-        let warnings = gc.patchCoverageWarnings(on: flow.grid)
-        XCTAssertEqual(warnings.count, 1, "\(warnings)")
-        let w = try XCTUnwrap(warnings.first)
-        XCTAssertTrue(w.hasPrefix("warning: patch.yaml:"), w)
-        XCTAssertTrue(w.contains("patch 'in'"), w)
-        // 0.2 m/s × (2 × 1.5/46 m)² = 0.851 L/s against 0.2 × 0.05 × 0.07 = 0.7 L/s written.
-        XCTAssertTrue(w.contains("carries 0.851 L/s, not 0.7 L/s"), w)
+        let g = flow.grid
+        XCTAssertEqual(g.x.count, 46)
+        XCTAssertEqual(g.y.count, 4)
+        let hx = 1.5 / 46, hy = 0.1 / 4
+        let cov = flow.patchCoverage()
+        XCTAssertEqual(cov[0].writtenAreaM2, 0.11 * 0.04, accuracy: 1e-15)
+        XCTAssertEqual(cov[0].coveredAreaM2, 2 * hx * hy, accuracy: 1e-15)
+        XCTAssertEqual(cov[1].writtenAreaM2, 0.15 * 0.1, accuracy: 1e-15)
+        XCTAssertEqual(cov[1].coveredAreaM2, 4 * hx * 0.1, accuracy: 1e-15)
+        XCTAssertEqual(cov[2].writtenAreaM2, 1.5 * 0.1, accuracy: 1e-12)
+        XCTAssertEqual(cov[2].ratio, 1, accuracy: 1e-12)
+        // The solver's faces: the supply's are x cells 0–1 at y cell 1, each at flow / covered area.
+        var supplied = 0.0
+        for (m, face) in flow.boundaryFaces(.bottom).enumerated() {
+            guard case let .inlet(speed, _, 0) = face else { continue }
+            XCTAssertTrue(m % 46 < 2 && m / 46 == 1, "supply face \(m)")
+            XCTAssertEqual(speed, 0.001 / cov[0].coveredAreaM2, accuracy: 1e-12)
+            supplied += speed * hx * hy
+        }
+        XCTAssertEqual(supplied, 0.001, accuracy: 1e-15)
+        let lines = gc.patchCoverageWarnings(flow)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertTrue(lines[0].hasPrefix("note: patch.yaml:4 patches[0] patch 'supply'"), lines[0])
+        XCTAssertTrue(lines[0].contains("later patches take 0.000815 m² of its faces"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("warning: patch.yaml:5 patches[1] patch 'jet'"), lines[1])
+        XCTAssertTrue(lines[1].contains("carries 2.61 L/s, not 3 L/s"), lines[1])
+    }
+
+    /// A patch whose faces are all taken by a later one is an error at its own line.
+    func testPatchWithEveryFaceTakenIsAnError() throws {
+        let yaml = """
+            domain: {size: [1.0, 0.1, 0.5]}
+            patches:
+              - {name: hidden, side: bottom, lo: [0.2, 0], hi: [0.4, 0.1], kind: velocity, speed: 0.2}
+              - {name: over, side: bottom, lo: [0.1, 0], hi: [0.5, 0.1], kind: velocity, speed: 0.2}
+              - {name: out, side: top, kind: outlet}
+            """
+        XCTAssertThrowsError(try GenericCase.parse(yaml: yaml, file: "hidden.yaml").compile()) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("hidden.yaml:3"), text)
+            XCTAssertTrue(text.contains("all taken by patches listed after it"), text)
+        }
     }
 
     func testTinyCaseSolves() throws {

@@ -40,9 +40,10 @@ enum UnseenCaseCheck {
         guard rise <= maxMeanRiseK else {
             throw InputError(String(format: "mean temperature rise %.1f K above %.0f K", rise, maxMeanRiseK))
         }
-        let outletArea = flow.patches.reduce(0.0) { sum, p in
-            guard case .pressureOutlet = p.kind else { return sum }
-            return sum + p.coveredAreaM2(on: flow.grid)
+        let outletArea = zip(flow.patches, Patch.coveredAreasM2(flow.patches, on: flow.grid)).reduce(0.0) {
+            sum, pa in
+            guard case .pressureOutlet = pa.0.kind else { return sum }
+            return sum + pa.1
         }
         guard inflow / outletArea <= maxMeanSpeedMPerS else {
             throw InputError(
@@ -69,9 +70,9 @@ enum UnseenCaseCheck {
     /// Total inflow, m³/s: flow inlets as given, velocity inlets at their speed over the
     /// boundary faces the grid gives them.
     static func inflowM3PerS(_ patches: [Patch], _ grid: Grid) -> Double {
-        patches.reduce(0) { sum, p in
-            switch p.kind {
-            case let .velocityInlet(speed, _): return sum + speed * p.coveredAreaM2(on: grid)
+        zip(patches, Patch.coveredAreasM2(patches, on: grid)).reduce(0) { sum, pa in
+            switch pa.0.kind {
+            case let .velocityInlet(speed, _): return sum + speed * pa.1
             case let .flowInlet(q, _): return sum + q
             case .pressureOutlet, .fanInlet: return sum
             }

@@ -159,19 +159,16 @@ extension GenericCase {
 
         try addSheetsAndFans(to: &flow, report)
 
-        // Patches: each must cover at least one boundary face.
-        for ps in patches {
-            let patch = ps.patch
-            let a = patch.side.axis
-            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
-            let cp = grid.axis(p).centres, cq = grid.axis(q).centres
-            let covers =
-                cp.contains { $0 > patch.lo.0 && $0 < patch.hi.0 } && cq.contains { $0 > patch.lo.1 && $0 < patch.hi.1 }
-            guard covers else {
-                throw ps.node.error(
-                    "patch covers no boundary face of side \(patch.side) (check lo/hi, in the side's in-plane axes)")
-            }
-            flow.patches.append(patch)
+        // Patches: each must take at least one boundary face (`PatchArea.swift`).
+        flow.patches = patches.map(\.patch)
+        for (ps, c) in zip(patches, flow.patchCoverage()) where c.coveredAreaM2 <= 0 {
+            let alone = Patch.coveredAreasM2([ps.patch], on: grid)[0]
+            throw ps.node.error(
+                alone > 0
+                    ? "patch's faces are all taken by patches listed after it (where rectangles overlap, the later "
+                        + "patch takes the face)"
+                    : "patch covers no boundary face of side \(ps.patch.side) (check lo/hi, in the side's in-plane "
+                        + "axes)")
         }
         return (flow, options, report: report)
     }

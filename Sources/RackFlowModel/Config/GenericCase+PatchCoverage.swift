@@ -6,20 +6,20 @@ extension GenericCase {
     /// Covered areas this far from the written one (relative) are reported.
     static let patchCoverageWarningFraction = 0.1
 
-    /// One line per patch whose faces on `grid` cover an area more than
+    /// One line per patch whose faces in `flow` (this case compiled) cover an area more than
     /// `patchCoverageWarningFraction` away from its written rectangle (`PatchArea.swift`: its
-    /// edges land on the nearest cell faces, up to half a cell either way). A velocity inlet's
-    /// line gives the flow it then carries; other kinds deliver what was asked (a flow inlet
-    /// divides its flow by the covered area) or are pressure boundaries, so theirs give areas.
-    public func patchCoverageWarnings(on grid: Grid) -> [String] {
-        patches.compactMap { ps -> String? in
+    /// edges land on the nearest cell faces, up to half a cell either way, and a later patch
+    /// takes the faces it overlaps). A velocity inlet's line gives the flow it then carries;
+    /// other kinds deliver what was asked (a flow inlet divides its flow by the covered area) or
+    /// are pressure boundaries, so theirs give areas.
+    public func patchCoverageWarnings(_ flow: FlowCase) -> [String] {
+        zip(patches, flow.patchCoverage()).compactMap { ps, c -> String? in
             let p = ps.patch
-            let c = p.coverage(on: grid)
             guard c.writtenAreaM2 > 0, abs(c.ratio - 1) > Self.patchCoverageWarningFraction else { return nil }
             let place = Self.place(ps.node)
             let areas =
                 "its faces cover \(Self.sig(c.coveredAreaM2)) m² of its written \(Self.sig(c.writtenAreaM2)) m² "
-                + "(\(String(format: "%.2f", c.ratio)) ×; its edges land on the nearest cell faces)"
+                + "(\(String(format: "%.2f", c.ratio)) ×; \(Self.why(p, c, flow.grid)))"
             switch p.kind {
             case let .velocityInlet(speed, _):
                 let carried = speed * c.coveredAreaM2 * 1000
@@ -38,8 +38,14 @@ extension GenericCase {
         }
     }
 
-    /// Three significant figures, without an exponent for the sizes a case uses.
-    private static func sig(_ v: Double) -> String {
-        abs(v) >= 1e-3 && abs(v) < 1e5 ? String(format: "%.3g", v) : String(format: "%.3e", v)
+    /// Why the areas differ: the edges' snapping, and a later patch's overlap if there is one.
+    private static func why(_ p: Patch, _ c: PatchCoverage, _ grid: Grid) -> String {
+        let alone = Patch.coveredAreasM2([p], on: grid)[0]
+        let snapping = "its edges land on the nearest cell faces"
+        guard alone - c.coveredAreaM2 > 1e-12 * alone else { return snapping }
+        return snapping + ", and later patches take \(sig(alone - c.coveredAreaM2)) m² of its faces"
     }
+
+    /// Three significant figures (printf's %g: an exponent only below 1e-4 or from 1e3 on).
+    private static func sig(_ v: Double) -> String { String(format: "%.3g", v) }
 }

@@ -53,12 +53,10 @@ public struct ObjectSummary: Codable, Sendable {
     /// Patches always; boxes and planes with `everyObject` (generic cases: a rack's hundreds of
     /// internal boxes are summarised per node and part instead).
     public init(solver s: FlowSolver, genericCase gc: GenericCase, report: VoxelReport, everyObject: Bool) {
-        for ps in gc.patches {
-            let p = ps.patch
+        for (p, cov) in zip(gc.patches.map(\.patch), s.flow.patchCoverage()) {
             let (out, t) = s.patchFlowAndTemperature(p)
             let cells = s.cells(along: p)
             let pressure = cells.isEmpty ? Double.nan : s.meanPressure(cells: cells)
-            let cov = p.coverage(on: s.flow.grid)
             let outlet: Bool
             if case .pressureOutlet = p.kind { outlet = true } else { outlet = false }
             patches.append(

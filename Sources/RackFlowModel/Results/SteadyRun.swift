@@ -50,7 +50,7 @@ public struct SteadyRun {
             "case \(gc.name) from \(c.path): \(flow.grid.cellCount) cells (\(flow.grid.nx) × \(flow.grid.ny) × "
                 + "\(flow.grid.nz)), largest spacing \(gc.constraints.maxSpacingM) m"
         )
-        for w in gc.patchCoverageWarnings(on: flow.grid) { log(w) }
+        for w in gc.patchCoverageWarnings(flow) { log(w) }
         let solver = try FlowSolver(flow, options: options)
         var startedFrom: String?
         if let start, checkpoints?.resume == nil {

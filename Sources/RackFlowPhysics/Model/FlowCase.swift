@@ -105,18 +105,15 @@ public struct FlowCase {
         case .symmetry: base = .symmetry
         }
         var out = [BoundaryFace](repeating: base, count: ap.count * aq.count)
-        // Snapped area of each patch on this side, for flow-rate inlets.
+        // The faces each patch takes (the last patch whose rectangle holds a face's centre), and
+        // their area, which a flow-rate inlet divides its flow by.
+        let owner = Patch.owners(of: side, patches, on: grid)
         for (pi, patch) in patches.enumerated() where patch.side == side {
             var area = 0.0
             var members: [Int] = []
-            for jq in 0..<aq.count {
-                for ip in 0..<ap.count {
-                    let x = ap.centres[ip], y = aq.centres[jq]
-                    if x > patch.lo.0 && x < patch.hi.0 && y > patch.lo.1 && y < patch.hi.1 {
-                        members.append(ip + ap.count * jq)
-                        area += ap.widths[ip] * aq.widths[jq]
-                    }
-                }
+            for (m, o) in owner.enumerated() where o == pi {
+                members.append(m)
+                area += ap.widths[m % ap.count] * aq.widths[m / ap.count]
             }
             let face: BoundaryFace
             switch patch.kind {
