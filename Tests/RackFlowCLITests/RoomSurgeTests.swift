@@ -23,8 +23,9 @@ final class RoomSurgeTests: XCTestCase {
     }
 
     static func inputs() throws -> (dir: URL, room: String, scenario: String) {
-        let dir = RoomStageTests.scratch.appendingPathComponent("surge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A folder of its own: under RoomStageTests' scratch it outlived that class's tear-down
+        // (this class runs after it), and every run left the empty scratch folder behind.
+        let dir = try TemporaryFolder.make("rackflow-roomsurge")
         let rack = try RoomStageTests.quickRack(dir, node: "rm44-gb203-3gpu.yaml", maxIterations: 100)
         let room = dir.appendingPathComponent("room.yaml").path
         try """
