@@ -79,8 +79,8 @@ public final class RoomAirFrames {
             let kz = g.z.faces.indices.min { abs(g.z.faces[$0] - e.roofZM) < abs(g.z.faces[$1] - e.roofZM) }!
             for pi in patchIndex[k] {
                 let patch = s.flow.patches[pi]
-                for j in 0..<g.ny where g.y.centres[j] > patch.lo.1 && g.y.centres[j] < patch.hi.1 {
-                    for i in 0..<g.nx where g.x.centres[i] > patch.lo.0 && g.x.centres[i] < patch.hi.0 {
+                for j in 0..<g.ny {
+                    for i in 0..<g.nx where patch.holds(g.x.centres[i], g.y.centres[j]) {
                         faces.append(i + g.nx * (j + g.ny * kz))
                     }
                 }

@@ -31,7 +31,7 @@ extension Patch {
     /// Whether a face centred at (`x`, `y`), the side's in-plane coordinates in axis order,
     /// lies strictly inside the rectangle.
     @inline(__always)
-    func holds(_ x: Double, _ y: Double) -> Bool { x > lo.0 && x < hi.0 && y > lo.1 && y < hi.1 }
+    public func holds(_ x: Double, _ y: Double) -> Bool { x > lo.0 && x < hi.0 && y > lo.1 && y < hi.1 }
 
     /// For each boundary face of `side`, row-major over the side's two in-plane axes (first
     /// fastest), the index in `patches` of the patch that takes it: the last one whose
