@@ -141,6 +141,11 @@ final class CaseTests: XCTestCase {
             supplied += speed * hx * hy
         }
         XCTAssertEqual(supplied, 0.001, accuracy: 1e-15)
+        // The flows and pressures reported per patch see the same faces: the supply's 2, the jet's 16.
+        let solver = try FlowSolver(flow, options: SimpleOptions())
+        XCTAssertEqual(solver.patchFaces(flow.patches[0]).count, 2)
+        XCTAssertEqual(solver.patchFaces(flow.patches[1]).count, 16)
+        XCTAssertEqual(solver.cells(along: flow.patches[0]).count, 2)
         let lines = gc.patchCoverageWarnings(flow)
         XCTAssertEqual(lines.count, 2, "\(lines)")
         XCTAssertTrue(lines[0].hasPrefix("note: patch.yaml:4 patches[0] patch 'supply'"), lines[0])

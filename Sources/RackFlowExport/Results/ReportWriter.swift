@@ -209,7 +209,7 @@ public enum ReportWriter {
             "Inlets and outlets",
             intro: "Flows in each patch's own direction (into the domain at an inlet, out at an outlet); "
                 + "temperatures mixed-cup (flow-weighted); area: of the boundary faces the patch takes, then of its "
-                + "rectangle as written (they differ when its edges are not grid lines).",
+                + "rectangle as written (they differ when its edges are not grid lines or a later patch overlaps it).",
             header:
                 "| patch | kind | flow (m³/s) | flow (L/s) | temperature (°C) | mean pressure (Pa) "
                 + "| area (m²), as written |",

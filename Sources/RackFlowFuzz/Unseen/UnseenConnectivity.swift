@@ -64,7 +64,8 @@ enum UnseenConnectivity {
     }
 
     /// The cells next to a patch: those on its side whose boundary-face centre lies strictly
-    /// inside its rectangle (the rule `GenericCase.compile` checks patches with).
+    /// inside its rectangle (`Patch.owners`' rule; generated patches never overlap, so no later
+    /// patch takes any of these faces).
     static func boundaryCells(_ patch: Patch, _ grid: Grid) -> [Int] {
         let a = patch.side.axis
         let (p, q) = UnseenDraw.inPlane(patch.side)

@@ -16,7 +16,8 @@ public struct ObjectSummary: Codable, Sendable {
         /// Area-weighted mean static pressure of the cells along the patch, Pa.
         public var pressurePa: Double
         /// Area of the boundary faces the patch takes, m², and of its rectangle as written
-        /// (clipped to the side): they differ when its edges are not grid lines (`PatchArea.swift`).
+        /// (clipped to the side): they differ when its edges are not grid lines or a later patch
+        /// overlaps it (`PatchArea.swift`).
         public var areaM2: Double
         public var writtenAreaM2: Double
     }

@@ -121,8 +121,23 @@ extension FlowSolver {
     }
 
     /// The layer of cells along an inlet or outlet patch: the cells next to its side of the
-    /// domain, inside its rectangle.
+    /// domain, inside its rectangle, less those whose boundary face a later patch took
+    /// (`PatchArea.swift`: where rectangles overlap, the later patch takes the face). Patches
+    /// are told apart by name, unique in a case, so a rectangle cut from a patch (the roof
+    /// exhaust over one rack) keeps that patch's faces.
     public func cells(along p: Patch) -> [Int] {
+        let grid = flow.grid
+        return cells(inRectangleOf: p).filter { cc in
+            let (i, j, k) = grid.ijk(cc)
+            switch boundaryFace(p.side, i, j, k) {
+            case let .inlet(_, _, pi), let .outlet(_, _, pi): return flow.patches[pi].name == p.name
+            case .wall, .symmetry: return true
+            }
+        }
+    }
+
+    /// The cells next to a patch's side whose centres lie inside its rectangle.
+    func cells(inRectangleOf p: Patch) -> [Int] {
         let g = flow.grid
         let a = p.side.axis
         let (t1, t2) = SIMD3<Int>.transverse(a)
