@@ -162,9 +162,8 @@ extension GenericCase {
         // Patches: each must take at least one boundary face (`PatchArea.swift`).
         flow.patches = patches.map(\.patch)
         for (ps, c) in zip(patches, flow.patchCoverage()) where c.coveredAreaM2 <= 0 {
-            let alone = Patch.coveredAreasM2([ps.patch], on: grid)[0]
             throw ps.node.error(
-                alone > 0
+                c.heldAreaM2 > 0
                     ? "patch's faces are all taken by patches listed after it (where rectangles overlap, the later "
                         + "patch takes the face)"
                     : "patch covers no boundary face of side \(ps.patch.side) (check lo/hi, in the side's in-plane "

@@ -19,7 +19,7 @@ extension GenericCase {
             let place = Self.place(ps.node)
             let areas =
                 "its faces cover \(Self.sig(c.coveredAreaM2)) m² of its written \(Self.sig(c.writtenAreaM2)) m² "
-                + "(\(String(format: "%.2f", c.ratio)) ×; \(Self.why(p, c, flow.grid)))"
+                + "(\(String(format: "%.2f", c.ratio)) ×; \(Self.why(c)))"
             switch p.kind {
             case let .velocityInlet(speed, _):
                 let carried = speed * c.coveredAreaM2 * 1000
@@ -39,11 +39,11 @@ extension GenericCase {
     }
 
     /// Why the areas differ: the edges' snapping, and a later patch's overlap if there is one.
-    private static func why(_ p: Patch, _ c: PatchCoverage, _ grid: Grid) -> String {
-        let alone = Patch.coveredAreasM2([p], on: grid)[0]
+    private static func why(_ c: PatchCoverage) -> String {
         let snapping = "its edges land on the nearest cell faces"
-        guard alone - c.coveredAreaM2 > 1e-12 * alone else { return snapping }
-        return snapping + ", and later patches take \(sig(alone - c.coveredAreaM2)) m² of its faces"
+        let taken = c.heldAreaM2 - c.coveredAreaM2
+        guard taken > 1e-12 * c.heldAreaM2 else { return snapping }
+        return snapping + ", and later patches take \(sig(taken)) m² of its faces"
     }
 
     /// Three significant figures (printf's %g: an exponent only below 1e-4 or from 1e3 on).

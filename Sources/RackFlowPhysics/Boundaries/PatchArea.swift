@@ -19,9 +19,12 @@ import RackFlowNumerics
 /// | `Patch.owners(of: side, patches, on: grid)` | per face of the side, the patch taking it (−1 for none) |
 /// | `Patch.coveredAreasM2(patches, on: grid)` | per patch, the area of the faces it takes, m² |
 /// | `patch.writtenAreaM2(on: grid)` | the rectangle as written, clipped to the side, m² |
+/// | `patch.heldAreaM2(on: grid)` | the faces the rectangle holds before later patches take any, m² |
 /// | `flow.patchCoverage()` | both areas per patch of a case |
 public struct PatchCoverage: Sendable, Equatable {
     public var writtenAreaM2: Double
+    /// The faces its rectangle holds, before later patches take any, m².
+    public var heldAreaM2: Double
     public var coveredAreaM2: Double
     /// Covered over written area: 1 when the edges are grid lines; ∞ for a rectangle of no area.
     public var ratio: Double { coveredAreaM2 / writtenAreaM2 }
@@ -54,13 +57,25 @@ extension Patch {
     public static func coveredAreasM2(_ patches: [Patch], on grid: Grid) -> [Double] {
         var area = [Double](repeating: 0, count: patches.count)
         for side in Side.allCases where patches.contains(where: { $0.side == side }) {
-            let (p, q) = SIMD3<Int>.transverse(side.axis)
-            let wp = grid.axis(p).widths, wq = grid.axis(q).widths
-            for (m, pi) in owners(of: side, patches, on: grid).enumerated() where pi >= 0 {
-                area[pi] += wp[m % wp.count] * wq[m / wp.count]
-            }
+            add(areasOf: owners(of: side, patches, on: grid), side: side, on: grid, to: &area)
         }
         return area
+    }
+
+    /// Adds the area of each face of `side` to its owner's entry of `area` (`owners`' layout).
+    static func add(areasOf owner: [Int], side: Side, on grid: Grid, to area: inout [Double]) {
+        let (p, q) = SIMD3<Int>.transverse(side.axis)
+        let wp = grid.axis(p).widths, wq = grid.axis(q).widths
+        for (m, pi) in owner.enumerated() where pi >= 0 { area[pi] += wp[m % wp.count] * wq[m / wp.count] }
+    }
+
+    /// The area of the faces the rectangle holds on its own (before later patches take any), m².
+    public func heldAreaM2(on grid: Grid) -> Double {
+        let (p, q) = SIMD3<Int>.transverse(side.axis)
+        func width(_ ax: Axis, _ lo: Double, _ hi: Double) -> Double {
+            ax.centres.indices.reduce(0.0) { ax.centres[$1] > lo && ax.centres[$1] < hi ? $0 + ax.widths[$1] : $0 }
+        }
+        return width(grid.axis(p), lo.0, hi.0) * width(grid.axis(q), lo.1, hi.1)
     }
 
     /// The rectangle as written, clipped to the side (a whole side is the side's area), m².
@@ -75,7 +90,8 @@ extension FlowCase {
     /// Written and covered area of every patch, in `patches` order.
     public func patchCoverage() -> [PatchCoverage] {
         zip(patches, Patch.coveredAreasM2(patches, on: grid)).map {
-            PatchCoverage(writtenAreaM2: $0.writtenAreaM2(on: grid), coveredAreaM2: $1)
+            PatchCoverage(
+                writtenAreaM2: $0.writtenAreaM2(on: grid), heldAreaM2: $0.heldAreaM2(on: grid), coveredAreaM2: $1)
         }
     }
 }

@@ -108,26 +108,21 @@ public struct FlowCase {
         // The faces each patch takes (the last patch whose rectangle holds a face's centre), and
         // their area, which a flow-rate inlet divides its flow by.
         let owner = Patch.owners(of: side, patches, on: grid)
-        for (pi, patch) in patches.enumerated() where patch.side == side {
-            var area = 0.0
-            var members: [Int] = []
-            for (m, o) in owner.enumerated() where o == pi {
-                members.append(m)
-                area += ap.widths[m % ap.count] * aq.widths[m / ap.count]
-            }
-            let face: BoundaryFace
-            switch patch.kind {
+        var area = [Double](repeating: 0, count: patches.count)
+        Patch.add(areasOf: owner, side: side, on: grid, to: &area)
+        let faces = patches.indices.map { pi -> BoundaryFace in
+            switch patches[pi].kind {
             case let .velocityInlet(s, t):
-                face = VelocityInletCondition.face(speedMPerS: s, temperatureC: t, patch: pi)
+                return VelocityInletCondition.face(speedMPerS: s, temperatureC: t, patch: pi)
             case let .flowInlet(q, t):
-                face = FlowRateInletCondition.face(flowM3PerS: q, areaM2: area, temperatureC: t, patch: pi)
+                return FlowRateInletCondition.face(flowM3PerS: q, areaM2: area[pi], temperatureC: t, patch: pi)
             case let .pressureOutlet(pr, t):
-                face = PressureOutletCondition.face(pressurePa: pr, backflowTemperatureC: t, patch: pi)
+                return PressureOutletCondition.face(pressurePa: pr, backflowTemperatureC: t, patch: pi)
             case let .fanInlet(_, _, pr, t):
-                face = FanCurveInletCondition.face(plenumPressurePa: pr, temperatureC: t, patch: pi)
+                return FanCurveInletCondition.face(plenumPressurePa: pr, temperatureC: t, patch: pi)
             }
-            for m in members { out[m] = face }
         }
+        for (m, pi) in owner.enumerated() where pi >= 0 { out[m] = faces[pi] }
         return out
     }
 }
