@@ -105,12 +105,23 @@ public enum AtomicFile {
 /// folder away, rename the staging folder in, delete the old one). `abandon()` deletes the
 /// staging folder, so a failed run leaves the previous results untouched and no half-written
 /// folder in `Results/`.
+///
+/// Only results are replaced. Each staged folder carries a marker file (`marker`), and the
+/// final path must be absent, an empty folder, or a folder an earlier run wrote: the marker, or
+/// for runs from before it, one of `earlierResultFiles`. Anything else, such as a user's own
+/// folder given as `--output` or a regular file, is refused before the run starts, naming the
+/// path. Replacing it would delete what it holds.
 public struct ResultFolder {
     public let final: URL
     public let staging: URL
+    /// The marker file in every result folder.
+    public static let marker = ".rackflow-results"
+    /// Every result folder written before the marker existed holds one of these.
+    static let earlierResultFiles: Set<String> = ["summary.json", "log.txt", "grid-study.json", "failure.json"]
 
     public init(final: URL) throws {
         self.final = final.standardizedFileURL
+        try Self.checkReplaceable(self.final)
         let parent = self.final.deletingLastPathComponent()
         staging = parent.appendingPathComponent(
             ".\(self.final.lastPathComponent).partial-\(getpid())", isDirectory: true)
@@ -119,8 +130,31 @@ public struct ResultFolder {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) } // stale, same pid
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+            try Data("written by rackflow; the next run writing here replaces this folder\n".utf8).write(
+                to: staging.appendingPathComponent(Self.marker))
         } catch {
             throw ExportError.io(path: staging.path, operation: "create staging folder", reason: "\(error)")
+        }
+    }
+
+    /// Throws unless `url` may be replaced by a result folder (see the type's comment).
+    public static func checkReplaceable(_ url: URL) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { return }
+        guard isDir.boolValue else {
+            throw ExportError.io(
+                path: url.path, operation: "write results",
+                reason: "it is a file, not a result folder; give another output folder or move the file away")
+        }
+        let entries = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+        let ours = entries.isEmpty || entries.contains(marker) || entries.contains(where: earlierResultFiles.contains)
+        guard ours else {
+            throw ExportError.io(
+                path: url.path, operation: "write results",
+                reason: "the folder exists and rackflow did not write it (\(entries.count) entries, no "
+                    + "\(marker) marker); a run replaces its result folder whole, which would delete what "
+                    + "this one holds, so give another output folder or remove it")
         }
     }
 

@@ -159,6 +159,7 @@ struct RoomCommand: ParsableCommand {
         }
         let run = try RoomRun(spec, comm: comm, shareTwins: !(settings.solveEveryRack ?? false))
         let folderURL = URL(fileURLWithPath: outputPath ?? "Results/\(spec.name)")
+        try ResultFolder.checkReplaceable(folderURL.standardizedFileURL) // before the hours of solving
         let checkpointURL =
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")
@@ -205,6 +206,7 @@ struct RoomCommand: ParsableCommand {
         let root = comm.rank == 0
         let folderURL = URL(
             fileURLWithPath: settings.output ?? "Results/\(spec.name)-\(scenario.name)")
+        try ResultFolder.checkReplaceable(folderURL.standardizedFileURL)
         let checkpointURL =
             resumeURL
             ?? folderURL.deletingLastPathComponent().appendingPathComponent(folderURL.lastPathComponent + ".checkpoint")

@@ -66,6 +66,7 @@ struct StudyCommand: ParsableCommand {
             let base = try loadCase(config, maxSpacing: maxSpacing)
             var fine = base
             fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
+            if let output { try ResultFolder.checkReplaceable(URL(fileURLWithPath: output).standardizedFileURL) }
             let runs = try solve(base, fine)
             let (a, b) = (runs[0].summary, runs[1].summary)
             let rows = rows(a, b)

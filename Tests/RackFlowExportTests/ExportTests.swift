@@ -218,14 +218,26 @@ final class ExportTests: XCTestCase {
         let final = dir.appendingPathComponent("case1", isDirectory: true)
         try FileManager.default.createDirectory(at: final, withIntermediateDirectories: true)
         try AtomicFile.write("old", to: final.appendingPathComponent("a.txt"))
+        // A folder rackflow did not write is refused, not replaced, and left as it was.
+        XCTAssertThrowsError(try ResultFolder(final: final)) { e in
+            XCTAssert("\(e)".contains(final.standardizedFileURL.path) && "\(e)".contains("did not write"), "\(e)")
+        }
+        XCTAssertEqual(try listing(final), ["a.txt"])
+        XCTAssertEqual(try listing(dir), ["case1"])
+        let file = dir.appendingPathComponent("notes.txt")
+        try AtomicFile.write("mine", to: file)
+        XCTAssertThrowsError(try ResultFolder(final: file)) { e in XCTAssert("\(e)".contains("is a file"), "\(e)") }
+        try FileManager.default.removeItem(at: file)
+        // One from an earlier run (before the marker) is replaced.
+        try AtomicFile.write("{}", to: final.appendingPathComponent("summary.json"))
 
         let r = try ResultFolder(final: final)
         XCTAssertTrue(r.staging.lastPathComponent.hasPrefix(".case1.partial-"))
         XCTAssertEqual(r.staging.deletingLastPathComponent().standardizedFileURL.path, dir.standardizedFileURL.path)
         try AtomicFile.write("new", to: r.staging.appendingPathComponent("b.txt"))
-        XCTAssertEqual(try listing(final), ["a.txt"]) // untouched until commit
+        XCTAssertEqual(try listing(final), ["a.txt", "summary.json"]) // untouched until commit
         try r.commit()
-        XCTAssertEqual(try listing(final), ["b.txt"])
+        XCTAssertEqual(try listing(final), [ResultFolder.marker, "b.txt"])
         XCTAssertEqual(try String(contentsOf: final.appendingPathComponent("b.txt"), encoding: .utf8), "new")
         XCTAssertEqual(try listing(dir), ["case1"]) // no staging, no old folder
 
@@ -233,7 +245,7 @@ final class ExportTests: XCTestCase {
         try AtomicFile.write("half", to: r2.staging.appendingPathComponent("c.txt"))
         r2.abandon()
         XCTAssertFalse(FileManager.default.fileExists(atPath: r2.staging.path))
-        XCTAssertEqual(try listing(final), ["b.txt"])
+        XCTAssertEqual(try listing(final), [ResultFolder.marker, "b.txt"])
         XCTAssertEqual(try listing(dir), ["case1"])
 
         // Commit into a folder that did not exist yet (parents created).
@@ -241,7 +253,7 @@ final class ExportTests: XCTestCase {
         let r3 = try ResultFolder(final: fresh)
         try AtomicFile.write("x", to: r3.staging.appendingPathComponent("fields.vtr"))
         try r3.commit()
-        XCTAssertEqual(try listing(fresh), ["fields.vtr"])
+        XCTAssertEqual(try listing(fresh), [ResultFolder.marker, "fields.vtr"])
         XCTAssertEqual(try listing(dir.appendingPathComponent("Results")), ["case2"])
     }
 
