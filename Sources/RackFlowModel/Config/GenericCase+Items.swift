@@ -109,8 +109,17 @@ extension GenericCase {
             let kind: Patch.Kind
             switch kindS {
             case "velocity":
-                kind = .velocityInlet(speedMPerS: try p.double("speed"), temperatureC: try temp("temperature"))
-            case "flow": kind = .flowInlet(flowM3PerS: try p.double("flow"), temperatureC: try temp("temperature"))
+                // Inward only: a negative speed or flow drew air out with the inlet's boundary
+                // treatment and left the mass balance at 100 %. An outlet is `kind: outlet`.
+                let speed = try p.double("speed", "must be ≥ 0 m/s, into the domain (an outlet is kind: outlet)") {
+                    $0 >= 0
+                }
+                kind = .velocityInlet(speedMPerS: speed, temperatureC: try temp("temperature"))
+            case "flow":
+                let flow = try p.double("flow", "must be ≥ 0 m³/s, into the domain (an outlet is kind: outlet)") {
+                    $0 >= 0
+                }
+                kind = .flowInlet(flowM3PerS: flow, temperatureC: try temp("temperature"))
             case "outlet":
                 kind = .pressureOutlet(
                     pressurePa: try p.double("pressure", default: 0),

@@ -74,7 +74,7 @@ import RackFlowPhysics
 ///      plenumPressure: 0, temperature: 18}  # rpm default: curve's; Pa default 0; °C default 20
 /// solver:                      # optional; SimpleOptions
 ///   maxIterations: 5000        # default 5000
-///   tolerance: 1e-6            # default 1e-6
+///   tolerance: 1e-3            # default 1e-3: change residuals (temperature: RMS); monitors too
 ///   velocityRelaxation: 0.9    # (0, 1], default 0.9
 ///   steadyVelocityRelaxation: 1 # (0, 1], steady iterations only; default 1 (velocityRelaxation if that is given)
 ///   pseudoCourantMax: 100      # ≥ 1: cap of the pseudo-time Courant number, default 100
@@ -296,6 +296,48 @@ public struct GenericCase: ConfigDocument {
         }
     }
 
+    /// A patch's rectangle must lie on its side: clipped silently, a patch half off the side
+    /// covered half its written area and reported that as what was written.
+    static func checkPatchesOnSides(_ patches: [PatchSpec], size: (Double, Double, Double)) throws {
+        let extent = [size.0, size.1, size.2]
+        let axisNames = ["x", "y", "z"]
+        for ps in patches {
+            let p = ps.patch
+            let a = p.side.axis
+            let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            for (t, lo, hi) in [(t1, p.lo.0, p.hi.0), (t2, p.lo.1, p.hi.1)] {
+                let slack = 1e-9 * extent[t]
+                guard lo.isFinite || hi.isFinite else { continue }
+                if lo < -slack || hi > extent[t] + slack {
+                    throw ps.node.error(
+                        "lo",
+                        "the patch reaches past its side: \(axisNames[t]) from \(configFormat(lo)) to "
+                            + "\(configFormat(hi)) m, where side \(p.side) spans 0 to \(configFormat(extent[t])) m "
+                            + "(lo and hi are in the side's in-plane axes, \(axisNames[t1]) then \(axisNames[t2]))")
+                }
+            }
+        }
+    }
+
+    /// A closed case with heat and no wall held at a temperature has no steady state: the heat
+    /// has nowhere to go, and the solve ran away (a 200 W box diverged, with advice about
+    /// relaxation that could not help).
+    static func checkHeatHasAWayOut(_ c: GenericCase, root: ConfigNode) throws {
+        guard c.closed, c.energy else { return }
+        let heatW = c.boxes.reduce(0.0) { $0 + $1.powerW }
+        guard heatW > 0 else { return }
+        let cooled = c.sides.values.contains {
+            if case .wall(_, .temperatureC) = $0 { return true }
+            return false
+        }
+        guard !cooled else { return }
+        throw root.error(
+            "closed",
+            "the case is closed and releases \(configFormat(heatW)) W, but no wall is held at a temperature: the "
+                + "heat has no way out and no steady state exists (give a side {wall: {temperature: °C}}, or "
+                + "open the case with an outlet)")
+    }
+
     public init(_ root: ConfigNode) throws {
         self.root = root
         file = root.file
@@ -320,6 +362,8 @@ public struct GenericCase: ConfigDocument {
         planes = try Self.readPlanes(root)
         patches = try Self.readPatches(root)
         try Self.checkOutlet(closed: closed, patches: patches, root: root)
+        try Self.checkPatchesOnSides(patches, size: size)
         options = try Self.readSolver(root)
+        try Self.checkHeatHasAWayOut(self, root: root)
     }
 }
