@@ -49,6 +49,20 @@ public enum ResultWriter {
                 ug.nx, ug.ny, ug.nz, vtiSpacingM * 1000, Date().timeIntervalSince(t0)))
     }
 
+    /// Inlet, plenum pressure and exhaust in one line; a figure a case does not have (no inlet
+    /// patch, no air leaving) is named as missing instead of printed as nan.
+    static func inletLine(_ s: SolveSummary) -> String {
+        let inlet =
+            s.plenumPressurePa.isNaN
+            ? String(format: "no inlet patch; %.3f m³/s enters", s.inletFlowM3PerS)
+                + (s.inletC.isFinite ? String(format: " at %.1f °C", s.inletC) : "")
+            : String(
+                format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa", s.inletFlowM3PerS, s.inletC,
+                s.plenumPressurePa)
+        let exhaust = s.exhaustC.isFinite ? String(format: "exhaust %.2f °C (mixed-cup)", s.exhaustC) : "no air leaves"
+        return inlet + ", " + exhaust
+    }
+
     /// The per-node table printed at the end of a solve.
     public static func consoleTable(_ s: SolveSummary, folder: String) -> String {
         let state =
@@ -56,9 +70,7 @@ public enum ResultWriter {
             ? "no steady state; time-averaged after"
             : (s.converged ? "converged in" : "NOT converged in")
         var out = "\n\(s.caseName): \(state) \(s.iterations) iterations, \(String(format: "%.1f", s.wallSeconds)) s\n"
-        out += String(
-            format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa, exhaust %.2f °C (mixed-cup)\n",
-            s.inletFlowM3PerS, s.inletC, s.plenumPressurePa, s.exhaustC)
+        out += Self.inletLine(s) + "\n"
         if s.nodes.isEmpty, let o = s.objects {
             out += objectLines(o)
         } else {

@@ -103,19 +103,7 @@ public struct SolveSummary: Codable, Sendable {
         iterations = s.history.last?.iteration ?? 0
         adaptations = s.pseudo.adaptations
 
-        // Inlet and exhaust: pressure and temperature of the cells along the patches.
-        for ps in gc.patches {
-            let p = ps.patch
-            let cells = s.cells(along: p)
-            guard !cells.isEmpty else { continue }
-            switch p.kind {
-            case let .flowInlet(_, t), let .velocityInlet(_, t), let .fanInlet(_, _, _, t):
-                plenumPressurePa = s.meanPressure(cells: cells)
-                inletC = t
-            case let .pressureOutlet(p0, _):
-                plenumPressurePa -= p0
-            }
-        }
+        (inletFlowM3PerS, inletC, plenumPressurePa) = Self.inlets(s, gc, throughFlowM3PerS: inletFlowM3PerS)
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
         exhaustC = s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
         if layout != nil, let roof = gc.roofExhaust?.patch {
@@ -181,4 +169,47 @@ public struct SolveSummary: Codable, Sendable {
 
     /// The part with the least margin.
     public var tightestPart: Part? { parts.min { $0.marginK < $1.marginK } }
+}
+
+extension SolveSummary {
+    /// The inlet figures: the flow through the inlet patches, its mixed temperature (the patches'
+    /// own, weighted by the flow each delivers), and the inlets' mean pressure above the outlets'
+    /// (each weighted by its flow; equal weights where no air passes). With several inlets the
+    /// last one's figures stood for all (two inlets at 15 and 35 °C reported 35 °C). Without an
+    /// inlet patch (a duct between two open ends) the flow is all the air entering, at its mixed
+    /// temperature, and there is no inlet pressure (NaN, written as null).
+    static func inlets(
+        _ s: FlowSolver, _ gc: GenericCase, throughFlowM3PerS: Double
+    ) -> (flowM3PerS: Double, temperatureC: Double, pressurePa: Double) {
+        var inlets: [(q: Double, t: Double, p: Double)] = []
+        var outlets: [(q: Double, p: Double)] = []
+        var entering: [(q: Double, t: Double)] = []
+        for ps in gc.patches {
+            let p = ps.patch
+            let cells = s.cells(along: p)
+            guard !cells.isEmpty else { continue }
+            let (out, t) = s.patchFlowAndTemperature(p)
+            switch p.kind {
+            case .flowInlet, .velocityInlet, .fanInlet:
+                inlets.append((max(-out, 0), t, s.meanPressure(cells: cells)))
+            case let .pressureOutlet(p0, _):
+                outlets.append((max(out, 0), p0))
+                if out < 0 && t.isFinite { entering.append((-out, t)) }
+            }
+        }
+        func weighted(_ xs: [(w: Double, x: Double)]) -> Double {
+            guard !xs.isEmpty else { return .nan }
+            let total = xs.reduce(0) { $0 + $1.w }
+            if total > 0 { return xs.reduce(0) { $0 + $1.w * $1.x } / total }
+            return xs.reduce(0) { $0 + $1.x } / Double(xs.count)
+        }
+        guard !inlets.isEmpty else {
+            return (throughFlowM3PerS, weighted(entering.map { ($0.q, $0.t) }), .nan)
+        }
+        let pOut = outlets.isEmpty ? 0 : weighted(outlets.map { ($0.q, $0.p) })
+        return (
+            inlets.reduce(0) { $0 + $1.q }, weighted(inlets.map { ($0.q, $0.t) }),
+            weighted(inlets.map { ($0.q, $0.p) }) - pOut
+        )
+    }
 }
