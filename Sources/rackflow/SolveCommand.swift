@@ -18,8 +18,11 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Result folder (default: Results/<case name>).") var output: String?
     @Option(help: "Largest grid spacing, m (overrides the file).") var maxSpacing: Double?
     @Option(help: "Outer iteration limit (overrides the file).") var maxIterations: Int?
-    @Option(help: "Uniform spacing of fields.vti, m (fields.vtr keeps the solver's own grid).") var vtiSpacing: Double =
-        0.01
+    @Option(
+        help: ArgumentHelp(
+            "Uniform spacing of fields.vti, m (fields.vtr keeps the solver's own grid). Default: 0.01, or the "
+                + "grid's smallest cell if larger, and coarse enough for at most 10 million voxels."))
+    var vtiSpacing: Double?
     @Flag(help: "No progress line, no summary on stdout.") var quiet = false
     @Option(
         help: ArgumentHelp(
@@ -48,6 +51,7 @@ struct SolveCommand: ParsableCommand {
         let typical = c.layout == nil ? ResourceEstimate.typicalGenericIterations : ResourceEstimate.typicalIterations
         let estimate = ResourceEstimate(nx: g.nx, ny: g.ny, nz: g.nz, iterations: typical)
         log.say("estimate: \(estimate) (typical of \(c.layout == nil ? "a generic case" : "a rack"))")
+        let vtiSpacingM = vtiSpacing ?? Self.defaultVTISpacing(g, size: c.genericCase.size)
         let folderURL = URL(fileURLWithPath: output ?? "Results/\(c.genericCase.name)")
         let folder = try ResultFolder(final: folderURL)
         var committed = false
@@ -88,7 +92,7 @@ struct SolveCommand: ParsableCommand {
         summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.write(
             summary: summary, solver: run.solver, genericCase: run.genericCase, layout: c.layout, report: run.report,
-            source: c.path, to: dir, vtiSpacingM: vtiSpacing, log: &log)
+            source: c.path, to: dir, vtiSpacingM: vtiSpacingM, log: &log)
         summary.wallSeconds = Date().timeIntervalSince(t0)
         try ResultWriter.writeSummary(summary, to: dir)
         try Self.writeSolution(run, input: c.path, into: dir)
@@ -140,14 +144,25 @@ extension SolveCommand {
         // Checked before the solve, not when fields.vti is written at its end (0 or 1e-300 m
         // made Int(inf) trap after the whole solve; a micrometre would exhaust memory).
         let sz = c.genericCase.size
-        let vtiVoxels = sz.0 * sz.1 * sz.2 / (vtiSpacing * vtiSpacing * vtiSpacing)
-        guard vtiSpacing > 0, vtiSpacing.isFinite, vtiVoxels <= 1e8 else {
-            throw ValidationError(
-                "--vti-spacing must be > 0 m and give at most 100 million voxels (got \(vtiSpacing) m: "
-                    + "\(ResourceEstimate.count(vtiVoxels)) voxels)"
-            )
+        if let h = vtiSpacing {
+            let vtiVoxels = sz.0 * sz.1 * sz.2 / (h * h * h)
+            guard h > 0, h.isFinite, vtiVoxels <= 1e8 else {
+                throw ValidationError(
+                    "--vti-spacing must be > 0 m and give at most 100 million voxels (got \(h) m: "
+                        + "\(ResourceEstimate.count(vtiVoxels)) voxels)"
+                )
+            }
         }
         return (c, resumed)
+    }
+
+    /// fields.vti's spacing when none is given: 10 mm (a rack's smallest parts), no finer than
+    /// the grid's smallest cell, and coarse enough for at most 10⁷ voxels. At 10 mm everywhere a
+    /// 1,440-cell case of 0.25 m cells wrote a 780 MB file and peaked at 3 GB of memory, against
+    /// 87 MiB for the solve.
+    static func defaultVTISpacing(_ g: Grid, size sz: (Double, Double, Double)) -> Double {
+        let smallest = [g.x.widths, g.y.widths, g.z.widths].compactMap { $0.min() }.min() ?? 0.01
+        return max(0.01, smallest, cbrt(sz.0 * sz.1 * sz.2 / 1e7))
     }
 
     /// The estimate against this run, so that its constants can be checked.
