@@ -77,6 +77,7 @@ final class ObjectSummaryTests: XCTestCase {
         patches:
           - {name: inlet, side: west, kind: velocity, speed: 2.0, temperature: 20}
           - {name: out, side: east, kind: outlet, pressure: 0}
+        solver: {tolerance: 1.0e-6}   # continuity to 1e-9 of the flow below, not the default 1e-3
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let c = try CaseFile.load(path: path)
         let run = try SteadyRun.run(c)

@@ -7,9 +7,22 @@ public enum ReportWriter {
 
     /// The steady stopping rule this solve was held to (Results/SteadyRun.swift, MonitorSettling).
     static func stoppingRule(_ s: SolveSummary, _ gc: GenericCase) -> String {
-        let residuals = String(format: "normalised mass residual and velocity change below %.0e", gc.options.tolerance)
+        let residuals = String(
+            format: "normalised mass residual, velocity change%@ below %.0e",
+            gc.energy ? " and RMS temperature change" : "", gc.options.tolerance)
         let balances = "mass balance to 1e-6" + (gc.energy ? " and energy balance to 0.5 %" : "")
-        guard !s.nodes.isEmpty else { return "Stopping rule: \(residuals); \(balances)." }
+        guard !s.nodes.isEmpty else {
+            return String(
+                format: "Stopping rule: each patch's flow, each inlet's pressure and each fan's flow settled to "
+                    + "%.1f %%%@ (flat over 20 iterations, and the change still to come, extrapolated from the "
+                    + "last two 20-iteration changes, as small); as safeguards the %@ and %@.",
+                100 * CaseMonitors.flowTolerance,
+                gc.energy
+                    ? String(
+                        format: ", each patch's and each box's air temperature to %.2f K",
+                        CaseMonitors.temperatureToleranceK) : "",
+                residuals, balances)
+        }
         return String(
             format: "Stopping rule: every node's flow and the plenum pressure settled to %.1f %%, "
                 + "the hottest GPU air and every part's air temperature to %.2f K (flat over 20 iterations, "
@@ -80,11 +93,17 @@ public enum ReportWriter {
                 "- Nodes: \(types); \(s.nodes.map(\.gpus).reduce(0, +)) GPUs; heat released "
                 + "\(w(s.nodes.map(\.powerW).reduce(0, +))) (parts plus PSU losses).\n"
         }
-        r += String(
-            format:
-                "- Inlet %.3f m³/s (%.0f L/s) at %.1f °C; the inlet needs %.1f Pa above the exhaust (plenum "
-                + "pressure).\n",
-            s.inletFlowM3PerS, s.inletFlowM3PerS * 1000, s.inletC, s.plenumPressurePa)
+        if s.plenumPressurePa.isNaN {
+            r += String(
+                format: "- No inlet patch; %.3f m³/s (%.0f L/s) enters", s.inletFlowM3PerS, s.inletFlowM3PerS * 1000)
+            r += (s.inletC.isFinite ? String(format: " at %.1f °C", s.inletC) : "") + " through the outlets.\n"
+        } else {
+            r += String(
+                format:
+                    "- Inlet %.3f m³/s (%.0f L/s) at %.1f °C (mixed over the inlets); the inlets need %.1f Pa above "
+                    + "the outlets (plenum pressure).\n",
+                s.inletFlowM3PerS, s.inletFlowM3PerS * 1000, s.inletC, s.plenumPressurePa)
+        }
         r +=
             "- Grid: \(s.grid.cells) cells (\(s.grid.nx) × \(s.grid.ny) × \(s.grid.nz)), spacing "
             + "\(mm(s.grid.spacingM[0]))–\(mm(s.grid.spacingM[1])) mm (largest allowed "

@@ -148,6 +148,13 @@ extension GenericCase {
         if sv?.child("velocityRelaxation") == nil { o.steadyVelocityRelaxation = 1 }
         o.pseudoCourantMax = 100
         o.momentumSweeps = 8
+        // The stopping rule of racks: the figures the report gives settled (CaseMonitors), with
+        // the change residuals below 1e-3 and temperature judged by its RMS change. The
+        // residuals alone at 1e-6, temperature by its largest change, kept hand-written cases
+        // from converging for good: a tiny limit cycle beside a sheet, or one cell rocking by
+        // 0.26 K beside a face whose flow flips direction. `tolerance` sets the residuals' bound.
+        o.tolerance = 1e-3
+        o.temperatureChangeRMS = true
         if let s = sv {
             try s.checkKeys(allowed: [
                 "maxIterations", "tolerance", "velocityRelaxation",

@@ -52,6 +52,7 @@ public struct SteadyRun {
         )
         for w in gc.patchCoverageWarnings(flow) { log(w) }
         let solver = try FlowSolver(flow, options: options)
+        if c.layout == nil, let note = gc.laminarNote(speedScaleMPerS: solver.speedScaleMPerS) { log(note) }
         var startedFrom: String?
         if let start, checkpoints?.resume == nil {
             let sameGrid: Bool
@@ -65,11 +66,28 @@ public struct SteadyRun {
         }
 
         prepare(solver, report)
-        let monitors = Self.monitors(layout: c.layout, report: report, genericCase: gc)
+        let monitors =
+            c.layout == nil
+            ? CaseMonitors.monitors(gc, report: report, solver: solver)
+            : Self.monitors(layout: c.layout, report: report, genericCase: gc)
         let accept = Self.balancesHold
         let t0 = Date()
         var converged = true
         var unsteady = false
+        /// Writes the solver's present state as the plan's checkpoint.
+        func writeCheckpoint(_ plan: CheckpointPlan, monitorWindows: [[Double]]) throws {
+            var state = solver.captureState()
+            // The run's overrides, so that a resume continues under the same limits and grid.
+            state.scalars["maxIterations"] = Double(solver.options.maxIterations)
+            state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
+            // The cadence too: a resumed run keeps writing checkpoints as this one did.
+            if let every = plan.every { state.scalars["checkpointEvery"] = Double(every) }
+            try Checkpoint.write(
+                to: plan.folder, kind: "solve", input: c.path, caseName: gc.name, cells: flow.grid.cellCount,
+                state: state, monitorWindows: monitorWindows)
+            log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
+        }
+        var monitorWindows: [[Double]] = []
         do {
             if let plan = checkpoints {
                 let loop = SteadyLoop(solver: solver, monitors: monitors, accept: accept)
@@ -91,19 +109,9 @@ public struct SteadyRun {
                 }
                 let outcome = try loop.run(
                     checkpointEvery: plan.every, stop: plan.stop,
-                    checkpoint: { l in
-                        var state = solver.captureState()
-                        // The run's overrides, so that a resume continues under the same limits and grid.
-                        state.scalars["maxIterations"] = Double(solver.options.maxIterations)
-                        state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
-                        // The cadence too: a resumed run keeps writing checkpoints as this one did.
-                        if let every = plan.every { state.scalars["checkpointEvery"] = Double(every) }
-                        try Checkpoint.write(
-                            to: plan.folder, kind: "solve", input: c.path, caseName: gc.name,
-                            cells: flow.grid.cellCount,
-                            state: state, monitorWindows: l.recent)
-                        log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
-                    }, progress: { r in progress?(r, solver) })
+                    checkpoint: { l in try writeCheckpoint(plan, monitorWindows: l.recent) },
+                    progress: { r in progress?(r, solver) })
+                monitorWindows = loop.recent
                 switch outcome {
                 case .converged: break
                 case .reachedFinalStep:
@@ -138,7 +146,15 @@ public struct SteadyRun {
             converged = false
             let watch = c.layout == nil ? TimeAverage.watched(gc, report: report, solver: solver) : monitors
             do {
-                average = try TimeAverage.run(solver, watch: watch, log: log)
+                average = try TimeAverage.run(solver, watch: watch, stop: checkpoints?.stop ?? { false }, log: log)
+            } catch is TimeAverage.Stopped {
+                // Asked to stop while averaging (only a checkpoint plan's `stop` asks): the
+                // averaging keeps no state of its own, so the checkpoint holds the flow at this
+                // step, and a resume iterates from it again.
+                let plan = checkpoints!
+                solver.keepPreconditionerSourceForCheckpoint()
+                try writeCheckpoint(plan, monitorWindows: monitorWindows)
+                throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
             } catch {
                 if let d = Divergence(error, solver: solver, report: report) {
                     throw RunDiverged(d, solver: solver, report: report, caseName: gc.name)
@@ -154,6 +170,13 @@ public struct SteadyRun {
         var summary = SolveSummary(solver: solver, genericCase: gc, report: report, layout: c.layout)
         summary.converged = converged
         summary.timeAveraged = average
+        if let m = average?.meanBalance {
+            summary.balance.massImbalance = m.relativeMassImbalance
+            summary.balance.energyError = m.relativeEnergyError(specificHeatJPerKgK: flow.fluid.specificHeatJPerKgK)
+            summary.balance.massInKgPerS = m.massInKgPerS
+            summary.balance.heatSourcesW = m.heatSourcesW
+            summary.balance.heatCarriedOutW = m.heatCarriedOutW
+        }
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom
         summary.iterations = solver.history.last?.iteration ?? 0

@@ -166,6 +166,13 @@ extension FlowSolver {
         }
     }
 
+    /// Before a checkpoint that cannot land on a rebuild (a time average stopped on request,
+    /// whose resume iterates again and so is not bitwise anyway): the present coefficients
+    /// stand for the last rebuild's, so that the restore can build a hierarchy from them.
+    public func keepPreconditionerSourceForCheckpoint() {
+        if preconditionerSource == nil { preconditionerSource = capturePreconditionerSource() }
+    }
+
     /// The pressure-correction coefficients the multigrid hierarchy is being built from.
     func capturePreconditionerSource() -> [String: [Double]] {
         ["east": pc.east.array, "north": pc.north.array, "top": pc.top.array, "anchor": pc.anchor]

@@ -26,15 +26,18 @@
 ///   | window   | w, iterations (the steady loops use 20)                        |
 ///   | relative | τ over the largest magnitude in the last window                |
 ///   | absolute | τ in the monitor's units, K for temperatures (replaces relative) |
+///   | floor    | the least τ under `relative`, in the monitor's units             |
 public struct MonitorSettling {
     public var window: Int
     public var relative: Double
     public var absolute: Double?
+    public var floor: Double
 
-    public init(window: Int, relative: Double, absolute: Double? = nil) {
+    public init(window: Int, relative: Double, absolute: Double? = nil, floor: Double = 0) {
         self.window = window
         self.relative = relative
         self.absolute = absolute
+        self.floor = floor
     }
 
     /// `x`: the monitor's values, oldest first, at most 2 w + 1 of them.
@@ -43,7 +46,7 @@ public struct MonitorSettling {
         guard w > 0, x.count >= w else { return false }
         let last = x.suffix(w)
         let lo = last.min()!, hi = last.max()!
-        let tau = absolute ?? relative * max(abs(lo), abs(hi), 1e-300)
+        let tau = absolute ?? max(relative * max(abs(lo), abs(hi)), floor, 1e-300)
         guard hi - lo <= tau else { return false }
         guard x.count >= w + 1 else { return false }
         let n = x.count - 1

@@ -14,14 +14,18 @@ extension FlowSolver {
         public var tolerance: Double?
         /// Tolerance in the monitor's own units (K for a temperature); replaces `tolerance`.
         public var absoluteTolerance: Double?
+        /// The least tolerance in the monitor's own units under a relative one: a quantity
+        /// that is nearly zero (an inlet's pressure of 0.01 Pa) is judged against its scale.
+        public var floor: Double
         public init(
-            _ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil,
+            _ name: String, tolerance: Double? = nil, absoluteTolerance: Double? = nil, floor: Double = 0,
             _ value: @escaping (FlowSolver) -> Double
         ) {
             self.name = name
             self.value = value
             self.tolerance = tolerance
             self.absoluteTolerance = absoluteTolerance
+            self.floor = floor
         }
     }
 
@@ -66,7 +70,7 @@ extension FlowSolver {
             if recent[m].count > 2 * monitorWindow + 1 { recent[m].removeFirst() }
             let rule = MonitorSettling(
                 window: monitorWindow, relative: monitor.tolerance ?? monitorTolerance,
-                absolute: monitor.absoluteTolerance)
+                absolute: monitor.absoluteTolerance, floor: monitor.floor)
             if !rule.settled(recent[m]) { settled = false }
         }
         let residualsMet = residualDistance(last) < 1
