@@ -45,6 +45,15 @@ public enum StageAssets {
                 c[a2] = (lo.1 + hi.1) / 2
                 axis[a] = 1
                 let blades = ["intake": 7, "cpu": 9, "gpu": 31, "psu": 7][f.kind] ?? 7 // *assumed* blade counts
+                if let r = f.rotor {
+                    var rotorAxis = SIMD3<Double>(0, 0, 0)
+                    rotorAxis[r.axis] = 1
+                    fans.append(
+                        .init(
+                            name: String(f.name.dropFirst(prefix.count)).replacingOccurrences(of: "/", with: "_"),
+                            centre: r.centreM - o, axis: rotorAxis, radius: r.radiusM, bladeCount: blades))
+                    continue
+                }
                 fans.append(
                     .init(
                         name: String(f.name.dropFirst(prefix.count)).replacingOccurrences(of: "/", with: "_"),

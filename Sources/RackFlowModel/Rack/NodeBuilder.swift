@@ -177,8 +177,14 @@ struct NodeBuilder {
                 comment: "\(g.blower.name), fed through the side intake", at: at)
             try plane("\(id)/bracket", 1, Dc, (d0, zb), (d1, zb + Hg), .sheet(zeta: g.bracketZeta), at: at)
             exits.append("\(n)/\(id)/bracket")
+            // The impeller (the blower's frame size across) sits in the side intake ahead of the
+            // plane, its disc in the card's plane.
+            let impeller = RackLayout.Rotor(
+                centreM: SIMD3(ox + (d0 + d1) / 2, oy + y0 + g.intakeLengthM / 2, oz + zb + Hg / 2), axis: 0,
+                radiusM: g.blower.sizeM / 2)
             layout.fans.append(
-                RackLayout.FanInfo(name: "\(n)/\(id)/blower", node: n, kind: "gpu", model: g.blower.name))
+                RackLayout.FanInfo(
+                    name: "\(n)/\(id)/blower", node: n, kind: "gpu", model: g.blower.name, rotor: impeller))
             part(
                 id, kind: "gpu", model: "\(g.name) (slot \(t.gpuSlots[i]))", powerW: g.powerW, limitC: g.limitC,
                 thermal: g.thermal, region: "\(id)/fins")

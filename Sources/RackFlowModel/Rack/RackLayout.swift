@@ -40,6 +40,16 @@ public struct RackLayout {
         public var node: String
         public var kind: String
         public var model: String
+        /// The impeller as built, where it is not the fan plane's disc: a blower card's radial
+        /// impeller lies in the card's plane, its axis across the PCB, while the solve's blower is
+        /// a plane across the shroud's duct (m, rack frame). Nil: the plane is the rotor.
+        public var rotor: Rotor? = nil
+    }
+    public struct Rotor {
+        public var centreM: SIMD3<Double>
+        /// The spin axis, 0 x, 1 y, 2 z.
+        public var axis: Int
+        public var radiusM: Double
     }
 
     public var nodes: [NodeInfo] = []
