@@ -242,7 +242,8 @@ extension SurgeSession {
         if checkpointed { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet {
             print(
-                "surge \(sc.name): \(run.frames.count - 1) frames in \(String(format: "%.0f", wall)) s → "
+                "surge \(sc.name): \(run.frames.count) frames (the idle state and \(run.frames.count - 1) of the "
+                    + "surge) in \(String(format: "%.0f", wall)) s → "
                     + "\(folderURL.path)"
             )
         }

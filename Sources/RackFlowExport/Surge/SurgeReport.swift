@@ -13,7 +13,9 @@ enum SurgeReport {
         func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
         var r = "# RackFlow surge: \(sc.name)\n\n"
         r += "Rack `\(sc.rackPath)`, \(run.solver.flow.grid.cellCount) cells; "
-        r += "\(max(frames.count - 1, 0)) frames written at \(f(sc.fps / Double(w.every), 3)) fps "
+        // Every file counts, frame 0 (the idle state) too: playback ranges are set from this line.
+        r += "\(frames.count) frames written (frame 0 the idle state, then \(max(frames.count - 1, 0)) of the surge) "
+        r += "at \(f(sc.fps / Double(w.every), 3)) fps "
         r += "(time step \(f(run.dt * 1000, 2)) ms); \(f(wallSeconds, 1)) s wall time.\n\n"
         r += "- Idle state: " + (run.idleConverged ? "converged" : "**not converged**")
         r += " in \(run.idleIterations) outer iterations, \(f(idleSeconds, 1)) s.\n"

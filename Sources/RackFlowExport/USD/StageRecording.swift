@@ -109,7 +109,12 @@ public struct StageRecording: Sendable {
             case cpuC: return "CPU temperature, degC"
             case fanRPM: return "node fan speed, rpm"
             case airflowM3PerS: return "air flow through the node, m3/s"
-            default: return "telemetry channel \(name)"
+            case "exhaustC": return "node exhaust air temperature (mixed-cup), degC"
+            default:
+                // Other channels carry their unit in their name's suffix, as every name here does.
+                let units = [("M3PerS", "m3/s"), ("C", "degC"), ("W", "W"), ("RPM", "rpm"), ("Pa", "Pa"), ("K", "K")]
+                let unit = units.first { name.hasSuffix($0.0) }.map { ", " + $0.1 } ?? ""
+                return "telemetry channel \(name)\(unit)"
             }
         }
     }
