@@ -147,14 +147,34 @@ public struct ResultFolder {
                 path: url.path, operation: "write results",
                 reason: "it is a file, not a result folder; give another output folder or move the file away")
         }
+        guard !writtenByRackflow(url) else { return }
         let entries = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
-        let ours = entries.isEmpty || entries.contains(marker) || entries.contains(where: earlierResultFiles.contains)
-        guard ours else {
-            throw ExportError.io(
-                path: url.path, operation: "write results",
-                reason: "the folder exists and rackflow did not write it (\(entries.count) entries, no "
-                    + "\(marker) marker); a run replaces its result folder whole, which would delete what "
-                    + "this one holds, so give another output folder or remove it")
+        throw ExportError.io(
+            path: url.path, operation: "write results",
+            reason: "the folder exists and rackflow did not write it (\(entries.count) entries, no "
+                + "\(marker) marker); a run replaces its result folder whole, which would delete what "
+                + "this one holds, so give another output folder or remove it")
+    }
+
+    /// Empty; or marked; or holding a file only results hold (before the marker); or holding
+    /// nothing but such folders, staging leftovers and geometry pictures (`Results/<case>/`
+    /// after `rackflow mesh` or a grid study, which write their own folders inside it).
+    static func writtenByRackflow(_ url: URL, depth: Int = 0) -> Bool {
+        let fm = FileManager.default
+        let entries = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
+        if entries.isEmpty || entries.contains(marker) || entries.contains(where: earlierResultFiles.contains) {
+            return true
+        }
+        guard depth < 2 else { return false }
+        return entries.allSatisfy { e in
+            if e.hasPrefix(".") && (e.contains(".partial-") || e.contains(".old-") || e.contains(".tmp-")) {
+                return true
+            }
+            if e.hasPrefix("geometry-") && e.hasSuffix(".png") { return true }
+            var isDir: ObjCBool = false
+            let sub = url.appendingPathComponent(e)
+            return fm.fileExists(atPath: sub.path, isDirectory: &isDir) && isDir.boolValue
+                && writtenByRackflow(sub, depth: depth + 1)
         }
     }
 

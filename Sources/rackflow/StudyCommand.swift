@@ -66,7 +66,8 @@ struct StudyCommand: ParsableCommand {
             let base = try loadCase(config, maxSpacing: maxSpacing)
             var fine = base
             fine.genericCase.constraints.refinement = factor * base.genericCase.constraints.refinement
-            if let output { try ResultFolder.checkReplaceable(URL(fileURLWithPath: output).standardizedFileURL) }
+            try ResultFolder.checkReplaceable(
+                URL(fileURLWithPath: output ?? "Results/\(base.genericCase.name)/grid-study").standardizedFileURL)
             let runs = try solve(base, fine)
             let (a, b) = (runs[0].summary, runs[1].summary)
             let rows = rows(a, b)
@@ -137,7 +138,11 @@ struct StudyCommand: ParsableCommand {
             if let g = gpuB, let ga = gpuA {
                 add("hottest GPU anywhere (°C)", ga.temperatureC, g.temperatureC, scale: ga.temperatureC - a.inletC)
             }
-            add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
+            // A case without an inlet patch has no plenum pressure (NaN): no row, rather than a
+            // NaN change that no grid could pass.
+            if a.plenumPressurePa.isFinite && b.plenumPressurePa.isFinite {
+                add("plenum pressure (Pa)", a.plenumPressurePa, b.plenumPressurePa)
+            }
             return rows
         }
 

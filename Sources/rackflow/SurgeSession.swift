@@ -242,8 +242,10 @@ extension SurgeSession {
         if checkpointed { try? FileManager.default.removeItem(at: checkpointURL) }
         if !quiet {
             print(
-                "surge \(sc.name): \(run.frames.count) frames (the idle state and \(run.frames.count - 1) of the "
-                    + "surge) in \(String(format: "%.0f", wall)) s → "
+                "surge \(sc.name): \(writer.written.count) frames"
+                    + (writer.written.contains { $0.index == 0 }
+                        ? " (the idle state and \(writer.written.count - 1) of the surge)" : "")
+                    + " in \(String(format: "%.0f", wall)) s → "
                     + "\(folderURL.path)"
             )
         }

@@ -228,6 +228,16 @@ final class ExportTests: XCTestCase {
         try AtomicFile.write("mine", to: file)
         XCTAssertThrowsError(try ResultFolder(final: file)) { e in XCTAssert("\(e)".contains("is a file"), "\(e)") }
         try FileManager.default.removeItem(at: file)
+        // A case folder holding only what rackflow wrote inside it (`rackflow mesh`'s pictures,
+        // marked or from an earlier version) is its own.
+        let caseDir = dir.appendingPathComponent("case0", isDirectory: true)
+        let mesh = caseDir.appendingPathComponent("mesh", isDirectory: true)
+        try FileManager.default.createDirectory(at: mesh, withIntermediateDirectories: true)
+        try AtomicFile.write("png", to: mesh.appendingPathComponent("geometry-x.png"))
+        XCTAssertNoThrow(try ResultFolder.checkReplaceable(caseDir))
+        try AtomicFile.write("mine", to: mesh.appendingPathComponent("notes.txt"))
+        XCTAssertThrowsError(try ResultFolder.checkReplaceable(caseDir))
+        try FileManager.default.removeItem(at: caseDir)
         // One from an earlier run (before the marker) is replaced.
         try AtomicFile.write("{}", to: final.appendingPathComponent("summary.json"))
 

@@ -19,7 +19,7 @@ public enum ReportWriter {
                 100 * CaseMonitors.flowTolerance,
                 gc.energy
                     ? String(
-                        format: ", each patch's and each box's air temperature to %.2f K",
+                        format: ", each outlet's outflow and each box's air temperature to %.2f K",
                         CaseMonitors.temperatureToleranceK) : "",
                 residuals, balances)
         }

@@ -14,7 +14,10 @@ enum SurgeReport {
         var r = "# RackFlow surge: \(sc.name)\n\n"
         r += "Rack `\(sc.rackPath)`, \(run.solver.flow.grid.cellCount) cells; "
         // Every file counts, frame 0 (the idle state) too: playback ranges are set from this line.
-        r += "\(frames.count) frames written (frame 0 the idle state, then \(max(frames.count - 1, 0)) of the surge) "
+        let idle = frames.contains { $0.index == 0 }
+        r +=
+            "\(frames.count) frames written"
+            + (idle ? " (frame 0 the idle state, then \(frames.count - 1) of the surge) " : " ")
         r += "at \(f(sc.fps / Double(w.every), 3)) fps "
         r += "(time step \(f(run.dt * 1000, 2)) ms); \(f(wallSeconds, 1)) s wall time.\n\n"
         r += "- Idle state: " + (run.idleConverged ? "converged" : "**not converged**")

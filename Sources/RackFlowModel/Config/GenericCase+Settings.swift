@@ -160,7 +160,7 @@ extension GenericCase {
                 "maxIterations", "tolerance", "velocityRelaxation",
                 "steadyVelocityRelaxation", "pseudoCourantMax", "pressureRelaxation",
                 "temperatureRelaxation", "momentumSweeps", "energySweeps", "secondOrder",
-                "pressureTolerance", "pressureSmoother",
+                "pressureTolerance", "pressureSmoother", "temperatureChange",
             ])
             o.maxIterations = try s.int("maxIterations", default: o.maxIterations)
             if o.maxIterations < 1 { throw s.error("maxIterations", "must be ≥ 1 (got \(o.maxIterations))") }
@@ -189,6 +189,11 @@ extension GenericCase {
             o.secondOrder = try s.bool("secondOrder", default: o.secondOrder)
             o.pressureTolerance = try s.double("pressureTolerance", default: o.pressureTolerance, "must be in (0, 1)") {
                 $0 > 0 && $0 < 1
+            }
+            switch try s.string("temperatureChange", default: "rms") {
+            case "rms": o.temperatureChangeRMS = true
+            case "largest": o.temperatureChangeRMS = false
+            case let other: throw s.error("temperatureChange", "must be rms or largest (got '\(other)')")
             }
             switch try s.string("pressureSmoother", default: "point") {
             case "point": o.pressureMultigrid.allowLines = false

@@ -31,7 +31,8 @@ extension GenericCase {
                 + "temperatureRelaxation: \(Self.num(o.temperatureRelaxation)), momentumSweeps: \(o.momentumSweeps), "
                 + "energySweeps: \(o.energySweeps), secondOrder: \(o.secondOrder), pressureTolerance: "
                 + "\(Self.num(o.pressureTolerance)), "
-                + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point")}")
+                + "pressureSmoother: \(o.pressureMultigrid.allowLines ? "lines" : "point"), "
+                + "temperatureChange: \(o.temperatureChangeRMS ? "rms" : "largest")}")
         return out.joined(separator: "\n") + "\n"
     }
 

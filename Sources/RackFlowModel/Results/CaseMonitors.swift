@@ -9,15 +9,16 @@ import RackFlowPhysics
 ///
 ///   | monitor                                  | tolerance                                   |
 ///   | each patch's flow out (m³/s)             | 0.1 % of itself, at least 0.1 % of Q_ref    |
-///   | each patch's mixed-cup temperature (°C)  | 0.05 K (with energy)                        |
+///   | each outlet's outflow temperature (°C)   | 0.05 K (with energy; mixed-cup, out only)   |
 ///   | each inlet patch's mean pressure (Pa)    | 0.1 % of itself, at least 0.1 % of ½ρU²     |
 ///   | each fan plane's flow (m³/s)             | 0.1 % of itself, at least 0.1 % of Q_ref    |
 ///   | each box's mean air temperature (°C)     | 0.05 K (with energy; boxes with air in them) |
 ///
 ///   U is the speed scale of the boundary conditions and Q_ref = U × the largest inlet patch
 ///   area (every patch's where there is no inlet): the floors judge a nearly zero quantity
-///   against the flow's own scale, not against itself. A patch that carries no air has no
-///   temperature (NaN); it counts as 0, so that a patch that stays dry settles.
+///   against the flow's own scale, not against itself. An outlet's temperature mixes its
+///   outflowing faces only: over the net flow, an opening that breathes both ways divides by
+///   nearly zero. One that lets no air out has none (NaN); it counts as 0, so that it settles.
 ///
 ///   Why not the residuals alone, at 1e-6: a tiny limit cycle (one face beside a sheet
 ///   rocking by 1e-5 of the speed scale) or one cell beside a face whose flow flips direction
@@ -46,10 +47,11 @@ public enum CaseMonitors {
                 FlowSolver.Monitor("\(p.name) flow", tolerance: flowTolerance, floor: flowFloor) {
                     $0.patchFlowAndTemperature(p).outflowM3PerS
                 })
-            if s.flow.solveEnergy {
+            // An outlet's temperature: that of the air leaving through it (an inlet's is its own).
+            if case .pressureOutlet = p.kind, s.flow.solveEnergy {
                 monitors.append(
                     FlowSolver.Monitor("\(p.name) temperature", absoluteTolerance: temperatureToleranceK) {
-                        let t = $0.patchFlowAndTemperature(p).temperatureC
+                        let t = $0.outflowTemperature(p)
                         return t.isFinite ? t : 0
                     })
             }

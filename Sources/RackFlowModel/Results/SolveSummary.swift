@@ -190,8 +190,9 @@ extension SolveSummary {
             guard !cells.isEmpty else { continue }
             let (out, t) = s.patchFlowAndTemperature(p)
             switch p.kind {
-            case .flowInlet, .velocityInlet, .fanInlet:
-                inlets.append((max(-out, 0), t, s.meanPressure(cells: cells)))
+            case let .flowInlet(_, supply), let .velocityInlet(_, supply), let .fanInlet(_, _, _, supply):
+                // The supply's own temperature: an inlet carrying nothing has no mixed-cup one (NaN).
+                inlets.append((max(-out, 0), supply, s.meanPressure(cells: cells)))
             case let .pressureOutlet(p0, _):
                 outlets.append((max(out, 0), p0))
                 if out < 0 && t.isFinite { entering.append((-out, t)) }

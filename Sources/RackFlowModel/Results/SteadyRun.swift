@@ -75,8 +75,11 @@ public struct SteadyRun {
         var converged = true
         var unsteady = false
         /// Writes the solver's present state as the plan's checkpoint.
-        func writeCheckpoint(_ plan: CheckpointPlan, monitorWindows: [[Double]]) throws {
+        func writeCheckpoint(_ plan: CheckpointPlan, monitorWindows: [[Double]], averaging: Bool = false) throws {
             var state = solver.captureState()
+            // Stopped while averaging: the resume averages again at once. Its time steps' outer
+            // iterations are in the history, which can exceed the iteration limit by then.
+            if averaging { state.scalars["averaging"] = 1 }
             // The run's overrides, so that a resume continues under the same limits and grid.
             state.scalars["maxIterations"] = Double(solver.options.maxIterations)
             state.scalars["maxSpacing"] = gc.constraints.maxSpacingM
@@ -107,10 +110,14 @@ public struct SteadyRun {
                     loop.recent = h.monitorWindows
                     log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
                 }
-                let outcome = try loop.run(
-                    checkpointEvery: plan.every, stop: plan.stop,
-                    checkpoint: { l in try writeCheckpoint(plan, monitorWindows: l.recent) },
-                    progress: { r in progress?(r, solver) })
+                let averaging = plan.resume.map { ($0.1.scalars["averaging"] ?? 0) != 0 } ?? false
+                let outcome: Simulation.Outcome =
+                    averaging
+                    ? .noSteadyState
+                    : try loop.run(
+                        checkpointEvery: plan.every, stop: plan.stop,
+                        checkpoint: { l in try writeCheckpoint(plan, monitorWindows: l.recent) },
+                        progress: { r in progress?(r, solver) })
                 monitorWindows = loop.recent
                 switch outcome {
                 case .converged: break
@@ -153,7 +160,7 @@ public struct SteadyRun {
                 // step, and a resume iterates from it again.
                 let plan = checkpoints!
                 solver.keepPreconditionerSourceForCheckpoint()
-                try writeCheckpoint(plan, monitorWindows: monitorWindows)
+                try writeCheckpoint(plan, monitorWindows: monitorWindows, averaging: true)
                 throw RunInterrupted(folder: plan.folder, iteration: solver.history.count, frame: nil)
             } catch {
                 if let d = Divergence(error, solver: solver, report: report) {

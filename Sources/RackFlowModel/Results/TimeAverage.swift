@@ -44,13 +44,17 @@ public struct TimeAverage: Codable, Sendable {
         public var heatSourcesW: Double
         public var heatFromWallsW: Double
         public var heatCarriedOutW: Double
+        /// Heat in through the walls, face by face (`Balance.heatInFromWallsW`); optional so that
+        /// summaries written before it existed still decode.
+        public var heatInFromWallsW: Double?
         public var relativeMassImbalance: Double {
             massInKgPerS > 0 ? abs(massInKgPerS - massOutKgPerS) / massInKgPerS : 0
         }
         /// Over the heat put in, as `FlowSolver.balance()` measures it.
         public func relativeEnergyError(specificHeatJPerKgK cp: Double) -> Double {
-            let scale = max(abs(heatSourcesW) + abs(heatFromWallsW), massInKgPerS * cp * 1e-3, 1e-300)
-            return abs(heatSourcesW + heatFromWallsW - heatCarriedOutW) / scale
+            Balance.relativeEnergyError(
+                sourcesW: heatSourcesW, wallsW: heatFromWallsW, wallsInW: heatInFromWallsW ?? 0,
+                advectedOutW: heatCarriedOutW, massInKgPerS: massInKgPerS, specificHeatJPerKgK: cp)
         }
     }
 
@@ -87,7 +91,8 @@ public struct TimeAverage: Codable, Sendable {
             try stepper.advance(dt: dt)
         }
         var sums = MeanBalance(
-            massInKgPerS: 0, massOutKgPerS: 0, heatSourcesW: 0, heatFromWallsW: 0, heatCarriedOutW: 0)
+            massInKgPerS: 0, massOutKgPerS: 0, heatSourcesW: 0, heatFromWallsW: 0, heatCarriedOutW: 0,
+            heatInFromWallsW: 0)
 
         let fields = solver.averagedFields
         var fieldSums = fields.map { [Double](repeating: 0, count: $0.count) }
@@ -106,6 +111,7 @@ public struct TimeAverage: Codable, Sendable {
                 sums.heatSourcesW += b.heatSourcesW
                 sums.heatFromWallsW += b.heatFromWallsW
                 sums.heatCarriedOutW += b.heatAdvectedOutW
+                sums.heatInFromWallsW! += b.heatInFromWallsW
                 for (f, v) in fields.enumerated() {
                     fieldSums[f].withUnsafeMutableBufferPointer { BLAS.axpy(v.count, 1, v.p, $0.baseAddress!) }
                 }
@@ -141,7 +147,8 @@ public struct TimeAverage: Codable, Sendable {
                     massInKgPerS: sums.massInKgPerS / Double(steps), massOutKgPerS: sums.massOutKgPerS / Double(steps),
                     heatSourcesW: sums.heatSourcesW / Double(steps),
                     heatFromWallsW: sums.heatFromWallsW / Double(steps),
-                    heatCarriedOutW: sums.heatCarriedOutW / Double(steps)) : nil)
+                    heatCarriedOutW: sums.heatCarriedOutW / Double(steps),
+                    heatInFromWallsW: sums.heatInFromWallsW! / Double(steps)) : nil)
     }
 
     /// The temperature the present flow holds at steady state, before stepping: the energy
@@ -217,7 +224,7 @@ public struct TimeAverage: Codable, Sendable {
                     let p = ps.patch
                     w.append(
                         FlowSolver.Monitor(label) {
-                            let t = $0.patchFlowAndTemperature(p).temperatureC
+                            let t = $0.outflowTemperature(p)
                             return t.isFinite ? t : 0
                         })
                 }

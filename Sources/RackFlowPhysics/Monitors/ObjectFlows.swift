@@ -54,6 +54,18 @@ extension FlowSolver {
         return (q, abs(q) > 0 ? qt / q : .nan)
     }
 
+    /// Mixed-cup temperature (°C) of the air leaving through a patch, its outflowing faces only
+    /// (NaN where none): over the net flow, an opening that breathes both ways (a box's only
+    /// opening) divides by nearly zero and swings without bound.
+    public func outflowTemperature(_ p: Patch) -> Double {
+        var q = 0.0, qt = 0.0
+        for (cc, _, flux) in patchFaces(p) where flux > 0 {
+            q += flux
+            qt += flux * temperature.p[cc]
+        }
+        return q > 0 ? qt / q : .nan
+    }
+
     /// Mixed-cup temperature (°C) of all the air leaving through `outlets` together.
     public func mixedCupTemperature(outlets: [Patch]) -> Double {
         var q = 0.0, qt = 0.0
