@@ -68,7 +68,7 @@ public struct TimeAverage: Codable, Sendable {
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
     public static func run(
         _ solver: FlowSolver, watch: [FlowSolver.Monitor], stop: () -> Bool = { false },
-        log: (String) -> Void
+        settle: Bool = true, stepScale: Double = 1, log: (String) -> Void
     ) throws -> TimeAverage {
         let watch = watch + balanceMonitors(solver)
         let g = solver.flow.grid
@@ -76,7 +76,7 @@ public struct TimeAverage: Codable, Sendable {
         let length = max(g.x.length, g.y.length, g.z.length)
         let tau = length / u
         let hMin = [g.x.widths, g.y.widths, g.z.widths].map { $0.min() ?? length }.min() ?? length
-        let dt = min(tau / stepsPerFlowThrough, 4 * hMin / u)
+        let dt = stepScale * min(tau / stepsPerFlowThrough, 4 * hMin / u)
         var so = TimeStepOptions()
         so.minOuter = 2
         so.maxOuter = 6
@@ -84,7 +84,7 @@ public struct TimeAverage: Codable, Sendable {
         let stepper = TimeStepper(solver, options: so)
         log(String(format: "no steady state: stepping in time, step %.3g s, flow-through time %.3g s", dt, tau))
 
-        if solver.flow.solveEnergy { settleTemperature(solver, log: log) }
+        if settle && solver.flow.solveEnergy { settleTemperature(solver, log: log) }
         let spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
         for _ in 0..<spinUp {
             if stop() { throw Stopped() }
