@@ -160,14 +160,13 @@ public struct SteadyRun {
                     average = try TimeAverage.run(solver, watch: watch, stop: stop, log: log)
                 } catch let e where Divergence(e, solver: solver, report: report) != nil {
                     // A run-away time step: once more from where the iteration stalled, at half
-                    // the step and from the stalled temperature. A laminar case (Re 7,500)
-                    // stepped from the settled temperature ran away after 4,800 outer iterations.
+                    // the step (a laminar case at Re 7,500 ran away after 4,800 outer iterations).
                     log(
                         "the time average ran away (\(String(describing: e).prefix(120))…); stepping again from "
-                            + "where the iteration stalled, at half the step, from its own temperature")
+                            + "where the iteration stalled, at half the step")
                     try solver.restore(atStall)
                     average = try TimeAverage.run(
-                        solver, watch: watch, stop: stop, settle: false, stepScale: 0.5, log: log)
+                        solver, watch: watch, stop: stop, stepScale: 0.5, log: log)
                 }
             } catch is TimeAverage.Stopped {
                 // Asked to stop while averaging (only a checkpoint plan's `stop` asks): the

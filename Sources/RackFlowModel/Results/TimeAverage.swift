@@ -68,7 +68,7 @@ public struct TimeAverage: Codable, Sendable {
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
     public static func run(
         _ solver: FlowSolver, watch: [FlowSolver.Monitor], stop: () -> Bool = { false },
-        settle: Bool = true, stepScale: Double = 1, log: (String) -> Void
+        stepScale: Double = 1, log: (String) -> Void
     ) throws -> TimeAverage {
         let watch = watch + balanceMonitors(solver)
         let g = solver.flow.grid
@@ -84,7 +84,6 @@ public struct TimeAverage: Codable, Sendable {
         let stepper = TimeStepper(solver, options: so)
         log(String(format: "no steady state: stepping in time, step %.3g s, flow-through time %.3g s", dt, tau))
 
-        if settle && solver.flow.solveEnergy { settleTemperature(solver, log: log) }
         let spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
         for _ in 0..<spinUp {
             if stop() { throw Stopped() }
@@ -149,33 +148,6 @@ public struct TimeAverage: Codable, Sendable {
                     heatFromWallsW: sums.heatFromWallsW / Double(steps),
                     heatCarriedOutW: sums.heatCarriedOutW / Double(steps),
                     heatInFromWallsW: sums.heatInFromWallsW! / Double(steps)) : nil)
-    }
-
-    /// The temperature the present flow holds at steady state, before stepping: the energy
-    /// equation solved outright on the flow where the steady iteration stalled (upwind, as the
-    /// response model's `FrozenFlowEnergy`; it conserves heat exactly). Where the air changes
-    /// slowly, stepping from the stalled iteration's temperature could not reach it in the
-    /// window: a 3 × 3 × 2.5 m room with 500 W in it, whose air changes every 450 s against a
-    /// 67 s window, reported 281 W carried out. If the solve fails, stepping starts as it was.
-    static func settleTemperature(_ solver: FlowSolver, log: (String) -> Void) {
-        let n = solver.flow.grid.cellCount
-        let op = FrozenFlowEnergy(solver)
-        let b = op.makeVector(), x = op.makeVector()
-        BLAS.copy(n, op.boundaryRHS.p, b.p)
-        let heat = solver.flow.heatW
-        if heat.count == n { heat.withUnsafeBufferPointer { BLAS.axpy(n, 1, $0.baseAddress!, b.p) } }
-        BLAS.copy(n, solver.temperature.p, x.p)
-        do {
-            let its = try op.solve(b, x, tolerance: 1e-8)
-            guard (0..<n).allSatisfy({ x.p[$0].isFinite }) else {
-                log("temperature not settled before stepping (non-finite values); stepping from the iteration's")
-                return
-            }
-            BLAS.copy(n, x.p, solver.temperature.p)
-            log("temperature settled on the present flow before stepping (\(its) BiCGSTAB iterations)")
-        } catch {
-            log("temperature not settled before stepping (\(error)); stepping from the iteration's")
-        }
     }
 
     /// Watched in every average, so that no window is judged on nothing (a duct between two

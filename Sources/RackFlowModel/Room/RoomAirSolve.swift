@@ -71,6 +71,12 @@ public final class RoomAirSolve {
             guard out != 0, t.isFinite else { continue }
             if out < 0 { hIn += -out * rhoCp * (t - supplyC) } else { hOut += out * rhoCp * (t - supplyC) }
         }
+        // Time-averaged: the balance averaged step by step (`TimeAverage.meanBalance`; the room
+        // has no source of its own, so its error is the mean net heat carried out, walls aside).
+        // That of the averaged fields misses the heat the swaying carries, ⟨u T⟩ − ⟨u⟩⟨T⟩.
+        if let m = timeAveraged?.meanBalance, hIn > 0 {
+            return (hIn, hIn + m.heatCarriedOutW - m.heatFromWallsW, abs(m.heatCarriedOutW - m.heatFromWallsW) / hIn)
+        }
         return (hIn, hOut, hIn > 0 ? abs(hOut - hIn) / hIn : 0)
     }
 
