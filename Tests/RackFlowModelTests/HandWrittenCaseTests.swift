@@ -54,6 +54,45 @@ final class HandWrittenCaseTests: XCTestCase {
         XCTAssertTrue(run.summary.plenumPressurePa.isNaN)
     }
 
+    /// A box fed by a blower patch (a pressure boundary with a fan curve) and heated by 50 W.
+    /// The temperature scale of its residuals ignored the fan patch's supply temperature and
+    /// flow, so it sat at its floor of 1 mK against a rise of 1.4 K: the RMS temperature change,
+    /// 1e-4 K per iteration, never met its tolerance, and the solve was time-averaged after
+    /// 1,351 iterations. It converges on its figures now, and the outlet carries the heat away:
+    /// T_out = T_in + P / (ρ c_p Q).
+    func testFanFedHeatedBoxConverges() throws {
+        let c = try load(
+            "fan-box",
+            """
+            name: fan-box
+            domain: {size: [0.5, 0.3, 0.2]}
+            grid: {maxSpacing: 0.02}
+            physics:
+              energy: true
+              turbulence: {mixingLength: {delta: 0.1}}
+            boxes:
+              - {name: heater, lo: [0.2, 0.1, 0.05], hi: [0.3, 0.2, 0.15], kind: heat, powerW: 50}
+            planes:
+              - {name: grille, axis: x, position: 0.45, kind: sheet, freeArea: 0.4, thickness: 0.002,
+                 holeDiameter: 0.004}
+            patches:
+              - {name: blower, side: west, kind: fan, curve: {maxPressure: 40, freeDelivery: 0.03, rpm: 3000},
+                 temperature: 22}
+              - {name: out, side: east, kind: outlet}
+
+            """)
+        let run = try SteadyRun.run(c)
+        XCTAssertTrue(run.summary.converged)
+        XCTAssertNil(run.summary.timeAveraged)
+        XCTAssertLessThan(run.summary.iterations, 500)
+        let out = try XCTUnwrap(run.summary.objects?.patches.first { $0.name == "out" })
+        XCTAssertGreaterThan(out.flowM3PerS, 0.01)
+        let air = c.genericCase.fluid
+        let rise = 50 / (air.densityKgPerM3 * air.specificHeatJPerKgK * out.flowM3PerS)
+        XCTAssertEqual(out.temperatureC, 22 + rise, accuracy: CaseMonitors.temperatureToleranceK)
+        XCTAssertLessThanOrEqual(run.solver.balance().relativeEnergyError, 0.005)
+    }
+
     /// A closed cavity heated at one wall and cooled at the other: no heat source and no
     /// through-flow, so the energy balance's scale is the heat the hot wall passes in. Measured
     /// against the walls' net (round-off) it read 1 at every iteration, and the solve ran to its

@@ -70,7 +70,7 @@ public struct TimeAverage: Codable, Sendable {
         _ solver: FlowSolver, watch: [FlowSolver.Monitor], stop: () -> Bool = { false },
         stepScale: Double = 1, log: (String) -> Void
     ) throws -> TimeAverage {
-        let watch = watch + balanceMonitors(solver)
+        let balanceNames = balanceWatched(solver)
         let g = solver.flow.grid
         let u = solver.speedScaleMPerS
         let length = max(g.x.length, g.y.length, g.z.length)
@@ -95,7 +95,8 @@ public struct TimeAverage: Codable, Sendable {
 
         let fields = solver.averagedFields
         var fieldSums = fields.map { [Double](repeating: 0, count: $0.count) }
-        var samples: [[Double]] = watch.map { _ in [] }
+        var samples: [[Double]] = (watch.map(\.name) + balanceNames).map { _ in [] }
+        let rho = solver.flow.fluid.densityKgPerM3
         let perFlowThrough = Int((tau / dt).rounded(.up))
         var steps = 0
         var settled = false
@@ -115,6 +116,8 @@ public struct TimeAverage: Codable, Sendable {
                     fieldSums[f].withUnsafeMutableBufferPointer { BLAS.axpy(v.count, 1, v.p, $0.baseAddress!) }
                 }
                 for (m, monitor) in watch.enumerated() { samples[m].append(monitor.value(solver)) }
+                samples[watch.count].append(b.massInKgPerS / rho)
+                if balanceNames.count > 1 { samples[watch.count + 1].append(b.heatAdvectedOutW) }
             }
             if steps >= 2 * perFlowThrough && samples.allSatisfy(settledMean) {
                 settled = true
@@ -127,9 +130,9 @@ public struct TimeAverage: Codable, Sendable {
         }
         // With k–ε the eddy viscosity follows the mean k and ε, not the last step's.
         solver.setEddyViscosityFromKEpsilon()
-        let bands = zip(watch, samples).map { monitor, s in
+        let bands = zip(watch.map(\.name) + balanceNames, samples).map { name, s in
             Band(
-                name: monitor.name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
+                name: name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
                 min: s.min() ?? .nan, max: s.max() ?? .nan)
         }
         let outer = stepper.outerIterations.reduce(0, +)
@@ -150,17 +153,13 @@ public struct TimeAverage: Codable, Sendable {
                     heatInFromWallsW: sums.heatInFromWallsW! / Double(steps)) : nil)
     }
 
-    /// Watched in every average, so that no window is judged on nothing (a duct between two
-    /// open ends with no heat had no watched quantity and stopped after 0.18 s) and none is
-    /// called settled while the air still warms (a room reported 281 W carried out of 500 W):
-    /// the air entering, and with energy the heat carried out.
-    static func balanceMonitors(_ solver: FlowSolver) -> [FlowSolver.Monitor] {
-        let rho = solver.flow.fluid.densityKgPerM3
-        var w = [FlowSolver.Monitor("air entering (m³/s)") { $0.balance().massInKgPerS / rho }]
-        if solver.flow.solveEnergy {
-            w.append(FlowSolver.Monitor("heat carried out (W)") { $0.balance().heatAdvectedOutW })
-        }
-        return w
+    /// The balance figures watched in every average, beside the caller's, so that no window is
+    /// judged on nothing (a duct between two open ends with no heat had no watched quantity and
+    /// stopped after 0.18 s) and none is called settled while the air still warms (a room
+    /// reported 281 W carried out of 500 W): the air entering, and with energy the heat carried
+    /// out. Sampled from the step's one `balance()`, which the averaged balance sums as well.
+    static func balanceWatched(_ solver: FlowSolver) -> [String] {
+        solver.flow.solveEnergy ? ["air entering (m³/s)", "heat carried out (W)"] : ["air entering (m³/s)"]
     }
 
     /// The mean over all samples agrees with the mean over the first half within
@@ -180,28 +179,18 @@ public struct TimeAverage: Codable, Sendable {
     public static func watched(_ gc: GenericCase, report: VoxelReport, solver: FlowSolver) -> [FlowSolver.Monitor] {
         var w: [FlowSolver.Monitor] = []
         if solver.flow.solveEnergy {
-            for (name, cells) in report.boxCells.sorted(by: { $0.key < $1.key }) where !cells.isEmpty {
-                // A solid box holds no air: its mean is NaN at every step.
-                guard solver.temperatureStats(cells: cells).meanC.isFinite else { continue }
-                let label = "\(name) mean temperature (°C)"
-                w.append(FlowSolver.Monitor(label) { $0.temperatureStats(cells: cells).meanC })
+            for (name, cells) in CaseMonitors.airBoxes(gc, report: report, solver: solver) {
+                w.append(
+                    FlowSolver.Monitor("\(name) mean temperature (°C)") { $0.temperatureStats(cells: cells).meanC })
             }
         }
-        for ps in gc.patches {
-            let cells = solver.cells(along: ps.patch)
+        for p in gc.patches.map(\.patch) {
+            let cells = solver.cells(along: p)
             guard !cells.isEmpty else { continue }
-            if case .pressureOutlet = ps.patch.kind {
-                if solver.flow.solveEnergy {
-                    let label = "\(ps.patch.name) temperature (°C)"
-                    let p = ps.patch
-                    w.append(
-                        FlowSolver.Monitor(label) {
-                            let t = $0.outflowTemperature(p)
-                            return t.isFinite ? t : 0
-                        })
-                }
-            } else {
-                w.append(FlowSolver.Monitor("\(ps.patch.name) pressure (Pa)") { $0.meanPressure(cells: cells) })
+            if CaseMonitors.isInlet(p) {
+                w.append(FlowSolver.Monitor("\(p.name) pressure (Pa)") { $0.meanPressure(cells: cells) })
+            } else if solver.flow.solveEnergy {
+                w.append(FlowSolver.Monitor("\(p.name) temperature (°C)", CaseMonitors.outletTemperature(p)))
             }
         }
         return w

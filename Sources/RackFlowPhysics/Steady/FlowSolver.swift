@@ -187,6 +187,9 @@ public final class FlowSolver {
 
     /// The speed scale of the boundary conditions (inlets, fan shut-off, buoyancy), m/s.
     public var speedScaleMPerS: Double { boundarySpeed }
+    /// The inflow scale of the boundary conditions (m³/s): the inlets' flow and the fan inlets'
+    /// free delivery (`ReferenceScales`); 0 without either.
+    public var inflowScaleM3PerS: Double { boundaryInflow }
 
     func validate() throws {
         if !flow.heatW.isEmpty && flow.heatW.count != flow.grid.cellCount {
