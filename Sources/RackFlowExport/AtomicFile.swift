@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowModel
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -39,7 +40,7 @@ private func renameItem(_ from: URL, _ to: URL) throws {
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(randomSuffix())")
+        let tmp = StagingName.beside(url, .tmp, suffix: "\(getpid())-\(randomSuffix())")
         let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else {
             throw ExportError.io(
@@ -74,7 +75,7 @@ public enum AtomicFile {
     /// of the machine the file may be empty — fine for caches that a rerun rewrites.
     public static func write(to url: URL, sync: Bool = true, by produce: (URL) throws -> Void) throws {
         let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(randomSuffix())")
+        let tmp = StagingName.beside(url, .tmp, suffix: "\(getpid())-\(randomSuffix())")
         var renamed = false
         defer { if !renamed { unlink(tmp.path) } }
         try produce(tmp)
@@ -123,8 +124,7 @@ public struct ResultFolder {
         self.final = final.standardizedFileURL
         try Self.checkReplaceable(self.final)
         let parent = self.final.deletingLastPathComponent()
-        staging = parent.appendingPathComponent(
-            ".\(self.final.lastPathComponent).partial-\(getpid())", isDirectory: true)
+        staging = StagingName.beside(self.final, .partial, suffix: "\(getpid())", isDirectory: true)
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -167,9 +167,7 @@ public struct ResultFolder {
         }
         guard depth < 2 else { return false }
         return entries.allSatisfy { e in
-            if e.hasPrefix(".") && (e.contains(".partial-") || e.contains(".old-") || e.contains(".tmp-")) {
-                return true
-            }
+            if StagingName.isStaging(e) { return true }
             if e.hasPrefix("geometry-") && e.hasSuffix(".png") { return true }
             var isDir: ObjCBool = false
             let sub = url.appendingPathComponent(e)
@@ -196,7 +194,7 @@ public struct ResultFolder {
         let fm = FileManager.default
         if let walk = fm.enumerator(at: self.staging, includingPropertiesForKeys: nil) {
             for case let url as URL in walk
-            where url.lastPathComponent.hasPrefix(".") && url.lastPathComponent.contains(".tmp-") {
+            where StagingName.isStaging(url.lastPathComponent, kinds: [.tmp]) {
                 try? fm.removeItem(at: url)
             }
         }
@@ -208,8 +206,7 @@ public struct ResultFolder {
         let parent = final.deletingLastPathComponent()
         var old: URL? = nil
         if fm.fileExists(atPath: final.path) {
-            let o = parent.appendingPathComponent(
-                ".\(final.lastPathComponent).old-\(getpid())-\(randomSuffix())", isDirectory: true)
+            let o = StagingName.beside(final, .old, suffix: "\(getpid())-\(randomSuffix())", isDirectory: true)
             try renameItem(final, o)
             old = o
         }

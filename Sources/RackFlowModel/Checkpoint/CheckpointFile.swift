@@ -98,12 +98,12 @@ public enum Checkpoint {
             return
         }
         // The first checkpoint: a complete folder written beside and renamed in.
-        let tmp = parent.appendingPathComponent(".\(folder.lastPathComponent).partial-\(getpid())")
+        let tmp = StagingName.beside(folder, .partial, suffix: "\(getpid())")
         try? fm.removeItem(at: tmp)
         try fm.createDirectory(at: tmp, withIntermediateDirectories: false)
         try writeSynced(blob, to: tmp.appendingPathComponent("fields.bin"))
         try writeSynced(try enc.encode(header), to: tmp.appendingPathComponent("checkpoint.json"))
-        let old = parent.appendingPathComponent(".\(folder.lastPathComponent).old-\(getpid())")
+        let old = StagingName.beside(folder, .old, suffix: "\(getpid())")
         try? fm.removeItem(at: old)
         // a folder without a header: not a checkpoint
         if fm.fileExists(atPath: folder.path) { try fm.moveItem(at: folder, to: old) }
@@ -114,7 +114,7 @@ public enum Checkpoint {
 
     /// Temporary name in the same folder, fsync, rename over `url`, fsync the folder.
     static func writeAtomically(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let tmp = StagingName.beside(url, .tmp, suffix: "\(getpid())")
         try writeSynced(data, to: tmp)
         guard rename(tmp.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
