@@ -309,8 +309,9 @@ public struct GenericCase: ConfigDocument {
                 let slack = 1e-9 * extent[t]
                 guard lo.isFinite || hi.isFinite else { continue }
                 if lo < -slack || hi > extent[t] + slack {
+                    // Name the end that is off the side (the bad value is there).
                     throw ps.node.error(
-                        "lo",
+                        lo < -slack ? "lo" : "hi",
                         "the patch reaches past its side: \(axisNames[t]) from \(configFormat(lo)) to "
                             + "\(configFormat(hi)) m, where side \(p.side) spans 0 to \(configFormat(extent[t])) m "
                             + "(lo and hi are in the side's in-plane axes, \(axisNames[t1]) then \(axisNames[t2]))")
@@ -355,6 +356,15 @@ public struct GenericCase: ConfigDocument {
         }
 
         constraints = try Self.readGrid(root)
+        // A cap beyond the whole domain is a unit slip (20 meant as mm), not a grid: it gave
+        // 88 cells and a run on them without a word.
+        let largest = max(size.0, size.1, size.2)
+        if let g = root.child("grid"), g.child("maxSpacing") != nil, constraints.maxSpacingM > largest {
+            throw g.error(
+                "maxSpacing",
+                "\(configFormat(constraints.maxSpacingM)) m is larger than the whole domain (its largest side is "
+                    + "\(configFormat(largest)) m); lengths are in metres")
+        }
         (fluid, gravity, energy, turbulence, initialTemperatureC) = try Self.readPhysics(root)
         closed = try root.bool("closed", default: false)
         sides = try Self.readSides(root)
