@@ -9,7 +9,8 @@ import RackFlowNumerics
 ///   fan inlets' supply), or the mean rise ΔT = Q / (ρ c_p V̇) the heat sources give the inflow,
 ///   whichever is larger (at least 1 mK);
 /// - area: the domain's largest cross-section; inflow: the inlets' volume flow and the fan
-///   inlets' free delivery (an upper bound of their flow, so the rise is not overstated).
+///   inlets' free delivery (an upper bound of their flow, so the rise is not overstated), or,
+///   with neither, the fan planes' largest free delivery.
 ///
 /// A fan inlet is a pressure boundary: its faces are outlets to the solver. Counted as neither
 /// inlet nor inflow, a box fed by one fan patch and heated by 50 W had a temperature scale of
@@ -65,6 +66,11 @@ struct ReferenceScales {
             let L = max(g.x.length, g.y.length, g.z.length)
             uref = max(uref, (PhysicalConstants.standardGravityMPerS2 * flow.fluid.expansionPerK * dT * L).squareRoot())
         }
+        // Nothing enters at a known rate (a duct open at both ends, driven by a fan plane): the
+        // fans' largest free delivery, an upper bound of the flow they can move. Without it the
+        // scale stayed at the spread of imposed temperatures, 1 mK, and such a duct heated by
+        // 200 W was time-averaged with every figure flat and its RMS change 100× its tolerance.
+        if inflow == 0 { inflow = fans.map(Self.freeDelivery).max() ?? 0 }
         if flow.heatW.count == cells && inflow > 0 {
             let q = flow.heatW.reduce(0, +)
             dT = max(dT, q / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * inflow))
@@ -73,5 +79,22 @@ struct ReferenceScales {
         temperatureDifferenceK = dT
         areaM2 = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
         inflowM3PerS = inflow
+    }
+
+    /// The flow at which a fan's rise falls to zero (m³/s; 0 for a stopped fan): bracketed by
+    /// doubling from 1 mL/s, then bisected to 1e-6 of itself. The rise is non-increasing in Q.
+    static func freeDelivery(_ fan: FanFaces) -> Double {
+        guard fan.pressureRise(0) > 0 else { return 0 }
+        var lo = 0.0, hi = 1e-6
+        while fan.pressureRise(hi) > 0 {
+            lo = hi
+            hi *= 2
+            if hi > 1e6 { return hi }
+        }
+        while hi - lo > 1e-6 * hi {
+            let mid = 0.5 * (lo + hi)
+            if fan.pressureRise(mid) > 0 { lo = mid } else { hi = mid }
+        }
+        return hi
     }
 }
