@@ -93,6 +93,32 @@ final class HandWrittenCaseTests: XCTestCase {
         XCTAssertLessThanOrEqual(run.solver.balance().relativeEnergyError, 0.005)
     }
 
+    /// A heated duct open at both ends, driven by a fan plane: air is drawn in at one outlet
+    /// patch and blown out at the other. Mixed over the patches' net flows, the exhaust divided
+    /// the heat carried by a net flow of nearly zero and read 1.8e11 °C. The exhaust and each
+    /// outlet's row are the air leaving (its outflowing faces); the intake's row is the air it
+    /// lets in, at its backflow temperature. Judged after 300 iterations: the figures' own
+    /// definitions, not convergence, are under test.
+    func testExhaustOfADuctOpenAtBothEndsIsTheAirLeaving() throws {
+        let c = try load(
+            "heated-duct",
+            Self.duct + """
+                physics: {energy: true}
+                boxes:
+                  - {name: heater, lo: [0.45, 0.0, 0.0], hi: [0.55, 0.2, 0.1], kind: heat, powerW: 30}
+
+                """)
+        let s = try SteadyRun.run(c, configure: { $0.maxIterations = 300 }).summary
+        let rows = try XCTUnwrap(s.objects?.patches)
+        let intake = try XCTUnwrap(rows.first { $0.name == "in" })
+        let out = try XCTUnwrap(rows.first { $0.name == "out" })
+        XCTAssertLessThan(intake.flowM3PerS, -0.005)
+        XCTAssertEqual(intake.temperatureC, 20, accuracy: 1e-12)
+        XCTAssertGreaterThan(out.temperatureC, 20.5)
+        XCTAssertLessThan(out.temperatureC, 25)
+        XCTAssertEqual(s.exhaustC, out.temperatureC, accuracy: 1e-12)
+    }
+
     /// A closed cavity heated at one wall and cooled at the other: no heat source and no
     /// through-flow, so the energy balance's scale is the heat the hot wall passes in. Measured
     /// against the walls' net (round-off) it read 1 at every iteration, and the solve ran to its
@@ -163,7 +189,20 @@ final class HandWrittenCaseTests: XCTestCase {
                       - {name: out, side: east, kind: outlet}
 
                     """,
-                ["past-side.yaml:5", "patches[0].lo", "y from 0.3 to 0.6 m", "spans 0 to 0.4 m"]
+                ["past-side.yaml:5", "patches[0].hi", "y from 0.3 to 0.6 m", "spans 0 to 0.4 m"]
+            ),
+            (
+                "millimetres",
+                """
+                name: millimetres
+                domain: {size: [1.0, 0.4, 0.3]}
+                grid: {maxSpacing: 20}
+                patches:
+                  - {name: in, side: west, kind: velocity, speed: 1}
+                  - {name: out, side: east, kind: outlet}
+
+                """,
+                ["millimetres.yaml:3", "grid.maxSpacing", "20 m is larger than the whole domain", "1 m"]
             ),
             (
                 "backwards",

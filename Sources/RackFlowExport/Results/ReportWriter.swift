@@ -13,13 +13,14 @@ public enum ReportWriter {
         let balances = "mass balance to 1e-6" + (gc.energy ? " and energy balance to 0.5 %" : "")
         guard !s.nodes.isEmpty else {
             return String(
-                format: "Stopping rule: each patch's flow, each inlet's pressure and each fan's flow settled to "
-                    + "%.1f %%%@ (flat over 20 iterations, and the change still to come, extrapolated from the "
-                    + "last two 20-iteration changes, as small); as safeguards the %@ and %@.",
+                format: "Stopping rule: each patch's flow, each inlet's pressure, each fan's flow, each sheet's "
+                    + "and wall's flow and pressure drop and each box's flow settled to %.1f %%%@ (flat over 20 "
+                    + "iterations, and the change still to come, extrapolated from the last two 20-iteration "
+                    + "changes, as small); as safeguards the %@ and %@.",
                 100 * CaseMonitors.flowTolerance,
                 gc.energy
                     ? String(
-                        format: ", each outlet's outflow and each box's air temperature to %.2f K",
+                        format: ", each outlet's outflow and each box's mean and hottest air temperature to %.2f K",
                         CaseMonitors.temperatureToleranceK) : "",
                 residuals, balances)
         }
@@ -64,11 +65,23 @@ public enum ReportWriter {
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
         if let from = s.startedFrom { r += "Started from \(from) instead of from rest.\n\n" }
-        r += stoppingRule(s, gc) + "\n\n"
+        if let ta = s.timeAveraged {
+            // The steady rule was not met; say what ended the average instead.
+            r += String(
+                format: "Averaging rule: every watched quantity's running mean over the window within 0.1 %% of "
+                    + "itself (or 2 %% of its band) of its mean over the window's first half, the window "
+                    + "growing a flow-through time (%.3g s) at a time up to ten.\n\n", ta.flowThroughS)
+        } else {
+            r += stoppingRule(s, gc) + "\n\n"
+        }
         if let ta = s.timeAveraged, !ta.quantities.isEmpty {
             r += "## Time averages and their bands\n\n"
             r += "| quantity | mean | min | max | band |\n|---|---:|---:|---:|---:|\n"
             for q in ta.quantities {
+                guard q.mean.isFinite else {
+                    r += "| \(q.name) | – | – | – | – |\n" // never existed in the window (no air left)
+                    continue
+                }
                 r += String(format: "| %@ | %.4g | %.4g | %.4g | %.3g |\n", q.name, q.mean, q.min, q.max, q.max - q.min)
             }
             r += "\n"
@@ -194,7 +207,9 @@ public enum ReportWriter {
             "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in "
             + "\(f(s.balance.massInKgPerS, 4)) kg/s).\n"
         r +=
-            "- Energy: sources \(w(s.balance.heatSourcesW)), carried out by the air \(w(s.balance.heatCarriedOutW)); "
+            "- Energy: sources \(w(s.balance.heatSourcesW)), "
+            + walls(s.balance.heatFromWallsW ?? 0)
+            + "carried out by the air \(w(s.balance.heatCarriedOutW)); "
             + "relative error \(String(format: "%.2e", s.balance.energyError)).\n"
         if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 {
             r += "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face).\n"
@@ -271,6 +286,11 @@ public enum ReportWriter {
     }
     static func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
     static func w(_ v: Double) -> String { String(format: "%.0f W", v) }
+    /// The walls' share of an energy balance line ("" when they pass no heat: adiabatic walls).
+    static func walls(_ v: Double) -> String {
+        guard abs(v) >= 0.5 else { return "" }
+        return v > 0 ? "in through the walls \(w(v)), " : "out through the walls \(w(-v)), "
+    }
     static func mm(_ v: Double) -> String { String(format: "%.1f", v * 1000) }
     static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
 }

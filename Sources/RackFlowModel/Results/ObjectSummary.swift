@@ -11,7 +11,8 @@ public struct ObjectSummary: Codable, Sendable {
         /// Flow in the patch's own direction: into the domain for an inlet, out for an outlet
         /// (negative when the air goes the other way), m³/s.
         public var flowM3PerS: Double
-        /// Mixed-cup temperature of that flow, °C.
+        /// Mixed-cup temperature, °C: an inlet's supply; for an outlet, the air leaving through it
+        /// (its outflowing faces), or where none leaves the air it lets in.
         public var temperatureC: Double
         /// Area-weighted mean static pressure of the cells along the patch, Pa.
         public var pressurePa: Double
@@ -55,11 +56,14 @@ public struct ObjectSummary: Codable, Sendable {
     /// internal boxes are summarised per node and part instead).
     public init(solver s: FlowSolver, genericCase gc: GenericCase, report: VoxelReport, everyObject: Bool) {
         for (p, cov) in zip(gc.patches.map(\.patch), s.flow.patchCoverage()) {
-            let (out, t) = s.patchFlowAndTemperature(p)
+            let (out, mixed) = s.patchFlowAndTemperature(p)
             let cells = s.cells(along: p)
             let pressure = cells.isEmpty ? Double.nan : s.meanPressure(cells: cells)
-            let outlet: Bool
-            if case .pressureOutlet = p.kind { outlet = true } else { outlet = false }
+            let outlet = !CaseMonitors.isInlet(p)
+            // An outlet's temperature is that of the air leaving through it, as its monitor's and
+            // the exhaust's; where none leaves, that of the air it lets in.
+            let leaving = outlet ? s.outflowTemperature(p) : .nan
+            let t = leaving.isFinite ? leaving : mixed
             patches.append(
                 PatchFigures(
                     name: p.name, kind: outlet ? "outlet" : "inlet", flowM3PerS: outlet ? out : -out,

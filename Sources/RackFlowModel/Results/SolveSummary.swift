@@ -40,11 +40,15 @@ public struct SolveSummary: Codable, Sendable {
     public struct BalanceSummary: Codable, Sendable {
         /// |in − out| / in.
         public var massImbalance: Double
-        /// |sources + walls − carried out| / sources.
+        /// |sources + walls − carried out| / (sources + the walls' heat in), as
+        /// `Balance.relativeEnergyError`.
         public var energyError: Double
         public var massInKgPerS: Double
         public var heatSourcesW: Double
         public var heatCarriedOutW: Double
+        /// Net heat into the air through walls held at a temperature, W (negative: out through
+        /// them); optional so that summaries written before it existed still decode.
+        public var heatFromWallsW: Double?
     }
     public struct GridSummary: Codable, Sendable {
         public var cells: Int
@@ -94,7 +98,8 @@ public struct SolveSummary: Codable, Sendable {
         let b = s.balance()
         balance = BalanceSummary(
             massImbalance: b.relativeMassImbalance, energyError: b.relativeEnergyError,
-            massInKgPerS: b.massInKgPerS, heatSourcesW: b.heatSourcesW, heatCarriedOutW: b.heatAdvectedOutW)
+            massInKgPerS: b.massInKgPerS, heatSourcesW: b.heatSourcesW, heatCarriedOutW: b.heatAdvectedOutW,
+            heatFromWallsW: b.heatFromWallsW)
         let widths = (0..<3).flatMap { g.axis($0).widths }
         grid = GridSummary(
             cells: g.cellCount, nx: g.nx, ny: g.ny, nz: g.nz, spacingM: [widths.min()!, widths.max()!],

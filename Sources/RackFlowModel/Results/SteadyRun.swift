@@ -197,6 +197,7 @@ public struct SteadyRun {
             summary.balance.massInKgPerS = m.massInKgPerS
             summary.balance.heatSourcesW = m.heatSourcesW
             summary.balance.heatCarriedOutW = m.heatCarriedOutW
+            summary.balance.heatFromWallsW = m.heatFromWallsW
         }
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom

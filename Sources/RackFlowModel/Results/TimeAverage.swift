@@ -130,9 +130,11 @@ public struct TimeAverage: Codable, Sendable {
         }
         // With k–ε the eddy viscosity follows the mean k and ε, not the last step's.
         solver.setEddyViscosityFromKEpsilon()
-        let bands = zip(watch.map(\.name) + balanceNames, samples).map { name, s in
-            Band(
-                name: name, mean: s.reduce(0, +) / Double(max(s.count, 1)),
+        let bands = zip(watch.map(\.name) + balanceNames, samples).map { name, all in
+            // NaN samples are steps the quantity did not exist (no air leaving an outlet).
+            let s = all.filter(\.isFinite)
+            return Band(
+                name: name, mean: s.isEmpty ? .nan : s.reduce(0, +) / Double(s.count),
                 min: s.min() ?? .nan, max: s.max() ?? .nan)
         }
         let outer = stepper.outerIterations.reduce(0, +)
@@ -164,7 +166,11 @@ public struct TimeAverage: Codable, Sendable {
 
     /// The mean over all samples agrees with the mean over the first half within
     /// max(1e-3 |mean|, 2 % of the band).
-    static func settledMean(_ s: [Double]) -> Bool {
+    /// Steps where the quantity did not exist (NaN) are left out; one that never exists has
+    /// settled.
+    static func settledMean(_ all: [Double]) -> Bool {
+        let s = all.filter(\.isFinite)
+        if s.isEmpty && !all.isEmpty { return true }
         guard s.count >= 2 else { return false }
         let mean = s.reduce(0, +) / Double(s.count)
         let half = s.prefix(s.count / 2)
@@ -190,7 +196,8 @@ public struct TimeAverage: Codable, Sendable {
             if CaseMonitors.isInlet(p) {
                 w.append(FlowSolver.Monitor("\(p.name) pressure (Pa)") { $0.meanPressure(cells: cells) })
             } else if solver.flow.solveEnergy {
-                w.append(FlowSolver.Monitor("\(p.name) temperature (°C)", CaseMonitors.outletTemperature(p)))
+                // NaN while no air leaves: left out of the mean, and none at all is reported null.
+                w.append(FlowSolver.Monitor("\(p.name) temperature (°C)") { $0.outflowTemperature(p) })
             }
         }
         return w

@@ -66,14 +66,17 @@ extension FlowSolver {
         return q > 0 ? qt / q : .nan
     }
 
-    /// Mixed-cup temperature (°C) of all the air leaving through `outlets` together.
+    /// Mixed-cup temperature (°C) of all the air leaving through `outlets` together: their
+    /// outflowing faces only (NaN where none). Mixed over their net flows, a duct open at both
+    /// ends (air drawn in at one outlet patch, blown out at the other) divided 3.3 W·K of
+    /// difference by a net flow of 1e-13 m³/s and reported an exhaust of 3.6e11 °C.
     public func mixedCupTemperature(outlets: [Patch]) -> Double {
         var q = 0.0, qt = 0.0
         for p in outlets {
-            let (out, t) = patchFlowAndTemperature(p)
-            guard out.isFinite, t.isFinite else { continue }
-            q += out
-            qt += out * t
+            for (cc, _, flux) in patchFaces(p) where flux > 0 {
+                q += flux
+                qt += flux * temperature.p[cc]
+            }
         }
         return q > 0 ? qt / q : .nan
     }
