@@ -1,5 +1,6 @@
 import Foundation
 import RackFlowModel
+import RackFlowNumerics
 
 /// `report.md`: the solve told top to bottom for a person — setup, per-node airflow, the
 /// hottest parts and their margins, fans, balances, pictures.
@@ -96,9 +97,10 @@ public enum ReportWriter {
     static func setup(_ s: SolveSummary, genericCase gc: GenericCase) -> String {
         var r = ""
         r += "## Setup\n\n"
-        r += String(
-            format: "- Domain %.3f × %.3f × %.3f m (x across, y front to back, z up).\n", gc.size.0, gc.size.1,
-            gc.size.2)
+        // A rack's axes have names; a generic case's only have gravity's direction, if any.
+        let axes = !s.nodes.isEmpty ? " (x across, y front to back, z up)" : (gc.gravity ? " (gravity along −z)" : "")
+        r += String(format: "- Domain %.3f × %.3f × %.3f m%@.\n", gc.size.0, gc.size.1, gc.size.2, axes)
+        if s.nodes.isEmpty { r += sides(gc) }
         if !s.nodes.isEmpty {
             let types = Dictionary(grouping: s.nodes, by: \.type).map { "\($0.value.count) × \($0.key)" }.sorted()
                 .joined(separator: ", ")
@@ -106,7 +108,9 @@ public enum ReportWriter {
                 "- Nodes: \(types); \(s.nodes.map(\.gpus).reduce(0, +)) GPUs; heat released "
                 + "\(w(s.nodes.map(\.powerW).reduce(0, +))) (parts plus PSU losses).\n"
         }
-        if s.plenumPressurePa.isNaN {
+        if gc.closed {
+            r += "- Closed: no inlet or outlet; the air only circulates.\n"
+        } else if s.plenumPressurePa.isNaN {
             r += String(
                 format: "- No inlet patch; %.3f m³/s (%.0f L/s) enters", s.inletFlowM3PerS, s.inletFlowM3PerS * 1000)
             r += (s.inletC.isFinite ? String(format: " at %.1f °C", s.inletC) : "") + " through the outlets.\n"
@@ -125,6 +129,27 @@ public enum ReportWriter {
             "- Physics: \(turbulence(gc)); buoyancy \(gc.gravity ? "on" : "off"); temperature "
             + "\(gc.energy ? "solved" : "not solved").\n\n"
         return r
+    }
+
+    /// A generic case's sides that are not still adiabatic walls (lids, walls at a temperature,
+    /// symmetry planes); "" when all are.
+    static func sides(_ gc: GenericCase) -> String {
+        let names = ["west", "east", "south", "north", "bottom", "top"]
+        var parts: [String] = []
+        for side in Side.allCases {
+            guard let c = gc.sides[side] else { continue }
+            switch c {
+            case .symmetry:
+                parts.append("\(names[side.rawValue]) symmetry")
+            case let .wall(v, thermal):
+                var what: [String] = []
+                if v != (0, 0, 0) { what.append(String(format: "moving at (%.3g, %.3g, %.3g) m/s", v.0, v.1, v.2)) }
+                if case let .temperatureC(t) = thermal { what.append(String(format: "at %.1f °C", t)) }
+                if !what.isEmpty { parts.append("\(names[side.rawValue]) wall " + what.joined(separator: ", ")) }
+            }
+        }
+        guard !parts.isEmpty else { return "" }
+        return "- Sides: " + parts.joined(separator: "; ") + "; the rest adiabatic walls (where no patch is).\n"
     }
 
     /// ## Airflow per node (racks only).
