@@ -92,6 +92,12 @@ public enum CaseMonitors {
                         "\(p.name) temperature", absoluteTolerance: temperatureToleranceK, outletTemperature(p)))
             }
         }
+        for (i, f) in s.fans.enumerated() {
+            monitors.append(
+                FlowSolver.Monitor("\(f.name) flow", tolerance: flowTolerance, floor: flowFloor) {
+                    i < $0.fanOperatingPoints.count ? $0.fanOperatingPoints[i].flowM3PerS : 0
+                })
+        }
         for p in gc.planes {
             if case .fan = p.kind { continue }
             guard let pf = report.planeFaces[p.name], !pf.faces.isEmpty else { continue }
