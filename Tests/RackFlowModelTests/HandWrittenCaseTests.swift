@@ -1,7 +1,7 @@
 import XCTest
 import RackFlowTestSupport
 import Foundation
-import RackFlowModel
+@testable import RackFlowModel
 import RackFlowPhysics
 
 /// Cases written as a new user writes them, from the manual alone, solved with no solver
@@ -117,6 +117,32 @@ final class HandWrittenCaseTests: XCTestCase {
         XCTAssertGreaterThan(out.temperatureC, 20.5)
         XCTAssertLessThan(out.temperatureC, 25)
         XCTAssertEqual(s.exhaustC, out.temperatureC, accuracy: 1e-12)
+    }
+
+    /// The generic stopping rule watches every figure the report gives: each patch's flow, an
+    /// outlet's temperature, each fan's flow, each sheet's flow and pressure drop, each box's
+    /// flow and mean and hottest air. (A rewrite once dropped the fans' flows unnoticed.)
+    func testStoppingRuleWatchesEveryReportedFigure() throws {
+        let c = try load(
+            "watched-duct",
+            Self.duct + """
+                physics: {energy: true}
+                boxes:
+                  - {name: heater, lo: [0.45, 0.0, 0.0], hi: [0.55, 0.2, 0.1], kind: heat, powerW: 30}
+
+                """)
+        var names: [String] = []
+        _ = try SteadyRun.run(
+            c, configure: { $0.maxIterations = 1 },
+            prepare: { solver, report in
+                names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
+            })
+        for expected in [
+            "in flow", "out flow", "in temperature", "out temperature", "fan flow", "mesh flow", "mesh pressure drop",
+            "heater flow", "heater air temperature", "heater hottest air",
+        ] {
+            XCTAssertTrue(names.contains(expected), "\(expected) not watched: \(names)")
+        }
     }
 
     /// A closed cavity heated at one wall and cooled at the other: no heat source and no
