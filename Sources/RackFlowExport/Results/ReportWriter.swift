@@ -237,7 +237,9 @@ public enum ReportWriter {
             + "carried out by the air \(w(s.balance.heatCarriedOutW)); "
             + "relative error \(String(format: "%.2e", s.balance.energyError)).\n"
         if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 {
-            r += "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face).\n"
+            r +=
+                "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face"
+                + (s.nodes.isEmpty ? " air leaves by).\n" : ").\n")
         }
         r += "\n"
         return r
@@ -311,10 +313,11 @@ public enum ReportWriter {
     }
     static func f(_ v: Double, _ d: Int) -> String { v.isFinite ? String(format: "%.\(d)f", v) : "–" }
     static func w(_ v: Double) -> String { String(format: "%.0f W", v) }
-    /// The walls' share of an energy balance line ("" when they pass no heat: adiabatic walls).
+    /// The boundary's conducted share of an energy balance line (walls held at a temperature,
+    /// inlets' faces; "" when it passes no heat).
     static func walls(_ v: Double) -> String {
         guard abs(v) >= 0.5 else { return "" }
-        return v > 0 ? "in through the walls \(w(v)), " : "out through the walls \(w(-v)), "
+        return v > 0 ? "conducted in through the boundary \(w(v)), " : "conducted out through the boundary \(w(-v)), "
     }
     static func mm(_ v: Double) -> String { String(format: "%.1f", v * 1000) }
     static func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }

@@ -359,7 +359,10 @@ public struct GenericCase: ConfigDocument {
         // A cap beyond the whole domain is a unit slip (20 meant as mm), not a grid: it gave
         // 88 cells and a run on them without a word.
         let largest = max(size.0, size.1, size.2)
-        if let g = root.child("grid"), g.child("maxSpacing") != nil, constraints.maxSpacingM > largest {
+        // (The default cap, which the case writer always writes, is never refused: a 1 cm domain.)
+        if let g = root.child("grid"), g.child("maxSpacing") != nil, constraints.maxSpacingM > largest,
+            constraints.maxSpacingM > GridConstraints().maxSpacingM
+        {
             throw g.error(
                 "maxSpacing",
                 "\(configFormat(constraints.maxSpacingM)) m is larger than the whole domain (its largest side is "

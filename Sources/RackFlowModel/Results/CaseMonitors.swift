@@ -67,9 +67,13 @@ public enum CaseMonitors {
         // The inflow the boundary conditions give (inlets' flow, fan inlets' free delivery); U
         // times an area where there is none. A fan patch's shut-off speed over its area is no
         // flow scale: 16× the 29.5 L/s a 40 Pa blower delivered, a floor of 1.7 % of it.
+        // A closed case has neither: the domain's largest cross-section then (a floor of 0 judged
+        // a sheet's round-off net flow against itself, and it never settled).
+        let g = s.flow.grid
+        let section = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
         let qRef =
             s.inflowScaleM3PerS > 0
-            ? s.inflowScaleM3PerS : u * ((inletAreas.isEmpty ? areas : inletAreas).max() ?? 0)
+            ? s.inflowScaleM3PerS : u * ((inletAreas.isEmpty ? areas : inletAreas).max() ?? section)
         let flowFloor = flowTolerance * qRef
         let pressureFloor = flowTolerance * 0.5 * rho * u * u
         var monitors: [FlowSolver.Monitor] = []
@@ -105,6 +109,8 @@ public enum CaseMonitors {
                 FlowSolver.Monitor("\(p.name) flow", tolerance: flowTolerance, floor: flowFloor) {
                     $0.flowAndTemperature(axis: pf.axis, faces: pf.faces).flowM3PerS
                 })
+            // A plane lying on a solid box has no open face to take a drop across (NaN for good).
+            guard s.pressureDrop(axis: pf.axis, faces: pf.faces).isFinite else { continue }
             monitors.append(
                 FlowSolver.Monitor("\(p.name) pressure drop", tolerance: flowTolerance, floor: pressureFloor) {
                     $0.pressureDrop(axis: pf.axis, faces: pf.faces)

@@ -46,8 +46,9 @@ public struct SolveSummary: Codable, Sendable {
         public var massInKgPerS: Double
         public var heatSourcesW: Double
         public var heatCarriedOutW: Double
-        /// Net heat into the air through walls held at a temperature, W (negative: out through
-        /// them); optional so that summaries written before it existed still decode.
+        /// Net heat into the air by conduction through the boundary, W (negative: out): walls held
+        /// at a temperature, and inlets' faces; optional so that summaries written before it
+        /// existed still decode.
         public var heatFromWallsW: Double?
     }
     public struct GridSummary: Codable, Sendable {
@@ -110,7 +111,12 @@ public struct SolveSummary: Codable, Sendable {
 
         (inletFlowM3PerS, inletC, plenumPressurePa) = Self.inlets(s, gc, throughFlowM3PerS: inletFlowM3PerS)
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
-        exhaustC = s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
+        // A rack's exhaust is the net heat's carrier, handed on to the room; a generic case's is
+        // the air leaving (its outlets may also draw air in).
+        exhaustC =
+            layout == nil
+            ? s.leavingTemperature(outlets: Self.exhaustPatches(gc))
+            : s.mixedCupTemperature(outlets: Self.exhaustPatches(gc))
         if layout != nil, let roof = gc.roofExhaust?.patch {
             exhaustProfile = s.exhaustProfile(roof)
         }

@@ -66,11 +66,25 @@ extension FlowSolver {
         return q > 0 ? qt / q : .nan
     }
 
-    /// Mixed-cup temperature (°C) of all the air leaving through `outlets` together: their
-    /// outflowing faces only (NaN where none). Mixed over their net flows, a duct open at both
-    /// ends (air drawn in at one outlet patch, blown out at the other) divided 3.3 W·K of
-    /// difference by a net flow of 1e-13 m³/s and reported an exhaust of 3.6e11 °C.
+    /// Mixed-cup temperature (°C) of the net flow out through `outlets` together, Σ q T / Σ q
+    /// over the patches: the temperature that carries their net heat out, as a rack's exhaust
+    /// hands it to the room (backflow counted at the temperature it enters with).
     public func mixedCupTemperature(outlets: [Patch]) -> Double {
+        var q = 0.0, qt = 0.0
+        for p in outlets {
+            let (out, t) = patchFlowAndTemperature(p)
+            guard out.isFinite, t.isFinite else { continue }
+            q += out
+            qt += out * t
+        }
+        return q > 0 ? qt / q : .nan
+    }
+
+    /// Mixed-cup temperature (°C) of the air leaving through `outlets` together: their
+    /// outflowing faces only (NaN where none). Over the net flows, a duct open at both ends (air
+    /// drawn in at one outlet patch, blown out at the other) divided 3.3 W of difference by a
+    /// net flow of 1e-13 m³/s and reported an exhaust of 3.6e11 °C.
+    public func leavingTemperature(outlets: [Patch]) -> Double {
         var q = 0.0, qt = 0.0
         for p in outlets {
             for (cc, _, flux) in patchFaces(p) where flux > 0 {
