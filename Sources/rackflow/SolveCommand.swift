@@ -315,7 +315,7 @@ final class SolveProgress {
             let q = fronts.reduce(0.0) { $0 + s.flowRate(axis: $1.axis, faces: $1.faces) }
             return String(
                 format: "nodes %.4f m³/s  GPU air ≤ %.1f °C ", q,
-                gpu.isEmpty ? .nan : s.temperatureStats(cells: gpu).maxC)
+                gpu.isEmpty ? .nan : s.maximumTemperature(cells: gpu))
         }
     }
 

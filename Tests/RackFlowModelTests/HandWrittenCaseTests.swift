@@ -32,6 +32,15 @@ final class HandWrittenCaseTests: XCTestCase {
 
         """
 
+    /// The duct with a 30 W heater between its fan and its sheet.
+    static let heatedDuct =
+        duct + """
+            physics: {energy: true}
+            boxes:
+              - {name: heater, lo: [0.45, 0.0, 0.0], hi: [0.55, 0.2, 0.1], kind: heat, powerW: 30}
+
+            """
+
     /// A duct driven by a fan between two open ends. With the residuals alone at 1e-6 it
     /// stalled at a velocity change of 1.3e-5 (a limit cycle of one face beside the sheet), was
     /// declared unsteady after 1,351 iterations and time-averaged. Its figures settle long
@@ -102,12 +111,7 @@ final class HandWrittenCaseTests: XCTestCase {
     func testExhaustOfADuctOpenAtBothEndsIsTheAirLeaving() throws {
         let c = try load(
             "heated-duct",
-            Self.duct + """
-                physics: {energy: true}
-                boxes:
-                  - {name: heater, lo: [0.45, 0.0, 0.0], hi: [0.55, 0.2, 0.1], kind: heat, powerW: 30}
-
-                """)
+            Self.heatedDuct)
         let s = try SteadyRun.run(c, configure: { $0.maxIterations = 300 }).summary
         let rows = try XCTUnwrap(s.objects?.patches)
         let intake = try XCTUnwrap(rows.first { $0.name == "in" })
@@ -125,12 +129,7 @@ final class HandWrittenCaseTests: XCTestCase {
     func testStoppingRuleWatchesEveryReportedFigure() throws {
         let c = try load(
             "watched-duct",
-            Self.duct + """
-                physics: {energy: true}
-                boxes:
-                  - {name: heater, lo: [0.45, 0.0, 0.0], hi: [0.55, 0.2, 0.1], kind: heat, powerW: 30}
-
-                """)
+            Self.heatedDuct)
         var names: [String] = []
         _ = try SteadyRun.run(
             c, configure: { $0.maxIterations = 1 },

@@ -107,7 +107,7 @@ public enum CaseMonitors {
             guard let pf = report.planeFaces[p.name], !pf.faces.isEmpty else { continue }
             monitors.append(
                 FlowSolver.Monitor("\(p.name) flow", tolerance: flowTolerance, floor: flowFloor) {
-                    $0.flowAndTemperature(axis: pf.axis, faces: pf.faces).flowM3PerS
+                    $0.flow(axis: pf.axis, faces: pf.faces)
                 })
             // A plane lying on a solid box has no open face to take a drop across (NaN for good).
             guard s.pressureDrop(axis: pf.axis, faces: pf.faces).isFinite else { continue }
@@ -118,9 +118,10 @@ public enum CaseMonitors {
         }
         for b in gc.boxes where b.kind != .solid {
             guard let cells = report.boxCells[b.name], !cells.isEmpty else { continue }
+            let surface = s.surfaceFaces(cells: cells)
             monitors.append(
                 FlowSolver.Monitor("\(b.name) flow", tolerance: flowTolerance, floor: flowFloor) {
-                    $0.throughFlow(cells: cells)
+                    $0.throughFlow(surface: surface)
                 })
         }
         if s.flow.solveEnergy {
@@ -131,7 +132,7 @@ public enum CaseMonitors {
                     })
                 monitors.append(
                     FlowSolver.Monitor("\(name) hottest air", absoluteTolerance: temperatureToleranceK) {
-                        $0.temperatureStats(cells: cells).maxC
+                        $0.maximumTemperature(cells: cells)
                     })
             }
         }

@@ -232,7 +232,7 @@ public struct SteadyRun {
         if !gpuCells.isEmpty {
             monitors.append(
                 FlowSolver.Monitor("max GPU air", absoluteTolerance: temperatureToleranceK) {
-                    $0.temperatureStats(cells: gpuCells).maxC
+                    $0.maximumTemperature(cells: gpuCells)
                 })
         }
         for p in layout.parts {

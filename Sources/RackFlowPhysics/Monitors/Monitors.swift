@@ -94,6 +94,14 @@ extension FlowSolver {
         return (vol > 0 ? sum / vol : .nan, mx)
     }
 
+    /// The hottest fluid cell's temperature (°C) over cells (solid cells left out, as in
+    /// `temperatureStats`; −∞ for none): one pass, no volume weights.
+    public func maximumTemperature(cells: [Int]) -> Double {
+        var mx = -Double.infinity
+        for c in cells where !isSolid[c] { mx = max(mx, temperature.p[c]) }
+        return mx
+    }
+
     /// Volume-weighted mean pressure (Pa) over cells.
     public func meanPressure(cells: [Int]) -> Double {
         let (sum, vol) = volumeIntegral(cells: cells) { cc, _, _, _ in pressure.p[cc] }
@@ -117,6 +125,18 @@ extension FlowSolver {
             qt += abs(flux) * temperature.p[cell(up[0], up[1], up[2])]
         }
         return (q, qa > 0 ? qt / qa : .nan)
+    }
+
+    /// Flow (m³/s, signed along +axis) through faces of component `axis`, without the
+    /// temperature `flowAndTemperature` mixes: what a plane's flow monitor needs every iteration.
+    public func flow(axis: Int, faces: [Int]) -> Double {
+        let (t1, t2) = SIMD3<Int>.transverse(axis)
+        var q = 0.0
+        for f in faces {
+            let idx = faceIndex(f, axis: axis)
+            q += velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
+        }
+        return q
     }
 
     /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.

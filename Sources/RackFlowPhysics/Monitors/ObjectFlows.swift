@@ -95,16 +95,26 @@ extension FlowSolver {
         return q > 0 ? qt / q : .nan
     }
 
-    /// Flow (m³/s) through a body of cells: the sum of the fluxes entering it across its
-    /// surface (faces between a member and a non-member, and domain faces of members). At a
-    /// steady state it equals the flow leaving.
-    public func throughFlow(cells: [Int]) -> Double {
-        guard !cells.isEmpty else { return 0 }
+    /// One face across which air can enter a body of cells: the velocity component `axis`, the
+    /// face's flat index in that component, the sign that turns the face velocity into inflow
+    /// (+1 on a lower face, −1 on an upper one) and the face's area, m².
+    public struct SurfaceFace: Sendable {
+        public let axis: Int
+        public let face: Int
+        public let inwardSign: Double
+        public let areaM2: Double
+    }
+
+    /// The surface of a body of cells: faces between a member and a non-member, and domain faces
+    /// of members. Built once per body, so that a monitor evaluated every outer iteration
+    /// allocates nothing (`throughFlow(surface:)`).
+    public func surfaceFaces(cells: [Int]) -> [SurfaceFace] {
+        guard !cells.isEmpty else { return [] }
         var member = [Bool](repeating: false, count: nx * ny * nz)
         for c in cells { member[c] = true }
         let n = SIMD3(nx, ny, nz)
-        var inflow = 0.0
         let grid = flow.grid
+        var surface: [SurfaceFace] = []
         for cc in cells {
             let (ci, cj, ck) = grid.ijk(cc)
             let c = SIMD3(ci, cj, ck)
@@ -112,19 +122,35 @@ extension FlowSolver {
                 let (t1, t2) = SIMD3<Int>.transverse(a)
                 let F = fdim[a]
                 let area = arrays.width(t1, c[t1]) * arrays.width(t2, c[t2])
-                // Lower face: entering along +a; upper face: entering along −a.
                 for upper in [false, true] {
                     var nb = c
                     nb[a] += upper ? 1 : -1
                     if nb[a] >= 0 && nb[a] < n[a] && member[nb[0] + nx * (nb[1] + ny * nb[2])] { continue }
                     var face = c
                     if upper { face[a] += 1 }
-                    let u = velocity[a].p[face[0] + F[0] * (face[1] + F[1] * face[2])]
-                    inflow += max(upper ? -u : u, 0) * area
+                    surface.append(
+                        SurfaceFace(
+                            axis: a, face: face[0] + F[0] * (face[1] + F[1] * face[2]),
+                            inwardSign: upper ? -1 : 1, areaM2: area))
                 }
             }
         }
+        return surface
+    }
+
+    /// Flow (m³/s) through a body: the sum of the fluxes entering it across its surface,
+    /// Σ_f max(s_f u_f, 0) A_f. At a steady state it equals the flow leaving.
+    public func throughFlow(surface: [SurfaceFace]) -> Double {
+        var inflow = 0.0
+        for f in surface {
+            inflow += max(f.inwardSign * velocity[f.axis].p[f.face], 0) * f.areaM2
+        }
         return inflow
+    }
+
+    /// Flow (m³/s) through a body of cells (`throughFlow(surface:)` over `surfaceFaces(cells:)`).
+    public func throughFlow(cells: [Int]) -> Double {
+        throughFlow(surface: surfaceFaces(cells: cells))
     }
 
     /// Area-weighted mean of p(upstream side) − p(downstream side) over faces of component
