@@ -100,6 +100,33 @@ final class HandWrittenCaseTests: XCTestCase {
         let rise = 50 / (air.densityKgPerM3 * air.specificHeatJPerKgK * out.flowM3PerS)
         XCTAssertEqual(out.temperatureC, 22 + rise, accuracy: CaseMonitors.temperatureToleranceK)
         XCTAssertLessThanOrEqual(run.solver.balance().relativeEnergyError, 0.005)
+        XCTAssertNil(run.summary.warnings)
+    }
+
+    /// A heater fed far too little air (50 W into 0.1 L/s, a mixed rise of 410 K): the answer
+    /// is outside what constant-property air holds for, and the summary, log and report say so
+    /// with the mixed rise that explains it, instead of printing hundreds of °C without a word.
+    func testStarvedHeaterIsFlaggedAsOutsideTheAirModel() throws {
+        let c = try load(
+            "starved",
+            """
+            name: starved
+            domain: {size: [0.3, 0.1, 0.1]}
+            grid: {maxSpacing: 0.02}
+            physics: {energy: true}
+            boxes:
+              - {name: heater, lo: [0.1, 0.0, 0.0], hi: [0.2, 0.1, 0.1], kind: heat, powerW: 50}
+            patches:
+              - {name: in, side: west, kind: flow, flow: 0.0001}
+              - {name: out, side: east, kind: outlet}
+
+            """)
+        let run = try SteadyRun.run(c)
+        let w = try XCTUnwrap(run.summary.warnings?.first)
+        XCTAssertTrue(w.contains("qualitative"), w)
+        XCTAssertTrue(w.contains("mixed rise of 41"), w)
+        let out = try XCTUnwrap(run.summary.objects?.patches.first { $0.name == "out" })
+        XCTAssertGreaterThan(out.temperatureC, 20 + Plausibility.riseLimitK)
     }
 
     /// A heated duct open at both ends, driven by a fan plane: air is drawn in at one outlet

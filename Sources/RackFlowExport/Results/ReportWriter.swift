@@ -49,7 +49,7 @@ public enum ReportWriter {
         return r
     }
 
-    /// The title, the run's outcome, the stopping rule, time averages and adaptations.
+    /// The title, the run's outcome, the stopping rule, time averages, warnings and adaptations.
     static func heading(_ s: SolveSummary, genericCase gc: GenericCase, source: String) -> String {
         var r = "# RackFlow report: \(s.caseName)\n\n"
         r += "Source `\(source)`, solved \(iso(Date())). "
@@ -87,6 +87,7 @@ public enum ReportWriter {
             }
             r += "\n"
         }
+        for w in s.warnings ?? [] { r += "**Warning:** " + w + ".\n\n" }
         if let adapted = s.adaptations, !adapted.isEmpty {
             r += "The solver adapted its damping on its own: " + adapted.joined(separator: "; ") + ".\n\n"
         }

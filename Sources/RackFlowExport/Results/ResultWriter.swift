@@ -49,16 +49,17 @@ public enum ResultWriter {
                 ug.nx, ug.ny, ug.nz, vtiSpacingM * 1000, Date().timeIntervalSince(t0)))
     }
 
-    /// Inlet, plenum pressure and exhaust in one line; a figure a case does not have (no inlet
-    /// patch, no air leaving) is named as missing instead of printed as nan.
+    /// Inlet, plenum (a generic case's inlet) pressure and exhaust in one line; a figure a case
+    /// does not have (no inlet patch, no air leaving) is named as missing instead of printed as nan.
     static func inletLine(_ s: SolveSummary) -> String {
         let inlet =
             s.plenumPressurePa.isNaN
-            ? String(format: "no inlet patch; %.3f m³/s enters", s.inletFlowM3PerS)
+            ? String(format: "no inlet patch; %.4g m³/s (%.3g L/s) enters", s.inletFlowM3PerS, s.inletFlowM3PerS * 1000)
                 + (s.inletC.isFinite ? String(format: " at %.1f °C", s.inletC) : "")
             : String(
-                format: "inlet %.3f m³/s at %.1f °C, plenum pressure %.1f Pa", s.inletFlowM3PerS, s.inletC,
-                s.plenumPressurePa)
+                format: "inlet %.4g m³/s (%.3g L/s) at %.1f °C, %@ %.1f Pa", s.inletFlowM3PerS,
+                s.inletFlowM3PerS * 1000, s.inletC,
+                s.nodes.isEmpty ? "inlet pressure above the outlets" : "plenum pressure", s.plenumPressurePa)
         let exhaust = s.exhaustC.isFinite ? String(format: "exhaust %.2f °C (mixed-cup)", s.exhaustC) : "no air leaves"
         return inlet + ", " + exhaust
     }

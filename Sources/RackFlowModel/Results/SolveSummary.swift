@@ -90,6 +90,9 @@ public struct SolveSummary: Codable, Sendable {
     /// The earlier solution a warm restart started from (its folder), and whether it was
     /// interpolated from another grid; nil for a start from rest.
     public var startedFrom: String?
+    /// Findings on an answer outside what the air model holds for (`Plausibility`); nil or
+    /// empty when there are none (optional so that summaries written before it still decode).
+    public var warnings: [String]?
 
     /// Reads the solution: node flows through their meshes, part temperatures from their compact
     /// models, fan operating points, the inlet's pressure, balances.
@@ -111,6 +114,8 @@ public struct SolveSummary: Codable, Sendable {
 
         (inletFlowM3PerS, inletC, plenumPressurePa) = Self.inlets(s, gc, throughFlowM3PerS: inletFlowM3PerS)
         objects = ObjectSummary(solver: s, genericCase: gc, report: report, everyObject: layout == nil)
+        let findings = Plausibility.warnings(s, inletFlowM3PerS: inletFlowM3PerS)
+        warnings = findings.isEmpty ? nil : findings
         // A rack's exhaust is the net heat's carrier, handed on to the room; a generic case's is
         // the air leaving (its outlets may also draw air in).
         exhaustC =

@@ -202,6 +202,7 @@ public struct SteadyRun {
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom
         summary.iterations = solver.history.last?.iteration ?? 0
+        for w in summary.warnings ?? [] { log("warning: " + w) }
         log(
             String(
                 format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",

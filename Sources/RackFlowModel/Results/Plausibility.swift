@@ -1,0 +1,57 @@
+import Foundation
+import RackFlowPhysics
+
+/// Warnings on an answer that lies outside what RackFlow's air model holds for.
+///
+/// Description
+///   The air has constant properties (ρ, μ, k, c_p at the fluid's reference temperature T_ref),
+///   and buoyancy enters only through the Boussinesq term −ρβ(T − T_ref)g. Both hold while
+///   |T − T_ref| is small against the absolute temperature: for an ideal gas at constant pressure
+///   ρ ∝ 1/T, so 100 K above 20 °C lowers the density by 25 %, and air's conductivity and
+///   viscosity rise by about 20 % (k, μ ∝ T^0.8). Gray & Giorgini (1976, Int. J. Heat Mass
+///   Transfer 19, 545–551) bound the Boussinesq approximation for air at 15 °C to ΔT ≤ 28.6 K for
+///   property errors within 10 %. Beyond `riseLimitK` (100 K) the figures are no better than
+///   qualitative, and such a temperature nearly always means a heat source fed far too little
+///   air: a slip in a power, a flow or a unit. The warning says where, how hot, and what rise the
+///   heat and the air entering give mixed, ΔT = P / (ρ c_p Q).
+///
+/// Usage
+///   | call                                        | result                                   |
+///   | Plausibility.warnings(solver, inletFlowM3PerS:) | [] or one sentence per finding       |
+public enum Plausibility {
+    /// The largest |T − T_ref| (K) of any air cell before the answer is flagged.
+    public static let riseLimitK = 100.0
+
+    /// The findings on the solver's present fields (the mean fields after a time average).
+    public static func warnings(_ s: FlowSolver, inletFlowM3PerS: Double) -> [String] {
+        guard s.flow.solveEnergy else { return [] }
+        let g = s.flow.grid
+        let fluid = s.flow.fluid
+        var worst = -1
+        var worstK = 0.0
+        let t = s.temperature.p
+        for c in 0..<g.cellCount where s.flow.tags.cells[c] != .solid {
+            let d = abs(t[c] - fluid.referenceTemperatureC)
+            if d > worstK || !d.isFinite {
+                worst = c
+                worstK = d
+                if !d.isFinite { break }
+            }
+        }
+        guard worst >= 0, !(worstK <= riseLimitK) else { return [] }
+        let (i, j, k) = g.ijk(worst)
+        var w = String(
+            format: "the air reaches %.0f °C at (%.3f, %.3f, %.3f) m, %.0f K from the %.0f °C at which its "
+                + "properties are taken; constant properties and the Boussinesq buoyancy are then far off "
+                + "(ρ alone by %.0f %%), so read the figures as qualitative and check the powers, flows and units",
+            t[worst], g.x.centres[i], g.y.centres[j], g.z.centres[k], worstK, fluid.referenceTemperatureC,
+            100 * worstK / (worstK + fluid.referenceTemperatureC + 273.15))
+        let heatW = s.flow.heatW.reduce(0, +)
+        if heatW > 0 && inletFlowM3PerS > 0 {
+            w += String(
+                format: " (%.4g W into %.3g L/s of air is a mixed rise of %.0f K)", heatW, inletFlowM3PerS * 1000,
+                heatW / (fluid.densityKgPerM3 * fluid.specificHeatJPerKgK * inletFlowM3PerS))
+        }
+        return [w]
+    }
+}
