@@ -63,6 +63,26 @@ final class HandWrittenCaseTests: XCTestCase {
         XCTAssertTrue(run.summary.plenumPressurePa.isNaN)
     }
 
+    /// A box fed by a blower patch, heated by 50 W, with a grille before its outlet.
+    static let fanBox = """
+        name: fan-box
+        domain: {size: [0.5, 0.3, 0.2]}
+        grid: {maxSpacing: 0.02}
+        physics:
+          energy: true
+          turbulence: {mixingLength: {delta: 0.1}}
+        boxes:
+          - {name: heater, lo: [0.2, 0.1, 0.05], hi: [0.3, 0.2, 0.15], kind: heat, powerW: 50}
+        planes:
+          - {name: grille, axis: x, position: 0.45, kind: sheet, freeArea: 0.4, thickness: 0.002,
+             holeDiameter: 0.004}
+        patches:
+          - {name: blower, side: west, kind: fan, curve: {maxPressure: 40, freeDelivery: 0.03, rpm: 3000},
+             temperature: 22}
+          - {name: out, side: east, kind: outlet}
+
+        """
+
     /// A box fed by a blower patch (a pressure boundary with a fan curve) and heated by 50 W.
     /// The temperature scale of its residuals ignored the fan patch's supply temperature and
     /// flow, so it sat at its floor of 1 mK against a rise of 1.4 K: the RMS temperature change,
@@ -70,26 +90,7 @@ final class HandWrittenCaseTests: XCTestCase {
     /// 1,351 iterations. It converges on its figures now, and the outlet carries the heat away:
     /// T_out = T_in + P / (ρ c_p Q).
     func testFanFedHeatedBoxConverges() throws {
-        let c = try load(
-            "fan-box",
-            """
-            name: fan-box
-            domain: {size: [0.5, 0.3, 0.2]}
-            grid: {maxSpacing: 0.02}
-            physics:
-              energy: true
-              turbulence: {mixingLength: {delta: 0.1}}
-            boxes:
-              - {name: heater, lo: [0.2, 0.1, 0.05], hi: [0.3, 0.2, 0.15], kind: heat, powerW: 50}
-            planes:
-              - {name: grille, axis: x, position: 0.45, kind: sheet, freeArea: 0.4, thickness: 0.002,
-                 holeDiameter: 0.004}
-            patches:
-              - {name: blower, side: west, kind: fan, curve: {maxPressure: 40, freeDelivery: 0.03, rpm: 3000},
-                 temperature: 22}
-              - {name: out, side: east, kind: outlet}
-
-            """)
+        let c = try load("fan-box", Self.fanBox)
         let run = try SteadyRun.run(c)
         XCTAssertTrue(run.summary.converged)
         XCTAssertNil(run.summary.timeAveraged)
@@ -163,12 +164,26 @@ final class HandWrittenCaseTests: XCTestCase {
             prepare: { solver, report in
                 names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
             })
+        XCTAssertEqual(Set(names).count, names.count, "a figure watched twice: \(names)")
         for expected in [
             "in flow", "out flow", "in temperature", "out temperature", "fan flow", "mesh flow", "mesh pressure drop",
             "heater flow", "heater air temperature", "heater hottest air",
         ] {
             XCTAssertTrue(names.contains(expected), "\(expected) not watched: \(names)")
         }
+    }
+
+    /// A fan patch is a patch and a fan of the solver: it is watched once, by its patch flow.
+    func testFanPatchIsWatchedOnce() throws {
+        let c = try load("fan-box-watched", Self.fanBox)
+        var names: [String] = []
+        _ = try SteadyRun.run(
+            c, configure: { $0.maxIterations = 1 },
+            prepare: { solver, report in
+                names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
+            })
+        XCTAssertEqual(names.filter { $0.hasPrefix("blower flow") }, ["blower flow"])
+        XCTAssertEqual(Set(names).count, names.count, "a figure watched twice: \(names)")
     }
 
     /// A closed cavity heated at one wall and cooled at the other: no heat source and no

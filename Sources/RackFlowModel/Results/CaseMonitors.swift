@@ -12,6 +12,7 @@ import RackFlowPhysics
 ///   | each outlet's outflow temperature (°C)   | 0.05 K (with energy; mixed-cup, out only)   |
 ///   | each inlet patch's mean pressure (Pa)    | 0.1 % of itself, at least 0.1 % of ½ρU²     |
 ///   | each fan plane's flow (m³/s)             | 0.1 % of itself, at least 0.1 % of Q_ref    |
+///   |   (a fan patch is watched by its patch flow, once)                                      |
 ///   | each sheet's and wall's flow (m³/s)      | 0.1 % of itself, at least 0.1 % of Q_ref    |
 ///   | each sheet's and wall's pressure drop    | 0.1 % of itself, at least 0.1 % of ½ρU²     |
 ///   | each box's flow through it (m³/s)        | 0.1 % of itself, at least 0.1 % of Q_ref    |
@@ -96,7 +97,9 @@ public enum CaseMonitors {
                         "\(p.name) temperature", absoluteTolerance: temperatureToleranceK, outletTemperature(p)))
             }
         }
-        for (i, f) in s.fans.enumerated() {
+        // A fan patch is a fan of the solver too; its patch flow above already watches it.
+        let patchNames = Set(patches.map(\.name))
+        for (i, f) in s.fans.enumerated() where !patchNames.contains(f.name) {
             monitors.append(
                 FlowSolver.Monitor("\(f.name) flow", tolerance: flowTolerance, floor: flowFloor) {
                     i < $0.fanOperatingPoints.count ? $0.fanOperatingPoints[i].flowM3PerS : 0
