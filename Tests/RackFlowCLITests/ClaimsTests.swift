@@ -87,6 +87,40 @@ final class ClaimsTests: XCTestCase {
         XCTAssertNil(c.recommendation.choice)
     }
 
+    /// A summary whose one part, a NIC, has `marginK` left.
+    static func summary(_ name: String, nicMarginK marginK: Double) throws -> SolveSummary {
+        var s = try CompareTests.emptySummary(name)
+        let part = """
+            {"name": "node03/nic", "node": "node03", "kind": "nic", "model": "ConnectX-7", "powerW": 25, \
+            "airC": 40, "airSpeedMPerS": 0.2, "temperatureC": \(105 - marginK), "limitC": 105, "marginK": \(marginK)}
+            """
+        s.parts = [try JSONDecoder().decode(SolveSummary.Part.self, from: Data(part.utf8))]
+        return s
+    }
+
+    /// Hotter GPUs on the same hardware: the least margins (a NIC the GPUs barely touch) differ by
+    /// 0.03 K, below what two solves settled to 0.05 K each tell apart. That is a tie, and the
+    /// compute per kW decides for the cooler layout. A real difference of 0.5 K still decides.
+    func testLeastMarginsWithinTheSolvesToleranceAreATie() throws {
+        let args = [Self.meshes + "/racks/refinery-rack.yaml", "gpu.powerW=250,name=hot-gpus"]
+        let tie = try Self.comparison(
+            args,
+            summaries: [
+                try Self.summary("refinery-rack", nicMarginK: 5.4163), try Self.summary("hot-gpus", nicMarginK: 5.4450),
+            ])
+        XCTAssertGreaterThan(
+            tie.layouts[0].figures.compute.tflopsPerKW, tie.layouts[1].figures.compute.tflopsPerKW)
+        XCTAssertEqual(tie.recommendation.choice, "refinery-rack", tie.recommendation.text)
+        XCTAssertTrue(tie.recommendation.text.contains("agree within 0.1 K"), tie.recommendation.text)
+        let apart = try Self.comparison(
+            args,
+            summaries: [
+                try Self.summary("refinery-rack", nicMarginK: 4.9), try Self.summary("hot-gpus", nicMarginK: 5.4),
+            ])
+        XCTAssertEqual(apart.recommendation.choice, "hot-gpus", apart.recommendation.text)
+        XCTAssertTrue(apart.recommendation.text.contains("largest least margin"), apart.recommendation.text)
+    }
+
     // MARK: - Solved: the NIC's crossing, removed and advised
 
     /// The small rack with a hotter NIC (32 W), which crosses its 105 °C limit, and the same with

@@ -8,7 +8,11 @@ import Foundation
 ///   and a capability the role requires (the seed's inference role needs the NIC's RDMA;
 ///   `CompareSettings.requireNIC`). The choice:
 ///   1. among layouts with no hard limit crossed, the one with the largest least margin of any
-///      part, then the most TFLOPS per thousand dollars of GPUs;
+///      part, then the most TFLOPS per thousand dollars of GPUs, then the most TFLOPS per kW.
+///      Least margins within `marginTieK` of the largest count as equal: each solve stops with
+///      its part temperatures settled to `SteadyRun.temperatureToleranceK` (0.05 K), so two
+///      margins closer than twice that are not told apart by the solves (a layout with hotter
+///      GPUs, a heavier PSU and less compute per kW was recommended on a NIC 0.03 K cooler);
 ///   2. else, among layouts whose only crossings are parts that the limit advice brings back by
 ///      airflow (`LimitAdvice.requiredSupplyFlowM3PerS`), the one whose worst part is least past
 ///      its limit;
@@ -53,6 +57,9 @@ extension Comparison {
             choice: choice.map { layouts[$0].name }, text: s.joined(separator: " "), numbers: n.list)
     }
 
+    /// Least margins closer than this (K) are a tie: twice the solves' part-temperature tolerance.
+    static let marginTieK = 2 * SteadyRun.temperatureToleranceK
+
     func lacksCapability(_ e: Entry) -> Bool { settings.requireNIC && e.figures.nodesWithoutNIC > 0 }
     func crossings(_ e: Entry, _ kind: String) -> [LayoutFigures.Crossing] {
         e.figures.crossings.filter { $0.kind == kind }
@@ -69,19 +76,27 @@ extension Comparison {
                     advice.contains { $0.layout == e.name && $0.part == c.what && $0.requiredSupplyFlowM3PerS != nil }
                 }
         }
-        func rank(_ e: Entry) -> (Double, Double) {
-            let money = e.figures.compute.tflopsPerKUSD
-            return (e.figures.thermal.tightestPart?.marginK ?? -.infinity, money.isFinite ? money : 0)
+        func margin(_ e: Entry) -> Double { e.figures.thermal.tightestPart?.marginK ?? -.infinity }
+        func finite(_ x: Double) -> Double { x.isFinite ? x : 0 }
+        func rank(_ e: Entry) -> (Double, Double, Double) {
+            (finite(e.figures.compute.tflopsPerKUSD), finite(e.figures.compute.tflopsPerKW), margin(e))
         }
         func worstExcess(_ e: Entry) -> Double { crossings(e, "part").map { $0.value - $0.limit }.max() ?? 0 }
         let cleanOnes = layouts.indices.filter { clean(layouts[$0]) }
         if !cleanOnes.isEmpty {
-            let best = cleanOnes.max { rank(layouts[$0]) < rank(layouts[$1]) }
+            guard cleanOnes.count > 1 else { return (cleanOnes[0], "it is the only layout within every hard limit") }
+            let top = cleanOnes.map { margin(layouts[$0]) }.max()!
+            let tied = cleanOnes.filter { margin(layouts[$0]) >= top - Self.marginTieK }
+            let best = tied.max { rank(layouts[$0]) < rank(layouts[$1]) }!
+            if tied.count == 1 {
+                return (best, "of the layouts within every hard limit it has the largest least margin")
+            }
+            let names = tied.map { "`\(layouts[$0].name)`" }.joined(separator: ", ")
             return (
                 best,
-                cleanOnes.count == 1
-                    ? "it is the only layout within every hard limit"
-                    : "of the layouts within every hard limit it has the largest least margin"
+                String(
+                    format: "the least margins of %@ agree within %.1f K, closer than the solves tell apart, and of "
+                        + "those it gives the most compute per dollar of GPUs, then per kW", names, Self.marginTieK)
             )
         }
         let fixableOnes = layouts.indices.filter { fixable(layouts[$0]) }
