@@ -183,7 +183,7 @@ public enum ReportWriter {
         var r = MarkdownTable.section(
             "Hottest parts (least margin first)",
             intro: "Temperatures come from compact models: the air around the part plus power × a resistance that "
-                + "falls with the local air speed, R = R_ref (v / v_ref)^−n (DESIGN §2). Limits and resistances are "
+                + "falls with the local air speed, R = R_ref (v / v_ref)^−n (the manual's modelling page, compact thermal model). Limits and resistances are "
                 + "in the part files under `Meshes/parts/`.",
             header: "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) "
                 + "| margin (K) |",
