@@ -177,14 +177,14 @@ public enum ReportWriter {
         return r
     }
 
-    /// ## Hottest parts, least margin first, and by kind.
+    /// ## Parts nearest their limits (least margin first), then by kind with each kind's hottest.
     static func partTables(_ s: SolveSummary) -> String {
         guard !s.parts.isEmpty else { return "" }
         var r = MarkdownTable.section(
-            "Hottest parts (least margin first)",
+            "Parts nearest their limits (least margin first; the hottest of each kind is in the next table)",
             intro: "Temperatures come from compact models: the air around the part plus power × a resistance that "
-                + "falls with the local air speed, R = R_ref (v / v_ref)^−n (the manual's modelling page, compact thermal model). Limits and resistances are "
-                + "in the part files under `Meshes/parts/`.",
+                + "falls with the local air speed, R = R_ref (v / v_ref)^−n (`docs/modelling.md`, compact thermal "
+                + "model). Limits and resistances are in the part files under `Meshes/parts/`.",
             header: "| part | model | power (W) | air (°C) | air speed (m/s) | temperature (°C) | limit (°C) "
                 + "| margin (K) |",
             alignment: "|---|---|---:|---:|---:|---:|---:|---:|",

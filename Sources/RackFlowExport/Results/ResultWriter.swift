@@ -75,7 +75,7 @@ public enum ResultWriter {
         if s.nodes.isEmpty, let o = s.objects {
             out += objectLines(o)
         } else {
-            out += "node      flow (m³/s)  in (°C)  out (°C)  power (W)  hottest part\n"
+            out += "node      flow (m³/s)  in (°C)  out (°C)  power (W)  least margin\n"
         }
         for n in s.nodes {
             let hot = s.parts.filter { $0.node == n.name }.min { $0.marginK < $1.marginK }
