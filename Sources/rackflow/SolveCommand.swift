@@ -100,8 +100,13 @@ struct SolveCommand: ParsableCommand {
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true
-        // The result is in place: its checkpoint has served (an explicit --resume folder is the user's to delete).
-        if resume == nil { try? FileManager.default.removeItem(at: checkpointFolder(folderURL)) }
+        // The result is in place: its checkpoint has served. A --resume folder is removed too when it
+        // is the one rackflow keeps beside this result (left, it would resume into a re-solve that
+        // overwrites the result); one kept elsewhere is the user's to delete.
+        let own = checkpointFolder(folderURL)
+        if resume.map({ URL(fileURLWithPath: $0).standardizedFileURL.path == own.standardizedFileURL.path }) ?? true {
+            try? FileManager.default.removeItem(at: own)
+        }
         if !quiet { print(ResultWriter.consoleTable(summary, folder: output ?? "Results/\(c.genericCase.name)")) }
         if !summary.converged { throw ExitCode(3) }
     }

@@ -3,7 +3,8 @@ import RackFlowTestSupport
 import Foundation
 
 /// `rackflow study grid` on the one-node rack at 6 cm: both grids converge, the fine one from
-/// the base grid's answer in fewer outer iterations than from rest, to the same node flows.
+/// the base grid's answer in fewer outer iterations than from rest, to the same node flows; the
+/// part nearest its limit and the plenum pressure are judged too.
 final class GridStudyCLITests: XCTestCase {
     struct Study: Decodable {
         struct Row: Decodable {
@@ -38,6 +39,12 @@ final class GridStudyCLITests: XCTestCase {
         XCTAssertEqual(warm.fineStartedFrom, "base grid (interpolated)")
         XCTAssertEqual(cold.fineStartedFrom, "rest")
         XCTAssertLessThan(warm.fineIterations, cold.fineIterations)
+        // Judged besides the flows and the hottest GPU: the part nearest its limit (its verdict can
+        // flip with the grid), and the plenum pressure.
+        let judged = warm.rows.map(\.quantity)
+        XCTAssertTrue(judged.contains { $0.hasPrefix("least margin node01/") }, "\(judged)")
+        XCTAssertTrue(judged.contains("least margin anywhere (°C)"), "\(judged)")
+        XCTAssertTrue(judged.contains("plenum pressure (Pa)"), "\(judged)")
         for (w, c) in zip(warm.rows, cold.rows) where w.quantity.hasSuffix("flow (m³/s)") {
             XCTAssertEqual(w.fine, c.fine, accuracy: 0.003 * abs(c.fine), w.quantity)
         }

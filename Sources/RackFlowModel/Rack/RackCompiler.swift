@@ -43,9 +43,13 @@ public enum RackCompiler {
                     "chassis width \(configFormat(ch.sizeM.0)) m exceeds the rack's inner width \(configFormat(W)) m")
             }
             if fy + ch.sizeM.1 >= Dr {
-                throw s.type.chassis.node.error(
-                    "chassis depth \(configFormat(ch.sizeM.1)) m from the node fronts at y = \(configFormat(fy)) m "
-                        + "leaves no room behind the nodes (rack depth \(configFormat(Dr)) m)"
+                // Named at frontY, the rack's own key: the chassis is a part of the library.
+                throw (rootAnchor.child("rack") ?? rootAnchor).error(
+                    "frontY",
+                    "the nodes' fronts at y = \(configFormat(fy)) m plus the \(configFormat(ch.sizeM.1)) m deep "
+                        + "chassis (\(ch.name)) leave no room behind the nodes in the rack's inner depth "
+                        + "\(configFormat(Dr)) m: frontY must be below "
+                        + String(format: "%.4g m", Dr - ch.sizeM.1)
                 )
             }
             rearY = max(rearY, fy + ch.sizeM.1)

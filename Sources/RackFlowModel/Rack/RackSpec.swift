@@ -76,7 +76,11 @@ public struct RackSpec {
         if units < 1 || units > 200 { throw rk.error("units", "must be 1–200 rack units (got \(units))") }
         unitHeightM = try l.double("unitHeight", default: 0.04445, "must be > 0 m") { $0 > 0 }
         firstUnitZM = try l.double("firstUnitZ", "must be ≥ 0 m") { $0 >= 0 }
-        frontYM = try l.double("frontY", "must be > 0 m (the space between the door and the node fronts)") {
+        frontYM = try l.double(
+            "frontY",
+            "must be > 0 m and below the inner depth \(configFormat(s[1])) m (the space between the door and the "
+                + "node fronts)"
+        ) {
             $0 > 0 && $0 < s[1]
         }
         if firstUnitZM + Double(units) * unitHeightM > s[2] + 1e-9 {

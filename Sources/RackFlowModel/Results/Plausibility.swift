@@ -15,15 +15,40 @@ import RackFlowPhysics
 ///   air: a slip in a power, a flow or a unit. The warning says where, how hot, and what rise the
 ///   heat and the air entering give mixed, ΔT = P / (ρ c_p Q).
 ///
+///   The air is also incompressible. That holds below a Mach number of about 0.3, where the
+///   density changes by under 5 % (ρ₀/ρ = (1 + (γ−1)/2 M²)^(1/(γ−1)); Anderson, "Modern
+///   Compressible Flow", §3.5): `speedLimitMPerS`, 0.3 × 343 m/s. Faster air in a rack or a
+///   duct is a unit slip (a flow in L/s written as m³/s gave 6 km/s and a plenum at 67 MPa).
+///
 /// Usage
 ///   | call                                        | result                                   |
 ///   | Plausibility.warnings(solver, inletFlowM3PerS:) | [] or one sentence per finding       |
+///   | riseLimitK, speedLimitMPerS                     | the thresholds (100 K, 103 m/s)      |
 public enum Plausibility {
     /// The largest |T − T_ref| (K) of any air cell before the answer is flagged.
     public static let riseLimitK = 100.0
 
+    /// The fastest face speed (m/s) before the answer is flagged: Mach 0.3 at 20 °C.
+    public static let speedLimitMPerS = 0.3 * 343.0
+
     /// The findings on the solver's present fields (the mean fields after a time average).
     public static func warnings(_ s: FlowSolver, inletFlowM3PerS: Double) -> [String] {
+        var found: [String] = []
+        var fastest = 0.0
+        for v in s.velocity {
+            for f in 0..<v.count { fastest = max(fastest, abs(v.p[f])) }
+        }
+        if !(fastest <= speedLimitMPerS) {
+            found.append(
+                String(
+                    format: "the air reaches %.3g m/s, past Mach 0.3 (%.0f m/s) where incompressible air stops "
+                        + "holding; check the flows and their units (m³/s, not L/s)", fastest, speedLimitMPerS))
+        }
+        return found + temperatureWarnings(s, inletFlowM3PerS: inletFlowM3PerS)
+    }
+
+    /// Air more than `riseLimitK` from the properties' reference temperature.
+    static func temperatureWarnings(_ s: FlowSolver, inletFlowM3PerS: Double) -> [String] {
         guard s.flow.solveEnergy else { return [] }
         let g = s.flow.grid
         let fluid = s.flow.fluid
