@@ -27,6 +27,12 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=FROM:TO:COUNT") }
         guard vary.count <= 3 else { throw ValidationError("at most three --vary keys (got \(vary.count))") }
+        // `--vary gpu 150:300:4` leaves the range as the rack file's place.
+        if let cfg = config, !FileManager.default.fileExists(atPath: cfg),
+            cfg.split(separator: ":").count == 3 && cfg.split(separator: ":").allSatisfy({ Double($0) != nil })
+        {
+            throw ValidationError("\(cfg) is a FROM:TO:COUNT, not a rack file: write --vary KEY=\(cfg)")
+        }
         let c = try loadCase(config, maxSpacing: maxSpacing)
         guard let layout = c.layout else {
             throw InputError(
@@ -38,7 +44,12 @@ struct SweepCommand: ParsableCommand {
         let parts = layout.parts.map {
             ThermalResponse.Group(name: $0.name, node: $0.node, kind: $0.kind, basePowerW: $0.powerW)
         }
-        _ = try vary.map { try SweepKey(parsing: $0, groups: parts) }
+        // A bad --vary is a bad command-line option: exit 64 with the usage, as for every command.
+        do {
+            _ = try vary.map { try SweepKey(parsing: $0, groups: parts) }
+        } catch let e as InputError {
+            throw ValidationError("\(e.keyPath): \(e.problem)")
+        }
         let modelFolder = model ?? "Results/\(c.genericCase.name)-response"
         let response = try responseModel(c, layout: layout, folder: modelFolder, log: &log)
         let keys = try vary.map { try SweepKey(parsing: $0, model: response) }

@@ -50,7 +50,7 @@ final class SweepCLITests: XCTestCase {
                 "sweep", rack, "--max-spacing", "0.06", "--model", model.path,
                 "--output", bad.path, "--vary", "node07/gpu=1:2:2", "--quiet",
             ], in: dir)
-        XCTAssertNotEqual(wrongKey.status, 0)
+        XCTAssertEqual(wrongKey.status, 64, "a bad option exits 64, as every command's do")
         XCTAssertTrue(
             wrongKey.stderr.contains("--vary node07/gpu=1:2:2") && wrongKey.stderr.contains("no node node07"),
             wrongKey.stderr)

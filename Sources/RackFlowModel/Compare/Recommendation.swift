@@ -84,7 +84,15 @@ extension Comparison {
         func worstExcess(_ e: Entry) -> Double { crossings(e, "part").map { $0.value - $0.limit }.max() ?? 0 }
         let cleanOnes = layouts.indices.filter { clean(layouts[$0]) }
         if !cleanOnes.isEmpty {
-            guard cleanOnes.count > 1 else { return (cleanOnes[0], "it is the only layout within every hard limit") }
+            guard cleanOnes.count > 1 else {
+                return (
+                    cleanOnes[0],
+                    layouts.count == 1
+                        ? "it is within every hard limit; it is the only layout given, so nothing was compared (name "
+                            + "the base rack too to compare against it)"
+                        : "it is the only layout within every hard limit"
+                )
+            }
             let top = cleanOnes.map { margin(layouts[$0]) }.max()!
             let tied = cleanOnes.filter { margin(layouts[$0]) >= top - Self.marginTieK }
             let best = tied.max { rank(layouts[$0]) < rank(layouts[$1]) }!
