@@ -144,13 +144,13 @@ public struct ResultFolder {
         guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { return }
         guard isDir.boolValue else {
             throw ExportError.io(
-                path: url.path, operation: "write results",
+                path: url.path, operation: "output folder check (before any solve)",
                 reason: "it is a file, not a result folder; give another output folder or move the file away")
         }
         guard !writtenByRackflow(url) else { return }
         let entries = (try? fm.contentsOfDirectory(atPath: url.path)) ?? []
         throw ExportError.io(
-            path: url.path, operation: "write results",
+            path: url.path, operation: "output folder check (before any solve)",
             reason: "the folder exists and rackflow did not write it (\(entries.count) entries, no "
                 + "\(marker) marker); a run replaces its result folder whole, which would delete what "
                 + "this one holds, so give another output folder or remove it")

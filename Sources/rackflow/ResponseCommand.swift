@@ -67,7 +67,8 @@ struct ResponseCommand: ParsableCommand {
             model, solveSeconds: run.summary.solveSeconds,
             iterations: run.summary.iterations)
         try AtomicFile.write(md, to: dir.appendingPathComponent("report.md"))
-        log.say(ResponseReport.summaryLine(model, folder: url.path))
+        // Into log.txt only: the command prints the same line on stdout when it ends.
+        log.text += ResponseReport.summaryLine(model, folder: url.path) + "\n"
         try AtomicFile.write(log.text, to: dir.appendingPathComponent("log.txt"))
         try folder.commit()
         committed = true

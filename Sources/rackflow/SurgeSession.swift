@@ -201,10 +201,10 @@ extension SurgeSession {
         let w0 = Date()
         let usd = try writer.finish()
         let fresh = writer.written.count - writer.kept
+        let kept = writer.kept > 0 ? String(format: " (%d written before the resume and kept)", writer.kept) : ""
         log.say(
             String(
-                format: "VDB: %d files (%d written before the resume and kept), %.1f MB per frame, %.2f s per frame",
-                writer.written.count, writer.kept,
+                format: "VDB: %d files%@, %.1f MB per frame, %.2f s per frame", writer.written.count, kept,
                 Double(writer.vdbBytes) / 1e6 / Double(max(fresh, 1)), writer.vdbSeconds / Double(max(fresh, 1))))
         log.say(
             String(
