@@ -54,7 +54,7 @@ final class ThermalResponseTests: XCTestCase {
             for (g, cells) in shares.enumerated() { for (c, w) in cells { rhs.p[c] += powers[g] * w } }
             BLAS.copy(n, s.temperature.p, x.p)
             try op.solve(rhs, x, tolerance: 1e-13, maxIterations: 5000)
-            let air = s.withTemperature(x) { reader.air(s) }
+            let air = s.withTemperature(x) { reader.air(s, linear: true) }
             let model = m.evaluate(powers)
             for (r, row) in m.rows.enumerated() {
                 var expected = row.zeroPowerC + row.calibration * (air[r] - row.zeroPowerC)

@@ -34,7 +34,7 @@ extension ThermalResponse {
         BLAS.copy(n, s.temperature.p, zero.p)
         var iterations = [try op.solve(op.boundaryRHS, zero, tolerance: tolerance)]
         log("zero-power field: \(iterations[0]) BiCGSTAB iterations")
-        let y0 = s.withTemperature(zero) { reader.air(s) }
+        let y0 = s.withTemperature(zero) { reader.air(s, linear: true) }
 
         let heat = s.flow.heatW
         let shares = layout.heatShares(report: run.report, heatW: heat)
@@ -57,7 +57,7 @@ extension ThermalResponse {
             for (j, g) in cols.enumerated() {
                 batch.copyColumn(j, of: x, columns: m, into: field)
                 BLAS.axpy(n, 1, zero.p, field.p)
-                let y = s.withTemperature(field) { reader.air(s) }
+                let y = s.withTemperature(field) { reader.air(s, linear: true) }
                 for r in 0..<rowCount { matrix[r * groupCount + g] = y[r] - y0[r] }
             }
             log(

@@ -21,9 +21,13 @@ struct ResponseRows {
 
     /// The air temperature behind every row in the solver's present field, °C: a part's
     /// region mean (its compact model is added by the caller), a node's outlet, the exhaust.
-    func air(_ s: FlowSolver) -> [Double] {
+    /// `linear`: node outlets read with upwind heat flows, linear in T, for the model's response
+    /// fields (the calibration maps them to the solve's); else as the solve's summary reads them.
+    func air(_ s: FlowSolver, linear: Bool) -> [Double] {
         layout.parts.map { s.temperatureStats(cells: report.boxCells[$0.regionBox] ?? []).meanC }
-            + layout.nodes.map { SolveSummary.outletC(s, report: report, node: $0) }
+            + layout.nodes.map {
+                SolveSummary.outletC(s, report: report, node: $0, secondOrder: linear ? false : nil)
+            }
             + [s.mixedCupTemperature(outlets: exhausts)]
     }
 

@@ -36,7 +36,7 @@ public struct SweepCheck: Sendable {
                 }
             })
         let reader = ResponseRows(layout: layout, report: run.report, genericCase: run.genericCase)
-        var solved = reader.air(run.solver)
+        var solved = reader.air(run.solver, linear: false)
         for (g, part) in layout.parts.enumerated() {
             let v = run.solver.meanSpeed(cells: run.report.boxCells[part.regionBox] ?? [])
             solved[g] += powers[g] * part.compactKPerW(speedMPerS: v)

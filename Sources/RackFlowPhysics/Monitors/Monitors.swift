@@ -108,8 +108,9 @@ extension FlowSolver {
         return sum / vol
     }
 
-    /// Flow (m³/s, signed along +axis) through faces of component `axis`, and the temperature
-    /// (°C) it carries: upwind cell temperatures weighted by |flux|, as the energy equation sees them.
+    /// Flow (m³/s, signed along +axis) through faces of component `axis`, and a temperature (°C)
+    /// it carries: upwind cell temperatures weighted by |flux|. That is the upwind part of what the
+    /// energy equation carries across them; `heatFlow` gives all of it.
     public func flowAndTemperature(axis: Int, faces: [Int]) -> (flowM3PerS: Double, temperatureC: Double) {
         let (t1, t2) = SIMD3<Int>.transverse(axis)
         var q = 0.0, qa = 0.0, qt = 0.0
