@@ -110,7 +110,7 @@ public enum CaseMonitors {
             guard let pf = report.planeFaces[p.name], !pf.faces.isEmpty else { continue }
             monitors.append(
                 FlowSolver.Monitor("\(p.name) flow", tolerance: flowTolerance, floor: flowFloor) {
-                    $0.flow(axis: pf.axis, faces: pf.faces)
+                    $0.flowRate(axis: pf.axis, faces: pf.faces)
                 })
             // A plane lying on a solid box has no open face to take a drop across (NaN for good).
             guard s.pressureDrop(axis: pf.axis, faces: pf.faces).isFinite else { continue }

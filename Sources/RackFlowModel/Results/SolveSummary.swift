@@ -144,7 +144,7 @@ public struct SolveSummary: Codable, Sendable {
         for n in layout.nodes {
             var flowIn = 0.0, tIn = Double.nan
             if let pf = report.planeFaces[n.frontPlane] {
-                flowIn = s.flow(axis: pf.axis, faces: pf.faces)
+                flowIn = s.flowRate(axis: pf.axis, faces: pf.faces)
                 if flowIn > 0 { tIn = s.heatFlow(axis: pf.axis, faces: pf.faces) / (rhoCp * flowIn) }
             }
             nodes.append(
@@ -177,7 +177,7 @@ public struct SolveSummary: Codable, Sendable {
         var qOut = 0.0, heatOut = 0.0
         for e in n.exitPlanes {
             guard let pf = report.planeFaces[e] else { continue }
-            qOut += s.flow(axis: pf.axis, faces: pf.faces)
+            qOut += s.flowRate(axis: pf.axis, faces: pf.faces)
             heatOut += s.heatFlow(axis: pf.axis, faces: pf.faces, secondOrder: secondOrder)
         }
         let rhoCp = s.flow.fluid.densityKgPerM3 * s.flow.fluid.specificHeatJPerKgK

@@ -333,15 +333,17 @@ public final class SurgeRun {
 
     func snapshot(index: Int, outer: Int, seconds: Double) -> Frame {
         let u = nodePowers(at: time)
+        let rhoCp = solver.flow.fluid.densityKgPerM3 * solver.flow.fluid.specificHeatJPerKgK
         var nodes: [NodeFrame] = []
         for n in layout.nodes.indices {
             let mine = parts.filter { $0.node == n }
             let intake = fans.filter { $0.node == n && $0.kind == "intake" }
-            var q = 0.0, tq = 0.0
+            // The exhaust's bulk temperature from the heat the energy equation carries out (as a
+            // steady summary's node rows are built: `SolveSummary.outletC`).
+            var q = 0.0, heat = 0.0
             for e in exitFaces[n] {
-                let (flow, meanT) = solver.flowAndTemperature(axis: e.axis, faces: e.faces)
-                q += flow
-                tq += flow * meanT
+                q += solver.flowRate(axis: e.axis, faces: e.faces)
+                heat += solver.heatFlow(axis: e.axis, faces: e.faces)
             }
             nodes.append(
                 NodeFrame(
@@ -350,7 +352,7 @@ public final class SurgeRun {
                     cpuC: mine.first { $0.info.kind == "cpu" }?.temperatureC ?? .nan,
                     fanRPM: intake.isEmpty ? 0 : intake.reduce(0) { $0 + $1.rpm } / Double(intake.count),
                     airflowM3PerS: solver.flowRate(axis: frontFaces[n].axis, faces: frontFaces[n].faces),
-                    exhaustC: q > 0 ? tq / q : .nan))
+                    exhaustC: q > 0 ? heat / (rhoCp * q) : .nan))
         }
         return Frame(
             index: index, timeS: time, nodes: nodes, fanRPM: fans.map(\.rpm),

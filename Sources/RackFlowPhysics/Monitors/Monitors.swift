@@ -128,18 +128,6 @@ extension FlowSolver {
         return (q, qa > 0 ? qt / qa : .nan)
     }
 
-    /// Flow (m³/s, signed along +axis) through faces of component `axis`, without the
-    /// temperature `flowAndTemperature` mixes: what a plane's flow monitor needs every iteration.
-    public func flow(axis: Int, faces: [Int]) -> Double {
-        let (t1, t2) = SIMD3<Int>.transverse(axis)
-        var q = 0.0
-        for f in faces {
-            let idx = faceIndex(f, axis: axis)
-            q += velocity[axis].p[f] * arrays.width(t1, idx[t1]) * arrays.width(t2, idx[t2])
-        }
-        return q
-    }
-
     /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.
     public func meanSpeed(cells: [Int]) -> Double {
         let (sum, vol) = volumeIntegral(cells: cells) { _, i, j, k in
