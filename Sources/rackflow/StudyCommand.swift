@@ -145,8 +145,10 @@ struct StudyCommand: ParsableCommand {
             if let t = tightA, let u = b.parts.first(where: { $0.name == t.name }) {
                 add("least margin \(t.name) (°C)", t.temperatureC, u.temperatureC, scale: t.temperatureC - a.inletC)
             }
+            // Anywhere: the least margins themselves (the parts may differ, and so may their limits),
+            // as a change of the base part's rise.
             if let t = Self.tightest(b), let ta = tightA {
-                add("least margin anywhere (°C)", ta.temperatureC, t.temperatureC, scale: ta.temperatureC - a.inletC)
+                add("least margin anywhere (K)", ta.marginK, t.marginK, scale: ta.temperatureC - a.inletC)
             }
             // A case without an inlet patch has no plenum pressure (NaN): no row, rather than a
             // NaN change that no grid could pass. Where fans push the air, the plenum pressure is

@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
         }
         // A bad --vary is a bad command-line option: exit 64 with the usage, as for every command.
         do {
-            _ = try vary.map { try SweepKey(parsing: $0, groups: parts) }
+            try PowerSweep.check(try vary.map { try SweepKey(parsing: $0, groups: parts) }, groups: parts)
         } catch let e as InputError {
             throw ValidationError("\(e.keyPath): \(e.problem)")
         }
@@ -99,7 +99,8 @@ extension SweepCommand {
                         + modelFolder)
             }
             log.say("no response model in \(modelFolder): building it")
-            _ = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
+            let built = try ResponseCommand.build(c, from: nil, folder: modelURL, quiet: quiet)
+            log.say(ResponseReport.summaryLine(built, folder: modelFolder))
         }
         let response = try ThermalResponse.read(from: modelURL)
         let cells = try c.genericCase.buildGrid().cellCount

@@ -43,7 +43,7 @@ final class GridStudyCLITests: XCTestCase {
         // flip with the grid), and the plenum pressure.
         let judged = warm.rows.map(\.quantity)
         XCTAssertTrue(judged.contains { $0.hasPrefix("least margin node01/") }, "\(judged)")
-        XCTAssertTrue(judged.contains("least margin anywhere (°C)"), "\(judged)")
+        XCTAssertTrue(judged.contains("least margin anywhere (K)"), "\(judged)")
         XCTAssertTrue(judged.contains("plenum pressure (Pa)"), "\(judged)")
         for (w, c) in zip(warm.rows, cold.rows) where w.quantity.hasSuffix("flow (m³/s)") {
             XCTAssertEqual(w.fine, c.fine, accuracy: 0.003 * abs(c.fine), w.quantity)

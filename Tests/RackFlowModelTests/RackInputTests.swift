@@ -134,6 +134,33 @@ final class RackInputTests: XCTestCase {
         _ = try c.genericCase.compile()
     }
 
+    /// One failed intake fan of three in one node: `fans.speeds` in the rack's slot sets each
+    /// fan-wall fan's speed; the other nodes keep the fan part's.
+    func testOneStoppedFanInOneSlot() throws {
+        try setSlot(
+            "node03",
+            "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, "
+                + "fans: {part: ../parts/fan-120mm-3000rpm.yaml, speeds: [3000, 0, 3000]}}")
+        let c = try CaseFile.load(path: path(Self.rack))
+        var rpm: [String: Double] = [:]
+        for p in c.genericCase.planes { if case let .fan(_, r, _) = p.kind { rpm[p.name] = r } }
+        XCTAssertEqual(rpm["node03/fan1"], 3000)
+        XCTAssertEqual(rpm["node03/fan2"], 0)
+        XCTAssertEqual(rpm["node03/fan3"], 3000)
+        XCTAssertEqual(rpm["node02/fan2"], 3000)
+        _ = try c.genericCase.compile()
+    }
+
+    func testFanSpeedsNeedOnePerFan() throws {
+        try setSlot(
+            "node03",
+            "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, "
+                + "fans: {part: ../parts/fan-120mm-3000rpm.yaml, speeds: [3000, 0]}}")
+        expectError(
+            file: Self.rack, keyPath: "nodes[2].fans.speeds", line: try slotLine("node03"),
+            ["one speed per fan-wall fan", "has 3", "got 2"])
+    }
+
     // MARK: 1. Unknown keys
 
     func testUnknownKeyInPartFile() throws {

@@ -144,6 +144,10 @@ public struct CompareSettings: Codable, Sendable {
     public var requireNIC = true
     /// A part within this many kelvin of its limit gets advice (as one past it does).
     public var adviceWithinK = 2.0
+    /// Least margins closer than this (K) to the largest are a tie: twice the solves'
+    /// part-temperature tolerance (`SteadyRun.temperatureToleranceK`), below which two solves do
+    /// not tell layouts apart.
+    public var marginTieK = 2 * SteadyRun.temperatureToleranceK
     public init() {}
 }
 

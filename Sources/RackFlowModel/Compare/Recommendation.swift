@@ -9,7 +9,7 @@ import Foundation
 ///   `CompareSettings.requireNIC`). The choice:
 ///   1. among layouts with no hard limit crossed, the one with the largest least margin of any
 ///      part, then the most TFLOPS per thousand dollars of GPUs, then the most TFLOPS per kW.
-///      Least margins within `marginTieK` of the largest count as equal: each solve stops with
+///      Least margins within `settings.marginTieK` of the largest count as equal: each solve stops with
 ///      its part temperatures settled to `SteadyRun.temperatureToleranceK` (0.05 K), so two
 ///      margins closer than twice that are not told apart by the solves (a layout with hotter
 ///      GPUs, a heavier PSU and less compute per kW was recommended on a NIC 0.03 K cooler);
@@ -27,9 +27,21 @@ public struct Recommendation: Codable, Sendable {
 extension Comparison {
     mutating func makeRecommendation() {
         var n = PrintedNumbers()
-        let (choice, why) = recommendedLayout()
+        let (choice, why, tied) = recommendedLayout()
         var s: [String] = []
-        if let c = choice {
+        if let c = choice, tied.count > 1 {
+            // The numbers that broke the tie, each with its key.
+            let names = tied.map { "`\(layouts[$0].name)`" }.joined(separator: ", ")
+            let perKW = tied.map { i in
+                "`\(layouts[i].name)` "
+                    + n.text("layouts[\(i)].figures.compute.tflopsPerKW", layouts[i].figures.compute.tflopsPerKW, 2)
+            }
+            s.append(
+                "**Recommendation: `\(layouts[c].name)`**: the least margins of \(names) agree within "
+                    + "\(n.text("settings.marginTieK", settings.marginTieK, 1)) K, closer than the solves tell apart, "
+                    + "and of those it gives the most compute per dollar of GPUs, then per kW (TFLOPS per kW: "
+                    + perKW.joined(separator: ", ") + ").")
+        } else if let c = choice {
             s.append("**Recommendation: `\(layouts[c].name)`**: \(why).")
         } else {
             s.append(
@@ -57,16 +69,14 @@ extension Comparison {
             choice: choice.map { layouts[$0].name }, text: s.joined(separator: " "), numbers: n.list)
     }
 
-    /// Least margins closer than this (K) are a tie: twice the solves' part-temperature tolerance.
-    static let marginTieK = 2 * SteadyRun.temperatureToleranceK
-
     func lacksCapability(_ e: Entry) -> Bool { settings.requireNIC && e.figures.nodesWithoutNIC > 0 }
     func crossings(_ e: Entry, _ kind: String) -> [LayoutFigures.Crossing] {
         e.figures.crossings.filter { $0.kind == kind }
     }
 
-    /// The layout the rule of the type's description picks, and why in words.
-    func recommendedLayout() -> (Int?, String) {
+    /// The layout the rule of the type's description picks, why in words, and the layouts tied
+    /// on least margin it was picked from (empty when the margin alone decided).
+    func recommendedLayout() -> (Int?, String, [Int]) {
         func clean(_ e: Entry) -> Bool {
             !lacksCapability(e) && crossings(e, "part").isEmpty && crossings(e, "psu").isEmpty
         }
@@ -76,7 +86,11 @@ extension Comparison {
                     advice.contains { $0.layout == e.name && $0.part == c.what && $0.requiredSupplyFlowM3PerS != nil }
                 }
         }
-        func margin(_ e: Entry) -> Double { e.figures.thermal.tightestPart?.marginK ?? -.infinity }
+        // A margin that is not a number (an unconverged solve) ranks last, never first.
+        func margin(_ e: Entry) -> Double {
+            let m = e.figures.thermal.tightestPart?.marginK ?? -.infinity
+            return m.isFinite ? m : -.infinity
+        }
         func finite(_ x: Double) -> Double { x.isFinite ? x : 0 }
         func rank(_ e: Entry) -> (Double, Double, Double) {
             (finite(e.figures.compute.tflopsPerKUSD), finite(e.figures.compute.tflopsPerKW), margin(e))
@@ -90,28 +104,30 @@ extension Comparison {
                     layouts.count == 1
                         ? "it is within every hard limit; it is the only layout given, so nothing was compared (name "
                             + "the base rack too to compare against it)"
-                        : "it is the only layout within every hard limit"
+                        : "it is the only layout within every hard limit", []
                 )
             }
-            let top = cleanOnes.map { margin(layouts[$0]) }.max()!
-            let tied = cleanOnes.filter { margin(layouts[$0]) >= top - Self.marginTieK }
-            let best = tied.max { rank(layouts[$0]) < rank(layouts[$1]) }!
-            if tied.count == 1 {
-                return (best, "of the layouts within every hard limit it has the largest least margin")
+            let top = cleanOnes.map { margin(layouts[$0]) }.max() ?? -.infinity
+            guard top.isFinite else {
+                let best = cleanOnes.max { rank(layouts[$0]) < rank(layouts[$1]) } ?? cleanOnes[0]
+                return (
+                    best,
+                    "no layout within every hard limit has a known least margin; it gives the most compute "
+                        + "per dollar of GPUs", []
+                )
             }
-            let names = tied.map { "`\(layouts[$0].name)`" }.joined(separator: ", ")
-            return (
-                best,
-                String(
-                    format: "the least margins of %@ agree within %.1f K, closer than the solves tell apart, and of "
-                        + "those it gives the most compute per dollar of GPUs, then per kW", names, Self.marginTieK)
-            )
+            let tied = cleanOnes.filter { margin(layouts[$0]) >= top - settings.marginTieK }
+            let best = tied.max { rank(layouts[$0]) < rank(layouts[$1]) } ?? cleanOnes[0]
+            if tied.count == 1 {
+                return (best, "of the layouts within every hard limit it has the largest least margin", [])
+            }
+            return (best, "", tied)
         }
         let fixableOnes = layouts.indices.filter { fixable(layouts[$0]) }
-        guard !fixableOnes.isEmpty else { return (nil, "") }
+        guard !fixableOnes.isEmpty else { return (nil, "", []) }
         return (
             fixableOnes.min { worstExcess(layouts[$0]) < worstExcess(layouts[$1]) },
-            "no layout is within every hard limit, and its only crossings are parts that more air brings back"
+            "no layout is within every hard limit, and its only crossings are parts that more air brings back", []
         )
     }
 

@@ -59,9 +59,12 @@ struct NodeBuilder {
         try plane("fan-wall", 1, ch.fanWallYM, (0, 0), (Wc, Hn), .wall, at: t.chassis.spec.fanWallNode)
         let fanSize = t.fan.spec.sizeM
         for (i, c) in ch.fanCorners.enumerated() {
+            let rpm = t.fanSpeedsRPM?[i] ?? t.fan.spec.rpm
             try plane(
-                "fan\(i + 1)", 1, ch.fanWallYM, c, (c.0 + fanSize, c.1 + fanSize), fanKind(t.fan.spec, 1),
-                comment: "\(t.fan.spec.name) at \(String(format: "%.0f", t.fan.spec.rpm)) rpm", at: ch.fanWallNode)
+                "fan\(i + 1)", 1, ch.fanWallYM, c, (c.0 + fanSize, c.1 + fanSize),
+                .fan(curve: t.fan.spec.curve, rpm: rpm, direction: 1),
+                comment: "\(t.fan.spec.name) at \(String(format: "%.0f", rpm)) rpm" + (rpm == 0 ? " (stopped)" : ""),
+                at: ch.fanWallNode)
             layout.fans.append(
                 RackLayout.FanInfo(name: "\(n)/fan\(i + 1)", node: n, kind: "intake", model: t.fan.spec.name))
         }

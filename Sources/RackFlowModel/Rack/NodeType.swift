@@ -38,6 +38,10 @@ public struct NodeType {
     public var psu: Placed<PSUSpec>
     public var psuPosition: (Double, Double, Double)
     public var fan: Placed<FanSpec>
+    /// Each fan-wall fan's speed, rev/min, in the chassis' `fanWall.fans` order (`fans.speeds`;
+    /// 0 = stopped, a resistance); nil: every fan at the fan part's `rpm`. One failed fan of
+    /// three is a what-if the fan part's `rpm` (all of them) cannot ask.
+    public var fanSpeedsRPM: [Double]?
     /// The node type's files and overrides, for errors about its keys.
     public let layers: Layered
 
@@ -121,8 +125,21 @@ public struct NodeType {
         psu = Placed(spec: try PSUSpec.parse(ps), node: psN)
         psuPosition = try l.child("psu")!.vector3("position")
 
-        let (fn, fnN) = try part("fans", kind: "fan")
+        let (fn, fnN) = try part("fans", kind: "fan", placement: ["speeds"])
         fan = Placed(spec: try FanSpec.parse(fn), node: fnN)
+        if let fansL = l.child("fans"), !fansL.top.isScalar, let speeds = fansL.node("speeds") {
+            let wall = chassis.spec.fanCorners.count
+            let v = try speeds.doubles()
+            guard v.count == wall else {
+                throw speeds.error(
+                    "must give one speed per fan-wall fan of the chassis (\(chassis.spec.name) has \(wall)), "
+                        + "got \(v.count)")
+            }
+            if let bad = v.first(where: { !($0 >= 0) }) {
+                throw speeds.error("speeds are rev/min ≥ 0 (0 = stopped), got \(bad)")
+            }
+            fanSpeedsRPM = v
+        }
 
         try checkSlots(l)
     }

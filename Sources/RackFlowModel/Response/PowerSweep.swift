@@ -44,10 +44,10 @@ public struct PowerSweep: Sendable {
     public private(set) var points: [Point] = []
     public private(set) var evaluationSeconds = 0.0
 
-    public init(model: ThermalResponse, keys: [SweepKey]) throws {
-        self.model = model
-        self.keys = keys
-        for g in model.groups {
+    /// The keys together: no part set by two keys, at most 1,000,000 points. Also run on a
+    /// rack's parts before its model is built, so that no mistake costs a solve.
+    public static func check(_ keys: [SweepKey], groups: [ThermalResponse.Group]) throws {
+        for g in groups {
             let setBy = keys.filter { $0.selects(g) }.map(\.text)
             guard setBy.count <= 1 else {
                 throw InputError(
@@ -61,6 +61,13 @@ public struct PowerSweep: Sendable {
                 file: "command line", line: nil, keyPath: "--vary",
                 problem: "\(total) points; at most 1,000,000")
         }
+    }
+
+    public init(model: ThermalResponse, keys: [SweepKey]) throws {
+        self.model = model
+        self.keys = keys
+        try Self.check(keys, groups: model.groups)
+        let total = keys.reduce(1) { $0 * $1.valuesW.count }
         let t0 = Date()
         points.reserveCapacity(total)
         for index in 0..<total {

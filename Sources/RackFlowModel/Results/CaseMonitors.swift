@@ -97,9 +97,9 @@ public enum CaseMonitors {
                         "\(p.name) temperature", absoluteTolerance: temperatureToleranceK, outletTemperature(p)))
             }
         }
-        // A fan patch is a fan of the solver too; its patch flow above already watches it.
-        let patchNames = Set(patches.map(\.name))
-        for (i, f) in s.fans.enumerated() where !patchNames.contains(f.name) {
+        // The solver's fans are the fan planes, then the fan patches (`FlowSolver.init`); a fan
+        // patch's flow is watched above as its patch's (a name may be shared across the lists).
+        for (i, f) in s.fans.enumerated() where i < s.flow.fans.count {
             monitors.append(
                 FlowSolver.Monitor("\(f.name) flow", tolerance: flowTolerance, floor: flowFloor) {
                     i < $0.fanOperatingPoints.count ? $0.fanOperatingPoints[i].flowM3PerS : 0

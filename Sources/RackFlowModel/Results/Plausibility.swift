@@ -8,7 +8,7 @@ import RackFlowPhysics
 ///   and buoyancy enters only through the Boussinesq term −ρβ(T − T_ref)g. Both hold while
 ///   |T − T_ref| is small against the absolute temperature: for an ideal gas at constant pressure
 ///   ρ ∝ 1/T, so 100 K above 20 °C lowers the density by 25 %, and air's conductivity and
-///   viscosity rise by about 20 % (k, μ ∝ T^0.8). Gray & Giorgini (1976, Int. J. Heat Mass
+///   viscosity rise by about 26 % (k, μ ∝ T^0.8: (393/293)^0.8 = 1.26). Gray & Giorgini (1976, Int. J. Heat Mass
 ///   Transfer 19, 545–551) bound the Boussinesq approximation for air at 15 °C to ΔT ≤ 28.6 K for
 ///   property errors within 10 %. Beyond `riseLimitK` (100 K) the figures are no better than
 ///   qualitative, and such a temperature nearly always means a heat source fed far too little
@@ -36,7 +36,8 @@ public enum Plausibility {
         var found: [String] = []
         var fastest = 0.0
         for v in s.velocity {
-            for f in 0..<v.count { fastest = max(fastest, abs(v.p[f])) }
+            // NaN fails every comparison, and max(x, NaN) is x: count it explicitly.
+            for f in 0..<v.count { fastest = v.p[f].isFinite ? max(fastest, abs(v.p[f])) : .infinity }
         }
         if !(fastest <= speedLimitMPerS) {
             found.append(
@@ -45,6 +46,12 @@ public enum Plausibility {
                         + "holding; check the flows and their units (m³/s, not L/s)", fastest, speedLimitMPerS))
         }
         return found + temperatureWarnings(s, inletFlowM3PerS: inletFlowM3PerS)
+    }
+
+    /// |ρ(T) − ρ(T_ref)| / ρ(T_ref) of an ideal gas at constant pressure, ρ ∝ 1/T (absolute):
+    /// |T_ref − T| / T, hot or cold.
+    static func densityChange(_ c: Double, referenceC: Double) -> Double {
+        abs(referenceC - c) / (c + 273.15)
     }
 
     /// Air more than `riseLimitK` from the properties' reference temperature.
@@ -70,7 +77,7 @@ public enum Plausibility {
                 + "properties are taken; constant properties and the Boussinesq buoyancy are then far off "
                 + "(ρ alone by %.0f %%), so read the figures as qualitative and check the powers, flows and units",
             t[worst], g.x.centres[i], g.y.centres[j], g.z.centres[k], worstK, fluid.referenceTemperatureC,
-            100 * worstK / (worstK + fluid.referenceTemperatureC + 273.15))
+            100 * densityChange(t[worst], referenceC: fluid.referenceTemperatureC))
         let heatW = s.flow.heatW.reduce(0, +)
         if heatW > 0 && inletFlowM3PerS > 0 {
             w += String(

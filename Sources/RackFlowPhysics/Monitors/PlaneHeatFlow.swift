@@ -12,7 +12,10 @@ import RackFlowNumerics
 ///   F = ρ c_p u A the heat-capacity flux, T_up the upwind cell, C_vL van Leer's deferred
 ///   correction (`Advection.correction`; only with second-order advection) and D the harmonic
 ///   face conductance of k_eff = k + μ_t c_p / Pr_t. Wall faces and faces beside a solid carry
-///   nothing. A face on the domain boundary carries F T of the cell inside, as an outlet does.
+///   nothing. A face on the domain boundary is counted as F T of the cell inside, which is what
+///   an outlet carries out, but not what an inlet, an outlet's backflow or a wall held at a
+///   temperature carries (`energyBoundary`): the exact sum is for interior planes, as a node's
+///   meshes and vents are.
 ///
 ///   Why not the upwind mixed cup Σ F T_up / Σ F (`flowAndTemperature`): behind a perforated
 ///   sheet the cell outside is often hotter than the node's last cell (a GPU fin stack's exit:
