@@ -140,12 +140,11 @@ public struct SolveSummary: Codable, Sendable {
         }
 
         guard let layout else { return }
-        let rhoCp = s.flow.fluid.densityKgPerM3 * s.flow.fluid.specificHeatJPerKgK
         for n in layout.nodes {
             var flowIn = 0.0, tIn = Double.nan
             if let pf = report.planeFaces[n.frontPlane] {
                 flowIn = s.flowRate(axis: pf.axis, faces: pf.faces)
-                if flowIn > 0 { tIn = s.heatFlow(axis: pf.axis, faces: pf.faces) / (rhoCp * flowIn) }
+                tIn = s.bulkTemperature([(pf.axis, pf.faces)])
             }
             nodes.append(
                 Node(
@@ -174,14 +173,8 @@ public struct SolveSummary: Codable, Sendable {
     public static func outletC(
         _ s: FlowSolver, report: VoxelReport, node n: RackLayout.NodeInfo, secondOrder: Bool? = nil
     ) -> Double {
-        var qOut = 0.0, heatOut = 0.0
-        for e in n.exitPlanes {
-            guard let pf = report.planeFaces[e] else { continue }
-            qOut += s.flowRate(axis: pf.axis, faces: pf.faces)
-            heatOut += s.heatFlow(axis: pf.axis, faces: pf.faces, secondOrder: secondOrder)
-        }
-        let rhoCp = s.flow.fluid.densityKgPerM3 * s.flow.fluid.specificHeatJPerKgK
-        return qOut > 0 ? heatOut / (rhoCp * qOut) : .nan
+        s.bulkTemperature(
+            n.exitPlanes.compactMap { report.planeFaces[$0] }.map { ($0.axis, $0.faces) }, secondOrder: secondOrder)
     }
 
     /// The patches air leaves by (those without a supply temperature).

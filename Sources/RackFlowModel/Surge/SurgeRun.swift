@@ -333,18 +333,13 @@ public final class SurgeRun {
 
     func snapshot(index: Int, outer: Int, seconds: Double) -> Frame {
         let u = nodePowers(at: time)
-        let rhoCp = solver.flow.fluid.densityKgPerM3 * solver.flow.fluid.specificHeatJPerKgK
         var nodes: [NodeFrame] = []
         for n in layout.nodes.indices {
             let mine = parts.filter { $0.node == n }
             let intake = fans.filter { $0.node == n && $0.kind == "intake" }
             // The exhaust's bulk temperature from the heat the energy equation carries out (as a
             // steady summary's node rows are built: `SolveSummary.outletC`).
-            var q = 0.0, heat = 0.0
-            for e in exitFaces[n] {
-                q += solver.flowRate(axis: e.axis, faces: e.faces)
-                heat += solver.heatFlow(axis: e.axis, faces: e.faces)
-            }
+            let exhaustC = solver.bulkTemperature(exitFaces[n])
             nodes.append(
                 NodeFrame(
                     utilisation: u[n], powerW: mine.reduce(0) { $0 + $1.powerW },
@@ -352,7 +347,7 @@ public final class SurgeRun {
                     cpuC: mine.first { $0.info.kind == "cpu" }?.temperatureC ?? .nan,
                     fanRPM: intake.isEmpty ? 0 : intake.reduce(0) { $0 + $1.rpm } / Double(intake.count),
                     airflowM3PerS: solver.flowRate(axis: frontFaces[n].axis, faces: frontFaces[n].faces),
-                    exhaustC: q > 0 ? heat / (rhoCp * q) : .nan))
+                    exhaustC: exhaustC))
         }
         return Frame(
             index: index, timeS: time, nodes: nodes, fanRPM: fans.map(\.rpm),

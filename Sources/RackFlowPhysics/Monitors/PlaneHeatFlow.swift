@@ -59,4 +59,17 @@ extension FlowSolver {
         }
         return heat
     }
+
+    /// Bulk temperature (°C) of the air crossing `planes` together along their +axis: the heat
+    /// they carry over ρ c_p times their net flow, Σ H / (ρ c_p Σ Q); NaN when no air crosses.
+    /// `secondOrder` as in `heatFlow`.
+    public func bulkTemperature(_ planes: [(axis: Int, faces: [Int])], secondOrder: Bool? = nil) -> Double {
+        var q = 0.0
+        var heat = 0.0
+        for p in planes {
+            q += flowRate(axis: p.axis, faces: p.faces)
+            heat += heatFlow(axis: p.axis, faces: p.faces, secondOrder: secondOrder)
+        }
+        return q > 0 ? heat / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * q) : .nan
+    }
 }
