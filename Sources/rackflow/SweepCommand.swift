@@ -28,8 +28,9 @@ struct SweepCommand: ParsableCommand {
         guard !vary.isEmpty else { throw ValidationError("give at least one --vary KEY=FROM:TO:COUNT") }
         guard vary.count <= 3 else { throw ValidationError("at most three --vary keys (got \(vary.count))") }
         // `--vary gpu 150:300:4` leaves the range as the rack file's place.
-        if let cfg = config, !FileManager.default.fileExists(atPath: cfg),
-            cfg.split(separator: ":").count == 3 && cfg.split(separator: ":").allSatisfy({ Double($0) != nil })
+        let range = config?.split(separator: ":") ?? []
+        if let cfg = config, !FileManager.default.fileExists(atPath: cfg), range.count == 3,
+            range.allSatisfy({ Double($0) != nil })
         {
             throw ValidationError("\(cfg) is a FROM:TO:COUNT, not a rack file: write --vary KEY=\(cfg)")
         }

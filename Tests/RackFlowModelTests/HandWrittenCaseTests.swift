@@ -12,6 +12,17 @@ final class HandWrittenCaseTests: XCTestCase {
     override func setUpWithError() throws { dir = try TemporaryFolder.make("rackflow-handwritten") }
     override func tearDown() { TemporaryFolder.remove(dir) }
 
+    /// The names of the generic stopping rule's monitors of `c`, as its solve builds them.
+    static func monitorNames(_ c: CaseFile) throws -> [String] {
+        var names: [String] = []
+        _ = try SteadyRun.run(
+            c, configure: { $0.maxIterations = 1 },
+            prepare: { solver, report in
+                names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
+            })
+        return names
+    }
+
     func load(_ name: String, _ yaml: String) throws -> CaseFile {
         let url = dir.appendingPathComponent(name + ".yaml")
         try yaml.write(to: url, atomically: true, encoding: .utf8)
@@ -158,12 +169,7 @@ final class HandWrittenCaseTests: XCTestCase {
         let c = try load(
             "watched-duct",
             Self.heatedDuct)
-        var names: [String] = []
-        _ = try SteadyRun.run(
-            c, configure: { $0.maxIterations = 1 },
-            prepare: { solver, report in
-                names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
-            })
+        let names = try Self.monitorNames(c)
         XCTAssertEqual(Set(names).count, names.count, "a figure watched twice: \(names)")
         for expected in [
             "in flow", "out flow", "in temperature", "out temperature", "fan flow", "mesh flow", "mesh pressure drop",
@@ -176,12 +182,7 @@ final class HandWrittenCaseTests: XCTestCase {
     /// A fan patch is a patch and a fan of the solver: it is watched once, by its patch flow.
     func testFanPatchIsWatchedOnce() throws {
         let c = try load("fan-box-watched", Self.fanBox)
-        var names: [String] = []
-        _ = try SteadyRun.run(
-            c, configure: { $0.maxIterations = 1 },
-            prepare: { solver, report in
-                names = CaseMonitors.monitors(c.genericCase, report: report, solver: solver).map(\.name)
-            })
+        let names = try Self.monitorNames(c)
         XCTAssertEqual(names.filter { $0.hasPrefix("blower flow") }, ["blower flow"])
         XCTAssertEqual(Set(names).count, names.count, "a figure watched twice: \(names)")
     }

@@ -127,6 +127,14 @@ final class RackInputTests: XCTestCase {
         try editLine(Self.rack, containing: "{name: \(name),", "  - " + slot)
     }
 
+    /// Slot node03 with its fan-wall fans at `speeds` (a YAML list).
+    func setNode03FanSpeeds(_ speeds: String) throws {
+        try setSlot(
+            "node03",
+            "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, "
+                + "fans: {part: ../parts/fan-120mm-3000rpm.yaml, speeds: \(speeds)}}")
+    }
+
     // MARK: - Sanity: the copies load
 
     func testCopiedRackLoadsAndCompiles() throws {
@@ -137,10 +145,7 @@ final class RackInputTests: XCTestCase {
     /// One failed intake fan of three in one node: `fans.speeds` in the rack's slot sets each
     /// fan-wall fan's speed; the other nodes keep the fan part's.
     func testOneStoppedFanInOneSlot() throws {
-        try setSlot(
-            "node03",
-            "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, "
-                + "fans: {part: ../parts/fan-120mm-3000rpm.yaml, speeds: [3000, 0, 3000]}}")
+        try setNode03FanSpeeds("[3000, 0, 3000]")
         let c = try CaseFile.load(path: path(Self.rack))
         var rpm: [String: Double] = [:]
         for p in c.genericCase.planes { if case let .fan(_, r, _) = p.kind { rpm[p.name] = r } }
@@ -152,10 +157,7 @@ final class RackInputTests: XCTestCase {
     }
 
     func testFanSpeedsNeedOnePerFan() throws {
-        try setSlot(
-            "node03",
-            "{name: node03, unit: 10, node: ../nodes/rm44-gb203-3gpu.yaml, "
-                + "fans: {part: ../parts/fan-120mm-3000rpm.yaml, speeds: [3000, 0]}}")
+        try setNode03FanSpeeds("[3000, 0]")
         expectError(
             file: Self.rack, keyPath: "nodes[2].fans.speeds", line: try slotLine("node03"),
             ["one speed per fan-wall fan", "has 3", "got 2"])
