@@ -72,6 +72,15 @@ public enum ReportWriter {
                 format: "Averaging rule: every watched quantity's running mean over the window within 0.1 %% of "
                     + "itself (or 2 %% of its band) of its mean over the window's first half, the window "
                     + "growing a flow-through time (%.3g s) at a time up to ten.\n\n", ta.flowThroughS)
+            if let aw = ta.airWarming, let first = aw.storedW.first {
+                r += String(
+                    format: "The air's heat content relaxes over %.3g s (%.3g flow-through times), longer than the "
+                        + "window. At the end of the spin-up it was still storing %.3g W of the %.3g W put in, "
+                        + "so every air cell's temperature was shifted by %+.3g K in all (%d shift%@), leaving "
+                        + "%.3g W.\n\n",
+                    aw.relaxationS, aw.relaxationS / ta.flowThroughS, first, aw.heatInW, aw.shiftsK.reduce(0, +),
+                    aw.shiftsK.count, aw.shiftsK.count == 1 ? "" : "s", aw.remainingW)
+            }
         } else {
             r += stoppingRule(s, gc) + "\n\n"
         }

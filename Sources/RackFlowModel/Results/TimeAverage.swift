@@ -32,6 +32,9 @@ public struct TimeAverage: Codable, Sendable {
     /// True when every running mean settled before the 10 τ limit.
     public var settled: Bool
     public var quantities: [Band]
+    /// The spin-up's corrections of the air's slow heat mode (Results/AirWarming.swift); nil
+    /// when the air's heat relaxes within the spin-up (and in summaries written before).
+    public var airWarming: AirWarming?
     /// The global balances averaged over the window step by step (optional so that summaries
     /// written before it existed still decode). The balance of the averaged fields misses the
     /// heat the fluctuations carry, ⟨u T⟩ − ⟨u⟩⟨T⟩: a mixing box with no heat source read −1.8 W
@@ -84,11 +87,11 @@ public struct TimeAverage: Codable, Sendable {
         let stepper = TimeStepper(solver, options: so)
         log(String(format: "no steady state: stepping in time, step %.3g s, flow-through time %.3g s", dt, tau))
 
-        let spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
-        for _ in 0..<spinUp {
-            if stop() { throw Stopped() }
-            try stepper.advance(dt: dt)
-        }
+        var spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
+        let stored = try StoredHeat.step(stepper, count: spinUp, dt: dt, stop: stop)
+        let airWarming = try settleAirHeat(
+            solver, stepper: stepper, dt: dt, tau: tau, stored: stored, stop: stop, log: log)
+        spinUp += airWarming?.steps ?? 0
         var sums = MeanBalance(
             massInKgPerS: 0, massOutKgPerS: 0, heatSourcesW: 0, heatFromWallsW: 0, heatCarriedOutW: 0,
             heatInFromWallsW: 0)
@@ -145,7 +148,7 @@ public struct TimeAverage: Codable, Sendable {
                 settled ? "every running mean settled" : "running means still moving at the 10 flow-through limit"))
         return TimeAverage(
             flowThroughS: tau, stepS: dt, spinUpS: Double(spinUp) * dt, windowS: Double(steps) * dt,
-            steps: steps, outerIterations: outer, settled: settled, quantities: bands,
+            steps: steps, outerIterations: outer, settled: settled, quantities: bands, airWarming: airWarming,
             meanBalance: steps > 0
                 ? MeanBalance(
                     massInKgPerS: sums.massInKgPerS / Double(steps), massOutKgPerS: sums.massOutKgPerS / Double(steps),
