@@ -8,12 +8,20 @@ enum DefaultCase {
     static let relative = "Meshes/racks/refinery-rack.yaml"
     static var path: String { bundled(relative) }
     static var scenario: String { bundled("Meshes/scenarios/viral-surge.yaml") }
-    /// A bundled file: from the working directory when run from the checkout, else beside the sources.
+    /// A bundled file: from the working directory when run from the checkout, else from the
+    /// checkout this binary was built from, with a note saying so (a copied binary run from an
+    /// empty folder read another tree's rack without a word). Neither: the relative path, which
+    /// the loader reports as not found.
     static func bundled(_ relative: String) -> String {
         if FileManager.default.fileExists(atPath: relative) { return relative }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return root.appendingPathComponent(relative).path
+        let path = root.appendingPathComponent(relative).path
+        guard FileManager.default.fileExists(atPath: path) else { return relative }
+        let note =
+            "note: no \(relative) in the working directory; using the one this rackflow was built with: \(path)\n"
+        FileHandle.standardError.write(note.data(using: .utf8)!)
+        return path
     }
 }
 

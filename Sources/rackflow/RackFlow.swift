@@ -18,4 +18,29 @@ struct RackFlow: ParsableCommand {
             UnseenCommand.self, Bench.self,
         ]
     )
+
+    /// Parses and runs a subcommand. A command-line value refused in `run()` (one judged against
+    /// the input, such as `--frames` past the scenario's end, or checked where MPI ranks agree
+    /// on it) is a usage error like one refused while parsing: exit 64 with that subcommand's
+    /// usage. ArgumentParser's own `main` printed the top level's usage for these.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let e as ValidationError {
+            let name = type(of: command).configuration.commandName ?? ""
+            let text =
+                "Error: \(e.message)\nUsage: " + usageString(for: type(of: command)) + "\n"
+                + "  See 'rackflow \(name) --help' for more information.\n"
+            FileHandle.standardError.write(text.data(using: .utf8)!)
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -99,8 +99,10 @@ struct RoomCommand: ParsableCommand {
         } catch {
             // Every rank reaches here together (failures are agreed collectively); rank 0 says why.
             mpi?.finalize()
-            if comm.rank != 0 { throw ExitCode(1) }
+            // A refused option is a usage error: exit 64 with the usage (RackFlow.main).
+            if comm.rank != 0 { throw ExitCode(error is ValidationError ? 64 : 1) }
             if let e = error as? ExitCode { throw e }
+            if error is ValidationError { throw error }
             FileHandle.standardError.write("rackflow room: \(error)\n".data(using: .utf8)!)
             throw ExitCode(1)
         }

@@ -125,6 +125,9 @@ final class RoomStageTests: XCTestCase {
                 try XCTUnwrap(node["powerW"]), sn["powerW"] as! Double, accuracy: 1e-4 * (sn["powerW"] as! Double))
             XCTAssertEqual(try XCTUnwrap(node["airflowM3PerS"]), sn["flowM3PerS"] as! Double, accuracy: 1e-6)
             XCTAssertNotNil(node["gpuMaxC"])
+            // The node's exhaust under the one-rack stage's name (it was `outletC` here).
+            XCTAssertEqual(
+                try XCTUnwrap(node["exhaustC"]), sn["outletC"] as! Double, accuracy: 1e-5 * (sn["outletC"] as! Double))
             // World bounds (Y up: X = x, Z = −y) inside the footprint.
             let b = try XCTUnwrap(s["bounds"] as? [[Double]])
             let origin = rack["originM"] as! [Double]

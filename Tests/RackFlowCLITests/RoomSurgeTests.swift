@@ -295,6 +295,11 @@ final class RoomSurgeTests: XCTestCase {
         let slow = try RoomStageTests.run(bin, ["room", room, "--surge", base, "--fps", "0", "--quiet"])
         XCTAssertNotEqual(slow.status, 0)
         XCTAssertTrue(slow.stderr.contains("--fps must be > 0"), slow.stderr)
+        // A refused option is a usage error, as in every command: exit 64 and room's own usage.
+        for r in [noSurge, zero, slow] {
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains("Usage: rackflow room"), r.stderr)
+        }
     }
 
     /// Under `mpirun -np 2` each rank steps and writes its own rack (A01 rank 0, B01 rank 1,

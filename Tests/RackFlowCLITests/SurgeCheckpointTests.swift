@@ -310,6 +310,13 @@ final class SurgeCheckpointTests: XCTestCase {
                     + "0:\(c.frames.count > 0 ? (try Scenario.load(path: scenario)).frameCount : 0)"
             ), refused.stderr)
 
+        // A refused option exits 64 with surge's own usage (it printed the top level's).
+        let axis = try CLI.runToEnd(exe, ["surge", scenario, "--up-axis", "X", "--quiet"], in: dir)
+        XCTAssertEqual(axis.status, 64, axis.stderr)
+        XCTAssertTrue(
+            axis.stderr.contains("--up-axis must be Y or Z") && axis.stderr.contains("Usage: rackflow surge"),
+            axis.stderr)
+
         // The printed command, run as printed, finishes the same result.
         let args = line.dropFirst("resume with: rackflow ".count).split(separator: " ").map(String.init)
         let resumed = try CLI.runToEnd(exe, args + ["--quiet"], in: dir)

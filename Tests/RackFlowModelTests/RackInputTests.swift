@@ -142,6 +142,20 @@ final class RackInputTests: XCTestCase {
         _ = try c.genericCase.compile()
     }
 
+    /// A command-line `--max-spacing` below the file's `grid.minSpacing` names the option; the
+    /// error had blamed the file's grid.minSpacing line for a value the user never wrote.
+    func testMaxSpacingOverrideBelowMinSpacingNamesTheOption() throws {
+        var c = try CaseFile.load(path: path(Self.rack))
+        c.setMaxSpacing(0.0001)
+        XCTAssertThrowsError(try c.genericCase.buildGrid()) { e in
+            let text = "\(e)"
+            for part in ["--max-spacing", "must be above the file's grid.minSpacing", "got 0.0001 m"] {
+                XCTAssertTrue(text.contains(part), "'\(part)' missing from: \(text)")
+            }
+            XCTAssertFalse(text.contains("maxSpacingM"), text)
+        }
+    }
+
     /// One failed intake fan of three in one node: `fans.speeds` in the rack's slot sets each
     /// fan-wall fan's speed; the other nodes keep the fan part's.
     func testOneStoppedFanInOneSlot() throws {

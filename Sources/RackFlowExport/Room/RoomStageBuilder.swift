@@ -18,7 +18,7 @@ extension RoomStageWriter {
                 guard let ns = s.nodes.first(where: { $0.name == n.name }) else { return [:] }
                 var t: [String: [Double]] = [
                     StageRecording.Channel.powerW: [ns.powerW], StageRecording.Channel.airflowM3PerS: [ns.flowM3PerS],
-                    "outletC": [ns.outletC],
+                    StageRecording.Channel.exhaustC: [ns.outletC],
                 ]
                 let parts = s.parts.filter { $0.node == n.name }
                 if let g = parts.filter({ $0.kind == "gpu" }).map(\.temperatureC).max() {
@@ -132,7 +132,7 @@ extension RoomStageWriter {
                 // Channels a node may lack (no GPU, no CPU, no exit flow) stay unauthored rather than NaN.
                 for (name, v) in [
                     (StageRecording.Channel.gpuMaxC, ch(\.gpuMaxC)), (StageRecording.Channel.cpuC, ch(\.cpuC)),
-                    ("outletC", ch(\.exhaustC)),
+                    (StageRecording.Channel.exhaustC, ch(\.exhaustC)),
                 ]
                 where v.allSatisfy(\.isFinite) { t[name] = v }
                 return t

@@ -72,7 +72,6 @@ extension RoomStageWriter {
         case "slotPressurePa": return "static pressure the rack needs at its bottom slot, relative to its exhaust, Pa"
         case "exhaustC": return "mixed-cup (flow-weighted) exhaust temperature, degC"
         case "heatW": return "heat released in the rack, W"
-        case "outletC": return "node outlet air temperature, degC"
         default: return StageRecording.Channel.doc(name)
         }
     }

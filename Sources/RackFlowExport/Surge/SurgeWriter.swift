@@ -93,7 +93,7 @@ public final class SurgeWriter {
                     StageRecording.Channel.gpuMaxC: ch(\.gpuMaxC), StageRecording.Channel.cpuC: ch(\.cpuC),
                     StageRecording.Channel.fanRPM: ch(\.fanRPM),
                     StageRecording.Channel.airflowM3PerS: ch(\.airflowM3PerS),
-                    "exhaustC": ch(\.exhaustC),
+                    StageRecording.Channel.exhaustC: ch(\.exhaustC),
                 ],
                 fanRPM: fanIdx.map { fi in frames.map { $0.fanRPM[fi] } })
         }

@@ -98,6 +98,8 @@ public struct StageRecording: Sendable {
         public static let cpuC = "cpuC"
         public static let fanRPM = "fanRPM"
         public static let airflowM3PerS = "airflowM3PerS"
+        /// The node's exhaust, mixed-cup over its exits (the surge's telemetry.csv column).
+        public static let exhaustC = "exhaustC"
         /// Written first, in this order; other channels follow sorted by name.
         public static let standard = [utilisation, powerW, gpuMaxC, cpuC, fanRPM, airflowM3PerS]
         /// A line for the attribute's `doc`.
@@ -109,7 +111,7 @@ public struct StageRecording: Sendable {
             case cpuC: return "CPU temperature, degC"
             case fanRPM: return "node fan speed, rpm"
             case airflowM3PerS: return "air flow through the node, m3/s"
-            case "exhaustC": return "node exhaust air temperature (mixed-cup), degC"
+            case exhaustC: return "node exhaust air temperature (mixed-cup), degC"
             default:
                 // Other channels carry their unit in their name's suffix, as every name here does.
                 let units = [("M3PerS", "m3/s"), ("C", "degC"), ("W", "W"), ("RPM", "rpm"), ("Pa", "Pa"), ("K", "K")]

@@ -242,7 +242,7 @@ public enum VDBWriter {
             ),
             (
                 "density", fields.density, 0, CVDB_CLASS_FOG_VOLUME, "1",
-                "smoke-like tracer injected at the intakes, 0..1"
+                "smoke-like tracer released behind the front mesh of every ignited node, 0..1"
             ),
             ("speed", fields.speed, 0, CVDB_CLASS_UNKNOWN, "m/s", "air speed |vel|"),
             ("turbulence", fields.turbulence, 0, CVDB_CLASS_UNKNOWN, t.units, t.quantity),

@@ -27,5 +27,8 @@ public struct CaseFile {
     }
 
     /// Overrides the largest grid spacing (m), e.g. for a quick look or a grid study.
-    public mutating func setMaxSpacing(_ h: Double) { genericCase.constraints.maxSpacingM = h }
+    public mutating func setMaxSpacing(_ h: Double) {
+        genericCase.constraints.maxSpacingM = h
+        genericCase.maxSpacingOverrideM = h
+    }
 }

@@ -169,6 +169,9 @@ public struct GenericCase: ConfigDocument {
     public var name: String
     public var size: (Double, Double, Double)
     public var constraints: GridConstraints
+    /// The command line's `--max-spacing` (m), when it overrides `grid.maxSpacing`: a grid
+    /// error it causes names the option, not the file's keys.
+    public var maxSpacingOverrideM: Double?
     public var fluid: Fluid
     public var gravity: Bool
     public var energy: Bool
