@@ -18,11 +18,16 @@ enum DefaultCase {
             .deletingLastPathComponent()
         let path = root.appendingPathComponent(relative).path
         guard FileManager.default.fileExists(atPath: path) else { return relative }
-        let note =
-            "note: no \(relative) in the working directory; using the one this rackflow was built with: \(path)\n"
-        FileHandle.standardError.write(note.data(using: .utf8)!)
+        if !noted.contains(relative) {
+            noted.insert(relative)
+            let note =
+                "note: no \(relative) in the working directory; using the one this rackflow was built with: \(path)\n"
+            FileHandle.standardError.write(note.data(using: .utf8)!)
+        }
         return path
     }
+    /// The defaults already noted: a default path is asked for more than once per run.
+    nonisolated(unsafe) static var noted: Set<String> = []
 }
 
 /// A config error ends the run with its one-line message and exit status 1.

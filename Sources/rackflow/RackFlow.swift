@@ -33,14 +33,25 @@ struct RackFlow: ParsableCommand {
         do {
             try command.run()
         } catch let e as ValidationError {
-            let name = type(of: command).configuration.commandName ?? ""
+            let path = commandPath(to: type(of: command)) ?? ["rackflow"]
             let text =
                 "Error: \(e.message)\nUsage: " + usageString(for: type(of: command)) + "\n"
-                + "  See 'rackflow \(name) --help' for more information.\n"
+                + "  See '\(path.joined(separator: " ")) --help' for more information.\n"
             FileHandle.standardError.write(text.data(using: .utf8)!)
             Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// The command names from the root down to `target` ("rackflow study grid"), nil if absent.
+    static func commandPath(
+        to target: ParsableCommand.Type, from node: ParsableCommand.Type = RackFlow.self
+    ) -> [String]? {
+        if ObjectIdentifier(target) == ObjectIdentifier(node) { return [node._commandName] }
+        for sub in node.configuration.subcommands {
+            if let rest = commandPath(to: target, from: sub) { return [node._commandName] + rest }
+        }
+        return nil
     }
 }

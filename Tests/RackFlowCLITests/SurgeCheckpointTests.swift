@@ -314,7 +314,8 @@ final class SurgeCheckpointTests: XCTestCase {
         let axis = try CLI.runToEnd(exe, ["surge", scenario, "--up-axis", "X", "--quiet"], in: dir)
         XCTAssertEqual(axis.status, 64, axis.stderr)
         XCTAssertTrue(
-            axis.stderr.contains("--up-axis must be Y or Z") && axis.stderr.contains("Usage: rackflow surge"),
+            axis.stderr.contains("--up-axis must be Y or Z") && axis.stderr.contains("Usage: rackflow surge")
+                && axis.stderr.contains("See 'rackflow surge --help'"),
             axis.stderr)
 
         // The printed command, run as printed, finishes the same result.

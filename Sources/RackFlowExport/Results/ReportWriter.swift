@@ -72,15 +72,7 @@ public enum ReportWriter {
                 format: "Averaging rule: every watched quantity's running mean over the window within 0.1 %% of "
                     + "itself (or 2 %% of its band) of its mean over the window's first half, the window "
                     + "growing a flow-through time (%.3g s) at a time up to ten.\n\n", ta.flowThroughS)
-            if let aw = ta.airWarming, let first = aw.storedW.first {
-                r += String(
-                    format: "The air's heat content relaxes over %.3g s (%.3g flow-through times), longer than the "
-                        + "window. At the end of the spin-up it was still storing %.3g W of the %.3g W put in, "
-                        + "so every air cell's temperature was shifted by %+.3g K in all (%d shift%@), leaving "
-                        + "%.3g W.\n\n",
-                    aw.relaxationS, aw.relaxationS / ta.flowThroughS, first, aw.heatInW, aw.shiftsK.reduce(0, +),
-                    aw.shiftsK.count, aw.shiftsK.count == 1 ? "" : "s", aw.remainingW)
-            }
+            if let aw = ta.airWarming { r += airWarming(aw, flowThroughS: ta.flowThroughS) }
         } else {
             r += stoppingRule(s, gc) + "\n\n"
         }
@@ -99,6 +91,29 @@ public enum ReportWriter {
         for w in s.warnings ?? [] { r += "**Warning:** " + w + ".\n\n" }
         if let adapted = s.adaptations, !adapted.isEmpty {
             r += "The solver adapted its damping on its own: " + adapted.joined(separator: "; ") + ".\n\n"
+        }
+        return r
+    }
+
+    /// The spin-up's shifts of the air's temperature (Results/AirWarming.swift), or the one taken back.
+    static func airWarming(_ aw: AirWarming, flowThroughS tau: Double) -> String {
+        var r = String(
+            format: "The air's heat content relaxes over %.3g s (%.3g flow-through times). ", aw.relaxationS,
+            aw.relaxationS / tau)
+        if let first = aw.storedW.first {
+            r += String(
+                format: "At the end of the spin-up it was still storing %.3g W of the %.3g W it is given, so every "
+                    + "air cell's temperature was shifted by %+.3g K in all (%d shift%@), leaving %.3g W",
+                first, aw.heatInW, aw.shiftsK.reduce(0, +), aw.shiftsK.count, aw.shiftsK.count == 1 ? "" : "s",
+                aw.remainingW)
+            r += aw.takenBackK == nil ? ".\n\n" : "; "
+        }
+        if let back = aw.takenBackK {
+            r += String(
+                format: "%@ shift of %+.3g K did not halve the heat the air stored and was taken back (the flow put "
+                    + "back as it was before it).\n\n", aw.storedW.isEmpty ? "A" : "a further", back)
+        } else if aw.storedW.isEmpty {
+            r += "No shift was made: the heat it stored was within tolerance, or swung too much to act on.\n\n"
         }
         return r
     }

@@ -41,7 +41,7 @@ extension GenericCase {
                 planes: planes.filter { !$0.onNearestLine }.map { (axis: $0.axis, position: $0.position) },
                 constraints: constraints)
         } catch let e as InputError where e.file == nil {
-            if let h = maxSpacingOverrideM, e.keyPath == "minSpacingM" {
+            if let h = maxSpacingOverrideM, e.keyPath == "minSpacingM", h <= constraints.minSpacingM {
                 throw InputError(
                     file: file, line: nil, keyPath: "--max-spacing",
                     problem: "must be above the file's grid.minSpacing, \(configFormat(constraints.minSpacingM)) m "

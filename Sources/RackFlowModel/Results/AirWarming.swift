@@ -97,8 +97,7 @@ extension TimeAverage {
         var g = solver.bulkConductanceWPerK()
         let relaxation = solver.airHeatCapacityJPerK / g
         guard g > 0, relaxation > AirWarming.slowerThanFlowThroughs * tau else { return nil }
-        let b = solver.balance()
-        let scale = max(abs(b.heatSourcesW) + max(abs(b.heatFromWallsW), b.heatInFromWallsW), 1e-300)
+        let scale = solver.heatScaleW(solver.balance(), conductanceWPerK: g)
         var record = AirWarming(
             relaxationS: relaxation, heatInW: scale, shiftsK: [], storedW: [], remainingW: spinUp.meanW, steps: 0)
         var stored = spinUp
@@ -113,6 +112,9 @@ extension TimeAverage {
                 break
             }
             let delta = stored.meanW / g
+            // A restore between two multigrid rebuilds needs the coefficients to rebuild from
+            // (Checkpoint/SolverState.swift); the room's air average had not kept them.
+            solver.keepPreconditionerSourceForCheckpoint()
             let unshifted = solver.captureState()
             solver.warmAir(byK: delta)
             record.shiftsK.append(delta)
@@ -123,7 +125,13 @@ extension TimeAverage {
                         + "of %.4g W: every air cell shifted by %+.4g K", relaxation, relaxation / tau,
                     stored.meanW, scale, delta))
             let before = stored.meanW
-            stored = try StoredHeat.step(stepper, count: segment, dt: dt, stop: stop)
+            do {
+                stored = try StoredHeat.step(stepper, count: segment, dt: dt, stop: stop)
+            } catch is TimeAverage.Stopped {
+                // A checkpoint must not keep a shift that was never judged.
+                try solver.restore(unshifted)
+                throw TimeAverage.Stopped()
+            }
             record.steps += segment
             record.remainingW = stored.meanW
             if abs(stored.meanW) > 0.5 * abs(before) {
@@ -140,6 +148,7 @@ extension TimeAverage {
                 break
             }
             g = solver.bulkConductanceWPerK()
+            guard g > 0 else { break }
         }
         return record
     }

@@ -7,7 +7,9 @@ import RackFlowPhysics
 /// When the steady iteration stalls under its strongest damping (`FlowSolver.pseudo.noSteadyState`),
 /// the flow is stepped in time (BDF2, `TimeStepper`) from where the iteration stopped: first a
 /// spin-up of one flow-through time τ = L / U (largest domain side over the boundary speed scale),
-/// then an averaging window that grows a τ at a time until every watched quantity's running mean
+/// ended, where the air's heat relaxes over more than two τ, by uniform shifts of the air's
+/// temperature that remove the heat it would still store (Results/AirWarming.swift, a
+/// flow-through each), then an averaging window that grows a τ at a time until every watched quantity's running mean
 /// over the whole window agrees with its mean over the window's first half to within
 /// max(1e-3 |mean|, 2 % of its band), or 10 τ have been averaged. The fields are averaged too
 /// and left in the solver, so every figure, picture and field file shows the mean flow (a

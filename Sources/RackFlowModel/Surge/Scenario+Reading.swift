@@ -36,15 +36,13 @@ extension Scenario {
                 }
                 if load.profile.isEmpty { throw l.error("profile", "needs at least one [time, utilisation] point") }
             }
-        }
-        guard load.onsetS <= durationS else {
-            let problem =
-                "the surge starts at \(configFormat(load.onsetS)) s, after the scenario ends "
-                + "(\(configFormat(durationS)) s)"
-            if let l = root.child("load"), l.has("onset") { throw l.error("onset", problem) }
-            // The default onset: a short test scenario would otherwise play idle to its end.
-            throw root.error(
-                "duration", problem + "; the onset is load.onset's default: give load.onset within the duration")
+            if load.onsetS > durationS {
+                throw l.error(
+                    "onset",
+                    "the surge starts at \(configFormat(load.onsetS)) s, after the scenario ends "
+                        + "(\(configFormat(durationS)) s)"
+                )
+            }
         }
     }
 

@@ -87,6 +87,15 @@ public final class SurgeRun {
     /// to the idle state; nothing is solved yet. `rackStartS`: the rack's start in a room's
     /// cascade, s after the load's onset (`RackStarts`).
     public init(_ scenario: Scenario, maxSpacingM: Double? = nil, rackStartS: Double = 0) throws {
+        // Checked here, after a room's --frames has set the run's length: a short scenario with
+        // load.onset's default (1 s) played idle to its end without a word.
+        guard scenario.load.onsetS < scenario.durationS else {
+            throw InputError(
+                file: scenario.file, line: nil, keyPath: "load.onset",
+                problem: "the surge starts at \(configFormat(scenario.load.onsetS)) s, when the run has ended "
+                    + "(\(configFormat(scenario.durationS)) s): nothing would ignite; give load.onset within the "
+                    + "run, or a longer duration (or --frames)")
+        }
         self.scenario = scenario
         self.maxSpacingM = maxSpacingM
         lastFrame = scenario.frameCount

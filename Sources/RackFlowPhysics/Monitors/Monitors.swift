@@ -30,8 +30,17 @@ public struct Balance: Sendable, Codable {
         // never met the 0.5 % energy criterion and ran to their iteration limit. The walls count
         // with the heat they pass in, not their net: a closed cavity heated at one wall and
         // cooled at the other has a net of round-off, and its error read 1 for ever.
-        let scale = max(abs(sourcesW) + max(abs(wallsW), wallsInW), massInKgPerS * cp * 1e-3, 1e-300)
+        let scale = heatScaleW(
+            sourcesW: sourcesW, wallsW: wallsW, wallsInW: wallsInW, massInKgPerS: massInKgPerS,
+            specificHeatJPerKgK: cp)
         return abs(sourcesW + wallsW - advectedOutW) / scale
+    }
+
+    /// The energy error's scale (W): the heat put in, never below a 1 mK rise of the through-flow.
+    public static func heatScaleW(
+        sourcesW: Double, wallsW: Double, wallsInW: Double, massInKgPerS: Double, specificHeatJPerKgK cp: Double
+    ) -> Double {
+        max(abs(sourcesW) + max(abs(wallsW), wallsInW), massInKgPerS * cp * 1e-3, 1e-300)
     }
 }
 

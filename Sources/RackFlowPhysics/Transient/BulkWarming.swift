@@ -26,6 +26,7 @@ import RackFlowNumerics
 ///   | airHeatCapacityJPerK          | C = ρ c_p Σ V over the fluid cells                    |
 ///   | bulkConductanceWPerK()        | G: d(net heat out)/d(uniform warming), W/K            |
 ///   | warmAir(byK: δ)               | every fluid cell, at every stored time level, + δ     |
+///   | heatScaleW(b, conductanceWPerK:) | the heat the air is given, W                       |
 extension FlowSolver {
     /// ρ c_p times the volume of the fluid cells (J/K).
     public var airHeatCapacityJPerK: Double {
@@ -40,21 +41,8 @@ extension FlowSolver {
         return flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * v
     }
 
-    /// The volume-weighted mean temperature of the fluid cells (°C): the air's heat content
-    /// over `airHeatCapacityJPerK`.
-    public var airMeanTemperatureC: Double {
-        var v = 0.0, vt = 0.0
-        for k in 0..<nz {
-            for j in 0..<ny {
-                for i in 0..<nx where !isSolid[i + nx * (j + ny * k)] {
-                    let dv = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
-                    v += dv
-                    vt += dv * temperature.p[i + nx * (j + ny * k)]
-                }
-            }
-        }
-        return vt / v
-    }
+    /// The volume-weighted mean temperature of the fluid cells (°C).
+    public var airMeanTemperatureC: Double { airHeatContentJ() / airHeatCapacityJPerK }
 
     /// How much the heat leaving the air grows per kelvin of uniform warming (W/K), at the
     /// present flow.
@@ -84,5 +72,17 @@ extension FlowSolver {
     /// The heat the air gains per second (W): sources and walls in, less the heat carried out.
     public func storedHeatW(_ b: Balance) -> Double {
         b.heatSourcesW + b.heatFromWallsW - b.heatAdvectedOutW
+    }
+
+    /// The heat the air is given (W), the scale stored heat is judged on: the energy error's
+    /// (`Balance.heatScaleW`), or the enthalpy the inflows bring across the spread of the
+    /// imposed temperatures, G ΔT_ref, if larger. A room heated through exhaust inlets has no
+    /// source at all; its heat arrives as the inlets' enthalpy.
+    public func heatScaleW(_ b: Balance, conductanceWPerK g: Double) -> Double {
+        max(
+            Balance.heatScaleW(
+                sourcesW: b.heatSourcesW, wallsW: b.heatFromWallsW, wallsInW: b.heatInFromWallsW,
+                massInKgPerS: b.massInKgPerS, specificHeatJPerKgK: flow.fluid.specificHeatJPerKgK),
+            g * referenceTemperatureDifference)
     }
 }
