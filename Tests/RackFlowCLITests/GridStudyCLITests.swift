@@ -22,8 +22,10 @@ final class GridStudyCLITests: XCTestCase {
     /// "rackflow grid --help", and the usage was the top level's).
     func testRefusedOptionNamesTheNestedCommand() throws {
         let bin = try CLI.rackflow()
+        let dir = try TemporaryFolder.make("rf-study-option")
+        defer { TemporaryFolder.remove(dir) }
         let rack = CLI.repoRoot.appendingPathComponent("Meshes/racks/one-node.yaml").path
-        let r = try CLI.runToEnd(bin, ["study", "grid", rack, "--factor", "0.5"], in: CLI.repoRoot)
+        let r = try CLI.runToEnd(bin, ["study", "grid", rack, "--factor", "0.5"], in: dir)
         XCTAssertEqual(r.status, 64, r.stderr)
         for part in ["--factor must be ≥ 1", "Usage: rackflow study grid", "See 'rackflow study grid --help'"] {
             XCTAssertTrue(r.stderr.contains(part), "'\(part)' missing from: \(r.stderr)")
