@@ -30,7 +30,7 @@ import RackFlowPhysics
 public struct AirWarming: Codable, Sendable {
     /// C / G (s): the time the air's heat content takes to relax, against the flow-through time.
     public var relaxationS: Double
-    /// The heat put in (W): sources, and the walls' heat in, as the energy error's scale.
+    /// The heat the air is given (W), the scale stored heat is judged on (`FlowSolver.heatScaleW`).
     public var heatInW: Double
     /// The uniform shifts kept, in order (K), and the heat the air stored before each (W).
     public var shiftsK: [Double]
@@ -68,7 +68,8 @@ struct StoredHeat {
         for s in 0..<count {
             if stop() { throw TimeAverage.Stopped() }
             try stepper.advance(dt: dt)
-            guard 2 * s >= count else { continue }
+            // Without energy there is no heat to store, and nothing reads it.
+            guard solver.flow.solveEnergy, 2 * s >= count else { continue }
             let w = solver.storedHeatW(solver.balance())
             if 4 * s < 3 * count {
                 sums.0 += w
@@ -127,10 +128,10 @@ extension TimeAverage {
             let before = stored.meanW
             do {
                 stored = try StoredHeat.step(stepper, count: segment, dt: dt, stop: stop)
-            } catch is TimeAverage.Stopped {
+            } catch let e as TimeAverage.Stopped {
                 // A checkpoint must not keep a shift that was never judged.
                 try solver.restore(unshifted)
-                throw TimeAverage.Stopped()
+                throw e
             }
             record.steps += segment
             record.remainingW = stored.meanW

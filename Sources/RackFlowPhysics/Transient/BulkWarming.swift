@@ -30,15 +30,7 @@ import RackFlowNumerics
 extension FlowSolver {
     /// ρ c_p times the volume of the fluid cells (J/K).
     public var airHeatCapacityJPerK: Double {
-        var v = 0.0
-        for k in 0..<nz {
-            for j in 0..<ny {
-                for i in 0..<nx where !isSolid[i + nx * (j + ny * k)] {
-                    v += arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
-                }
-            }
-        }
-        return flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * v
+        flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * fluidVolumeIntegral(nil)
     }
 
     /// The volume-weighted mean temperature of the fluid cells (°C).

@@ -127,17 +127,22 @@ extension FlowSolver {
     /// Heat held by the air, ρ c_p Σ V T over fluid cells, J (T in °C: a difference of two
     /// calls is the heat stored between them).
     public func airHeatContentJ() -> Double {
-        let rc = flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK
+        flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * fluidVolumeIntegral(temperature.p)
+    }
+
+    /// Σ V f over the fluid cells, or Σ V with no `f` (m³ times f's unit).
+    func fluidVolumeIntegral(_ f: UnsafeMutablePointer<Double>?) -> Double {
         var s = 0.0
         for k in 0..<nz {
             for j in 0..<ny {
                 for i in 0..<nx {
                     let c = cell(i, j, k)
                     if isSolid[c] { continue }
-                    s += arrays.wx[i] * arrays.wy[j] * arrays.wz[k] * temperature.p[c]
+                    let v = arrays.wx[i] * arrays.wy[j] * arrays.wz[k]
+                    if let f { s += v * f[c] } else { s += v }
                 }
             }
         }
-        return rc * s
+        return s
     }
 }
