@@ -1,3 +1,4 @@
+import Foundation
 import RackFlowNumerics
 
 /// The scales the residuals are normalised by, from the boundary conditions alone, so that a
@@ -6,8 +7,9 @@ import RackFlowNumerics
 /// - speed: the fastest of a moving wall, an inlet, a fan's shut-off speed √(2 Δp₀/ρ) and the
 ///   buoyant speed √(g β ΔT L) (at least 1e-6 m/s);
 /// - temperature difference: the spread of the imposed temperatures (initial, walls, inlets and
-///   fan inlets' supply), or the mean rise ΔT = Q / (ρ c_p V̇) the heat sources give the inflow,
-///   whichever is larger (at least 1 mK);
+///   fan inlets' supply), or the mean rise ΔT = Q / (ρ c_p V̇) the heat sources give the inflow
+///   (with no inflow and buoyancy on, the rise of natural convection, `buoyantRise`), whichever
+///   is larger (at least 1 mK);
 /// - area: the domain's largest cross-section; inflow: the inlets' volume flow and the fan
 ///   inlets' free delivery (an upper bound of their flow, so the rise is not overstated), or,
 ///   with neither, the fan planes' largest free delivery.
@@ -71,14 +73,41 @@ struct ReferenceScales {
         // scale stayed at the spread of imposed temperatures, 1 mK, and such a duct heated by
         // 200 W was time-averaged with every figure flat and its RMS change 100× its tolerance.
         if inflow == 0 { inflow = fans.map(Self.freeDelivery).max() ?? 0 }
-        if flow.heatW.count == cells && inflow > 0 {
-            let q = flow.heatW.reduce(0, +)
-            dT = max(dT, q / (flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK * inflow))
+        let area = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
+        let q = flow.heatW.count == cells ? flow.heatW.reduce(0, +) : 0
+        let rhoCp = flow.fluid.densityKgPerM3 * flow.fluid.specificHeatJPerKgK
+        if q > 0 && inflow > 0 {
+            dT = max(dT, q / (rhoCp * inflow))
+        } else if q > 0 && flow.gravity && flow.solveEnergy {
+            let buoyant = Self.buoyantRise(
+                heatW: q, rhoCp: rhoCp, areaM2: area,
+                gBetaL: PhysicalConstants.standardGravityMPerS2 * flow.fluid.expansionPerK
+                    * max(g.x.length, g.y.length, g.z.length))
+            dT = max(dT, buoyant.riseK)
+            uref = max(uref, buoyant.speedMPerS)
         }
         speedMPerS = max(uref, 1e-6)
         temperatureDifferenceK = dT
-        areaM2 = max(g.x.length * g.y.length, g.y.length * g.z.length, g.x.length * g.z.length)
+        areaM2 = area
         inflowM3PerS = inflow
+    }
+
+    /// Natural convection's own scales, for heat sources with nothing driving air in: the heat
+    /// leaves carried by the air it lifts, so Q = ρ c_p U A ΔT with the buoyant speed
+    /// U = √(g β ΔT L), which gives ΔT = (Q / (ρ c_p A))^⅔ / (g β L)^⅓. A is the domain's
+    /// largest cross-section and L its largest side: an order of magnitude, which is all a scale
+    /// needs. Without it the temperature scale fell to its 1 mK floor whenever every imposed
+    /// temperature was the same: a vented box with a 15 W block then had a speed scale of 3 mm/s,
+    /// took pseudo-time steps two orders of magnitude too long, and diverged at outer iteration
+    /// 128; a closed box with a 20 W heater under a cold lid was time-averaged after 5,251.
+    static func buoyantRise(
+        heatW q: Double, rhoCp: Double, areaM2 a: Double, gBetaL: Double
+    )
+        -> (riseK: Double, speedMPerS: Double)
+    {
+        guard q > 0, rhoCp > 0, a > 0, gBetaL > 0 else { return (0, 0) }
+        let rise = Foundation.pow(q / (rhoCp * a), 2.0 / 3.0) / Foundation.cbrt(gBetaL)
+        return (rise, (gBetaL * rise).squareRoot())
     }
 
     /// The flow at which a fan's rise falls to zero (m³/s; 0 for a stopped fan): bracketed by
