@@ -133,8 +133,10 @@ public struct TimeAverage: Codable, Sendable {
             fieldSums[f].withUnsafeBufferPointer { BLAS.copy(v.count, $0.baseAddress!, v.p) }
             BLAS.scal(v.count, 1 / Double(steps), v.p)
         }
-        // With k–ε the eddy viscosity follows the mean k and ε, not the last step's.
+        // With k–ε the eddy viscosity follows the mean k and ε, not the last step's; the fans'
+        // operating points follow the mean flow.
         solver.setEddyViscosityFromKEpsilon()
+        solver.refreshFanOperatingPoints()
         let bands = zip(watch.map(\.name) + balanceNames, samples).map { name, all in
             // NaN samples are steps the quantity did not exist (no air leaving an outlet).
             let s = all.filter(\.isFinite)
