@@ -29,6 +29,26 @@ final class HandWrittenCaseTests: XCTestCase {
         return try CaseFile.load(path: url.path)
     }
 
+    /// A domain typed in millimetres is too big a grid for the machine; the message blames the
+    /// units at `domain.size`, not `grid.maxSpacing` (which it used to tell the user to raise).
+    func testDomainInMillimetresBlamesTheUnits() throws {
+        let c = try load(
+            "domain-mm",
+            """
+            name: domain-mm
+            domain: {size: [1000, 200, 100]}
+            patches:
+              - {name: in, side: west, kind: velocity, speed: 1}
+              - {name: out, side: east, kind: outlet}
+
+            """)
+        XCTAssertThrowsError(try c.genericCase.buildGrid(availableBytes: 1e9)) { e in
+            for x in ["domain-mm.yaml:2", "domain.size", "largest side is 1000 m", "lengths are in metres", "1 m)"] {
+                XCTAssert("\(e)".contains(x), "'\(x)' not in: \(e)")
+            }
+        }
+    }
+
     static let duct = """
         name: duct-fan-sheet
         domain: {size: [1.0, 0.2, 0.1]}

@@ -58,6 +58,15 @@ extension GenericCase {
             nx: grid.nx, ny: grid.ny, nz: grid.nz,
             iterations: ResourceEstimate.typicalIterations)
         if let why = estimate.refusal(available: availableBytes) {
+            // A domain a hundred metres long is a unit slip (millimetres typed as metres), not a
+            // spacing to raise: [1000, 200, 100] was blamed on grid.maxSpacing.
+            let largest = max(size.0, size.1, size.2)
+            if largest > Self.largestPlausibleSideM, let d = root.child("domain") {
+                throw d.error(
+                    "size",
+                    "its largest side is \(configFormat(largest)) m, and \(why.prefix { $0 != ";" }); lengths are in "
+                        + "metres (\(configFormat(largest)) mm is \(configFormat(largest / 1000)) m)")
+            }
             if let g = root.child("grid") { throw g.error("maxSpacing", why) }
             throw root.error("grid", why)
         }

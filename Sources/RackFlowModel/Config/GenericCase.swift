@@ -191,6 +191,9 @@ public struct GenericCase: ConfigDocument {
         "north": .north, "bottom": .bottom, "top": .top,
     ]
     static let axisNames = ["x": 0, "y": 1, "z": 2]
+    /// A domain side beyond which a grid too large for the machine is blamed on the units, not
+    /// the spacing: a data hall is tens of metres.
+    static let largestPlausibleSideM = 100.0
 
     // MARK: - Loading
 
