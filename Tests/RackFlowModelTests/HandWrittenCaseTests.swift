@@ -293,6 +293,17 @@ final class HandWrittenCaseTests: XCTestCase {
                 ["millimetres.yaml:3", "grid.maxSpacing", "20 m is larger than the whole domain", "1 m"]
             ),
             (
+                "fan-in-cfm",
+                box + """
+                    patches:
+                      - {name: fan, side: west, lo: [0.16, 0.11], hi: [0.24, 0.19], kind: fan,
+                         curve: {flow: [0, 8, 17, 25], pressure: [40, 30, 15, 0], rpm: 3000}}
+                      - {name: out, side: east, kind: outlet}
+
+                    """,
+                ["fan-in-cfm.yaml:6", "patches[0].curve", "25 m³/s at 3000 rev/min", "0.0064 m²", "Mach 0.3"]
+            ),
+            (
                 "backwards",
                 box + """
                     patches:

@@ -382,6 +382,7 @@ public struct GenericCase: ConfigDocument {
         patches = try Self.readPatches(root)
         try Self.checkOutlet(closed: closed, patches: patches, root: root)
         try Self.checkPatchesOnSides(patches, size: size)
+        try Self.checkFanDeliveries(planes: planes, patches: patches, size: size)
         options = try Self.readSolver(root)
         try Self.checkHeatHasAWayOut(self, root: root)
     }
