@@ -174,7 +174,7 @@ extension SolveCommand {
     func logChecks(
         of estimate: ResourceEstimate, against summary: SolveSummary, progress: SolveProgress, log: inout RunLog
     ) {
-        let perIteration = summary.solveSeconds / Double(max(summary.iterations, 1))
+        let perIteration = summary.solveSeconds / Double(max(summary.iterationsThisRun, 1))
         let estimatedPerIteration = estimate.seconds / Double(estimate.iterations)
         log.say(
             ResourceEstimate.check(

@@ -59,6 +59,10 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(fields(b.solver), fields(a.solver), "resumed fields differ from the uninterrupted run's")
         XCTAssertEqual(b.solver.history.map(\.mass.bitPattern), a.solver.history.map(\.mass.bitPattern))
         XCTAssertEqual(b.summary.parts.map(\.temperatureC.bitPattern), a.summary.parts.map(\.temperatureC.bitPattern))
+        // The resumed run says so, and its seconds are those of the 20 iterations it made.
+        XCTAssertNil(a.summary.resumedAtIteration)
+        XCTAssertEqual(b.summary.resumedAtIteration, 20)
+        XCTAssertEqual(b.summary.iterationsThisRun, 20)
 
         // The plain solveSteady path gives the same answer (SteadyLoop is the same rule).
         let plain = try SteadyRun.run(c)

@@ -66,6 +66,10 @@ public enum ReportWriter {
         }
         r += String(format: "; %.1f s wall time (%.1f s in the solver).\n\n", s.wallSeconds, s.solveSeconds)
         if let from = s.startedFrom { r += "Started from \(from) instead of from rest.\n\n" }
+        if let at = s.resumedAtIteration {
+            r += "Resumed from a checkpoint at iteration \(at); the times above are of the \(s.iterationsThisRun) "
+            r += "iterations after it.\n\n"
+        }
         if let ta = s.timeAveraged {
             // The steady rule was not met; say what ended the average instead.
             r += String(

@@ -90,6 +90,11 @@ public struct SolveSummary: Codable, Sendable {
     /// The earlier solution a warm restart started from (its folder), and whether it was
     /// interpolated from another grid; nil for a start from rest.
     public var startedFrom: String?
+    /// The outer iteration a checkpoint resumed this solve at; nil for a run from its start. The
+    /// seconds are this run's, spent on the iterations after it.
+    public var resumedAtIteration: Int?
+    /// Outer iterations this run made (all of them, less those before a resume).
+    public var iterationsThisRun: Int { iterations - (resumedAtIteration ?? 0) }
     /// Findings on an answer outside what the air model holds for (`Plausibility`); nil or
     /// empty when there are none (optional so that summaries written before it still decode).
     public var warnings: [String]?

@@ -91,6 +91,7 @@ public struct SteadyRun {
             log("checkpoint at outer iteration \(solver.history.count): \(plan.folder.path)")
         }
         var monitorWindows: [[Double]] = []
+        var resumedAt: Int?
         do {
             if let plan = checkpoints {
                 let loop = SteadyLoop(solver: solver, monitors: monitors, accept: accept)
@@ -108,6 +109,7 @@ public struct SteadyRun {
                     try Checkpoint.restore(
                         state, into: solver, file: plan.folder.appendingPathComponent("checkpoint.json").path)
                     loop.recent = h.monitorWindows
+                    resumedAt = h.iteration
                     log("resumed from \(plan.folder.path) at outer iteration \(h.iteration)")
                 }
                 let averaging = plan.resume.map { ($0.1.scalars["averaging"] ?? 0) != 0 } ?? false
@@ -202,12 +204,15 @@ public struct SteadyRun {
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom
         summary.iterations = solver.history.last?.iteration ?? 0
+        summary.resumedAtIteration = resumedAt
         for w in summary.warnings ?? [] { log("warning: " + w) }
+        // A resumed run's seconds are its own: per iteration over the iterations it made.
+        let made = summary.iterationsThisRun
         log(
             String(
-                format: "%d iterations in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
-                summary.iterations, seconds, seconds / Double(max(summary.iterations, 1)),
-                summary.balance.massImbalance, summary.balance.energyError))
+                format: "%d iterations%@ in %.1f s (%.2f s each); mass imbalance %.1e, energy error %.1e",
+                summary.iterations, resumedAt.map { " (\(made) after the resume at \($0))" } ?? "", seconds,
+                seconds / Double(max(made, 1)), summary.balance.massImbalance, summary.balance.energyError))
         return SteadyRun(genericCase: gc, report: report, solver: solver, summary: summary)
     }
 
