@@ -178,8 +178,7 @@ public struct SolveSummary: Codable, Sendable {
     public static func outletC(
         _ s: FlowSolver, report: VoxelReport, node n: RackLayout.NodeInfo, secondOrder: Bool? = nil
     ) -> Double {
-        s.bulkTemperature(
-            n.exitPlanes.compactMap { report.planeFaces[$0] }.map { ($0.axis, $0.faces) }, secondOrder: secondOrder)
+        s.bulkTemperature(n.exitFaces(report), secondOrder: secondOrder)
     }
 
     /// The patches air leaves by (those without a supply temperature).

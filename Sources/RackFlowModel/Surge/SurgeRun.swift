@@ -126,7 +126,7 @@ public final class SurgeRun {
             return (pf?.axis ?? 1, pf?.faces ?? [])
         }
         frontFaces = layout.nodes.map { planeFaces($0.frontPlane) }
-        exitFaces = layout.nodes.map { $0.exitPlanes.map(planeFaces) }
+        exitFaces = layout.nodes.map { $0.exitFaces(report) }
         smoke = solver.makeCellVector()
         smokeOld = solver.makeCellVector()
 
