@@ -20,6 +20,32 @@ final class ClaimsTests: XCTestCase {
 
     func claim(_ c: Comparison, _ id: String) throws -> Claim { try XCTUnwrap(c.claims.first { $0.id == id }, id) }
 
+    /// A user's own hardware (no seed node type in any layout) gets no verdicts on the seed's
+    /// claims: a 2U two-GPU rack was told the seed's "$1.58 M saving" holds.
+    func testOwnHardwareGetsNoSeedClaims() throws {
+        let dir = try TemporaryFolder.make("own-hardware")
+        defer { TemporaryFolder.remove(dir) }
+        let seedNode = try String(contentsOfFile: Self.meshes + "/nodes/rm44-gb203-3gpu.yaml", encoding: .utf8)
+        let own = seedNode.replacingOccurrences(of: "name: rm44-gb203-3gpu", with: "name: my-node")
+            .replacingOccurrences(of: "../parts/", with: Self.meshes + "/parts/")
+        try own.write(to: dir.appendingPathComponent("my-node.yaml"), atomically: true, encoding: .utf8)
+        let seedRack = try String(contentsOfFile: try CompareTests.twoNodeRack(name: "own"), encoding: .utf8)
+        let rack = dir.appendingPathComponent("own.yaml").path
+        try seedRack.replacingOccurrences(
+            of: Self.meshes + "/nodes/rm44-gb203-3gpu.yaml", with: dir.path + "/my-node.yaml"
+        )
+        .write(toFile: rack, atomically: true, encoding: .utf8)
+        let ls = try Layouts.resolve([rack, "gpu.powerW=250,name=hot"], baseRack: rack, meshes: Self.meshes)
+        XCTAssertEqual(ls.first.map { $0.rack.slots.map(\.type.name) }, ["my-node", "my-node"])
+        let c = Comparison(
+            layouts: ls, summaries: try ls.map { try CompareTests.emptySummary($0.name) }, settings: CompareSettings(),
+            seedNodes: SeedNodes.load(meshes: Self.meshes))
+        XCTAssertTrue(c.claims.isEmpty, "\(c.claims.map(\.id))")
+        XCTAssertFalse(CompareReport.markdown(c, pictures: []).contains("seed's claims"))
+        let seeded = try Self.comparison([Self.meshes + "/racks/refinery-rack.yaml"])
+        XCTAssertFalse(seeded.claims.isEmpty, "the seed's own rack keeps its claims")
+    }
+
     /// The claims about power, memory and money follow from the part files alone.
     func testClaimsFromThePartFiles() throws {
         let c = try Self.comparison([Self.meshes + "/racks/refinery-rack.yaml"])

@@ -9,7 +9,9 @@ extension CompareReport {
     }
 
     static func claims(_ c: Comparison) -> String {
-        MarkdownTable.section(
+        // None when no compared layout has a seed node type (Compare/SeedClaims.swift).
+        guard !c.claims.isEmpty else { return "" }
+        return MarkdownTable.section(
             "The seed's claims, checked",
             intro: "Each claim of the seed as written, the figure RackFlow computes from the part files and the "
                 + "solves, what it rests on, and whether the claim holds.",

@@ -60,6 +60,14 @@ extension Comparison {
     /// seed makes them. Power and money are arithmetic on the part files of the seed's node
     /// types (`seedNodes`); airflow and the drop-in's temperatures need the compared layouts.
     mutating func makeClaims() {
+        // Claims about the seed's hardware, checked on other hardware, read as verdicts on the
+        // user's own racks (a 2U two-GPU rack was told the seed's "$1.58 M saving" holds): only
+        // when a compared layout has one of the seed's node types.
+        let seedTypes = Set(seedNodes.map(\.name))
+        guard layouts.contains(where: { !seedTypes.isDisjoint(with: $0.figures.nodeTypes) }) else {
+            claims = []
+            return
+        }
         var out: [Claim] = []
         out += powerClaims(from: out.count)
         out += fourGPUClaims(from: out.count)
