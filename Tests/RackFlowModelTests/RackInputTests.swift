@@ -293,6 +293,21 @@ final class RackInputTests: XCTestCase {
         expectError(file: Self.rack, keyPath: "nodes[4].gpu.powerW", line: try slotLine("node05"), ["finite number"])
     }
 
+    // MARK: 5b. Units of the supply
+
+    /// Kelvin typed as °C, and L/s typed as m³/s, are refused at the inlet's keys before any solve.
+    func testSupplyInKelvinOrLitresIsRefused() throws {
+        try editLine(Self.rack, containing: "temperature: 20", "  temperature: 295")
+        expectError(
+            file: Self.rack, keyPath: "inlet.temperature", line: try lineOf("temperature: 295", in: Self.rack),
+            ["from −40 to 100 °C", "295 K is 21.85 °C"])
+        try editLine(Self.rack, containing: "temperature: 295", "  temperature: 20")
+        try editLine(Self.rack, containing: "flow: 0.80", "  flow: 800")
+        expectError(
+            file: Self.rack, keyPath: "inlet.flow", line: try lineOf("flow: 800", in: Self.rack),
+            ["800 m³/s through the inlet's 0.12 m²", "past Mach 0.3", "1 L/s = 0.001 m³/s"])
+    }
+
     // MARK: 6. A part outside its chassis
 
     func testPSUOutsideChassis() throws {

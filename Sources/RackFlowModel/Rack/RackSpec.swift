@@ -122,10 +122,29 @@ public struct RackSpec {
                 curve: curve, rpm: try b.double("rpm", default: curve.referenceRPM, "must be ≥ 0 rev/min") { $0 >= 0 },
                 plenumPressurePa: try b.double("plenumPressure", default: 0))
         }
-        let inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") {
-            $0 > -273.15
-        }
+        // A rack's supply air is between −40 and 100 °C; 295 is kelvin typed as °C, which solved
+        // with only a warning after the solve that blamed the powers and flows.
+        let inletTemperatureC = try inl.double(
+            "temperature", default: 20,
+            "must be a supply air temperature from −40 to 100 °C; temperatures are in °C (295 K is 21.85 °C)"
+        ) { $0 >= -40 && $0 <= 100 }
         let (lo, hi) = try Self.rectangle(inl, default: ((0, 0), (s[0], frontYM)), bounds: (s[0], s[1]))
+        // The flow (or the blower's free delivery) through the inlet's own area past Mach 0.3 is a
+        // unit slip (90 L/s typed as m³/s crossed the slot at 750 m/s, found only after the solve).
+        let area = (hi.0 - lo.0) * (hi.1 - lo.1)
+        let (key, q): (String, Double)
+        switch inlet {
+        case .flow(let m3PerS): (key, q) = ("flow", m3PerS)
+        case .blower(let curve, let rpm, _): (key, q) = ("blower", curve.freeDeliveryM3PerS(rpm: rpm))
+        }
+        if area > 0, q / area > Plausibility.speedLimitMPerS {
+            throw inl.error(
+                key,
+                "\(configFormat(q)) m³/s through the inlet's \(String(format: "%.3g", area)) m² is "
+                    + "\(configFormat((q / area).rounded())) m/s, past Mach 0.3 "
+                    + "(\(configFormat(Plausibility.speedLimitMPerS.rounded())) m/s): flows are in m³/s "
+                    + "(1 L/s = 0.001 m³/s, 1 CFM = 4.72e-4 m³/s)")
+        }
         return (inl, inlet, inletTemperatureC, lo, hi)
     }
 
