@@ -41,9 +41,12 @@ final class ClaimsTests: XCTestCase {
             layouts: ls, summaries: try ls.map { try CompareTests.emptySummary($0.name) }, settings: CompareSettings(),
             seedNodes: SeedNodes.load(meshes: Self.meshes))
         XCTAssertTrue(c.claims.isEmpty, "\(c.claims.map(\.id))")
-        XCTAssertFalse(CompareReport.markdown(c, pictures: []).contains("seed's claims"))
+        XCTAssertNil(c.seedClaim)
+        let report = CompareReport.markdown(c, pictures: [])
+        XCTAssertFalse(report.contains("seed's claims") || report.contains("seed's saving") || report.contains("1.58"))
         let seeded = try Self.comparison([Self.meshes + "/racks/refinery-rack.yaml"])
         XCTAssertFalse(seeded.claims.isEmpty, "the seed's own rack keeps its claims")
+        XCTAssertNotNil(seeded.seedClaim)
     }
 
     /// The claims about power, memory and money follow from the part files alone.

@@ -300,7 +300,7 @@ final class RackInputTests: XCTestCase {
         try editLine(Self.rack, containing: "temperature: 20", "  temperature: 295")
         expectError(
             file: Self.rack, keyPath: "inlet.temperature", line: try lineOf("temperature: 295", in: Self.rack),
-            ["from −40 to 100 °C", "295 K is 21.85 °C"])
+            ["from −40 to 100 °C (got 295)", "295 K would be 21.85 °C"])
         try editLine(Self.rack, containing: "temperature: 295", "  temperature: 20")
         try editLine(Self.rack, containing: "flow: 0.80", "  flow: 800")
         expectError(

@@ -198,7 +198,7 @@ public struct Comparison: Codable, Sendable {
             }
         }
         pairs = ps
-        if let (c, d) = SeedNodes.savingPair(seedNodes) {
+        if Self.anySeedNodeType(layouts, seedNodes), let (c, d) = SeedNodes.savingPair(seedNodes) {
             let n = 3, nodes = 160 // seed: 3 GPUs per node, 16 racks × 10 nodes = 160 nodes / 480 GPUs
             let per = d.gpuPriceUSD - c.gpuPriceUSD
             seedClaim = SeedClaim(

@@ -60,11 +60,7 @@ extension Comparison {
     /// seed makes them. Power and money are arithmetic on the part files of the seed's node
     /// types (`seedNodes`); airflow and the drop-in's temperatures need the compared layouts.
     mutating func makeClaims() {
-        // Claims about the seed's hardware, checked on other hardware, read as verdicts on the
-        // user's own racks (a 2U two-GPU rack was told the seed's "$1.58 M saving" holds): only
-        // when a compared layout has one of the seed's node types.
-        let seedTypes = Set(seedNodes.map(\.name))
-        guard layouts.contains(where: { !seedTypes.isDisjoint(with: $0.figures.nodeTypes) }) else {
+        guard hasSeedNodeType else {
             claims = []
             return
         }
@@ -77,6 +73,17 @@ extension Comparison {
         out += moneyClaims(from: out.count)
         out.append(airflowClaim(index: out.count))
         claims = out
+    }
+
+    /// True when a compared layout has one of the seed's node types. Claims about the seed's
+    /// hardware (and its saving), checked beside other hardware, read as verdicts on the user's
+    /// own racks: a 2U two-GPU rack was told the seed's "$1.58 M saving" holds. Without one, the
+    /// claims and the saving are left out.
+    var hasSeedNodeType: Bool { Self.anySeedNodeType(layouts, seedNodes) }
+
+    static func anySeedNodeType(_ layouts: [Entry], _ seedNodes: [SeedNode]) -> Bool {
+        let seedTypes = Set(seedNodes.map(\.name))
+        return layouts.contains { !seedTypes.isDisjoint(with: $0.figures.nodeTypes) }
     }
 
     /// The seed node of a role and its index in `seedNodes`.

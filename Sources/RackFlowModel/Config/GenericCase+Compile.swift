@@ -58,17 +58,19 @@ extension GenericCase {
             nx: grid.nx, ny: grid.ny, nz: grid.nz,
             iterations: ResourceEstimate.typicalIterations)
         if let why = estimate.refusal(available: availableBytes) {
-            // A domain a hundred metres long is a unit slip (millimetres typed as metres), not a
-            // spacing to raise: [1000, 200, 100] was blamed on grid.maxSpacing.
+            // A kilometre-long domain is a unit slip (millimetres typed as metres), not a spacing to
+            // raise: [1000, 200, 100] was blamed on grid.maxSpacing. Past a hundred metres (a large
+            // hall, or the same slip) the spacing stays blamed, and the units are named as the
+            // other possibility.
             let largest = max(size.0, size.1, size.2)
-            if largest > Self.largestPlausibleSideM, let d = root.child("domain") {
-                throw d.error(
-                    "size",
-                    "its largest side is \(configFormat(largest)) m, and \(why.prefix { $0 != ";" }); lengths are in "
-                        + "metres (\(configFormat(largest)) mm is \(configFormat(largest / 1000)) m)")
+            let units =
+                "lengths are in metres (\(configFormat(largest)) mm is \(configFormat(largest / 1000)) m)"
+            if largest >= Self.unitSlipSideM, let d = root.child("domain") {
+                throw d.error("size", "its largest side is \(configFormat(largest)) m: \(units); \(why)")
             }
-            if let g = root.child("grid") { throw g.error("maxSpacing", why) }
-            throw root.error("grid", why)
+            let hint = largest > Self.largestHallSideM ? "; or, if domain.size is in millimetres, \(units)" : ""
+            if let g = root.child("grid") { throw g.error("maxSpacing", why + hint) }
+            throw root.error("grid", why + hint)
         }
         return grid
     }

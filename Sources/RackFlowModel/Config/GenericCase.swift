@@ -191,9 +191,11 @@ public struct GenericCase: ConfigDocument {
         "north": .north, "bottom": .bottom, "top": .top,
     ]
     static let axisNames = ["x": 0, "y": 1, "z": 2]
-    /// A domain side beyond which a grid too large for the machine is blamed on the units, not
-    /// the spacing: a data hall is tens of metres.
-    static let largestPlausibleSideM = 100.0
+    /// Domain sides beyond which a grid too large for the machine names the units: past a
+    /// kilometre as the cause (millimetres typed as metres), past a hundred metres (a hall is
+    /// tens of metres) beside the spacing.
+    static let unitSlipSideM = 1000.0
+    static let largestHallSideM = 100.0
 
     // MARK: - Loading
 

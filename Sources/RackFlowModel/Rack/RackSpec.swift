@@ -124,10 +124,18 @@ public struct RackSpec {
         }
         // A rack's supply air is between −40 and 100 °C; 295 is kelvin typed as °C, which solved
         // with only a warning after the solve that blamed the powers and flows.
-        let inletTemperatureC = try inl.double(
-            "temperature", default: 20,
-            "must be a supply air temperature from −40 to 100 °C; temperatures are in °C (295 K is 21.85 °C)"
-        ) { $0 >= -40 && $0 <= 100 }
+        let inletTemperatureC = try inl.double("temperature", default: 20, "must be above absolute zero (°C)") {
+            $0 > -273.15
+        }
+        guard inletTemperatureC >= -40 && inletTemperatureC <= 100 else {
+            let kelvin =
+                inletTemperatureC > 200
+                ? "; temperatures are in °C (\(configFormat(inletTemperatureC)) K would be "
+                    + "\(configFormat(((inletTemperatureC - 273.15) * 100).rounded() / 100)) °C)" : ""
+            throw inl.error(
+                "temperature",
+                "must be a supply air temperature from −40 to 100 °C (got \(configFormat(inletTemperatureC)))" + kelvin)
+        }
         let (lo, hi) = try Self.rectangle(inl, default: ((0, 0), (s[0], frontYM)), bounds: (s[0], s[1]))
         // The flow (or the blower's free delivery) through the inlet's own area past Mach 0.3 is a
         // unit slip (90 L/s typed as m³/s crossed the slot at 750 m/s, found only after the solve).
