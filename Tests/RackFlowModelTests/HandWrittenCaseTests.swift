@@ -29,6 +29,34 @@ final class HandWrittenCaseTests: XCTestCase {
         return try CaseFile.load(path: url.path)
     }
 
+    /// Two wall planes leaving a 3 mm slot on 38 mm cells close the duct: the inlet's air has no
+    /// way out, and the case is refused at the inlet patch when it is compiled (it used to end
+    /// 452 iterations later in a conjugate-gradient breakdown naming no file or key). With the slot
+    /// 0.1 m wide, the same case compiles.
+    func testInletClosedOffFromEveryOutletIsRefused() throws {
+        func slot(_ top: Double) -> String {
+            """
+            name: slot
+            domain: {size: [1.0, 0.5, 0.5]}
+            grid: {maxSpacing: 0.04}
+            physics: {energy: false}
+            planes:
+              - {name: wall-low, axis: x, position: 0.4, lo: [0.0, 0.0], hi: [0.5, 0.2], kind: wall}
+              - {name: wall-high, axis: x, position: 0.4, lo: [0.0, \(top)], hi: [0.5, 0.5], kind: wall}
+            patches:
+              - {name: inlet, side: west, kind: flow, flow: 0.005}
+              - {name: outlet, side: east, kind: outlet}
+
+            """
+        }
+        XCTAssertThrowsError(try load("slot", slot(0.203)).genericCase.compile()) { e in
+            for x in ["slot.yaml:9", "patches[0]", "no way out", "narrower than the grid's cells"] {
+                XCTAssert("\(e)".contains(x), "'\(x)' not in: \(e)")
+            }
+        }
+        XCTAssertNoThrow(try load("wide-slot", slot(0.3)).genericCase.compile())
+    }
+
     /// A domain typed in millimetres is too big a grid for the machine; the message blames the
     /// units at `domain.size`, not `grid.maxSpacing` (which it used to tell the user to raise).
     func testDomainInMillimetresBlamesTheUnits() throws {

@@ -186,6 +186,7 @@ extension GenericCase {
                     : "patch covers no boundary face of side \(ps.patch.side) (check lo/hi, in the side's in-plane "
                         + "axes)")
         }
+        try Self.checkInflowsReachAnOutlet(flow, patches: patches)
         return (flow, options, report: report)
     }
 }
