@@ -17,7 +17,7 @@ public struct SlicePlane: Sendable {
         self.caption = caption
     }
     /// The picture's (u, v) axes: the two other axes in order.
-    public var axes: (Int, Int) { normal == 0 ? (1, 2) : (normal == 1 ? (0, 2) : (0, 1)) }
+    public var axes: (Int, Int) { SIMD3<Int>.transverse(normal) }
 }
 
 /// Cuts cell fields along a plane and draws them with the parts' outlines and the thin walls,

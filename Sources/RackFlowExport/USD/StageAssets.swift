@@ -1,5 +1,6 @@
 import Foundation
 import RackFlowModel
+import RackFlowNumerics
 
 /// Node types of a compiled rack as the stage writers see them (`StageRecording.NodeAsset`):
 /// the boxes and fan planes of the first node of each type, in its chassis frame (origin at
@@ -38,7 +39,7 @@ public enum StageAssets {
                 guard let p = gc.planes.first(where: { $0.name == f.name }), let lo = p.lo, let hi = p.hi else {
                     continue
                 }
-                let a = p.axis, (a1, a2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+                let a = p.axis, (a1, a2) = SIMD3<Int>.transverse(a)
                 var c = SIMD3<Double>(0, 0, 0), axis = SIMD3<Double>(0, 0, 0)
                 c[a] = p.position
                 c[a1] = (lo.0 + hi.0) / 2

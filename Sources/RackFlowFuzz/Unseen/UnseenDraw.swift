@@ -71,7 +71,7 @@ struct UnseenDraw {
 
     /// The two axes other than `axis`, in axis order (a plane's or a side's in-plane axes).
     static func otherAxes(_ axis: Int) -> (Int, Int) {
-        axis == 0 ? (1, 2) : (axis == 1 ? (0, 2) : (0, 1))
+        SIMD3<Int>.transverse(axis)
     }
 
     static func inPlane(_ side: Side) -> (Int, Int) { otherAxes(side.axis) }

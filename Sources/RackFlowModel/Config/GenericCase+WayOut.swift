@@ -21,15 +21,8 @@ extension GenericCase {
         let g = flow.grid
         let tags = flow.tags
         let (nx, ny, nz) = (g.nx, g.ny, g.nz)
-        var parent = [Int](0..<g.cellCount)
-        func root(_ c: Int) -> Int {
-            var c = c
-            while parent[c] != c {
-                parent[c] = parent[parent[c]]
-                c = parent[c]
-            }
-            return c
-        }
+        let regions = DisjointSets(count: g.cellCount)
+        defer { regions.deallocate() }
         let open = tags.cells.map { $0 != .solid }
         for k in 0..<nz {
             for j in 0..<ny {
@@ -41,8 +34,7 @@ extension GenericCase {
                         let (exists, n) = a == 0 ? (i > 0, c - 1) : (a == 1 ? (j > 0, c - nx) : (k > 0, c - nx * ny))
                         guard exists && open[n] else { continue }
                         guard tags.faces[a][tags.faceIndex(axis: a, i, j, k)] != .wall else { continue }
-                        let (rc, rn) = (root(c), root(n))
-                        if rc != rn { parent[rc] = rn }
+                        regions.union(c, n)
                     }
                 }
             }
@@ -51,7 +43,7 @@ extension GenericCase {
         var drained: Set<Int> = []
         for side in Side.allCases {
             let a = side.axis
-            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            let (p, q) = SIMD3<Int>.transverse(a)
             let n = [nx, ny, nz]
             for (m, face) in flow.boundaryFaces(side).enumerated() {
                 var ijk = [0, 0, 0]
@@ -62,9 +54,9 @@ extension GenericCase {
                 guard open[c] else { continue }
                 switch face {
                 case let .inlet(speed, _, pi) where speed > 0:
-                    let r = root(c)
+                    let r = regions.find(c)
                     if fed[r] == nil { fed[r] = pi }
-                case .outlet: drained.insert(root(c))
+                case .outlet: drained.insert(regions.find(c))
                 default: break
                 }
             }

@@ -312,7 +312,7 @@ public struct GenericCase: ConfigDocument {
         for ps in patches {
             let p = ps.patch
             let a = p.side.axis
-            let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            let (t1, t2) = SIMD3<Int>.transverse(a)
             for (t, lo, hi) in [(t1, p.lo.0, p.hi.0), (t2, p.lo.1, p.hi.1)] {
                 let slack = 1e-9 * extent[t]
                 guard lo.isFinite || hi.isFinite else { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import RackFlowPhysics
+import RackFlowNumerics
 
 /// Builds one node of a rack into the rack's generic case: its chassis, board, memory, CPU
 /// cooler, GPUs, NIC and PSU as boxes and planes placed in the rack frame, and their parts,
@@ -280,7 +281,7 @@ struct NodeBuilder {
         comment: String? = nil, at: ConfigNode
     ) throws {
         let o = [ox, oy, oz]
-        let (a1, a2) = axis == 0 ? (1, 2) : (axis == 1 ? (0, 2) : (0, 1))
+        let (a1, a2) = SIMD3<Int>.transverse(axis)
         var l3 = [0.0, 0, 0], h3 = [0.0, 0, 0]
         l3[axis] = pos
         h3[axis] = pos

@@ -14,19 +14,19 @@
 ///   | find(c)         | the root (lowest member) of c's set      |
 ///   | union(a, b)     | merges the two sets                      |
 ///   | deallocate()    | frees the buffer (the owner, once)       |
-struct DisjointSets {
+public struct DisjointSets {
     let parent: UnsafeMutablePointer<Int32>
-    let count: Int
+    public let count: Int
 
-    init(count: Int) {
+    public init(count: Int) {
         self.count = count
         parent = UnsafeMutablePointer<Int32>.allocate(capacity: max(count, 1))
         for c in 0..<count { parent[c] = Int32(c) }
     }
 
-    func deallocate() { parent.deallocate() }
+    public func deallocate() { parent.deallocate() }
 
-    @inline(__always) func find(_ c: Int) -> Int {
+    @inline(__always) public func find(_ c: Int) -> Int {
         var r = c
         while Int(parent[r]) != r { r = Int(parent[r]) }
         var m = c
@@ -38,7 +38,7 @@ struct DisjointSets {
         return r
     }
 
-    @inline(__always) func union(_ a: Int, _ b: Int) {
+    @inline(__always) public func union(_ a: Int, _ b: Int) {
         let ra = find(a), rb = find(b)
         if ra != rb { parent[max(ra, rb)] = Int32(min(ra, rb)) }
     }

@@ -97,7 +97,7 @@ public struct FlowCase {
     /// axes (first axis fastest).
     public func boundaryFaces(_ side: Side) -> [BoundaryFace] {
         let a = side.axis
-        let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let (p, q) = SIMD3<Int>.transverse(a)
         let ap = grid.axis(p), aq = grid.axis(q)
         let base: BoundaryFace
         switch sides[side] ?? .wall() {

@@ -24,8 +24,3 @@ struct GridArrays {
     @inline(__always) func width(_ a: Int, _ m: Int) -> Double { a == 0 ? wx[m] : (a == 1 ? wy[m] : wz[m]) }
     @inline(__always) func centre(_ a: Int, _ m: Int) -> Double { a == 0 ? cx[m] : (a == 1 ? cy[m] : cz[m]) }
 }
-
-extension SIMD3 where Scalar == Int {
-    /// The two axes other than `a`, in order.
-    @inline(__always) static func transverse(_ a: Int) -> (Int, Int) { a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1)) }
-}

@@ -156,7 +156,7 @@ extension FlowSolver {
     /// through a uniform change of the fan's face velocities.
     func applyFans(_ a: Int) {
         let u = velocity[a].p, aP = momentum[a].aP.p, b = rhs.p
-        let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let (t1, t2) = SIMD3<Int>.transverse(a)
         if fanOperatingPoints.count != fans.count { fanOperatingPoints = Array(repeating: (0, 0), count: fans.count) }
         for (fi, fan) in fans.enumerated() where fan.axis == a {
             let (Q, area) = fanFlow(fan)
@@ -175,7 +175,7 @@ extension FlowSolver {
     func fanFlow(_ fan: FanFaces) -> (flowM3PerS: Double, areaM2: Double) {
         let a = fan.axis
         let u = velocity[a].p
-        let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let (t1, t2) = SIMD3<Int>.transverse(a)
         var Q = 0.0, area = 0.0
         for f in fan.faces {
             let idx = faceIndex(f, axis: a)

@@ -39,7 +39,7 @@ struct ReferenceScales {
         for (s, faces) in boundary.enumerated() {
             let side = Side(rawValue: s)!
             let a = side.axis
-            let (p, q) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            let (p, q) = SIMD3<Int>.transverse(a)
             for (m, face) in faces.enumerated() {
                 if case let .inlet(speed, _, _) = face {
                     uref = max(uref, abs(speed))

@@ -17,7 +17,7 @@ extension FlowSolver {
     public func setFanSpeed(_ index: Int, curve: FanCurve, rpm: Double) {
         let f = fans[index]
         let a = f.axis
-        let (t1, t2) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+        let (t1, t2) = SIMD3<Int>.transverse(a)
         var area = 0.0
         for face in f.faces {
             let idx = faceIndex(face, axis: a)
@@ -55,7 +55,7 @@ extension FlowSolver {
         let n = [nx, ny, nz]
         for side in Side.allCases {
             let a = side.axis
-            let (p, r) = a == 0 ? (1, 2) : (a == 1 ? (0, 2) : (0, 1))
+            let (p, r) = SIMD3<Int>.transverse(a)
             let members = boundary[side.rawValue].indices.filter {
                 if case let .inlet(_, _, patch) = boundary[side.rawValue][$0] { return patch == pi }
                 return false
