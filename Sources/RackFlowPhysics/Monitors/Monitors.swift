@@ -139,22 +139,26 @@ extension FlowSolver {
 
     /// Volume-weighted mean of the cell-centred speed (m/s, from the face velocities) over cells.
     public func meanSpeed(cells: [Int]) -> Double {
-        let (sum, vol) = volumeIntegral(cells: cells) { _, i, j, k in
-            let u =
-                0.5
-                * (velocity[0].p[i + fdim[0][0] * (j + fdim[0][1] * k)]
-                    + velocity[0].p[i + 1 + fdim[0][0] * (j + fdim[0][1] * k)])
-            let w =
-                0.5
-                * (velocity[1].p[i + fdim[1][0] * (j + fdim[1][1] * k)]
-                    + velocity[1].p[i + fdim[1][0] * (j + 1 + fdim[1][1] * k)])
-            let z =
-                0.5
-                * (velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * k)]
-                    + velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * (k + 1))])
-            return (u * u + w * w + z * z).squareRoot()
-        }
+        let (sum, vol) = volumeIntegral(cells: cells) { _, i, j, k in cellSpeedMPerS(i, j, k) }
         return vol > 0 ? sum / vol : .nan
+    }
+
+    /// The speed (m/s) at the centre of cell (i, j, k): each component the mean of its two faces.
+    @inline(__always)
+    func cellSpeedMPerS(_ i: Int, _ j: Int, _ k: Int) -> Double {
+        let u =
+            0.5
+            * (velocity[0].p[i + fdim[0][0] * (j + fdim[0][1] * k)]
+                + velocity[0].p[i + 1 + fdim[0][0] * (j + fdim[0][1] * k)])
+        let v =
+            0.5
+            * (velocity[1].p[i + fdim[1][0] * (j + fdim[1][1] * k)]
+                + velocity[1].p[i + fdim[1][0] * (j + 1 + fdim[1][1] * k)])
+        let w =
+            0.5
+            * (velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * k)]
+                + velocity[2].p[i + fdim[2][0] * (j + fdim[2][1] * (k + 1))])
+        return (u * u + v * v + w * w).squareRoot()
     }
 
     /// The layer of cells along an inlet or outlet patch: the cells next to its side of the

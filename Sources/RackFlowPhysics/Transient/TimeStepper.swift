@@ -4,7 +4,10 @@ import RackFlowNumerics
 public enum TimeScheme: String, Sendable, Codable {
     /// First order: (φ − φⁿ)/Δt.
     case backwardEuler
-    /// Second order: (3φ − 4φⁿ + φⁿ⁻¹)/(2Δt); its first step is backward Euler.
+    /// Second order: (3φ − 4φⁿ + φⁿ⁻¹)/(2Δt); its first step is backward Euler. When the step
+    /// changes, from Δtₙ₋₁ to Δt with ω = Δt/Δtₙ₋₁, the variable-step form
+    /// ((1+2ω)/(1+ω) φ − (1+ω) φⁿ + ω²/(1+ω) φⁿ⁻¹)/Δt keeps second order (Hairer, Nørsett &
+    /// Wanner 1993, Solving ODEs I, §III.5).
     case bdf2
 }
 
@@ -23,7 +26,7 @@ public struct TimeStepOptions: Sendable {
     public init() {}
 }
 
-/// Advances a `FlowSolver` in time with a fixed step: every step stores the old levels,
+/// Advances a `FlowSolver` in time one step at a time: every step stores the old levels,
 /// switches on the time terms (ρV/Δt weights) in momentum and energy and runs a few
 /// SIMPLEC outer iterations, each ending with exact discrete continuity up to the
 /// pressure tolerance.
@@ -34,6 +37,9 @@ public final class TimeStepper {
     public private(set) var steps = 0
     /// Outer iterations used by each step.
     public private(set) var outerIterations: [Int] = []
+    /// The last step's length (s); nil before the first and after a restore, which the
+    /// surge's fixed steps resume at alike.
+    public private(set) var lastStepS: Double?
 
     public init(_ solver: FlowSolver, options: TimeStepOptions = TimeStepOptions()) {
         self.solver = solver
@@ -46,6 +52,7 @@ public final class TimeStepper {
         time = timeS
         self.steps = steps
         self.outerIterations = outerIterations
+        lastStepS = nil
     }
 
     /// Chooses a step from the output interval and a Courant limit: the largest step that
@@ -75,8 +82,9 @@ public final class TimeStepper {
         s.startTurbulenceStep()
 
         if options.scheme == .bdf2 && s.oldVelocity.count == 2 {
-            s.timeCoefficient = 1.5 / dt
-            s.timeWeights = [2 / dt, -0.5 / dt]
+            let w = lastStepS.map { dt / $0 } ?? 1
+            s.timeCoefficient = (1 + 2 * w) / ((1 + w) * dt)
+            s.timeWeights = [(1 + w) / dt, -w * w / ((1 + w) * dt)]
         } else {
             s.timeCoefficient = 1 / dt
             s.timeWeights = [1 / dt]
@@ -104,6 +112,7 @@ public final class TimeStepper {
             }
         }
         outerIterations.append(used)
+        lastStepS = dt
         time += dt
         steps += 1
         return last
