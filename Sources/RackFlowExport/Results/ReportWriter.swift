@@ -75,8 +75,15 @@ public enum ReportWriter {
             r += String(
                 format: "Averaging rule: every watched quantity's running mean over the window within 0.1 %% of "
                     + "itself (or 2 %% of its band) of its mean over the window's first half, the window "
-                    + "growing a flow-through time (%.3g s) at a time up to ten.\n\n", ta.flowThroughS)
-            if let aw = ta.airWarming { r += airWarming(aw, flowThroughS: ta.flowThroughS) }
+                    + "growing a flow-through time (%.3g s) at a time up to ten", ta.flowThroughS)
+            if let speed = ta.flowSpeedMPerS, let transit = ta.transitS, let courant = ta.courantNumber {
+                r += String(
+                    format: " (the largest side over the air's rms speed, %.3g m/s), after a spin-up of %.3g s "
+                        + "(a transit time, %.3g s, and any air-warming steps); steps of %.3g s, Courant number %.2g "
+                        + "at the start", speed, ta.spinUpS, transit, ta.stepS, courant)
+            }
+            r += ".\n\n"
+            if let aw = ta.airWarming { r += airWarming(aw, transitS: ta.transitS ?? ta.flowThroughS) }
         } else {
             r += stoppingRule(s, gc) + "\n\n"
         }
@@ -100,9 +107,9 @@ public enum ReportWriter {
     }
 
     /// The spin-up's shifts of the air's temperature (Results/AirWarming.swift), or the one taken back.
-    static func airWarming(_ aw: AirWarming, flowThroughS tau: Double) -> String {
+    static func airWarming(_ aw: AirWarming, transitS tau: Double) -> String {
         var r = String(
-            format: "The air's heat content relaxes over %.3g s (%.3g flow-through times). ", aw.relaxationS,
+            format: "The air's heat content relaxes over %.3g s (%.3g transit times). ", aw.relaxationS,
             aw.relaxationS / tau)
         if let first = aw.storedW.first {
             r += String(
@@ -260,11 +267,21 @@ public enum ReportWriter {
         r +=
             "- Mass: \(String(format: "%.2e", s.balance.massImbalance)) relative imbalance (in "
             + "\(f(s.balance.massInKgPerS, 4)) kg/s).\n"
-        r +=
-            "- Energy: sources \(w(s.balance.heatSourcesW)), "
-            + walls(s.balance.heatFromWallsW ?? 0)
-            + "carried out by the air \(w(s.balance.heatCarriedOutW)); "
-            + "relative error \(String(format: "%.2e", s.balance.energyError)).\n"
+        let stored = s.balance.heatStoredW.map { "stored by the air over the averaging window " + w($0) + "; " }
+        r += "- Energy: sources " + w(s.balance.heatSourcesW) + ", " + walls(s.balance.heatFromWallsW ?? 0)
+        r += "carried out by the air " + w(s.balance.heatCarriedOutW) + "; " + (stored ?? "")
+        r += "relative error " + String(format: "%.2e", s.balance.energyError) + ".\n"
+        if let stored = s.balance.heatStoredW {
+            // A window still warming or cooling the air: its means are off a statistically
+            // steady state by as much, whatever the balance's closure.
+            let heatIn = s.balance.heatSourcesW + max(s.balance.heatFromWallsW ?? 0, 0)
+            if heatIn > 0 && abs(stored) > 0.005 * heatIn {
+                r += String(
+                    format: "- The air %@ %.1f %% of the heat put in over the averaging window: its means are "
+                        + "those of a window still %@, and a longer average would move them.\n",
+                    stored > 0 ? "kept" : "gave back", 100 * abs(stored) / heatIn, stored > 0 ? "warming" : "cooling")
+            }
+        }
         if s.exhaustC.isFinite, s.inletFlowM3PerS > 0 {
             r +=
                 "- Exhaust air \(f(s.exhaustC, 2)) °C (mixed-cup: weighted by the flow through each outlet face"

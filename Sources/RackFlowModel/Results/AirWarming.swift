@@ -4,13 +4,14 @@ import RackFlowPhysics
 /// The end of a time average's spin-up when the air stores heat longer than the window lasts.
 ///
 /// Description
-///   The window of a time average is sized in flow-through times τ = L / U (at most ten). The
-///   air's heat content relaxes over C / G instead (`FlowSolver.bulkConductanceWPerK`), the
-///   residence time V / Q when outlets carry the heat away: 624 s in a 4 × 3 × 2.7 m room fed
-///   50 L/s, against τ = 7.7 s, so its 77 s window was still warming the air and its mean
-///   balance missed 5 % of the heat. When C / G exceeds two τ, the spin-up's last half
+///   The spin-up of a time average lasts a transit time τ = L / max(U, U_rms), and its window
+///   at most ten flow-through times of the bulk (Results/TimeAverage.swift). The air's heat
+///   content relaxes over C / G instead (`FlowSolver.bulkConductanceWPerK`), the residence time
+///   V / Q when outlets carry the heat away: 624 s in a 4 × 3 × 2.7 m room fed 50 L/s, against
+///   τ = 7.7 s, so a 77 s window was still warming the air and its mean balance missed 5 % of
+///   the heat. When C / G exceeds two τ, the spin-up's last half
 ///   measures the heat the air still stores, S (W), and every air cell is shifted by
-///   δ = S / G, the uniform part of the warming still to come. One flow-through time is then
+///   δ = S / G, the uniform part of the warming still to come. One transit time is then
 ///   stepped to let the jets and plumes carry the shift where it belongs, S is measured again
 ///   over its second half, and so on, until S is within 0.5 % of the heat put in (the steady
 ///   energy criterion) or three shifts are made.
@@ -19,7 +20,7 @@ import RackFlowPhysics
 ///   is made only while the heat stored is steady over the measurement (`StoredHeat`): a
 ///   chaotic flow's exchange through an outlet comes in bursts, and a burst is not a mode. And
 ///   a shift that does not at least halve the heat stored is taken back (the flow is put back
-///   as it was before it, so the flow-through stepped since is spent for nothing) and the
+///   as it was before it, so the transit stepped since is spent for nothing) and the
 ///   shifting ends: on an unseen case whose spin-up still held faster modes, a −4.2 K shift
 ///   left the air storing heat the other way, worth +2.8 K, and merely removing its heat again
 ///   left the average on another chaotic path (energy error 0.013 became 0.049).
@@ -28,7 +29,7 @@ import RackFlowPhysics
 ///   | call                               | result                                          |
 ///   | TimeAverage.settleAirHeat(…)       | the shifts made and the steps they took, or nil |
 public struct AirWarming: Codable, Sendable {
-    /// C / G (s): the time the air's heat content takes to relax, against the flow-through time.
+    /// C / G (s): the time the air's heat content takes to relax, against the transit time.
     public var relaxationS: Double
     /// The heat the air is given (W), the scale stored heat is judged on (`FlowSolver.heatScaleW`).
     public var heatInW: Double
@@ -89,7 +90,7 @@ struct StoredHeat {
 extension TimeAverage {
     /// Removes the air's slow heat mode at the end of the spin-up (`AirWarming`); `stored` is
     /// what the air stored over the spin-up's last half. Returns nil when there is nothing to
-    /// remove (no energy, or the air relaxes within two flow-through times).
+    /// remove (no energy, or the air relaxes within two transit times).
     static func settleAirHeat(
         _ solver: FlowSolver, stepper: TimeStepper, dt: Double, tau: Double, stored spinUp: StoredHeat,
         stop: () -> Bool, log: (String) -> Void
@@ -107,7 +108,7 @@ extension TimeAverage {
             guard stored.isSteady else {
                 log(
                     String(
-                        format: "the air's heat relaxes over %.3g s (%.3g flow-through times); the heat it stores "
+                        format: "the air's heat relaxes over %.3g s (%.3g transit times); the heat it stores "
                             + "swings (%.4g W, then %.4g W), so no shift", relaxation, relaxation / tau,
                         stored.quartersW.0, stored.quartersW.1))
                 break
@@ -122,7 +123,7 @@ extension TimeAverage {
             record.storedW.append(stored.meanW)
             log(
                 String(
-                    format: "the air's heat relaxes over %.3g s (%.3g flow-through times) and still stored %.4g W "
+                    format: "the air's heat relaxes over %.3g s (%.3g transit times) and still stored %.4g W "
                         + "of %.4g W: every air cell shifted by %+.4g K", relaxation, relaxation / tau,
                     stored.meanW, scale, delta))
             let before = stored.meanW

@@ -41,7 +41,8 @@ public struct SolveSummary: Codable, Sendable {
         /// |in − out| / in.
         public var massImbalance: Double
         /// |sources + walls − carried out| / (sources + the walls' heat in), as
-        /// `Balance.relativeEnergyError`.
+        /// `Balance.relativeEnergyError`; of a time average, less the heat the air stored over
+        /// the window (`heatStoredW`).
         public var energyError: Double
         public var massInKgPerS: Double
         public var heatSourcesW: Double
@@ -50,6 +51,9 @@ public struct SolveSummary: Codable, Sendable {
         /// at a temperature, and inlets' faces; optional so that summaries written before it
         /// existed still decode.
         public var heatFromWallsW: Double?
+        /// Of a time average: the heat the air gained over the window over its length, W
+        /// (`TimeAverage.MeanBalance.heatStoredW`); nil for a steady answer.
+        public var heatStoredW: Double?
     }
     public struct GridSummary: Codable, Sendable {
         public var cells: Int

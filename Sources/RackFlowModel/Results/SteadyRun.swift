@@ -200,6 +200,7 @@ public struct SteadyRun {
             summary.balance.heatSourcesW = m.heatSourcesW
             summary.balance.heatCarriedOutW = m.heatCarriedOutW
             summary.balance.heatFromWallsW = m.heatFromWallsW
+            summary.balance.heatStoredW = m.heatStoredW
         }
         summary.solveSeconds = seconds
         summary.startedFrom = startedFrom

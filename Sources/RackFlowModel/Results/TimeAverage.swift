@@ -5,19 +5,28 @@ import RackFlowPhysics
 /// The answer to a steady question when the flow has no steady state: a time average.
 ///
 /// When the steady iteration stalls under its strongest damping (`FlowSolver.pseudo.noSteadyState`),
-/// the flow is stepped in time (BDF2, `TimeStepper`) from where the iteration stopped: first a
-/// spin-up of one flow-through time τ = L / U (largest domain side over the boundary speed scale),
-/// ended, where the air's heat relaxes over more than two τ, by uniform shifts of the air's
-/// temperature that remove the heat it would still store (Results/AirWarming.swift, a
-/// flow-through each), then an averaging window that grows a τ at a time until every watched quantity's running mean
-/// over the whole window agrees with its mean over the window's first half to within
-/// max(1e-3 |mean|, 2 % of its band), or 10 τ have been averaged. The fields are averaged too
-/// and left in the solver, so every figure, picture and field file shows the mean flow (a
-/// linear combination of divergence-free steps is divergence-free). Each watched quantity is
-/// reported with its band, max − min over the window.
+/// the flow is stepped in time (BDF2, `TimeStepper`) from where the iteration stopped, on two
+/// times measured on that flow (Transient/FlowSpeeds.swift): first a spin-up of one transit time
+/// L / max(U, U_rms) (largest domain side over the larger of the boundary conditions' speed
+/// scale and the field's root-mean-square speed), ended, where the air's heat relaxes over more
+/// than two transit times, by uniform shifts of the air's temperature that remove the heat it
+/// would still store (Results/AirWarming.swift, a transit each), then an averaging window that
+/// grows a flow-through time τ = L / U_rms (U_rms at least a tenth of U, for a field still near
+/// rest) at a time until every watched quantity's running mean over the whole window agrees with
+/// its mean over the window's first half to within max(1e-3 |mean|, 2 % of its band), or 10 τ
+/// have been averaged. The fields are averaged too and left in the solver, so every figure,
+/// picture and field file shows the mean flow (a linear combination of divergence-free steps is
+/// divergence-free). Each watched quantity is reported with its band, max − min over the window,
+/// and the heat the air stored over the window counts in the window's balance (`MeanBalance`).
 ///
-/// Step: τ / 100, at most 4 h_min / U (a Courant number of 4 on the finest cells at the speed
-/// scale; implicit BDF2 is stable beyond it, and 4 keeps the eddies it resolves).
+/// Step: a hundredth of the phase's time (transit or τ), shortened to a Courant number of 2 on
+/// the field's own cells (its Courant rate, FlowSpeeds.swift), but never below a four-hundredth.
+/// Implicit BDF2 is stable beyond Courant 1, and 2 keeps the eddies it resolves; the floor keeps
+/// a window affordable where a thin jet is far faster than the air around it (a 3 mm slot at
+/// 3 m/s into a 0.25 m³ box: there the step's Courant number is larger, and reported). Sized on
+/// the speed scale alone, a fan's shut-off speed five times the rms made the window of a laminar
+/// enclosure 0.54 s against the 0.71 s its air's heat takes to relax (energy error 0.71), and a
+/// slow inlet's scale gave that slot steps at Courant 205.
 public struct TimeAverage: Codable, Sendable {
     public struct Band: Codable, Sendable {
         public var name: String
@@ -26,7 +35,16 @@ public struct TimeAverage: Codable, Sendable {
         public var max: Double
     }
     public var flowThroughS: Double
+    /// The speed τ is sized on (m/s) and the step's Courant number at the start; optional so
+    /// that summaries written before they existed still decode.
+    public var flowSpeedMPerS: Double?
+    public var courantNumber: Double?
     public var stepS: Double
+    /// The transit time L / max(U, U_rms) the spin-up lasts (s), and its step; optional so that
+    /// summaries written before they existed still decode (their spin-up lasted `flowThroughS`
+    /// at `stepS`).
+    public var transitS: Double?
+    public var spinUpStepS: Double?
     public var spinUpS: Double
     public var windowS: Double
     public var steps: Int
@@ -52,14 +70,23 @@ public struct TimeAverage: Codable, Sendable {
         /// Heat in through the walls, face by face (`Balance.heatInFromWallsW`); optional so that
         /// summaries written before it existed still decode.
         public var heatInFromWallsW: Double?
+        /// The heat the air gained over the window over the window's length (W): the change of
+        /// Σ ρ c_p V T over the fluid cells from its first step to its last. A chaotic flow's
+        /// air warms and cools in bursts: a laminar enclosure whose air's mean temperature
+        /// swings by a kelvin stores ±C · 1 K, and over a window of three relaxation times C / G
+        /// that alone is a sixth of its heat. Nil without energy and in summaries written before.
+        public var heatStoredW: Double?
         public var relativeMassImbalance: Double {
             massInKgPerS > 0 ? abs(massInKgPerS - massOutKgPerS) / massInKgPerS : 0
         }
-        /// Over the heat put in, as `FlowSolver.balance()` measures it.
+        /// Over the heat put in, as `FlowSolver.balance()` measures it, the heat the air stored
+        /// over the window counted: heat in = heat out + heat stored is what the window's steps
+        /// conserve (BDF2's storage terms telescope to the change of content, up to one step's).
         public func relativeEnergyError(specificHeatJPerKgK cp: Double) -> Double {
             Balance.relativeEnergyError(
                 sourcesW: heatSourcesW, wallsW: heatFromWallsW, wallsInW: heatInFromWallsW ?? 0,
-                advectedOutW: heatCarriedOutW, massInKgPerS: massInKgPerS, specificHeatJPerKgK: cp)
+                advectedOutW: heatCarriedOutW + (heatStoredW ?? 0), massInKgPerS: massInKgPerS,
+                specificHeatJPerKgK: cp)
         }
     }
 
@@ -69,6 +96,9 @@ public struct TimeAverage: Codable, Sendable {
     static let spinUpFlowThroughs = 1.0
     static let maxWindowFlowThroughs = 10.0
     static let stepsPerFlowThrough = 100.0
+    static let maxStepsPerFlowThrough = 400.0
+    static let courantNumber = 2.0
+    static let minSpeedOfScale = 0.1
 
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
     public static func run(
@@ -77,27 +107,44 @@ public struct TimeAverage: Codable, Sendable {
     ) throws -> TimeAverage {
         let balanceNames = balanceWatched(solver)
         let g = solver.flow.grid
-        let u = solver.speedScaleMPerS
         let length = max(g.x.length, g.y.length, g.z.length)
-        let tau = length / u
-        let hMin = [g.x.widths, g.y.widths, g.z.widths].map { $0.min() ?? length }.min() ?? length
-        let dt = stepScale * min(tau / stepsPerFlowThrough, 4 * hMin / u)
+        // Two times (Transient/FlowSpeeds.swift): the transit of the fastest air, over the larger
+        // of the boundary conditions' speed scale and the field's rms speed, for the spin-up;
+        // the circulation of the bulk, over the rms speed (at least a tenth of the scale, for a
+        // field still near rest), for the window.
+        let rms = solver.rmsSpeedMPerS()
+        let transit = length / max(solver.speedScaleMPerS, rms)
+        let flowSpeed = max(rms, minSpeedOfScale * solver.speedScaleMPerS)
+        let tau = length / flowSpeed
+        let rate = solver.courantRatePerS()
+        let courantStep = rate > 0 ? courantNumber / rate : tau
+        func step(over time: Double) -> Double {
+            stepScale * min(time / stepsPerFlowThrough, max(courantStep, time / maxStepsPerFlowThrough))
+        }
+        let spinUpStep = step(over: transit)
+        let dt = step(over: tau)
         var so = TimeStepOptions()
         so.minOuter = 2
         so.maxOuter = 6
         so.tolerance = 1e-3
         let stepper = TimeStepper(solver, options: so)
-        log(String(format: "no steady state: stepping in time, step %.3g s, flow-through time %.3g s", dt, tau))
+        log(
+            String(
+                format: "no steady state: stepping in time; spin-up over a transit time %.3g s at steps of %.3g s, "
+                    + "then an average over flow-through times of %.3g s (the largest side over the air's rms "
+                    + "speed, %.3g m/s) at steps of %.3g s (Courant number %.2g)", transit, spinUpStep, tau,
+                flowSpeed, dt, dt * rate))
 
-        var spinUp = Int((spinUpFlowThroughs * tau / dt).rounded(.up))
-        let stored = try StoredHeat.step(stepper, count: spinUp, dt: dt, stop: stop)
+        let spinUpSteps = Int((spinUpFlowThroughs * transit / spinUpStep).rounded(.up))
+        let stored = try StoredHeat.step(stepper, count: spinUpSteps, dt: spinUpStep, stop: stop)
         let airWarming = try settleAirHeat(
-            solver, stepper: stepper, dt: dt, tau: tau, stored: stored, stop: stop, log: log)
-        spinUp += airWarming?.steps ?? 0
+            solver, stepper: stepper, dt: spinUpStep, tau: transit, stored: stored, stop: stop, log: log)
+        let spinUpS = Double(spinUpSteps + (airWarming?.steps ?? 0)) * spinUpStep
         var sums = MeanBalance(
             massInKgPerS: 0, massOutKgPerS: 0, heatSourcesW: 0, heatFromWallsW: 0, heatCarriedOutW: 0,
             heatInFromWallsW: 0)
 
+        let heatAtStartJ = solver.flow.solveEnergy ? solver.airHeatContentJ() : 0
         let fields = solver.averagedFields
         var fieldSums = fields.map { [Double](repeating: 0, count: $0.count) }
         var samples: [[Double]] = (watch.map(\.name) + balanceNames).map { _ in [] }
@@ -129,6 +176,14 @@ public struct TimeAverage: Codable, Sendable {
                 break
             }
         }
+        let heatAtEndJ = solver.flow.solveEnergy ? solver.airHeatContentJ() : 0
+        let storedW = (heatAtEndJ - heatAtStartJ) / (Double(steps) * dt)
+        if solver.flow.solveEnergy && steps > 0 {
+            log(
+                String(
+                    format: "over the window the air stored %.4g W on average (its mean temperature moved %+.3g K)",
+                    storedW, (heatAtEndJ - heatAtStartJ) / solver.airHeatCapacityJPerK))
+        }
         for (f, v) in fields.enumerated() {
             fieldSums[f].withUnsafeBufferPointer { BLAS.copy(v.count, $0.baseAddress!, v.p) }
             BLAS.scal(v.count, 1 / Double(steps), v.p)
@@ -148,10 +203,11 @@ public struct TimeAverage: Codable, Sendable {
         log(
             String(
                 format: "time-averaged over %.3g s (%d steps, %d outer iterations) after %.3g s of spin-up; %@",
-                Double(steps) * dt, steps, outer, Double(spinUp) * dt,
+                Double(steps) * dt, steps, outer, spinUpS,
                 settled ? "every running mean settled" : "running means still moving at the 10 flow-through limit"))
         return TimeAverage(
-            flowThroughS: tau, stepS: dt, spinUpS: Double(spinUp) * dt, windowS: Double(steps) * dt,
+            flowThroughS: tau, flowSpeedMPerS: flowSpeed, courantNumber: dt * rate, stepS: dt,
+            transitS: transit, spinUpStepS: spinUpStep, spinUpS: spinUpS, windowS: Double(steps) * dt,
             steps: steps, outerIterations: outer, settled: settled, quantities: bands, airWarming: airWarming,
             meanBalance: steps > 0
                 ? MeanBalance(
@@ -159,7 +215,8 @@ public struct TimeAverage: Codable, Sendable {
                     heatSourcesW: sums.heatSourcesW / Double(steps),
                     heatFromWallsW: sums.heatFromWallsW / Double(steps),
                     heatCarriedOutW: sums.heatCarriedOutW / Double(steps),
-                    heatInFromWallsW: sums.heatInFromWallsW! / Double(steps)) : nil)
+                    heatInFromWallsW: sums.heatInFromWallsW! / Double(steps),
+                    heatStoredW: solver.flow.solveEnergy ? storedW : nil) : nil)
     }
 
     /// The balance figures watched in every average, beside the caller's, so that no window is

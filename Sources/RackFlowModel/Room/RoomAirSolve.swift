@@ -74,8 +74,10 @@ public final class RoomAirSolve {
         // Time-averaged: the balance averaged step by step (`TimeAverage.meanBalance`; the room
         // has no source of its own, so its error is the mean net heat carried out, walls aside).
         // That of the averaged fields misses the heat the swaying carries, ⟨u T⟩ − ⟨u⟩⟨T⟩.
+        // The heat the hall's air stored over the window counts as kept, not lost.
         if let m = timeAveraged?.meanBalance, hIn > 0 {
-            return (hIn, hIn + m.heatCarriedOutW - m.heatFromWallsW, abs(m.heatCarriedOutW - m.heatFromWallsW) / hIn)
+            let net = m.heatCarriedOutW - m.heatFromWallsW
+            return (hIn, hIn + net, abs(net + (m.heatStoredW ?? 0)) / hIn)
         }
         return (hIn, hOut, hIn > 0 ? abs(hOut - hIn) / hIn : 0)
     }
