@@ -55,5 +55,13 @@ final class FlowSpeedsTests: XCTestCase {
             let mean = solver.temperatureStats(cells: Array(0..<grid.cellCount)).meanC
             XCTAssertEqual(mean, exact, accuracy: 1e-8 * exact, "after \(stepper.steps) steps, t = \(stepper.time) s")
         }
+        // A restarted history: no old level left, so the next step is backward Euler.
+        XCTAssertEqual(solver.oldTemperature.count, 2)
+        stepper.restartHistory()
+        XCTAssertTrue(solver.oldTemperature.isEmpty && solver.oldVelocity.isEmpty)
+        XCTAssertNil(stepper.lastStepS)
+        try stepper.advance(dt: 4)
+        let exact = 20 + stepper.time / capacity
+        XCTAssertEqual(solver.temperatureStats(cells: Array(0..<grid.cellCount)).meanC, exact, accuracy: 1e-8 * exact)
     }
 }

@@ -78,7 +78,9 @@ public enum ReportWriter {
                     + "growing a flow-through time (%.3g s) at a time up to ten", ta.flowThroughS)
             if let speed = ta.flowSpeedMPerS, let transit = ta.transitS, let courant = ta.courantNumber {
                 r += String(
-                    format: " (the largest side over the air's rms speed, %.3g m/s), after a spin-up of %.3g s "
+                    format:
+                        " (the largest side over the air's rms speed, at least a tenth of the speed scale: %.3g m/s), "
+                        + "after a spin-up of %.3g s "
                         + "(a transit time, %.3g s, and any air-warming steps); steps of %.3g s, Courant number %.2g "
                         + "at the start", speed, ta.spinUpS, transit, ta.stepS, courant)
             }
@@ -274,7 +276,10 @@ public enum ReportWriter {
         if let stored = s.balance.heatStoredW {
             // A window still warming or cooling the air: its means are off a statistically
             // steady state by as much, whatever the balance's closure.
-            let heatIn = s.balance.heatSourcesW + max(s.balance.heatFromWallsW ?? 0, 0)
+            // The energy error's scale: sources and the walls' heat in, face by face (a cavity heated
+            // at one wall and cooled at the other nets to nothing).
+            let wallsIn = s.timeAveraged?.meanBalance?.heatInFromWallsW ?? 0
+            let heatIn = abs(s.balance.heatSourcesW) + max(abs(s.balance.heatFromWallsW ?? 0), wallsIn)
             if heatIn > 0 && abs(stored) > 0.005 * heatIn {
                 r += String(
                     format: "- The air %@ %.1f %% of the heat put in over the averaging window: its means are "

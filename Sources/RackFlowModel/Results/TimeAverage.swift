@@ -97,7 +97,7 @@ public struct TimeAverage: Codable, Sendable {
     static let maxWindowFlowThroughs = 10.0
     static let stepsPerFlowThrough = 100.0
     static let maxStepsPerFlowThrough = 400.0
-    static let courantNumber = 2.0
+    static let targetCourantNumber = 2.0
     static let minSpeedOfScale = 0.1
 
     /// Steps `solver` in time and averages; `watch` are the quantities reported with bands.
@@ -117,7 +117,7 @@ public struct TimeAverage: Codable, Sendable {
         let flowSpeed = max(rms, minSpeedOfScale * solver.speedScaleMPerS)
         let tau = length / flowSpeed
         let rate = solver.courantRatePerS()
-        let courantStep = rate > 0 ? courantNumber / rate : tau
+        let courantStep = rate > 0 ? targetCourantNumber / rate : tau
         func step(over time: Double) -> Double {
             stepScale * min(time / stepsPerFlowThrough, max(courantStep, time / maxStepsPerFlowThrough))
         }
@@ -128,18 +128,23 @@ public struct TimeAverage: Codable, Sendable {
         so.maxOuter = 6
         so.tolerance = 1e-3
         let stepper = TimeStepper(solver, options: so)
+        // Levels a resumed or retried run left are not this run's steps.
+        stepper.restartHistory()
+        let speedName = rms >= flowSpeed ? "the air's rms speed" : "a tenth of the speed scale, above the rms"
         log(
             String(
                 format: "no steady state: stepping in time; spin-up over a transit time %.3g s at steps of %.3g s, "
-                    + "then an average over flow-through times of %.3g s (the largest side over the air's rms "
-                    + "speed, %.3g m/s) at steps of %.3g s (Courant number %.2g)", transit, spinUpStep, tau,
-                flowSpeed, dt, dt * rate))
+                    + "then an average over flow-through times of %.3g s (the largest side over %@, %.3g m/s) at "
+                    + "steps of %.3g s (Courant number %.2g)", transit, spinUpStep, tau, speedName, flowSpeed, dt,
+                dt * rate))
 
         let spinUpSteps = Int((spinUpFlowThroughs * transit / spinUpStep).rounded(.up))
         let stored = try StoredHeat.step(stepper, count: spinUpSteps, dt: spinUpStep, stop: stop)
         let airWarming = try settleAirHeat(
             solver, stepper: stepper, dt: spinUpStep, tau: transit, stored: stored, stop: stop, log: log)
         let spinUpS = Double(spinUpSteps + (airWarming?.steps ?? 0)) * spinUpStep
+        // The window's longer step starts from backward Euler, not from a BDF2 across the change.
+        if dt != spinUpStep { stepper.restartHistory() }
         var sums = MeanBalance(
             massInKgPerS: 0, massOutKgPerS: 0, heatSourcesW: 0, heatFromWallsW: 0, heatCarriedOutW: 0,
             heatInFromWallsW: 0)

@@ -60,7 +60,8 @@ public final class RoomAirSolve {
     }
 
     /// Heat the exhausts carry in and the returns carry out above the racks' supply temperature
-    /// (`ρ c_p Q (T − T_supply)` summed), W, and |out − in| / in.
+    /// (`ρ c_p Q (T − T_supply)` summed), W, and |out − in| / in; of a time average, |out − in +
+    /// stored| / in, with the heat the hall's air kept over the window (`heatStoredW`).
     public var heatBalance: (inW: Double, outW: Double, relativeError: Double) {
         let f = solver.flow.fluid
         let rhoCp = f.densityKgPerM3 * f.specificHeatJPerKgK

@@ -58,7 +58,8 @@ public struct RoomAirSummary: Codable, Sendable {
     public var relativeMassImbalance: Double
     /// Heat the exhausts carry into the hall and the returns carry out, above the racks' supply
     /// temperature `supplyC` (`ρ c_p Q (T − supplyC)` summed), W, and |out − in| / in: the energy
-    /// balance on the heat the racks put into the air. (The generic balance of a solve,
+    /// balance on the heat the racks put into the air (of a time average, with the heat the
+    /// hall's air kept over the window counted as kept: `RoomAirSolve.heatBalance`). (The generic balance of a solve,
     /// `FlowSolver.balance().relativeEnergyError`, is not kept: with no heat source in the hall it
     /// is judged against a 1 mK rise of the through-flow, and it read 0.47 on the refinery hall
     /// whose heat balanced to 6e-5.)

@@ -76,6 +76,7 @@ public final class FlowSolver {
     var oldVelocity: [[PaddedVector]] = [] // [level][component], levels n, n−1
     var oldTemperature: [PaddedVector] = []
     var timeWeights: [Double] = [] // c1, c2 … multiplying old levels /Δt
+    var timeStepS = 0.0 // Δt of the step under way (s), 0 = steady: k–ε's backward Euler reads it
 
     // internal(set): restored from checkpoints (Checkpoint/SolverState.swift)
     public internal(set) var history: [Residuals] = []

@@ -65,6 +65,16 @@ public final class TimeStepper {
         return outputIntervalS / Double(n)
     }
 
+    /// Forgets the old time levels, so that the next step is backward Euler and BDF2 starts
+    /// afresh from it: for a change of step larger than variable-step BDF2 bears well (its old
+    /// level's weight grows as ω² / (1 + ω), 9.1 at ω = 10, and it is zero-stable only for
+    /// ω < 1 + √2; Hairer, Nørsett & Wanner 1993, §III.5), or levels another run left.
+    public func restartHistory() {
+        solver.oldVelocity.removeAll()
+        solver.oldTemperature.removeAll()
+        lastStepS = nil
+    }
+
     /// One step of length `dt` seconds.
     @discardableResult
     public func advance(dt: Double) throws -> Residuals {
@@ -89,9 +99,11 @@ public final class TimeStepper {
             s.timeCoefficient = 1 / dt
             s.timeWeights = [1 / dt]
         }
+        s.timeStepS = dt
         defer {
             s.timeCoefficient = 0
             s.timeWeights = []
+            s.timeStepS = 0
             s.outerInStep = nil
         }
         var last: Residuals!

@@ -102,9 +102,9 @@ extension FlowSolver {
         let (production, buoyancy, c3) = kEpsilonProduction(strain: strain)
         let volume = t.volume, solid = isSolid, muE = muEff
         let k = t.k.p, eps = t.epsilon.p
-        // 1/Δt of backward Euler inside a time step (BDF2's first weight is 2/Δt).
-        // Time weights are set only inside a time step, whose start `startTurbulenceStep` recorded.
-        let inverseStep = timeWeights.isEmpty ? 0 : timeWeights[0] / Double(timeWeights.count)
+        // 1/Δt of backward Euler inside a time step, whose start `startTurbulenceStep` recorded;
+        // the step is set only inside one (BDF2's weights give it only while steps are equal).
+        let inverseStep = timeStepS > 0 ? 1 / timeStepS : 0
         // Steady iterations under-relax k and ε by 0.8 (their own, whatever the temperature's); a
         // time step's own term damps them.
         let relaxation = inverseStep > 0 ? 1 : 0.8
