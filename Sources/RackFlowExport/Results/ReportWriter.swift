@@ -275,9 +275,10 @@ public enum ReportWriter {
         r += "relative error " + String(format: "%.2e", s.balance.energyError) + ".\n"
         if let stored = s.balance.heatStoredW {
             // A window still warming or cooling the air: its means are off a statistically
-            // steady state by as much, whatever the balance's closure.
-            // The energy error's scale: sources and the walls' heat in, face by face (a cavity heated
-            // at one wall and cooled at the other nets to nothing).
+            // steady state by as much, whatever the balance's closure. Judged on the heat put in as
+            // the energy error counts it (`Balance.heatScaleW`, without its through-flow floor):
+            // sources and the walls' heat in face by face, which a cavity heated at one wall and
+            // cooled at the other does not net to nothing.
             let wallsIn = s.timeAveraged?.meanBalance?.heatInFromWallsW ?? 0
             let heatIn = abs(s.balance.heatSourcesW) + max(abs(s.balance.heatFromWallsW ?? 0), wallsIn)
             if heatIn > 0 && abs(stored) > 0.005 * heatIn {

@@ -1,4 +1,5 @@
 import Foundation
+import RackFlowNumerics
 import RackFlowPhysics
 
 /// A fan curve whose free delivery could not pass through the fan's own opening below Mach 0.3.
@@ -21,23 +22,21 @@ extension GenericCase {
         /// The rectangle's area on the plane normal to `axis`, clipped to the domain; its
         /// corners are in the plane's two other axes, in axis order.
         func area(normal axis: Int, _ lo: (Double, Double)?, _ hi: (Double, Double)?) -> Double {
-            let other = [(axis + 1) % 3, (axis + 2) % 3].sorted()
+            let (t1, t2) = SIMD3<Int>.transverse(axis)
             let l = lo ?? (0, 0)
-            let h = hi ?? (full[other[0]], full[other[1]])
-            let a = max(0, min(h.0, full[other[0]]) - max(l.0, 0))
-            let b = max(0, min(h.1, full[other[1]]) - max(l.1, 0))
+            let h = hi ?? (full[t1], full[t2])
+            let a = max(0, min(h.0, full[t1]) - max(l.0, 0))
+            let b = max(0, min(h.1, full[t2]) - max(l.1, 0))
             return a * b
         }
         func check(_ curve: FanCurve, rpm: Double, areaM2: Double, node: ConfigNode) throws {
             let q = curve.freeDeliveryM3PerS(rpm: rpm)
-            guard areaM2 > 0, q / areaM2 > Plausibility.speedLimitMPerS else { return }
+            guard let slip = Plausibility.unitSlip(flowM3PerS: q, areaM2: areaM2) else { return }
             throw node.error(
                 "curve",
                 "its free delivery, \(configFormat(q)) m³/s at \(configFormat(rpm)) rev/min, would cross the "
-                    + "fan's \(String(format: "%.3g", areaM2)) m² at \(configFormat((q / areaM2).rounded())) m/s, "
-                    + "past Mach 0.3 "
-                    + "(\(configFormat(Plausibility.speedLimitMPerS.rounded())) m/s): flows are in m³/s "
-                    + "(1 L/s = 0.001 m³/s, 1 CFM = 4.72e-4 m³/s)")
+                    + "fan's \(String(format: "%.3g", areaM2)) m² at \(configFormat(slip.speedMPerS.rounded())) m/s, "
+                    + slip.units)
         }
         for p in planes {
             guard case let .fan(curve, rpm, _) = p.kind else { continue }

@@ -145,13 +145,11 @@ public struct RackSpec {
         case .flow(let m3PerS): (key, q) = ("flow", m3PerS)
         case .blower(let curve, let rpm, _): (key, q) = ("blower", curve.freeDeliveryM3PerS(rpm: rpm))
         }
-        if area > 0, q / area > Plausibility.speedLimitMPerS {
+        if let slip = Plausibility.unitSlip(flowM3PerS: q, areaM2: area) {
             throw inl.error(
                 key,
                 "\(configFormat(q)) m³/s through the inlet's \(String(format: "%.3g", area)) m² is "
-                    + "\(configFormat((q / area).rounded())) m/s, past Mach 0.3 "
-                    + "(\(configFormat(Plausibility.speedLimitMPerS.rounded())) m/s): flows are in m³/s "
-                    + "(1 L/s = 0.001 m³/s, 1 CFM = 4.72e-4 m³/s)")
+                    + "\(configFormat(slip.speedMPerS.rounded())) m/s, " + slip.units)
         }
         return (inl, inlet, inletTemperatureC, lo, hi)
     }

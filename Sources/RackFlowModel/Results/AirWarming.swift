@@ -9,12 +9,11 @@ import RackFlowPhysics
 ///   content relaxes over C / G instead (`FlowSolver.bulkConductanceWPerK`), the residence time
 ///   V / Q when outlets carry the heat away: 624 s in a 4 × 3 × 2.7 m room fed 50 L/s, against
 ///   τ = 7.7 s, so a 77 s window was still warming the air and its mean balance missed 5 % of
-///   the heat. When C / G exceeds two τ, the spin-up's last half
-///   measures the heat the air still stores, S (W), and every air cell is shifted by
-///   δ = S / G, the uniform part of the warming still to come. One transit time is then
-///   stepped to let the jets and plumes carry the shift where it belongs, S is measured again
-///   over its second half, and so on, until S is within 0.5 % of the heat put in (the steady
-///   energy criterion) or three shifts are made.
+///   the heat. When C / G exceeds two τ, the spin-up's last half measures the heat the air still
+///   stores, S (W), and every air cell is shifted by δ = S / G, the uniform part of the warming
+///   still to come. One transit time is then stepped to let the jets and plumes carry the shift
+///   where it belongs, S is measured again over its second half, and so on, until S is within
+///   0.5 % of the heat put in (the steady energy criterion) or three shifts are made.
 ///
 ///   Two guards keep it from doing harm where the stored heat is not the uniform mode. A shift
 ///   is made only while the heat stored is steady over the measurement (`StoredHeat`): a

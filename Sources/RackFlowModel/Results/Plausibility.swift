@@ -31,6 +31,19 @@ public enum Plausibility {
     /// The fastest face speed (m/s) before the answer is flagged: Mach 0.3 at 20 °C.
     public static let speedLimitMPerS = 0.3 * 343.0
 
+    /// A flow read from a file that would cross `areaM2` past `speedLimitMPerS`: its speed (m/s)
+    /// and the end of the message, naming the limit and the units; nil when it is plausible. A
+    /// flow in L/s or CFM typed as m³/s is caught at its key before any solve (a rack's inlet, a
+    /// fan's free delivery).
+    public static func unitSlip(flowM3PerS q: Double, areaM2: Double) -> (speedMPerS: Double, units: String)? {
+        guard areaM2 > 0, q / areaM2 > speedLimitMPerS else { return nil }
+        return (
+            q / areaM2,
+            "past Mach 0.3 (\(configFormat(speedLimitMPerS.rounded())) m/s): flows are in m³/s "
+                + "(1 L/s = 0.001 m³/s, 1 CFM = 4.72e-4 m³/s)"
+        )
+    }
+
     /// The findings on the solver's present fields (the mean fields after a time average).
     public static func warnings(_ s: FlowSolver, inletFlowM3PerS: Double) -> [String] {
         var found: [String] = []
